@@ -1,0 +1,1 @@
+"""catalog: sellers, items with SKUs and immutable versions, stock per SKU."""

@@ -1,0 +1,97 @@
+"""catalog's gRPC servicer: request -> handler in a transaction -> response."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+import grpc
+
+from catalog import handlers as h
+from zhongtai.catalog.v1 import catalog_pb2 as pb
+from zhongtai.catalog.v1 import catalog_pb2_grpc
+from zhongtai.db import Database
+from zhongtai.idempotency import Keys, idempotent_rpc
+
+Ctx: TypeAlias = grpc.aio.ServicerContext
+
+
+class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.keys = Keys(db.plumbing, db.dialect)
+
+    async def CreateSeller(self, request: pb.CreateSellerRequest, context: Ctx
+                           ) -> pb.CreateSellerResponse:
+        return await idempotent_rpc(self.db, self.keys, request, pb.CreateSellerResponse,
+                                    lambda s: h.create_seller(s, request))
+
+    async def GetSeller(self, request: pb.GetSellerRequest, context: Ctx
+                        ) -> pb.GetSellerResponse:
+        async with self.db.transaction() as s:
+            return pb.GetSellerResponse(seller=await h.get_seller(s, request.seller_id))
+
+    async def ListSellers(self, request: pb.ListSellersRequest, context: Ctx
+                          ) -> pb.ListSellersResponse:
+        async with self.db.transaction() as s:
+            return await h.list_sellers(s, request)
+
+    async def CreateItem(self, request: pb.CreateItemRequest, context: Ctx
+                         ) -> pb.CreateItemResponse:
+        return await idempotent_rpc(self.db, self.keys, request, pb.CreateItemResponse,
+                                    lambda s: h.create_item(s, request))
+
+    async def UpdateItem(self, request: pb.UpdateItemRequest, context: Ctx
+                         ) -> pb.UpdateItemResponse:
+        return await idempotent_rpc(self.db, self.keys, request, pb.UpdateItemResponse,
+                                    lambda s: h.update_item(s, request))
+
+    async def GetItem(self, request: pb.GetItemRequest, context: Ctx) -> pb.GetItemResponse:
+        async with self.db.transaction() as s:
+            return pb.GetItemResponse(item=await h.get_item(s, request.item_id))
+
+    async def GetItemVersion(self, request: pb.GetItemVersionRequest, context: Ctx
+                             ) -> pb.GetItemVersionResponse:
+        async with self.db.transaction() as s:
+            return pb.GetItemVersionResponse(
+                item=await h.get_item_version(s, request.item_id, request.version))
+
+    async def ListItems(self, request: pb.ListItemsRequest, context: Ctx
+                        ) -> pb.ListItemsResponse:
+        async with self.db.transaction() as s:
+            return await h.list_items(s, request)
+
+    async def BatchGetSkus(self, request: pb.BatchGetSkusRequest, context: Ctx
+                           ) -> pb.BatchGetSkusResponse:
+        async with self.db.transaction() as s:
+            return await h.batch_get_skus(s, request.sku_ids)
+
+    async def AdjustStock(self, request: pb.AdjustStockRequest, context: Ctx
+                          ) -> pb.AdjustStockResponse:
+        return await idempotent_rpc(self.db, self.keys, request, pb.AdjustStockResponse,
+                                    lambda s: h.adjust_stock(s, request))
+
+    async def GetStock(self, request: pb.GetStockRequest, context: Ctx) -> pb.GetStockResponse:
+        async with self.db.transaction() as s:
+            return pb.GetStockResponse(stock=await h.get_stock(s, request.sku_id))
+
+    async def ReserveStock(self, request: pb.ReserveStockRequest, context: Ctx
+                           ) -> pb.ReserveStockResponse:
+        async with self.db.transaction() as s:
+            return await h.reserve_stock(s, self.db.dialect, request)
+
+    async def ReleaseStock(self, request: pb.ReleaseStockRequest, context: Ctx
+                           ) -> pb.ReleaseStockResponse:
+        async with self.db.transaction() as s:
+            return pb.ReleaseStockResponse(
+                reservation=await h.release_stock(s, self.db.dialect, request.order_id))
+
+    async def DeductStock(self, request: pb.DeductStockRequest, context: Ctx
+                          ) -> pb.DeductStockResponse:
+        async with self.db.transaction() as s:
+            return pb.DeductStockResponse(reservation=await h.deduct_stock(s, request.order_id))
+
+    async def GetReservation(self, request: pb.GetReservationRequest, context: Ctx
+                             ) -> pb.GetReservationResponse:
+        async with self.db.transaction() as s:
+            return pb.GetReservationResponse(
+                reservation=await h.get_reservation(s, request.order_id))

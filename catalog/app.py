@@ -1,0 +1,73 @@
+"""Wiring of the catalog service."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import grpc
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog import handlers, store
+from catalog.api import CatalogServicer
+from zhongtai.catalog.v1 import catalog_pb2, catalog_pb2_grpc
+from zhongtai.errors import FailedPrecondition, NotFound
+from zhongtai.events import Envelope
+from zhongtai.inbox import consumer
+from zhongtai.service import BuiltService, ServiceContext, ServiceSpec, Subscription
+from zhongtai.trade.v1 import events_pb2 as trade_events
+
+log = logging.getLogger(__name__)
+
+# Compensation of the order saga: a failed or cancelled order's stock goes back.
+STOCK_RELEASE = Subscription(
+    "catalog.stock-release", ("trade.order.creation_failed", "trade.order.cancelled")
+)
+
+# A paid order's reserved stock is sold.
+STOCK_DEDUCT = Subscription("catalog.stock-deduct", ("trade.order.paid",))
+
+
+def build(ctx: ServiceContext) -> BuiltService:
+    db = ctx.db
+
+    async def release(s: AsyncSession, event: trade_events.OrderCreationFailed
+                      | trade_events.OrderCancelled, _env: Envelope) -> None:
+        await handlers.release_stock(s, db.dialect, event.order.order_id)
+
+    async def deduct(s: AsyncSession, event: trade_events.OrderPaid, _env: Envelope) -> None:
+        try:
+            await handlers.deduct_stock(s, event.order.order_id)
+        except (NotFound, FailedPrecondition) as e:
+            # Nothing reserved, or released: redelivering would not change that.
+            log.error("not deducting the stock of paid order %s: %s",
+                      event.order.order_id, e.message)
+
+    servicer = CatalogServicer(db)
+
+    def register(server: grpc.aio.Server) -> None:
+        catalog_pb2_grpc.add_CatalogServiceServicer_to_server(servicer, server)
+
+    return BuiltService(
+        registrar=register,
+        consumers={
+            STOCK_RELEASE.queue: consumer(db, STOCK_RELEASE.queue, {
+                trade_events.OrderCreationFailed: release,
+                trade_events.OrderCancelled: release,
+            }),
+            STOCK_DEDUCT.queue: consumer(db, STOCK_DEDUCT.queue, {
+                trade_events.OrderPaid: deduct,
+            }),
+        },
+    )
+
+
+SERVICE = ServiceSpec(
+    name="catalog",
+    grpc_service_names=[catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name],
+    metadata=store.metadata,
+    plumbing=store.plumbing,
+    migrations=Path(__file__).parent / "migrations",
+    subscriptions=[STOCK_RELEASE, STOCK_DEDUCT],
+    build=build,
+)

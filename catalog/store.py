@@ -1,0 +1,97 @@
+"""catalog's tables. Only catalog reads or writes them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from zhongtai.db import UTCDateTime, new_metadata, plumbing_tables
+
+metadata = new_metadata()
+plumbing = plumbing_tables(metadata)
+
+sellers = Table(
+    "sellers",
+    metadata,
+    Column("seller_id", String(64), primary_key=True),
+    Column("display_name", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("item_id", String(64), primary_key=True),
+    Column("seller_id", String(64), ForeignKey("sellers.seller_id"), nullable=False, index=True),
+    Column("current_version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Immutable: a row is written once per version and never updated.
+item_versions = Table(
+    "item_versions",
+    metadata,
+    Column("item_id", String(64), ForeignKey("items.item_id"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("title", String(500), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("category_id", String(64), nullable=False),
+    Column("item_type", Integer, nullable=False),
+    Column("stock_mode", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    # JSON list of {sku_id, attributes, price}: the SKUs as of this version.
+    Column("skus", Text, nullable=False),
+    # JSON of the version's PresaleTerms (deposit per unit in minor units,
+    # balance window), or NULL for an ordinary item.
+    Column("presale", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+skus = Table(
+    "skus",
+    metadata,
+    Column("sku_id", String(64), primary_key=True),
+    Column("item_id", String(64), ForeignKey("items.item_id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+stock = Table(
+    "stock",
+    metadata,
+    Column("sku_id", String(64), ForeignKey("skus.sku_id"), primary_key=True),
+    Column("available", BigInteger, nullable=False),
+    Column("reserved", BigInteger, nullable=False),
+    Column("sold", BigInteger, nullable=False),
+    CheckConstraint("available >= 0", name="available_non_negative"),
+    CheckConstraint("reserved >= 0", name="reserved_non_negative"),
+)
+
+# One per order id: RESERVED -> RELEASED | DEDUCTED. A RELEASED row with no
+# lines is a tombstone: the order was released before it reserved anything,
+# and a late reservation for it is refused.
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("order_id", String(64), primary_key=True),
+    Column("status", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+reservation_lines = Table(
+    "reservation_lines",
+    metadata,
+    Column("order_id", String(64), ForeignKey("reservations.order_id"), primary_key=True),
+    Column("sku_id", String(64), ForeignKey("skus.sku_id"), primary_key=True),
+    Column("quantity", BigInteger, nullable=False),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+)

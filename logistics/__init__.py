@@ -1,0 +1,1 @@
+"""logistics: freight templates and freight quotes (first slice)."""

@@ -1,0 +1,43 @@
+"""logistics' gRPC servicer: request -> handler in a transaction -> response."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+import grpc
+
+from logistics import handlers as h
+from zhongtai.db import Database
+from zhongtai.idempotency import Keys, idempotent_rpc
+from zhongtai.logistics.v1 import logistics_pb2 as pb
+from zhongtai.logistics.v1 import logistics_pb2_grpc
+
+Ctx: TypeAlias = grpc.aio.ServicerContext
+
+
+class LogisticsServicer(logistics_pb2_grpc.LogisticsServiceServicer):
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.keys = Keys(db.plumbing, db.dialect)
+
+    async def CreateFreightTemplate(self, request: pb.CreateFreightTemplateRequest,
+                                    context: Ctx) -> pb.CreateFreightTemplateResponse:
+        return await idempotent_rpc(self.db, self.keys, request,
+                                    pb.CreateFreightTemplateResponse,
+                                    lambda s: h.create_template(s, request))
+
+    async def GetFreightTemplate(self, request: pb.GetFreightTemplateRequest, context: Ctx
+                                 ) -> pb.GetFreightTemplateResponse:
+        async with self.db.transaction() as s:
+            return pb.GetFreightTemplateResponse(
+                template=await h.get_template(s, request.template_id))
+
+    async def ListFreightTemplates(self, request: pb.ListFreightTemplatesRequest,
+                                   context: Ctx) -> pb.ListFreightTemplatesResponse:
+        async with self.db.transaction() as s:
+            return await h.list_templates(s, request)
+
+    async def QuoteFreight(self, request: pb.QuoteFreightRequest, context: Ctx
+                           ) -> pb.QuoteFreightResponse:
+        async with self.db.transaction() as s:
+            return await h.quote_freight(s, request)

@@ -1,0 +1,1 @@
+"""payment: payment orders, the cashier, channels, callbacks, refunds."""

@@ -1,0 +1,120 @@
+"""Wiring of the payment service.
+
+Besides its gRPC servicer, payment runs (through ``BuiltService.start`` and
+``stop``): the HTTP endpoint channels post notifications to
+(``settings.payment.callback_listen``), the channel adapters — the sandbox
+wallet provider, run in this process on ``sandbox_listen`` unless
+``sandbox_url`` points to one elsewhere — and the two sweeps (refunds to
+submit, attempts to close or query).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+
+import grpc
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from payment import domain, store
+from payment.api import PaymentServicer
+from payment.callbacks import CallbackServer
+from payment.channels.base import Channel
+from payment.channels.sandbox import SandboxChannel
+from payment.handlers import Payments
+from payment.sandbox_server import SandboxServer
+from payment.workers import AttemptSweep, RefundSweep
+from zhongtai.events import Envelope
+from zhongtai.inbox import consumer
+from zhongtai.payment.v1 import payment_pb2, payment_pb2_grpc
+from zhongtai.service import BuiltService, ServiceContext, ServiceSpec, Subscription
+from zhongtai.trade.v1 import events_pb2 as trade_events
+
+log = logging.getLogger(__name__)
+
+# A closed order's open payment is closed (a later payment is refunded); a
+# payment trade could not take is refunded.
+ORDER_EVENTS = Subscription(
+    "payment.order-events",
+    ("trade.order.cancelled", "trade.order.creation_failed", "trade.order.payment_rejected"))
+
+
+def build(ctx: ServiceContext) -> BuiltService:
+    db, settings = ctx.db, ctx.settings.payment
+    payments = Payments(db, settings)
+    callbacks = CallbackServer(payments, settings.callback_listen)
+    # Channels post to the callback server where it really listens (its port
+    # may be chosen by the system), unless a public base URL is configured.
+    payments.notify_base = lambda: settings.callback_base_url or callbacks.url
+    poll = ctx.settings.poll_interval_seconds
+    refunds = RefundSweep(payments, poll_interval=poll)
+    attempts = AttemptSweep(payments, poll_interval=poll)
+    db.on_outbox_commit.extend([refunds.wake, attempts.wake])
+    tasks: list[asyncio.Task[None]] = []
+    sandbox_server: SandboxServer | None = None
+
+    async def start() -> None:
+        nonlocal sandbox_server
+        sandbox_url = settings.sandbox_url
+        if not sandbox_url:
+            sandbox_server = SandboxServer(settings.sandbox_secret, settings.sandbox_listen)
+            await sandbox_server.start()
+            sandbox_url = sandbox_server.url
+        channel: Channel = SandboxChannel(sandbox_url, settings.sandbox_secret,
+                                          settings.notification_tolerance_seconds)
+        payments.channels[domain.SANDBOX] = channel
+        await callbacks.start()
+        tasks.append(asyncio.create_task(refunds.run(), name="payment:refunds"))
+        tasks.append(asyncio.create_task(attempts.run(), name="payment:attempts"))
+
+    async def stop() -> None:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        tasks.clear()
+        await callbacks.stop()
+        for channel in payments.channels.values():
+            with contextlib.suppress(Exception):
+                await channel.aclose()
+        payments.channels.clear()
+        if sandbox_server is not None:
+            await sandbox_server.stop()
+
+    async def closed(s: AsyncSession, event: trade_events.OrderCancelled
+                     | trade_events.OrderCreationFailed, _env: Envelope) -> None:
+        await payments.on_order_closed(s, event)
+
+    async def rejected(s: AsyncSession, event: trade_events.PaymentRejected,
+                       _env: Envelope) -> None:
+        await payments.on_payment_rejected(s, event)
+
+    servicer = PaymentServicer(payments)
+
+    def register(server: grpc.aio.Server) -> None:
+        payment_pb2_grpc.add_PaymentServiceServicer_to_server(servicer, server)
+
+    return BuiltService(
+        registrar=register,
+        consumers={
+            ORDER_EVENTS.queue: consumer(db, ORDER_EVENTS.queue, {
+                trade_events.OrderCancelled: closed,
+                trade_events.OrderCreationFailed: closed,
+                trade_events.PaymentRejected: rejected,
+            }),
+        },
+        start=start,
+        stop=stop,
+    )
+
+
+SERVICE = ServiceSpec(
+    name="payment",
+    grpc_service_names=[payment_pb2.DESCRIPTOR.services_by_name["PaymentService"].full_name],
+    metadata=store.metadata,
+    plumbing=store.plumbing,
+    migrations=Path(__file__).parent / "migrations",
+    subscriptions=[ORDER_EVENTS],
+    build=build,
+)

@@ -1,0 +1,1 @@
+"""Payment channels behind one adapter interface (``base.Channel``)."""

@@ -1,0 +1,711 @@
+"""The sandbox wallet provider: an HTTP service that behaves like a real one.
+
+State is in memory (it is a sandbox), but the protocol is a real provider's:
+trades opened idempotently by the merchant's ``out_trade_no``, paid by a
+buyer on a pay page, closed by the merchant (a paid trade stays paid),
+refunded in parts (never more than was paid, idempotent by ``out_refund_no``,
+settled asynchronously), a daily statement, and signed notifications posted to
+the merchant and retried with backoff until it answers 2xx.
+
+API (JSON bodies; errors are ``{"code": ..., "message": ...}`` with 400, 404
+or 409, or the injected status)::
+
+    POST /v1/trades                       {out_trade_no, amount, currency, subject, notify_url}
+    GET  /v1/trades/{out_trade_no}
+    POST /v1/trades/{out_trade_no}/close
+    POST /v1/trades/{out_trade_no}/pay    {force} (the buyer; force captures a CLOSED trade)
+    GET  /pay/{out_trade_no}              the pay page (a form posting to .../pay)
+    POST /v1/refunds                      {out_trade_no, out_refund_no, amount[, currency]}
+    GET  /v1/refunds/{out_refund_no}
+    GET  /v1/statements/{YYYY-MM-DD}      JSON lines (``?format=csv`` for CSV)
+
+Notifications: ``POST notify_url`` with the JSON body
+``{type, out_trade_no, out_refund_no, status, transaction_id, amount, currency, time}``
+(a payment also has ``paid_amount``, what the buyer paid, and
+``channel_discount_amount``, what the channel funded: an instant discount;
+they add up to ``amount``, which the merchant gets)
+and the headers ``X-Sandbox-Timestamp`` (unix seconds),
+``X-Sandbox-Signature`` (hex HMAC-SHA256 of ``f"{timestamp}.".encode() + body``)
+and ``X-Sandbox-Notification-Id`` (the same on every copy and retry).
+
+Fault injection (``POST /v1/control`` with any of the fields of ``Faults``;
+with ``out_trade_no`` the fields apply to that trade only; ``null`` unsets a
+field), ``POST /v1/control/flush`` (deliver held notifications, last first),
+``POST /v1/control/settle`` (settle pending refunds now),
+``POST /v1/control/reset`` (clear faults and drop held notifications),
+``GET /v1/control`` (faults, held count, the recent delivery attempts).
+
+Run it with ``SandboxServer(secret).start()`` in process or
+``zhongtai sandbox --listen HOST:PORT --secret S``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import csv
+import dataclasses
+import datetime as dt
+import hashlib
+import hmac
+import html
+import io
+import json
+import logging
+import re
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+from aiohttp import web
+
+log = logging.getLogger(__name__)
+
+TIMESTAMP_HEADER = "X-Sandbox-Timestamp"
+SIGNATURE_HEADER = "X-Sandbox-Signature"
+NOTIFICATION_ID_HEADER = "X-Sandbox-Notification-Id"
+
+PENDING, SUCCEEDED, CLOSED, FAILED = "PENDING", "SUCCEEDED", "CLOSED", "FAILED"
+STATEMENT_FIELDS = ("type", "out_trade_no", "out_refund_no", "transaction_id", "amount",
+                    "currency", "time")
+
+_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The notification signature: hex HMAC-SHA256 over ``"{timestamp}." + body``."""
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def format_time(t: dt.datetime) -> str:
+    """RFC 3339 in UTC with microseconds, e.g. ``2025-01-31T08:00:00.000000Z``."""
+    return t.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(s: str) -> dt.datetime:
+    t = dt.datetime.fromisoformat(s)
+    if t.tzinfo is None:
+        raise ValueError(f"time without a time zone: {s!r}")
+    return t.astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Faults:
+    """What the sandbox does wrong on purpose (all off by default)."""
+
+    # Wait this long before the first delivery of each notification.
+    delay_seconds: float = 0.0
+    # Deliver this many extra copies of each notification (concurrently).
+    duplicate: int = 0
+    # Deliver no notification at all.
+    drop: bool = False
+    # Hold notifications; ``/v1/control/flush`` delivers them last first.
+    reorder: bool = False
+    # Answer API calls with this HTTP status instead (0: off) ...
+    fail_api: int = 0
+    # ... this many times (0: until unset).
+    fail_api_times: int = 0
+    # Wait this long before answering API calls (to make clients time out).
+    api_delay_seconds: float = 0.0
+    # Sign with a timestamp this far in the past (negative: in the future).
+    stale_timestamp_seconds: float = 0.0
+    # Sign notifications with a wrong secret.
+    bad_signature: bool = False
+    # Refunds settle this long after they are accepted (0: in the answer).
+    refund_delay_seconds: float = 0.5
+    # Refunds settle as FAILED (the money stays refundable).
+    refund_fail: bool = False
+    # A random instant discount (随机立减) the channel funds itself: taken off
+    # what the buyer pays when a trade is paid (at most amount - 1). The
+    # merchant still gets the full amount; refunds are capped at what the
+    # buyer paid.
+    instant_discount: int = 0
+
+
+def _check_fault(name: str, value: Any) -> Any:
+    if name not in Faults.__dataclass_fields__:
+        raise _ApiError(400, "INVALID_ARGUMENT", f"unknown control field {name!r}")
+    if value is None:
+        return None
+    default: Any = getattr(Faults(), name)
+    kind = type(default)
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise _ApiError(400, "INVALID_ARGUMENT", f"{name} must be a boolean")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _ApiError(400, "INVALID_ARGUMENT", f"{name} must be a number")
+    if kind is int:
+        if value != int(value):
+            raise _ApiError(400, "INVALID_ARGUMENT", f"{name} must be an integer")
+        value = int(value)
+        if name == "fail_api" and value != 0 and not 400 <= value <= 599:
+            raise _ApiError(400, "INVALID_ARGUMENT", "fail_api must be an HTTP status 400-599")
+        if name == "duplicate" and not 0 <= value <= 100:
+            raise _ApiError(400, "INVALID_ARGUMENT", "duplicate must be 0-100")
+    if name != "stale_timestamp_seconds" and value < 0:
+        raise _ApiError(400, "INVALID_ARGUMENT", f"{name} must not be negative")
+    return kind(value)
+
+
+class _ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class _Trade:
+    out_trade_no: str
+    amount: int
+    currency: str
+    subject: str
+    notify_url: str
+    created_at: dt.datetime
+    status: str = PENDING
+    transaction_id: str = ""
+    paid_at: dt.datetime | None = None
+    refund_nos: list[str] = field(default_factory=list)
+    # What the channel funded itself (instant discount), set when paid.
+    channel_discount_amount: int = 0
+
+    @property
+    def paid_amount(self) -> int:
+        """What the buyer paid (0 until paid)."""
+        return self.amount - self.channel_discount_amount if self.status == SUCCEEDED else 0
+
+    def view(self, refunded: int) -> dict[str, Any]:
+        return {
+            "out_trade_no": self.out_trade_no,
+            "status": self.status,
+            "amount": self.amount,
+            "paid_amount": self.paid_amount,
+            "channel_discount_amount": self.channel_discount_amount,
+            "currency": self.currency,
+            "subject": self.subject,
+            "transaction_id": self.transaction_id,
+            "paid_at": format_time(self.paid_at) if self.paid_at else None,
+            "refunded_amount": refunded,
+            "created_at": format_time(self.created_at),
+        }
+
+
+@dataclass
+class _Refund:
+    out_refund_no: str
+    out_trade_no: str
+    amount: int
+    currency: str
+    created_at: dt.datetime
+    status: str = PENDING
+    settled_at: dt.datetime | None = None
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "out_refund_no": self.out_refund_no,
+            "out_trade_no": self.out_trade_no,
+            "status": self.status,
+            "amount": self.amount,
+            "currency": self.currency,
+            "created_at": format_time(self.created_at),
+            "settled_at": format_time(self.settled_at) if self.settled_at else None,
+        }
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    id: str
+    url: str
+    body: bytes
+    faults: Faults
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class SandboxServer:
+    """The provider, in process: ``await start()``, then ``url``; ``await stop()``."""
+
+    def __init__(
+        self,
+        secret: str,
+        listen: str = "127.0.0.1:0",
+        *,
+        public_url: str | None = None,
+        refund_delay_seconds: float = 0.5,
+        notify_max_attempts: int = 6,
+        notify_backoff_seconds: float = 1.0,
+        notify_timeout_seconds: float = 5.0,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        if not secret:
+            raise ValueError("the sandbox needs a secret to sign notifications")
+        self._secret = secret
+        self._host, self._port = _split_listen(listen)
+        self._public_url = public_url.rstrip("/") if public_url else None
+        self._defaults = Faults(refund_delay_seconds=refund_delay_seconds)
+        self._max_attempts = max(1, notify_max_attempts)
+        self._backoff = notify_backoff_seconds
+        self._notify_timeout = notify_timeout_seconds
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._trades: dict[str, _Trade] = {}
+        self._refunds: dict[str, _Refund] = {}
+        self._entries: list[dict[str, Any]] = []  # the statement, in time order
+        self._faults: dict[str, Any] = {}
+        self._overrides: dict[str, dict[str, Any]] = {}
+        self._held: list[_Outgoing] = []
+        self._deliveries: collections.deque[dict[str, Any]] = collections.deque(maxlen=1000)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._settlements: dict[str, asyncio.Task[None]] = {}
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._url = ""
+
+    # -- lifecycle ---------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """``http://host:port`` actually bound (after ``start()``)."""
+        if not self._url:
+            raise RuntimeError("the sandbox server is not started")
+        return self._url
+
+    def app(self) -> web.Application:
+        app = web.Application(middlewares=[self._middleware])
+        app.router.add_post("/v1/trades", self._create_trade)
+        app.router.add_get("/v1/trades/{out_trade_no}", self._get_trade)
+        app.router.add_post("/v1/trades/{out_trade_no}/close", self._close_trade)
+        app.router.add_post("/v1/trades/{out_trade_no}/pay", self._pay_trade)
+        app.router.add_get("/pay/{out_trade_no}", self._pay_page)
+        app.router.add_post("/v1/refunds", self._create_refund)
+        app.router.add_get("/v1/refunds/{out_refund_no}", self._get_refund)
+        app.router.add_get("/v1/statements/{day}", self._statement)
+        app.router.add_get("/v1/control", self._get_control)
+        app.router.add_post("/v1/control", self._set_control)
+        app.router.add_post("/v1/control/flush", self._flush)
+        app.router.add_post("/v1/control/settle", self._settle_now)
+        app.router.add_post("/v1/control/reset", self._reset)
+        return app
+
+    async def start(self) -> None:
+        self._session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=self._notify_timeout))
+        self._runner = web.AppRunner(self.app(), shutdown_timeout=2.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, self._port)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        if host in ("0.0.0.0", "::"):
+            host = "127.0.0.1"
+        self._url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        log.info("sandbox payment provider on %s", self._url)
+
+    async def stop(self) -> None:
+        tasks = list(self._tasks)
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def drain(self) -> None:
+        """Wait until no notification is being delivered and no refund settling."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # -- plumbing ----------------------------------------------------------
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except _ApiError as e:
+            return web.json_response({"code": e.code, "message": e.message}, status=e.status)
+
+    def _now(self) -> dt.datetime:
+        return self._clock().astimezone(dt.UTC)
+
+    def _effective(self, out_trade_no: str | None) -> Faults:
+        layers = {**self._faults, **(self._overrides.get(out_trade_no or "", {}))}
+        return dataclasses.replace(self._defaults, **layers)
+
+    async def _api(self, out_trade_no: str | None) -> None:
+        """Injected faults of the merchant API: a delay, then maybe a failure."""
+        faults = self._effective(out_trade_no)
+        if faults.api_delay_seconds > 0:
+            await asyncio.sleep(faults.api_delay_seconds)
+        layer = self._overrides.get(out_trade_no or "", {})
+        if not layer.get("fail_api"):
+            layer = self._faults
+        status = layer.get("fail_api") or 0
+        if not status:
+            return
+        if layer.get("fail_api_times"):
+            layer["fail_api_times"] -= 1
+            if not layer["fail_api_times"]:
+                del layer["fail_api"], layer["fail_api_times"]
+        raise _ApiError(status, "INJECTED_FAILURE", f"fault injection: HTTP {status}")
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def _trade(self, out_trade_no: str) -> _Trade:
+        trade = self._trades.get(out_trade_no)
+        if trade is None:
+            raise _ApiError(404, "TRADE_NOT_FOUND", f"no trade {out_trade_no!r}")
+        return trade
+
+    def _refunded(self, trade: _Trade) -> int:
+        """Refunded or being refunded (a FAILED refund gives the room back)."""
+        return sum(self._refunds[r].amount for r in trade.refund_nos
+                   if self._refunds[r].status != FAILED)
+
+    def _trade_view(self, trade: _Trade) -> dict[str, Any]:
+        return trade.view(self._refunded(trade))
+
+    def _pay_url(self, out_trade_no: str) -> str:
+        return f"{self._public_url or self.url}/pay/{quote(out_trade_no, safe='')}"
+
+    # -- trades ------------------------------------------------------------
+
+    async def _create_trade(self, request: web.Request) -> web.Response:
+        body = await _json_body(request)
+        no = body.get("out_trade_no")
+        await self._api(no if isinstance(no, str) else None)
+        no = _id(body, "out_trade_no")
+        amount = _amount(body, "amount")
+        currency = body.get("currency")
+        if not isinstance(currency, str) or not _CURRENCY.match(currency):
+            raise _ApiError(400, "INVALID_ARGUMENT", "currency must be an ISO-4217 code")
+        subject = body.get("subject", "")
+        notify_url = body.get("notify_url")
+        if not isinstance(subject, str) or len(subject) > 256:
+            raise _ApiError(400, "INVALID_ARGUMENT", "subject must be a string (<= 256)")
+        if not isinstance(notify_url, str) or not notify_url.startswith(("http://", "https://")):
+            raise _ApiError(400, "INVALID_ARGUMENT", "notify_url must be an http(s) URL")
+        trade = self._trades.get(no)
+        if trade is None:
+            trade = _Trade(no, amount, currency, subject, notify_url, self._now())
+            self._trades[no] = trade
+        elif (trade.amount, trade.currency, trade.subject, trade.notify_url) != (
+                amount, currency, subject, notify_url):
+            raise _ApiError(409, "TRADE_CONFLICT",
+                            f"trade {no!r} exists with other parameters")
+        return web.json_response({"pay_url": self._pay_url(no), "status": trade.status})
+
+    async def _get_trade(self, request: web.Request) -> web.Response:
+        no = request.match_info["out_trade_no"]
+        await self._api(no)
+        return web.json_response(self._trade_view(self._trade(no)))
+
+    async def _close_trade(self, request: web.Request) -> web.Response:
+        no = request.match_info["out_trade_no"]
+        await self._api(no)
+        trade = self._trade(no)
+        if trade.status == PENDING:
+            trade.status = CLOSED
+        return web.json_response(self._trade_view(trade))
+
+    async def _pay_trade(self, request: web.Request) -> web.Response:
+        """The buyer pays (a test, or a person on the pay page)."""
+        no = request.match_info["out_trade_no"]
+        form = request.content_type in ("application/x-www-form-urlencoded",
+                                        "multipart/form-data")
+        force = _truthy(request.query.get("force"))
+        if form:
+            force = force or _truthy((await request.post()).get("force"))
+        else:
+            body = await _json_body(request)
+            force = force or body.get("force") is True
+        trade = self._trade(no)
+        if trade.status == CLOSED and not force:
+            raise _ApiError(409, "TRADE_CLOSED",
+                            f"trade {no!r} is closed (force=true captures it anyway)")
+        if trade.status != SUCCEEDED:
+            trade.status = SUCCEEDED
+            trade.paid_at = self._now()
+            discount = self._effective(no).instant_discount
+            trade.channel_discount_amount = max(0, min(discount, trade.amount - 1))
+            trade.transaction_id = f"sbx{trade.paid_at:%Y%m%d}{secrets.token_hex(8)}"
+            self._record("payment", trade, "", trade.amount, trade.paid_at)
+            self._notify(trade, "payment", SUCCEEDED, "", trade.amount, trade.paid_at)
+        if form:
+            raise web.HTTPSeeOther(location=f"/pay/{quote(no, safe='')}")
+        return web.json_response(self._trade_view(trade))
+
+    async def _pay_page(self, request: web.Request) -> web.Response:
+        no = request.match_info["out_trade_no"]
+        trade = self._trade(no)
+        e = html.escape
+        action = e(f"/v1/trades/{quote(no, safe='')}/pay")
+        if trade.status == SUCCEEDED:
+            form = f"<p>Paid, transaction <code>{e(trade.transaction_id)}</code>.</p>"
+        else:
+            force = ('<label><input type="checkbox" name="force" value="true"> '
+                     "pay anyway (the merchant closed this trade)</label><br>"
+                     if trade.status == CLOSED else "")
+            form = (f'<form method="post" action="{action}">{force}'
+                    '<button type="submit">Pay</button></form>')
+        page = (
+            "<!doctype html><html><head><meta charset=\"utf-8\">"
+            f"<title>Sandbox pay {e(no)}</title></head><body>"
+            f"<h1>{e(trade.subject) or 'Sandbox payment'}</h1>"
+            f"<p>Trade <code>{e(no)}</code>: {trade.amount} (minor units) "
+            f"{e(trade.currency)}, <strong>{trade.status}</strong></p>"
+            f"{form}</body></html>")
+        return web.Response(text=page, content_type="text/html")
+
+    # -- refunds -----------------------------------------------------------
+
+    async def _create_refund(self, request: web.Request) -> web.Response:
+        body = await _json_body(request)
+        no = body.get("out_trade_no")
+        await self._api(no if isinstance(no, str) else None)
+        no = _id(body, "out_trade_no")
+        refund_no = _id(body, "out_refund_no")
+        amount = _amount(body, "amount")
+        currency = body.get("currency")
+        if currency is not None and not isinstance(currency, str):
+            raise _ApiError(400, "INVALID_ARGUMENT", "currency must be a string")
+        refund = self._refunds.get(refund_no)
+        if refund is not None:
+            if (refund.out_trade_no, refund.amount) != (no, amount) or (
+                    currency is not None and currency != refund.currency):
+                raise _ApiError(409, "REFUND_CONFLICT",
+                                f"refund {refund_no!r} exists with other parameters")
+            return web.json_response(refund.view())
+        trade = self._trade(no)
+        if currency is not None and currency != trade.currency:
+            raise _ApiError(400, "CURRENCY_MISMATCH",
+                            f"trade {no!r} is in {trade.currency}, not {currency}")
+        if trade.status != SUCCEEDED:
+            raise _ApiError(409, "TRADE_NOT_PAID", f"trade {no!r} is {trade.status}")
+        refundable = trade.paid_amount - self._refunded(trade)  # what the buyer paid
+        if amount > refundable:
+            raise _ApiError(409, "REFUND_EXCEEDS_PAID",
+                            f"refund of {amount} exceeds what is left to refund ({refundable})")
+        refund = _Refund(refund_no, no, amount, trade.currency, self._now())
+        self._refunds[refund_no] = refund
+        trade.refund_nos.append(refund_no)
+        delay = self._effective(no).refund_delay_seconds
+        if delay <= 0:
+            self._settle(refund)
+        else:
+            self._settlements[refund_no] = self._spawn(self._settle_later(refund, delay))
+        return web.json_response(refund.view())
+
+    async def _get_refund(self, request: web.Request) -> web.Response:
+        refund_no = request.match_info["out_refund_no"]
+        refund = self._refunds.get(refund_no)
+        await self._api(refund.out_trade_no if refund else None)
+        if refund is None:
+            raise _ApiError(404, "REFUND_NOT_FOUND", f"no refund {refund_no!r}")
+        return web.json_response(refund.view())
+
+    async def _settle_later(self, refund: _Refund, delay: float) -> None:
+        await asyncio.sleep(delay)
+        self._settlements.pop(refund.out_refund_no, None)
+        self._settle(refund)
+
+    def _settle(self, refund: _Refund) -> None:
+        if refund.status != PENDING:
+            return
+        trade = self._trades[refund.out_trade_no]
+        refund.settled_at = self._now()
+        if self._effective(trade.out_trade_no).refund_fail:
+            refund.status = FAILED
+        else:
+            refund.status = SUCCEEDED
+            self._record("refund", trade, refund.out_refund_no, refund.amount,
+                         refund.settled_at)
+        self._notify(trade, "refund", refund.status, refund.out_refund_no, refund.amount,
+                     refund.settled_at)
+
+    # -- statements --------------------------------------------------------
+
+    def _record(self, kind: str, trade: _Trade, refund_no: str, amount: int,
+                at: dt.datetime) -> None:
+        self._entries.append({
+            "type": kind, "out_trade_no": trade.out_trade_no, "out_refund_no": refund_no,
+            "transaction_id": trade.transaction_id, "amount": amount,
+            "currency": trade.currency, "time": format_time(at), "_day": at.date()})
+
+    async def _statement(self, request: web.Request) -> web.Response:
+        await self._api(None)
+        raw = request.match_info["day"]
+        try:
+            if not _DAY.match(raw):
+                raise ValueError(raw)
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            raise _ApiError(400, "INVALID_ARGUMENT", "the day is YYYY-MM-DD") from None
+        rows = [{k: e[k] for k in STATEMENT_FIELDS} for e in self._entries if e["_day"] == day]
+        if request.query.get("format", "jsonl") == "csv":
+            out = io.StringIO()
+            writer = csv.DictWriter(out, fieldnames=STATEMENT_FIELDS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+            return web.Response(text=out.getvalue(), content_type="text/csv")
+        text = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows)
+        return web.Response(text=text, content_type="application/x-ndjson")
+
+    # -- notifications -----------------------------------------------------
+
+    def _notify(self, trade: _Trade, kind: str, status: str, refund_no: str, amount: int,
+                at: dt.datetime) -> None:
+        fields: dict[str, Any] = {
+            "type": kind, "out_trade_no": trade.out_trade_no, "out_refund_no": refund_no,
+            "status": status, "transaction_id": trade.transaction_id, "amount": amount,
+            "currency": trade.currency, "time": format_time(at),
+        }
+        if kind == "payment":
+            fields["paid_amount"] = trade.paid_amount
+            fields["channel_discount_amount"] = trade.channel_discount_amount
+        body = json.dumps(fields, separators=(",", ":")).encode()
+        faults = self._effective(trade.out_trade_no)
+        n = _Outgoing(f"ntf{secrets.token_hex(8)}", trade.notify_url, body, faults)
+        if faults.drop:
+            self._deliveries.append({"id": n.id, "url": n.url, "result": "dropped"})
+            return
+        copies = 1 + faults.duplicate
+        if faults.reorder:
+            self._held.extend([n] * copies)
+            return
+        for _ in range(copies):
+            self._spawn(self._deliver(n, faults.delay_seconds))
+
+    async def _deliver(self, n: _Outgoing, delay: float = 0.0) -> None:
+        if delay > 0:
+            await asyncio.sleep(delay)
+        for attempt in range(1, self._max_attempts + 1):
+            if await self._attempt(n, attempt):
+                return
+            if attempt < self._max_attempts:
+                await asyncio.sleep(min(self._backoff * 2 ** (attempt - 1), 300.0))
+        log.warning("sandbox: gave up notifying %s after %d attempts", n.url, self._max_attempts)
+
+    async def _attempt(self, n: _Outgoing, attempt: int) -> bool:
+        assert self._session is not None
+        timestamp = str(int(time.time() - n.faults.stale_timestamp_seconds))
+        secret = self._secret + "-forged" if n.faults.bad_signature else self._secret
+        headers = {
+            "Content-Type": "application/json",
+            TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: sign(secret, timestamp, n.body),
+            NOTIFICATION_ID_HEADER: n.id,
+        }
+        record: dict[str, Any] = {"id": n.id, "url": n.url, "attempt": attempt}
+        self._deliveries.append(record)
+        try:
+            async with self._session.post(n.url, data=n.body, headers=headers) as resp:
+                await resp.read()
+                record["result"] = resp.status
+                return 200 <= resp.status < 300
+        except (aiohttp.ClientError, TimeoutError, ValueError) as e:
+            record["result"] = f"{type(e).__name__}: {e}"
+            return False
+
+    # -- control -----------------------------------------------------------
+
+    async def _get_control(self, request: web.Request) -> web.Response:
+        return web.json_response({
+            "faults": dataclasses.asdict(self._effective(None)),
+            "overrides": self._overrides,
+            "held": len(self._held),
+            "deliveries": list(self._deliveries),
+        })
+
+    async def _set_control(self, request: web.Request) -> web.Response:
+        body = await _json_body(request)
+        no = body.pop("out_trade_no", None)
+        if no is not None and not isinstance(no, str):
+            raise _ApiError(400, "INVALID_ARGUMENT", "out_trade_no must be a string")
+        changes = {k: _check_fault(k, v) for k, v in body.items()}
+        layer = self._overrides.setdefault(no, {}) if no else self._faults
+        for k, v in changes.items():
+            if v is None:
+                layer.pop(k, None)
+            else:
+                layer[k] = v
+        if no and not layer:
+            del self._overrides[no]
+        return web.json_response(dataclasses.asdict(self._effective(no)))
+
+    async def _flush(self, request: web.Request) -> web.Response:
+        """Deliver the held notifications, last first; answers once each was tried."""
+        held, self._held = self._held[::-1], []
+
+        async def in_order() -> None:
+            for n in held:
+                await self._deliver(n)
+
+        await asyncio.shield(self._spawn(in_order()))
+        return web.json_response({"delivered": len(held)})
+
+    async def _settle_now(self, request: web.Request) -> web.Response:
+        pending = list(self._settlements)
+        for refund_no in pending:
+            self._settlements.pop(refund_no).cancel()
+            self._settle(self._refunds[refund_no])
+        return web.json_response({"settled": len(pending)})
+
+    async def _reset(self, request: web.Request) -> web.Response:
+        self._faults.clear()
+        self._overrides.clear()
+        self._held.clear()
+        return web.json_response({})
+
+
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    raw = await request.read()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise _ApiError(400, "INVALID_ARGUMENT", "the body is not JSON") from None
+    if not isinstance(body, dict):
+        raise _ApiError(400, "INVALID_ARGUMENT", "the body must be a JSON object")
+    return body
+
+
+def _id(body: dict[str, Any], name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not _ID.match(value):
+        raise _ApiError(400, "INVALID_ARGUMENT",
+                        f"{name} must be 1-64 characters of A-Z a-z 0-9 _ . : -")
+    return value
+
+
+def _amount(body: dict[str, Any], name: str) -> int:
+    value = body.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise _ApiError(400, "INVALID_ARGUMENT", f"{name} must be a positive integer "
+                        "(minor units)")
+    return value
+
+
+def _truthy(value: object) -> bool:
+    return isinstance(value, str) and value.lower() in ("1", "true", "on", "yes")
+
+
+def _split_listen(listen: str) -> tuple[str, int]:
+    host, sep, port = listen.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ValueError(f"listen must be HOST:PORT, not {listen!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)

@@ -1,0 +1,2 @@
+"""promotion: promotions, coupons, points, red packets, stored-value cards and
+the quote engine."""

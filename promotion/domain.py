@@ -1,0 +1,508 @@
+"""promotion's rules: what a valid promotion, coupon template, pool, card,
+policy and quote request are; the hold state machine; the stacking policy
+between its protobuf form and the engine's; the bounded search of
+BestCoupons. No database, gRPC or broker here."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator, Sequence
+
+from promotion import engine
+from zhongtai.common.v1.common_pb2 import Money
+from zhongtai.errors import FailedPrecondition, InvalidArgument, Violations
+from zhongtai.money import parse_currency
+from zhongtai.promotion.v1 import promotion_pb2 as pb
+
+MAX_ID = 64
+MAX_TITLE = 200
+MAX_SCOPE_IDS = 1000
+MAX_LADDERS = 20
+MAX_LINES = 500
+MAX_QUANTITY = 1_000_000
+MAX_COUPONS_PER_QUOTE = 20
+MAX_VALID_DAYS = 3650
+MAX_POINTS = 10**12
+BPS = engine.BPS
+# BestCoupons quotes at most this many coupon combinations.
+MAX_COMBINATIONS = 4096
+
+HELD = pb.HOLD_STATUS_HELD
+RELEASED = pb.HOLD_STATUS_RELEASED
+REDEEMED = pb.HOLD_STATUS_REDEEMED
+
+RELEASE = "release"
+REDEEM = "redeem"
+
+# The hold state machine: (from, action) -> to. Anything else is refused.
+HOLD_TRANSITIONS: dict[tuple[int, str], pb.HoldStatus] = {
+    (HELD, RELEASE): RELEASED,
+    (HELD, REDEEM): REDEEMED,
+}
+
+
+def next_hold_status(current: int, action: str, order_id: str) -> pb.HoldStatus:
+    try:
+        return HOLD_TRANSITIONS[(current, action)]
+    except KeyError:
+        raise FailedPrecondition(
+            "ILLEGAL_HOLD_TRANSITION",
+            f"cannot {action} the benefits of order {order_id}: they are "
+            f"{pb.HoldStatus.Name(current)}",
+            metadata={"order_id": order_id, "action": action,
+                      "status": pb.HoldStatus.Name(current)},
+        ) from None
+
+
+def coupon_status_after_release(restore_on_cancel: bool) -> pb.CouponStatus:
+    """A released order's coupon: back to the buyer, or spent (per template)."""
+    return pb.COUPON_STATUS_AVAILABLE if restore_on_cancel else pb.COUPON_STATUS_USED
+
+
+# --- kinds -------------------------------------------------------------------
+
+ITEM_KINDS: dict[int, engine.Kind] = {
+    pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION: engine.Kind.ITEM_DIRECT_REDUCTION,
+    pb.PROMOTION_KIND_ITEM_DISCOUNT: engine.Kind.ITEM_DISCOUNT,
+    pb.PROMOTION_KIND_FLASH_SALE: engine.Kind.FLASH_SALE,
+    pb.PROMOTION_KIND_VIP_PRICE: engine.Kind.VIP_PRICE,
+}
+ORDER_KINDS: dict[int, engine.Kind] = {
+    pb.PROMOTION_KIND_SHOP_FULL_REDUCTION: engine.Kind.SHOP_PROMOTION,
+    pb.PROMOTION_KIND_SHOP_FULL_DISCOUNT: engine.Kind.SHOP_PROMOTION,
+    pb.PROMOTION_KIND_PLATFORM_FULL_REDUCTION: engine.Kind.PLATFORM_PROMOTION,
+}
+# Takes nothing off the goods: the quote says which sellers ship free.
+FREE_SHIPPING = pb.PROMOTION_KIND_FREE_SHIPPING
+
+# Which optional rule fields each promotion kind uses. A budget caps what a
+# promotion takes off orders, so free shipping (which takes nothing) has none.
+_PROMOTION_FIELDS: dict[int, frozenset[str]] = {
+    pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION: frozenset({"amount_off", "budget"}),
+    pb.PROMOTION_KIND_ITEM_DISCOUNT: frozenset({"rate_bps", "budget"}),
+    pb.PROMOTION_KIND_FLASH_SALE: frozenset({"price", "per_buyer_limit", "budget"}),
+    pb.PROMOTION_KIND_VIP_PRICE: frozenset({"price", "budget"}),
+    pb.PROMOTION_KIND_SHOP_FULL_REDUCTION: frozenset({"ladders", "budget"}),
+    pb.PROMOTION_KIND_SHOP_FULL_DISCOUNT: frozenset({"ladders", "budget"}),
+    pb.PROMOTION_KIND_PLATFORM_FULL_REDUCTION: frozenset({"ladders", "budget"}),
+    FREE_SHIPPING: frozenset({"ladders"}),
+}
+
+_COUPON_FIELDS: dict[int, frozenset[str]] = {
+    pb.COUPON_KIND_FULL_REDUCTION: frozenset({"threshold", "amount_off"}),
+    pb.COUPON_KIND_DISCOUNT: frozenset({"threshold", "rate_bps", "max_off"}),
+    pb.COUPON_KIND_DIRECT_REDUCTION: frozenset({"threshold", "amount_off"}),
+    pb.COUPON_KIND_NO_THRESHOLD: frozenset({"amount_off"}),
+}
+
+
+# --- field checks ------------------------------------------------------------
+
+
+class _Currencies:
+    """The one currency of a message's amounts."""
+
+    def __init__(self, v: Violations) -> None:
+        self.v = v
+        self.seen: dict[str, str] = {}
+
+    def money(self, m: Money, field: str, *, positive: bool = False) -> int:
+        try:
+            code = parse_currency(m.currency_code, f"{field}.currency_code")
+        except InvalidArgument:
+            self.v.add(f"{field}.currency_code", "must be an ISO-4217 code")
+            return m.amount_minor
+        if self.seen and code not in self.seen:
+            first = next(iter(self.seen.values()))
+            self.v.add(f"{field}.currency_code", f"must be the currency of {first}")
+        self.seen.setdefault(code, field)
+        if positive:
+            self.v.check(m.amount_minor > 0, f"{field}.amount_minor", "must be positive")
+        else:
+            self.v.check(m.amount_minor >= 0, f"{field}.amount_minor", "must not be negative")
+        return m.amount_minor
+
+    @property
+    def code(self) -> str:
+        return next(iter(self.seen), "")
+
+
+def _check_id(v: Violations, value: str, field: str, *, required: bool) -> None:
+    if required:
+        v.check(bool(value), field, "is required")
+    v.check(len(value) <= MAX_ID, field, f"must be at most {MAX_ID} characters")
+
+
+def _check_title(v: Violations, title: str, field: str) -> None:
+    v.check(bool(title.strip()), field, "is required")
+    v.check(len(title) <= MAX_TITLE, field, f"must be at most {MAX_TITLE} characters")
+
+
+def _check_bps(v: Violations, value: int, field: str) -> None:
+    v.check(0 <= value <= BPS, field, f"must be between 0 and {BPS}")
+
+
+def _check_scope(v: Violations, scope: pb.Scope, field: str) -> None:
+    _check_id(v, scope.seller_id, f"{field}.seller_id", required=False)
+    for name in ("sku_ids", "category_ids"):
+        ids = list(getattr(scope, name))
+        v.check(len(ids) <= MAX_SCOPE_IDS, f"{field}.{name}", f"at most {MAX_SCOPE_IDS} ids")
+        v.check(len(set(ids)) == len(ids), f"{field}.{name}", "has repeated ids")
+        v.check(all(0 < len(i) <= MAX_ID for i in ids), f"{field}.{name}",
+                f"ids must be 1 to {MAX_ID} characters")
+
+
+def _check_only(v: Violations, used: frozenset[str], present: dict[str, bool], prefix: str,
+                kind_name: str) -> None:
+    for name, is_set in present.items():
+        if is_set and name not in used:
+            v.add(f"{prefix}.{name}", f"does not apply to {kind_name}")
+
+
+# --- promotions --------------------------------------------------------------
+
+
+def validate_promotion(p: pb.Promotion) -> str:
+    """Validate a new promotion; return its currency ("" if it has no amount)."""
+    v = Violations()
+    f = "promotion"
+    cur = _Currencies(v)
+    known = p.kind in _PROMOTION_FIELDS
+    v.check(known, f"{f}.kind", "must be one of the promotion kinds")
+    _check_id(v, p.promotion_id, f"{f}.promotion_id", required=False)
+    _check_title(v, p.title, f"{f}.title")
+    _check_scope(v, p.scope, f"{f}.scope")
+    v.check(p.HasField("start_time"), f"{f}.start_time", "is required")
+    v.check(p.HasField("end_time"), f"{f}.end_time", "is required")
+    if p.HasField("start_time") and p.HasField("end_time"):
+        v.check(p.start_time.ToNanoseconds() < p.end_time.ToNanoseconds(), f"{f}.end_time",
+                "must be after start_time")
+    _check_bps(v, p.cost_sharing.platform_share_bps, f"{f}.cost_sharing.platform_share_bps")
+    v.check(not p.ended, f"{f}.ended", "is set by EndPromotion")
+    v.check(not p.HasField("budget_used"), f"{f}.budget_used", "is output only")
+    if not known:
+        v.raise_if_any()
+        return ""
+    kind_name = pb.PromotionKind.Name(p.kind)
+    used = _PROMOTION_FIELDS[p.kind]
+    _check_only(v, used, {
+        "amount_off": p.HasField("amount_off"), "rate_bps": p.rate_bps != 0,
+        "price": p.HasField("price"), "per_buyer_limit": p.per_buyer_limit != 0,
+        "ladders": len(p.ladders) > 0, "budget": p.HasField("budget"),
+    }, f, kind_name)
+    if "amount_off" in used:
+        if p.HasField("amount_off"):
+            cur.money(p.amount_off, f"{f}.amount_off", positive=True)
+        else:
+            v.add(f"{f}.amount_off", "is required")
+    if "rate_bps" in used:
+        v.check(0 < p.rate_bps < BPS, f"{f}.rate_bps", f"must be between 1 and {BPS - 1}")
+    if "price" in used:
+        if p.HasField("price"):
+            cur.money(p.price, f"{f}.price")
+        else:
+            v.add(f"{f}.price", "is required")
+    v.check(p.per_buyer_limit >= 0, f"{f}.per_buyer_limit", "must not be negative")
+    if p.kind == FREE_SHIPPING:
+        v.check(len(p.ladders) == 1, f"{f}.ladders",
+                "exactly one step (the threshold) is required")
+        for i, step in enumerate(p.ladders):
+            g = f"{f}.ladders[{i}]"
+            if step.HasField("threshold"):
+                cur.money(step.threshold, f"{g}.threshold")
+            else:
+                v.add(f"{g}.threshold", "is required")
+            v.check(not step.HasField("amount_off"), f"{g}.amount_off",
+                    "does not apply to free shipping")
+            v.check(step.rate_bps == 0, f"{g}.rate_bps", "does not apply to free shipping")
+    elif "ladders" in used:
+        v.check(0 < len(p.ladders) <= MAX_LADDERS, f"{f}.ladders",
+                f"between 1 and {MAX_LADDERS} steps are required")
+        by_rate = p.kind == pb.PROMOTION_KIND_SHOP_FULL_DISCOUNT
+        for i, step in enumerate(p.ladders):
+            _check_ladder(v, cur, step, f"{f}.ladders[{i}]", by_rate)
+    if p.kind in (pb.PROMOTION_KIND_SHOP_FULL_REDUCTION, pb.PROMOTION_KIND_SHOP_FULL_DISCOUNT):
+        v.check(bool(p.scope.seller_id), f"{f}.scope.seller_id", "is required for a shop rule")
+    if p.kind == pb.PROMOTION_KIND_PLATFORM_FULL_REDUCTION:
+        v.check(not p.scope.seller_id, f"{f}.scope.seller_id",
+                "must be empty for a platform rule")
+    if "budget" in used and p.HasField("budget"):
+        cur.money(p.budget, f"{f}.budget", positive=True)
+    v.raise_if_any()
+    return cur.code
+
+
+def _check_ladder(v: Violations, cur: _Currencies, step: pb.Ladder, f: str,
+                  by_rate: bool) -> None:
+    if step.HasField("threshold"):
+        cur.money(step.threshold, f"{f}.threshold")
+    else:
+        v.add(f"{f}.threshold", "is required")
+    if by_rate:
+        v.check(0 < step.rate_bps < BPS, f"{f}.rate_bps", f"must be between 1 and {BPS - 1}")
+        v.check(not step.HasField("amount_off"), f"{f}.amount_off",
+                "does not apply to a discount ladder")
+    else:
+        v.check(step.rate_bps == 0, f"{f}.rate_bps", "does not apply to a reduction ladder")
+        if step.HasField("amount_off"):
+            cur.money(step.amount_off, f"{f}.amount_off", positive=True)
+        else:
+            v.add(f"{f}.amount_off", "is required")
+
+
+# --- coupons -----------------------------------------------------------------
+
+
+def validate_coupon_template(t: pb.CouponTemplate) -> str:
+    """Validate a new template; return its currency ("" if it has no amount)."""
+    v = Violations()
+    f = "template"
+    cur = _Currencies(v)
+    known = t.kind in _COUPON_FIELDS
+    v.check(known, f"{f}.kind", "must be one of the coupon kinds")
+    _check_id(v, t.template_id, f"{f}.template_id", required=False)
+    _check_title(v, t.title, f"{f}.title")
+    _check_scope(v, t.scope, f"{f}.scope")
+    _check_bps(v, t.cost_sharing.platform_share_bps, f"{f}.cost_sharing.platform_share_bps")
+    v.check(t.total_quantity > 0, f"{f}.total_quantity", "must be positive")
+    v.check(t.per_buyer_limit >= 0, f"{f}.per_buyer_limit", "must not be negative (0: no limit)")
+    if t.HasField("claim_start_time") and t.HasField("claim_end_time"):
+        v.check(t.claim_start_time.ToNanoseconds() < t.claim_end_time.ToNanoseconds(),
+                f"{f}.claim_end_time", "must be after claim_start_time")
+    fixed = t.HasField("valid_start_time") or t.HasField("valid_end_time")
+    if t.valid_days:
+        v.check(0 < t.valid_days <= MAX_VALID_DAYS, f"{f}.valid_days",
+                f"must be between 1 and {MAX_VALID_DAYS}")
+        v.check(not fixed, f"{f}.valid_start_time",
+                "a coupon is valid either for valid_days or in a fixed window, not both")
+    elif not fixed:
+        v.add(f"{f}.valid_days", "set valid_days or valid_start_time and valid_end_time")
+    else:
+        v.check(t.HasField("valid_start_time"), f"{f}.valid_start_time", "is required")
+        v.check(t.HasField("valid_end_time"), f"{f}.valid_end_time", "is required")
+        if t.HasField("valid_start_time") and t.HasField("valid_end_time"):
+            v.check(t.valid_start_time.ToNanoseconds() < t.valid_end_time.ToNanoseconds(),
+                    f"{f}.valid_end_time", "must be after valid_start_time")
+    if not known:
+        v.raise_if_any()
+        return ""
+    used = _COUPON_FIELDS[t.kind]
+    _check_only(v, used, {
+        "threshold": t.HasField("threshold") and t.threshold.amount_minor != 0,
+        "amount_off": t.HasField("amount_off"), "rate_bps": t.rate_bps != 0,
+        "max_off": t.HasField("max_off"),
+    }, f, pb.CouponKind.Name(t.kind))
+    if t.HasField("threshold"):
+        cur.money(t.threshold, f"{f}.threshold")
+    if "amount_off" in used:
+        if t.HasField("amount_off"):
+            cur.money(t.amount_off, f"{f}.amount_off", positive=True)
+        else:
+            v.add(f"{f}.amount_off", "is required")
+    if "rate_bps" in used:
+        v.check(0 < t.rate_bps < BPS, f"{f}.rate_bps", f"must be between 1 and {BPS - 1}")
+    if "max_off" in used and t.HasField("max_off"):
+        cur.money(t.max_off, f"{f}.max_off")
+    v.raise_if_any()
+    return cur.code
+
+
+def validate_claim(req: pb.ClaimCouponRequest) -> None:
+    v = Violations()
+    _check_id(v, req.template_id, "template_id", required=True)
+    _check_id(v, req.buyer_id, "buyer_id", required=True)
+    v.raise_if_any()
+
+
+# --- points, red packets, cards ----------------------------------------------
+
+
+def validate_earn(req: pb.EarnPointsRequest) -> None:
+    v = Violations()
+    v.check(bool(req.request_id), "request_id",
+            "is required: points are earned once per request id")
+    _check_id(v, req.buyer_id, "buyer_id", required=True)
+    v.check(0 < req.points <= MAX_POINTS, "points", f"must be between 1 and {MAX_POINTS}")
+    v.check(len(req.reason) <= 200, "reason", "must be at most 200 characters")
+    v.raise_if_any()
+
+
+def validate_pool(p: pb.RedPacketPool) -> str:
+    v = Violations()
+    cur = _Currencies(v)
+    _check_id(v, p.pool_id, "pool.pool_id", required=False)
+    _check_id(v, p.funded_by_seller_id, "pool.funded_by_seller_id", required=False)
+    if p.HasField("budget"):
+        cur.money(p.budget, "pool.budget", positive=True)
+    else:
+        v.add("pool.budget", "is required")
+    v.check(not p.HasField("remaining"), "pool.remaining", "is output only")
+    v.check(0 < p.valid_days <= MAX_VALID_DAYS, "pool.valid_days",
+            f"must be between 1 and {MAX_VALID_DAYS}")
+    v.raise_if_any()
+    return cur.code
+
+
+def validate_issue_red_packet(req: pb.IssueRedPacketRequest) -> str:
+    v = Violations()
+    cur = _Currencies(v)
+    _check_id(v, req.pool_id, "pool_id", required=True)
+    _check_id(v, req.buyer_id, "buyer_id", required=True)
+    if req.HasField("amount"):
+        cur.money(req.amount, "amount", positive=True)
+    else:
+        v.add("amount", "is required")
+    if req.HasField("max_amount"):
+        cur.money(req.max_amount, "max_amount", positive=True)
+        v.check(req.max_amount.amount_minor >= req.amount.amount_minor, "max_amount",
+                "must not be below amount")
+    v.raise_if_any()
+    return cur.code
+
+
+def validate_card(req: pb.CreateStoredValueCardRequest) -> str:
+    v = Violations()
+    cur = _Currencies(v)
+    _check_id(v, req.buyer_id, "buyer_id", required=True)
+    if req.HasField("balance"):
+        cur.money(req.balance, "balance")
+    else:
+        v.add("balance", "is required")
+    v.raise_if_any()
+    return cur.code
+
+
+def validate_order_id(order_id: str) -> None:
+    v = Violations()
+    _check_id(v, order_id, "order_id", required=True)
+    v.raise_if_any()
+
+
+# --- quotes ------------------------------------------------------------------
+
+
+def validate_quote_request(req: pb.QuoteRequest, prefix: str = "") -> str:
+    """Validate a cart and the benefits chosen; return the cart's currency."""
+    v = Violations()
+    cur = _Currencies(v)
+    _check_id(v, req.buyer_id, f"{prefix}buyer_id", required=True)
+    v.check(0 < len(req.lines) <= MAX_LINES, f"{prefix}lines",
+            f"between 1 and {MAX_LINES} lines are required")
+    seen: set[str] = set()
+    for i, line in enumerate(req.lines):
+        f = f"{prefix}lines[{i}]"
+        _check_id(v, line.line_id, f"{f}.line_id", required=True)
+        v.check(line.line_id not in seen, f"{f}.line_id", "is repeated")
+        seen.add(line.line_id)
+        _check_id(v, line.seller_id, f"{f}.seller_id", required=True)
+        _check_id(v, line.sku_id, f"{f}.sku_id", required=True)
+        _check_id(v, line.category_id, f"{f}.category_id", required=False)
+        if line.HasField("unit_price"):
+            cur.money(line.unit_price, f"{f}.unit_price")
+        else:
+            v.add(f"{f}.unit_price", "is required")
+        v.check(0 < line.quantity <= MAX_QUANTITY, f"{f}.quantity",
+                f"must be between 1 and {MAX_QUANTITY}")
+    v.check(len(req.coupon_ids) <= MAX_COUPONS_PER_QUOTE, f"{prefix}coupon_ids",
+            f"at most {MAX_COUPONS_PER_QUOTE} coupons")
+    v.check(len(set(req.coupon_ids)) == len(req.coupon_ids), f"{prefix}coupon_ids",
+            "has repeated ids")
+    for i, cid in enumerate(req.coupon_ids):
+        _check_id(v, cid, f"{prefix}coupon_ids[{i}]", required=True)
+    v.check(0 <= req.points <= MAX_POINTS, f"{prefix}points",
+            f"must be between 0 and {MAX_POINTS}")
+    _check_id(v, req.red_packet_id, f"{prefix}red_packet_id", required=False)
+    _check_id(v, req.stored_value_card_id, f"{prefix}stored_value_card_id", required=False)
+    if req.HasField("stored_value_amount"):
+        v.check(bool(req.stored_value_card_id), f"{prefix}stored_value_card_id",
+                "is required with stored_value_amount")
+        cur.money(req.stored_value_amount, f"{prefix}stored_value_amount")
+    v.raise_if_any()
+    return cur.code
+
+
+# --- the stacking policy -----------------------------------------------------
+
+DEFAULT_POLICY = engine.Policy()
+
+
+def policy_from_proto(p: pb.StackingPolicy) -> engine.Policy:
+    """Validate a policy from a request; empty ``order`` means the default order."""
+    v = Violations()
+    order_kinds = {int(k) for k in engine.ORDER_KINDS}
+    all_kinds = {k.value for k in engine.Kind}
+    for i, k in enumerate(p.order):
+        v.check(k in order_kinds, f"policy.order[{i}]", "must be an order-level kind")
+    v.check(len(set(p.order)) == len(p.order), "policy.order", "lists a kind more than once")
+    for i, x in enumerate(p.exclusions):
+        v.check(x.first in all_kinds, f"policy.exclusions[{i}].first", "must be a known kind")
+        v.check(x.second in all_kinds, f"policy.exclusions[{i}].second",
+                "must be a known kind")
+        v.check(x.first != x.second, f"policy.exclusions[{i}]", "must name two kinds")
+    v.check(p.over_discount in pb.OverDiscountPolicy.values(), "policy.over_discount",
+            "is not a known policy")
+    v.check(p.floor_minor >= 0, "policy.floor_minor", "must not be negative")
+    v.check(0 < p.points_per_unit <= 1_000_000, "policy.points_per_unit",
+            "must be between 1 and 1000000")
+    _check_bps(v, p.points_max_share_bps, "policy.points_max_share_bps")
+    _check_bps(v, p.points_cost_sharing.platform_share_bps,
+               "policy.points_cost_sharing.platform_share_bps")
+    v.raise_if_any()
+    return engine.Policy(
+        order=tuple(engine.Kind(k) for k in p.order) or engine.ORDER_KINDS,
+        exclusions=frozenset(frozenset({engine.Kind(x.first), engine.Kind(x.second)})
+                             for x in p.exclusions),
+        refuse_over_discount=p.over_discount == pb.OVER_DISCOUNT_POLICY_REFUSE,
+        floor=p.floor_minor,
+        points_per_unit=p.points_per_unit,
+        points_max_share_bps=p.points_max_share_bps,
+        points_platform_share_bps=p.points_cost_sharing.platform_share_bps,
+    )
+
+
+def sorted_exclusions(policy: engine.Policy) -> list[tuple[int, int]]:
+    pairs = [tuple(sorted(int(k) for k in pair)) for pair in policy.exclusions]
+    return sorted((a, b) for a, b in pairs)
+
+
+def policy_to_proto(policy: engine.Policy) -> pb.StackingPolicy:
+    return pb.StackingPolicy(
+        order=[int(k) for k in policy.order],  # type: ignore[misc]
+        exclusions=[pb.Exclusion(first=a, second=b)  # type: ignore[arg-type]
+                    for a, b in sorted_exclusions(policy)],
+        over_discount=(pb.OVER_DISCOUNT_POLICY_REFUSE if policy.refuse_over_discount
+                       else pb.OVER_DISCOUNT_POLICY_CAP),
+        floor_minor=policy.floor,
+        points_per_unit=policy.points_per_unit,
+        points_max_share_bps=policy.points_max_share_bps,
+        points_cost_sharing=pb.CostSharing(
+            platform_share_bps=policy.points_platform_share_bps),
+    )
+
+
+# --- BestCoupons -------------------------------------------------------------
+
+
+def coupon_combinations(groups: Sequence[Sequence[str]],
+                        limit: int = MAX_COMBINATIONS) -> Iterator[tuple[str, ...]]:
+    """Every choice of at most one coupon per group (a shop, or the platform).
+
+    Each group lists its candidates best first; while the number of
+    combinations (each group: one of its coupons or none) exceeds ``limit``,
+    the largest group loses its last candidate. Deterministic.
+    """
+    kept = [list(g) for g in groups if g]
+    while kept and math.prod(len(g) + 1 for g in kept) > limit:
+        largest = max(range(len(kept)), key=lambda i: (len(kept[i]), -i))
+        kept[largest].pop()
+        kept = [g for g in kept if g]
+    options: list[list[str | None]] = [[None, *g] for g in kept]
+    for combo in itertools.product(*options):
+        yield tuple(c for c in combo if c is not None)
+
+
+def better_choice(a: tuple[int, tuple[str, ...]], b: tuple[int, tuple[str, ...]]) -> bool:
+    """Whether choice ``a`` (saving, coupon ids) beats ``b``: it saves more, or
+    as much with fewer coupons, or with the smaller sorted ids."""
+    return (-a[0], len(a[1]), sorted(a[1])) < (-b[0], len(b[1]), sorted(b[1]))

@@ -1,0 +1,516 @@
+"""The quote engine: prices a cart with promotions and the buyer's benefits.
+
+Pure and deterministic: no database, clock or randomness; the same input gives
+the same quote. Every deduction is recorded per line, per kind and per source,
+with the share the platform and the merchant bear, and the parts always add up
+exactly (``zhongtai.money.allocate``, remainder to the last line, capped so no
+line goes negative).
+
+Stages (seed 001 §三.4.4, seed 002 §二–三, seed 004 §一):
+
+1. item level, per line, the single best of flash-sale price, VIP price,
+   direct reduction and item discount (one item-level deduction per line);
+2. the order-level stages, in the policy's order (default: shop promotion,
+   platform promotion, shop coupons, platform coupon, red packet, points,
+   stored-value card), each allocated across its eligible lines in proportion
+   to what is left of them.
+
+Ladders see the amount left when their stage runs. Coupon thresholds see the
+amount after the promotion stages (not after other coupons), so two coupons
+can each reach their threshold and together exceed the order — seed 004's
+"1000 off 900" + "1000 off 700" — which the over-discount policy then caps or
+refuses. A line carrying a kind that the policy excludes with a stage's kind is
+not eligible for that stage (e.g. a flash-sale line takes no coupon).
+Discounts and points never bring the order below the policy's floor (0.01 by
+default); a stored-value card, being a way to pay, may pay all of it. Points and
+the card are capped to what is left, never refused.
+
+A promotion with a budget (``budget_left``) never takes more than what is left
+of it off the whole cart: an item promotion counts down across the lines in
+order (a flash sale in whole units), an order promotion offers at most that
+much; with nothing left it offers nothing.
+
+Free shipping takes nothing off: after the promotion stages, a seller ships
+free when a free-shipping rule covering some of its lines is reached by the
+amount of the rule's eligible lines after promotions (a shop rule: that
+seller's lines; a platform rule: the whole cart's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from zhongtai.errors import (
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    PreconditionViolation,
+)
+from zhongtai.money import allocate
+
+BPS = 10_000
+
+
+class Kind(IntEnum):
+    """Deduction kinds (values match zhongtai.promotion.v1.DeductionKind)."""
+
+    ITEM_DIRECT_REDUCTION = 1
+    ITEM_DISCOUNT = 2
+    FLASH_SALE = 3
+    VIP_PRICE = 4
+    SHOP_PROMOTION = 5
+    PLATFORM_PROMOTION = 6
+    SHOP_COUPON = 7
+    PLATFORM_COUPON = 8
+    RED_PACKET = 9
+    POINTS = 10
+    STORED_VALUE_CARD = 11
+
+
+ITEM_KINDS = frozenset({Kind.ITEM_DIRECT_REDUCTION, Kind.ITEM_DISCOUNT, Kind.FLASH_SALE,
+                        Kind.VIP_PRICE})
+ORDER_KINDS = (Kind.SHOP_PROMOTION, Kind.PLATFORM_PROMOTION, Kind.SHOP_COUPON,
+               Kind.PLATFORM_COUPON, Kind.RED_PACKET, Kind.POINTS, Kind.STORED_VALUE_CARD)
+PROMOTION_STAGES = frozenset({Kind.SHOP_PROMOTION, Kind.PLATFORM_PROMOTION})
+# What the buyer spends of their own (capped to what is left, never refused).
+SPENT_KINDS = frozenset({Kind.POINTS, Kind.STORED_VALUE_CARD})
+
+
+class CouponRule(IntEnum):
+    """Coupon kinds (values match zhongtai.promotion.v1.CouponKind)."""
+
+    FULL_REDUCTION = 1
+    DISCOUNT = 2
+    DIRECT_REDUCTION = 3
+    NO_THRESHOLD = 4
+
+
+@dataclass(frozen=True)
+class Line:
+    line_id: str
+    seller_id: str
+    sku_id: str
+    category_id: str
+    unit_price: int
+    quantity: int
+    non_discountable: bool = False
+
+    @property
+    def amount(self) -> int:
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True)
+class Scope:
+    seller_id: str = ""
+    sku_ids: frozenset[str] = frozenset()
+    category_ids: frozenset[str] = frozenset()
+
+    def covers(self, line: Line) -> bool:
+        return ((not self.seller_id or line.seller_id == self.seller_id)
+                and (not self.sku_ids or line.sku_id in self.sku_ids)
+                and (not self.category_ids or line.category_id in self.category_ids))
+
+
+@dataclass(frozen=True)
+class Ladder:
+    threshold: int
+    amount_off: int = 0
+    rate_bps: int = 0  # share of the amount paid (8500 = pay 85%)
+
+
+@dataclass(frozen=True)
+class ItemPromotion:
+    source_id: str
+    kind: Kind  # one of ITEM_KINDS
+    scope: Scope
+    amount_off: int = 0  # ITEM_DIRECT_REDUCTION, per unit
+    rate_bps: int = 0  # ITEM_DISCOUNT
+    price: int = 0  # FLASH_SALE, VIP_PRICE
+    units_left: int | None = None  # FLASH_SALE: what the buyer may still buy at the price
+    platform_share_bps: int = 0
+    budget_left: int | None = None  # the most it may still take off (None: no budget)
+
+
+@dataclass(frozen=True)
+class OrderPromotion:
+    source_id: str
+    kind: Kind  # SHOP_PROMOTION or PLATFORM_PROMOTION
+    scope: Scope
+    ladders: tuple[Ladder, ...]
+    platform_share_bps: int = 0
+    budget_left: int | None = None  # the most it may still take off (None: no budget)
+
+
+@dataclass(frozen=True)
+class FreeShipping:
+    """Free shipping from a threshold. A shop rule (scope.seller_id set) looks
+    at that seller's eligible lines, a platform rule at the whole cart's."""
+
+    source_id: str
+    scope: Scope
+    threshold: int
+
+
+@dataclass(frozen=True)
+class Coupon:
+    source_id: str  # the coupon id
+    kind: Kind  # SHOP_COUPON (scope.seller_id set) or PLATFORM_COUPON
+    rule: CouponRule
+    scope: Scope
+    threshold: int = 0
+    amount_off: int = 0
+    rate_bps: int = 0
+    max_off: int = 0  # DISCOUNT: 0 = no maximum
+    platform_share_bps: int = 0
+
+
+@dataclass(frozen=True)
+class Benefit:
+    """A red packet or a stored-value card: an amount to deduct.
+
+    A red packet funded by a seller has that seller as its scope, so it never
+    pays for another seller's goods."""
+
+    source_id: str
+    amount: int
+    platform_share_bps: int = 0
+    scope: Scope = Scope()
+
+
+@dataclass(frozen=True)
+class Policy:
+    order: tuple[Kind, ...] = ORDER_KINDS
+    exclusions: frozenset[frozenset[Kind]] = frozenset({
+        frozenset({Kind.FLASH_SALE, Kind.SHOP_PROMOTION}),
+        frozenset({Kind.FLASH_SALE, Kind.PLATFORM_PROMOTION}),
+        frozenset({Kind.FLASH_SALE, Kind.SHOP_COUPON}),
+        frozenset({Kind.FLASH_SALE, Kind.PLATFORM_COUPON}),
+    })
+    refuse_over_discount: bool = False
+    floor: int = 1
+    points_per_unit: int = 100  # points worth 1.00 (100 minor units)
+    points_max_share_bps: int = 5_000
+    points_platform_share_bps: int = BPS
+
+    def excluded(self, applied: Iterable[Kind], kind: Kind) -> bool:
+        return any(frozenset({a, kind}) in self.exclusions for a in applied if a != kind)
+
+
+@dataclass(frozen=True)
+class Cart:
+    lines: tuple[Line, ...]
+    buyer_is_vip: bool = False
+    item_promotions: tuple[ItemPromotion, ...] = ()
+    order_promotions: tuple[OrderPromotion, ...] = ()
+    coupons: tuple[Coupon, ...] = ()
+    red_packet: Benefit | None = None
+    points: int = 0
+    card: Benefit | None = None
+    free_shipping: tuple[FreeShipping, ...] = ()
+
+
+@dataclass(frozen=True)
+class Deduction:
+    kind: Kind
+    source_id: str
+    amount: int
+    platform_amount: int
+
+    @property
+    def merchant_amount(self) -> int:
+        """What the merchant bears. A stored-value card is the buyer's own
+        money: nobody bears it (platform and merchant amounts are both 0)."""
+        if self.kind == Kind.STORED_VALUE_CARD:
+            return 0
+        return self.amount - self.platform_amount
+
+
+@dataclass
+class LineQuote:
+    line: Line
+    deductions: list[Deduction] = field(default_factory=list)
+
+    @property
+    def deducted(self) -> int:
+        return sum(d.amount for d in self.deductions)
+
+    @property
+    def actual(self) -> int:
+        return self.line.amount - self.deducted
+
+    @property
+    def kinds(self) -> set[Kind]:
+        return {d.kind for d in self.deductions}
+
+
+@dataclass(frozen=True)
+class SourceTotal:
+    kind: Kind
+    source_id: str
+    amount: int
+    offered: int
+
+
+@dataclass
+class Quote:
+    lines: list[LineQuote]
+    totals: list[SourceTotal]
+    points_used: int
+    unused_coupons: list[str]
+    # seller id -> the free-shipping rule that covers its shipping.
+    free_shipping: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def original(self) -> int:
+        return sum(q.line.amount for q in self.lines)
+
+    @property
+    def deducted(self) -> int:
+        return sum(q.deducted for q in self.lines)
+
+    @property
+    def payable(self) -> int:
+        return sum(q.actual for q in self.lines)
+
+
+def _share(amount: int, bps: int) -> int:
+    return amount * bps // BPS
+
+
+def _ladder_off(ladders: Sequence[Ladder], base: int) -> int:
+    """What the best reached step of a ladder takes off ``base``."""
+    best = 0
+    for step in ladders:
+        if base >= step.threshold and base > 0:
+            off = step.amount_off if step.amount_off else base - _share(base, step.rate_bps)
+            best = max(best, off)
+    return best
+
+
+def _item_off(p: ItemPromotion, line: Line, vip: bool, units_left: int | None,
+              budget_left: int | None) -> int:
+    """What ``p`` takes off ``line``, within the flash-sale units and the
+    budget left (a flash sale in whole units: every unit at the price)."""
+    off = _item_rule_off(p, line, vip, units_left, budget_left)
+    return off if budget_left is None else max(0, min(off, budget_left))
+
+
+def _item_rule_off(p: ItemPromotion, line: Line, vip: bool, units_left: int | None,
+                   budget_left: int | None) -> int:
+    unit = line.unit_price
+    if p.kind == Kind.FLASH_SALE:
+        units = line.quantity if units_left is None else min(line.quantity, units_left)
+        per_unit = max(0, unit - p.price)
+        if budget_left is not None and per_unit:
+            units = min(units, max(0, budget_left) // per_unit)
+        return per_unit * max(0, units)
+    if p.kind == Kind.VIP_PRICE:
+        return max(0, unit - p.price) * line.quantity if vip else 0
+    if p.kind == Kind.ITEM_DIRECT_REDUCTION:
+        return min(p.amount_off, unit) * line.quantity
+    if p.kind == Kind.ITEM_DISCOUNT:
+        return (unit - _share(unit, p.rate_bps)) * line.quantity
+    raise ValueError(f"not an item-level kind: {p.kind}")
+
+
+def validate(cart: Cart, policy: Policy) -> None:
+    errors = []
+    seen = set()
+    for i, line in enumerate(cart.lines):
+        if line.line_id in seen:
+            errors.append((f"lines[{i}].line_id", "is repeated"))
+        seen.add(line.line_id)
+        if line.unit_price < 0:
+            errors.append((f"lines[{i}].unit_price", "must not be negative"))
+        if line.quantity <= 0:
+            errors.append((f"lines[{i}].quantity", "must be positive"))
+    if cart.points < 0:
+        errors.append(("points", "must not be negative"))
+    shops: set[str] = set()
+    platform = 0
+    for i, c in enumerate(cart.coupons):
+        if c.kind == Kind.SHOP_COUPON:
+            if c.scope.seller_id in shops:
+                errors.append((f"coupon_ids[{i}]", "at most one coupon per shop"))
+            shops.add(c.scope.seller_id)
+        else:
+            platform += 1
+            if platform > 1:
+                errors.append((f"coupon_ids[{i}]", "at most one platform coupon"))
+    if len(set(policy.order)) != len(policy.order) or not set(policy.order) <= set(ORDER_KINDS):
+        errors.append(("policy.order", "lists order-level kinds, each once"))
+    if errors:
+        raise InvalidArgument([FieldViolation(f, d) for f, d in errors])
+
+
+def quote(cart: Cart, policy: Policy) -> Quote:
+    validate(cart, policy)
+    lines = [LineQuote(line) for line in cart.lines]
+    totals: list[SourceTotal] = []
+    unused: list[str] = []
+    points_used = 0
+
+    # What is left of each promotion's budget, counted down as it is used.
+    budget_left: dict[str, int] = {}
+    rules: list[ItemPromotion | OrderPromotion] = [*cart.item_promotions,
+                                                   *cart.order_promotions]
+    for rule in rules:
+        if rule.budget_left is not None:
+            budget_left[rule.source_id] = max(0, rule.budget_left)
+
+    # 1. Item level: the single best item promotion of each line. A flash
+    # sale's units left for the buyer, and a promotion's budget, are shared by
+    # the cart's lines in order.
+    flash_left = {p.source_id: p.units_left for p in cart.item_promotions
+                  if p.kind == Kind.FLASH_SALE}
+    for q in lines:
+        if q.line.non_discountable:
+            continue
+        best: tuple[int, str, ItemPromotion] | None = None
+        for p in cart.item_promotions:
+            if not p.scope.covers(q.line):
+                continue
+            off = min(_item_off(p, q.line, cart.buyer_is_vip, flash_left.get(p.source_id),
+                                budget_left.get(p.source_id)),
+                      q.line.amount)
+            if off > 0 and (best is None or (off, best[1]) > (best[0], p.source_id)):
+                best = (off, p.source_id, p)
+        if best is not None:
+            off, _, p = best
+            q.deductions.append(Deduction(p.kind, p.source_id, off,
+                                          _share(off, p.platform_share_bps)))
+            left = flash_left.get(p.source_id)
+            if p.kind == Kind.FLASH_SALE and left is not None:
+                flash_left[p.source_id] = left - off // (q.line.unit_price - p.price)
+            if p.source_id in budget_left:
+                budget_left[p.source_id] -= off
+    item_totals: dict[tuple[Kind, str], int] = {}
+    for q in lines:
+        for d in q.deductions:
+            key = (d.kind, d.source_id)
+            item_totals[key] = item_totals.get(key, 0) + d.amount
+    totals += [SourceTotal(k, s, a, a) for (k, s), a in sorted(item_totals.items())]
+    after_promotions = {q.line.line_id: q.actual for q in lines}
+
+    def eligible(kind: Kind, scope: Scope) -> list[LineQuote]:
+        return [q for q in lines if not q.line.non_discountable and scope.covers(q.line)
+                and not policy.excluded(q.kinds, kind) and q.actual > 0]
+
+    def apply(kind: Kind, source_id: str, offered: int, targets: list[LineQuote],
+              platform_bps: int) -> int:
+        if offered <= 0 or not targets:
+            return 0
+        room = sum(q.actual for q in targets)
+        order_left = sum(q.actual for q in lines)
+        # A card is a way to pay, not a discount: it may pay everything. Points
+        # and the card are what the buyer asked to spend: capped, never refused.
+        floor = 0 if kind == Kind.STORED_VALUE_CARD else policy.floor
+        capacity = max(0, min(room, order_left - floor))
+        amount = offered
+        if offered > capacity:
+            if policy.refuse_over_discount and kind not in SPENT_KINDS:
+                raise FailedPrecondition(
+                    "OVER_DISCOUNT",
+                    f"{kind.name} {source_id or ''} would take off {offered} where only "
+                    f"{capacity} can be deducted",
+                    [PreconditionViolation("OVER_DISCOUNT", f"{kind.name}/{source_id}",
+                                           f"offered {offered}, room {capacity}")],
+                    {"kind": kind.name, "source_id": source_id})
+            amount = capacity
+        if amount <= 0:
+            totals.append(SourceTotal(kind, source_id, 0, offered))
+            return 0
+        shares = allocate(amount, [q.actual for q in targets], capped=True)
+        for q, share in zip(targets, shares, strict=True):
+            if share:
+                q.deductions.append(Deduction(kind, source_id, share,
+                                              _share(share, platform_bps)))
+        totals.append(SourceTotal(kind, source_id, amount, offered))
+        return amount
+
+    def best_promotion(kind: Kind, seller_id: str | None) -> None:
+        best: tuple[int, str, OrderPromotion, list[LineQuote]] | None = None
+        for p in cart.order_promotions:
+            if p.kind != kind or (seller_id is not None and p.scope.seller_id != seller_id):
+                continue
+            targets = eligible(kind, p.scope)
+            off = _ladder_off(p.ladders, sum(q.actual for q in targets))
+            if p.source_id in budget_left:
+                off = min(off, budget_left[p.source_id])
+            if off > 0 and (best is None or (off, best[1]) > (best[0], p.source_id)):
+                best = (off, p.source_id, p, targets)
+        if best is not None:
+            off, _, p, targets = best
+            taken = apply(kind, p.source_id, off, targets, p.platform_share_bps)
+            if p.source_id in budget_left:
+                budget_left[p.source_id] -= taken
+
+    def coupon_offer(c: Coupon, targets: list[LineQuote]) -> int:
+        base = sum(after_promotions[q.line.line_id] for q in targets)
+        if not targets or base < c.threshold:
+            return 0
+        if c.rule in (CouponRule.FULL_REDUCTION, CouponRule.NO_THRESHOLD):
+            return c.amount_off
+        if c.rule == CouponRule.DISCOUNT:
+            off = base - _share(base, c.rate_bps)
+            return min(off, c.max_off) if c.max_off else off
+        return sum(min(c.amount_off, q.line.unit_price) * q.line.quantity for q in targets)
+
+    for stage in policy.order:
+        if stage == Kind.SHOP_PROMOTION:
+            for seller in dict.fromkeys(q.line.seller_id for q in lines):
+                best_promotion(stage, seller)
+        elif stage == Kind.PLATFORM_PROMOTION:
+            best_promotion(stage, None)
+        elif stage in (Kind.SHOP_COUPON, Kind.PLATFORM_COUPON):
+            for c in cart.coupons:
+                if c.kind != stage:
+                    continue
+                targets = eligible(stage, c.scope)
+                offered = coupon_offer(c, targets)
+                if offered <= 0:
+                    unused.append(c.source_id)
+                    continue
+                apply(stage, c.source_id, offered, targets, c.platform_share_bps)
+        elif stage == Kind.RED_PACKET and cart.red_packet is not None:
+            rp = cart.red_packet
+            apply(stage, rp.source_id, rp.amount, eligible(stage, rp.scope),
+                  rp.platform_share_bps)
+        elif stage == Kind.POINTS and cart.points > 0:
+            targets = eligible(stage, Scope())
+            left = sum(q.actual for q in lines)
+            value = min(cart.points * 100 // policy.points_per_unit,
+                        _share(left, policy.points_max_share_bps))
+            used = apply(stage, "", value, targets, policy.points_platform_share_bps)
+            points_used = -(-used * policy.points_per_unit // 100)  # ceil: points spent
+        elif stage == Kind.STORED_VALUE_CARD and cart.card is not None:
+            card = cart.card
+            targets = [q for q in lines if q.actual > 0
+                       and not policy.excluded(q.kinds, stage)]
+            wanted = min(card.amount, sum(q.actual for q in targets))
+            apply(stage, card.source_id, wanted, targets, card.platform_share_bps)
+        if stage in PROMOTION_STAGES:
+            after_promotions.update({q.line.line_id: q.actual for q in lines})
+    free = _free_shipping(cart, after_promotions)
+    return Quote(lines, totals, points_used, unused, free)
+
+
+def _free_shipping(cart: Cart, after_promotions: dict[str, int]) -> dict[str, str]:
+    """Seller id -> the free-shipping rule that covers it: a shop's own rule
+    before a platform one, then the smallest id. A rule is reached when its
+    eligible lines (in its scope, discountable) are worth at least its
+    threshold after the promotion stages; it covers the sellers of those
+    lines."""
+    out: dict[str, str] = {}
+    for rule in sorted(cart.free_shipping,
+                       key=lambda r: (r.scope.seller_id == "", r.source_id)):
+        covered = [line for line in cart.lines
+                   if not line.non_discountable and rule.scope.covers(line)]
+        if not covered or sum(after_promotions[x.line_id] for x in covered) < rule.threshold:
+            continue
+        for line in covered:
+            out.setdefault(line.seller_id, rule.source_id)
+    return out

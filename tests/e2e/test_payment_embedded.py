@@ -1,0 +1,430 @@
+"""Payment end to end on the embedded default (every service in one process,
+SQLite, in-process broker), called through generated stubs, with the real
+sandbox wallet provider over real HTTP: its pay endpoint, its signed
+notifications to payment's callback server, its refunds."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import grpc
+import pytest
+
+from tests.conftest import eventually
+from tests.e2e.support import (
+    EPHEMERAL_PAYMENT,
+    Recorder,
+    Stubs,
+    free_port,
+    order_request,
+    rich_error,
+    seed_shop,
+    status_is,
+)
+from zhongtai.catalog.v1 import catalog_pb2 as cat
+from zhongtai.common.v1.common_pb2 import Money
+from zhongtai.config import Settings, TradeSettings
+from zhongtai.payment.v1 import payment_pb2 as pb
+from zhongtai.payment.v1 import payment_pb2_grpc as pb_grpc
+from zhongtai.promotion.v1 import promotion_pb2 as pr
+from zhongtai.promotion.v1 import promotion_pb2_grpc as pr_grpc
+from zhongtai.runtime import Runtime
+from zhongtai.trade.v1 import trade_pb2 as tr
+
+pytestmark = pytest.mark.e2e
+
+P = pb.PaymentStatus
+PAID = "zhongtai.trade.v1.OrderPaid"
+REJECTED = "zhongtai.trade.v1.PaymentRejected"
+
+
+@dataclasses.dataclass
+class Platform:
+    runtime: Runtime
+    stubs: Stubs
+    payment: pb_grpc.PaymentServiceStub
+    promotion: pr_grpc.PromotionServiceStub
+    events: Recorder
+    callback_url: str
+    http: aiohttp.ClientSession
+
+
+async def start(tmp_path: Path, **trade: float) -> Platform:
+    callback = f"127.0.0.1:{free_port()}"
+    settings = Settings(
+        listen="127.0.0.1:0", data_dir=tmp_path, poll_interval_seconds=0.05,
+        trade=TradeSettings(**trade),
+        payment=dataclasses.replace(EPHEMERAL_PAYMENT, callback_listen=callback,
+                                    pending_query_after_seconds=60,
+                                    refund_query_after_seconds=5))
+    runtime = Runtime(settings)
+    await runtime.start()
+    events = Recorder()
+    await runtime.bus.subscribe("test.observer", ["trade.order.#", "payment.#"], events)
+    stubs = Stubs.connect(f"127.0.0.1:{runtime.port}")
+    channel = stubs.channels[0]
+    return Platform(runtime, stubs, pb_grpc.PaymentServiceStub(channel),
+                    pr_grpc.PromotionServiceStub(channel), events, f"http://{callback}",
+                    aiohttp.ClientSession())
+
+
+@pytest.fixture
+async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
+    p = await start(tmp_path)
+    yield p
+    await p.http.close()
+    await p.stubs.close()
+    await p.runtime.stop(grace=0)
+
+
+def cny(amount: int) -> Money:
+    return Money(currency_code="CNY", amount_minor=amount)
+
+
+def parts_of(order: tr.Order, amount: int | None = None) -> list[pb.PaymentPart]:
+    due = order.pay_order.actual_amount
+    return [pb.PaymentPart(pay_order_id=order.pay_order.pay_order_id, order_id=order.order_id,
+                           amount=cny(due.amount_minor if amount is None else amount))]
+
+
+async def order_of(p: Platform, order_id: str) -> tr.Order:
+    return (await p.stubs.trade.GetOrder(tr.GetOrderRequest(order_id=order_id))).order
+
+
+async def payment_of(p: Platform, payment_id: str) -> pb.Payment:
+    return (await p.payment.GetPayment(pb.GetPaymentRequest(payment_id=payment_id))).payment
+
+
+async def sold(p: Platform, sku_id: str) -> int:
+    return (await p.stubs.catalog.GetStock(cat.GetStockRequest(sku_id=sku_id))).stock.sold
+
+
+async def points(p: Platform, buyer: str) -> tuple[int, int]:
+    a = (await p.promotion.GetPointsAccount(pr.GetPointsAccountRequest(buyer_id=buyer))).account
+    return a.balance, a.frozen
+
+
+def sandbox_of(attempt: pb.PaymentAttempt) -> str:
+    """The sandbox's base URL, from the pay URL it gave."""
+    return attempt.pay_url.rsplit("/pay/", 1)[0]
+
+
+async def sandbox(p: Platform, method: str, url: str, body: dict[str, Any] | None = None
+                  ) -> dict[str, Any]:
+    async with p.http.request(method, url, json=body or {}) as resp:
+        data: dict[str, Any] = await resp.json()
+        assert resp.status < 300, data
+        return data
+
+
+async def buyer_pays(p: Platform, attempt: pb.PaymentAttempt, force: bool = False
+                     ) -> dict[str, Any]:
+    return await sandbox(p, "POST", f"{sandbox_of(attempt)}/v1/trades/{attempt.attempt_id}/pay",
+                         {"force": force})
+
+
+async def payment_is(p: Platform, payment_id: str, status: int) -> bool:
+    return (await payment_of(p, payment_id)).status == status
+
+
+async def refunds_settled(p: Platform, payment_id: str, n: int) -> bool:
+    refunds = (await payment_of(p, payment_id)).refunds
+    return len(refunds) == n and all(r.status == pb.REFUND_STATUS_SUCCEEDED for r in refunds)
+
+
+async def test_balance_payment_pays_the_order_deducts_stock_and_redeems_benefits(
+        platform: Platform) -> None:
+    p = platform
+    shop = await seed_shop(p.stubs, "A", [3900])
+    await p.promotion.EarnPoints(pr.EarnPointsRequest(request_id="e-1", buyer_id="buyer-1",
+                                                      points=100))
+    req = order_request("buyer-1", [(shop.sku_ids[0], 2)], request_id="o-1")
+    req.benefits.points = 60
+    order = (await p.stubs.trade.CreateOrder(req)).order
+    due = order.pay_order.actual_amount.amount_minor
+    assert due == 2 * 3900 - 60 and await points(p, "buyer-1") == (40, 60)
+
+    methods = (await p.payment.ListPaymentMethods(pb.ListPaymentMethodsRequest(
+        buyer_id="buyer-1", amount=cny(due), address=req.address))).methods
+    assert [(m.method, m.available) for m in methods] == [
+        (pb.METHOD_BALANCE, False), (pb.METHOD_SANDBOX, True),
+        (pb.METHOD_CASH_ON_DELIVERY, True)]
+    await p.payment.TopUpBalance(pb.TopUpBalanceRequest(request_id="t-1", buyer_id="buyer-1",
+                                                        amount=cny(10_000)))
+    payment = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
+        request_id="pay-1", buyer_id="buyer-1", method=pb.METHOD_BALANCE,
+        parts=parts_of(order)))).payment
+    assert payment.status == P.PAYMENT_STATUS_SUCCEEDED
+
+    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
+    paid = await order_of(p, order.order_id)
+    assert paid.pay_status == tr.PAY_STATUS_PAID
+    assert paid.pay_order.status == tr.PAY_STATUS_PAID
+    assert (await p.payment.GetBalance(pb.GetBalanceRequest(
+        buyer_id="buyer-1"))).account.balance.amount_minor == 10_000 - due
+    # catalog sold the reserved units; promotion consumed the frozen points.
+    await eventually(lambda: _equals(sold(p, shop.sku_ids[0]), 2))
+    await eventually(lambda: _equals(points(p, "buyer-1"), (40, 0)))
+    await p.events.the_one(PAID, order.order_id)
+    # The same request again: the same payment, nothing paid twice.
+    again = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
+        request_id="pay-1", buyer_id="buyer-1", method=pb.METHOD_BALANCE,
+        parts=parts_of(order)))).payment
+    assert again.payment_id == payment.payment_id
+    with pytest.raises(grpc.aio.AioRpcError) as e:
+        await p.payment.CreatePayment(pb.CreatePaymentRequest(
+            buyer_id="buyer-1", method=pb.METHOD_SANDBOX, parts=parts_of(order)))
+    assert rich_error(e.value)["reason"] == "PAY_ORDER_ALREADY_PAID"
+    # The unpaid timeout no longer applies to it.
+    assert (await order_of(p, order.order_id)).status == tr.ORDER_STATUS_WAIT_SHIP
+
+
+async def _equals(value: Any, expected: Any) -> bool:
+    return bool(await value == expected)
+
+
+async def test_sandbox_payment_over_http_pays_the_order(platform: Platform) -> None:
+    p = platform
+    shop = await seed_shop(p.stubs, "A", [1500])
+    order = (await p.stubs.trade.CreateOrder(order_request(
+        "buyer-2", [(shop.sku_ids[0], 1)]))).order
+    payment = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
+        request_id="pay-2", buyer_id="buyer-2", method=pb.METHOD_SANDBOX,
+        parts=parts_of(order)))).payment
+    attempt = payment.attempts[0]
+    assert payment.status == P.PAYMENT_STATUS_PENDING
+    assert attempt.pay_url.endswith(f"/pay/{attempt.attempt_id}")
+
+    trade = await buyer_pays(p, attempt)  # signed notification -> callback -> commit
+    assert trade["status"] == "SUCCEEDED"
+    await eventually(lambda: payment_is(p, payment.payment_id, P.PAYMENT_STATUS_SUCCEEDED))
+    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
+    done = await payment_of(p, payment.payment_id)
+    assert done.attempts[0].channel_transaction_id == trade["transaction_id"]
+    await eventually(lambda: _equals(sold(p, shop.sku_ids[0]), 1))
+
+    # A refund of part of it goes back through the sandbox.
+    r = (await p.payment.CreateRefund(pb.CreateRefundRequest(
+        request_id="rf-1", payment_id=payment.payment_id, amount=cny(500),
+        reason="one item broken"))).refund
+    assert r.kind == pb.REFUND_KIND_REQUESTED and r.attempt_id == attempt.attempt_id
+    await eventually(lambda: refunds_settled(p, payment.payment_id, 1))
+    view = await sandbox(p, "GET", f"{sandbox_of(attempt)}/v1/trades/{attempt.attempt_id}")
+    assert view["refunded_amount"] == 500
+
+
+async def test_two_channel_trades_paid_the_second_is_refunded(platform: Platform) -> None:
+    p = platform
+    shop = await seed_shop(p.stubs, "A", [2000])
+    order = (await p.stubs.trade.CreateOrder(order_request(
+        "buyer-3", [(shop.sku_ids[0], 1)]))).order
+    payment = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
+        buyer_id="buyer-3", method=pb.METHOD_SANDBOX, parts=parts_of(order)))).payment
+    a = payment.attempts[0]
+    switched = (await p.payment.SwitchChannel(pb.SwitchChannelRequest(
+        request_id="sw-1", payment_id=payment.payment_id, method=pb.METHOD_SANDBOX))).payment
+    b = switched.attempts[1]
+    assert switched.payment_id == payment.payment_id
+    assert [x.status for x in switched.attempts] == [P.PAYMENT_STATUS_CLOSED,
+                                                     P.PAYMENT_STATUS_PENDING]
+
+    # The buyer pays A (its page was still open: the sandbox takes it), then B.
+    await buyer_pays(p, a, force=True)
+    await eventually(lambda: payment_is(p, payment.payment_id, P.PAYMENT_STATUS_SUCCEEDED))
+    await buyer_pays(p, b, force=True)
+    await eventually(lambda: refunds_settled(p, payment.payment_id, 1))
+    done = await payment_of(p, payment.payment_id)
+    assert done.winning_attempt_id == a.attempt_id
+    [refund] = done.refunds
+    assert (refund.kind, refund.attempt_id, refund.amount.amount_minor) == (
+        pb.REFUND_KIND_EXCEPTION, b.attempt_id, 2000)
+    assert done.refunded_amount.amount_minor == 0  # the order's money is untouched
+    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
+    view = await sandbox(p, "GET", f"{sandbox_of(b)}/v1/trades/{b.attempt_id}")
+    assert view["refunded_amount"] == 2000
+    await p.events.the_one(PAID, order.order_id)
+
+
+async def test_a_payment_after_the_unpaid_timeout_is_refunded(tmp_path: Path) -> None:
+    p = await start(tmp_path, pay_timeout_seconds=1.0)
+    try:
+        shop = await seed_shop(p.stubs, "A", [990])
+        order = (await p.stubs.trade.CreateOrder(order_request(
+            "buyer-4", [(shop.sku_ids[0], 1)]))).order
+        payment = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
+            buyer_id="buyer-4", method=pb.METHOD_SANDBOX, parts=parts_of(order)))).payment
+        await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_CANCELLED))
+        # trade's OrderCancelled closed the payment; its channel trade is closed too.
+        await eventually(lambda: payment_is(p, payment.payment_id, P.PAYMENT_STATUS_CLOSED))
+        with pytest.raises(grpc.aio.AioRpcError) as e:
+            await p.payment.CreatePayment(pb.CreatePaymentRequest(
+                buyer_id="buyer-4", method=pb.METHOD_SANDBOX, parts=parts_of(order)))
+        assert rich_error(e.value)["reason"] == "PAY_ORDER_CLOSED"
+
+        await buyer_pays(p, payment.attempts[0], force=True)  # too late
+        await eventually(lambda: refunds_settled(p, payment.payment_id, 1))
+        done = await payment_of(p, payment.payment_id)
+        assert done.status == P.PAYMENT_STATUS_CLOSED
+        assert done.refunds[0].kind == pb.REFUND_KIND_EXCEPTION
+        assert (await order_of(p, order.order_id)).status == tr.ORDER_STATUS_CANCELLED
+        assert not p.events.of(PAID, order.order_id)
+    finally:
+        await p.http.close()
+        await p.stubs.close()
+        await p.runtime.stop(grace=0)
+
+
+async def test_a_payment_trade_cannot_take_is_rejected_and_refunded(platform: Platform) -> None:
+    p = platform
+    shop = await seed_shop(p.stubs, "A", [1000])
+    order = (await p.stubs.trade.CreateOrder(order_request(
+        "buyer-5", [(shop.sku_ids[0], 1)]))).order
+    await p.payment.TopUpBalance(pb.TopUpBalanceRequest(buyer_id="buyer-5",
+                                                        amount=cny(5000)))
+    # The front asks for less than the order costs: payment takes it, trade refuses it.
+    payment = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
+        buyer_id="buyer-5", method=pb.METHOD_BALANCE, parts=parts_of(order, 1)))).payment
+    assert payment.status == P.PAYMENT_STATUS_SUCCEEDED
+    await eventually(lambda: refunds_settled(p, payment.payment_id, 1))
+    rejected = p.events.of(REJECTED, order.order_id)
+    assert len(rejected) == 1
+    assert "AMOUNT_MISMATCH" in rejected[0].decode().reason  # type: ignore[attr-defined]
+    done = await payment_of(p, payment.payment_id)
+    assert done.status == P.PAYMENT_STATUS_REFUNDED
+    assert (await p.payment.GetBalance(pb.GetBalanceRequest(
+        buyer_id="buyer-5"))).account.balance.amount_minor == 5000
+    assert (await order_of(p, order.order_id)).status == tr.ORDER_STATUS_WAIT_PAY
+    # The pay order is free again: the right amount pays the order.
+    right = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
+        buyer_id="buyer-5", method=pb.METHOD_BALANCE, parts=parts_of(order)))).payment
+    assert right.payment_id != payment.payment_id
+    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
+    assert (await p.payment.GetBalance(pb.GetBalanceRequest(
+        buyer_id="buyer-5"))).account.balance.amount_minor == 4000
+
+
+async def test_forged_notifications_get_401_and_change_nothing(platform: Platform) -> None:
+    p = platform
+    shop = await seed_shop(p.stubs, "A", [800])
+    order = (await p.stubs.trade.CreateOrder(order_request(
+        "buyer-6", [(shop.sku_ids[0], 1)]))).order
+    payment = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
+        buyer_id="buyer-6", method=pb.METHOD_SANDBOX, parts=parts_of(order)))).payment
+    attempt = payment.attempts[0]
+    body = (b'{"type":"payment","out_trade_no":"' + attempt.attempt_id.encode()
+            + b'","out_refund_no":"","status":"SUCCEEDED","transaction_id":"x",'
+            b'"amount":800,"currency":"CNY","time":"2030-01-01T00:00:00.000000Z"}')
+    url = f"{p.callback_url}/callbacks/sandbox"
+    for headers in ({}, {"X-Sandbox-Timestamp": "1", "X-Sandbox-Signature": "00" * 32}):
+        async with p.http.post(url, data=body, headers=headers) as resp:
+            assert resp.status == 401
+    async with p.http.post(f"{p.callback_url}/callbacks/nope", data=body) as resp:
+        assert resp.status == 404
+
+    # The sandbox itself, told to sign wrongly: every delivery is refused.
+    base = sandbox_of(attempt)
+    await sandbox(p, "POST", f"{base}/v1/control",
+                  {"out_trade_no": attempt.attempt_id, "bad_signature": True})
+    await buyer_pays(p, attempt)
+
+    async def refused() -> bool:
+        control = await sandbox(p, "GET", f"{base}/v1/control")
+        return any(d.get("result") == 401 for d in control["deliveries"])
+
+    await eventually(refused)
+    assert (await payment_of(p, payment.payment_id)).status == P.PAYMENT_STATUS_PENDING
+    assert (await order_of(p, order.order_id)).status == tr.ORDER_STATUS_WAIT_PAY
+
+
+async def test_reordered_and_duplicated_notifications(platform: Platform) -> None:
+    """Both channel trades paid, their notifications held and delivered last
+    first, each three times: one attempt wins, the other is refunded once."""
+    p = platform
+    shop = await seed_shop(p.stubs, "A", [2500])
+    order = (await p.stubs.trade.CreateOrder(order_request(
+        "buyer-7", [(shop.sku_ids[0], 1)]))).order
+    payment = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
+        buyer_id="buyer-7", method=pb.METHOD_SANDBOX, parts=parts_of(order)))).payment
+    a = payment.attempts[0]
+    b = (await p.payment.SwitchChannel(pb.SwitchChannelRequest(
+        request_id="sw-7", payment_id=payment.payment_id,
+        method=pb.METHOD_SANDBOX))).payment.attempts[1]
+    base = sandbox_of(a)
+    await sandbox(p, "POST", f"{base}/v1/control", {"reorder": True, "duplicate": 2})
+
+    await buyer_pays(p, a, force=True)  # A first (its page was still open) ...
+    await buyer_pays(p, b, force=True)  # ... then B
+    assert (await sandbox(p, "GET", f"{base}/v1/control"))["held"] == 6
+    assert await payment_is(p, payment.payment_id, P.PAYMENT_STATUS_PENDING)
+    # Delivered last first: B's three copies, then A's three.
+    await sandbox(p, "POST", f"{base}/v1/control", {"reorder": None})
+    assert (await sandbox(p, "POST", f"{base}/v1/control/flush"))["delivered"] == 6
+
+    await eventually(lambda: refunds_settled(p, payment.payment_id, 1))
+    done = await payment_of(p, payment.payment_id)
+    assert done.status == P.PAYMENT_STATUS_SUCCEEDED
+    assert done.winning_attempt_id == b.attempt_id
+    assert [x.status for x in done.attempts] == [P.PAYMENT_STATUS_SUCCEEDED] * 2
+    [refund] = done.refunds
+    assert (refund.kind, refund.attempt_id, refund.amount.amount_minor) == (
+        pb.REFUND_KIND_EXCEPTION, a.attempt_id, 2500)
+    assert done.refunded_amount.amount_minor == 0
+    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
+    await eventually(lambda: _equals(sold(p, shop.sku_ids[0]), 1))
+    # Every copy was answered 200 (the duplicates as duplicates) and had no effect.
+    async def all_answered() -> bool:
+        # Two trades and the refund, three copies each, all answered 200.
+        deliveries = (await sandbox(p, "GET", f"{base}/v1/control"))["deliveries"]
+        return len(deliveries) == 9 and all(d.get("result") == 200 for d in deliveries)
+
+    await eventually(all_answered)
+    view_a = await sandbox(p, "GET", f"{base}/v1/trades/{a.attempt_id}")
+    view_b = await sandbox(p, "GET", f"{base}/v1/trades/{b.attempt_id}")
+    assert (view_a["refunded_amount"], view_b["refunded_amount"]) == (2500, 0)
+    again = await payment_of(p, payment.payment_id)
+    assert len(again.refunds) == 1 and again.status == P.PAYMENT_STATUS_SUCCEEDED
+    await p.events.the_one(PAID, order.order_id)
+    await p.events.the_one("zhongtai.payment.v1.PaymentSucceeded", payment.payment_id)
+
+
+async def test_a_channel_instant_discount_pays_in_full_and_caps_refunds(
+        platform: Platform) -> None:
+    """随机立减: the channel takes 3.00 off a 50.00 trade and funds it itself."""
+    p = platform
+    shop = await seed_shop(p.stubs, "A", [5000])
+    order = (await p.stubs.trade.CreateOrder(order_request(
+        "buyer-8", [(shop.sku_ids[0], 1)]))).order
+    assert order.pay_order.actual_amount.amount_minor == 5000
+    payment = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
+        buyer_id="buyer-8", method=pb.METHOD_SANDBOX, parts=parts_of(order)))).payment
+    attempt = payment.attempts[0]
+    base = sandbox_of(attempt)
+    await sandbox(p, "POST", f"{base}/v1/control",
+                  {"out_trade_no": attempt.attempt_id, "instant_discount": 300})
+
+    trade = await buyer_pays(p, attempt)
+    assert (trade["amount"], trade["paid_amount"], trade["channel_discount_amount"]) == (
+        5000, 4700, 300)
+    await eventually(lambda: payment_is(p, payment.payment_id, P.PAYMENT_STATUS_SUCCEEDED))
+    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
+    assert (await order_of(p, order.order_id)).pay_status == tr.PAY_STATUS_PAID
+    [paid] = (await payment_of(p, payment.payment_id)).attempts
+    assert (paid.buyer_paid_amount, paid.channel_discount_amount) == (cny(4700), cny(300))
+
+    # The buyer paid 47.00: that is all that can go back to them.
+    with pytest.raises(grpc.aio.AioRpcError) as e:
+        await p.payment.CreateRefund(pb.CreateRefundRequest(
+            request_id="rf-8a", payment_id=payment.payment_id, amount=cny(5000)))
+    assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert rich_error(e.value)["reason"] == "REFUND_EXCEEDS_CAPTURED"
+    r = (await p.payment.CreateRefund(pb.CreateRefundRequest(
+        request_id="rf-8b", payment_id=payment.payment_id, amount=cny(4700)))).refund
+    assert (r.kind, r.amount) == (pb.REFUND_KIND_REQUESTED, cny(4700))
+    await eventually(lambda: refunds_settled(p, payment.payment_id, 1))
+    await eventually(lambda: payment_is(p, payment.payment_id, P.PAYMENT_STATUS_REFUNDED))
+    view = await sandbox(p, "GET", f"{base}/v1/trades/{attempt.attempt_id}")
+    assert (view["refunded_amount"], view["paid_amount"]) == (4700, 4700)

@@ -1,0 +1,166 @@
+"""Presale (定金+尾款, seed 001 §九.4) end to end on the embedded default:
+a deposit at order time, the balance only inside its window, paid from the
+buyer's balance account; the lapse timer cancels an order whose window ends
+unpaid (the deposit is kept)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+import pytest
+
+from tests.conftest import eventually
+from tests.e2e.support import order_request, rich_error, seed_shop, status_is, stock_is
+from tests.e2e.test_payment_embedded import (
+    PAID,
+    REJECTED,
+    Platform,
+    _equals,
+    cny,
+    order_of,
+    payment_of,
+    refunds_settled,
+    sold,
+    start,
+)
+from zhongtai.catalog.v1 import catalog_pb2 as cat
+from zhongtai.payment.v1 import payment_pb2 as pb
+from zhongtai.trade.v1 import trade_pb2 as tr
+from zhongtai.wire import timestamp
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
+    p = await start(tmp_path)
+    yield p
+    await p.http.close()
+    await p.stubs.close()
+    await p.runtime.stop(grace=0)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def presale_item(p: Platform, start_in: float, end_in: float, price: int = 10_000,
+                       deposit: int = 1_000) -> str:
+    seller = (await p.stubs.catalog.CreateSeller(cat.CreateSellerRequest(
+        display_name="presale shop"))).seller
+    t0 = now()
+    item = (await p.stubs.catalog.CreateItem(cat.CreateItemRequest(
+        seller_id=seller.seller_id, title="presale phone", item_type=cat.ITEM_TYPE_PHYSICAL,
+        category_id="c1", skus=[cat.SkuInput(price=cny(price), initial_stock=10)],
+        presale=cat.PresaleTerms(
+            deposit=cny(deposit),
+            balance_start_time=timestamp(t0 + dt.timedelta(seconds=start_in)),
+            balance_end_time=timestamp(t0 + dt.timedelta(seconds=end_in)))))).item
+    assert item.presale.deposit.amount_minor == deposit
+    return item.skus[0].sku_id
+
+
+async def pay(p: Platform, buyer: str, po: tr.PayOrder) -> pb.Payment:
+    payment = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
+        buyer_id=buyer, method=pb.METHOD_BALANCE,
+        parts=[pb.PaymentPart(pay_order_id=po.pay_order_id, order_id=po.order_id,
+                              amount=po.actual_amount)]))).payment
+    assert payment.status == pb.PAYMENT_STATUS_SUCCEEDED
+    return payment
+
+
+async def balance(p: Platform, buyer: str) -> int:
+    return (await p.payment.GetBalance(pb.GetBalanceRequest(
+        buyer_id=buyer))).account.balance.amount_minor
+
+
+async def ordered_and_deposit_paid(p: Platform, buyer: str, sku_id: str) -> tr.Order:
+    await p.payment.TopUpBalance(pb.TopUpBalanceRequest(buyer_id=buyer, amount=cny(50_000)))
+    order = (await p.stubs.trade.CreateOrder(order_request(buyer, [(sku_id, 1)]))).order
+    assert order.status == tr.ORDER_STATUS_WAIT_PAY
+    assert [(po.kind, po.actual_amount.amount_minor) for po in order.pay_orders] == [
+        (tr.PAY_ORDER_KIND_DEPOSIT, 1_000), (tr.PAY_ORDER_KIND_BALANCE, 9_000)]
+    deposit, rest = order.pay_orders
+    assert order.pay_order == deposit
+    assert rest.HasField("balance_start_time") and rest.HasField("balance_end_time")
+    await pay(p, buyer, deposit)
+    await eventually(lambda: status_is(p.stubs, order.order_id,
+                                       tr.ORDER_STATUS_WAIT_PAY_BALANCE))
+    order = await order_of(p, order.order_id)
+    assert order.pay_order.pay_order_id == rest.pay_order_id
+    assert order.pay_orders[0].status == tr.PAY_STATUS_PAID
+    assert order.pay_status == tr.PAY_STATUS_UNPAID
+    # Nothing is sold yet: the stock stays reserved until the balance.
+    assert not p.events.of(PAID, order.order_id)
+    assert await stock_is(p.stubs, sku_id, (9, 1))
+    return order
+
+
+async def test_deposit_then_balance_inside_the_window_pays_the_order(platform: Platform
+                                                                     ) -> None:
+    p = platform
+    sku_id = await presale_item(p, start_in=-60, end_in=3600)
+    order = await ordered_and_deposit_paid(p, "pre-1", sku_id)
+    await pay(p, "pre-1", order.pay_order)
+    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
+    paid = await order_of(p, order.order_id)
+    assert paid.pay_status == tr.PAY_STATUS_PAID
+    assert [po.status for po in paid.pay_orders] == [tr.PAY_STATUS_PAID] * 2
+    await p.events.the_one(PAID, order.order_id)
+    await eventually(lambda: _equals(sold(p, sku_id), 1))
+    assert await balance(p, "pre-1") == 50_000 - 10_000
+
+
+async def test_balance_before_its_window_is_rejected_and_refunded(platform: Platform) -> None:
+    p = platform
+    sku_id = await presale_item(p, start_in=3600, end_in=7200)
+    order = await ordered_and_deposit_paid(p, "pre-2", sku_id)
+    payment = await pay(p, "pre-2", order.pay_order)
+    await eventually(lambda: refunds_settled(p, payment.payment_id, 1))
+    [rejected] = p.events.of(REJECTED, order.order_id)
+    assert "OUTSIDE_BALANCE_WINDOW" in rejected.decode().reason  # type: ignore[attr-defined]
+    assert (await payment_of(p, payment.payment_id)).status == pb.PAYMENT_STATUS_REFUNDED
+    assert await balance(p, "pre-2") == 50_000 - 1_000
+    assert (await order_of(p, order.order_id)).status == tr.ORDER_STATUS_WAIT_PAY_BALANCE
+    assert await sold(p, sku_id) == 0
+
+
+async def test_an_unpaid_balance_lapses_and_the_order_is_cancelled(platform: Platform) -> None:
+    p = platform
+    sku_id = await presale_item(p, start_in=-60, end_in=1.5)
+    order = await ordered_and_deposit_paid(p, "pre-3", sku_id)
+    await asyncio.sleep(1.5)
+    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_CANCELLED))
+    cancelled = await order_of(p, order.order_id)
+    assert cancelled.close_reason == tr.CLOSE_REASON_BALANCE_LAPSED
+    assert [po.status for po in cancelled.pay_orders] == [tr.PAY_STATUS_PAID,
+                                                          tr.PAY_STATUS_CLOSED]
+    await eventually(lambda: stock_is(p.stubs, sku_id, (10, 0)))
+    # The deposit is kept.
+    assert await balance(p, "pre-3") == 50_000 - 1_000
+
+
+async def test_presale_terms_are_validated_and_a_presale_line_is_alone(platform: Platform
+                                                                      ) -> None:
+    p = platform
+    with pytest.raises(grpc.aio.AioRpcError) as e:
+        await presale_item(p, start_in=-60, end_in=3600, deposit=10_000)
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    with pytest.raises(grpc.aio.AioRpcError) as e:
+        await presale_item(p, start_in=60, end_in=30)
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    presale = await presale_item(p, start_in=-60, end_in=3600)
+    plain = (await seed_shop(p.stubs, "plain", [500])).sku_ids[0]
+    views = (await p.stubs.catalog.BatchGetSkus(cat.BatchGetSkusRequest(
+        sku_ids=[presale, plain]))).skus
+    assert views[0].presale.deposit.amount_minor == 1_000
+    assert not views[1].HasField("presale")
+    with pytest.raises(grpc.aio.AioRpcError) as e:
+        await p.stubs.trade.CreateOrder(order_request("pre-4", [(presale, 1), (plain, 1)]))
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert rich_error(e.value)["fields"] == ["lines[0].sku_id"]
+    assert "presale item" in (e.value.details() or "")

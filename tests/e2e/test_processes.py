@@ -1,0 +1,319 @@
+"""End to end with real server processes: ``zhongtai serve`` killed and
+restarted on the embedded default, and catalog, promotion, trade and payment
+as separate processes on PostgreSQL and RabbitMQ."""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import grpc
+import pytest
+
+from tests.conftest import CreateDb, eventually
+from tests.e2e.support import (
+    EPHEMERAL_PAYMENT_ENV,
+    Recorder,
+    ServerProcess,
+    Stubs,
+    free_port,
+    has_event,
+    order_request,
+    rich_error,
+    seed_shop,
+    status_is,
+    stock_is,
+    stock_of,
+)
+from zhongtai.catalog.v1 import catalog_pb2 as cat
+from zhongtai.common.v1.common_pb2 import Operator
+from zhongtai.payment.v1 import payment_pb2 as pay_pb
+from zhongtai.payment.v1 import payment_pb2_grpc as pay_grpc
+from zhongtai.promotion.v1 import promotion_pb2 as pr
+from zhongtai.promotion.v1 import promotion_pb2_grpc as pr_grpc
+from zhongtai.rabbit import RabbitBus
+from zhongtai.trade.v1 import trade_pb2 as tr
+
+pytestmark = pytest.mark.e2e
+
+KILL_AFTER_RESERVE = {"ZHONGTAI_FAILPOINTS": "trade.create.after_reserve=kill"}
+
+
+async def only_order(stubs: Stubs, buyer: str) -> tr.Order:
+    orders = (await stubs.trade.ListOrders(tr.ListOrdersRequest(buyer_id=buyer))).orders
+    assert len(orders) == 1
+    return orders[0]
+
+
+
+
+async def test_embedded_server_killed_after_reserving_rolls_back_after_restart(
+        tmp_path: Path) -> None:
+    port = free_port()
+    addr = f"127.0.0.1:{port}"
+    server = ServerProcess(
+        ["serve", "--listen", addr, "--data-dir", str(tmp_path / "data")],
+        {"ZHONGTAI_TRADE_ROLLBACK_AFTER_SECONDS": "2", "ZHONGTAI_POLL_INTERVAL_SECONDS": "0.1",
+         **EPHEMERAL_PAYMENT_ENV},
+        tmp_path / "server.log")
+    server.start(KILL_AFTER_RESERVE)
+    stubs = Stubs.connect(addr)
+    try:
+        await server.wait_ready(addr)
+        shop = await seed_shop(stubs, "A", [700])
+        with pytest.raises(grpc.aio.AioRpcError) as e:
+            await stubs.trade.CreateOrder(order_request("buyer-k", [(shop.sku_ids[0], 3)]))
+        assert e.value.code() == grpc.StatusCode.UNAVAILABLE
+        assert server.proc is not None and server.proc.wait(10) == -9
+
+        server.start()
+        await server.wait_ready(addr)
+        order = await only_order(stubs, "buyer-k")
+        # Stock was reserved before the crash; the order is still INIT or
+        # already rolled back, depending on how fast the restart was.
+        assert order.status in (tr.ORDER_STATUS_INIT, tr.ORDER_STATUS_FAILED)
+        await eventually(lambda: status_is(stubs, order.order_id, tr.ORDER_STATUS_FAILED),
+                         within=15)
+        failed = (await stubs.trade.GetOrder(tr.GetOrderRequest(order_id=order.order_id))).order
+        assert failed.close_reason == tr.CLOSE_REASON_CREATION_TIMEOUT
+        await eventually(lambda: stock_is(stubs, shop.sku_ids[0], (10, 0)), within=15)
+    finally:
+        await stubs.close()
+        server.stop()
+
+
+@pytest.fixture
+def vhost(amqp_url: str) -> Iterator[str]:
+    """A RabbitMQ virtual host of this test's own, so no queue is shared."""
+    name = f"zt-test-{uuid.uuid4().hex[:8]}"
+
+    def ctl(*args: str) -> None:
+        try:
+            subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True,
+                           timeout=60)
+        except (OSError, subprocess.SubprocessError) as exc:
+            pytest.fail(f"rabbitmqctl {' '.join(args)} failed: {exc}", pytrace=False)
+
+    ctl("add_vhost", name)
+    ctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    yield f"{amqp_url.rstrip('/')}/{name}"
+    ctl("delete_vhost", name)
+
+
+@dataclass
+class Distributed:
+    catalog: ServerProcess
+    promotion: ServerProcess
+    trade: ServerProcess
+    payment: ServerProcess
+    logistics: ServerProcess
+    trade_addr: str
+    promo_addr: str
+    payment_addr: str
+    stubs: Stubs
+    events: Recorder
+    bus: RabbitBus
+
+
+@pytest.fixture
+async def distributed(pg_database: CreateDb, vhost: str,
+                      tmp_path: Path) -> AsyncIterator[Distributed]:
+    cat_addr, trade_addr = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
+    promo_addr, payment_addr = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
+    logistics_addr = f"127.0.0.1:{free_port()}"
+    common = {"ZHONGTAI_BROKER_URL": vhost, "ZHONGTAI_POLL_INTERVAL_SECONDS": "0.1",
+              "ZHONGTAI_DATA_DIR": str(tmp_path / "must-not-be-used")}
+    catalog = ServerProcess(
+        ["serve", "--service", "catalog", "--listen", cat_addr],
+        {**common, "ZHONGTAI_DATABASE_URL_CATALOG": await pg_database("catalog")},
+        tmp_path / "catalog.log")
+    promotion = ServerProcess(
+        ["serve", "--service", "promotion", "--listen", promo_addr],
+        {**common, "ZHONGTAI_DATABASE_URL_PROMOTION": await pg_database("promotion")},
+        tmp_path / "promotion.log")
+    trade = ServerProcess(
+        ["serve", "--service", "trade", "--listen", trade_addr],
+        {**common, "ZHONGTAI_DATABASE_URL_TRADE": await pg_database("trade"),
+         "ZHONGTAI_ENDPOINT_CATALOG": cat_addr, "ZHONGTAI_ENDPOINT_PROMOTION": promo_addr,
+         "ZHONGTAI_ENDPOINT_LOGISTICS": logistics_addr,
+         "ZHONGTAI_TRADE_ROLLBACK_AFTER_SECONDS": "2"},
+        tmp_path / "trade.log")
+    payment = ServerProcess(
+        ["serve", "--service", "payment", "--listen", payment_addr],
+        {**common, "ZHONGTAI_DATABASE_URL_PAYMENT": await pg_database("payment"),
+         "ZHONGTAI_PAYMENT_CALLBACK_LISTEN": f"127.0.0.1:{free_port()}",
+         "ZHONGTAI_PAYMENT_SANDBOX_LISTEN": f"127.0.0.1:{free_port()}"},
+        tmp_path / "payment.log")
+    logistics = ServerProcess(
+        ["serve", "--service", "logistics", "--listen", logistics_addr],
+        {**common, "ZHONGTAI_DATABASE_URL_LOGISTICS": await pg_database("logistics")},
+        tmp_path / "logistics.log")
+    events = Recorder()
+    bus = RabbitBus(vhost)
+    await bus.start()
+    await bus.subscribe("test.observer", ["trade.order.#"], events)
+    for server in (catalog, promotion, trade, payment, logistics):
+        server.start()
+    stubs = Stubs.connect(cat_addr, trade_addr)
+    try:
+        await catalog.wait_ready(cat_addr)
+        await promotion.wait_ready(promo_addr)
+        await trade.wait_ready(trade_addr)
+        await payment.wait_ready(payment_addr)
+        await logistics.wait_ready(logistics_addr)
+        yield Distributed(catalog, promotion, trade, payment, logistics, trade_addr, promo_addr,
+                          payment_addr, stubs, events, bus)
+    finally:
+        await stubs.close()
+        codes = (payment.stop(), trade.stop(), promotion.stop(), catalog.stop(),
+                 logistics.stop())
+        await bus.close()
+    assert not (tmp_path / "must-not-be-used").exists(), "a service used SQLite"
+    assert codes == (0, 0, 0, 0, 0), "servers did not shut down cleanly"
+
+
+@pytest.mark.postgres
+@pytest.mark.rabbitmq
+async def test_distributed_order_and_cancel_over_rabbitmq(distributed: Distributed) -> None:
+    d = distributed
+    a = await seed_shop(d.stubs, "A", [3900])
+    b = await seed_shop(d.stubs, "B", [1000])
+    async with grpc.aio.insecure_channel(d.promo_addr) as channel:
+        promo = pr_grpc.PromotionServiceStub(channel)
+        await promo.EarnPoints(pr.EarnPointsRequest(request_id="e-1", buyer_id="buyer-d",
+                                                    points=100))
+        req = order_request("buyer-d", [(a.sku_ids[0], 1), (b.sku_ids[0], 2)],
+                            request_id="d-1")
+        req.benefits.points = 60
+        order = (await d.stubs.trade.CreateOrder(req)).order
+        assert order.pay_order.point_amount.amount_minor == 60
+        assert await points_of(promo, "buyer-d") == (40, 60)
+        await run_order_and_cancel(d, order, a.sku_ids[0], b.sku_ids[0])
+        # promotion gives the points back on the OrderCancelled event it consumes.
+        await eventually(lambda: _points_are(promo, "buyer-d", (100, 0)))
+
+
+async def points_of(promo: pr_grpc.PromotionServiceStub, buyer: str) -> tuple[int, int]:
+    account = (await promo.GetPointsAccount(pr.GetPointsAccountRequest(buyer_id=buyer))).account
+    return account.balance, account.frozen
+
+
+async def _points_are(promo: pr_grpc.PromotionServiceStub, buyer: str,
+                      expected: tuple[int, int]) -> bool:
+    return await points_of(promo, buyer) == expected
+
+
+async def run_order_and_cancel(d: Distributed, order: tr.Order, a_sku: str, b_sku: str) -> None:
+    assert order.is_main and len(order.sub_orders) == 2
+    assert await stock_of(d.stubs, b_sku) == (8, 2)
+    await eventually(lambda: has_event(d.events, "zhongtai.trade.v1.OrderCreated", order.order_id))
+
+    await d.stubs.trade.CancelOrder(tr.CancelOrderRequest(
+        order_id=order.order_id, operator=Operator(role=Operator.ROLE_BUYER, id="buyer-d")))
+    # catalog releases the stock on the OrderCancelled event it consumes.
+    await eventually(lambda: stock_is(d.stubs, a_sku, (10, 0)))
+    await eventually(lambda: stock_is(d.stubs, b_sku, (10, 0)))
+    await eventually(
+        lambda: has_event(d.events, "zhongtai.trade.v1.OrderCancelled", order.order_id))
+    assert len(d.events.of("zhongtai.trade.v1.OrderCreated", order.order_id)) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.rabbitmq
+async def test_distributed_bad_input_writes_nothing(distributed: Distributed) -> None:
+    d = distributed
+    a = await seed_shop(d.stubs, "A", [100])
+    with pytest.raises(grpc.aio.AioRpcError) as e:
+        await d.stubs.trade.CreateOrder(tr.CreateOrderRequest(
+            buyer_id="buyer-x", lines=[tr.OrderLineInput(sku_id=a.sku_ids[0], quantity=-1)]))
+    err = rich_error(e.value)
+    assert err["code"] == grpc.StatusCode.INVALID_ARGUMENT
+    assert err["fields"] == ["lines[0].quantity"]
+    assert list((await d.stubs.trade.ListOrders(
+        tr.ListOrdersRequest(buyer_id="buyer-x"))).orders) == []
+    assert await stock_of(d.stubs, a.sku_ids[0]) == (10, 0)
+
+
+@pytest.mark.postgres
+@pytest.mark.rabbitmq
+async def test_distributed_trade_killed_after_reserving_rolls_back_after_restart(
+        distributed: Distributed) -> None:
+    d = distributed
+    shop = await seed_shop(d.stubs, "A", [700])
+    d.trade.stop()
+    d.trade.start(KILL_AFTER_RESERVE)
+    await d.trade.wait_ready(d.trade_addr)
+    with pytest.raises(grpc.aio.AioRpcError) as e:
+        await d.stubs.trade.CreateOrder(order_request("buyer-k", [(shop.sku_ids[0], 4)]))
+    assert e.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert d.trade.proc is not None and d.trade.proc.wait(10) == -9
+    assert await stock_of(d.stubs, shop.sku_ids[0]) == (6, 4)  # catalog kept running
+
+    d.trade.start()
+    await d.trade.wait_ready(d.trade_addr)
+    order = await only_order(d.stubs, "buyer-k")
+    await eventually(lambda: status_is(d.stubs, order.order_id, tr.ORDER_STATUS_FAILED),
+                     within=15)
+    await eventually(lambda: stock_is(d.stubs, shop.sku_ids[0], (10, 0)), within=15)
+    await eventually(lambda: has_event(d.events, "zhongtai.trade.v1.OrderCreationFailed",
+                                  order.order_id))
+
+
+
+@pytest.mark.postgres
+@pytest.mark.rabbitmq
+async def test_distributed_payments_pay_orders_over_rabbitmq(distributed: Distributed) -> None:
+    """payment as its own process: a balance payment and a sandbox payment (over
+    HTTP, the sandbox in the payment process) pay their orders through
+    RabbitMQ; catalog sells the stock and promotion redeems the points."""
+    d = distributed
+    shop = await seed_shop(d.stubs, "A", [1200, 800])
+    async with grpc.aio.insecure_channel(d.promo_addr) as promo_channel, \
+            grpc.aio.insecure_channel(d.payment_addr) as pay_channel:
+        promo = pr_grpc.PromotionServiceStub(promo_channel)
+        pay = pay_grpc.PaymentServiceStub(pay_channel)
+        await promo.EarnPoints(pr.EarnPointsRequest(request_id="e-1", buyer_id="buyer-p",
+                                                    points=100))
+        req = order_request("buyer-p", [(shop.sku_ids[0], 2)], request_id="p-1")
+        req.benefits.points = 100
+        first = (await d.stubs.trade.CreateOrder(req)).order
+        second = (await d.stubs.trade.CreateOrder(order_request(
+            "buyer-p", [(shop.sku_ids[1], 1)], request_id="p-2"))).order
+        await pay.TopUpBalance(pay_pb.TopUpBalanceRequest(
+            request_id="t-1", buyer_id="buyer-p", amount=first.pay_order.actual_amount))
+
+        def part(order: tr.Order) -> pay_pb.PaymentPart:
+            return pay_pb.PaymentPart(pay_order_id=order.pay_order.pay_order_id,
+                                      order_id=order.order_id,
+                                      amount=order.pay_order.actual_amount)
+
+        by_balance = (await pay.CreatePayment(pay_pb.CreatePaymentRequest(
+            request_id="pay-1", buyer_id="buyer-p", method=pay_pb.METHOD_BALANCE,
+            parts=[part(first)]))).payment
+        assert by_balance.status == pay_pb.PAYMENT_STATUS_SUCCEEDED
+        by_sandbox = (await pay.CreatePayment(pay_pb.CreatePaymentRequest(
+            request_id="pay-2", buyer_id="buyer-p", method=pay_pb.METHOD_SANDBOX,
+            parts=[part(second)]))).payment
+        attempt = by_sandbox.attempts[0]
+        base = attempt.pay_url.rsplit("/pay/", 1)[0]
+        async with aiohttp.ClientSession() as http, http.post(
+                f"{base}/v1/trades/{attempt.attempt_id}/pay", json={}) as resp:
+            assert resp.status == 200
+
+        for order in (first, second):
+            await eventually(lambda o=order: status_is(d.stubs, o.order_id,  # type: ignore[misc]
+                                                       tr.ORDER_STATUS_WAIT_SHIP), within=15)
+        await eventually(lambda: _sold_is(d.stubs, shop.sku_ids[0], 2), within=15)
+        await eventually(lambda: _sold_is(d.stubs, shop.sku_ids[1], 1), within=15)
+        await eventually(lambda: _points_are(promo, "buyer-p", (0, 0)), within=15)
+        await eventually(lambda: has_event(d.events, "zhongtai.trade.v1.OrderPaid",
+                                           second.order_id), within=15)
+
+
+async def _sold_is(stubs: Stubs, sku_id: str, expected: int) -> bool:
+    stock = (await stubs.catalog.GetStock(cat.GetStockRequest(sku_id=sku_id))).stock
+    return bool(stock.sold == expected)

@@ -1,0 +1,135 @@
+"""logistics' freight calculator: rules, regions, free shipping, validation."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from logistics import domain as d
+from zhongtai.common.v1.common_pb2 import Address, Money
+from zhongtai.errors import FailedPrecondition, InvalidArgument
+from zhongtai.logistics.v1 import logistics_pb2 as pb
+
+
+def cny(amount: int) -> Money:
+    return Money(currency_code="CNY", amount_minor=amount)
+
+
+def rule(first: int, first_fee: int, add: int, add_fee: int) -> pb.FreightRule:
+    return pb.FreightRule(first_units=first, first_fee=cny(first_fee), additional_units=add,
+                          additional_fee=cny(add_fee))
+
+
+def template(**kw: object) -> pb.FreightTemplate:
+    base: dict[str, object] = dict(
+        template_id="t1", seller_id="s1", name="default",
+        delivery_method=pb.DELIVERY_METHOD_EXPRESS, charging_basis=pb.CHARGING_BASIS_BY_COUNT,
+        default_rule=rule(1, 1000, 1, 200),
+        region_rules=[pb.RegionRule(provinces=["浙江省"], rule=rule(1, 800, 1, 200))],
+        unlisted_regions_deliverable=True)
+    base.update(kw)
+    return pb.FreightTemplate(**base)  # type: ignore[arg-type]
+
+
+def package(quantity: int, *, free: bool = False, amount: int = 1000,
+            weight: int = 0) -> pb.FreightPackage:
+    return pb.FreightPackage(package_id="p", seller_id="s1", free_shipping=free, items=[
+        pb.FreightItem(sku_id="k", quantity=quantity, weight_grams=weight, amount=cny(amount))])
+
+
+HANGZHOU = Address(province="浙江省", city="杭州市", region_code="330106")
+BEIJING = Address(province="北京市", city="北京市", region_code="110101")
+LHASA = Address(province="西藏自治区", city="拉萨市", region_code="540102")
+
+
+def test_region_rule_first_and_additional_units() -> None:
+    q = d.quote_package(template(), package(3), HANGZHOU)
+    assert q.freight == cny(800 + 2 * 200)
+    assert q.source == pb.FREIGHT_SOURCE_REGION_RULE
+    assert q.rule.first_fee == cny(800) and q.units == 3 and q.template_id == "t1"
+
+
+def test_unlisted_region_uses_the_default_rule() -> None:
+    q = d.quote_package(template(), package(1), BEIJING)
+    assert q.freight == cny(1000) and q.source == pb.FREIGHT_SOURCE_DEFAULT_RULE
+
+
+def test_undeliverable_region_is_a_failed_precondition() -> None:
+    with pytest.raises(FailedPrecondition) as e:
+        d.quote_package(template(unlisted_regions_deliverable=False), package(1), LHASA)
+    assert e.value.reason == "NOT_DELIVERABLE"
+
+
+def test_city_beats_region_code_beats_province() -> None:
+    t = template(region_rules=[
+        pb.RegionRule(provinces=["浙江省"], rule=rule(1, 100, 1, 0)),
+        pb.RegionRule(region_codes=["3301"], rule=rule(1, 200, 1, 0)),
+        pb.RegionRule(cities=["杭州市"], rule=rule(1, 300, 1, 0)),
+    ])
+    assert d.quote_package(t, package(1), HANGZHOU).freight == cny(300)
+    assert d.quote_package(t, package(1), Address(province="浙江省", region_code="330102")
+                           ).freight == cny(200)
+    assert d.quote_package(t, package(1), Address(province="浙江省", city="宁波市")
+                           ).freight == cny(100)
+
+
+def test_free_shipping_by_promotion_and_by_threshold() -> None:
+    q = d.quote_package(template(), package(3, free=True), HANGZHOU)
+    assert q.freight == cny(0) and q.source == pb.FREIGHT_SOURCE_FREE_SHIPPING_PROMOTION
+    t = template(free_shipping_threshold=cny(9900))
+    assert d.quote_package(t, package(3, amount=9899), HANGZHOU).freight == cny(1200)
+    q = d.quote_package(t, package(3, amount=9900), HANGZHOU)
+    assert q.freight == cny(0) and q.source == pb.FREIGHT_SOURCE_FREE_SHIPPING_THRESHOLD
+
+
+def test_free_shipping_does_not_make_a_region_deliverable() -> None:
+    with pytest.raises(FailedPrecondition):
+        d.quote_package(template(unlisted_regions_deliverable=False),
+                        package(1, free=True), LHASA)
+
+
+def test_no_template_ships_free() -> None:
+    q = d.quote_package(None, package(5), HANGZHOU)
+    assert q.freight == cny(0) and q.source == pb.FREIGHT_SOURCE_NO_TEMPLATE
+
+
+def test_by_weight_counts_started_steps() -> None:
+    t = template(charging_basis=pb.CHARGING_BASIS_BY_WEIGHT, region_rules=[],
+                 default_rule=rule(1000, 1000, 500, 300))
+    assert d.quote_package(t, package(1, weight=1000), BEIJING).freight == cny(1000)
+    assert d.quote_package(t, package(2, weight=600), BEIJING).freight == cny(1300)
+    assert d.quote_package(t, package(3, weight=600), BEIJING).freight == cny(1600)
+
+
+def test_by_amount() -> None:
+    t = template(charging_basis=pb.CHARGING_BASIS_BY_AMOUNT, region_rules=[],
+                 default_rule=rule(10000, 500, 10000, 100))
+    assert d.quote_package(t, package(1, amount=25000), BEIJING).freight == cny(700)
+
+
+def test_template_validation_lists_every_field() -> None:
+    d.validate_template(template())
+    bad = template(name="", delivery_method=0, default_rule=rule(0, -1, 1, 0),
+                   region_rules=[pb.RegionRule(rule=rule(1, 1, 1, 1))],
+                   free_shipping_threshold=Money(currency_code="USD", amount_minor=1))
+    with pytest.raises(InvalidArgument) as e:
+        d.validate_template(bad)
+    fields = {v.field for v in e.value.violations}
+    assert {"template.name", "template.delivery_method", "template.default_rule.first_units",
+            "template.default_rule.first_fee", "template.region_rules[0]",
+            "template.free_shipping_threshold"} <= fields
+
+
+rules = st.builds(rule, st.integers(1, 20), st.integers(0, 10_000), st.integers(1, 20),
+                  st.integers(0, 10_000))
+
+
+@given(rules, st.integers(1, 1000), st.integers(0, 1000))
+def test_by_count_freight_is_never_negative_and_monotonic_in_quantity(
+        r: pb.FreightRule, quantity: int, more: int) -> None:
+    t = template(default_rule=r, region_rules=[])
+    low = d.quote_package(t, package(quantity), BEIJING).freight.amount_minor
+    high = d.quote_package(t, package(quantity + more), BEIJING).freight.amount_minor
+    assert 0 <= low <= high
+    assert low >= r.first_fee.amount_minor

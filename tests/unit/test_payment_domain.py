@@ -1,0 +1,202 @@
+"""payment's rules, pure: validation, the state machines, who wins a paid
+attempt, the refund cap, the cashier."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from payment import domain as d
+from tests.payment_support import cny, create_request
+from zhongtai.common.v1.common_pb2 import Address, Money
+from zhongtai.errors import FailedPrecondition, InvalidArgument
+from zhongtai.payment.v1 import payment_pb2 as pb
+
+
+def fields(exc: InvalidArgument) -> list[str]:
+    return [v.field for v in exc.violations]
+
+
+def test_a_valid_merged_payment_gives_its_currency_and_total() -> None:
+    req = create_request("po-1", 1000)
+    req.parts.add(pay_order_id="po-2", order_id="o-2", amount=cny(250))
+    assert d.validate_create_payment(req) == d.PaymentInput("CNY", 1250)
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    (lambda r: setattr(r, "buyer_id", ""), "buyer_id"),
+    (lambda r: setattr(r, "method", pb.METHOD_UNSPECIFIED), "method"),
+    (lambda r: setattr(r, "method", 99), "method"),
+    (lambda r: r.ClearField("parts"), "parts"),
+    (lambda r: setattr(r.parts[0], "pay_order_id", ""), "parts[0].pay_order_id"),
+    (lambda r: setattr(r.parts[0], "order_id", ""), "parts[0].order_id"),
+    (lambda r: setattr(r.parts[0].amount, "amount_minor", 0), "parts[0].amount.amount_minor"),
+    (lambda r: setattr(r.parts[0].amount, "amount_minor", -5), "parts[0].amount.amount_minor"),
+    (lambda r: setattr(r.parts[0].amount, "currency_code", "cny"),
+     "parts[0].amount.currency_code"),
+    (lambda r: r.parts.add(pay_order_id="po-1", order_id="o", amount=cny(1)),
+     "parts[1].pay_order_id"),
+    (lambda r: r.parts.add(pay_order_id="po-9", order_id="o",
+                           amount=Money(currency_code="USD", amount_minor=1)), "parts"),
+])
+def test_bad_create_requests_name_the_field(change: object, field: str) -> None:
+    req = create_request("po-1", 1000)
+    change(req)  # type: ignore[operator]
+    with pytest.raises(InvalidArgument) as e:
+        d.validate_create_payment(req)
+    assert field in fields(e.value)
+
+
+def test_cash_on_delivery_cannot_be_paid_yet() -> None:
+    d.check_payable_method(pb.METHOD_BALANCE)
+    d.check_payable_method(pb.METHOD_SANDBOX)
+    with pytest.raises(FailedPrecondition) as e:
+        d.check_payable_method(pb.METHOD_CASH_ON_DELIVERY)
+    assert e.value.reason == "METHOD_NOT_SUPPORTED"
+
+
+def test_payment_state_machine_is_the_table() -> None:
+    assert d.next_payment_status("p", d.PENDING, d.SUCCEED) == d.SUCCEEDED
+    assert d.next_payment_status("p", d.PENDING, d.CLOSE) == d.CLOSED
+    assert d.next_payment_status("p", d.SUCCEEDED, d.REFUND_FULLY) == d.REFUNDED
+    allowed = set(d.PAYMENT_TRANSITIONS)
+    for status in (d.PENDING, d.SUCCEEDED, d.CLOSED, d.REFUNDED):
+        for action in (d.SUCCEED, d.CLOSE, d.REFUND_FULLY):
+            if (status, action) in allowed:
+                continue
+            with pytest.raises(FailedPrecondition) as e:
+                d.next_payment_status("p", status, action)
+            assert e.value.reason == "ILLEGAL_PAYMENT_TRANSITION"
+            assert e.value.metadata["payment_id"] == "p"
+
+
+def test_a_closed_attempt_can_still_turn_out_paid() -> None:
+    assert d.next_attempt_status("a", d.CLOSED, d.PAY) == d.SUCCEEDED
+    assert d.next_attempt_status("a", d.PENDING, d.CLOSE) == d.CLOSED
+    with pytest.raises(FailedPrecondition):
+        d.next_attempt_status("a", d.SUCCEEDED, d.PAY)
+    with pytest.raises(FailedPrecondition):
+        d.next_attempt_status("a", d.SUCCEEDED, d.CLOSE)
+
+
+def test_refunds_settle_once() -> None:
+    assert d.next_refund_status("r", d.REFUND_PENDING, d.SETTLE) == d.REFUND_SUCCEEDED
+    assert d.next_refund_status("r", d.REFUND_PENDING, d.FAIL) == d.REFUND_FAILED
+    for done in (d.REFUND_SUCCEEDED, d.REFUND_FAILED):
+        with pytest.raises(FailedPrecondition):
+            d.next_refund_status("r", done, d.SETTLE)
+
+
+def test_the_first_paid_attempt_wins_any_other_is_an_exception() -> None:
+    ok = (1000, "CNY")
+    assert d.on_attempt_paid(d.PENDING, "", "A", ok, ok).outcome is d.PaidOutcome.WIN
+    assert d.on_attempt_paid(d.SUCCEEDED, "A", "A", ok, ok).outcome is d.PaidOutcome.ALREADY_WON
+    assert d.on_attempt_paid(d.REFUNDED, "A", "A", ok, ok).outcome is d.PaidOutcome.ALREADY_WON
+    second = d.on_attempt_paid(d.SUCCEEDED, "A", "B", ok, ok)
+    assert second.outcome is d.PaidOutcome.EXCEPTION and "paid twice" in second.reason
+    late = d.on_attempt_paid(d.CLOSED, "", "B", ok, ok)
+    assert late.outcome is d.PaidOutcome.EXCEPTION and "closed" in late.reason
+    wrong = d.on_attempt_paid(d.PENDING, "", "A", ok, (999, "CNY"))
+    assert wrong.outcome is d.PaidOutcome.EXCEPTION and "999" in wrong.reason
+
+
+def test_refunds_only_of_a_succeeded_payment_within_what_is_left() -> None:
+    d.check_refund("p", d.SUCCEEDED, 400, captured=1000, refunded=600)
+    with pytest.raises(FailedPrecondition) as e:
+        d.check_refund("p", d.SUCCEEDED, 401, captured=1000, refunded=600)
+    assert e.value.reason == "REFUND_EXCEEDS_CAPTURED"
+    assert e.value.metadata["refundable"] == "400"
+    for status in (d.PENDING, d.CLOSED, d.REFUNDED):
+        with pytest.raises(FailedPrecondition) as e:
+            d.check_refund("p", status, 1, captured=1000, refunded=0)
+        assert e.value.reason == "PAYMENT_NOT_REFUNDABLE"
+
+
+@given(captured=st.integers(0, 10**6), refunds=st.lists(st.integers(1, 10**5), max_size=30))
+def test_accepted_refunds_never_add_up_to_more_than_captured(captured: int,
+                                                             refunds: list[int]) -> None:
+    refunded = 0
+    for amount in refunds:
+        try:
+            d.check_refund("p", d.SUCCEEDED, amount, captured, refunded)
+        except FailedPrecondition:
+            continue
+        refunded += amount
+    assert refunded <= captured
+    assert d.refundable(captured, refunded) == captured - refunded
+
+
+def test_fully_refunded_only_when_everything_came_back() -> None:
+    assert not d.fully_refunded(1000, 999)
+    assert d.fully_refunded(1000, 1000)
+    assert not d.fully_refunded(0, 0)
+
+
+def test_exception_refund_keys_are_one_per_attempt_and_per_rejected_part() -> None:
+    assert d.attempt_refund_key("A") != d.attempt_refund_key("B")
+    assert d.rejected_refund_key("p", "po-1") != d.rejected_refund_key("p", "po-2")
+    assert d.notification_key("payment", "A", "", "SUCCEEDED") == d.notification_key(
+        "payment", "A", "", "SUCCEEDED")
+    assert d.notification_key("payment", "A", "", "SUCCEEDED") != d.notification_key(
+        "payment", "A", "", "CLOSED")
+
+
+def test_retry_delay_grows_and_is_capped() -> None:
+    delays = [d.retry_delay(n).total_seconds() for n in range(1, 20)]
+    assert delays[:4] == [1, 2, 4, 8]
+    assert max(delays) == 600
+    assert delays == sorted(delays)
+
+
+ZHEJIANG = Address(province="浙江省")
+TIBET = Address(province="西藏自治区")
+
+
+def options(balance: int, amount: int, address: Address | None) -> dict[int, d.MethodOption]:
+    return {o.method: o for o in d.cashier(balance, amount, address, ("西藏自治区",))}
+
+
+def test_cashier_balance_only_when_it_covers_the_amount() -> None:
+    assert options(1000, 1000, ZHEJIANG)[pb.METHOD_BALANCE].available
+    short = options(999, 1000, ZHEJIANG)[pb.METHOD_BALANCE]
+    assert not short.available and "999" in short.reason
+    assert options(0, 1000, None)[pb.METHOD_SANDBOX].available
+
+
+def test_cashier_cash_on_delivery_not_to_denied_provinces_nor_without_address() -> None:
+    assert options(0, 1, ZHEJIANG)[pb.METHOD_CASH_ON_DELIVERY].available
+    assert not options(0, 1, TIBET)[pb.METHOD_CASH_ON_DELIVERY].available
+    assert not options(0, 1, None)[pb.METHOD_CASH_ON_DELIVERY].available
+    assert [o.display_name for o in d.cashier(0, 1, None, ())] == [
+        "Balance", "Sandbox wallet", "Cash on delivery"]
+
+
+def test_refund_and_top_up_validation() -> None:
+    with pytest.raises(InvalidArgument) as e:
+        d.validate_refund(pb.CreateRefundRequest(payment_id="", amount=cny(0)))
+    assert set(fields(e.value)) == {"payment_id", "amount.amount_minor"}
+    with pytest.raises(InvalidArgument) as e:
+        d.validate_top_up(pb.TopUpBalanceRequest(buyer_id="b", amount=cny(-1)))
+    assert fields(e.value) == ["amount.amount_minor"]
+    d.validate_top_up(pb.TopUpBalanceRequest(buyer_id="b", amount=cny(1)))
+
+
+def test_payment_settings_from_the_environment_and_a_file(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from zhongtai.config import Settings
+
+    env = {"ZHONGTAI_PAYMENT_COD_DENIED_PROVINCES": "西藏自治区, 青海省",
+           "ZHONGTAI_PAYMENT_PENDING_QUERY_AFTER_SECONDS": "30",
+           "ZHONGTAI_PAYMENT_CALLBACK_LISTEN": "0.0.0.0:8080"}
+    s = Settings.load(environ=env).payment
+    assert s.cod_denied_provinces == ("西藏自治区", "青海省")
+    assert s.pending_query_after_seconds == 30.0
+    assert s.callback_url() == "http://0.0.0.0:8080"
+    toml = Path(str(tmp_path)) / "z.toml"
+    toml.write_text('[payment]\ncod_denied_provinces = ["海南省"]\n'
+                    "refund_query_after_seconds = 7\n", encoding="utf-8")
+    s = Settings.load(toml, environ={}).payment
+    assert s.cod_denied_provinces == ("海南省",) and s.refund_query_after_seconds == 7.0
+    assert "西藏自治区" in Settings.load(environ={}).payment.cod_denied_provinces

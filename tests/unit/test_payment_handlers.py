@@ -1,0 +1,437 @@
+"""payment's use cases on a SQLite database of their own with an in-memory
+channel: balance and channel payments, idempotency, switching and closing,
+notifications, the sweeps, refunds and the events from trade."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from payment import store as t
+from payment.app import SERVICE as PAYMENT
+from payment.channels.base import RefundState, TradeState
+from payment.handlers import Payments
+from tests.payment_support import (
+    FakeChannel,
+    cny,
+    create_request,
+    get,
+    outbox_count,
+    payments_for,
+    refund_rows,
+    run_sweeps,
+    top_up,
+)
+from zhongtai import migrate
+from zhongtai.db import Database
+from zhongtai.errors import AlreadyExists, FailedPrecondition, Unavailable
+from zhongtai.idempotency import run_idempotent
+from zhongtai.payment.v1 import payment_pb2 as pb
+from zhongtai.trade.v1 import events_pb2 as trade_events
+from zhongtai.trade.v1 import trade_pb2 as tr
+
+P = pb.PaymentStatus
+SANDBOX, BALANCE = pb.METHOD_SANDBOX, pb.METHOD_BALANCE
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/payment.db", PAYMENT.metadata,
+                        PAYMENT.plumbing)
+    await migrate.upgrade(database, PAYMENT)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def channel() -> FakeChannel:
+    return FakeChannel()
+
+
+@pytest.fixture
+def payments(db: Database, channel: FakeChannel) -> Payments:
+    return payments_for(db, channel)
+
+
+async def balance_of(payments: Payments, buyer: str) -> int:
+    async with payments.db.transaction() as s:
+        account = await payments.get_balance(s, pb.GetBalanceRequest(buyer_id=buyer))
+    return account.balance.amount_minor
+
+
+async def refund(payments: Payments, payment_id: str, amount: int,
+                 request_id: str = "") -> pb.Refund:
+    req = pb.CreateRefundRequest(request_id=request_id, payment_id=payment_id,
+                                 amount=cny(amount))
+    return (await run_idempotent(payments.db, payments.keys, "CreateRefund", req, request_id,
+                                 pb.CreateRefundResponse,
+                                 lambda s: payments.create_refund(s, req))).refund
+
+
+async def test_balance_payment_succeeds_at_once_and_debits_exactly(payments: Payments,
+                                                                  db: Database) -> None:
+    await top_up(payments, "buyer-1", 1000)
+    p = (await payments.create_payment(create_request("po-1", 600, BALANCE))).payment
+    assert p.status == P.PAYMENT_STATUS_SUCCEEDED
+    assert p.winning_attempt_id == p.attempts[0].attempt_id
+    assert p.attempts[0].status == P.PAYMENT_STATUS_SUCCEEDED
+    assert await balance_of(payments, "buyer-1") == 400
+    assert await outbox_count(db, "payment.payment.succeeded") == 1
+    async with db.transaction() as s:
+        ledger = (await s.execute(select(t.balance_ledger.c.kind, t.balance_ledger.c.amount,
+                                         t.balance_ledger.c.balance_after)
+                                  .order_by(t.balance_ledger.c.entry_id))).all()
+    assert [tuple(r) for r in ledger] == [("TOP_UP", 1000, 1000), ("PAYMENT", -600, 400)]
+
+    # Not enough left: refused, and nothing of it remains.
+    with pytest.raises(FailedPrecondition) as e:
+        await payments.create_payment(create_request("po-2", 401, BALANCE))
+    assert e.value.reason == "INSUFFICIENT_BALANCE"
+    assert await balance_of(payments, "buyer-1") == 400
+    async with db.transaction() as s:
+        assert (await s.execute(select(func.count()).select_from(t.payments))).scalar() == 1
+    # The pay order is free for another way to pay.
+    other = (await payments.create_payment(create_request("po-2", 401))).payment
+    assert other.status == P.PAYMENT_STATUS_PENDING
+
+
+async def test_a_paid_pay_order_takes_no_second_payment(payments: Payments) -> None:
+    await top_up(payments, "buyer-1", 1000)
+    await payments.create_payment(create_request("po-1", 600, BALANCE))
+    for method in (BALANCE, SANDBOX):
+        with pytest.raises(FailedPrecondition) as e:
+            await payments.create_payment(create_request("po-1", 600, method))
+        assert e.value.reason == "PAY_ORDER_ALREADY_PAID"
+
+
+async def test_sandbox_payment_notification_refunds_and_refunded(
+        payments: Payments, channel: FakeChannel, db: Database) -> None:
+    p = (await payments.create_payment(create_request("po-1", 1000))).payment
+    attempt = p.attempts[0]
+    assert p.status == P.PAYMENT_STATUS_PENDING and attempt.pay_url.endswith(attempt.attempt_id)
+    assert channel.trades[attempt.attempt_id]["notify_url"] == (
+        "http://127.0.0.1:1/callbacks/sandbox")
+
+    paid = channel.pay(attempt.attempt_id)
+    assert await payments.handle_notification(channel, paid) == "SUCCEEDED"
+    assert await payments.handle_notification(channel, paid) == "DUPLICATE_NOTIFICATION"
+    p = await get(payments, p.payment_id)
+    assert p.status == P.PAYMENT_STATUS_SUCCEEDED and p.winning_attempt_id == attempt.attempt_id
+    assert p.attempts[0].channel_transaction_id == f"txn-{attempt.attempt_id}"
+    assert await outbox_count(db, "payment.payment.succeeded") == 1
+
+    r1 = await refund(payments, p.payment_id, 300, request_id="rf-1")
+    assert r1.status == pb.REFUND_STATUS_PENDING and r1.attempt_id == attempt.attempt_id
+    assert r1.kind == pb.REFUND_KIND_REQUESTED
+    assert (await refund(payments, p.payment_id, 300, request_id="rf-1")) == r1
+    await run_sweeps(payments)  # submitted: the channel accepted it
+    assert channel.refunds[r1.refund_id]["amount"] == 300
+    assert (await get(payments, p.payment_id)).refunds[0].status == pb.REFUND_STATUS_PENDING
+    assert await payments.handle_notification(
+        channel, channel.settle_refund(r1.refund_id)) == "REFUND_SUCCEEDED"
+    with pytest.raises(FailedPrecondition) as e:
+        await refund(payments, p.payment_id, 701)
+    assert e.value.reason == "REFUND_EXCEEDS_CAPTURED"
+    r2 = await refund(payments, p.payment_id, 700)
+    await run_sweeps(payments)
+    assert await payments.handle_notification(
+        channel, channel.settle_refund(r2.refund_id)) == "REFUND_SUCCEEDED"
+    p = await get(payments, p.payment_id)
+    assert p.status == P.PAYMENT_STATUS_REFUNDED and p.refunded_amount.amount_minor == 1000
+    assert await outbox_count(db, "payment.refund.succeeded") == 2
+    with pytest.raises(FailedPrecondition) as e:
+        await refund(payments, p.payment_id, 1)
+    assert e.value.reason == "PAYMENT_NOT_REFUNDABLE"
+
+
+async def test_a_refund_accepted_but_never_notified_is_found_by_asking(
+        payments: Payments, channel: FakeChannel) -> None:
+    p = (await payments.create_payment(create_request("po-1", 1000))).payment
+    await payments.handle_notification(channel, channel.pay(p.attempts[0].attempt_id))
+    r = await refund(payments, p.payment_id, 1000)
+    await run_sweeps(payments)  # accepted
+    channel.refunds[r.refund_id]["state"] = RefundState.SUCCEEDED  # the notification is lost
+    await run_sweeps(payments)  # asked
+    p = await get(payments, p.payment_id)
+    assert p.refunds[0].status == pb.REFUND_STATUS_SUCCEEDED
+    assert p.status == P.PAYMENT_STATUS_REFUNDED
+
+
+async def test_create_is_idempotent_by_request_id_and_by_pay_order(payments: Payments) -> None:
+    first = (await payments.create_payment(create_request("po-1", 1000,
+                                                          request_id="c-1"))).payment
+    again = (await payments.create_payment(create_request("po-1", 1000,
+                                                          request_id="c-1"))).payment
+    assert again == first
+    with pytest.raises(AlreadyExists):
+        await payments.create_payment(create_request("po-1", 999, request_id="c-1"))
+    # No request id, same pay order and method: the open payment, not a new one.
+    same = (await payments.create_payment(create_request("po-1", 1000))).payment
+    assert same.payment_id == first.payment_id and len(same.attempts) == 1
+    with pytest.raises(FailedPrecondition) as e:
+        await payments.create_payment(create_request("po-1", 1000, BALANCE))
+    assert e.value.reason == "PAYMENT_IN_PROGRESS"
+    assert e.value.metadata["payment_id"] == first.payment_id
+    with pytest.raises(FailedPrecondition) as e:
+        await payments.create_payment(create_request("po-1", 1000, buyer="buyer-2"))
+    assert e.value.reason == "PAYMENT_IN_PROGRESS"
+
+
+async def test_channel_unreachable_at_create_then_the_same_request_completes(
+        payments: Payments, channel: FakeChannel) -> None:
+    channel.fail = 1
+    with pytest.raises(Unavailable) as e:
+        await payments.create_payment(create_request("po-1", 1000, request_id="c-1"))
+    payment_id = e.value.metadata["payment_id"]
+    p = await get(payments, payment_id)
+    assert p.status == P.PAYMENT_STATUS_PENDING and p.attempts[0].pay_url == ""
+    again = (await payments.create_payment(create_request("po-1", 1000,
+                                                          request_id="c-1"))).payment
+    assert again.payment_id == payment_id and again.attempts[0].pay_url
+
+
+async def test_channel_refusing_the_trade_closes_the_attempt_a_retry_opens_another(
+        payments: Payments, channel: FakeChannel) -> None:
+    channel.fail, channel.fail_retryable = 1, False
+    with pytest.raises(FailedPrecondition) as e:
+        await payments.create_payment(create_request("po-1", 1000, request_id="c-1"))
+    assert e.value.reason == "CHANNEL_REFUSED"
+    p = await get(payments, e.value.metadata["payment_id"])
+    assert p.status == P.PAYMENT_STATUS_PENDING
+    assert [a.status for a in p.attempts] == [P.PAYMENT_STATUS_CLOSED]
+    with pytest.raises(FailedPrecondition):  # the same request: the same answer
+        await payments.create_payment(create_request("po-1", 1000, request_id="c-1"))
+    again = (await payments.create_payment(create_request("po-1", 1000))).payment
+    assert again.payment_id == p.payment_id
+    assert [a.status for a in again.attempts] == [P.PAYMENT_STATUS_CLOSED,
+                                                  P.PAYMENT_STATUS_PENDING]
+    assert again.attempts[1].pay_url
+
+
+async def test_switch_to_balance_closes_the_old_trade_and_a_late_payment_is_refunded(
+        payments: Payments, channel: FakeChannel, db: Database) -> None:
+    await top_up(payments, "buyer-1", 1000)
+    p = (await payments.create_payment(create_request("po-1", 1000))).payment
+    old = p.attempts[0].attempt_id
+    switched = (await payments.switch_channel(pb.SwitchChannelRequest(
+        request_id="s-1", payment_id=p.payment_id, method=BALANCE))).payment
+    assert switched.payment_id == p.payment_id
+    assert switched.status == P.PAYMENT_STATUS_SUCCEEDED and switched.method == BALANCE
+    assert [a.status for a in switched.attempts] == [P.PAYMENT_STATUS_CLOSED,
+                                                     P.PAYMENT_STATUS_SUCCEEDED]
+    assert channel.trades[old]["state"] is TradeState.CLOSED
+    # A repeat replays the answer.
+    assert (await payments.switch_channel(pb.SwitchChannelRequest(
+        request_id="s-1", payment_id=p.payment_id, method=BALANCE))).payment == switched
+
+    # The buyer pays the closed trade anyway: refunded as an exception, once.
+    late = channel.pay(old)
+    assert await payments.handle_notification(channel, late) == "EXCEPTION_REFUND"
+    assert await payments.handle_notification(channel, late) == "DUPLICATE_NOTIFICATION"
+    rows = await refund_rows(db, p.payment_id)
+    assert [(r.kind, r.attempt_id, r.amount) for r in rows] == [
+        (pb.REFUND_KIND_EXCEPTION, old, 1000)]
+    await run_sweeps(payments)
+    await payments.handle_notification(channel, channel.settle_refund(rows[0].refund_id))
+    p = await get(payments, p.payment_id)
+    # The exception refund does not touch what the winning payment can refund.
+    assert p.status == P.PAYMENT_STATUS_SUCCEEDED and p.refunded_amount.amount_minor == 0
+    assert p.refunds[0].status == pb.REFUND_STATUS_SUCCEEDED
+
+
+async def test_switch_finds_the_old_trade_paid_and_keeps_it(payments: Payments,
+                                                           channel: FakeChannel) -> None:
+    p = (await payments.create_payment(create_request("po-1", 1000))).payment
+    channel.pay(p.attempts[0].attempt_id)  # paid; the notification is still on its way
+    switched = (await payments.switch_channel(pb.SwitchChannelRequest(
+        payment_id=p.payment_id, method=BALANCE))).payment
+    assert switched.status == P.PAYMENT_STATUS_SUCCEEDED
+    assert switched.winning_attempt_id == p.attempts[0].attempt_id
+    assert len(switched.attempts) == 1
+    with pytest.raises(FailedPrecondition) as e:
+        await payments.switch_channel(pb.SwitchChannelRequest(payment_id=p.payment_id,
+                                                              method=SANDBOX))
+    assert e.value.reason == "PAYMENT_NOT_PENDING"
+
+
+async def test_switch_with_the_channel_unreachable_leaves_the_close_to_the_sweep(
+        payments: Payments, channel: FakeChannel) -> None:
+    await top_up(payments, "buyer-1", 1000)
+    p = (await payments.create_payment(create_request("po-1", 1000))).payment
+    old = p.attempts[0].attempt_id
+    channel.fail = 1
+    switched = (await payments.switch_channel(pb.SwitchChannelRequest(
+        payment_id=p.payment_id, method=BALANCE))).payment
+    assert switched.status == P.PAYMENT_STATUS_SUCCEEDED
+    assert channel.trades[old]["state"] is TradeState.PENDING
+    await run_sweeps(payments)
+    assert channel.trades[old]["state"] is TradeState.CLOSED
+    assert (await get(payments, p.payment_id)).attempts[0].status == P.PAYMENT_STATUS_CLOSED
+
+
+async def test_two_trades_paid_the_first_wins_the_second_is_refunded(
+        payments: Payments, channel: FakeChannel, db: Database) -> None:
+    p = (await payments.create_payment(create_request("po-1", 1000))).payment
+    a = p.attempts[0].attempt_id
+    p = (await payments.switch_channel(pb.SwitchChannelRequest(
+        payment_id=p.payment_id, method=SANDBOX))).payment  # a fresh trade B
+    b = p.attempts[1].attempt_id
+    assert [x.status for x in p.attempts] == [P.PAYMENT_STATUS_CLOSED, P.PAYMENT_STATUS_PENDING]
+    assert p.attempts[1].pay_url and channel.trades[a]["state"] is TradeState.CLOSED
+    # A is paid although closed (the buyer had its page open): it wins.
+    assert await payments.handle_notification(channel, channel.pay(a)) == "SUCCEEDED"
+    await run_sweeps(payments)  # B is closed at the channel
+    assert channel.trades[b]["state"] is TradeState.CLOSED
+    assert await payments.handle_notification(channel, channel.pay(b)) == "EXCEPTION_REFUND"
+    p = await get(payments, p.payment_id)
+    assert p.winning_attempt_id == a and p.status == P.PAYMENT_STATUS_SUCCEEDED
+    assert [(r.kind, r.attempt_id, r.amount.amount_minor) for r in p.refunds] == [
+        (pb.REFUND_KIND_EXCEPTION, b, 1000)]
+    assert await outbox_count(db, "payment.payment.succeeded") == 1
+
+
+async def test_close_frees_the_pay_order_and_refunds_a_late_payment(
+        payments: Payments, channel: FakeChannel, db: Database) -> None:
+    p = (await payments.create_payment(create_request("po-1", 1000))).payment
+    attempt = p.attempts[0].attempt_id
+    await payments.close_payment_at_channels(pb.ClosePaymentRequest(payment_id=p.payment_id))
+    async with db.transaction() as s:
+        closed = (await payments.close_payment(s, pb.ClosePaymentRequest(
+            payment_id=p.payment_id, reason="buyer left"))).payment
+    assert closed.status == P.PAYMENT_STATUS_CLOSED
+    assert channel.trades[attempt]["state"] is TradeState.CLOSED
+    assert await outbox_count(db, "payment.payment.closed") == 1
+    async with db.transaction() as s:  # closing again changes nothing
+        await payments.close_payment(s, pb.ClosePaymentRequest(payment_id=p.payment_id))
+    assert await outbox_count(db, "payment.payment.closed") == 1
+    fresh = (await payments.create_payment(create_request("po-1", 1000))).payment
+    assert fresh.payment_id != p.payment_id
+
+    assert await payments.handle_notification(channel, channel.pay(attempt)) == (
+        "EXCEPTION_REFUND")
+    assert [r.kind for r in await refund_rows(db, p.payment_id)] == [pb.REFUND_KIND_EXCEPTION]
+
+
+async def test_close_finds_the_trade_paid_and_the_payment_succeeds(payments: Payments,
+                                                                  channel: FakeChannel,
+                                                                  db: Database) -> None:
+    p = (await payments.create_payment(create_request("po-1", 1000))).payment
+    channel.pay(p.attempts[0].attempt_id)
+    await payments.close_payment_at_channels(pb.ClosePaymentRequest(payment_id=p.payment_id))
+    with pytest.raises(FailedPrecondition) as e:
+        async with db.transaction() as s:
+            await payments.close_payment(s, pb.ClosePaymentRequest(payment_id=p.payment_id))
+    assert e.value.reason == "ILLEGAL_PAYMENT_TRANSITION"
+    assert (await get(payments, p.payment_id)).status == P.PAYMENT_STATUS_SUCCEEDED
+
+
+def cancelled(order_id: str, pay_order_id: str) -> trade_events.OrderCancelled:
+    return trade_events.OrderCancelled(order=tr.Order(
+        order_id=order_id, pay_order=tr.PayOrder(pay_order_id=pay_order_id)))
+
+
+async def test_order_cancelled_closes_its_open_payment_and_refuses_new_ones(
+        payments: Payments, channel: FakeChannel, db: Database) -> None:
+    p = (await payments.create_payment(create_request("po-1", 1000))).payment
+    async with db.transaction() as s:
+        await payments.on_order_closed(s, cancelled("o-po-1", "po-1"))
+    assert (await get(payments, p.payment_id)).status == P.PAYMENT_STATUS_CLOSED
+    with pytest.raises(FailedPrecondition) as e:
+        await payments.create_payment(create_request("po-1", 1000))
+    assert e.value.reason == "PAY_ORDER_CLOSED"
+    # The sweep closes the channel trade; a payment after that is refunded.
+    await run_sweeps(payments)
+    attempt = p.attempts[0].attempt_id
+    assert channel.trades[attempt]["state"] is TradeState.CLOSED
+    assert await payments.handle_notification(channel, channel.pay(attempt)) == (
+        "EXCEPTION_REFUND")
+
+
+async def test_payment_rejected_by_trade_is_refunded_once_to_the_balance(
+        payments: Payments, db: Database) -> None:
+    await top_up(payments, "buyer-1", 1000)
+    p = (await payments.create_payment(create_request("po-1", 700, BALANCE))).payment
+    event = trade_events.PaymentRejected(order_id="o-po-1", pay_order_id="po-1",
+                                         payment_id=p.payment_id, amount=cny(700),
+                                         reason="ORDER_NOT_PAYABLE")
+    for _ in range(2):
+        async with db.transaction() as s:
+            await payments.on_payment_rejected(s, event)
+    p = await get(payments, p.payment_id)
+    assert [(r.kind, r.status, r.amount.amount_minor) for r in p.refunds] == [
+        (pb.REFUND_KIND_EXCEPTION, pb.REFUND_STATUS_SUCCEEDED, 700)]
+    assert p.status == P.PAYMENT_STATUS_REFUNDED
+    assert await balance_of(payments, "buyer-1") == 1000
+
+
+async def test_a_lost_notification_is_found_by_the_janitor(payments: Payments,
+                                                          channel: FakeChannel) -> None:
+    p = (await payments.create_payment(create_request("po-1", 1000))).payment
+    await run_sweeps(payments)  # asked: still pending, asked again later
+    assert (await get(payments, p.payment_id)).status == P.PAYMENT_STATUS_PENDING
+    channel.pay(p.attempts[0].attempt_id)  # the notification never arrives
+    await run_sweeps(payments)
+    assert (await get(payments, p.payment_id)).status == P.PAYMENT_STATUS_SUCCEEDED
+
+
+async def test_refused_refunds_requested_fail_exception_ones_never_give_up(
+        payments: Payments, channel: FakeChannel, db: Database) -> None:
+    p = (await payments.create_payment(create_request("po-1", 1000))).payment
+    await payments.handle_notification(channel, channel.pay(p.attempts[0].attempt_id))
+    r = await refund(payments, p.payment_id, 400)
+    channel.fail, channel.fail_retryable = 1, False
+    await run_sweeps(payments)
+    p = await get(payments, p.payment_id)
+    assert p.refunds[0].status == pb.REFUND_STATUS_FAILED
+    assert p.refunded_amount.amount_minor == 0  # the cap is given back
+    assert r.refund_id == p.refunds[0].refund_id
+
+    # An exception refund the channel refuses stays pending and is retried.
+    async with db.transaction() as s:
+        await payments.on_payment_rejected(s, trade_events.PaymentRejected(
+            payment_id=p.payment_id, pay_order_id="po-1", amount=cny(1000), reason="x"))
+    channel.fail = 3
+    for _ in range(3):
+        await run_sweeps(payments)
+    exc = [r for r in await refund_rows(db, p.payment_id) if r.kind == pb.REFUND_KIND_EXCEPTION]
+    assert [(r.status, r.attempts) for r in exc] == [(pb.REFUND_STATUS_PENDING, 3)]
+    channel.fail_retryable = True
+    await run_sweeps(payments)
+    # Accepted, then the channel says it failed: a new one is queued in its place.
+    assert await payments.handle_notification(
+        channel, channel.settle_refund(exc[0].refund_id, ok=False)) == "REFUND_FAILED"
+    exc = [r for r in await refund_rows(db, p.payment_id) if r.kind == pb.REFUND_KIND_EXCEPTION]
+    assert [r.status for r in exc] == [pb.REFUND_STATUS_FAILED, pb.REFUND_STATUS_PENDING]
+    await run_sweeps(payments)
+    await payments.handle_notification(channel, channel.settle_refund(exc[1].refund_id))
+    p = await get(payments, p.payment_id)
+    assert p.status == P.PAYMENT_STATUS_REFUNDED and p.refunded_amount.amount_minor == 1000
+
+
+async def test_list_payments_newest_first_with_pages(payments: Payments,
+                                                    db: Database) -> None:
+    ids = []
+    for _ in range(3):
+        p = (await payments.create_payment(create_request("po-1", 1000))).payment
+        ids.append(p.payment_id)
+        async with db.transaction() as s:
+            await payments.close_payment(s, pb.ClosePaymentRequest(payment_id=p.payment_id))
+    async with db.transaction() as s:
+        page = await payments.list_payments(s, pb.ListPaymentsRequest(pay_order_id="po-1",
+                                                                      page_size=2))
+        rest = await payments.list_payments(s, pb.ListPaymentsRequest(
+            pay_order_id="po-1", page_size=2, page_token=page.next_page_token))
+    assert [x.payment_id for x in [*page.payments, *rest.payments]] == ids[::-1]
+    assert not rest.next_page_token
+
+
+async def test_cashier_lists_methods_from_the_balance(payments: Payments) -> None:
+    await top_up(payments, "buyer-1", 500)
+    async with payments.db.transaction() as s:
+        methods = (await payments.list_payment_methods(s, pb.ListPaymentMethodsRequest(
+            buyer_id="buyer-1", amount=cny(600)))).methods
+    assert [(m.method, m.available) for m in methods] == [
+        (BALANCE, False), (SANDBOX, True), (pb.METHOD_CASH_ON_DELIVERY, False)]

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import pytest
+
+from zhongtai import pagination
+from zhongtai.errors import (
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PreconditionViolation,
+    error_from_dict,
+    error_to_dict,
+)
+from zhongtai.events import topic_matches
+from zhongtai.grpcserver import to_status
+from zhongtai.idempotency import request_hash
+from zhongtai.ids import new_id
+from zhongtai.trade.v1 import trade_pb2 as pb
+
+
+def test_ids_are_unique_sortable_and_26_chars() -> None:
+    ids = [new_id() for _ in range(5000)]
+    assert len(set(ids)) == len(ids)
+    assert ids == sorted(ids)
+    assert all(len(i) == 26 for i in ids)
+
+
+@pytest.mark.parametrize(("pattern", "key", "ok"), [
+    ("trade.order.*", "trade.order.created", True),
+    ("trade.order.*", "trade.order.created.x", False),
+    ("trade.#", "trade.order.created", True),
+    ("#", "anything.at.all", True),
+    ("trade.*.cancelled", "trade.order.cancelled", True),
+    ("trade.order.created", "trade.order.cancelled", False),
+    ("trade.#.cancelled", "trade.cancelled", True),
+])
+def test_topic_matching_follows_amqp(pattern: str, key: str, ok: bool) -> None:
+    assert topic_matches(pattern, key) is ok
+
+
+def test_page_tokens_round_trip_and_are_bound_to_the_query() -> None:
+    token = pagination.encode_token("01ABC", "orders:b1")
+    assert pagination.decode_token(token, "orders:b1") == "01ABC"
+    with pytest.raises(InvalidArgument):
+        pagination.decode_token(token, "orders:b2")
+    with pytest.raises(InvalidArgument):
+        pagination.decode_token("!!not-a-token", "orders:b1")
+    assert pagination.page_size(0) == pagination.DEFAULT_PAGE_SIZE
+    assert pagination.page_size(10**6) == pagination.MAX_PAGE_SIZE
+    with pytest.raises(InvalidArgument):
+        pagination.page_size(-1)
+
+
+def test_request_hash_ignores_request_id_only() -> None:
+    a = pb.CreateOrderRequest(request_id="r1", buyer_id="b")
+    b = pb.CreateOrderRequest(request_id="r2", buyer_id="b")
+    c = pb.CreateOrderRequest(request_id="r1", buyer_id="c")
+    assert request_hash(a) == request_hash(b) != request_hash(c)
+
+
+@pytest.mark.parametrize("error", [
+    InvalidArgument([FieldViolation("lines[0].quantity", "must be positive")]),
+    FailedPrecondition("OUT_OF_STOCK", "no stock", [PreconditionViolation("STOCK", "skus/x", "0")],
+                       {"order_id": "o"}),
+    NotFound("ORDER_NOT_FOUND", "nope", {"order_id": "o"}),
+])
+def test_errors_survive_a_round_trip_for_replay(error: Exception) -> None:
+    back = error_from_dict(error_to_dict(error))  # type: ignore[arg-type]
+    assert type(back) is type(error)
+    assert error_to_dict(back) == error_to_dict(error)  # type: ignore[arg-type]
+
+
+def test_status_carries_error_info_and_field_violations() -> None:
+    from google.rpc import code_pb2, error_details_pb2
+
+    status = to_status(InvalidArgument([FieldViolation("buyer_id", "is required")]))
+    assert status.code == code_pb2.INVALID_ARGUMENT
+    info, bad = error_details_pb2.ErrorInfo(), error_details_pb2.BadRequest()
+    assert status.details[0].Unpack(info) and info.reason == "INVALID_ARGUMENT"
+    assert info.domain == "zhongtai.dev"
+    assert status.details[1].Unpack(bad)
+    assert bad.field_violations[0].field == "buyer_id"
+
+
+def test_a_subset_of_services_refuses_the_in_process_broker() -> None:
+    from zhongtai.config import Settings
+    from zhongtai.runtime import Runtime
+
+    with pytest.raises(ValueError, match="shared broker"):
+        Runtime(Settings(), ["trade"])
+    Runtime(Settings(broker_url="amqp://guest:guest@127.0.0.1:5672/"), ["trade"])  # accepted
+    Runtime(Settings())  # all services in one process: fine
+
+
+def test_settings_from_file_and_environment(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from zhongtai.config import Settings
+
+    path = Path(str(tmp_path)) / "z.toml"
+    path.write_text('listen = "0.0.0.0:6000"\ndatabase_url = "postgresql+asyncpg://h/{service}"\n'
+                    '[endpoints]\ncatalog = "cat:1"\n[trade]\npay_timeout_seconds = 60\n')
+    s = Settings.load(path, environ={"ZHONGTAI_DATABASE_URL_TRADE": "sqlite+aiosqlite:///t.db",
+                                     "ZHONGTAI_TRADE_ROLLBACK_AFTER_SECONDS": "5"})
+    assert s.listen == "0.0.0.0:6000"
+    assert s.database_url_for("catalog") == "postgresql+asyncpg://h/catalog"
+    assert s.database_url_for("trade") == "sqlite+aiosqlite:///t.db"
+    assert s.endpoint_for("catalog") == "cat:1"
+    assert s.endpoint_for("trade") == "127.0.0.1:6000"
+    assert (s.trade.pay_timeout_seconds, s.trade.rollback_after_seconds) == (60.0, 5.0)
+    default = Settings.load(environ={})
+    assert default.database_url_for("trade") == "sqlite+aiosqlite:///data/trade.db"
+    assert default.broker_url == "memory"
+
+
+def test_downstream_calls_inherit_the_callers_deadline() -> None:
+    from zhongtai.grpcclient import call_timeout
+
+    assert call_timeout(10.0, None) == 10.0
+    assert call_timeout(10.0, 2.0) == pytest.approx(1.95)
+    assert call_timeout(1.0, 30.0) == 1.0
+    assert call_timeout(10.0, 0.01) == 0.001

@@ -1,0 +1,207 @@
+"""promotion's rules: the hold state machine, validation, the stacking
+policy's two forms, the bounded coupon search, flash-sale units."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from promotion import domain, engine
+from zhongtai.common.v1.common_pb2 import Money
+from zhongtai.errors import FailedPrecondition, InvalidArgument
+from zhongtai.promotion.v1 import promotion_pb2 as pb
+
+ALL_STATUSES = [s for s in pb.HoldStatus.values() if s != pb.HOLD_STATUS_UNSPECIFIED]
+ALL_ACTIONS = [domain.RELEASE, domain.REDEEM]
+
+
+@pytest.mark.parametrize(("status", "action"), list(itertools.product(ALL_STATUSES, ALL_ACTIONS)))
+def test_every_hold_transition_is_listed_or_refused(status: int, action: str) -> None:
+    if (status, action) in domain.HOLD_TRANSITIONS:
+        assert domain.next_hold_status(status, action, "o") == domain.HOLD_TRANSITIONS[
+            (status, action)]
+    else:
+        with pytest.raises(FailedPrecondition) as e:
+            domain.next_hold_status(status, action, "o")
+        assert e.value.reason == "ILLEGAL_HOLD_TRANSITION"
+        assert e.value.metadata["order_id"] == "o"
+
+
+def test_only_a_held_order_moves() -> None:
+    assert domain.next_hold_status(domain.HELD, domain.RELEASE, "o") == domain.RELEASED
+    assert domain.next_hold_status(domain.HELD, domain.REDEEM, "o") == domain.REDEEMED
+    assert {s for s, _ in domain.HOLD_TRANSITIONS} == {domain.HELD}
+
+
+def test_coupons_go_back_only_when_the_template_says_so() -> None:
+    assert domain.coupon_status_after_release(True) == pb.COUPON_STATUS_AVAILABLE
+    assert domain.coupon_status_after_release(False) == pb.COUPON_STATUS_USED
+
+
+def cny(amount: int) -> Money:
+    return Money(currency_code="CNY", amount_minor=amount)
+
+
+def ts(seconds: int) -> Timestamp:
+    return Timestamp(seconds=seconds)
+
+
+def fields(exc: pytest.ExceptionInfo[InvalidArgument]) -> list[str]:
+    return [v.field for v in exc.value.violations]
+
+
+def promotion(**kw: object) -> pb.Promotion:
+    base: dict[str, object] = {"title": "p", "start_time": ts(1), "end_time": ts(2)}
+    base.update(kw)
+    return pb.Promotion(**base)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("p", [
+    promotion(kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, amount_off=cny(100)),
+    promotion(kind=pb.PROMOTION_KIND_ITEM_DISCOUNT, rate_bps=8500),
+    promotion(kind=pb.PROMOTION_KIND_FLASH_SALE, price=cny(0), per_buyer_limit=2),
+    promotion(kind=pb.PROMOTION_KIND_VIP_PRICE, price=cny(900)),
+    promotion(kind=pb.PROMOTION_KIND_SHOP_FULL_REDUCTION, scope=pb.Scope(seller_id="s"),
+              ladders=[pb.Ladder(threshold=cny(100), amount_off=cny(10))]),
+    promotion(kind=pb.PROMOTION_KIND_SHOP_FULL_DISCOUNT, scope=pb.Scope(seller_id="s"),
+              ladders=[pb.Ladder(threshold=cny(100), rate_bps=9000)]),
+    promotion(kind=pb.PROMOTION_KIND_PLATFORM_FULL_REDUCTION,
+              ladders=[pb.Ladder(threshold=cny(100), amount_off=cny(10))]),
+    promotion(kind=pb.PROMOTION_KIND_FREE_SHIPPING, scope=pb.Scope(seller_id="s"),
+              ladders=[pb.Ladder(threshold=cny(9900))]),
+    promotion(kind=pb.PROMOTION_KIND_FREE_SHIPPING, ladders=[pb.Ladder(threshold=cny(0))]),
+], ids=lambda p: pb.PromotionKind.Name(p.kind) + ("_SHOP" if p.scope.seller_id else ""))
+def test_valid_promotions_of_every_kind(p: pb.Promotion) -> None:
+    currency = domain.validate_promotion(p)
+    assert currency == ("" if p.kind == pb.PROMOTION_KIND_ITEM_DISCOUNT else "CNY")
+
+
+def test_a_promotion_refuses_fields_of_other_kinds_and_mixed_currencies() -> None:
+    with pytest.raises(InvalidArgument) as e:
+        domain.validate_promotion(promotion(
+            kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, amount_off=cny(100), rate_bps=10,
+            price=Money(currency_code="USD", amount_minor=1)))
+    assert fields(e) == ["promotion.rate_bps", "promotion.price"]
+    with pytest.raises(InvalidArgument) as e:
+        domain.validate_promotion(promotion(
+            kind=pb.PROMOTION_KIND_SHOP_FULL_REDUCTION, scope=pb.Scope(seller_id="s"),
+            ladders=[pb.Ladder(threshold=cny(100), amount_off=cny(10)),
+                     pb.Ladder(threshold=Money(currency_code="USD", amount_minor=200),
+                               amount_off=cny(20))]))
+    assert fields(e) == ["promotion.ladders[1].threshold.currency_code"]
+    with pytest.raises(InvalidArgument) as e:
+        domain.validate_promotion(pb.Promotion(kind=pb.PROMOTION_KIND_ITEM_DISCOUNT,
+                                               rate_bps=10_000, ended=True))
+    assert fields(e) == ["promotion.title", "promotion.start_time", "promotion.end_time",
+                         "promotion.ended", "promotion.rate_bps"]
+
+
+def test_a_budget_is_a_positive_amount_in_the_rules_currency_and_not_for_free_shipping(
+        ) -> None:
+    ok = promotion(kind=pb.PROMOTION_KIND_ITEM_DISCOUNT, rate_bps=9000, budget=cny(100_000))
+    assert domain.validate_promotion(ok) == "CNY"  # the budget gives it a currency
+    with pytest.raises(InvalidArgument) as e:
+        domain.validate_promotion(promotion(
+            kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, amount_off=cny(100),
+            budget=Money(currency_code="USD", amount_minor=0), budget_used=cny(1)))
+    assert fields(e) == ["promotion.budget_used", "promotion.budget.currency_code",
+                         "promotion.budget.amount_minor"]
+    with pytest.raises(InvalidArgument) as e:
+        domain.validate_promotion(promotion(
+            kind=pb.PROMOTION_KIND_FREE_SHIPPING, budget=cny(100),
+            ladders=[pb.Ladder(threshold=cny(100), amount_off=cny(10), rate_bps=5),
+                     pb.Ladder()]))
+    assert fields(e) == ["promotion.budget", "promotion.ladders",
+                         "promotion.ladders[0].amount_off", "promotion.ladders[0].rate_bps",
+                         "promotion.ladders[1].threshold"]
+
+
+def template(**kw: object) -> pb.CouponTemplate:
+    base: dict[str, object] = {"title": "t", "kind": pb.COUPON_KIND_FULL_REDUCTION,
+                               "threshold": cny(1000), "amount_off": cny(100),
+                               "total_quantity": 10, "valid_days": 7}
+    base.update(kw)
+    return pb.CouponTemplate(**base)  # type: ignore[arg-type]
+
+
+def test_coupon_validity_is_a_window_or_days_not_both() -> None:
+    assert domain.validate_coupon_template(template()) == "CNY"
+    assert domain.validate_coupon_template(template(
+        valid_days=0, valid_start_time=ts(1), valid_end_time=ts(2))) == "CNY"
+    with pytest.raises(InvalidArgument) as e:
+        domain.validate_coupon_template(template(valid_start_time=ts(1), valid_end_time=ts(2)))
+    assert fields(e) == ["template.valid_start_time"]
+    with pytest.raises(InvalidArgument) as e:
+        domain.validate_coupon_template(template(valid_days=0))
+    assert fields(e) == ["template.valid_days"]
+    with pytest.raises(InvalidArgument) as e:
+        domain.validate_coupon_template(template(
+            kind=pb.COUPON_KIND_NO_THRESHOLD, total_quantity=0, per_buyer_limit=-1,
+            claim_start_time=ts(5), claim_end_time=ts(5)))
+    assert fields(e) == ["template.total_quantity", "template.per_buyer_limit",
+                         "template.claim_end_time", "template.threshold"]
+
+
+def test_quote_requests_need_one_currency_and_sane_lines() -> None:
+    ok = pb.QuoteRequest(buyer_id="b", lines=[pb.QuoteLine(
+        line_id="l", seller_id="s", sku_id="k", unit_price=cny(100), quantity=1)])
+    assert domain.validate_quote_request(ok) == "CNY"
+    bad = pb.QuoteRequest(lines=[
+        pb.QuoteLine(line_id="l", seller_id="s", sku_id="k", unit_price=cny(100), quantity=1),
+        pb.QuoteLine(line_id="m", seller_id="s", sku_id="k", quantity=1,
+                     unit_price=Money(currency_code="USD", amount_minor=1))],
+        coupon_ids=["c", "c"], points=-1, stored_value_amount=cny(1))
+    with pytest.raises(InvalidArgument) as e:
+        domain.validate_quote_request(bad, "quote.")
+    assert fields(e) == ["quote.buyer_id", "quote.lines[1].unit_price.currency_code",
+                         "quote.coupon_ids", "quote.points", "quote.stored_value_card_id"]
+
+
+def test_the_default_policy_survives_a_round_trip() -> None:
+    proto = domain.policy_to_proto(domain.DEFAULT_POLICY)
+    assert domain.policy_from_proto(proto) == domain.DEFAULT_POLICY
+    # An empty order means the default order.
+    proto.ClearField("order")
+    assert domain.policy_from_proto(proto).order == engine.ORDER_KINDS
+
+
+def test_a_policy_with_unknown_or_repeated_kinds_is_refused() -> None:
+    k = pb.DeductionKind
+    with pytest.raises(InvalidArgument) as e:
+        domain.policy_from_proto(pb.StackingPolicy(
+            order=[k.DEDUCTION_KIND_POINTS, k.DEDUCTION_KIND_POINTS],
+            exclusions=[pb.Exclusion(first=k.DEDUCTION_KIND_POINTS,
+                                     second=k.DEDUCTION_KIND_POINTS)],
+            floor_minor=-1, points_per_unit=100, points_max_share_bps=10_001))
+    assert fields(e) == ["policy.order", "policy.exclusions[0]", "policy.floor_minor",
+                         "policy.points_max_share_bps"]
+
+
+@given(st.lists(st.integers(0, 30), max_size=6), st.sampled_from([1, 16, 4096]))
+def test_coupon_combinations_are_bounded_and_deterministic(sizes: list[int], limit: int) -> None:
+    groups = [[f"g{g}c{c}" for c in range(n)] for g, n in enumerate(sizes)]
+    combos = list(domain.coupon_combinations(groups, limit))
+    assert combos == list(domain.coupon_combinations(groups, limit))
+    assert len(combos) <= max(limit, 1)
+    assert () in combos
+    assert len(set(combos)) == len(combos)
+    for combo in combos:  # at most one coupon of each group
+        assert len({c.split("c")[0] for c in combo}) == len(combo)
+    if math.prod(n + 1 for n in sizes) <= limit:
+        assert len(combos) == math.prod(n + 1 for n in sizes)
+    else:  # the best candidate of each group is always kept
+        kept = {c for combo in combos for c in combo}
+        assert all(g[0] in kept for g in groups if g) or limit < 2 ** len([g for g in groups
+                                                                          if g])
+
+
+def test_better_choice_prefers_savings_then_fewer_coupons_then_ids() -> None:
+    assert domain.better_choice((10, ("b",)), (9, ()))
+    assert domain.better_choice((10, ("b",)), (10, ("a", "c")))
+    assert domain.better_choice((10, ("a",)), (10, ("b",)))
+    assert not domain.better_choice((10, ("b",)), (10, ("b",)))

@@ -1,0 +1,394 @@
+"""promotion's use cases on a SQLite database of their own: what is in force
+at a time, flash-sale limits across SKUs, who bears a red packet, what a hold
+takes, BestCoupons' bounded search, idempotent points, promotion budgets and
+free shipping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+from sqlalchemy import select, update
+
+from promotion import handlers as h
+from promotion import store as t
+from promotion.app import SERVICE as PROMOTION
+from zhongtai import migrate
+from zhongtai.common.v1.common_pb2 import Money
+from zhongtai.db import Database, utcnow
+from zhongtai.errors import FailedPrecondition
+from zhongtai.promotion.v1 import promotion_pb2 as pb
+
+K = pb.DeductionKind
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/promotion.db", PROMOTION.metadata,
+                        PROMOTION.plumbing)
+    await migrate.upgrade(database, PROMOTION)
+    yield database
+    await database.dispose()
+
+
+def cny(amount: int) -> Money:
+    return Money(currency_code="CNY", amount_minor=amount)
+
+
+def ts(hours: float, base: dt.datetime | None = None) -> Timestamp:
+    out = Timestamp()
+    out.FromDatetime((base or utcnow()) + dt.timedelta(hours=hours))
+    return out
+
+
+def line(line_id: str, price: int, qty: int = 1, seller: str = "s1") -> pb.QuoteLine:
+    return pb.QuoteLine(line_id=line_id, seller_id=seller, sku_id=line_id, category_id="c",
+                        unit_price=cny(price), quantity=qty)
+
+
+async def create_promotion(db: Database, **kw: object) -> pb.Promotion:
+    kw.setdefault("start_time", ts(-1))
+    kw.setdefault("end_time", ts(1))
+    async with db.transaction() as s:
+        return (await h.create_promotion(s, pb.CreatePromotionRequest(
+            promotion=pb.Promotion(title="p", **kw)))).promotion  # type: ignore[arg-type]
+
+
+async def new_coupon(db: Database, buyer: str = "b1", seller: str = "", threshold: int = 0,
+                     off: int = 100, **kw: object) -> str:
+    kw.setdefault("valid_days", 7)
+    async with db.transaction() as s:
+        tpl = (await h.create_coupon_template(s, pb.CreateCouponTemplateRequest(
+            template=pb.CouponTemplate(
+                title="c", kind=pb.COUPON_KIND_FULL_REDUCTION, scope=pb.Scope(seller_id=seller),
+                threshold=cny(threshold), amount_off=cny(off), total_quantity=100,
+                **kw)))).template  # type: ignore[arg-type]
+    async with db.transaction() as s:
+        return (await h.claim_coupon(s, db.dialect, pb.ClaimCouponRequest(
+            template_id=tpl.template_id, buyer_id=buyer))).coupon.coupon_id
+
+
+async def quote(db: Database, lines: list[pb.QuoteLine], **kw: object) -> pb.QuoteResponse:
+    async with db.transaction() as s:
+        return await h.quote(s, pb.QuoteRequest(buyer_id="b1", lines=lines,
+                                                **kw))  # type: ignore[arg-type]
+
+
+async def hold(db: Database, order_id: str, lines: list[pb.QuoteLine],
+               **kw: object) -> pb.HoldBenefitsResponse:
+    async with db.transaction() as s:
+        return await h.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+            order_id=order_id,
+            quote=pb.QuoteRequest(buyer_id="b1", lines=lines, **kw)))  # type: ignore[arg-type]
+
+
+async def coupon_status(db: Database, coupon_id: str) -> int:
+    async with db.transaction() as s:
+        return int((await s.execute(select(t.coupons.c.status)
+                                    .where(t.coupons.c.coupon_id == coupon_id))).scalar_one())
+
+
+async def test_a_flash_sale_limit_covers_the_whole_cart(db: Database) -> None:
+    flash = await create_promotion(db, kind=pb.PROMOTION_KIND_FLASH_SALE, price=cny(100),
+                                   per_buyer_limit=3, scope=pb.Scope(sku_ids=["x", "y"]))
+    cart = [line("x", 1000, 2), line("y", 1000, 2)]
+    q = await quote(db, cart)
+    # 3 units at 1.00 across both SKUs, not 3 per line.
+    assert [[(d.kind, d.amount.amount_minor) for d in x.deductions] for x in q.lines] == [
+        [(K.DEDUCTION_KIND_FLASH_SALE, 1800)], [(K.DEDUCTION_KIND_FLASH_SALE, 900)]]
+    await hold(db, "o1", cart)
+    async with db.transaction() as s:
+        usage = (await s.execute(select(t.flash_sale_usage.c.units))).scalars().all()
+    assert usage == [3]
+    assert (await quote(db, cart)).deducted_amount.amount_minor == 0  # the limit is used up
+    async with db.transaction() as s:
+        await h.release_benefits(s, db.dialect, "o1")
+    assert (await quote(db, cart)).lines[0].deductions[0].source_id == flash.promotion_id
+
+
+async def test_only_promotions_in_force_at_the_quote_time_apply(db: Database) -> None:
+    start = utcnow() + dt.timedelta(hours=1)
+    direct = await create_promotion(
+        db, kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, amount_off=cny(100),
+        start_time=ts(0, start), end_time=ts(2, start))
+    vip = await create_promotion(db, kind=pb.PROMOTION_KIND_VIP_PRICE, price=cny(500))
+    cart = [line("x", 1000)]
+    assert (await quote(db, cart)).deducted_amount.amount_minor == 0
+    assert (await quote(db, cart, buyer_is_vip=True)).deducted_amount.amount_minor == 500
+    later = await quote(db, cart, at_time=ts(1, start))
+    assert [d.source_id for d in later.lines[0].deductions] == [direct.promotion_id]
+    assert (await quote(db, cart, at_time=ts(3, start))).deducted_amount.amount_minor == 0
+    async with db.transaction() as s:
+        ended = (await h.end_promotion(s, pb.EndPromotionRequest(
+            promotion_id=vip.promotion_id))).promotion
+    assert ended.ended
+    assert (await quote(db, cart, buyer_is_vip=True)).deducted_amount.amount_minor == 0
+
+
+async def test_coupons_are_usable_only_by_their_buyer_in_their_validity(db: Database) -> None:
+    valid_from = utcnow() + dt.timedelta(days=1)
+    coupon_id = await new_coupon(db, valid_days=0, valid_start_time=ts(0, valid_from),
+                                 valid_end_time=ts(24, valid_from))
+    with pytest.raises(FailedPrecondition) as e:
+        await quote(db, [line("x", 1000)], coupon_ids=[coupon_id])
+    assert e.value.reason == "COUPON_NOT_USABLE" and e.value.metadata == {"coupon_id": coupon_id}
+    q = await quote(db, [line("x", 1000)], coupon_ids=[coupon_id], at_time=ts(1, valid_from))
+    assert q.deducted_amount.amount_minor == 100
+    async with db.transaction() as s:
+        with pytest.raises(FailedPrecondition) as e:
+            await h.quote(s, pb.QuoteRequest(buyer_id="b2", lines=[line("x", 1000)],
+                                             coupon_ids=[coupon_id], at_time=ts(1, valid_from)))
+    assert e.value.reason == "COUPON_NOT_USABLE"
+    # Past its validity, an unused coupon reads as EXPIRED.
+    async with db.transaction() as s:
+        await s.execute(update(t.coupons).values(valid_end_at=utcnow()))
+        listed = await h.list_coupons(s, pb.ListCouponsRequest(
+            buyer_id="b1", statuses=[pb.COUPON_STATUS_EXPIRED]))
+        assert [c.status for c in listed.coupons] == [pb.COUPON_STATUS_EXPIRED]
+        assert not (await h.list_coupons(s, pb.ListCouponsRequest(
+            buyer_id="b1", statuses=[pb.COUPON_STATUS_AVAILABLE]))).coupons
+
+
+async def test_claim_window_and_pagination(db: Database) -> None:
+    with pytest.raises(FailedPrecondition) as e:
+        await new_coupon(db, claim_start_time=ts(1))
+    assert e.value.reason == "CLAIM_WINDOW_CLOSED"
+    ids = [await new_coupon(db) for _ in range(5)]
+    async with db.transaction() as s:
+        first = await h.list_coupons(s, pb.ListCouponsRequest(buyer_id="b1", page_size=3))
+        rest = await h.list_coupons(s, pb.ListCouponsRequest(
+            buyer_id="b1", page_size=3, page_token=first.next_page_token))
+    assert [c.coupon_id for c in [*first.coupons, *rest.coupons]] == sorted(ids)
+    assert not rest.next_page_token
+    assert first.coupons[0].template.total_quantity == 100
+
+
+async def test_a_seller_red_packet_is_borne_by_that_seller_and_only_for_its_goods(
+        db: Database) -> None:
+    async with db.transaction() as s:
+        pool = (await h.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
+            pool=pb.RedPacketPool(funded_by_seller_id="s1", budget=cny(1000),
+                                  valid_days=1)))).pool
+        packet = (await h.issue_red_packet(s, pb.IssueRedPacketRequest(
+            pool_id=pool.pool_id, buyer_id="b1", amount=cny(300)))).red_packet
+    q = await quote(db, [line("x", 1000), line("y", 1000)], red_packet_id=packet.red_packet_id)
+    assert q.deducted_amount.amount_minor == 300
+    assert all(d.platform_amount.amount_minor == 0 for x in q.lines for d in x.deductions)
+    assert q.sellers[0].merchant_borne_amount.amount_minor == 300
+    mixed = await quote(db, [line("x", 1000), line("z", 1000, seller="s2")],
+                        red_packet_id=packet.red_packet_id)
+    assert [x.actual_amount.amount_minor for x in mixed.lines] == [700, 1000]
+
+
+async def test_a_hold_takes_only_the_coupons_that_took_something_off(db: Database) -> None:
+    used = await new_coupon(db, off=300)
+    wrong_shop = await new_coupon(db, seller="s2", off=5000)
+    shop_all = await new_coupon(db, seller="s1", off=1000)
+    # Capped to nothing: the shop coupon leaves the order at the floor (0.01).
+    capped = await new_coupon(db, off=500)
+    held = await hold(db, "o1", [line("x", 1000)], coupon_ids=[wrong_shop, shop_all, capped])
+    assert list(held.quote.unused_coupon_ids) == [wrong_shop, capped]
+    assert list(held.hold.coupon_ids) == [shop_all]
+    assert held.quote.payable_amount.amount_minor == 1
+    offered = {d.source_id: (d.amount.amount_minor, d.offered_amount.amount_minor)
+               for d in held.quote.deductions}
+    assert offered == {shop_all: (999, 1000), capped: (0, 500)}
+    assert await coupon_status(db, shop_all) == pb.COUPON_STATUS_LOCKED
+    for free in (wrong_shop, capped, used):
+        assert await coupon_status(db, free) == pb.COUPON_STATUS_AVAILABLE
+    # Nothing at all to hold is still a hold, released like any other.
+    empty = await hold(db, "o2", [line("y", 1000)])
+    assert empty.hold.status == pb.HOLD_STATUS_HELD and not empty.hold.coupon_ids
+    async with db.transaction() as s:
+        released = await h.release_benefits(s, db.dialect, "o2")
+    assert released.status == pb.HOLD_STATUS_RELEASED
+
+
+async def test_best_coupons_is_bounded_and_picks_the_best_of_each_group(db: Database) -> None:
+    cart = [line("a", 100_000, seller="s1"), line("b", 100_000, seller="s2"),
+            line("c", 100_000, seller="s3")]
+    best = {}
+    for seller in ("s1", "s2", "s3", ""):
+        offs = [100 * (i + 1) for i in range(12)]
+        ids = [await new_coupon(db, seller=seller, off=off) for off in offs]
+        best[seller] = ids[-1]
+    started = time.monotonic()
+    async with db.transaction() as s:
+        chosen = (await h.best_coupons(s, pb.BestCouponsRequest(quote=pb.QuoteRequest(
+            buyer_id="b1", lines=cart)))).quote
+    assert time.monotonic() - started < 30
+    assert list(chosen.coupon_ids) == [best["s1"], best["s2"], best["s3"], best[""]]
+    assert chosen.deducted_amount.amount_minor == 4 * 1200
+    # Nothing usable: no coupons, the plain quote.
+    async with db.transaction() as s:
+        none = (await h.best_coupons(s, pb.BestCouponsRequest(quote=pb.QuoteRequest(
+            buyer_id="nobody", lines=cart)))).quote
+    assert not none.coupon_ids and none.deducted_amount.amount_minor == 0
+
+
+async def test_earning_points_twice_with_one_request_id_counts_once(db: Database) -> None:
+    req = pb.EarnPointsRequest(request_id="r1", buyer_id="b1", points=70, reason="review")
+    for _ in range(2):
+        async with db.transaction() as s:
+            account = (await h.earn_points(s, db.dialect, req)).account
+    assert (account.balance, account.frozen) == (70, 0)
+    async with db.transaction() as s:
+        await h.earn_points(s, db.dialect, pb.EarnPointsRequest(
+            request_id="r2", buyer_id="b1", points=30))
+        ledger = (await s.execute(select(t.points_ledger.c.points, t.points_ledger.c.balance_after)
+                                  .order_by(t.points_ledger.c.entry_id))).all()
+    assert [tuple(r) for r in ledger] == [(70, 70), (30, 100)]
+    with pytest.raises(FailedPrecondition) as e:
+        await quote(db, [line("x", 1000)], points=101)
+    assert e.value.reason == "INSUFFICIENT_POINTS"
+    q = await quote(db, [line("x", 1000)], points=100)
+    assert q.points_used == 100 and q.payable_amount.amount_minor == 900
+
+
+async def test_a_card_pays_as_much_as_it_can_even_when_over_discounts_are_refused(
+        db: Database) -> None:
+    async with db.transaction() as s:
+        await h.update_stacking_policy(s, db.dialect, pb.UpdateStackingPolicyRequest(
+            policy=pb.StackingPolicy(over_discount=pb.OVER_DISCOUNT_POLICY_REFUSE, floor_minor=1,
+                                     points_per_unit=100, points_max_share_bps=5000)))
+        card = (await h.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
+            buyer_id="b1", balance=cny(5000)))).card
+    held = await hold(db, "o1", [line("x", 1000)], stored_value_card_id=card.card_id)
+    # A card is a way to pay, not a discount: it may pay it all, nobody bears it.
+    assert held.quote.payable_amount.amount_minor == 0
+    assert held.hold.stored_value_amount.amount_minor == 1000
+    assert held.quote.sellers[0].merchant_borne_amount.amount_minor == 0
+    assert [(d.platform_amount.amount_minor, d.merchant_amount.amount_minor)
+            for d in held.quote.lines[0].deductions] == [(0, 0)]
+    # Asking the card for more than the order is capped, not refused.
+    capped = await quote(db, [line("y", 1000)], stored_value_card_id=card.card_id,
+                         stored_value_amount=cny(1500))
+    assert capped.payable_amount.amount_minor == 0
+    assert capped.deducted_amount.amount_minor == 1000
+    async with db.transaction() as s:
+        redeemed = await h.redeem_benefits(s, "o1")
+        after = await h.get_stored_value_card(s, card.card_id)
+    assert redeemed.status == pb.HOLD_STATUS_REDEEMED
+    assert (after.balance.amount_minor, after.held.amount_minor) == (4000, 0)
+
+
+# --- budgets -----------------------------------------------------------------
+
+
+async def budget_of(db: Database, promotion_id: str) -> tuple[int, int]:
+    async with db.transaction() as s:
+        p = await h.get_promotion(s, promotion_id)
+    return p.budget.amount_minor, p.budget_used.amount_minor
+
+
+async def budget_usage(db: Database) -> dict[str, int]:
+    bu = t.promotion_budget_usage
+    async with db.transaction() as s:
+        rows = (await s.execute(select(bu.c.order_id, bu.c.amount))).all()
+    return {order_id: amount for order_id, amount in rows}
+
+
+async def test_a_budget_caps_quotes_and_is_counted_by_holds_until_released(
+        db: Database) -> None:
+    full = await create_promotion(
+        db, kind=pb.PROMOTION_KIND_SHOP_FULL_REDUCTION, scope=pb.Scope(seller_id="s1"),
+        ladders=[pb.Ladder(threshold=cny(1000), amount_off=cny(300))], budget=cny(500))
+    assert await budget_of(db, full.promotion_id) == (500, 0)
+    cart = [line("x", 1000)]
+    assert (await quote(db, cart)).deducted_amount.amount_minor == 300
+    await hold(db, "o1", cart)
+    assert await budget_of(db, full.promotion_id) == (500, 300)
+    # Only 2.00 left: the quote offers that much, the next hold takes it.
+    q = await quote(db, cart)
+    assert [(d.amount.amount_minor, d.offered_amount.amount_minor)
+            for d in q.deductions] == [(200, 200)]
+    await hold(db, "o2", cart)
+    assert await budget_of(db, full.promotion_id) == (500, 500)
+    # Spent: no more discount; a hold without it counts nothing.
+    assert (await quote(db, cart)).deducted_amount.amount_minor == 0
+    await hold(db, "o3", cart)
+    assert await budget_usage(db) == {"o1": 300, "o2": 200}
+    # A release gives back exactly what that order took, once; a redeem keeps it.
+    for _ in range(2):
+        async with db.transaction() as s:
+            await h.release_benefits(s, db.dialect, "o1")
+        assert await budget_of(db, full.promotion_id) == (500, 200)
+    async with db.transaction() as s:
+        await h.redeem_benefits(s, "o2")
+        await h.release_benefits(s, db.dialect, "o3")
+    assert await budget_of(db, full.promotion_id) == (500, 200)
+    assert await budget_usage(db) == {"o2": 200}
+    assert (await quote(db, cart)).deducted_amount.amount_minor == 300
+
+
+async def test_an_item_promotion_budget_covers_the_whole_cart(db: Database) -> None:
+    direct = await create_promotion(db, kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION,
+                                    amount_off=cny(100), budget=cny(250))
+    held = await hold(db, "o1", [line("x", 1000, 2), line("y", 1000, 2)])
+    assert [x.deductions[0].amount.amount_minor for x in held.quote.lines] == [200, 50]
+    assert await budget_of(db, direct.promotion_id) == (250, 250)
+    assert await budget_usage(db) == {"o1": 250}
+    unlimited = await create_promotion(db, kind=pb.PROMOTION_KIND_ITEM_DISCOUNT, rate_bps=9000)
+    assert not unlimited.HasField("budget") and not unlimited.HasField("budget_used")
+
+
+async def test_a_hold_refused_by_the_budget_takes_nothing(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    promo = await create_promotion(db, kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION,
+                                   amount_off=cny(100), budget=cny(1000))
+    coupon_id = await new_coupon(db, off=50)
+    real = h._load_promotions
+
+    async def another_order_spends_it_meanwhile(s: Any, b: Any, at: Any) -> None:
+        await real(s, b, at)
+        await s.execute(update(t.promotions).values(budget_used=950))
+
+    monkeypatch.setattr(h, "_load_promotions", another_order_spends_it_meanwhile)
+    with pytest.raises(FailedPrecondition) as e:
+        await hold(db, "o1", [line("x", 1000)], coupon_ids=[coupon_id])
+    assert e.value.reason == "PROMOTION_BUDGET_EXHAUSTED"
+    assert e.value.metadata == {"promotion_id": promo.promotion_id}
+    # All or nothing: the coupon, the hold and the budget are as they were.
+    assert await coupon_status(db, coupon_id) == pb.COUPON_STATUS_AVAILABLE
+    assert await budget_of(db, promo.promotion_id) == (1000, 0)
+    assert await budget_usage(db) == {}
+    async with db.transaction() as s:
+        assert (await s.execute(select(t.benefit_holds))).first() is None
+
+
+# --- free shipping -----------------------------------------------------------
+
+
+async def test_free_shipping_is_reported_per_seller_after_promotions(db: Database) -> None:
+    full = await create_promotion(
+        db, kind=pb.PROMOTION_KIND_SHOP_FULL_REDUCTION, scope=pb.Scope(seller_id="s1"),
+        ladders=[pb.Ladder(threshold=cny(10_000), amount_off=cny(1000))])
+    shop = await create_promotion(db, kind=pb.PROMOTION_KIND_FREE_SHIPPING,
+                                  scope=pb.Scope(seller_id="s1"),
+                                  ladders=[pb.Ladder(threshold=cny(9000))])
+    platform = await create_promotion(db, kind=pb.PROMOTION_KIND_FREE_SHIPPING,
+                                      ladders=[pb.Ladder(threshold=cny(20_000))])
+    assert [(x.threshold.amount_minor, x.HasField("amount_off")) for x in shop.ladders] == [
+        (9000, False)]
+
+    def free(q: pb.QuoteResponse) -> dict[str, tuple[bool, str]]:
+        return {x.seller_id: (x.free_shipping, x.free_shipping_promotion_id) for x in q.sellers}
+
+    # s1: 90.00 after its full reduction reaches its own rule; 140.00 in all
+    # does not reach the platform's 200.00.
+    q = await quote(db, [line("x", 10_000), line("y", 5000, seller="s2")])
+    assert free(q) == {"s1": (True, shop.promotion_id), "s2": (False, "")}
+    assert [d.source_id for d in q.deductions] == [full.promotion_id]  # nothing taken off
+    assert q.payable_amount.amount_minor == 14_000
+    held = await hold(db, "o1", [line("x", 10_000), line("y", 11_000, seller="s2")])
+    assert free(held.quote) == {"s1": (True, shop.promotion_id),
+                                "s2": (True, platform.promotion_id)}
+    async with db.transaction() as s:
+        await h.end_promotion(s, pb.EndPromotionRequest(promotion_id=shop.promotion_id))
+    q = await quote(db, [line("x", 10_000), line("y", 5000, seller="s2")])
+    assert free(q) == {"s1": (False, ""), "s2": (False, "")}

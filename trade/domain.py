@@ -1,0 +1,491 @@
+"""trade's rules: input validation, assembling a cart into main and sub
+orders, and the order state machine. No database, gRPC or broker here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from zhongtai.catalog.v1 import catalog_pb2 as cat
+from zhongtai.common.v1.common_pb2 import Address, Money
+from zhongtai.errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    PreconditionViolation,
+    Violations,
+)
+from zhongtai.logistics.v1 import logistics_pb2 as lg
+from zhongtai.money import allocate
+from zhongtai.promotion.v1 import promotion_pb2 as promo
+from zhongtai.trade.v1 import trade_pb2 as pb
+
+MAX_LINES = 100
+MAX_QUANTITY = 10_000
+
+S = pb.OrderStatus
+INIT = pb.ORDER_STATUS_INIT
+FAILED = pb.ORDER_STATUS_FAILED
+WAIT_SELLER_CONFIRM = pb.ORDER_STATUS_WAIT_SELLER_CONFIRM
+WAIT_PAY = pb.ORDER_STATUS_WAIT_PAY
+WAIT_SHIP = pb.ORDER_STATUS_WAIT_SHIP
+WAIT_RECEIVE = pb.ORDER_STATUS_WAIT_RECEIVE
+COMPLETED = pb.ORDER_STATUS_COMPLETED
+CANCELLED = pb.ORDER_STATUS_CANCELLED
+WAIT_PAY_BALANCE = pb.ORDER_STATUS_WAIT_PAY_BALANCE
+
+FULL = pb.PAY_ORDER_KIND_FULL
+DEPOSIT = pb.PAY_ORDER_KIND_DEPOSIT
+BALANCE = pb.PAY_ORDER_KIND_BALANCE
+
+# Actions on an order.
+CREATE_SUCCEEDED = "create_succeeded"
+CREATE_SUCCEEDED_NEEDS_CONFIRM = "create_succeeded_needs_confirm"
+CREATE_FAILED = "create_failed"
+SELLER_CONFIRM = "seller_confirm"
+CANCEL = "cancel"
+PAY = "pay"
+PAY_DEPOSIT = "pay_deposit"
+SHIP = "ship"
+RECEIVE = "receive"
+
+# The order state machine: (status, action) -> status. Anything not listed is
+# an illegal transition (FAILED_PRECONDITION, nothing changes).
+TRANSITIONS: Mapping[tuple[int, str], int] = {
+    (INIT, CREATE_SUCCEEDED): WAIT_PAY,
+    (INIT, CREATE_SUCCEEDED_NEEDS_CONFIRM): WAIT_SELLER_CONFIRM,
+    (INIT, CREATE_FAILED): FAILED,
+    (WAIT_SELLER_CONFIRM, SELLER_CONFIRM): WAIT_PAY,
+    (WAIT_SELLER_CONFIRM, CANCEL): CANCELLED,
+    (WAIT_PAY, CANCEL): CANCELLED,
+    (WAIT_PAY, PAY): WAIT_SHIP,
+    # Presale (定金+尾款): the deposit, then the balance inside its window; an
+    # order whose window ends unpaid is cancelled (the deposit is kept).
+    (WAIT_PAY, PAY_DEPOSIT): WAIT_PAY_BALANCE,
+    (WAIT_PAY_BALANCE, PAY): WAIT_SHIP,
+    (WAIT_PAY_BALANCE, CANCEL): CANCELLED,
+    (WAIT_SHIP, SHIP): WAIT_RECEIVE,
+    (WAIT_RECEIVE, RECEIVE): COMPLETED,
+}
+
+# What the pay and logistics statuses become with an action (from -> to);
+# statuses not listed stay as they are.
+PAY_STATUS_EFFECTS: Mapping[str, Mapping[int, int]] = {
+    CREATE_FAILED: {pb.PAY_STATUS_UNPAID: pb.PAY_STATUS_CLOSED},
+    CANCEL: {pb.PAY_STATUS_UNPAID: pb.PAY_STATUS_CLOSED},
+    PAY: {pb.PAY_STATUS_UNPAID: pb.PAY_STATUS_PAID},
+}
+LOGISTICS_STATUS_EFFECTS: Mapping[str, Mapping[int, int]] = {
+    CREATE_FAILED: {pb.LOGISTICS_STATUS_UNSHIPPED: pb.LOGISTICS_STATUS_CANCELLED},
+    CANCEL: {pb.LOGISTICS_STATUS_UNSHIPPED: pb.LOGISTICS_STATUS_CANCELLED},
+    SHIP: {pb.LOGISTICS_STATUS_UNSHIPPED: pb.LOGISTICS_STATUS_SHIPPED},
+    RECEIVE: {pb.LOGISTICS_STATUS_SHIPPED: pb.LOGISTICS_STATUS_RECEIVED},
+}
+
+
+def next_status(order_id: str, current: int, action: str) -> int:
+    try:
+        return TRANSITIONS[(current, action)]
+    except KeyError:
+        name = S.Name(current)
+        raise FailedPrecondition(
+            "ILLEGAL_ORDER_TRANSITION",
+            f"order {order_id} is {name}; cannot {action.replace('_', ' ')}",
+            [PreconditionViolation("ORDER_STATUS", f"orders/{order_id}",
+                                   f"status is {name}")],
+            {"order_id": order_id, "status": name, "action": action},
+        ) from None
+
+
+def pay_status_after(action: str, current: int) -> int:
+    return PAY_STATUS_EFFECTS.get(action, {}).get(current, current)
+
+
+def pay_order_status_after(action: str, kind: int, current: int) -> int:
+    """A pay order's status after an action: paying the deposit pays only the
+    DEPOSIT pay order; any other action applies to every pay order (a paid
+    deposit stays PAID when its order is cancelled)."""
+    if action == PAY_DEPOSIT:
+        return pb.PAY_STATUS_PAID if kind == DEPOSIT and current == pb.PAY_STATUS_UNPAID \
+            else current
+    return pay_status_after(action, current)
+
+
+def due_pay_order(pay_orders: Sequence[pb.PayOrder]) -> pb.PayOrder | None:
+    """The pay order due now: the first not paid (DEPOSIT before BALANCE),
+    else the last one."""
+    ordered = sorted(pay_orders, key=lambda p: p.kind)
+    for p in ordered:
+        if p.status != pb.PAY_STATUS_PAID:
+            return p
+    return ordered[-1] if ordered else None
+
+
+def logistics_status_after(action: str, current: int) -> int:
+    return LOGISTICS_STATUS_EFFECTS.get(action, {}).get(current, current)
+
+
+def needs_logistics(item_type: int) -> bool:
+    return item_type == cat.ITEM_TYPE_PHYSICAL
+
+
+def validate_create(req: pb.CreateOrderRequest | pb.QuoteOrderRequest) -> None:
+    """Common checks on the request alone (no data lookups)."""
+    v = Violations()
+    b = req.benefits
+    v.check(b.points >= 0, "benefits.points", "must not be negative")
+    v.check(len(set(b.coupon_ids)) == len(b.coupon_ids), "benefits.coupon_ids",
+            "are repeated")
+    v.check(not b.HasField("stored_value_amount") or bool(b.stored_value_card_id),
+            "benefits.stored_value_amount", "needs stored_value_card_id")
+    v.check(b.stored_value_amount.amount_minor >= 0, "benefits.stored_value_amount",
+            "must not be negative")
+    v.check(bool(req.buyer_id), "buyer_id", "is required")
+    v.check(len(req.buyer_id) <= 64, "buyer_id", "must be at most 64 characters")
+    v.check(0 < len(req.lines) <= MAX_LINES, "lines", f"between 1 and {MAX_LINES} lines")
+    seen: set[str] = set()
+    for i, line in enumerate(req.lines):
+        v.check(bool(line.sku_id), f"lines[{i}].sku_id", "is required")
+        v.check(line.sku_id not in seen, f"lines[{i}].sku_id",
+                "is repeated; put the whole quantity on one line")
+        seen.add(line.sku_id)
+        v.check(0 < line.quantity <= MAX_QUANTITY, f"lines[{i}].quantity",
+                f"must be between 1 and {MAX_QUANTITY}")
+    if isinstance(req, pb.CreateOrderRequest):
+        v.check(bool(req.out_type) == bool(req.out_id), "out_id",
+                "out_type and out_id go together")
+        v.check(len(req.out_type) <= 64 and len(req.out_id) <= 128, "out_id", "is too long")
+        v.check(len(req.buyer_memo) <= 500, "buyer_memo", "must be at most 500 characters")
+    v.raise_if_any()
+
+
+def validate_address(v: Violations, address: Address | None) -> None:
+    if address is None:
+        v.add("address", "is required for physical goods")
+        return
+    for name in ("province", "city", "district", "detail", "recipient_name", "recipient_phone"):
+        v.check(bool(getattr(address, name).strip()), f"address.{name}",
+                "is required for physical goods")
+
+
+CARD = promo.DEDUCTION_KIND_STORED_VALUE_CARD
+POINTS = promo.DEDUCTION_KIND_POINTS
+
+
+@dataclass
+class Line:
+    """One single or sub order: one SKU of one seller."""
+
+    order_id: str
+    seller_id: str
+    sku: cat.SkuView
+    quantity: int
+    log_order_id: str | None
+    deductions: list[promo.Deduction] = field(default_factory=list)
+    # The seller's freight, on its first physical line (0 on the others).
+    freight: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.sku.price.amount_minor * self.quantity
+
+    def deducted(self, *, kinds: set[int] | None = None, without: set[int] | None = None) -> int:
+        return sum(d.amount.amount_minor for d in self.deductions
+                   if (kinds is None or d.kind in kinds)
+                   and (without is None or d.kind not in without))
+
+    @property
+    def discount(self) -> int:
+        """Everything deducted but the stored-value card (a way to pay)."""
+        return self.deducted(without={CARD})
+
+    @property
+    def actual(self) -> int:
+        """What the line costs the buyer, by card or through a channel."""
+        return self.total - self.discount
+
+
+@dataclass
+class Assembly:
+    """A cart turned into orders: one top-level order, maybe with sub orders."""
+
+    top_id: str
+    currency: str
+    lines: list[Line]
+    pay_order_id: str
+    # A presale order's second pay order (the balance); empty otherwise.
+    balance_pay_order_id: str = ""
+    is_main: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.is_main = len(self.lines) > 1
+
+    @property
+    def presale(self) -> cat.PresaleTerms | None:
+        """The presale terms of a presale order (always a single order)."""
+        if len(self.lines) == 1 and self.lines[0].sku.HasField("presale"):
+            return self.lines[0].sku.presale
+        return None
+
+    @property
+    def deposit(self) -> int:
+        """What the deposit pay order asks: deposit per unit × quantity."""
+        terms = self.presale
+        return terms.deposit.amount_minor * self.lines[0].quantity if terms else 0
+
+    def check_presale(self) -> None:
+        """After pricing: a presale order must leave a balance to pay."""
+        if self.presale is None:
+            return
+        card = self.deducted(kinds={CARD})
+        if self.total - self.deducted() - self.deposit < 1:
+            raise InvalidArgument.field(
+                "benefits", "a presale order must leave a balance above its deposit to pay"
+                + (" (a stored-value card is used)" if card else ""))
+
+    @property
+    def total(self) -> int:
+        return sum(line.total for line in self.lines)
+
+    @property
+    def seller_id(self) -> str:
+        sellers = {line.seller_id for line in self.lines}
+        return sellers.pop() if len(sellers) == 1 else ""
+
+    @property
+    def needs_logistics(self) -> bool:
+        return any(line.log_order_id for line in self.lines)
+
+    def deducted(self, *, kinds: set[int] | None = None, without: set[int] | None = None) -> int:
+        return sum(line.deducted(kinds=kinds, without=without) for line in self.lines)
+
+    @property
+    def freight(self) -> int:
+        return sum(line.freight for line in self.lines)
+
+    def packages(self) -> dict[str, list[Line]]:
+        """The physical lines by seller (sellers in order): one package each."""
+        out: dict[str, list[Line]] = {}
+        for line in self.lines:
+            if line.log_order_id:
+                out.setdefault(line.seller_id, []).append(line)
+        return out
+
+    def freight_request(self, address: Address, quote: promo.QuoteResponse
+                        ) -> lg.QuoteFreightRequest | None:
+        """What logistics prices: one package per seller with physical lines,
+        free when promotion's quote says the seller ships free; None when
+        nothing ships."""
+        packages = self.packages()
+        if not packages:
+            return None
+        free = {q.seller_id for q in quote.sellers if q.free_shipping}
+        actual = {q.line_id: q.actual_amount for q in quote.lines}
+        return lg.QuoteFreightRequest(destination=address, packages=[
+            lg.FreightPackage(
+                package_id=seller_id, seller_id=seller_id, free_shipping=seller_id in free,
+                items=[lg.FreightItem(sku_id=line.sku.sku_id, quantity=line.quantity,
+                                      amount=actual.get(line.order_id,
+                                                        self.money(line.total)))
+                       for line in lines])
+            for seller_id, lines in packages.items()])
+
+    def apply_freight(self, quoted: lg.QuoteFreightResponse) -> None:
+        """Put each seller's freight on its first physical line.
+
+        The freight is not spread over the seller's lines: it is one charge
+        for one package, and the first line (the sub order listed first) is
+        where it is recorded; the top-level order carries the sum.
+        """
+        packages = self.packages()
+        for p in quoted.packages:
+            if p.freight.amount_minor and p.freight.currency_code != self.currency:
+                raise FailedPrecondition(
+                    "FREIGHT_CURRENCY_MISMATCH",
+                    f"seller {p.seller_id}'s freight is in {p.freight.currency_code}, "
+                    f"the order in {self.currency}",
+                    metadata={"seller_id": p.seller_id})
+            lines = packages.get(p.package_id)
+            if lines:
+                lines[0].freight = p.freight.amount_minor
+
+    def quote_request(self, buyer_id: str, vip: bool, benefits: pb.Benefits
+                      ) -> promo.QuoteRequest:
+        """What promotion prices: one quote line per order line (keyed by its id)."""
+        return promo.QuoteRequest(
+            buyer_id=buyer_id, buyer_is_vip=vip,
+            lines=[promo.QuoteLine(line_id=line.order_id, seller_id=line.seller_id,
+                                   sku_id=line.sku.sku_id, category_id=line.sku.category_id,
+                                   unit_price=line.sku.price, quantity=line.quantity)
+                   for line in self.lines],
+            coupon_ids=benefits.coupon_ids, points=benefits.points,
+            red_packet_id=benefits.red_packet_id,
+            stored_value_card_id=benefits.stored_value_card_id,
+            stored_value_amount=benefits.stored_value_amount
+            if benefits.HasField("stored_value_amount") else None)
+
+    def apply_quote(self, quote: promo.QuoteResponse) -> None:
+        """Record the quote's deductions on the lines; they must add up."""
+        by_line = {q.line_id: q for q in quote.lines}
+        for line in self.lines:
+            q = by_line[line.order_id]
+            line.deductions = list(q.deductions)
+            if q.actual_amount.amount_minor != line.total - line.deducted():
+                raise ValueError(f"quote for line {line.order_id} does not add up")
+
+    def money(self, amount: int) -> Money:
+        return Money(currency_code=self.currency, amount_minor=amount)
+
+
+def assemble(
+    req: pb.CreateOrderRequest | pb.QuoteOrderRequest,
+    skus: Mapping[str, cat.SkuView],
+    missing: Sequence[str],
+    new_id: Callable[[], str],
+) -> Assembly:
+    """Check the request against catalog data and build the orders.
+
+    Lines are grouped by seller (sellers in order of first appearance, lines
+    in request order within a seller); a cart of one line is a single order,
+    otherwise a main order with one sub order per SKU (seed 001 §三.4.4).
+    """
+    v = Violations()
+    missing_set = set(missing)
+    for i, line in enumerate(req.lines):
+        if line.sku_id in missing_set:
+            v.add(f"lines[{i}].sku_id", f"SKU {line.sku_id} does not exist")
+            continue
+        sku = skus[line.sku_id]
+        if line.seller_id and line.seller_id != sku.seller_id:
+            v.add(f"lines[{i}].seller_id", f"SKU {line.sku_id} does not belong to this seller")
+        if sku.HasField("presale") and len(req.lines) > 1:
+            v.add(f"lines[{i}].sku_id",
+                  f"SKU {line.sku_id} is a presale item; it must be alone in its order")
+    v.raise_if_any()
+    currencies = {skus[line.sku_id].price.currency_code for line in req.lines}
+    if len(currencies) > 1:
+        v.add("lines", f"all lines must be priced in one currency, got {sorted(currencies)}")
+    if any(needs_logistics(skus[line.sku_id].item_type) for line in req.lines):
+        validate_address(v, req.address if req.HasField("address") else None)
+    v.raise_if_any()
+
+    by_seller: dict[str, list[pb.OrderLineInput]] = {}
+    for line in req.lines:
+        by_seller.setdefault(skus[line.sku_id].seller_id, []).append(line)
+    top_id = new_id()
+    single = len(req.lines) == 1
+    lines = []
+    for seller_id, group in by_seller.items():
+        for line in group:
+            sku = skus[line.sku_id]
+            lines.append(Line(
+                order_id=top_id if single else new_id(),
+                seller_id=seller_id,
+                sku=sku,
+                quantity=line.quantity,
+                log_order_id=new_id() if needs_logistics(sku.item_type) else None,
+            ))
+    presale = single and skus[req.lines[0].sku_id].HasField("presale")
+    return Assembly(top_id=top_id, currency=currencies.pop(), lines=lines,
+                    pay_order_id=new_id(), balance_pay_order_id=new_id() if presale else "")
+
+
+# --- seller price adjustment (改价, seed 001 pay_order.adjust_amount) ----------
+
+# The statuses in which the seller may still change what the buyer pays.
+PRICE_ADJUSTABLE = frozenset({WAIT_SELLER_CONFIRM, WAIT_PAY})
+MAX_ADJUST_REASON = 500
+
+
+@dataclass(frozen=True)
+class PriceAdjustment:
+    """What an adjustment writes: per line, and for the pay order.
+
+    ``lines`` maps each line's order id (the order itself for a single
+    order, else each sub order) to its (adjust_amount, actual_amount).
+    """
+
+    previous: int
+    adjust: int
+    pay_actual: int
+    lines: dict[str, tuple[int, int]]
+    top_actual: int
+
+
+def split_adjustment(adjust: int, weights: Sequence[int]) -> list[int]:
+    """Spread an order's adjustment over its lines, exactly.
+
+    Weights are the lines' actual amounts before any adjustment. A raise is
+    split in proportion (the remainder on the last line); a cut is split on
+    its absolute value with the capped allocation, so no line goes below zero
+    (``-adjust <= sum(weights)`` is required).
+    """
+    if not weights:
+        raise ValueError("an order has at least one line")
+    if sum(weights) == 0:
+        weights = [1] * len(weights)  # nothing left on any line: spread evenly
+    if adjust >= 0:
+        return allocate(adjust, weights)
+    return [-share for share in allocate(-adjust, weights, capped=True)]
+
+
+def plan_price_adjustment(order: pb.Order, req: pb.AdjustPriceRequest) -> PriceAdjustment:
+    """Check an adjustment of ``order`` and compute every amount it changes."""
+    v = Violations()
+    v.check(bool(req.order_id), "order_id", "is required")
+    v.check(bool(req.seller_id), "seller_id", "is required")
+    v.check(req.HasField("adjust_amount"), "adjust_amount", "is required")
+    v.check(len(req.reason) <= MAX_ADJUST_REASON, "reason",
+            f"must be at most {MAX_ADJUST_REASON} characters")
+    currency = order.total_amount.currency_code
+    v.check(not req.HasField("adjust_amount")
+            or req.adjust_amount.currency_code == currency,
+            "adjust_amount", f"must be in the order's currency {currency}")
+    v.raise_if_any()
+    oid = order.order_id
+    if order.parent_id:
+        raise FailedPrecondition(
+            "NOT_A_TOP_LEVEL_ORDER",
+            f"{oid} is a sub order; adjust its main order {order.parent_id}",
+            metadata={"order_id": oid, "parent_id": order.parent_id})
+    if not order.seller_id:
+        raise FailedPrecondition(
+            "MULTI_SELLER_ORDER",
+            f"order {oid} spans several sellers; no one seller can adjust its price",
+            [PreconditionViolation("ORDER_SELLER", f"orders/{oid}", "several sellers")],
+            {"order_id": oid})
+    if req.seller_id != order.seller_id:
+        raise FailedPrecondition(
+            "NOT_A_PARTY_TO_THE_ORDER",
+            f"seller {req.seller_id} cannot adjust the price of order {oid}",
+            metadata={"order_id": oid})
+    if order.status not in PRICE_ADJUSTABLE:
+        name = S.Name(order.status)
+        raise FailedPrecondition(
+            "PRICE_NOT_ADJUSTABLE",
+            f"order {oid} is {name}; its price can only be adjusted before payment",
+            [PreconditionViolation("ORDER_STATUS", f"orders/{oid}", f"status is {name}")],
+            {"order_id": oid, "status": name, "action": "adjust_price"})
+    if len(order.pay_orders) > 1:
+        raise FailedPrecondition(
+            "PRESALE_ORDER",
+            f"order {oid} is a presale order (deposit + balance); its price cannot be adjusted",
+            [PreconditionViolation("ORDER_KIND", f"orders/{oid}", "presale order")],
+            {"order_id": oid})
+    adjust = req.adjust_amount.amount_minor
+    pay = order.pay_order
+    previous = pay.adjust_amount.amount_minor
+    pay_actual = pay.actual_amount.amount_minor - previous + adjust
+    if pay_actual < 1:
+        raise InvalidArgument.field(
+            "adjust_amount",
+            f"would leave {pay_actual} to pay; at least 1 minor unit must remain")
+    lines = list(order.sub_orders) if order.is_main else [order]
+    bases = [line.actual_amount.amount_minor - line.adjust_amount.amount_minor
+             for line in lines]
+    shares = split_adjustment(adjust, bases)
+    top_base = order.actual_amount.amount_minor - order.adjust_amount.amount_minor
+    return PriceAdjustment(
+        previous=previous, adjust=adjust, pay_actual=pay_actual,
+        lines={line.order_id: (share, base + share)
+               for line, base, share in zip(lines, bases, shares, strict=True)},
+        top_actual=top_base + adjust)

@@ -1,0 +1,840 @@
+"""trade's use cases: pricing, the order creation saga, cancellation, timers,
+queries.
+
+Pricing: catalog gives the SKUs' current versions and prices, the cart is
+split into orders (domain.assemble), promotion quotes every deduction per
+line (no side effects). QuoteOrder stops there.
+
+Creation (seed 001 §三.5): one transaction writes the INIT orders with their
+deductions, pay_order and log_orders, the idempotency keys and a rollback
+timer; then catalog reserves stock and promotion holds the coupons, points,
+red packet and card (re-quoting authoritatively), both keyed by the order id;
+then one transaction moves the orders to WAIT_PAY, cancels the rollback timer,
+arms the unpaid timeout and writes ``OrderCreated`` to the outbox. A failed
+step moves the orders to FAILED and writes ``OrderCreationFailed``, on which
+catalog and promotion release whatever they hold for the order (tombstones
+refuse a reservation or hold arriving later). If trade dies between the two
+transactions, the rollback timer does the same after restart.
+
+Payment (consumer ``trade.payment`` of ``payment.payment.succeeded``): an
+order still WAIT_PAY is paid (WAIT_SHIP, ``OrderPaid``); any other part of the
+payment is rejected (``PaymentRejected``) and payment refunds it.
+
+Presale (定金+尾款, seed 001 §九.4): a presale item's order (alone in its
+order) has two pay orders, DEPOSIT (deposit × quantity) and BALANCE (the
+rest, payable only inside the item's balance window). Paying the deposit moves
+WAIT_PAY → WAIT_PAY_BALANCE (no event: stock stays reserved, benefits held)
+and arms ``order.balance_lapse`` at the window's end; paying the balance inside
+the window moves it to WAIT_SHIP with ``OrderPaid``; outside it the part is
+rejected (OUTSIDE_BALANCE_WINDOW) and refunded. When the window ends unpaid
+the timer cancels the order (``OrderCancelled`` releases stock and benefits);
+the deposit is kept, not refunded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+import grpc
+from google.protobuf import json_format
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trade import domain
+from trade import store as t
+from zhongtai import outbox, pagination, timers
+from zhongtai.catalog.v1 import catalog_pb2 as cat
+from zhongtai.catalog.v1 import catalog_pb2_grpc as cat_grpc
+from zhongtai.common.v1.common_pb2 import Address, Money, Operator
+from zhongtai.config import TradeSettings
+from zhongtai.db import Database, fetch_one, utcnow
+from zhongtai.errors import (
+    Aborted,
+    FailedPrecondition,
+    InvalidArgument,
+    ZhongtaiError,
+)
+from zhongtai.failpoints import failpoint
+from zhongtai.grpcclient import call_timeout, error_from_rpc
+from zhongtai.idempotency import Keys, Stored, is_retryable, replay, request_hash
+from zhongtai.ids import new_id
+from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
+from zhongtai.payment.v1 import events_pb2 as pay_events
+from zhongtai.payment.v1 import payment_pb2 as pay_pb
+from zhongtai.promotion.v1 import promotion_pb2 as promo
+from zhongtai.promotion.v1 import promotion_pb2_grpc as promo_grpc
+from zhongtai.timers import Timer
+from zhongtai.trade.v1 import events_pb2 as ev
+from zhongtai.trade.v1 import trade_pb2 as pb
+from zhongtai.wire import timestamp, to_datetime
+
+log = logging.getLogger(__name__)
+
+ROLLBACK_TIMER = "order.creation_rollback"
+PAY_TIMEOUT_TIMER = "order.pay_timeout"
+BALANCE_LAPSE_TIMER = "order.balance_lapse"
+CREATE_SCOPE = "CreateOrder"
+CREATE_OUT_SCOPE = "CreateOrder.out"
+
+
+
+
+def creation_timeout_error(order_id: str) -> Aborted:
+    return Aborted("ORDER_CREATION_TIMEOUT",
+                   "order creation did not finish in time and was rolled back; retry",
+                   {"order_id": order_id})
+
+
+class _Replay(Exception):
+    """Raised inside a transaction to roll it back and replay a stored answer."""
+
+    def __init__(self, stored: Stored) -> None:
+        self.stored = stored
+
+
+@dataclass(frozen=True)
+class OrderKeys:
+    """The idempotency keys one creation request holds."""
+
+    request_id: str
+    out_type: str
+    out_id: str
+
+    def items(self) -> list[tuple[str, str]]:
+        keys = []
+        if self.out_type:
+            keys.append((CREATE_OUT_SCOPE, f"{self.out_type}:{self.out_id}"))
+        if self.request_id:
+            keys.append((CREATE_SCOPE, self.request_id))
+        return keys
+
+
+@dataclass
+class Priced:
+    """A cart validated, split into orders and priced by promotion."""
+
+    assembly: domain.Assembly
+    quote_request: promo.QuoteRequest
+    quote: promo.QuoteResponse
+
+
+class Trade:
+    def __init__(self, db: Database, catalog: cat_grpc.CatalogServiceStub,
+                 promotion: promo_grpc.PromotionServiceStub,
+                 settings: TradeSettings, call_timeout: float = 10.0, *,
+                 logistics: lg_grpc.LogisticsServiceStub | None = None) -> None:
+        self.db = db
+        self.catalog = catalog
+        self.promotion = promotion
+        # None: every order ships free (no logistics service wired).
+        self.logistics = logistics
+        self.settings = settings
+        self.keys = Keys(db.plumbing, db.dialect)
+        self.call_timeout = call_timeout
+
+    # --- pricing -------------------------------------------------------------
+
+    async def _call(self, method: Any, request: Any, time_remaining: float | None) -> Any:
+        try:
+            return await method(request, timeout=call_timeout(self.call_timeout, time_remaining))
+        except grpc.aio.AioRpcError as exc:
+            raise error_from_rpc(exc) from exc
+
+    async def _price(self, req: pb.CreateOrderRequest | pb.QuoteOrderRequest,
+                     time_remaining: float | None) -> Priced:
+        """Validate, split and price a cart (catalog, then promotion; no side effects)."""
+        domain.validate_create(req)
+        found = await self._call(
+            self.catalog.BatchGetSkus,
+            cat.BatchGetSkusRequest(sku_ids=[line.sku_id for line in req.lines]),
+            time_remaining)
+        assembly = domain.assemble(req, {s.sku_id: s for s in found.skus},
+                                   found.missing_sku_ids, new_id)
+        quote_request = assembly.quote_request(req.buyer_id, req.buyer_is_vip, req.benefits)
+        quote = await self._call(self.promotion.Quote, quote_request, time_remaining)
+        assembly.apply_quote(quote)
+        assembly.check_presale()
+        freight_request = assembly.freight_request(req.address, quote)
+        if freight_request is not None and self.logistics is not None:
+            # One package per seller; a seller with no template ships free.
+            assembly.apply_freight(await self._call(
+                self.logistics.QuoteFreight, freight_request, time_remaining))
+        return Priced(assembly, quote_request, quote)
+
+    async def quote_order(self, req: pb.QuoteOrderRequest,
+                          time_remaining: float | None = None) -> pb.QuoteOrderResponse:
+        priced = await self._price(req, time_remaining)
+        rows = order_rows(req, priced.assembly, utcnow())
+        [order] = build_views([_row(r) for r in rows.orders[:1]], rows_namespace(rows))
+        _clear_ids(order)
+        return pb.QuoteOrderResponse(order=order, quote=priced.quote)
+
+    # --- creation saga -------------------------------------------------------
+
+    async def create_order(self, req: pb.CreateOrderRequest,
+                           time_remaining: float | None = None) -> pb.CreateOrderResponse:
+        """Run the saga; ``time_remaining`` is the caller's deadline, passed on."""
+        keys = OrderKeys(req.request_id, req.out_type, req.out_id)
+        digest = request_hash(req)
+        # A repeat gets the original answer before anything is priced again
+        # (its coupons, say, are held by the first request by now).
+        async with self.db.transaction() as s:
+            for scope, key in keys.items():
+                if (stored := await self.keys.lookup(s, scope, key, digest)) is not None:
+                    return replay(stored, pb.CreateOrderResponse)
+        priced = await self._price(req, time_remaining)
+        assembly = priced.assembly
+        try:
+            async with self.db.transaction() as s:
+                for scope, key in keys.items():
+                    stored = await self.keys.claim(s, scope, key, digest, assembly.top_id)
+                    if stored is not None:
+                        raise _Replay(stored)
+                await self._insert(s, order_rows(req, assembly, utcnow()))
+                await timers.arm(
+                    s, self.db, ROLLBACK_TIMER, assembly.top_id,
+                    utcnow() + dt.timedelta(seconds=self.settings.rollback_after_seconds))
+        except _Replay as r:
+            return replay(r.stored, pb.CreateOrderResponse)
+
+        # Each step is keyed by the order id. Whether or not a failed step
+        # took effect, failing the order is safe: catalog and promotion
+        # release on OrderCreationFailed and refuse a late reservation or
+        # hold. If even that fails, the rollback timer will.
+        try:
+            await self._call(self.catalog.ReserveStock, cat.ReserveStockRequest(
+                order_id=assembly.top_id, lines=[
+                    cat.StockLine(sku_id=line.sku.sku_id, quantity=line.quantity)
+                    for line in assembly.lines]), time_remaining)
+            failpoint("trade.create.after_reserve")
+            held = await self._call(self.promotion.HoldBenefits, promo.HoldBenefitsRequest(
+                order_id=assembly.top_id, quote=priced.quote_request), time_remaining)
+            if list(held.quote.lines) != list(priced.quote.lines):
+                raise Aborted("PRICE_CHANGED",
+                              "promotions changed while the order was created; quote again",
+                              {"order_id": assembly.top_id})
+        except ZhongtaiError as error:
+            async with self.db.transaction() as s:
+                await self._fail(s, assembly.top_id, pb.CLOSE_REASON_CREATION_FAILED, error)
+            raise
+
+        async with self.db.transaction() as s:
+            order = await self._load(s, assembly.top_id)
+            if order.status != domain.INIT:
+                # The rollback timer won the race (and released the stock).
+                raise creation_timeout_error(order.order_id)
+            await self._transition(s, order, domain.CREATE_SUCCEEDED)
+            await timers.cancel(s, self.db, ROLLBACK_TIMER, order.order_id)
+            nothing_to_pay = order.pay_order.actual_amount.amount_minor == 0
+            if not nothing_to_pay:
+                deadline = utcnow() + dt.timedelta(seconds=self.settings.pay_timeout_seconds)
+                await s.execute(update(t.pay_orders)
+                                .where(t.pay_orders.c.pay_order_id
+                                       == order.pay_order.pay_order_id)
+                                .values(pay_deadline=deadline))
+                await timers.arm(s, self.db, PAY_TIMEOUT_TIMER, order.order_id, deadline)
+            order = await self._load(s, order.order_id)
+            await outbox.publish(s, t.plumbing, "trade.order.created",
+                                 ev.OrderCreated(order=order, occur_time=timestamp(utcnow())),
+                                 order.order_id)
+            if nothing_to_pay:
+                # Points or a card cover everything: nothing goes through a
+                # channel, so the order is paid now (OrderPaid makes promotion
+                # capture the card and points, catalog deduct the stock).
+                order = await self._mark_paid(s, order, payment_id="")
+            response = pb.CreateOrderResponse(order=order)
+            for scope, key in keys.items():
+                await self.keys.complete(s, scope, key, response)
+            return response
+
+    async def _insert(self, s: AsyncSession, rows: OrderRows) -> None:
+        await s.execute(t.biz_orders.insert(), rows.orders)
+        await s.execute(t.pay_orders.insert(), rows.pay_orders)
+        if rows.log_orders:
+            await s.execute(t.log_orders.insert(), rows.log_orders)
+        if rows.deductions:
+            await s.execute(t.order_deductions.insert(), rows.deductions)
+
+    async def _fail(self, s: AsyncSession, order_id: str, reason: int,
+                    error: ZhongtaiError) -> bool:
+        """INIT -> FAILED with its event; False if the order is not INIT.
+
+        A refusal (out of stock, unknown SKU...) is remembered under the
+        request's idempotency keys and replayed to repeats. A transient failure
+        (a service unreachable, a crash rolled back by the timer) frees the
+        keys instead, so the same request can simply be sent again.
+        """
+        order = await self._load(s, order_id)
+        if order.status != domain.INIT:
+            return False
+        await self._transition(s, order, domain.CREATE_FAILED, reason=reason,
+                               note=error.message,
+                               operator=Operator(role=Operator.ROLE_SYSTEM))
+        await timers.cancel(s, self.db, ROLLBACK_TIMER, order_id)
+        order = await self._load(s, order_id)
+        await outbox.publish(s, t.plumbing, "trade.order.creation_failed",
+                             ev.OrderCreationFailed(order=order, occur_time=timestamp(utcnow())),
+                             order_id)
+        keys = OrderKeys(await self._request_id(s, order_id), order.out_type, order.out_id)
+        for scope, key in keys.items():
+            if is_retryable(error):
+                await self.keys.release(s, scope, key)
+            else:
+                await self.keys.complete(s, scope, key, error=error)
+        return True
+
+    async def _request_id(self, s: AsyncSession, order_id: str) -> str:
+        return str((await s.execute(select(t.biz_orders.c.request_id)
+                                    .where(t.biz_orders.c.order_id == order_id))).scalar_one())
+
+    # --- timers --------------------------------------------------------------
+
+    async def on_rollback_timer(self, s: AsyncSession, timer: Timer) -> None:
+        failed = await self._fail(s, timer.key, pb.CLOSE_REASON_CREATION_TIMEOUT,
+                                  creation_timeout_error(timer.key))
+        if failed:
+            log.warning("order %s rolled back by its creation timer", timer.key)
+
+    async def on_pay_timeout(self, s: AsyncSession, timer: Timer) -> None:
+        order = await self._load(s, timer.key)
+        if order.status not in (domain.WAIT_PAY, domain.WAIT_SELLER_CONFIRM):
+            return
+        reason = (pb.CLOSE_REASON_PAY_TIMEOUT if order.status == domain.WAIT_PAY
+                  else pb.CLOSE_REASON_SELLER_CONFIRM_TIMEOUT)
+        await self._cancel(s, order, Operator(role=Operator.ROLE_SYSTEM), reason,
+                           "closed by timeout")
+
+    async def on_balance_lapse(self, s: AsyncSession, timer: Timer) -> None:
+        """A presale order's balance window ended: cancel it if still unpaid.
+        The deposit is kept (not refunded); stock and benefits are released."""
+        order = await self._load(s, timer.key)
+        if order.status != domain.WAIT_PAY_BALANCE:
+            return
+        await self._cancel(s, order, Operator(role=Operator.ROLE_SYSTEM),
+                           pb.CLOSE_REASON_BALANCE_LAPSED,
+                           "the balance was not paid in its window; the deposit is kept")
+
+    # --- cancellation --------------------------------------------------------
+
+    async def cancel_order(self, s: AsyncSession, req: pb.CancelOrderRequest
+                           ) -> pb.CancelOrderResponse:
+        if not req.order_id:
+            raise InvalidArgument.field("order_id", "is required")
+        role = req.operator.role
+        if role == Operator.ROLE_UNSPECIFIED:
+            raise InvalidArgument.field("operator.role", "is required")
+        if role in (Operator.ROLE_BUYER, Operator.ROLE_SELLER) and not req.operator.id:
+            raise InvalidArgument.field("operator.id", "is required for a buyer or seller")
+        order = await self._load(s, req.order_id)
+        if order.parent_id:
+            raise FailedPrecondition(
+                "NOT_A_TOP_LEVEL_ORDER",
+                f"{req.order_id} is a sub order; cancel its main order {order.parent_id}",
+                metadata={"order_id": req.order_id, "parent_id": order.parent_id})
+        if (role == Operator.ROLE_BUYER and req.operator.id != order.buyer_id) or (
+                role == Operator.ROLE_SELLER and req.operator.id != order.seller_id):
+            raise FailedPrecondition(
+                "NOT_A_PARTY_TO_THE_ORDER",
+                f"{Operator.Role.Name(role)} {req.operator.id} cannot cancel order "
+                f"{req.order_id}",
+                metadata={"order_id": req.order_id})
+        reason = {
+            Operator.ROLE_BUYER: pb.CLOSE_REASON_BUYER_CANCELLED,
+            Operator.ROLE_SELLER: pb.CLOSE_REASON_SELLER_CANCELLED,
+        }.get(role, pb.CLOSE_REASON_SYSTEM_CANCELLED)
+        order = await self._cancel(s, order, req.operator, reason, req.reason)
+        return pb.CancelOrderResponse(order=order)
+
+    async def _cancel(self, s: AsyncSession, order: pb.Order, operator: Operator,
+                      reason: int, note: str) -> pb.Order:
+        await self._transition(s, order, domain.CANCEL, reason=reason, note=note,
+                               operator=operator)
+        await timers.cancel(s, self.db, PAY_TIMEOUT_TIMER, order.order_id)
+        await timers.cancel(s, self.db, BALANCE_LAPSE_TIMER, order.order_id)
+        order = await self._load(s, order.order_id)
+        await outbox.publish(s, t.plumbing, "trade.order.cancelled",
+                             ev.OrderCancelled(order=order, operator=operator,
+                                               occur_time=timestamp(utcnow())),
+                             order.order_id)
+        return order
+
+    # --- price adjustment (改价) --------------------------------------------
+
+    async def adjust_price(self, s: AsyncSession, req: pb.AdjustPriceRequest
+                           ) -> pb.AdjustPriceResponse:
+        """The seller sets an unpaid order's adjustment, spread over its lines.
+
+        Compare-and-set on the top-level order's version: every change to an
+        order bumps it, so an adjustment computed from a stale read writes
+        nothing and is computed again from the order as it now is (the last
+        of two concurrent adjustments wins, each applied whole).
+        """
+        if not req.order_id:
+            raise InvalidArgument.field("order_id", "is required")
+        o = t.biz_orders.c
+        for _ in range(5):
+            version = (await s.execute(select(o.version).where(o.order_id == req.order_id))
+                       ).scalar_one_or_none()
+            order = await self._load(s, req.order_id)
+            plan = domain.plan_price_adjustment(order, req)
+            now = utcnow()
+            claimed = await s.execute(
+                update(t.biz_orders).where(o.order_id == order.order_id, o.version == version)
+                .values(version=o.version + 1, updated_at=now,
+                        adjust_amount=plan.adjust, actual_amount=plan.top_actual))
+            if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                break
+        else:
+            raise Aborted("CONCURRENT_ORDER_CHANGE",
+                          f"order {req.order_id} keeps changing concurrently; retry",
+                          {"order_id": req.order_id})
+        if order.is_main:
+            for line_id, (adjust, actual) in plan.lines.items():
+                await s.execute(update(t.biz_orders).where(o.order_id == line_id)
+                                .values(version=o.version + 1, updated_at=now,
+                                        adjust_amount=adjust, actual_amount=actual))
+        await s.execute(update(t.pay_orders).where(t.pay_orders.c.order_id == order.order_id)
+                        .values(adjust_amount=plan.adjust, actual_amount=plan.pay_actual,
+                                updated_at=now))
+        order = await self._load(s, order.order_id)
+        await outbox.publish(s, t.plumbing, "trade.order.price_adjusted",
+                             ev.OrderPriceAdjusted(
+                                 order=order,
+                                 previous_adjust_amount=Money(
+                                     currency_code=order.total_amount.currency_code,
+                                     amount_minor=plan.previous),
+                                 reason=req.reason, occur_time=timestamp(now)),
+                             order.order_id)
+        return pb.AdjustPriceResponse(order=order)
+
+    # --- payment -------------------------------------------------------------
+
+    async def on_payment_succeeded(self, s: AsyncSession, event: pay_events.PaymentSucceeded
+                                   ) -> None:
+        """A payment succeeded (consumer ``trade.payment``, in its one transaction).
+
+        Each part whose order is still WAIT_PAY is paid: PAY (WAIT_SHIP), the
+        pay order PAID with the payment and its time, the unpaid timer
+        cancelled, ``OrderPaid`` in the outbox. A part trade cannot take (the
+        order was cancelled or closed by its timeout, was paid by another
+        payment, or the part does not match the pay order) gets
+        ``PaymentRejected``, on which payment refunds it.
+        """
+        payment = event.payment
+        paid_at = to_datetime(event.occur_time) if event.HasField("occur_time") else utcnow()
+        for part in payment.parts:
+            reason = await self._pay(s, payment, part, paid_at)
+            if reason is None:
+                continue
+            log.warning("payment %s for order %s rejected: %s", payment.payment_id,
+                        part.order_id, reason)
+            await outbox.publish(s, t.plumbing, "trade.order.payment_rejected",
+                                 ev.PaymentRejected(
+                                     order_id=part.order_id, pay_order_id=part.pay_order_id,
+                                     payment_id=payment.payment_id, amount=part.amount,
+                                     reason=reason, occur_time=timestamp(utcnow())),
+                                 part.order_id)
+
+    async def _pay(self, s: AsyncSession, payment: pay_pb.Payment, part: pay_pb.PaymentPart,
+                   paid_at: dt.datetime) -> str | None:
+        """Pay one part's order; None if paid (now or already by this payment),
+        else why it cannot be."""
+        po = t.pay_orders
+        row = (await s.execute(select(po).where(po.c.pay_order_id == part.pay_order_id)
+                               )).first()
+        if row is None:
+            return f"PAY_ORDER_NOT_FOUND: no pay order {part.pay_order_id}"
+        # Lock the order (the same row a price adjustment or a cancel changes
+        # first) and read the amount again under the lock: a payment of an
+        # amount just adjusted away is rejected, never taken. The transition
+        # below is a compare-and-set as well (SQLite has no row locks).
+        await s.execute(select(t.biz_orders.c.order_id)
+                        .where(t.biz_orders.c.order_id == row.order_id).with_for_update())
+        row = (await s.execute(select(po).where(po.c.pay_order_id == part.pay_order_id)
+                               )).one()
+        if row.payment_id == payment.payment_id:
+            return None  # this payment already paid it
+        if row.order_id != part.order_id:
+            return (f"ORDER_MISMATCH: pay order {part.pay_order_id} belongs to order "
+                    f"{row.order_id}")
+        order = await self._load(s, row.order_id)
+        if row.payment_id:
+            return f"ALREADY_PAID: order {order.order_id} was paid by payment {row.payment_id}"
+        if order.buyer_id != payment.buyer_id:
+            return f"BUYER_MISMATCH: order {order.order_id} is not the payer's"
+        if (part.amount.currency_code, part.amount.amount_minor) != (row.currency,
+                                                                     row.actual_amount):
+            return (f"AMOUNT_MISMATCH: order {order.order_id} costs {row.actual_amount} "
+                    f"{row.currency}, {part.amount.amount_minor} "
+                    f"{part.amount.currency_code} was paid")
+        payable = domain.WAIT_PAY_BALANCE if row.kind == domain.BALANCE else domain.WAIT_PAY
+        if order.status != payable:
+            return (f"ORDER_NOT_PAYABLE: order {order.order_id} is "
+                    f"{pb.OrderStatus.Name(order.status)}")
+        if row.kind == domain.DEPOSIT:
+            await self._mark_deposit_paid(s, order, row, payment.payment_id, paid_at)
+            return None
+        if row.kind == domain.BALANCE and not (
+                row.balance_start <= paid_at <= row.balance_end):
+            return (f"OUTSIDE_BALANCE_WINDOW: the balance of order {order.order_id} is "
+                    f"payable from {row.balance_start.isoformat()} to "
+                    f"{row.balance_end.isoformat()}, paid at {paid_at.isoformat()}")
+        await self._mark_paid(s, order, payment.payment_id, paid_at,
+                              pay_order_id=row.pay_order_id)
+        return None
+
+    async def _mark_deposit_paid(self, s: AsyncSession, order: pb.Order, row: Any,
+                                 payment_id: str, paid_at: dt.datetime) -> None:
+        """WAIT_PAY → WAIT_PAY_BALANCE: the deposit pay order paid, the unpaid
+        timer cancelled, the lapse timer armed at the balance window's end. No
+        event: stock stays reserved and benefits held until the balance."""
+        await self._transition(s, order, domain.PAY_DEPOSIT)
+        await s.execute(update(t.pay_orders)
+                        .where(t.pay_orders.c.pay_order_id == row.pay_order_id)
+                        .values(payment_id=payment_id, paid_at=paid_at, updated_at=utcnow()))
+        await timers.cancel(s, self.db, PAY_TIMEOUT_TIMER, order.order_id)
+        balance = next(p for p in order.pay_orders if p.kind == domain.BALANCE)
+        await timers.arm(s, self.db, BALANCE_LAPSE_TIMER, order.order_id,
+                         max(to_datetime(balance.balance_end_time), utcnow()))
+
+    async def _mark_paid(self, s: AsyncSession, order: pb.Order, payment_id: str,
+                         paid_at: dt.datetime | None = None, *,
+                         pay_order_id: str = "") -> pb.Order:
+        """WAIT_PAY (or WAIT_PAY_BALANCE) → paid, with the pay order (the one
+        due now unless given), in the caller's transaction."""
+        await self._transition(s, order, domain.PAY)
+        await s.execute(update(t.pay_orders)
+                        .where(t.pay_orders.c.pay_order_id
+                               == (pay_order_id or order.pay_order.pay_order_id))
+                        .values(payment_id=payment_id, paid_at=paid_at or utcnow(),
+                                updated_at=utcnow()))
+        await timers.cancel(s, self.db, PAY_TIMEOUT_TIMER, order.order_id)
+        await timers.cancel(s, self.db, BALANCE_LAPSE_TIMER, order.order_id)
+        order = await self._load(s, order.order_id)
+        await outbox.publish(s, t.plumbing, "trade.order.paid",
+                             ev.OrderPaid(order=order, payment_id=payment_id,
+                                          occur_time=timestamp(utcnow())),
+                             order.order_id)
+        return order
+
+    # --- state changes -------------------------------------------------------
+
+    async def _transition(self, s: AsyncSession, order: pb.Order, action: str, *,
+                          reason: int = 0, note: str = "",
+                          operator: Operator | None = None) -> None:
+        """Move a top-level order and its sub orders together (compare-and-set)."""
+        new = domain.next_status(order.order_id, order.status, action)
+        ids = [order.order_id, *(sub.order_id for sub in order.sub_orders)]
+        now = utcnow()
+        values: dict[str, Any] = {"status": new, "updated_at": now,
+                                  "version": t.biz_orders.c.version + 1}
+        if reason:
+            values.update(close_reason=reason, close_note=note[:2000],
+                          closed_by_role=operator.role if operator else 0,
+                          closed_by_id=operator.id if operator else "")
+        changed = 0
+        for o in [order, *order.sub_orders]:
+            result = await s.execute(
+                update(t.biz_orders)
+                .where(t.biz_orders.c.order_id == o.order_id,
+                       t.biz_orders.c.status == order.status)
+                .values(**values,
+                        pay_status=domain.pay_status_after(action, o.pay_status),
+                        logistics_status=domain.logistics_status_after(
+                            action, o.logistics_status)))
+            changed += result.rowcount  # type: ignore[attr-defined]
+        if changed != len(ids):
+            # Someone else moved the order first: roll back, report its state.
+            current = await self._load(s, order.order_id)
+            domain.next_status(order.order_id, current.status, action)
+            raise FailedPrecondition("CONCURRENT_ORDER_CHANGE",
+                                     f"order {order.order_id} changed concurrently; retry")
+        for p in order.pay_orders:
+            await s.execute(update(t.pay_orders)
+                            .where(t.pay_orders.c.pay_order_id == p.pay_order_id)
+                            .values(status=domain.pay_order_status_after(action, p.kind,
+                                                                         p.status),
+                                    updated_at=now))
+        for o in [order, *order.sub_orders]:
+            if o.HasField("log_order"):
+                await s.execute(
+                    update(t.log_orders).where(t.log_orders.c.order_id == o.order_id)
+                    .values(status=domain.logistics_status_after(action, o.log_order.status),
+                            updated_at=now))
+
+    # --- queries -------------------------------------------------------------
+
+    async def get_order(self, s: AsyncSession, order_id: str) -> pb.Order:
+        if not order_id:
+            raise InvalidArgument.field("order_id", "is required")
+        return await self._load(s, order_id)
+
+    async def _load(self, s: AsyncSession, order_id: str) -> pb.Order:
+        row = await fetch_one(s, t.biz_orders.c.order_id, order_id, "order")
+        return (await self._views(s, [row]))[0]
+
+    async def _views(self, s: AsyncSession, rows: Sequence[Any]) -> list[pb.Order]:
+        """Order messages for rows, with sub orders, pay, log orders and deductions."""
+        if not rows:
+            return []
+        main_ids = [r.order_id for r in rows if r.is_main]
+        subs: list[Any] = []
+        if main_ids:
+            subs = list((await s.execute(
+                select(t.biz_orders).where(t.biz_orders.c.parent_id.in_(main_ids))
+                .order_by(t.biz_orders.c.order_id))).all())
+        all_ids = [r.order_id for r in rows] + [x.order_id for x in subs]
+        top_ids = [r.order_id for r in rows if r.parent_id is None]
+        related = Related(
+            subs=subs,
+            pay_orders=list((await s.execute(
+                select(t.pay_orders).where(t.pay_orders.c.order_id.in_(top_ids)))).all()),
+            log_orders=list((await s.execute(
+                select(t.log_orders).where(t.log_orders.c.order_id.in_(all_ids)))).all()),
+            deductions=list((await s.execute(
+                select(t.order_deductions).where(t.order_deductions.c.order_id.in_(all_ids))
+                .order_by(t.order_deductions.c.order_id, t.order_deductions.c.seq))).all()),
+        )
+        return build_views(rows, related)
+
+    async def list_orders(self, s: AsyncSession, req: pb.ListOrdersRequest
+                          ) -> pb.ListOrdersResponse:
+        if bool(req.buyer_id) == bool(req.seller_id):
+            raise InvalidArgument.field("buyer_id", "give exactly one of buyer_id and seller_id")
+        for i, st in enumerate(req.statuses):
+            if st not in pb.OrderStatus.values() or st == pb.ORDER_STATUS_UNSPECIFIED:
+                raise InvalidArgument.field(f"statuses[{i}]", "is not an order status")
+        size = pagination.page_size(req.page_size)
+        query_key = f"orders:{req.buyer_id}:{req.seller_id}:{sorted(req.statuses)}"
+        before = pagination.decode_token(req.page_token, query_key)
+        o = t.biz_orders.c
+        q = select(t.biz_orders).order_by(o.order_id.desc()).limit(size + 1)
+        if req.buyer_id:
+            q = q.where(o.buyer_id == req.buyer_id, o.parent_id.is_(None))
+        else:
+            q = q.where(o.seller_id == req.seller_id, o.is_main.is_(False))
+        if req.statuses:
+            q = q.where(o.status.in_(list(req.statuses)))
+        if before:
+            q = q.where(o.order_id < before)
+        rows = (await s.execute(q)).all()
+        resp = pb.ListOrdersResponse(orders=await self._views(s, rows[:size]))
+        if len(rows) > size:
+            resp.next_page_token = pagination.encode_token(rows[size - 1].order_id, query_key)
+        return resp
+
+
+# --- rows and views ----------------------------------------------------------
+
+
+@dataclass
+class OrderRows:
+    """The rows one checkout writes (biz orders: the top-level one first)."""
+
+    orders: list[dict[str, Any]]
+    # FULL; or DEPOSIT then BALANCE for a presale order.
+    pay_orders: list[dict[str, Any]]
+    log_orders: list[dict[str, Any]]
+    deductions: list[dict[str, Any]]
+
+
+def order_rows(req: pb.CreateOrderRequest | pb.QuoteOrderRequest, a: domain.Assembly,
+               now: dt.datetime) -> OrderRows:
+    address = json_format.MessageToJson(req.address, indent=None) \
+        if req.HasField("address") else "{}"
+    common: dict[str, Any] = {
+        "buyer_id": req.buyer_id, "status": domain.INIT,
+        "pay_status": pb.PAY_STATUS_UNPAID, "currency": a.currency,
+        "close_reason": 0, "close_note": "", "closed_by_role": 0, "closed_by_id": "",
+        "version": 1, "created_at": now, "updated_at": now, "freight_amount": 0,
+        "adjust_amount": 0,
+    }
+    extra = {"request_id": "", "out_type": "", "out_id": "", "buyer_memo": ""}
+    if isinstance(req, pb.CreateOrderRequest):
+        extra = {"request_id": req.request_id, "out_type": req.out_type,
+                 "out_id": req.out_id, "buyer_memo": req.buyer_memo}
+    discount = a.deducted(without={domain.CARD})
+    top: dict[str, Any] = {
+        **common, **extra, "order_id": a.top_id, "parent_id": None, "is_main": a.is_main,
+        "seller_id": a.seller_id,
+        "logistics_status": (pb.LOGISTICS_STATUS_UNSHIPPED if a.needs_logistics
+                             else pb.LOGISTICS_STATUS_NOT_REQUIRED),
+        "total_amount": a.total, "discount_amount": discount,
+        "actual_amount": a.total - discount, "freight_amount": a.freight,
+        "item_id": "", "item_version": 0, "sku_id": "", "item_title": "", "category_id": "",
+        "item_type": 0, "sku_attributes": "{}", "unit_price": 0, "quantity": 0,
+    }
+    orders = [top]
+    deductions: list[dict[str, Any]] = []
+    for line in a.lines:
+        item = {
+            "item_id": line.sku.item_id, "item_version": line.sku.item_version,
+            "sku_id": line.sku.sku_id, "item_title": line.sku.title,
+            "category_id": line.sku.category_id, "item_type": line.sku.item_type,
+            "sku_attributes": json.dumps(dict(line.sku.attributes), sort_keys=True,
+                                         ensure_ascii=False),
+            "unit_price": line.sku.price.amount_minor, "quantity": line.quantity,
+        }
+        deductions += [
+            {"order_id": line.order_id, "seq": seq, "kind": d.kind, "source_id": d.source_id,
+             "currency": a.currency, "amount": d.amount.amount_minor,
+             "platform_amount": d.platform_amount.amount_minor,
+             "merchant_amount": d.merchant_amount.amount_minor}
+            for seq, d in enumerate(line.deductions)]
+        if not a.is_main:
+            top.update(item)
+            continue
+        orders.append({
+            **common, **item, "order_id": line.order_id, "parent_id": a.top_id,
+            "is_main": False, "seller_id": line.seller_id,
+            "logistics_status": (pb.LOGISTICS_STATUS_UNSHIPPED if line.log_order_id
+                                 else pb.LOGISTICS_STATUS_NOT_REQUIRED),
+            "total_amount": line.total, "discount_amount": line.discount,
+            "actual_amount": line.actual, "freight_amount": line.freight,
+            "request_id": "", "out_type": "", "out_id": "", "buyer_memo": "",
+        })
+    points = a.deducted(kinds={domain.POINTS})
+    card = a.deducted(kinds={domain.CARD})
+    pay_order: dict[str, Any] = {
+        "pay_order_id": a.pay_order_id, "order_id": a.top_id, "currency": a.currency,
+        "total_amount": a.total, "point_amount": points,
+        "discount_amount": discount - points, "adjust_amount": 0,
+        "stored_value_amount": card, "freight_amount": a.freight,
+        "actual_amount": a.total - discount - card + a.freight,
+        "status": pb.PAY_STATUS_UNPAID, "pay_deadline": None, "kind": domain.FULL,
+        "balance_start": None, "balance_end": None,
+        "created_at": now, "updated_at": now,
+    }
+    pay_orders = [pay_order]
+    if (terms := a.presale) is not None:
+        # The deposit now; the balance (everything else, benefits included)
+        # inside its window.
+        deposit = a.deposit
+        pay_orders = [
+            {**pay_order, "kind": domain.DEPOSIT, "total_amount": deposit, "point_amount": 0,
+             "discount_amount": 0, "stored_value_amount": 0, "freight_amount": 0,
+             "actual_amount": deposit},
+            {**pay_order, "pay_order_id": a.balance_pay_order_id, "kind": domain.BALANCE,
+             "total_amount": a.total - deposit,
+             "actual_amount": pay_order["actual_amount"] - deposit,
+             "balance_start": to_datetime(terms.balance_start_time),
+             "balance_end": to_datetime(terms.balance_end_time)},
+        ]
+    log_orders = [{"log_order_id": line.log_order_id, "order_id": line.order_id,
+                   "status": pb.LOGISTICS_STATUS_UNSHIPPED, "address": address,
+                   "created_at": now, "updated_at": now}
+                  for line in a.lines if line.log_order_id]
+    return OrderRows(orders, pay_orders, log_orders, deductions)
+
+
+@dataclass
+class Related:
+    """What order views need besides the top-level rows."""
+
+    subs: list[Any]
+    pay_orders: list[Any]
+    log_orders: list[Any]
+    deductions: list[Any]
+
+
+def _row(values: dict[str, Any]) -> SimpleNamespace:
+    return SimpleNamespace(**values)
+
+
+def rows_namespace(rows: OrderRows) -> Related:
+    """The rows of a checkout not yet written, shaped like rows read back."""
+    return Related(subs=[_row(r) for r in rows.orders[1:]],
+                   pay_orders=[_row(p) for p in rows.pay_orders],
+                   log_orders=[_row(r) for r in rows.log_orders],
+                   deductions=[_row(r) for r in rows.deductions])
+
+
+def _clear_ids(order: pb.Order) -> None:
+    for o in [order, *order.sub_orders]:
+        o.order_id = o.parent_id = ""
+        o.log_order.log_order_id = o.log_order.order_id = ""
+    for p in [order.pay_order, *order.pay_orders]:
+        p.pay_order_id = p.order_id = ""
+
+
+def build_views(rows: Sequence[Any], related: Related) -> list[pb.Order]:
+    subs: dict[str, list[Any]] = {}
+    for sub in related.subs:
+        subs.setdefault(sub.parent_id, []).append(sub)
+    pays: dict[str, list[Any]] = {}
+    for p in related.pay_orders:
+        pays.setdefault(p.order_id, []).append(p)
+    logs = {lo.order_id: lo for lo in related.log_orders}
+    deductions: dict[str, list[Any]] = {}
+    for d in related.deductions:
+        deductions.setdefault(d.order_id, []).append(d)
+
+    def view(r: Any) -> pb.Order:
+        def money(amount: int) -> Money:
+            return Money(currency_code=r.currency, amount_minor=amount)
+
+        o = pb.Order(
+            order_id=r.order_id, parent_id=r.parent_id or "", is_main=r.is_main,
+            buyer_id=r.buyer_id, seller_id=r.seller_id, status=r.status,
+            pay_status=r.pay_status, logistics_status=r.logistics_status,
+            quantity=r.quantity, total_amount=money(r.total_amount),
+            discount_amount=money(r.discount_amount), freight_amount=money(r.freight_amount),
+            actual_amount=money(r.actual_amount), adjust_amount=money(r.adjust_amount),
+            out_type=r.out_type, out_id=r.out_id,
+            close_reason=r.close_reason, close_note=r.close_note,
+            buyer_memo=r.buyer_memo, create_time=timestamp(r.created_at),
+            update_time=timestamp(r.updated_at),
+        )
+        if r.closed_by_role:
+            o.closed_by.CopyFrom(Operator(role=r.closed_by_role, id=r.closed_by_id))
+        if r.sku_id:
+            o.item.CopyFrom(pb.ItemSnapshot(
+                item_id=r.item_id, item_version=r.item_version, sku_id=r.sku_id,
+                title=r.item_title, category_id=r.category_id, item_type=r.item_type,
+                attributes=json.loads(r.sku_attributes), unit_price=money(r.unit_price)))
+        for p in sorted(pays.get(r.order_id, []), key=lambda p: p.kind):
+            po = o.pay_orders.add(
+                pay_order_id=p.pay_order_id, order_id=p.order_id,
+                total_amount=money(p.total_amount), point_amount=money(p.point_amount),
+                discount_amount=money(p.discount_amount),
+                adjust_amount=money(p.adjust_amount),
+                stored_value_amount=money(p.stored_value_amount),
+                freight_amount=money(p.freight_amount),
+                actual_amount=money(p.actual_amount), status=p.status, kind=p.kind)
+            if p.pay_deadline is not None:
+                po.pay_deadline.CopyFrom(timestamp(p.pay_deadline))
+            if p.balance_start is not None:
+                po.balance_start_time.CopyFrom(timestamp(p.balance_start))
+                po.balance_end_time.CopyFrom(timestamp(p.balance_end))
+        if (due := domain.due_pay_order(o.pay_orders)) is not None:
+            o.pay_order.CopyFrom(due)
+        if (lo := logs.get(r.order_id)) is not None:
+            o.log_order.CopyFrom(pb.LogOrder(
+                log_order_id=lo.log_order_id, order_id=lo.order_id, status=lo.status,
+                address=json_format.Parse(lo.address, Address())))
+        o.sub_orders.extend(view(x) for x in subs.get(r.order_id, []))
+        own = deductions.get(r.order_id, [])
+        o.deductions.extend(promo.Deduction(
+            kind=d.kind, source_id=d.source_id, amount=money(d.amount),
+            platform_amount=money(d.platform_amount), merchant_amount=money(d.merchant_amount))
+            for d in own)
+        if o.is_main:  # the whole cart: each source's deductions summed over the lines
+            totals: dict[tuple[Any, str], list[int]] = {}
+            for sub in o.sub_orders:
+                for d in sub.deductions:
+                    acc = totals.setdefault((d.kind, d.source_id), [0, 0, 0])
+                    acc[0] += d.amount.amount_minor
+                    acc[1] += d.platform_amount.amount_minor
+                    acc[2] += d.merchant_amount.amount_minor
+            o.deductions.extend(promo.Deduction(
+                kind=kind, source_id=source, amount=money(a), platform_amount=money(pl),
+                merchant_amount=money(me)) for (kind, source), (a, pl, me) in totals.items())
+        return o
+
+    return [view(r) for r in rows]

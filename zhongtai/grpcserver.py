@@ -1,0 +1,140 @@
+"""gRPC server bootstrap: one copy for every service.
+
+``build_server`` returns a ``grpc.aio`` server with health checking and server
+reflection always on, and the interceptor that logs every call and maps
+``ZhongtaiError`` to a status with ``google.rpc`` details: ErrorInfo always
+(reason, domain, metadata), BadRequest field violations for bad input,
+PreconditionFailure for state conflicts. An unexpected exception is logged and
+reported as INTERNAL without leaking its text.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1.health import aio as health_aio
+from grpc_reflection.v1alpha import reflection
+from grpc_status import rpc_status
+
+from zhongtai.errors import ERROR_DOMAIN, FailedPrecondition, InvalidArgument, ZhongtaiError
+
+log = logging.getLogger("zhongtai.grpc")
+
+_EXEMPT = ("/grpc.health.", "/grpc.reflection.")
+
+
+def to_status(error: ZhongtaiError) -> status_pb2.Status:
+    details = []
+    info = error_details_pb2.ErrorInfo(
+        reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata
+    )
+    details.append(info)
+    if isinstance(error, InvalidArgument):
+        details.append(error_details_pb2.BadRequest(field_violations=[
+            error_details_pb2.BadRequest.FieldViolation(
+                field=v.field, description=v.description, reason=v.reason
+            )
+            for v in error.violations
+        ]))
+    if isinstance(error, FailedPrecondition) and error.violations:
+        details.append(error_details_pb2.PreconditionFailure(violations=[
+            error_details_pb2.PreconditionFailure.Violation(
+                type=v.type, subject=v.subject, description=v.description
+            )
+            for v in error.violations
+        ]))
+    packed = []
+    for d in details:
+        a = any_pb2.Any()
+        a.Pack(d)
+        packed.append(a)
+    return status_pb2.Status(
+        code=code_pb2.Code.Value(error.code), message=error.message, details=packed
+    )
+
+
+class ErrorAndLogInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(details)
+        method: str = details.method
+        if handler is None or handler.unary_unary is None or method.startswith(_EXEMPT):
+            return handler
+        inner = handler.unary_unary
+
+        async def wrapped(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            start = time.perf_counter()
+            code = "OK"
+            try:
+                return await inner(request, context)
+            except ZhongtaiError as exc:
+                code = exc.code
+                await context.abort_with_status(rpc_status.to_status(to_status(exc)))
+            except grpc.aio.AbortError:
+                code = "ABORTED_BY_HANDLER"
+                raise
+            except Exception:
+                code = "INTERNAL"
+                log.exception("unexpected error in %s", method)
+                await context.abort_with_status(rpc_status.to_status(to_status(
+                    ZhongtaiError("INTERNAL", "internal error")
+                )))
+            finally:
+                log.info("%s %s %.1fms", method, code, (time.perf_counter() - start) * 1000)
+
+        return grpc.unary_unary_rpc_method_handler(
+            wrapped,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
+Registrar = Callable[[grpc.aio.Server], None]
+
+
+class GrpcServer:
+    """A grpc.aio server with health, reflection and the interceptor.
+
+    The port is bound at construction (so ``port`` is known, even for
+    ``HOST:0``); services are added with ``add`` before ``start``.
+    """
+
+    def __init__(self, listen: str) -> None:
+        self.server = grpc.aio.server(
+            interceptors=[ErrorAndLogInterceptor()],
+            options=[("grpc.so_reuseport", 1), ("grpc.max_receive_message_length", 16 << 20)],
+        )
+        self.port: int = self.server.add_insecure_port(listen)
+        if self.port == 0:
+            raise OSError(f"cannot listen on {listen}")
+        self.health = health_aio.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        self.service_names: list[str] = []
+
+    def add(self, register: Registrar, service_names: Sequence[str]) -> None:
+        register(self.server)
+        self.service_names.extend(service_names)
+
+    async def start(self) -> None:
+        reflection.enable_server_reflection(
+            [*self.service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+             reflection.SERVICE_NAME],
+            self.server,
+        )
+        await self.server.start()
+        for name in ["", *self.service_names]:
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    async def stop(self, grace: float = 5.0) -> None:
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace)

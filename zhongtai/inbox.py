@@ -1,0 +1,56 @@
+"""Inbox: consume each event's effect exactly once.
+
+``consumer`` wraps a handler ``(session, event, envelope)`` into a bus
+handler that, in one transaction, records ``(consumer, event_id)`` in the
+``inbox`` table and runs the handler; a redelivered event finds its id there
+and is acknowledged without running the handler again. The bus acks only after
+that transaction committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from google.protobuf.message import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from zhongtai.bus import Handler
+from zhongtai.db import Database, insert_ignore, utcnow
+from zhongtai.events import Envelope
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=Message)
+EffectHandler = Callable[[AsyncSession, M, Envelope], Awaitable[None]]
+
+
+def consumer(
+    db: Database, name: str, handlers: dict[type[Message], EffectHandler[Any]]
+) -> Handler:
+    """A bus handler dispatching by event type, deduplicated through the inbox.
+
+    Event types without a handler are recorded and acknowledged (a queue
+    bound with a wildcard may receive events this consumer ignores).
+    """
+    by_name = {cls.DESCRIPTOR.full_name: fn for cls, fn in handlers.items()}
+
+    async def handle(envelope: Envelope) -> None:
+        fn = by_name.get(envelope.event_type)
+        async with db.transaction() as session:
+            result = await session.execute(
+                insert_ignore(db.dialect, db.plumbing.inbox).values(
+                    consumer=name,
+                    event_id=envelope.event_id,
+                    event_type=envelope.event_type,
+                    processed_at=utcnow(),
+                )
+            )
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                log.info("%s: event %s already processed", name, envelope.event_id)
+                return
+            if fn is not None:
+                await fn(session, envelope.decode(), envelope)
+
+    return handle

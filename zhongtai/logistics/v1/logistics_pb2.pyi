@@ -1,0 +1,209 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from zhongtai.common.v1 import common_pb2 as _common_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class DeliveryMethod(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DELIVERY_METHOD_UNSPECIFIED: _ClassVar[DeliveryMethod]
+    DELIVERY_METHOD_EXPRESS: _ClassVar[DeliveryMethod]
+    DELIVERY_METHOD_POST: _ClassVar[DeliveryMethod]
+    DELIVERY_METHOD_EMS: _ClassVar[DeliveryMethod]
+    DELIVERY_METHOD_SELF_PICKUP: _ClassVar[DeliveryMethod]
+    DELIVERY_METHOD_SAME_DAY: _ClassVar[DeliveryMethod]
+
+class ChargingBasis(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CHARGING_BASIS_UNSPECIFIED: _ClassVar[ChargingBasis]
+    CHARGING_BASIS_BY_COUNT: _ClassVar[ChargingBasis]
+    CHARGING_BASIS_BY_WEIGHT: _ClassVar[ChargingBasis]
+    CHARGING_BASIS_BY_AMOUNT: _ClassVar[ChargingBasis]
+
+class FreightSource(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    FREIGHT_SOURCE_UNSPECIFIED: _ClassVar[FreightSource]
+    FREIGHT_SOURCE_DEFAULT_RULE: _ClassVar[FreightSource]
+    FREIGHT_SOURCE_REGION_RULE: _ClassVar[FreightSource]
+    FREIGHT_SOURCE_FREE_SHIPPING_PROMOTION: _ClassVar[FreightSource]
+    FREIGHT_SOURCE_FREE_SHIPPING_THRESHOLD: _ClassVar[FreightSource]
+    FREIGHT_SOURCE_NO_TEMPLATE: _ClassVar[FreightSource]
+DELIVERY_METHOD_UNSPECIFIED: DeliveryMethod
+DELIVERY_METHOD_EXPRESS: DeliveryMethod
+DELIVERY_METHOD_POST: DeliveryMethod
+DELIVERY_METHOD_EMS: DeliveryMethod
+DELIVERY_METHOD_SELF_PICKUP: DeliveryMethod
+DELIVERY_METHOD_SAME_DAY: DeliveryMethod
+CHARGING_BASIS_UNSPECIFIED: ChargingBasis
+CHARGING_BASIS_BY_COUNT: ChargingBasis
+CHARGING_BASIS_BY_WEIGHT: ChargingBasis
+CHARGING_BASIS_BY_AMOUNT: ChargingBasis
+FREIGHT_SOURCE_UNSPECIFIED: FreightSource
+FREIGHT_SOURCE_DEFAULT_RULE: FreightSource
+FREIGHT_SOURCE_REGION_RULE: FreightSource
+FREIGHT_SOURCE_FREE_SHIPPING_PROMOTION: FreightSource
+FREIGHT_SOURCE_FREE_SHIPPING_THRESHOLD: FreightSource
+FREIGHT_SOURCE_NO_TEMPLATE: FreightSource
+
+class FreightRule(_message.Message):
+    __slots__ = ("first_units", "first_fee", "additional_units", "additional_fee")
+    FIRST_UNITS_FIELD_NUMBER: _ClassVar[int]
+    FIRST_FEE_FIELD_NUMBER: _ClassVar[int]
+    ADDITIONAL_UNITS_FIELD_NUMBER: _ClassVar[int]
+    ADDITIONAL_FEE_FIELD_NUMBER: _ClassVar[int]
+    first_units: int
+    first_fee: _common_pb2.Money
+    additional_units: int
+    additional_fee: _common_pb2.Money
+    def __init__(self, first_units: _Optional[int] = ..., first_fee: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., additional_units: _Optional[int] = ..., additional_fee: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class RegionRule(_message.Message):
+    __slots__ = ("provinces", "cities", "region_codes", "rule")
+    PROVINCES_FIELD_NUMBER: _ClassVar[int]
+    CITIES_FIELD_NUMBER: _ClassVar[int]
+    REGION_CODES_FIELD_NUMBER: _ClassVar[int]
+    RULE_FIELD_NUMBER: _ClassVar[int]
+    provinces: _containers.RepeatedScalarFieldContainer[str]
+    cities: _containers.RepeatedScalarFieldContainer[str]
+    region_codes: _containers.RepeatedScalarFieldContainer[str]
+    rule: FreightRule
+    def __init__(self, provinces: _Optional[_Iterable[str]] = ..., cities: _Optional[_Iterable[str]] = ..., region_codes: _Optional[_Iterable[str]] = ..., rule: _Optional[_Union[FreightRule, _Mapping]] = ...) -> None: ...
+
+class FreightTemplate(_message.Message):
+    __slots__ = ("template_id", "seller_id", "name", "delivery_method", "charging_basis", "default_rule", "region_rules", "free_shipping_threshold", "unlisted_regions_deliverable", "is_default", "create_time")
+    TEMPLATE_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_METHOD_FIELD_NUMBER: _ClassVar[int]
+    CHARGING_BASIS_FIELD_NUMBER: _ClassVar[int]
+    DEFAULT_RULE_FIELD_NUMBER: _ClassVar[int]
+    REGION_RULES_FIELD_NUMBER: _ClassVar[int]
+    FREE_SHIPPING_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    UNLISTED_REGIONS_DELIVERABLE_FIELD_NUMBER: _ClassVar[int]
+    IS_DEFAULT_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    template_id: str
+    seller_id: str
+    name: str
+    delivery_method: DeliveryMethod
+    charging_basis: ChargingBasis
+    default_rule: FreightRule
+    region_rules: _containers.RepeatedCompositeFieldContainer[RegionRule]
+    free_shipping_threshold: _common_pb2.Money
+    unlisted_regions_deliverable: bool
+    is_default: bool
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, template_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., name: _Optional[str] = ..., delivery_method: _Optional[_Union[DeliveryMethod, str]] = ..., charging_basis: _Optional[_Union[ChargingBasis, str]] = ..., default_rule: _Optional[_Union[FreightRule, _Mapping]] = ..., region_rules: _Optional[_Iterable[_Union[RegionRule, _Mapping]]] = ..., free_shipping_threshold: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., unlisted_regions_deliverable: _Optional[bool] = ..., is_default: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CreateFreightTemplateRequest(_message.Message):
+    __slots__ = ("request_id", "template")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    template: FreightTemplate
+    def __init__(self, request_id: _Optional[str] = ..., template: _Optional[_Union[FreightTemplate, _Mapping]] = ...) -> None: ...
+
+class CreateFreightTemplateResponse(_message.Message):
+    __slots__ = ("template",)
+    TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    template: FreightTemplate
+    def __init__(self, template: _Optional[_Union[FreightTemplate, _Mapping]] = ...) -> None: ...
+
+class GetFreightTemplateRequest(_message.Message):
+    __slots__ = ("template_id",)
+    TEMPLATE_ID_FIELD_NUMBER: _ClassVar[int]
+    template_id: str
+    def __init__(self, template_id: _Optional[str] = ...) -> None: ...
+
+class GetFreightTemplateResponse(_message.Message):
+    __slots__ = ("template",)
+    TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    template: FreightTemplate
+    def __init__(self, template: _Optional[_Union[FreightTemplate, _Mapping]] = ...) -> None: ...
+
+class ListFreightTemplatesRequest(_message.Message):
+    __slots__ = ("seller_id", "page_size", "page_token")
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    seller_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, seller_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListFreightTemplatesResponse(_message.Message):
+    __slots__ = ("templates", "next_page_token")
+    TEMPLATES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    templates: _containers.RepeatedCompositeFieldContainer[FreightTemplate]
+    next_page_token: str
+    def __init__(self, templates: _Optional[_Iterable[_Union[FreightTemplate, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class FreightItem(_message.Message):
+    __slots__ = ("sku_id", "quantity", "weight_grams", "amount")
+    SKU_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_GRAMS_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    sku_id: str
+    quantity: int
+    weight_grams: int
+    amount: _common_pb2.Money
+    def __init__(self, sku_id: _Optional[str] = ..., quantity: _Optional[int] = ..., weight_grams: _Optional[int] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class FreightPackage(_message.Message):
+    __slots__ = ("package_id", "seller_id", "template_id", "delivery_method", "items", "free_shipping")
+    PACKAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_ID_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_METHOD_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    FREE_SHIPPING_FIELD_NUMBER: _ClassVar[int]
+    package_id: str
+    seller_id: str
+    template_id: str
+    delivery_method: DeliveryMethod
+    items: _containers.RepeatedCompositeFieldContainer[FreightItem]
+    free_shipping: bool
+    def __init__(self, package_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., template_id: _Optional[str] = ..., delivery_method: _Optional[_Union[DeliveryMethod, str]] = ..., items: _Optional[_Iterable[_Union[FreightItem, _Mapping]]] = ..., free_shipping: _Optional[bool] = ...) -> None: ...
+
+class QuoteFreightRequest(_message.Message):
+    __slots__ = ("packages", "destination")
+    PACKAGES_FIELD_NUMBER: _ClassVar[int]
+    DESTINATION_FIELD_NUMBER: _ClassVar[int]
+    packages: _containers.RepeatedCompositeFieldContainer[FreightPackage]
+    destination: _common_pb2.Address
+    def __init__(self, packages: _Optional[_Iterable[_Union[FreightPackage, _Mapping]]] = ..., destination: _Optional[_Union[_common_pb2.Address, _Mapping]] = ...) -> None: ...
+
+class PackageFreight(_message.Message):
+    __slots__ = ("package_id", "seller_id", "template_id", "freight", "source", "rule", "units", "delivery_method")
+    PACKAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_ID_FIELD_NUMBER: _ClassVar[int]
+    FREIGHT_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    RULE_FIELD_NUMBER: _ClassVar[int]
+    UNITS_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_METHOD_FIELD_NUMBER: _ClassVar[int]
+    package_id: str
+    seller_id: str
+    template_id: str
+    freight: _common_pb2.Money
+    source: FreightSource
+    rule: FreightRule
+    units: int
+    delivery_method: DeliveryMethod
+    def __init__(self, package_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., template_id: _Optional[str] = ..., freight: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., source: _Optional[_Union[FreightSource, str]] = ..., rule: _Optional[_Union[FreightRule, _Mapping]] = ..., units: _Optional[int] = ..., delivery_method: _Optional[_Union[DeliveryMethod, str]] = ...) -> None: ...
+
+class QuoteFreightResponse(_message.Message):
+    __slots__ = ("packages",)
+    PACKAGES_FIELD_NUMBER: _ClassVar[int]
+    packages: _containers.RepeatedCompositeFieldContainer[PackageFreight]
+    def __init__(self, packages: _Optional[_Iterable[_Union[PackageFreight, _Mapping]]] = ...) -> None: ...

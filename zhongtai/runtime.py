@@ -1,0 +1,144 @@
+"""The composition root: the only place that builds engines, the bus,
+channels and servers.
+
+``Runtime(settings, ["catalog", "trade"])`` runs those services in this
+process: each on its own database (migrated at start), all on one gRPC
+listener, with one outbox relay and one timer worker per service, and the
+consumers of those services subscribed to the bus. ``SERVICES`` lists every
+service module; queues of every service are declared on RabbitMQ whichever
+runs first, so no event is published before its queues exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+import grpc
+
+from zhongtai import migrate
+from zhongtai.bus import EventBus, create_bus
+from zhongtai.config import SERVICES, Settings
+from zhongtai.db import Database
+from zhongtai.grpcclient import create_channel
+from zhongtai.grpcserver import GrpcServer
+from zhongtai.janitor import Janitor
+from zhongtai.outbox import Relay
+from zhongtai.service import ServiceContext, ServiceSpec
+from zhongtai.timers import TimerWorker
+
+log = logging.getLogger(__name__)
+
+
+def load_spec(name: str) -> ServiceSpec:
+    if name not in SERVICES:
+        raise ValueError(f"unknown service {name!r}; known: {', '.join(SERVICES)}")
+    spec: ServiceSpec = importlib.import_module(f"{name}.app").SERVICE
+    return spec
+
+
+class Runtime:
+    def __init__(self, settings: Settings, services: Sequence[str] = SERVICES) -> None:
+        self.settings = settings
+        self.specs = [load_spec(name) for name in services]
+        if set(services) != set(SERVICES) and settings.broker_url in ("", "memory", "memory://"):
+            # Events would stay in this process and never reach the others.
+            raise ValueError(
+                f"running only {', '.join(services)} needs a shared broker: set "
+                "ZHONGTAI_BROKER_URL=amqp://... (the in-process broker only serves "
+                "all services in one process)")
+        self.bus: EventBus = create_bus(settings.broker_url)
+        self.dbs: dict[str, Database] = {}
+        self.relays: dict[str, Relay] = {}
+        self.timer_workers: dict[str, TimerWorker] = {}
+        self._channels: dict[str, grpc.aio.Channel] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stops: list[Callable[[], Awaitable[None]]] = []
+        self.server: GrpcServer | None = None
+
+    def channel(self, service: str) -> grpc.aio.Channel:
+        if service not in self._channels:
+            target = self.settings.endpoint_for(service)
+            if service not in self.settings.endpoints and self.server is not None:
+                # In process: dial our own listener (its real port, even for :0).
+                target = f"{target.rpartition(':')[0]}:{self.server.port}"
+            self._channels[service] = create_channel(
+                target, load_spec(service).grpc_service_names)
+        return self._channels[service]
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None
+        return int(self.server.port)
+
+    async def start(self) -> None:
+        await self.bus.start()
+        declare = getattr(self.bus, "declare", None)
+        if declare is not None:
+            for name in SERVICES:
+                for sub in load_spec(name).subscriptions:
+                    await declare(sub.queue, sub.routing_keys)
+        self.server = GrpcServer(self.settings.listen)
+        built = []
+        for spec in self.specs:
+            db = Database(self.settings.database_url_for(spec.name), spec.metadata,
+                          spec.plumbing)
+            self.dbs[spec.name] = db
+            await migrate.upgrade(db, spec)
+            service = spec.build(ServiceContext(self.settings, db, self.bus, self.channel))
+            built.append(service)
+            self.server.add(service.registrar, spec.grpc_service_names)
+            for sub in spec.subscriptions:
+                await self.bus.subscribe(sub.queue, sub.routing_keys, service.consumers[sub.queue])
+            self.relays[spec.name] = Relay(db, self.bus,
+                                           poll_interval=self.settings.poll_interval_seconds)
+            self.timer_workers[spec.name] = TimerWorker(
+                db, service.timer_handlers, poll_interval=self.settings.poll_interval_seconds)
+        await self.server.start()
+        for service in built:
+            if service.start is not None:
+                await service.start()
+            if service.stop is not None:
+                self._stops.append(service.stop)
+        for name in self.relays:
+            self._tasks.append(asyncio.create_task(self.relays[name].run(),
+                                                   name=f"relay:{name}"))
+            self._tasks.append(asyncio.create_task(Janitor(self.dbs[name]).run(),
+                                                   name=f"janitor:{name}"))
+            if self.timer_workers[name].handlers:
+                self._tasks.append(asyncio.create_task(self.timer_workers[name].run(),
+                                                       name=f"timers:{name}"))
+        log.info("serving %s on port %d (broker %s)",
+                 ", ".join(s.name for s in self.specs), self.port,
+                 "in-process" if self.settings.broker_url in ("", "memory") else "RabbitMQ")
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Drain and stop; every step is bounded, so a stuck one is logged and
+        shutdown goes on (SIGTERM must end the process)."""
+        for stop in reversed(self._stops):
+            await _bounded("service listeners", stop())
+        self._stops.clear()
+        if self.server is not None:
+            await _bounded("gRPC server", self.server.stop(grace), grace + STEP_TIMEOUT)
+        for task in self._tasks:
+            task.cancel()
+        await _bounded("background tasks",
+                       asyncio.gather(*self._tasks, return_exceptions=True))
+        self._tasks.clear()
+        for channel in self._channels.values():
+            await _bounded("channel", channel.close())
+        await _bounded("bus", self.bus.close())
+        for name, db in self.dbs.items():
+            await _bounded(f"{name} database", db.dispose())
+
+
+STEP_TIMEOUT = 10.0
+
+
+async def _bounded(what: str, step: Awaitable[object], seconds: float = STEP_TIMEOUT) -> None:
+    try:
+        await asyncio.wait_for(step, seconds)
+    except TimeoutError:
+        log.error("shutdown: %s did not stop within %.0f s; going on", what, seconds)

@@ -1,0 +1,75 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from zhongtai.common.v1 import common_pb2 as _common_pb2
+from zhongtai.trade.v1 import trade_pb2 as _trade_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class OrderCreated(_message.Message):
+    __slots__ = ("order", "occur_time")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    order: _trade_pb2.Order
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class OrderCreationFailed(_message.Message):
+    __slots__ = ("order", "occur_time")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    order: _trade_pb2.Order
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class OrderCancelled(_message.Message):
+    __slots__ = ("order", "operator", "occur_time")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    order: _trade_pb2.Order
+    operator: _common_pb2.Operator
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., operator: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class OrderPaid(_message.Message):
+    __slots__ = ("order", "payment_id", "occur_time")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    order: _trade_pb2.Order
+    payment_id: str
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., payment_id: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class PaymentRejected(_message.Message):
+    __slots__ = ("order_id", "pay_order_id", "payment_id", "amount", "reason", "occur_time")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAY_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    pay_order_id: str
+    payment_id: str
+    amount: _common_pb2.Money
+    reason: str
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, order_id: _Optional[str] = ..., pay_order_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class OrderPriceAdjusted(_message.Message):
+    __slots__ = ("order", "previous_adjust_amount", "reason", "occur_time")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_ADJUST_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    order: _trade_pb2.Order
+    previous_adjust_amount: _common_pb2.Money
+    reason: str
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., previous_adjust_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -1,0 +1,376 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from zhongtai.catalog.v1 import catalog_pb2 as _catalog_pb2
+from zhongtai.common.v1 import common_pb2 as _common_pb2
+from zhongtai.promotion.v1 import promotion_pb2 as _promotion_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class OrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ORDER_STATUS_UNSPECIFIED: _ClassVar[OrderStatus]
+    ORDER_STATUS_INIT: _ClassVar[OrderStatus]
+    ORDER_STATUS_FAILED: _ClassVar[OrderStatus]
+    ORDER_STATUS_WAIT_SELLER_CONFIRM: _ClassVar[OrderStatus]
+    ORDER_STATUS_WAIT_PAY: _ClassVar[OrderStatus]
+    ORDER_STATUS_WAIT_SHIP: _ClassVar[OrderStatus]
+    ORDER_STATUS_WAIT_RECEIVE: _ClassVar[OrderStatus]
+    ORDER_STATUS_COMPLETED: _ClassVar[OrderStatus]
+    ORDER_STATUS_CANCELLED: _ClassVar[OrderStatus]
+    ORDER_STATUS_WAIT_PAY_BALANCE: _ClassVar[OrderStatus]
+
+class PayStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PAY_STATUS_UNSPECIFIED: _ClassVar[PayStatus]
+    PAY_STATUS_UNPAID: _ClassVar[PayStatus]
+    PAY_STATUS_PAID: _ClassVar[PayStatus]
+    PAY_STATUS_CLOSED: _ClassVar[PayStatus]
+    PAY_STATUS_PARTIALLY_REFUNDED: _ClassVar[PayStatus]
+    PAY_STATUS_REFUNDED: _ClassVar[PayStatus]
+
+class LogisticsStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LOGISTICS_STATUS_UNSPECIFIED: _ClassVar[LogisticsStatus]
+    LOGISTICS_STATUS_NOT_REQUIRED: _ClassVar[LogisticsStatus]
+    LOGISTICS_STATUS_UNSHIPPED: _ClassVar[LogisticsStatus]
+    LOGISTICS_STATUS_SHIPPED: _ClassVar[LogisticsStatus]
+    LOGISTICS_STATUS_RECEIVED: _ClassVar[LogisticsStatus]
+    LOGISTICS_STATUS_CANCELLED: _ClassVar[LogisticsStatus]
+
+class CloseReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CLOSE_REASON_UNSPECIFIED: _ClassVar[CloseReason]
+    CLOSE_REASON_BUYER_CANCELLED: _ClassVar[CloseReason]
+    CLOSE_REASON_SELLER_CANCELLED: _ClassVar[CloseReason]
+    CLOSE_REASON_SYSTEM_CANCELLED: _ClassVar[CloseReason]
+    CLOSE_REASON_PAY_TIMEOUT: _ClassVar[CloseReason]
+    CLOSE_REASON_SELLER_CONFIRM_TIMEOUT: _ClassVar[CloseReason]
+    CLOSE_REASON_CREATION_FAILED: _ClassVar[CloseReason]
+    CLOSE_REASON_CREATION_TIMEOUT: _ClassVar[CloseReason]
+    CLOSE_REASON_BALANCE_LAPSED: _ClassVar[CloseReason]
+
+class PayOrderKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PAY_ORDER_KIND_UNSPECIFIED: _ClassVar[PayOrderKind]
+    PAY_ORDER_KIND_FULL: _ClassVar[PayOrderKind]
+    PAY_ORDER_KIND_DEPOSIT: _ClassVar[PayOrderKind]
+    PAY_ORDER_KIND_BALANCE: _ClassVar[PayOrderKind]
+ORDER_STATUS_UNSPECIFIED: OrderStatus
+ORDER_STATUS_INIT: OrderStatus
+ORDER_STATUS_FAILED: OrderStatus
+ORDER_STATUS_WAIT_SELLER_CONFIRM: OrderStatus
+ORDER_STATUS_WAIT_PAY: OrderStatus
+ORDER_STATUS_WAIT_SHIP: OrderStatus
+ORDER_STATUS_WAIT_RECEIVE: OrderStatus
+ORDER_STATUS_COMPLETED: OrderStatus
+ORDER_STATUS_CANCELLED: OrderStatus
+ORDER_STATUS_WAIT_PAY_BALANCE: OrderStatus
+PAY_STATUS_UNSPECIFIED: PayStatus
+PAY_STATUS_UNPAID: PayStatus
+PAY_STATUS_PAID: PayStatus
+PAY_STATUS_CLOSED: PayStatus
+PAY_STATUS_PARTIALLY_REFUNDED: PayStatus
+PAY_STATUS_REFUNDED: PayStatus
+LOGISTICS_STATUS_UNSPECIFIED: LogisticsStatus
+LOGISTICS_STATUS_NOT_REQUIRED: LogisticsStatus
+LOGISTICS_STATUS_UNSHIPPED: LogisticsStatus
+LOGISTICS_STATUS_SHIPPED: LogisticsStatus
+LOGISTICS_STATUS_RECEIVED: LogisticsStatus
+LOGISTICS_STATUS_CANCELLED: LogisticsStatus
+CLOSE_REASON_UNSPECIFIED: CloseReason
+CLOSE_REASON_BUYER_CANCELLED: CloseReason
+CLOSE_REASON_SELLER_CANCELLED: CloseReason
+CLOSE_REASON_SYSTEM_CANCELLED: CloseReason
+CLOSE_REASON_PAY_TIMEOUT: CloseReason
+CLOSE_REASON_SELLER_CONFIRM_TIMEOUT: CloseReason
+CLOSE_REASON_CREATION_FAILED: CloseReason
+CLOSE_REASON_CREATION_TIMEOUT: CloseReason
+CLOSE_REASON_BALANCE_LAPSED: CloseReason
+PAY_ORDER_KIND_UNSPECIFIED: PayOrderKind
+PAY_ORDER_KIND_FULL: PayOrderKind
+PAY_ORDER_KIND_DEPOSIT: PayOrderKind
+PAY_ORDER_KIND_BALANCE: PayOrderKind
+
+class ItemSnapshot(_message.Message):
+    __slots__ = ("item_id", "item_version", "sku_id", "title", "category_id", "item_type", "attributes", "unit_price")
+    class AttributesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    ITEM_ID_FIELD_NUMBER: _ClassVar[int]
+    ITEM_VERSION_FIELD_NUMBER: _ClassVar[int]
+    SKU_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_ID_FIELD_NUMBER: _ClassVar[int]
+    ITEM_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    UNIT_PRICE_FIELD_NUMBER: _ClassVar[int]
+    item_id: str
+    item_version: int
+    sku_id: str
+    title: str
+    category_id: str
+    item_type: _catalog_pb2.ItemType
+    attributes: _containers.ScalarMap[str, str]
+    unit_price: _common_pb2.Money
+    def __init__(self, item_id: _Optional[str] = ..., item_version: _Optional[int] = ..., sku_id: _Optional[str] = ..., title: _Optional[str] = ..., category_id: _Optional[str] = ..., item_type: _Optional[_Union[_catalog_pb2.ItemType, str]] = ..., attributes: _Optional[_Mapping[str, str]] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class PayOrder(_message.Message):
+    __slots__ = ("pay_order_id", "order_id", "total_amount", "point_amount", "discount_amount", "adjust_amount", "actual_amount", "status", "pay_deadline", "stored_value_amount", "kind", "balance_start_time", "balance_end_time", "freight_amount")
+    PAY_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    POINT_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    ADJUST_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    ACTUAL_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PAY_DEADLINE_FIELD_NUMBER: _ClassVar[int]
+    STORED_VALUE_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_START_TIME_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    FREIGHT_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    pay_order_id: str
+    order_id: str
+    total_amount: _common_pb2.Money
+    point_amount: _common_pb2.Money
+    discount_amount: _common_pb2.Money
+    adjust_amount: _common_pb2.Money
+    actual_amount: _common_pb2.Money
+    status: PayStatus
+    pay_deadline: _timestamp_pb2.Timestamp
+    stored_value_amount: _common_pb2.Money
+    kind: PayOrderKind
+    balance_start_time: _timestamp_pb2.Timestamp
+    balance_end_time: _timestamp_pb2.Timestamp
+    freight_amount: _common_pb2.Money
+    def __init__(self, pay_order_id: _Optional[str] = ..., order_id: _Optional[str] = ..., total_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., point_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., discount_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., adjust_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actual_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[PayStatus, str]] = ..., pay_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stored_value_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., kind: _Optional[_Union[PayOrderKind, str]] = ..., balance_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., balance_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., freight_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class LogOrder(_message.Message):
+    __slots__ = ("log_order_id", "order_id", "status", "address")
+    LOG_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    log_order_id: str
+    order_id: str
+    status: LogisticsStatus
+    address: _common_pb2.Address
+    def __init__(self, log_order_id: _Optional[str] = ..., order_id: _Optional[str] = ..., status: _Optional[_Union[LogisticsStatus, str]] = ..., address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ...) -> None: ...
+
+class Order(_message.Message):
+    __slots__ = ("order_id", "parent_id", "is_main", "buyer_id", "seller_id", "status", "pay_status", "logistics_status", "item", "quantity", "total_amount", "actual_amount", "sub_orders", "pay_order", "log_order", "out_type", "out_id", "close_reason", "close_note", "closed_by", "buyer_memo", "create_time", "update_time", "deductions", "discount_amount", "freight_amount", "adjust_amount", "pay_orders")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    PARENT_ID_FIELD_NUMBER: _ClassVar[int]
+    IS_MAIN_FIELD_NUMBER: _ClassVar[int]
+    BUYER_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PAY_STATUS_FIELD_NUMBER: _ClassVar[int]
+    LOGISTICS_STATUS_FIELD_NUMBER: _ClassVar[int]
+    ITEM_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    ACTUAL_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    SUB_ORDERS_FIELD_NUMBER: _ClassVar[int]
+    PAY_ORDER_FIELD_NUMBER: _ClassVar[int]
+    LOG_ORDER_FIELD_NUMBER: _ClassVar[int]
+    OUT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    OUT_ID_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_REASON_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_NOTE_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_BY_FIELD_NUMBER: _ClassVar[int]
+    BUYER_MEMO_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    DEDUCTIONS_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    FREIGHT_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    ADJUST_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    PAY_ORDERS_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    parent_id: str
+    is_main: bool
+    buyer_id: str
+    seller_id: str
+    status: OrderStatus
+    pay_status: PayStatus
+    logistics_status: LogisticsStatus
+    item: ItemSnapshot
+    quantity: int
+    total_amount: _common_pb2.Money
+    actual_amount: _common_pb2.Money
+    sub_orders: _containers.RepeatedCompositeFieldContainer[Order]
+    pay_order: PayOrder
+    log_order: LogOrder
+    out_type: str
+    out_id: str
+    close_reason: CloseReason
+    close_note: str
+    closed_by: _common_pb2.Operator
+    buyer_memo: str
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    deductions: _containers.RepeatedCompositeFieldContainer[_promotion_pb2.Deduction]
+    discount_amount: _common_pb2.Money
+    freight_amount: _common_pb2.Money
+    adjust_amount: _common_pb2.Money
+    pay_orders: _containers.RepeatedCompositeFieldContainer[PayOrder]
+    def __init__(self, order_id: _Optional[str] = ..., parent_id: _Optional[str] = ..., is_main: _Optional[bool] = ..., buyer_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., pay_status: _Optional[_Union[PayStatus, str]] = ..., logistics_status: _Optional[_Union[LogisticsStatus, str]] = ..., item: _Optional[_Union[ItemSnapshot, _Mapping]] = ..., quantity: _Optional[int] = ..., total_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actual_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., sub_orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., pay_order: _Optional[_Union[PayOrder, _Mapping]] = ..., log_order: _Optional[_Union[LogOrder, _Mapping]] = ..., out_type: _Optional[str] = ..., out_id: _Optional[str] = ..., close_reason: _Optional[_Union[CloseReason, str]] = ..., close_note: _Optional[str] = ..., closed_by: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ..., buyer_memo: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deductions: _Optional[_Iterable[_Union[_promotion_pb2.Deduction, _Mapping]]] = ..., discount_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., freight_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., adjust_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pay_orders: _Optional[_Iterable[_Union[PayOrder, _Mapping]]] = ...) -> None: ...
+
+class OrderLineInput(_message.Message):
+    __slots__ = ("sku_id", "quantity", "seller_id")
+    SKU_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    sku_id: str
+    quantity: int
+    seller_id: str
+    def __init__(self, sku_id: _Optional[str] = ..., quantity: _Optional[int] = ..., seller_id: _Optional[str] = ...) -> None: ...
+
+class Benefits(_message.Message):
+    __slots__ = ("coupon_ids", "points", "red_packet_id", "stored_value_card_id", "stored_value_amount")
+    COUPON_IDS_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    RED_PACKET_ID_FIELD_NUMBER: _ClassVar[int]
+    STORED_VALUE_CARD_ID_FIELD_NUMBER: _ClassVar[int]
+    STORED_VALUE_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    coupon_ids: _containers.RepeatedScalarFieldContainer[str]
+    points: int
+    red_packet_id: str
+    stored_value_card_id: str
+    stored_value_amount: _common_pb2.Money
+    def __init__(self, coupon_ids: _Optional[_Iterable[str]] = ..., points: _Optional[int] = ..., red_packet_id: _Optional[str] = ..., stored_value_card_id: _Optional[str] = ..., stored_value_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class QuoteOrderRequest(_message.Message):
+    __slots__ = ("buyer_id", "lines", "address", "benefits", "buyer_is_vip")
+    BUYER_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    BENEFITS_FIELD_NUMBER: _ClassVar[int]
+    BUYER_IS_VIP_FIELD_NUMBER: _ClassVar[int]
+    buyer_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[OrderLineInput]
+    address: _common_pb2.Address
+    benefits: Benefits
+    buyer_is_vip: bool
+    def __init__(self, buyer_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLineInput, _Mapping]]] = ..., address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., benefits: _Optional[_Union[Benefits, _Mapping]] = ..., buyer_is_vip: _Optional[bool] = ...) -> None: ...
+
+class QuoteOrderResponse(_message.Message):
+    __slots__ = ("order", "quote")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    QUOTE_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    quote: _promotion_pb2.QuoteResponse
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ..., quote: _Optional[_Union[_promotion_pb2.QuoteResponse, _Mapping]] = ...) -> None: ...
+
+class CreateOrderRequest(_message.Message):
+    __slots__ = ("request_id", "buyer_id", "lines", "address", "out_type", "out_id", "buyer_memo", "benefits", "buyer_is_vip")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    BUYER_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    OUT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    OUT_ID_FIELD_NUMBER: _ClassVar[int]
+    BUYER_MEMO_FIELD_NUMBER: _ClassVar[int]
+    BENEFITS_FIELD_NUMBER: _ClassVar[int]
+    BUYER_IS_VIP_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    buyer_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[OrderLineInput]
+    address: _common_pb2.Address
+    out_type: str
+    out_id: str
+    buyer_memo: str
+    benefits: Benefits
+    buyer_is_vip: bool
+    def __init__(self, request_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLineInput, _Mapping]]] = ..., address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., out_type: _Optional[str] = ..., out_id: _Optional[str] = ..., buyer_memo: _Optional[str] = ..., benefits: _Optional[_Union[Benefits, _Mapping]] = ..., buyer_is_vip: _Optional[bool] = ...) -> None: ...
+
+class CreateOrderResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class GetOrderRequest(_message.Message):
+    __slots__ = ("order_id",)
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    def __init__(self, order_id: _Optional[str] = ...) -> None: ...
+
+class GetOrderResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class ListOrdersRequest(_message.Message):
+    __slots__ = ("buyer_id", "seller_id", "statuses", "page_size", "page_token")
+    BUYER_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUSES_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    buyer_id: str
+    seller_id: str
+    statuses: _containers.RepeatedScalarFieldContainer[OrderStatus]
+    page_size: int
+    page_token: str
+    def __init__(self, buyer_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., statuses: _Optional[_Iterable[_Union[OrderStatus, str]]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListOrdersResponse(_message.Message):
+    __slots__ = ("orders", "next_page_token")
+    ORDERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    orders: _containers.RepeatedCompositeFieldContainer[Order]
+    next_page_token: str
+    def __init__(self, orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class CancelOrderRequest(_message.Message):
+    __slots__ = ("request_id", "order_id", "operator", "reason")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    order_id: str
+    operator: _common_pb2.Operator
+    reason: str
+    def __init__(self, request_id: _Optional[str] = ..., order_id: _Optional[str] = ..., operator: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CancelOrderResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class AdjustPriceRequest(_message.Message):
+    __slots__ = ("request_id", "order_id", "seller_id", "adjust_amount", "reason")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    ADJUST_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    order_id: str
+    seller_id: str
+    adjust_amount: _common_pb2.Money
+    reason: str
+    def __init__(self, request_id: _Optional[str] = ..., order_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., adjust_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class AdjustPriceResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
