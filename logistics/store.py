@@ -35,3 +35,7 @@ freight_templates = Table(
 )
 Index("ix_freight_templates_seller", freight_templates.c.seller_id,
       freight_templates.c.template_id)
+
+# Warehouses (coverage, topology, allocation) keep their tables in their own
+# module, on this metadata.
+from logistics import warehouse_store  # noqa: E402,F401

@@ -22,8 +22,8 @@ File (``--config FILE`` or ``ZHONGTAI_CONFIG``)::
 Environment: ``ZHONGTAI_LISTEN``, ``ZHONGTAI_DATA_DIR``, ``ZHONGTAI_BROKER_URL``,
 ``ZHONGTAI_DATABASE_URL`` (may contain ``{service}``),
 ``ZHONGTAI_DATABASE_URL_<SERVICE>``, ``ZHONGTAI_ENDPOINT_<SERVICE>``,
-``ZHONGTAI_TRADE_ROLLBACK_AFTER_SECONDS``, ``ZHONGTAI_TRADE_PAY_TIMEOUT_SECONDS``,
-``ZHONGTAI_PAYMENT_<FIELD>`` (see ``PaymentSettings``),
+``ZHONGTAI_TRADE_<FIELD>``, ``ZHONGTAI_PAYMENT_<FIELD>``, ``ZHONGTAI_LOGISTICS_<FIELD>``
+(see ``TradeSettings``, ``PaymentSettings``, ``LogisticsSettings``),
 ``ZHONGTAI_POLL_INTERVAL_SECONDS``, ``ZHONGTAI_LOG_LEVEL``.
 """
 
@@ -45,6 +45,31 @@ class TradeSettings:
     rollback_after_seconds: float = 180.0
     # The unpaid timeout (30 minutes to 3 days by business).
     pay_timeout_seconds: float = 1800.0
+    # A paid order nothing of which was shipped within this time is cancelled
+    # and refunded (0: never).
+    ship_timeout_seconds: float = 3 * 86400.0
+    # A shipped order the buyer did not confirm is received automatically
+    # this long after it was shipped (seed: 5–10 days) ...
+    auto_confirm_seconds: float = 10 * 86400.0
+    # ... and the buyer may push that back by this much, this many times.
+    receipt_extension_seconds: float = 3 * 86400.0
+    max_receipt_extensions: int = 1
+
+
+@dataclass(frozen=True)
+class LogisticsSettings:
+    # Where logistics listens for carriers' tracking pushes (HTTP).
+    notify_listen: str = "127.0.0.1:50054"
+    # The URL carriers push to; default: http://<notify_listen>.
+    notify_base_url: str = ""
+    # The sandbox carrier; empty: logistics runs one in process on
+    # carrier_sandbox_listen (the embedded default).
+    carrier_sandbox_url: str = ""
+    carrier_sandbox_listen: str = "127.0.0.1:50055"
+    # Shared secret signing the sandbox carrier's pushes.
+    carrier_sandbox_secret: str = "zhongtai-carrier-sandbox-secret"
+    # Pushes older or further in the future than this are rejected.
+    notification_tolerance_seconds: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -89,6 +114,7 @@ class Settings:
     endpoints: Mapping[str, str] = field(default_factory=dict)
     trade: TradeSettings = field(default_factory=TradeSettings)
     payment: PaymentSettings = field(default_factory=PaymentSettings)
+    logistics: LogisticsSettings = field(default_factory=LogisticsSettings)
     # How often relays and timer workers poll when nothing wakes them.
     poll_interval_seconds: float = 0.5
     log_level: str = "INFO"
@@ -117,20 +143,6 @@ class Settings:
         if path:
             with open(path, "rb") as f:
                 raw = tomllib.load(f)
-        trade_raw = dict(raw.get("trade", {}))
-        payment_raw = dict(raw.get("payment", {}))
-        for name in PaymentSettings.__dataclass_fields__:
-            if (v := env.get(f"ZHONGTAI_PAYMENT_{name.upper()}")) is not None:
-                payment_raw[name] = v
-        for name in ("notification_tolerance_seconds", "pending_query_after_seconds",
-                     "refund_query_after_seconds"):
-            if name in payment_raw:
-                payment_raw[name] = float(payment_raw[name])
-        if isinstance(denied := payment_raw.get("cod_denied_provinces"), str):
-            payment_raw["cod_denied_provinces"] = tuple(
-                p.strip() for p in denied.split(",") if p.strip())
-        elif denied is not None:
-            payment_raw["cod_denied_provinces"] = tuple(denied)
         databases = dict(raw.get("databases", {}))
         endpoints = dict(raw.get("endpoints", {}))
         for key, value in env.items():
@@ -138,9 +150,6 @@ class Settings:
                 databases[key.removeprefix("ZHONGTAI_DATABASE_URL_").lower()] = value
             elif key.startswith("ZHONGTAI_ENDPOINT_"):
                 endpoints[key.removeprefix("ZHONGTAI_ENDPOINT_").lower()] = value
-        for name in ("rollback_after_seconds", "pay_timeout_seconds"):
-            if (v := env.get(f"ZHONGTAI_TRADE_{name.upper()}")) is not None:
-                trade_raw[name] = v
         settings = cls(
             listen=env.get("ZHONGTAI_LISTEN", raw.get("listen", cls.listen)),
             data_dir=Path(env.get("ZHONGTAI_DATA_DIR", raw.get("data_dir", cls.data_dir))),
@@ -148,8 +157,9 @@ class Settings:
             database_url=env.get("ZHONGTAI_DATABASE_URL", raw.get("database_url", "")),
             databases=databases,
             endpoints=endpoints,
-            trade=TradeSettings(**{k: float(v) for k, v in trade_raw.items()}),
-            payment=PaymentSettings(**payment_raw),
+            trade=_section(TradeSettings, raw, env, "trade"),
+            payment=_section(PaymentSettings, raw, env, "payment"),
+            logistics=_section(LogisticsSettings, raw, env, "logistics"),
             poll_interval_seconds=float(
                 env.get(
                     "ZHONGTAI_POLL_INTERVAL_SECONDS",
@@ -159,6 +169,36 @@ class Settings:
             log_level=env.get("ZHONGTAI_LOG_LEVEL", raw.get("log_level", cls.log_level)),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _section(cls: type[Any], raw: Mapping[str, Any], env: Mapping[str, str],
+             name: str) -> Any:
+    """A settings section from the file's ``[name]`` table and the
+    environment (``ZHONGTAI_<NAME>_<FIELD>``), each value coerced to the
+    type of the field's default (a comma-separated string for a tuple)."""
+    values = dict(raw.get(name, {}))
+    defaults = cls()
+    for key in cls.__dataclass_fields__:
+        if (v := env.get(f"ZHONGTAI_{name.upper()}_{key.upper()}")) is not None:
+            values[key] = v
+    unknown = set(values) - set(cls.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"unknown [{name}] settings: {', '.join(sorted(unknown))}")
+    for key, value in values.items():
+        default = getattr(defaults, key)
+        if isinstance(default, bool):
+            values[key] = value if isinstance(value, bool) else \
+                str(value).strip().lower() in ("1", "true", "yes", "on")
+        elif isinstance(default, float):
+            values[key] = float(value)
+        elif isinstance(default, int):
+            values[key] = int(value)
+        elif isinstance(default, tuple):
+            values[key] = tuple(p.strip() for p in value.split(",") if p.strip()) \
+                if isinstance(value, str) else tuple(value)
+        else:
+            values[key] = str(value)
+    return cls(**values)
 
 
 def _dial_address(listen: str) -> str:
