@@ -42,26 +42,27 @@ Run it with ``SandboxServer(secret).start()`` in process or
 from __future__ import annotations
 
 import asyncio
-import collections
 import csv
-import dataclasses
 import datetime as dt
-import hashlib
-import hmac
 import html
 import io
 import json
 import logging
 import re
 import secrets
-import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-import aiohttp
 from aiohttp import web
+
+from zhongtai.httpserver import ApiError, json_body
+from zhongtai.sandbox import PushFaults, SandboxService, format_time, parse_time
+from zhongtai.signing import sign
+
+__all__ = ["NOTIFICATION_ID_HEADER", "SIGNATURE_HEADER", "TIMESTAMP_HEADER", "Faults",
+           "SandboxServer", "format_time", "parse_time", "sign"]
 
 log = logging.getLogger(__name__)
 
@@ -78,45 +79,11 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """The notification signature: hex HMAC-SHA256 over ``"{timestamp}." + body``."""
-    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-
-
-def format_time(t: dt.datetime) -> str:
-    """RFC 3339 in UTC with microseconds, e.g. ``2025-01-31T08:00:00.000000Z``."""
-    return t.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_time(s: str) -> dt.datetime:
-    t = dt.datetime.fromisoformat(s)
-    if t.tzinfo is None:
-        raise ValueError(f"time without a time zone: {s!r}")
-    return t.astimezone(dt.UTC)
-
-
 @dataclass(frozen=True)
-class Faults:
-    """What the sandbox does wrong on purpose (all off by default)."""
+class Faults(PushFaults):
+    """What the sandbox does wrong on purpose (all off by default): the
+    notification and API faults of ``PushFaults``, and these."""
 
-    # Wait this long before the first delivery of each notification.
-    delay_seconds: float = 0.0
-    # Deliver this many extra copies of each notification (concurrently).
-    duplicate: int = 0
-    # Deliver no notification at all.
-    drop: bool = False
-    # Hold notifications; ``/v1/control/flush`` delivers them last first.
-    reorder: bool = False
-    # Answer API calls with this HTTP status instead (0: off) ...
-    fail_api: int = 0
-    # ... this many times (0: until unset).
-    fail_api_times: int = 0
-    # Wait this long before answering API calls (to make clients time out).
-    api_delay_seconds: float = 0.0
-    # Sign with a timestamp this far in the past (negative: in the future).
-    stale_timestamp_seconds: float = 0.0
-    # Sign notifications with a wrong secret.
-    bad_signature: bool = False
     # Refunds settle this long after they are accepted (0: in the answer).
     refund_delay_seconds: float = 0.5
     # Refunds settle as FAILED (the money stays refundable).
@@ -126,40 +93,6 @@ class Faults:
     # merchant still gets the full amount; refunds are capped at what the
     # buyer paid.
     instant_discount: int = 0
-
-
-def _check_fault(name: str, value: Any) -> Any:
-    if name not in Faults.__dataclass_fields__:
-        raise _ApiError(400, "INVALID_ARGUMENT", f"unknown control field {name!r}")
-    if value is None:
-        return None
-    default: Any = getattr(Faults(), name)
-    kind = type(default)
-    if kind is bool:
-        if not isinstance(value, bool):
-            raise _ApiError(400, "INVALID_ARGUMENT", f"{name} must be a boolean")
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _ApiError(400, "INVALID_ARGUMENT", f"{name} must be a number")
-    if kind is int:
-        if value != int(value):
-            raise _ApiError(400, "INVALID_ARGUMENT", f"{name} must be an integer")
-        value = int(value)
-        if name == "fail_api" and value != 0 and not 400 <= value <= 599:
-            raise _ApiError(400, "INVALID_ARGUMENT", "fail_api must be an HTTP status 400-599")
-        if name == "duplicate" and not 0 <= value <= 100:
-            raise _ApiError(400, "INVALID_ARGUMENT", "duplicate must be 0-100")
-    if name != "stale_timestamp_seconds" and value < 0:
-        raise _ApiError(400, "INVALID_ARGUMENT", f"{name} must not be negative")
-    return kind(value)
-
-
-class _ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
 
 
 @dataclass
@@ -220,19 +153,10 @@ class _Refund:
         }
 
 
-@dataclass(frozen=True)
-class _Outgoing:
-    id: str
-    url: str
-    body: bytes
-    faults: Faults
-
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-class SandboxServer:
+class SandboxServer(SandboxService[Faults]):
     """The provider, in process: ``await start()``, then ``url``; ``await stop()``."""
+
+    fault_key = "out_trade_no"
 
     def __init__(
         self,
@@ -246,40 +170,23 @@ class SandboxServer:
         notify_timeout_seconds: float = 5.0,
         clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
-        if not secret:
-            raise ValueError("the sandbox needs a secret to sign notifications")
-        self._secret = secret
-        self._host, self._port = _split_listen(listen)
+        super().__init__(
+            secret, listen, Faults(refund_delay_seconds=refund_delay_seconds), name="sandbox",
+            title="sandbox payment provider", timestamp_header=TIMESTAMP_HEADER,
+            signature_header=SIGNATURE_HEADER, id_header=NOTIFICATION_ID_HEADER,
+            notify_max_attempts=notify_max_attempts,
+            notify_backoff_seconds=notify_backoff_seconds,
+            notify_timeout_seconds=notify_timeout_seconds, clock=clock)
         self._public_url = public_url.rstrip("/") if public_url else None
-        self._defaults = Faults(refund_delay_seconds=refund_delay_seconds)
-        self._max_attempts = max(1, notify_max_attempts)
-        self._backoff = notify_backoff_seconds
-        self._notify_timeout = notify_timeout_seconds
-        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._trades: dict[str, _Trade] = {}
         self._refunds: dict[str, _Refund] = {}
         self._entries: list[dict[str, Any]] = []  # the statement, in time order
-        self._faults: dict[str, Any] = {}
-        self._overrides: dict[str, dict[str, Any]] = {}
-        self._held: list[_Outgoing] = []
-        self._deliveries: collections.deque[dict[str, Any]] = collections.deque(maxlen=1000)
-        self._tasks: set[asyncio.Task[None]] = set()
         self._settlements: dict[str, asyncio.Task[None]] = {}
-        self._runner: web.AppRunner | None = None
-        self._session: aiohttp.ClientSession | None = None
-        self._url = ""
 
-    # -- lifecycle ---------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        """``http://host:port`` actually bound (after ``start()``)."""
-        if not self._url:
-            raise RuntimeError("the sandbox server is not started")
-        return self._url
+    # -- routes ------------------------------------------------------------
 
     def app(self) -> web.Application:
-        app = web.Application(middlewares=[self._middleware])
+        app = super().app()  # with the control API
         app.router.add_post("/v1/trades", self._create_trade)
         app.router.add_get("/v1/trades/{out_trade_no}", self._get_trade)
         app.router.add_post("/v1/trades/{out_trade_no}/close", self._close_trade)
@@ -288,86 +195,13 @@ class SandboxServer:
         app.router.add_post("/v1/refunds", self._create_refund)
         app.router.add_get("/v1/refunds/{out_refund_no}", self._get_refund)
         app.router.add_get("/v1/statements/{day}", self._statement)
-        app.router.add_get("/v1/control", self._get_control)
-        app.router.add_post("/v1/control", self._set_control)
-        app.router.add_post("/v1/control/flush", self._flush)
         app.router.add_post("/v1/control/settle", self._settle_now)
-        app.router.add_post("/v1/control/reset", self._reset)
         return app
-
-    async def start(self) -> None:
-        self._session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=self._notify_timeout))
-        self._runner = web.AppRunner(self.app(), shutdown_timeout=2.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self._host, self._port)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        if host in ("0.0.0.0", "::"):
-            host = "127.0.0.1"
-        self._url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-        log.info("sandbox payment provider on %s", self._url)
-
-    async def stop(self) -> None:
-        tasks = list(self._tasks)
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    async def drain(self) -> None:
-        """Wait until no notification is being delivered and no refund settling."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
-    # -- plumbing ----------------------------------------------------------
-
-    @web.middleware
-    async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        except _ApiError as e:
-            return web.json_response({"code": e.code, "message": e.message}, status=e.status)
-
-    def _now(self) -> dt.datetime:
-        return self._clock().astimezone(dt.UTC)
-
-    def _effective(self, out_trade_no: str | None) -> Faults:
-        layers = {**self._faults, **(self._overrides.get(out_trade_no or "", {}))}
-        return dataclasses.replace(self._defaults, **layers)
-
-    async def _api(self, out_trade_no: str | None) -> None:
-        """Injected faults of the merchant API: a delay, then maybe a failure."""
-        faults = self._effective(out_trade_no)
-        if faults.api_delay_seconds > 0:
-            await asyncio.sleep(faults.api_delay_seconds)
-        layer = self._overrides.get(out_trade_no or "", {})
-        if not layer.get("fail_api"):
-            layer = self._faults
-        status = layer.get("fail_api") or 0
-        if not status:
-            return
-        if layer.get("fail_api_times"):
-            layer["fail_api_times"] -= 1
-            if not layer["fail_api_times"]:
-                del layer["fail_api"], layer["fail_api_times"]
-        raise _ApiError(status, "INJECTED_FAILURE", f"fault injection: HTTP {status}")
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
 
     def _trade(self, out_trade_no: str) -> _Trade:
         trade = self._trades.get(out_trade_no)
         if trade is None:
-            raise _ApiError(404, "TRADE_NOT_FOUND", f"no trade {out_trade_no!r}")
+            raise ApiError(404, "TRADE_NOT_FOUND", f"no trade {out_trade_no!r}")
         return trade
 
     def _refunded(self, trade: _Trade) -> int:
@@ -384,27 +218,27 @@ class SandboxServer:
     # -- trades ------------------------------------------------------------
 
     async def _create_trade(self, request: web.Request) -> web.Response:
-        body = await _json_body(request)
+        body = await json_body(request)
         no = body.get("out_trade_no")
         await self._api(no if isinstance(no, str) else None)
         no = _id(body, "out_trade_no")
         amount = _amount(body, "amount")
         currency = body.get("currency")
         if not isinstance(currency, str) or not _CURRENCY.match(currency):
-            raise _ApiError(400, "INVALID_ARGUMENT", "currency must be an ISO-4217 code")
+            raise ApiError(400, "INVALID_ARGUMENT", "currency must be an ISO-4217 code")
         subject = body.get("subject", "")
         notify_url = body.get("notify_url")
         if not isinstance(subject, str) or len(subject) > 256:
-            raise _ApiError(400, "INVALID_ARGUMENT", "subject must be a string (<= 256)")
+            raise ApiError(400, "INVALID_ARGUMENT", "subject must be a string (<= 256)")
         if not isinstance(notify_url, str) or not notify_url.startswith(("http://", "https://")):
-            raise _ApiError(400, "INVALID_ARGUMENT", "notify_url must be an http(s) URL")
+            raise ApiError(400, "INVALID_ARGUMENT", "notify_url must be an http(s) URL")
         trade = self._trades.get(no)
         if trade is None:
             trade = _Trade(no, amount, currency, subject, notify_url, self._now())
             self._trades[no] = trade
         elif (trade.amount, trade.currency, trade.subject, trade.notify_url) != (
                 amount, currency, subject, notify_url):
-            raise _ApiError(409, "TRADE_CONFLICT",
+            raise ApiError(409, "TRADE_CONFLICT",
                             f"trade {no!r} exists with other parameters")
         return web.json_response({"pay_url": self._pay_url(no), "status": trade.status})
 
@@ -430,11 +264,11 @@ class SandboxServer:
         if form:
             force = force or _truthy((await request.post()).get("force"))
         else:
-            body = await _json_body(request)
+            body = await json_body(request)
             force = force or body.get("force") is True
         trade = self._trade(no)
         if trade.status == CLOSED and not force:
-            raise _ApiError(409, "TRADE_CLOSED",
+            raise ApiError(409, "TRADE_CLOSED",
                             f"trade {no!r} is closed (force=true captures it anyway)")
         if trade.status != SUCCEEDED:
             trade.status = SUCCEEDED
@@ -473,7 +307,7 @@ class SandboxServer:
     # -- refunds -----------------------------------------------------------
 
     async def _create_refund(self, request: web.Request) -> web.Response:
-        body = await _json_body(request)
+        body = await json_body(request)
         no = body.get("out_trade_no")
         await self._api(no if isinstance(no, str) else None)
         no = _id(body, "out_trade_no")
@@ -481,23 +315,23 @@ class SandboxServer:
         amount = _amount(body, "amount")
         currency = body.get("currency")
         if currency is not None and not isinstance(currency, str):
-            raise _ApiError(400, "INVALID_ARGUMENT", "currency must be a string")
+            raise ApiError(400, "INVALID_ARGUMENT", "currency must be a string")
         refund = self._refunds.get(refund_no)
         if refund is not None:
             if (refund.out_trade_no, refund.amount) != (no, amount) or (
                     currency is not None and currency != refund.currency):
-                raise _ApiError(409, "REFUND_CONFLICT",
+                raise ApiError(409, "REFUND_CONFLICT",
                                 f"refund {refund_no!r} exists with other parameters")
             return web.json_response(refund.view())
         trade = self._trade(no)
         if currency is not None and currency != trade.currency:
-            raise _ApiError(400, "CURRENCY_MISMATCH",
+            raise ApiError(400, "CURRENCY_MISMATCH",
                             f"trade {no!r} is in {trade.currency}, not {currency}")
         if trade.status != SUCCEEDED:
-            raise _ApiError(409, "TRADE_NOT_PAID", f"trade {no!r} is {trade.status}")
+            raise ApiError(409, "TRADE_NOT_PAID", f"trade {no!r} is {trade.status}")
         refundable = trade.paid_amount - self._refunded(trade)  # what the buyer paid
         if amount > refundable:
-            raise _ApiError(409, "REFUND_EXCEEDS_PAID",
+            raise ApiError(409, "REFUND_EXCEEDS_PAID",
                             f"refund of {amount} exceeds what is left to refund ({refundable})")
         refund = _Refund(refund_no, no, amount, trade.currency, self._now())
         self._refunds[refund_no] = refund
@@ -514,7 +348,7 @@ class SandboxServer:
         refund = self._refunds.get(refund_no)
         await self._api(refund.out_trade_no if refund else None)
         if refund is None:
-            raise _ApiError(404, "REFUND_NOT_FOUND", f"no refund {refund_no!r}")
+            raise ApiError(404, "REFUND_NOT_FOUND", f"no refund {refund_no!r}")
         return web.json_response(refund.view())
 
     async def _settle_later(self, refund: _Refund, delay: float) -> None:
@@ -553,7 +387,7 @@ class SandboxServer:
                 raise ValueError(raw)
             day = dt.date.fromisoformat(raw)
         except ValueError:
-            raise _ApiError(400, "INVALID_ARGUMENT", "the day is YYYY-MM-DD") from None
+            raise ApiError(400, "INVALID_ARGUMENT", "the day is YYYY-MM-DD") from None
         rows = [{k: e[k] for k in STATEMENT_FIELDS} for e in self._entries if e["_day"] == day]
         if request.query.get("format", "jsonl") == "csv":
             out = io.StringIO()
@@ -577,85 +411,9 @@ class SandboxServer:
             fields["paid_amount"] = trade.paid_amount
             fields["channel_discount_amount"] = trade.channel_discount_amount
         body = json.dumps(fields, separators=(",", ":")).encode()
-        faults = self._effective(trade.out_trade_no)
-        n = _Outgoing(f"ntf{secrets.token_hex(8)}", trade.notify_url, body, faults)
-        if faults.drop:
-            self._deliveries.append({"id": n.id, "url": n.url, "result": "dropped"})
-            return
-        copies = 1 + faults.duplicate
-        if faults.reorder:
-            self._held.extend([n] * copies)
-            return
-        for _ in range(copies):
-            self._spawn(self._deliver(n, faults.delay_seconds))
-
-    async def _deliver(self, n: _Outgoing, delay: float = 0.0) -> None:
-        if delay > 0:
-            await asyncio.sleep(delay)
-        for attempt in range(1, self._max_attempts + 1):
-            if await self._attempt(n, attempt):
-                return
-            if attempt < self._max_attempts:
-                await asyncio.sleep(min(self._backoff * 2 ** (attempt - 1), 300.0))
-        log.warning("sandbox: gave up notifying %s after %d attempts", n.url, self._max_attempts)
-
-    async def _attempt(self, n: _Outgoing, attempt: int) -> bool:
-        assert self._session is not None
-        timestamp = str(int(time.time() - n.faults.stale_timestamp_seconds))
-        secret = self._secret + "-forged" if n.faults.bad_signature else self._secret
-        headers = {
-            "Content-Type": "application/json",
-            TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(secret, timestamp, n.body),
-            NOTIFICATION_ID_HEADER: n.id,
-        }
-        record: dict[str, Any] = {"id": n.id, "url": n.url, "attempt": attempt}
-        self._deliveries.append(record)
-        try:
-            async with self._session.post(n.url, data=n.body, headers=headers) as resp:
-                await resp.read()
-                record["result"] = resp.status
-                return 200 <= resp.status < 300
-        except (aiohttp.ClientError, TimeoutError, ValueError) as e:
-            record["result"] = f"{type(e).__name__}: {e}"
-            return False
+        self.notify(trade.notify_url, body, trade.out_trade_no)
 
     # -- control -----------------------------------------------------------
-
-    async def _get_control(self, request: web.Request) -> web.Response:
-        return web.json_response({
-            "faults": dataclasses.asdict(self._effective(None)),
-            "overrides": self._overrides,
-            "held": len(self._held),
-            "deliveries": list(self._deliveries),
-        })
-
-    async def _set_control(self, request: web.Request) -> web.Response:
-        body = await _json_body(request)
-        no = body.pop("out_trade_no", None)
-        if no is not None and not isinstance(no, str):
-            raise _ApiError(400, "INVALID_ARGUMENT", "out_trade_no must be a string")
-        changes = {k: _check_fault(k, v) for k, v in body.items()}
-        layer = self._overrides.setdefault(no, {}) if no else self._faults
-        for k, v in changes.items():
-            if v is None:
-                layer.pop(k, None)
-            else:
-                layer[k] = v
-        if no and not layer:
-            del self._overrides[no]
-        return web.json_response(dataclasses.asdict(self._effective(no)))
-
-    async def _flush(self, request: web.Request) -> web.Response:
-        """Deliver the held notifications, last first; answers once each was tried."""
-        held, self._held = self._held[::-1], []
-
-        async def in_order() -> None:
-            for n in held:
-                await self._deliver(n)
-
-        await asyncio.shield(self._spawn(in_order()))
-        return web.json_response({"delivered": len(held)})
 
     async def _settle_now(self, request: web.Request) -> web.Response:
         pending = list(self._settlements)
@@ -664,30 +422,10 @@ class SandboxServer:
             self._settle(self._refunds[refund_no])
         return web.json_response({"settled": len(pending)})
 
-    async def _reset(self, request: web.Request) -> web.Response:
-        self._faults.clear()
-        self._overrides.clear()
-        self._held.clear()
-        return web.json_response({})
-
-
-async def _json_body(request: web.Request) -> dict[str, Any]:
-    raw = await request.read()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise _ApiError(400, "INVALID_ARGUMENT", "the body is not JSON") from None
-    if not isinstance(body, dict):
-        raise _ApiError(400, "INVALID_ARGUMENT", "the body must be a JSON object")
-    return body
-
-
 def _id(body: dict[str, Any], name: str) -> str:
     value = body.get(name)
     if not isinstance(value, str) or not _ID.match(value):
-        raise _ApiError(400, "INVALID_ARGUMENT",
+        raise ApiError(400, "INVALID_ARGUMENT",
                         f"{name} must be 1-64 characters of A-Z a-z 0-9 _ . : -")
     return value
 
@@ -695,7 +433,7 @@ def _id(body: dict[str, Any], name: str) -> str:
 def _amount(body: dict[str, Any], name: str) -> int:
     value = body.get(name)
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise _ApiError(400, "INVALID_ARGUMENT", f"{name} must be a positive integer "
+        raise ApiError(400, "INVALID_ARGUMENT", f"{name} must be a positive integer "
                         "(minor units)")
     return value
 
@@ -703,9 +441,3 @@ def _amount(body: dict[str, Any], name: str) -> int:
 def _truthy(value: object) -> bool:
     return isinstance(value, str) and value.lower() in ("1", "true", "on", "yes")
 
-
-def _split_listen(listen: str) -> tuple[str, int]:
-    host, sep, port = listen.rpartition(":")
-    if not sep or not port.isdigit():
-        raise ValueError(f"listen must be HOST:PORT, not {listen!r}")
-    return host.strip("[]") or "127.0.0.1", int(port)

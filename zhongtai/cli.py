@@ -9,6 +9,9 @@
     zhongtai sandbox [--listen HOST:PORT] [--secret S]
                                           the sandbox wallet provider alone, until SIGTERM
                                           (default: payment's sandbox_listen and sandbox_secret)
+    zhongtai sandbox-carrier [--listen HOST:PORT] [--secret S]
+                                          the sandbox carrier alone, until SIGTERM (default:
+                                          logistics' carrier_sandbox_listen and _secret)
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from zhongtai import migrate
 from zhongtai.config import SERVICES, Settings
 from zhongtai.db import Database
 from zhongtai.runtime import Runtime, load_spec
+from zhongtai.sandbox import SandboxService
 
 
 def _settings(ns: argparse.Namespace) -> Settings:
@@ -55,12 +60,24 @@ async def _sandbox(settings: Settings, listen: str | None, secret: str | None,
 
     server = SandboxServer(secret or settings.payment.sandbox_secret,
                            listen or settings.payment.sandbox_listen, public_url=public_url)
+    await _run_until_signal(server, "sandbox payment provider")
+
+
+async def _sandbox_carrier(settings: Settings, listen: str | None, secret: str | None) -> None:
+    from logistics.sandbox_carrier import SandboxCarrierServer
+
+    server = SandboxCarrierServer(secret or settings.logistics.carrier_sandbox_secret,
+                                  listen or settings.logistics.carrier_sandbox_listen)
+    await _run_until_signal(server, "sandbox carrier")
+
+
+async def _run_until_signal(server: SandboxService[Any], what: str) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await server.start()
-    print(f"zhongtai: sandbox payment provider on {server.url}", flush=True)
+    print(f"zhongtai: {what} on {server.url}", flush=True)
     try:
         await stop.wait()
     finally:
@@ -103,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     sbx.add_argument("--secret", help="notification signing secret (default: payment's "
                      "sandbox_secret; ZHONGTAI_PAYMENT_SANDBOX_SECRET)")
     sbx.add_argument("--public-url", help="base URL of the pay pages (default: the bound one)")
+    sbc = sub.add_parser("sandbox-carrier", help="run the sandbox carrier alone")
+    sbc.add_argument("--listen", dest="sandbox_listen", help="HOST:PORT (default: logistics' "
+                     "carrier_sandbox_listen, 127.0.0.1:50055)")
+    sbc.add_argument("--secret", help="push signing secret (default: logistics' "
+                     "carrier_sandbox_secret; ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_SECRET)")
     ns = parser.parse_args(argv)
     settings = _settings(ns)
     logging.basicConfig(
@@ -120,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         runner(_serve(settings, services))
     elif ns.command == "sandbox":
         runner(_sandbox(settings, ns.sandbox_listen, ns.secret, ns.public_url))
+    elif ns.command == "sandbox-carrier":
+        runner(_sandbox_carrier(settings, ns.sandbox_listen, ns.secret))
     else:
         runner(_migrate(settings, services, getattr(ns, "message", None)))
     return 0

@@ -1,7 +1,7 @@
 """The sandbox wallet provider's adapter (see ``payment.sandbox_server``).
 
-One ``aiohttp.ClientSession`` per channel (created on first use, closed by
-``aclose``), with a connect and a total timeout. Errors become
+One ``aiohttp.ClientSession`` per channel (``zhongtai.httpclient.JsonClient``:
+created on first use, closed by ``aclose``), with a connect and a total timeout. Errors become
 ``ChannelError``: unreachable, timed out, 5xx, 408 and 429 are retryable
 (every call is idempotent on the provider's side, so retrying is safe); other
 4xx are not. ``SandboxChannelError`` (a ``ChannelError``) also carries the
@@ -12,14 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hmac
 import json
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
-
-import aiohttp
 
 from payment.channels.base import (
     Channel,
@@ -34,9 +30,10 @@ from payment.channels.base import (
     TradeState,
     TradeStatus,
 )
-from payment.sandbox_server import SIGNATURE_HEADER, TIMESTAMP_HEADER, parse_time, sign
+from payment.sandbox_server import SIGNATURE_HEADER, TIMESTAMP_HEADER, parse_time
+from zhongtai import signing
+from zhongtai.httpclient import JsonClient
 
-_TIMESTAMP = re.compile(r"^\d{1,12}$")
 _TRADE_STATES = {s.value for s in TradeState} - {TradeState.NOT_FOUND.value}
 _REFUND_STATES = {s.value for s in RefundState} - {RefundState.NOT_FOUND.value}
 
@@ -56,58 +53,16 @@ class SandboxChannel(Channel):
                  timeout_seconds: float = 10.0, connect_timeout_seconds: float = 3.0) -> None:
         if not secret:
             raise ValueError("the sandbox channel needs the notification secret")
-        self._base = base_url.rstrip("/")
         self._secret = secret
         self._tolerance = tolerance_seconds
-        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds,
-                                              connect=connect_timeout_seconds)
-        self._session: aiohttp.ClientSession | None = None
-
-    # -- HTTP --------------------------------------------------------------
-
-    def _http(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                timeout=self._timeout, headers={"Accept": "application/json"})
-        return self._session
+        self._client = JsonClient(base_url, name="sandbox", error=SandboxChannelError,
+                                  timeout_seconds=timeout_seconds,
+                                  connect_timeout_seconds=connect_timeout_seconds)
+        self._call = self._client.call
+        self._json = self._client.json
 
     async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    async def _call(self, method: str, path: str, body: dict[str, Any] | None = None, *,
-                    missing_ok: bool = False) -> bytes | None:
-        what = f"sandbox {method} {path}"
-        try:
-            async with self._http().request(method, self._base + path, json=body) as resp:
-                data = await resp.read()
-                status = resp.status
-        except (aiohttp.ClientError, TimeoutError) as e:
-            raise SandboxChannelError(f"{what}: {type(e).__name__}: {e}",
-                                      retryable=True) from e
-        if status == 404 and missing_ok:
-            return None
-        if status >= 400:
-            code, message = _error_of(data)
-            raise SandboxChannelError(f"{what}: HTTP {status} {code}: {message}",
-                                      retryable=status >= 500 or status in (408, 429),
-                                      status=status, code=code)
-        return data
-
-    async def _json(self, method: str, path: str, body: dict[str, Any] | None = None, *,
-                    missing_ok: bool = False) -> dict[str, Any] | None:
-        data = await self._call(method, path, body, missing_ok=missing_ok)
-        if data is None:
-            return None
-        try:
-            parsed = json.loads(data)
-        except ValueError:
-            parsed = None
-        if not isinstance(parsed, dict):
-            raise SandboxChannelError(f"sandbox {method} {path}: not a JSON object",
-                                      retryable=True)
-        return parsed
+        await self._client.aclose()
 
     # -- Channel -----------------------------------------------------------
 
@@ -163,22 +118,11 @@ class SandboxChannel(Channel):
 
     def verify_notification(self, headers: Mapping[str, str], body: bytes,
                             now: dt.datetime) -> Notification:
-        timestamp = _header(headers, TIMESTAMP_HEADER)
-        signature = _header(headers, SIGNATURE_HEADER)
-        if not timestamp or not signature:
-            raise NotificationRejected("BAD_SIGNATURE", "missing timestamp or signature header")
-        expected = sign(self._secret, timestamp, body).encode()
-        if not hmac.compare_digest(expected, signature.strip().lower().encode()):
-            raise NotificationRejected("BAD_SIGNATURE", "the signature does not match")
-        if not _TIMESTAMP.match(timestamp):
-            raise NotificationRejected("MALFORMED", f"bad timestamp {timestamp!r}")
-        if now.tzinfo is None:
-            now = now.replace(tzinfo=dt.UTC)
-        age = now.timestamp() - int(timestamp)
-        if age > self._tolerance:
-            raise NotificationRejected("STALE", f"signed {age:.0f}s ago")
-        if -age > self._tolerance:
-            raise NotificationRejected("FUTURE", f"signed {-age:.0f}s in the future")
+        try:
+            signing.verify(self._secret, headers, body, now, self._tolerance,
+                           timestamp_header=TIMESTAMP_HEADER, signature_header=SIGNATURE_HEADER)
+        except signing.SignatureRejected as e:
+            raise NotificationRejected(e.reason, str(e)) from None
         try:
             return _notification(json.loads(body))
         except (ValueError, TypeError, KeyError) as e:
@@ -259,19 +203,3 @@ def _malformed(what: str) -> Iterator[None]:
 
 def _seg(value: str) -> str:
     return quote(value, safe="")
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    value = headers.get(name)
-    if value is not None:
-        return value
-    lower = name.lower()
-    return next((v for k, v in headers.items() if k.lower() == lower), None)
-
-
-def _error_of(data: bytes) -> tuple[str, str]:
-    try:
-        d = json.loads(data)
-        return str(d["code"]), str(d["message"])
-    except (ValueError, TypeError, KeyError):
-        return "HTTP_ERROR", data[:200].decode(errors="replace")

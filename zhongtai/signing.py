@@ -1,0 +1,94 @@
+"""Signed HTTP pushes: HMAC-SHA256 over a timestamp and the body.
+
+What sandbox providers (the wallet provider, the carrier) put on the
+notifications they push, and what their adapters check: a timestamp header
+(unix seconds) and a signature header, the hex HMAC-SHA256 of
+``f"{timestamp}.".encode() + body`` with a shared secret. A push is accepted
+only when the signature matches and the timestamp is within a tolerance of
+now, in the past (``STALE``) and in the future (``FUTURE``), so a captured
+push cannot be replayed later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import time
+from collections.abc import Mapping
+
+__all__ = [
+    "BAD_SIGNATURE",
+    "FUTURE",
+    "MALFORMED",
+    "STALE",
+    "SignatureRejected",
+    "header",
+    "sign",
+    "signed_headers",
+    "verify",
+]
+
+# The reasons of SignatureRejected.
+BAD_SIGNATURE = "BAD_SIGNATURE"  # missing headers, or the signature does not match
+MALFORMED = "MALFORMED"  # a signed timestamp that is not unix seconds
+STALE = "STALE"  # signed longer ago than the tolerance
+FUTURE = "FUTURE"  # signed further in the future than the tolerance
+
+_TIMESTAMP = re.compile(r"^\d{1,12}$")
+
+
+class SignatureRejected(Exception):
+    """A push that is not the signer's, or not now. ``reason`` is one of
+    BAD_SIGNATURE, MALFORMED, STALE, FUTURE."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The signature: hex HMAC-SHA256 over ``"{timestamp}." + body``."""
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def signed_headers(secret: str, body: bytes, *, timestamp_header: str, signature_header: str,
+                   age_seconds: float = 0.0) -> dict[str, str]:
+    """The two headers of a push signed now (``age_seconds`` ago: a sandbox
+    fault; negative is in the future)."""
+    timestamp = str(int(time.time() - age_seconds))
+    return {timestamp_header: timestamp, signature_header: sign(secret, timestamp, body)}
+
+
+def verify(secret: str, headers: Mapping[str, str], body: bytes, now: dt.datetime,
+           tolerance_seconds: float, *, timestamp_header: str,
+           signature_header: str) -> None:
+    """Checks a push; raises SignatureRejected (with the reason) if it is not
+    signed with ``secret`` or its timestamp is more than ``tolerance_seconds``
+    from ``now`` (a naive ``now`` is taken as UTC)."""
+    timestamp = header(headers, timestamp_header)
+    signature = header(headers, signature_header)
+    if not timestamp or not signature:
+        raise SignatureRejected(BAD_SIGNATURE, "missing timestamp or signature header")
+    expected = sign(secret, timestamp, body).encode()
+    if not hmac.compare_digest(expected, signature.strip().lower().encode()):
+        raise SignatureRejected(BAD_SIGNATURE, "the signature does not match")
+    if not _TIMESTAMP.match(timestamp):
+        raise SignatureRejected(MALFORMED, f"bad timestamp {timestamp!r}")
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.UTC)
+    age = now.timestamp() - int(timestamp)
+    if age > tolerance_seconds:
+        raise SignatureRejected(STALE, f"signed {age:.0f}s ago")
+    if -age > tolerance_seconds:
+        raise SignatureRejected(FUTURE, f"signed {-age:.0f}s in the future")
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """A header by name, case-insensitively even in a plain dict."""
+    value = headers.get(name)
+    if value is not None:
+        return value
+    lower = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == lower), None)
