@@ -95,3 +95,13 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         async with self.db.transaction() as s:
             return pb.GetReservationResponse(
                 reservation=await h.get_reservation(s, request.order_id))
+
+    async def SetWarehouseStock(self, request: pb.SetWarehouseStockRequest, context: Ctx
+                                ) -> pb.SetWarehouseStockResponse:
+        return await idempotent_rpc(self.db, self.keys, request, pb.SetWarehouseStockResponse,
+                                    lambda s: h.set_warehouse_stock(s, self.db.dialect, request))
+
+    async def BatchGetWarehouseStock(self, request: pb.BatchGetWarehouseStockRequest,
+                                     context: Ctx) -> pb.BatchGetWarehouseStockResponse:
+        async with self.db.transaction() as s:
+            return await h.batch_get_warehouse_stock(s, request.sku_ids)

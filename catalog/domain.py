@@ -132,3 +132,16 @@ def validate_stock_lines(order_id: str, lines: Sequence[pb.StockLine]) -> None:
         v.check(0 < line.quantity <= MAX_QUANTITY, f"lines[{i}].quantity",
                 f"must be between 1 and {MAX_QUANTITY}")
     v.raise_if_any()
+
+
+MAX_WAREHOUSE_STOCK = 10**12
+
+
+def validate_set_warehouse_stock(req: pb.SetWarehouseStockRequest) -> None:
+    v = Violations()
+    v.check(bool(req.sku_id), "sku_id", "is required")
+    v.check(bool(req.warehouse_id.strip()), "warehouse_id", "is required")
+    v.check(len(req.warehouse_id) <= 64, "warehouse_id", "must be at most 64 characters")
+    v.check(0 <= req.quantity <= MAX_WAREHOUSE_STOCK, "quantity",
+            f"must be 0 to {MAX_WAREHOUSE_STOCK}")
+    v.raise_if_any()

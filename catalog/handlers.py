@@ -17,6 +17,7 @@ from zhongtai.catalog.v1 import events_pb2 as ev
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import ensure_absent, fetch_one, insert_ignore, utcnow
 from zhongtai.errors import (
+    Aborted,
     AlreadyExists,
     FailedPrecondition,
     InvalidArgument,
@@ -298,6 +299,73 @@ async def adjust_stock(s: AsyncSession, req: pb.AdjustStockRequest) -> pb.Adjust
             "INSUFFICIENT_STOCK", f"cannot remove {-req.delta} units of {req.sku_id}",
             [PreconditionViolation("STOCK", f"skus/{req.sku_id}", "not enough available")])
     return pb.AdjustStockResponse(stock=await get_stock(s, req.sku_id))
+
+
+def _warehouse_stock(row: Any) -> pb.WarehouseStock:
+    return pb.WarehouseStock(sku_id=row.sku_id, warehouse_id=row.warehouse_id,
+                             quantity=row.quantity, update_time=timestamp(row.updated_at))
+
+
+async def set_warehouse_stock(s: AsyncSession, dialect: str, req: pb.SetWarehouseStockRequest
+                              ) -> pb.SetWarehouseStockResponse:
+    """Set a SKU's on-hand units in one warehouse; stock.available moves by the
+    same delta and never below zero (units reserved by orders stay reserved)."""
+    domain.validate_set_warehouse_stock(req)
+    await get_stock(s, req.sku_id)
+    ws = t.warehouse_stock.c
+    now = utcnow()
+    await s.execute(insert_ignore(dialect, t.warehouse_stock).values(
+        sku_id=req.sku_id, warehouse_id=req.warehouse_id, quantity=0, updated_at=now))
+    # Row lock (PostgreSQL; SQLite serializes writers): concurrent sets of
+    # one (SKU, warehouse) apply one after the other, each with its own delta.
+    old = (await s.execute(
+        select(ws.quantity).where(ws.sku_id == req.sku_id, ws.warehouse_id == req.warehouse_id)
+        .with_for_update())).scalar_one()
+    delta = req.quantity - old
+    if delta:
+        # Compare-and-set, as reservations do: racing a reservation, the one
+        # that commits second sees the other's available.
+        moved = await s.execute(
+            update(t.stock)
+            .where(t.stock.c.sku_id == req.sku_id, t.stock.c.available + delta >= 0)
+            .values(available=t.stock.c.available + delta))
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            available = (await s.execute(select(t.stock.c.available)
+                                         .where(t.stock.c.sku_id == req.sku_id))).scalar()
+            raise FailedPrecondition(
+                "INSUFFICIENT_STOCK",
+                f"cannot remove {-delta} units of {req.sku_id} from warehouse "
+                f"{req.warehouse_id}: only {available} are not reserved",
+                [PreconditionViolation("STOCK", f"skus/{req.sku_id}",
+                                       f"available {available}, removing {-delta}")],
+                {"sku_id": req.sku_id, "warehouse_id": req.warehouse_id})
+    changed = await s.execute(
+        update(t.warehouse_stock)
+        .where(ws.sku_id == req.sku_id, ws.warehouse_id == req.warehouse_id, ws.quantity == old)
+        .values(quantity=req.quantity, updated_at=now))
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Aborted("CONCURRENT_MODIFICATION",
+                      f"the stock of {req.sku_id} in {req.warehouse_id} changed concurrently",
+                      {"sku_id": req.sku_id, "warehouse_id": req.warehouse_id})
+    row = (await s.execute(select(t.warehouse_stock).where(
+        ws.sku_id == req.sku_id, ws.warehouse_id == req.warehouse_id))).one()
+    return pb.SetWarehouseStockResponse(warehouse_stock=_warehouse_stock(row),
+                                        stock=await get_stock(s, req.sku_id))
+
+
+async def batch_get_warehouse_stock(s: AsyncSession, sku_ids: Sequence[str]
+                                    ) -> pb.BatchGetWarehouseStockResponse:
+    if len(sku_ids) > 500:
+        raise InvalidArgument.field("sku_ids", "at most 500 per call")
+    wanted = list(dict.fromkeys(sku_ids))
+    known = set((await s.execute(select(t.skus.c.sku_id)
+                                 .where(t.skus.c.sku_id.in_(wanted)))).scalars())
+    ws = t.warehouse_stock.c
+    rows = (await s.execute(select(t.warehouse_stock).where(ws.sku_id.in_(wanted))
+                            .order_by(ws.sku_id, ws.warehouse_id))).all()
+    return pb.BatchGetWarehouseStockResponse(
+        warehouse_stock=[_warehouse_stock(r) for r in rows],
+        missing_sku_ids=[i for i in wanted if i not in known])
 
 
 async def _reservation(s: AsyncSession, order_id: str, lock: bool = False) -> pb.Reservation | None:

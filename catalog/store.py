@@ -7,6 +7,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -95,3 +96,19 @@ reservation_lines = Table(
     Column("quantity", BigInteger, nullable=False),
     CheckConstraint("quantity > 0", name="quantity_positive"),
 )
+
+# Stock per warehouse (分仓库存): the units of a SKU on hand in each logistics
+# warehouse. Setting it moves stock.available by the same delta (never below
+# zero), so stock stays the sellable total orders reserve against; the rows
+# tell logistics where the units are. warehouse_id is logistics' id (not
+# checked here: the two services do not share a database).
+warehouse_stock = Table(
+    "warehouse_stock",
+    metadata,
+    Column("sku_id", String(64), ForeignKey("skus.sku_id"), primary_key=True),
+    Column("warehouse_id", String(64), primary_key=True),
+    Column("quantity", BigInteger, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("quantity >= 0", name="quantity_non_negative"),
+)
+Index("ix_warehouse_stock_warehouse", warehouse_stock.c.warehouse_id)

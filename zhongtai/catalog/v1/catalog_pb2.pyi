@@ -420,3 +420,49 @@ class GetReservationResponse(_message.Message):
     RESERVATION_FIELD_NUMBER: _ClassVar[int]
     reservation: Reservation
     def __init__(self, reservation: _Optional[_Union[Reservation, _Mapping]] = ...) -> None: ...
+
+class WarehouseStock(_message.Message):
+    __slots__ = ("sku_id", "warehouse_id", "quantity", "update_time")
+    SKU_ID_FIELD_NUMBER: _ClassVar[int]
+    WAREHOUSE_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    sku_id: str
+    warehouse_id: str
+    quantity: int
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, sku_id: _Optional[str] = ..., warehouse_id: _Optional[str] = ..., quantity: _Optional[int] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SetWarehouseStockRequest(_message.Message):
+    __slots__ = ("request_id", "sku_id", "warehouse_id", "quantity")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    SKU_ID_FIELD_NUMBER: _ClassVar[int]
+    WAREHOUSE_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    sku_id: str
+    warehouse_id: str
+    quantity: int
+    def __init__(self, request_id: _Optional[str] = ..., sku_id: _Optional[str] = ..., warehouse_id: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
+
+class SetWarehouseStockResponse(_message.Message):
+    __slots__ = ("warehouse_stock", "stock")
+    WAREHOUSE_STOCK_FIELD_NUMBER: _ClassVar[int]
+    STOCK_FIELD_NUMBER: _ClassVar[int]
+    warehouse_stock: WarehouseStock
+    stock: Stock
+    def __init__(self, warehouse_stock: _Optional[_Union[WarehouseStock, _Mapping]] = ..., stock: _Optional[_Union[Stock, _Mapping]] = ...) -> None: ...
+
+class BatchGetWarehouseStockRequest(_message.Message):
+    __slots__ = ("sku_ids",)
+    SKU_IDS_FIELD_NUMBER: _ClassVar[int]
+    sku_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, sku_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class BatchGetWarehouseStockResponse(_message.Message):
+    __slots__ = ("warehouse_stock", "missing_sku_ids")
+    WAREHOUSE_STOCK_FIELD_NUMBER: _ClassVar[int]
+    MISSING_SKU_IDS_FIELD_NUMBER: _ClassVar[int]
+    warehouse_stock: _containers.RepeatedCompositeFieldContainer[WarehouseStock]
+    missing_sku_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, warehouse_stock: _Optional[_Iterable[_Union[WarehouseStock, _Mapping]]] = ..., missing_sku_ids: _Optional[_Iterable[str]] = ...) -> None: ...

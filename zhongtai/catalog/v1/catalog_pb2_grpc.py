@@ -111,6 +111,16 @@ class CatalogServiceStub:
                 request_serializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.GetReservationRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.GetReservationResponse.FromString,
                 _registered_method=True)
+        self.SetWarehouseStock = channel.unary_unary(
+                '/zhongtai.catalog.v1.CatalogService/SetWarehouseStock',
+                request_serializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.SetWarehouseStockRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.SetWarehouseStockResponse.FromString,
+                _registered_method=True)
+        self.BatchGetWarehouseStock = channel.unary_unary(
+                '/zhongtai.catalog.v1.CatalogService/BatchGetWarehouseStock',
+                request_serializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.BatchGetWarehouseStockRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.BatchGetWarehouseStockResponse.FromString,
+                _registered_method=True)
 
 
 class CatalogServiceServicer:
@@ -227,6 +237,25 @@ class CatalogServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetWarehouseStock(self, request, context):
+        """Sets the on-hand units of a SKU in one warehouse (stock per warehouse,
+        分仓库存). The SKU's sellable available stock moves by the same delta, so
+        the sellable total stays what orders reserve against; a decrease that
+        would drive it below zero (the units are reserved by orders) is
+        FAILED_PRECONDITION INSUFFICIENT_STOCK and changes nothing. Idempotent
+        by request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BatchGetWarehouseStock(self, request, context):
+        """Returns the per-warehouse on-hand units of SKUs (for fulfilment planning).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CatalogServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -304,6 +333,16 @@ def add_CatalogServiceServicer_to_server(servicer, server):
                     servicer.GetReservation,
                     request_deserializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.GetReservationRequest.FromString,
                     response_serializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.GetReservationResponse.SerializeToString,
+            ),
+            'SetWarehouseStock': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetWarehouseStock,
+                    request_deserializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.SetWarehouseStockRequest.FromString,
+                    response_serializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.SetWarehouseStockResponse.SerializeToString,
+            ),
+            'BatchGetWarehouseStock': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchGetWarehouseStock,
+                    request_deserializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.BatchGetWarehouseStockRequest.FromString,
+                    response_serializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.BatchGetWarehouseStockResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -713,6 +752,60 @@ class CatalogService:
             '/zhongtai.catalog.v1.CatalogService/GetReservation',
             zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.GetReservationRequest.SerializeToString,
             zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.GetReservationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetWarehouseStock(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.catalog.v1.CatalogService/SetWarehouseStock',
+            zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.SetWarehouseStockRequest.SerializeToString,
+            zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.SetWarehouseStockResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchGetWarehouseStock(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.catalog.v1.CatalogService/BatchGetWarehouseStock',
+            zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.BatchGetWarehouseStockRequest.SerializeToString,
+            zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.BatchGetWarehouseStockResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,160 @@
+"""Warehouses: use cases and the ``WarehouseService`` servicer.
+
+The rules (coverage, topology, allocation, ETA) are in ``warehousing``; this
+module stores warehouses, reads per-warehouse stock from catalog and maps
+requests and responses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeAlias
+
+import grpc
+from google.protobuf import json_format
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from logistics import warehouse_store as t
+from logistics import warehousing as rules
+from zhongtai import pagination
+from zhongtai.catalog.v1 import catalog_pb2 as cat
+from zhongtai.catalog.v1.catalog_pb2_grpc import CatalogServiceStub
+from zhongtai.db import Database, ensure_absent, fetch_one, utcnow
+from zhongtai.errors import InvalidArgument, NotFound
+from zhongtai.grpcclient import call_timeout, error_from_rpc
+from zhongtai.idempotency import Keys, idempotent_rpc
+from zhongtai.ids import new_id
+from zhongtai.logistics.v1 import warehouse_pb2 as pb
+from zhongtai.logistics.v1 import warehouse_pb2_grpc
+from zhongtai.wire import timestamp, to_datetime
+
+Ctx: TypeAlias = grpc.aio.ServicerContext
+
+CATALOG_TIMEOUT = 5.0
+
+
+def _view(row: Any) -> pb.Warehouse:
+    w = json_format.Parse(row.definition, pb.Warehouse())
+    w.create_time.CopyFrom(timestamp(row.created_at))
+    return w
+
+
+async def create_warehouse(s: AsyncSession, req: pb.CreateWarehouseRequest
+                           ) -> pb.CreateWarehouseResponse:
+    w = pb.Warehouse()
+    w.CopyFrom(req.warehouse)
+    w.ClearField("create_time")
+    w.name = w.name.strip()
+    parent_kind: int | None = None
+    if w.parent_warehouse_id:
+        parent_kind = (await s.execute(
+            select(t.warehouses.c.kind)
+            .where(t.warehouses.c.warehouse_id == w.parent_warehouse_id))).scalar()
+    rules.validate_warehouse(w, parent_kind)
+    w.warehouse_id = w.warehouse_id or new_id()
+    await ensure_absent(s, t.warehouses.c.warehouse_id, w.warehouse_id, "warehouse")
+    now = utcnow()
+    await s.execute(t.warehouses.insert().values(
+        warehouse_id=w.warehouse_id, name=w.name, kind=w.kind,
+        parent_warehouse_id=w.parent_warehouse_id or None,
+        definition=json_format.MessageToJson(w, indent=None, sort_keys=True),
+        created_at=now))
+    w.create_time.CopyFrom(timestamp(now))
+    return pb.CreateWarehouseResponse(warehouse=w)
+
+
+async def get_warehouse(s: AsyncSession, warehouse_id: str) -> pb.Warehouse:
+    if not warehouse_id:
+        raise InvalidArgument.field("warehouse_id", "is required")
+    return _view(await fetch_one(s, t.warehouses.c.warehouse_id, warehouse_id, "warehouse"))
+
+
+async def list_warehouses(s: AsyncSession, req: pb.ListWarehousesRequest
+                          ) -> pb.ListWarehousesResponse:
+    size = pagination.page_size(req.page_size)
+    after = pagination.decode_token(req.page_token, "warehouses")
+    c = t.warehouses.c
+    q = select(t.warehouses).order_by(c.warehouse_id).limit(size + 1)
+    if after:
+        q = q.where(c.warehouse_id > after)
+    rows = (await s.execute(q)).all()
+    resp = pb.ListWarehousesResponse(warehouses=[_view(r) for r in rows[:size]])
+    if len(rows) > size:
+        resp.next_page_token = pagination.encode_token(rows[size - 1].warehouse_id,
+                                                       "warehouses")
+    return resp
+
+
+async def plan(s: AsyncSession, catalog: CatalogServiceStub, req: pb.PlanFulfilmentRequest,
+               *, time_remaining: float | None = None) -> pb.PlanFulfilmentResponse:
+    """Plan an order's packages and ETA. No side effects.
+
+    Catalog is asked first (per-warehouse stock), so no database transaction
+    is open during the remote call; then the warehouses are read."""
+    rules.validate_plan(req)
+    paid = to_datetime(req.paid_time) if req.HasField("paid_time") else utcnow()
+    sku_ids = [line.sku_id for line in req.lines]
+    try:
+        found = await catalog.BatchGetWarehouseStock(
+            cat.BatchGetWarehouseStockRequest(sku_ids=sku_ids),
+            timeout=call_timeout(CATALOG_TIMEOUT, time_remaining))
+    except grpc.aio.AioRpcError as exc:
+        raise error_from_rpc(exc) from exc
+    if found.missing_sku_ids:
+        missing = list(found.missing_sku_ids)
+        raise NotFound("SKU_NOT_FOUND", f"SKUs do not exist: {missing}",
+                       {"sku_ids": ",".join(missing)})
+    stock: dict[str, dict[str, int]] = {}
+    for ws in found.warehouse_stock:
+        stock.setdefault(ws.warehouse_id, {})[ws.sku_id] = ws.quantity
+    rows = (await s.execute(select(t.warehouses).order_by(t.warehouses.c.warehouse_id))).all()
+    sites = [rules.site_of(_view(r)) for r in rows]
+    result = rules.plan(sites, stock, req.destination,
+                        {line.sku_id: line.quantity for line in req.lines},
+                        req.delivery_method, paid)
+    return pb.PlanFulfilmentResponse(
+        packages=[_package(p) for p in result.packages],
+        estimated_delivery_time=timestamp(result.eta),
+        delivery_method=result.method,  # type: ignore[arg-type]
+        paid_time=timestamp(paid))
+
+
+def _package(p: rules.Package) -> pb.PlannedPackage:
+    return pb.PlannedPackage(
+        warehouse_id=p.warehouse_id, source=p.source,  # type: ignore[arg-type]
+        transfer_from_warehouse_id=p.transfer_from,
+        lines=[pb.FulfilmentLine(sku_id=k, quantity=q) for k, q in p.lines],
+        transfer_lines=[pb.FulfilmentLine(sku_id=k, quantity=q) for k, q in p.transfer_lines],
+        production_start_time=timestamp(p.production_start.astimezone(dt.UTC)),
+        transfer_hours=p.transfer_hours, production_hours=p.production_hours,
+        delivery_hours=p.delivery_hours, estimated_delivery_time=timestamp(p.eta))
+
+
+class WarehouseServicer(warehouse_pb2_grpc.WarehouseServiceServicer):
+    def __init__(self, db: Database, catalog: CatalogServiceStub) -> None:
+        self.db = db
+        self.catalog = catalog
+        self.keys = Keys(db.plumbing, db.dialect)
+
+    async def CreateWarehouse(self, request: pb.CreateWarehouseRequest, context: Ctx
+                              ) -> pb.CreateWarehouseResponse:
+        return await idempotent_rpc(self.db, self.keys, request, pb.CreateWarehouseResponse,
+                                    lambda s: create_warehouse(s, request))
+
+    async def GetWarehouse(self, request: pb.GetWarehouseRequest, context: Ctx
+                           ) -> pb.GetWarehouseResponse:
+        async with self.db.transaction() as s:
+            return pb.GetWarehouseResponse(
+                warehouse=await get_warehouse(s, request.warehouse_id))
+
+    async def ListWarehouses(self, request: pb.ListWarehousesRequest, context: Ctx
+                             ) -> pb.ListWarehousesResponse:
+        async with self.db.transaction() as s:
+            return await list_warehouses(s, request)
+
+    async def PlanFulfilment(self, request: pb.PlanFulfilmentRequest, context: Ctx
+                             ) -> pb.PlanFulfilmentResponse:
+        async with self.db.transaction() as s:
+            return await plan(s, self.catalog, request,
+                              time_remaining=context.time_remaining())
