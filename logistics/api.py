@@ -7,6 +7,7 @@ from typing import TypeAlias
 import grpc
 
 from logistics import handlers as h
+from logistics.fulfilment import Fulfilment
 from zhongtai.db import Database
 from zhongtai.idempotency import Keys, idempotent_rpc
 from zhongtai.logistics.v1 import logistics_pb2 as pb
@@ -16,9 +17,10 @@ Ctx: TypeAlias = grpc.aio.ServicerContext
 
 
 class LogisticsServicer(logistics_pb2_grpc.LogisticsServiceServicer):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, fulfilment: Fulfilment) -> None:
         self.db = db
         self.keys = Keys(db.plumbing, db.dialect)
+        self.fulfilment = fulfilment
 
     async def CreateFreightTemplate(self, request: pb.CreateFreightTemplateRequest,
                                     context: Ctx) -> pb.CreateFreightTemplateResponse:
@@ -41,3 +43,24 @@ class LogisticsServicer(logistics_pb2_grpc.LogisticsServiceServicer):
                            ) -> pb.QuoteFreightResponse:
         async with self.db.transaction() as s:
             return await h.quote_freight(s, request)
+
+    async def GetLogisticsOrder(self, request: pb.GetLogisticsOrderRequest, context: Ctx
+                                ) -> pb.GetLogisticsOrderResponse:
+        async with self.db.transaction() as s:
+            return pb.GetLogisticsOrderResponse(
+                logistics_order=await self.fulfilment.get(s, request.logistics_order_id))
+
+    async def ListLogisticsOrders(self, request: pb.ListLogisticsOrdersRequest, context: Ctx
+                                  ) -> pb.ListLogisticsOrdersResponse:
+        async with self.db.transaction() as s:
+            return await self.fulfilment.list_orders(s, request)
+
+    async def ShipPackage(self, request: pb.ShipPackageRequest, context: Ctx
+                          ) -> pb.ShipPackageResponse:
+        return await idempotent_rpc(self.db, self.keys, request, pb.ShipPackageResponse,
+                                    lambda s: self.fulfilment.ship_package(s, request))
+
+    async def FlagLogisticsOrder(self, request: pb.FlagLogisticsOrderRequest, context: Ctx
+                                 ) -> pb.FlagLogisticsOrderResponse:
+        return await idempotent_rpc(self.db, self.keys, request, pb.FlagLogisticsOrderResponse,
+                                    lambda s: self.fulfilment.flag(s, request))

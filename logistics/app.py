@@ -1,33 +1,137 @@
-"""Wiring of the logistics service (freight templates and quotes)."""
+"""Wiring of the logistics service: freight, warehouses, logistics orders and
+packages (created from trade's events), carriers' tracking.
+
+Besides its gRPC servicers, logistics runs (``BuiltService.start``/``stop``)
+the HTTP endpoint carriers push tracking to (``settings.logistics.
+notify_listen``) and the carrier adapters — the sandbox carrier, run in this
+process on ``carrier_sandbox_listen`` unless ``carrier_sandbox_url`` points to
+one elsewhere."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import grpc
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from logistics import store
 from logistics.api import LogisticsServicer
-from zhongtai.logistics.v1 import logistics_pb2, logistics_pb2_grpc
-from zhongtai.service import BuiltService, ServiceContext, ServiceSpec
+from logistics.carrier_setup import start_carriers, stop_carriers
+from logistics.carriers.base import Carrier, TrackingEvent
+from logistics.fulfilment import (
+    ALLOCATE_TIMER,
+    SUBSCRIBE_TIMER,
+    TRACK_QUERY_TIMER,
+    Fulfilment,
+)
+from logistics.notify import NotifyServer
+from logistics.sandbox_carrier import SandboxCarrierServer
+from logistics.warehouses import WarehouseServicer
+from zhongtai.catalog.v1 import catalog_pb2_grpc
+from zhongtai.events import Envelope
+from zhongtai.inbox import consumer
+from zhongtai.logistics.v1 import (
+    logistics_pb2,
+    logistics_pb2_grpc,
+    warehouse_pb2,
+    warehouse_pb2_grpc,
+)
+from zhongtai.service import BuiltService, ServiceContext, ServiceSpec, Subscription
+from zhongtai.timers import Timer
+from zhongtai.trade.v1 import events_pb2 as trade_events
+
+log = logging.getLogger(__name__)
+
+# A paid order gets its logistics orders; a cancelled one loses the unshipped.
+TRADE_EVENTS = Subscription("logistics.trade-events",
+                            ("trade.order.paid", "trade.order.cancelled"))
 
 
 def build(ctx: ServiceContext) -> BuiltService:
-    servicer = LogisticsServicer(ctx.db)
+    settings = ctx.settings.logistics
+    fulfilment = Fulfilment(ctx.db, settings)
+    servicer = LogisticsServicer(ctx.db, fulfilment)
+    catalog = catalog_pb2_grpc.CatalogServiceStub(ctx.channel("catalog"))
+    warehouses = WarehouseServicer(ctx.db, catalog)
+    carriers: dict[str, Carrier] = {}
+
+    async def record(carrier_name: str, events: Sequence[TrackingEvent]) -> str:
+        async with ctx.db.transaction() as s:
+            return await fulfilment.record_tracking(s, carrier_name, events)
+
+    notify = NotifyServer(record, carriers, settings.notify_listen)
+    sandbox: list[SandboxCarrierServer | None] = [None]
+
+    async def start() -> None:
+        await notify.start()
+        started, sandbox[0] = await start_carriers(settings)
+        carriers.update(started)
+
+    async def stop() -> None:
+        await notify.stop()
+        await stop_carriers(dict(carriers), sandbox[0])
+        carriers.clear()
+
+    async def paid(s: AsyncSession, event: trade_events.OrderPaid, _env: Envelope) -> None:
+        await fulfilment.on_order_paid(s, event)
+
+    async def cancelled(s: AsyncSession, event: trade_events.OrderCancelled,
+                        _env: Envelope) -> None:
+        await fulfilment.on_order_cancelled(s, event)
+
+    async def subscribe(carrier_name: str, tracking_no: str) -> None:
+        carrier = carriers.get(carrier_name)
+        if carrier is None:
+            log.warning("no adapter for carrier %s: waybill %s is not tracked",
+                        carrier_name, tracking_no)
+            return
+        await carrier.subscribe(tracking_no, notify_url(carrier_name))
+
+    def notify_url(carrier_name: str) -> str:
+        return f"{settings.notify_base_url or notify.url}/carriers/{carrier_name}/notify"
+
+    async def on_subscribe(s: AsyncSession, timer: Timer) -> None:
+        await fulfilment.on_subscribe_timer(s, timer, subscribe)
+
+    async def query(carrier_name: str, tracking_no: str) -> Sequence[TrackingEvent] | None:
+        carrier = carriers.get(carrier_name)
+        return None if carrier is None else await carrier.query(tracking_no)
+
+    async def on_track_query(s: AsyncSession, timer: Timer) -> None:
+        await fulfilment.on_track_query_timer(s, timer, query)
+
+    async def on_allocate(s: AsyncSession, timer: Timer) -> None:
+        await fulfilment.on_allocate_timer(s, timer, catalog)
 
     def register(server: grpc.aio.Server) -> None:
         logistics_pb2_grpc.add_LogisticsServiceServicer_to_server(servicer, server)
+        warehouse_pb2_grpc.add_WarehouseServiceServicer_to_server(warehouses, server)
 
-    return BuiltService(registrar=register)
+    return BuiltService(
+        registrar=register,
+        consumers={
+            TRADE_EVENTS.queue: consumer(ctx.db, TRADE_EVENTS.queue, {
+                trade_events.OrderPaid: paid,
+                trade_events.OrderCancelled: cancelled,
+            }),
+        },
+        timer_handlers={SUBSCRIBE_TIMER: on_subscribe, ALLOCATE_TIMER: on_allocate,
+                        TRACK_QUERY_TIMER: on_track_query},
+        start=start,
+        stop=stop,
+    )
 
 
 SERVICE = ServiceSpec(
     name="logistics",
     grpc_service_names=[
-        logistics_pb2.DESCRIPTOR.services_by_name["LogisticsService"].full_name],
+        logistics_pb2.DESCRIPTOR.services_by_name["LogisticsService"].full_name,
+        warehouse_pb2.DESCRIPTOR.services_by_name["WarehouseService"].full_name],
     metadata=store.metadata,
     plumbing=store.plumbing,
     migrations=Path(__file__).parent / "migrations",
-    subscriptions=[],
+    subscriptions=[TRADE_EVENTS],
     build=build,
 )

@@ -20,7 +20,8 @@ A seller with no template ships free (freight 0, source NO_TEMPLATE).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from zhongtai.common.v1.common_pb2 import Address, Money
@@ -192,3 +193,113 @@ def validate_quote(req: pb.QuoteFreightRequest) -> None:
             v.check(item.amount.amount_minor >= 0, f"packages[{i}].items[{j}].amount",
                     "must not be negative")
     v.raise_if_any()
+
+
+# --- logistics orders, packages and tracking -------------------------------
+
+ROLE_ORDER = pb.LOGISTICS_ORDER_ROLE_ORDER
+ROLE_SPLIT_CHILD = pb.LOGISTICS_ORDER_ROLE_SPLIT_CHILD
+ROLE_MERGE_MASTER = pb.LOGISTICS_ORDER_ROLE_MERGE_MASTER
+
+WAIT_SHIP = pb.LOGISTICS_ORDER_STATUS_WAIT_SHIP
+PARTIALLY_SHIPPED = pb.LOGISTICS_ORDER_STATUS_PARTIALLY_SHIPPED
+SHIPPED = pb.LOGISTICS_ORDER_STATUS_SHIPPED
+IN_TRANSIT = pb.LOGISTICS_ORDER_STATUS_IN_TRANSIT
+OUT_FOR_DELIVERY = pb.LOGISTICS_ORDER_STATUS_OUT_FOR_DELIVERY
+DELIVERED = pb.LOGISTICS_ORDER_STATUS_DELIVERED
+CANCELLED = pb.LOGISTICS_ORDER_STATUS_CANCELLED
+
+# Where a package is after a carrier milestone (EXCEPTION moves nothing).
+MILESTONE_STATUS: Mapping[int, int] = {
+    pb.TRACKING_MILESTONE_ACCEPTED: SHIPPED,
+    pb.TRACKING_MILESTONE_IN_TRANSIT: IN_TRANSIT,
+    pb.TRACKING_MILESTONE_OUT_FOR_DELIVERY: OUT_FOR_DELIVERY,
+    pb.TRACKING_MILESTONE_DELIVERED: DELIVERED,
+}
+# How far along a travelling status is (the package statuses are ordered).
+TRAVELLING = (SHIPPED, IN_TRANSIT, OUT_FOR_DELIVERY, DELIVERED)
+
+MAX_PACKAGE_ITEMS = 100
+MAX_FLAG = 64
+MAX_NOTE = 2000
+
+
+def package_status_after(current: int, milestone: int) -> int:
+    """A package's status after a carrier milestone: the furthest reached,
+    whatever order the events arrive in."""
+    reached = MILESTONE_STATUS.get(milestone)
+    if reached is None or current not in TRAVELLING:
+        return current
+    return max(current, reached)
+
+
+def order_status(total: int, shipped: int, package_statuses: Sequence[int],
+                 cancelled: bool = False) -> int:
+    """A ROLE_ORDER's status: CANCELLED; nothing shipped; some shipped; else as
+    far as its slowest package."""
+    if cancelled:
+        return CANCELLED
+    if shipped <= 0:
+        return WAIT_SHIP
+    if shipped < total:
+        return PARTIALLY_SHIPPED
+    return min(package_statuses) if package_statuses else SHIPPED
+
+
+def validate_ship(req: pb.ShipPackageRequest) -> None:
+    v = Violations()
+    v.check(bool(req.seller_id), "seller_id", "is required")
+    v.check(bool(req.carrier.strip()), "carrier", "is required")
+    v.check(len(req.carrier) <= 32, "carrier", "must be at most 32 characters")
+    v.check(bool(req.tracking_no.strip()), "tracking_no", "is required")
+    v.check(len(req.tracking_no) <= 64, "tracking_no", "must be at most 64 characters")
+    v.check(0 < len(req.items) <= MAX_PACKAGE_ITEMS, "items",
+            f"must list 1 to {MAX_PACKAGE_ITEMS} logistics orders")
+    seen: set[str] = set()
+    for i, item in enumerate(req.items):
+        v.check(bool(item.logistics_order_id), f"items[{i}].logistics_order_id", "is required")
+        v.check(item.logistics_order_id not in seen, f"items[{i}].logistics_order_id",
+                "is listed twice")
+        seen.add(item.logistics_order_id)
+        v.check(item.quantity >= 0, f"items[{i}].quantity", "must not be negative")
+    v.raise_if_any()
+
+
+def validate_flag(req: pb.FlagLogisticsOrderRequest) -> None:
+    v = Violations()
+    v.check(bool(req.logistics_order_id), "logistics_order_id", "is required")
+    v.check(bool(req.flag.strip()), "flag", "is required")
+    v.check(len(req.flag) <= MAX_FLAG, "flag", f"must be at most {MAX_FLAG} characters")
+    v.check(len(req.note) <= MAX_NOTE, "note", f"must be at most {MAX_NOTE} characters")
+    v.check(bool(req.operator.id), "operator.id", "is required")
+    v.raise_if_any()
+
+
+def shares_of_plan(
+    orders: Sequence[tuple[str, str, int]],
+    packages: Sequence[tuple[str, str, dt.datetime, Sequence[tuple[str, int]],
+                             Mapping[str, int]]],
+) -> dict[str, list[pb.PlannedShipment]]:
+    """Each order's share of a warehouse plan.
+
+    ``orders``: (logistics order id, SKU, units), in order; ``packages``:
+    (warehouse, transfer-from warehouse, ETA, [(SKU, units)], {SKU: units
+    transferred}). A package's units of a SKU go to that SKU's orders in turn,
+    so every order gets exactly its units (when the plan covers them)."""
+    left = {lo_id: units for lo_id, _, units in orders}
+    shares: dict[str, list[pb.PlannedShipment]] = {}
+    for warehouse_id, transfer_from, eta, lines, transferred in packages:
+        for sku_id, units in lines:
+            rest = units
+            for lo_id, sku, _ in orders:
+                if sku != sku_id or rest <= 0 or left[lo_id] <= 0:
+                    continue
+                take = min(rest, left[lo_id])
+                left[lo_id] -= take
+                rest -= take
+                share = pb.PlannedShipment(
+                    warehouse_id=warehouse_id, quantity=take,
+                    transfer_from_warehouse_id=transfer_from if transferred.get(sku_id) else "")
+                share.estimated_delivery_time.FromDatetime(eta)
+                shares.setdefault(lo_id, []).append(share)
+    return shares

@@ -63,6 +63,7 @@ from zhongtai.ids import new_id
 from zhongtai.payment.v1 import events_pb2 as ev
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.trade.v1 import events_pb2 as trade_events
+from zhongtai.trade.v1 import trade_pb2 as trade_pb
 from zhongtai.wire import timestamp
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,11 @@ EXCEPTION_RETRY_CAP = 3600.0
 
 def _rowcount(result: Any) -> int:
     return int(result.rowcount)
+
+
+def cancelled_order_refund_key(pay_order_id: str) -> str:
+    """The one refund of a pay order whose paid order trade cancelled."""
+    return f"order-cancelled:{pay_order_id}"
 
 
 def _money(currency: str, amount: int) -> Money:
@@ -957,7 +963,9 @@ class Payments:
                               | trade_events.OrderCreationFailed) -> None:
         """The order was cancelled, timed out or failed to be created: no new
         payment for its pay order, and an open one is closed (a payment
-        arriving later is refunded as an exception)."""
+        arriving later is refunded as an exception). A paid order trade
+        cancelled (its pay orders REFUNDING, e.g. not shipped in time) is
+        refunded in full, once per pay order."""
         pay_order_id = event.order.pay_order.pay_order_id
         if not pay_order_id:
             return
@@ -973,6 +981,39 @@ class Payments:
             pay = await self._payment_row(s, payment_id, lock=True)
             if pay.status == domain.PENDING:
                 await self._close(s, pay, f"order {event.order.order_id} was closed")
+        for po in event.order.pay_orders:
+            if po.status == trade_pb.PAY_STATUS_REFUNDING and po.payment_id:
+                await self._refund_cancelled(s, event.order.order_id, po)
+
+    async def _refund_cancelled(self, s: AsyncSession, order_id: str,
+                                po: trade_pb.PayOrder) -> None:
+        """Trade cancelled a paid order (e.g. not shipped in time) and marked
+        the pay order REFUNDING: refund in full, to the original route, what
+        the payment that paid it captured for it. One refund per pay order
+        (its dedupe key), never more than is left of the capture."""
+        try:
+            pay = await self._payment_row(s, po.payment_id, lock=True)
+        except NotFound:
+            log.error("order %s: pay order %s was paid by unknown payment %s",
+                      order_id, po.pay_order_id, po.payment_id)
+            return
+        part = (await s.execute(select(t.payment_parts).where(
+            t.payment_parts.c.payment_id == pay.payment_id,
+            t.payment_parts.c.pay_order_id == po.pay_order_id))).first()
+        left = domain.refundable(
+            pay.captured_amount - await self._channel_discount(s, pay.winning_attempt_id),
+            pay.refunded_amount)
+        if part is None or pay.status != domain.SUCCEEDED or left <= 0:
+            log.error("order %s cancelled: payment %s has nothing to refund for pay order %s",
+                      order_id, pay.payment_id, po.pay_order_id)
+            return
+        refund_id = await self._create_refund(
+            s, pay, pay.winning_attempt_id, domain.REQUESTED, min(part.amount, left),
+            f"order {order_id} was cancelled after payment",
+            cancelled_order_refund_key(po.pay_order_id))
+        if refund_id is not None:
+            log.info("order %s cancelled after payment: refund %s of payment %s",
+                     order_id, refund_id, pay.payment_id)
 
     async def on_payment_rejected(self, s: AsyncSession, event: trade_events.PaymentRejected
                                   ) -> None:

@@ -45,3 +45,26 @@ class TradeServicer(trade_pb2_grpc.TradeServiceServicer):
                           ) -> pb.AdjustPriceResponse:
         return await idempotent_rpc(self.db, self.trade.keys, request, pb.AdjustPriceResponse,
                                     lambda s: self.trade.adjust_price(s, request))
+
+    async def ConfirmReceipt(self, request: pb.ConfirmReceiptRequest, context: Ctx
+                             ) -> pb.ConfirmReceiptResponse:
+        return await idempotent_rpc(self.db, self.trade.keys, request,
+                                    pb.ConfirmReceiptResponse,
+                                    lambda s: self.trade.confirm_receipt(s, request))
+
+    async def ExtendReceipt(self, request: pb.ExtendReceiptRequest, context: Ctx
+                            ) -> pb.ExtendReceiptResponse:
+        return await idempotent_rpc(self.db, self.trade.keys, request,
+                                    pb.ExtendReceiptResponse,
+                                    lambda s: self.trade.extend_receipt(s, request))
+
+    async def RedeemVoucher(self, request: pb.RedeemVoucherRequest, context: Ctx
+                            ) -> pb.RedeemVoucherResponse:
+        return await idempotent_rpc(self.db, self.trade.keys, request,
+                                    pb.RedeemVoucherResponse,
+                                    lambda s: self.trade.redeem_voucher(s, request))
+
+    async def ListVouchers(self, request: pb.ListVouchersRequest, context: Ctx
+                           ) -> pb.ListVouchersResponse:
+        async with self.db.transaction() as s:
+            return await self.trade.list_vouchers(s, request)

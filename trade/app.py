@@ -9,10 +9,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trade import store
 from trade.api import TradeServicer
-from trade.handlers import BALANCE_LAPSE_TIMER, PAY_TIMEOUT_TIMER, ROLLBACK_TIMER, Trade
+from trade.handlers import (
+    AUTO_CONFIRM_TIMER,
+    BALANCE_LAPSE_TIMER,
+    PAY_TIMEOUT_TIMER,
+    ROLLBACK_TIMER,
+    SHIP_TIMEOUT_TIMER,
+    Trade,
+)
 from zhongtai.catalog.v1 import catalog_pb2_grpc
 from zhongtai.events import Envelope
 from zhongtai.inbox import consumer
+from zhongtai.logistics.v1 import events_pb2 as logistics_events
 from zhongtai.logistics.v1 import logistics_pb2_grpc
 from zhongtai.payment.v1 import events_pb2 as payment_events
 from zhongtai.promotion.v1 import promotion_pb2_grpc
@@ -21,6 +29,8 @@ from zhongtai.trade.v1 import trade_pb2, trade_pb2_grpc
 
 # A payment succeeded: its orders are paid (or the payment is rejected).
 PAYMENT = Subscription("trade.payment", ("payment.payment.succeeded",))
+# logistics' orders changed: mirrored on the log_orders; shipped orders ship.
+LOGISTICS = Subscription("trade.logistics", ("logistics.order.changed",))
 
 
 def build(ctx: ServiceContext) -> BuiltService:
@@ -34,6 +44,10 @@ def build(ctx: ServiceContext) -> BuiltService:
                    _env: Envelope) -> None:
         await trade.on_payment_succeeded(s, event)
 
+    async def logistics_changed(s: AsyncSession, event: logistics_events.LogisticsOrderChanged,
+                                _env: Envelope) -> None:
+        await trade.on_logistics_order_changed(s, event)
+
     def register(server: grpc.aio.Server) -> None:
         trade_pb2_grpc.add_TradeServiceServicer_to_server(servicer, server)
 
@@ -43,11 +57,16 @@ def build(ctx: ServiceContext) -> BuiltService:
             PAYMENT.queue: consumer(ctx.db, PAYMENT.queue, {
                 payment_events.PaymentSucceeded: paid,
             }),
+            LOGISTICS.queue: consumer(ctx.db, LOGISTICS.queue, {
+                logistics_events.LogisticsOrderChanged: logistics_changed,
+            }),
         },
         timer_handlers={
             ROLLBACK_TIMER: trade.on_rollback_timer,
             PAY_TIMEOUT_TIMER: trade.on_pay_timeout,
             BALANCE_LAPSE_TIMER: trade.on_balance_lapse,
+            SHIP_TIMEOUT_TIMER: trade.on_ship_timeout,
+            AUTO_CONFIRM_TIMER: trade.on_auto_confirm,
         },
     )
 
@@ -58,6 +77,6 @@ SERVICE = ServiceSpec(
     metadata=store.metadata,
     plumbing=store.plumbing,
     migrations=Path(__file__).parent / "migrations",
-    subscriptions=[PAYMENT],
+    subscriptions=[PAYMENT, LOGISTICS],
     build=build,
 )

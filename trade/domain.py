@@ -3,7 +3,8 @@ orders, and the order state machine. No database, gRPC or broker here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from zhongtai.catalog.v1 import catalog_pb2 as cat
@@ -32,6 +33,7 @@ WAIT_RECEIVE = pb.ORDER_STATUS_WAIT_RECEIVE
 COMPLETED = pb.ORDER_STATUS_COMPLETED
 CANCELLED = pb.ORDER_STATUS_CANCELLED
 WAIT_PAY_BALANCE = pb.ORDER_STATUS_WAIT_PAY_BALANCE
+WAIT_USE = pb.ORDER_STATUS_WAIT_USE
 
 FULL = pb.PAY_ORDER_KIND_FULL
 DEPOSIT = pb.PAY_ORDER_KIND_DEPOSIT
@@ -47,6 +49,14 @@ PAY = "pay"
 PAY_DEPOSIT = "pay_deposit"
 SHIP = "ship"
 RECEIVE = "receive"
+# Paying an order without logistics: e-vouchers only wait for use (codes
+# issued), online services are being delivered (wait for receipt).
+PAY_TO_USE = "pay_to_use"
+PAY_TO_RECEIVE = "pay_to_receive"
+# Every voucher code of an order waiting for use was redeemed.
+USE = "use"
+# A paid order of which nothing shipped in time is cancelled and refunded.
+SHIP_TIMEOUT = "ship_timeout"
 
 # The order state machine: (status, action) -> status. Anything not listed is
 # an illegal transition (FAILED_PRECONDITION, nothing changes).
@@ -65,7 +75,17 @@ TRANSITIONS: Mapping[tuple[int, str], int] = {
     (WAIT_PAY_BALANCE, CANCEL): CANCELLED,
     (WAIT_SHIP, SHIP): WAIT_RECEIVE,
     (WAIT_RECEIVE, RECEIVE): COMPLETED,
+    (WAIT_SHIP, SHIP_TIMEOUT): CANCELLED,
+    # Orders without logistics (e-vouchers, online services).
+    (WAIT_PAY, PAY_TO_USE): WAIT_USE,
+    (WAIT_PAY_BALANCE, PAY_TO_USE): WAIT_USE,
+    (WAIT_PAY, PAY_TO_RECEIVE): WAIT_RECEIVE,
+    (WAIT_PAY_BALANCE, PAY_TO_RECEIVE): WAIT_RECEIVE,
+    (WAIT_USE, USE): COMPLETED,
 }
+
+# The actions that pay an order (the balance of a presale one), by flow.
+PAY_ACTIONS = frozenset({PAY, PAY_TO_USE, PAY_TO_RECEIVE})
 
 # What the pay and logistics statuses become with an action (from -> to);
 # statuses not listed stay as they are.
@@ -73,12 +93,20 @@ PAY_STATUS_EFFECTS: Mapping[str, Mapping[int, int]] = {
     CREATE_FAILED: {pb.PAY_STATUS_UNPAID: pb.PAY_STATUS_CLOSED},
     CANCEL: {pb.PAY_STATUS_UNPAID: pb.PAY_STATUS_CLOSED},
     PAY: {pb.PAY_STATUS_UNPAID: pb.PAY_STATUS_PAID},
+    PAY_TO_USE: {pb.PAY_STATUS_UNPAID: pb.PAY_STATUS_PAID},
+    PAY_TO_RECEIVE: {pb.PAY_STATUS_UNPAID: pb.PAY_STATUS_PAID},
+    # Trade cancelled a paid order: payment refunds every pay order REFUNDING
+    # (in full, to its route) when it sees the OrderCancelled.
+    SHIP_TIMEOUT: {pb.PAY_STATUS_PAID: pb.PAY_STATUS_REFUNDING},
 }
 LOGISTICS_STATUS_EFFECTS: Mapping[str, Mapping[int, int]] = {
     CREATE_FAILED: {pb.LOGISTICS_STATUS_UNSHIPPED: pb.LOGISTICS_STATUS_CANCELLED},
     CANCEL: {pb.LOGISTICS_STATUS_UNSHIPPED: pb.LOGISTICS_STATUS_CANCELLED},
-    SHIP: {pb.LOGISTICS_STATUS_UNSHIPPED: pb.LOGISTICS_STATUS_SHIPPED},
-    RECEIVE: {pb.LOGISTICS_STATUS_SHIPPED: pb.LOGISTICS_STATUS_RECEIVED},
+    SHIP_TIMEOUT: {pb.LOGISTICS_STATUS_UNSHIPPED: pb.LOGISTICS_STATUS_CANCELLED},
+    SHIP: {pb.LOGISTICS_STATUS_UNSHIPPED: pb.LOGISTICS_STATUS_SHIPPED,
+           pb.LOGISTICS_STATUS_PARTIALLY_SHIPPED: pb.LOGISTICS_STATUS_SHIPPED},
+    RECEIVE: {pb.LOGISTICS_STATUS_SHIPPED: pb.LOGISTICS_STATUS_RECEIVED,
+              pb.LOGISTICS_STATUS_DELIVERED: pb.LOGISTICS_STATUS_RECEIVED},
 }
 
 
@@ -126,6 +154,188 @@ def logistics_status_after(action: str, current: int) -> int:
 
 def needs_logistics(item_type: int) -> bool:
     return item_type == cat.ITEM_TYPE_PHYSICAL
+
+
+def is_voucher(item_type: int) -> bool:
+    return item_type == cat.ITEM_TYPE_E_VOUCHER
+
+
+def pay_action(item_types: Iterable[int]) -> str:
+    """How paying an order moves it, by its lines' item types (seed 001
+    §十: the item type decides the flow).
+
+    Any physical line: the physical flow (WAIT_SHIP; its voucher codes, if
+    any, are issued all the same). Only e-vouchers: WAIT_USE until every code
+    is redeemed. Otherwise (online services, with or without e-vouchers):
+    WAIT_RECEIVE at once, the service being delivered, completed by the
+    buyer's confirmation or the automatic receipt.
+    """
+    types = list(item_types)
+    if any(needs_logistics(x) for x in types):
+        return PAY
+    if types and all(is_voucher(x) for x in types):
+        return PAY_TO_USE
+    return PAY_TO_RECEIVE
+
+
+# --- fulfilment: mirroring logistics, receipt, vouchers ------------------------
+
+# Where each status sits on the way to the buyer; a mirrored status only
+# moves forward (events may be redelivered or arrive out of order).
+_LOGISTICS_RANK: Mapping[int, int] = {
+    pb.LOGISTICS_STATUS_UNSHIPPED: 0,
+    pb.LOGISTICS_STATUS_PARTIALLY_SHIPPED: 1,
+    pb.LOGISTICS_STATUS_SHIPPED: 2,
+    pb.LOGISTICS_STATUS_DELIVERED: 3,
+    pb.LOGISTICS_STATUS_RECEIVED: 4,
+}
+SHIPPED_STATUSES = frozenset({pb.LOGISTICS_STATUS_SHIPPED, pb.LOGISTICS_STATUS_DELIVERED,
+                              pb.LOGISTICS_STATUS_RECEIVED})
+
+# logistics' LogisticsOrderStatus -> trade's LogisticsStatus.
+FROM_LOGISTICS: Mapping[int, int] = {
+    lg.LOGISTICS_ORDER_STATUS_WAIT_SHIP: pb.LOGISTICS_STATUS_UNSHIPPED,
+    lg.LOGISTICS_ORDER_STATUS_PARTIALLY_SHIPPED: pb.LOGISTICS_STATUS_PARTIALLY_SHIPPED,
+    lg.LOGISTICS_ORDER_STATUS_SHIPPED: pb.LOGISTICS_STATUS_SHIPPED,
+    lg.LOGISTICS_ORDER_STATUS_IN_TRANSIT: pb.LOGISTICS_STATUS_SHIPPED,
+    lg.LOGISTICS_ORDER_STATUS_OUT_FOR_DELIVERY: pb.LOGISTICS_STATUS_SHIPPED,
+    lg.LOGISTICS_ORDER_STATUS_DELIVERED: pb.LOGISTICS_STATUS_DELIVERED,
+    lg.LOGISTICS_ORDER_STATUS_CANCELLED: pb.LOGISTICS_STATUS_CANCELLED,
+}
+
+
+def mirrored_status(current: int, incoming: int) -> int | None:
+    """A log_order's status after logistics reports ``incoming`` (trade's
+    enum); None when it does not move (a duplicate, or a step back).
+
+    Statuses move forward only: UNSHIPPED < PARTIALLY_SHIPPED < SHIPPED <
+    DELIVERED < RECEIVED. CANCELLED replaces UNSHIPPED only (logistics
+    cancels only what was not shipped); a shipment reported for a log_order
+    trade cancelled is recorded (the goods did move).
+    """
+    if incoming == current:
+        return None
+    if incoming == pb.LOGISTICS_STATUS_CANCELLED:
+        return incoming if current == pb.LOGISTICS_STATUS_UNSHIPPED else None
+    if incoming not in _LOGISTICS_RANK or incoming == pb.LOGISTICS_STATUS_RECEIVED:
+        return None  # receipt is the buyer's, never logistics'
+    if current == pb.LOGISTICS_STATUS_CANCELLED:
+        return incoming if incoming != pb.LOGISTICS_STATUS_UNSHIPPED else None
+    if current not in _LOGISTICS_RANK:
+        return None
+    return incoming if _LOGISTICS_RANK[incoming] > _LOGISTICS_RANK[current] else None
+
+
+def anything_shipped(statuses: Iterable[int]) -> bool:
+    """Whether any unit of these log_orders left the warehouse."""
+    return any(_LOGISTICS_RANK.get(x, 0) >= 1 for x in statuses)
+
+
+def all_shipped(statuses: Sequence[int]) -> bool:
+    """Whether every log_order was shipped in full (SHIPPED or further)."""
+    return bool(statuses) and all(x in SHIPPED_STATUSES for x in statuses)
+
+
+def combined_logistics_status(statuses: Sequence[int]) -> int:
+    """A main order's logistics status from its lines' log_orders: the
+    least advanced one, PARTIALLY_SHIPPED when some shipped and some not."""
+    ranked = [x for x in statuses if x in _LOGISTICS_RANK]
+    if not ranked:
+        return statuses[0] if statuses else pb.LOGISTICS_STATUS_NOT_REQUIRED
+    least = min(ranked, key=lambda x: _LOGISTICS_RANK[x])
+    if least == pb.LOGISTICS_STATUS_UNSHIPPED and anything_shipped(ranked):
+        return pb.LOGISTICS_STATUS_PARTIALLY_SHIPPED
+    return least
+
+
+def check_party(order: pb.Order, *, buyer_id: str = "", seller_id: str = "",
+                action: str) -> None:
+    """The order must be top-level and the caller its buyer (or seller)."""
+    oid = order.order_id
+    if order.parent_id:
+        raise FailedPrecondition(
+            "NOT_A_TOP_LEVEL_ORDER",
+            f"{oid} is a sub order; {action} its main order {order.parent_id}",
+            metadata={"order_id": oid, "parent_id": order.parent_id})
+    if (buyer_id and buyer_id != order.buyer_id) or (seller_id and seller_id != order.seller_id):
+        who = f"buyer {buyer_id}" if buyer_id else f"seller {seller_id}"
+        raise FailedPrecondition(
+            "NOT_A_PARTY_TO_THE_ORDER", f"{who} cannot {action} order {oid}",
+            metadata={"order_id": oid})
+
+
+def validate_buyer_request(req: pb.ConfirmReceiptRequest | pb.ExtendReceiptRequest) -> None:
+    v = Violations()
+    v.check(bool(req.order_id), "order_id", "is required")
+    v.check(bool(req.buyer_id), "buyer_id", "is required")
+    v.raise_if_any()
+
+
+def check_extension(order: pb.Order, max_extensions: int) -> None:
+    """The buyer may push the automatic receipt back while the order waits
+    for receipt, at most ``max_extensions`` times."""
+    oid = order.order_id
+    if order.status != WAIT_RECEIVE:
+        name = S.Name(order.status)
+        raise FailedPrecondition(
+            "RECEIPT_NOT_EXTENDABLE",
+            f"order {oid} is {name}; only an order waiting for receipt can be extended",
+            [PreconditionViolation("ORDER_STATUS", f"orders/{oid}", f"status is {name}")],
+            {"order_id": oid, "status": name, "action": "extend_receipt"})
+    if order.receipt_extensions >= max_extensions:
+        raise FailedPrecondition(
+            "RECEIPT_EXTENSION_LIMIT",
+            f"order {oid}'s receipt was already extended {order.receipt_extensions} "
+            f"time(s); at most {max_extensions} allowed",
+            [PreconditionViolation("RECEIPT_EXTENSIONS", f"orders/{oid}",
+                                   f"at most {max_extensions}")],
+            {"order_id": oid, "extensions": str(order.receipt_extensions)})
+
+
+# Voucher codes: 20 characters of a 32-letter alphabet without look-alikes
+# (100 bits from ``secrets``): unguessable, and readable at a counter.
+VOUCHER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+VOUCHER_CODE_LENGTH = 20
+MAX_VOUCHER_CODE = 64
+
+
+def new_voucher_code() -> str:
+    return "".join(secrets.choice(VOUCHER_ALPHABET) for _ in range(VOUCHER_CODE_LENGTH))
+
+
+def validate_redeem(req: pb.RedeemVoucherRequest) -> None:
+    v = Violations()
+    v.check(bool(req.code), "code", "is required")
+    v.check(len(req.code) <= MAX_VOUCHER_CODE, "code",
+            f"must be at most {MAX_VOUCHER_CODE} characters")
+    v.check(bool(req.seller_id), "seller_id", "is required")
+    v.raise_if_any()
+
+
+# A code can be redeemed while its order is paid and not over.
+REDEEMABLE = frozenset({WAIT_SHIP, WAIT_RECEIVE, WAIT_USE})
+
+
+def check_redeem(voucher: pb.Voucher, order_status: int, seller_id: str) -> None:
+    code = voucher.code
+    if seller_id != voucher.seller_id:
+        raise FailedPrecondition(
+            "NOT_A_PARTY_TO_THE_ORDER",
+            f"seller {seller_id} cannot redeem a voucher of order {voucher.order_id}",
+            metadata={"order_id": voucher.order_id})
+    if voucher.status == pb.VOUCHER_STATUS_REDEEMED:
+        raise FailedPrecondition(
+            "VOUCHER_ALREADY_REDEEMED", "this voucher was already redeemed",
+            [PreconditionViolation("VOUCHER_STATUS", f"vouchers/{code}", "redeemed")],
+            {"order_id": voucher.order_id})
+    if voucher.status != pb.VOUCHER_STATUS_ISSUED or order_status not in REDEEMABLE:
+        name = S.Name(order_status)
+        raise FailedPrecondition(
+            "VOUCHER_NOT_REDEEMABLE",
+            f"the voucher's order {voucher.order_id} is {name}; it cannot be redeemed",
+            [PreconditionViolation("ORDER_STATUS", f"orders/{voucher.order_id}",
+                                   f"status is {name}")],
+            {"order_id": voucher.order_id, "status": name})
 
 
 def validate_create(req: pb.CreateOrderRequest | pb.QuoteOrderRequest) -> None:

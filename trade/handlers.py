@@ -29,6 +29,16 @@ the window moves it to WAIT_SHIP with ``OrderPaid``; outside it the part is
 rejected (OUTSIDE_BALANCE_WINDOW) and refunded. When the window ends unpaid
 the timer cancels the order (``OrderCancelled`` releases stock and benefits);
 the deposit is kept, not refunded.
+
+Fulfilment (see docs/architecture.md): paying leads by the lines' item types
+to WAIT_SHIP (ship timeout armed), WAIT_USE (e-vouchers: codes issued) or
+WAIT_RECEIVE (online services). Consumer ``trade.logistics`` mirrors
+logistics' ``logistics.order.changed`` on the log_orders, forward only, and
+ships the order when every log_order is shipped (automatic receipt armed).
+ConfirmReceipt / the ``order.auto_confirm`` timer complete it, ExtendReceipt
+pushes the timer back; ``order.ship_timeout`` cancels an order nothing of
+which shipped (pay orders REFUNDING: payment refunds them on OrderCancelled);
+RedeemVoucher redeems codes, the last one completing a WAIT_USE order.
 """
 
 from __future__ import annotations
@@ -37,7 +47,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
@@ -58,12 +68,15 @@ from zhongtai.errors import (
     Aborted,
     FailedPrecondition,
     InvalidArgument,
+    NotFound,
     ZhongtaiError,
 )
 from zhongtai.failpoints import failpoint
 from zhongtai.grpcclient import call_timeout, error_from_rpc
 from zhongtai.idempotency import Keys, Stored, is_retryable, replay, request_hash
 from zhongtai.ids import new_id
+from zhongtai.logistics.v1 import events_pb2 as lg_events
+from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
 from zhongtai.payment.v1 import events_pb2 as pay_events
 from zhongtai.payment.v1 import payment_pb2 as pay_pb
@@ -79,6 +92,8 @@ log = logging.getLogger(__name__)
 ROLLBACK_TIMER = "order.creation_rollback"
 PAY_TIMEOUT_TIMER = "order.pay_timeout"
 BALANCE_LAPSE_TIMER = "order.balance_lapse"
+SHIP_TIMEOUT_TIMER = "order.ship_timeout"
+AUTO_CONFIRM_TIMER = "order.auto_confirm"
 CREATE_SCOPE = "CreateOrder"
 CREATE_OUT_SCOPE = "CreateOrder.out"
 
@@ -352,11 +367,17 @@ class Trade:
         return pb.CancelOrderResponse(order=order)
 
     async def _cancel(self, s: AsyncSession, order: pb.Order, operator: Operator,
-                      reason: int, note: str) -> pb.Order:
-        await self._transition(s, order, domain.CANCEL, reason=reason, note=note,
+                      reason: int, note: str, action: str = domain.CANCEL) -> pb.Order:
+        await self._transition(s, order, action, reason=reason, note=note,
                                operator=operator)
         await timers.cancel(s, self.db, PAY_TIMEOUT_TIMER, order.order_id)
         await timers.cancel(s, self.db, BALANCE_LAPSE_TIMER, order.order_id)
+        await timers.cancel(s, self.db, SHIP_TIMEOUT_TIMER, order.order_id)
+        v = t.vouchers.c
+        await s.execute(update(t.vouchers)
+                        .where(v.order_id == order.order_id,
+                               v.status == pb.VOUCHER_STATUS_ISSUED)
+                        .values(status=pb.VOUCHER_STATUS_CANCELLED, updated_at=utcnow()))
         order = await self._load(s, order.order_id)
         await outbox.publish(s, t.plumbing, "trade.order.cancelled",
                              ev.OrderCancelled(order=order, operator=operator,
@@ -507,21 +528,296 @@ class Trade:
                          paid_at: dt.datetime | None = None, *,
                          pay_order_id: str = "") -> pb.Order:
         """WAIT_PAY (or WAIT_PAY_BALANCE) → paid, with the pay order (the one
-        due now unless given), in the caller's transaction."""
-        await self._transition(s, order, domain.PAY)
+        due now unless given), in the caller's transaction.
+
+        Where the order goes depends on its lines (``domain.pay_action``):
+        physical goods wait for shipping (the ship timeout is armed), an
+        order of e-vouchers only waits for use, one of online services waits
+        for receipt at once (the automatic receipt is armed). Voucher codes
+        are issued for every e-voucher line (``VouchersIssued``).
+        """
+        action = domain.pay_action(line.item.item_type for line in _lines(order))
+        await self._transition(s, order, action)
+        now = utcnow()
         await s.execute(update(t.pay_orders)
                         .where(t.pay_orders.c.pay_order_id
                                == (pay_order_id or order.pay_order.pay_order_id))
-                        .values(payment_id=payment_id, paid_at=paid_at or utcnow(),
-                                updated_at=utcnow()))
+                        .values(payment_id=payment_id, paid_at=paid_at or now,
+                                updated_at=now))
         await timers.cancel(s, self.db, PAY_TIMEOUT_TIMER, order.order_id)
         await timers.cancel(s, self.db, BALANCE_LAPSE_TIMER, order.order_id)
+        if action == domain.PAY and self.settings.ship_timeout_seconds > 0:
+            await timers.arm(s, self.db, SHIP_TIMEOUT_TIMER, order.order_id,
+                             now + dt.timedelta(seconds=self.settings.ship_timeout_seconds))
+        elif action == domain.PAY_TO_RECEIVE:
+            await self._start_receipt(s, order.order_id, now)
+        vouchers = await self._issue_vouchers(s, order, now)
         order = await self._load(s, order.order_id)
         await outbox.publish(s, t.plumbing, "trade.order.paid",
                              ev.OrderPaid(order=order, payment_id=payment_id,
-                                          occur_time=timestamp(utcnow())),
+                                          occur_time=timestamp(now)),
+                             order.order_id)
+        if vouchers:
+            await outbox.publish(s, t.plumbing, "trade.order.vouchers_issued",
+                                 ev.VouchersIssued(order=order, vouchers=vouchers,
+                                                   occur_time=timestamp(now)),
+                                 order.order_id)
+        return order
+
+    # --- fulfilment: shipping, receipt, vouchers ----------------------------
+
+    async def _start_receipt(self, s: AsyncSession, order_id: str, now: dt.datetime, *,
+                             shipped: bool = False) -> None:
+        """The order waits for receipt from ``now``: its automatic receipt is
+        due ``auto_confirm_seconds`` later (a durable timer)."""
+        deadline = now + dt.timedelta(seconds=self.settings.auto_confirm_seconds)
+        values: dict[str, Any] = {"receive_deadline": deadline, "updated_at": now}
+        if shipped:
+            values["shipped_at"] = now
+        await s.execute(update(t.biz_orders).where(t.biz_orders.c.order_id == order_id)
+                        .values(**values))
+        await timers.arm(s, self.db, AUTO_CONFIRM_TIMER, order_id, deadline)
+
+    async def _issue_vouchers(self, s: AsyncSession, order: pb.Order, now: dt.datetime
+                              ) -> list[pb.Voucher]:
+        """One code per unit of each e-voucher line (unguessable, unique)."""
+        wanted = [line for line in _lines(order) if domain.is_voucher(line.item.item_type)]
+        if not wanted:
+            return []
+        total = sum(line.quantity for line in wanted)
+        codes: set[str] = set()
+        v = t.vouchers.c
+        while len(codes) < total:
+            fresh = {domain.new_voucher_code() for _ in range(total - len(codes))} - codes
+            for chunk in _chunks(sorted(fresh), 500):
+                taken = set((await s.execute(select(v.code).where(v.code.in_(chunk))))
+                            .scalars().all())
+                codes |= set(chunk) - taken
+        pool = sorted(codes)
+        rows = []
+        for line in wanted:
+            for _ in range(line.quantity):
+                rows.append({"code": pool.pop(), "order_id": order.order_id,
+                             "line_order_id": line.order_id, "seller_id": line.seller_id,
+                             "buyer_id": order.buyer_id, "sku_id": line.item.sku_id,
+                             "status": pb.VOUCHER_STATUS_ISSUED, "created_at": now,
+                             "redeemed_at": None, "updated_at": now})
+        await s.execute(t.vouchers.insert(), rows)
+        return [voucher_view(_row(r)) for r in rows]
+
+    async def _lock_top(self, s: AsyncSession, order_id: str) -> None:
+        """Lock a top-level order's row: every change to the order (pay,
+        cancel, ship, receive, redeem) takes it first."""
+        await s.execute(select(t.biz_orders.c.order_id)
+                        .where(t.biz_orders.c.order_id == order_id).with_for_update())
+
+    async def on_logistics_order_changed(self, s: AsyncSession,
+                                         event: lg_events.LogisticsOrderChanged) -> None:
+        """logistics' ``logistics.order.changed`` (consumer ``trade.logistics``,
+        in its one transaction): mirror the status on the log_order and its
+        single or sub order; when every log_order of a WAIT_SHIP order is
+        shipped, the order ships (WAIT_RECEIVE, ``OrderShipped``, ship
+        timeout cancelled, automatic receipt armed).
+
+        Statuses only move forward: a redelivered or older event changes
+        nothing. On a cancelled order the log_order records what logistics
+        says (the goods may have moved after all) but the order does not.
+        """
+        lo = event.logistics_order
+        if lo.role not in (lg.LOGISTICS_ORDER_ROLE_UNSPECIFIED, lg.LOGISTICS_ORDER_ROLE_ORDER):
+            return
+        incoming = domain.FROM_LOGISTICS.get(lo.status)
+        lt = t.log_orders
+        row = (await s.execute(select(lt).where(lt.c.log_order_id == lo.log_order_id))).first()
+        if incoming is None or row is None or (lo.order_id and lo.order_id != row.order_id):
+            # Nothing trade can do with it; redelivering would not change that.
+            log.error("logistics order %s (log order %s, order %s, status %d) matches no "
+                      "log order of trade or status; ignored", lo.logistics_order_id,
+                      lo.log_order_id, lo.order_id, lo.status)
+            return
+        line = (await s.execute(select(t.biz_orders.c.parent_id)
+                                .where(t.biz_orders.c.order_id == row.order_id))).one()
+        top_id = line.parent_id or row.order_id
+        await self._lock_top(s, top_id)
+        row = (await s.execute(select(lt).where(lt.c.log_order_id == lo.log_order_id))).one()
+        new = domain.mirrored_status(row.status, incoming)
+        if new is None:
+            log.info("log order %s is %s; %s from logistics ignored (not forward)",
+                     row.log_order_id, pb.LogisticsStatus.Name(row.status),
+                     pb.LogisticsStatus.Name(incoming))
+            return
+        now = utcnow()
+        await s.execute(update(lt).where(lt.c.log_order_id == row.log_order_id)
+                        .values(status=new, updated_at=now))
+        order = await self._load(s, top_id)
+        if order.status in (domain.CANCELLED, domain.FAILED):
+            log.warning("log order %s of %s order %s is now %s (recorded on the log order "
+                        "only)", row.log_order_id, pb.OrderStatus.Name(order.status), top_id,
+                        pb.LogisticsStatus.Name(new))
+            return
+        o = t.biz_orders.c
+        await s.execute(update(t.biz_orders).where(o.order_id == row.order_id)
+                        .values(logistics_status=new, version=o.version + 1, updated_at=now))
+        if order.is_main:
+            order = await self._load(s, top_id)
+            combined = domain.combined_logistics_status(
+                [x.log_order.status for x in order.sub_orders if x.HasField("log_order")])
+            await s.execute(update(t.biz_orders).where(o.order_id == top_id)
+                            .values(logistics_status=combined, updated_at=now))
+        order = await self._load(s, top_id)
+        statuses = [x.log_order.status for x in _lines(order) if x.HasField("log_order")]
+        if order.status == domain.WAIT_SHIP and domain.all_shipped(statuses):
+            await self._transition(s, order, domain.SHIP)
+            await timers.cancel(s, self.db, SHIP_TIMEOUT_TIMER, top_id)
+            await self._start_receipt(s, top_id, now, shipped=True)
+            order = await self._load(s, top_id)
+            await outbox.publish(s, t.plumbing, "trade.order.shipped",
+                                 ev.OrderShipped(order=order, occur_time=timestamp(now)),
+                                 top_id)
+
+    async def on_ship_timeout(self, s: AsyncSession, timer: Timer) -> None:
+        """A paid order nothing of which shipped in time: cancelled as the
+        system (CLOSE_REASON_SHIP_TIMEOUT), its pay orders REFUNDING;
+        ``OrderCancelled`` makes payment refund it in full and logistics
+        cancel its logistics orders."""
+        await self._lock_top(s, timer.key)
+        order = await self._load(s, timer.key)
+        if order.status != domain.WAIT_SHIP:
+            return
+        if domain.anything_shipped(x.log_order.status for x in _lines(order)
+                                   if x.HasField("log_order")):
+            log.info("order %s: part shipped; the ship timeout does not cancel it",
+                     order.order_id)
+            return
+        await self._cancel(s, order, Operator(role=Operator.ROLE_SYSTEM),
+                           pb.CLOSE_REASON_SHIP_TIMEOUT,
+                           "nothing was shipped in time; the payment is refunded",
+                           action=domain.SHIP_TIMEOUT)
+        log.warning("order %s cancelled: not shipped in time", order.order_id)
+
+    async def on_auto_confirm(self, s: AsyncSession, timer: Timer) -> None:
+        """The automatic receipt: an order still WAIT_RECEIVE at its deadline
+        is completed as the system (``OrderCompleted``, automatic)."""
+        await self._lock_top(s, timer.key)
+        order = await self._load(s, timer.key)
+        if order.status != domain.WAIT_RECEIVE:
+            return
+        if order.HasField("receive_deadline"):
+            deadline = to_datetime(order.receive_deadline)
+            if deadline > utcnow():  # pushed back meanwhile
+                await timers.arm(s, self.db, AUTO_CONFIRM_TIMER, order.order_id, deadline)
+                return
+        await self._complete(s, order, domain.RECEIVE, Operator(role=Operator.ROLE_SYSTEM),
+                             automatic=True)
+
+    async def _complete(self, s: AsyncSession, order: pb.Order, action: str,
+                        operator: Operator, *, automatic: bool = False) -> pb.Order:
+        await self._transition(s, order, action)
+        await timers.cancel(s, self.db, AUTO_CONFIRM_TIMER, order.order_id)
+        order = await self._load(s, order.order_id)
+        await outbox.publish(s, t.plumbing, "trade.order.completed",
+                             ev.OrderCompleted(order=order, automatic=automatic,
+                                               operator=operator,
+                                               occur_time=timestamp(utcnow())),
                              order.order_id)
         return order
+
+    async def confirm_receipt(self, s: AsyncSession, req: pb.ConfirmReceiptRequest
+                              ) -> pb.ConfirmReceiptResponse:
+        """The buyer confirms receipt: WAIT_RECEIVE → COMPLETED."""
+        domain.validate_buyer_request(req)
+        await self._lock_top(s, req.order_id)
+        order = await self._load(s, req.order_id)
+        domain.check_party(order, buyer_id=req.buyer_id, action="confirm receipt of")
+        order = await self._complete(
+            s, order, domain.RECEIVE, Operator(role=Operator.ROLE_BUYER, id=req.buyer_id))
+        return pb.ConfirmReceiptResponse(order=order)
+
+    async def extend_receipt(self, s: AsyncSession, req: pb.ExtendReceiptRequest
+                             ) -> pb.ExtendReceiptResponse:
+        """The buyer pushes the automatic receipt back by the extension, at
+        most ``max_receipt_extensions`` times (compare-and-set on the count)."""
+        domain.validate_buyer_request(req)
+        await self._lock_top(s, req.order_id)
+        order = await self._load(s, req.order_id)
+        domain.check_party(order, buyer_id=req.buyer_id, action="extend the receipt of")
+        domain.check_extension(order, self.settings.max_receipt_extensions)
+        now = utcnow()
+        base = to_datetime(order.receive_deadline) if order.HasField("receive_deadline") \
+            else now + dt.timedelta(seconds=self.settings.auto_confirm_seconds)
+        deadline = base + dt.timedelta(seconds=self.settings.receipt_extension_seconds)
+        o = t.biz_orders.c
+        changed = await s.execute(
+            update(t.biz_orders).where(o.order_id == order.order_id,
+                                       o.status == domain.WAIT_RECEIVE,
+                                       o.receipt_extensions == order.receipt_extensions)
+            .values(receive_deadline=deadline, receipt_extensions=o.receipt_extensions + 1,
+                    version=o.version + 1, updated_at=now))
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            raise Aborted("CONCURRENT_ORDER_CHANGE",
+                          f"order {order.order_id} changed concurrently; retry",
+                          {"order_id": order.order_id})
+        await timers.arm(s, self.db, AUTO_CONFIRM_TIMER, order.order_id, deadline)
+        order = await self._load(s, order.order_id)
+        await outbox.publish(s, t.plumbing, "trade.order.receipt_extended",
+                             ev.OrderReceiptExtended(order=order, occur_time=timestamp(now)),
+                             order.order_id)
+        return pb.ExtendReceiptResponse(order=order)
+
+    async def redeem_voucher(self, s: AsyncSession, req: pb.RedeemVoucherRequest
+                             ) -> pb.RedeemVoucherResponse:
+        """The line's seller redeems a code (核销); the last code of an order
+        waiting for use completes it."""
+        domain.validate_redeem(req)
+        v = t.vouchers.c
+        row = (await s.execute(select(t.vouchers).where(v.code == req.code))).first()
+        if row is None:
+            raise NotFound("VOUCHER_NOT_FOUND", "no such voucher code")
+        await self._lock_top(s, row.order_id)
+        row = (await s.execute(select(t.vouchers).where(v.code == req.code))).one()
+        order = await self._load(s, row.order_id)
+        voucher = voucher_view(row)
+        domain.check_redeem(voucher, order.status, req.seller_id)
+        now = utcnow()
+        changed = await s.execute(
+            update(t.vouchers).where(v.code == req.code, v.status == pb.VOUCHER_STATUS_ISSUED)
+            .values(status=pb.VOUCHER_STATUS_REDEEMED, redeemed_at=now, updated_at=now))
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            voucher.status = pb.VOUCHER_STATUS_REDEEMED  # a concurrent redemption won
+            domain.check_redeem(voucher, order.status, req.seller_id)
+        row = (await s.execute(select(t.vouchers).where(v.code == req.code))).one()
+        voucher = voucher_view(row)
+        left = (await s.execute(select(v.code).where(
+            v.order_id == order.order_id, v.status == pb.VOUCHER_STATUS_ISSUED).limit(1))).first()
+        seller = Operator(role=Operator.ROLE_SELLER, id=req.seller_id)
+        order = await self._load(s, order.order_id)
+        await outbox.publish(s, t.plumbing, "trade.order.voucher_redeemed",
+                             ev.VoucherRedeemed(voucher=voucher, order=order,
+                                                occur_time=timestamp(now)),
+                             order.order_id)
+        if order.status == domain.WAIT_USE and left is None:
+            order = await self._complete(s, order, domain.USE, seller)
+        return pb.RedeemVoucherResponse(voucher=voucher, order=order)
+
+    async def list_vouchers(self, s: AsyncSession, req: pb.ListVouchersRequest
+                            ) -> pb.ListVouchersResponse:
+        if not req.order_id:
+            raise InvalidArgument.field("order_id", "is required")
+        row = await fetch_one(s, t.biz_orders.c.order_id, req.order_id, "order")
+        size = pagination.page_size(req.page_size)
+        query_key = f"vouchers:{req.order_id}"
+        after = pagination.decode_token(req.page_token, query_key)
+        v = t.vouchers.c
+        q = select(t.vouchers).order_by(v.code).limit(size + 1)
+        q = q.where(v.line_order_id == req.order_id) if row.parent_id or not row.is_main \
+            else q.where(v.order_id == req.order_id)
+        if after:
+            q = q.where(v.code > after)
+        rows = (await s.execute(q)).all()
+        resp = pb.ListVouchersResponse(vouchers=[voucher_view(r) for r in rows[:size]])
+        if len(rows) > size:
+            resp.next_page_token = pagination.encode_token(rows[size - 1].code, query_key)
+        return resp
 
     # --- state changes -------------------------------------------------------
 
@@ -600,6 +896,9 @@ class Trade:
             deductions=list((await s.execute(
                 select(t.order_deductions).where(t.order_deductions.c.order_id.in_(all_ids))
                 .order_by(t.order_deductions.c.order_id, t.order_deductions.c.seq))).all()),
+            vouchers=list((await s.execute(
+                select(t.vouchers).where(t.vouchers.c.line_order_id.in_(all_ids))
+                .order_by(t.vouchers.c.code))).all()),
         )
         return build_views(rows, related)
 
@@ -653,7 +952,8 @@ def order_rows(req: pb.CreateOrderRequest | pb.QuoteOrderRequest, a: domain.Asse
         "pay_status": pb.PAY_STATUS_UNPAID, "currency": a.currency,
         "close_reason": 0, "close_note": "", "closed_by_role": 0, "closed_by_id": "",
         "version": 1, "created_at": now, "updated_at": now, "freight_amount": 0,
-        "adjust_amount": 0,
+        "adjust_amount": 0, "shipped_at": None, "receive_deadline": None,
+        "receipt_extensions": 0,
     }
     extra = {"request_id": "", "out_type": "", "out_id": "", "buyer_memo": ""}
     if isinstance(req, pb.CreateOrderRequest):
@@ -741,6 +1041,25 @@ class Related:
     pay_orders: list[Any]
     log_orders: list[Any]
     deductions: list[Any]
+    vouchers: list[Any] = field(default_factory=list)
+
+
+def _lines(order: pb.Order) -> list[pb.Order]:
+    """An order's lines: its sub orders, or the single order itself."""
+    return list(order.sub_orders) if order.is_main else [order]
+
+
+def _chunks(items: Sequence[str], size: int) -> list[Sequence[str]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def voucher_view(r: Any) -> pb.Voucher:
+    v = pb.Voucher(code=r.code, order_id=r.order_id, line_order_id=r.line_order_id,
+                   seller_id=r.seller_id, buyer_id=r.buyer_id, sku_id=r.sku_id,
+                   status=r.status, issue_time=timestamp(r.created_at))
+    if r.redeemed_at is not None:
+        v.redeem_time.CopyFrom(timestamp(r.redeemed_at))
+    return v
 
 
 def _row(values: dict[str, Any]) -> SimpleNamespace:
@@ -774,6 +1093,9 @@ def build_views(rows: Sequence[Any], related: Related) -> list[pb.Order]:
     deductions: dict[str, list[Any]] = {}
     for d in related.deductions:
         deductions.setdefault(d.order_id, []).append(d)
+    vouchers: dict[str, list[Any]] = {}
+    for vr in related.vouchers:
+        vouchers.setdefault(vr.line_order_id, []).append(vr)
 
     def view(r: Any) -> pb.Order:
         def money(amount: int) -> Money:
@@ -789,8 +1111,13 @@ def build_views(rows: Sequence[Any], related: Related) -> list[pb.Order]:
             out_type=r.out_type, out_id=r.out_id,
             close_reason=r.close_reason, close_note=r.close_note,
             buyer_memo=r.buyer_memo, create_time=timestamp(r.created_at),
-            update_time=timestamp(r.updated_at),
+            update_time=timestamp(r.updated_at), receipt_extensions=r.receipt_extensions,
         )
+        if r.receive_deadline is not None:
+            o.receive_deadline.CopyFrom(timestamp(r.receive_deadline))
+        if r.shipped_at is not None:
+            o.ship_time.CopyFrom(timestamp(r.shipped_at))
+        o.vouchers.extend(voucher_view(x) for x in vouchers.get(r.order_id, []))
         if r.closed_by_role:
             o.closed_by.CopyFrom(Operator(role=r.closed_by_role, id=r.closed_by_id))
         if r.sku_id:
@@ -806,7 +1133,8 @@ def build_views(rows: Sequence[Any], related: Related) -> list[pb.Order]:
                 adjust_amount=money(p.adjust_amount),
                 stored_value_amount=money(p.stored_value_amount),
                 freight_amount=money(p.freight_amount),
-                actual_amount=money(p.actual_amount), status=p.status, kind=p.kind)
+                actual_amount=money(p.actual_amount), status=p.status, kind=p.kind,
+                payment_id=getattr(p, "payment_id", ""))
             if p.pay_deadline is not None:
                 po.pay_deadline.CopyFrom(timestamp(p.pay_deadline))
             if p.balance_start is not None:

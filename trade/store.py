@@ -64,6 +64,12 @@ biz_orders = Table(
     Column("close_note", Text, nullable=False),
     Column("closed_by_role", Integer, nullable=False),
     Column("closed_by_id", String(64), nullable=False),
+    # Top-level orders: when every line's logistics was shipped, when the
+    # order is received automatically (auto-confirm timer) and how many times
+    # the buyer pushed that back.
+    Column("shipped_at", UTCDateTime),
+    Column("receive_deadline", UTCDateTime),
+    Column("receipt_extensions", Integer, nullable=False, server_default="0"),
     # Incremented by every change; transitions are compare-and-set on status.
     Column("version", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
@@ -128,4 +134,25 @@ order_deductions = Table(
     Column("amount", BigInteger, nullable=False),
     Column("platform_amount", BigInteger, nullable=False),
     Column("merchant_amount", BigInteger, nullable=False),
+)
+
+# One code per unit of an e-voucher line, issued when the order is paid and
+# redeemed (核销) by the line's seller. Codes come from ``secrets``.
+vouchers = Table(
+    "vouchers",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    # The top-level order, and the single or sub order of the line.
+    Column("order_id", String(64), ForeignKey("biz_orders.order_id"), nullable=False,
+           index=True),
+    Column("line_order_id", String(64), ForeignKey("biz_orders.order_id"), nullable=False,
+           index=True),
+    Column("seller_id", String(64), nullable=False),
+    Column("buyer_id", String(64), nullable=False),
+    Column("sku_id", String(64), nullable=False),
+    # VoucherStatus.
+    Column("status", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("redeemed_at", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -70,6 +70,11 @@ class LogisticsSettings:
     carrier_sandbox_secret: str = "zhongtai-carrier-sandbox-secret"
     # Pushes older or further in the future than this are rejected.
     notification_tolerance_seconds: float = 300.0
+    # A package in transit is also queried at its carrier this long after it
+    # was shipped (a push may have been lost), then again with backoff
+    # (doubling, at most a day apart) until it is delivered.
+    tracking_query_after_seconds: float = 6 * 3600.0
+    tracking_max_queries: int = 30
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from grpc_status import rpc_status
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.catalog.v1 import catalog_pb2_grpc as cat_grpc
 from zhongtai.common.v1.common_pb2 import Address, Money
-from zhongtai.config import PaymentSettings
+from zhongtai.config import LogisticsSettings, PaymentSettings
 from zhongtai.events import Envelope
 from zhongtai.trade.v1 import trade_pb2 as tr
 from zhongtai.trade.v1 import trade_pb2_grpc as tr_grpc
@@ -35,8 +35,13 @@ ADDRESS = Address(country_code="CN", province="浙江省", city="杭州市", dis
 # ports the system picks, so tests never depend on a fixed port being free.
 EPHEMERAL_PAYMENT = PaymentSettings(callback_listen="127.0.0.1:0",
                                     sandbox_listen="127.0.0.1:0")
-EPHEMERAL_PAYMENT_ENV = {"ZHONGTAI_PAYMENT_CALLBACK_LISTEN": "127.0.0.1:0",
-                         "ZHONGTAI_PAYMENT_SANDBOX_LISTEN": "127.0.0.1:0"}
+EPHEMERAL_LOGISTICS = LogisticsSettings(notify_listen="127.0.0.1:0",
+                                        carrier_sandbox_listen="127.0.0.1:0")
+# Every HTTP listener of a ``zhongtai serve`` process on a port of the system's.
+EPHEMERAL_ENV = {"ZHONGTAI_PAYMENT_CALLBACK_LISTEN": "127.0.0.1:0",
+                 "ZHONGTAI_PAYMENT_SANDBOX_LISTEN": "127.0.0.1:0",
+                 "ZHONGTAI_LOGISTICS_NOTIFY_LISTEN": "127.0.0.1:0",
+                 "ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_LISTEN": "127.0.0.1:0"}
 
 
 @dataclass

@@ -14,6 +14,7 @@ from grpc_health.v1 import health_pb2
 from tests.conftest import eventually
 from tests.e2e.support import (
     ADDRESS,
+    EPHEMERAL_LOGISTICS,
     EPHEMERAL_PAYMENT,
     Recorder,
     Stubs,
@@ -47,7 +48,8 @@ class Platform:
 
 async def start(tmp_path: Path, **trade: float) -> Platform:
     settings = Settings(listen="127.0.0.1:0", data_dir=tmp_path, poll_interval_seconds=0.05,
-                        trade=TradeSettings(**trade), payment=EPHEMERAL_PAYMENT)
+                        trade=TradeSettings(**trade), payment=EPHEMERAL_PAYMENT,
+                        logistics=EPHEMERAL_LOGISTICS)
     runtime = Runtime(settings)
     await runtime.start()
     events = Recorder()

@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import eventually
 from tests.e2e.support import (
+    EPHEMERAL_LOGISTICS,
     EPHEMERAL_PAYMENT,
     Recorder,
     Stubs,
@@ -27,7 +28,7 @@ from tests.e2e.support import (
 )
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Money
-from zhongtai.config import Settings, TradeSettings
+from zhongtai.config import LogisticsSettings, Settings, TradeSettings
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.payment.v1 import payment_pb2_grpc as pb_grpc
 from zhongtai.promotion.v1 import promotion_pb2 as pr
@@ -53,18 +54,20 @@ class Platform:
     http: aiohttp.ClientSession
 
 
-async def start(tmp_path: Path, **trade: float) -> Platform:
+async def start(tmp_path: Path, logistics: LogisticsSettings = EPHEMERAL_LOGISTICS,
+                **trade: float) -> Platform:
     callback = f"127.0.0.1:{free_port()}"
     settings = Settings(
         listen="127.0.0.1:0", data_dir=tmp_path, poll_interval_seconds=0.05,
-        trade=TradeSettings(**trade),
+        trade=TradeSettings(**trade), logistics=logistics,
         payment=dataclasses.replace(EPHEMERAL_PAYMENT, callback_listen=callback,
                                     pending_query_after_seconds=60,
                                     refund_query_after_seconds=5))
     runtime = Runtime(settings)
     await runtime.start()
     events = Recorder()
-    await runtime.bus.subscribe("test.observer", ["trade.order.#", "payment.#"], events)
+    await runtime.bus.subscribe("test.observer", ["trade.order.#", "payment.#", "logistics.#"],
+                                events)
     stubs = Stubs.connect(f"127.0.0.1:{runtime.port}")
     channel = stubs.channels[0]
     return Platform(runtime, stubs, pb_grpc.PaymentServiceStub(channel),

@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import CreateDb, eventually
 from tests.e2e.support import (
-    EPHEMERAL_PAYMENT_ENV,
+    EPHEMERAL_ENV,
     Recorder,
     ServerProcess,
     Stubs,
@@ -58,7 +58,7 @@ async def test_embedded_server_killed_after_reserving_rolls_back_after_restart(
     server = ServerProcess(
         ["serve", "--listen", addr, "--data-dir", str(tmp_path / "data")],
         {"ZHONGTAI_TRADE_ROLLBACK_AFTER_SECONDS": "2", "ZHONGTAI_POLL_INTERVAL_SECONDS": "0.1",
-         **EPHEMERAL_PAYMENT_ENV},
+         **EPHEMERAL_ENV},
         tmp_path / "server.log")
     server.start(KILL_AFTER_RESERVE)
     stubs = Stubs.connect(addr)
@@ -150,7 +150,10 @@ async def distributed(pg_database: CreateDb, vhost: str,
         tmp_path / "payment.log")
     logistics = ServerProcess(
         ["serve", "--service", "logistics", "--listen", logistics_addr],
-        {**common, "ZHONGTAI_DATABASE_URL_LOGISTICS": await pg_database("logistics")},
+        {**common, "ZHONGTAI_DATABASE_URL_LOGISTICS": await pg_database("logistics"),
+         "ZHONGTAI_ENDPOINT_CATALOG": cat_addr,
+         "ZHONGTAI_LOGISTICS_NOTIFY_LISTEN": f"127.0.0.1:{free_port()}",
+         "ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_LISTEN": f"127.0.0.1:{free_port()}"},
         tmp_path / "logistics.log")
     events = Recorder()
     bus = RabbitBus(vhost)

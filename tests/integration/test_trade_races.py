@@ -227,7 +227,7 @@ async def test_payment_racing_a_cancel_pays_or_is_rejected_never_both(
             final = await t.get_order(s, order.order_id)
         types = [x for x in await outbox_types(t.db) if "Paid" in x or "Rejected" in x
                  or "Cancelled" in x]
-        if final.status == tr.ORDER_STATUS_WAIT_SHIP:
+        if final.status == tr.ORDER_STATUS_WAIT_RECEIVE:  # an online service: no shipping
             assert cancelled != "ok" and final.pay_order.status == tr.PAY_STATUS_PAID
         else:
             assert final.status == tr.ORDER_STATUS_CANCELLED and cancelled == "ok"
@@ -253,7 +253,7 @@ async def test_payments_trade_cannot_take_are_rejected(trade: tuple[Trade, FakeC
     assert [r.split(":")[0] for r in reasons] == ["AMOUNT_MISMATCH", "BUYER_MISMATCH",
                                                   "ALREADY_PAID"]
     assert [r.event_type for r in rows].count("zhongtai.trade.v1.OrderPaid") == 1
-    assert paid.status == tr.ORDER_STATUS_WAIT_SHIP and paid.pay_status == tr.PAY_STATUS_PAID
+    assert paid.status == tr.ORDER_STATUS_WAIT_RECEIVE and paid.pay_status == tr.PAY_STATUS_PAID
     async with t.db.transaction() as s:
         pay_order = (await s.execute(select(t_store.pay_orders))).one()
         timers_left = (await s.execute(select(t.db.plumbing.timers.c.status).where(

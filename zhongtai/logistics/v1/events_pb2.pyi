@@ -16,3 +16,23 @@ class FreightTemplateChanged(_message.Message):
     template: _logistics_pb2.FreightTemplate
     occur_time: _timestamp_pb2.Timestamp
     def __init__(self, template: _Optional[_Union[_logistics_pb2.FreightTemplate, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class LogisticsOrderChanged(_message.Message):
+    __slots__ = ("logistics_order", "previous_status", "occur_time")
+    LOGISTICS_ORDER_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_STATUS_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    logistics_order: _logistics_pb2.LogisticsOrder
+    previous_status: _logistics_pb2.LogisticsOrderStatus
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, logistics_order: _Optional[_Union[_logistics_pb2.LogisticsOrder, _Mapping]] = ..., previous_status: _Optional[_Union[_logistics_pb2.LogisticsOrderStatus, str]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class PackageChanged(_message.Message):
+    __slots__ = ("package", "event", "occur_time")
+    PACKAGE_FIELD_NUMBER: _ClassVar[int]
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    package: _logistics_pb2.LogisticsOrder
+    event: _logistics_pb2.TrackingEvent
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, package: _Optional[_Union[_logistics_pb2.LogisticsOrder, _Mapping]] = ..., event: _Optional[_Union[_logistics_pb2.TrackingEvent, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -35,6 +35,33 @@ class FreightSource(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     FREIGHT_SOURCE_FREE_SHIPPING_PROMOTION: _ClassVar[FreightSource]
     FREIGHT_SOURCE_FREE_SHIPPING_THRESHOLD: _ClassVar[FreightSource]
     FREIGHT_SOURCE_NO_TEMPLATE: _ClassVar[FreightSource]
+
+class LogisticsOrderRole(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LOGISTICS_ORDER_ROLE_UNSPECIFIED: _ClassVar[LogisticsOrderRole]
+    LOGISTICS_ORDER_ROLE_ORDER: _ClassVar[LogisticsOrderRole]
+    LOGISTICS_ORDER_ROLE_SPLIT_CHILD: _ClassVar[LogisticsOrderRole]
+    LOGISTICS_ORDER_ROLE_MERGE_MASTER: _ClassVar[LogisticsOrderRole]
+
+class LogisticsOrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LOGISTICS_ORDER_STATUS_UNSPECIFIED: _ClassVar[LogisticsOrderStatus]
+    LOGISTICS_ORDER_STATUS_WAIT_SHIP: _ClassVar[LogisticsOrderStatus]
+    LOGISTICS_ORDER_STATUS_PARTIALLY_SHIPPED: _ClassVar[LogisticsOrderStatus]
+    LOGISTICS_ORDER_STATUS_SHIPPED: _ClassVar[LogisticsOrderStatus]
+    LOGISTICS_ORDER_STATUS_IN_TRANSIT: _ClassVar[LogisticsOrderStatus]
+    LOGISTICS_ORDER_STATUS_OUT_FOR_DELIVERY: _ClassVar[LogisticsOrderStatus]
+    LOGISTICS_ORDER_STATUS_DELIVERED: _ClassVar[LogisticsOrderStatus]
+    LOGISTICS_ORDER_STATUS_CANCELLED: _ClassVar[LogisticsOrderStatus]
+
+class TrackingMilestone(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    TRACKING_MILESTONE_UNSPECIFIED: _ClassVar[TrackingMilestone]
+    TRACKING_MILESTONE_EXCEPTION: _ClassVar[TrackingMilestone]
+    TRACKING_MILESTONE_ACCEPTED: _ClassVar[TrackingMilestone]
+    TRACKING_MILESTONE_IN_TRANSIT: _ClassVar[TrackingMilestone]
+    TRACKING_MILESTONE_OUT_FOR_DELIVERY: _ClassVar[TrackingMilestone]
+    TRACKING_MILESTONE_DELIVERED: _ClassVar[TrackingMilestone]
 DELIVERY_METHOD_UNSPECIFIED: DeliveryMethod
 DELIVERY_METHOD_EXPRESS: DeliveryMethod
 DELIVERY_METHOD_POST: DeliveryMethod
@@ -51,6 +78,24 @@ FREIGHT_SOURCE_REGION_RULE: FreightSource
 FREIGHT_SOURCE_FREE_SHIPPING_PROMOTION: FreightSource
 FREIGHT_SOURCE_FREE_SHIPPING_THRESHOLD: FreightSource
 FREIGHT_SOURCE_NO_TEMPLATE: FreightSource
+LOGISTICS_ORDER_ROLE_UNSPECIFIED: LogisticsOrderRole
+LOGISTICS_ORDER_ROLE_ORDER: LogisticsOrderRole
+LOGISTICS_ORDER_ROLE_SPLIT_CHILD: LogisticsOrderRole
+LOGISTICS_ORDER_ROLE_MERGE_MASTER: LogisticsOrderRole
+LOGISTICS_ORDER_STATUS_UNSPECIFIED: LogisticsOrderStatus
+LOGISTICS_ORDER_STATUS_WAIT_SHIP: LogisticsOrderStatus
+LOGISTICS_ORDER_STATUS_PARTIALLY_SHIPPED: LogisticsOrderStatus
+LOGISTICS_ORDER_STATUS_SHIPPED: LogisticsOrderStatus
+LOGISTICS_ORDER_STATUS_IN_TRANSIT: LogisticsOrderStatus
+LOGISTICS_ORDER_STATUS_OUT_FOR_DELIVERY: LogisticsOrderStatus
+LOGISTICS_ORDER_STATUS_DELIVERED: LogisticsOrderStatus
+LOGISTICS_ORDER_STATUS_CANCELLED: LogisticsOrderStatus
+TRACKING_MILESTONE_UNSPECIFIED: TrackingMilestone
+TRACKING_MILESTONE_EXCEPTION: TrackingMilestone
+TRACKING_MILESTONE_ACCEPTED: TrackingMilestone
+TRACKING_MILESTONE_IN_TRANSIT: TrackingMilestone
+TRACKING_MILESTONE_OUT_FOR_DELIVERY: TrackingMilestone
+TRACKING_MILESTONE_DELIVERED: TrackingMilestone
 
 class FreightRule(_message.Message):
     __slots__ = ("first_units", "first_fee", "additional_units", "additional_fee")
@@ -207,3 +252,197 @@ class QuoteFreightResponse(_message.Message):
     PACKAGES_FIELD_NUMBER: _ClassVar[int]
     packages: _containers.RepeatedCompositeFieldContainer[PackageFreight]
     def __init__(self, packages: _Optional[_Iterable[_Union[PackageFreight, _Mapping]]] = ...) -> None: ...
+
+class LogisticsLine(_message.Message):
+    __slots__ = ("order_id", "sku_id", "quantity")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    SKU_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    sku_id: str
+    quantity: int
+    def __init__(self, order_id: _Optional[str] = ..., sku_id: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
+
+class TrackingEvent(_message.Message):
+    __slots__ = ("event_id", "milestone", "occur_time", "location", "description")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    MILESTONE_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    milestone: TrackingMilestone
+    occur_time: _timestamp_pb2.Timestamp
+    location: str
+    description: str
+    def __init__(self, event_id: _Optional[str] = ..., milestone: _Optional[_Union[TrackingMilestone, str]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., location: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class LogisticsFlag(_message.Message):
+    __slots__ = ("flag", "note", "operator", "create_time")
+    FLAG_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    flag: str
+    note: str
+    operator: _common_pb2.Operator
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, flag: _Optional[str] = ..., note: _Optional[str] = ..., operator: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class LogisticsOrder(_message.Message):
+    __slots__ = ("logistics_order_id", "role", "status", "log_order_id", "order_id", "top_order_id", "seller_id", "buyer_id", "address", "delivery_method", "lines", "split", "parent_id", "merged_into", "child_ids", "is_package", "carrier", "tracking_no", "tracking", "exception", "flags", "shipped_quantity", "ship_time", "deliver_time", "create_time", "update_time", "plan", "plan_note", "estimated_delivery_time")
+    LOGISTICS_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    LOG_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    TOP_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    BUYER_ID_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_METHOD_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    SPLIT_FIELD_NUMBER: _ClassVar[int]
+    PARENT_ID_FIELD_NUMBER: _ClassVar[int]
+    MERGED_INTO_FIELD_NUMBER: _ClassVar[int]
+    CHILD_IDS_FIELD_NUMBER: _ClassVar[int]
+    IS_PACKAGE_FIELD_NUMBER: _ClassVar[int]
+    CARRIER_FIELD_NUMBER: _ClassVar[int]
+    TRACKING_NO_FIELD_NUMBER: _ClassVar[int]
+    TRACKING_FIELD_NUMBER: _ClassVar[int]
+    EXCEPTION_FIELD_NUMBER: _ClassVar[int]
+    FLAGS_FIELD_NUMBER: _ClassVar[int]
+    SHIPPED_QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    SHIP_TIME_FIELD_NUMBER: _ClassVar[int]
+    DELIVER_TIME_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    PLAN_NOTE_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_DELIVERY_TIME_FIELD_NUMBER: _ClassVar[int]
+    logistics_order_id: str
+    role: LogisticsOrderRole
+    status: LogisticsOrderStatus
+    log_order_id: str
+    order_id: str
+    top_order_id: str
+    seller_id: str
+    buyer_id: str
+    address: _common_pb2.Address
+    delivery_method: DeliveryMethod
+    lines: _containers.RepeatedCompositeFieldContainer[LogisticsLine]
+    split: bool
+    parent_id: str
+    merged_into: str
+    child_ids: _containers.RepeatedScalarFieldContainer[str]
+    is_package: bool
+    carrier: str
+    tracking_no: str
+    tracking: _containers.RepeatedCompositeFieldContainer[TrackingEvent]
+    exception: bool
+    flags: _containers.RepeatedCompositeFieldContainer[LogisticsFlag]
+    shipped_quantity: int
+    ship_time: _timestamp_pb2.Timestamp
+    deliver_time: _timestamp_pb2.Timestamp
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    plan: _containers.RepeatedCompositeFieldContainer[PlannedShipment]
+    plan_note: str
+    estimated_delivery_time: _timestamp_pb2.Timestamp
+    def __init__(self, logistics_order_id: _Optional[str] = ..., role: _Optional[_Union[LogisticsOrderRole, str]] = ..., status: _Optional[_Union[LogisticsOrderStatus, str]] = ..., log_order_id: _Optional[str] = ..., order_id: _Optional[str] = ..., top_order_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., delivery_method: _Optional[_Union[DeliveryMethod, str]] = ..., lines: _Optional[_Iterable[_Union[LogisticsLine, _Mapping]]] = ..., split: _Optional[bool] = ..., parent_id: _Optional[str] = ..., merged_into: _Optional[str] = ..., child_ids: _Optional[_Iterable[str]] = ..., is_package: _Optional[bool] = ..., carrier: _Optional[str] = ..., tracking_no: _Optional[str] = ..., tracking: _Optional[_Iterable[_Union[TrackingEvent, _Mapping]]] = ..., exception: _Optional[bool] = ..., flags: _Optional[_Iterable[_Union[LogisticsFlag, _Mapping]]] = ..., shipped_quantity: _Optional[int] = ..., ship_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deliver_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., plan: _Optional[_Iterable[_Union[PlannedShipment, _Mapping]]] = ..., plan_note: _Optional[str] = ..., estimated_delivery_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class PlannedShipment(_message.Message):
+    __slots__ = ("warehouse_id", "quantity", "transfer_from_warehouse_id", "estimated_delivery_time")
+    WAREHOUSE_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    TRANSFER_FROM_WAREHOUSE_ID_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_DELIVERY_TIME_FIELD_NUMBER: _ClassVar[int]
+    warehouse_id: str
+    quantity: int
+    transfer_from_warehouse_id: str
+    estimated_delivery_time: _timestamp_pb2.Timestamp
+    def __init__(self, warehouse_id: _Optional[str] = ..., quantity: _Optional[int] = ..., transfer_from_warehouse_id: _Optional[str] = ..., estimated_delivery_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetLogisticsOrderRequest(_message.Message):
+    __slots__ = ("logistics_order_id",)
+    LOGISTICS_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    logistics_order_id: str
+    def __init__(self, logistics_order_id: _Optional[str] = ...) -> None: ...
+
+class GetLogisticsOrderResponse(_message.Message):
+    __slots__ = ("logistics_order",)
+    LOGISTICS_ORDER_FIELD_NUMBER: _ClassVar[int]
+    logistics_order: LogisticsOrder
+    def __init__(self, logistics_order: _Optional[_Union[LogisticsOrder, _Mapping]] = ...) -> None: ...
+
+class ListLogisticsOrdersRequest(_message.Message):
+    __slots__ = ("order_id", "seller_id", "status", "page_size", "page_token")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    seller_id: str
+    status: LogisticsOrderStatus
+    page_size: int
+    page_token: str
+    def __init__(self, order_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., status: _Optional[_Union[LogisticsOrderStatus, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListLogisticsOrdersResponse(_message.Message):
+    __slots__ = ("logistics_orders", "next_page_token")
+    LOGISTICS_ORDERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    logistics_orders: _containers.RepeatedCompositeFieldContainer[LogisticsOrder]
+    next_page_token: str
+    def __init__(self, logistics_orders: _Optional[_Iterable[_Union[LogisticsOrder, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class PackageItem(_message.Message):
+    __slots__ = ("logistics_order_id", "quantity")
+    LOGISTICS_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    logistics_order_id: str
+    quantity: int
+    def __init__(self, logistics_order_id: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
+
+class ShipPackageRequest(_message.Message):
+    __slots__ = ("request_id", "seller_id", "items", "carrier", "tracking_no")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    CARRIER_FIELD_NUMBER: _ClassVar[int]
+    TRACKING_NO_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    seller_id: str
+    items: _containers.RepeatedCompositeFieldContainer[PackageItem]
+    carrier: str
+    tracking_no: str
+    def __init__(self, request_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., items: _Optional[_Iterable[_Union[PackageItem, _Mapping]]] = ..., carrier: _Optional[str] = ..., tracking_no: _Optional[str] = ...) -> None: ...
+
+class ShipPackageResponse(_message.Message):
+    __slots__ = ("package", "orders")
+    PACKAGE_FIELD_NUMBER: _ClassVar[int]
+    ORDERS_FIELD_NUMBER: _ClassVar[int]
+    package: LogisticsOrder
+    orders: _containers.RepeatedCompositeFieldContainer[LogisticsOrder]
+    def __init__(self, package: _Optional[_Union[LogisticsOrder, _Mapping]] = ..., orders: _Optional[_Iterable[_Union[LogisticsOrder, _Mapping]]] = ...) -> None: ...
+
+class FlagLogisticsOrderRequest(_message.Message):
+    __slots__ = ("request_id", "logistics_order_id", "flag", "note", "operator")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    LOGISTICS_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    FLAG_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    logistics_order_id: str
+    flag: str
+    note: str
+    operator: _common_pb2.Operator
+    def __init__(self, request_id: _Optional[str] = ..., logistics_order_id: _Optional[str] = ..., flag: _Optional[str] = ..., note: _Optional[str] = ..., operator: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ...) -> None: ...
+
+class FlagLogisticsOrderResponse(_message.Message):
+    __slots__ = ("logistics_order",)
+    LOGISTICS_ORDER_FIELD_NUMBER: _ClassVar[int]
+    logistics_order: LogisticsOrder
+    def __init__(self, logistics_order: _Optional[_Union[LogisticsOrder, _Mapping]] = ...) -> None: ...

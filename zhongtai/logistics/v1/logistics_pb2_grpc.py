@@ -26,8 +26,11 @@ if _version_not_supported:
 
 
 class LogisticsServiceStub:
-    """Logistics. This first slice holds sellers' freight templates (运费模板)
-    and quotes the freight of an order's packages with them.
+    """Logistics: sellers' freight templates (运费模板) and freight quotes; the
+    logistics orders (one per trade log_order, created when the order is paid),
+    shipping them as packages — split (拆包) and merged (并包) as master/child
+    logistics orders (seed 001 §四.2) — and their tracking, which only carriers
+    move.
     """
 
     def __init__(self, channel):
@@ -56,11 +59,34 @@ class LogisticsServiceStub:
                 request_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.QuoteFreightRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.QuoteFreightResponse.FromString,
                 _registered_method=True)
+        self.GetLogisticsOrder = channel.unary_unary(
+                '/zhongtai.logistics.v1.LogisticsService/GetLogisticsOrder',
+                request_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.GetLogisticsOrderRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.GetLogisticsOrderResponse.FromString,
+                _registered_method=True)
+        self.ListLogisticsOrders = channel.unary_unary(
+                '/zhongtai.logistics.v1.LogisticsService/ListLogisticsOrders',
+                request_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListLogisticsOrdersRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListLogisticsOrdersResponse.FromString,
+                _registered_method=True)
+        self.ShipPackage = channel.unary_unary(
+                '/zhongtai.logistics.v1.LogisticsService/ShipPackage',
+                request_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ShipPackageRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ShipPackageResponse.FromString,
+                _registered_method=True)
+        self.FlagLogisticsOrder = channel.unary_unary(
+                '/zhongtai.logistics.v1.LogisticsService/FlagLogisticsOrder',
+                request_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderResponse.FromString,
+                _registered_method=True)
 
 
 class LogisticsServiceServicer:
-    """Logistics. This first slice holds sellers' freight templates (运费模板)
-    and quotes the freight of an order's packages with them.
+    """Logistics: sellers' freight templates (运费模板) and freight quotes; the
+    logistics orders (one per trade log_order, created when the order is paid),
+    shipping them as packages — split (拆包) and merged (并包) as master/child
+    logistics orders (seed 001 §四.2) — and their tracking, which only carriers
+    move.
     """
 
     def CreateFreightTemplate(self, request, context):
@@ -93,6 +119,46 @@ class LogisticsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetLogisticsOrder(self, request, context):
+        """Returns one logistics order (any role) with its lines, children and,
+        for a package, its tracking timeline.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListLogisticsOrders(self, request, context):
+        """Lists the ROLE_ORDER logistics orders of a trade order, or a seller's,
+        newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ShipPackage(self, request, context):
+        """The seller ships one package: some units of one or more of its logistics
+        orders, with a carrier and a tracking number. All of one order alone
+        ships that order itself; part of an order splits it (the order becomes a
+        split master, the part a ROLE_SPLIT_CHILD); several orders (or parts) in
+        one package are merged under a new ROLE_MERGE_MASTER. Orders of one
+        package share the seller and the delivery address. Idempotent by
+        request_id; FAILED_PRECONDITION when an order is cancelled or fewer units
+        are left to ship (reason NOTHING_TO_SHIP), or the tracking number is
+        already used by another package of the carrier (TRACKING_NO_IN_USE).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FlagLogisticsOrder(self, request, context):
+        """A buyer or seller flags a logistics order (e.g. "not received",
+        "damaged"). The flag is recorded and published; the status never
+        changes (only carriers' tracking moves it).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LogisticsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -116,6 +182,26 @@ def add_LogisticsServiceServicer_to_server(servicer, server):
                     request_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.QuoteFreightRequest.FromString,
                     response_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.QuoteFreightResponse.SerializeToString,
             ),
+            'GetLogisticsOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLogisticsOrder,
+                    request_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.GetLogisticsOrderRequest.FromString,
+                    response_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.GetLogisticsOrderResponse.SerializeToString,
+            ),
+            'ListLogisticsOrders': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLogisticsOrders,
+                    request_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListLogisticsOrdersRequest.FromString,
+                    response_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListLogisticsOrdersResponse.SerializeToString,
+            ),
+            'ShipPackage': grpc.unary_unary_rpc_method_handler(
+                    servicer.ShipPackage,
+                    request_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ShipPackageRequest.FromString,
+                    response_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ShipPackageResponse.SerializeToString,
+            ),
+            'FlagLogisticsOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.FlagLogisticsOrder,
+                    request_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderRequest.FromString,
+                    response_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'zhongtai.logistics.v1.LogisticsService', rpc_method_handlers)
@@ -125,8 +211,11 @@ def add_LogisticsServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class LogisticsService:
-    """Logistics. This first slice holds sellers' freight templates (运费模板)
-    and quotes the freight of an order's packages with them.
+    """Logistics: sellers' freight templates (运费模板) and freight quotes; the
+    logistics orders (one per trade log_order, created when the order is paid),
+    shipping them as packages — split (拆包) and merged (并包) as master/child
+    logistics orders (seed 001 §四.2) — and their tracking, which only carriers
+    move.
     """
 
     @staticmethod
@@ -227,6 +316,114 @@ class LogisticsService:
             '/zhongtai.logistics.v1.LogisticsService/QuoteFreight',
             zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.QuoteFreightRequest.SerializeToString,
             zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.QuoteFreightResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLogisticsOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.logistics.v1.LogisticsService/GetLogisticsOrder',
+            zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.GetLogisticsOrderRequest.SerializeToString,
+            zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.GetLogisticsOrderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLogisticsOrders(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.logistics.v1.LogisticsService/ListLogisticsOrders',
+            zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListLogisticsOrdersRequest.SerializeToString,
+            zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListLogisticsOrdersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ShipPackage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.logistics.v1.LogisticsService/ShipPackage',
+            zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ShipPackageRequest.SerializeToString,
+            zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ShipPackageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FlagLogisticsOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.logistics.v1.LogisticsService/FlagLogisticsOrder',
+            zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderRequest.SerializeToString,
+            zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderResponse.FromString,
             options,
             channel_credentials,
             insecure,

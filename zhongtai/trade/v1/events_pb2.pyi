@@ -3,9 +3,10 @@ import datetime
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from zhongtai.common.v1 import common_pb2 as _common_pb2
 from zhongtai.trade.v1 import trade_pb2 as _trade_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -73,3 +74,51 @@ class OrderPriceAdjusted(_message.Message):
     reason: str
     occur_time: _timestamp_pb2.Timestamp
     def __init__(self, order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., previous_adjust_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class OrderShipped(_message.Message):
+    __slots__ = ("order", "occur_time")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    order: _trade_pb2.Order
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class OrderCompleted(_message.Message):
+    __slots__ = ("order", "automatic", "operator", "occur_time")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    AUTOMATIC_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    order: _trade_pb2.Order
+    automatic: bool
+    operator: _common_pb2.Operator
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., automatic: _Optional[bool] = ..., operator: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class OrderReceiptExtended(_message.Message):
+    __slots__ = ("order", "occur_time")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    order: _trade_pb2.Order
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class VouchersIssued(_message.Message):
+    __slots__ = ("order", "vouchers", "occur_time")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    VOUCHERS_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    order: _trade_pb2.Order
+    vouchers: _containers.RepeatedCompositeFieldContainer[_trade_pb2.Voucher]
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., vouchers: _Optional[_Iterable[_Union[_trade_pb2.Voucher, _Mapping]]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class VoucherRedeemed(_message.Message):
+    __slots__ = ("voucher", "order", "occur_time")
+    VOUCHER_FIELD_NUMBER: _ClassVar[int]
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    voucher: _trade_pb2.Voucher
+    order: _trade_pb2.Order
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, voucher: _Optional[_Union[_trade_pb2.Voucher, _Mapping]] = ..., order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -25,6 +25,7 @@ class OrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ORDER_STATUS_COMPLETED: _ClassVar[OrderStatus]
     ORDER_STATUS_CANCELLED: _ClassVar[OrderStatus]
     ORDER_STATUS_WAIT_PAY_BALANCE: _ClassVar[OrderStatus]
+    ORDER_STATUS_WAIT_USE: _ClassVar[OrderStatus]
 
 class PayStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -34,6 +35,7 @@ class PayStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PAY_STATUS_CLOSED: _ClassVar[PayStatus]
     PAY_STATUS_PARTIALLY_REFUNDED: _ClassVar[PayStatus]
     PAY_STATUS_REFUNDED: _ClassVar[PayStatus]
+    PAY_STATUS_REFUNDING: _ClassVar[PayStatus]
 
 class LogisticsStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -43,6 +45,8 @@ class LogisticsStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LOGISTICS_STATUS_SHIPPED: _ClassVar[LogisticsStatus]
     LOGISTICS_STATUS_RECEIVED: _ClassVar[LogisticsStatus]
     LOGISTICS_STATUS_CANCELLED: _ClassVar[LogisticsStatus]
+    LOGISTICS_STATUS_PARTIALLY_SHIPPED: _ClassVar[LogisticsStatus]
+    LOGISTICS_STATUS_DELIVERED: _ClassVar[LogisticsStatus]
 
 class CloseReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -55,6 +59,14 @@ class CloseReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CLOSE_REASON_CREATION_FAILED: _ClassVar[CloseReason]
     CLOSE_REASON_CREATION_TIMEOUT: _ClassVar[CloseReason]
     CLOSE_REASON_BALANCE_LAPSED: _ClassVar[CloseReason]
+    CLOSE_REASON_SHIP_TIMEOUT: _ClassVar[CloseReason]
+
+class VoucherStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    VOUCHER_STATUS_UNSPECIFIED: _ClassVar[VoucherStatus]
+    VOUCHER_STATUS_ISSUED: _ClassVar[VoucherStatus]
+    VOUCHER_STATUS_REDEEMED: _ClassVar[VoucherStatus]
+    VOUCHER_STATUS_CANCELLED: _ClassVar[VoucherStatus]
 
 class PayOrderKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -72,18 +84,22 @@ ORDER_STATUS_WAIT_RECEIVE: OrderStatus
 ORDER_STATUS_COMPLETED: OrderStatus
 ORDER_STATUS_CANCELLED: OrderStatus
 ORDER_STATUS_WAIT_PAY_BALANCE: OrderStatus
+ORDER_STATUS_WAIT_USE: OrderStatus
 PAY_STATUS_UNSPECIFIED: PayStatus
 PAY_STATUS_UNPAID: PayStatus
 PAY_STATUS_PAID: PayStatus
 PAY_STATUS_CLOSED: PayStatus
 PAY_STATUS_PARTIALLY_REFUNDED: PayStatus
 PAY_STATUS_REFUNDED: PayStatus
+PAY_STATUS_REFUNDING: PayStatus
 LOGISTICS_STATUS_UNSPECIFIED: LogisticsStatus
 LOGISTICS_STATUS_NOT_REQUIRED: LogisticsStatus
 LOGISTICS_STATUS_UNSHIPPED: LogisticsStatus
 LOGISTICS_STATUS_SHIPPED: LogisticsStatus
 LOGISTICS_STATUS_RECEIVED: LogisticsStatus
 LOGISTICS_STATUS_CANCELLED: LogisticsStatus
+LOGISTICS_STATUS_PARTIALLY_SHIPPED: LogisticsStatus
+LOGISTICS_STATUS_DELIVERED: LogisticsStatus
 CLOSE_REASON_UNSPECIFIED: CloseReason
 CLOSE_REASON_BUYER_CANCELLED: CloseReason
 CLOSE_REASON_SELLER_CANCELLED: CloseReason
@@ -93,10 +109,37 @@ CLOSE_REASON_SELLER_CONFIRM_TIMEOUT: CloseReason
 CLOSE_REASON_CREATION_FAILED: CloseReason
 CLOSE_REASON_CREATION_TIMEOUT: CloseReason
 CLOSE_REASON_BALANCE_LAPSED: CloseReason
+CLOSE_REASON_SHIP_TIMEOUT: CloseReason
+VOUCHER_STATUS_UNSPECIFIED: VoucherStatus
+VOUCHER_STATUS_ISSUED: VoucherStatus
+VOUCHER_STATUS_REDEEMED: VoucherStatus
+VOUCHER_STATUS_CANCELLED: VoucherStatus
 PAY_ORDER_KIND_UNSPECIFIED: PayOrderKind
 PAY_ORDER_KIND_FULL: PayOrderKind
 PAY_ORDER_KIND_DEPOSIT: PayOrderKind
 PAY_ORDER_KIND_BALANCE: PayOrderKind
+
+class Voucher(_message.Message):
+    __slots__ = ("code", "order_id", "line_order_id", "seller_id", "buyer_id", "sku_id", "status", "issue_time", "redeem_time")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    LINE_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    BUYER_ID_FIELD_NUMBER: _ClassVar[int]
+    SKU_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ISSUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    REDEEM_TIME_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    order_id: str
+    line_order_id: str
+    seller_id: str
+    buyer_id: str
+    sku_id: str
+    status: VoucherStatus
+    issue_time: _timestamp_pb2.Timestamp
+    redeem_time: _timestamp_pb2.Timestamp
+    def __init__(self, code: _Optional[str] = ..., order_id: _Optional[str] = ..., line_order_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., sku_id: _Optional[str] = ..., status: _Optional[_Union[VoucherStatus, str]] = ..., issue_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., redeem_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ItemSnapshot(_message.Message):
     __slots__ = ("item_id", "item_version", "sku_id", "title", "category_id", "item_type", "attributes", "unit_price")
@@ -126,7 +169,7 @@ class ItemSnapshot(_message.Message):
     def __init__(self, item_id: _Optional[str] = ..., item_version: _Optional[int] = ..., sku_id: _Optional[str] = ..., title: _Optional[str] = ..., category_id: _Optional[str] = ..., item_type: _Optional[_Union[_catalog_pb2.ItemType, str]] = ..., attributes: _Optional[_Mapping[str, str]] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class PayOrder(_message.Message):
-    __slots__ = ("pay_order_id", "order_id", "total_amount", "point_amount", "discount_amount", "adjust_amount", "actual_amount", "status", "pay_deadline", "stored_value_amount", "kind", "balance_start_time", "balance_end_time", "freight_amount")
+    __slots__ = ("pay_order_id", "order_id", "total_amount", "point_amount", "discount_amount", "adjust_amount", "actual_amount", "status", "pay_deadline", "stored_value_amount", "kind", "balance_start_time", "balance_end_time", "freight_amount", "payment_id")
     PAY_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     TOTAL_AMOUNT_FIELD_NUMBER: _ClassVar[int]
@@ -141,6 +184,7 @@ class PayOrder(_message.Message):
     BALANCE_START_TIME_FIELD_NUMBER: _ClassVar[int]
     BALANCE_END_TIME_FIELD_NUMBER: _ClassVar[int]
     FREIGHT_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     pay_order_id: str
     order_id: str
     total_amount: _common_pb2.Money
@@ -155,7 +199,8 @@ class PayOrder(_message.Message):
     balance_start_time: _timestamp_pb2.Timestamp
     balance_end_time: _timestamp_pb2.Timestamp
     freight_amount: _common_pb2.Money
-    def __init__(self, pay_order_id: _Optional[str] = ..., order_id: _Optional[str] = ..., total_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., point_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., discount_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., adjust_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actual_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[PayStatus, str]] = ..., pay_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stored_value_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., kind: _Optional[_Union[PayOrderKind, str]] = ..., balance_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., balance_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., freight_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+    payment_id: str
+    def __init__(self, pay_order_id: _Optional[str] = ..., order_id: _Optional[str] = ..., total_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., point_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., discount_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., adjust_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actual_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[PayStatus, str]] = ..., pay_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stored_value_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., kind: _Optional[_Union[PayOrderKind, str]] = ..., balance_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., balance_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., freight_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payment_id: _Optional[str] = ...) -> None: ...
 
 class LogOrder(_message.Message):
     __slots__ = ("log_order_id", "order_id", "status", "address")
@@ -170,7 +215,7 @@ class LogOrder(_message.Message):
     def __init__(self, log_order_id: _Optional[str] = ..., order_id: _Optional[str] = ..., status: _Optional[_Union[LogisticsStatus, str]] = ..., address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("order_id", "parent_id", "is_main", "buyer_id", "seller_id", "status", "pay_status", "logistics_status", "item", "quantity", "total_amount", "actual_amount", "sub_orders", "pay_order", "log_order", "out_type", "out_id", "close_reason", "close_note", "closed_by", "buyer_memo", "create_time", "update_time", "deductions", "discount_amount", "freight_amount", "adjust_amount", "pay_orders")
+    __slots__ = ("order_id", "parent_id", "is_main", "buyer_id", "seller_id", "status", "pay_status", "logistics_status", "item", "quantity", "total_amount", "actual_amount", "sub_orders", "pay_order", "log_order", "out_type", "out_id", "close_reason", "close_note", "closed_by", "buyer_memo", "create_time", "update_time", "deductions", "discount_amount", "freight_amount", "adjust_amount", "pay_orders", "receive_deadline", "receipt_extensions", "vouchers", "ship_time")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     PARENT_ID_FIELD_NUMBER: _ClassVar[int]
     IS_MAIN_FIELD_NUMBER: _ClassVar[int]
@@ -199,6 +244,10 @@ class Order(_message.Message):
     FREIGHT_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     ADJUST_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     PAY_ORDERS_FIELD_NUMBER: _ClassVar[int]
+    RECEIVE_DEADLINE_FIELD_NUMBER: _ClassVar[int]
+    RECEIPT_EXTENSIONS_FIELD_NUMBER: _ClassVar[int]
+    VOUCHERS_FIELD_NUMBER: _ClassVar[int]
+    SHIP_TIME_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     parent_id: str
     is_main: bool
@@ -227,7 +276,11 @@ class Order(_message.Message):
     freight_amount: _common_pb2.Money
     adjust_amount: _common_pb2.Money
     pay_orders: _containers.RepeatedCompositeFieldContainer[PayOrder]
-    def __init__(self, order_id: _Optional[str] = ..., parent_id: _Optional[str] = ..., is_main: _Optional[bool] = ..., buyer_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., pay_status: _Optional[_Union[PayStatus, str]] = ..., logistics_status: _Optional[_Union[LogisticsStatus, str]] = ..., item: _Optional[_Union[ItemSnapshot, _Mapping]] = ..., quantity: _Optional[int] = ..., total_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actual_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., sub_orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., pay_order: _Optional[_Union[PayOrder, _Mapping]] = ..., log_order: _Optional[_Union[LogOrder, _Mapping]] = ..., out_type: _Optional[str] = ..., out_id: _Optional[str] = ..., close_reason: _Optional[_Union[CloseReason, str]] = ..., close_note: _Optional[str] = ..., closed_by: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ..., buyer_memo: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deductions: _Optional[_Iterable[_Union[_promotion_pb2.Deduction, _Mapping]]] = ..., discount_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., freight_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., adjust_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pay_orders: _Optional[_Iterable[_Union[PayOrder, _Mapping]]] = ...) -> None: ...
+    receive_deadline: _timestamp_pb2.Timestamp
+    receipt_extensions: int
+    vouchers: _containers.RepeatedCompositeFieldContainer[Voucher]
+    ship_time: _timestamp_pb2.Timestamp
+    def __init__(self, order_id: _Optional[str] = ..., parent_id: _Optional[str] = ..., is_main: _Optional[bool] = ..., buyer_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., pay_status: _Optional[_Union[PayStatus, str]] = ..., logistics_status: _Optional[_Union[LogisticsStatus, str]] = ..., item: _Optional[_Union[ItemSnapshot, _Mapping]] = ..., quantity: _Optional[int] = ..., total_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actual_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., sub_orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., pay_order: _Optional[_Union[PayOrder, _Mapping]] = ..., log_order: _Optional[_Union[LogOrder, _Mapping]] = ..., out_type: _Optional[str] = ..., out_id: _Optional[str] = ..., close_reason: _Optional[_Union[CloseReason, str]] = ..., close_note: _Optional[str] = ..., closed_by: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ..., buyer_memo: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deductions: _Optional[_Iterable[_Union[_promotion_pb2.Deduction, _Mapping]]] = ..., discount_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., freight_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., adjust_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pay_orders: _Optional[_Iterable[_Union[PayOrder, _Mapping]]] = ..., receive_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., receipt_extensions: _Optional[int] = ..., vouchers: _Optional[_Iterable[_Union[Voucher, _Mapping]]] = ..., ship_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class OrderLineInput(_message.Message):
     __slots__ = ("sku_id", "quantity", "seller_id")
@@ -374,3 +427,71 @@ class AdjustPriceResponse(_message.Message):
     ORDER_FIELD_NUMBER: _ClassVar[int]
     order: Order
     def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class ConfirmReceiptRequest(_message.Message):
+    __slots__ = ("request_id", "order_id", "buyer_id")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    BUYER_ID_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    order_id: str
+    buyer_id: str
+    def __init__(self, request_id: _Optional[str] = ..., order_id: _Optional[str] = ..., buyer_id: _Optional[str] = ...) -> None: ...
+
+class ConfirmReceiptResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class ExtendReceiptRequest(_message.Message):
+    __slots__ = ("request_id", "order_id", "buyer_id")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    BUYER_ID_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    order_id: str
+    buyer_id: str
+    def __init__(self, request_id: _Optional[str] = ..., order_id: _Optional[str] = ..., buyer_id: _Optional[str] = ...) -> None: ...
+
+class ExtendReceiptResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class RedeemVoucherRequest(_message.Message):
+    __slots__ = ("request_id", "code", "seller_id")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    code: str
+    seller_id: str
+    def __init__(self, request_id: _Optional[str] = ..., code: _Optional[str] = ..., seller_id: _Optional[str] = ...) -> None: ...
+
+class RedeemVoucherResponse(_message.Message):
+    __slots__ = ("voucher", "order")
+    VOUCHER_FIELD_NUMBER: _ClassVar[int]
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    voucher: Voucher
+    order: Order
+    def __init__(self, voucher: _Optional[_Union[Voucher, _Mapping]] = ..., order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class ListVouchersRequest(_message.Message):
+    __slots__ = ("order_id", "page_size", "page_token")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, order_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListVouchersResponse(_message.Message):
+    __slots__ = ("vouchers", "next_page_token")
+    VOUCHERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    vouchers: _containers.RepeatedCompositeFieldContainer[Voucher]
+    next_page_token: str
+    def __init__(self, vouchers: _Optional[_Iterable[_Union[Voucher, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

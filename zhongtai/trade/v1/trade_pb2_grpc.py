@@ -65,6 +65,26 @@ class TradeServiceStub:
                 request_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.AdjustPriceRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.AdjustPriceResponse.FromString,
                 _registered_method=True)
+        self.ConfirmReceipt = channel.unary_unary(
+                '/zhongtai.trade.v1.TradeService/ConfirmReceipt',
+                request_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ConfirmReceiptRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ConfirmReceiptResponse.FromString,
+                _registered_method=True)
+        self.ExtendReceipt = channel.unary_unary(
+                '/zhongtai.trade.v1.TradeService/ExtendReceipt',
+                request_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ExtendReceiptRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ExtendReceiptResponse.FromString,
+                _registered_method=True)
+        self.RedeemVoucher = channel.unary_unary(
+                '/zhongtai.trade.v1.TradeService/RedeemVoucher',
+                request_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.RedeemVoucherRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.RedeemVoucherResponse.FromString,
+                _registered_method=True)
+        self.ListVouchers = channel.unary_unary(
+                '/zhongtai.trade.v1.TradeService/ListVouchers',
+                request_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListVouchersRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListVouchersResponse.FromString,
+                _registered_method=True)
 
 
 class TradeServiceServicer:
@@ -121,6 +141,38 @@ class TradeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ConfirmReceipt(self, request, context):
+        """The buyer confirms receipt (确认收货) of an order in WAIT_RECEIVE: it is
+        COMPLETED. Idempotent by request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExtendReceipt(self, request, context):
+        """The buyer pushes the automatic receipt back (延长收货) by the business's
+        extension, at most its number of times. Idempotent by request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RedeemVoucher(self, request, context):
+        """The seller of an e-voucher line redeems one of its codes (核销); when
+        every code of an order waiting for use is redeemed, the order is
+        COMPLETED. Idempotent by request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListVouchers(self, request, context):
+        """Lists the voucher codes of an order (a top-level order: all its lines).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TradeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -153,6 +205,26 @@ def add_TradeServiceServicer_to_server(servicer, server):
                     servicer.AdjustPrice,
                     request_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.AdjustPriceRequest.FromString,
                     response_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.AdjustPriceResponse.SerializeToString,
+            ),
+            'ConfirmReceipt': grpc.unary_unary_rpc_method_handler(
+                    servicer.ConfirmReceipt,
+                    request_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ConfirmReceiptRequest.FromString,
+                    response_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ConfirmReceiptResponse.SerializeToString,
+            ),
+            'ExtendReceipt': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExtendReceipt,
+                    request_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ExtendReceiptRequest.FromString,
+                    response_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ExtendReceiptResponse.SerializeToString,
+            ),
+            'RedeemVoucher': grpc.unary_unary_rpc_method_handler(
+                    servicer.RedeemVoucher,
+                    request_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.RedeemVoucherRequest.FromString,
+                    response_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.RedeemVoucherResponse.SerializeToString,
+            ),
+            'ListVouchers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListVouchers,
+                    request_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListVouchersRequest.FromString,
+                    response_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListVouchersResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -318,6 +390,114 @@ class TradeService:
             '/zhongtai.trade.v1.TradeService/AdjustPrice',
             zhongtai_dot_trade_dot_v1_dot_trade__pb2.AdjustPriceRequest.SerializeToString,
             zhongtai_dot_trade_dot_v1_dot_trade__pb2.AdjustPriceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ConfirmReceipt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.trade.v1.TradeService/ConfirmReceipt',
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.ConfirmReceiptRequest.SerializeToString,
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.ConfirmReceiptResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExtendReceipt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.trade.v1.TradeService/ExtendReceipt',
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.ExtendReceiptRequest.SerializeToString,
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.ExtendReceiptResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RedeemVoucher(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.trade.v1.TradeService/RedeemVoucher',
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.RedeemVoucherRequest.SerializeToString,
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.RedeemVoucherResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListVouchers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.trade.v1.TradeService/ListVouchers',
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListVouchersRequest.SerializeToString,
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListVouchersResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,373 @@
+"""Logistics orders and packages end to end on the embedded default: a paid
+order gets one logistics order per log_order; the seller ships them split
+(拆包) and merged (并包) as master/child logistics orders; a cancelled order's
+unshipped logistics orders are cancelled (seed 001 §四)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+import pytest
+
+from tests.conftest import eventually
+from tests.e2e.support import (
+    Recorder,
+    free_port,
+    order_request,
+    rich_error,
+    seed_shop,
+    status_is,
+)
+from tests.e2e.test_payment_embedded import Platform, cny, sandbox, start
+from zhongtai.catalog.v1 import catalog_pb2 as cat
+from zhongtai.common.v1.common_pb2 import Operator
+from zhongtai.config import LogisticsSettings
+from zhongtai.logistics.v1 import events_pb2 as lev
+from zhongtai.logistics.v1 import logistics_pb2 as lg
+from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
+from zhongtai.logistics.v1 import warehouse_pb2 as wh
+from zhongtai.logistics.v1 import warehouse_pb2_grpc as wh_grpc
+from zhongtai.payment.v1 import payment_pb2 as pb
+from zhongtai.trade.v1 import trade_pb2 as tr
+
+pytestmark = pytest.mark.e2e
+
+CHANGED = "zhongtai.logistics.v1.LogisticsOrderChanged"
+
+
+@pytest.fixture
+async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
+    p = await start(tmp_path)
+    yield p
+    await p.http.close()
+    await p.stubs.close()
+    await p.runtime.stop(grace=0)
+
+
+@pytest.fixture
+async def tracked(tmp_path: Path) -> AsyncIterator[tuple[Platform, str, str]]:
+    """A platform whose in-process sandbox carrier and carrier endpoint listen
+    where the test can reach them."""
+    carrier, notify = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
+    p = await start(tmp_path, logistics=LogisticsSettings(notify_listen=notify,
+                                                          carrier_sandbox_listen=carrier))
+    yield p, f"http://{carrier}", f"http://{notify}"
+    await p.http.close()
+    await p.stubs.close()
+    await p.runtime.stop(grace=0)
+
+
+def stub(p: Platform) -> lg_grpc.LogisticsServiceStub:
+    return lg_grpc.LogisticsServiceStub(p.stubs.channels[0])
+
+
+async def paid_order(p: Platform, buyer: str, lines: list[tuple[str, int]]) -> tr.Order:
+    await p.payment.TopUpBalance(pb.TopUpBalanceRequest(buyer_id=buyer, amount=cny(10**7)))
+    order = (await p.stubs.trade.CreateOrder(order_request(buyer, lines))).order
+    po = order.pay_order
+    await p.payment.CreatePayment(pb.CreatePaymentRequest(
+        buyer_id=buyer, method=pb.METHOD_BALANCE,
+        parts=[pb.PaymentPart(pay_order_id=po.pay_order_id, order_id=po.order_id,
+                              amount=po.actual_amount)]))
+    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
+    return order
+
+
+async def logistics_orders(p: Platform, order_id: str, n: int) -> list[lg.LogisticsOrder]:
+    """The order's n logistics orders, by SKU, once logistics created them."""
+    found: list[lg.LogisticsOrder] = []
+
+    async def created() -> bool:
+        nonlocal found
+        found = list((await stub(p).ListLogisticsOrders(lg.ListLogisticsOrdersRequest(
+            order_id=order_id))).logistics_orders)
+        return len(found) == n
+
+    await eventually(created)
+    return sorted(found, key=lambda lo: lo.lines[0].sku_id)
+
+
+async def get(p: Platform, lo_id: str) -> lg.LogisticsOrder:
+    return (await stub(p).GetLogisticsOrder(lg.GetLogisticsOrderRequest(
+        logistics_order_id=lo_id))).logistics_order
+
+
+def ship(seller: str, tracking_no: str, *items: tuple[str, int],
+         request_id: str = "") -> lg.ShipPackageRequest:
+    return lg.ShipPackageRequest(
+        request_id=request_id, seller_id=seller, carrier="sandbox", tracking_no=tracking_no,
+        items=[lg.PackageItem(logistics_order_id=i, quantity=q) for i, q in items])
+
+
+def statuses(events: Recorder, lo_id: str) -> list[int]:
+    """The statuses a logistics order's events moved it to (an event that
+    moved nothing, e.g. its warehouse plan, is left out)."""
+    changes = [lev.LogisticsOrderChanged.FromString(e.payload) for e in events.of(CHANGED, lo_id)]
+    return [c.logistics_order.status for c in changes
+            if c.previous_status != c.logistics_order.status]
+
+
+async def test_an_order_split_then_merged_into_packages(platform: Platform) -> None:
+    p = platform
+    logistics_events = p.events
+    shop = await seed_shop(p.stubs, "S", [1000, 2000])
+    order = await paid_order(p, "buyer-1", [(shop.sku_ids[0], 3), (shop.sku_ids[1], 1)])
+    a, b = await logistics_orders(p, order.order_id, 2)
+    by_sku = {sub.item.sku_id: sub for sub in order.sub_orders}
+    assert (a.role, a.status, a.lines[0].quantity) == (
+        lg.LOGISTICS_ORDER_ROLE_ORDER, lg.LOGISTICS_ORDER_STATUS_WAIT_SHIP, 3)
+    assert a.log_order_id == by_sku[shop.sku_ids[0]].log_order.log_order_id
+    assert (a.order_id, a.top_order_id, a.buyer_id) == (
+        by_sku[shop.sku_ids[0]].order_id, order.order_id, "buyer-1")
+
+    # Two of the three units of A in a first package: A is split.
+    first = (await stub(p).ShipPackage(ship(shop.seller_id, "T-1", (a.logistics_order_id, 2),
+                                            request_id="ship-1")))
+    package = first.package
+    assert (package.role, package.parent_id, package.is_package, package.tracking_no) == (
+        lg.LOGISTICS_ORDER_ROLE_SPLIT_CHILD, a.logistics_order_id, True, "T-1")
+    assert [(x.sku_id, x.quantity) for x in package.lines] == [(shop.sku_ids[0], 2)]
+    assert package.status == lg.LOGISTICS_ORDER_STATUS_SHIPPED
+    [a_now] = first.orders
+    assert (a_now.split, a_now.shipped_quantity, a_now.status, list(a_now.child_ids)) == (
+        True, 2, lg.LOGISTICS_ORDER_STATUS_PARTIALLY_SHIPPED, [package.logistics_order_id])
+    # The same request again: the same package, nothing shipped twice.
+    again = await stub(p).ShipPackage(ship(shop.seller_id, "T-1", (a.logistics_order_id, 2),
+                                            request_id="ship-1"))
+    assert again == first
+
+    # The last unit of A and all of B together: merged under a new master.
+    second = await stub(p).ShipPackage(ship(shop.seller_id, "T-2", (a.logistics_order_id, 0),
+                                            (b.logistics_order_id, 0)))
+    master = second.package
+    assert (master.role, master.is_package, master.tracking_no) == (
+        lg.LOGISTICS_ORDER_ROLE_MERGE_MASTER, True, "T-2")
+    assert sorted((x.sku_id, x.quantity) for x in master.lines) == sorted(
+        [(shop.sku_ids[0], 1), (shop.sku_ids[1], 1)])
+    assert len(master.child_ids) == 2 and b.logistics_order_id in master.child_ids
+    [split_child] = [c for c in master.child_ids if c != b.logistics_order_id]
+    child = await get(p, split_child)
+    assert (child.role, child.parent_id, child.merged_into, child.status) == (
+        lg.LOGISTICS_ORDER_ROLE_SPLIT_CHILD, a.logistics_order_id, master.logistics_order_id,
+        lg.LOGISTICS_ORDER_STATUS_SHIPPED)
+    a_now, b_now = sorted(second.orders, key=lambda lo: lo.lines[0].sku_id)
+    assert (a_now.shipped_quantity, a_now.status) == (3, lg.LOGISTICS_ORDER_STATUS_SHIPPED)
+    assert sorted(a_now.child_ids) == sorted([package.logistics_order_id, split_child])
+    assert (b_now.merged_into, b_now.status) == (master.logistics_order_id,
+                                                  lg.LOGISTICS_ORDER_STATUS_SHIPPED)
+
+    # Nothing is left to ship; trade heard of every step, once each.
+    with pytest.raises(grpc.aio.AioRpcError) as e:
+        await stub(p).ShipPackage(ship(shop.seller_id, "T-3", (b.logistics_order_id, 0)))
+    assert rich_error(e.value)["reason"] == "NOTHING_TO_SHIP"
+
+    async def heard() -> bool:
+        return statuses(logistics_events, a.logistics_order_id) == [
+            lg.LOGISTICS_ORDER_STATUS_WAIT_SHIP, lg.LOGISTICS_ORDER_STATUS_PARTIALLY_SHIPPED,
+            lg.LOGISTICS_ORDER_STATUS_SHIPPED] and statuses(
+            logistics_events, b.logistics_order_id) == [
+            lg.LOGISTICS_ORDER_STATUS_WAIT_SHIP, lg.LOGISTICS_ORDER_STATUS_SHIPPED]
+
+    await eventually(heard)
+
+
+async def test_two_orders_merged_into_one_package(platform: Platform) -> None:
+    p = platform
+    shop = await seed_shop(p.stubs, "M", [500])
+    one = await paid_order(p, "buyer-2", [(shop.sku_ids[0], 1)])
+    two = await paid_order(p, "buyer-2", [(shop.sku_ids[0], 2)])
+    [x] = await logistics_orders(p, one.order_id, 1)
+    [y] = await logistics_orders(p, two.order_id, 1)
+    resp = await stub(p).ShipPackage(ship(shop.seller_id, "M-1", (x.logistics_order_id, 0),
+                                          (y.logistics_order_id, 0)))
+    assert resp.package.role == lg.LOGISTICS_ORDER_ROLE_MERGE_MASTER
+    assert sorted(resp.package.child_ids) == sorted([x.logistics_order_id,
+                                                     y.logistics_order_id])
+    assert sum(line.quantity for line in resp.package.lines) == 3
+    assert {lo.merged_into for lo in resp.orders} == {resp.package.logistics_order_id}
+
+
+async def test_refusals_change_nothing(platform: Platform) -> None:
+    p = platform
+    shop = await seed_shop(p.stubs, "R", [500])
+    other = await seed_shop(p.stubs, "O", [500])
+    near = await paid_order(p, "buyer-3", [(shop.sku_ids[0], 2)])
+    far = await paid_order(p, "buyer-4", [(shop.sku_ids[0], 1)])
+    theirs = await paid_order(p, "buyer-3", [(other.sku_ids[0], 1)])
+    [x] = await logistics_orders(p, near.order_id, 1)
+    [y] = await logistics_orders(p, far.order_id, 1)
+    [z] = await logistics_orders(p, theirs.order_id, 1)
+
+    async def refused(req: lg.ShipPackageRequest) -> dict[str, object]:
+        with pytest.raises(grpc.aio.AioRpcError) as e:
+            await stub(p).ShipPackage(req)
+        return rich_error(e.value)
+
+    bad = await refused(lg.ShipPackageRequest(seller_id=shop.seller_id,
+                                              items=[lg.PackageItem(quantity=-1)]))
+    assert bad["code"] == grpc.StatusCode.INVALID_ARGUMENT
+    assert {"carrier", "tracking_no", "items[0].logistics_order_id",
+            "items[0].quantity"} <= set(bad["fields"])  # type: ignore[arg-type]
+    wrong_seller = await refused(ship(other.seller_id, "R-1", (x.logistics_order_id, 1)))
+    assert wrong_seller["fields"] == ["items[0].logistics_order_id"]
+    too_many = await refused(ship(shop.seller_id, "R-1", (x.logistics_order_id, 3)))
+    assert too_many["reason"] == "NOTHING_TO_SHIP"
+    apart = await refused(ship(shop.seller_id, "R-1", (x.logistics_order_id, 0),
+                               (y.logistics_order_id, 0)))
+    assert apart["reason"] == "PACKAGE_DESTINATIONS_DIFFER"
+    await stub(p).ShipPackage(ship(other.seller_id, "R-1", (z.logistics_order_id, 0)))
+    in_use = await refused(ship(shop.seller_id, "R-1", (x.logistics_order_id, 1)))
+    assert in_use["reason"] == "TRACKING_NO_IN_USE"
+    # None of the refusals shipped or split anything.
+    x_now = await get(p, x.logistics_order_id)
+    assert (x_now.status, x_now.shipped_quantity, x_now.split, list(x_now.child_ids)) == (
+        lg.LOGISTICS_ORDER_STATUS_WAIT_SHIP, 0, False, [])
+
+    # A flag is recorded; the status stays what the carrier made it.
+    flagged = (await stub(p).FlagLogisticsOrder(lg.FlagLogisticsOrderRequest(
+        logistics_order_id=z.logistics_order_id, flag="NOT_RECEIVED", note="where is it",
+        operator=Operator(role=Operator.ROLE_BUYER, id="buyer-3")))).logistics_order
+    assert [f.flag for f in flagged.flags] == ["NOT_RECEIVED"]
+    assert flagged.status == lg.LOGISTICS_ORDER_STATUS_SHIPPED
+    stranger = await refused_flag(p, z.logistics_order_id, "buyer-4")
+    assert stranger == ["operator"]
+
+
+async def refused_flag(p: Platform, lo_id: str, buyer: str) -> object:
+    with pytest.raises(grpc.aio.AioRpcError) as e:
+        await stub(p).FlagLogisticsOrder(lg.FlagLogisticsOrderRequest(
+            logistics_order_id=lo_id, flag="DAMAGED",
+            operator=Operator(role=Operator.ROLE_BUYER, id=buyer)))
+    return rich_error(e.value)["fields"]
+
+
+async def test_the_carrier_moves_the_package_whatever_order_its_pushes_arrive_in(
+        tracked: tuple[Platform, str, str]) -> None:
+    p, carrier, notify = tracked
+    shop = await seed_shop(p.stubs, "T", [800])
+    order = await paid_order(p, "buyer-5", [(shop.sku_ids[0], 2)])
+    [lo] = await logistics_orders(p, order.order_id, 1)
+    await stub(p).ShipPackage(ship(shop.seller_id, "SF-1", (lo.logistics_order_id, 0)))
+
+    async def subscribed() -> bool:  # the subscribe timer told the carrier
+        async with p.http.get(f"{carrier}/v1/waybills/SF-1/events") as resp:
+            return resp.status == 200
+
+    await eventually(subscribed)
+    # Every push twice, and held back to be delivered last first.
+    await sandbox(p, "POST", f"{carrier}/v1/control",
+                  {"tracking_no": "SF-1", "duplicate": 2, "reorder": True})
+    t0 = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+    journey = await sandbox(p, "POST", f"{carrier}/v1/waybills/SF-1/journey",
+                            {"start": t0.isoformat(), "step_seconds": 3600})
+    await sandbox(p, "POST", f"{carrier}/v1/control/flush", {})
+
+    async def delivered() -> bool:
+        now = await get(p, lo.logistics_order_id)
+        return now.status == lg.LOGISTICS_ORDER_STATUS_DELIVERED and len(now.tracking) == 4
+
+    await eventually(delivered)
+    now = await get(p, lo.logistics_order_id)
+    assert [e.event_id for e in now.tracking] == [e["event_id"] for e in journey["events"]]
+    assert [e.milestone for e in now.tracking] == [
+        lg.TRACKING_MILESTONE_ACCEPTED, lg.TRACKING_MILESTONE_IN_TRANSIT,
+        lg.TRACKING_MILESTONE_OUT_FOR_DELIVERY, lg.TRACKING_MILESTONE_DELIVERED]
+    assert now.deliver_time.ToDatetime(dt.UTC) == t0 + dt.timedelta(hours=3)
+    # DELIVERED arrived first: the later (earlier-made) events moved nothing back.
+    assert statuses(p.events, lo.logistics_order_id) == [
+        lg.LOGISTICS_ORDER_STATUS_WAIT_SHIP, lg.LOGISTICS_ORDER_STATUS_SHIPPED,
+        lg.LOGISTICS_ORDER_STATUS_DELIVERED]
+    # A forged push is refused and changes nothing.
+    async with p.http.post(f"{notify}/carriers/sandbox/notify", json={
+            "tracking_no": "SF-1", "events": []},
+            headers={"X-Carrier-Timestamp": "1", "X-Carrier-Signature": "00"}) as resp:
+        assert resp.status == 401
+
+
+async def test_a_paid_order_is_allocated_to_warehouses(platform: Platform) -> None:
+    p = platform
+    warehouses = wh_grpc.WarehouseServiceStub(p.stubs.channels[0])
+    for w in [wh.Warehouse(warehouse_id="hz", name="杭州仓", kind=wh.WAREHOUSE_KIND_REGIONAL,
+                           coverage=[wh.CoverageArea(province="浙江省", city="杭州市",
+                                                     delivery_hours=24)],
+                           production_hours=2, default_delivery_hours=72),
+              wh.Warehouse(warehouse_id="cn", name="中心仓", kind=wh.WAREHOUSE_KIND_CENTRAL,
+                           production_hours=6, default_delivery_hours=96)]:
+        await warehouses.CreateWarehouse(wh.CreateWarehouseRequest(warehouse=w))
+    shop = await seed_shop(p.stubs, "W", [1000, 2000], stock=0)
+    a, b = shop.sku_ids
+    for sku, where, n in [(a, "hz", 3), (b, "hz", 1), (b, "cn", 5)]:
+        await p.stubs.catalog.SetWarehouseStock(cat.SetWarehouseStockRequest(
+            sku_id=sku, warehouse_id=where, quantity=n))
+    order = await paid_order(p, "buyer-6", [(a, 2), (b, 3)])
+    x, y = await logistics_orders(p, order.order_id, 2)
+
+    async def planned() -> bool:
+        return all([(await get(p, lo.logistics_order_id)).plan for lo in (x, y)])
+
+    await eventually(planned)
+    x, y = [await get(p, lo.logistics_order_id) for lo in sorted(
+        (x, y), key=lambda lo: lo.lines[0].sku_id)]
+    by_sku = {lo.lines[0].sku_id: lo for lo in (x, y)}
+    # No one warehouse holds everything: two packages, the local one with all
+    # it has, the central one with the rest of b; b arrives with the later.
+    assert [(s.warehouse_id, s.quantity) for s in by_sku[a].plan] == [("hz", 2)]
+    assert [(s.warehouse_id, s.quantity) for s in by_sku[b].plan] == [("hz", 1), ("cn", 2)]
+    hz_eta, cn_eta = (s.estimated_delivery_time.ToDatetime(dt.UTC) for s in by_sku[b].plan)
+    assert cn_eta > hz_eta
+    assert by_sku[b].estimated_delivery_time.ToDatetime(dt.UTC) == cn_eta
+    assert by_sku[a].estimated_delivery_time.ToDatetime(dt.UTC) == hz_eta
+
+
+async def test_an_order_no_warehouse_serves_keeps_no_plan(platform: Platform) -> None:
+    p = platform
+    shop = await seed_shop(p.stubs, "N", [1000])
+    order = await paid_order(p, "buyer-7", [(shop.sku_ids[0], 1)])
+    [lo] = await logistics_orders(p, order.order_id, 1)
+
+    async def noted() -> bool:
+        return bool((await get(p, lo.logistics_order_id)).plan_note)
+
+    await eventually(noted)
+    now = await get(p, lo.logistics_order_id)
+    assert not now.plan and now.plan_note in ("NOT_COVERED", "INSUFFICIENT_STOCK")
+    # It ships all the same.
+    await stub(p).ShipPackage(ship(shop.seller_id, "N-1", (lo.logistics_order_id, 0)))
+
+
+
+async def test_lost_pushes_are_found_by_querying_the_carrier(tmp_path: Path) -> None:
+    carrier = f"127.0.0.1:{free_port()}"
+    p = await start(tmp_path, logistics=LogisticsSettings(
+        notify_listen="127.0.0.1:0", carrier_sandbox_listen=carrier,
+        tracking_query_after_seconds=0.2))
+    try:
+        shop = await seed_shop(p.stubs, "Q", [800])
+        order = await paid_order(p, "buyer-8", [(shop.sku_ids[0], 1)])
+        [lo] = await logistics_orders(p, order.order_id, 1)
+        await stub(p).ShipPackage(ship(shop.seller_id, "YT-1", (lo.logistics_order_id, 0)))
+
+        async def subscribed() -> bool:
+            async with p.http.get(f"http://{carrier}/v1/waybills/YT-1/events") as resp:
+                return resp.status == 200
+
+        await eventually(subscribed)
+        # The carrier drops every push of this waybill.
+        await sandbox(p, "POST", f"http://{carrier}/v1/control",
+                      {"tracking_no": "YT-1", "drop": True})
+        await sandbox(p, "POST", f"http://{carrier}/v1/waybills/YT-1/journey", {})
+
+        async def delivered() -> bool:
+            now = await get(p, lo.logistics_order_id)
+            return now.status == lg.LOGISTICS_ORDER_STATUS_DELIVERED and len(now.tracking) == 4
+
+        await eventually(delivered)
+        deliveries = (await sandbox(p, "GET", f"http://{carrier}/v1/control"))["deliveries"]
+        assert [d["result"] for d in deliveries] == ["dropped"] * 4  # no push arrived
+    finally:
+        await p.http.close()
+        await p.stubs.close()
+        await p.runtime.stop(grace=0)
