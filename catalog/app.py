@@ -8,7 +8,7 @@ from pathlib import Path
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog import handlers, store
+from catalog import domain, handlers, store
 from catalog.api import CatalogServicer
 from zhongtai.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 from zhongtai.errors import FailedPrecondition, NotFound
@@ -19,7 +19,8 @@ from zhongtai.trade.v1 import events_pb2 as trade_events
 
 log = logging.getLogger(__name__)
 
-# Compensation of the order saga: a failed or cancelled order's stock goes back.
+# Compensation of the order saga: a failed or cancelled order's stock goes
+# back; a paid order cancelled before shipping puts its sold units back on sale.
 STOCK_RELEASE = Subscription(
     "catalog.stock-release", ("trade.order.creation_failed", "trade.order.cancelled")
 )
@@ -31,9 +32,23 @@ STOCK_DEDUCT = Subscription("catalog.stock-deduct", ("trade.order.paid",))
 def build(ctx: ServiceContext) -> BuiltService:
     db = ctx.db
 
-    async def release(s: AsyncSession, event: trade_events.OrderCreationFailed
-                      | trade_events.OrderCancelled, _env: Envelope) -> None:
-        await handlers.release_stock(s, db.dialect, event.order.order_id)
+    async def release(s: AsyncSession, event: trade_events.OrderCreationFailed,
+                      _env: Envelope) -> None:
+        try:
+            await handlers.release_stock(s, db.dialect, event.order.order_id)
+        except FailedPrecondition as e:
+            # Never poison the queue: a failed order cannot have been paid.
+            log.error("not releasing the stock of failed order %s: %s",
+                      event.order.order_id, e.message)
+
+    async def cancelled(s: AsyncSession, event: trade_events.OrderCancelled,
+                        _env: Envelope) -> None:
+        # Unpaid: release the reservation; paid and cancelled before shipping
+        # (ship timeout, money refunding): the sold units go back on sale.
+        order = event.order
+        await handlers.stock_on_order_cancelled(
+            s, db.dialect, order.order_id,
+            paid_cancelled=domain.paid_order_cancelled(order.pay_status, order.close_reason))
 
     async def deduct(s: AsyncSession, event: trade_events.OrderPaid, _env: Envelope) -> None:
         try:
@@ -53,7 +68,7 @@ def build(ctx: ServiceContext) -> BuiltService:
         consumers={
             STOCK_RELEASE.queue: consumer(db, STOCK_RELEASE.queue, {
                 trade_events.OrderCreationFailed: release,
-                trade_events.OrderCancelled: release,
+                trade_events.OrderCancelled: cancelled,
             }),
             STOCK_DEDUCT.queue: consumer(db, STOCK_DEDUCT.queue, {
                 trade_events.OrderPaid: deduct,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.errors import FailedPrecondition, Violations
 from zhongtai.money import parse_currency
+from zhongtai.trade.v1 import trade_pb2 as trade_pb
 
 MAX_TITLE = 500
 MAX_QUANTITY = 1_000_000
@@ -15,12 +16,44 @@ MAX_QUANTITY = 1_000_000
 RESERVED = pb.RESERVATION_STATUS_RESERVED
 RELEASED = pb.RESERVATION_STATUS_RELEASED
 DEDUCTED = pb.RESERVATION_STATUS_DEDUCTED
+RESTOCKED = pb.RESERVATION_STATUS_RESTOCKED
 
-# The reservation state machine: (from, action) -> to.
+RELEASE, DEDUCT, RESTOCK = "release", "deduct", "restock"
+
+# The reservation state machine: (from, action) -> to. RESTOCK puts the units
+# of a paid (DEDUCTED) order back on sale when the order is cancelled before
+# anything shipped (see paid_order_cancelled).
 RESERVATION_TRANSITIONS: dict[tuple[int, str], pb.ReservationStatus] = {
-    (RESERVED, "release"): RELEASED,
-    (RESERVED, "deduct"): DEDUCTED,
+    (RESERVED, RELEASE): RELEASED,
+    (RESERVED, DEDUCT): DEDUCTED,
+    (DEDUCTED, RESTOCK): RESTOCKED,
 }
+# Where each action leads: a reservation already there is an idempotent repeat.
+ACTION_TARGETS: dict[str, pb.ReservationStatus] = {
+    RELEASE: RELEASED, DEDUCT: DEDUCTED, RESTOCK: RESTOCKED}
+
+
+def paid_order_cancelled(pay_status: int, close_reason: int) -> bool:
+    """Does an OrderCancelled say the order had been paid? Trade cancels a
+    paid order only when the seller did not ship in time
+    (CLOSE_REASON_SHIP_TIMEOUT), and then marks the money for refund
+    (PAY_STATUS_REFUNDING): nothing left the warehouse (logistics cancels only
+    unshipped orders), so the sold units go back on sale. Any other cancel is
+    of an unpaid order, whose reservation is released."""
+    return (close_reason == trade_pb.CLOSE_REASON_SHIP_TIMEOUT
+            or pay_status == trade_pb.PAY_STATUS_REFUNDING)
+
+
+def on_cancel_action(status: int, paid_cancelled: bool) -> str | None:
+    """What an OrderCancelled does to a reservation in ``status``: RELEASE a
+    reserved one, RESTOCK a deducted one of a paid order cancelled, nothing
+    otherwise (already released or restocked: a repeat; deducted while the
+    event does not say the order was paid: refused, the caller logs it)."""
+    if status == RESERVED:
+        return RELEASE
+    if status == DEDUCTED and paid_cancelled:
+        return RESTOCK
+    return None
 
 
 def next_reservation_status(

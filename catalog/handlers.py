@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,6 +28,8 @@ from zhongtai.errors import (
 )
 from zhongtai.ids import new_id
 from zhongtai.wire import now_timestamp, timestamp
+
+log = logging.getLogger(__name__)
 
 # --- sellers -----------------------------------------------------------------
 
@@ -405,10 +408,11 @@ async def _publish_reservation(s: AsyncSession, res: pb.Reservation) -> None:
 
 
 def _replay_reservation(res: pb.Reservation, lines: Sequence[pb.StockLine]) -> pb.Reservation:
-    if res.status == domain.RELEASED:
+    if res.status in (domain.RELEASED, domain.RESTOCKED):
         raise FailedPrecondition(
             "RESERVATION_RELEASED", f"order {res.order_id} was already released",
-            [PreconditionViolation("RESERVATION", f"orders/{res.order_id}", "released")],
+            [PreconditionViolation("RESERVATION", f"orders/{res.order_id}",
+                                   pb.ReservationStatus.Name(res.status))],
             {"order_id": res.order_id})
     if not _same_lines(res, lines):
         raise AlreadyExists("IDEMPOTENCY_KEY_REUSED",
@@ -462,24 +466,73 @@ async def reserve_stock(s: AsyncSession, dialect: str,
     return pb.ReserveStockResponse(reservation=res)
 
 
+async def _tombstone(s: AsyncSession, dialect: str, order_id: str) -> pb.Reservation | None:
+    """Nothing reserved yet: leave a tombstone so a late reservation is refused."""
+    now = utcnow()
+    tomb = await s.execute(insert_ignore(dialect, t.reservations).values(
+        order_id=order_id, status=domain.RELEASED, created_at=now, updated_at=now))
+    if tomb.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    res = pb.Reservation(order_id=order_id, status=domain.RELEASED)
+    await _publish_reservation(s, res)
+    return res
+
+
 async def release_stock(s: AsyncSession, dialect: str, order_id: str) -> pb.Reservation:
     if not order_id:
         raise InvalidArgument.field("order_id", "is required")
-    now = utcnow()
-    # Nothing reserved yet: leave a tombstone so a late reservation is refused.
-    tomb = await s.execute(insert_ignore(dialect, t.reservations).values(
-        order_id=order_id, status=domain.RELEASED, created_at=now, updated_at=now))
-    if tomb.rowcount == 1:  # type: ignore[attr-defined]
-        res = pb.Reservation(order_id=order_id, status=domain.RELEASED)
-        await _publish_reservation(s, res)
-        return res
-    return await _transition(s, order_id, "release")
+    tomb = await _tombstone(s, dialect, order_id)
+    return tomb if tomb is not None else await _transition(s, order_id, domain.RELEASE)
 
 
 async def deduct_stock(s: AsyncSession, order_id: str) -> pb.Reservation:
     if not order_id:
         raise InvalidArgument.field("order_id", "is required")
-    return await _transition(s, order_id, "deduct")
+    return await _transition(s, order_id, domain.DEDUCT)
+
+
+async def restock_stock(s: AsyncSession, order_id: str) -> pb.Reservation:
+    """A paid order cancelled before anything shipped: its sold units go back
+    on sale (DEDUCTED -> RESTOCKED, sold -> available). Idempotent by order id."""
+    if not order_id:
+        raise InvalidArgument.field("order_id", "is required")
+    return await _transition(s, order_id, domain.RESTOCK)
+
+
+async def stock_on_order_cancelled(s: AsyncSession, dialect: str, order_id: str, *,
+                                   paid_cancelled: bool) -> pb.Reservation | None:
+    """The consumer's effect of ``trade.order.cancelled``: release a reserved
+    order's stock, restock a paid one's (only when the event says it was paid,
+    ``domain.paid_order_cancelled``); anything else is logged and skipped
+    (never raised: redelivering would not change it, and the queue must not
+    be poisoned). Returns the reservation changed, or None.
+
+    The reservation row is locked first (PostgreSQL; SQLite serializes
+    writers), so the same cancel delivered twice under two event ids acts
+    once: the second finds RELEASED / RESTOCKED and does nothing."""
+    if not order_id:
+        log.error("trade.order.cancelled without an order id: ignored")
+        return None
+    tomb = await _tombstone(s, dialect, order_id)
+    if tomb is not None:
+        if paid_cancelled:
+            log.error("paid order %s was cancelled but reserved no stock here: "
+                      "left a tombstone, restocked nothing", order_id)
+        return tomb
+    res = await _reservation(s, order_id, lock=True)
+    assert res is not None
+    action = domain.on_cancel_action(res.status, paid_cancelled)
+    if action is None:
+        status = pb.ReservationStatus.Name(res.status)
+        if res.status in (domain.RELEASED, domain.RESTOCKED):
+            log.info("stock of cancelled order %s already %s", order_id, status)
+        else:
+            log.error("not releasing the stock of cancelled order %s: its reservation is %s "
+                      "and the event does not say the order was paid (pay_status "
+                      "REFUNDING / close_reason SHIP_TIMEOUT); left as it is",
+                      order_id, status)
+        return None
+    return await _transition(s, order_id, action)
 
 
 async def _transition(s: AsyncSession, order_id: str, action: str) -> pb.Reservation:
@@ -487,7 +540,7 @@ async def _transition(s: AsyncSession, order_id: str, action: str) -> pb.Reserva
     if res is None:
         raise NotFound("RESERVATION_NOT_FOUND", f"order {order_id!r} reserved nothing",
                        {"order_id": order_id})
-    target = domain.RELEASED if action == "release" else domain.DEDUCTED
+    target = domain.ACTION_TARGETS[action]
     if res.status == target:
         return res  # idempotent repeat
     new_status = domain.next_reservation_status(res.status, action, order_id)
@@ -503,14 +556,29 @@ async def _transition(s: AsyncSession, order_id: str, action: str) -> pb.Reserva
         if current.status == target:
             return current
         domain.next_reservation_status(current.status, action, order_id)
+        raise Aborted("CONCURRENT_MODIFICATION",
+                      f"the reservation of order {order_id} changed concurrently; retry",
+                      {"order_id": order_id})
+    st = t.stock.c
     for line in res.lines:
-        if action == "release":
-            values = {"available": t.stock.c.available + line.quantity,
-                      "reserved": t.stock.c.reserved - line.quantity}
-        else:
-            values = {"reserved": t.stock.c.reserved - line.quantity,
-                      "sold": t.stock.c.sold + line.quantity}
-        await s.execute(update(t.stock).where(t.stock.c.sku_id == line.sku_id).values(**values))
+        if action == domain.RELEASE:
+            guard = st.reserved >= line.quantity
+            values = {"available": st.available + line.quantity,
+                      "reserved": st.reserved - line.quantity}
+        elif action == domain.DEDUCT:
+            guard = st.reserved >= line.quantity
+            values = {"reserved": st.reserved - line.quantity,
+                      "sold": st.sold + line.quantity}
+        else:  # RESTOCK: the units sold to this order are on sale again
+            guard = st.sold >= line.quantity
+            values = {"available": st.available + line.quantity,
+                      "sold": st.sold - line.quantity}
+        moved = await s.execute(update(t.stock).where(st.sku_id == line.sku_id, guard)
+                                .values(**values))
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            # Only this order's own transitions move these units: the books are broken.
+            raise RuntimeError(f"order {order_id}: cannot {action} {line.quantity} units "
+                               f"of {line.sku_id}: the stock row does not hold them")
     res.status = new_status
     await _publish_reservation(s, res)
     return res

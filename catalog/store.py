@@ -76,9 +76,11 @@ stock = Table(
     CheckConstraint("reserved >= 0", name="reserved_non_negative"),
 )
 
-# One per order id: RESERVED -> RELEASED | DEDUCTED. A RELEASED row with no
-# lines is a tombstone: the order was released before it reserved anything,
-# and a late reservation for it is refused.
+# One per order id: RESERVED -> RELEASED | DEDUCTED; DEDUCTED -> RESTOCKED
+# (a paid order cancelled before anything shipped: its sold units go back to
+# available; warehouse_stock is not touched, the units never left). A RELEASED
+# row with no lines is a tombstone: the order was released before it reserved
+# anything, and a late reservation for it is refused.
 reservations = Table(
     "reservations",
     metadata,

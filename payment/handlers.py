@@ -137,7 +137,8 @@ def attempt_view(r: Any) -> pb.PaymentAttempt:
 def refund_view(r: Any) -> pb.Refund:
     return pb.Refund(refund_id=r.refund_id, payment_id=r.payment_id, attempt_id=r.attempt_id,
                      kind=r.kind, amount=_money(r.currency, r.amount), status=r.status,
-                     reason=r.reason, create_time=timestamp(r.created_at))
+                     reason=r.reason, create_time=timestamp(r.created_at),
+                     pay_order_id=r.pay_order_id)
 
 
 def payment_view(p: Any, parts: Sequence[Any], attempts: Sequence[Any],
@@ -844,7 +845,8 @@ class Payments:
     async def _create_refund(self, s: AsyncSession, pay: Any, attempt_id: str, kind: int,
                              amount: int, reason: str, dedupe_key: str, *,
                              refund_id: str = "", request_id: str = "",
-                             delay: dt.timedelta | None = None) -> str | None:
+                             delay: dt.timedelta | None = None,
+                             pay_order_id: str = "") -> str | None:
         """Reserve and record a refund to an attempt's route; None if one with
         this dedupe key exists. Balance refunds are credited now; channel
         refunds are left to the sweep."""
@@ -854,8 +856,8 @@ class Payments:
             refund_id=refund_id, payment_id=pay.payment_id, attempt_id=attempt_id, kind=kind,
             currency=pay.currency, amount=amount, status=domain.REFUND_PENDING,
             reason=reason[:2000], dedupe_key=dedupe_key, request_id=request_id,
-            attempts=0, next_attempt_at=now + (delay or dt.timedelta(0)), created_at=now,
-            updated_at=now))
+            pay_order_id=pay_order_id, attempts=0,
+            next_attempt_at=now + (delay or dt.timedelta(0)), created_at=now, updated_at=now))
         if _rowcount(inserted) != 1:
             return None
         p = t.payments
@@ -1010,7 +1012,7 @@ class Payments:
         refund_id = await self._create_refund(
             s, pay, pay.winning_attempt_id, domain.REQUESTED, min(part.amount, left),
             f"order {order_id} was cancelled after payment",
-            cancelled_order_refund_key(po.pay_order_id))
+            cancelled_order_refund_key(po.pay_order_id), pay_order_id=po.pay_order_id)
         if refund_id is not None:
             log.info("order %s cancelled after payment: refund %s of payment %s",
                      order_id, refund_id, pay.payment_id)
@@ -1037,7 +1039,8 @@ class Payments:
         refund_id = await self._create_refund(
             s, pay, pay.winning_attempt_id, domain.EXCEPTION, min(amount, left),
             f"rejected by trade: {event.reason}",
-            domain.rejected_refund_key(pay.payment_id, event.pay_order_id))
+            domain.rejected_refund_key(pay.payment_id, event.pay_order_id),
+            pay_order_id=event.pay_order_id)
         if refund_id is None:
             return
         log.warning("payment %s: pay order %s rejected by trade (%s), exception refund %s",

@@ -166,6 +166,9 @@ refunds = Table(
     # "attempt:<id>" or "rejected:<payment>:<pay order>" for exception ones.
     Column("dedupe_key", String(200), nullable=False, unique=True),
     Column("request_id", String(200), nullable=False),
+    # The pay order the refund is for, when it is for one (a cancelled
+    # order's refund, a part trade rejected); "" otherwise.
+    Column("pay_order_id", String(64), nullable=False, server_default=""),
     # When the channel accepted it (then it is queried, not submitted again).
     Column("submitted_at", UTCDateTime),
     Column("attempts", Integer, nullable=False),

@@ -8,7 +8,7 @@ from pathlib import Path
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import handlers, store
+from promotion import domain, handlers, store
 from promotion.api import PromotionServicer
 from zhongtai.errors import FailedPrecondition, NotFound
 from zhongtai.events import Envelope
@@ -20,7 +20,9 @@ from zhongtai.trade.v1 import events_pb2 as trade_events
 log = logging.getLogger(__name__)
 
 # Compensation of the order saga: a failed or cancelled order's coupons,
-# points, red packet and card amount go back to the buyer.
+# points, red packet and card amount go back to the buyer (held ones
+# released; a paid order's consumed ones returned when it is cancelled before
+# anything shipped).
 BENEFIT_RELEASE = Subscription(
     "promotion.benefit-release", ("trade.order.creation_failed", "trade.order.cancelled")
 )
@@ -32,15 +34,24 @@ BENEFIT_REDEEM = Subscription("promotion.benefit-redeem", ("trade.order.paid",))
 def build(ctx: ServiceContext) -> BuiltService:
     db = ctx.db
 
-    async def release(s: AsyncSession, event: trade_events.OrderCreationFailed
-                      | trade_events.OrderCancelled, _env: Envelope) -> None:
+    async def release(s: AsyncSession, event: trade_events.OrderCreationFailed,
+                      _env: Envelope) -> None:
         try:
             await handlers.release_benefits(s, db.dialect, event.order.order_id)
         except FailedPrecondition as e:
-            # Benefits already redeemed (paid) are not given back by a cancel;
-            # that is a refund, after-sales' business. Redelivering would not help.
+            # A failed order was never paid; redelivering would not help.
             log.warning("not releasing the benefits of order %s: %s",
                         event.order.order_id, e.message)
+
+    async def cancelled(s: AsyncSession, event: trade_events.OrderCancelled,
+                        _env: Envelope) -> None:
+        # Unpaid: release the hold. Paid, then cancelled before anything
+        # shipped (ship timeout, money refunding): what the order consumed goes
+        # back to the buyer. Refunds after delivery are after-sales' business.
+        order = event.order
+        await handlers.benefits_on_order_cancelled(
+            s, db.dialect, order.order_id,
+            paid_cancelled=domain.paid_order_cancelled(order.pay_status, order.close_reason))
 
     async def redeem(s: AsyncSession, event: trade_events.OrderPaid, _env: Envelope) -> None:
         try:
@@ -60,7 +71,7 @@ def build(ctx: ServiceContext) -> BuiltService:
         consumers={
             BENEFIT_RELEASE.queue: consumer(db, BENEFIT_RELEASE.queue, {
                 trade_events.OrderCreationFailed: release,
-                trade_events.OrderCancelled: release,
+                trade_events.OrderCancelled: cancelled,
             }),
             BENEFIT_REDEEM.queue: consumer(db, BENEFIT_REDEEM.queue, {
                 trade_events.OrderPaid: redeem,

@@ -5,6 +5,7 @@ BestCoupons. No database, gRPC or broker here."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 from collections.abc import Iterator, Sequence
@@ -14,6 +15,7 @@ from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.errors import FailedPrecondition, InvalidArgument, Violations
 from zhongtai.money import parse_currency
 from zhongtai.promotion.v1 import promotion_pb2 as pb
+from zhongtai.trade.v1 import trade_pb2 as trade_pb
 
 MAX_ID = 64
 MAX_TITLE = 200
@@ -31,20 +33,32 @@ MAX_COMBINATIONS = 4096
 HELD = pb.HOLD_STATUS_HELD
 RELEASED = pb.HOLD_STATUS_RELEASED
 REDEEMED = pb.HOLD_STATUS_REDEEMED
+RETURNED = pb.HOLD_STATUS_RETURNED
 
 RELEASE = "release"
 REDEEM = "redeem"
+RETURN = "return"
 
 # The hold state machine: (from, action) -> to. Anything else is refused.
+# The hold itself (the two-phase part): HELD ends RELEASED or REDEEMED.
 HOLD_TRANSITIONS: dict[tuple[int, str], pb.HoldStatus] = {
     (HELD, RELEASE): RELEASED,
     (HELD, REDEEM): REDEEMED,
 }
+# After the hold: benefits consumed by a paid order go back to the buyer when
+# trade cancels the order before anything shipped (see paid_order_cancelled).
+RETURN_TRANSITIONS: dict[tuple[int, str], pb.HoldStatus] = {
+    (REDEEMED, RETURN): RETURNED,
+}
+# Where each action leads: a hold already there is an idempotent repeat.
+ACTION_TARGETS: dict[str, pb.HoldStatus] = {
+    RELEASE: RELEASED, REDEEM: REDEEMED, RETURN: RETURNED}
 
 
 def next_hold_status(current: int, action: str, order_id: str) -> pb.HoldStatus:
+    key = (current, action)
     try:
-        return HOLD_TRANSITIONS[(current, action)]
+        return HOLD_TRANSITIONS[key] if key in HOLD_TRANSITIONS else RETURN_TRANSITIONS[key]
     except KeyError:
         raise FailedPrecondition(
             "ILLEGAL_HOLD_TRANSITION",
@@ -58,6 +72,36 @@ def next_hold_status(current: int, action: str, order_id: str) -> pb.HoldStatus:
 def coupon_status_after_release(restore_on_cancel: bool) -> pb.CouponStatus:
     """A released order's coupon: back to the buyer, or spent (per template)."""
     return pb.COUPON_STATUS_AVAILABLE if restore_on_cancel else pb.COUPON_STATUS_USED
+
+
+def coupon_returns(restore_on_cancel: bool, valid_end: dt.datetime, now: dt.datetime) -> bool:
+    """Does a coupon a paid, then cancelled order consumed go back to the buyer?
+    Per its template's restore-on-cancel policy, and only while still valid:
+    one whose validity has ended stays USED (returning it could not be used)."""
+    return restore_on_cancel and valid_end > now
+
+
+def paid_order_cancelled(pay_status: int, close_reason: int) -> bool:
+    """Does an OrderCancelled say the order had been paid? Trade cancels a
+    paid order only when the seller did not ship in time
+    (CLOSE_REASON_SHIP_TIMEOUT), and then marks the money for refund
+    (PAY_STATUS_REFUNDING): the buyer gets back what the order consumed
+    (card amount, points, coupons and red packet still valid). Any other
+    cancel is of an unpaid order, whose hold is released."""
+    return (close_reason == trade_pb.CLOSE_REASON_SHIP_TIMEOUT
+            or pay_status == trade_pb.PAY_STATUS_REFUNDING)
+
+
+def on_cancel_action(status: int, paid_cancelled: bool) -> str | None:
+    """What an OrderCancelled does to a hold in ``status``: RELEASE a held
+    one, RETURN a redeemed one of a paid order cancelled, nothing otherwise
+    (released or returned already: a repeat; redeemed while the event does
+    not say the order was paid: kept, the caller logs it)."""
+    if status == HELD:
+        return RELEASE
+    if status == REDEEMED and paid_cancelled:
+        return RETURN
+    return None
 
 
 # --- kinds -------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ COUPON_STAGES = (Kind.SHOP_COUPON, Kind.PLATFORM_COUPON)
 # The kinds of deduction a promotion (rather than a coupon, a red packet,
 # points or a card) makes: what counts against its budget.
 PROMOTION_DEDUCTIONS = engine.ITEM_KINDS | engine.PROMOTION_STAGES
+
+log = logging.getLogger(__name__)
 
 
 
@@ -361,6 +364,9 @@ async def list_coupons(s: AsyncSession, req: pb.ListCouponsRequest) -> pb.ListCo
 # --- points ------------------------------------------------------------------
 
 EARN, FREEZE, UNFREEZE, DEDUCT = "EARN", "FREEZE", "UNFREEZE", "DEDUCT"
+# Points a paid order deducted, credited back when the order is cancelled
+# before anything shipped (the hold REDEEMED -> RETURNED).
+RETURN = "RETURN"
 
 
 async def get_points_account(s: AsyncSession, buyer_id: str) -> pb.PointsAccount:
@@ -377,7 +383,7 @@ async def _change_points(s: AsyncSession, buyer_id: str, kind: str, points: int,
                          order_id: str = "", request_id: str = "", reason: str = "") -> bool:
     """Apply one ledger entry by compare-and-set; False if the account cannot."""
     a = t.points_accounts
-    if kind == EARN:
+    if kind in (EARN, RETURN):
         guard, values = a.c.balance >= 0, {"balance": a.c.balance + points}
     elif kind == FREEZE:
         guard, values = a.c.balance >= points, {"balance": a.c.balance - points,
@@ -1129,19 +1135,24 @@ async def _count_flash_units(s: AsyncSession, dialect: str, promotion_id: str, b
             {"promotion_id": promotion_id, "buyer_id": buyer_id})
 
 
-async def release_benefits(s: AsyncSession, dialect: str, order_id: str) -> pb.BenefitHold:
-    domain.validate_order_id(order_id)
+async def _tombstone(s: AsyncSession, dialect: str, order_id: str) -> pb.BenefitHold | None:
+    """Nothing held yet: leave a tombstone so a late hold is refused."""
     now = utcnow()
-    # Nothing held yet: leave a tombstone so a late hold is refused.
     tomb = await s.execute(insert_ignore(dialect, t.benefit_holds).values(
         order_id=order_id, buyer_id="", status=domain.RELEASED, request_hash="",
         coupon_ids="[]", points=0, red_packet_id="", card_id="", currency="", card_amount=0,
         quote=None, created_at=now, updated_at=now))
-    if _rowcount(tomb) == 1:
-        hold = pb.BenefitHold(order_id=order_id, status=domain.RELEASED)
-        await _publish_hold(s, hold)
-        return hold
-    return await _transition(s, order_id, domain.RELEASE)
+    if _rowcount(tomb) != 1:
+        return None
+    hold = pb.BenefitHold(order_id=order_id, status=domain.RELEASED)
+    await _publish_hold(s, hold)
+    return hold
+
+
+async def release_benefits(s: AsyncSession, dialect: str, order_id: str) -> pb.BenefitHold:
+    domain.validate_order_id(order_id)
+    tomb = await _tombstone(s, dialect, order_id)
+    return tomb if tomb is not None else await _transition(s, order_id, domain.RELEASE)
 
 
 async def redeem_benefits(s: AsyncSession, order_id: str) -> pb.BenefitHold:
@@ -1149,12 +1160,51 @@ async def redeem_benefits(s: AsyncSession, order_id: str) -> pb.BenefitHold:
     return await _transition(s, order_id, domain.REDEEM)
 
 
+async def return_benefits(s: AsyncSession, order_id: str) -> pb.BenefitHold:
+    """A paid order cancelled before anything shipped: what it consumed goes
+    back to the buyer (REDEEMED -> RETURNED, see ``_return_effects``).
+    Idempotent by order id."""
+    domain.validate_order_id(order_id)
+    return await _transition(s, order_id, domain.RETURN)
+
+
+async def benefits_on_order_cancelled(s: AsyncSession, dialect: str, order_id: str, *,
+                                      paid_cancelled: bool) -> pb.BenefitHold | None:
+    """The consumer's effect of ``trade.order.cancelled``: release a held
+    order's benefits, return a paid one's (only when the event says it was
+    paid, ``domain.paid_order_cancelled``); anything else is logged and
+    skipped, never raised (redelivering would not change it). Returns the
+    hold changed, or None.
+
+    The hold row is locked first (PostgreSQL; SQLite serializes writers), so
+    the same cancel delivered twice under two event ids acts once: the second
+    finds RELEASED / RETURNED and does nothing."""
+    if not order_id:
+        log.error("trade.order.cancelled without an order id: ignored")
+        return None
+    tomb = await _tombstone(s, dialect, order_id)
+    if tomb is not None:
+        return tomb
+    row = await _hold_row(s, order_id, lock=True)
+    action = domain.on_cancel_action(row.status, paid_cancelled)
+    if action is None:
+        status = pb.HoldStatus.Name(row.status)
+        if row.status in (domain.RELEASED, domain.RETURNED):
+            log.info("benefits of cancelled order %s already %s", order_id, status)
+        else:
+            log.warning("not giving back the benefits of cancelled order %s: the hold is %s "
+                        "and the event does not say the order was paid (pay_status "
+                        "REFUNDING / close_reason SHIP_TIMEOUT); kept", order_id, status)
+        return None
+    return await _transition(s, order_id, action)
+
+
 async def _transition(s: AsyncSession, order_id: str, action: str) -> pb.BenefitHold:
     row = await _hold_row(s, order_id, lock=True)
     if row is None:
         raise NotFound("HOLD_NOT_FOUND", f"order {order_id!r} holds no benefits",
                        {"order_id": order_id})
-    target = domain.RELEASED if action == domain.RELEASE else domain.REDEEMED
+    target = domain.ACTION_TARGETS[action]
     if row.status == target:
         return _hold(row)  # idempotent repeat
     new_status = domain.next_hold_status(row.status, action, order_id)
@@ -1171,8 +1221,10 @@ async def _transition(s: AsyncSession, order_id: str, action: str) -> pb.Benefit
         raise Aborted("CONCURRENT_HOLD_CHANGE", f"the hold of order {order_id} changed; retry")
     if action == domain.RELEASE:
         await _release_effects(s, row, now)
-    else:
+    elif action == domain.REDEEM:
         await _redeem_effects(s, row, now)
+    else:
+        await _return_effects(s, row, now)
     hold = _hold(row)
     hold.status = new_status
     await _publish_hold(s, hold)
@@ -1209,6 +1261,11 @@ async def _release_effects(s: AsyncSession, row: Any, now: dt.datetime) -> None:
             .values(held=sv.c.held - row.card_amount, updated_at=now))
         if _rowcount(released) != 1:
             raise RuntimeError(f"order {order_id}: the card hold is missing")
+    await _give_back_counters(s, order_id)
+
+
+async def _give_back_counters(s: AsyncSession, order_id: str) -> None:
+    """The flash-sale units and the promotion budgets the order counted."""
     fu, fc = t.flash_sale_usage, t.flash_sale_counters
     usage = (await s.execute(select(fu.c.promotion_id, fu.c.buyer_id, fu.c.units)
                              .where(fu.c.order_id == order_id)
@@ -1256,3 +1313,52 @@ async def _redeem_effects(s: AsyncSession, row: Any, now: dt.datetime) -> None:
                     balance=sv.c.balance - row.card_amount, updated_at=now))
         if _rowcount(paid) != 1:
             raise RuntimeError(f"order {order_id}: the card hold is missing")
+
+
+async def _return_effects(s: AsyncSession, row: Any, now: dt.datetime) -> None:
+    """Give back what a paid order consumed (it was cancelled before anything
+    shipped; payment refunds the money paid through it): the card amount to
+    the card's balance, the points as a RETURN ledger entry, each coupon per
+    its template's restore-on-cancel policy while still valid, the red packet
+    while not expired; coupons and red packets not given back stay USED (and
+    are logged). The flash-sale units and promotion budgets the order counted
+    go back too, as on a release: the discount was never granted."""
+    order_id = row.order_id
+    c, ct = t.coupons, t.coupon_templates
+    used = (await s.execute(
+        select(c.c.coupon_id, c.c.valid_end_at, ct.c.restore_on_cancel)
+        .join(ct, ct.c.template_id == c.c.template_id)
+        .where(c.c.coupon_id.in_(_ids(row.coupon_ids)), c.c.order_id == order_id,
+               c.c.status == pb.COUPON_STATUS_USED)
+        .order_by(c.c.coupon_id))).all()
+    for coupon_id, valid_end, restore in used:
+        if not domain.coupon_returns(restore, valid_end, now):
+            log.info("order %s: coupon %s stays used: %s", order_id, coupon_id,
+                     "its validity ended" if restore
+                     else "its template does not restore on cancel")
+            continue
+        await s.execute(update(c).where(c.c.coupon_id == coupon_id, c.c.order_id == order_id,
+                                        c.c.status == pb.COUPON_STATUS_USED)
+                        .values(status=pb.COUPON_STATUS_AVAILABLE, order_id=None,
+                                updated_at=now))
+    if row.points and not await _change_points(s, row.buyer_id, RETURN, row.points,
+                                               order_id=order_id):
+        raise RuntimeError(f"order {order_id}: the points account of {row.buyer_id} is missing")
+    if row.red_packet_id:
+        rp = t.red_packets
+        mine = and_(rp.c.red_packet_id == row.red_packet_id, rp.c.order_id == order_id,
+                    rp.c.status == pb.RED_PACKET_STATUS_USED)
+        returned = await s.execute(update(rp).where(mine, rp.c.expire_at > now)
+                                   .values(status=pb.RED_PACKET_STATUS_AVAILABLE,
+                                           order_id=None, updated_at=now))
+        if _rowcount(returned) != 1:
+            log.info("order %s: red packet %s stays used: it expired", order_id,
+                     row.red_packet_id)
+    if row.card_id and row.card_amount:
+        sv = t.stored_value_cards
+        refunded = await s.execute(
+            update(sv).where(sv.c.card_id == row.card_id)
+            .values(balance=sv.c.balance + row.card_amount, updated_at=now))
+        if _rowcount(refunded) != 1:
+            raise RuntimeError(f"order {order_id}: card {row.card_id} is missing")
+    await _give_back_counters(s, order_id)

@@ -129,7 +129,9 @@ coupon_claims = Table(
 )
 
 # AVAILABLE -> LOCKED (order_id) -> USED, or back to AVAILABLE on release
-# when the template restores on cancel.
+# when the template restores on cancel; USED -> AVAILABLE when a paid order
+# is cancelled before shipping (the hold RETURNED), the template restoring on
+# cancel and the coupon still valid.
 coupons = Table(
     "coupons",
     metadata,
@@ -158,8 +160,9 @@ points_accounts = Table(
     CheckConstraint("frozen >= 0", name="frozen_non_negative"),
 )
 
-# Every change of an account: EARN (request_id), FREEZE, UNFREEZE, DEDUCT
-# (order_id). At most one entry per (buyer, kind, order, request): a repeat
+# Every change of an account: EARN (request_id), FREEZE, UNFREEZE, DEDUCT,
+# RETURN (order_id; deducted points credited back to a paid order cancelled
+# before shipping). At most one entry per (buyer, kind, order, request): a repeat
 # finds it and changes nothing.
 points_ledger = Table(
     "points_ledger",
@@ -194,7 +197,8 @@ red_packet_pools = Table(
     CheckConstraint("remaining <= budget", name="remaining_within_budget"),
 )
 
-# AVAILABLE -> LOCKED (order_id) -> USED, or back to AVAILABLE on release.
+# AVAILABLE -> LOCKED (order_id) -> USED, or back to AVAILABLE on release;
+# USED -> AVAILABLE when the hold is RETURNED and the packet has not expired.
 red_packets = Table(
     "red_packets",
     metadata,
@@ -254,7 +258,8 @@ flash_sale_counters = Table(
     CheckConstraint("units >= 0", name="units_non_negative"),
 )
 
-# One per order id: HELD -> RELEASED | REDEEMED. A RELEASED row that holds
+# One per order id: HELD -> RELEASED | REDEEMED; REDEEMED -> RETURNED (a
+# paid order cancelled before anything shipped). A RELEASED row that holds
 # nothing (no quote) is a tombstone: the order was released before it held
 # anything, and a late hold for it is refused.
 benefit_holds = Table(

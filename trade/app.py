@@ -28,7 +28,8 @@ from zhongtai.service import BuiltService, ServiceContext, ServiceSpec, Subscrip
 from zhongtai.trade.v1 import trade_pb2, trade_pb2_grpc
 
 # A payment succeeded: its orders are paid (or the payment is rejected).
-PAYMENT = Subscription("trade.payment", ("payment.payment.succeeded",))
+PAYMENT = Subscription("trade.payment", ("payment.payment.succeeded",
+                                         "payment.refund.succeeded"))
 # logistics' orders changed: mirrored on the log_orders; shipped orders ship.
 LOGISTICS = Subscription("trade.logistics", ("logistics.order.changed",))
 
@@ -39,6 +40,10 @@ def build(ctx: ServiceContext) -> BuiltService:
                   ctx.settings.trade,
                   logistics=logistics_pb2_grpc.LogisticsServiceStub(ctx.channel("logistics")))
     servicer = TradeServicer(trade)
+
+    async def refunded(s: AsyncSession, event: payment_events.RefundSucceeded,
+                       _env: Envelope) -> None:
+        await trade.on_refund_succeeded(s, event)
 
     async def paid(s: AsyncSession, event: payment_events.PaymentSucceeded,
                    _env: Envelope) -> None:
@@ -56,6 +61,7 @@ def build(ctx: ServiceContext) -> BuiltService:
         consumers={
             PAYMENT.queue: consumer(ctx.db, PAYMENT.queue, {
                 payment_events.PaymentSucceeded: paid,
+                payment_events.RefundSucceeded: refunded,
             }),
             LOGISTICS.queue: consumer(ctx.db, LOGISTICS.queue, {
                 logistics_events.LogisticsOrderChanged: logistics_changed,

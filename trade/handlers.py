@@ -462,6 +462,34 @@ class Trade:
                                      reason=reason, occur_time=timestamp(utcnow())),
                                  part.order_id)
 
+    async def on_refund_succeeded(self, s: AsyncSession, event: pay_events.RefundSucceeded
+                                  ) -> None:
+        """The refund of a pay order trade marked REFUNDING (an order cancelled
+        after payment) succeeded: the pay order is REFUNDED, and the order
+        (with its sub orders) once none of its pay orders is still
+        REFUNDING. Other refunds do not concern the order's status."""
+        pay_order_id = event.refund.pay_order_id
+        if not pay_order_id:
+            return
+        po = t.pay_orders
+        changed = await s.execute(update(po).where(
+            po.c.pay_order_id == pay_order_id, po.c.status == pb.PAY_STATUS_REFUNDING,
+        ).values(status=pb.PAY_STATUS_REFUNDED, updated_at=utcnow()))
+        if not changed.rowcount:  # type: ignore[attr-defined]
+            return
+        order_id = (await s.execute(select(po.c.order_id).where(
+            po.c.pay_order_id == pay_order_id))).scalar_one()
+        left = (await s.execute(select(po.c.pay_order_id).where(
+            po.c.order_id == order_id, po.c.status == pb.PAY_STATUS_REFUNDING))).first()
+        if left is not None:
+            return
+        bo = t.biz_orders
+        await s.execute(update(bo).where(
+            (bo.c.order_id == order_id) | (bo.c.parent_id == order_id),
+            bo.c.pay_status == pb.PAY_STATUS_REFUNDING,
+        ).values(pay_status=pb.PAY_STATUS_REFUNDED, updated_at=utcnow(),
+                 version=bo.c.version + 1))
+
     async def _pay(self, s: AsyncSession, payment: pay_pb.Payment, part: pay_pb.PaymentPart,
                    paid_at: dt.datetime) -> str | None:
         """Pay one part's order; None if paid (now or already by this payment),

@@ -31,6 +31,8 @@ from tests.e2e.support import (
 )
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Operator
+from zhongtai.logistics.v1 import logistics_pb2 as lg
+from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
 from zhongtai.payment.v1 import payment_pb2 as pay_pb
 from zhongtai.payment.v1 import payment_pb2_grpc as pay_grpc
 from zhongtai.promotion.v1 import promotion_pb2 as pr
@@ -114,6 +116,8 @@ class Distributed:
     trade_addr: str
     promo_addr: str
     payment_addr: str
+    logistics_addr: str
+    carrier_url: str
     stubs: Stubs
     events: Recorder
     bus: RabbitBus
@@ -125,6 +129,7 @@ async def distributed(pg_database: CreateDb, vhost: str,
     cat_addr, trade_addr = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
     promo_addr, payment_addr = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
     logistics_addr = f"127.0.0.1:{free_port()}"
+    carrier = f"127.0.0.1:{free_port()}"
     common = {"ZHONGTAI_BROKER_URL": vhost, "ZHONGTAI_POLL_INTERVAL_SECONDS": "0.1",
               "ZHONGTAI_DATA_DIR": str(tmp_path / "must-not-be-used")}
     catalog = ServerProcess(
@@ -153,7 +158,7 @@ async def distributed(pg_database: CreateDb, vhost: str,
         {**common, "ZHONGTAI_DATABASE_URL_LOGISTICS": await pg_database("logistics"),
          "ZHONGTAI_ENDPOINT_CATALOG": cat_addr,
          "ZHONGTAI_LOGISTICS_NOTIFY_LISTEN": f"127.0.0.1:{free_port()}",
-         "ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_LISTEN": f"127.0.0.1:{free_port()}"},
+         "ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_LISTEN": carrier},
         tmp_path / "logistics.log")
     events = Recorder()
     bus = RabbitBus(vhost)
@@ -169,7 +174,8 @@ async def distributed(pg_database: CreateDb, vhost: str,
         await payment.wait_ready(payment_addr)
         await logistics.wait_ready(logistics_addr)
         yield Distributed(catalog, promotion, trade, payment, logistics, trade_addr, promo_addr,
-                          payment_addr, stubs, events, bus)
+                          payment_addr, logistics_addr, f"http://{carrier}", stubs, events,
+                          bus)
     finally:
         await stubs.close()
         codes = (payment.stop(), trade.stop(), promotion.stop(), catalog.stop(),
@@ -320,3 +326,67 @@ async def test_distributed_payments_pay_orders_over_rabbitmq(distributed: Distri
 async def _sold_is(stubs: Stubs, sku_id: str, expected: int) -> bool:
     stock = (await stubs.catalog.GetStock(cat.GetStockRequest(sku_id=sku_id))).stock
     return bool(stock.sold == expected)
+
+
+@pytest.mark.postgres
+@pytest.mark.rabbitmq
+async def test_distributed_order_is_shipped_tracked_and_received(distributed: Distributed
+                                                                 ) -> None:
+    """Seed 001's fulfilment across processes: paid in payment, a logistics
+    order created in logistics from trade's event, shipped in two packages,
+    tracked by the sandbox carrier's pushes, mirrored on trade's order, which
+    the buyer then confirms."""
+    d = distributed
+    shop = await seed_shop(d.stubs, "F", [900])
+    async with grpc.aio.insecure_channel(d.payment_addr) as pay_channel, \
+            grpc.aio.insecure_channel(d.logistics_addr) as lg_channel, \
+            aiohttp.ClientSession() as http:
+        pay = pay_grpc.PaymentServiceStub(pay_channel)
+        logistics = lg_grpc.LogisticsServiceStub(lg_channel)
+        order = (await d.stubs.trade.CreateOrder(order_request(
+            "buyer-f", [(shop.sku_ids[0], 3)], request_id="f-1"))).order
+        await pay.TopUpBalance(pay_pb.TopUpBalanceRequest(
+            request_id="t-f", buyer_id="buyer-f", amount=order.pay_order.actual_amount))
+        await pay.CreatePayment(pay_pb.CreatePaymentRequest(
+            request_id="pay-f", buyer_id="buyer-f", method=pay_pb.METHOD_BALANCE,
+            parts=[pay_pb.PaymentPart(pay_order_id=order.pay_order.pay_order_id,
+                                      order_id=order.order_id,
+                                      amount=order.pay_order.actual_amount)]))
+        found: list[lg.LogisticsOrder] = []
+
+        async def created() -> bool:
+            found[:] = (await logistics.ListLogisticsOrders(lg.ListLogisticsOrdersRequest(
+                order_id=order.order_id))).logistics_orders
+            return len(found) == 1
+
+        await eventually(created, within=15)
+        lo_id = found[0].logistics_order_id
+        for n, (tracking_no, units) in enumerate([("DS-1", 1), ("DS-2", 2)]):
+            await logistics.ShipPackage(lg.ShipPackageRequest(
+                request_id=f"ship-{n}", seller_id=shop.seller_id, carrier="sandbox",
+                tracking_no=tracking_no,
+                items=[lg.PackageItem(logistics_order_id=lo_id, quantity=units)]))
+        await eventually(lambda: status_is(d.stubs, order.order_id,
+                                           tr.ORDER_STATUS_WAIT_RECEIVE), within=15)
+
+        for tracking_no in ("DS-1", "DS-2"):
+            async def subscribed(no: str = tracking_no) -> bool:
+                async with http.get(f"{d.carrier_url}/v1/waybills/{no}/events") as resp:
+                    return resp.status == 200
+
+            await eventually(subscribed, within=15)
+            async with http.post(f"{d.carrier_url}/v1/waybills/{tracking_no}/journey",
+                                 json={}) as resp:
+                assert resp.status == 200
+
+        async def delivered() -> bool:
+            o = (await d.stubs.trade.GetOrder(tr.GetOrderRequest(
+                order_id=order.order_id))).order
+            return o.log_order.status == tr.LOGISTICS_STATUS_DELIVERED
+
+        await eventually(delivered, within=15)
+        done = (await d.stubs.trade.ConfirmReceipt(tr.ConfirmReceiptRequest(
+            request_id="r-f", order_id=order.order_id, buyer_id="buyer-f"))).order
+        assert done.status == tr.ORDER_STATUS_COMPLETED
+        await eventually(lambda: has_event(d.events, "zhongtai.trade.v1.OrderCompleted",
+                                           order.order_id), within=15)

@@ -109,7 +109,6 @@ def upgrade() -> None:
     sa.Column('logistics_order_id', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('carrier', 'tracking_no', name=op.f('pk_waybills'))
     )
-    # ### end Alembic commands ###
 
 
 def downgrade() -> None:
@@ -135,4 +134,3 @@ def downgrade() -> None:
         batch_op.drop_index('ix_logistics_flags_order')
 
     op.drop_table('logistics_flags')
-    # ### end Alembic commands ###

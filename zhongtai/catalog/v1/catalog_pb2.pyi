@@ -30,6 +30,7 @@ class ReservationStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RESERVATION_STATUS_RESERVED: _ClassVar[ReservationStatus]
     RESERVATION_STATUS_RELEASED: _ClassVar[ReservationStatus]
     RESERVATION_STATUS_DEDUCTED: _ClassVar[ReservationStatus]
+    RESERVATION_STATUS_RESTOCKED: _ClassVar[ReservationStatus]
 ITEM_TYPE_UNSPECIFIED: ItemType
 ITEM_TYPE_PHYSICAL: ItemType
 ITEM_TYPE_E_VOUCHER: ItemType
@@ -41,6 +42,7 @@ RESERVATION_STATUS_UNSPECIFIED: ReservationStatus
 RESERVATION_STATUS_RESERVED: ReservationStatus
 RESERVATION_STATUS_RELEASED: ReservationStatus
 RESERVATION_STATUS_DEDUCTED: ReservationStatus
+RESERVATION_STATUS_RESTOCKED: ReservationStatus
 
 class Seller(_message.Message):
     __slots__ = ("seller_id", "display_name", "create_time")

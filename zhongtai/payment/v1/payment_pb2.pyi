@@ -116,7 +116,7 @@ class PaymentPart(_message.Message):
     def __init__(self, pay_order_id: _Optional[str] = ..., order_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class Refund(_message.Message):
-    __slots__ = ("refund_id", "payment_id", "attempt_id", "kind", "amount", "status", "reason", "create_time")
+    __slots__ = ("refund_id", "payment_id", "attempt_id", "kind", "amount", "status", "reason", "create_time", "pay_order_id")
     REFUND_ID_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     ATTEMPT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -125,6 +125,7 @@ class Refund(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    PAY_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     refund_id: str
     payment_id: str
     attempt_id: str
@@ -133,7 +134,8 @@ class Refund(_message.Message):
     status: RefundStatus
     reason: str
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, refund_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., attempt_id: _Optional[str] = ..., kind: _Optional[_Union[RefundKind, str]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[RefundStatus, str]] = ..., reason: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    pay_order_id: str
+    def __init__(self, refund_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., attempt_id: _Optional[str] = ..., kind: _Optional[_Union[RefundKind, str]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[RefundStatus, str]] = ..., reason: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pay_order_id: _Optional[str] = ...) -> None: ...
 
 class Payment(_message.Message):
     __slots__ = ("payment_id", "buyer_id", "parts", "amount", "status", "method", "attempts", "winning_attempt_id", "refunded_amount", "refunds", "create_time", "update_time")

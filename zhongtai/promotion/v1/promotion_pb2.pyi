@@ -74,6 +74,7 @@ class HoldStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     HOLD_STATUS_HELD: _ClassVar[HoldStatus]
     HOLD_STATUS_RELEASED: _ClassVar[HoldStatus]
     HOLD_STATUS_REDEEMED: _ClassVar[HoldStatus]
+    HOLD_STATUS_RETURNED: _ClassVar[HoldStatus]
 DEDUCTION_KIND_UNSPECIFIED: DeductionKind
 DEDUCTION_KIND_ITEM_DIRECT_REDUCTION: DeductionKind
 DEDUCTION_KIND_ITEM_DISCOUNT: DeductionKind
@@ -117,6 +118,7 @@ HOLD_STATUS_UNSPECIFIED: HoldStatus
 HOLD_STATUS_HELD: HoldStatus
 HOLD_STATUS_RELEASED: HoldStatus
 HOLD_STATUS_REDEEMED: HoldStatus
+HOLD_STATUS_RETURNED: HoldStatus
 
 class CostSharing(_message.Message):
     __slots__ = ("platform_share_bps",)

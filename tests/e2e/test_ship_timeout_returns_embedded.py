@@ -1,0 +1,173 @@
+"""A paid order the seller does not ship in time, end to end on the embedded
+default (every service in one process, SQLite, in-process broker), through
+gRPC stubs: trade's ship timeout cancels it; catalog puts the sold units back
+on sale, promotion gives back the points, the stored-value card amount and
+the coupon, payment refunds the balance — each once, also when the
+cancellation is delivered again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from tests.conftest import eventually
+from tests.e2e.fulfilment_support import CANCELLED, again, deliver, order_of, pay_by_balance
+from tests.e2e.support import order_request, seed_shop, status_is
+from tests.e2e.test_payment_embedded import Platform, start
+from tests.e2e.test_priced_orders import coupon_for
+from tests.paid_cancel_support import outbox_events
+from trade import store as trade_store
+from zhongtai.catalog.v1 import catalog_pb2 as cat
+from zhongtai.common.v1.common_pb2 import Money
+from zhongtai.db import utcnow
+from zhongtai.payment.v1 import payment_pb2 as pb
+from zhongtai.promotion.v1 import promotion_pb2 as pr
+from zhongtai.trade.v1 import trade_pb2 as tr
+
+pytestmark = pytest.mark.e2e
+
+HOLD_CHANGED = "zhongtai.promotion.v1.BenefitHoldChanged"
+RESERVATION_CHANGED = "zhongtai.catalog.v1.ReservationChanged"
+
+
+def cny(amount: int) -> Money:
+    return Money(currency_code="CNY", amount_minor=amount)
+
+
+@pytest.fixture
+async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
+    p = await start(tmp_path)
+    # Also watch what catalog and promotion publish.
+    await p.runtime.bus.subscribe("test.observer.returns",
+                                  ["catalog.reservation.#", "promotion.hold.#"], p.events)
+    yield p
+    await p.http.close()
+    await p.stubs.close()
+    await p.runtime.stop(grace=0)
+
+
+async def make_ship_timeout_due(p: Platform, order_id: str) -> None:
+    """The clock moved on: the order's pending ship timeout comes due now; wait
+    until it fired."""
+    timers = trade_store.plumbing.timers
+    key = (timers.c.kind == "order.ship_timeout") & (timers.c.key == order_id)
+    async with p.runtime.dbs["trade"].transaction() as s:
+        changed = await s.execute(update(timers).where(key, timers.c.status == "PENDING")
+                                  .values(due_at=utcnow() - dt.timedelta(seconds=1)))
+        assert changed.rowcount == 1  # type: ignore[attr-defined]
+    p.runtime.timer_workers["trade"].wake()
+
+    async def fired() -> bool:
+        async with p.runtime.dbs["trade"].transaction() as s:
+            status = (await s.execute(select(timers.c.status).where(key))).scalar_one()
+            return bool(status == "FIRED")
+
+    await eventually(fired)
+
+
+async def test_ship_timeout_gives_back_stock_points_card_coupon_and_money(
+        platform: Platform) -> None:
+    p, buyer = platform, "b-return"
+    shop = await seed_shop(p.stubs, "A", [10_000], stock=10)
+    sku_id = shop.sku_ids[0]
+    coupon = await coupon_for(p.promotion, buyer, threshold=5_000, off=1_000)
+    await p.promotion.EarnPoints(pr.EarnPointsRequest(request_id="earn-r", buyer_id=buyer,
+                                                      points=1_000, reason="welcome"))
+    card = (await p.promotion.CreateStoredValueCard(pr.CreateStoredValueCardRequest(
+        request_id="card-r", buyer_id=buyer, balance=cny(5_000)))).card
+    req = order_request(buyer, [(sku_id, 2)], request_id="returns-1")
+    req.benefits.CopyFrom(tr.Benefits(coupon_ids=[coupon], points=500,
+                                      stored_value_card_id=card.card_id,
+                                      stored_value_amount=cny(3_000)))
+    order = (await p.stubs.trade.CreateOrder(req)).order
+    # 200.00 - 10.00 coupon - 5.00 points - 30.00 card = 155.00 paid by balance.
+    assert order.pay_order.stored_value_amount.amount_minor == 3_000
+    assert order.pay_order.actual_amount.amount_minor == 15_500
+
+    async def stock() -> tuple[int, int, int]:
+        s = (await p.stubs.catalog.GetStock(cat.GetStockRequest(sku_id=sku_id))).stock
+        return s.available, s.reserved, s.sold
+
+    async def wallet() -> tuple[tuple[int, int], tuple[int, int], int]:
+        a = (await p.promotion.GetPointsAccount(pr.GetPointsAccountRequest(
+            buyer_id=buyer))).account
+        c = (await p.promotion.GetStoredValueCard(pr.GetStoredValueCardRequest(
+            card_id=card.card_id))).card
+        coupons = (await p.promotion.ListCoupons(pr.ListCouponsRequest(buyer_id=buyer))).coupons
+        return ((a.balance, a.frozen), (c.balance.amount_minor, c.held.amount_minor),
+                next(x.status for x in coupons if x.coupon_id == coupon))
+
+    async def balance() -> int:
+        account = (await p.payment.GetBalance(pb.GetBalanceRequest(buyer_id=buyer))).account
+        return int(account.balance.amount_minor)
+
+    payment = await pay_by_balance(p, buyer, order)  # tops up 1000.00 first
+    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
+
+    async def settled() -> bool:  # catalog deducted, promotion redeemed
+        return (await stock() == (8, 0, 2) and await wallet() == (
+            (500, 0), (2_000, 0), pr.COUPON_STATUS_USED))
+
+    await eventually(settled)
+    assert await balance() == 100_000 - 15_500
+
+    await make_ship_timeout_due(p, order.order_id)
+    closed = await order_of(p, order.order_id)
+    assert closed.status == tr.ORDER_STATUS_CANCELLED
+    assert closed.close_reason == tr.CLOSE_REASON_SHIP_TIMEOUT
+    assert closed.pay_status == tr.PAY_STATUS_REFUNDING
+
+    async def all_back() -> bool:
+        return (await stock() == (10, 0, 0)
+                and await wallet() == ((1_000, 0), (5_000, 0), pr.COUPON_STATUS_AVAILABLE)
+                and await balance() == 100_000)
+
+    await eventually(all_back)
+    refunds = (await p.payment.GetPayment(pb.GetPaymentRequest(
+        payment_id=payment.payment_id))).payment.refunds
+    assert [(r.amount.amount_minor, r.status) for r in refunds] == [
+        (15_500, pb.REFUND_STATUS_SUCCEEDED)]
+    # Catalog and promotion each wrote their change once, through the outbox.
+    assert await statuses(p, order.order_id) == (
+        [cat.RESERVATION_STATUS_RESERVED, cat.RESERVATION_STATUS_DEDUCTED,
+         cat.RESERVATION_STATUS_RESTOCKED],
+        [pr.HOLD_STATUS_HELD, pr.HOLD_STATUS_REDEEMED, pr.HOLD_STATUS_RETURNED])
+    restocked = (await outbox_events(p.runtime.dbs["catalog"], "catalog.reservation.changed",
+                                     order.order_id))[-1].reservation
+    assert [(x.sku_id, x.quantity) for x in restocked.lines] == [(sku_id, 2)]
+    hold = (await outbox_events(p.runtime.dbs["promotion"], "promotion.hold.changed",
+                                order.order_id))[-1].hold
+    assert (hold.points, hold.stored_value_amount.amount_minor) == (500, 3_000)
+
+    async def published() -> bool:  # the relays hand them to the bus
+        return (len(p.events.of(RESERVATION_CHANGED, order.order_id)) == 3
+                and len(p.events.of(HOLD_CHANGED, order.order_id)) == 3)
+
+    await eventually(published)
+
+    # The cancellation redelivered (same id) and re-sent (new id): nothing more.
+    cancelled = await p.events.the_one(CANCELLED, order.order_id)
+    await deliver(p, again(cancelled, new_event_id=False))
+    await deliver(p, again(cancelled, new_event_id=True))
+    assert await stock() == (10, 0, 0)
+    assert await wallet() == ((1_000, 0), (5_000, 0), pr.COUPON_STATUS_AVAILABLE)
+    assert await balance() == 100_000
+    assert await statuses(p, order.order_id) == (
+        [cat.RESERVATION_STATUS_RESERVED, cat.RESERVATION_STATUS_DEDUCTED,
+         cat.RESERVATION_STATUS_RESTOCKED],
+        [pr.HOLD_STATUS_HELD, pr.HOLD_STATUS_REDEEMED, pr.HOLD_STATUS_RETURNED])
+    assert len((await p.payment.GetPayment(pb.GetPaymentRequest(
+        payment_id=payment.payment_id))).payment.refunds) == 1
+
+
+async def statuses(p: Platform, order_id: str) -> tuple[list[int], list[int]]:
+    """The reservation and hold statuses catalog and promotion wrote to their
+    outboxes for the order, oldest first."""
+    reservations = await outbox_events(p.runtime.dbs["catalog"], "catalog.reservation.changed",
+                                       order_id)
+    holds = await outbox_events(p.runtime.dbs["promotion"], "promotion.hold.changed", order_id)
+    return ([e.reservation.status for e in reservations], [e.hold.status for e in holds])

@@ -1,0 +1,152 @@
+"""A paid order cancelled before shipping (trade's ship timeout) on
+PostgreSQL, under real concurrency: the same OrderCancelled delivered twice at
+once under two event ids (the inbox cannot tell them apart) restocks
+catalog's units and returns promotion's benefits exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import func, select
+
+from catalog import handlers as ch
+from catalog import store as ct
+from catalog.app import SERVICE as CATALOG
+from catalog.app import STOCK_DEDUCT, STOCK_RELEASE
+from promotion import handlers as ph
+from promotion import store as pt
+from promotion.app import BENEFIT_REDEEM, BENEFIT_RELEASE
+from promotion.app import SERVICE as PROMOTION
+from tests.conftest import CreateDb
+from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
+from zhongtai import migrate
+from zhongtai.catalog.v1 import catalog_pb2 as cat
+from zhongtai.common.v1.common_pb2 import Money
+from zhongtai.db import Database
+from zhongtai.promotion.v1 import promotion_pb2 as pb
+
+pytestmark = pytest.mark.postgres
+
+ORDERS = 8
+
+
+def cny(amount: int) -> Money:
+    return Money(currency_code="CNY", amount_minor=amount)
+
+
+@pytest.fixture
+async def catalog_db(pg_database: CreateDb) -> AsyncIterator[Database]:
+    db = Database(await pg_database("catalog"), CATALOG.metadata, CATALOG.plumbing)
+    await migrate.upgrade(db, CATALOG)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+async def promotion_db(pg_database: CreateDb) -> AsyncIterator[Database]:
+    db = Database(await pg_database("promotion"), PROMOTION.metadata, PROMOTION.plumbing)
+    await migrate.upgrade(db, PROMOTION)
+    yield db
+    await db.dispose()
+
+
+async def test_two_concurrent_deliveries_of_a_ship_timeout_restock_once(
+        catalog_db: Database) -> None:
+    db = catalog_db
+    async with db.transaction() as s:
+        seller = (await ch.create_seller(s, cat.CreateSellerRequest(display_name="shop"))).seller
+        item = (await ch.create_item(s, cat.CreateItemRequest(
+            seller_id=seller.seller_id, title="rice", item_type=cat.ITEM_TYPE_PHYSICAL,
+            skus=[cat.SkuInput(price=cny(100), attributes={"size": "5kg"}, initial_stock=0),
+                  cat.SkuInput(price=cny(200), attributes={"size": "10kg"},
+                               initial_stock=0)]))).item
+        skus = sorted(k.sku_id for k in item.skus)
+        for sku_id in skus:
+            await ch.set_warehouse_stock(s, db.dialect, cat.SetWarehouseStockRequest(
+                sku_id=sku_id, warehouse_id="hz", quantity=100))
+    consume = consumers(CATALOG, db)
+    for i in range(ORDERS):
+        async with db.transaction() as s:
+            await ch.reserve_stock(s, db.dialect, cat.ReserveStockRequest(
+                order_id=f"o{i}", lines=[cat.StockLine(sku_id=skus[0], quantity=2),
+                                         cat.StockLine(sku_id=skus[1], quantity=3)]))
+        await consume[STOCK_DEDUCT.queue](paid(f"o{i}"))
+
+    async def stock() -> list[tuple[int, int, int]]:
+        async with db.transaction() as s:
+            return [(x.available, x.reserved, x.sold)
+                    for x in [await ch.get_stock(s, k) for k in skus]]
+
+    assert await stock() == [(100 - 2 * ORDERS, 0, 2 * ORDERS), (100 - 3 * ORDERS, 0, 3 * ORDERS)]
+    # Every order's cancel twice, under two event ids, all at once.
+    await asyncio.gather(*(consume[STOCK_RELEASE.queue](cancelled(f"o{i}"))
+                           for i in range(ORDERS) for _ in range(2)))
+    assert await stock() == [(100, 0, 0), (100, 0, 0)]
+    for i in range(ORDERS):
+        events = await outbox_events(db, "catalog.reservation.changed", f"o{i}")
+        assert [e.reservation.status for e in events] == [
+            cat.RESERVATION_STATUS_RESERVED, cat.RESERVATION_STATUS_DEDUCTED,
+            cat.RESERVATION_STATUS_RESTOCKED]
+    async with db.transaction() as s:
+        on_hand = (await s.execute(select(func.sum(ct.warehouse_stock.c.quantity)))).scalar_one()
+        handled = (await s.execute(select(func.count()).select_from(db.plumbing.inbox).where(
+            db.plumbing.inbox.c.consumer == STOCK_RELEASE.queue))).scalar_one()
+    assert on_hand == 200  # nothing shipped: the warehouses hold every unit still
+    assert handled == 2 * ORDERS  # both deliveries consumed, neither left to retry
+
+
+async def test_two_concurrent_deliveries_of_a_ship_timeout_return_benefits_once(
+        promotion_db: Database) -> None:
+    db = promotion_db
+    async with db.transaction() as s:
+        await ph.earn_points(s, db.dialect, pb.EarnPointsRequest(
+            request_id="earn-1", buyer_id="buyer-1", points=10_000, reason="welcome"))
+        card = (await ph.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
+            buyer_id="buyer-1", balance=cny(100_000)))).card
+        tpl = (await ph.create_coupon_template(s, pb.CreateCouponTemplateRequest(
+            template=pb.CouponTemplate(
+                title="10 off 50", kind=pb.COUPON_KIND_FULL_REDUCTION, threshold=cny(5000),
+                amount_off=cny(1000), valid_days=7, total_quantity=100,
+                restore_on_cancel=True,
+                cost_sharing=pb.CostSharing(platform_share_bps=10_000))))).template
+    consume = consumers(PROMOTION, db)
+    coupons = []
+    for i in range(ORDERS):
+        async with db.transaction() as s:
+            coupon = (await ph.claim_coupon(s, db.dialect, pb.ClaimCouponRequest(
+                template_id=tpl.template_id, buyer_id="buyer-1"))).coupon.coupon_id
+            coupons.append(coupon)
+            await ph.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+                order_id=f"o{i}", quote=pb.QuoteRequest(
+                    buyer_id="buyer-1",
+                    lines=[pb.QuoteLine(line_id="l1", seller_id="s1", sku_id="sku-1",
+                                        category_id="c1", unit_price=cny(10_000),
+                                        quantity=1)],
+                    coupon_ids=[coupon], points=300, stored_value_card_id=card.card_id,
+                    stored_value_amount=cny(2000))))
+        await consume[BENEFIT_REDEEM.queue](paid(f"o{i}"))
+
+    async def wallet() -> tuple[tuple[int, int], tuple[int, int], list[int]]:
+        async with db.transaction() as s:
+            account = await ph.get_points_account(s, "buyer-1")
+            c = await ph.get_stored_value_card(s, card.card_id)
+            statuses = (await s.execute(select(pt.coupons.c.status)
+                                        .order_by(pt.coupons.c.coupon_id))).scalars().all()
+        return ((account.balance, account.frozen),
+                (c.balance.amount_minor, c.held.amount_minor), list(statuses))
+
+    assert await wallet() == ((10_000 - 300 * ORDERS, 0), (100_000 - 2000 * ORDERS, 0),
+                              [pb.COUPON_STATUS_USED] * ORDERS)
+    await asyncio.gather(*(consume[BENEFIT_RELEASE.queue](cancelled(f"o{i}"))
+                           for i in range(ORDERS) for _ in range(2)))
+    assert await wallet() == ((10_000, 0), (100_000, 0), [pb.COUPON_STATUS_AVAILABLE] * ORDERS)
+    async with db.transaction() as s:
+        returns = (await s.execute(select(pt.points_ledger.c.order_id).where(
+            pt.points_ledger.c.kind == ph.RETURN))).scalars().all()
+    assert sorted(returns) == sorted(f"o{i}" for i in range(ORDERS))
+    for i in range(ORDERS):
+        events = await outbox_events(db, "promotion.hold.changed", f"o{i}")
+        assert [e.hold.status for e in events] == [
+            pb.HOLD_STATUS_HELD, pb.HOLD_STATUS_REDEEMED, pb.HOLD_STATUS_RETURNED]

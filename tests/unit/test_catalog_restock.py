@@ -1,0 +1,248 @@
+"""catalog's consumer of trade.order.cancelled on a SQLite database of its
+own: an unpaid order's reservation is released, a paid one's (DEDUCTED) is
+RESTOCKED — its sold units on sale again, once, whatever the redeliveries —
+and a reservation in any other state is logged and left, never raised."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from catalog import domain
+from catalog import handlers as h
+from catalog import store as t
+from catalog.app import SERVICE as CATALOG
+from catalog.app import STOCK_DEDUCT, STOCK_RELEASE
+from tests.paid_cancel_support import cancelled, consumers, envelope, outbox_events, paid
+from zhongtai import migrate
+from zhongtai.catalog.v1 import catalog_pb2 as pb
+from zhongtai.common.v1.common_pb2 import Money
+from zhongtai.db import Database
+from zhongtai.errors import FailedPrecondition
+from zhongtai.trade.v1 import events_pb2 as trade_events
+from zhongtai.trade.v1 import trade_pb2 as tr
+
+R = pb.ReservationStatus
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/catalog.db", CATALOG.metadata,
+                        CATALOG.plumbing)
+    await migrate.upgrade(database, CATALOG)
+    yield database
+    await database.dispose()
+
+
+async def sku_in_warehouses(db: Database, hz: int = 6, sh: int = 4) -> str:
+    """A SKU whose units are all on hand in two warehouses (none outside them)."""
+    async with db.transaction() as s:
+        seller = (await h.create_seller(s, pb.CreateSellerRequest(display_name="shop"))).seller
+        item = (await h.create_item(s, pb.CreateItemRequest(
+            seller_id=seller.seller_id, title="rice", item_type=pb.ITEM_TYPE_PHYSICAL,
+            skus=[pb.SkuInput(price=Money(currency_code="CNY", amount_minor=3900),
+                              initial_stock=0)]))).item
+        sku_id = item.skus[0].sku_id
+        for warehouse, quantity in (("hz", hz), ("sh", sh)):
+            await h.set_warehouse_stock(s, db.dialect, pb.SetWarehouseStockRequest(
+                sku_id=sku_id, warehouse_id=warehouse, quantity=quantity))
+    return sku_id
+
+
+async def reserve(db: Database, order_id: str, sku_id: str, quantity: int) -> None:
+    async with db.transaction() as s:
+        await h.reserve_stock(s, db.dialect, pb.ReserveStockRequest(
+            order_id=order_id, lines=[pb.StockLine(sku_id=sku_id, quantity=quantity)]))
+
+
+async def books(db: Database, sku_id: str) -> tuple[int, int, int, int]:
+    """available, reserved, sold, and the units on hand in the warehouses."""
+    async with db.transaction() as s:
+        stock = await h.get_stock(s, sku_id)
+        on_hand = (await s.execute(select(func.sum(t.warehouse_stock.c.quantity))
+                                   .where(t.warehouse_stock.c.sku_id == sku_id))).scalar_one()
+    return stock.available, stock.reserved, stock.sold, on_hand
+
+
+async def status(db: Database, order_id: str) -> int:
+    async with db.transaction() as s:
+        return (await h.get_reservation(s, order_id)).status
+
+
+async def reservation_events(db: Database, order_id: str) -> list[int]:
+    return [e.reservation.status for e in await outbox_events(
+        db, "catalog.reservation.changed", order_id)]
+
+
+def test_the_cancel_rule_restocks_only_a_paid_order() -> None:
+    assert domain.paid_order_cancelled(tr.PAY_STATUS_REFUNDING, tr.CLOSE_REASON_SHIP_TIMEOUT)
+    assert domain.paid_order_cancelled(tr.PAY_STATUS_REFUNDING, tr.CLOSE_REASON_UNSPECIFIED)
+    assert domain.paid_order_cancelled(tr.PAY_STATUS_UNSPECIFIED, tr.CLOSE_REASON_SHIP_TIMEOUT)
+    for pay_status, reason in itertools.product(
+            [tr.PAY_STATUS_UNPAID, tr.PAY_STATUS_CLOSED, tr.PAY_STATUS_PAID],
+            [tr.CLOSE_REASON_BUYER_CANCELLED, tr.CLOSE_REASON_PAY_TIMEOUT,
+             tr.CLOSE_REASON_BALANCE_LAPSED, tr.CLOSE_REASON_SYSTEM_CANCELLED]):
+        assert not domain.paid_order_cancelled(pay_status, reason)
+
+
+@pytest.mark.parametrize(("current", "paid_cancelled"),
+                         list(itertools.product(R.values(), [True, False])))
+def test_what_a_cancel_does_to_each_reservation_state(current: int,
+                                                      paid_cancelled: bool) -> None:
+    action = domain.on_cancel_action(current, paid_cancelled)
+    expected = {(int(domain.RESERVED), True): domain.RELEASE,
+                (domain.RESERVED, False): domain.RELEASE,
+                (domain.DEDUCTED, True): domain.RESTOCK}.get((current, paid_cancelled))
+    assert action == expected
+    if action is not None:  # every action chosen is a legal transition
+        assert domain.next_reservation_status(current, action, "o") == \
+            domain.ACTION_TARGETS[action]
+
+
+def test_only_a_deducted_reservation_restocks() -> None:
+    for current in R.values():
+        if current == domain.DEDUCTED:
+            assert domain.next_reservation_status(current, domain.RESTOCK, "o") == \
+                domain.RESTOCKED
+        else:
+            with pytest.raises(FailedPrecondition) as e:
+                domain.next_reservation_status(current, domain.RESTOCK, "o")
+            assert e.value.reason == "ILLEGAL_RESERVATION_TRANSITION"
+    # A restocked reservation is final.
+    assert not [k for k in domain.RESERVATION_TRANSITIONS if k[0] == domain.RESTOCKED]
+
+
+async def test_a_paid_order_cancelled_by_ship_timeout_puts_its_units_back_once(
+        db: Database) -> None:
+    sku_id = await sku_in_warehouses(db)
+    consume = consumers(CATALOG, db)
+    await reserve(db, "o1", sku_id, 3)
+    await consume[STOCK_DEDUCT.queue](paid("o1"))
+    assert await books(db, sku_id) == (7, 0, 3, 10)
+
+    event = cancelled("o1")
+    await consume[STOCK_RELEASE.queue](event)
+    assert await status(db, "o1") == R.RESERVATION_STATUS_RESTOCKED
+    # The sold units are on sale again; the warehouses still hold them all.
+    assert await books(db, sku_id) == (10, 0, 0, 10)
+    # Redelivered (same id) and the same cancel under a new event id: no more.
+    await consume[STOCK_RELEASE.queue](event)
+    await consume[STOCK_RELEASE.queue](cancelled("o1"))
+    assert await books(db, sku_id) == (10, 0, 0, 10)
+    assert await reservation_events(db, "o1") == [
+        R.RESERVATION_STATUS_RESERVED, R.RESERVATION_STATUS_DEDUCTED,
+        R.RESERVATION_STATUS_RESTOCKED]
+    restocked = (await outbox_events(db, "catalog.reservation.changed", "o1"))[-1]
+    assert [(x.sku_id, x.quantity) for x in restocked.reservation.lines] == [(sku_id, 3)]
+
+    # A late OrderPaid redelivery cannot sell the units again, and a late
+    # ReserveStock for the order is refused as for a released one.
+    await consume[STOCK_DEDUCT.queue](paid("o1"))
+    assert await books(db, sku_id) == (10, 0, 0, 10)
+    with pytest.raises(FailedPrecondition) as e:
+        await reserve(db, "o1", sku_id, 3)
+    assert e.value.reason == "RESERVATION_RELEASED"
+    # The units are sold to the next buyer as usual.
+    await reserve(db, "o2", sku_id, 10)
+    assert await books(db, sku_id) == (0, 10, 0, 10)
+
+
+async def test_an_unpaid_cancel_of_a_deducted_reservation_is_logged_and_left(
+        db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    sku_id = await sku_in_warehouses(db)
+    consume = consumers(CATALOG, db)
+    await reserve(db, "o1", sku_id, 2)
+    await consume[STOCK_DEDUCT.queue](paid("o1"))
+    with caplog.at_level(logging.ERROR, logger="catalog.handlers"):
+        await consume[STOCK_RELEASE.queue](cancelled("o1", paid=False))  # no raise
+    assert "not releasing the stock of cancelled order o1" in caplog.text
+    assert await status(db, "o1") == R.RESERVATION_STATUS_DEDUCTED
+    assert await books(db, sku_id) == (8, 0, 2, 10)
+    assert await reservation_events(db, "o1") == [R.RESERVATION_STATUS_RESERVED,
+                                                  R.RESERVATION_STATUS_DEDUCTED]
+    # The event was consumed (not left to be retried forever).
+    async with db.transaction() as s:
+        consumed = (await s.execute(select(func.count()).select_from(db.plumbing.inbox)
+                                    .where(db.plumbing.inbox.c.consumer == STOCK_RELEASE.queue))
+                    ).scalar_one()
+    assert consumed == 1
+
+
+async def test_an_unpaid_cancel_releases_and_a_paid_one_then_changes_nothing(
+        db: Database) -> None:
+    sku_id = await sku_in_warehouses(db)
+    consume = consumers(CATALOG, db)
+    await reserve(db, "o1", sku_id, 4)
+    await consume[STOCK_RELEASE.queue](cancelled("o1", paid=False))
+    assert await status(db, "o1") == R.RESERVATION_STATUS_RELEASED
+    assert await books(db, sku_id) == (10, 0, 0, 10)
+    # A paid-looking cancel of a released order: already back, nothing moves.
+    await consume[STOCK_RELEASE.queue](cancelled("o1"))
+    assert await books(db, sku_id) == (10, 0, 0, 10)
+    assert await reservation_events(db, "o1") == [R.RESERVATION_STATUS_RESERVED,
+                                                  R.RESERVATION_STATUS_RELEASED]
+
+
+async def test_a_ship_timeout_cancel_before_the_deduct_releases_the_reservation(
+        db: Database) -> None:
+    """The deduct queue lagging behind: the cancel finds the units still
+    reserved and releases them; the late OrderPaid is refused and logged."""
+    sku_id = await sku_in_warehouses(db)
+    consume = consumers(CATALOG, db)
+    await reserve(db, "o1", sku_id, 5)
+    await consume[STOCK_RELEASE.queue](cancelled("o1"))
+    await consume[STOCK_DEDUCT.queue](paid("o1"))
+    assert await status(db, "o1") == R.RESERVATION_STATUS_RELEASED
+    assert await books(db, sku_id) == (10, 0, 0, 10)
+
+
+async def test_a_cancel_of_an_order_that_reserved_nothing_leaves_a_tombstone(
+        db: Database) -> None:
+    sku_id = await sku_in_warehouses(db)
+    consume = consumers(CATALOG, db)
+    await consume[STOCK_RELEASE.queue](cancelled("ghost"))
+    assert await status(db, "ghost") == R.RESERVATION_STATUS_RELEASED
+    with pytest.raises(FailedPrecondition) as e:
+        await reserve(db, "ghost", sku_id, 1)
+    assert e.value.reason == "RESERVATION_RELEASED"
+    assert await books(db, sku_id) == (10, 0, 0, 10)
+
+
+async def test_restock_stock_use_case_is_idempotent_and_refuses_other_states(
+        db: Database) -> None:
+    sku_id = await sku_in_warehouses(db)
+    await reserve(db, "o1", sku_id, 1)
+    with pytest.raises(FailedPrecondition) as e:
+        async with db.transaction() as s:
+            await h.restock_stock(s, "o1")
+    assert e.value.reason == "ILLEGAL_RESERVATION_TRANSITION"
+    async with db.transaction() as s:
+        await h.deduct_stock(s, "o1")
+    for _ in range(2):
+        async with db.transaction() as s:
+            res = await h.restock_stock(s, "o1")
+        assert res.status == R.RESERVATION_STATUS_RESTOCKED
+    assert await books(db, sku_id) == (10, 0, 0, 10)
+    with pytest.raises(FailedPrecondition) as e:
+        async with db.transaction() as s:
+            await h.release_stock(s, db.dialect, "o1")
+    assert e.value.reason == "ILLEGAL_RESERVATION_TRANSITION"
+
+
+async def test_a_creation_failure_for_a_deducted_reservation_is_logged_not_raised(
+        db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    sku_id = await sku_in_warehouses(db)
+    consume = consumers(CATALOG, db)
+    await reserve(db, "o1", sku_id, 2)
+    await consume[STOCK_DEDUCT.queue](paid("o1"))
+    failed = trade_events.OrderCreationFailed(order=tr.Order(order_id="o1"))
+    with caplog.at_level(logging.ERROR, logger="catalog.app"):
+        await consume[STOCK_RELEASE.queue](envelope(failed, "trade.order.creation_failed", "o1"))
+    assert "not releasing the stock of failed order o1" in caplog.text
+    assert await status(db, "o1") == R.RESERVATION_STATUS_DEDUCTED
+    assert await books(db, sku_id) == (8, 0, 2, 10)

@@ -1,0 +1,316 @@
+"""promotion's consumer of trade.order.cancelled on a SQLite database of its
+own: a paid order cancelled before shipping (ship timeout) gets back what it
+consumed — card amount, points (a RETURN ledger entry), coupons per the
+restore-on-cancel policy while valid, the red packet while not expired — once,
+whatever the redeliveries; any other cancel of a redeemed hold is logged and
+kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+from sqlalchemy import select, update
+
+from promotion import domain
+from promotion import handlers as h
+from promotion import store as t
+from promotion.app import BENEFIT_REDEEM, BENEFIT_RELEASE
+from promotion.app import SERVICE as PROMOTION
+from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
+from zhongtai import migrate
+from zhongtai.common.v1.common_pb2 import Money
+from zhongtai.db import Database, utcnow
+from zhongtai.errors import FailedPrecondition
+from zhongtai.promotion.v1 import promotion_pb2 as pb
+from zhongtai.trade.v1 import trade_pb2 as tr
+
+H = pb.HoldStatus
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/promotion.db", PROMOTION.metadata,
+                        PROMOTION.plumbing)
+    await migrate.upgrade(database, PROMOTION)
+    yield database
+    await database.dispose()
+
+
+def cny(amount: int) -> Money:
+    return Money(currency_code="CNY", amount_minor=amount)
+
+
+async def claim(db: Database, buyer: str, *, restore: bool) -> str:
+    async with db.transaction() as s:
+        tpl = (await h.create_coupon_template(s, pb.CreateCouponTemplateRequest(
+            template=pb.CouponTemplate(
+                title="10 off 50", kind=pb.COUPON_KIND_FULL_REDUCTION, threshold=cny(5000),
+                amount_off=cny(1000), valid_days=7, total_quantity=10,
+                restore_on_cancel=restore,
+                cost_sharing=pb.CostSharing(platform_share_bps=10_000))))).template
+        return (await h.claim_coupon(s, db.dialect, pb.ClaimCouponRequest(
+            template_id=tpl.template_id, buyer_id=buyer))).coupon.coupon_id
+
+
+@pytest.fixture
+async def wallet(db: Database) -> dict[str, str]:
+    """buyer-1: a coupon restoring on cancel and one that does not, 1000
+    points, a 3.00 red packet, a 200.00 stored-value card."""
+    async with db.transaction() as s:
+        await h.earn_points(s, db.dialect, pb.EarnPointsRequest(
+            request_id="earn-1", buyer_id="buyer-1", points=1000, reason="welcome"))
+        pool = (await h.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
+            pool=pb.RedPacketPool(budget=cny(10_000), valid_days=3)))).pool
+        packet = (await h.issue_red_packet(s, pb.IssueRedPacketRequest(
+            pool_id=pool.pool_id, buyer_id="buyer-1", amount=cny(300)))).red_packet
+        card = (await h.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
+            buyer_id="buyer-1", balance=cny(20_000)))).card
+    return {"coupon": await claim(db, "buyer-1", restore=True),
+            "coupon_no_restore": await claim(db, "buyer-1", restore=False),
+            "red_packet": packet.red_packet_id, "card": card.card_id}
+
+
+def cart(wallet: dict[str, str], coupon: str = "coupon") -> pb.QuoteRequest:
+    """100.00 less the coupon (10.00), the red packet (3.00), 500 points
+    (5.00) and 20.00 from the card."""
+    return pb.QuoteRequest(
+        buyer_id="buyer-1",
+        lines=[pb.QuoteLine(line_id="l1", seller_id="s1", sku_id="sku-1", category_id="c1",
+                            unit_price=cny(10_000), quantity=1)],
+        coupon_ids=[wallet[coupon]], points=500, red_packet_id=wallet["red_packet"],
+        stored_value_card_id=wallet["card"], stored_value_amount=cny(2000))
+
+
+async def paid_order(db: Database, order_id: str, req: pb.QuoteRequest) -> pb.QuoteResponse:
+    """Held at creation, redeemed by the OrderPaid consumer."""
+    async with db.transaction() as s:
+        held = await h.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+            order_id=order_id, quote=req))
+    await consumers(PROMOTION, db)[BENEFIT_REDEEM.queue](paid(order_id))
+    assert await hold_status(db, order_id) == H.HOLD_STATUS_REDEEMED
+    return held.quote
+
+
+async def hold_status(db: Database, order_id: str) -> int:
+    async with db.transaction() as s:
+        return int((await s.execute(select(t.benefit_holds.c.status).where(
+            t.benefit_holds.c.order_id == order_id))).scalar_one())
+
+
+async def state(db: Database, wallet: dict[str, str]) -> dict[str, Any]:
+    async with db.transaction() as s:
+        coupons = {c.coupon_id: (c.status, c.order_id) for c in (await h.list_coupons(
+            s, pb.ListCouponsRequest(buyer_id="buyer-1"))).coupons}
+        packets = {p.red_packet_id: (p.status, p.order_id) for p in (await h.list_red_packets(
+            s, pb.ListRedPacketsRequest(buyer_id="buyer-1"))).red_packets}
+        account = await h.get_points_account(s, "buyer-1")
+        card = await h.get_stored_value_card(s, wallet["card"])
+        ledger = [tuple(r) for r in (await s.execute(
+            select(t.points_ledger.c.kind, t.points_ledger.c.points,
+                   t.points_ledger.c.order_id, t.points_ledger.c.balance_after)
+            .order_by(t.points_ledger.c.entry_id))).all()]
+    return {"coupon": coupons[wallet["coupon"]],
+            "coupon_no_restore": coupons[wallet["coupon_no_restore"]],
+            "red_packet": packets[wallet["red_packet"]],
+            "points": (account.balance, account.frozen),
+            "card": (card.balance.amount_minor, card.held.amount_minor), "ledger": ledger}
+
+
+async def hold_events(db: Database, order_id: str) -> list[int]:
+    return [e.hold.status for e in await outbox_events(db, "promotion.hold.changed", order_id)]
+
+
+# --- the rules ---------------------------------------------------------------
+
+
+def test_only_a_redeemed_hold_is_returned_and_a_returned_one_is_final() -> None:
+    for current in H.values():
+        if current == domain.REDEEMED:
+            assert domain.next_hold_status(current, domain.RETURN, "o") == domain.RETURNED
+        else:
+            with pytest.raises(FailedPrecondition) as e:
+                domain.next_hold_status(current, domain.RETURN, "o")
+            assert e.value.reason == "ILLEGAL_HOLD_TRANSITION"
+        for action in (domain.RELEASE, domain.REDEEM):
+            if current == domain.RETURNED:
+                with pytest.raises(FailedPrecondition):
+                    domain.next_hold_status(current, action, "o")
+
+
+@pytest.mark.parametrize(("current", "paid_cancelled"),
+                         list(itertools.product(H.values(), [True, False])))
+def test_what_a_cancel_does_to_each_hold_state(current: int, paid_cancelled: bool) -> None:
+    expected = {(int(domain.HELD), True): domain.RELEASE, (domain.HELD, False): domain.RELEASE,
+                (domain.REDEEMED, True): domain.RETURN}.get((current, paid_cancelled))
+    action = domain.on_cancel_action(current, paid_cancelled)
+    assert action == expected
+    if action is not None:
+        assert domain.next_hold_status(current, action, "o") == domain.ACTION_TARGETS[action]
+
+
+def test_the_cancel_rule_and_the_coupon_rule() -> None:
+    assert domain.paid_order_cancelled(tr.PAY_STATUS_REFUNDING, tr.CLOSE_REASON_SHIP_TIMEOUT)
+    assert not domain.paid_order_cancelled(tr.PAY_STATUS_CLOSED, tr.CLOSE_REASON_PAY_TIMEOUT)
+    assert not domain.paid_order_cancelled(tr.PAY_STATUS_PAID, tr.CLOSE_REASON_BUYER_CANCELLED)
+    now = utcnow()
+    later, earlier = now + dt.timedelta(seconds=1), now - dt.timedelta(seconds=1)
+    assert domain.coupon_returns(True, later, now)
+    assert not domain.coupon_returns(True, earlier, now)
+    assert not domain.coupon_returns(True, now, now)
+    assert not domain.coupon_returns(False, later, now)
+
+
+# --- the consumer ------------------------------------------------------------
+
+
+async def test_a_ship_timeout_returns_card_points_coupon_and_red_packet_once(
+        db: Database, wallet: dict[str, str]) -> None:
+    q = await paid_order(db, "o1", cart(wallet))
+    assert q.payable_amount.amount_minor == 6200 and q.points_used == 500
+    before = await state(db, wallet)
+    assert before["coupon"] == (pb.COUPON_STATUS_USED, "o1")
+    assert before["red_packet"] == (pb.RED_PACKET_STATUS_USED, "o1")
+    assert before["points"] == (500, 0) and before["card"] == (18_000, 0)
+
+    release = consumers(PROMOTION, db)[BENEFIT_RELEASE.queue]
+    event = cancelled("o1")
+    await release(event)
+    assert await hold_status(db, "o1") == H.HOLD_STATUS_RETURNED
+    after = await state(db, wallet)
+    assert after["coupon"] == (pb.COUPON_STATUS_AVAILABLE, "")
+    assert after["red_packet"] == (pb.RED_PACKET_STATUS_AVAILABLE, "")
+    assert after["points"] == (1000, 0)
+    assert after["card"] == (20_000, 0)
+    assert [(k, p, o) for k, p, o, _ in after["ledger"]] == [
+        ("EARN", 1000, ""), ("FREEZE", 500, "o1"), ("DEDUCT", 500, "o1"),
+        ("RETURN", 500, "o1")]
+    assert after["ledger"][-1][3] == 1000  # balance after the entry
+    # Redelivered, and the same cancel under a new event id: nothing more.
+    await release(event)
+    await release(cancelled("o1"))
+    assert await state(db, wallet) == after
+    assert await hold_events(db, "o1") == [H.HOLD_STATUS_HELD, H.HOLD_STATUS_REDEEMED,
+                                           H.HOLD_STATUS_RETURNED]
+    returned = (await outbox_events(db, "promotion.hold.changed", "o1"))[-1].hold
+    assert (returned.points, returned.stored_value_amount.amount_minor) == (500, 2000)
+    # A late OrderPaid redelivery does not consume them again; the returned
+    # benefits are the buyer's for the next order.
+    await consumers(PROMOTION, db)[BENEFIT_REDEEM.queue](paid("o1"))
+    assert await state(db, wallet) == after
+    assert (await paid_order(db, "o2", cart(wallet))).payable_amount.amount_minor == 6200
+
+
+async def test_a_coupon_that_does_not_restore_stays_used(db: Database,
+                                                         wallet: dict[str, str]) -> None:
+    await paid_order(db, "o1", cart(wallet, coupon="coupon_no_restore"))
+    await consumers(PROMOTION, db)[BENEFIT_RELEASE.queue](cancelled("o1"))
+    after = await state(db, wallet)
+    assert after["coupon_no_restore"] == (pb.COUPON_STATUS_USED, "o1")
+    assert after["coupon"] == (pb.COUPON_STATUS_AVAILABLE, "")  # never used
+    assert after["points"] == (1000, 0) and after["card"] == (20_000, 0)
+    assert after["red_packet"] == (pb.RED_PACKET_STATUS_AVAILABLE, "")
+
+
+async def test_an_ended_coupon_and_an_expired_red_packet_stay_used(
+        db: Database, wallet: dict[str, str], caplog: pytest.LogCaptureFixture) -> None:
+    await paid_order(db, "o1", cart(wallet))
+    past = utcnow() - dt.timedelta(minutes=1)
+    async with db.transaction() as s:
+        await s.execute(update(t.coupons).where(t.coupons.c.coupon_id == wallet["coupon"])
+                        .values(valid_end_at=past))
+        await s.execute(update(t.red_packets)
+                        .where(t.red_packets.c.red_packet_id == wallet["red_packet"])
+                        .values(expire_at=past))
+    with caplog.at_level(logging.INFO, logger="promotion.handlers"):
+        await consumers(PROMOTION, db)[BENEFIT_RELEASE.queue](cancelled("o1"))
+    assert f"coupon {wallet['coupon']} stays used: its validity ended" in caplog.text
+    assert f"red packet {wallet['red_packet']} stays used" in caplog.text
+    after = await state(db, wallet)
+    assert after["coupon"] == (pb.COUPON_STATUS_USED, "o1")
+    assert after["red_packet"] == (pb.RED_PACKET_STATUS_USED, "o1")
+    # The buyer's own money and points come back regardless.
+    assert after["points"] == (1000, 0) and after["card"] == (20_000, 0)
+    assert await hold_status(db, "o1") == H.HOLD_STATUS_RETURNED
+
+
+async def test_an_unpaid_cancel_of_a_redeemed_hold_is_logged_and_kept(
+        db: Database, wallet: dict[str, str], caplog: pytest.LogCaptureFixture) -> None:
+    await paid_order(db, "o1", cart(wallet))
+    before = await state(db, wallet)
+    with caplog.at_level(logging.WARNING, logger="promotion.handlers"):
+        await consumers(PROMOTION, db)[BENEFIT_RELEASE.queue](cancelled("o1", paid=False))
+    assert "not giving back the benefits of cancelled order o1" in caplog.text
+    assert await hold_status(db, "o1") == H.HOLD_STATUS_REDEEMED
+    assert await state(db, wallet) == before
+    assert await hold_events(db, "o1") == [H.HOLD_STATUS_HELD, H.HOLD_STATUS_REDEEMED]
+
+
+async def test_a_ship_timeout_before_the_redeem_releases_the_hold(
+        db: Database, wallet: dict[str, str]) -> None:
+    """The redeem queue lagging behind: the cancel finds the benefits held
+    and releases them; the late OrderPaid is refused and logged."""
+    async with db.transaction() as s:
+        await h.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+            order_id="o1", quote=cart(wallet)))
+    consume = consumers(PROMOTION, db)
+    await consume[BENEFIT_RELEASE.queue](cancelled("o1"))
+    await consume[BENEFIT_REDEEM.queue](paid("o1"))
+    assert await hold_status(db, "o1") == H.HOLD_STATUS_RELEASED
+    after = await state(db, wallet)
+    assert after["coupon"] == (pb.COUPON_STATUS_AVAILABLE, "")
+    assert after["points"] == (1000, 0) and after["card"] == (20_000, 0)
+
+
+async def test_the_budget_a_returned_order_took_goes_back(db: Database) -> None:
+    now = utcnow()
+    start, end = Timestamp(), Timestamp()
+    start.FromDatetime(now - dt.timedelta(hours=1))
+    end.FromDatetime(now + dt.timedelta(hours=1))
+    async with db.transaction() as s:
+        promo = (await h.create_promotion(s, pb.CreatePromotionRequest(promotion=pb.Promotion(
+            kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, title="1 off", amount_off=cny(100),
+            scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]), budget=cny(1000),
+            start_time=start, end_time=end)))).promotion
+    req = pb.QuoteRequest(buyer_id="buyer-1", lines=[pb.QuoteLine(
+        line_id="l1", seller_id="s1", sku_id="sku-1", category_id="c1",
+        unit_price=cny(10_000), quantity=1)])
+    await paid_order(db, "o1", req)
+
+    async def used() -> int:
+        async with db.transaction() as s:
+            return (await h.get_promotion(s, promo.promotion_id)).budget_used.amount_minor
+
+    assert await used() == 100
+    await consumers(PROMOTION, db)[BENEFIT_RELEASE.queue](cancelled("o1"))
+    await consumers(PROMOTION, db)[BENEFIT_RELEASE.queue](cancelled("o1"))
+    assert await used() == 0
+    async with db.transaction() as s:
+        assert (await s.execute(select(t.promotion_budget_usage))).all() == []
+
+
+async def test_return_benefits_use_case_refuses_what_was_not_redeemed(
+        db: Database, wallet: dict[str, str]) -> None:
+    async with db.transaction() as s:
+        await h.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+            order_id="o1", quote=cart(wallet)))
+    with pytest.raises(FailedPrecondition) as e:
+        async with db.transaction() as s:
+            await h.return_benefits(s, "o1")
+    assert e.value.reason == "ILLEGAL_HOLD_TRANSITION"
+    async with db.transaction() as s:
+        await h.redeem_benefits(s, "o1")
+    for _ in range(2):
+        async with db.transaction() as s:
+            assert (await h.return_benefits(s, "o1")).status == H.HOLD_STATUS_RETURNED
+    assert (await state(db, wallet))["points"] == (1000, 0)
+    with pytest.raises(FailedPrecondition) as e:
+        async with db.transaction() as s:
+            await h.release_benefits(s, db.dialect, "o1")
+    assert e.value.reason == "ILLEGAL_HOLD_TRANSITION"
