@@ -8,12 +8,13 @@ from pathlib import Path
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog import domain, handlers, store
+from catalog import handlers, store
 from catalog.api import CatalogServicer
 from zhongtai.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 from zhongtai.errors import FailedPrecondition, NotFound
 from zhongtai.events import Envelope
 from zhongtai.inbox import consumer
+from zhongtai.orders import paid_order_cancelled
 from zhongtai.service import BuiltService, ServiceContext, ServiceSpec, Subscription
 from zhongtai.trade.v1 import events_pb2 as trade_events
 
@@ -48,7 +49,7 @@ def build(ctx: ServiceContext) -> BuiltService:
         order = event.order
         await handlers.stock_on_order_cancelled(
             s, db.dialect, order.order_id,
-            paid_cancelled=domain.paid_order_cancelled(order.pay_status, order.close_reason))
+            paid_cancelled=paid_order_cancelled(order.pay_status, order.close_reason))
 
     async def deduct(s: AsyncSession, event: trade_events.OrderPaid, _env: Envelope) -> None:
         try:

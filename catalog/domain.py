@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.errors import FailedPrecondition, Violations
 from zhongtai.money import parse_currency
-from zhongtai.trade.v1 import trade_pb2 as trade_pb
 
 MAX_TITLE = 500
 MAX_QUANTITY = 1_000_000
@@ -22,7 +21,7 @@ RELEASE, DEDUCT, RESTOCK = "release", "deduct", "restock"
 
 # The reservation state machine: (from, action) -> to. RESTOCK puts the units
 # of a paid (DEDUCTED) order back on sale when the order is cancelled before
-# anything shipped (see paid_order_cancelled).
+# anything shipped (see zhongtai.orders.paid_order_cancelled).
 RESERVATION_TRANSITIONS: dict[tuple[int, str], pb.ReservationStatus] = {
     (RESERVED, RELEASE): RELEASED,
     (RESERVED, DEDUCT): DEDUCTED,
@@ -31,17 +30,6 @@ RESERVATION_TRANSITIONS: dict[tuple[int, str], pb.ReservationStatus] = {
 # Where each action leads: a reservation already there is an idempotent repeat.
 ACTION_TARGETS: dict[str, pb.ReservationStatus] = {
     RELEASE: RELEASED, DEDUCT: DEDUCTED, RESTOCK: RESTOCKED}
-
-
-def paid_order_cancelled(pay_status: int, close_reason: int) -> bool:
-    """Does an OrderCancelled say the order had been paid? Trade cancels a
-    paid order only when the seller did not ship in time
-    (CLOSE_REASON_SHIP_TIMEOUT), and then marks the money for refund
-    (PAY_STATUS_REFUNDING): nothing left the warehouse (logistics cancels only
-    unshipped orders), so the sold units go back on sale. Any other cancel is
-    of an unpaid order, whose reservation is released."""
-    return (close_reason == trade_pb.CLOSE_REASON_SHIP_TIMEOUT
-            or pay_status == trade_pb.PAY_STATUS_REFUNDING)
 
 
 def on_cancel_action(status: int, paid_cancelled: bool) -> str | None:

@@ -503,7 +503,7 @@ async def stock_on_order_cancelled(s: AsyncSession, dialect: str, order_id: str,
                                    paid_cancelled: bool) -> pb.Reservation | None:
     """The consumer's effect of ``trade.order.cancelled``: release a reserved
     order's stock, restock a paid one's (only when the event says it was paid,
-    ``domain.paid_order_cancelled``); anything else is logged and skipped
+    ``zhongtai.orders.paid_order_cancelled``); anything else is logged and skipped
     (never raised: redelivering would not change it, and the queue must not
     be poisoned). Returns the reservation changed, or None.
 

@@ -62,16 +62,17 @@ def build(ctx: ServiceContext) -> BuiltService:
             return await fulfilment.record_tracking(s, carrier_name, events)
 
     notify = NotifyServer(record, carriers, settings.notify_listen)
-    sandbox: list[SandboxCarrierServer | None] = [None]
+    sandbox: SandboxCarrierServer | None = None
 
     async def start() -> None:
+        nonlocal sandbox
         await notify.start()
-        started, sandbox[0] = await start_carriers(settings)
+        started, sandbox = await start_carriers(settings)
         carriers.update(started)
 
     async def stop() -> None:
         await notify.stop()
-        await stop_carriers(dict(carriers), sandbox[0])
+        await stop_carriers(dict(carriers), sandbox)
         carriers.clear()
 
     async def paid(s: AsyncSession, event: trade_events.OrderPaid, _env: Envelope) -> None:

@@ -282,7 +282,7 @@ class Fulfilment:
                 await self._refresh_order(s, order_id, before[order_id])
             await outbox.publish(s, t.plumbing, "logistics.package.changed", ev.PackageChanged(
                 package=await self.get(s, package.logistics_order_id),
-                event=_event_view(carrier, e.event_id, milestone, e.occurred_at, e.location,
+                event=_event_view(e.event_id, milestone, e.occurred_at, e.location,
                                   e.description),
                 occur_time=timestamp(now)), package.logistics_order_id)
         return f"{applied} of {len(events)} event(s) applied"
@@ -362,7 +362,7 @@ class Fulfilment:
             await self._arm_query(s, package_id, int(n) + 1)
 
     async def on_subscribe_timer(self, s: AsyncSession, timer: timers.Timer,
-                                 subscribe: Any) -> None:
+                                 subscribe: Callable[[str, str], Awaitable[None]]) -> None:
         row = await fetch_one(s, LO.logistics_order_id, timer.key, "logistics order")
         await subscribe(row.carrier, row.tracking_no)
 
@@ -505,7 +505,7 @@ class Fulfilment:
                 split=r.split, parent_id=r.parent_id, merged_into=r.merged_into,
                 child_ids=children.get(r.logistics_order_id, []), is_package=r.is_package,
                 carrier=r.carrier, tracking_no=r.tracking_no,
-                tracking=[_event_view(e.carrier, e.event_id, e.milestone, e.occurred_at,
+                tracking=[_event_view(e.event_id, e.milestone, e.occurred_at,
                                       e.location, e.description)
                           for e in events.get(r.logistics_order_id, [])],
                 exception=r.exception,
@@ -546,9 +546,8 @@ def _group(rows: Iterable[Any]) -> Mapping[str, list[Any]]:
     return grouped
 
 
-def _event_view(carrier: str, event_id: str, milestone: int, occurred_at: dt.datetime,
+def _event_view(event_id: str, milestone: int, occurred_at: dt.datetime,
                 location: str, description: str) -> pb.TrackingEvent:
-    del carrier
     return pb.TrackingEvent(event_id=event_id, milestone=milestone,  # type: ignore[arg-type]
                             occur_time=timestamp(occurred_at), location=location,
                             description=description)

@@ -8,11 +8,12 @@ from pathlib import Path
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import domain, handlers, store
+from promotion import handlers, store
 from promotion.api import PromotionServicer
 from zhongtai.errors import FailedPrecondition, NotFound
 from zhongtai.events import Envelope
 from zhongtai.inbox import consumer
+from zhongtai.orders import paid_order_cancelled
 from zhongtai.promotion.v1 import promotion_pb2, promotion_pb2_grpc
 from zhongtai.service import BuiltService, ServiceContext, ServiceSpec, Subscription
 from zhongtai.trade.v1 import events_pb2 as trade_events
@@ -51,7 +52,7 @@ def build(ctx: ServiceContext) -> BuiltService:
         order = event.order
         await handlers.benefits_on_order_cancelled(
             s, db.dialect, order.order_id,
-            paid_cancelled=domain.paid_order_cancelled(order.pay_status, order.close_reason))
+            paid_cancelled=paid_order_cancelled(order.pay_status, order.close_reason))
 
     async def redeem(s: AsyncSession, event: trade_events.OrderPaid, _env: Envelope) -> None:
         try:

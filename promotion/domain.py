@@ -15,7 +15,6 @@ from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.errors import FailedPrecondition, InvalidArgument, Violations
 from zhongtai.money import parse_currency
 from zhongtai.promotion.v1 import promotion_pb2 as pb
-from zhongtai.trade.v1 import trade_pb2 as trade_pb
 
 MAX_ID = 64
 MAX_TITLE = 200
@@ -46,7 +45,7 @@ HOLD_TRANSITIONS: dict[tuple[int, str], pb.HoldStatus] = {
     (HELD, REDEEM): REDEEMED,
 }
 # After the hold: benefits consumed by a paid order go back to the buyer when
-# trade cancels the order before anything shipped (see paid_order_cancelled).
+# trade cancels the order before anything shipped (see zhongtai.orders.paid_order_cancelled).
 RETURN_TRANSITIONS: dict[tuple[int, str], pb.HoldStatus] = {
     (REDEEMED, RETURN): RETURNED,
 }
@@ -79,17 +78,6 @@ def coupon_returns(restore_on_cancel: bool, valid_end: dt.datetime, now: dt.date
     Per its template's restore-on-cancel policy, and only while still valid:
     one whose validity has ended stays USED (returning it could not be used)."""
     return restore_on_cancel and valid_end > now
-
-
-def paid_order_cancelled(pay_status: int, close_reason: int) -> bool:
-    """Does an OrderCancelled say the order had been paid? Trade cancels a
-    paid order only when the seller did not ship in time
-    (CLOSE_REASON_SHIP_TIMEOUT), and then marks the money for refund
-    (PAY_STATUS_REFUNDING): the buyer gets back what the order consumed
-    (card amount, points, coupons and red packet still valid). Any other
-    cancel is of an unpaid order, whose hold is released."""
-    return (close_reason == trade_pb.CLOSE_REASON_SHIP_TIMEOUT
-            or pay_status == trade_pb.PAY_STATUS_REFUNDING)
 
 
 def on_cancel_action(status: int, paid_cancelled: bool) -> str | None:

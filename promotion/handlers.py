@@ -1172,7 +1172,7 @@ async def benefits_on_order_cancelled(s: AsyncSession, dialect: str, order_id: s
                                       paid_cancelled: bool) -> pb.BenefitHold | None:
     """The consumer's effect of ``trade.order.cancelled``: release a held
     order's benefits, return a paid one's (only when the event says it was
-    paid, ``domain.paid_order_cancelled``); anything else is logged and
+    paid, ``zhongtai.orders.paid_order_cancelled``); anything else is logged and
     skipped, never raised (redelivering would not change it). Returns the
     hold changed, or None.
 

@@ -24,6 +24,7 @@ from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database
 from zhongtai.errors import FailedPrecondition
+from zhongtai.orders import paid_order_cancelled
 from zhongtai.trade.v1 import events_pb2 as trade_events
 from zhongtai.trade.v1 import trade_pb2 as tr
 
@@ -80,14 +81,14 @@ async def reservation_events(db: Database, order_id: str) -> list[int]:
 
 
 def test_the_cancel_rule_restocks_only_a_paid_order() -> None:
-    assert domain.paid_order_cancelled(tr.PAY_STATUS_REFUNDING, tr.CLOSE_REASON_SHIP_TIMEOUT)
-    assert domain.paid_order_cancelled(tr.PAY_STATUS_REFUNDING, tr.CLOSE_REASON_UNSPECIFIED)
-    assert domain.paid_order_cancelled(tr.PAY_STATUS_UNSPECIFIED, tr.CLOSE_REASON_SHIP_TIMEOUT)
+    assert paid_order_cancelled(tr.PAY_STATUS_REFUNDING, tr.CLOSE_REASON_SHIP_TIMEOUT)
+    assert paid_order_cancelled(tr.PAY_STATUS_REFUNDING, tr.CLOSE_REASON_UNSPECIFIED)
+    assert paid_order_cancelled(tr.PAY_STATUS_UNSPECIFIED, tr.CLOSE_REASON_SHIP_TIMEOUT)
     for pay_status, reason in itertools.product(
             [tr.PAY_STATUS_UNPAID, tr.PAY_STATUS_CLOSED, tr.PAY_STATUS_PAID],
             [tr.CLOSE_REASON_BUYER_CANCELLED, tr.CLOSE_REASON_PAY_TIMEOUT,
              tr.CLOSE_REASON_BALANCE_LAPSED, tr.CLOSE_REASON_SYSTEM_CANCELLED]):
-        assert not domain.paid_order_cancelled(pay_status, reason)
+        assert not paid_order_cancelled(pay_status, reason)
 
 
 @pytest.mark.parametrize(("current", "paid_cancelled"),

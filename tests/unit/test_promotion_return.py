@@ -28,6 +28,7 @@ from zhongtai import migrate
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import FailedPrecondition
+from zhongtai.orders import paid_order_cancelled
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 from zhongtai.trade.v1 import trade_pb2 as tr
 
@@ -156,9 +157,9 @@ def test_what_a_cancel_does_to_each_hold_state(current: int, paid_cancelled: boo
 
 
 def test_the_cancel_rule_and_the_coupon_rule() -> None:
-    assert domain.paid_order_cancelled(tr.PAY_STATUS_REFUNDING, tr.CLOSE_REASON_SHIP_TIMEOUT)
-    assert not domain.paid_order_cancelled(tr.PAY_STATUS_CLOSED, tr.CLOSE_REASON_PAY_TIMEOUT)
-    assert not domain.paid_order_cancelled(tr.PAY_STATUS_PAID, tr.CLOSE_REASON_BUYER_CANCELLED)
+    assert paid_order_cancelled(tr.PAY_STATUS_REFUNDING, tr.CLOSE_REASON_SHIP_TIMEOUT)
+    assert not paid_order_cancelled(tr.PAY_STATUS_CLOSED, tr.CLOSE_REASON_PAY_TIMEOUT)
+    assert not paid_order_cancelled(tr.PAY_STATUS_PAID, tr.CLOSE_REASON_BUYER_CANCELLED)
     now = utcnow()
     later, earlier = now + dt.timedelta(seconds=1), now - dt.timedelta(seconds=1)
     assert domain.coupon_returns(True, later, now)
