@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -156,6 +157,26 @@ def plumbing_tables(metadata: MetaData) -> PlumbingTables:
     return PlumbingTables(outbox, inbox, timers, idempotency)
 
 
+class _SQLiteConnection(sqlite3.Connection):
+    """Rolls back an open transaction before closing.
+
+    A task cancelled in the middle of a transaction (a server stopping while
+    a relay or consumer commits) can leave a statement unfinalized; Python's
+    sqlite3 then only marks the connection closed and SQLite keeps it, with
+    its write lock, until every statement is freed, so another engine or
+    process on the same file fails with "database is locked". A ROLLBACK
+    first releases the lock whatever is still referenced.
+    """
+
+    def close(self) -> None:
+        try:
+            if self.in_transaction:
+                self.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+        super().close()
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -181,7 +202,9 @@ def create_engine(url: str) -> AsyncEngine:
         # One connection per database: SQLite has one writer anyway, and
         # waiting in the pool's FIFO queue is fair, where SQLite's busy
         # handler (sleeps of up to 100 ms) gave multi-second tails under load.
-        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1,
+        engine = create_async_engine(url, connect_args={"timeout": 30,
+                                                        "factory": _SQLiteConnection},
+                                     pool_size=1,
                                      max_overflow=0, pool_timeout=60)
         _configure_sqlite(engine)
         return engine

@@ -1,8 +1,15 @@
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+from pathlib import Path
+from random import Random
+
 import pytest
+from sqlalchemy import text
 
 from zhongtai import pagination
+from zhongtai.db import Database, new_metadata, plumbing_tables
 from zhongtai.errors import (
     FailedPrecondition,
     FieldViolation,
@@ -121,3 +128,38 @@ def test_downstream_calls_inherit_the_callers_deadline() -> None:
     assert call_timeout(10.0, 2.0) == pytest.approx(1.95)
     assert call_timeout(1.0, 30.0) == 1.0
     assert call_timeout(10.0, 0.01) == 0.001
+
+
+async def test_a_transaction_cancelled_midway_never_leaves_the_sqlite_file_locked(
+        tmp_path: Path) -> None:
+    """A server stopping cancels relays and consumers mid-commit; after its
+    databases are disposed, the next engine on the same file must be able to
+    write (Python's sqlite3 used to keep such a connection, with its write
+    lock, until its statements were garbage collected)."""
+    path = tmp_path / "db.sqlite"
+    metadata = new_metadata()
+    plumbing = plumbing_tables(metadata)
+
+    async def write_forever(db: Database) -> None:
+        while True:
+            async with db.transaction() as s:
+                await s.execute(text("INSERT INTO t (x) VALUES (1)"))
+                await s.execute(text("SELECT count(*) FROM t"))
+
+    random = Random(7)
+    for _ in range(60):
+        db = Database(f"sqlite+aiosqlite:///{path}", metadata, plumbing)
+        async with db.transaction() as s:
+            await s.execute(text("CREATE TABLE IF NOT EXISTS t (x INTEGER)"))
+        tasks = [asyncio.create_task(write_forever(db)) for _ in range(2)]
+        await asyncio.sleep(random.random() * 0.02)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await db.dispose()
+        other = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # "database is locked" before the fix
+            other.execute("ROLLBACK")
+        finally:
+            other.close()
