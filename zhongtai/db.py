@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -43,12 +43,14 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.sql import Executable
 
 from zhongtai.errors import AlreadyExists, NotFound
 
@@ -239,6 +241,23 @@ async def ensure_absent(session: AsyncSession, column: Column[Any], value: Any,
     if (await session.execute(select(column).where(column == value))).first():
         raise AlreadyExists(_reason(what, "EXISTS"), f"{what} {value} already exists",
                             {column.name: str(value)})
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an INSERT, UPDATE or DELETE changed."""
+    return int(cast("CursorResult[Any]", result).rowcount)
+
+
+async def changed(session: AsyncSession, statement: Executable) -> int:
+    """Run a write; how many rows it changed."""
+    return rows_changed(await session.execute(statement))
+
+
+async def compare_and_set(session: AsyncSession, statement: Executable) -> bool:
+    """Run a write guarded by its WHERE clause (``UPDATE ... WHERE status =
+    :expected``, ``... WHERE available >= :n``); whether exactly one row
+    changed. The one way to express a compare-and-set."""
+    return await changed(session, statement) == 1
 
 
 def insert_ignore(dialect_name: str, table: Table) -> Any:

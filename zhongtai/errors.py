@@ -4,11 +4,25 @@ Domain and handler code raise these; the gRPC error interceptor turns them
 into statuses with ``google.rpc`` details (ErrorInfo always; BadRequest field
 violations for bad input; PreconditionFailure for state conflicts). Code here
 knows nothing of gRPC.
+
+Every reason is a value of an ``ErrorReason`` enum in the protos (the
+service's own, or ``zhongtai.common.v1.ErrorReason``) that declares the one
+status code it is reported with; ``Reasons`` turns such a value into the
+error to raise, so no reason is a string literal in code and no reason is
+reported with two codes::
+
+    E = Reasons(trade_pb2.ErrorReason)
+    raise E(trade_pb2.ERROR_REASON_ORDER_NOT_FOUND, f"order {oid} does not exist",
+            metadata={"order_id": oid})
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+from zhongtai.common.v1 import errors_pb2, options_pb2
 
 ERROR_DOMAIN = "zhongtai.dev"
 
@@ -100,6 +114,26 @@ class Unavailable(ZhongtaiError):
     code = "UNAVAILABLE"
 
 
+class PermissionDenied(ZhongtaiError):
+    """The caller is known but may not do this; nothing was changed."""
+
+    code = "PERMISSION_DENIED"
+
+
+class Unauthenticated(ZhongtaiError):
+    """The caller presented no valid credential."""
+
+    code = "UNAUTHENTICATED"
+
+
+class ResourceExhausted(ZhongtaiError):
+    code = "RESOURCE_EXHAUSTED"
+
+
+class OutOfRange(ZhongtaiError):
+    code = "OUT_OF_RANGE"
+
+
 @dataclass
 class Violations:
     """Collects field violations, raising them together."""
@@ -121,8 +155,69 @@ class Violations:
 _BY_CODE: dict[str, type[ZhongtaiError]] = {
     cls.code: cls
     for cls in (ZhongtaiError, InvalidArgument, NotFound, AlreadyExists, FailedPrecondition,
-                Aborted, Unavailable)
+                Aborted, Unavailable, PermissionDenied, Unauthenticated, ResourceExhausted,
+                OutOfRange)
 }
+
+REASON_PREFIX = "ERROR_REASON_"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One declared reason: its ErrorInfo name and its status code name."""
+
+    name: str
+    code: str
+
+
+class Reasons:
+    """A proto ``ErrorReason`` enum: what each value is called and reported as.
+
+    Every value but the zero one must declare ``(zhongtai.common.v1.status_code)``;
+    a missing one fails at import, not when the error is first raised.
+    Calling the set with a value makes the error of that value's code.
+    """
+
+    def __init__(self, enum: Any) -> None:
+        self.descriptor = enum.DESCRIPTOR
+        self.reasons: dict[int, Reason] = {}
+        for value in self.descriptor.values:
+            if value.number == 0:
+                continue
+            code = value.GetOptions().Extensions[options_pb2.status_code]
+            if not code:
+                raise TypeError(f"{value.full_name} declares no (zhongtai.common.v1.status_code)")
+            self.reasons[value.number] = Reason(
+                value.name.removeprefix(REASON_PREFIX),
+                options_pb2.StatusCode.Name(code).removeprefix("STATUS_CODE_"))
+
+    def __getitem__(self, reason: int) -> Reason:
+        try:
+            return self.reasons[reason]
+        except KeyError:
+            raise ValueError(f"{reason} is not a value of {self.descriptor.full_name}") from None
+
+    def __call__(
+        self,
+        reason: int,
+        message: str,
+        *,
+        metadata: dict[str, str] | None = None,
+        violations: Sequence[PreconditionViolation] = (),
+        fields: Sequence[FieldViolation] = (),
+    ) -> ZhongtaiError:
+        """The error to raise for ``reason`` (a value of this enum)."""
+        r = self[reason]
+        cls = _BY_CODE[r.code]
+        if cls is InvalidArgument:
+            return InvalidArgument(list(fields), r.name, message)
+        if cls is FailedPrecondition:
+            return FailedPrecondition(r.name, message, list(violations), metadata)
+        return cls(r.name, message, metadata)
+
+
+# The reasons every service may report (zhongtai.common.v1.ErrorReason).
+COMMON = Reasons(errors_pb2.ErrorReason)
 
 
 def error_to_dict(error: ZhongtaiError) -> dict[str, object]:

@@ -1,19 +1,34 @@
 """Integration events: protobuf messages in an envelope with an id.
 
 An event is a generated protobuf message (``zhongtai.<service>.v1`` events
-protos). It travels as its serialized bytes with the envelope fields as
-message properties: ``message_id`` = event id (the consumers' dedupe key),
-``type`` = the message's full name, and the routing key
-(``<service>.<aggregate>.<change>``).
+protos) that declares its routing key (``<service>.<aggregate>.<change>``)
+with the message option ``(zhongtai.common.v1.routing_key)``; ``routing_key``
+reads it, so no key is spelled out in code. It travels as its serialized
+bytes with the envelope fields as message properties: ``message_id`` = event
+id (the consumers' dedupe key), ``type`` = the message's full name, and the
+routing key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.message import Message
+
+from zhongtai.common.v1 import options_pb2
+
+
+def routing_key(event: Message | type[Message]) -> str:
+    """The routing key an event type declares in its proto."""
+    options: Any = event.DESCRIPTOR.GetOptions()  # generated stubs mistype extensions
+    key: str = options.Extensions[options_pb2.routing_key]
+    if not key:
+        raise TypeError(f"{event.DESCRIPTOR.full_name} declares no "
+                        "(zhongtai.common.v1.routing_key) option")
+    return key
 
 
 @dataclass(frozen=True)

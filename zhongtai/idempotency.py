@@ -120,6 +120,16 @@ class Keys:
         )
 
 
+class Replay(Exception):
+    """Raised inside a transaction that found its request id already
+    answered: the transaction rolls back and the caller replays ``stored``
+    (``replay(e.stored, ResponseType)``)."""
+
+    def __init__(self, stored: Stored) -> None:
+        super().__init__("request already answered")
+        self.stored = stored
+
+
 def is_retryable(error: ZhongtaiError) -> bool:
     """Whether sending the same request again may succeed (not worth remembering)."""
     return isinstance(error, Aborted | Unavailable) or type(error) is ZhongtaiError
