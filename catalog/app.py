@@ -23,11 +23,10 @@ log = logging.getLogger(__name__)
 # Compensation of the order saga: a failed or cancelled order's stock goes
 # back; a paid order cancelled before shipping puts its sold units back on sale.
 STOCK_RELEASE = Subscription(
-    "catalog.stock-release", ("trade.order.creation_failed", "trade.order.cancelled")
-)
+    "catalog.stock-release", (trade_events.OrderCreationFailed, trade_events.OrderCancelled))
 
 # A paid order's reserved stock is sold.
-STOCK_DEDUCT = Subscription("catalog.stock-deduct", ("trade.order.paid",))
+STOCK_DEDUCT = Subscription("catalog.stock-deduct", (trade_events.OrderPaid,))
 
 
 def build(ctx: ServiceContext) -> BuiltService:
@@ -67,11 +66,11 @@ def build(ctx: ServiceContext) -> BuiltService:
     return BuiltService(
         registrar=register,
         consumers={
-            STOCK_RELEASE.queue: consumer(db, STOCK_RELEASE.queue, {
+            STOCK_RELEASE.queue: consumer(db, STOCK_RELEASE, {
                 trade_events.OrderCreationFailed: release,
                 trade_events.OrderCancelled: cancelled,
             }),
-            STOCK_DEDUCT.queue: consumer(db, STOCK_DEDUCT.queue, {
+            STOCK_DEDUCT.queue: consumer(db, STOCK_DEDUCT, {
                 trade_events.OrderPaid: deduct,
             }),
         },

@@ -124,7 +124,7 @@ async def _write_version(s: AsyncSession, item: pb.Item, currency: str) -> None:
         presale=_presale_json(item),
         created_at=item.create_time.ToDatetime(tzinfo=utcnow().tzinfo),
     ))
-    await outbox.publish(s, t.plumbing, "catalog.item.version_published",
+    await outbox.publish(s, t.plumbing,
                          ev.ItemVersionPublished(item=item, occur_time=now_timestamp()),
                          item.item_id)
 
@@ -402,7 +402,7 @@ def _same_lines(res: pb.Reservation, lines: Sequence[pb.StockLine]) -> bool:
 
 
 async def _publish_reservation(s: AsyncSession, res: pb.Reservation) -> None:
-    await outbox.publish(s, t.plumbing, "catalog.reservation.changed",
+    await outbox.publish(s, t.plumbing,
                          ev.ReservationChanged(reservation=res, occur_time=now_timestamp()),
                          res.order_id)
 

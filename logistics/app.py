@@ -9,6 +9,7 @@ one elsewhere."""
 
 from __future__ import annotations
 
+import argparse
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,8 +29,10 @@ from logistics.fulfilment import (
 )
 from logistics.notify import NotifyServer
 from logistics.sandbox_carrier import SandboxCarrierServer
+from logistics.settings import LogisticsSettings
 from logistics.warehouses import WarehouseServicer
 from zhongtai.catalog.v1 import catalog_pb2_grpc
+from zhongtai.config import Settings
 from zhongtai.events import Envelope
 from zhongtai.inbox import consumer
 from zhongtai.logistics.v1 import (
@@ -38,7 +41,8 @@ from zhongtai.logistics.v1 import (
     warehouse_pb2,
     warehouse_pb2_grpc,
 )
-from zhongtai.service import BuiltService, ServiceContext, ServiceSpec, Subscription
+from zhongtai.sandbox import run_until_signal
+from zhongtai.service import BuiltService, Command, ServiceContext, ServiceSpec, Subscription
 from zhongtai.timers import Timer
 from zhongtai.trade.v1 import events_pb2 as trade_events
 
@@ -46,11 +50,11 @@ log = logging.getLogger(__name__)
 
 # A paid order gets its logistics orders; a cancelled one loses the unshipped.
 TRADE_EVENTS = Subscription("logistics.trade-events",
-                            ("trade.order.paid", "trade.order.cancelled"))
+                            (trade_events.OrderPaid, trade_events.OrderCancelled))
 
 
 def build(ctx: ServiceContext) -> BuiltService:
-    settings = ctx.settings.logistics
+    settings = ctx.config
     fulfilment = Fulfilment(ctx.db, settings)
     servicer = LogisticsServicer(ctx.db, fulfilment)
     catalog = catalog_pb2_grpc.CatalogServiceStub(ctx.channel("catalog"))
@@ -113,7 +117,7 @@ def build(ctx: ServiceContext) -> BuiltService:
     return BuiltService(
         registrar=register,
         consumers={
-            TRADE_EVENTS.queue: consumer(ctx.db, TRADE_EVENTS.queue, {
+            TRADE_EVENTS.queue: consumer(ctx.db, TRADE_EVENTS, {
                 trade_events.OrderPaid: paid,
                 trade_events.OrderCancelled: cancelled,
             }),
@@ -123,6 +127,21 @@ def build(ctx: ServiceContext) -> BuiltService:
         start=start,
         stop=stop,
     )
+
+
+def _sandbox_carrier_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--listen", dest="sandbox_listen", help="HOST:PORT (default: logistics' "
+                        "carrier_sandbox_listen, 127.0.0.1:50055)")
+    parser.add_argument("--secret", help="push signing secret (default: logistics' "
+                        "carrier_sandbox_secret; ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_SECRET)")
+
+
+async def _sandbox_carrier(settings: Settings, ns: argparse.Namespace) -> None:
+    """``zhongtai sandbox-carrier``: the sandbox carrier alone, until SIGTERM."""
+    config = settings.section("logistics", LogisticsSettings)
+    server = SandboxCarrierServer(ns.secret or config.carrier_sandbox_secret,
+                                  ns.sandbox_listen or config.carrier_sandbox_listen)
+    await run_until_signal(server, "sandbox carrier")
 
 
 SERVICE = ServiceSpec(
@@ -135,4 +154,7 @@ SERVICE = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     subscriptions=[TRADE_EVENTS],
     build=build,
+    settings=LogisticsSettings,
+    commands=[Command("sandbox-carrier", "run the sandbox carrier alone",
+                      _sandbox_carrier_arguments, _sandbox_carrier)],
 )

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from logistics.carriers.base import Carrier
 from logistics.carriers.sandbox import SandboxCarrier
 from logistics.sandbox_carrier import SandboxCarrierServer
-from zhongtai.config import LogisticsSettings
+from logistics.settings import LogisticsSettings
 
 __all__ = ["start_carriers", "stop_carriers"]
 

@@ -32,10 +32,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from logistics import domain, warehouses
 from logistics import store as t
 from logistics.carriers.base import Milestone, TrackingEvent
+from logistics.settings import LogisticsSettings
 from zhongtai import outbox, pagination, timers
 from zhongtai.catalog.v1.catalog_pb2_grpc import CatalogServiceStub
 from zhongtai.common.v1.common_pb2 import Address, Operator
-from zhongtai.config import LogisticsSettings
 from zhongtai.db import Database, fetch_one, insert_ignore, utcnow
 from zhongtai.errors import FailedPrecondition, InvalidArgument, NotFound, PreconditionViolation
 from zhongtai.ids import new_id
@@ -225,7 +225,7 @@ class Fulfilment:
                             .values(shipped_quantity=LO.shipped_quantity + quantity))
             await self._refresh_order(s, lo_id, rows[lo_id].status)
         package = await self.get(s, package_id)
-        await outbox.publish(s, t.plumbing, "logistics.package.changed",
+        await outbox.publish(s, t.plumbing,
                              ev.PackageChanged(package=package, occur_time=timestamp(now)),
                              package_id)
         await timers.arm(s, self.db, SUBSCRIBE_TIMER, package_id, now)
@@ -280,7 +280,7 @@ class Fulfilment:
                             .where(LO.logistics_order_id.in_(ids)).values(**values))
             for order_id in orders:
                 await self._refresh_order(s, order_id, before[order_id])
-            await outbox.publish(s, t.plumbing, "logistics.package.changed", ev.PackageChanged(
+            await outbox.publish(s, t.plumbing, ev.PackageChanged(
                 package=await self.get(s, package.logistics_order_id),
                 event=_event_view(e.event_id, milestone, e.occurred_at, e.location,
                                   e.description),
@@ -384,7 +384,7 @@ class Fulfilment:
             flag=req.flag.strip(), note=req.note, operator_role=role,
             operator_id=req.operator.id, created_at=now))
         view = await self.get(s, row.logistics_order_id)
-        await outbox.publish(s, t.plumbing, "logistics.package.changed",
+        await outbox.publish(s, t.plumbing,
                              ev.PackageChanged(package=view, occur_time=timestamp(now)),
                              row.logistics_order_id)
         return pb.FlagLogisticsOrderResponse(logistics_order=view)
@@ -434,8 +434,7 @@ class Fulfilment:
             await self._order_changed(s, lo_id, previous)
 
     async def _order_changed(self, s: AsyncSession, lo_id: str, previous: int) -> None:
-        await outbox.publish(s, t.plumbing, "logistics.order.changed",
-                             ev.LogisticsOrderChanged(
+        await outbox.publish(s, t.plumbing, ev.LogisticsOrderChanged(
                                  logistics_order=await self.get(s, lo_id),
                                  previous_status=previous,  # type: ignore[arg-type]
                                  occur_time=timestamp(utcnow())), lo_id)

@@ -54,7 +54,7 @@ async def create_template(s: AsyncSession, req: pb.CreateFreightTemplateRequest
         unlisted_regions_deliverable=tpl.unlisted_regions_deliverable,
         is_default=tpl.is_default, created_at=now))
     view = await get_template(s, template_id)
-    await outbox.publish(s, t.plumbing, "logistics.freight_template.changed",
+    await outbox.publish(s, t.plumbing,
                          ev.FreightTemplateChanged(template=view, occur_time=timestamp(now)),
                          template_id)
     return pb.CreateFreightTemplateResponse(template=view)

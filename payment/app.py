@@ -10,7 +10,7 @@ submit, attempts to close or query).
 
 from __future__ import annotations
 
-import asyncio
+import argparse
 import contextlib
 import logging
 from pathlib import Path
@@ -25,11 +25,14 @@ from payment.channels.base import Channel
 from payment.channels.sandbox import SandboxChannel
 from payment.handlers import Payments
 from payment.sandbox_server import SandboxServer
+from payment.settings import PaymentSettings
 from payment.workers import AttemptSweep, RefundSweep
+from zhongtai.config import Settings
 from zhongtai.events import Envelope
 from zhongtai.inbox import consumer
 from zhongtai.payment.v1 import payment_pb2, payment_pb2_grpc
-from zhongtai.service import BuiltService, ServiceContext, ServiceSpec, Subscription
+from zhongtai.sandbox import run_until_signal
+from zhongtai.service import BuiltService, Command, ServiceContext, ServiceSpec, Subscription
 from zhongtai.trade.v1 import events_pb2 as trade_events
 
 log = logging.getLogger(__name__)
@@ -38,11 +41,11 @@ log = logging.getLogger(__name__)
 # payment trade could not take is refunded.
 ORDER_EVENTS = Subscription(
     "payment.order-events",
-    ("trade.order.cancelled", "trade.order.creation_failed", "trade.order.payment_rejected"))
+    (trade_events.OrderCancelled, trade_events.OrderCreationFailed, trade_events.PaymentRejected))
 
 
 def build(ctx: ServiceContext) -> BuiltService:
-    db, settings = ctx.db, ctx.settings.payment
+    db, settings = ctx.db, ctx.config
     payments = Payments(db, settings)
     callbacks = CallbackServer(payments, settings.callback_listen)
     # Channels post to the callback server where it really listens (its port
@@ -52,7 +55,6 @@ def build(ctx: ServiceContext) -> BuiltService:
     refunds = RefundSweep(payments, poll_interval=poll)
     attempts = AttemptSweep(payments, poll_interval=poll)
     db.on_outbox_commit.extend([refunds.wake, attempts.wake])
-    tasks: list[asyncio.Task[None]] = []
     sandbox_server: SandboxServer | None = None
 
     async def start() -> None:
@@ -66,14 +68,8 @@ def build(ctx: ServiceContext) -> BuiltService:
                                           settings.notification_tolerance_seconds)
         payments.channels[domain.SANDBOX] = channel
         await callbacks.start()
-        tasks.append(asyncio.create_task(refunds.run(), name="payment:refunds"))
-        tasks.append(asyncio.create_task(attempts.run(), name="payment:attempts"))
 
     async def stop() -> None:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        tasks.clear()
         await callbacks.stop()
         for channel in payments.channels.values():
             with contextlib.suppress(Exception):
@@ -98,7 +94,7 @@ def build(ctx: ServiceContext) -> BuiltService:
     return BuiltService(
         registrar=register,
         consumers={
-            ORDER_EVENTS.queue: consumer(db, ORDER_EVENTS.queue, {
+            ORDER_EVENTS.queue: consumer(db, ORDER_EVENTS, {
                 trade_events.OrderCancelled: closed,
                 trade_events.OrderCreationFailed: closed,
                 trade_events.PaymentRejected: rejected,
@@ -106,7 +102,25 @@ def build(ctx: ServiceContext) -> BuiltService:
         },
         start=start,
         stop=stop,
+        workers=[refunds, attempts],
     )
+
+
+def _sandbox_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--listen", dest="sandbox_listen",
+                        help="HOST:PORT (default: payment's sandbox_listen, 127.0.0.1:50053)")
+    parser.add_argument("--secret", help="notification signing secret (default: payment's "
+                        "sandbox_secret; ZHONGTAI_PAYMENT_SANDBOX_SECRET)")
+    parser.add_argument("--public-url",
+                        help="base URL of the pay pages (default: the bound one)")
+
+
+async def _sandbox(settings: Settings, ns: argparse.Namespace) -> None:
+    """``zhongtai sandbox``: the sandbox wallet provider alone, until SIGTERM."""
+    config = settings.section("payment", PaymentSettings)
+    server = SandboxServer(ns.secret or config.sandbox_secret,
+                           ns.sandbox_listen or config.sandbox_listen, public_url=ns.public_url)
+    await run_until_signal(server, "sandbox payment provider")
 
 
 SERVICE = ServiceSpec(
@@ -117,4 +131,7 @@ SERVICE = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     subscriptions=[ORDER_EVENTS],
     build=build,
+    settings=PaymentSettings,
+    commands=[Command("sandbox", "run the sandbox wallet provider alone", _sandbox_arguments,
+                      _sandbox)],
 )

@@ -45,9 +45,9 @@ from payment.channels.base import (
     TradeState,
     TradeStatus,
 )
+from payment.settings import PaymentSettings
 from zhongtai import outbox, pagination
 from zhongtai.common.v1.common_pb2 import Money
-from zhongtai.config import PaymentSettings
 from zhongtai.db import Database, fetch_one, insert_ignore, utcnow
 from zhongtai.errors import (
     Aborted,
@@ -70,10 +70,6 @@ log = logging.getLogger(__name__)
 
 CREATE_SCOPE = "CreatePayment"
 SWITCH_SCOPE = "SwitchChannel"
-
-PAYMENT_SUCCEEDED = "payment.payment.succeeded"
-PAYMENT_CLOSED = "payment.payment.closed"
-REFUND_SUCCEEDED = "payment.refund.succeeded"
 
 # How long a sweep holds a claimed row while it calls the channel.
 LEASE = dt.timedelta(seconds=60)
@@ -707,7 +703,7 @@ class Payments:
         pending = (await s.execute(select(a.c.attempt_id).where(
             a.c.payment_id == pay.payment_id, a.c.status == domain.PENDING))).scalars().all()
         await self._request_close(s, pending)
-        await outbox.publish(s, t.plumbing, PAYMENT_CLOSED, ev.PaymentClosed(
+        await outbox.publish(s, t.plumbing, ev.PaymentClosed(
             payment=await self.load(s, pay.payment_id), occur_time=timestamp(now)),
             pay.payment_id)
 
@@ -818,7 +814,7 @@ class Payments:
             a.c.payment_id == pay.payment_id, a.c.status == domain.PENDING,
             a.c.attempt_id != attempt_id))).scalars().all()
         await self._request_close(s, others)
-        await outbox.publish(s, t.plumbing, PAYMENT_SUCCEEDED, ev.PaymentSucceeded(
+        await outbox.publish(s, t.plumbing, ev.PaymentSucceeded(
             payment=await self.load(s, pay.payment_id), occur_time=timestamp(now)),
             pay.payment_id)
         return "SUCCEEDED"
@@ -936,7 +932,7 @@ class Payments:
                         pay.payment_id, pay.status, domain.REFUND_FULLY)
                 await s.execute(update(p).where(p.c.payment_id == pay.payment_id)
                                 .values(**values))
-            await outbox.publish(s, t.plumbing, REFUND_SUCCEEDED, ev.RefundSucceeded(
+            await outbox.publish(s, t.plumbing, ev.RefundSucceeded(
                 refund=await self.get_refund(s, refund_id),
                 payment=await self.load(s, pay.payment_id), occur_time=timestamp(now)),
                 pay.payment_id)

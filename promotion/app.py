@@ -25,11 +25,10 @@ log = logging.getLogger(__name__)
 # released; a paid order's consumed ones returned when it is cancelled before
 # anything shipped).
 BENEFIT_RELEASE = Subscription(
-    "promotion.benefit-release", ("trade.order.creation_failed", "trade.order.cancelled")
-)
+    "promotion.benefit-release", (trade_events.OrderCreationFailed, trade_events.OrderCancelled))
 
 # A paid order's held benefits are consumed.
-BENEFIT_REDEEM = Subscription("promotion.benefit-redeem", ("trade.order.paid",))
+BENEFIT_REDEEM = Subscription("promotion.benefit-redeem", (trade_events.OrderPaid,))
 
 
 def build(ctx: ServiceContext) -> BuiltService:
@@ -70,11 +69,11 @@ def build(ctx: ServiceContext) -> BuiltService:
     return BuiltService(
         registrar=register,
         consumers={
-            BENEFIT_RELEASE.queue: consumer(db, BENEFIT_RELEASE.queue, {
+            BENEFIT_RELEASE.queue: consumer(db, BENEFIT_RELEASE, {
                 trade_events.OrderCreationFailed: release,
                 trade_events.OrderCancelled: cancelled,
             }),
-            BENEFIT_REDEEM.queue: consumer(db, BENEFIT_REDEEM.queue, {
+            BENEFIT_REDEEM.queue: consumer(db, BENEFIT_REDEEM, {
                 trade_events.OrderPaid: redeem,
             }),
         },

@@ -300,7 +300,7 @@ async def claim_coupon(s: AsyncSession, dialect: str, req: pb.ClaimCouponRequest
         status=pb.COUPON_STATUS_AVAILABLE, valid_start_at=valid_start, valid_end_at=valid_end,
         order_id=None, claimed_at=now, updated_at=now))
     coupon = await _coupon_by_id(s, coupon_id, now)
-    await outbox.publish(s, t.plumbing, "promotion.coupon.claimed",
+    await outbox.publish(s, t.plumbing,
                          ev.CouponClaimed(coupon=coupon, occur_time=timestamp(now)), coupon_id)
     return pb.ClaimCouponResponse(coupon=coupon)
 
@@ -497,7 +497,7 @@ async def issue_red_packet(s: AsyncSession, req: pb.IssueRedPacketRequest
     row = (await s.execute(select(t.red_packets)
                            .where(t.red_packets.c.red_packet_id == red_packet_id))).one()
     packet = _red_packet(row, now)
-    await outbox.publish(s, t.plumbing, "promotion.red_packet.issued",
+    await outbox.publish(s, t.plumbing,
                          ev.RedPacketIssued(red_packet=packet, occur_time=timestamp(now)),
                          red_packet_id)
     return pb.IssueRedPacketResponse(red_packet=packet)
@@ -982,7 +982,7 @@ async def _hold_row(s: AsyncSession, order_id: str, lock: bool = False) -> Any:
 
 
 async def _publish_hold(s: AsyncSession, hold: pb.BenefitHold) -> None:
-    await outbox.publish(s, t.plumbing, "promotion.hold.changed",
+    await outbox.publish(s, t.plumbing,
                          ev.BenefitHoldChanged(hold=hold, occur_time=now_timestamp()),
                          hold.order_id)
 

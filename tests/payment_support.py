@@ -125,7 +125,7 @@ class FakeChannel(Channel):
 
 
 def payments_for(db: Database, channel: Channel, **settings: Any) -> Payments:
-    from zhongtai.config import PaymentSettings
+    from payment.settings import PaymentSettings
 
     return Payments(db, PaymentSettings(**settings), {pb.METHOD_SANDBOX: channel},
                     notify_base=lambda: "http://127.0.0.1:1")

@@ -17,6 +17,7 @@ from trade.handlers import (
     SHIP_TIMEOUT_TIMER,
     Trade,
 )
+from trade.settings import TradeSettings
 from zhongtai.catalog.v1 import catalog_pb2_grpc
 from zhongtai.events import Envelope
 from zhongtai.inbox import consumer
@@ -28,16 +29,16 @@ from zhongtai.service import BuiltService, ServiceContext, ServiceSpec, Subscrip
 from zhongtai.trade.v1 import trade_pb2, trade_pb2_grpc
 
 # A payment succeeded: its orders are paid (or the payment is rejected).
-PAYMENT = Subscription("trade.payment", ("payment.payment.succeeded",
-                                         "payment.refund.succeeded"))
+PAYMENT = Subscription("trade.payment", (payment_events.PaymentSucceeded,
+                                         payment_events.RefundSucceeded))
 # logistics' orders changed: mirrored on the log_orders; shipped orders ship.
-LOGISTICS = Subscription("trade.logistics", ("logistics.order.changed",))
+LOGISTICS = Subscription("trade.logistics", (logistics_events.LogisticsOrderChanged,))
 
 
 def build(ctx: ServiceContext) -> BuiltService:
     trade = Trade(ctx.db, catalog_pb2_grpc.CatalogServiceStub(ctx.channel("catalog")),
                   promotion_pb2_grpc.PromotionServiceStub(ctx.channel("promotion")),
-                  ctx.settings.trade,
+                  ctx.config,
                   logistics=logistics_pb2_grpc.LogisticsServiceStub(ctx.channel("logistics")))
     servicer = TradeServicer(trade)
 
@@ -59,11 +60,11 @@ def build(ctx: ServiceContext) -> BuiltService:
     return BuiltService(
         registrar=register,
         consumers={
-            PAYMENT.queue: consumer(ctx.db, PAYMENT.queue, {
+            PAYMENT.queue: consumer(ctx.db, PAYMENT, {
                 payment_events.PaymentSucceeded: paid,
                 payment_events.RefundSucceeded: refunded,
             }),
-            LOGISTICS.queue: consumer(ctx.db, LOGISTICS.queue, {
+            LOGISTICS.queue: consumer(ctx.db, LOGISTICS, {
                 logistics_events.LogisticsOrderChanged: logistics_changed,
             }),
         },
@@ -85,4 +86,5 @@ SERVICE = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     subscriptions=[PAYMENT, LOGISTICS],
     build=build,
+    settings=TradeSettings,
 )

@@ -58,11 +58,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trade import domain
 from trade import store as t
+from trade.settings import TradeSettings
 from zhongtai import outbox, pagination, timers
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.catalog.v1 import catalog_pb2_grpc as cat_grpc
 from zhongtai.common.v1.common_pb2 import Address, Money, Operator
-from zhongtai.config import TradeSettings
 from zhongtai.db import Database, fetch_one, utcnow
 from zhongtai.errors import (
     Aborted,
@@ -255,7 +255,7 @@ class Trade:
                                 .values(pay_deadline=deadline))
                 await timers.arm(s, self.db, PAY_TIMEOUT_TIMER, order.order_id, deadline)
             order = await self._load(s, order.order_id)
-            await outbox.publish(s, t.plumbing, "trade.order.created",
+            await outbox.publish(s, t.plumbing,
                                  ev.OrderCreated(order=order, occur_time=timestamp(utcnow())),
                                  order.order_id)
             if nothing_to_pay:
@@ -293,7 +293,7 @@ class Trade:
                                operator=Operator(role=Operator.ROLE_SYSTEM))
         await timers.cancel(s, self.db, ROLLBACK_TIMER, order_id)
         order = await self._load(s, order_id)
-        await outbox.publish(s, t.plumbing, "trade.order.creation_failed",
+        await outbox.publish(s, t.plumbing,
                              ev.OrderCreationFailed(order=order, occur_time=timestamp(utcnow())),
                              order_id)
         keys = OrderKeys(await self._request_id(s, order_id), order.out_type, order.out_id)
@@ -379,8 +379,7 @@ class Trade:
                                v.status == pb.VOUCHER_STATUS_ISSUED)
                         .values(status=pb.VOUCHER_STATUS_CANCELLED, updated_at=utcnow()))
         order = await self._load(s, order.order_id)
-        await outbox.publish(s, t.plumbing, "trade.order.cancelled",
-                             ev.OrderCancelled(order=order, operator=operator,
+        await outbox.publish(s, t.plumbing, ev.OrderCancelled(order=order, operator=operator,
                                                occur_time=timestamp(utcnow())),
                              order.order_id)
         return order
@@ -424,8 +423,7 @@ class Trade:
                         .values(adjust_amount=plan.adjust, actual_amount=plan.pay_actual,
                                 updated_at=now))
         order = await self._load(s, order.order_id)
-        await outbox.publish(s, t.plumbing, "trade.order.price_adjusted",
-                             ev.OrderPriceAdjusted(
+        await outbox.publish(s, t.plumbing, ev.OrderPriceAdjusted(
                                  order=order,
                                  previous_adjust_amount=Money(
                                      currency_code=order.total_amount.currency_code,
@@ -455,8 +453,7 @@ class Trade:
                 continue
             log.warning("payment %s for order %s rejected: %s", payment.payment_id,
                         part.order_id, reason)
-            await outbox.publish(s, t.plumbing, "trade.order.payment_rejected",
-                                 ev.PaymentRejected(
+            await outbox.publish(s, t.plumbing, ev.PaymentRejected(
                                      order_id=part.order_id, pay_order_id=part.pay_order_id,
                                      payment_id=payment.payment_id, amount=part.amount,
                                      reason=reason, occur_time=timestamp(utcnow())),
@@ -581,13 +578,11 @@ class Trade:
             await self._start_receipt(s, order.order_id, now)
         vouchers = await self._issue_vouchers(s, order, now)
         order = await self._load(s, order.order_id)
-        await outbox.publish(s, t.plumbing, "trade.order.paid",
-                             ev.OrderPaid(order=order, payment_id=payment_id,
+        await outbox.publish(s, t.plumbing, ev.OrderPaid(order=order, payment_id=payment_id,
                                           occur_time=timestamp(now)),
                              order.order_id)
         if vouchers:
-            await outbox.publish(s, t.plumbing, "trade.order.vouchers_issued",
-                                 ev.VouchersIssued(order=order, vouchers=vouchers,
+            await outbox.publish(s, t.plumbing, ev.VouchersIssued(order=order, vouchers=vouchers,
                                                    occur_time=timestamp(now)),
                                  order.order_id)
         return order
@@ -699,7 +694,7 @@ class Trade:
             await timers.cancel(s, self.db, SHIP_TIMEOUT_TIMER, top_id)
             await self._start_receipt(s, top_id, now, shipped=True)
             order = await self._load(s, top_id)
-            await outbox.publish(s, t.plumbing, "trade.order.shipped",
+            await outbox.publish(s, t.plumbing,
                                  ev.OrderShipped(order=order, occur_time=timestamp(now)),
                                  top_id)
 
@@ -743,8 +738,7 @@ class Trade:
         await self._transition(s, order, action)
         await timers.cancel(s, self.db, AUTO_CONFIRM_TIMER, order.order_id)
         order = await self._load(s, order.order_id)
-        await outbox.publish(s, t.plumbing, "trade.order.completed",
-                             ev.OrderCompleted(order=order, automatic=automatic,
+        await outbox.publish(s, t.plumbing, ev.OrderCompleted(order=order, automatic=automatic,
                                                operator=operator,
                                                occur_time=timestamp(utcnow())),
                              order.order_id)
@@ -787,7 +781,7 @@ class Trade:
                           {"order_id": order.order_id})
         await timers.arm(s, self.db, AUTO_CONFIRM_TIMER, order.order_id, deadline)
         order = await self._load(s, order.order_id)
-        await outbox.publish(s, t.plumbing, "trade.order.receipt_extended",
+        await outbox.publish(s, t.plumbing,
                              ev.OrderReceiptExtended(order=order, occur_time=timestamp(now)),
                              order.order_id)
         return pb.ExtendReceiptResponse(order=order)
@@ -819,8 +813,7 @@ class Trade:
             v.order_id == order.order_id, v.status == pb.VOUCHER_STATUS_ISSUED).limit(1))).first()
         seller = Operator(role=Operator.ROLE_SELLER, id=req.seller_id)
         order = await self._load(s, order.order_id)
-        await outbox.publish(s, t.plumbing, "trade.order.voucher_redeemed",
-                             ev.VoucherRedeemed(voucher=voucher, order=order,
+        await outbox.publish(s, t.plumbing, ev.VoucherRedeemed(voucher=voucher, order=order,
                                                 occur_time=timestamp(now)),
                              order.order_id)
         if order.status == domain.WAIT_USE and left is None:

@@ -12,18 +12,18 @@ File (``--config FILE`` or ``ZHONGTAI_CONFIG``)::
     trade = "postgresql+asyncpg://postgres@db-trade/trade"
     [endpoints]            # where the other services are, when not in-process
     catalog = "catalog.internal:50051"
-    [trade]
+    [trade]                # a service's own section (trade/settings.py)
     rollback_after_seconds = 180
     pay_timeout_seconds = 1800
-    [payment]              # see PaymentSettings
+    [payment]              # payment/settings.py
     callback_listen = "0.0.0.0:8080"
     cod_denied_provinces = ["西藏自治区"]
 
 Environment: ``ZHONGTAI_LISTEN``, ``ZHONGTAI_DATA_DIR``, ``ZHONGTAI_BROKER_URL``,
 ``ZHONGTAI_DATABASE_URL`` (may contain ``{service}``),
 ``ZHONGTAI_DATABASE_URL_<SERVICE>``, ``ZHONGTAI_ENDPOINT_<SERVICE>``,
-``ZHONGTAI_TRADE_<FIELD>``, ``ZHONGTAI_PAYMENT_<FIELD>``, ``ZHONGTAI_LOGISTICS_<FIELD>``
-(see ``TradeSettings``, ``PaymentSettings``, ``LogisticsSettings``),
+``ZHONGTAI_<SERVICE>_<FIELD>`` (a field of the service's own settings section,
+declared by its ``ServiceSpec.settings``; e.g. ``trade/settings.py``),
 ``ZHONGTAI_POLL_INTERVAL_SECONDS``, ``ZHONGTAI_LOG_LEVEL``.
 """
 
@@ -34,79 +34,9 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-SERVICES = ("catalog", "trade", "promotion", "payment", "logistics")
-
-
-@dataclass(frozen=True)
-class TradeSettings:
-    # The creation saga's rollback timer (seed 001: e.g. 3 minutes).
-    rollback_after_seconds: float = 180.0
-    # The unpaid timeout (30 minutes to 3 days by business).
-    pay_timeout_seconds: float = 1800.0
-    # A paid order nothing of which was shipped within this time is cancelled
-    # and refunded (0: never).
-    ship_timeout_seconds: float = 3 * 86400.0
-    # A shipped order the buyer did not confirm is received automatically
-    # this long after it was shipped (seed: 5–10 days) ...
-    auto_confirm_seconds: float = 10 * 86400.0
-    # ... and the buyer may push that back by this much, this many times.
-    receipt_extension_seconds: float = 3 * 86400.0
-    max_receipt_extensions: int = 1
-
-
-@dataclass(frozen=True)
-class LogisticsSettings:
-    # Where logistics listens for carriers' tracking pushes (HTTP).
-    notify_listen: str = "127.0.0.1:50054"
-    # The URL carriers push to; default: http://<notify_listen>.
-    notify_base_url: str = ""
-    # The sandbox carrier; empty: logistics runs one in process on
-    # carrier_sandbox_listen (the embedded default).
-    carrier_sandbox_url: str = ""
-    carrier_sandbox_listen: str = "127.0.0.1:50055"
-    # Shared secret signing the sandbox carrier's pushes.
-    carrier_sandbox_secret: str = "zhongtai-carrier-sandbox-secret"
-    # Pushes older or further in the future than this are rejected.
-    notification_tolerance_seconds: float = 300.0
-    # A package in transit is also queried at its carrier this long after it
-    # was shipped (a push may have been lost), then again with backoff
-    # (doubling, at most a day apart) until it is delivered.
-    tracking_query_after_seconds: float = 6 * 3600.0
-    tracking_max_queries: int = 30
-
-
-@dataclass(frozen=True)
-class PaymentSettings:
-    # Where payment listens for channel notifications (HTTP).
-    callback_listen: str = "127.0.0.1:50052"
-    # The URL channels post notifications to; default: http://<callback_listen>.
-    callback_base_url: str = ""
-    # The sandbox wallet provider; empty: payment runs one in process on
-    # sandbox_listen (the embedded default).
-    sandbox_url: str = ""
-    sandbox_listen: str = "127.0.0.1:50053"
-    # Shared secret signing sandbox notifications (set your own in production).
-    sandbox_secret: str = "zhongtai-sandbox-secret"
-    # Notifications older or further in the future than this are rejected.
-    notification_tolerance_seconds: float = 300.0
-    # A channel attempt still PENDING this long after it was opened is queried
-    # at the channel (the notification may have been lost), then again with
-    # backoff until it is paid or closed.
-    pending_query_after_seconds: float = 300.0
-    # A refund the channel accepted but did not confirm within this time is
-    # queried at the channel (then with backoff).
-    refund_query_after_seconds: float = 60.0
-    # Cash on delivery is offered only to addresses outside these provinces
-    # (exact match on Address.province; remote regions couriers do not
-    # collect in). Environment: a comma-separated list.
-    cod_denied_provinces: tuple[str, ...] = (
-        "西藏自治区", "新疆维吾尔自治区", "青海省", "香港特别行政区", "澳门特别行政区",
-        "台湾省")
-
-    def callback_url(self) -> str:
-        return self.callback_base_url or f"http://{self.callback_listen}"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -117,12 +47,27 @@ class Settings:
     database_url: str = ""
     databases: Mapping[str, str] = field(default_factory=dict)
     endpoints: Mapping[str, str] = field(default_factory=dict)
-    trade: TradeSettings = field(default_factory=TradeSettings)
-    payment: PaymentSettings = field(default_factory=PaymentSettings)
-    logistics: LogisticsSettings = field(default_factory=LogisticsSettings)
     # How often relays and timer workers poll when nothing wakes them.
     poll_interval_seconds: float = 0.5
     log_level: str = "INFO"
+    # Each service's own section (its ServiceSpec.settings dataclass), by
+    # service name: given here as instances (tests, embedding), or read on
+    # demand from the file's [name] table and ZHONGTAI_<NAME>_<FIELD>.
+    sections: Mapping[str, Any] = field(default_factory=dict)
+    file_sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    environ: Mapping[str, str] = field(default_factory=dict)
+
+    def section(self, name: str, cls: type[T]) -> T:
+        """Service ``name``'s settings as a ``cls`` (a frozen dataclass whose
+        fields all have defaults)."""
+        given = self.sections.get(name)
+        if given is not None:
+            if not isinstance(given, cls):
+                raise TypeError(f"settings section {name!r} is a {type(given).__name__}, "
+                                f"not a {cls.__name__}")
+            return given
+        section: T = _section(cls, self.file_sections, self.environ, name)
+        return section
 
     def database_url_for(self, service: str) -> str:
         if service in self.databases:
@@ -162,9 +107,8 @@ class Settings:
             database_url=env.get("ZHONGTAI_DATABASE_URL", raw.get("database_url", "")),
             databases=databases,
             endpoints=endpoints,
-            trade=_section(TradeSettings, raw, env, "trade"),
-            payment=_section(PaymentSettings, raw, env, "payment"),
-            logistics=_section(LogisticsSettings, raw, env, "logistics"),
+            file_sections={k: v for k, v in raw.items() if isinstance(v, dict)},
+            environ={k: v for k, v in env.items() if k.startswith("ZHONGTAI_")},
             poll_interval_seconds=float(
                 env.get(
                     "ZHONGTAI_POLL_INTERVAL_SECONDS",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,9 @@ from zhongtai.bus import Handler
 from zhongtai.db import Database, insert_ignore, utcnow
 from zhongtai.events import Envelope
 
+if TYPE_CHECKING:
+    from zhongtai.service import Subscription
+
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=Message)
@@ -27,13 +30,16 @@ EffectHandler = Callable[[AsyncSession, M, Envelope], Awaitable[None]]
 
 
 def consumer(
-    db: Database, name: str, handlers: dict[type[Message], EffectHandler[Any]]
+    db: Database, subscription: Subscription, handlers: dict[type[Message], EffectHandler[Any]]
 ) -> Handler:
-    """A bus handler dispatching by event type, deduplicated through the inbox.
-
-    Event types without a handler are recorded and acknowledged (a queue
-    bound with a wildcard may receive events this consumer ignores).
+    """The bus handler of ``subscription``'s queue: dispatches by event type,
+    deduplicated through the inbox. There is one handler per event type the
+    subscription names, no more, no less (checked here, when it is built).
     """
+    if set(handlers) != set(subscription.events):
+        raise TypeError(f"{subscription.queue}: handlers for {sorted(h.__name__ for h in handlers)}"
+                        f", subscribed to {sorted(e.__name__ for e in subscription.events)}")
+    name = subscription.queue
     by_name = {cls.DESCRIPTOR.full_name: fn for cls, fn in handlers.items()}
 
     async def handle(envelope: Envelope) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from zhongtai.bus import EventBus
 from zhongtai.db import Database, PlumbingTables, utcnow
-from zhongtai.events import Envelope
+from zhongtai.events import Envelope, routing_key
 from zhongtai.ids import new_id
 from zhongtai.worker import PollingWorker
 
@@ -36,17 +36,17 @@ log = logging.getLogger(__name__)
 async def publish(
     session: AsyncSession,
     tables: PlumbingTables,
-    routing_key: str,
     event: Message,
     aggregate_id: str = "",
 ) -> str:
-    """Record ``event`` for publication when the current transaction commits."""
+    """Record ``event`` for publication when the current transaction commits,
+    under the routing key its message type declares."""
     event_id = new_id()
     now = utcnow()
     await session.execute(
         tables.outbox.insert().values(
             event_id=event_id,
-            routing_key=routing_key,
+            routing_key=routing_key(event),
             event_type=event.DESCRIPTOR.full_name,
             payload=event.SerializeToString(deterministic=True),
             aggregate_id=aggregate_id,

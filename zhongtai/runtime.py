@@ -3,24 +3,26 @@ channels and servers.
 
 ``Runtime(settings, ["catalog", "trade"])`` runs those services in this
 process: each on its own database (migrated at start), all on one gRPC
-listener, with one outbox relay and one timer worker per service, and the
-consumers of those services subscribed to the bus. ``SERVICES`` lists every
-service module; queues of every service are declared on RabbitMQ whichever
+listener, with one outbox relay and one timer worker per service, its own
+workers, and the consumers of those services subscribed to the bus.
+``service_names()`` lists every service installed (the ``zhongtai.services``
+entry points); queues of every service are declared on RabbitMQ whichever
 runs first, so no event is published before its queues exist.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from importlib.metadata import entry_points
 
 import grpc
 
 from zhongtai import migrate
 from zhongtai.bus import EventBus, create_bus
-from zhongtai.config import SERVICES, Settings
+from zhongtai.config import Settings
 from zhongtai.db import Database
 from zhongtai.grpcclient import create_channel
 from zhongtai.grpcserver import GrpcServer
@@ -32,18 +34,42 @@ from zhongtai.timers import TimerWorker
 log = logging.getLogger(__name__)
 
 
+ENTRY_POINTS = "zhongtai.services"
+
+
+@functools.cache
+def _entry_points() -> dict[str, object]:
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINTS)}
+
+
+def service_names() -> tuple[str, ...]:
+    """Every installed service, by name."""
+    return tuple(sorted(_entry_points()))
+
+
 def load_spec(name: str) -> ServiceSpec:
-    if name not in SERVICES:
-        raise ValueError(f"unknown service {name!r}; known: {', '.join(SERVICES)}")
-    spec: ServiceSpec = importlib.import_module(f"{name}.app").SERVICE
+    ep = _entry_points().get(name)
+    if ep is None:
+        raise ValueError(f"unknown service {name!r}; known: {', '.join(service_names())}")
+    spec = ep.load()  # type: ignore[attr-defined]
+    if not isinstance(spec, ServiceSpec) or spec.name != name:
+        raise TypeError(f"entry point {name!r} of {ENTRY_POINTS} is not its ServiceSpec")
     return spec
 
 
+def service_config(settings: Settings, spec: ServiceSpec) -> object:
+    """A service's own settings section (None when it declares none)."""
+    return None if spec.settings is None else settings.section(spec.name, spec.settings)
+
+
 class Runtime:
-    def __init__(self, settings: Settings, services: Sequence[str] = SERVICES) -> None:
+    def __init__(self, settings: Settings, services: Sequence[str] | None = None) -> None:
         self.settings = settings
+        everything = service_names()
+        services = everything if services is None else services
         self.specs = [load_spec(name) for name in services]
-        if set(services) != set(SERVICES) and settings.broker_url in ("", "memory", "memory://"):
+        if set(services) != set(everything) and settings.broker_url in ("", "memory",
+                                                                        "memory://"):
             # Events would stay in this process and never reach the others.
             raise ValueError(
                 f"running only {', '.join(services)} needs a shared broker: set "
@@ -77,7 +103,7 @@ class Runtime:
         await self.bus.start()
         declare = getattr(self.bus, "declare", None)
         if declare is not None:
-            for name in SERVICES:
+            for name in service_names():
                 for sub in load_spec(name).subscriptions:
                     await declare(sub.queue, sub.routing_keys)
         self.server = GrpcServer(self.settings.listen)
@@ -87,7 +113,8 @@ class Runtime:
                           spec.plumbing)
             self.dbs[spec.name] = db
             await migrate.upgrade(db, spec)
-            service = spec.build(ServiceContext(self.settings, db, self.bus, self.channel))
+            service = spec.build(ServiceContext(self.settings, db, self.bus, self.channel,
+                                                service_config(self.settings, spec)))
             built.append(service)
             self.server.add(service.registrar, spec.grpc_service_names)
             for sub in spec.subscriptions:
@@ -110,6 +137,10 @@ class Runtime:
             if self.timer_workers[name].handlers:
                 self._tasks.append(asyncio.create_task(self.timer_workers[name].run(),
                                                        name=f"timers:{name}"))
+        for spec, service in zip(self.specs, built, strict=True):
+            for worker in service.workers:
+                self._tasks.append(asyncio.create_task(
+                    worker.run(), name=f"{spec.name}:{type(worker).__name__}"))
         log.info("serving %s on port %d (broker %s)",
                  ", ".join(s.name for s in self.specs), self.port,
                  "in-process" if self.settings.broker_url in ("", "memory") else "RabbitMQ")

@@ -27,6 +27,7 @@ from aiohttp import web
 
 from zhongtai import signing
 from zhongtai.httpserver import ApiError, HttpServer, api_errors, json_body
+from zhongtai.process import until_signal
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -389,3 +390,14 @@ class SandboxService(Generic[PF]):
         self._faults.clear()
         self._pusher.held.clear()
         return web.json_response({})
+
+
+async def run_until_signal(server: SandboxService[Any], what: str) -> None:
+    """Serve a sandbox provider alone until SIGINT or SIGTERM (the services'
+    ``zhongtai sandbox...`` commands)."""
+    await server.start()
+    print(f"zhongtai: {what} on {server.url}", flush=True)
+    try:
+        await until_signal()
+    finally:
+        await server.stop()

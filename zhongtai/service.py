@@ -1,31 +1,45 @@
 """What a service module provides to the runtime (the composition root).
 
-A service package exposes ``SERVICE: ServiceSpec`` in its ``app`` module: its
-name, its tables (MetaData with the plumbing tables), where its Alembic
-migrations live, the queues it consumes, and ``build`` which wires its
-handlers, servicer, consumers and timer handlers around a ``ServiceContext``.
+A service package exposes ``SERVICE: ServiceSpec`` in its ``app`` module and
+registers it under the ``zhongtai.services`` entry-point group
+(pyproject.toml), so the platform knows it without naming it: its name, its
+tables (MetaData with the plumbing tables), where its Alembic migrations live,
+the queues it consumes (by event type), its settings section, its own
+``zhongtai`` subcommands, and ``build`` which wires its use cases, servicers,
+consumers, timer handlers and background workers around a ``ServiceContext``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import argparse
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import grpc
+from google.protobuf.message import Message
 from sqlalchemy import MetaData
 
 from zhongtai.bus import EventBus, Handler
 from zhongtai.config import Settings
 from zhongtai.db import Database, PlumbingTables
+from zhongtai.events import routing_key
 from zhongtai.grpcserver import Registrar
 from zhongtai.timers import TimerHandler
+from zhongtai.worker import PollingWorker
 
 
 @dataclass(frozen=True)
 class Subscription:
+    """A queue a service consumes and the event types bound to it."""
+
     queue: str
-    routing_keys: tuple[str, ...]
+    events: tuple[type[Message], ...]
+
+    @property
+    def routing_keys(self) -> tuple[str, ...]:
+        return tuple(routing_key(e) for e in self.events)
 
 
 @dataclass
@@ -34,6 +48,18 @@ class ServiceContext:
     db: Database
     bus: EventBus
     channel: Callable[[str], grpc.aio.Channel]
+    # The service's own settings section (an instance of ServiceSpec.settings).
+    config: Any = None
+
+
+@dataclass(frozen=True)
+class Command:
+    """A ``zhongtai <name>`` subcommand a service brings (e.g. a sandbox)."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, None]]
 
 
 @dataclass
@@ -41,6 +67,8 @@ class BuiltService:
     registrar: Registrar
     consumers: Mapping[str, Handler] = field(default_factory=dict)
     timer_handlers: Mapping[str, TimerHandler] = field(default_factory=dict)
+    # Background loops the runtime runs while the service is up.
+    workers: Sequence[PollingWorker] = ()
     # Extra listeners (e.g. payment's HTTP callback endpoint): started after
     # the gRPC server, stopped before it.
     start: Callable[[], Awaitable[None]] | None = None
@@ -57,3 +85,7 @@ class ServiceSpec:
     migrations: Path
     subscriptions: Sequence[Subscription]
     build: Callable[[ServiceContext], BuiltService]
+    # Its settings section: a frozen dataclass with defaults, read from the
+    # [<name>] table and ZHONGTAI_<NAME>_<FIELD> (None: it has none).
+    settings: type[Any] | None = None
+    commands: Sequence[Command] = ()

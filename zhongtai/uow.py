@@ -41,7 +41,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from zhongtai import outbox, timers
 from zhongtai.db import Database
-from zhongtai.events import routing_key
 
 
 @dataclass(frozen=True)
@@ -162,7 +161,7 @@ class SqlUnitOfWork(UnitOfWork):
     async def _commit(self) -> None:
         s = self.session
         for event, aggregate_id in self.pending_events:
-            await outbox.publish(s, self.db.plumbing, routing_key(event), event, aggregate_id)
+            await outbox.publish(s, self.db.plumbing, event, aggregate_id)
         for d in self.pending_deadlines:
             if d.due_at is None:
                 await timers.cancel(s, self.db, d.kind, d.key)

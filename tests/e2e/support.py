@@ -17,10 +17,11 @@ from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
+from logistics.settings import LogisticsSettings
+from payment.settings import PaymentSettings
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.catalog.v1 import catalog_pb2_grpc as cat_grpc
 from zhongtai.common.v1.common_pb2 import Address, Money
-from zhongtai.config import LogisticsSettings, PaymentSettings
 from zhongtai.events import Envelope
 from zhongtai.trade.v1 import trade_pb2 as tr
 from zhongtai.trade.v1 import trade_pb2_grpc as tr_grpc
@@ -37,6 +38,7 @@ EPHEMERAL_PAYMENT = PaymentSettings(callback_listen="127.0.0.1:0",
                                     sandbox_listen="127.0.0.1:0")
 EPHEMERAL_LOGISTICS = LogisticsSettings(notify_listen="127.0.0.1:0",
                                         carrier_sandbox_listen="127.0.0.1:0")
+EPHEMERAL_SECTIONS = {"payment": EPHEMERAL_PAYMENT, "logistics": EPHEMERAL_LOGISTICS}
 # Every HTTP listener of a ``zhongtai serve`` process on a port of the system's.
 EPHEMERAL_ENV = {"ZHONGTAI_PAYMENT_CALLBACK_LISTEN": "127.0.0.1:0",
                  "ZHONGTAI_PAYMENT_SANDBOX_LISTEN": "127.0.0.1:0",

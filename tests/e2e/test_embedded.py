@@ -26,9 +26,10 @@ from tests.e2e.support import (
     stock_is,
     stock_of,
 )
+from trade.settings import TradeSettings
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Money, Operator
-from zhongtai.config import Settings, TradeSettings
+from zhongtai.config import Settings
 from zhongtai.runtime import Runtime
 from zhongtai.trade.v1 import trade_pb2 as tr
 
@@ -48,8 +49,8 @@ class Platform:
 
 async def start(tmp_path: Path, **trade: float) -> Platform:
     settings = Settings(listen="127.0.0.1:0", data_dir=tmp_path, poll_interval_seconds=0.05,
-                        trade=TradeSettings(**trade), payment=EPHEMERAL_PAYMENT,
-                        logistics=EPHEMERAL_LOGISTICS)
+                        sections={"trade": TradeSettings(**trade), "payment": EPHEMERAL_PAYMENT,
+                                  "logistics": EPHEMERAL_LOGISTICS})
     runtime = Runtime(settings)
     await runtime.start()
     events = Recorder()

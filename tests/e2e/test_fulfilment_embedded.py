@@ -32,6 +32,7 @@ from tests.e2e.test_payment_embedded import Platform, start
 from tests.e2e.test_presale_embedded import ordered_and_deposit_paid, presale_item
 from tests.e2e.test_presale_embedded import pay as presale_pay
 from trade import store as trade_store
+from trade.settings import TradeSettings
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.db import Database, utcnow
@@ -147,7 +148,7 @@ async def test_buyer_confirms_receipt_once(platform: Platform) -> None:
 
 async def test_receipt_extends_once_then_is_refused(platform: Platform) -> None:
     p = platform
-    settings = p.runtime.settings.trade
+    settings = p.runtime.settings.section("trade", TradeSettings)
     shop = await seed_shop(p.stubs, "A", [1000])
     order = await paid_order(p, "b3", [(shop.sku_ids[0], 1)])
     with pytest.raises(grpc.aio.AioRpcError) as e:

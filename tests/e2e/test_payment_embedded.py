@@ -14,6 +14,7 @@ import aiohttp
 import grpc
 import pytest
 
+from logistics.settings import LogisticsSettings
 from tests.conftest import eventually
 from tests.e2e.support import (
     EPHEMERAL_LOGISTICS,
@@ -26,9 +27,10 @@ from tests.e2e.support import (
     seed_shop,
     status_is,
 )
+from trade.settings import TradeSettings
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Money
-from zhongtai.config import LogisticsSettings, Settings, TradeSettings
+from zhongtai.config import Settings
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.payment.v1 import payment_pb2_grpc as pb_grpc
 from zhongtai.promotion.v1 import promotion_pb2 as pr
@@ -59,10 +61,10 @@ async def start(tmp_path: Path, logistics: LogisticsSettings = EPHEMERAL_LOGISTI
     callback = f"127.0.0.1:{free_port()}"
     settings = Settings(
         listen="127.0.0.1:0", data_dir=tmp_path, poll_interval_seconds=0.05,
-        trade=TradeSettings(**trade), logistics=logistics,
-        payment=dataclasses.replace(EPHEMERAL_PAYMENT, callback_listen=callback,
-                                    pending_query_after_seconds=60,
-                                    refund_query_after_seconds=5))
+        sections={"trade": TradeSettings(**trade), "logistics": logistics,
+                  "payment": dataclasses.replace(EPHEMERAL_PAYMENT, callback_listen=callback,
+                                                 pending_query_after_seconds=60,
+                                                 refund_query_after_seconds=5)})
     runtime = Runtime(settings)
     await runtime.start()
     events = Recorder()

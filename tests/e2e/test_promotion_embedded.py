@@ -14,7 +14,7 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from tests.conftest import eventually
-from tests.e2e.support import EPHEMERAL_LOGISTICS, EPHEMERAL_PAYMENT, Recorder, rich_error
+from tests.e2e.support import EPHEMERAL_SECTIONS, Recorder, rich_error
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.config import Settings
 from zhongtai.db import utcnow
@@ -41,8 +41,7 @@ class Env:
 @pytest.fixture
 async def env(tmp_path: Path) -> AsyncIterator[Env]:
     runtime = Runtime(Settings(listen="127.0.0.1:0", data_dir=tmp_path,
-                               poll_interval_seconds=0.05, payment=EPHEMERAL_PAYMENT,
-                               logistics=EPHEMERAL_LOGISTICS))
+                               poll_interval_seconds=0.05, sections=EPHEMERAL_SECTIONS))
     await runtime.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{runtime.port}")
     yield Env(runtime, pb_grpc.PromotionServiceStub(channel), channel)

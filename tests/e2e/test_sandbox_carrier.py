@@ -21,8 +21,8 @@ from logistics.carriers.base import CarrierError, Milestone, NotificationRejecte
 from logistics.carriers.sandbox import SandboxCarrier
 from logistics.notify import NotifyServer
 from logistics.sandbox_carrier import SIGNATURE_HEADER, TIMESTAMP_HEADER, SandboxCarrierServer
+from logistics.settings import LogisticsSettings
 from zhongtai import signing
-from zhongtai.config import LogisticsSettings
 
 SECRET = "carrier-test-secret"
 T0 = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)

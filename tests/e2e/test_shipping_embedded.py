@@ -12,6 +12,7 @@ from pathlib import Path
 import grpc
 import pytest
 
+from logistics.settings import LogisticsSettings
 from tests.conftest import eventually
 from tests.e2e.support import (
     Recorder,
@@ -24,7 +25,6 @@ from tests.e2e.support import (
 from tests.e2e.test_payment_embedded import Platform, cny, sandbox, start
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Operator
-from zhongtai.config import LogisticsSettings
 from zhongtai.logistics.v1 import events_pb2 as lev
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc

@@ -32,6 +32,7 @@ from zhongtai.ids import new_id
 from zhongtai.inbox import consumer
 from zhongtai.outbox import Relay
 from zhongtai.rabbit import UNROUTED, RabbitBus
+from zhongtai.service import Subscription
 
 pytestmark = pytest.mark.rabbitmq
 
@@ -263,9 +264,11 @@ async def test_relay_delivers_everything_written_while_broker_was_down(
         async with db.transaction() as session:
             for i in range(n):
                 event_ids.append(await outbox.publish(
-                    session, tables, names.routing_key, reservation_changed(f"order-{i}"),
+                    session, tables, reservation_changed(f"order-{i}"),
                     aggregate_id=f"order-{i}",
                 ))
+            # On the shared exchange this test routes under a key of its own.
+            await session.execute(update(ob).values(routing_key=names.routing_key))
 
         async def rows() -> list[Any]:
             async with db.sessions() as session:
@@ -353,7 +356,8 @@ async def test_redelivered_event_has_its_effect_once(
             if calls == 1:
                 raise RuntimeError("transient failure, first time only")
 
-        inner = consumer(db, "test-consumer", {events_pb2.ReservationChanged: effect})
+        inner = consumer(db, Subscription("test-consumer", (events_pb2.ReservationChanged,)),
+                         {events_pb2.ReservationChanged: effect})
 
         async def handler(env: Envelope) -> None:
             nonlocal deliveries

@@ -14,10 +14,10 @@ from tests.conftest import CreateDb, eventually
 from trade import store as t_store
 from trade.app import SERVICE as TRADE
 from trade.handlers import PAY_TIMEOUT_TIMER, ROLLBACK_TIMER, Trade
+from trade.settings import TradeSettings
 from zhongtai import migrate
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Address, Money, Operator
-from zhongtai.config import TradeSettings
 from zhongtai.db import Database
 from zhongtai.errors import Aborted, FailedPrecondition, Unavailable
 from zhongtai.payment.v1 import events_pb2 as pay_events

@@ -185,18 +185,20 @@ def test_refund_and_top_up_validation() -> None:
 def test_payment_settings_from_the_environment_and_a_file(tmp_path: object) -> None:
     from pathlib import Path
 
+    from payment.settings import PaymentSettings
     from zhongtai.config import Settings
 
     env = {"ZHONGTAI_PAYMENT_COD_DENIED_PROVINCES": "西藏自治区, 青海省",
            "ZHONGTAI_PAYMENT_PENDING_QUERY_AFTER_SECONDS": "30",
            "ZHONGTAI_PAYMENT_CALLBACK_LISTEN": "0.0.0.0:8080"}
-    s = Settings.load(environ=env).payment
+    s = Settings.load(environ=env).section("payment", PaymentSettings)
     assert s.cod_denied_provinces == ("西藏自治区", "青海省")
     assert s.pending_query_after_seconds == 30.0
     assert s.callback_url() == "http://0.0.0.0:8080"
     toml = Path(str(tmp_path)) / "z.toml"
     toml.write_text('[payment]\ncod_denied_provinces = ["海南省"]\n'
                     "refund_query_after_seconds = 7\n", encoding="utf-8")
-    s = Settings.load(toml, environ={}).payment
+    s = Settings.load(toml, environ={}).section("payment", PaymentSettings)
     assert s.cod_denied_provinces == ("海南省",) and s.refund_query_after_seconds == 7.0
-    assert "西藏自治区" in Settings.load(environ={}).payment.cod_denied_provinces
+    default = Settings.load(environ={}).section("payment", PaymentSettings)
+    assert "西藏自治区" in default.cod_denied_provinces

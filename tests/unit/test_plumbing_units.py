@@ -103,6 +103,7 @@ def test_a_subset_of_services_refuses_the_in_process_broker() -> None:
 def test_settings_from_file_and_environment(tmp_path: object) -> None:
     from pathlib import Path
 
+    from trade.settings import TradeSettings
     from zhongtai.config import Settings
 
     path = Path(str(tmp_path)) / "z.toml"
@@ -115,7 +116,12 @@ def test_settings_from_file_and_environment(tmp_path: object) -> None:
     assert s.database_url_for("trade") == "sqlite+aiosqlite:///t.db"
     assert s.endpoint_for("catalog") == "cat:1"
     assert s.endpoint_for("trade") == "127.0.0.1:6000"
-    assert (s.trade.pay_timeout_seconds, s.trade.rollback_after_seconds) == (60.0, 5.0)
+    trade = s.section("trade", TradeSettings)
+    assert (trade.pay_timeout_seconds, trade.rollback_after_seconds) == (60.0, 5.0)
+    given = TradeSettings(pay_timeout_seconds=1)
+    assert Settings(sections={"trade": given}).section("trade", TradeSettings) is given
+    with pytest.raises(ValueError, match="unknown"):
+        Settings(file_sections={"trade": {"nope": 1}}).section("trade", TradeSettings)
     default = Settings.load(environ={})
     assert default.database_url_for("trade") == "sqlite+aiosqlite:///data/trade.db"
     assert default.broker_url == "memory"

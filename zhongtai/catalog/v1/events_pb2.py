@@ -24,9 +24,10 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from zhongtai.catalog.v1 import catalog_pb2 as zhongtai_dot_catalog_dot_v1_dot_catalog__pb2
+from zhongtai.common.v1 import options_pb2 as zhongtai_dot_common_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n zhongtai/catalog/v1/events.proto\x12\x13zhongtai.catalog.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!zhongtai/catalog/v1/catalog.proto\"o\n\x14ItemVersionPublished\x12\'\n\x04item\x18\x01 \x01(\x0b\x32\x19.zhongtai.catalog.v1.Item\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"{\n\x12ReservationChanged\x12\x35\n\x0breservation\x18\x01 \x01(\x0b\x32 .zhongtai.catalog.v1.Reservation\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampBCZAgithub.com/zhongtai/zhongtai/gen/go/zhongtai/catalog/v1;catalogv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n zhongtai/catalog/v1/events.proto\x12\x13zhongtai.catalog.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!zhongtai/catalog/v1/catalog.proto\x1a zhongtai/common/v1/options.proto\"\x93\x01\n\x14ItemVersionPublished\x12\'\n\x04item\x18\x01 \x01(\x0b\x32\x19.zhongtai.catalog.v1.Item\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\"\xca\xf3\x18\x1e\x63\x61talog.item.version_published\"\x9c\x01\n\x12ReservationChanged\x12\x35\n\x0breservation\x18\x01 \x01(\x0b\x32 .zhongtai.catalog.v1.Reservation\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1f\xca\xf3\x18\x1b\x63\x61talog.reservation.changedBCZAgithub.com/zhongtai/zhongtai/gen/go/zhongtai/catalog/v1;catalogv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,8 +35,12 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'zhongtai.catalog.v1.events_
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZAgithub.com/zhongtai/zhongtai/gen/go/zhongtai/catalog/v1;catalogv1'
-  _globals['_ITEMVERSIONPUBLISHED']._serialized_start=125
-  _globals['_ITEMVERSIONPUBLISHED']._serialized_end=236
-  _globals['_RESERVATIONCHANGED']._serialized_start=238
-  _globals['_RESERVATIONCHANGED']._serialized_end=361
+  _globals['_ITEMVERSIONPUBLISHED']._loaded_options = None
+  _globals['_ITEMVERSIONPUBLISHED']._serialized_options = b'\312\363\030\036catalog.item.version_published'
+  _globals['_RESERVATIONCHANGED']._loaded_options = None
+  _globals['_RESERVATIONCHANGED']._serialized_options = b'\312\363\030\033catalog.reservation.changed'
+  _globals['_ITEMVERSIONPUBLISHED']._serialized_start=160
+  _globals['_ITEMVERSIONPUBLISHED']._serialized_end=307
+  _globals['_RESERVATIONCHANGED']._serialized_start=310
+  _globals['_RESERVATIONCHANGED']._serialized_end=466
 # @@protoc_insertion_point(module_scope)

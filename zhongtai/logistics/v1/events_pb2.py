@@ -24,9 +24,10 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from zhongtai.logistics.v1 import logistics_pb2 as zhongtai_dot_logistics_dot_v1_dot_logistics__pb2
+from zhongtai.common.v1 import options_pb2 as zhongtai_dot_common_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"zhongtai/logistics/v1/events.proto\x12\x15zhongtai.logistics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%zhongtai/logistics/v1/logistics.proto\"\x82\x01\n\x16\x46reightTemplateChanged\x12\x38\n\x08template\x18\x01 \x01(\x0b\x32&.zhongtai.logistics.v1.FreightTemplate\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xcd\x01\n\x15LogisticsOrderChanged\x12>\n\x0flogistics_order\x18\x01 \x01(\x0b\x32%.zhongtai.logistics.v1.LogisticsOrder\x12\x44\n\x0fprevious_status\x18\x02 \x01(\x0e\x32+.zhongtai.logistics.v1.LogisticsOrderStatus\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xad\x01\n\x0ePackageChanged\x12\x36\n\x07package\x18\x01 \x01(\x0b\x32%.zhongtai.logistics.v1.LogisticsOrder\x12\x33\n\x05\x65vent\x18\x02 \x01(\x0b\x32$.zhongtai.logistics.v1.TrackingEvent\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampBGZEgithub.com/zhongtai/zhongtai/gen/go/zhongtai/logistics/v1;logisticsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"zhongtai/logistics/v1/events.proto\x12\x15zhongtai.logistics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%zhongtai/logistics/v1/logistics.proto\x1a zhongtai/common/v1/options.proto\"\xaa\x01\n\x16\x46reightTemplateChanged\x12\x38\n\x08template\x18\x01 \x01(\x0b\x32&.zhongtai.logistics.v1.FreightTemplate\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:&\xca\xf3\x18\"logistics.freight_template.changed\"\xea\x01\n\x15LogisticsOrderChanged\x12>\n\x0flogistics_order\x18\x01 \x01(\x0b\x32%.zhongtai.logistics.v1.LogisticsOrder\x12\x44\n\x0fprevious_status\x18\x02 \x01(\x0e\x32+.zhongtai.logistics.v1.LogisticsOrderStatus\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1b\xca\xf3\x18\x17logistics.order.changed\"\xcc\x01\n\x0ePackageChanged\x12\x36\n\x07package\x18\x01 \x01(\x0b\x32%.zhongtai.logistics.v1.LogisticsOrder\x12\x33\n\x05\x65vent\x18\x02 \x01(\x0b\x32$.zhongtai.logistics.v1.TrackingEvent\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1d\xca\xf3\x18\x19logistics.package.changedBGZEgithub.com/zhongtai/zhongtai/gen/go/zhongtai/logistics/v1;logisticsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,10 +35,16 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'zhongtai.logistics.v1.event
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgithub.com/zhongtai/zhongtai/gen/go/zhongtai/logistics/v1;logisticsv1'
-  _globals['_FREIGHTTEMPLATECHANGED']._serialized_start=134
-  _globals['_FREIGHTTEMPLATECHANGED']._serialized_end=264
-  _globals['_LOGISTICSORDERCHANGED']._serialized_start=267
-  _globals['_LOGISTICSORDERCHANGED']._serialized_end=472
-  _globals['_PACKAGECHANGED']._serialized_start=475
-  _globals['_PACKAGECHANGED']._serialized_end=648
+  _globals['_FREIGHTTEMPLATECHANGED']._loaded_options = None
+  _globals['_FREIGHTTEMPLATECHANGED']._serialized_options = b'\312\363\030\"logistics.freight_template.changed'
+  _globals['_LOGISTICSORDERCHANGED']._loaded_options = None
+  _globals['_LOGISTICSORDERCHANGED']._serialized_options = b'\312\363\030\027logistics.order.changed'
+  _globals['_PACKAGECHANGED']._loaded_options = None
+  _globals['_PACKAGECHANGED']._serialized_options = b'\312\363\030\031logistics.package.changed'
+  _globals['_FREIGHTTEMPLATECHANGED']._serialized_start=168
+  _globals['_FREIGHTTEMPLATECHANGED']._serialized_end=338
+  _globals['_LOGISTICSORDERCHANGED']._serialized_start=341
+  _globals['_LOGISTICSORDERCHANGED']._serialized_end=575
+  _globals['_PACKAGECHANGED']._serialized_start=578
+  _globals['_PACKAGECHANGED']._serialized_end=782
 # @@protoc_insertion_point(module_scope)

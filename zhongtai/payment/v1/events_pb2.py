@@ -24,9 +24,10 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from zhongtai.payment.v1 import payment_pb2 as zhongtai_dot_payment_dot_v1_dot_payment__pb2
+from zhongtai.common.v1 import options_pb2 as zhongtai_dot_common_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n zhongtai/payment/v1/events.proto\x12\x13zhongtai.payment.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!zhongtai/payment/v1/payment.proto\"q\n\x10PaymentSucceeded\x12-\n\x07payment\x18\x01 \x01(\x0b\x32\x1c.zhongtai.payment.v1.Payment\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"n\n\rPaymentClosed\x12-\n\x07payment\x18\x01 \x01(\x0b\x32\x1c.zhongtai.payment.v1.Payment\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9d\x01\n\x0fRefundSucceeded\x12+\n\x06refund\x18\x01 \x01(\x0b\x32\x1b.zhongtai.payment.v1.Refund\x12-\n\x07payment\x18\x02 \x01(\x0b\x32\x1c.zhongtai.payment.v1.Payment\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampBCZAgithub.com/zhongtai/zhongtai/gen/go/zhongtai/payment/v1;paymentv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n zhongtai/payment/v1/events.proto\x12\x13zhongtai.payment.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!zhongtai/payment/v1/payment.proto\x1a zhongtai/common/v1/options.proto\"\x90\x01\n\x10PaymentSucceeded\x12-\n\x07payment\x18\x01 \x01(\x0b\x32\x1c.zhongtai.payment.v1.Payment\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1d\xca\xf3\x18\x19payment.payment.succeeded\"\x8a\x01\n\rPaymentClosed\x12-\n\x07payment\x18\x01 \x01(\x0b\x32\x1c.zhongtai.payment.v1.Payment\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1a\xca\xf3\x18\x16payment.payment.closed\"\xbb\x01\n\x0fRefundSucceeded\x12+\n\x06refund\x18\x01 \x01(\x0b\x32\x1b.zhongtai.payment.v1.Refund\x12-\n\x07payment\x18\x02 \x01(\x0b\x32\x1c.zhongtai.payment.v1.Payment\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1c\xca\xf3\x18\x18payment.refund.succeededBCZAgithub.com/zhongtai/zhongtai/gen/go/zhongtai/payment/v1;paymentv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,10 +35,16 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'zhongtai.payment.v1.events_
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZAgithub.com/zhongtai/zhongtai/gen/go/zhongtai/payment/v1;paymentv1'
-  _globals['_PAYMENTSUCCEEDED']._serialized_start=125
-  _globals['_PAYMENTSUCCEEDED']._serialized_end=238
-  _globals['_PAYMENTCLOSED']._serialized_start=240
-  _globals['_PAYMENTCLOSED']._serialized_end=350
-  _globals['_REFUNDSUCCEEDED']._serialized_start=353
-  _globals['_REFUNDSUCCEEDED']._serialized_end=510
+  _globals['_PAYMENTSUCCEEDED']._loaded_options = None
+  _globals['_PAYMENTSUCCEEDED']._serialized_options = b'\312\363\030\031payment.payment.succeeded'
+  _globals['_PAYMENTCLOSED']._loaded_options = None
+  _globals['_PAYMENTCLOSED']._serialized_options = b'\312\363\030\026payment.payment.closed'
+  _globals['_REFUNDSUCCEEDED']._loaded_options = None
+  _globals['_REFUNDSUCCEEDED']._serialized_options = b'\312\363\030\030payment.refund.succeeded'
+  _globals['_PAYMENTSUCCEEDED']._serialized_start=160
+  _globals['_PAYMENTSUCCEEDED']._serialized_end=304
+  _globals['_PAYMENTCLOSED']._serialized_start=307
+  _globals['_PAYMENTCLOSED']._serialized_end=445
+  _globals['_REFUNDSUCCEEDED']._serialized_start=448
+  _globals['_REFUNDSUCCEEDED']._serialized_end=635
 # @@protoc_insertion_point(module_scope)

@@ -24,9 +24,10 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from zhongtai.promotion.v1 import promotion_pb2 as zhongtai_dot_promotion_dot_v1_dot_promotion__pb2
+from zhongtai.common.v1 import options_pb2 as zhongtai_dot_common_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"zhongtai/promotion/v1/events.proto\x12\x15zhongtai.promotion.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%zhongtai/promotion/v1/promotion.proto\"n\n\rCouponClaimed\x12-\n\x06\x63oupon\x18\x01 \x01(\x0b\x32\x1d.zhongtai.promotion.v1.Coupon\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"w\n\x0fRedPacketIssued\x12\x34\n\nred_packet\x18\x01 \x01(\x0b\x32 .zhongtai.promotion.v1.RedPacket\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"v\n\x12\x42\x65nefitHoldChanged\x12\x30\n\x04hold\x18\x01 \x01(\x0b\x32\".zhongtai.promotion.v1.BenefitHold\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampBGZEgithub.com/zhongtai/zhongtai/gen/go/zhongtai/promotion/v1;promotionv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"zhongtai/promotion/v1/events.proto\x12\x15zhongtai.promotion.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%zhongtai/promotion/v1/promotion.proto\x1a zhongtai/common/v1/options.proto\"\x8c\x01\n\rCouponClaimed\x12-\n\x06\x63oupon\x18\x01 \x01(\x0b\x32\x1d.zhongtai.promotion.v1.Coupon\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1c\xca\xf3\x18\x18promotion.coupon.claimed\"\x98\x01\n\x0fRedPacketIssued\x12\x34\n\nred_packet\x18\x01 \x01(\x0b\x32 .zhongtai.promotion.v1.RedPacket\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1f\xca\xf3\x18\x1bpromotion.red_packet.issued\"\x92\x01\n\x12\x42\x65nefitHoldChanged\x12\x30\n\x04hold\x18\x01 \x01(\x0b\x32\".zhongtai.promotion.v1.BenefitHold\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1a\xca\xf3\x18\x16promotion.hold.changedBGZEgithub.com/zhongtai/zhongtai/gen/go/zhongtai/promotion/v1;promotionv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,10 +35,16 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'zhongtai.promotion.v1.event
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgithub.com/zhongtai/zhongtai/gen/go/zhongtai/promotion/v1;promotionv1'
-  _globals['_COUPONCLAIMED']._serialized_start=133
-  _globals['_COUPONCLAIMED']._serialized_end=243
-  _globals['_REDPACKETISSUED']._serialized_start=245
-  _globals['_REDPACKETISSUED']._serialized_end=364
-  _globals['_BENEFITHOLDCHANGED']._serialized_start=366
-  _globals['_BENEFITHOLDCHANGED']._serialized_end=484
+  _globals['_COUPONCLAIMED']._loaded_options = None
+  _globals['_COUPONCLAIMED']._serialized_options = b'\312\363\030\030promotion.coupon.claimed'
+  _globals['_REDPACKETISSUED']._loaded_options = None
+  _globals['_REDPACKETISSUED']._serialized_options = b'\312\363\030\033promotion.red_packet.issued'
+  _globals['_BENEFITHOLDCHANGED']._loaded_options = None
+  _globals['_BENEFITHOLDCHANGED']._serialized_options = b'\312\363\030\026promotion.hold.changed'
+  _globals['_COUPONCLAIMED']._serialized_start=168
+  _globals['_COUPONCLAIMED']._serialized_end=308
+  _globals['_REDPACKETISSUED']._serialized_start=311
+  _globals['_REDPACKETISSUED']._serialized_end=463
+  _globals['_BENEFITHOLDCHANGED']._serialized_start=466
+  _globals['_BENEFITHOLDCHANGED']._serialized_end=612
 # @@protoc_insertion_point(module_scope)

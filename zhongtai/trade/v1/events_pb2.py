@@ -25,9 +25,10 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from zhongtai.common.v1 import common_pb2 as zhongtai_dot_common_dot_v1_dot_common__pb2
 from zhongtai.trade.v1 import trade_pb2 as zhongtai_dot_trade_dot_v1_dot_trade__pb2
+from zhongtai.common.v1 import options_pb2 as zhongtai_dot_common_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ezhongtai/trade/v1/events.proto\x12\x11zhongtai.trade.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fzhongtai/common/v1/common.proto\x1a\x1dzhongtai/trade/v1/trade.proto\"g\n\x0cOrderCreated\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"n\n\x13OrderCreationFailed\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x99\x01\n\x0eOrderCancelled\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\x08operator\x18\x02 \x01(\x0b\x32\x1c.zhongtai.common.v1.Operator\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"x\n\tOrderPaid\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12\x12\n\npayment_id\x18\x02 \x01(\t\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb8\x01\n\x0fPaymentRejected\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x14\n\x0cpay_order_id\x18\x02 \x01(\t\x12\x12\n\npayment_id\x18\x03 \x01(\t\x12)\n\x06\x61mount\x18\x04 \x01(\x0b\x32\x19.zhongtai.common.v1.Money\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12.\n\noccur_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb8\x01\n\x12OrderPriceAdjusted\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12\x39\n\x16previous_adjust_amount\x18\x02 \x01(\x0b\x32\x19.zhongtai.common.v1.Money\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12.\n\noccur_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"g\n\x0cOrderShipped\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xac\x01\n\x0eOrderCompleted\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12\x11\n\tautomatic\x18\x02 \x01(\x08\x12.\n\x08operator\x18\x03 \x01(\x0b\x32\x1c.zhongtai.common.v1.Operator\x12.\n\noccur_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"o\n\x14OrderReceiptExtended\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x97\x01\n\x0eVouchersIssued\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12,\n\x08vouchers\x18\x02 \x03(\x0b\x32\x1a.zhongtai.trade.v1.Voucher\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x97\x01\n\x0fVoucherRedeemed\x12+\n\x07voucher\x18\x01 \x01(\x0b\x32\x1a.zhongtai.trade.v1.Voucher\x12\'\n\x05order\x18\x02 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampB?Z=github.com/zhongtai/zhongtai/gen/go/zhongtai/trade/v1;tradev1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ezhongtai/trade/v1/events.proto\x12\x11zhongtai.trade.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fzhongtai/common/v1/common.proto\x1a\x1dzhongtai/trade/v1/trade.proto\x1a zhongtai/common/v1/options.proto\"\x80\x01\n\x0cOrderCreated\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x17\xca\xf3\x18\x13trade.order.created\"\x8f\x01\n\x13OrderCreationFailed\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1f\xca\xf3\x18\x1btrade.order.creation_failed\"\xb4\x01\n\x0eOrderCancelled\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\x08operator\x18\x02 \x01(\x0b\x32\x1c.zhongtai.common.v1.Operator\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x19\xca\xf3\x18\x15trade.order.cancelled\"\x8e\x01\n\tOrderPaid\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12\x12\n\npayment_id\x18\x02 \x01(\t\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x14\xca\xf3\x18\x10trade.order.paid\"\xda\x01\n\x0fPaymentRejected\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x14\n\x0cpay_order_id\x18\x02 \x01(\t\x12\x12\n\npayment_id\x18\x03 \x01(\t\x12)\n\x06\x61mount\x18\x04 \x01(\x0b\x32\x19.zhongtai.common.v1.Money\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12.\n\noccur_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp: \xca\xf3\x18\x1ctrade.order.payment_rejected\"\xd8\x01\n\x12OrderPriceAdjusted\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12\x39\n\x16previous_adjust_amount\x18\x02 \x01(\x0b\x32\x19.zhongtai.common.v1.Money\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12.\n\noccur_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1e\xca\xf3\x18\x1atrade.order.price_adjusted\"\x80\x01\n\x0cOrderShipped\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x17\xca\xf3\x18\x13trade.order.shipped\"\xc7\x01\n\x0eOrderCompleted\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12\x11\n\tautomatic\x18\x02 \x01(\x08\x12.\n\x08operator\x18\x03 \x01(\x0b\x32\x1c.zhongtai.common.v1.Operator\x12.\n\noccur_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x19\xca\xf3\x18\x15trade.order.completed\"\x91\x01\n\x14OrderReceiptExtended\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp: \xca\xf3\x18\x1ctrade.order.receipt_extended\"\xb8\x01\n\x0eVouchersIssued\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12,\n\x08vouchers\x18\x02 \x03(\x0b\x32\x1a.zhongtai.trade.v1.Voucher\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1f\xca\xf3\x18\x1btrade.order.vouchers_issued\"\xb9\x01\n\x0fVoucherRedeemed\x12+\n\x07voucher\x18\x01 \x01(\x0b\x32\x1a.zhongtai.trade.v1.Voucher\x12\'\n\x05order\x18\x02 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp: \xca\xf3\x18\x1ctrade.order.voucher_redeemedB?Z=github.com/zhongtai/zhongtai/gen/go/zhongtai/trade/v1;tradev1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,26 +36,48 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'zhongtai.trade.v1.events_pb
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z=github.com/zhongtai/zhongtai/gen/go/zhongtai/trade/v1;tradev1'
-  _globals['_ORDERCREATED']._serialized_start=150
-  _globals['_ORDERCREATED']._serialized_end=253
-  _globals['_ORDERCREATIONFAILED']._serialized_start=255
-  _globals['_ORDERCREATIONFAILED']._serialized_end=365
-  _globals['_ORDERCANCELLED']._serialized_start=368
-  _globals['_ORDERCANCELLED']._serialized_end=521
-  _globals['_ORDERPAID']._serialized_start=523
-  _globals['_ORDERPAID']._serialized_end=643
-  _globals['_PAYMENTREJECTED']._serialized_start=646
-  _globals['_PAYMENTREJECTED']._serialized_end=830
-  _globals['_ORDERPRICEADJUSTED']._serialized_start=833
-  _globals['_ORDERPRICEADJUSTED']._serialized_end=1017
-  _globals['_ORDERSHIPPED']._serialized_start=1019
-  _globals['_ORDERSHIPPED']._serialized_end=1122
-  _globals['_ORDERCOMPLETED']._serialized_start=1125
-  _globals['_ORDERCOMPLETED']._serialized_end=1297
-  _globals['_ORDERRECEIPTEXTENDED']._serialized_start=1299
-  _globals['_ORDERRECEIPTEXTENDED']._serialized_end=1410
-  _globals['_VOUCHERSISSUED']._serialized_start=1413
-  _globals['_VOUCHERSISSUED']._serialized_end=1564
-  _globals['_VOUCHERREDEEMED']._serialized_start=1567
-  _globals['_VOUCHERREDEEMED']._serialized_end=1718
+  _globals['_ORDERCREATED']._loaded_options = None
+  _globals['_ORDERCREATED']._serialized_options = b'\312\363\030\023trade.order.created'
+  _globals['_ORDERCREATIONFAILED']._loaded_options = None
+  _globals['_ORDERCREATIONFAILED']._serialized_options = b'\312\363\030\033trade.order.creation_failed'
+  _globals['_ORDERCANCELLED']._loaded_options = None
+  _globals['_ORDERCANCELLED']._serialized_options = b'\312\363\030\025trade.order.cancelled'
+  _globals['_ORDERPAID']._loaded_options = None
+  _globals['_ORDERPAID']._serialized_options = b'\312\363\030\020trade.order.paid'
+  _globals['_PAYMENTREJECTED']._loaded_options = None
+  _globals['_PAYMENTREJECTED']._serialized_options = b'\312\363\030\034trade.order.payment_rejected'
+  _globals['_ORDERPRICEADJUSTED']._loaded_options = None
+  _globals['_ORDERPRICEADJUSTED']._serialized_options = b'\312\363\030\032trade.order.price_adjusted'
+  _globals['_ORDERSHIPPED']._loaded_options = None
+  _globals['_ORDERSHIPPED']._serialized_options = b'\312\363\030\023trade.order.shipped'
+  _globals['_ORDERCOMPLETED']._loaded_options = None
+  _globals['_ORDERCOMPLETED']._serialized_options = b'\312\363\030\025trade.order.completed'
+  _globals['_ORDERRECEIPTEXTENDED']._loaded_options = None
+  _globals['_ORDERRECEIPTEXTENDED']._serialized_options = b'\312\363\030\034trade.order.receipt_extended'
+  _globals['_VOUCHERSISSUED']._loaded_options = None
+  _globals['_VOUCHERSISSUED']._serialized_options = b'\312\363\030\033trade.order.vouchers_issued'
+  _globals['_VOUCHERREDEEMED']._loaded_options = None
+  _globals['_VOUCHERREDEEMED']._serialized_options = b'\312\363\030\034trade.order.voucher_redeemed'
+  _globals['_ORDERCREATED']._serialized_start=185
+  _globals['_ORDERCREATED']._serialized_end=313
+  _globals['_ORDERCREATIONFAILED']._serialized_start=316
+  _globals['_ORDERCREATIONFAILED']._serialized_end=459
+  _globals['_ORDERCANCELLED']._serialized_start=462
+  _globals['_ORDERCANCELLED']._serialized_end=642
+  _globals['_ORDERPAID']._serialized_start=645
+  _globals['_ORDERPAID']._serialized_end=787
+  _globals['_PAYMENTREJECTED']._serialized_start=790
+  _globals['_PAYMENTREJECTED']._serialized_end=1008
+  _globals['_ORDERPRICEADJUSTED']._serialized_start=1011
+  _globals['_ORDERPRICEADJUSTED']._serialized_end=1227
+  _globals['_ORDERSHIPPED']._serialized_start=1230
+  _globals['_ORDERSHIPPED']._serialized_end=1358
+  _globals['_ORDERCOMPLETED']._serialized_start=1361
+  _globals['_ORDERCOMPLETED']._serialized_end=1560
+  _globals['_ORDERRECEIPTEXTENDED']._serialized_start=1563
+  _globals['_ORDERRECEIPTEXTENDED']._serialized_end=1708
+  _globals['_VOUCHERSISSUED']._serialized_start=1711
+  _globals['_VOUCHERSISSUED']._serialized_end=1895
+  _globals['_VOUCHERREDEEMED']._serialized_start=1898
+  _globals['_VOUCHERREDEEMED']._serialized_end=2083
 # @@protoc_insertion_point(module_scope)

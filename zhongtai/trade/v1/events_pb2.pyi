@@ -3,6 +3,7 @@ import datetime
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from zhongtai.common.v1 import common_pb2 as _common_pb2
 from zhongtai.trade.v1 import trade_pb2 as _trade_pb2
+from zhongtai.common.v1 import options_pb2 as _options_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
