@@ -97,7 +97,7 @@ async def seed(host: str, wait: float = 10.0) -> SeedResult:
                 category_id="bench", item_type=cat.ITEM_TYPE_PHYSICAL,
                 stock_mode=cat.STOCK_MODE_RESERVE_AT_ORDER,
                 skus=[cat.SkuInput(sku_id=SKU_ID, attributes={"size": "M"}, price=PRICE,
-                                   initial_stock=INITIAL_STOCK)])))
+                                   initial_stock=INITIAL_STOCK, weight_grams=500)])))
         if created_item is not None:
             print(f"seed: item {created_item.item.item_id} with SKU {SKU_ID} ready")
 

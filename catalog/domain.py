@@ -11,6 +11,8 @@ from zhongtai.money import parse_currency
 
 MAX_TITLE = 500
 MAX_QUANTITY = 1_000_000
+MAX_WEIGHT_GRAMS = 10**8
+MAX_VOLUME_CM3 = 10**10
 
 RESERVED = pb.RESERVATION_STATUS_RESERVED
 RELEASED = pb.RESERVATION_STATUS_RELEASED
@@ -92,6 +94,10 @@ def _validate_skus(v: Violations, skus: Sequence[pb.SkuInput], *, creating: bool
             except Exception:
                 v.add(f"{f}.price.currency_code", "must be an ISO-4217 code")
         v.check(sku.initial_stock >= 0, f"{f}.initial_stock", "must not be negative")
+        v.check(0 <= sku.weight_grams <= MAX_WEIGHT_GRAMS, f"{f}.weight_grams",
+                f"must be 0 to {MAX_WEIGHT_GRAMS}")
+        v.check(0 <= sku.volume_cm3 <= MAX_VOLUME_CM3, f"{f}.volume_cm3",
+                f"must be 0 to {MAX_VOLUME_CM3}")
     if len(currencies) > 1:
         v.add("skus", "all SKUs of an item must be priced in one currency")
     return next(iter(currencies), "")
@@ -108,11 +114,31 @@ def validate_create_item(req: pb.CreateItemRequest) -> str:
     v.check(req.stock_mode in pb.StockMode.values(), "stock_mode", "is not a known mode")
     v.check(len(req.skus) > 0, "skus", "at least one SKU is required")
     currency = _validate_skus(v, req.skus, creating=True)
+    check_shipping(v, req.item_type, [f"skus[{i}]" for i in range(len(req.skus))], req.skus)
     if req.HasField("presale"):
         validate_presale(v, req.presale, currency,
                          [k.price.amount_minor for k in req.skus])
     v.raise_if_any()
     return currency
+
+
+def check_shipping(v: Violations, item_type: int, fields: Sequence[str],
+                   skus: Sequence[pb.Sku | pb.SkuInput]) -> None:
+    """The SKUs of an item version, as shipping sees them: a physical item's
+    each weigh something (weight_grams > 0), since any of them may be priced
+    by weight; an e-voucher's or online service's weigh and measure nothing
+    (they never ship). ``fields[i]`` names SKU i in the request (``skus[j]``),
+    or is empty when the request does not list it (an update keeping a SKU
+    created before SKUs carried weights): then the violation is on ``skus``."""
+    physical = item_type == pb.ITEM_TYPE_PHYSICAL
+    for f, sku in zip(fields, skus, strict=True):
+        if physical and sku.weight_grams <= 0:
+            v.add(f"{f}.weight_grams" if f else "skus",
+                  "is required on a physical item" if f else
+                  f"SKU {sku.sku_id} has no weight: list it with weight_grams")
+        if not physical:
+            v.check(sku.weight_grams == 0, f"{f}.weight_grams", "must be 0: the item does not ship")
+            v.check(sku.volume_cm3 == 0, f"{f}.volume_cm3", "must be 0: the item does not ship")
 
 
 def validate_presale(v: Violations, terms: pb.PresaleTerms, currency: str,

@@ -76,9 +76,11 @@ def _item(item_id: str, seller_id: str, v: Any) -> pb.Item:
         description=v.description, category_id=v.category_id, item_type=v.item_type,
         stock_mode=v.stock_mode, create_time=timestamp(v.created_at),
     )
-    for sku in json.loads(v.skus):
+    for sku in json.loads(v.skus):  # versions from before SKUs had weights: 0
         item.skus.add(sku_id=sku["sku_id"], attributes=sku["attributes"],
-                      price=Money(currency_code=v.currency, amount_minor=sku["price"]))
+                      price=Money(currency_code=v.currency, amount_minor=sku["price"]),
+                      weight_grams=sku.get("weight_grams", 0),
+                      volume_cm3=sku.get("volume_cm3", 0))
     if v.presale:
         terms = json.loads(v.presale)
         item.presale.deposit.CopyFrom(Money(currency_code=v.currency,
@@ -119,7 +121,8 @@ async def _write_version(s: AsyncSession, item: pb.Item, currency: str) -> None:
         description=item.description, category_id=item.category_id,
         item_type=item.item_type, stock_mode=item.stock_mode, currency=currency,
         skus=json.dumps([{"sku_id": k.sku_id, "attributes": dict(k.attributes),
-                          "price": k.price.amount_minor} for k in item.skus],
+                          "price": k.price.amount_minor, "weight_grams": k.weight_grams,
+                          "volume_cm3": k.volume_cm3} for k in item.skus],
                         sort_keys=True, ensure_ascii=False),
         presale=_presale_json(item),
         created_at=item.create_time.ToDatetime(tzinfo=utcnow().tzinfo),
@@ -152,7 +155,8 @@ async def create_item(s: AsyncSession, req: pb.CreateItemRequest) -> pb.CreateIt
         created_at=now, updated_at=now))
     for k in req.skus:
         sku_id = k.sku_id or new_id()
-        item.skus.add(sku_id=sku_id, attributes=k.attributes, price=k.price)
+        item.skus.add(sku_id=sku_id, attributes=k.attributes, price=k.price,
+                      weight_grams=k.weight_grams, volume_cm3=k.volume_cm3)
         await s.execute(t.skus.insert().values(sku_id=sku_id, item_id=item.item_id,
                                                created_at=now))
         await s.execute(t.stock.insert().values(sku_id=sku_id, available=k.initial_stock,
@@ -183,28 +187,36 @@ async def update_item(s: AsyncSession, req: pb.UpdateItemRequest) -> pb.UpdateIt
     if req.category_id:
         new.category_id = req.category_id
     by_id = {k.sku_id: k for k in new.skus}
+    fields = {k.sku_id: "" for k in new.skus}  # the request's name of each SKU
     now = utcnow()
     for i, k in enumerate(req.skus):
         if k.price.currency_code != currency:
             raise InvalidArgument.field(f"skus[{i}].price.currency_code",
                                         f"the item is priced in {currency}")
         if k.sku_id in by_id:
-            by_id[k.sku_id].price.CopyFrom(k.price)
+            old = by_id[k.sku_id]
+            old.price.CopyFrom(k.price)
             if k.attributes:
-                by_id[k.sku_id].attributes.clear()
-                by_id[k.sku_id].attributes.update(k.attributes)
+                old.attributes.clear()
+                old.attributes.update(k.attributes)
+            old.weight_grams = k.weight_grams or old.weight_grams
+            old.volume_cm3 = k.volume_cm3 or old.volume_cm3
+            fields[k.sku_id] = f"skus[{i}]"
             continue
         sku_id = k.sku_id or new_id()
-        new.skus.add(sku_id=sku_id, attributes=k.attributes, price=k.price)
+        fields[sku_id] = f"skus[{i}]"
+        new.skus.add(sku_id=sku_id, attributes=k.attributes, price=k.price,
+                     weight_grams=k.weight_grams, volume_cm3=k.volume_cm3)
         await s.execute(t.skus.insert().values(sku_id=sku_id, item_id=new.item_id,
                                                created_at=now))
         await s.execute(t.stock.insert().values(sku_id=sku_id, available=k.initial_stock,
                                                 reserved=0, sold=0))
+    v = Violations()
+    domain.check_shipping(v, new.item_type, [fields[k.sku_id] for k in new.skus], new.skus)
     if new.HasField("presale"):  # the terms carry over; prices must still exceed the deposit
-        v = Violations()
         domain.validate_presale(v, new.presale, currency,
                                 [k.price.amount_minor for k in new.skus])
-        v.raise_if_any()
+    v.raise_if_any()
     # Compare-and-set on the version: two concurrent updates cannot both win.
     result = await s.execute(
         update(t.items)
@@ -267,7 +279,8 @@ async def batch_get_skus(s: AsyncSession, sku_ids: Sequence[str]) -> pb.BatchGet
                     item_version=item.version, title=item.title,
                     category_id=item.category_id, item_type=item.item_type,
                     stock_mode=item.stock_mode, attributes=k.attributes, price=k.price,
-                    presale=item.presale if item.HasField("presale") else None)
+                    presale=item.presale if item.HasField("presale") else None,
+                    weight_grams=k.weight_grams, volume_cm3=k.volume_cm3)
     return pb.BatchGetSkusResponse(
         skus=[found[i] for i in dict.fromkeys(sku_ids) if i in found],
         missing_sku_ids=[i for i in dict.fromkeys(sku_ids) if i not in found],

@@ -49,7 +49,9 @@ item_versions = Table(
     Column("item_type", Integer, nullable=False),
     Column("stock_mode", Integer, nullable=False),
     Column("currency", String(3), nullable=False),
-    # JSON list of {sku_id, attributes, price}: the SKUs as of this version.
+    # JSON list of {sku_id, attributes, price, weight_grams, volume_cm3}: the
+    # SKUs as of this version (versions written before SKUs had a weight and
+    # volume lack those keys: read as 0, no schema change).
     Column("skus", Text, nullable=False),
     # JSON of the version's PresaleTerms (deposit per unit in minor units,
     # balance window), or NULL for an ordinary item.

@@ -10,10 +10,15 @@ Freight of one package (one seller's items) to a destination:
    NOT_DELIVERABLE (FAILED_PRECONDITION);
 2. a package promotion made free (SellerQuote.free_shipping), or whose items'
    amount reaches the template's free-shipping threshold, costs 0;
-3. otherwise ``first_fee`` covers up to ``first_units``, and every started
+3. otherwise ``first_fee`` covers up to ``first_units`` (a package of 0
+   units too: every package pays at least its first fee), and every started
    ``additional_units`` beyond them costs ``additional_fee``. Units are
-   pieces (BY_COUNT), grams (BY_WEIGHT) or minor units of the items' amount
-   (BY_AMOUNT).
+   pieces (BY_COUNT), grams (BY_WEIGHT: the sum of weight_grams × quantity)
+   or minor units of the items' amount (BY_AMOUNT).
+
+A BY_WEIGHT template refuses a package with an item of unknown weight
+(weight_grams 0), even one that would ship free: FAILED_PRECONDITION
+WEIGHT_REQUIRED, never a guessed or free price.
 
 A seller with no template ships free (freight 0, source NO_TEMPLATE).
 """
@@ -31,6 +36,7 @@ from zhongtai.logistics.v1 import logistics_pb2 as pb
 MAX_NAME = 200
 MAX_REGION_RULES = 200
 MAX_UNITS = 10**12
+MAX_WEIGHT_GRAMS = 10**8  # of one unit, as catalog bounds Sku.weight_grams
 
 
 def validate_template(t: pb.FreightTemplate) -> None:
@@ -80,9 +86,8 @@ def _check_rule(v: Violations, name: str, rule: pb.FreightRule, currency: str) -
 
 
 def rule_fee(rule: pb.FreightRule, units: int) -> int:
-    """first_fee up to first_units, plus additional_fee per started additional_units."""
-    if units <= 0:
-        return 0
+    """first_fee for 0 up to first_units, plus additional_fee per started
+    additional_units beyond them."""
     fee = rule.first_fee.amount_minor
     extra = units - rule.first_units
     if extra > 0:
@@ -143,6 +148,20 @@ def not_deliverable(t: pb.FreightTemplate, package_id: str, to: Address) -> Fail
         {"template_id": t.template_id, "seller_id": t.seller_id, "package_id": package_id})
 
 
+def require_weights(t: pb.FreightTemplate, package: pb.FreightPackage) -> None:
+    """A by-weight template prices only items whose weight is known."""
+    weightless = [i.sku_id for i in package.items if i.weight_grams <= 0]
+    if weightless:
+        raise FailedPrecondition(
+            "WEIGHT_REQUIRED",
+            f"freight template {t.template_id} charges by weight and SKUs "
+            f"{', '.join(weightless)} have no weight",
+            [PreconditionViolation("WEIGHT", f"skus/{sku_id}", "weight_grams is 0")
+             for sku_id in weightless],
+            {"sku_id": weightless[0], "template_id": t.template_id,
+             "package_id": package.package_id})
+
+
 def quote_package(t: pb.FreightTemplate | None, package: pb.FreightPackage,
                   to: Address, currency: str = "CNY") -> pb.PackageFreight:
     """The freight of one package with its template (None: the seller has none)."""
@@ -159,6 +178,8 @@ def quote_package(t: pb.FreightTemplate | None, package: pb.FreightPackage,
     if match is None:
         raise not_deliverable(t, package.package_id, to)
     out.rule.CopyFrom(match.rule)
+    if t.charging_basis == pb.CHARGING_BASIS_BY_WEIGHT:
+        require_weights(t, package)
     out.units = units(t.charging_basis, package.items)
     amount = sum(i.amount.amount_minor for i in package.items)
     source: int
@@ -186,10 +207,11 @@ def validate_quote(req: pb.QuoteFreightRequest) -> None:
         v.check(bool(p.seller_id), f"packages[{i}].seller_id", "is required")
         v.check(p.delivery_method in pb.DeliveryMethod.values(),
                 f"packages[{i}].delivery_method", "is not a delivery method")
+        v.check(len(p.items) > 0, f"packages[{i}].items", "at least one item")
         for j, item in enumerate(p.items):
             v.check(item.quantity > 0, f"packages[{i}].items[{j}].quantity", "must be positive")
-            v.check(item.weight_grams >= 0, f"packages[{i}].items[{j}].weight_grams",
-                    "must not be negative")
+            v.check(0 <= item.weight_grams <= MAX_WEIGHT_GRAMS,
+                    f"packages[{i}].items[{j}].weight_grams", f"must be 0 to {MAX_WEIGHT_GRAMS}")
             v.check(item.amount.amount_minor >= 0, f"packages[{i}].items[{j}].amount",
                     "must not be negative")
     v.raise_if_any()

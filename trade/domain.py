@@ -494,6 +494,7 @@ class Assembly:
             lg.FreightPackage(
                 package_id=seller_id, seller_id=seller_id, free_shipping=seller_id in free,
                 items=[lg.FreightItem(sku_id=line.sku.sku_id, quantity=line.quantity,
+                                      weight_grams=line.sku.weight_grams,
                                       amount=actual.get(line.order_id,
                                                         self.money(line.total)))
                        for line in lines])

@@ -990,6 +990,7 @@ def order_rows(req: pb.CreateOrderRequest | pb.QuoteOrderRequest, a: domain.Asse
         "actual_amount": a.total - discount, "freight_amount": a.freight,
         "item_id": "", "item_version": 0, "sku_id": "", "item_title": "", "category_id": "",
         "item_type": 0, "sku_attributes": "{}", "unit_price": 0, "quantity": 0,
+        "weight_grams": 0, "volume_cm3": 0,
     }
     orders = [top]
     deductions: list[dict[str, Any]] = []
@@ -1001,6 +1002,7 @@ def order_rows(req: pb.CreateOrderRequest | pb.QuoteOrderRequest, a: domain.Asse
             "sku_attributes": json.dumps(dict(line.sku.attributes), sort_keys=True,
                                          ensure_ascii=False),
             "unit_price": line.sku.price.amount_minor, "quantity": line.quantity,
+            "weight_grams": line.sku.weight_grams, "volume_cm3": line.sku.volume_cm3,
         }
         deductions += [
             {"order_id": line.order_id, "seq": seq, "kind": d.kind, "source_id": d.source_id,
@@ -1145,7 +1147,8 @@ def build_views(rows: Sequence[Any], related: Related) -> list[pb.Order]:
             o.item.CopyFrom(pb.ItemSnapshot(
                 item_id=r.item_id, item_version=r.item_version, sku_id=r.sku_id,
                 title=r.item_title, category_id=r.category_id, item_type=r.item_type,
-                attributes=json.loads(r.sku_attributes), unit_price=money(r.unit_price)))
+                attributes=json.loads(r.sku_attributes), unit_price=money(r.unit_price),
+                weight_grams=r.weight_grams, volume_cm3=r.volume_cm3))
         for p in sorted(pays.get(r.order_id, []), key=lambda p: p.kind):
             po = o.pay_orders.add(
                 pay_order_id=p.pay_order_id, order_id=p.order_id,

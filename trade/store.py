@@ -43,6 +43,9 @@ biz_orders = Table(
     Column("sku_attributes", Text, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("unit_price", BigInteger, nullable=False),
+    # The unit's weight (grams) and volume (cm³) at purchase (ItemSnapshot).
+    Column("weight_grams", BigInteger, nullable=False, server_default="0"),
+    Column("volume_cm3", BigInteger, nullable=False, server_default="0"),
     Column("quantity", BigInteger, nullable=False),
     Column("total_amount", BigInteger, nullable=False),
     Column("actual_amount", BigInteger, nullable=False),

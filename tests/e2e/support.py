@@ -72,7 +72,9 @@ class Shop:
 
 
 async def seed_shop(stubs: Stubs, name: str, prices: list[int], stock: int = 10,
-                    item_type: int = cat.ITEM_TYPE_PHYSICAL) -> Shop:
+                    item_type: int = cat.ITEM_TYPE_PHYSICAL, weight_grams: int = 500) -> Shop:
+    """A seller with one single-SKU item per price; physical SKUs weigh
+    ``weight_grams`` each (others nothing: they do not ship)."""
     seller = (await stubs.catalog.CreateSeller(cat.CreateSellerRequest(display_name=name))).seller
     sku_ids = []
     for i, price in enumerate(prices):
@@ -80,7 +82,8 @@ async def seed_shop(stubs: Stubs, name: str, prices: list[int], stock: int = 10,
             seller_id=seller.seller_id, title=f"{name} item {i}", item_type=item_type,
             category_id="c1",
             skus=[cat.SkuInput(price=Money(currency_code="CNY", amount_minor=price),
-                               initial_stock=stock)]))).item
+                               initial_stock=stock, weight_grams=weight_grams
+                               if item_type == cat.ITEM_TYPE_PHYSICAL else 0)]))).item
         sku_ids.append(item.skus[0].sku_id)
     return Shop(seller.seller_id, sku_ids)
 
@@ -120,6 +123,7 @@ def rich_error(exc: grpc.aio.AioRpcError) -> dict[str, object]:
             d.Unpack(info)
             out["reason"] = info.reason
             out["domain"] = info.domain
+            out["metadata"] = dict(info.metadata)
         elif d.Is(error_details_pb2.BadRequest.DESCRIPTOR):
             br = error_details_pb2.BadRequest()
             d.Unpack(br)

@@ -55,7 +55,8 @@ async def presale_item(p: Platform, start_in: float, end_in: float, price: int =
     t0 = now()
     item = (await p.stubs.catalog.CreateItem(cat.CreateItemRequest(
         seller_id=seller.seller_id, title="presale phone", item_type=cat.ITEM_TYPE_PHYSICAL,
-        category_id="c1", skus=[cat.SkuInput(price=cny(price), initial_stock=10)],
+        category_id="c1",
+        skus=[cat.SkuInput(price=cny(price), initial_stock=10, weight_grams=500)],
         presale=cat.PresaleTerms(
             deposit=cny(deposit),
             balance_start_time=timestamp(t0 + dt.timedelta(seconds=start_in)),

@@ -59,9 +59,10 @@ async def test_two_concurrent_deliveries_of_a_ship_timeout_restock_once(
         seller = (await ch.create_seller(s, cat.CreateSellerRequest(display_name="shop"))).seller
         item = (await ch.create_item(s, cat.CreateItemRequest(
             seller_id=seller.seller_id, title="rice", item_type=cat.ITEM_TYPE_PHYSICAL,
-            skus=[cat.SkuInput(price=cny(100), attributes={"size": "5kg"}, initial_stock=0),
+            skus=[cat.SkuInput(price=cny(100), attributes={"size": "5kg"}, initial_stock=0,
+                               weight_grams=5000),
                   cat.SkuInput(price=cny(200), attributes={"size": "10kg"},
-                               initial_stock=0)]))).item
+                               initial_stock=0, weight_grams=10000)]))).item
         skus = sorted(k.sku_id for k in item.skus)
         for sku_id in skus:
             await ch.set_warehouse_stock(s, db.dialect, cat.SetWarehouseStockRequest(

@@ -61,7 +61,7 @@ async def seed_sku(db: Database, stock: int) -> str:
         item = await catalog_handlers.create_item(s, pb.CreateItemRequest(
             seller_id=seller.seller.seller_id, title="rice", item_type=pb.ITEM_TYPE_PHYSICAL,
             skus=[pb.SkuInput(price=Money(currency_code="CNY", amount_minor=3900),
-                              initial_stock=stock)]))
+                              initial_stock=stock, weight_grams=5000)]))
     return item.item.skus[0].sku_id
 
 

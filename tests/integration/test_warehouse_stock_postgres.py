@@ -56,7 +56,7 @@ async def test_set_warehouse_stock_racing_reservations_keeps_the_books(
                 seller_id=seller.seller.seller_id, title="rice",
                 item_type=pb.ITEM_TYPE_PHYSICAL,
                 skus=[pb.SkuInput(price=Money(currency_code="CNY", amount_minor=3900),
-                                  initial_stock=0)]))
+                                  initial_stock=0, weight_grams=5000)]))
         sku_id = item.item.skus[0].sku_id
         assert await set_stock(db, sku_id, "hz", 10)
         sets = [("hz", q) for q in (15, 12, 3, 20, 0, 7, 9, 1)] + [

@@ -47,7 +47,7 @@ async def sku_in_warehouses(db: Database, hz: int = 6, sh: int = 4) -> str:
         item = (await h.create_item(s, pb.CreateItemRequest(
             seller_id=seller.seller_id, title="rice", item_type=pb.ITEM_TYPE_PHYSICAL,
             skus=[pb.SkuInput(price=Money(currency_code="CNY", amount_minor=3900),
-                              initial_stock=0)]))).item
+                              initial_stock=0, weight_grams=5000)]))).item
         sku_id = item.skus[0].sku_id
         for warehouse, quantity in (("hz", hz), ("sh", sh)):
             await h.set_warehouse_stock(s, db.dialect, pb.SetWarehouseStockRequest(

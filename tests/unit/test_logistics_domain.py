@@ -94,18 +94,52 @@ def test_no_template_ships_free() -> None:
     assert q.freight == cny(0) and q.source == pb.FREIGHT_SOURCE_NO_TEMPLATE
 
 
-def test_by_weight_counts_started_steps() -> None:
-    t = template(charging_basis=pb.CHARGING_BASIS_BY_WEIGHT, region_rules=[],
-                 default_rule=rule(1000, 1000, 500, 300))
-    assert d.quote_package(t, package(1, weight=1000), BEIJING).freight == cny(1000)
-    assert d.quote_package(t, package(2, weight=600), BEIJING).freight == cny(1300)
-    assert d.quote_package(t, package(3, weight=600), BEIJING).freight == cny(1600)
+BY_WEIGHT = template(charging_basis=pb.CHARGING_BASIS_BY_WEIGHT, region_rules=[],
+                     default_rule=rule(1000, 1000, 500, 300))  # issue 8's template
+
+
+@pytest.mark.parametrize(("grams", "fee"), [
+    (1, 1000), (1000, 1000), (1001, 1300), (1500, 1300), (1501, 1600), (2000, 1600),
+    (2001, 1900)])
+def test_by_weight_is_exact_at_the_boundaries(grams: int, fee: int) -> None:
+    q = d.quote_package(BY_WEIGHT, package(1, weight=grams), BEIJING)
+    assert (q.freight, q.units) == (cny(fee), grams)
+
+
+def test_by_weight_weighs_every_unit_of_every_item() -> None:
+    p = package(2, weight=600)  # 1200 g
+    p.items.add(sku_id="k2", quantity=3, weight_grams=100, amount=cny(300))  # + 300 g
+    q = d.quote_package(BY_WEIGHT, p, BEIJING)
+    assert (q.units, q.freight) == (1500, cny(1300))
+
+
+def test_by_weight_refuses_an_unknown_weight_even_when_free() -> None:
+    for p in (package(1, weight=0), package(1, weight=0, free=True)):
+        p.items.add(sku_id="k2", quantity=1, weight_grams=0, amount=cny(100))
+        with pytest.raises(FailedPrecondition) as e:
+            d.quote_package(BY_WEIGHT, p, BEIJING)
+        assert e.value.reason == "WEIGHT_REQUIRED"
+        assert e.value.metadata["sku_id"] == "k"
+        assert [v.subject for v in e.value.violations] == ["skus/k", "skus/k2"]
+    # Only a by-weight template needs weights.
+    assert d.quote_package(template(), package(1, weight=0), BEIJING).freight == cny(1000)
 
 
 def test_by_amount() -> None:
     t = template(charging_basis=pb.CHARGING_BASIS_BY_AMOUNT, region_rules=[],
                  default_rule=rule(10000, 500, 10000, 100))
     assert d.quote_package(t, package(1, amount=25000), BEIJING).freight == cny(700)
+    # Items whose amount was all deducted still ship: the first fee.
+    assert d.quote_package(t, package(1, amount=0), BEIJING).freight == cny(500)
+
+
+def test_a_quote_needs_items_with_a_plausible_weight() -> None:
+    req = pb.QuoteFreightRequest(destination=BEIJING, packages=[
+        pb.FreightPackage(seller_id="s1"), package(1, weight=10**8 + 1)])
+    with pytest.raises(InvalidArgument) as e:
+        d.validate_quote(req)
+    assert {v.field for v in e.value.violations} == {
+        "packages[0].items", "packages[1].items[0].weight_grams"}
 
 
 def test_template_validation_lists_every_field() -> None:
@@ -133,3 +167,27 @@ def test_by_count_freight_is_never_negative_and_monotonic_in_quantity(
     high = d.quote_package(t, package(quantity + more), BEIJING).freight.amount_minor
     assert 0 <= low <= high
     assert low >= r.first_fee.amount_minor
+
+
+@given(rules, st.integers(1, 10**6), st.integers(0, 10**6))
+def test_by_weight_freight_is_monotonic_in_weight_and_at_least_the_first_fee(
+        r: pb.FreightRule, grams: int, more: int) -> None:
+    t = template(charging_basis=pb.CHARGING_BASIS_BY_WEIGHT, default_rule=r, region_rules=[])
+    low = d.quote_package(t, package(1, weight=grams), BEIJING).freight.amount_minor
+    high = d.quote_package(t, package(1, weight=grams + more), BEIJING).freight.amount_minor
+    assert r.first_fee.amount_minor <= low <= high
+
+
+@given(rules, st.integers(0, 1000))
+def test_by_weight_steps_start_just_past_each_boundary(r: pb.FreightRule, steps: int) -> None:
+    """At first_units + k × additional_units exactly: k additional fees; one
+    gram more starts the next step."""
+    t = template(charging_basis=pb.CHARGING_BASIS_BY_WEIGHT, default_rule=r, region_rules=[])
+    boundary = r.first_units + steps * r.additional_units
+
+    def fee(grams: int) -> int:
+        return d.quote_package(t, package(1, weight=grams), BEIJING).freight.amount_minor
+
+    first, add = r.first_fee.amount_minor, r.additional_fee.amount_minor
+    assert fee(boundary) == first + steps * add
+    assert fee(boundary + 1) == first + (steps + 1) * add

@@ -55,7 +55,7 @@ class Seller(_message.Message):
     def __init__(self, seller_id: _Optional[str] = ..., display_name: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Sku(_message.Message):
-    __slots__ = ("sku_id", "attributes", "price")
+    __slots__ = ("sku_id", "attributes", "price", "weight_grams", "volume_cm3")
     class AttributesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -66,10 +66,14 @@ class Sku(_message.Message):
     SKU_ID_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     PRICE_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_GRAMS_FIELD_NUMBER: _ClassVar[int]
+    VOLUME_CM3_FIELD_NUMBER: _ClassVar[int]
     sku_id: str
     attributes: _containers.ScalarMap[str, str]
     price: _common_pb2.Money
-    def __init__(self, sku_id: _Optional[str] = ..., attributes: _Optional[_Mapping[str, str]] = ..., price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+    weight_grams: int
+    volume_cm3: int
+    def __init__(self, sku_id: _Optional[str] = ..., attributes: _Optional[_Mapping[str, str]] = ..., price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., weight_grams: _Optional[int] = ..., volume_cm3: _Optional[int] = ...) -> None: ...
 
 class Item(_message.Message):
     __slots__ = ("item_id", "seller_id", "version", "title", "description", "category_id", "item_type", "stock_mode", "skus", "create_time", "presale")
@@ -108,7 +112,7 @@ class PresaleTerms(_message.Message):
     def __init__(self, deposit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., balance_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., balance_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SkuView(_message.Message):
-    __slots__ = ("sku_id", "item_id", "seller_id", "item_version", "title", "category_id", "item_type", "stock_mode", "attributes", "price", "presale")
+    __slots__ = ("sku_id", "item_id", "seller_id", "item_version", "title", "category_id", "item_type", "stock_mode", "attributes", "price", "presale", "weight_grams", "volume_cm3")
     class AttributesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -127,6 +131,8 @@ class SkuView(_message.Message):
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     PRICE_FIELD_NUMBER: _ClassVar[int]
     PRESALE_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_GRAMS_FIELD_NUMBER: _ClassVar[int]
+    VOLUME_CM3_FIELD_NUMBER: _ClassVar[int]
     sku_id: str
     item_id: str
     seller_id: str
@@ -138,7 +144,9 @@ class SkuView(_message.Message):
     attributes: _containers.ScalarMap[str, str]
     price: _common_pb2.Money
     presale: PresaleTerms
-    def __init__(self, sku_id: _Optional[str] = ..., item_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., item_version: _Optional[int] = ..., title: _Optional[str] = ..., category_id: _Optional[str] = ..., item_type: _Optional[_Union[ItemType, str]] = ..., stock_mode: _Optional[_Union[StockMode, str]] = ..., attributes: _Optional[_Mapping[str, str]] = ..., price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., presale: _Optional[_Union[PresaleTerms, _Mapping]] = ...) -> None: ...
+    weight_grams: int
+    volume_cm3: int
+    def __init__(self, sku_id: _Optional[str] = ..., item_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., item_version: _Optional[int] = ..., title: _Optional[str] = ..., category_id: _Optional[str] = ..., item_type: _Optional[_Union[ItemType, str]] = ..., stock_mode: _Optional[_Union[StockMode, str]] = ..., attributes: _Optional[_Mapping[str, str]] = ..., price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., presale: _Optional[_Union[PresaleTerms, _Mapping]] = ..., weight_grams: _Optional[int] = ..., volume_cm3: _Optional[int] = ...) -> None: ...
 
 class Stock(_message.Message):
     __slots__ = ("sku_id", "available", "reserved", "sold")
@@ -197,7 +205,7 @@ class ListSellersResponse(_message.Message):
     def __init__(self, sellers: _Optional[_Iterable[_Union[Seller, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class SkuInput(_message.Message):
-    __slots__ = ("sku_id", "attributes", "price", "initial_stock")
+    __slots__ = ("sku_id", "attributes", "price", "initial_stock", "weight_grams", "volume_cm3")
     class AttributesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -209,11 +217,15 @@ class SkuInput(_message.Message):
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     PRICE_FIELD_NUMBER: _ClassVar[int]
     INITIAL_STOCK_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_GRAMS_FIELD_NUMBER: _ClassVar[int]
+    VOLUME_CM3_FIELD_NUMBER: _ClassVar[int]
     sku_id: str
     attributes: _containers.ScalarMap[str, str]
     price: _common_pb2.Money
     initial_stock: int
-    def __init__(self, sku_id: _Optional[str] = ..., attributes: _Optional[_Mapping[str, str]] = ..., price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., initial_stock: _Optional[int] = ...) -> None: ...
+    weight_grams: int
+    volume_cm3: int
+    def __init__(self, sku_id: _Optional[str] = ..., attributes: _Optional[_Mapping[str, str]] = ..., price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., initial_stock: _Optional[int] = ..., weight_grams: _Optional[int] = ..., volume_cm3: _Optional[int] = ...) -> None: ...
 
 class CreateItemRequest(_message.Message):
     __slots__ = ("request_id", "seller_id", "title", "description", "category_id", "item_type", "stock_mode", "skus", "presale")

@@ -113,7 +113,10 @@ class LogisticsServiceServicer:
     def QuoteFreight(self, request, context):
         """Prices the freight of packages (one per seller for now) to a destination.
         No side effects. A destination a template does not deliver to is
-        FAILED_PRECONDITION with reason NOT_DELIVERABLE.
+        FAILED_PRECONDITION with reason NOT_DELIVERABLE; a package priced by a
+        BY_WEIGHT template with an item of weight_grams 0 (unknown weight) is
+        FAILED_PRECONDITION WEIGHT_REQUIRED (metadata sku_id: the first such
+        item; one violation per item), whether or not it would ship free.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -142,7 +142,7 @@ class Voucher(_message.Message):
     def __init__(self, code: _Optional[str] = ..., order_id: _Optional[str] = ..., line_order_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., sku_id: _Optional[str] = ..., status: _Optional[_Union[VoucherStatus, str]] = ..., issue_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., redeem_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ItemSnapshot(_message.Message):
-    __slots__ = ("item_id", "item_version", "sku_id", "title", "category_id", "item_type", "attributes", "unit_price")
+    __slots__ = ("item_id", "item_version", "sku_id", "title", "category_id", "item_type", "attributes", "unit_price", "weight_grams", "volume_cm3")
     class AttributesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -158,6 +158,8 @@ class ItemSnapshot(_message.Message):
     ITEM_TYPE_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     UNIT_PRICE_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_GRAMS_FIELD_NUMBER: _ClassVar[int]
+    VOLUME_CM3_FIELD_NUMBER: _ClassVar[int]
     item_id: str
     item_version: int
     sku_id: str
@@ -166,7 +168,9 @@ class ItemSnapshot(_message.Message):
     item_type: _catalog_pb2.ItemType
     attributes: _containers.ScalarMap[str, str]
     unit_price: _common_pb2.Money
-    def __init__(self, item_id: _Optional[str] = ..., item_version: _Optional[int] = ..., sku_id: _Optional[str] = ..., title: _Optional[str] = ..., category_id: _Optional[str] = ..., item_type: _Optional[_Union[_catalog_pb2.ItemType, str]] = ..., attributes: _Optional[_Mapping[str, str]] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+    weight_grams: int
+    volume_cm3: int
+    def __init__(self, item_id: _Optional[str] = ..., item_version: _Optional[int] = ..., sku_id: _Optional[str] = ..., title: _Optional[str] = ..., category_id: _Optional[str] = ..., item_type: _Optional[_Union[_catalog_pb2.ItemType, str]] = ..., attributes: _Optional[_Mapping[str, str]] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., weight_grams: _Optional[int] = ..., volume_cm3: _Optional[int] = ...) -> None: ...
 
 class PayOrder(_message.Message):
     __slots__ = ("pay_order_id", "order_id", "total_amount", "point_amount", "discount_amount", "adjust_amount", "actual_amount", "status", "pay_deadline", "stored_value_amount", "kind", "balance_start_time", "balance_end_time", "freight_amount", "payment_id")
