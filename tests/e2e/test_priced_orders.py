@@ -35,6 +35,8 @@ def ts(delta: dt.timedelta) -> Timestamp:
 
 
 DAY = dt.timedelta(days=1)
+CREATED = "zhongtai.trade.v1.OrderCreated"
+PAID = "zhongtai.trade.v1.OrderPaid"
 
 
 @pytest.fixture
@@ -129,7 +131,7 @@ async def test_two_seller_cart_with_every_kind_priced_created_and_cancelled(
     assert await coupon_status(promo, "buyer-1", coupon) == pr.COUPON_STATUS_LOCKED
     account = (await promo.GetPointsAccount(pr.GetPointsAccountRequest(
         buyer_id="buyer-1"))).account
-    assert (account.balance, account.frozen) == (200, 300)
+    assert (account.balance, account.frozen, account.available) == (500, 300, 200)
 
     await s.trade.CancelOrder(tr.CancelOrderRequest(
         order_id=order.order_id, operator=Operator(role=Operator.ROLE_BUYER, id="buyer-1")))
@@ -212,8 +214,19 @@ async def test_an_order_a_card_pays_entirely_is_paid_at_once(
     assert order.pay_order.stored_value_amount.amount_minor == 6_000
     assert order.pay_order.actual_amount.amount_minor == 0
     assert order.status == tr.ORDER_STATUS_WAIT_SHIP
-    assert order.pay_status == tr.PAY_STATUS_PAID
-    assert order.discount_amount.amount_minor == 0  # a card pays, it is no discount
+    assert order.pay_status == order.pay_order.status == tr.PAY_STATUS_PAID
+    assert not order.pay_order.HasField("pay_deadline") and order.pay_order.payment_id == ""
+    # The card is in the order's deductions, funded by the platform; nothing
+    # is left to pay for the goods.
+    assert (order.discount_amount.amount_minor, order.actual_amount.amount_minor) == (6_000, 0)
+    assert [(d.kind, d.platform_amount.amount_minor, d.merchant_amount.amount_minor)
+            for d in order.deductions] == [(pr.DEDUCTION_KIND_STORED_VALUE_CARD, 6_000, 0)]
+    # Created, then paid in the same transaction, without a payment.
+    created = (await p.events.the_one(CREATED, order.order_id)).decode()
+    paid = (await p.events.the_one(PAID, order.order_id)).decode()
+    assert created.order.status == tr.ORDER_STATUS_WAIT_PAY  # type: ignore[attr-defined]
+    assert paid.order.status == tr.ORDER_STATUS_WAIT_SHIP  # type: ignore[attr-defined]
+    assert paid.payment_id == ""  # type: ignore[attr-defined]
 
     async def settled() -> bool:
         c = (await promo.GetStoredValueCard(pr.GetStoredValueCardRequest(
