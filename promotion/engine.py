@@ -22,8 +22,26 @@ can each reach their threshold and together exceed the order — seed 004's
 refuses. A line carrying a kind that the policy excludes with a stage's kind is
 not eligible for that stage (e.g. a flash-sale line takes no coupon).
 Discounts and points never bring the order below the policy's floor (0.01 by
-default); a stored-value card, being a way to pay, may pay all of it. Points and
-the card are capped to what is left, never refused.
+default); a stored-value card, being a way to pay, may pay all of it, and is
+capped to what is left, never refused.
+
+Points (seed 002): at the POINTS stage they may pay at most
+``points_max_share_bps`` of what is left of the whole order, and no more than
+the eligible lines hold above the floor; ``Quote.points_max`` is the most
+points worth no more than that (computed whether or not points were asked).
+Asking for more is refused (FAILED_PRECONDITION ``POINTS_OVER_LIMIT``), never
+capped. Points convert to whole minor units, rounding down
+(``points * 100 // points_per_unit``), and the points spent are the fewest
+that pay those units, rounding up; so when a point is worth at least one
+minor unit (``points_per_unit <= 100``) exactly the points asked are spent,
+and when it is worth less, the points that make no whole minor unit stay in
+the account.
+
+Every deduction has a cost bearer: ``platform_amount + merchant_amount ==
+amount``. A stored-value card is the buyer's prepaid money held by the
+platform (the card issuer): the platform funds it (its share is set by the
+caller, the whole of it in the service). Points are shared as
+``points_platform_share_bps`` says.
 
 A promotion with a budget (``budget_left``) never takes more than what is left
 of it off the whole cart: an item promotion counts down across the lines in
@@ -74,8 +92,6 @@ ITEM_KINDS = frozenset({Kind.ITEM_DIRECT_REDUCTION, Kind.ITEM_DISCOUNT, Kind.FLA
 ORDER_KINDS = (Kind.SHOP_PROMOTION, Kind.PLATFORM_PROMOTION, Kind.SHOP_COUPON,
                Kind.PLATFORM_COUPON, Kind.RED_PACKET, Kind.POINTS, Kind.STORED_VALUE_CARD)
 PROMOTION_STAGES = frozenset({Kind.SHOP_PROMOTION, Kind.PLATFORM_PROMOTION})
-# What the buyer spends of their own (capped to what is left, never refused).
-SPENT_KINDS = frozenset({Kind.POINTS, Kind.STORED_VALUE_CARD})
 
 
 class CouponRule(IntEnum):
@@ -221,10 +237,7 @@ class Deduction:
 
     @property
     def merchant_amount(self) -> int:
-        """What the merchant bears. A stored-value card is the buyer's own
-        money: nobody bears it (platform and merchant amounts are both 0)."""
-        if self.kind == Kind.STORED_VALUE_CARD:
-            return 0
+        """What the merchant bears: the rest of the amount, for every kind."""
         return self.amount - self.platform_amount
 
 
@@ -262,6 +275,8 @@ class Quote:
     unused_coupons: list[str]
     # seller id -> the free-shipping rule that covers its shipping.
     free_shipping: dict[str, str] = field(default_factory=dict)
+    # The most points this cart may use with its other benefits (see above).
+    points_max: int = 0
 
     @property
     def original(self) -> int:
@@ -351,7 +366,7 @@ def quote(cart: Cart, policy: Policy) -> Quote:
     lines = [LineQuote(line) for line in cart.lines]
     totals: list[SourceTotal] = []
     unused: list[str] = []
-    points_used = 0
+    points_used = points_max = 0
 
     # What is left of each promotion's budget, counted down as it is used.
     budget_left: dict[str, int] = {}
@@ -399,27 +414,32 @@ def quote(cart: Cart, policy: Policy) -> Quote:
         return [q for q in lines if not q.line.non_discountable and scope.covers(q.line)
                 and not policy.excluded(q.kinds, kind) and q.actual > 0]
 
+    def capacity(kind: Kind, targets: list[LineQuote]) -> int:
+        """The most a stage may take off ``targets``: what they hold, and
+        never the order below the floor. A card is a way to pay, not a
+        discount: it may pay everything."""
+        floor = 0 if kind == Kind.STORED_VALUE_CARD else policy.floor
+        return max(0, min(sum(q.actual for q in targets),
+                          sum(q.actual for q in lines) - floor))
+
     def apply(kind: Kind, source_id: str, offered: int, targets: list[LineQuote],
               platform_bps: int) -> int:
         if offered <= 0 or not targets:
             return 0
-        room = sum(q.actual for q in targets)
-        order_left = sum(q.actual for q in lines)
-        # A card is a way to pay, not a discount: it may pay everything. Points
-        # and the card are what the buyer asked to spend: capped, never refused.
-        floor = 0 if kind == Kind.STORED_VALUE_CARD else policy.floor
-        capacity = max(0, min(room, order_left - floor))
+        room = capacity(kind, targets)
         amount = offered
-        if offered > capacity:
-            if policy.refuse_over_discount and kind not in SPENT_KINDS:
+        if offered > room:
+            # (The card and points never get here: they ask for no more than
+            # there is room for.)
+            if policy.refuse_over_discount:
                 raise FailedPrecondition(
                     "OVER_DISCOUNT",
                     f"{kind.name} {source_id or ''} would take off {offered} where only "
-                    f"{capacity} can be deducted",
+                    f"{room} can be deducted",
                     [PreconditionViolation("OVER_DISCOUNT", f"{kind.name}/{source_id}",
-                                           f"offered {offered}, room {capacity}")],
+                                           f"offered {offered}, room {room}")],
                     {"kind": kind.name, "source_id": source_id})
-            amount = capacity
+            amount = room
         if amount <= 0:
             totals.append(SourceTotal(kind, source_id, 0, offered))
             return 0
@@ -479,13 +499,16 @@ def quote(cart: Cart, policy: Policy) -> Quote:
             rp = cart.red_packet
             apply(stage, rp.source_id, rp.amount, eligible(stage, rp.scope),
                   rp.platform_share_bps)
-        elif stage == Kind.POINTS and cart.points > 0:
+        elif stage == Kind.POINTS:
             targets = eligible(stage, Scope())
             left = sum(q.actual for q in lines)
-            value = min(cart.points * 100 // policy.points_per_unit,
-                        _share(left, policy.points_max_share_bps))
-            used = apply(stage, "", value, targets, policy.points_platform_share_bps)
-            points_used = -(-used * policy.points_per_unit // 100)  # ceil: points spent
+            cap = min(_share(left, policy.points_max_share_bps), capacity(stage, targets))
+            # The most points worth no more than the cap (rounding down).
+            points_max = ((cap + 1) * policy.points_per_unit - 1) // 100
+            if 0 < cart.points <= points_max:
+                used = apply(stage, "", cart.points * 100 // policy.points_per_unit, targets,
+                             policy.points_platform_share_bps)
+                points_used = -(-used * policy.points_per_unit // 100)  # ceil: points spent
         elif stage == Kind.STORED_VALUE_CARD and cart.card is not None:
             card = cart.card
             targets = [q for q in lines if q.actual > 0
@@ -494,8 +517,15 @@ def quote(cart: Cart, policy: Policy) -> Quote:
             apply(stage, card.source_id, wanted, targets, card.platform_share_bps)
         if stage in PROMOTION_STAGES:
             after_promotions.update({q.line.line_id: q.actual for q in lines})
+    if cart.points > points_max:
+        raise FailedPrecondition(
+            "POINTS_OVER_LIMIT",
+            f"{cart.points} points asked; this order can use at most {points_max}",
+            [PreconditionViolation("POINTS_LIMIT", "points",
+                                   f"{cart.points} asked, at most {points_max}")],
+            {"points_max": str(points_max), "requested": str(cart.points)})
     free = _free_shipping(cart, after_promotions)
-    return Quote(lines, totals, points_used, unused, free)
+    return Quote(lines, totals, points_used, unused, free, points_max)
 
 
 def _free_shipping(cart: Cart, after_promotions: dict[str, int]) -> dict[str, str]:

@@ -376,7 +376,9 @@ async def get_points_account(s: AsyncSession, buyer_id: str) -> pb.PointsAccount
                            .where(t.points_accounts.c.buyer_id == buyer_id))).first()
     if row is None:
         return pb.PointsAccount(buyer_id=buyer_id)
-    return pb.PointsAccount(buyer_id=buyer_id, balance=row.balance, frozen=row.frozen)
+    # The row's balance is what is available; the view's includes the frozen part.
+    return pb.PointsAccount(buyer_id=buyer_id, balance=row.balance + row.frozen,
+                            frozen=row.frozen, available=row.balance)
 
 
 async def _change_points(s: AsyncSession, buyer_id: str, kind: str, points: int, *,
@@ -529,7 +531,8 @@ async def list_red_packets(s: AsyncSession, req: pb.ListRedPacketsRequest
 def _card(row: Any) -> pb.StoredValueCard:
     return pb.StoredValueCard(card_id=row.card_id, buyer_id=row.buyer_id,
                               balance=money(row.currency, row.balance),
-                              held=money(row.currency, row.held))
+                              held=money(row.currency, row.held),
+                              available=money(row.currency, row.balance - row.held))
 
 
 async def _card_row(s: AsyncSession, card_id: str) -> Any:
@@ -797,20 +800,21 @@ async def _load_card(s: AsyncSession, b: Benefits, req: pb.QuoteRequest) -> None
                      f"{wanted} wanted, {available} available")
     amount = wanted or available
     if amount > 0:
-        # A card pays; it is no discount: nobody bears it (platform share 0).
-        b.card = engine.Benefit(card_id, amount, 0)
+        # Prepaid money the platform (the card issuer) holds: the platform
+        # funds the deduction, the merchant bears none of it.
+        b.card = engine.Benefit(card_id, amount, engine.BPS)
 
 
 async def _check_points(s: AsyncSession, b: Benefits, points: int) -> None:
     if points <= 0:
         return
     account = await get_points_account(s, b.buyer_id)
-    if points > account.balance:
+    if points > account.available:
         raise FailedPrecondition(
-            "INSUFFICIENT_POINTS", f"buyer {b.buyer_id} has {account.balance} points, "
-            f"{points} wanted",
+            "INSUFFICIENT_POINTS", f"buyer {b.buyer_id} has {account.available} points "
+            f"available, {points} wanted",
             [PreconditionViolation("POINTS", f"points_accounts/{b.buyer_id}",
-                                   f"{points} wanted, {account.balance} available")],
+                                   f"{points} wanted, {account.available} available")],
             {"buyer_id": b.buyer_id})
     b.points = points
 
@@ -860,6 +864,7 @@ def to_response(b: Benefits, q: engine.Quote) -> pb.QuoteResponse:
 
     resp = pb.QuoteResponse(original_amount=m(q.original), deducted_amount=m(q.deducted),
                             payable_amount=m(q.payable), points_used=q.points_used,
+                            points_max=q.points_max,
                             unused_coupon_ids=unused_coupons(q, b.requested_coupons))
     sellers: dict[str, list[int]] = {}
     for lq in q.lines:
@@ -876,10 +881,8 @@ def to_response(b: Benefits, q: engine.Quote) -> pb.QuoteResponse:
         agg[1] += lq.deducted
         agg[2] += lq.actual
         for d in lq.deductions:
-            # The card pays for the goods: nobody bears it, it is no discount.
-            if d.kind != Kind.STORED_VALUE_CARD:
-                agg[3] += d.merchant_amount
-                agg[4] += d.platform_amount
+            agg[3] += d.merchant_amount
+            agg[4] += d.platform_amount
     for seller_id, (original, deducted, actual, merchant, platform) in sellers.items():
         free = q.free_shipping.get(seller_id, "")
         resp.sellers.add(seller_id=seller_id, original_amount=m(original),

@@ -148,7 +148,8 @@ coupons = Table(
 )
 Index("ix_coupons_buyer", coupons.c.buyer_id, coupons.c.coupon_id)
 
-# balance = points the buyer can spend; frozen = held for orders.
+# balance = points the buyer can spend (available); frozen = held for orders.
+# PointsAccount.balance is their sum (owned, held included), as for cards.
 points_accounts = Table(
     "points_accounts",
     metadata,

@@ -404,14 +404,11 @@ class Line:
                    and (without is None or d.kind not in without))
 
     @property
-    def discount(self) -> int:
-        """Everything deducted but the stored-value card (a way to pay)."""
-        return self.deducted(without={CARD})
-
-    @property
     def actual(self) -> int:
-        """What the line costs the buyer, by card or through a channel."""
-        return self.total - self.discount
+        """What the buyer still pays for the line through payment: its total
+        less every deduction (points and the card included), before any
+        price adjustment and without freight."""
+        return self.total - self.deducted()
 
 
 @dataclass
@@ -443,11 +440,12 @@ class Assembly:
         return terms.deposit.amount_minor * self.lines[0].quantity if terms else 0
 
     def check_presale(self) -> None:
-        """After pricing: a presale order must leave a balance to pay."""
+        """After pricing: a presale order must leave a balance to pay, beyond
+        its deposit, once every deduction (the card's too) is taken off."""
         if self.presale is None:
             return
         card = self.deducted(kinds={CARD})
-        if self.total - self.deducted() - self.deposit < 1:
+        if self.actual - self.deposit < 1:
             raise InvalidArgument.field(
                 "benefits", "a presale order must leave a balance above its deposit to pay"
                 + (" (a stored-value card is used)" if card else ""))
@@ -469,6 +467,12 @@ class Assembly:
         return sum(line.deducted(kinds=kinds, without=without) for line in self.lines)
 
     @property
+    def actual(self) -> int:
+        """What the buyer still pays for the goods through payment: the sum
+        of the lines' (freight excluded)."""
+        return sum(line.actual for line in self.lines)
+
+    @property
     def freight(self) -> int:
         return sum(line.freight for line in self.lines)
 
@@ -484,7 +488,9 @@ class Assembly:
                         ) -> lg.QuoteFreightRequest | None:
         """What logistics prices: one package per seller with physical lines,
         free when promotion's quote says the seller ships free; None when
-        nothing ships."""
+        nothing ships. Each item's amount (for BY_AMOUNT templates and
+        free-shipping thresholds) is the quote line's actual amount: the line
+        after every deduction, points and the card included."""
         packages = self.packages()
         if not packages:
             return None
@@ -690,9 +696,17 @@ def plan_price_adjustment(order: pb.Order, req: pb.AdjustPriceRequest) -> PriceA
         raise InvalidArgument.field(
             "adjust_amount",
             f"would leave {pay_actual} to pay; at least 1 minor unit must remain")
+    # Spread over what the buyer pays for each line through payment: a cut
+    # never reaches the freight nor what points and the card paid, so no
+    # line's actual amount goes below zero.
     lines = list(order.sub_orders) if order.is_main else [order]
     bases = [line.actual_amount.amount_minor - line.adjust_amount.amount_minor
              for line in lines]
+    if -adjust > sum(bases):
+        raise InvalidArgument.field(
+            "adjust_amount",
+            f"would cut {-adjust} from goods of which {sum(bases)} is paid through payment "
+            "(freight and what points and the card pay cannot be cut)")
     shares = split_adjustment(adjust, bases)
     top_base = order.actual_amount.amount_minor - order.adjust_amount.amount_minor
     return PriceAdjustment(

@@ -980,14 +980,13 @@ def order_rows(req: pb.CreateOrderRequest | pb.QuoteOrderRequest, a: domain.Asse
     if isinstance(req, pb.CreateOrderRequest):
         extra = {"request_id": req.request_id, "out_type": req.out_type,
                  "out_id": req.out_id, "buyer_memo": req.buyer_memo}
-    discount = a.deducted(without={domain.CARD})
     top: dict[str, Any] = {
         **common, **extra, "order_id": a.top_id, "parent_id": None, "is_main": a.is_main,
         "seller_id": a.seller_id,
         "logistics_status": (pb.LOGISTICS_STATUS_UNSHIPPED if a.needs_logistics
                              else pb.LOGISTICS_STATUS_NOT_REQUIRED),
-        "total_amount": a.total, "discount_amount": discount,
-        "actual_amount": a.total - discount, "freight_amount": a.freight,
+        "total_amount": a.total, "discount_amount": a.deducted(),
+        "actual_amount": a.actual, "freight_amount": a.freight,
         "item_id": "", "item_version": 0, "sku_id": "", "item_title": "", "category_id": "",
         "item_type": 0, "sku_attributes": "{}", "unit_price": 0, "quantity": 0,
         "weight_grams": 0, "volume_cm3": 0,
@@ -1018,18 +1017,17 @@ def order_rows(req: pb.CreateOrderRequest | pb.QuoteOrderRequest, a: domain.Asse
             "is_main": False, "seller_id": line.seller_id,
             "logistics_status": (pb.LOGISTICS_STATUS_UNSHIPPED if line.log_order_id
                                  else pb.LOGISTICS_STATUS_NOT_REQUIRED),
-            "total_amount": line.total, "discount_amount": line.discount,
+            "total_amount": line.total, "discount_amount": line.deducted(),
             "actual_amount": line.actual, "freight_amount": line.freight,
             "request_id": "", "out_type": "", "out_id": "", "buyer_memo": "",
         })
-    points = a.deducted(kinds={domain.POINTS})
-    card = a.deducted(kinds={domain.CARD})
+    # The order's deductions in three parts: points, the card, the rest.
     pay_order: dict[str, Any] = {
         "pay_order_id": a.pay_order_id, "order_id": a.top_id, "currency": a.currency,
-        "total_amount": a.total, "point_amount": points,
-        "discount_amount": discount - points, "adjust_amount": 0,
-        "stored_value_amount": card, "freight_amount": a.freight,
-        "actual_amount": a.total - discount - card + a.freight,
+        "total_amount": a.total, "point_amount": a.deducted(kinds={domain.POINTS}),
+        "discount_amount": a.deducted(without={domain.POINTS, domain.CARD}),
+        "adjust_amount": 0, "stored_value_amount": a.deducted(kinds={domain.CARD}),
+        "freight_amount": a.freight, "actual_amount": a.actual + a.freight,
         "status": pb.PAY_STATUS_UNPAID, "pay_deadline": None, "kind": domain.FULL,
         "balance_start": None, "balance_end": None,
         "created_at": now, "updated_at": now,

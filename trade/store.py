@@ -49,7 +49,9 @@ biz_orders = Table(
     Column("quantity", BigInteger, nullable=False),
     Column("total_amount", BigInteger, nullable=False),
     Column("actual_amount", BigInteger, nullable=False),
-    # Sum of the deductions but the stored-value card: total - discount = actual.
+    # Sum of every deduction (points and the stored-value card included), so
+    # total - discount + adjust = actual: what the buyer still pays for the
+    # goods through payment.
     Column("discount_amount", BigInteger, nullable=False, server_default="0"),
     # Freight logistics quoted (QuoteFreight, one package per seller): the
     # sum on a top-level order; a seller's freight on its first line (sub or

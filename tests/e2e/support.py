@@ -113,7 +113,8 @@ def order_request(buyer: str, lines: list[tuple[str, int]], **kw: object) -> tr.
 
 
 def rich_error(exc: grpc.aio.AioRpcError) -> dict[str, object]:
-    """ErrorInfo reason and BadRequest fields of a failed call."""
+    """ErrorInfo reason (and metadata), BadRequest fields and precondition
+    subjects of a failed call."""
     status = rpc_status.from_call(exc)
     out: dict[str, object] = {"code": exc.code(), "reason": None, "fields": []}
     assert status is not None, "status carries no details"

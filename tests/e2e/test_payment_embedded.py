@@ -151,7 +151,7 @@ async def test_balance_payment_pays_the_order_deducts_stock_and_redeems_benefits
     req.benefits.points = 60
     order = (await p.stubs.trade.CreateOrder(req)).order
     due = order.pay_order.actual_amount.amount_minor
-    assert due == 2 * 3900 - 60 and await points(p, "buyer-1") == (40, 60)
+    assert due == 2 * 3900 - 60 and await points(p, "buyer-1") == (100, 60)
 
     methods = (await p.payment.ListPaymentMethods(pb.ListPaymentMethodsRequest(
         buyer_id="buyer-1", amount=cny(due), address=req.address))).methods

@@ -4,19 +4,18 @@ seed 004 over-discount case, and benefits returned on cancel or failure."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
 import pytest
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from tests.conftest import eventually
+from tests.e2e.promotion_support import DAY, cny, coupon_for, coupon_status, ts
 from tests.e2e.support import order_request, rich_error, seed_shop, stock_is, stock_of
 from tests.e2e.test_embedded import Platform, start
 from zhongtai.catalog.v1 import catalog_pb2 as cat
-from zhongtai.common.v1.common_pb2 import Money, Operator
+from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.promotion.v1 import promotion_pb2 as pr
 from zhongtai.promotion.v1 import promotion_pb2_grpc as pr_grpc
 from zhongtai.trade.v1 import trade_pb2 as tr
@@ -24,17 +23,8 @@ from zhongtai.trade.v1 import trade_pb2 as tr
 pytestmark = pytest.mark.e2e
 
 
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
-
-
-def ts(delta: dt.timedelta) -> Timestamp:
-    t = Timestamp()
-    t.FromDatetime(dt.datetime.now(dt.UTC) + delta)
-    return t
-
-
-DAY = dt.timedelta(days=1)
+CREATED = "zhongtai.trade.v1.OrderCreated"
+PAID = "zhongtai.trade.v1.OrderPaid"
 
 
 @pytest.fixture
@@ -43,26 +33,6 @@ async def platform(tmp_path: Path) -> AsyncIterator[tuple[Platform, pr_grpc.Prom
     yield p, pr_grpc.PromotionServiceStub(p.stubs.channels[0])
     await p.stubs.close()
     await p.runtime.stop(grace=0)
-
-
-async def coupon_for(promo: pr_grpc.PromotionServiceStub, buyer: str, *, seller: str = "",
-                     threshold: int, off: int, restore: bool = True,
-                     platform_share: int = 0) -> str:
-    template = (await promo.CreateCouponTemplate(pr.CreateCouponTemplateRequest(
-        template=pr.CouponTemplate(
-            title="coupon", kind=pr.COUPON_KIND_FULL_REDUCTION, scope=pr.Scope(seller_id=seller),
-            threshold=cny(threshold), amount_off=cny(off), claim_start_time=ts(-DAY),
-            claim_end_time=ts(DAY), valid_start_time=ts(-DAY), valid_end_time=ts(DAY),
-            total_quantity=100, per_buyer_limit=5, restore_on_cancel=restore,
-            cost_sharing=pr.CostSharing(platform_share_bps=platform_share))))).template
-    coupon = (await promo.ClaimCoupon(pr.ClaimCouponRequest(
-        template_id=template.template_id, buyer_id=buyer))).coupon
-    return coupon.coupon_id
-
-
-async def coupon_status(promo: pr_grpc.PromotionServiceStub, buyer: str, coupon_id: str) -> int:
-    coupons = (await promo.ListCoupons(pr.ListCouponsRequest(buyer_id=buyer))).coupons
-    return next(c.status for c in coupons if c.coupon_id == coupon_id)
 
 
 async def test_two_seller_cart_with_every_kind_priced_created_and_cancelled(
@@ -129,7 +99,7 @@ async def test_two_seller_cart_with_every_kind_priced_created_and_cancelled(
     assert await coupon_status(promo, "buyer-1", coupon) == pr.COUPON_STATUS_LOCKED
     account = (await promo.GetPointsAccount(pr.GetPointsAccountRequest(
         buyer_id="buyer-1"))).account
-    assert (account.balance, account.frozen) == (200, 300)
+    assert (account.balance, account.frozen, account.available) == (500, 300, 200)
 
     await s.trade.CancelOrder(tr.CancelOrderRequest(
         order_id=order.order_id, operator=Operator(role=Operator.ROLE_BUYER, id="buyer-1")))
@@ -212,8 +182,19 @@ async def test_an_order_a_card_pays_entirely_is_paid_at_once(
     assert order.pay_order.stored_value_amount.amount_minor == 6_000
     assert order.pay_order.actual_amount.amount_minor == 0
     assert order.status == tr.ORDER_STATUS_WAIT_SHIP
-    assert order.pay_status == tr.PAY_STATUS_PAID
-    assert order.discount_amount.amount_minor == 0  # a card pays, it is no discount
+    assert order.pay_status == order.pay_order.status == tr.PAY_STATUS_PAID
+    assert not order.pay_order.HasField("pay_deadline") and order.pay_order.payment_id == ""
+    # The card is in the order's deductions, funded by the platform; nothing
+    # is left to pay for the goods.
+    assert (order.discount_amount.amount_minor, order.actual_amount.amount_minor) == (6_000, 0)
+    assert [(d.kind, d.platform_amount.amount_minor, d.merchant_amount.amount_minor)
+            for d in order.deductions] == [(pr.DEDUCTION_KIND_STORED_VALUE_CARD, 6_000, 0)]
+    # Created, then paid in the same transaction, without a payment.
+    created = (await p.events.the_one(CREATED, order.order_id)).decode()
+    paid = (await p.events.the_one(PAID, order.order_id)).decode()
+    assert created.order.status == tr.ORDER_STATUS_WAIT_PAY  # type: ignore[attr-defined]
+    assert paid.order.status == tr.ORDER_STATUS_WAIT_SHIP  # type: ignore[attr-defined]
+    assert paid.payment_id == ""  # type: ignore[attr-defined]
 
     async def settled() -> bool:
         c = (await promo.GetStoredValueCard(pr.GetStoredValueCardRequest(

@@ -109,10 +109,11 @@ def check_exact(q: pb.QuoteResponse) -> None:
         assert x.original_amount.amount_minor - sum(
             d.amount.amount_minor for d in x.deductions) == x.actual_amount.amount_minor >= 0
         for d in x.deductions:
-            # The card is the buyer's own money: nobody bears it.
-            borne = (0 if d.kind == pb.DEDUCTION_KIND_STORED_VALUE_CARD
-                     else d.amount.amount_minor)
-            assert d.platform_amount.amount_minor + d.merchant_amount.amount_minor == borne
+            # Every deduction is borne in full; the card by the platform.
+            assert d.platform_amount.amount_minor + d.merchant_amount.amount_minor == \
+                d.amount.amount_minor
+            if d.kind == pb.DEDUCTION_KIND_STORED_VALUE_CARD:
+                assert d.merchant_amount.amount_minor == 0
     assert sum(x.actual_amount.amount_minor for x in q.lines) == q.payable_amount.amount_minor
     assert (q.original_amount.amount_minor - q.deducted_amount.amount_minor
             == q.payable_amount.amount_minor)

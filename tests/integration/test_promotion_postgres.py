@@ -227,7 +227,7 @@ async def test_hold_takes_exactly_what_the_quote_used(db: Database,
     st = await state(db, wallet)
     assert st["coupon"] == (pb.COUPON_STATUS_LOCKED, "o1")
     assert st["red_packet"] == pb.RED_PACKET_STATUS_LOCKED
-    assert st["points"] == (500, 500) and st["card"] == (20_000, 2000)
+    assert st["points"] == (1000, 500) and st["card"] == (20_000, 2000)  # held included
     # A repeat returns the original hold and quote; another cart is refused.
     assert await hold(db, "o1", cart(wallet)) == held
     with pytest.raises(AlreadyExists) as e:
@@ -309,7 +309,7 @@ async def test_two_orders_racing_for_one_coupon_one_wins(db: Database,
     st = await state(db, wallet)
     assert st["coupon"] == (pb.COUPON_STATUS_LOCKED, winner)
     # The loser held nothing: points, red packet and card only once.
-    assert st["points"] == (700, 300) and st["card"] == (20_000, 2000)
+    assert st["points"] == (1000, 300) and st["card"] == (20_000, 2000)
     async with db.transaction() as s:
         holds = (await s.execute(select(t.benefit_holds.c.order_id))).scalars().all()
     assert holds == [winner]

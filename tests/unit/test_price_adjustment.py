@@ -17,23 +17,27 @@ def cny(amount: int) -> Money:
 
 
 def order(actuals: list[int], *, status: pb.OrderStatus = domain.WAIT_PAY, card: int = 0,
-          adjust: int = 0, seller: str = "s1") -> pb.Order:
-    """A top-level order over lines of these actual amounts (before adjustment)."""
+          freight: int = 0, adjust: int = 0, seller: str = "s1") -> pb.Order:
+    """A top-level order over lines of these actual amounts before adjustment
+    (what the buyer pays for each through payment), ``card`` more paid by a
+    stored-value card (on the first line), and ``freight``."""
     shares = domain.split_adjustment(adjust, actuals) if adjust else [0] * len(actuals)
     lines = [pb.Order(order_id=f"l{i}", parent_id="m" if len(actuals) > 1 else "",
-                      seller_id=seller, total_amount=cny(a), adjust_amount=cny(x),
-                      actual_amount=cny(a + x))
+                      seller_id=seller, total_amount=cny(a + (card if i == 0 else 0)),
+                      adjust_amount=cny(x), actual_amount=cny(a + x),
+                      discount_amount=cny(card if i == 0 else 0))
              for i, (a, x) in enumerate(zip(actuals, shares, strict=True))]
     base = sum(actuals)
-    pay = pb.PayOrder(adjust_amount=cny(adjust), stored_value_amount=cny(card),
-                      actual_amount=cny(base - card + adjust))
+    pay = pb.PayOrder(total_amount=cny(base + card), adjust_amount=cny(adjust),
+                      stored_value_amount=cny(card), freight_amount=cny(freight),
+                      actual_amount=cny(base + adjust + freight))
     if len(actuals) == 1:
         o = lines[0]
         o.order_id, o.status = "m", status
         o.pay_order.CopyFrom(pay)
         return o
     return pb.Order(order_id="m", is_main=True, seller_id=seller, status=status,
-                    total_amount=cny(base), adjust_amount=cny(adjust),
+                    total_amount=cny(base + card), adjust_amount=cny(adjust),
                     actual_amount=cny(base + adjust), sub_orders=lines, pay_order=pay)
 
 
@@ -81,10 +85,45 @@ def test_the_amount_left_to_pay_must_stay_at_least_one_minor_unit() -> None:
     with pytest.raises(InvalidArgument) as e:
         domain.plan_price_adjustment(order([1000, 500]), request(-1500))
     assert [v.field for v in e.value.violations] == ["adjust_amount"]
-    # The card pays part of it: only what goes through a channel can be cut.
+    # The card pays part of it: only what goes through payment can be cut.
     with pytest.raises(InvalidArgument):
-        domain.plan_price_adjustment(order([1000], card=400), request(-600))
-    assert domain.plan_price_adjustment(order([1000], card=400), request(-599)).pay_actual == 1
+        domain.plan_price_adjustment(order([600], card=400), request(-600))
+    plan = domain.plan_price_adjustment(order([600], card=400), request(-599))
+    assert (plan.pay_actual, plan.lines) == (1, {"m": (-599, 1)})
+
+
+def test_a_cut_reaches_neither_the_freight_nor_what_the_card_paid() -> None:
+    # 5.00 of goods to pay, 10.00 freight: 5.01 off would leave 9.99 to pay
+    # but take the goods below zero.
+    with pytest.raises(InvalidArgument) as e:
+        domain.plan_price_adjustment(order([500], freight=1000), request(-501))
+    assert [v.field for v in e.value.violations] == ["adjust_amount"]
+    plan = domain.plan_price_adjustment(order([500], freight=1000), request(-500))
+    assert (plan.pay_actual, plan.top_actual, plan.lines) == (1000, 0, {"m": (-500, 0)})
+    # The card paid all the goods: nothing of them to cut; a raise is spread evenly.
+    paid_by_card = order([0, 0], card=3000, freight=800)
+    with pytest.raises(InvalidArgument):
+        domain.plan_price_adjustment(paid_by_card, request(-1))
+    plan = domain.plan_price_adjustment(paid_by_card, request(101))
+    assert plan.lines == {"l0": (50, 50), "l1": (51, 51)} and plan.pay_actual == 901
+
+
+@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=5), st.integers(0, 10**6),
+       st.integers(0, 5000), st.integers(-2 * 10**6, 10**6))
+def test_an_adjustment_is_exact_and_never_takes_a_line_below_zero(
+        actuals: list[int], card: int, freight: int, adjust: int) -> None:
+    try:
+        plan = domain.plan_price_adjustment(order(actuals, card=card, freight=freight),
+                                            request(adjust))
+    except InvalidArgument:
+        # Refused exactly when too little would be left to pay, or the cut
+        # would reach beyond the goods paid through payment.
+        assert sum(actuals) + freight + adjust < 1 or -adjust > sum(actuals)
+        return
+    assert all(actual >= 0 for _, actual in plan.lines.values())
+    assert sum(x for x, _ in plan.lines.values()) == adjust
+    assert sum(actual for _, actual in plan.lines.values()) == plan.top_actual
+    assert plan.pay_actual == plan.top_actual + freight >= 1
 
 
 @pytest.mark.parametrize("status", [s for s in pb.OrderStatus.values()

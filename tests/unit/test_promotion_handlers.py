@@ -259,12 +259,15 @@ async def test_a_card_pays_as_much_as_it_can_even_when_over_discounts_are_refuse
         card = (await h.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
             buyer_id="b1", balance=cny(5000)))).card
     held = await hold(db, "o1", [line("x", 1000)], stored_value_card_id=card.card_id)
-    # A card is a way to pay, not a discount: it may pay it all, nobody bears it.
+    # A card is a way to pay, not a discount: it may pay it all. It is the
+    # buyer's prepaid money the platform holds: the platform funds it.
     assert held.quote.payable_amount.amount_minor == 0
     assert held.hold.stored_value_amount.amount_minor == 1000
-    assert held.quote.sellers[0].merchant_borne_amount.amount_minor == 0
+    seller = held.quote.sellers[0]
+    assert (seller.merchant_borne_amount.amount_minor,
+            seller.platform_borne_amount.amount_minor) == (0, 1000)
     assert [(d.platform_amount.amount_minor, d.merchant_amount.amount_minor)
-            for d in held.quote.lines[0].deductions] == [(0, 0)]
+            for d in held.quote.lines[0].deductions] == [(1000, 0)]
     # Asking the card for more than the order is capped, not refused.
     capped = await quote(db, [line("y", 1000)], stored_value_card_id=card.card_id,
                          stored_value_amount=cny(1500))
@@ -274,7 +277,8 @@ async def test_a_card_pays_as_much_as_it_can_even_when_over_discounts_are_refuse
         redeemed = await h.redeem_benefits(s, "o1")
         after = await h.get_stored_value_card(s, card.card_id)
     assert redeemed.status == pb.HOLD_STATUS_REDEEMED
-    assert (after.balance.amount_minor, after.held.amount_minor) == (4000, 0)
+    assert (after.balance.amount_minor, after.held.amount_minor,
+            after.available.amount_minor) == (4000, 0, 4000)
 
 
 # --- budgets -----------------------------------------------------------------

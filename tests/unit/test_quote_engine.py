@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from promotion.engine import (
+    BPS,
     ITEM_KINDS,
     ORDER_KINDS,
     PROMOTION_STAGES,
@@ -78,7 +79,9 @@ def carts(draw: st.DrawFn) -> Cart:
         red_packet=draw(st.none() | st.builds(Benefit, st.just("rp"),
                                               st.integers(0, 20_000), bps)),
         points=draw(st.integers(0, 100_000)),
-        card=draw(st.none() | st.builds(Benefit, st.just("card"), st.integers(0, 50_000))),
+        # The service's card: funded by the platform (promotion/handlers.py).
+        card=draw(st.none() | st.builds(Benefit, st.just("card"), st.integers(0, 50_000),
+                                        st.just(BPS))),
         free_shipping=tuple(
             FreeShipping(f"fs{i}", Scope(seller_id=draw(st.sampled_from(["", *SELLERS])),
                                          sku_ids=frozenset(draw(st.lists(
@@ -110,6 +113,10 @@ def check_invariants(cart: Cart, policy: Policy, q: Quote) -> None:
         for d in lq.deductions:
             assert d.amount > 0
             assert 0 <= d.platform_amount <= d.amount
+            # Every deduction has its bearers, and they bear all of it.
+            assert d.platform_amount + d.merchant_amount == d.amount
+            if d.kind == Kind.STORED_VALUE_CARD:
+                assert d.platform_amount == d.amount
             assert not any(frozenset({d.kind, other}) in policy.exclusions
                            for other in lq.kinds if other != d.kind)
     for total in q.totals:
@@ -123,9 +130,10 @@ def check_invariants(cart: Cart, policy: Policy, q: Quote) -> None:
     after_items = q.payable + card + order_level
     if order_level:  # discounts and points keep the floor; the card may pay it all
         assert q.payable + card >= min(policy.floor, after_items)
+    # Points: never over the cap, worth what they take off (rounding down).
+    assert q.points_used <= cart.points <= q.points_max
     assert q.points_used * 100 // policy.points_per_unit >= sum(
         d.amount for lq in q.lines for d in lq.deductions if d.kind == Kind.POINTS)
-    assert q.points_used <= max(cart.points, 0)
     # A promotion never takes more than what is left of its budget.
     for p in (*cart.item_promotions, *cart.order_promotions):
         if p.budget_left is not None:
@@ -142,6 +150,12 @@ def taken(q: Quote, source_id: str) -> int:
                if d.source_id == source_id and d.kind in ITEM_KINDS | PROMOTION_STAGES)
 
 
+def within_cap(cart: Cart, policy: Policy) -> Cart:
+    """The cart asking for no more points than it can use (more is refused)."""
+    most = quote(dataclasses.replace(cart, points=0), policy).points_max
+    return dataclasses.replace(cart, points=min(cart.points, most))
+
+
 @settings(max_examples=400, deadline=None)
 @given(cart=carts(), policy=policies)
 def test_quotes_are_exact_non_negative_and_deterministic(cart: Cart, policy: Policy) -> None:
@@ -149,6 +163,11 @@ def test_quotes_are_exact_non_negative_and_deterministic(cart: Cart, policy: Pol
         q = quote(cart, policy)
     except InvalidArgument:
         return
+    except FailedPrecondition as e:
+        assert e.reason == "POINTS_OVER_LIMIT"
+        assert cart.points > int(e.metadata["points_max"])
+        cart = within_cap(cart, policy)
+        q = quote(cart, policy)
     check_invariants(cart, policy, q)
     again = quote(cart, policy)
     assert [(lq.line, lq.deductions) for lq in again.lines] == [
@@ -220,13 +239,67 @@ def test_coupon_threshold_sees_the_amount_after_promotions() -> None:
     assert q.unused_coupons == [] and q.payable == 10_000 - 500  # ladder no longer reached
 
 
-def test_points_are_capped_by_the_share_and_the_balance_asked() -> None:
+def test_points_over_the_share_are_refused_with_the_most_the_order_can_use() -> None:
+    policy = Policy(points_per_unit=100, points_max_share_bps=2_000)
     cart = Cart(lines=(line("a", "s1", 10_000),), points=100_000)
-    q = quote(cart, Policy(points_per_unit=100, points_max_share_bps=2_000))
-    assert q.deducted == 2_000 and q.points_used == 2_000
-    q = quote(Cart(lines=(line("a", "s1", 10_000),), points=150),
-              Policy(points_per_unit=1000, points_max_share_bps=10_000))
-    assert q.deducted == 15 and q.points_used == 150  # 10 points per fen
+    with pytest.raises(FailedPrecondition) as e:
+        quote(cart, policy)
+    assert e.value.reason == "POINTS_OVER_LIMIT"
+    assert e.value.metadata == {"points_max": "2000", "requested": "100000"}
+    assert [v.type for v in e.value.violations] == ["POINTS_LIMIT"]
+    q = quote(dataclasses.replace(cart, points=2_000), policy)
+    assert q.deducted == 2_000 and q.points_used == 2_000 and q.points_max == 2_000
+    # Reported when no points are asked, for the checkout page.
+    assert quote(dataclasses.replace(cart, points=0), policy).points_max == 2_000
+    # 10 points per fen: 159 points are worth 15 fen (rounding down), 150 of
+    # them pay it and 9 stay in the account; 160 would be worth 16 > 15.
+    tiny = Policy(points_per_unit=1000, points_max_share_bps=15)
+    q = quote(Cart(lines=(line("a", "s1", 10_000),), points=159), tiny)
+    assert (q.deducted, q.points_used, q.points_max) == (15, 150, 159)
+    with pytest.raises(FailedPrecondition):
+        quote(Cart(lines=(line("a", "s1", 10_000),), points=160), tiny)
+    # Without a POINTS stage in the policy, no point can be used.
+    no_points = Policy(order=tuple(k for k in ORDER_KINDS if k != Kind.POINTS))
+    assert quote(dataclasses.replace(cart, points=0), no_points).points_max == 0
+    with pytest.raises(FailedPrecondition):
+        quote(dataclasses.replace(cart, points=1), no_points)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cart=carts(), policy=policies, data=st.data())
+def test_points_up_to_points_max_are_used_and_more_are_refused(
+        cart: Cart, policy: Policy, data: st.DataObject) -> None:
+    # The default stage order: only the card comes after the points.
+    policy = dataclasses.replace(policy, order=ORDER_KINDS)
+    try:
+        plain = quote(dataclasses.replace(cart, points=0), policy)
+    except InvalidArgument:
+        return
+    most, per = plain.points_max, policy.points_per_unit
+    # The cap: the share of what is left at the POINTS stage (the amount
+    # payable but for the card), within the discountable lines, above the floor.
+    left = {lq.line.line_id: lq.actual + sum(d.amount for d in lq.deductions
+                                             if d.kind == Kind.STORED_VALUE_CARD)
+            for lq in plain.lines}
+    room = sum(left[x.line_id] for x in cart.lines if not x.non_discountable)
+    total = sum(left.values())
+    cap = min(total * policy.points_max_share_bps // BPS,
+              max(0, min(room, total - policy.floor)))
+    assert most * 100 // per <= cap < (most + 1) * 100 // per
+    asked = data.draw(st.integers(0, most))
+    q = quote(dataclasses.replace(cart, points=asked), policy)
+    worth = asked * 100 // per
+    assert q.points_max == most
+    assert sum(d.amount for lq in q.lines for d in lq.deductions
+               if d.kind == Kind.POINTS) == worth
+    assert q.points_used == -(-worth * per // 100)  # the fewest points that pay it
+    if per <= 100:  # a point is worth a whole minor unit or more: exactly as asked
+        assert q.points_used == asked
+    over = data.draw(st.integers(most + 1, most + 10**6))
+    with pytest.raises(FailedPrecondition) as e:
+        quote(dataclasses.replace(cart, points=over), policy)
+    assert e.value.reason == "POINTS_OVER_LIMIT"
+    assert e.value.metadata == {"points_max": str(most), "requested": str(over)}
 
 
 def test_take_out_receipt_of_seed_003() -> None:
@@ -277,16 +350,18 @@ def test_flash_sale_units_left_are_shared_by_the_carts_lines() -> None:
     assert [lq.deducted for lq in q.lines] == [2 * 900, 1 * 900]  # 3 units in all
 
 
-def test_a_card_may_pay_everything_and_is_never_refused_nor_borne() -> None:
-    cart = Cart(lines=(line("a", "s1", 1000),), card=Benefit("card", 5000))
+def test_a_card_may_pay_everything_and_is_never_refused() -> None:
+    cart = Cart(lines=(line("a", "s1", 1000),), card=Benefit("card", 5000, BPS))
     q = quote(cart, Policy(refuse_over_discount=True))
     [d] = q.lines[0].deductions
     assert (d.kind, d.amount, d.platform_amount, d.merchant_amount) == (
-        Kind.STORED_VALUE_CARD, 1000, 0, 0)
+        Kind.STORED_VALUE_CARD, 1000, 1000, 0)
     assert q.payable == 0
-    q = quote(Cart(lines=(line("a", "s1", 1000),), points=10**6),
-              Policy(refuse_over_discount=True, points_max_share_bps=10_000))
-    assert q.payable == 1  # points keep the floor, capped rather than refused
+    # Points keep the floor: at most 999 of the 1000.
+    points = Cart(lines=(line("a", "s1", 1000),))
+    everything = Policy(refuse_over_discount=True, points_max_share_bps=10_000)
+    assert quote(points, everything).points_max == 999
+    assert quote(dataclasses.replace(points, points=999), everything).payable == 1
 
 
 def test_a_seller_funded_red_packet_pays_only_for_that_sellers_goods() -> None:
@@ -314,6 +389,7 @@ def test_a_budget_caps_what_a_promotion_takes_and_changes_nothing_else(
         cart: Cart, policy: Policy) -> None:
     unlimited = with_budgets(cart, {})
     try:
+        unlimited = within_cap(unlimited, policy)
         free = quote(unlimited, policy)
     except (InvalidArgument, FailedPrecondition):
         return
@@ -325,14 +401,17 @@ def test_a_budget_caps_what_a_promotion_takes_and_changes_nothing_else(
     assert enough.totals == free.totals
     # Nothing left: the promotions offer nothing, as if there were none.
     ids = [p.source_id for p in (*cart.item_promotions, *cart.order_promotions)]
-    spent = quote(with_budgets(unlimited, dict.fromkeys(ids, 0)), policy)
-    none = quote(dataclasses.replace(cart, item_promotions=(), order_promotions=()), policy)
+    drained = within_cap(with_budgets(unlimited, dict.fromkeys(ids, 0)), policy)
+    spent = quote(drained, policy)
+    none = quote(dataclasses.replace(drained, item_promotions=(), order_promotions=()),
+                 policy)
     assert [lq.deductions for lq in spent.lines] == [lq.deductions for lq in none.lines]
     assert spent.totals == none.totals
     # Any budget: never more than what is left of it (check_invariants too).
     half = {i: taken(free, i) // 2 for i in ids}
-    capped = quote(with_budgets(unlimited, half), policy)
-    check_invariants(with_budgets(unlimited, half), policy, capped)
+    halved = within_cap(with_budgets(unlimited, half), policy)
+    capped = quote(halved, policy)
+    check_invariants(halved, policy, capped)
     assert all(taken(capped, i) <= half[i] for i in ids)
 
 
@@ -419,6 +498,7 @@ def test_platform_free_shipping_covers_the_sellers_of_its_lines_and_shops_come_f
 @given(cart=carts())
 def test_free_shipping_is_the_first_reached_rule_of_each_seller(cart: Cart) -> None:
     try:
+        cart = within_cap(cart, Policy())
         q = quote(cart, Policy())
     except (InvalidArgument, FailedPrecondition):
         return

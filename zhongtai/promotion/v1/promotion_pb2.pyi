@@ -361,14 +361,16 @@ class ListCouponsResponse(_message.Message):
     def __init__(self, coupons: _Optional[_Iterable[_Union[Coupon, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class PointsAccount(_message.Message):
-    __slots__ = ("buyer_id", "balance", "frozen")
+    __slots__ = ("buyer_id", "balance", "frozen", "available")
     BUYER_ID_FIELD_NUMBER: _ClassVar[int]
     BALANCE_FIELD_NUMBER: _ClassVar[int]
     FROZEN_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     buyer_id: str
     balance: int
     frozen: int
-    def __init__(self, buyer_id: _Optional[str] = ..., balance: _Optional[int] = ..., frozen: _Optional[int] = ...) -> None: ...
+    available: int
+    def __init__(self, buyer_id: _Optional[str] = ..., balance: _Optional[int] = ..., frozen: _Optional[int] = ..., available: _Optional[int] = ...) -> None: ...
 
 class GetPointsAccountRequest(_message.Message):
     __slots__ = ("buyer_id",)
@@ -499,16 +501,18 @@ class ListRedPacketsResponse(_message.Message):
     def __init__(self, red_packets: _Optional[_Iterable[_Union[RedPacket, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class StoredValueCard(_message.Message):
-    __slots__ = ("card_id", "buyer_id", "balance", "held")
+    __slots__ = ("card_id", "buyer_id", "balance", "held", "available")
     CARD_ID_FIELD_NUMBER: _ClassVar[int]
     BUYER_ID_FIELD_NUMBER: _ClassVar[int]
     BALANCE_FIELD_NUMBER: _ClassVar[int]
     HELD_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     card_id: str
     buyer_id: str
     balance: _common_pb2.Money
     held: _common_pb2.Money
-    def __init__(self, card_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., balance: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., held: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+    available: _common_pb2.Money
+    def __init__(self, card_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., balance: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., held: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., available: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class CreateStoredValueCardRequest(_message.Message):
     __slots__ = ("request_id", "buyer_id", "balance")
@@ -689,7 +693,7 @@ class DeductionTotal(_message.Message):
     def __init__(self, kind: _Optional[_Union[DeductionKind, str]] = ..., source_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., offered_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class QuoteResponse(_message.Message):
-    __slots__ = ("lines", "sellers", "deductions", "original_amount", "deducted_amount", "payable_amount", "points_used", "unused_coupon_ids", "coupon_ids")
+    __slots__ = ("lines", "sellers", "deductions", "original_amount", "deducted_amount", "payable_amount", "points_used", "unused_coupon_ids", "coupon_ids", "points_max")
     LINES_FIELD_NUMBER: _ClassVar[int]
     SELLERS_FIELD_NUMBER: _ClassVar[int]
     DEDUCTIONS_FIELD_NUMBER: _ClassVar[int]
@@ -699,6 +703,7 @@ class QuoteResponse(_message.Message):
     POINTS_USED_FIELD_NUMBER: _ClassVar[int]
     UNUSED_COUPON_IDS_FIELD_NUMBER: _ClassVar[int]
     COUPON_IDS_FIELD_NUMBER: _ClassVar[int]
+    POINTS_MAX_FIELD_NUMBER: _ClassVar[int]
     lines: _containers.RepeatedCompositeFieldContainer[LineQuote]
     sellers: _containers.RepeatedCompositeFieldContainer[SellerQuote]
     deductions: _containers.RepeatedCompositeFieldContainer[DeductionTotal]
@@ -708,7 +713,8 @@ class QuoteResponse(_message.Message):
     points_used: int
     unused_coupon_ids: _containers.RepeatedScalarFieldContainer[str]
     coupon_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, lines: _Optional[_Iterable[_Union[LineQuote, _Mapping]]] = ..., sellers: _Optional[_Iterable[_Union[SellerQuote, _Mapping]]] = ..., deductions: _Optional[_Iterable[_Union[DeductionTotal, _Mapping]]] = ..., original_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., deducted_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payable_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., points_used: _Optional[int] = ..., unused_coupon_ids: _Optional[_Iterable[str]] = ..., coupon_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    points_max: int
+    def __init__(self, lines: _Optional[_Iterable[_Union[LineQuote, _Mapping]]] = ..., sellers: _Optional[_Iterable[_Union[SellerQuote, _Mapping]]] = ..., deductions: _Optional[_Iterable[_Union[DeductionTotal, _Mapping]]] = ..., original_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., deducted_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payable_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., points_used: _Optional[int] = ..., unused_coupon_ids: _Optional[_Iterable[str]] = ..., coupon_ids: _Optional[_Iterable[str]] = ..., points_max: _Optional[int] = ...) -> None: ...
 
 class BestCouponsRequest(_message.Message):
     __slots__ = ("quote",)

@@ -218,7 +218,7 @@ class PromotionServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetPointsAccount(self, request, context):
-        """Returns a buyer's points account.
+        """Returns a buyer's points account: balance, frozen and available points.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -268,7 +268,7 @@ class PromotionServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetStoredValueCard(self, request, context):
-        """Returns a card with its balance and held amount.
+        """Returns a card with its balance, held and available amounts.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -135,7 +135,9 @@ class TradeServiceServicer:
     def AdjustPrice(self, request, context):
         """Seller price adjustment (改价) of an unpaid order (WAIT_SELLER_CONFIRM or
         WAIT_PAY) by its one seller: sets the order's total adjustment (replacing
-        any earlier one), spread exactly over its lines. Idempotent by request_id.
+        any earlier one), spread exactly over its lines in proportion to what the
+        buyer pays for each through payment (Order.actual_amount before
+        adjustment). Idempotent by request_id.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
