@@ -10,7 +10,7 @@ from pathlib import Path
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from tests.e2e.support import EPHEMERAL_LOGISTICS, EPHEMERAL_PAYMENT, Recorder, Stubs
+from tests.e2e.support import EPHEMERAL_SECTIONS, Recorder, Stubs
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.config import Settings
 from zhongtai.logistics.v1 import logistics_pb2 as lg
@@ -52,8 +52,7 @@ class Shopfront:
 
 async def open_shopfront(tmp_path: Path) -> Shopfront:
     runtime = Runtime(Settings(listen="127.0.0.1:0", data_dir=tmp_path,
-                               poll_interval_seconds=0.05, payment=EPHEMERAL_PAYMENT,
-                               logistics=EPHEMERAL_LOGISTICS))
+                               poll_interval_seconds=0.05, sections=EPHEMERAL_SECTIONS))
     await runtime.start()
     events = Recorder()
     await runtime.bus.subscribe("test.observer", ["trade.order.#"], events)
