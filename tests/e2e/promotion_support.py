@@ -10,8 +10,8 @@ from pathlib import Path
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from tests.builders import cny
 from tests.e2e.support import EPHEMERAL_SECTIONS, Recorder, Stubs
-from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.config import Settings
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
@@ -23,10 +23,6 @@ from zhongtai.trade.v1 import trade_pb2 as tr
 DAY = dt.timedelta(days=1)
 CARD = pr.DEDUCTION_KIND_STORED_VALUE_CARD
 POINTS = pr.DEDUCTION_KIND_POINTS
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
 
 
 def ts(delta: dt.timedelta) -> Timestamp:

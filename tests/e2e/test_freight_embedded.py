@@ -16,11 +16,12 @@ import pytest
 from sqlalchemy import select, update
 
 from catalog.store import item_versions
+from tests.builders import cny
 from tests.e2e.support import ADDRESS, Stubs, order_request, rich_error, seed_shop, stock_of
 from tests.e2e.test_embedded import Platform, start
 from tests.e2e.test_priced_orders import DAY, ts
 from zhongtai.catalog.v1 import catalog_pb2 as cat
-from zhongtai.common.v1.common_pb2 import Address, Money
+from zhongtai.common.v1.common_pb2 import Address
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
 from zhongtai.promotion.v1 import promotion_pb2 as pr
@@ -31,10 +32,6 @@ pytestmark = pytest.mark.e2e
 
 LHASA = Address(country_code="CN", province="西藏自治区", city="拉萨市", district="城关区",
                 detail="北京中路 1 号", recipient_name="韩梅梅", recipient_phone="13900000000")
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
 
 
 def rule(first_fee: int, additional_fee: int) -> lg.FreightRule:

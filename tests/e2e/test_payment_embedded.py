@@ -15,6 +15,7 @@ import grpc
 import pytest
 
 from logistics.settings import LogisticsSettings
+from tests.builders import cny
 from tests.conftest import eventually
 from tests.e2e.support import (
     EPHEMERAL_LOGISTICS,
@@ -29,7 +30,6 @@ from tests.e2e.support import (
 )
 from trade.settings import TradeSettings
 from zhongtai.catalog.v1 import catalog_pb2 as cat
-from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.config import Settings
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.payment.v1 import payment_pb2_grpc as pb_grpc
@@ -84,10 +84,6 @@ async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
     await p.http.close()
     await p.stubs.close()
     await p.runtime.stop(grace=0)
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
 
 
 def parts_of(order: tr.Order, amount: int | None = None) -> list[pb.PaymentPart]:

@@ -13,9 +13,9 @@ import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from tests.builders import cny
 from tests.conftest import eventually
 from tests.e2e.support import EPHEMERAL_SECTIONS, Recorder, rich_error
-from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.config import Settings
 from zhongtai.db import utcnow
 from zhongtai.events import Envelope
@@ -47,10 +47,6 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
     yield Env(runtime, pb_grpc.PromotionServiceStub(channel), channel)
     await channel.close()
     await runtime.stop(grace=0)
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
 
 
 def ts(delta_hours: float) -> Timestamp:

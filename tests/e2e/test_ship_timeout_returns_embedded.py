@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from tests.builders import cny
 from tests.conftest import eventually
 from tests.e2e.fulfilment_support import CANCELLED, again, deliver, order_of, pay_by_balance
 from tests.e2e.support import order_request, seed_shop, status_is
@@ -22,7 +23,6 @@ from tests.e2e.test_priced_orders import coupon_for
 from tests.paid_cancel_support import outbox_events
 from trade import store as trade_store
 from zhongtai.catalog.v1 import catalog_pb2 as cat
-from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import utcnow
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.promotion.v1 import promotion_pb2 as pr
@@ -32,10 +32,6 @@ pytestmark = pytest.mark.e2e
 
 HOLD_CHANGED = "zhongtai.promotion.v1.BenefitHoldChanged"
 RESERVATION_CHANGED = "zhongtai.catalog.v1.ReservationChanged"
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
 
 
 @pytest.fixture

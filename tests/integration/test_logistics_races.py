@@ -15,10 +15,9 @@ from logistics import store as t
 from logistics.app import SERVICE as LOGISTICS
 from logistics.carriers.base import Milestone, TrackingEvent
 from logistics.fulfilment import Fulfilment
+from tests.builders import migrated
 from tests.conftest import CreateDb
-from zhongtai import migrate
 from zhongtai.common.v1.common_pb2 import Address
-from zhongtai.db import Database
 from zhongtai.errors import FailedPrecondition
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.trade.v1 import events_pb2 as trade_events
@@ -31,8 +30,7 @@ T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 async def fulfilment(pg_database: CreateDb) -> AsyncIterator[Fulfilment]:
-    db = Database(await pg_database("logistics"), LOGISTICS.metadata, LOGISTICS.plumbing)
-    await migrate.upgrade(db, LOGISTICS)
+    db = await migrated(await pg_database("logistics"), LOGISTICS)
     yield Fulfilment(db)
     await db.dispose()
 

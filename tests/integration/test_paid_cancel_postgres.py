@@ -19,11 +19,10 @@ from promotion import handlers as ph
 from promotion import store as pt
 from promotion.app import BENEFIT_REDEEM, BENEFIT_RELEASE
 from promotion.app import SERVICE as PROMOTION
+from tests.builders import cny, migrated
 from tests.conftest import CreateDb
 from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
-from zhongtai import migrate
 from zhongtai.catalog.v1 import catalog_pb2 as cat
-from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 
@@ -32,22 +31,16 @@ pytestmark = pytest.mark.postgres
 ORDERS = 8
 
 
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
-
-
 @pytest.fixture
 async def catalog_db(pg_database: CreateDb) -> AsyncIterator[Database]:
-    db = Database(await pg_database("catalog"), CATALOG.metadata, CATALOG.plumbing)
-    await migrate.upgrade(db, CATALOG)
+    db = await migrated(await pg_database("catalog"), CATALOG)
     yield db
     await db.dispose()
 
 
 @pytest.fixture
 async def promotion_db(pg_database: CreateDb) -> AsyncIterator[Database]:
-    db = Database(await pg_database("promotion"), PROMOTION.metadata, PROMOTION.plumbing)
-    await migrate.upgrade(db, PROMOTION)
+    db = await migrated(await pg_database("promotion"), PROMOTION)
     yield db
     await db.dispose()
 

@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from payment import store as t
 from payment.app import SERVICE as PAYMENT
 from payment.handlers import Payments
+from tests.builders import cny, migrated
 from tests.conftest import CreateDb
+from tests.fakes import FakeChannel
 from tests.payment_support import (
-    FakeChannel,
-    cny,
     create_request,
     get,
     outbox_count,
@@ -27,7 +27,6 @@ from tests.payment_support import (
     run_sweeps,
     top_up,
 )
-from zhongtai import migrate
 from zhongtai.db import Database
 from zhongtai.errors import ZhongtaiError
 from zhongtai.idempotency import run_idempotent
@@ -42,8 +41,7 @@ SANDBOX, BALANCE = pb.METHOD_SANDBOX, pb.METHOD_BALANCE
 
 @pytest.fixture
 async def db(pg_database: CreateDb) -> AsyncIterator[Database]:
-    database = Database(await pg_database("payment"), PAYMENT.metadata, PAYMENT.plumbing)
-    await migrate.upgrade(database, PAYMENT)
+    database = await migrated(await pg_database("payment"), PAYMENT)
     yield database
     await database.dispose()
 

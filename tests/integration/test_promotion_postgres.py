@@ -16,9 +16,8 @@ from sqlalchemy import func, select
 from promotion import handlers as h
 from promotion import store as t
 from promotion.app import SERVICE as PROMOTION
+from tests.builders import cny, migrated
 from tests.conftest import CreateDb
-from zhongtai import migrate
-from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import AlreadyExists, FailedPrecondition, NotFound
 from zhongtai.promotion.v1 import promotion_pb2 as pb
@@ -28,14 +27,9 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 async def db(pg_database: CreateDb) -> AsyncIterator[Database]:
-    database = Database(await pg_database("promotion"), PROMOTION.metadata, PROMOTION.plumbing)
-    await migrate.upgrade(database, PROMOTION)
+    database = await migrated(await pg_database("promotion"), PROMOTION)
     yield database
     await database.dispose()
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
 
 
 def ts(value: dt.datetime) -> Timestamp:

@@ -18,8 +18,8 @@ from catalog import handlers as h
 from catalog import store as t
 from catalog.app import SERVICE as CATALOG
 from catalog.app import STOCK_DEDUCT, STOCK_RELEASE
+from tests.builders import migrated
 from tests.paid_cancel_support import cancelled, consumers, envelope, outbox_events, paid
-from zhongtai import migrate
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database
@@ -33,9 +33,7 @@ R = pb.ReservationStatus
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/catalog.db", CATALOG.metadata,
-                        CATALOG.plumbing)
-    await migrate.upgrade(database, CATALOG)
+    database = await migrated(f"sqlite+aiosqlite:///{tmp_path}/catalog.db", CATALOG)
     yield database
     await database.dispose()
 

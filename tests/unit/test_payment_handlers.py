@@ -14,9 +14,9 @@ from payment import store as t
 from payment.app import SERVICE as PAYMENT
 from payment.channels.base import RefundState, TradeState
 from payment.handlers import Payments
+from tests.builders import cny, migrated
+from tests.fakes import FakeChannel
 from tests.payment_support import (
-    FakeChannel,
-    cny,
     create_request,
     get,
     outbox_count,
@@ -25,7 +25,6 @@ from tests.payment_support import (
     run_sweeps,
     top_up,
 )
-from zhongtai import migrate
 from zhongtai.db import Database
 from zhongtai.errors import AlreadyExists, FailedPrecondition, Unavailable
 from zhongtai.idempotency import run_idempotent
@@ -39,9 +38,7 @@ SANDBOX, BALANCE = pb.METHOD_SANDBOX, pb.METHOD_BALANCE
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/payment.db", PAYMENT.metadata,
-                        PAYMENT.plumbing)
-    await migrate.upgrade(database, PAYMENT)
+    database = await migrated(f"sqlite+aiosqlite:///{tmp_path}/payment.db", PAYMENT)
     yield database
     await database.dispose()
 

@@ -18,8 +18,7 @@ from sqlalchemy import select, update
 from promotion import handlers as h
 from promotion import store as t
 from promotion.app import SERVICE as PROMOTION
-from zhongtai import migrate
-from zhongtai.common.v1.common_pb2 import Money
+from tests.builders import cny, migrated
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import FailedPrecondition
 from zhongtai.promotion.v1 import promotion_pb2 as pb
@@ -29,15 +28,9 @@ K = pb.DeductionKind
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/promotion.db", PROMOTION.metadata,
-                        PROMOTION.plumbing)
-    await migrate.upgrade(database, PROMOTION)
+    database = await migrated(f"sqlite+aiosqlite:///{tmp_path}/promotion.db", PROMOTION)
     yield database
     await database.dispose()
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
 
 
 def ts(hours: float, base: dt.datetime | None = None) -> Timestamp:

@@ -23,9 +23,8 @@ from promotion import handlers as h
 from promotion import store as t
 from promotion.app import BENEFIT_REDEEM, BENEFIT_RELEASE
 from promotion.app import SERVICE as PROMOTION
+from tests.builders import cny, migrated
 from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
-from zhongtai import migrate
-from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import FailedPrecondition
 from zhongtai.orders import paid_order_cancelled
@@ -37,15 +36,9 @@ H = pb.HoldStatus
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/promotion.db", PROMOTION.metadata,
-                        PROMOTION.plumbing)
-    await migrate.upgrade(database, PROMOTION)
+    database = await migrated(f"sqlite+aiosqlite:///{tmp_path}/promotion.db", PROMOTION)
     yield database
     await database.dispose()
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
 
 
 async def claim(db: Database, buyer: str, *, restore: bool) -> str:
