@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from tests.builders import cny
 from tests.conftest import eventually
+from tests.e2e.platform import Platform
 from tests.e2e.support import order_request, status_is
-from tests.e2e.test_payment_embedded import Platform, cny
 from zhongtai.bus import PublishError
 from zhongtai.db import utcnow
 from zhongtai.events import Envelope

@@ -5,19 +5,14 @@ points and card as they read, and what every order's amounts must satisfy."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from pathlib import Path
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from tests.builders import cny
-from tests.e2e.support import EPHEMERAL_SECTIONS, Recorder, Stubs
-from zhongtai.config import Settings
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
 from zhongtai.promotion.v1 import promotion_pb2 as pr
 from zhongtai.promotion.v1 import promotion_pb2_grpc as pr_grpc
-from zhongtai.runtime import Runtime
 from zhongtai.trade.v1 import trade_pb2 as tr
 
 DAY = dt.timedelta(days=1)
@@ -29,33 +24,6 @@ def ts(delta: dt.timedelta) -> Timestamp:
     t = Timestamp()
     t.FromDatetime(dt.datetime.now(dt.UTC) + delta)
     return t
-
-
-@dataclass
-class Shopfront:
-    """The embedded platform, with the stubs a checkout uses."""
-
-    runtime: Runtime
-    stubs: Stubs
-    promotion: pr_grpc.PromotionServiceStub
-    logistics: lg_grpc.LogisticsServiceStub
-    events: Recorder
-
-    async def close(self) -> None:
-        await self.stubs.close()
-        await self.runtime.stop(grace=0)
-
-
-async def open_shopfront(tmp_path: Path) -> Shopfront:
-    runtime = Runtime(Settings(listen="127.0.0.1:0", data_dir=tmp_path,
-                               poll_interval_seconds=0.05, sections=EPHEMERAL_SECTIONS))
-    await runtime.start()
-    events = Recorder()
-    await runtime.bus.subscribe("test.observer", ["trade.order.#"], events)
-    stubs = Stubs.connect(f"127.0.0.1:{runtime.port}")
-    channel = stubs.channels[0]
-    return Shopfront(runtime, stubs, pr_grpc.PromotionServiceStub(channel),
-                     lg_grpc.LogisticsServiceStub(channel), events)
 
 
 async def coupon_for(promo: pr_grpc.PromotionServiceStub, buyer: str, *, seller: str = "",

@@ -7,7 +7,6 @@ and payment refunds it once (seed 001 §三.6, §四)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
@@ -27,8 +26,8 @@ from tests.e2e.fulfilment_support import (
     pay_by_balance,
     ship,
 )
+from tests.e2e.platform import Platform, close_platform, running_platform
 from tests.e2e.support import order_request, rich_error, seed_shop, status_is
-from tests.e2e.test_payment_embedded import Platform, start
 from tests.e2e.test_presale_embedded import ordered_and_deposit_paid, presale_item
 from tests.e2e.test_presale_embedded import pay as presale_pay
 from trade import store as trade_store
@@ -44,19 +43,6 @@ from zhongtai.trade.v1 import trade_pb2 as tr
 pytestmark = pytest.mark.e2e
 
 L = lg.LogisticsOrderStatus
-
-
-@pytest.fixture
-async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
-    p = await start(tmp_path)
-    yield p
-    await close(p)
-
-
-async def close(p: Platform) -> None:
-    await p.http.close()
-    await p.stubs.close()
-    await p.runtime.stop(grace=0)
 
 
 def log_statuses(order: tr.Order) -> list[int]:
@@ -175,8 +161,7 @@ async def test_receipt_extends_once_then_is_refused(platform: Platform) -> None:
 
 
 async def test_auto_confirm_completes_a_shipped_order_once(tmp_path: Path) -> None:
-    p = await start(tmp_path, auto_confirm_seconds=0.3)
-    try:
+    async with running_platform(tmp_path, auto_confirm_seconds=0.3) as p:
         shop = await seed_shop(p.stubs, "A", [1000])
         order = await paid_order(p, "b4", [(shop.sku_ids[0], 1)])
         await ship(p, order, order, L.LOGISTICS_ORDER_STATUS_SHIPPED)
@@ -186,18 +171,17 @@ async def test_auto_confirm_completes_a_shipped_order_once(tmp_path: Path) -> No
             (await p.events.the_one(COMPLETED, order.order_id)).payload)
         assert event.automatic and event.operator.role == Operator.ROLE_SYSTEM
         assert event.order.log_order.status == tr.LOGISTICS_STATUS_RECEIVED
-    finally:
-        await close(p)
 
 
-async def test_auto_confirm_due_while_down_fires_once_after_restart(tmp_path: Path) -> None:
-    p = await start(tmp_path)  # auto-confirm in 10 days
+async def test_auto_confirm_due_while_down_fires_once_after_restart(
+        platform: Platform, tmp_path: Path) -> None:
+    p = platform  # auto-confirm in 10 days
     shop = await seed_shop(p.stubs, "A", [1000])
     order = await paid_order(p, "b5", [(shop.sku_ids[0], 1)])
     await ship(p, order, order, L.LOGISTICS_ORDER_STATUS_SHIPPED)
     await p.events.the_one(SHIPPED, order.order_id)
     first_events = p.events
-    await close(p)
+    await close_platform(p)
 
     # The platform is down while the receipt deadline passes.
     settings = p.runtime.settings
@@ -215,8 +199,7 @@ async def test_auto_confirm_due_while_down_fires_once_after_restart(tmp_path: Pa
                         .values(receive_deadline=past))
     await db.dispose()
 
-    p = await start(tmp_path)
-    try:
+    async with running_platform(tmp_path) as p:
         await eventually(lambda: status_is(p.stubs, order.order_id,
                                            tr.ORDER_STATUS_COMPLETED))
         event = ev.OrderCompleted.FromString(
@@ -230,8 +213,6 @@ async def test_auto_confirm_due_while_down_fires_once_after_restart(tmp_path: Pa
                 timers.c.kind == "order.auto_confirm", timers.c.key == order.order_id))
             ).scalar_one()
         assert status == "FIRED"
-    finally:
-        await close(p)
 
 
 async def _balance(p: Platform, buyer: str) -> int:
@@ -240,8 +221,7 @@ async def _balance(p: Platform, buyer: str) -> int:
 
 
 async def test_ship_timeout_cancels_and_refunds_once(tmp_path: Path) -> None:
-    p = await start(tmp_path, ship_timeout_seconds=0.3)
-    try:
+    async with running_platform(tmp_path, ship_timeout_seconds=0.3) as p:
         shop = await seed_shop(p.stubs, "A", [1500], stock=10)
         order = (await p.stubs.trade.CreateOrder(order_request(
             "b6", [(shop.sku_ids[0], 2)]))).order
@@ -289,8 +269,6 @@ async def test_ship_timeout_cancels_and_refunds_once(tmp_path: Path) -> None:
         stock = (await p.stubs.catalog.GetStock(cat.GetStockRequest(
             sku_id=shop.sku_ids[0]))).stock
         assert stock.available + stock.reserved + stock.sold == 10
-    finally:
-        await close(p)
 
 
 async def _timer_status(p: Platform, kind: str, key: str) -> str:

@@ -5,37 +5,24 @@ notifications to payment's callback server, its refunds."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import grpc
 import pytest
 
-from logistics.settings import LogisticsSettings
 from tests.builders import cny
 from tests.conftest import eventually
+from tests.e2e.platform import Platform, running_platform
 from tests.e2e.support import (
-    EPHEMERAL_LOGISTICS,
-    EPHEMERAL_PAYMENT,
-    Recorder,
-    Stubs,
-    free_port,
     order_request,
     rich_error,
     seed_shop,
     status_is,
 )
-from trade.settings import TradeSettings
 from zhongtai.catalog.v1 import catalog_pb2 as cat
-from zhongtai.config import Settings
 from zhongtai.payment.v1 import payment_pb2 as pb
-from zhongtai.payment.v1 import payment_pb2_grpc as pb_grpc
 from zhongtai.promotion.v1 import promotion_pb2 as pr
-from zhongtai.promotion.v1 import promotion_pb2_grpc as pr_grpc
-from zhongtai.runtime import Runtime
 from zhongtai.trade.v1 import trade_pb2 as tr
 
 pytestmark = pytest.mark.e2e
@@ -43,47 +30,6 @@ pytestmark = pytest.mark.e2e
 P = pb.PaymentStatus
 PAID = "zhongtai.trade.v1.OrderPaid"
 REJECTED = "zhongtai.trade.v1.PaymentRejected"
-
-
-@dataclasses.dataclass
-class Platform:
-    runtime: Runtime
-    stubs: Stubs
-    payment: pb_grpc.PaymentServiceStub
-    promotion: pr_grpc.PromotionServiceStub
-    events: Recorder
-    callback_url: str
-    http: aiohttp.ClientSession
-
-
-async def start(tmp_path: Path, logistics: LogisticsSettings = EPHEMERAL_LOGISTICS,
-                **trade: float) -> Platform:
-    callback = f"127.0.0.1:{free_port()}"
-    settings = Settings(
-        listen="127.0.0.1:0", data_dir=tmp_path, poll_interval_seconds=0.05,
-        sections={"trade": TradeSettings(**trade), "logistics": logistics,
-                  "payment": dataclasses.replace(EPHEMERAL_PAYMENT, callback_listen=callback,
-                                                 pending_query_after_seconds=60,
-                                                 refund_query_after_seconds=5)})
-    runtime = Runtime(settings)
-    await runtime.start()
-    events = Recorder()
-    await runtime.bus.subscribe("test.observer", ["trade.order.#", "payment.#", "logistics.#"],
-                                events)
-    stubs = Stubs.connect(f"127.0.0.1:{runtime.port}")
-    channel = stubs.channels[0]
-    return Platform(runtime, stubs, pb_grpc.PaymentServiceStub(channel),
-                    pr_grpc.PromotionServiceStub(channel), events, f"http://{callback}",
-                    aiohttp.ClientSession())
-
-
-@pytest.fixture
-async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
-    p = await start(tmp_path)
-    yield p
-    await p.http.close()
-    await p.stubs.close()
-    await p.runtime.stop(grace=0)
 
 
 def parts_of(order: tr.Order, amount: int | None = None) -> list[pb.PaymentPart]:
@@ -251,8 +197,7 @@ async def test_two_channel_trades_paid_the_second_is_refunded(platform: Platform
 
 
 async def test_a_payment_after_the_unpaid_timeout_is_refunded(tmp_path: Path) -> None:
-    p = await start(tmp_path, pay_timeout_seconds=1.0)
-    try:
+    async with running_platform(tmp_path, pay_timeout_seconds=1.0) as p:
         shop = await seed_shop(p.stubs, "A", [990])
         order = (await p.stubs.trade.CreateOrder(order_request(
             "buyer-4", [(shop.sku_ids[0], 1)]))).order
@@ -273,10 +218,6 @@ async def test_a_payment_after_the_unpaid_timeout_is_refunded(tmp_path: Path) ->
         assert done.refunds[0].kind == pb.REFUND_KIND_EXCEPTION
         assert (await order_of(p, order.order_id)).status == tr.ORDER_STATUS_CANCELLED
         assert not p.events.of(PAID, order.order_id)
-    finally:
-        await p.http.close()
-        await p.stubs.close()
-        await p.runtime.stop(grace=0)
 
 
 async def test_a_payment_trade_cannot_take_is_rejected_and_refunded(platform: Platform) -> None:

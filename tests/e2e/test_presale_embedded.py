@@ -7,25 +7,22 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import grpc
 import pytest
 
 from tests.conftest import eventually
+from tests.e2e.platform import Platform
 from tests.e2e.support import order_request, rich_error, seed_shop, status_is, stock_is
 from tests.e2e.test_payment_embedded import (
     PAID,
     REJECTED,
-    Platform,
     _equals,
     cny,
     order_of,
     payment_of,
     refunds_settled,
     sold,
-    start,
 )
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.payment.v1 import payment_pb2 as pb
@@ -33,15 +30,6 @@ from zhongtai.trade.v1 import trade_pb2 as tr
 from zhongtai.wire import timestamp
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
-    p = await start(tmp_path)
-    yield p
-    await p.http.close()
-    await p.stubs.close()
-    await p.runtime.stop(grace=0)
 
 
 def now() -> dt.datetime:

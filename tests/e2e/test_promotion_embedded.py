@@ -5,9 +5,8 @@ packets and cards, price carts exactly, hold and release through events."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from pathlib import Path
 
 import grpc
 import pytest
@@ -15,8 +14,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from tests.builders import cny
 from tests.conftest import eventually
-from tests.e2e.support import EPHEMERAL_SECTIONS, Recorder, rich_error
-from zhongtai.config import Settings
+from tests.e2e.platform import Platform
+from tests.e2e.support import Recorder, rich_error
 from zhongtai.db import utcnow
 from zhongtai.events import Envelope
 from zhongtai.ids import new_id
@@ -39,14 +38,8 @@ class Env:
 
 
 @pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    runtime = Runtime(Settings(listen="127.0.0.1:0", data_dir=tmp_path,
-                               poll_interval_seconds=0.05, sections=EPHEMERAL_SECTIONS))
-    await runtime.start()
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{runtime.port}")
-    yield Env(runtime, pb_grpc.PromotionServiceStub(channel), channel)
-    await channel.close()
-    await runtime.stop(grace=0)
+def env(platform: Platform) -> Env:
+    return Env(platform.runtime, platform.promotion, platform.stubs.channels[0])
 
 
 def ts(delta_hours: float) -> Timestamp:

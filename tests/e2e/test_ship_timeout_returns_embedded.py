@@ -8,8 +8,6 @@ cancellation is delivered again."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -17,8 +15,8 @@ from sqlalchemy import select, update
 from tests.builders import cny
 from tests.conftest import eventually
 from tests.e2e.fulfilment_support import CANCELLED, again, deliver, order_of, pay_by_balance
+from tests.e2e.platform import Platform
 from tests.e2e.support import order_request, seed_shop, status_is
-from tests.e2e.test_payment_embedded import Platform, start
 from tests.e2e.test_priced_orders import coupon_for
 from tests.paid_cancel_support import outbox_events
 from trade import store as trade_store
@@ -32,18 +30,6 @@ pytestmark = pytest.mark.e2e
 
 HOLD_CHANGED = "zhongtai.promotion.v1.BenefitHoldChanged"
 RESERVATION_CHANGED = "zhongtai.catalog.v1.ReservationChanged"
-
-
-@pytest.fixture
-async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
-    p = await start(tmp_path)
-    # Also watch what catalog and promotion publish.
-    await p.runtime.bus.subscribe("test.observer.returns",
-                                  ["catalog.reservation.#", "promotion.hold.#"], p.events)
-    yield p
-    await p.http.close()
-    await p.stubs.close()
-    await p.runtime.stop(grace=0)
 
 
 async def make_ship_timeout_due(p: Platform, order_id: str) -> None:
