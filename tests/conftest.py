@@ -98,3 +98,8 @@ async def eventually(
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {within}s: {check}")
         await asyncio.sleep(interval)
+
+
+async def equals(value: Awaitable[object], expected: object) -> bool:
+    """Whether ``value`` comes to ``expected``: ``eventually(lambda: equals(x(), 2))``."""
+    return bool(await value == expected)

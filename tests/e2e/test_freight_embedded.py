@@ -15,9 +15,9 @@ from sqlalchemy import select, update
 
 from catalog.store import item_versions
 from tests.builders import cny
+from tests.e2e.builders import DAY, ts
 from tests.e2e.platform import Platform
 from tests.e2e.support import ADDRESS, Stubs, order_request, rich_error, seed_shop, stock_of
-from tests.e2e.test_priced_orders import DAY, ts
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Address
 from zhongtai.logistics.v1 import logistics_pb2 as lg

@@ -14,22 +14,26 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.conftest import eventually
-from tests.e2e.fulfilment_support import (
+from tests.e2e.builders import (
     CANCELLED,
     COMPLETED,
     SHIPPED,
     again,
+    balance,
     deliver,
     logistics_changed,
+    make_due_and_fire,
     order_of,
+    ordered_and_deposit_paid,
     paid_order,
     pay_by_balance,
+    presale_item,
     ship,
+    timer_status,
 )
+from tests.e2e.builders import pay as presale_pay
 from tests.e2e.platform import Platform, close_platform, running_platform
 from tests.e2e.support import order_request, rich_error, seed_shop, status_is
-from tests.e2e.test_presale_embedded import ordered_and_deposit_paid, presale_item
-from tests.e2e.test_presale_embedded import pay as presale_pay
 from trade import store as trade_store
 from trade.settings import TradeSettings
 from zhongtai.catalog.v1 import catalog_pb2 as cat
@@ -90,8 +94,8 @@ async def test_partial_shipment_waits_then_all_shipped_moves_to_wait_receive(
     assert now.status == tr.ORDER_STATUS_WAIT_RECEIVE
     assert log_statuses(now) == [tr.LOGISTICS_STATUS_DELIVERED, tr.LOGISTICS_STATUS_SHIPPED]
     assert len(p.events.of(SHIPPED, order.order_id)) == 1
-    assert await _timer_status(p, "order.ship_timeout", order.order_id) == "CANCELLED"
-    assert await _timer_status(p, "order.auto_confirm", order.order_id) == "PENDING"
+    assert await timer_status(p, "order.ship_timeout", order.order_id) == "CANCELLED"
+    assert await timer_status(p, "order.auto_confirm", order.order_id) == "PENDING"
 
 
 async def test_buyer_confirms_receipt_once(platform: Platform) -> None:
@@ -215,11 +219,6 @@ async def test_auto_confirm_due_while_down_fires_once_after_restart(
         assert status == "FIRED"
 
 
-async def _balance(p: Platform, buyer: str) -> int:
-    return (await p.payment.GetBalance(pb.GetBalanceRequest(buyer_id=buyer))
-            ).account.balance.amount_minor
-
-
 async def test_ship_timeout_cancels_and_refunds_once(tmp_path: Path) -> None:
     async with running_platform(tmp_path, ship_timeout_seconds=0.3) as p:
         shop = await seed_shop(p.stubs, "A", [1500], stock=10)
@@ -237,7 +236,7 @@ async def test_ship_timeout_cancels_and_refunds_once(tmp_path: Path) -> None:
         cancelled = await p.events.the_one(CANCELLED, order.order_id)
 
         async def refunded() -> bool:
-            return await _balance(p, "b6") == before
+            return await balance(p, "b6") == before
 
         await eventually(refunded)
         refunds = (await p.payment.GetPayment(pb.GetPaymentRequest(
@@ -256,7 +255,7 @@ async def test_ship_timeout_cancels_and_refunds_once(tmp_path: Path) -> None:
         # Redelivered (same id) and re-sent (new id): nothing more comes back.
         await deliver(p, again(cancelled, new_event_id=False))
         await deliver(p, again(cancelled, new_event_id=True))
-        assert await _balance(p, "b6") == before
+        assert await balance(p, "b6") == before
         assert len((await p.payment.GetPayment(pb.GetPaymentRequest(
             payment_id=payment.payment_id))).payment.refunds) == 1
         # A shipment reported afterwards is recorded, the order stays cancelled.
@@ -269,29 +268,6 @@ async def test_ship_timeout_cancels_and_refunds_once(tmp_path: Path) -> None:
         stock = (await p.stubs.catalog.GetStock(cat.GetStockRequest(
             sku_id=shop.sku_ids[0]))).stock
         assert stock.available + stock.reserved + stock.sold == 10
-
-
-async def _timer_status(p: Platform, kind: str, key: str) -> str:
-    timers = trade_store.plumbing.timers
-    async with p.runtime.dbs["trade"].transaction() as s:
-        return str((await s.execute(select(timers.c.status).where(
-            timers.c.kind == kind, timers.c.key == key))).scalar_one())
-
-
-async def make_due_and_fire(p: Platform, kind: str, key: str) -> None:
-    """The clock moved on: a pending timer comes due now; wait until it fired."""
-    timers = trade_store.plumbing.timers
-    async with p.runtime.dbs["trade"].transaction() as s:
-        changed = await s.execute(update(timers).where(
-            timers.c.kind == kind, timers.c.key == key, timers.c.status == "PENDING")
-            .values(due_at=utcnow() - dt.timedelta(seconds=1)))
-        assert changed.rowcount == 1  # type: ignore[attr-defined]
-    p.runtime.timer_workers["trade"].wake()
-
-    async def fired() -> bool:
-        return await _timer_status(p, kind, key) == "FIRED"
-
-    await eventually(fired)
 
 
 async def test_ship_timeout_of_a_presale_order_refunds_deposit_and_balance(
@@ -312,7 +288,7 @@ async def test_ship_timeout_of_a_presale_order_refunds_deposit_and_balance(
                                                       tr.PAY_STATUS_REFUNDED}
 
     async def all_back() -> bool:
-        return await _balance(p, "b8") == 50_000
+        return await balance(p, "b8") == 50_000
 
     await eventually(all_back)  # the deposit too: the seller did not ship
     for po in paid.pay_orders:

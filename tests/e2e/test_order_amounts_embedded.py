@@ -9,15 +9,14 @@ from __future__ import annotations
 import grpc
 import pytest
 
+from tests.builders import cny
 from tests.conftest import eventually
-from tests.e2e.platform import Platform
-from tests.e2e.promotion_support import (
+from tests.e2e.builders import (
     CARD,
     DAY,
     POINTS,
     card_of,
     check_amounts,
-    cny,
     coupon_for,
     coupon_status,
     deducted,
@@ -25,6 +24,7 @@ from tests.e2e.promotion_support import (
     points_of,
     ts,
 )
+from tests.e2e.platform import Platform
 from tests.e2e.support import ADDRESS, order_request, rich_error, seed_shop, stock_of
 from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.promotion.v1 import promotion_pb2 as pr

@@ -6,13 +6,26 @@ notifications to payment's callback server, its refunds."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import grpc
 import pytest
 
 from tests.builders import cny
-from tests.conftest import eventually
+from tests.conftest import equals, eventually
+from tests.e2e.builders import (
+    PAID,
+    REJECTED,
+    buyer_pays,
+    order_of,
+    parts_of,
+    payment_is,
+    payment_of,
+    points,
+    refunds_settled,
+    sandbox,
+    sandbox_of,
+    sold,
+)
 from tests.e2e.platform import Platform, running_platform
 from tests.e2e.support import (
     order_request,
@@ -20,7 +33,6 @@ from tests.e2e.support import (
     seed_shop,
     status_is,
 )
-from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.promotion.v1 import promotion_pb2 as pr
 from zhongtai.trade.v1 import trade_pb2 as tr
@@ -28,59 +40,6 @@ from zhongtai.trade.v1 import trade_pb2 as tr
 pytestmark = pytest.mark.e2e
 
 P = pb.PaymentStatus
-PAID = "zhongtai.trade.v1.OrderPaid"
-REJECTED = "zhongtai.trade.v1.PaymentRejected"
-
-
-def parts_of(order: tr.Order, amount: int | None = None) -> list[pb.PaymentPart]:
-    due = order.pay_order.actual_amount
-    return [pb.PaymentPart(pay_order_id=order.pay_order.pay_order_id, order_id=order.order_id,
-                           amount=cny(due.amount_minor if amount is None else amount))]
-
-
-async def order_of(p: Platform, order_id: str) -> tr.Order:
-    return (await p.stubs.trade.GetOrder(tr.GetOrderRequest(order_id=order_id))).order
-
-
-async def payment_of(p: Platform, payment_id: str) -> pb.Payment:
-    return (await p.payment.GetPayment(pb.GetPaymentRequest(payment_id=payment_id))).payment
-
-
-async def sold(p: Platform, sku_id: str) -> int:
-    return (await p.stubs.catalog.GetStock(cat.GetStockRequest(sku_id=sku_id))).stock.sold
-
-
-async def points(p: Platform, buyer: str) -> tuple[int, int]:
-    a = (await p.promotion.GetPointsAccount(pr.GetPointsAccountRequest(buyer_id=buyer))).account
-    return a.balance, a.frozen
-
-
-def sandbox_of(attempt: pb.PaymentAttempt) -> str:
-    """The sandbox's base URL, from the pay URL it gave."""
-    return attempt.pay_url.rsplit("/pay/", 1)[0]
-
-
-async def sandbox(p: Platform, method: str, url: str, body: dict[str, Any] | None = None
-                  ) -> dict[str, Any]:
-    async with p.http.request(method, url, json=body or {}) as resp:
-        data: dict[str, Any] = await resp.json()
-        assert resp.status < 300, data
-        return data
-
-
-async def buyer_pays(p: Platform, attempt: pb.PaymentAttempt, force: bool = False
-                     ) -> dict[str, Any]:
-    return await sandbox(p, "POST", f"{sandbox_of(attempt)}/v1/trades/{attempt.attempt_id}/pay",
-                         {"force": force})
-
-
-async def payment_is(p: Platform, payment_id: str, status: int) -> bool:
-    return (await payment_of(p, payment_id)).status == status
-
-
-async def refunds_settled(p: Platform, payment_id: str, n: int) -> bool:
-    refunds = (await payment_of(p, payment_id)).refunds
-    return len(refunds) == n and all(r.status == pb.REFUND_STATUS_SUCCEEDED for r in refunds)
 
 
 async def test_balance_payment_pays_the_order_deducts_stock_and_redeems_benefits(
@@ -114,8 +73,8 @@ async def test_balance_payment_pays_the_order_deducts_stock_and_redeems_benefits
     assert (await p.payment.GetBalance(pb.GetBalanceRequest(
         buyer_id="buyer-1"))).account.balance.amount_minor == 10_000 - due
     # catalog sold the reserved units; promotion consumed the frozen points.
-    await eventually(lambda: _equals(sold(p, shop.sku_ids[0]), 2))
-    await eventually(lambda: _equals(points(p, "buyer-1"), (40, 0)))
+    await eventually(lambda: equals(sold(p, shop.sku_ids[0]), 2))
+    await eventually(lambda: equals(points(p, "buyer-1"), (40, 0)))
     await p.events.the_one(PAID, order.order_id)
     # The same request again: the same payment, nothing paid twice.
     again = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
@@ -128,10 +87,6 @@ async def test_balance_payment_pays_the_order_deducts_stock_and_redeems_benefits
     assert rich_error(e.value)["reason"] == "PAY_ORDER_ALREADY_PAID"
     # The unpaid timeout no longer applies to it.
     assert (await order_of(p, order.order_id)).status == tr.ORDER_STATUS_WAIT_SHIP
-
-
-async def _equals(value: Any, expected: Any) -> bool:
-    return bool(await value == expected)
 
 
 async def test_sandbox_payment_over_http_pays_the_order(platform: Platform) -> None:
@@ -152,7 +107,7 @@ async def test_sandbox_payment_over_http_pays_the_order(platform: Platform) -> N
     await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
     done = await payment_of(p, payment.payment_id)
     assert done.attempts[0].channel_transaction_id == trade["transaction_id"]
-    await eventually(lambda: _equals(sold(p, shop.sku_ids[0]), 1))
+    await eventually(lambda: equals(sold(p, shop.sku_ids[0]), 1))
 
     # A refund of part of it goes back through the sandbox.
     r = (await p.payment.CreateRefund(pb.CreateRefundRequest(
@@ -316,7 +271,7 @@ async def test_reordered_and_duplicated_notifications(platform: Platform) -> Non
         pb.REFUND_KIND_EXCEPTION, a.attempt_id, 2500)
     assert done.refunded_amount.amount_minor == 0
     await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
-    await eventually(lambda: _equals(sold(p, shop.sku_ids[0]), 1))
+    await eventually(lambda: equals(sold(p, shop.sku_ids[0]), 1))
     # Every copy was answered 200 (the duplicates as duplicates) and had no effect.
     async def all_answered() -> bool:
         # Two trades and the refund, three copies each, all answered 200.

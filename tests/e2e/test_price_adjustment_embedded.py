@@ -7,10 +7,11 @@ import asyncio
 import grpc
 import pytest
 
+from tests.builders import cny
 from tests.conftest import eventually
+from tests.e2e.builders import order_of, parts_of
 from tests.e2e.platform import Platform
 from tests.e2e.support import has_event, order_request, rich_error, seed_shop, status_is
-from tests.e2e.test_payment_embedded import cny, order_of, parts_of
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.trade.v1 import events_pb2 as ev
 from zhongtai.trade.v1 import trade_pb2 as tr

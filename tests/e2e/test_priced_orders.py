@@ -8,9 +8,10 @@ import asyncio
 import grpc
 import pytest
 
+from tests.builders import cny
 from tests.conftest import eventually
+from tests.e2e.builders import DAY, coupon_for, coupon_status, ts
 from tests.e2e.platform import Platform
-from tests.e2e.promotion_support import DAY, cny, coupon_for, coupon_status, ts
 from tests.e2e.support import order_request, rich_error, seed_shop, stock_is, stock_of
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Operator

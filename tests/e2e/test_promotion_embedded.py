@@ -5,7 +5,6 @@ packets and cards, price carts exactly, hold and release through events."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable
 from dataclasses import dataclass
 
 import grpc
@@ -13,7 +12,7 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from tests.builders import cny
-from tests.conftest import eventually
+from tests.conftest import equals, eventually
 from tests.e2e.platform import Platform
 from tests.e2e.support import Recorder, rich_error
 from zhongtai.db import utcnow
@@ -293,13 +292,9 @@ async def test_a_cancelled_order_gets_its_benefits_back_through_the_event(env: E
         return [e.decode().hold.status  # type: ignore[attr-defined]
                 for e in events.of("zhongtai.promotion.v1.BenefitHoldChanged", "order-6")]
 
-    await eventually(lambda: _equals(hold_events(), [pb.HOLD_STATUS_HELD,
-                                                     pb.HOLD_STATUS_RELEASED]))
+    await eventually(lambda: equals(hold_events(), [pb.HOLD_STATUS_HELD,
+                                                    pb.HOLD_STATUS_RELEASED]))
     await events.the_one("zhongtai.promotion.v1.CouponClaimed", platform_coupon)
-
-
-async def _equals(value: Awaitable[object], expected: object) -> bool:
-    return await value == expected
 
 
 async def test_stacking_policy_defaults_and_replacement(env: Env) -> None:
@@ -368,4 +363,4 @@ async def test_a_budget_is_held_and_given_back_by_the_cancel_event_and_shipping_
     await env.runtime.bus.publish(Envelope(
         new_id(), "trade.order.cancelled", event.DESCRIPTOR.full_name,
         event.SerializeToString(), "order-7", utcnow()))
-    await eventually(lambda: _equals(budget(), (1500, 0)))
+    await eventually(lambda: equals(budget(), (1500, 0)))

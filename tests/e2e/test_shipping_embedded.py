@@ -14,16 +14,14 @@ import pytest
 
 from logistics.settings import LogisticsSettings
 from tests.conftest import eventually
+from tests.e2e.builders import paid_order, sandbox
 from tests.e2e.platform import Platform, running_platform
 from tests.e2e.support import (
     Recorder,
     free_port,
-    order_request,
     rich_error,
     seed_shop,
-    status_is,
 )
-from tests.e2e.test_payment_embedded import cny, sandbox
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.logistics.v1 import events_pb2 as lev
@@ -31,8 +29,6 @@ from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
 from zhongtai.logistics.v1 import warehouse_pb2 as wh
 from zhongtai.logistics.v1 import warehouse_pb2_grpc as wh_grpc
-from zhongtai.payment.v1 import payment_pb2 as pb
-from zhongtai.trade.v1 import trade_pb2 as tr
 
 pytestmark = pytest.mark.e2e
 
@@ -51,18 +47,6 @@ async def tracked(tmp_path: Path) -> AsyncIterator[tuple[Platform, str, str]]:
 
 def stub(p: Platform) -> lg_grpc.LogisticsServiceStub:
     return lg_grpc.LogisticsServiceStub(p.stubs.channels[0])
-
-
-async def paid_order(p: Platform, buyer: str, lines: list[tuple[str, int]]) -> tr.Order:
-    await p.payment.TopUpBalance(pb.TopUpBalanceRequest(buyer_id=buyer, amount=cny(10**7)))
-    order = (await p.stubs.trade.CreateOrder(order_request(buyer, lines))).order
-    po = order.pay_order
-    await p.payment.CreatePayment(pb.CreatePaymentRequest(
-        buyer_id=buyer, method=pb.METHOD_BALANCE,
-        parts=[pb.PaymentPart(pay_order_id=po.pay_order_id, order_id=po.order_id,
-                              amount=po.actual_amount)]))
-    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
-    return order
 
 
 async def logistics_orders(p: Platform, order_id: str, n: int) -> list[lg.LogisticsOrder]:

@@ -7,12 +7,7 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from tests.e2e.fulfilment_support import (
-    COMPLETED,
-    VOUCHERS_ISSUED,
-    order_of,
-    paid_order,
-)
+from tests.e2e.builders import COMPLETED, VOUCHERS_ISSUED, order_of, paid_order
 from tests.e2e.platform import Platform
 from tests.e2e.support import rich_error, seed_shop
 from zhongtai.catalog.v1 import catalog_pb2 as cat
