@@ -13,11 +13,17 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.builders import migrated
+from zhongtai.db import Database
+from zhongtai.service import ServiceSpec
 
 PG_ADMIN_URL = os.environ.get(
     "ZHONGTAI_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -80,6 +86,49 @@ async def pg_database(pg_admin_url: str) -> AsyncIterator[CreateDb]:
             for name in created:
                 await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin.dispose()
+
+
+OpenDb = Callable[[ServiceSpec], Awaitable[Database]]
+
+
+@asynccontextmanager
+async def _migrated_dbs(url_for: Callable[[ServiceSpec], Awaitable[str]]
+                        ) -> AsyncIterator[OpenDb]:
+    opened: list[Database] = []
+
+    async def open_db(spec: ServiceSpec) -> Database:
+        opened.append(await migrated(await url_for(spec), spec))
+        return opened[-1]
+
+    try:
+        yield open_db
+    finally:
+        for db in opened:
+            await db.dispose()
+
+
+@pytest.fixture
+async def migrated_sqlite(tmp_path: Path) -> AsyncIterator[OpenDb]:
+    """A factory of a service's database, migrated, on SQLite in ``tmp_path``;
+    disposed after the test."""
+
+    async def url(spec: ServiceSpec) -> str:
+        return f"sqlite+aiosqlite:///{tmp_path}/{spec.name}.db"
+
+    async with _migrated_dbs(url) as open_db:
+        yield open_db
+
+
+@pytest.fixture
+async def migrated_pg(pg_database: CreateDb) -> AsyncIterator[OpenDb]:
+    """A factory of a service's database, migrated, on a fresh PostgreSQL
+    database; disposed (and dropped) after the test."""
+
+    async def url(spec: ServiceSpec) -> str:
+        return await pg_database(spec.name)
+
+    async with _migrated_dbs(url) as open_db:
+        yield open_db
 
 
 def unique_name(prefix: str) -> str:

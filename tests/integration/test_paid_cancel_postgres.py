@@ -6,7 +6,6 @@ catalog's units and returns promotion's benefits exactly once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
@@ -19,8 +18,8 @@ from promotion import handlers as ph
 from promotion import store as pt
 from promotion.app import BENEFIT_REDEEM, BENEFIT_RELEASE
 from promotion.app import SERVICE as PROMOTION
-from tests.builders import cny, migrated
-from tests.conftest import CreateDb
+from tests.builders import cny
+from tests.conftest import OpenDb
 from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.db import Database
@@ -32,17 +31,13 @@ ORDERS = 8
 
 
 @pytest.fixture
-async def catalog_db(pg_database: CreateDb) -> AsyncIterator[Database]:
-    db = await migrated(await pg_database("catalog"), CATALOG)
-    yield db
-    await db.dispose()
+async def catalog_db(migrated_pg: OpenDb) -> Database:
+    return await migrated_pg(CATALOG)
 
 
 @pytest.fixture
-async def promotion_db(pg_database: CreateDb) -> AsyncIterator[Database]:
-    db = await migrated(await pg_database("promotion"), PROMOTION)
-    yield db
-    await db.dispose()
+async def promotion_db(migrated_pg: OpenDb) -> Database:
+    return await migrated_pg(PROMOTION)
 
 
 async def test_two_concurrent_deliveries_of_a_ship_timeout_restock_once(

@@ -6,7 +6,6 @@ a balance never goes below zero."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -15,8 +14,8 @@ from sqlalchemy import func, select
 from payment import store as t
 from payment.app import SERVICE as PAYMENT
 from payment.handlers import Payments
-from tests.builders import cny, migrated
-from tests.conftest import CreateDb
+from tests.builders import cny
+from tests.conftest import OpenDb
 from tests.fakes import FakeChannel
 from tests.payment_support import (
     create_request,
@@ -40,10 +39,8 @@ SANDBOX, BALANCE = pb.METHOD_SANDBOX, pb.METHOD_BALANCE
 
 
 @pytest.fixture
-async def db(pg_database: CreateDb) -> AsyncIterator[Database]:
-    database = await migrated(await pg_database("payment"), PAYMENT)
-    yield database
-    await database.dispose()
+async def db(migrated_pg: OpenDb) -> Database:
+    return await migrated_pg(PAYMENT)
 
 
 @pytest.fixture

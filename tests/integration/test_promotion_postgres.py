@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -16,8 +15,8 @@ from sqlalchemy import func, select
 from promotion import handlers as h
 from promotion import store as t
 from promotion.app import SERVICE as PROMOTION
-from tests.builders import cny, migrated
-from tests.conftest import CreateDb
+from tests.builders import cny
+from tests.conftest import OpenDb
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import AlreadyExists, FailedPrecondition, NotFound
 from zhongtai.promotion.v1 import promotion_pb2 as pb
@@ -26,10 +25,8 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-async def db(pg_database: CreateDb) -> AsyncIterator[Database]:
-    database = await migrated(await pg_database("promotion"), PROMOTION)
-    yield database
-    await database.dispose()
+async def db(migrated_pg: OpenDb) -> Database:
+    return await migrated_pg(PROMOTION)
 
 
 def ts(value: dt.datetime) -> Timestamp:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -18,7 +16,7 @@ from catalog import handlers as h
 from catalog import store as t
 from catalog.app import SERVICE as CATALOG
 from catalog.app import STOCK_DEDUCT, STOCK_RELEASE
-from tests.builders import migrated
+from tests.conftest import OpenDb
 from tests.paid_cancel_support import cancelled, consumers, envelope, outbox_events, paid
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.common.v1.common_pb2 import Money
@@ -32,10 +30,8 @@ R = pb.ReservationStatus
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await migrated(f"sqlite+aiosqlite:///{tmp_path}/catalog.db", CATALOG)
-    yield database
-    await database.dispose()
+async def db(migrated_sqlite: OpenDb) -> Database:
+    return await migrated_sqlite(CATALOG)
 
 
 async def sku_in_warehouses(db: Database, hz: int = 6, sh: int = 4) -> str:

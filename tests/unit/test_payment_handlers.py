@@ -4,9 +4,6 @@ notifications, the sweeps, refunds and the events from trade."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
 
@@ -14,7 +11,8 @@ from payment import store as t
 from payment.app import SERVICE as PAYMENT
 from payment.channels.base import RefundState, TradeState
 from payment.handlers import Payments
-from tests.builders import cny, migrated
+from tests.builders import cny
+from tests.conftest import OpenDb
 from tests.fakes import FakeChannel
 from tests.payment_support import (
     create_request,
@@ -37,10 +35,8 @@ SANDBOX, BALANCE = pb.METHOD_SANDBOX, pb.METHOD_BALANCE
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await migrated(f"sqlite+aiosqlite:///{tmp_path}/payment.db", PAYMENT)
-    yield database
-    await database.dispose()
+async def db(migrated_sqlite: OpenDb) -> Database:
+    return await migrated_sqlite(PAYMENT)
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +16,8 @@ from sqlalchemy import select, update
 from promotion import handlers as h
 from promotion import store as t
 from promotion.app import SERVICE as PROMOTION
-from tests.builders import cny, migrated
+from tests.builders import cny
+from tests.conftest import OpenDb
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import FailedPrecondition
 from zhongtai.promotion.v1 import promotion_pb2 as pb
@@ -27,10 +26,8 @@ K = pb.DeductionKind
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await migrated(f"sqlite+aiosqlite:///{tmp_path}/promotion.db", PROMOTION)
-    yield database
-    await database.dispose()
+async def db(migrated_sqlite: OpenDb) -> Database:
+    return await migrated_sqlite(PROMOTION)
 
 
 def ts(hours: float, base: dt.datetime | None = None) -> Timestamp:

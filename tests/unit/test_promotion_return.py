@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +21,8 @@ from promotion import handlers as h
 from promotion import store as t
 from promotion.app import BENEFIT_REDEEM, BENEFIT_RELEASE
 from promotion.app import SERVICE as PROMOTION
-from tests.builders import cny, migrated
+from tests.builders import cny
+from tests.conftest import OpenDb
 from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import FailedPrecondition
@@ -35,10 +34,8 @@ H = pb.HoldStatus
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await migrated(f"sqlite+aiosqlite:///{tmp_path}/promotion.db", PROMOTION)
-    yield database
-    await database.dispose()
+async def db(migrated_sqlite: OpenDb) -> Database:
+    return await migrated_sqlite(PROMOTION)
 
 
 async def claim(db: Database, buyer: str, *, restore: bool) -> str:
