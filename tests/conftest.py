@@ -92,12 +92,13 @@ OpenDb = Callable[[ServiceSpec], Awaitable[Database]]
 
 
 @asynccontextmanager
-async def _migrated_dbs(url_for: Callable[[ServiceSpec], Awaitable[str]]
+async def _migrated_dbs(url_for: Callable[[ServiceSpec], str | Awaitable[str]]
                         ) -> AsyncIterator[OpenDb]:
     opened: list[Database] = []
 
     async def open_db(spec: ServiceSpec) -> Database:
-        opened.append(await migrated(await url_for(spec), spec))
+        url = url_for(spec)
+        opened.append(await migrated(url if isinstance(url, str) else await url, spec))
         return opened[-1]
 
     try:
@@ -111,23 +112,15 @@ async def _migrated_dbs(url_for: Callable[[ServiceSpec], Awaitable[str]]
 async def migrated_sqlite(tmp_path: Path) -> AsyncIterator[OpenDb]:
     """A factory of a service's database, migrated, on SQLite in ``tmp_path``;
     disposed after the test."""
-
-    async def url(spec: ServiceSpec) -> str:
-        return f"sqlite+aiosqlite:///{tmp_path}/{spec.name}.db"
-
-    async with _migrated_dbs(url) as open_db:
+    async with _migrated_dbs(lambda spec: f"sqlite+aiosqlite:///{tmp_path}/{spec.name}.db"
+                             ) as open_db:
         yield open_db
 
 
 @pytest.fixture
 async def migrated_pg(pg_database: CreateDb) -> AsyncIterator[OpenDb]:
-    """A factory of a service's database, migrated, on a fresh PostgreSQL
-    database; disposed (and dropped) after the test."""
-
-    async def url(spec: ServiceSpec) -> str:
-        return await pg_database(spec.name)
-
-    async with _migrated_dbs(url) as open_db:
+    """The same on a fresh PostgreSQL database, dropped after the test."""
+    async with _migrated_dbs(lambda spec: pg_database(spec.name)) as open_db:
         yield open_db
 
 
