@@ -16,7 +16,7 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select, update
 
-from tests.builders import cny
+from tests.builders import cny, envelope
 from tests.conftest import eventually
 from tests.e2e.platform import Platform
 from tests.e2e.support import order_request, status_is, stock_is
@@ -207,10 +207,7 @@ def logistics_changed(line: tr.Order, status: int, top_order_id: str,
             logistics_order_id=lo_id, role=lg.LOGISTICS_ORDER_ROLE_ORDER, status=status,
             log_order_id=line.log_order.log_order_id, order_id=line.order_id,
             top_order_id=top_order_id, seller_id=line.seller_id, buyer_id=line.buyer_id))
-    return Envelope(event_id=new_id(), routing_key="logistics.order.changed",
-                    event_type=event.DESCRIPTOR.full_name,
-                    payload=event.SerializeToString(), aggregate_id=lo_id,
-                    occurred_at=utcnow())
+    return envelope(event, "logistics.order.changed", lo_id)
 
 
 async def ship(p: Platform, order: tr.Order, line: tr.Order, status: int) -> None:

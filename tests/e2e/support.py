@@ -1,4 +1,7 @@
-"""Helpers for end-to-end tests: stubs, seed data, rich errors, servers."""
+"""The basics of end-to-end tests: stubs, a shop and an order request, stock
+and status reads, rich errors, an event recorder, ``zhongtai serve`` in a
+subprocess. The embedded platform is tests/e2e/platform.py; scenario
+builders (paid orders, presale, payments, coupons...) tests/e2e/builders.py."""
 
 from __future__ import annotations
 

@@ -22,17 +22,12 @@ from zhongtai.common.v1.common_pb2 import Address
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.logistics.v1 import warehouse_pb2 as wh
 from zhongtai.logistics.v1 import warehouse_pb2_grpc as wh_grpc
+from zhongtai.wire import timestamp as ts
 
 pytestmark = pytest.mark.e2e
 
 SH_TZ = dt.timezone(dt.timedelta(hours=8))
 MORNING = dt.datetime(2026, 3, 2, 10, 0, tzinfo=SH_TZ)
-
-
-def ts(value: dt.datetime) -> Timestamp:
-    t = Timestamp()
-    t.FromDatetime(value)
-    return t
 
 
 def when(t: Timestamp) -> dt.datetime:

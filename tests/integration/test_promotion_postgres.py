@@ -9,7 +9,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import func, select
 
 from promotion import handlers as h
@@ -21,6 +20,7 @@ from tests.promotion_support import claim, make_template, wallet_of_buyer_1, wal
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import AlreadyExists, FailedPrecondition, NotFound
 from zhongtai.promotion.v1 import promotion_pb2 as pb
+from zhongtai.wire import timestamp as ts
 
 pytestmark = pytest.mark.postgres
 
@@ -28,12 +28,6 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 async def db(migrated_pg: OpenDb) -> Database:
     return await migrated_pg(PROMOTION)
-
-
-def ts(value: dt.datetime) -> Timestamp:
-    out = Timestamp()
-    out.FromDatetime(value)
-    return out
 
 
 async def template_of(db: Database, template_id: str) -> pb.CouponTemplate:

@@ -16,8 +16,9 @@ from catalog import handlers as h
 from catalog import store as t
 from catalog.app import SERVICE as CATALOG
 from catalog.app import STOCK_DEDUCT, STOCK_RELEASE
+from tests.builders import envelope
 from tests.conftest import OpenDb
-from tests.paid_cancel_support import cancelled, consumers, envelope, outbox_events, paid
+from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database
