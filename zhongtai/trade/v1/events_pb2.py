@@ -27,7 +27,7 @@ from zhongtai.common.v1 import common_pb2 as zhongtai_dot_common_dot_v1_dot_comm
 from zhongtai.trade.v1 import trade_pb2 as zhongtai_dot_trade_dot_v1_dot_trade__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ezhongtai/trade/v1/events.proto\x12\x11zhongtai.trade.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fzhongtai/common/v1/common.proto\x1a\x1dzhongtai/trade/v1/trade.proto\"g\n\x0cOrderCreated\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"n\n\x13OrderCreationFailed\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x99\x01\n\x0eOrderCancelled\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\x08operator\x18\x02 \x01(\x0b\x32\x1c.zhongtai.common.v1.Operator\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"x\n\tOrderPaid\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12\x12\n\npayment_id\x18\x02 \x01(\t\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb8\x01\n\x0fPaymentRejected\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x14\n\x0cpay_order_id\x18\x02 \x01(\t\x12\x12\n\npayment_id\x18\x03 \x01(\t\x12)\n\x06\x61mount\x18\x04 \x01(\x0b\x32\x19.zhongtai.common.v1.Money\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12.\n\noccur_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb8\x01\n\x12OrderPriceAdjusted\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12\x39\n\x16previous_adjust_amount\x18\x02 \x01(\x0b\x32\x19.zhongtai.common.v1.Money\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12.\n\noccur_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"g\n\x0cOrderShipped\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xac\x01\n\x0eOrderCompleted\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12\x11\n\tautomatic\x18\x02 \x01(\x08\x12.\n\x08operator\x18\x03 \x01(\x0b\x32\x1c.zhongtai.common.v1.Operator\x12.\n\noccur_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"o\n\x14OrderReceiptExtended\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x97\x01\n\x0eVouchersIssued\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12,\n\x08vouchers\x18\x02 \x03(\x0b\x32\x1a.zhongtai.trade.v1.Voucher\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x97\x01\n\x0fVoucherRedeemed\x12+\n\x07voucher\x18\x01 \x01(\x0b\x32\x1a.zhongtai.trade.v1.Voucher\x12\'\n\x05order\x18\x02 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampB?Z=github.com/zhongtai/zhongtai/gen/go/zhongtai/trade/v1;tradev1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ezhongtai/trade/v1/events.proto\x12\x11zhongtai.trade.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fzhongtai/common/v1/common.proto\x1a\x1dzhongtai/trade/v1/trade.proto\"g\n\x0cOrderCreated\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"n\n\x13OrderCreationFailed\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x99\x01\n\x0eOrderCancelled\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\x08operator\x18\x02 \x01(\x0b\x32\x1c.zhongtai.common.v1.Operator\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"x\n\tOrderPaid\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12\x12\n\npayment_id\x18\x02 \x01(\t\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xf8\x01\n\x0fPaymentRejected\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x14\n\x0cpay_order_id\x18\x02 \x01(\t\x12\x12\n\npayment_id\x18\x03 \x01(\t\x12)\n\x06\x61mount\x18\x04 \x01(\x0b\x32\x19.zhongtai.common.v1.Money\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12.\n\noccur_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12>\n\x0breason_code\x18\x07 \x01(\x0e\x32).zhongtai.trade.v1.PaymentRejectionReason\"\xb8\x01\n\x12OrderPriceAdjusted\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12\x39\n\x16previous_adjust_amount\x18\x02 \x01(\x0b\x32\x19.zhongtai.common.v1.Money\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12.\n\noccur_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"g\n\x0cOrderShipped\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xac\x01\n\x0eOrderCompleted\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12\x11\n\tautomatic\x18\x02 \x01(\x08\x12.\n\x08operator\x18\x03 \x01(\x0b\x32\x1c.zhongtai.common.v1.Operator\x12.\n\noccur_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"o\n\x14OrderReceiptExtended\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x97\x01\n\x0eVouchersIssued\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12,\n\x08vouchers\x18\x02 \x03(\x0b\x32\x1a.zhongtai.trade.v1.Voucher\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x97\x01\n\x0fVoucherRedeemed\x12+\n\x07voucher\x18\x01 \x01(\x0b\x32\x1a.zhongtai.trade.v1.Voucher\x12\'\n\x05order\x18\x02 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampB?Z=github.com/zhongtai/zhongtai/gen/go/zhongtai/trade/v1;tradev1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,17 +44,17 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ORDERPAID']._serialized_start=523
   _globals['_ORDERPAID']._serialized_end=643
   _globals['_PAYMENTREJECTED']._serialized_start=646
-  _globals['_PAYMENTREJECTED']._serialized_end=830
-  _globals['_ORDERPRICEADJUSTED']._serialized_start=833
-  _globals['_ORDERPRICEADJUSTED']._serialized_end=1017
-  _globals['_ORDERSHIPPED']._serialized_start=1019
-  _globals['_ORDERSHIPPED']._serialized_end=1122
-  _globals['_ORDERCOMPLETED']._serialized_start=1125
-  _globals['_ORDERCOMPLETED']._serialized_end=1297
-  _globals['_ORDERRECEIPTEXTENDED']._serialized_start=1299
-  _globals['_ORDERRECEIPTEXTENDED']._serialized_end=1410
-  _globals['_VOUCHERSISSUED']._serialized_start=1413
-  _globals['_VOUCHERSISSUED']._serialized_end=1564
-  _globals['_VOUCHERREDEEMED']._serialized_start=1567
-  _globals['_VOUCHERREDEEMED']._serialized_end=1718
+  _globals['_PAYMENTREJECTED']._serialized_end=894
+  _globals['_ORDERPRICEADJUSTED']._serialized_start=897
+  _globals['_ORDERPRICEADJUSTED']._serialized_end=1081
+  _globals['_ORDERSHIPPED']._serialized_start=1083
+  _globals['_ORDERSHIPPED']._serialized_end=1186
+  _globals['_ORDERCOMPLETED']._serialized_start=1189
+  _globals['_ORDERCOMPLETED']._serialized_end=1361
+  _globals['_ORDERRECEIPTEXTENDED']._serialized_start=1363
+  _globals['_ORDERRECEIPTEXTENDED']._serialized_end=1474
+  _globals['_VOUCHERSISSUED']._serialized_start=1477
+  _globals['_VOUCHERSISSUED']._serialized_end=1628
+  _globals['_VOUCHERREDEEMED']._serialized_start=1631
+  _globals['_VOUCHERREDEEMED']._serialized_end=1782
 # @@protoc_insertion_point(module_scope)
