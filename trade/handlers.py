@@ -18,7 +18,8 @@ transactions, the rollback timer does the same after restart.
 
 Payment (consumer ``trade.payment`` of ``payment.payment.succeeded``): an
 order still WAIT_PAY is paid (WAIT_SHIP, ``OrderPaid``); any other part of the
-payment is rejected (``PaymentRejected``) and payment refunds it.
+payment is rejected (``PaymentRejected``) and payment refunds it. The rule is
+``domain.payability``; payment asks it first through ``CheckPayable``.
 
 Presale (定金+尾款, seed 001 §九.4): a presale item's order (alone in its
 order) has two pay orders, DEPOSIT (deposit × quantity) and BALANCE (the
@@ -522,11 +523,9 @@ class Trade:
                             ) -> pb.CheckPayableResponse:
         """Whether each part would be taken now (read-only): payment's pre-check."""
         domain.validate_check_payable(req)
-        pay_orders = t.pay_orders
-        owners = dict((await s.execute(
-            select(pay_orders.c.pay_order_id, pay_orders.c.order_id)
-            .where(pay_orders.c.pay_order_id.in_([p.pay_order_id for p in req.parts]))
-        )).tuples().all())
+        owners = {r.pay_order_id: r.order_id for r in (await s.execute(
+            select(t.pay_orders.c.pay_order_id, t.pay_orders.c.order_id).where(
+                t.pay_orders.c.pay_order_id.in_([p.pay_order_id for p in req.parts])))).all()}
         rows = (await s.execute(select(t.biz_orders).where(
             t.biz_orders.c.order_id.in_(sorted(set(owners.values())))))).all()
         orders = {o.order_id: o for o in await self._views(s, rows)}
