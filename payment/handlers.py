@@ -504,7 +504,7 @@ class Payments:
                 return _Resume(row.payment_id)
         if supersede and all(r.buyer_id == req.buyer_id for r in open_rows):
             for row in open_rows:
-                await self._close(s, row, "superseded by a new payment of the buyer")
+                await self._close(s, row, f"superseded by payment {payment_id}")
             return None
         open_ids = sorted({r.payment_id for r in open_rows})
         raise FailedPrecondition(

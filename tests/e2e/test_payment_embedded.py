@@ -375,6 +375,31 @@ async def test_a_cancelled_order_is_refused_before_money_moves(platform: Platfor
     assert await payments_for(p, order) == []
 
 
+async def test_trade_answers_check_payable_per_part_and_writes_nothing(
+        platform: Platform) -> None:
+    p = platform
+    order = await single_order(p.stubs, "buyer-12", 1500)
+    due = order.pay_order
+
+    def part(pay_order_id: str, order_id: str = order.order_id) -> tr.PayablePart:
+        return tr.PayablePart(pay_order_id=pay_order_id, order_id=order_id,
+                              amount=due.actual_amount)
+
+    results = (await p.stubs.trade.CheckPayable(tr.CheckPayableRequest(
+        buyer_id="buyer-12", parts=[part(due.pay_order_id), part("nope"),
+                                    part(due.pay_order_id, "another")]))).results
+    assert [(r.pay_order_id, r.reason) for r in results] == [
+        (due.pay_order_id, tr.PAYMENT_REJECTION_REASON_UNSPECIFIED),
+        ("nope", tr.PAYMENT_REJECTION_REASON_PAY_ORDER_NOT_FOUND),
+        (due.pay_order_id, tr.PAYMENT_REJECTION_REASON_ORDER_MISMATCH)]
+    assert results[0].pay_order == due and not results[1].HasField("pay_order")
+    assert "belongs to order" in results[2].detail
+    error = await refusal(p.stubs.trade.CheckPayable(tr.CheckPayableRequest(
+        parts=[part(due.pay_order_id)])), grpc.StatusCode.INVALID_ARGUMENT)
+    assert error["fields"] == ["buyer_id"]
+    assert await order_of(p, order.order_id) == order
+
+
 async def test_a_new_payment_supersedes_the_one_the_buyer_abandoned(platform: Platform
                                                                     ) -> None:
     p = platform
