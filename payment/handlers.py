@@ -452,8 +452,8 @@ class Payments:
             if _rowcount(got) != 1:
                 # Another payment took it meanwhile (on PostgreSQL we waited
                 # for it to commit): continue it if it is this very request.
-                # Not superseded: this transaction holds pay-order locks
-                # already, and closing a payment here could deadlock.
+                # Not superseded here: this transaction holds pay-order locks
+                # already, and closing a payment now could deadlock.
                 return await self._existing(s, req, ids, payment_id, supersede=False)
         return None
 
@@ -471,12 +471,13 @@ class Payments:
         * one of them is paid: PAY_ORDER_ALREADY_PAID;
         * it is this very request (one open payment for exactly these pay
           orders, of the same buyer, parts, amounts and method): continue it;
-        * they are the buyer's own open payments, abandoned for this one, and
-          ``supersede``: close them (their pay orders are free, their channel
+        * they are the buyer's own open payments, abandoned for this one: with
+          ``supersede``, close them (their pay orders are free, their channel
           trades closed by the sweep, a late success on them refunded as an
-          exception) and answer None: open the new payment;
-        * else (another buyer's payment, or a concurrent request):
-          PAYMENT_IN_PROGRESS.
+          exception) and answer None: open the new payment; without (they
+          took the pay orders while this request was claiming them), ABORTED
+          CONCURRENT_PAYMENT_CHANGE: sent again, the request replaces them;
+        * another buyer's open payment: PAYMENT_IN_PROGRESS.
         """
         holders = {i: p for i, p in (await self._holders(s, ids)).items() if p != payment_id}
         q = (select(t.payments).where(t.payments.c.payment_id.in_(sorted(set(holders.values()))))
@@ -502,11 +503,16 @@ class Payments:
                 (x.pay_order_id, x.order_id, x.amount.amount_minor) for x in req.parts)
             if same and row.buyer_id == req.buyer_id and row.method == req.method:
                 return _Resume(row.payment_id)
-        if supersede and all(r.buyer_id == req.buyer_id for r in open_rows):
+        open_ids = sorted({r.payment_id for r in open_rows})
+        if all(r.buyer_id == req.buyer_id for r in open_rows):
+            if not supersede:
+                raise Aborted("CONCURRENT_PAYMENT_CHANGE",
+                              f"payment {open_ids} of the buyer took these pay orders "
+                              "meanwhile; send the request again to replace it",
+                              {"payment_id": ",".join(open_ids)})
             for row in open_rows:
                 await self._close(s, row, f"superseded by payment {payment_id}")
             return None
-        open_ids = sorted({r.payment_id for r in open_rows})
         raise FailedPrecondition(
             "PAYMENT_IN_PROGRESS",
             f"pay orders {sorted(holders)} already have an open payment {open_ids}; "

@@ -99,7 +99,7 @@ async def test_concurrent_create_payments_for_one_pay_order_pay_it_once(payments
     reqs += [create_request("po-1", 1000, BALANCE, request_id=f"b-{i}") for i in range(8)]
     results = await asyncio.gather(*(outcome(payments.create_payment(r)) for r in reqs))
     refusals = [r for r in results if isinstance(r, str)]
-    assert set(refusals) <= {"PAYMENT_IN_PROGRESS", "PAY_ORDER_ALREADY_PAID"}
+    assert set(refusals) <= {"CONCURRENT_PAYMENT_CHANGE", "PAY_ORDER_ALREADY_PAID"}
     async with db.transaction() as s:
         rows = (await s.execute(select(t.payments.c.status))).scalars().all()
         balance = (await s.execute(select(t.balance_accounts.c.balance))).scalar_one()
@@ -117,12 +117,17 @@ async def test_concurrent_merged_payments_over_overlapping_pay_orders(payments: 
             req.parts.add(pay_order_id=i, order_id=f"o-{i}", amount=cny(100))
         return req
 
-    results = await asyncio.gather(
-        outcome(payments.create_payment(merged(["po-1", "po-2"], "m-1"))),
-        outcome(payments.create_payment(merged(["po-2", "po-3"], "m-2"))),
-        outcome(payments.create_payment(merged(["po-3", "po-1"], "m-3"))))
-    assert set(r for r in results if isinstance(r, str)) <= {"PAYMENT_IN_PROGRESS"}
+    reqs = [merged(["po-1", "po-2"], "m-1"), merged(["po-2", "po-3"], "m-2"),
+            merged(["po-3", "po-1"], "m-3")]
+    results = await asyncio.gather(*(outcome(payments.create_payment(r)) for r in reqs))
+    assert set(r for r in results if isinstance(r, str)) <= {"CONCURRENT_PAYMENT_CHANGE"}
     assert any(isinstance(r, pb.CreatePaymentResponse) for r in results)
+    await assert_one_open_or_paid_payment_per_pay_order(db)
+    # A request refused that way is free to be sent again: it replaces the other.
+    for req, result in zip(reqs, results, strict=True):
+        if isinstance(result, str):
+            again = (await payments.create_payment(req)).payment
+            assert again.status == P.PAYMENT_STATUS_PENDING
     await assert_one_open_or_paid_payment_per_pay_order(db)
 
 
