@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import grpc
 from sqlalchemy import func, select
 
 from payment import store as t
@@ -29,6 +30,7 @@ from payment.handlers import Payments
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database, utcnow
 from zhongtai.payment.v1 import payment_pb2 as pb
+from zhongtai.trade.v1 import trade_pb2 as tr
 
 
 def cny(amount: int) -> Money:
@@ -124,11 +126,36 @@ class FakeChannel(Channel):
         return []
 
 
-def payments_for(db: Database, channel: Channel, **settings: Any) -> Payments:
+@dataclass
+class FakeTrade:
+    """trade's CheckPayable in memory: every part is payable unless
+    ``refuse`` names its reason; ``down`` makes the call fail UNAVAILABLE."""
+
+    refuse: dict[str, int] = field(default_factory=dict)
+    down: bool = False
+    asked: list[tr.CheckPayableRequest] = field(default_factory=list)
+
+    async def CheckPayable(self, request: tr.CheckPayableRequest,
+                           timeout: float | None = None,  # noqa: ASYNC109 - a stub's signature
+                           ) -> tr.CheckPayableResponse:
+        self.asked.append(request)
+        if self.down:
+            raise grpc.aio.AioRpcError(grpc.StatusCode.UNAVAILABLE, grpc.aio.Metadata(),
+                                       grpc.aio.Metadata(), "trade is down")
+        return tr.CheckPayableResponse(results=[
+            tr.PayableResult(pay_order_id=p.pay_order_id,
+                             reason=self.refuse.get(p.pay_order_id, 0),  # type: ignore[arg-type]
+                             detail="refused on purpose" if p.pay_order_id in self.refuse else "")
+            for p in request.parts])
+
+
+def payments_for(db: Database, channel: Channel, trade: FakeTrade | None = None,
+                 **settings: Any) -> Payments:
     from payment.settings import PaymentSettings
 
     return Payments(db, PaymentSettings(**settings), {pb.METHOD_SANDBOX: channel},
-                    notify_base=lambda: "http://127.0.0.1:1")
+                    notify_base=lambda: "http://127.0.0.1:1",
+                    trade=trade or FakeTrade())  # type: ignore[arg-type]
 
 
 def create_request(pay_order: str, amount: int, method: int = pb.METHOD_SANDBOX,

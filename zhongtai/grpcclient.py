@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 import grpc
 from google.rpc import error_details_pb2
@@ -20,6 +21,8 @@ from zhongtai.errors import (
     Unavailable,
     ZhongtaiError,
 )
+
+R = TypeVar("R")
 
 # Codes that mean "the call was refused for a reason": not worth retrying.
 BUSINESS_CODES = {
@@ -60,6 +63,16 @@ def call_timeout(default: float, time_remaining: float | None, margin: float = 0
     if time_remaining is None:
         return default
     return max(0.001, min(default, time_remaining - margin))
+
+
+async def call(method: Callable[..., Awaitable[R]], request: Any, default_timeout: float,
+               time_remaining: float | None = None) -> R:
+    """Call another service within our own deadline (``call_timeout``); a
+    failed call raises its error rebuilt as ours (``error_from_rpc``)."""
+    try:
+        return await method(request, timeout=call_timeout(default_timeout, time_remaining))
+    except grpc.aio.AioRpcError as exc:
+        raise error_from_rpc(exc) from exc
 
 
 def error_from_rpc(exc: grpc.aio.AioRpcError) -> ZhongtaiError:
