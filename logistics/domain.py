@@ -284,22 +284,28 @@ def shares_of_plan(
 
     ``orders``: (logistics order id, SKU, units), in order; ``packages``:
     (warehouse, transfer-from warehouse, ETA, [(SKU, units)], {SKU: units
-    transferred}). A package's units of a SKU go to that SKU's orders in turn,
-    so every order gets exactly its units (when the plan covers them)."""
+    transferred}). A package's own units of a SKU, then its units transferred
+    from the parent, go to that SKU's orders in turn. A share is all own
+    units (no transfer-from) or all transferred ones, so every order gets
+    exactly its units (when the plan covers them) and the shares add up, per
+    warehouse and transfer-from, to exactly the plan's lines and transfer
+    lines."""
     left = {lo_id: units for lo_id, _, units in orders}
     shares: dict[str, list[pb.PlannedShipment]] = {}
     for warehouse_id, transfer_from, eta, lines, transferred in packages:
         for sku_id, units in lines:
-            rest = units
-            for lo_id, sku, _ in orders:
-                if sku != sku_id or rest <= 0 or left[lo_id] <= 0:
-                    continue
-                take = min(rest, left[lo_id])
-                left[lo_id] -= take
-                rest -= take
-                share = pb.PlannedShipment(
-                    warehouse_id=warehouse_id, quantity=take,
-                    transfer_from_warehouse_id=transfer_from if transferred.get(sku_id) else "")
-                share.estimated_delivery_time.FromDatetime(eta)
-                shares.setdefault(lo_id, []).append(share)
+            moved = transferred.get(sku_id, 0)
+            for source, portion in (("", units - moved), (transfer_from, moved)):
+                rest = portion
+                for lo_id, sku, _ in orders:
+                    if sku != sku_id or rest <= 0 or left[lo_id] <= 0:
+                        continue
+                    take = min(rest, left[lo_id])
+                    left[lo_id] -= take
+                    rest -= take
+                    share = pb.PlannedShipment(warehouse_id=warehouse_id, quantity=take,
+                                               transfer_from_warehouse_id=source)
+                    share.estimated_delivery_time.FromDatetime(eta)
+                    shares.setdefault(lo_id, []).append(share)
     return shares
+

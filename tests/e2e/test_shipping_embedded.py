@@ -11,6 +11,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from tests.conftest import eventually
 from tests.e2e.support import (
@@ -31,6 +32,7 @@ from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
 from zhongtai.logistics.v1 import warehouse_pb2 as wh
 from zhongtai.logistics.v1 import warehouse_pb2_grpc as wh_grpc
 from zhongtai.payment.v1 import payment_pb2 as pb
+from zhongtai.trade.v1 import events_pb2 as trade_events
 from zhongtai.trade.v1 import trade_pb2 as tr
 
 pytestmark = pytest.mark.e2e
@@ -320,6 +322,82 @@ async def test_a_paid_order_is_allocated_to_warehouses(platform: Platform) -> No
     assert cn_eta > hz_eta
     assert by_sku[b].estimated_delivery_time.ToDatetime(dt.UTC) == cn_eta
     assert by_sku[a].estimated_delivery_time.ToDatetime(dt.UTC) == hz_eta
+
+
+PAID = "zhongtai.trade.v1.OrderPaid"
+
+
+async def transfer_case(p: Platform) -> tuple[str, str, tr.Order, lg.LogisticsOrder]:
+    """Issue 8's case: 杭州仓 holds 1 unit, its parent 浙江母仓 10, a paid
+    order asks 3. Returns the seller, the SKU, the order and its logistics
+    order once planned."""
+    warehouses = wh_grpc.WarehouseServiceStub(p.stubs.channels[0])
+    for w in [wh.Warehouse(warehouse_id="zj", name="浙江母仓", kind=wh.WAREHOUSE_KIND_PARENT,
+                           coverage=[wh.CoverageArea(province="浙江省", delivery_hours=48)],
+                           production_hours=4),
+              wh.Warehouse(warehouse_id="hz", name="杭州仓", kind=wh.WAREHOUSE_KIND_REGIONAL,
+                           parent_warehouse_id="zj", transfer_hours=12,
+                           coverage=[wh.CoverageArea(province="浙江省", city="杭州市",
+                                                     delivery_hours=24)],
+                           production_hours=2)]:
+        await warehouses.CreateWarehouse(wh.CreateWarehouseRequest(warehouse=w))
+    shop = await seed_shop(p.stubs, "X", [1000], stock=0)
+    [sku] = shop.sku_ids
+    for where, n in [("hz", 1), ("zj", 10)]:
+        await p.stubs.catalog.SetWarehouseStock(cat.SetWarehouseStockRequest(
+            sku_id=sku, warehouse_id=where, quantity=n))
+    order = await paid_order(p, "buyer-x", [(sku, 3)])
+    [lo] = await logistics_orders(p, order.order_id, 1)
+    await eventually(lambda: has_plan(p, lo.logistics_order_id))
+    return shop.seller_id, sku, order, await get(p, lo.logistics_order_id)
+
+
+async def has_plan(p: Platform, lo_id: str) -> bool:
+    return bool((await get(p, lo_id)).plan)
+
+
+async def plan_for(p: Platform, lo: lg.LogisticsOrder, quantity: int,
+                   paid_time: Timestamp | None = None) -> wh.PlanFulfilmentResponse:
+    answer: wh.PlanFulfilmentResponse = await wh_grpc.WarehouseServiceStub(
+        p.stubs.channels[0]).PlanFulfilment(wh.PlanFulfilmentRequest(
+            destination=lo.address, delivery_method=lo.delivery_method, paid_time=paid_time,
+            lines=[wh.FulfilmentLine(sku_id=lo.lines[0].sku_id, quantity=quantity)]))
+    return answer
+
+
+def as_shares(answer: wh.PlanFulfilmentResponse) -> list[tuple[str, int, str, Timestamp]]:
+    """PlanFulfilment's packages as a one-SKU order's shares: own units, then
+    transferred ones."""
+    shares = []
+    for pkg in answer.packages:
+        moved = {x.sku_id: x.quantity for x in pkg.transfer_lines}
+        for line in pkg.lines:
+            for source, n in [("", line.quantity - moved.get(line.sku_id, 0)),
+                              (pkg.transfer_from_warehouse_id, moved.get(line.sku_id, 0))]:
+                if n:
+                    shares.append((pkg.warehouse_id, n, source, pkg.estimated_delivery_time))
+    return shares
+
+
+async def test_the_stored_plan_is_what_plan_fulfilment_answers(platform: Platform) -> None:
+    p = platform
+    _, _, order, lo = await transfer_case(p)
+    paid = trade_events.OrderPaid.FromString((await p.events.the_one(
+        PAID, order.order_id)).payload).occur_time
+    answer = await plan_for(p, lo, 3, paid)
+    # One package from hz: its own unit, two transferred from zj.
+    [pkg] = answer.packages
+    assert (pkg.warehouse_id, pkg.source, pkg.transfer_from_warehouse_id) == (
+        "hz", wh.FULFILMENT_SOURCE_PARENT_TRANSFER, "zj")
+    assert [(x.quantity, y.quantity) for x, y in zip(pkg.lines, pkg.transfer_lines,
+                                                     strict=True)] == [(3, 2)]
+    eta = pkg.estimated_delivery_time
+    # The stored plan says exactly that, not "3 transferred".
+    stored = [(x.warehouse_id, x.quantity, x.transfer_from_warehouse_id,
+               x.estimated_delivery_time) for x in lo.plan]
+    assert stored == as_shares(answer) == [("hz", 1, "", eta), ("hz", 2, "zj", eta)]
+    assert lo.estimated_delivery_time == answer.estimated_delivery_time
+    assert eta.ToDatetime(dt.UTC) == paid.ToDatetime(dt.UTC) + dt.timedelta(hours=12 + 2 + 24)
 
 
 async def test_an_order_no_warehouse_serves_keeps_no_plan(platform: Platform) -> None:

@@ -73,3 +73,11 @@ def test_every_order_gets_exactly_its_units_of_a_covering_plan(
     for lo_id, _, units in orders:
         assert sum(s.quantity for s in shares[lo_id]) == units
         assert all(s.quantity > 0 for s in shares[lo_id])
+
+
+def test_a_transfer_share_holds_only_the_transferred_units() -> None:
+    # Issue 8: hz holds 1, its parent zj 10, the order asks 3.
+    shares = domain.shares_of_plan([("lo", "a", 3)], [("hz", "zj", T0, [("a", 3)], {"a": 2})])
+    assert [(s.warehouse_id, s.quantity, s.transfer_from_warehouse_id)
+            for s in shares["lo"]] == [("hz", 1, ""), ("hz", 2, "zj")]
+
