@@ -309,3 +309,29 @@ def shares_of_plan(
                     shares.setdefault(lo_id, []).append(share)
     return shares
 
+
+def leaving_warehouses(plan: Sequence[pb.PlannedShipment], shipped_before: int,
+                       quantity: int) -> list[tuple[str, int]]:
+    """Which warehouses the next ``quantity`` units of an order leave from,
+    as (warehouse id, units), when ``shipped_before`` units already left.
+
+    The order's plan is consumed share by share, in its order (packages in
+    the plan's order, each one's own units before its transferred ones); a
+    transferred share's units leave its transfer-from warehouse (the parent:
+    the transfer is not booked separately), any other share's its warehouse.
+    Units beyond the plan (none, or one that does not cover them) leave from
+    an unknown warehouse, ``""``."""
+    out: dict[str, int] = {}
+    skip, want = shipped_before, quantity
+    for share in plan:
+        units = share.quantity
+        skipped = min(skip, units)
+        skip -= skipped
+        take = min(units - skipped, want)
+        if take > 0:
+            source = share.transfer_from_warehouse_id or share.warehouse_id
+            out[source] = out.get(source, 0) + take
+            want -= take
+    if want > 0:
+        out[""] = out.get("", 0) + want
+    return list(out.items())

@@ -229,7 +229,8 @@ class Fulfilment:
             await self._refresh_order(s, lo_id, rows[lo_id].status)
         package = await self.get(s, package_id)
         await outbox.publish(s, t.plumbing, "logistics.package.changed",
-                             ev.PackageChanged(package=package, occur_time=timestamp(now)),
+                             ev.PackageChanged(package=package, occur_time=timestamp(now),
+                                               shipped_from=await _leaving(s, rows, quantities)),
                              package_id)
         await timers.arm(s, self.db, SUBSCRIBE_TIMER, package_id, now)
         await self._arm_query(s, package_id, 1)
@@ -538,6 +539,24 @@ class Fulfilment:
 
 def _plan(row: Any) -> list[pb.PlannedShipment]:
     return [json_format.ParseDict(x, pb.PlannedShipment()) for x in json.loads(row.plan or "[]")]
+
+
+async def _leaving(s: AsyncSession, rows: Mapping[str, Any], quantities: Mapping[str, int]
+                   ) -> list[ev.ShippedUnits]:
+    """The units of a package per SKU and the warehouse they leave: each
+    order's next units of its plan (``rows`` as they were before shipping)."""
+    ll = t.logistics_lines.c
+    skus = dict((await s.execute(select(ll.logistics_order_id, ll.sku_id)
+                                 .where(ll.logistics_order_id.in_(sorted(quantities))))).all())
+    leaving: dict[tuple[str, str], int] = {}
+    for lo_id, quantity in quantities.items():
+        row = rows[lo_id]
+        for warehouse_id, units in domain.leaving_warehouses(
+                _plan(row), row.shipped_quantity, quantity):
+            key = (skus[lo_id], warehouse_id)
+            leaving[key] = leaving.get(key, 0) + units
+    return [ev.ShippedUnits(sku_id=sku, warehouse_id=warehouse_id, quantity=units)
+            for (sku, warehouse_id), units in sorted(leaving.items())]
 
 
 def _derived(row: Any, **values: Any) -> dict[str, Any]:

@@ -5,6 +5,7 @@ unshipped logistics orders are cancelled (seed 001 §四)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -26,6 +27,7 @@ from tests.e2e.test_payment_embedded import Platform, cny, sandbox, start
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.config import LogisticsSettings
+from zhongtai.ids import new_id
 from zhongtai.logistics.v1 import events_pb2 as lev
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
@@ -324,6 +326,7 @@ async def test_a_paid_order_is_allocated_to_warehouses(platform: Platform) -> No
     assert by_sku[a].estimated_delivery_time.ToDatetime(dt.UTC) == hz_eta
 
 
+PACKAGE = "zhongtai.logistics.v1.PackageChanged"
 PAID = "zhongtai.trade.v1.OrderPaid"
 
 
@@ -379,6 +382,22 @@ def as_shares(answer: wh.PlanFulfilmentResponse) -> list[tuple[str, int, str, Ti
     return shares
 
 
+async def books(p: Platform, sku: str) -> tuple[dict[str, int], tuple[int, int, int, int]]:
+    """The units per warehouse and the SKU's (available, reserved, sold, shipped)."""
+    found = await p.stubs.catalog.BatchGetWarehouseStock(cat.BatchGetWarehouseStockRequest(
+        sku_ids=[sku]))
+    s = (await p.stubs.catalog.GetStock(cat.GetStockRequest(sku_id=sku))).stock
+    return ({x.warehouse_id: x.quantity for x in found.warehouse_stock},
+            (s.available, s.reserved, s.sold, s.shipped))
+
+
+def balanced(book: tuple[dict[str, int], tuple[int, int, int, int]]) -> bool:
+    """The invariant: the shelves hold what is on sale, reserved, and sold
+    but not shipped."""
+    on_hand, (available, reserved, sold, shipped) = book
+    return sum(on_hand.values()) == available + reserved + sold - shipped
+
+
 async def test_the_stored_plan_is_what_plan_fulfilment_answers(platform: Platform) -> None:
     p = platform
     _, _, order, lo = await transfer_case(p)
@@ -398,6 +417,43 @@ async def test_the_stored_plan_is_what_plan_fulfilment_answers(platform: Platfor
     assert stored == as_shares(answer) == [("hz", 1, "", eta), ("hz", 2, "zj", eta)]
     assert lo.estimated_delivery_time == answer.estimated_delivery_time
     assert eta.ToDatetime(dt.UTC) == paid.ToDatetime(dt.UTC) + dt.timedelta(hours=12 + 2 + 24)
+
+
+async def test_a_shipped_package_leaves_its_warehouses_once(platform: Platform) -> None:
+    p = platform
+    seller, sku, _, lo = await transfer_case(p)
+
+    async def left(expected: tuple[dict[str, int], tuple[int, int, int, int]]) -> bool:
+        return await books(p, sku) == expected
+
+    # Paid (sold, once catalog deducted it), nothing shipped: all on the shelves.
+    paid = ({"hz": 1, "zj": 10}, (8, 0, 3, 0))
+    await eventually(lambda: left(paid))
+    assert balanced(paid)
+    # Two of the three units: hz's own one and the first transferred one.
+    first = (await stub(p).ShipPackage(ship(seller, "W-1", (lo.logistics_order_id, 2)))).package
+    shipped = lev.PackageChanged.FromString(
+        (await p.events.the_one(PACKAGE, first.logistics_order_id)).payload)
+    assert [(x.sku_id, x.warehouse_id, x.quantity) for x in shipped.shipped_from] == [
+        (sku, "hz", 1), (sku, "zj", 1)]
+    after_first = ({"hz": 0, "zj": 9}, (8, 0, 3, 2))
+    await eventually(lambda: left(after_first))
+    assert balanced(after_first)
+    # The next order's plan no longer counts the unit that left hz.
+    [pkg] = (await plan_for(p, lo, 1)).packages
+    assert (pkg.warehouse_id, pkg.source, [x.quantity for x in pkg.transfer_lines]) == (
+        "hz", wh.FULFILMENT_SOURCE_PARENT_TRANSFER, [1])
+    # The shipment redelivered, and re-sent under a new id: nothing moves
+    # again (the in-process bus returns once every consumer committed).
+    envelope = await p.events.the_one(PACKAGE, first.logistics_order_id)
+    await p.runtime.bus.publish(envelope)
+    await p.runtime.bus.publish(dataclasses.replace(envelope, event_id=new_id()))
+    assert await books(p, sku) == after_first
+    # The last unit leaves zj (a transferred one).
+    await stub(p).ShipPackage(ship(seller, "W-2", (lo.logistics_order_id, 0)))
+    done = ({"hz": 0, "zj": 8}, (8, 0, 3, 3))
+    await eventually(lambda: left(done))
+    assert balanced(done)
 
 
 async def test_an_order_no_warehouse_serves_keeps_no_plan(platform: Platform) -> None:
