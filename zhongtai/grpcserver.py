@@ -34,25 +34,35 @@ log = logging.getLogger("zhongtai.grpc")
 _EXEMPT = ("/grpc.health.", "/grpc.reflection.")
 
 
+# An error never carries more than this of anything (an oversized id echoed
+# into a message must not turn NOT_FOUND into RESOURCE_EXHAUSTED).
+MAX_MESSAGE, MAX_VALUE = 1024, 256
+
+
+def _cut(text: str, most: int = MAX_VALUE) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 def to_status(error: ZhongtaiError) -> status_pb2.Status:
     details = []
     info = error_details_pb2.ErrorInfo(
-        reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata
+        reason=error.reason, domain=ERROR_DOMAIN,
+        metadata={_cut(k): _cut(v) for k, v in list(error.metadata.items())[:20]},
     )
     details.append(info)
     if isinstance(error, InvalidArgument):
         details.append(error_details_pb2.BadRequest(field_violations=[
             error_details_pb2.BadRequest.FieldViolation(
-                field=v.field, description=v.description, reason=v.reason
+                field=_cut(v.field), description=_cut(v.description), reason=v.reason
             )
-            for v in error.violations
+            for v in error.violations[:50]
         ]))
     if isinstance(error, FailedPrecondition) and error.violations:
         details.append(error_details_pb2.PreconditionFailure(violations=[
             error_details_pb2.PreconditionFailure.Violation(
-                type=v.type, subject=v.subject, description=v.description
+                type=v.type, subject=_cut(v.subject), description=_cut(v.description)
             )
-            for v in error.violations
+            for v in error.violations[:50]
         ]))
     packed = []
     for d in details:
@@ -60,7 +70,8 @@ def to_status(error: ZhongtaiError) -> status_pb2.Status:
         a.Pack(d)
         packed.append(a)
     return status_pb2.Status(
-        code=code_pb2.Code.Value(error.code), message=error.message, details=packed
+        code=code_pb2.Code.Value(error.code), message=_cut(error.message, MAX_MESSAGE),
+        details=packed,
     )
 
 
