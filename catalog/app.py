@@ -14,6 +14,7 @@ from zhongtai.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 from zhongtai.errors import FailedPrecondition, NotFound
 from zhongtai.events import Envelope
 from zhongtai.inbox import consumer
+from zhongtai.logistics.v1 import events_pb2 as logistics_events
 from zhongtai.orders import paid_order_cancelled
 from zhongtai.service import BuiltService, ServiceContext, ServiceSpec, Subscription
 from zhongtai.trade.v1 import events_pb2 as trade_events
@@ -27,6 +28,9 @@ STOCK_RELEASE = Subscription(
 
 # A paid order's reserved stock is sold.
 STOCK_DEDUCT = Subscription("catalog.stock-deduct", (trade_events.OrderPaid,))
+
+# A shipped package's units leave the warehouses they were on.
+STOCK_SHIPPED = Subscription("catalog.stock-shipped", (logistics_events.PackageChanged,))
 
 
 def build(ctx: ServiceContext) -> BuiltService:
@@ -58,6 +62,13 @@ def build(ctx: ServiceContext) -> BuiltService:
             log.error("not deducting the stock of paid order %s: %s",
                       event.order.order_id, e.message)
 
+    async def shipped(s: AsyncSession, event: logistics_events.PackageChanged,
+                      _env: Envelope) -> None:
+        # Only the shipment's own event lists units; tracking and flags none.
+        await handlers.ship_from_warehouses(
+            s, db.dialect, event.package.logistics_order_id,
+            [(x.sku_id, x.warehouse_id, x.quantity) for x in event.shipped_from])
+
     servicer = CatalogServicer(db)
 
     def register(server: grpc.aio.Server) -> None:
@@ -73,6 +84,9 @@ def build(ctx: ServiceContext) -> BuiltService:
             STOCK_DEDUCT.queue: consumer(db, STOCK_DEDUCT, {
                 trade_events.OrderPaid: deduct,
             }),
+            STOCK_SHIPPED.queue: consumer(db, STOCK_SHIPPED, {
+                logistics_events.PackageChanged: shipped,
+            }),
         },
     )
 
@@ -83,6 +97,6 @@ SERVICE = ServiceSpec(
     metadata=store.metadata,
     plumbing=store.plumbing,
     migrations=Path(__file__).parent / "migrations",
-    subscriptions=[STOCK_RELEASE, STOCK_DEDUCT],
+    subscriptions=[STOCK_RELEASE, STOCK_DEDUCT, STOCK_SHIPPED],
     build=build,
 )

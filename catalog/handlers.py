@@ -292,7 +292,7 @@ async def batch_get_skus(s: AsyncSession, sku_ids: Sequence[str]) -> pb.BatchGet
 
 def _stock(row: Any) -> pb.Stock:
     return pb.Stock(sku_id=row.sku_id, available=row.available, reserved=row.reserved,
-                    sold=row.sold)
+                    sold=row.sold, shipped=row.shipped)
 
 
 async def get_stock(s: AsyncSession, sku_id: str) -> pb.Stock:
@@ -382,6 +382,60 @@ async def batch_get_warehouse_stock(s: AsyncSession, sku_ids: Sequence[str]
     return pb.BatchGetWarehouseStockResponse(
         warehouse_stock=[_warehouse_stock(r) for r in rows],
         missing_sku_ids=[i for i in wanted if i not in known])
+
+
+async def ship_from_warehouses(s: AsyncSession, dialect: str, package_id: str,
+                               lines: Sequence[tuple[str, str, int]]) -> None:
+    """The consumer's effect of a shipment (``logistics.package.changed`` with
+    ``shipped_from``): each (SKU, warehouse, units) left that warehouse.
+
+    Once per (package, SKU, warehouse): a ``warehouse_shipments`` row is
+    written first, so a redelivered or re-sent event moves nothing again. The
+    warehouse's units go down and ``stock.shipped`` up by the same units, so
+    ``sum(warehouse_stock) == available + reserved + sold - shipped`` holds
+    and the next plan no longer counts them; ``available`` does not move
+    (the units left the sellable total when the order was paid). Both rows
+    are locked (PostgreSQL; SQLite serializes writers) and guarded, never
+    below zero. Units of an unknown warehouse, or that the books do not hold
+    (the warehouse has fewer, or fewer are sold and not yet shipped), are
+    logged and skipped, never raised: redelivering would not change them."""
+    ws, st, shipments = t.warehouse_stock.c, t.stock.c, t.warehouse_shipments
+    for sku_id, warehouse_id, quantity in lines:
+        if not warehouse_id or quantity <= 0:
+            log.info("package %s: %d unit(s) of %s left no known warehouse",
+                     package_id, quantity, sku_id)
+            continue
+        first = await s.execute(insert_ignore(dialect, shipments).values(
+            package_id=package_id, sku_id=sku_id, warehouse_id=warehouse_id,
+            quantity=quantity, applied=False, created_at=utcnow()))
+        if first.rowcount == 0:  # type: ignore[attr-defined]
+            continue  # this package's units were taken off already
+        held = (await s.execute(select(ws.quantity).where(
+            ws.sku_id == sku_id, ws.warehouse_id == warehouse_id).with_for_update())).scalar()
+        books = (await s.execute(select(st.sold, st.shipped).where(st.sku_id == sku_id)
+                                 .with_for_update())).first()
+        if held is None or held < quantity or books is None \
+                or books.sold - books.shipped < quantity:
+            log.error("package %s: cannot take %d unit(s) of %s off warehouse %s (it "
+                      "holds %s; sold and not shipped: %s): skipped", package_id, quantity,
+                      sku_id, warehouse_id, held,
+                      None if books is None else books.sold - books.shipped)
+            continue
+        moved = [await s.execute(update(t.warehouse_stock)
+                                 .where(ws.sku_id == sku_id, ws.warehouse_id == warehouse_id,
+                                        ws.quantity >= quantity)
+                                 .values(quantity=ws.quantity - quantity, updated_at=utcnow())),
+                 await s.execute(update(t.stock)
+                                 .where(st.sku_id == sku_id, st.sold - st.shipped >= quantity)
+                                 .values(shipped=st.shipped + quantity))]
+        if any(r.rowcount != 1 for r in moved):  # type: ignore[attr-defined]
+            # Only without row locks: roll back, the event is delivered again.
+            raise Aborted("CONCURRENT_MODIFICATION",
+                          f"the stock of {sku_id} changed while package {package_id} shipped",
+                          {"sku_id": sku_id, "warehouse_id": warehouse_id})
+        await s.execute(update(shipments).where(
+            shipments.c.package_id == package_id, shipments.c.sku_id == sku_id,
+            shipments.c.warehouse_id == warehouse_id).values(applied=True))
 
 
 async def _reservation(s: AsyncSession, order_id: str, lock: bool = False) -> pb.Reservation | None:

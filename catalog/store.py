@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -67,13 +68,21 @@ skus = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+# The books of a SKU. For a SKU whose units are all placed in warehouses
+# (created with no initial stock, never adjusted outside them) the shelves
+# hold what is on sale, what orders reserved and what was sold but has not
+# left yet:  sum(warehouse_stock.quantity) == available + reserved + sold - shipped.
 stock = Table(
     "stock",
     metadata,
     Column("sku_id", String(64), ForeignKey("skus.sku_id"), primary_key=True),
     Column("available", BigInteger, nullable=False),
     Column("reserved", BigInteger, nullable=False),
+    # Cumulative: units deducted at payment (less those restocked).
     Column("sold", BigInteger, nullable=False),
+    # Cumulative: units of sold that left a known warehouse in a package
+    # (taken off warehouse_stock at the shipment, see warehouse_shipments).
+    Column("shipped", BigInteger, nullable=False, server_default="0"),
     CheckConstraint("available >= 0", name="available_non_negative"),
     CheckConstraint("reserved >= 0", name="reserved_non_negative"),
 )
@@ -101,11 +110,13 @@ reservation_lines = Table(
     CheckConstraint("quantity > 0", name="quantity_positive"),
 )
 
-# Stock per warehouse (分仓库存): the units of a SKU on hand in each logistics
-# warehouse. Setting it moves stock.available by the same delta (never below
-# zero), so stock stays the sellable total orders reserve against; the rows
-# tell logistics where the units are. warehouse_id is logistics' id (not
-# checked here: the two services do not share a database).
+# Stock per warehouse (分仓库存): the units of a SKU on the shelves of each
+# logistics warehouse, units sold but not shipped included. Setting it moves
+# stock.available by the same delta (never below zero), so stock stays the
+# sellable total orders reserve against; a shipment takes its units off the
+# warehouse it left (and adds them to stock.shipped). The rows tell logistics
+# where the units are. warehouse_id is logistics' id (not checked here: the
+# two services do not share a database).
 warehouse_stock = Table(
     "warehouse_stock",
     metadata,
@@ -116,3 +127,18 @@ warehouse_stock = Table(
     CheckConstraint("quantity >= 0", name="quantity_non_negative"),
 )
 Index("ix_warehouse_stock_warehouse", warehouse_stock.c.warehouse_id)
+
+# Units that left a warehouse in a package (logistics.package.changed of a
+# shipment), one row per (package, SKU, warehouse), written before the books
+# move: a redelivered or re-sent event finds it and moves nothing again.
+# applied is false when the books could not take the units (logged).
+warehouse_shipments = Table(
+    "warehouse_shipments",
+    metadata,
+    Column("package_id", String(64), primary_key=True),
+    Column("sku_id", String(64), primary_key=True),
+    Column("warehouse_id", String(64), primary_key=True),
+    Column("quantity", BigInteger, nullable=False),
+    Column("applied", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

@@ -2,8 +2,8 @@
 packages (created from trade's events), carriers' tracking.
 
 Besides its gRPC servicers, logistics runs (``BuiltService.start``/``stop``)
-the HTTP endpoint carriers push tracking to (``settings.logistics.
-notify_listen``) and the carrier adapters — the sandbox carrier, run in this
+the HTTP endpoint carriers push tracking to (its ``notify_listen`` setting)
+and the carrier adapters — the sandbox carrier, run in this
 process on ``carrier_sandbox_listen`` unless ``carrier_sandbox_url`` points to
 one elsewhere."""
 

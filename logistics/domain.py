@@ -306,22 +306,54 @@ def shares_of_plan(
 
     ``orders``: (logistics order id, SKU, units), in order; ``packages``:
     (warehouse, transfer-from warehouse, ETA, [(SKU, units)], {SKU: units
-    transferred}). A package's units of a SKU go to that SKU's orders in turn,
-    so every order gets exactly its units (when the plan covers them)."""
+    transferred}). A package's own units of a SKU, then its units transferred
+    from the parent, go to that SKU's orders in turn. A share is all own
+    units (no transfer-from) or all transferred ones, so every order gets
+    exactly its units (when the plan covers them) and the shares add up, per
+    warehouse and transfer-from, to exactly the plan's lines and transfer
+    lines."""
     left = {lo_id: units for lo_id, _, units in orders}
     shares: dict[str, list[pb.PlannedShipment]] = {}
     for warehouse_id, transfer_from, eta, lines, transferred in packages:
         for sku_id, units in lines:
-            rest = units
-            for lo_id, sku, _ in orders:
-                if sku != sku_id or rest <= 0 or left[lo_id] <= 0:
-                    continue
-                take = min(rest, left[lo_id])
-                left[lo_id] -= take
-                rest -= take
-                share = pb.PlannedShipment(
-                    warehouse_id=warehouse_id, quantity=take,
-                    transfer_from_warehouse_id=transfer_from if transferred.get(sku_id) else "")
-                share.estimated_delivery_time.FromDatetime(eta)
-                shares.setdefault(lo_id, []).append(share)
+            moved = transferred.get(sku_id, 0)
+            for source, portion in (("", units - moved), (transfer_from, moved)):
+                rest = portion
+                for lo_id, sku, _ in orders:
+                    if sku != sku_id or rest <= 0 or left[lo_id] <= 0:
+                        continue
+                    take = min(rest, left[lo_id])
+                    left[lo_id] -= take
+                    rest -= take
+                    share = pb.PlannedShipment(warehouse_id=warehouse_id, quantity=take,
+                                               transfer_from_warehouse_id=source)
+                    share.estimated_delivery_time.FromDatetime(eta)
+                    shares.setdefault(lo_id, []).append(share)
     return shares
+
+
+def leaving_warehouses(plan: Sequence[pb.PlannedShipment], shipped_before: int,
+                       quantity: int) -> list[tuple[str, int]]:
+    """Which warehouses the next ``quantity`` units of an order leave from,
+    as (warehouse id, units), when ``shipped_before`` units already left.
+
+    The order's plan is consumed share by share, in its order (packages in
+    the plan's order, each one's own units before its transferred ones); a
+    transferred share's units leave its transfer-from warehouse (the parent:
+    the transfer is not booked separately), any other share's its warehouse.
+    Units beyond the plan (none, or one that does not cover them) leave from
+    an unknown warehouse, ``""``."""
+    out: dict[str, int] = {}
+    skip, want = shipped_before, quantity
+    for share in plan:
+        units = share.quantity
+        skipped = min(skip, units)
+        skip -= skipped
+        take = min(units - skipped, want)
+        if take > 0:
+            source = share.transfer_from_warehouse_id or share.warehouse_id
+            out[source] = out.get(source, 0) + take
+            want -= take
+    if want > 0:
+        out[""] = out.get("", 0) + want
+    return list(out.items())

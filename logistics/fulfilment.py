@@ -98,7 +98,10 @@ class Fulfilment:
                 logistics_order_id=lo_id, seq=0, order_id=line.order_id,
                 sku_id=line.item.sku_id, quantity=line.quantity))
             await self._order_changed(s, lo_id, pb.LOGISTICS_ORDER_STATUS_UNSPECIFIED)
-            await timers.arm(s, self.db, ALLOCATE_TIMER, order.order_id, now)
+            # The plan is for the payment time (the event's), not this delivery's.
+            paid = event.occur_time.ToDatetime(dt.UTC) if event.HasField("occur_time") else now
+            await timers.arm(s, self.db, ALLOCATE_TIMER, order.order_id, now,
+                             {"paid_time": paid.isoformat()})
 
     async def on_order_cancelled(self, s: AsyncSession,
                                  event: trade_events.OrderCancelled) -> None:
@@ -226,7 +229,8 @@ class Fulfilment:
             await self._refresh_order(s, lo_id, rows[lo_id].status)
         package = await self.get(s, package_id)
         await outbox.publish(s, t.plumbing,
-                             ev.PackageChanged(package=package, occur_time=timestamp(now)),
+                             ev.PackageChanged(package=package, occur_time=timestamp(now),
+                                               shipped_from=await _leaving(s, rows, quantities)),
                              package_id)
         await timers.arm(s, self.db, SUBSCRIBE_TIMER, package_id, now)
         await self._arm_query(s, package_id, 1)
@@ -290,7 +294,10 @@ class Fulfilment:
     async def on_allocate_timer(self, s: AsyncSession, timer: timers.Timer,
                                 catalog: CatalogServiceStub) -> None:
         """Plan where a paid order's units ship from (per seller: each ships
-        its own) and record each order's share and ETA. An order no
+        its own) and record each order's share and ETA. The plan is
+        ``warehouses.plan`` for the seller's lines, the address, the method
+        and the payment time (the timer's payload), exactly what
+        PlanFulfilment answers for them and the same stock. An order no
         warehouse can serve keeps no plan and says why; catalog being
         unreachable fails the timer, which is retried."""
         rows = (await s.execute(select(t.logistics_orders).where(
@@ -299,6 +306,7 @@ class Fulfilment:
         by_seller: dict[str, list[Any]] = {}
         for row in rows:
             by_seller.setdefault(row.seller_id, []).append(row)
+        stamp = timer.payload.get("paid_time")  # older timers: the orders' creation
         for group in by_seller.values():
             lines = {row.logistics_order_id: (await s.execute(select(t.logistics_lines).where(
                 t.logistics_lines.c.logistics_order_id == row.logistics_order_id))).one()
@@ -310,7 +318,8 @@ class Fulfilment:
                 destination=json_format.Parse(group[0].address, Address()),
                 lines=[wh.FulfilmentLine(sku_id=k, quantity=q) for k, q in wanted.items()],
                 delivery_method=group[0].delivery_method,
-                paid_time=timestamp(group[0].created_at))
+                paid_time=timestamp(dt.datetime.fromisoformat(stamp) if stamp
+                                    else group[0].created_at))
             try:
                 planned = await warehouses.plan(s, catalog, req)
             except (FailedPrecondition, InvalidArgument, NotFound) as exc:
@@ -515,8 +524,7 @@ class Fulfilment:
                        for f in flags.get(r.logistics_order_id, [])],
                 shipped_quantity=r.shipped_quantity,
                 create_time=timestamp(r.created_at), update_time=timestamp(r.updated_at),
-                plan=[json_format.ParseDict(x, pb.PlannedShipment())
-                      for x in json.loads(r.plan or "[]")],
+                plan=_plan(r),
                 plan_note=r.plan_note)
             if r.eta is not None:
                 lo.estimated_delivery_time.CopyFrom(timestamp(r.eta))
@@ -526,6 +534,28 @@ class Fulfilment:
                 lo.deliver_time.CopyFrom(timestamp(r.deliver_time))
             views.append(lo)
         return views
+
+
+def _plan(row: Any) -> list[pb.PlannedShipment]:
+    return [json_format.ParseDict(x, pb.PlannedShipment()) for x in json.loads(row.plan or "[]")]
+
+
+async def _leaving(s: AsyncSession, rows: Mapping[str, Any], quantities: Mapping[str, int]
+                   ) -> list[ev.ShippedUnits]:
+    """The units of a package per SKU and the warehouse they leave: each
+    order's next units of its plan (``rows`` as they were before shipping)."""
+    ll = t.logistics_lines.c
+    skus = dict((await s.execute(select(ll.logistics_order_id, ll.sku_id)
+                                 .where(ll.logistics_order_id.in_(sorted(quantities))))).all())
+    leaving: dict[tuple[str, str], int] = {}
+    for lo_id, quantity in quantities.items():
+        row = rows[lo_id]
+        for warehouse_id, units in domain.leaving_warehouses(
+                _plan(row), row.shipped_quantity, quantity):
+            key = (skus[lo_id], warehouse_id)
+            leaving[key] = leaving.get(key, 0) + units
+    return [ev.ShippedUnits(sku_id=sku, warehouse_id=warehouse_id, quantity=units)
+            for (sku, warehouse_id), units in sorted(leaving.items())]
 
 
 def _derived(row: Any, **values: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.catalog.v1.catalog_pb2_grpc import CatalogServiceStub
 from zhongtai.db import Database, ensure_absent, fetch_one, utcnow
 from zhongtai.errors import InvalidArgument, NotFound
-from zhongtai.grpcclient import call_timeout, error_from_rpc
+from zhongtai.grpcclient import call
 from zhongtai.idempotency import Keys, idempotent_rpc
 from zhongtai.ids import new_id
 from zhongtai.logistics.v1 import warehouse_pb2 as pb
@@ -95,12 +95,9 @@ async def plan(s: AsyncSession, catalog: CatalogServiceStub, req: pb.PlanFulfilm
     rules.validate_plan(req)
     paid = to_datetime(req.paid_time) if req.HasField("paid_time") else utcnow()
     sku_ids = [line.sku_id for line in req.lines]
-    try:
-        found = await catalog.BatchGetWarehouseStock(
-            cat.BatchGetWarehouseStockRequest(sku_ids=sku_ids),
-            timeout=call_timeout(CATALOG_TIMEOUT, time_remaining))
-    except grpc.aio.AioRpcError as exc:
-        raise error_from_rpc(exc) from exc
+    found = await call(catalog.BatchGetWarehouseStock,
+                       cat.BatchGetWarehouseStockRequest(sku_ids=sku_ids), CATALOG_TIMEOUT,
+                       time_remaining)
     if found.missing_sku_ids:
         missing = list(found.missing_sku_ids)
         raise NotFound("SKU_NOT_FOUND", f"SKUs do not exist: {missing}",

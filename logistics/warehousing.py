@@ -8,33 +8,53 @@ match wins (district over city over province, a longer code over a shorter
 one), then the first area listed. Outside its coverage a warehouse ships
 only if it has ``default_delivery_hours`` (slower), and never same-day.
 
+Delivery methods. A warehouse offers a method only if it has a rule for it
+(``MethodRule``); EXPRESS, the default method, is offered by every
+warehouse (a rule for it only sets its window or delivery time). A rule's
+window (local time, [start, end)) excludes orders paid outside it.
+
 Topology. A warehouse is REGIONAL (optionally with a PARENT it receives
 transfers from), PARENT or CENTRAL. For a destination, the *local*
 warehouse is the non-central warehouse whose coverage matches it most
-specifically (then fewest delivery hours, then id); *mesh* warehouses are
-the other non-central ones (less the local one's parent, whose stock comes
-by transfer); *central* ones are the last resort.
+specifically; *mesh* warehouses are the other non-central ones (less the
+local one's parent, whose stock comes by transfer); *central* ones are the
+last resort.
+
+Ties. Candidates are ranked by one explicit key (``_rank``): the local
+warehouse is the best by (most specific coverage level, earliest direct
+ETA, smallest warehouse id); mesh and central warehouses are each ordered
+by (earliest direct ETA, smallest warehouse id). The direct ETA is the
+package's without a transfer (production start + production + delivery
+hours). So the plan never depends on the order the warehouses are listed in.
 
 Allocation (``plan``), in this order:
 
 1. the whole order from one source: the local warehouse from its own stock
    (LOCAL), else the local warehouse with the missing units transferred from
-   its parent (PARENT_TRANSFER), else the fastest mesh warehouse that holds
-   everything (MESH), else the fastest central one (CENTRAL);
+   its parent (PARENT_TRANSFER), else the first mesh warehouse that holds
+   everything (MESH), else the first central one (CENTRAL);
 2. otherwise a greedy cover: repeatedly take the source that completes the
-   most remaining lines (then the first in the order above that supplies
-   anything) until the order is covered; then spread every line over the
-   chosen sources, their own stock in that order first and transfers from
-   the parent last. Each source used gives one package. Fewer packages beat
-   preference; the result is deterministic.
+   most remaining lines (then one that supplies anything, then the first in
+   the order above) until the order is covered; then spread every line over
+   the chosen sources, their own stock in that order first and transfers
+   from the parent last. Each source used gives one package. Fewer packages
+   beat preference.
+
+Units are conserved: every line ships exactly its units, and no warehouse
+gives more of a SKU than it holds (own units plus units transferred out of
+it as a parent).
 
 ETA of a package: production starts at the payment, or at 00:00 of the next
 local day when paid at or after the warehouse's cut-off; then transfer hours
 (PARENT_TRANSFER only) + production hours + delivery hours (0 for
-self-pickup). The order's ETA is its latest package's. A delivery method
-may have a window at a warehouse (local time, [start, end)): an order paid
-outside it cannot use that method there. SAME_DAY needs such a rule, a
+self-pickup). The order's ETA is its latest package's. SAME_DAY needs a
 warehouse covering the destination, no transfer, and ignores the cut-off.
+
+Refusals, in this order: NOT_COVERED (no warehouse reaches the destination
+with the method), DELIVERY_METHOD_NOT_OFFERED (none that reaches it has a
+rule for the method), OUTSIDE_DELIVERY_WINDOW (every one offering it is
+outside its window at the payment time), INSUFFICIENT_STOCK (those left
+lack stock).
 """
 
 from __future__ import annotations
@@ -118,7 +138,10 @@ class Site:
         return ZoneInfo(self.time_zone or DEFAULT_TIME_ZONE)
 
     def rule(self, method: int) -> MethodRule | None:
-        return next((r for r in self.method_rules if r.method == method), None)
+        """The site's rule for ``method``; None: the method is not offered
+        here. EXPRESS without a rule is offered all day (coverage hours)."""
+        rule = next((r for r in self.method_rules if r.method == method), None)
+        return MethodRule(EXPRESS) if rule is None and method == EXPRESS else rule
 
 
 @dataclass(frozen=True)
@@ -312,29 +335,26 @@ def coverage_level(site: Site, to: Address) -> int:
 
 
 def delivery_hours(site: Site, to: Address, method: int) -> int | None:
-    """Hours from dispatch to delivery; None when the site cannot deliver there
-    with ``method`` (not covered and no default, or same-day outside coverage
-    or without a same-day rule)."""
+    """Hours from dispatch to delivery; None when the site cannot reach the
+    destination (not covered and no default, or same-day outside coverage).
+    Whether it offers ``method`` at all is ``Site.rule``'s."""
     match = best_area(site, to)
-    rule = site.rule(method)
-    if method == SAME_DAY and (rule is None or match is None):
-        return None
-    if match is None and site.default_delivery_hours <= 0:
+    if match is None and (method == SAME_DAY or site.default_delivery_hours <= 0):
         return None
     if method == SELF_PICKUP:
         return 0
     if match is None:
         return site.default_delivery_hours
-    if rule is not None and rule.delivery_hours:
-        return rule.delivery_hours
-    return match[1].delivery_hours
+    rule = site.rule(method)
+    return rule.delivery_hours if rule and rule.delivery_hours else match[1].delivery_hours
 
 
 def in_window(site: Site, method: int, paid: dt.datetime) -> bool:
-    """Whether an order paid at ``paid`` may use ``method`` at ``site``."""
+    """Whether an order paid at ``paid`` may use ``method`` at ``site``: the
+    site offers it and, if its rule has a window, the payment is inside."""
     rule = site.rule(method)
     if rule is None or rule.window is None:
-        return True
+        return rule is not None
     local = paid.astimezone(site.zone).time().replace(tzinfo=None)
     start, end = rule.window
     return start <= local < end
@@ -399,54 +419,65 @@ def _package(src: _Source, take: Mapping[str, int], stock: Stock, paid: dt.datet
         transfer_lines=tuple(transfer))
 
 
+def _rank(site: Site, hours: int, level: int, method: int, paid: dt.datetime
+          ) -> tuple[int, dt.datetime, str]:
+    """The tie rule between candidates (module doc): most specific coverage
+    ``level`` first, then the earliest direct ETA, then the smallest id."""
+    return (-level, eta(site, paid, method, hours, False)[1], site.warehouse_id)
+
+
+def _refuse(reason: str, what: str, sites: Sequence[Site], message: str, to: Address,
+            method: int, paid: dt.datetime) -> FailedPrecondition:
+    where = " ".join(x for x in (to.province, to.city, to.district) if x) or to.region_code
+    method_name = lpb.DeliveryMethod.Name(method)
+    subjects = [f"warehouses/{s.warehouse_id}" for s in sites] or ["warehouses"]
+    return FailedPrecondition(
+        reason, f"{method_name} to {where}: {message}",
+        [PreconditionViolation(what, subject, message) for subject in subjects],
+        {"destination": where, "delivery_method": method_name, "paid_time": paid.isoformat()})
+
+
 def sources(sites: Sequence[Site], to: Address, method: int, paid: dt.datetime
             ) -> list[_Source]:
     """The sources that may ship the order, in order of preference (local with
-    its parent, mesh fastest first, central fastest first). Raises NOT_COVERED
-    or OUTSIDE_DELIVERY_WINDOW when there is none."""
+    its parent, then mesh, then central, each by ``_rank``). Raises
+    NOT_COVERED, DELIVERY_METHOD_NOT_OFFERED or OUTSIDE_DELIVERY_WINDOW when
+    there is none."""
     reachable = [(s, h) for s in sites if (h := delivery_hours(s, to, method)) is not None]
-    where = " ".join(x for x in (to.province, to.city, to.district) if x) or to.region_code
-    method_name = lpb.DeliveryMethod.Name(method)
     if not reachable:
-        raise FailedPrecondition(
-            "NOT_COVERED", f"no warehouse delivers to {where} by {method_name}",
-            [PreconditionViolation("COVERAGE", "warehouses", f"{where} is not covered")],
-            {"destination": where, "delivery_method": method_name})
-    open_ = [(s, h) for s, h in reachable if in_window(s, method, paid)]
+        raise _refuse("NOT_COVERED", "COVERAGE", [], "no warehouse reaches the destination",
+                      to, method, paid)
+    offering = [(s, h) for s, h in reachable if s.rule(method) is not None]
+    if not offering:
+        raise _refuse("DELIVERY_METHOD_NOT_OFFERED", "DELIVERY_METHOD",
+                      [s for s, _ in reachable],
+                      "no warehouse reaching the destination offers the method",
+                      to, method, paid)
+    open_ = [(s, h) for s, h in offering if in_window(s, method, paid)]
     if not open_:
-        raise FailedPrecondition(
-            "OUTSIDE_DELIVERY_WINDOW",
-            f"{method_name} to {where} is not offered for an order paid at "
-            f"{paid.isoformat()}",
-            [PreconditionViolation("DELIVERY_WINDOW", f"warehouses/{s.warehouse_id}",
-                                   f"{method_name} window excludes the payment time")
-             for s, _ in reachable],
-            {"destination": where, "delivery_method": method_name,
-             "paid_time": paid.isoformat()})
+        raise _refuse("OUTSIDE_DELIVERY_WINDOW", "DELIVERY_WINDOW", [s for s, _ in offering],
+                      f"the method's window excludes the payment time {paid.isoformat()}",
+                      to, method, paid)
     by_id = {s.warehouse_id: s for s in sites}
-    covering = sorted(((lvl, h, s.warehouse_id, s) for s, h in open_ if s.kind != CENTRAL
-                       and (lvl := coverage_level(s, to))),
-                      key=lambda x: (-x[0], x[1], x[2]))
+    covering = [(s, h, lvl) for s, h in open_
+                if s.kind != CENTRAL and (lvl := coverage_level(s, to))]
     out: list[_Source] = []
     local: Site | None = None
     parent: Site | None = None
     if covering:
-        _, hours, _, local = covering[0]
+        local, hours, _ = min(covering, key=lambda x: _rank(x[0], x[1], x[2], method, paid))
         candidate = by_id.get(local.parent_id)
         if method != SAME_DAY and candidate is not None and candidate.kind == PARENT:
             parent = candidate
         out.append(_Source(LOCAL, local, hours, parent))
 
-    def fastest(kind_central: bool, source: int) -> list[_Source]:
-        ranked = []
-        for s, h in open_:
-            if (s.kind == CENTRAL) != kind_central or s is local or s is parent:
-                continue
-            arrive = eta(s, paid, method, h, False)[1]
-            ranked.append((arrive, s.warehouse_id, _Source(source, s, h)))
-        return [x[2] for x in sorted(ranked, key=lambda x: (x[0], x[1]))]
+    def ranked(central: bool, source: int) -> list[_Source]:
+        rest = [(s, h) for s, h in open_
+                if (s.kind == CENTRAL) == central and s is not local and s is not parent]
+        return [_Source(source, s, h)
+                for s, h in sorted(rest, key=lambda x: _rank(x[0], x[1], 0, method, paid))]
 
-    return out + fastest(False, MESH) + fastest(True, CENTRAL_SOURCE)
+    return out + ranked(False, MESH) + ranked(True, CENTRAL_SOURCE)
 
 
 def _score(item: tuple[int, _Source], remaining: Mapping[str, int], stock: Stock

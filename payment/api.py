@@ -27,11 +27,11 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
 
     async def CreatePayment(self, request: pb.CreatePaymentRequest, context: Ctx
                             ) -> pb.CreatePaymentResponse:
-        return await self.payments.create_payment(request)
+        return await self.payments.create_payment(request, context.time_remaining())
 
     async def SwitchChannel(self, request: pb.SwitchChannelRequest, context: Ctx
                             ) -> pb.SwitchChannelResponse:
-        return await self.payments.switch_channel(request)
+        return await self.payments.switch_channel(request, context.time_remaining())
 
     async def GetPayment(self, request: pb.GetPaymentRequest, context: Ctx
                          ) -> pb.GetPaymentResponse:

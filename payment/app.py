@@ -1,11 +1,13 @@
 """Wiring of the payment service.
 
-Besides its gRPC servicer, payment runs (through ``BuiltService.start`` and
-``stop``): the HTTP endpoint channels post notifications to
-(``settings.payment.callback_listen``), the channel adapters — the sandbox
-wallet provider, run in this process on ``sandbox_listen`` unless
-``sandbox_url`` points to one elsewhere — and the two sweeps (refunds to
-submit, attempts to close or query).
+Payment asks trade (``ctx.channel("trade")``: in process, or at
+``ZHONGTAI_ENDPOINT_TRADE``) whether it would take a payment's parts before
+any money moves. Besides its gRPC servicer, payment runs (through
+``BuiltService.start`` and ``stop``): the HTTP endpoint channels post
+notifications to (its ``callback_listen`` setting), the channel
+adapters — the sandbox wallet provider, run in this process on
+``sandbox_listen`` unless ``sandbox_url`` points to one elsewhere — and the
+two sweeps (refunds to submit, attempts to close or query).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from zhongtai.payment.v1 import payment_pb2, payment_pb2_grpc
 from zhongtai.sandbox import run_until_signal
 from zhongtai.service import BuiltService, Command, ServiceContext, ServiceSpec, Subscription
 from zhongtai.trade.v1 import events_pb2 as trade_events
+from zhongtai.trade.v1 import trade_pb2_grpc
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +49,8 @@ ORDER_EVENTS = Subscription(
 
 def build(ctx: ServiceContext) -> BuiltService:
     db, settings = ctx.db, ctx.config
-    payments = Payments(db, settings)
+    payments = Payments(db, settings,
+                        trade=trade_pb2_grpc.TradeServiceStub(ctx.channel("trade")))
     callbacks = CallbackServer(payments, settings.callback_listen)
     # Channels post to the callback server where it really listens (its port
     # may be chosen by the system), unless a public base URL is configured.

@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from zhongtai.common.v1.common_pb2 import Address
 from zhongtai.errors import FailedPrecondition, PreconditionViolation, Violations
 from zhongtai.payment.v1 import payment_pb2 as pb
+from zhongtai.trade.v1 import trade_pb2 as trade_pb
 
 MAX_ID = 64
 MAX_PARTS = 50
@@ -124,6 +125,29 @@ def check_open(payment_id: str, status: int, what: str) -> None:
             [PreconditionViolation("PAYMENT_STATUS", f"payments/{payment_id}",
                                    f"status is {name}")],
             {"payment_id": payment_id, "status": name})
+
+
+def check_trade_takes(results: Sequence[trade_pb.PayableResult], payment_id: str = "") -> None:
+    """Trade's answer to CheckPayable, before anything is written or any
+    channel called: FAILED_PRECONDITION if it would not take a part, with
+    trade's reason (e.g. ``AMOUNT_MISMATCH``; the first refused part's when
+    several are) and one violation per refused pay order. A pay order that
+    ``payment_id`` itself paid is not refused (the payment being switched
+    succeeded meanwhile)."""
+    refused = [r for r in results
+               if r.reason != trade_pb.PAYMENT_REJECTION_REASON_UNSPECIFIED
+               and not (payment_id and r.pay_order.payment_id == payment_id)]
+    if not refused:
+        return
+    names = [trade_pb.PaymentRejectionReason.Name(r.reason)
+             .removeprefix("PAYMENT_REJECTION_REASON_") for r in refused]
+    ids = [r.pay_order_id for r in refused]
+    raise FailedPrecondition(
+        names[0], "trade would not take the payment: "
+        + "; ".join(f"{n}: {r.detail}" for n, r in zip(names, refused, strict=True)),
+        [PreconditionViolation(n, f"pay_orders/{r.pay_order_id}", r.detail)
+         for n, r in zip(names, refused, strict=True)],
+        {"pay_order_ids": ",".join(ids)})
 
 
 # --- validation ----------------------------------------------------------------

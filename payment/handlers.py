@@ -2,8 +2,10 @@
 
 Money moves in three places, and each is made exact by the database:
 
-* **Opening a payment** (CreatePayment, SwitchChannel): the payment, its parts,
-  the pay-order locks (one open or succeeded payment per pay order) and a
+* **Opening a payment** (CreatePayment, SwitchChannel): trade is asked first
+  whether it would take the parts (CheckPayable; a refusal writes nothing);
+  then the payment, its parts, the pay-order locks (one open or succeeded
+  payment per pay order; the buyer's abandoned payment is closed) and a
   PENDING attempt commit first; the channel is called after the commit (its
   trade is keyed by the attempt id, so calling again is harmless) and the pay
   URL is stored by a second transaction. A balance payment debits the balance
@@ -58,12 +60,14 @@ from zhongtai.errors import (
     Unavailable,
     ZhongtaiError,
 )
+from zhongtai.grpcclient import call
 from zhongtai.idempotency import Keys, Stored, is_retryable, replay, request_hash
 from zhongtai.ids import new_id
 from zhongtai.payment.v1 import events_pb2 as ev
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.trade.v1 import events_pb2 as trade_events
 from zhongtai.trade.v1 import trade_pb2 as trade_pb
+from zhongtai.trade.v1 import trade_pb2_grpc as trade_grpc
 from zhongtai.wire import timestamp
 
 log = logging.getLogger(__name__)
@@ -71,6 +75,9 @@ log = logging.getLogger(__name__)
 CREATE_SCOPE = "CreatePayment"
 SWITCH_SCOPE = "SwitchChannel"
 
+# How long payment waits for trade's CheckPayable (less when its caller's
+# deadline is nearer).
+TRADE_TIMEOUT = 5.0
 # How long a sweep holds a claimed row while it calls the channel.
 LEASE = dt.timedelta(seconds=60)
 # An exception refund the channel keeps refusing is retried at most this
@@ -156,9 +163,12 @@ class Payments:
 
     def __init__(self, db: Database, settings: PaymentSettings,
                  channels: Mapping[int, Channel] | None = None,
-                 notify_base: Callable[[], str] | None = None) -> None:
+                 notify_base: Callable[[], str] | None = None, *,
+                 trade: trade_grpc.TradeServiceStub) -> None:
         self.db = db
         self.settings = settings
+        # Asked whether it would take the parts before money moves (CheckPayable).
+        self.trade = trade
         # Method -> channel adapter; filled by app.py when the channels start.
         self.channels: dict[int, Channel] = dict(channels or {})
         self.notify_base: Callable[[], str] = notify_base or settings.callback_url
@@ -326,17 +336,27 @@ class Payments:
 
     # --- CreatePayment ------------------------------------------------------------
 
-    async def create_payment(self, req: pb.CreatePaymentRequest) -> pb.CreatePaymentResponse:
+    async def create_payment(self, req: pb.CreatePaymentRequest,
+                             time_remaining: float | None = None) -> pb.CreatePaymentResponse:
         """Open a payment for pay orders, or continue the open one for them.
 
         Idempotent by request_id; without one, asking again for the same pay
         orders, amounts and method returns (and, if its channel call failed,
-        completes) the payment already open for them.
+        completes) the payment already open for them. Anything else the buyer
+        opened for these pay orders and left unpaid is closed: this payment
+        supersedes it (``_existing``). Trade is asked first whether it would
+        take the parts (``_check_payable``): nothing is written when it would not.
         """
         given = domain.validate_create_payment(req)
         domain.check_payable_method(req.method)
-        payment_id, attempt_id = new_id(), new_id()
         key = req.request_id
+        if key:
+            async with self.db.transaction() as s:
+                done = await self.keys.lookup(s, CREATE_SCOPE, key, request_hash(req))
+            if done is not None and (done.response is not None or done.error is not None):
+                return replay(done, pb.CreatePaymentResponse)
+        await self._check_payable(req.buyer_id, req.parts, time_remaining)
+        payment_id, attempt_id = new_id(), new_id()
         try:
             async with self.db.transaction() as s:
                 if key:
@@ -392,9 +412,22 @@ class Payments:
             else:
                 await self.keys.complete(s, scope, key, response, error)
 
+    async def _check_payable(self, buyer_id: str, parts: Iterable[pb.PaymentPart],
+                             time_remaining: float | None, payment_id: str = "") -> None:
+        """Ask trade (CheckPayable) whether it would take these parts now;
+        FAILED_PRECONDITION with its reason if not, UNAVAILABLE if it cannot
+        be asked. Trade still decides when the payment succeeds: a part it
+        rejects then (a stale check) is refunded (``on_payment_rejected``)."""
+        answer = await call(self.trade.CheckPayable, trade_pb.CheckPayableRequest(
+            buyer_id=buyer_id, parts=[trade_pb.PayablePart(
+                pay_order_id=p.pay_order_id, order_id=p.order_id, amount=p.amount)
+                for p in parts]), TRADE_TIMEOUT, time_remaining)
+        domain.check_trade_takes(answer.results, payment_id)
+
     async def _claim_pay_orders(self, s: AsyncSession, payment_id: str,
                                 req: pb.CreatePaymentRequest) -> _Resume | None:
-        """Lock the pay orders for a new payment, or find the open one to continue."""
+        """Lock the pay orders for a new payment (closing what it supersedes),
+        or find the open one to continue."""
         ids = sorted(p.pay_order_id for p in req.parts)
         closed = (await s.execute(select(t.closed_pay_orders.c.pay_order_id).where(
             t.closed_pay_orders.c.pay_order_id.in_(ids)))).scalars().all()
@@ -405,15 +438,19 @@ class Payments:
                  for i in sorted(closed)],
                 {"pay_order_ids": ",".join(sorted(closed))})
         if await self._holders(s, ids):
-            return await self._existing(s, req, ids)
+            resume = await self._existing(s, req, ids, payment_id, supersede=True)
+            if resume is not None:
+                return resume
         now = utcnow()
         for pay_order_id in ids:  # a fixed order keeps concurrent claims deadlock-free
             got = await s.execute(insert_ignore(self.db.dialect, t.pay_order_locks).values(
                 pay_order_id=pay_order_id, payment_id=payment_id, created_at=now))
             if _rowcount(got) != 1:
                 # Another payment took it meanwhile (on PostgreSQL we waited
-                # for it to commit): the same as finding it there.
-                return await self._existing(s, req, ids)
+                # for it to commit): continue it if it is this very request.
+                # Not superseded here: this transaction holds pay-order locks
+                # already, and closing a payment now could deadlock.
+                return await self._existing(s, req, ids, payment_id, supersede=False)
         return None
 
     async def _holders(self, s: AsyncSession, pay_order_ids: Sequence[str]) -> dict[str, str]:
@@ -422,29 +459,56 @@ class Payments:
         return {r.pay_order_id: r.payment_id for r in rows}
 
     async def _existing(self, s: AsyncSession, req: pb.CreatePaymentRequest,
-                        ids: Sequence[str]) -> _Resume:
-        """The payment holding these pay orders, if it is this very request."""
-        holders = await self._holders(s, ids)
-        rows = (await s.execute(select(t.payments).where(
-            t.payments.c.payment_id.in_(sorted(set(holders.values())))))).all()
-        if any(r.status != domain.PENDING for r in rows):
-            paid = sorted(i for i, p in holders.items()
-                          if any(r.payment_id == p and r.status != domain.PENDING
-                                 for r in rows))
+                        ids: Sequence[str], payment_id: str, *,
+                        supersede: bool) -> _Resume | None:
+        """What to do about the payments holding these pay orders (other than
+        ``payment_id``, the one being opened):
+
+        * one of them is paid: PAY_ORDER_ALREADY_PAID;
+        * it is this very request (one open payment for exactly these pay
+          orders, of the same buyer, parts, amounts and method): continue it;
+        * they are the buyer's own open payments, abandoned for this one: with
+          ``supersede``, close them (their pay orders are free, their channel
+          trades closed by the sweep, a late success on them refunded as an
+          exception) and answer None: open the new payment; without (they
+          took the pay orders while this request was claiming them), ABORTED
+          CONCURRENT_PAYMENT_CHANGE: sent again, the request replaces them;
+        * another buyer's open payment: PAYMENT_IN_PROGRESS.
+        """
+        holders = {i: p for i, p in (await self._holders(s, ids)).items() if p != payment_id}
+        q = (select(t.payments).where(t.payments.c.payment_id.in_(sorted(set(holders.values()))))
+             .order_by(t.payments.c.payment_id))
+        # Locked in id order before any is closed (as every closer locks the payment first).
+        rows = (await s.execute(q.with_for_update() if supersede else q)).all()
+        paid = sorted(i for i, p in holders.items()
+                      if any(r.payment_id == p and r.status not in (domain.PENDING, domain.CLOSED)
+                             for r in rows))
+        if paid:
             raise FailedPrecondition(
                 "PAY_ORDER_ALREADY_PAID", f"pay orders {paid} are already paid",
                 [PreconditionViolation("PAY_ORDER", f"pay_orders/{i}", "already paid")
                  for i in paid],
                 {"pay_order_ids": ",".join(paid)})
-        if len(rows) == 1 and set(holders) == set(ids):
-            row = rows[0]
+        # A holder seen CLOSED was closed since its lock was read: its pay orders are free.
+        open_rows = [r for r in rows if r.status == domain.PENDING]
+        if len(open_rows) == 1 and set(holders) == set(ids):
+            row = open_rows[0]
             parts = (await s.execute(select(t.payment_parts).where(
                 t.payment_parts.c.payment_id == row.payment_id))).all()
             same = sorted((x.pay_order_id, x.order_id, x.amount) for x in parts) == sorted(
                 (x.pay_order_id, x.order_id, x.amount.amount_minor) for x in req.parts)
             if same and row.buyer_id == req.buyer_id and row.method == req.method:
                 return _Resume(row.payment_id)
-        open_ids = sorted({r.payment_id for r in rows})
+        open_ids = sorted({r.payment_id for r in open_rows})
+        if all(r.buyer_id == req.buyer_id for r in open_rows):
+            if not supersede:
+                raise Aborted("CONCURRENT_PAYMENT_CHANGE",
+                              f"payment {open_ids} of the buyer took these pay orders "
+                              "meanwhile; send the request again to replace it",
+                              {"payment_id": ",".join(open_ids)})
+            for row in open_rows:
+                await self._close(s, row, f"superseded by payment {payment_id}")
+            return None
         raise FailedPrecondition(
             "PAYMENT_IN_PROGRESS",
             f"pay orders {sorted(holders)} already have an open payment {open_ids}; "
@@ -567,7 +631,8 @@ class Payments:
 
     # --- SwitchChannel ------------------------------------------------------------
 
-    async def switch_channel(self, req: pb.SwitchChannelRequest) -> pb.SwitchChannelResponse:
+    async def switch_channel(self, req: pb.SwitchChannelRequest,
+                             time_remaining: float | None = None) -> pb.SwitchChannelResponse:
         """Pay the same payment another way: close the current channel trade,
         open a new attempt (also for the same method: a fresh trade, e.g. a
         new pay code). If the old trade turns out paid, the payment has
@@ -589,7 +654,7 @@ class Payments:
         except _Replay as r:
             return replay(r.stored, pb.SwitchChannelResponse)
         try:
-            payment = await self._switch(pay, attempt_id, req.method)
+            payment = await self._switch(pay, attempt_id, req.method, time_remaining)
         except ZhongtaiError as error:
             await self._finish_key(SWITCH_SCOPE, key, error=error)
             raise
@@ -597,14 +662,18 @@ class Payments:
         await self._finish_key(SWITCH_SCOPE, key, response)
         return response
 
-    async def _switch(self, pay: Any, attempt_id: str, method: int) -> pb.Payment:
+    async def _switch(self, pay: Any, attempt_id: str, method: int,
+                      time_remaining: float | None) -> pb.Payment:
         payment_id = pay.payment_id
         async with self.db.transaction() as s:
             if await self._attempt_row(s, attempt_id) is not None:
                 # A repeat of a switch that opened its attempt already.
                 return await self._ensure_open_at_channel(payment_id, method) \
                     if method in domain.CHANNEL_METHODS else await self.load(s, payment_id)
+            parts = (await self.load(s, payment_id)).parts
         domain.check_open(payment_id, pay.status, "switch its channel")
+        # Its pay orders may have been closed, paid or re-priced since it was opened.
+        await self._check_payable(pay.buyer_id, parts, time_remaining, payment_id)
         # Even to the same method: a fresh channel trade (a new pay code).
         await self._close_at_channels(payment_id)
         async with self.db.transaction() as s:

@@ -1,5 +1,5 @@
-"""Fakes of what a service talks to: a payment channel in memory, and
-catalog's and promotion's gRPC stubs as trade calls them."""
+"""Fakes of what a service talks to: a payment channel in memory, catalog's
+and promotion's gRPC stubs as trade calls them, trade's as payment calls it."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import utcnow
 from zhongtai.promotion.v1 import promotion_pb2 as promo
+from zhongtai.trade.v1 import trade_pb2 as tr
 
 
 @dataclass
@@ -160,3 +161,26 @@ class FakePromotion:
     async def HoldBenefits(self, req: promo.HoldBenefitsRequest, **_: object
                            ) -> promo.HoldBenefitsResponse:
         return promo.HoldBenefitsResponse(quote=await self.Quote(req.quote))
+
+
+@dataclass
+class FakeTrade:
+    """trade's CheckPayable in memory: every part is payable unless
+    ``refuse`` names its reason; ``down`` makes the call fail UNAVAILABLE."""
+
+    refuse: dict[str, int] = field(default_factory=dict)
+    down: bool = False
+    asked: list[tr.CheckPayableRequest] = field(default_factory=list)
+
+    async def CheckPayable(self, request: tr.CheckPayableRequest,
+                           timeout: float | None = None,  # noqa: ASYNC109 - a stub's signature
+                           ) -> tr.CheckPayableResponse:
+        self.asked.append(request)
+        if self.down:
+            raise grpc.aio.AioRpcError(grpc.StatusCode.UNAVAILABLE, grpc.aio.Metadata(),
+                                       grpc.aio.Metadata(), "trade is down")
+        return tr.CheckPayableResponse(results=[
+            tr.PayableResult(pay_order_id=p.pay_order_id,
+                             reason=self.refuse.get(p.pay_order_id, 0),  # type: ignore[arg-type]
+                             detail="refused on purpose" if p.pay_order_id in self.refuse else "")
+            for p in request.parts])

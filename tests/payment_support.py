@@ -11,15 +11,18 @@ from payment import store as t
 from payment.channels.base import Channel
 from payment.handlers import Payments
 from tests.builders import cny
+from tests.fakes import FakeTrade
 from zhongtai.db import Database, utcnow
 from zhongtai.payment.v1 import payment_pb2 as pb
 
 
-def payments_for(db: Database, channel: Channel, **settings: Any) -> Payments:
+def payments_for(db: Database, channel: Channel, trade: FakeTrade | None = None,
+                 **settings: Any) -> Payments:
     from payment.settings import PaymentSettings
 
     return Payments(db, PaymentSettings(**settings), {pb.METHOD_SANDBOX: channel},
-                    notify_base=lambda: "http://127.0.0.1:1")
+                    notify_base=lambda: "http://127.0.0.1:1",
+                    trade=trade or FakeTrade())  # type: ignore[arg-type]
 
 
 def create_request(pay_order: str, amount: int, method: int = pb.METHOD_SANDBOX,

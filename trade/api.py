@@ -68,3 +68,8 @@ class TradeServicer(trade_pb2_grpc.TradeServiceServicer):
                            ) -> pb.ListVouchersResponse:
         async with self.db.transaction() as s:
             return await self.trade.list_vouchers(s, request)
+
+    async def CheckPayable(self, request: pb.CheckPayableRequest, context: Ctx
+                           ) -> pb.CheckPayableResponse:
+        async with self.db.transaction() as s:
+            return await self.trade.check_payable(s, request)

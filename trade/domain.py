@@ -3,6 +3,7 @@ orders, and the order state machine. No database, gRPC or broker here."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -146,6 +147,110 @@ def due_pay_order(pay_orders: Sequence[pb.PayOrder]) -> pb.PayOrder | None:
         if p.status != pb.PAY_STATUS_PAID:
             return p
     return ordered[-1] if ordered else None
+
+
+PAY_ORDER_NOT_FOUND = pb.PAYMENT_REJECTION_REASON_PAY_ORDER_NOT_FOUND
+ORDER_MISMATCH = pb.PAYMENT_REJECTION_REASON_ORDER_MISMATCH
+BUYER_MISMATCH = pb.PAYMENT_REJECTION_REASON_BUYER_MISMATCH
+ALREADY_PAID = pb.PAYMENT_REJECTION_REASON_ALREADY_PAID
+ORDER_NOT_PAYABLE = pb.PAYMENT_REJECTION_REASON_ORDER_NOT_PAYABLE
+OUTSIDE_BALANCE_WINDOW = pb.PAYMENT_REJECTION_REASON_OUTSIDE_BALANCE_WINDOW
+AMOUNT_MISMATCH = pb.PAYMENT_REJECTION_REASON_AMOUNT_MISMATCH
+# The asker is not this pay order's payer: CheckPayable tells nothing about it.
+NOT_THE_PAYERS = frozenset({ORDER_MISMATCH, BUYER_MISMATCH})
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why trade cannot take a payment part: a PaymentRejectionReason and,
+    for humans, the amounts, statuses or window concerned."""
+
+    reason: pb.PaymentRejectionReason
+    detail: str
+
+    @property
+    def name(self) -> str:
+        """The reason without its enum prefix, e.g. ``AMOUNT_MISMATCH``."""
+        return pb.PaymentRejectionReason.Name(self.reason).removeprefix("PAYMENT_REJECTION_REASON_")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.detail}"
+
+
+def pay_order_of(order: pb.Order | None, pay_order_id: str) -> pb.PayOrder | None:
+    return next((p for p in order.pay_orders if p.pay_order_id == pay_order_id), None) \
+        if order is not None else None
+
+
+def payable_status(kind: int) -> int:
+    """The order status in which a pay order of this kind is paid: the
+    balance of a presale order once its deposit is paid, any other before."""
+    return WAIT_PAY_BALANCE if kind == BALANCE else WAIT_PAY
+
+
+def payability(order: pb.Order | None, pay_order_id: str, *, order_id: str, buyer_id: str,
+               amount: Money, at: dt.datetime) -> Rejection | None:
+    """Whether trade takes ``amount`` from ``buyer_id`` for a pay order of
+    ``order`` (its top-level order; None if the pay order does not exist) at
+    ``at``: None if it does, else the first reason it does not, in this order:
+
+    1. PAY_ORDER_NOT_FOUND: no such pay order;
+    2. ORDER_MISMATCH: the pay order belongs to another order than ``order_id``;
+    3. BUYER_MISMATCH: the order is not ``buyer_id``'s (checked before anything
+       else about the order, so a stranger learns nothing more);
+    4. ALREADY_PAID: a payment paid the pay order;
+    5. ORDER_NOT_PAYABLE: the order is not in the status its kind is paid in
+       (``payable_status``): cancelled, closed, unconfirmed by the seller, a
+       balance whose deposit is unpaid;
+    6. OUTSIDE_BALANCE_WINDOW: a BALANCE pay order outside its window (from
+       start to end, both included);
+    7. AMOUNT_MISMATCH: ``amount`` is not the pay order's actual amount (the
+       same minor units in the same currency).
+
+    The one rule for CheckPayable (payment's pre-check, ``at`` = now) and for
+    taking a succeeded payment (``at`` = when it was paid).
+    """
+    po = pay_order_of(order, pay_order_id)
+    if order is None or po is None:
+        return Rejection(PAY_ORDER_NOT_FOUND, f"no pay order {pay_order_id}")
+    oid = order.order_id
+    if order_id != oid:
+        return Rejection(ORDER_MISMATCH,
+                         f"pay order {pay_order_id} is not a pay order of order {order_id}")
+    if buyer_id != order.buyer_id:
+        return Rejection(BUYER_MISMATCH, f"order {oid} is not the payer's")
+    if po.payment_id:
+        return Rejection(ALREADY_PAID, f"pay order {pay_order_id} of order {oid} was paid "
+                                       f"by payment {po.payment_id}")
+    if order.status != payable_status(po.kind):
+        return Rejection(ORDER_NOT_PAYABLE,
+                         f"order {oid} is {S.Name(order.status)}; its "
+                         f"{pb.PayOrderKind.Name(po.kind)} pay order is paid in "
+                         f"{S.Name(payable_status(po.kind))}")
+    if po.kind == BALANCE:
+        start = po.balance_start_time.ToDatetime(tzinfo=dt.UTC)
+        end = po.balance_end_time.ToDatetime(tzinfo=dt.UTC)
+        if not start <= at <= end:
+            return Rejection(OUTSIDE_BALANCE_WINDOW,
+                             f"the balance of order {oid} is payable from "
+                             f"{start.isoformat()} to {end.isoformat()}, not at "
+                             f"{at.isoformat()}")
+    due = po.actual_amount
+    if (amount.currency_code, amount.amount_minor) != (due.currency_code, due.amount_minor):
+        return Rejection(AMOUNT_MISMATCH,
+                         f"order {oid} costs {due.amount_minor} {due.currency_code}, "
+                         f"{amount.amount_minor} {amount.currency_code} was asked")
+    return None
+
+
+def validate_check_payable(req: pb.CheckPayableRequest) -> None:
+    v = Violations()
+    v.check(bool(req.buyer_id), "buyer_id", "is required")
+    v.check(0 < len(req.parts) <= MAX_LINES, "parts", f"between 1 and {MAX_LINES} parts")
+    for i, part in enumerate(req.parts):
+        v.check(bool(part.pay_order_id), f"parts[{i}].pay_order_id", "is required")
+        v.check(bool(part.order_id), f"parts[{i}].order_id", "is required")
+    v.raise_if_any()
 
 
 def logistics_status_after(action: str, current: int) -> int:

@@ -18,7 +18,8 @@ transactions, the rollback timer does the same after restart.
 
 Payment (consumer ``trade.payment`` of ``payment.payment.succeeded``): an
 order still WAIT_PAY is paid (WAIT_SHIP, ``OrderPaid``); any other part of the
-payment is rejected (``PaymentRejected``) and payment refunds it.
+payment is rejected (``PaymentRejected``) and payment refunds it. The rule is
+``domain.payability``; payment asks it first through ``CheckPayable``.
 
 Presale (定金+尾款, seed 001 §九.4): a presale item's order (alone in its
 order) has two pay orders, DEPOSIT (deposit × quantity) and BALANCE (the
@@ -51,7 +52,6 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-import grpc
 from google.protobuf import json_format
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,7 +72,7 @@ from zhongtai.errors import (
     ZhongtaiError,
 )
 from zhongtai.failpoints import failpoint
-from zhongtai.grpcclient import call_timeout, error_from_rpc
+from zhongtai.grpcclient import call
 from zhongtai.idempotency import Keys, Stored, is_retryable, replay, request_hash
 from zhongtai.ids import new_id
 from zhongtai.logistics.v1 import events_pb2 as lg_events
@@ -156,10 +156,7 @@ class Trade:
     # --- pricing -------------------------------------------------------------
 
     async def _call(self, method: Any, request: Any, time_remaining: float | None) -> Any:
-        try:
-            return await method(request, timeout=call_timeout(self.call_timeout, time_remaining))
-        except grpc.aio.AioRpcError as exc:
-            raise error_from_rpc(exc) from exc
+        return await call(method, request, self.call_timeout, time_remaining)
 
     async def _price(self, req: pb.CreateOrderRequest | pb.QuoteOrderRequest,
                      time_remaining: float | None) -> Priced:
@@ -448,15 +445,17 @@ class Trade:
         payment = event.payment
         paid_at = to_datetime(event.occur_time) if event.HasField("occur_time") else utcnow()
         for part in payment.parts:
-            reason = await self._pay(s, payment, part, paid_at)
-            if reason is None:
+            rejection = await self._pay(s, payment, part, paid_at)
+            if rejection is None:
                 continue
             log.warning("payment %s for order %s rejected: %s", payment.payment_id,
-                        part.order_id, reason)
-            await outbox.publish(s, t.plumbing, ev.PaymentRejected(
+                        part.order_id, rejection)
+            await outbox.publish(s, t.plumbing,
+                                 ev.PaymentRejected(
                                      order_id=part.order_id, pay_order_id=part.pay_order_id,
                                      payment_id=payment.payment_id, amount=part.amount,
-                                     reason=reason, occur_time=timestamp(utcnow())),
+                                     reason=str(rejection), reason_code=rejection.reason,
+                                     occur_time=timestamp(utcnow())),
                                  part.order_id)
 
     async def on_refund_succeeded(self, s: AsyncSession, event: pay_events.RefundSucceeded
@@ -488,61 +487,69 @@ class Trade:
                  version=bo.c.version + 1))
 
     async def _pay(self, s: AsyncSession, payment: pay_pb.Payment, part: pay_pb.PaymentPart,
-                   paid_at: dt.datetime) -> str | None:
+                   paid_at: dt.datetime) -> domain.Rejection | None:
         """Pay one part's order; None if paid (now or already by this payment),
-        else why it cannot be."""
-        po = t.pay_orders
-        row = (await s.execute(select(po).where(po.c.pay_order_id == part.pay_order_id)
-                               )).first()
-        if row is None:
-            return f"PAY_ORDER_NOT_FOUND: no pay order {part.pay_order_id}"
-        # Lock the order (the same row a price adjustment or a cancel changes
-        # first) and read the amount again under the lock: a payment of an
-        # amount just adjusted away is rejected, never taken. The transition
-        # below is a compare-and-set as well (SQLite has no row locks).
-        await s.execute(select(t.biz_orders.c.order_id)
-                        .where(t.biz_orders.c.order_id == row.order_id).with_for_update())
-        row = (await s.execute(select(po).where(po.c.pay_order_id == part.pay_order_id)
-                               )).one()
-        if row.payment_id == payment.payment_id:
+        else why it cannot be (``domain.payability`` at the time it was paid)."""
+        order_id = (await s.execute(select(t.pay_orders.c.order_id).where(
+            t.pay_orders.c.pay_order_id == part.pay_order_id))).scalar()
+        order = None
+        if order_id is not None:
+            # Lock the order (the same row a price adjustment or a cancel
+            # changes first) and read it again under the lock: a payment of an
+            # amount just adjusted away is rejected, never taken. The
+            # transition is a compare-and-set as well (SQLite has no row locks).
+            await s.execute(select(t.biz_orders.c.order_id)
+                            .where(t.biz_orders.c.order_id == order_id).with_for_update())
+            order = await self._load(s, order_id)
+        po = domain.pay_order_of(order, part.pay_order_id)
+        if po is not None and po.payment_id == payment.payment_id:
             return None  # this payment already paid it
-        if row.order_id != part.order_id:
-            return (f"ORDER_MISMATCH: pay order {part.pay_order_id} belongs to order "
-                    f"{row.order_id}")
-        order = await self._load(s, row.order_id)
-        if row.payment_id:
-            return f"ALREADY_PAID: order {order.order_id} was paid by payment {row.payment_id}"
-        if order.buyer_id != payment.buyer_id:
-            return f"BUYER_MISMATCH: order {order.order_id} is not the payer's"
-        if (part.amount.currency_code, part.amount.amount_minor) != (row.currency,
-                                                                     row.actual_amount):
-            return (f"AMOUNT_MISMATCH: order {order.order_id} costs {row.actual_amount} "
-                    f"{row.currency}, {part.amount.amount_minor} "
-                    f"{part.amount.currency_code} was paid")
-        payable = domain.WAIT_PAY_BALANCE if row.kind == domain.BALANCE else domain.WAIT_PAY
-        if order.status != payable:
-            return (f"ORDER_NOT_PAYABLE: order {order.order_id} is "
-                    f"{pb.OrderStatus.Name(order.status)}")
-        if row.kind == domain.DEPOSIT:
-            await self._mark_deposit_paid(s, order, row, payment.payment_id, paid_at)
-            return None
-        if row.kind == domain.BALANCE and not (
-                row.balance_start <= paid_at <= row.balance_end):
-            return (f"OUTSIDE_BALANCE_WINDOW: the balance of order {order.order_id} is "
-                    f"payable from {row.balance_start.isoformat()} to "
-                    f"{row.balance_end.isoformat()}, paid at {paid_at.isoformat()}")
-        await self._mark_paid(s, order, payment.payment_id, paid_at,
-                              pay_order_id=row.pay_order_id)
+        rejection = domain.payability(order, part.pay_order_id, order_id=part.order_id,
+                                      buyer_id=payment.buyer_id, amount=part.amount,
+                                      at=paid_at)
+        if rejection is not None or order is None or po is None:
+            return rejection
+        if po.kind == domain.DEPOSIT:
+            await self._mark_deposit_paid(s, order, part.pay_order_id, payment.payment_id,
+                                          paid_at)
+        else:
+            await self._mark_paid(s, order, payment.payment_id, paid_at,
+                                  pay_order_id=part.pay_order_id)
         return None
 
-    async def _mark_deposit_paid(self, s: AsyncSession, order: pb.Order, row: Any,
+    async def check_payable(self, s: AsyncSession, req: pb.CheckPayableRequest
+                            ) -> pb.CheckPayableResponse:
+        """Whether each part would be taken now (read-only): payment's pre-check."""
+        domain.validate_check_payable(req)
+        owners = {r.pay_order_id: r.order_id for r in (await s.execute(
+            select(t.pay_orders.c.pay_order_id, t.pay_orders.c.order_id).where(
+                t.pay_orders.c.pay_order_id.in_([p.pay_order_id for p in req.parts])))).all()}
+        rows = (await s.execute(select(t.biz_orders).where(
+            t.biz_orders.c.order_id.in_(sorted(set(owners.values())))))).all()
+        orders = {o.order_id: o for o in await self._views(s, rows)}
+        now = utcnow()
+        resp = pb.CheckPayableResponse()
+        for part in req.parts:
+            order = orders.get(owners.get(part.pay_order_id, ""))
+            result = resp.results.add(pay_order_id=part.pay_order_id)
+            rejection = domain.payability(order, part.pay_order_id, order_id=part.order_id,
+                                          buyer_id=req.buyer_id, amount=part.amount, at=now)
+            if rejection is not None:
+                result.reason, result.detail = rejection.reason, rejection.detail
+            if rejection is not None and rejection.reason in domain.NOT_THE_PAYERS:
+                continue  # someone else's pay order: nothing about it is told
+            if (po := domain.pay_order_of(order, part.pay_order_id)) is not None:
+                result.pay_order.CopyFrom(po)
+        return resp
+
+    async def _mark_deposit_paid(self, s: AsyncSession, order: pb.Order, pay_order_id: str,
                                  payment_id: str, paid_at: dt.datetime) -> None:
         """WAIT_PAY → WAIT_PAY_BALANCE: the deposit pay order paid, the unpaid
         timer cancelled, the lapse timer armed at the balance window's end. No
         event: stock stays reserved and benefits held until the balance."""
         await self._transition(s, order, domain.PAY_DEPOSIT)
         await s.execute(update(t.pay_orders)
-                        .where(t.pay_orders.c.pay_order_id == row.pay_order_id)
+                        .where(t.pay_orders.c.pay_order_id == pay_order_id)
                         .values(payment_id=payment_id, paid_at=paid_at, updated_at=utcnow()))
         await timers.cancel(s, self.db, PAY_TIMEOUT_TIMER, order.order_id)
         balance = next(p for p in order.pay_orders if p.kind == domain.BALANCE)

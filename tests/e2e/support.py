@@ -11,7 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,6 +107,12 @@ def order_request(buyer: str, lines: list[tuple[str, int]], **kw: object) -> tr.
         lines=[tr.OrderLineInput(sku_id=s, quantity=q) for s, q in lines], **kw)  # type: ignore[arg-type]
 
 
+async def single_order(stubs: Stubs, buyer: str, price: int) -> tr.Order:
+    """A new seller's one item at ``price``, ordered once by ``buyer`` (WAIT_PAY)."""
+    shop = await seed_shop(stubs, f"shop of {buyer}'s order", [price])
+    return (await stubs.trade.CreateOrder(order_request(buyer, [(shop.sku_ids[0], 1)]))).order
+
+
 def rich_error(exc: grpc.aio.AioRpcError) -> dict[str, object]:
     """ErrorInfo reason (and metadata), BadRequest fields and precondition
     subjects of a failed call."""
@@ -129,6 +135,18 @@ def rich_error(exc: grpc.aio.AioRpcError) -> dict[str, object]:
             d.Unpack(pf)
             out["preconditions"] = [v.subject for v in pf.violations]
     return out
+
+
+async def refusal(call: Awaitable[object],
+                  code: grpc.StatusCode = grpc.StatusCode.FAILED_PRECONDITION
+                  ) -> dict[str, object]:
+    """The rich error (``rich_error``) of a call that must be refused with ``code``."""
+    try:
+        await call
+    except grpc.aio.AioRpcError as exc:
+        assert exc.code() == code, exc
+        return rich_error(exc)
+    raise AssertionError(f"not refused with {code.name}")
 
 
 @dataclass

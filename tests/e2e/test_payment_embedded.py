@@ -15,6 +15,7 @@ from tests.conftest import equals, eventually
 from tests.e2e.builders import (
     PAID,
     REJECTED,
+    balance,
     buyer_pays,
     order_of,
     parts_of,
@@ -29,10 +30,13 @@ from tests.e2e.builders import (
 from tests.e2e.platform import Platform, running_platform
 from tests.e2e.support import (
     order_request,
+    refusal,
     rich_error,
     seed_shop,
+    single_order,
     status_is,
 )
+from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.promotion.v1 import promotion_pb2 as pr
 from zhongtai.trade.v1 import trade_pb2 as tr
@@ -81,10 +85,10 @@ async def test_balance_payment_pays_the_order_deducts_stock_and_redeems_benefits
         request_id="pay-1", buyer_id="buyer-1", method=pb.METHOD_BALANCE,
         parts=parts_of(order)))).payment
     assert again.payment_id == payment.payment_id
-    with pytest.raises(grpc.aio.AioRpcError) as e:
-        await p.payment.CreatePayment(pb.CreatePaymentRequest(
-            buyer_id="buyer-1", method=pb.METHOD_SANDBOX, parts=parts_of(order)))
-    assert rich_error(e.value)["reason"] == "PAY_ORDER_ALREADY_PAID"
+    # Paid (trade says so): nothing more is taken for it.
+    assert (await refusal(p.payment.CreatePayment(pb.CreatePaymentRequest(
+        buyer_id="buyer-1", method=pb.METHOD_SANDBOX, parts=parts_of(order)))))[
+        "reason"] == "ALREADY_PAID"
     # The unpaid timeout no longer applies to it.
     assert (await order_of(p, order.order_id)).status == tr.ORDER_STATUS_WAIT_SHIP
 
@@ -161,10 +165,11 @@ async def test_a_payment_after_the_unpaid_timeout_is_refunded(tmp_path: Path) ->
         await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_CANCELLED))
         # trade's OrderCancelled closed the payment; its channel trade is closed too.
         await eventually(lambda: payment_is(p, payment.payment_id, P.PAYMENT_STATUS_CLOSED))
-        with pytest.raises(grpc.aio.AioRpcError) as e:
-            await p.payment.CreatePayment(pb.CreatePaymentRequest(
-                buyer_id="buyer-4", method=pb.METHOD_SANDBOX, parts=parts_of(order)))
-        assert rich_error(e.value)["reason"] == "PAY_ORDER_CLOSED"
+        # Trade cancelled the order before anyone heard of it: its answer
+        # comes first (payment's own PAY_ORDER_CLOSED only backs it up).
+        assert (await refusal(p.payment.CreatePayment(pb.CreatePaymentRequest(
+            buyer_id="buyer-4", method=pb.METHOD_SANDBOX, parts=parts_of(order)))))[
+            "reason"] == "ORDER_NOT_PAYABLE"
 
         await buyer_pays(p, payment.attempts[0], force=True)  # too late
         await eventually(lambda: refunds_settled(p, payment.payment_id, 1))
@@ -175,33 +180,146 @@ async def test_a_payment_after_the_unpaid_timeout_is_refunded(tmp_path: Path) ->
         assert not p.events.of(PAID, order.order_id)
 
 
-async def test_a_payment_trade_cannot_take_is_rejected_and_refunded(platform: Platform) -> None:
+async def payments_for(p: Platform, order: tr.Order) -> list[pb.Payment]:
+    return list((await p.payment.ListPayments(pb.ListPaymentsRequest(
+        pay_order_id=order.pay_order.pay_order_id))).payments)
+
+
+async def test_a_price_adjusted_after_the_payment_opened_is_rejected_and_refunded(
+        platform: Platform) -> None:
+    """Trade's acceptance is the backstop for a check gone stale."""
     p = platform
-    shop = await seed_shop(p.stubs, "A", [1000])
-    order = (await p.stubs.trade.CreateOrder(order_request(
-        "buyer-5", [(shop.sku_ids[0], 1)]))).order
-    await p.payment.TopUpBalance(pb.TopUpBalanceRequest(buyer_id="buyer-5",
-                                                        amount=cny(5000)))
-    # The front asks for less than the order costs: payment takes it, trade refuses it.
+    order = await single_order(p.stubs, "buyer-5", 1000)
     payment = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
-        buyer_id="buyer-5", method=pb.METHOD_BALANCE, parts=parts_of(order, 1)))).payment
-    assert payment.status == P.PAYMENT_STATUS_SUCCEEDED
+        buyer_id="buyer-5", method=pb.METHOD_SANDBOX, parts=parts_of(order)))).payment
+    adjusted = (await p.stubs.trade.AdjustPrice(tr.AdjustPriceRequest(
+        order_id=order.order_id, seller_id=order.seller_id, adjust_amount=cny(-100)))).order
+    assert adjusted.pay_order.actual_amount == cny(900)
+    # Its channel cannot be switched any more: trade would not take 10.00.
+    error = await refusal(p.payment.SwitchChannel(pb.SwitchChannelRequest(
+        request_id="sw-5", payment_id=payment.payment_id, method=pb.METHOD_SANDBOX)))
+    assert error["reason"] == "AMOUNT_MISMATCH"
+    # The buyer pays the page opened before: payment takes it, trade refuses it.
+    await buyer_pays(p, payment.attempts[0])
     await eventually(lambda: refunds_settled(p, payment.payment_id, 1))
-    rejected = p.events.of(REJECTED, order.order_id)
-    assert len(rejected) == 1
-    assert "AMOUNT_MISMATCH" in rejected[0].decode().reason  # type: ignore[attr-defined]
+    [rejected] = p.events.of(REJECTED, order.order_id)
+    event = rejected.decode()
+    assert event.reason_code == tr.PAYMENT_REJECTION_REASON_AMOUNT_MISMATCH  # type: ignore[attr-defined]
+    assert event.reason.startswith("AMOUNT_MISMATCH: ")  # type: ignore[attr-defined]
     done = await payment_of(p, payment.payment_id)
     assert done.status == P.PAYMENT_STATUS_REFUNDED
-    assert (await p.payment.GetBalance(pb.GetBalanceRequest(
-        buyer_id="buyer-5"))).account.balance.amount_minor == 5000
+    assert done.refunds[0].kind == pb.REFUND_KIND_EXCEPTION
     assert (await order_of(p, order.order_id)).status == tr.ORDER_STATUS_WAIT_PAY
-    # The pay order is free again: the right amount pays the order.
+    # The pay order is free again: the new amount pays the order.
+    await p.payment.TopUpBalance(pb.TopUpBalanceRequest(buyer_id="buyer-5",
+                                                        amount=cny(5000)))
     right = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
-        buyer_id="buyer-5", method=pb.METHOD_BALANCE, parts=parts_of(order)))).payment
+        buyer_id="buyer-5", method=pb.METHOD_BALANCE, parts=parts_of(adjusted)))).payment
     assert right.payment_id != payment.payment_id
     await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
-    assert (await p.payment.GetBalance(pb.GetBalanceRequest(
-        buyer_id="buyer-5"))).account.balance.amount_minor == 4000
+    assert await balance(p, "buyer-5") == 5000 - 900
+
+
+async def test_a_wrong_amount_is_refused_before_money_moves(platform: Platform) -> None:
+    p = platform
+    order = await single_order(p.stubs, "buyer-9", 3000)
+    await p.payment.TopUpBalance(pb.TopUpBalanceRequest(buyer_id="buyer-9",
+                                                        amount=cny(5000)))
+    for method in (pb.METHOD_BALANCE, pb.METHOD_SANDBOX):
+        error = await refusal(p.payment.CreatePayment(pb.CreatePaymentRequest(
+            request_id="pay-9", buyer_id="buyer-9", method=method,
+            parts=parts_of(order, 1))))
+        assert error["reason"] == "AMOUNT_MISMATCH"
+        assert error["preconditions"] == [f"pay_orders/{order.pay_order.pay_order_id}"]
+    # Nothing charged, no payment (so no channel trade), the request id unused.
+    assert await balance(p, "buyer-9") == 5000
+    assert await payments_for(p, order) == []
+    paid = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
+        request_id="pay-9", buyer_id="buyer-9", method=pb.METHOD_BALANCE,
+        parts=parts_of(order)))).payment
+    assert paid.status == P.PAYMENT_STATUS_SUCCEEDED
+    assert await balance(p, "buyer-9") == 2000
+
+
+async def test_a_stranger_cannot_hold_someone_elses_checkout(platform: Platform) -> None:
+    p = platform
+    order = await single_order(p.stubs, "victim", 3000)
+    error = await refusal(p.payment.CreatePayment(pb.CreatePaymentRequest(
+        buyer_id="stranger", method=pb.METHOD_SANDBOX, parts=parts_of(order))))
+    assert error["reason"] == "BUYER_MISMATCH"
+    assert await payments_for(p, order) == []
+    # The buyer pays as if nothing happened.
+    payment = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
+        buyer_id="victim", method=pb.METHOD_SANDBOX, parts=parts_of(order)))).payment
+    await buyer_pays(p, payment.attempts[0])
+    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
+
+
+async def test_a_cancelled_order_is_refused_before_money_moves(platform: Platform) -> None:
+    p = platform
+    order = await single_order(p.stubs, "buyer-10", 3000)
+    await p.stubs.trade.CancelOrder(tr.CancelOrderRequest(
+        order_id=order.order_id, operator=Operator(role=Operator.ROLE_BUYER, id="buyer-10")))
+    error = await refusal(p.payment.CreatePayment(pb.CreatePaymentRequest(
+        buyer_id="buyer-10", method=pb.METHOD_SANDBOX, parts=parts_of(order))))
+    assert error["reason"] == "ORDER_NOT_PAYABLE"
+    assert await payments_for(p, order) == []
+
+
+async def test_trade_answers_check_payable_per_part_and_writes_nothing(
+        platform: Platform) -> None:
+    p = platform
+    order = await single_order(p.stubs, "buyer-12", 1500)
+    due = order.pay_order
+
+    def part(pay_order_id: str, order_id: str = order.order_id) -> tr.PayablePart:
+        return tr.PayablePart(pay_order_id=pay_order_id, order_id=order_id,
+                              amount=due.actual_amount)
+
+    results = (await p.stubs.trade.CheckPayable(tr.CheckPayableRequest(
+        buyer_id="buyer-12", parts=[part(due.pay_order_id), part("nope"),
+                                    part(due.pay_order_id, "another")]))).results
+    assert [(r.pay_order_id, r.reason) for r in results] == [
+        (due.pay_order_id, tr.PAYMENT_REJECTION_REASON_UNSPECIFIED),
+        ("nope", tr.PAYMENT_REJECTION_REASON_PAY_ORDER_NOT_FOUND),
+        (due.pay_order_id, tr.PAYMENT_REJECTION_REASON_ORDER_MISMATCH)]
+    assert results[0].pay_order == due and not results[1].HasField("pay_order")
+    # Nothing is told about a pay order asked for with another order or buyer.
+    assert not results[2].HasField("pay_order") and order.order_id not in results[2].detail
+    [stranger] = (await p.stubs.trade.CheckPayable(tr.CheckPayableRequest(
+        buyer_id="stranger", parts=[part(due.pay_order_id)]))).results
+    assert stranger.reason == tr.PAYMENT_REJECTION_REASON_BUYER_MISMATCH
+    assert not stranger.HasField("pay_order")
+    error = await refusal(p.stubs.trade.CheckPayable(tr.CheckPayableRequest(
+        parts=[part(due.pay_order_id)])), grpc.StatusCode.INVALID_ARGUMENT)
+    assert error["fields"] == ["buyer_id"]
+    assert await order_of(p, order.order_id) == order
+
+
+async def test_a_new_payment_supersedes_the_one_the_buyer_abandoned(platform: Platform
+                                                                    ) -> None:
+    p = platform
+    order = await single_order(p.stubs, "buyer-11", 2000)
+    first = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
+        request_id="s-1", buyer_id="buyer-11", method=pb.METHOD_SANDBOX,
+        parts=parts_of(order)))).payment
+    # The buyer leaves the pay page open and comes back to pay from the balance.
+    await p.payment.TopUpBalance(pb.TopUpBalanceRequest(buyer_id="buyer-11",
+                                                        amount=cny(5000)))
+    second = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
+        request_id="s-2", buyer_id="buyer-11", method=pb.METHOD_BALANCE,
+        parts=parts_of(order)))).payment
+    assert second.status == P.PAYMENT_STATUS_SUCCEEDED
+    assert (await payment_of(p, first.payment_id)).status == P.PAYMENT_STATUS_CLOSED
+    await p.events.the_one("zhongtai.payment.v1.PaymentClosed", first.payment_id)
+    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
+    # ... and then pays the old page too: that money goes back by itself.
+    await buyer_pays(p, first.attempts[0], force=True)
+    await eventually(lambda: refunds_settled(p, first.payment_id, 1))
+    [refund] = (await payment_of(p, first.payment_id)).refunds
+    assert (refund.kind, refund.amount) == (pb.REFUND_KIND_EXCEPTION, cny(2000))
+    await p.events.the_one(PAID, order.order_id)
+    assert await balance(p, "buyer-11") == 3000
 
 
 async def test_forged_notifications_get_401_and_change_nothing(platform: Platform) -> None:

@@ -150,6 +150,7 @@ async def distributed(pg_database: CreateDb, vhost: str,
     payment = ServerProcess(
         ["serve", "--service", "payment", "--listen", payment_addr],
         {**common, "ZHONGTAI_DATABASE_URL_PAYMENT": await pg_database("payment"),
+         "ZHONGTAI_ENDPOINT_TRADE": trade_addr,
          "ZHONGTAI_PAYMENT_CALLBACK_LISTEN": f"127.0.0.1:{free_port()}",
          "ZHONGTAI_PAYMENT_SANDBOX_LISTEN": f"127.0.0.1:{free_port()}"},
         tmp_path / "payment.log")

@@ -5,12 +5,14 @@ unshipped logistics orders are cancelled (seed 001 §四)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from logistics.settings import LogisticsSettings
 from tests.conftest import eventually
@@ -24,11 +26,14 @@ from tests.e2e.support import (
 )
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Operator
+from zhongtai.ids import new_id
 from zhongtai.logistics.v1 import events_pb2 as lev
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
 from zhongtai.logistics.v1 import warehouse_pb2 as wh
 from zhongtai.logistics.v1 import warehouse_pb2_grpc as wh_grpc
+from zhongtai.trade.v1 import events_pb2 as trade_events
+from zhongtai.trade.v1 import trade_pb2 as tr
 
 pytestmark = pytest.mark.e2e
 
@@ -293,6 +298,136 @@ async def test_a_paid_order_is_allocated_to_warehouses(platform: Platform) -> No
     assert cn_eta > hz_eta
     assert by_sku[b].estimated_delivery_time.ToDatetime(dt.UTC) == cn_eta
     assert by_sku[a].estimated_delivery_time.ToDatetime(dt.UTC) == hz_eta
+
+
+PACKAGE = "zhongtai.logistics.v1.PackageChanged"
+PAID = "zhongtai.trade.v1.OrderPaid"
+
+
+async def transfer_case(p: Platform) -> tuple[str, str, tr.Order, lg.LogisticsOrder]:
+    """Issue 8's case: 杭州仓 holds 1 unit, its parent 浙江母仓 10, a paid
+    order asks 3. Returns the seller, the SKU, the order and its logistics
+    order once planned."""
+    warehouses = wh_grpc.WarehouseServiceStub(p.stubs.channels[0])
+    for w in [wh.Warehouse(warehouse_id="zj", name="浙江母仓", kind=wh.WAREHOUSE_KIND_PARENT,
+                           coverage=[wh.CoverageArea(province="浙江省", delivery_hours=48)],
+                           production_hours=4),
+              wh.Warehouse(warehouse_id="hz", name="杭州仓", kind=wh.WAREHOUSE_KIND_REGIONAL,
+                           parent_warehouse_id="zj", transfer_hours=12,
+                           coverage=[wh.CoverageArea(province="浙江省", city="杭州市",
+                                                     delivery_hours=24)],
+                           production_hours=2)]:
+        await warehouses.CreateWarehouse(wh.CreateWarehouseRequest(warehouse=w))
+    shop = await seed_shop(p.stubs, "X", [1000], stock=0)
+    [sku] = shop.sku_ids
+    for where, n in [("hz", 1), ("zj", 10)]:
+        await p.stubs.catalog.SetWarehouseStock(cat.SetWarehouseStockRequest(
+            sku_id=sku, warehouse_id=where, quantity=n))
+    order = await paid_order(p, "buyer-x", [(sku, 3)])
+    [lo] = await logistics_orders(p, order.order_id, 1)
+    await eventually(lambda: has_plan(p, lo.logistics_order_id))
+    return shop.seller_id, sku, order, await get(p, lo.logistics_order_id)
+
+
+async def has_plan(p: Platform, lo_id: str) -> bool:
+    return bool((await get(p, lo_id)).plan)
+
+
+async def plan_for(p: Platform, lo: lg.LogisticsOrder, quantity: int,
+                   paid_time: Timestamp | None = None) -> wh.PlanFulfilmentResponse:
+    answer: wh.PlanFulfilmentResponse = await wh_grpc.WarehouseServiceStub(
+        p.stubs.channels[0]).PlanFulfilment(wh.PlanFulfilmentRequest(
+            destination=lo.address, delivery_method=lo.delivery_method, paid_time=paid_time,
+            lines=[wh.FulfilmentLine(sku_id=lo.lines[0].sku_id, quantity=quantity)]))
+    return answer
+
+
+def as_shares(answer: wh.PlanFulfilmentResponse) -> list[tuple[str, int, str, Timestamp]]:
+    """PlanFulfilment's packages as a one-SKU order's shares: own units, then
+    transferred ones."""
+    shares = []
+    for pkg in answer.packages:
+        moved = {x.sku_id: x.quantity for x in pkg.transfer_lines}
+        for line in pkg.lines:
+            for source, n in [("", line.quantity - moved.get(line.sku_id, 0)),
+                              (pkg.transfer_from_warehouse_id, moved.get(line.sku_id, 0))]:
+                if n:
+                    shares.append((pkg.warehouse_id, n, source, pkg.estimated_delivery_time))
+    return shares
+
+
+async def books(p: Platform, sku: str) -> tuple[dict[str, int], tuple[int, int, int, int]]:
+    """The units per warehouse and the SKU's (available, reserved, sold, shipped)."""
+    found = await p.stubs.catalog.BatchGetWarehouseStock(cat.BatchGetWarehouseStockRequest(
+        sku_ids=[sku]))
+    s = (await p.stubs.catalog.GetStock(cat.GetStockRequest(sku_id=sku))).stock
+    return ({x.warehouse_id: x.quantity for x in found.warehouse_stock},
+            (s.available, s.reserved, s.sold, s.shipped))
+
+
+def balanced(book: tuple[dict[str, int], tuple[int, int, int, int]]) -> bool:
+    """The invariant: the shelves hold what is on sale, reserved, and sold
+    but not shipped."""
+    on_hand, (available, reserved, sold, shipped) = book
+    return sum(on_hand.values()) == available + reserved + sold - shipped
+
+
+async def test_the_stored_plan_is_what_plan_fulfilment_answers(platform: Platform) -> None:
+    p = platform
+    _, _, order, lo = await transfer_case(p)
+    paid = trade_events.OrderPaid.FromString((await p.events.the_one(
+        PAID, order.order_id)).payload).occur_time
+    answer = await plan_for(p, lo, 3, paid)
+    # One package from hz: its own unit, two transferred from zj.
+    [pkg] = answer.packages
+    assert (pkg.warehouse_id, pkg.source, pkg.transfer_from_warehouse_id) == (
+        "hz", wh.FULFILMENT_SOURCE_PARENT_TRANSFER, "zj")
+    assert [(x.quantity, y.quantity) for x, y in zip(pkg.lines, pkg.transfer_lines,
+                                                     strict=True)] == [(3, 2)]
+    eta = pkg.estimated_delivery_time
+    # The stored plan says exactly that, not "3 transferred".
+    stored = [(x.warehouse_id, x.quantity, x.transfer_from_warehouse_id,
+               x.estimated_delivery_time) for x in lo.plan]
+    assert stored == as_shares(answer) == [("hz", 1, "", eta), ("hz", 2, "zj", eta)]
+    assert lo.estimated_delivery_time == answer.estimated_delivery_time
+    assert eta.ToDatetime(dt.UTC) == paid.ToDatetime(dt.UTC) + dt.timedelta(hours=12 + 2 + 24)
+
+
+async def test_a_shipped_package_leaves_its_warehouses_once(platform: Platform) -> None:
+    p = platform
+    seller, sku, _, lo = await transfer_case(p)
+
+    async def left(expected: tuple[dict[str, int], tuple[int, int, int, int]]) -> bool:
+        return await books(p, sku) == expected
+
+    # Paid (sold, once catalog deducted it), nothing shipped: all on the shelves.
+    paid = ({"hz": 1, "zj": 10}, (8, 0, 3, 0))
+    await eventually(lambda: left(paid))
+    assert balanced(paid)
+    # Two of the three units: hz's own one and the first transferred one.
+    first = (await stub(p).ShipPackage(ship(seller, "W-1", (lo.logistics_order_id, 2)))).package
+    shipped = lev.PackageChanged.FromString(
+        (await p.events.the_one(PACKAGE, first.logistics_order_id)).payload)
+    assert [(x.sku_id, x.warehouse_id, x.quantity) for x in shipped.shipped_from] == [
+        (sku, "hz", 1), (sku, "zj", 1)]
+    after_first = ({"hz": 0, "zj": 9}, (8, 0, 3, 2))
+    await eventually(lambda: left(after_first))
+    assert balanced(after_first)
+    # The next order's plan no longer counts the unit that left hz.
+    [pkg] = (await plan_for(p, lo, 1)).packages
+    assert (pkg.warehouse_id, pkg.source, [x.quantity for x in pkg.transfer_lines]) == (
+        "hz", wh.FULFILMENT_SOURCE_PARENT_TRANSFER, [1])
+    # The shipment redelivered, and re-sent under a new id: nothing moves
+    # again (the in-process bus returns once every consumer committed).
+    envelope = await p.events.the_one(PACKAGE, first.logistics_order_id)
+    await p.runtime.bus.publish(envelope)
+    await p.runtime.bus.publish(dataclasses.replace(envelope, event_id=new_id()))
+    assert await books(p, sku) == after_first
+    # The last unit leaves zj (a transferred one).
+    await stub(p).ShipPackage(ship(seller, "W-2", (lo.logistics_order_id, 0)))
+    done = ({"hz": 0, "zj": 8}, (8, 0, 3, 3))
+    await eventually(lambda: left(done))
+    assert balanced(done)
 
 
 async def test_an_order_no_warehouse_serves_keeps_no_plan(platform: Platform) -> None:

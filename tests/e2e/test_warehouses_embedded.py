@@ -2,8 +2,10 @@
 per warehouse set in catalog, and PlanFulfilment through gRPC stubs for the
 issue's cases — the local warehouse, a transfer from the parent, a
 multi-SKU order split over two warehouses (two packages), an order paid
-after the cut-off, same-day outside its window — and catalog's
-per-warehouse stock keeping the sellable total orders reserve against."""
+after the cut-off, same-day and self-pickup only where a rule offers them
+and inside their windows, ties between equally covering warehouses — and
+catalog's per-warehouse stock keeping the sellable total orders reserve
+against."""
 
 from __future__ import annotations
 
@@ -238,6 +240,58 @@ async def test_same_day_only_inside_its_window(env: Env) -> None:
             delivery_method=same_day, paid_time=ts(MORNING),
             lines=[wh.FulfilmentLine(sku_id=env.sku_a, quantity=1)]))
     assert rich_error(e.value)["reason"] == "NOT_COVERED"
+
+
+async def test_self_pickup_only_where_a_rule_offers_it(env: Env) -> None:
+    pickup = lg.DELIVERY_METHOD_SELF_PICKUP
+    # No warehouse has a self-pickup rule: none offers it.
+    err = await refusal(env, [(env.sku_a, 1)], method=pickup)
+    assert (err["code"], err["reason"]) == (grpc.StatusCode.FAILED_PRECONDITION,
+                                           "DELIVERY_METHOD_NOT_OFFERED")
+    await env.warehouses.CreateWarehouse(wh.CreateWarehouseRequest(warehouse=wh.Warehouse(
+        warehouse_id="xh", name="西湖自提点", kind=wh.WAREHOUSE_KIND_REGIONAL,
+        coverage=[wh.CoverageArea(province="浙江省", city="杭州市", delivery_hours=24)],
+        production_hours=1,
+        method_rules=[wh.DeliveryMethodRule(delivery_method=pickup, window_start="09:00",
+                                            window_end="18:00")])))
+    await set_stock(env, env.sku_c, "xh", 2)
+    # Inside its window xh serves it; 上海 holds c too but has no rule.
+    resp = await plan(env, [(env.sku_c, 2)], method=pickup)
+    assert packages(resp) == [("xh", wh.FULFILMENT_SOURCE_LOCAL, [(env.sku_c, 2)])]
+    assert when(resp.estimated_delivery_time) == MORNING + dt.timedelta(hours=1)
+    err = await refusal(env, [(env.sku_c, 3)], method=pickup)
+    assert (err["reason"], err["preconditions"]) == ("INSUFFICIENT_STOCK",
+                                                      [f"skus/{env.sku_c}"])
+    # Outside it: the window is the reason, not stock.
+    err = await refusal(env, [(env.sku_c, 1)], method=pickup,
+                        paid=dt.datetime(2026, 3, 2, 19, 0, tzinfo=SH_TZ))
+    assert (err["code"], err["reason"], err["preconditions"]) == (
+        grpc.StatusCode.FAILED_PRECONDITION, "OUTSIDE_DELIVERY_WINDOW", ["warehouses/xh"])
+
+
+async def test_ties_between_equally_covering_warehouses_follow_the_documented_rule(
+        env: Env) -> None:
+    ningbo = Address(province="浙江省", city="宁波市", district="海曙区")
+    # Created largest id first: creation order decides nothing.
+    for warehouse_id, production_hours in [("nb-2", 2), ("nb-1", 2), ("nb-0", 3)]:
+        await env.warehouses.CreateWarehouse(wh.CreateWarehouseRequest(warehouse=wh.Warehouse(
+            warehouse_id=warehouse_id, name=warehouse_id, kind=wh.WAREHOUSE_KIND_REGIONAL,
+            coverage=[wh.CoverageArea(province="浙江省", city="宁波市", delivery_hours=24)],
+            production_hours=production_hours)))
+        await set_stock(env, env.sku_b, warehouse_id, 1)
+
+    async def to_ningbo() -> list[tuple[str, int, list[tuple[str, int]]]]:
+        return packages(await env.warehouses.PlanFulfilment(wh.PlanFulfilmentRequest(
+            destination=ningbo, paid_time=ts(MORNING),
+            lines=[wh.FulfilmentLine(sku_id=env.sku_b, quantity=1)])))
+
+    # Same coverage level: the earliest ETA (nb-0 produces an hour longer),
+    # then the smallest id; every time.
+    expected = [("nb-1", wh.FULFILMENT_SOURCE_LOCAL, [(env.sku_b, 1)])]
+    assert [await to_ningbo() for _ in range(3)] == [expected] * 3
+    # Without stock there, the next by the same rule ships (as mesh).
+    await set_stock(env, env.sku_b, "nb-1", 0)
+    assert await to_ningbo() == [("nb-2", wh.FULFILMENT_SOURCE_MESH, [(env.sku_b, 1)])]
 
 
 async def test_refusals(env: Env) -> None:

@@ -67,23 +67,41 @@ async def count(db: Database, table: Any, *where: Any) -> int:
                                     .where(*where))).scalar_one())
 
 
-async def test_concurrent_create_payments_for_one_pay_order_open_one(payments: Payments,
-                                                                    db: Database) -> None:
+async def assert_one_open_or_paid_payment_per_pay_order(db: Database) -> None:
+    """Each lock names an open or paid payment; each open payment holds all
+    its pay orders (so no two open payments share one); a closed one holds none."""
+    async with db.transaction() as s:
+        locks = {r.pay_order_id: r.payment_id
+                 for r in (await s.execute(select(t.pay_order_locks))).all()}
+        status = {r.payment_id: r.status for r in (await s.execute(select(t.payments))).all()}
+        parts = (await s.execute(select(t.payment_parts))).all()
+    assert all(status[p] in (P.PAYMENT_STATUS_PENDING, P.PAYMENT_STATUS_SUCCEEDED)
+               for p in locks.values())
+    for part in parts:
+        if status[part.payment_id] == P.PAYMENT_STATUS_PENDING:
+            assert locks[part.pay_order_id] == part.payment_id
+        if status[part.payment_id] == P.PAYMENT_STATUS_CLOSED:
+            assert locks.get(part.pay_order_id) != part.payment_id
+
+
+async def test_concurrent_create_payments_for_one_pay_order_pay_it_once(payments: Payments,
+                                                                       db: Database) -> None:
+    """The same buyer: identical requests continue one payment, a balance
+    payment supersedes an open sandbox one; whatever the interleaving, one
+    payment is left open or paid and the balance is debited at most once."""
     await top_up(payments, "buyer-1", 10_000)
     reqs = [create_request("po-1", 1000, SANDBOX, request_id=f"c-{i}") for i in range(8)]
     reqs += [create_request("po-1", 1000, BALANCE, request_id=f"b-{i}") for i in range(8)]
     results = await asyncio.gather(*(outcome(payments.create_payment(r)) for r in reqs))
-    assert await count(db, t.payments) == 1
-    [payment_id] = {r.payment.payment_id for r in results
-                    if isinstance(r, pb.CreatePaymentResponse)}
     refusals = [r for r in results if isinstance(r, str)]
-    assert set(refusals) <= {"PAYMENT_IN_PROGRESS", "PAY_ORDER_ALREADY_PAID"}
-    p = await get(payments, payment_id)
-    # Whoever won, the buyer paid at most once.
+    assert set(refusals) <= {"CONCURRENT_PAYMENT_CHANGE", "PAY_ORDER_ALREADY_PAID"}
     async with db.transaction() as s:
+        rows = (await s.execute(select(t.payments.c.status))).scalars().all()
         balance = (await s.execute(select(t.balance_accounts.c.balance))).scalar_one()
-    assert balance == (9000 if p.method == BALANCE else 10_000)
+    assert len([x for x in rows if x != P.PAYMENT_STATUS_CLOSED]) == 1
+    assert balance == 10_000 - 1000 * rows.count(P.PAYMENT_STATUS_SUCCEEDED)
     assert await count(db, t.pay_order_locks) == 1
+    await assert_one_open_or_paid_payment_per_pay_order(db)
 
 
 async def test_concurrent_merged_payments_over_overlapping_pay_orders(payments: Payments,
@@ -94,14 +112,42 @@ async def test_concurrent_merged_payments_over_overlapping_pay_orders(payments: 
             req.parts.add(pay_order_id=i, order_id=f"o-{i}", amount=cny(100))
         return req
 
-    results = await asyncio.gather(
-        outcome(payments.create_payment(merged(["po-1", "po-2"], "m-1"))),
-        outcome(payments.create_payment(merged(["po-2", "po-3"], "m-2"))),
-        outcome(payments.create_payment(merged(["po-3", "po-1"], "m-3"))))
-    opened = [r for r in results if isinstance(r, pb.CreatePaymentResponse)]
-    assert len(opened) == 1
-    assert [r for r in results if isinstance(r, str)] == ["PAYMENT_IN_PROGRESS"] * 2
-    assert await count(db, t.pay_order_locks) == 2
+    reqs = [merged(["po-1", "po-2"], "m-1"), merged(["po-2", "po-3"], "m-2"),
+            merged(["po-3", "po-1"], "m-3")]
+    results = await asyncio.gather(*(outcome(payments.create_payment(r)) for r in reqs))
+    assert set(r for r in results if isinstance(r, str)) <= {"CONCURRENT_PAYMENT_CHANGE"}
+    assert any(isinstance(r, pb.CreatePaymentResponse) for r in results)
+    await assert_one_open_or_paid_payment_per_pay_order(db)
+    # A request refused that way is free to be sent again: it replaces the other.
+    for req, result in zip(reqs, results, strict=True):
+        if isinstance(result, str):
+            again = (await payments.create_payment(req)).payment
+            assert again.status == P.PAYMENT_STATUS_PENDING
+    await assert_one_open_or_paid_payment_per_pay_order(db)
+
+
+async def test_superseding_races_a_late_success_of_the_old_payment(
+        payments: Payments, channel: FakeChannel, db: Database) -> None:
+    """Either the old payment is paid first (the new one is refused) or it
+    is superseded first (its success is refunded): paid once either way."""
+    for i in range(5):
+        await top_up(payments, f"buyer-{i}", 1000)
+        old = (await payments.create_payment(create_request(
+            f"po-{i}", 1000, buyer=f"buyer-{i}"))).payment
+        paid = channel.pay(old.attempts[0].attempt_id)
+        new, applied = await asyncio.gather(
+            outcome(payments.create_payment(create_request(f"po-{i}", 1000, BALANCE,
+                                                           buyer=f"buyer-{i}"))),
+            outcome(payments.handle_notification(channel, paid)))
+        old = await get(payments, old.payment_id)
+        if new == "PAY_ORDER_ALREADY_PAID":
+            assert applied == "SUCCEEDED" and old.status == P.PAYMENT_STATUS_SUCCEEDED
+        else:
+            assert new.payment.status == P.PAYMENT_STATUS_SUCCEEDED
+            assert (applied, old.status) == ("EXCEPTION_REFUND", P.PAYMENT_STATUS_CLOSED)
+            assert [r.kind for r in old.refunds] == [pb.REFUND_KIND_EXCEPTION]
+    assert await outbox_count(db, "payment.payment.succeeded") == 5
+    await assert_one_open_or_paid_payment_per_pay_order(db)
 
 
 async def paid_payment(payments: Payments, channel: FakeChannel, amount: int) -> pb.Payment:

@@ -1,10 +1,14 @@
-"""catalog's consumer of trade.order.cancelled on a SQLite database of its
-own: an unpaid order's reservation is released, a paid one's (DEDUCTED) is
-RESTOCKED — its sold units on sale again, once, whatever the redeliveries —
-and a reservation in any other state is logged and left, never raised."""
+"""catalog's consumers on a SQLite database of its own: on
+trade.order.cancelled an unpaid order's reservation is released, a paid
+one's (DEDUCTED) is RESTOCKED — its sold units on sale again, once, whatever
+the redeliveries — and a reservation in any other state is logged and left,
+never raised; on a shipment (logistics.package.changed) its units leave
+their warehouses once, and units the books do not hold are logged and
+skipped."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 
@@ -15,7 +19,7 @@ from catalog import domain
 from catalog import handlers as h
 from catalog import store as t
 from catalog.app import SERVICE as CATALOG
-from catalog.app import STOCK_DEDUCT, STOCK_RELEASE
+from catalog.app import STOCK_DEDUCT, STOCK_RELEASE, STOCK_SHIPPED
 from tests.builders import envelope
 from tests.conftest import OpenDb
 from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
@@ -23,6 +27,9 @@ from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database
 from zhongtai.errors import FailedPrecondition
+from zhongtai.events import Envelope
+from zhongtai.logistics.v1 import events_pb2 as lev
+from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.orders import paid_order_cancelled
 from zhongtai.trade.v1 import events_pb2 as trade_events
 from zhongtai.trade.v1 import trade_pb2 as tr
@@ -242,3 +249,65 @@ async def test_a_creation_failure_for_a_deducted_reservation_is_logged_not_raise
     assert "not releasing the stock of failed order o1" in caplog.text
     assert await status(db, "o1") == R.RESERVATION_STATUS_DEDUCTED
     assert await books(db, sku_id) == (8, 0, 2, 10)
+
+
+def shipment(package_id: str, *units: tuple[str, str, int]) -> Envelope:
+    """logistics.package.changed as ShipPackage publishes it (no units: a
+    tracking or flag event of the package)."""
+    event = lev.PackageChanged(package=lg.LogisticsOrder(logistics_order_id=package_id),
+                               shipped_from=[lev.ShippedUnits(sku_id=k, warehouse_id=w,
+                                                              quantity=q) for k, w, q in units])
+    return envelope(event, "logistics.package.changed", package_id)
+
+
+async def ledger(db: Database, sku_id: str) -> tuple[dict[str, int], int, list[tuple[str, bool]]]:
+    """Units per warehouse, stock.shipped, and the (package, applied) rows."""
+    async with db.transaction() as s:
+        on_hand = dict((await s.execute(
+            select(t.warehouse_stock.c.warehouse_id, t.warehouse_stock.c.quantity)
+            .where(t.warehouse_stock.c.sku_id == sku_id))).all())
+        shipped = (await h.get_stock(s, sku_id)).shipped
+        rows = (await s.execute(select(t.warehouse_shipments.c.package_id,
+                                       t.warehouse_shipments.c.applied)
+                                .order_by(t.warehouse_shipments.c.package_id))).all()
+    return on_hand, shipped, [(r.package_id, r.applied) for r in rows]
+
+
+async def balanced(db: Database, sku_id: str) -> bool:
+    """available + reserved + sold - shipped == the units on the shelves."""
+    async with db.transaction() as s:
+        stock = await h.get_stock(s, sku_id)
+    on_hand = sum((await ledger(db, sku_id))[0].values())
+    return stock.available + stock.reserved + stock.sold - stock.shipped == on_hand
+
+
+async def test_a_shipment_takes_its_units_off_the_warehouses_once(
+        db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    sku_id = await sku_in_warehouses(db)  # hz 6, sh 4
+    consume = consumers(CATALOG, db)
+    await reserve(db, "o1", sku_id, 3)
+    await consume[STOCK_DEDUCT.queue](paid("o1"))
+    # Two units leave hz; one leaves no known warehouse (nothing to take off).
+    event = shipment("pk1", (sku_id, "hz", 2), (sku_id, "", 1))
+    await consume[STOCK_SHIPPED.queue](event)
+    assert await ledger(db, sku_id) == ({"hz": 4, "sh": 4}, 2, [("pk1", True)])
+    assert await books(db, sku_id) == (7, 0, 3, 8)
+    assert await balanced(db, sku_id)
+    # Redelivered, re-sent under a new id, a tracking event: nothing more.
+    await consume[STOCK_SHIPPED.queue](event)
+    await consume[STOCK_SHIPPED.queue](dataclasses.replace(event, event_id="again"))
+    await consume[STOCK_SHIPPED.queue](shipment("pk1"))
+    assert await ledger(db, sku_id) == ({"hz": 4, "sh": 4}, 2, [("pk1", True)])
+    # Units the books do not hold are logged and skipped, never raised: more
+    # than sh has, more than is sold and not shipped (1 left).
+    with caplog.at_level(logging.ERROR, logger="catalog.handlers"):
+        await consume[STOCK_SHIPPED.queue](shipment("pk2", (sku_id, "sh", 5)))
+        await consume[STOCK_SHIPPED.queue](shipment("pk3", (sku_id, "sh", 2)))
+    assert caplog.text.count("cannot take") == 2
+    assert await ledger(db, sku_id) == (
+        {"hz": 4, "sh": 4}, 2, [("pk1", True), ("pk2", False), ("pk3", False)])
+    await consume[STOCK_SHIPPED.queue](shipment("pk4", (sku_id, "sh", 1)))
+    assert await ledger(db, sku_id) == (
+        {"hz": 4, "sh": 3}, 3, [("pk1", True), ("pk2", False), ("pk3", False), ("pk4", True)])
+    assert await books(db, sku_id) == (7, 0, 3, 7)
+    assert await balanced(db, sku_id)

@@ -73,3 +73,47 @@ def test_every_order_gets_exactly_its_units_of_a_covering_plan(
     for lo_id, _, units in orders:
         assert sum(s.quantity for s in shares[lo_id]) == units
         assert all(s.quantity > 0 for s in shares[lo_id])
+
+
+def test_a_transfer_share_holds_only_the_transferred_units() -> None:
+    # Issue 8: hz holds 1, its parent zj 10, the order asks 3.
+    shares = domain.shares_of_plan([("lo", "a", 3)], [("hz", "zj", T0, [("a", 3)], {"a": 2})])
+    assert [(s.warehouse_id, s.quantity, s.transfer_from_warehouse_id)
+            for s in shares["lo"]] == [("hz", 1, ""), ("hz", 2, "zj")]
+
+
+def share(warehouse_id: str, quantity: int, transfer_from: str = "") -> pb.PlannedShipment:
+    return pb.PlannedShipment(warehouse_id=warehouse_id, quantity=quantity,
+                              transfer_from_warehouse_id=transfer_from)
+
+
+def test_shipped_units_leave_the_warehouses_of_the_plan_in_order() -> None:
+    plan = [share("hz", 1), share("hz", 2, "zj"), share("sh", 2)]
+    assert domain.leaving_warehouses(plan, 0, 2) == [("hz", 1), ("zj", 1)]
+    assert domain.leaving_warehouses(plan, 2, 3) == [("zj", 1), ("sh", 2)]
+    # Beyond the plan, or without one: an unknown warehouse.
+    assert domain.leaving_warehouses(plan, 4, 3) == [("sh", 1), ("", 2)]
+    assert domain.leaving_warehouses([], 0, 2) == [("", 2)]
+
+
+@given(st.lists(st.tuples(st.sampled_from(["hz", "sh"]), st.integers(1, 5),
+                          st.sampled_from(["", "zj"])), max_size=4),
+       st.lists(st.integers(1, 4), min_size=1, max_size=6))
+def test_shipments_in_any_cuts_take_exactly_the_plan_from_each_warehouse(
+        shares: list[tuple[str, int, str]], cuts: list[int]) -> None:
+    plan = [share(*x) for x in shares]
+    total = sum(q for _, q, _ in shares) + 1  # one unit more than planned
+    left: dict[str, int] = {"": 1}
+    for wid, q, transfer_from in shares:
+        left[transfer_from or wid] = left.get(transfer_from or wid, 0) + q
+    shipped = 0
+    for cut in itertools.cycle(cuts):
+        if shipped == total:
+            break
+        n = min(cut, total - shipped)
+        out = domain.leaving_warehouses(plan, shipped, n)
+        assert sum(q for _, q in out) == n and all(q > 0 for _, q in out)
+        for source, q in out:
+            left[source] -= q
+        shipped += n
+    assert set(left.values()) == {0}

@@ -13,6 +13,7 @@ from tests.payment_support import create_request
 from zhongtai.common.v1.common_pb2 import Address, Money
 from zhongtai.errors import FailedPrecondition, InvalidArgument
 from zhongtai.payment.v1 import payment_pb2 as pb
+from zhongtai.trade.v1 import trade_pb2 as tr
 
 
 def fields(exc: InvalidArgument) -> list[str]:
@@ -203,3 +204,24 @@ def test_payment_settings_from_the_environment_and_a_file(tmp_path: object) -> N
     assert s.cod_denied_provinces == ("海南省",) and s.refund_query_after_seconds == 7.0
     default = Settings.load(environ={}).section("payment", PaymentSettings)
     assert "西藏自治区" in default.cod_denied_provinces
+
+
+def test_trade_refusing_parts_is_failed_precondition_with_its_reasons() -> None:
+    def result(pay_order_id: str, reason: int, paid_by: str = "") -> tr.PayableResult:
+        return tr.PayableResult(pay_order_id=pay_order_id, reason=reason,  # type: ignore[arg-type]
+                                detail=f"{pay_order_id} detail",
+                                pay_order=tr.PayOrder(payment_id=paid_by))
+
+    payable = result("po1", tr.PAYMENT_REJECTION_REASON_UNSPECIFIED)
+    d.check_trade_takes([payable])
+    # Paid by the very payment asking (switched while it succeeded): not refused.
+    d.check_trade_takes([result("po1", tr.PAYMENT_REJECTION_REASON_ALREADY_PAID, "p1")],
+                             "p1")
+    with pytest.raises(FailedPrecondition) as e:
+        d.check_trade_takes([
+            payable, result("po2", tr.PAYMENT_REJECTION_REASON_OUTSIDE_BALANCE_WINDOW),
+            result("po3", tr.PAYMENT_REJECTION_REASON_ALREADY_PAID, "p2")], "p1")
+    assert e.value.reason == "OUTSIDE_BALANCE_WINDOW"
+    assert [(v.type, v.subject) for v in e.value.violations] == [
+        ("OUTSIDE_BALANCE_WINDOW", "pay_orders/po2"), ("ALREADY_PAID", "pay_orders/po3")]
+    assert e.value.metadata == {"pay_order_ids": "po2,po3"}

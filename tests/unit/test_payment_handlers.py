@@ -13,7 +13,7 @@ from payment.channels.base import RefundState, TradeState
 from payment.handlers import Payments
 from tests.builders import cny
 from tests.conftest import OpenDb
-from tests.fakes import FakeChannel
+from tests.fakes import FakeChannel, FakeTrade
 from tests.payment_support import (
     create_request,
     get,
@@ -164,13 +164,61 @@ async def test_create_is_idempotent_by_request_id_and_by_pay_order(payments: Pay
     # No request id, same pay order and method: the open payment, not a new one.
     same = (await payments.create_payment(create_request("po-1", 1000))).payment
     assert same.payment_id == first.payment_id and len(same.attempts) == 1
-    with pytest.raises(FailedPrecondition) as e:
-        await payments.create_payment(create_request("po-1", 1000, BALANCE))
-    assert e.value.reason == "PAYMENT_IN_PROGRESS"
-    assert e.value.metadata["payment_id"] == first.payment_id
+    # Another buyer's open payment is in the way (trade refuses a stranger
+    # first: BUYER_MISMATCH; this fake trade does not).
     with pytest.raises(FailedPrecondition) as e:
         await payments.create_payment(create_request("po-1", 1000, buyer="buyer-2"))
     assert e.value.reason == "PAYMENT_IN_PROGRESS"
+    assert e.value.metadata["payment_id"] == first.payment_id
+
+
+async def test_the_buyers_new_payment_supersedes_the_open_one(
+        payments: Payments, channel: FakeChannel, db: Database) -> None:
+    first = (await payments.create_payment(create_request("po-1", 1000))).payment
+    # A superseding payment that fails changes nothing: the first stays open.
+    with pytest.raises(FailedPrecondition) as e:
+        await payments.create_payment(create_request("po-1", 1000, BALANCE))
+    assert e.value.reason == "INSUFFICIENT_BALANCE"
+    assert (await get(payments, first.payment_id)).status == P.PAYMENT_STATUS_PENDING
+    await top_up(payments, "buyer-1", 1000)
+    second = (await payments.create_payment(create_request("po-1", 1000, BALANCE))).payment
+    assert second.status == P.PAYMENT_STATUS_SUCCEEDED
+    closed = await get(payments, first.payment_id)
+    assert closed.status == P.PAYMENT_STATUS_CLOSED
+    assert await outbox_count(db, "payment.payment.closed") == 1
+    # Its channel trade is closed by the sweep; paid anyway, it is refunded.
+    await run_sweeps(payments)
+    attempt = first.attempts[0].attempt_id
+    assert channel.trades[attempt]["state"] is TradeState.CLOSED
+    assert await payments.handle_notification(channel, channel.pay(attempt)) == (
+        "EXCEPTION_REFUND")
+    assert await outbox_count(db, "payment.payment.succeeded") == 1
+
+
+async def test_nothing_is_written_or_charged_when_trade_refuses_or_cannot_be_asked(
+        db: Database, channel: FakeChannel) -> None:
+    trade = FakeTrade(refuse={"po-2": tr.PAYMENT_REJECTION_REASON_AMOUNT_MISMATCH})
+    payments = payments_for(db, channel, trade)
+    await top_up(payments, "buyer-1", 5000)
+    req = create_request("po-1", 1000, BALANCE, request_id="c-1")
+    req.parts.add(pay_order_id="po-2", order_id="o-po-2", amount=cny(1))
+    with pytest.raises(FailedPrecondition) as e:
+        await payments.create_payment(req)
+    assert e.value.reason == "AMOUNT_MISMATCH"
+    assert [v.subject for v in e.value.violations] == ["pay_orders/po-2"]
+    assert e.value.metadata["pay_order_ids"] == "po-2"
+    trade.refuse.clear()
+    trade.down = True
+    with pytest.raises(Unavailable):
+        await payments.create_payment(req)
+    async with db.transaction() as s:
+        for table in (t.payments, t.pay_order_locks, db.plumbing.idempotency):
+            assert (await s.execute(select(func.count()).select_from(table))).scalar() == 0
+    assert await balance_of(payments, "buyer-1") == 5000 and not channel.calls
+    # The same request, once trade takes it, pays.
+    trade.down = False
+    assert (await payments.create_payment(req)).payment.status == P.PAYMENT_STATUS_SUCCEEDED
+    assert [p.pay_order_id for p in trade.asked[-1].parts] == ["po-1", "po-2"]
 
 
 async def test_channel_unreachable_at_create_then_the_same_request_completes(
@@ -428,3 +476,17 @@ async def test_cashier_lists_methods_from_the_balance(payments: Payments) -> Non
             buyer_id="buyer-1", amount=cny(600)))).methods
     assert [(m.method, m.available) for m in methods] == [
         (BALANCE, False), (SANDBOX, True), (pb.METHOD_CASH_ON_DELIVERY, False)]
+
+
+async def test_switching_a_payment_trade_would_no_longer_take_is_refused(
+        db: Database, channel: FakeChannel) -> None:
+    trade = FakeTrade()
+    payments = payments_for(db, channel, trade)
+    p = (await payments.create_payment(create_request("po-1", 1000))).payment
+    trade.refuse["po-1"] = tr.PAYMENT_REJECTION_REASON_ORDER_NOT_PAYABLE
+    with pytest.raises(FailedPrecondition) as e:
+        await payments.switch_channel(pb.SwitchChannelRequest(
+            request_id="s-1", payment_id=p.payment_id, method=SANDBOX))
+    assert e.value.reason == "ORDER_NOT_PAYABLE"
+    assert await get(payments, p.payment_id) == p
+    assert [what for what, _ in channel.calls] == ["create"]

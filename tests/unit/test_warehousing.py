@@ -4,7 +4,9 @@ delivery-method windows."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import itertools
 import random
 from collections.abc import Mapping
 
@@ -12,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from logistics import domain
 from logistics import warehousing as w
 from zhongtai.common.v1.common_pb2 import Address
 from zhongtai.errors import FailedPrecondition, InvalidArgument
@@ -185,6 +188,36 @@ def test_warehouses_ship_outside_their_coverage_at_their_slower_default() -> Non
     assert p.packages[0].delivery_hours == 72
 
 
+# --- ties ----------------------------------------------------------------------
+
+
+def twin(warehouse_id: str, production_hours: int = 2, kind: int = w.REGIONAL) -> w.Site:
+    return w.Site(warehouse_id, kind, coverage=(w.Area(24, city="杭州市"),),
+                  production_hours=production_hours, default_delivery_hours=48)
+
+
+def test_ties_go_to_coverage_then_the_earliest_eta_then_the_smallest_id() -> None:
+    stock = {x: {"a": 1} for x in ("a", "b", "c", "z")}
+    # Identical warehouses: the smallest id, however they are listed.
+    for sites in itertools.permutations([twin("b"), twin("a"), twin("c")]):
+        assert shape(plan(stock, {"a": 1}, sites=list(sites))) == [("a", w.LOCAL, (("a", 1),))]
+    # An earlier direct ETA beats a smaller id (production 1 h against 3 h) ...
+    assert shape(plan(stock, {"a": 1}, sites=[twin("a", 3), twin("b", 1)])) == [
+        ("b", w.LOCAL, (("a", 1),))]
+    # ... and a more specific coverage beats an earlier ETA.
+    district = w.Site("z", w.REGIONAL, coverage=(w.Area(48, region_code="330106"),),
+                      production_hours=9)
+    assert shape(plan(stock, {"a": 1}, sites=[twin("a"), district])) == [
+        ("z", w.LOCAL, (("a", 1),))]
+    # Mesh and central warehouses rank by ETA, then id: to Lhasa nothing is
+    # local, the twins ship at their default hours.
+    assert shape(plan(stock, {"a": 1}, to=LHASA, sites=[twin("c"), twin("b")])) == [
+        ("b", w.MESH, (("a", 1),))]
+    centrals = [twin("c", kind=w.CENTRAL), twin("b", kind=w.CENTRAL)]
+    assert shape(plan(stock, {"a": 1}, sites=centrals)) == [
+        ("b", w.CENTRAL_SOURCE, (("a", 1),))]
+
+
 # --- ETA -----------------------------------------------------------------------
 
 
@@ -250,10 +283,40 @@ def test_same_day_only_from_a_covering_warehouse_without_transfer() -> None:
     refused("NOT_COVERED", {"hz": {"a": 1}}, {"a": 1}, method=same_day, to=LHASA)
 
 
-def test_self_pickup_has_no_delivery_time() -> None:
-    p = plan({"hz": {"a": 1}}, {"a": 1}, method=lpb.DELIVERY_METHOD_SELF_PICKUP)
+def test_self_pickup_is_offered_only_where_a_rule_offers_it() -> None:
+    pickup = w.SELF_PICKUP
+    hz = dataclasses.replace(HZ, method_rules=(
+        *HZ.method_rules, w.MethodRule(pickup, (dt.time(9), dt.time(18)))))
+    sites = [hz, ZJ, SH, GZ, CN]
+    stock = {"hz": {"a": 1}, "sh": {"a": 9}, "cn": {"a": 9}}
+    p = plan(stock, {"a": 1}, method=pickup, sites=sites)
+    assert shape(p) == [("hz", w.LOCAL, (("a", 1),))]
     assert p.packages[0].delivery_hours == 0
     assert p.eta == MORNING + hours(2)
+    # Outside hz's window: the warehouses without a self-pickup rule do not
+    # offer it, whatever they hold.
+    evening = dt.datetime(2026, 3, 2, 19, 0, tzinfo=SH_TZ)
+    err = refused("OUTSIDE_DELIVERY_WINDOW", stock, {"a": 1}, method=pickup, paid=evening,
+                  sites=sites)
+    assert [v.subject for v in err.violations] == ["warehouses/hz"]
+    # Inside it, only hz (and a transfer from its parent) can serve it.
+    refused("INSUFFICIENT_STOCK", {"sh": {"a": 9}, "cn": {"a": 9}}, {"a": 1}, method=pickup,
+            sites=sites)
+    assert shape(plan({"zj": {"a": 1}}, {"a": 1}, method=pickup, sites=sites)) == [
+        ("hz", w.PARENT_TRANSFER, (("a", 1),))]
+    # Nobody offers it: a reason of its own.
+    err = refused("DELIVERY_METHOD_NOT_OFFERED", stock, {"a": 1}, method=pickup)
+    assert len(err.violations) == len(SITES)
+
+
+def test_express_is_offered_everywhere_and_other_methods_only_with_a_rule() -> None:
+    stock = {"hz": {"a": 1}}
+    assert shape(plan(stock, {"a": 1})) == [("hz", w.LOCAL, (("a", 1),))]
+    refused("DELIVERY_METHOD_NOT_OFFERED", stock, {"a": 1}, method=lpb.DELIVERY_METHOD_EMS)
+    # A rule for EXPRESS narrows it to its window.
+    late = w.Site("hz", w.REGIONAL, coverage=(w.Area(24, city="杭州市"),),
+                  method_rules=(w.MethodRule(w.EXPRESS, (dt.time(20), dt.time(23))),))
+    refused("OUTSIDE_DELIVERY_WINDOW", stock, {"a": 1}, sites=[late])
 
 
 def test_a_method_rule_sets_that_methods_delivery_time() -> None:
@@ -320,49 +383,111 @@ def test_site_of_a_warehouse_message() -> None:
 
 # --- properties ----------------------------------------------------------------
 
-SKUS = ["a", "b", "c", "d"]
-stocks = st.dictionaries(st.sampled_from([s.warehouse_id for s in SITES]),
-                         st.dictionaries(st.sampled_from(SKUS), st.integers(0, 6)))
-orders = st.dictionaries(st.sampled_from(SKUS), st.integers(1, 8), min_size=1)
-methods = st.sampled_from([lpb.DELIVERY_METHOD_EXPRESS, lpb.DELIVERY_METHOD_SAME_DAY,
-                           lpb.DELIVERY_METHOD_SELF_PICKUP])
+SKUS = ["a", "b", "c"]
+IDS = ["w1", "w2", "w3", "w4", "w5"]
+AREAS = [w.Area(24, province="浙江省"), w.Area(24, province="浙江省", city="杭州市"),
+         w.Area(12, region_code="330106"), w.Area(24, province="上海市")]
+RULES = [w.MethodRule(w.SELF_PICKUP), w.MethodRule(w.SELF_PICKUP, (dt.time(8), dt.time(12))),
+         w.MethodRule(w.SAME_DAY, (dt.time(8), dt.time(17)), 3),
+         w.MethodRule(w.EXPRESS, (dt.time(9), dt.time(11)))]
+METHODS = [w.EXPRESS, w.EXPRESS, w.SAME_DAY, w.SELF_PICKUP]
+REASONS = {"NOT_COVERED", "DELIVERY_METHOD_NOT_OFFERED", "OUTSIDE_DELIVERY_WINDOW",
+           "INSUFFICIENT_STOCK"}
 
 
-@settings(max_examples=300, deadline=None)
-@given(stock=stocks, order=orders, method=methods, seed=st.integers(0, 1000))
-def test_allocation_ships_exactly_the_order_never_more_than_a_warehouse_holds(
-        stock: dict[str, dict[str, int]], order: dict[str, int], method: int,
-        seed: int) -> None:
+@st.composite
+def topologies(draw: st.DrawFn) -> list[w.Site]:
+    """A few warehouses with few distinct values, so that ties are common."""
+    kinds = draw(st.lists(st.sampled_from([w.REGIONAL, w.REGIONAL, w.PARENT, w.CENTRAL]),
+                          min_size=1, max_size=len(IDS)))
+    parents = [IDS[i] for i, k in enumerate(kinds) if k == w.PARENT]
+    sites = []
+    for i, kind in enumerate(kinds):
+        parent = draw(st.sampled_from(parents or [""])) if kind == w.REGIONAL else ""
+        coverage = () if kind == w.CENTRAL else tuple(
+            draw(st.lists(st.sampled_from(AREAS), max_size=2)))
+        sites.append(w.Site(
+            IDS[i], kind, parent_id=parent, coverage=coverage,
+            production_hours=draw(st.sampled_from([0, 2])),
+            default_delivery_hours=draw(st.sampled_from([0, 48])) if coverage else 72,
+            transfer_hours=draw(st.sampled_from([0, 12])) if parent else 0,
+            cutoff=draw(st.sampled_from([None, dt.time(9)])),
+            method_rules=tuple(draw(st.lists(st.sampled_from(RULES), max_size=2,
+                                             unique_by=lambda r: r.method)))))
+    return sites
+
+
+@settings(max_examples=400, deadline=None)
+@given(sites=topologies(),
+       stock=st.fixed_dictionaries({x: st.fixed_dictionaries({k: st.integers(0, 4)
+                                                              for k in SKUS}) for x in IDS}),
+       order=st.dictionaries(st.sampled_from(SKUS), st.integers(1, 4), min_size=1),
+       method=st.sampled_from(METHODS), paid_hour=st.sampled_from([7, 10, 20]),
+       seed=st.integers(0, 1000))
+def test_allocation_conserves_units_honours_methods_and_ignores_listing_order(
+        sites: list[w.Site], stock: dict[str, dict[str, int]], order: dict[str, int],
+        method: int, paid_hour: int, seed: int) -> None:
+    paid = MORNING.replace(hour=paid_hour)
+    shuffled = list(sites)
+    random.Random(seed).shuffle(shuffled)
+    plenty = {s.warehouse_id: {sku: 10**6 for sku in SKUS} for s in sites}
     try:
-        p = plan(stock, order, method=method)
+        p = plan(stock, order, method=method, paid=paid, sites=sites)
     except FailedPrecondition as e:
-        assert e.reason == "INSUFFICIENT_STOCK"
-        everywhere = {sku: sum(s.get(sku, 0) for s in stock.values()) for sku in order}
-        short = {v.subject.removeprefix("skus/") for v in e.violations}
-        # Only SKUs short in the warehouses allowed to ship are reported; with
-        # enough stock everywhere, only same-day (local only) can be short.
-        assert short and all(sku in order for sku in short)
-        if method != lpb.DELIVERY_METHOD_SAME_DAY:
-            assert all(everywhere[sku] < order[sku] for sku in short)
+        assert e.reason in REASONS
+        with pytest.raises(FailedPrecondition) as again:
+            plan(stock, order, method=method, paid=paid, sites=shuffled)
+        assert again.value.reason == e.reason
+        if e.reason == "INSUFFICIENT_STOCK":
+            # Stock is really the limit: with plenty everywhere it is served.
+            plan(plenty, order, method=method, paid=paid, sites=sites)
+        else:  # coverage, method and window refusals do not depend on stock
+            with pytest.raises(FailedPrecondition) as plenty_refused:
+                plan(plenty, order, method=method, paid=paid, sites=sites)
+            assert plenty_refused.value.reason == e.reason
         return
+    by_id = {s.warehouse_id: s for s in sites}
     shipped: dict[str, int] = {}
     taken: dict[tuple[str, str], int] = {}
     for pkg in p.packages:
+        site = by_id[pkg.warehouse_id]
+        assert site.rule(method) is not None and w.in_window(site, method, paid)
         transferred = dict(pkg.transfer_lines)
+        assert set(transferred) <= {sku for sku, _ in pkg.lines}
+        assert bool(transferred) == bool(pkg.transfer_from)
         for sku, q in pkg.lines:
-            assert q > 0
+            assert 0 <= transferred.get(sku, 0) <= q
             shipped[sku] = shipped.get(sku, 0) + q
             own = q - transferred.get(sku, 0)
             taken[(pkg.warehouse_id, sku)] = taken.get((pkg.warehouse_id, sku), 0) + own
             if transferred.get(sku):
                 key = (pkg.transfer_from, sku)
                 taken[key] = taken.get(key, 0) + transferred[sku]
-    assert shipped == order
+    assert shipped == order  # own + transferred per line == requested
     for (wid, sku), q in taken.items():
-        assert 0 <= q <= stock.get(wid, {}).get(sku, 0)
+        assert 0 <= q <= stock.get(wid, {}).get(sku, 0)  # never more than it holds
     assert len({pkg.warehouse_id for pkg in p.packages}) == len(p.packages)
     assert p.eta == max(pkg.eta for pkg in p.packages)
-    # Deterministic, whatever order the warehouses are listed in.
-    shuffled = list(SITES)
-    random.Random(seed).shuffle(shuffled)
-    assert plan(stock, order, method=method, sites=shuffled) == p
+    # Whatever order the warehouses are listed in: the same plan.
+    assert plan(stock, order, method=method, paid=paid, sites=shuffled) == p
+    # The shares stored on logistics orders (each SKU's units cut over two
+    # orders) add up to exactly the plan: own units and transfers apart.
+    orders = [(f"{sku}-{i}", sku, part) for sku, q in sorted(order.items())
+              for i, part in enumerate((q // 2, q - q // 2)) if part]
+    shares = domain.shares_of_plan(orders, [
+        (x.warehouse_id, x.transfer_from, x.eta, x.lines, dict(x.transfer_lines))
+        for x in p.packages])
+    stored: dict[tuple[str, str, str], int] = {}
+    for lo_id, sku, units in orders:
+        assert sum(x.quantity for x in shares[lo_id]) == units
+        for x in shares[lo_id]:
+            key = (x.warehouse_id, x.transfer_from_warehouse_id, sku)
+            stored[key] = stored.get(key, 0) + x.quantity
+    planned: dict[tuple[str, str, str], int] = {}
+    for pkg in p.packages:
+        moved = dict(pkg.transfer_lines)
+        for sku, q in pkg.lines:
+            for source, n in (("", q - moved.get(sku, 0)), (pkg.transfer_from, moved.get(sku, 0))):
+                if n:
+                    planned[(pkg.warehouse_id, source, sku)] = n
+    assert stored == planned

@@ -149,16 +149,18 @@ class SkuView(_message.Message):
     def __init__(self, sku_id: _Optional[str] = ..., item_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., item_version: _Optional[int] = ..., title: _Optional[str] = ..., category_id: _Optional[str] = ..., item_type: _Optional[_Union[ItemType, str]] = ..., stock_mode: _Optional[_Union[StockMode, str]] = ..., attributes: _Optional[_Mapping[str, str]] = ..., price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., presale: _Optional[_Union[PresaleTerms, _Mapping]] = ..., weight_grams: _Optional[int] = ..., volume_cm3: _Optional[int] = ...) -> None: ...
 
 class Stock(_message.Message):
-    __slots__ = ("sku_id", "available", "reserved", "sold")
+    __slots__ = ("sku_id", "available", "reserved", "sold", "shipped")
     SKU_ID_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     RESERVED_FIELD_NUMBER: _ClassVar[int]
     SOLD_FIELD_NUMBER: _ClassVar[int]
+    SHIPPED_FIELD_NUMBER: _ClassVar[int]
     sku_id: str
     available: int
     reserved: int
     sold: int
-    def __init__(self, sku_id: _Optional[str] = ..., available: _Optional[int] = ..., reserved: _Optional[int] = ..., sold: _Optional[int] = ...) -> None: ...
+    shipped: int
+    def __init__(self, sku_id: _Optional[str] = ..., available: _Optional[int] = ..., reserved: _Optional[int] = ..., sold: _Optional[int] = ..., shipped: _Optional[int] = ...) -> None: ...
 
 class CreateSellerRequest(_message.Message):
     __slots__ = ("request_id", "display_name", "seller_id")

@@ -27,7 +27,7 @@ from zhongtai.logistics.v1 import logistics_pb2 as zhongtai_dot_logistics_dot_v1
 from zhongtai.common.v1 import options_pb2 as zhongtai_dot_common_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"zhongtai/logistics/v1/events.proto\x12\x15zhongtai.logistics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%zhongtai/logistics/v1/logistics.proto\x1a zhongtai/common/v1/options.proto\"\xaa\x01\n\x16\x46reightTemplateChanged\x12\x38\n\x08template\x18\x01 \x01(\x0b\x32&.zhongtai.logistics.v1.FreightTemplate\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:&\xca\xf3\x18\"logistics.freight_template.changed\"\xea\x01\n\x15LogisticsOrderChanged\x12>\n\x0flogistics_order\x18\x01 \x01(\x0b\x32%.zhongtai.logistics.v1.LogisticsOrder\x12\x44\n\x0fprevious_status\x18\x02 \x01(\x0e\x32+.zhongtai.logistics.v1.LogisticsOrderStatus\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1b\xca\xf3\x18\x17logistics.order.changed\"\xcc\x01\n\x0ePackageChanged\x12\x36\n\x07package\x18\x01 \x01(\x0b\x32%.zhongtai.logistics.v1.LogisticsOrder\x12\x33\n\x05\x65vent\x18\x02 \x01(\x0b\x32$.zhongtai.logistics.v1.TrackingEvent\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1d\xca\xf3\x18\x19logistics.package.changedBGZEgithub.com/zhongtai/zhongtai/gen/go/zhongtai/logistics/v1;logisticsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"zhongtai/logistics/v1/events.proto\x12\x15zhongtai.logistics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%zhongtai/logistics/v1/logistics.proto\x1a zhongtai/common/v1/options.proto\"\xaa\x01\n\x16\x46reightTemplateChanged\x12\x38\n\x08template\x18\x01 \x01(\x0b\x32&.zhongtai.logistics.v1.FreightTemplate\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:&\xca\xf3\x18\"logistics.freight_template.changed\"\xea\x01\n\x15LogisticsOrderChanged\x12>\n\x0flogistics_order\x18\x01 \x01(\x0b\x32%.zhongtai.logistics.v1.LogisticsOrder\x12\x44\n\x0fprevious_status\x18\x02 \x01(\x0e\x32+.zhongtai.logistics.v1.LogisticsOrderStatus\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1b\xca\xf3\x18\x17logistics.order.changed\"\x87\x02\n\x0ePackageChanged\x12\x36\n\x07package\x18\x01 \x01(\x0b\x32%.zhongtai.logistics.v1.LogisticsOrder\x12\x33\n\x05\x65vent\x18\x02 \x01(\x0b\x32$.zhongtai.logistics.v1.TrackingEvent\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x39\n\x0cshipped_from\x18\x04 \x03(\x0b\x32#.zhongtai.logistics.v1.ShippedUnits:\x1d\xca\xf3\x18\x19logistics.package.changed\"F\n\x0cShippedUnits\x12\x0e\n\x06sku_id\x18\x01 \x01(\t\x12\x14\n\x0cwarehouse_id\x18\x02 \x01(\t\x12\x10\n\x08quantity\x18\x03 \x01(\x03\x42GZEgithub.com/zhongtai/zhongtai/gen/go/zhongtai/logistics/v1;logisticsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -46,5 +46,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LOGISTICSORDERCHANGED']._serialized_start=341
   _globals['_LOGISTICSORDERCHANGED']._serialized_end=575
   _globals['_PACKAGECHANGED']._serialized_start=578
-  _globals['_PACKAGECHANGED']._serialized_end=782
+  _globals['_PACKAGECHANGED']._serialized_end=841
+  _globals['_SHIPPEDUNITS']._serialized_start=843
+  _globals['_SHIPPEDUNITS']._serialized_end=913
 # @@protoc_insertion_point(module_scope)

@@ -148,6 +148,9 @@ class LogisticsServiceServicer:
         request_id; FAILED_PRECONDITION when an order is cancelled or fewer units
         are left to ship (reason NOTHING_TO_SHIP), or the tracking number is
         already used by another package of the carrier (TRACKING_NO_IN_USE).
+        The units leave the warehouses their orders' plans name (see
+        PackageChanged.shipped_from): catalog takes them off those warehouses'
+        stock.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

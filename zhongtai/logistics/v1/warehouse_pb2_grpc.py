@@ -91,12 +91,24 @@ class WarehouseServiceServicer:
     def PlanFulfilment(self, request, context):
         """Plans how an order is fulfilled: its packages (one per shipping
         warehouse) and their estimated delivery times. No side effects: nothing
-        is reserved or moved. The whole order ships from the local warehouse if
-        it can, else with units transferred from its parent, else from the
-        fastest mesh warehouse, else from a central warehouse; otherwise it is
-        split over as few packages as the greedy cover finds. Refusals are
-        FAILED_PRECONDITION with reason INSUFFICIENT_STOCK, NOT_COVERED or
-        OUTSIDE_DELIVERY_WINDOW.
+        is reserved or moved. Only warehouses that reach the destination, offer
+        the delivery method (a DeliveryMethodRule for it; EXPRESS is offered by
+        every warehouse) and are inside its window at paid_time are used. The
+        whole order ships from the local warehouse if it can, else with units
+        transferred from its parent, else from the first mesh warehouse, else
+        from the first central warehouse; otherwise it is split over as few
+        packages as the greedy cover finds. Ties: the local warehouse is the one
+        covering the destination most specifically, then with the earliest
+        direct ETA (production start + production + delivery hours), then the
+        smallest warehouse_id; mesh and central warehouses are each ranked by
+        earliest direct ETA, then smallest warehouse_id. The plan never depends
+        on the order warehouses were created or listed in. Refusals are
+        FAILED_PRECONDITION, checked in this order: NOT_COVERED (no warehouse
+        reaches the destination with the method), DELIVERY_METHOD_NOT_OFFERED
+        (none reaching it has a rule for the method), OUTSIDE_DELIVERY_WINDOW
+        (every one offering it is outside its window at paid_time),
+        INSUFFICIENT_STOCK (the usable ones lack stock; a violation per short
+        SKU). Unknown SKUs are NOT_FOUND SKU_NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

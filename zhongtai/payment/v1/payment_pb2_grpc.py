@@ -107,7 +107,16 @@ class PaymentServiceServicer:
     def CreatePayment(self, request, context):
         """Creates a payment order for one or several pay orders and starts paying
         it on a channel (pay URL, QR code or app parameters in the response).
-        Idempotent by request_id; one open payment order per pay order.
+        Idempotent by request_id; one open payment order per pay order. Trade is
+        asked first (TradeService.CheckPayable): a part it would not take is
+        FAILED_PRECONDITION with its PaymentRejectionReason name as the reason
+        (AMOUNT_MISMATCH, BUYER_MISMATCH, ALREADY_PAID, ORDER_NOT_PAYABLE,
+        OUTSIDE_BALANCE_WINDOW, PAY_ORDER_NOT_FOUND, ORDER_MISMATCH), one
+        violation per pay order, and nothing is written or charged; trade
+        unreachable is UNAVAILABLE. The buyer's open payment for these pay orders
+        is continued when the request is the same (parts, amounts, method), else
+        closed and replaced by the new one (superseded; a late success on it is
+        refunded).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -115,7 +124,9 @@ class PaymentServiceServicer:
 
     def SwitchChannel(self, request, context):
         """Moves an open payment order to another channel (the same payment order,
-        not a new one); the previous channel's trade is closed.
+        not a new one); the previous channel's trade is closed. Trade is asked
+        again first, as for CreatePayment (its pay orders may have been
+        cancelled, paid or re-priced since).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

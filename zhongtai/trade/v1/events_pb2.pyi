@@ -49,20 +49,22 @@ class OrderPaid(_message.Message):
     def __init__(self, order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., payment_id: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class PaymentRejected(_message.Message):
-    __slots__ = ("order_id", "pay_order_id", "payment_id", "amount", "reason", "occur_time")
+    __slots__ = ("order_id", "pay_order_id", "payment_id", "amount", "reason", "occur_time", "reason_code")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     PAY_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    REASON_CODE_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     pay_order_id: str
     payment_id: str
     amount: _common_pb2.Money
     reason: str
     occur_time: _timestamp_pb2.Timestamp
-    def __init__(self, order_id: _Optional[str] = ..., pay_order_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    reason_code: _trade_pb2.PaymentRejectionReason
+    def __init__(self, order_id: _Optional[str] = ..., pay_order_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason_code: _Optional[_Union[_trade_pb2.PaymentRejectionReason, str]] = ...) -> None: ...
 
 class OrderPriceAdjusted(_message.Message):
     __slots__ = ("order", "previous_adjust_amount", "reason", "occur_time")

@@ -61,6 +61,17 @@ class CloseReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CLOSE_REASON_BALANCE_LAPSED: _ClassVar[CloseReason]
     CLOSE_REASON_SHIP_TIMEOUT: _ClassVar[CloseReason]
 
+class PaymentRejectionReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PAYMENT_REJECTION_REASON_UNSPECIFIED: _ClassVar[PaymentRejectionReason]
+    PAYMENT_REJECTION_REASON_PAY_ORDER_NOT_FOUND: _ClassVar[PaymentRejectionReason]
+    PAYMENT_REJECTION_REASON_ORDER_MISMATCH: _ClassVar[PaymentRejectionReason]
+    PAYMENT_REJECTION_REASON_BUYER_MISMATCH: _ClassVar[PaymentRejectionReason]
+    PAYMENT_REJECTION_REASON_ALREADY_PAID: _ClassVar[PaymentRejectionReason]
+    PAYMENT_REJECTION_REASON_ORDER_NOT_PAYABLE: _ClassVar[PaymentRejectionReason]
+    PAYMENT_REJECTION_REASON_OUTSIDE_BALANCE_WINDOW: _ClassVar[PaymentRejectionReason]
+    PAYMENT_REJECTION_REASON_AMOUNT_MISMATCH: _ClassVar[PaymentRejectionReason]
+
 class VoucherStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     VOUCHER_STATUS_UNSPECIFIED: _ClassVar[VoucherStatus]
@@ -110,6 +121,14 @@ CLOSE_REASON_CREATION_FAILED: CloseReason
 CLOSE_REASON_CREATION_TIMEOUT: CloseReason
 CLOSE_REASON_BALANCE_LAPSED: CloseReason
 CLOSE_REASON_SHIP_TIMEOUT: CloseReason
+PAYMENT_REJECTION_REASON_UNSPECIFIED: PaymentRejectionReason
+PAYMENT_REJECTION_REASON_PAY_ORDER_NOT_FOUND: PaymentRejectionReason
+PAYMENT_REJECTION_REASON_ORDER_MISMATCH: PaymentRejectionReason
+PAYMENT_REJECTION_REASON_BUYER_MISMATCH: PaymentRejectionReason
+PAYMENT_REJECTION_REASON_ALREADY_PAID: PaymentRejectionReason
+PAYMENT_REJECTION_REASON_ORDER_NOT_PAYABLE: PaymentRejectionReason
+PAYMENT_REJECTION_REASON_OUTSIDE_BALANCE_WINDOW: PaymentRejectionReason
+PAYMENT_REJECTION_REASON_AMOUNT_MISMATCH: PaymentRejectionReason
 VOUCHER_STATUS_UNSPECIFIED: VoucherStatus
 VOUCHER_STATUS_ISSUED: VoucherStatus
 VOUCHER_STATUS_REDEEMED: VoucherStatus
@@ -499,3 +518,39 @@ class ListVouchersResponse(_message.Message):
     vouchers: _containers.RepeatedCompositeFieldContainer[Voucher]
     next_page_token: str
     def __init__(self, vouchers: _Optional[_Iterable[_Union[Voucher, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class CheckPayableRequest(_message.Message):
+    __slots__ = ("buyer_id", "parts")
+    BUYER_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTS_FIELD_NUMBER: _ClassVar[int]
+    buyer_id: str
+    parts: _containers.RepeatedCompositeFieldContainer[PayablePart]
+    def __init__(self, buyer_id: _Optional[str] = ..., parts: _Optional[_Iterable[_Union[PayablePart, _Mapping]]] = ...) -> None: ...
+
+class PayablePart(_message.Message):
+    __slots__ = ("pay_order_id", "order_id", "amount")
+    PAY_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    pay_order_id: str
+    order_id: str
+    amount: _common_pb2.Money
+    def __init__(self, pay_order_id: _Optional[str] = ..., order_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class CheckPayableResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[PayableResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[PayableResult, _Mapping]]] = ...) -> None: ...
+
+class PayableResult(_message.Message):
+    __slots__ = ("pay_order_id", "reason", "detail", "pay_order")
+    PAY_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    PAY_ORDER_FIELD_NUMBER: _ClassVar[int]
+    pay_order_id: str
+    reason: PaymentRejectionReason
+    detail: str
+    pay_order: PayOrder
+    def __init__(self, pay_order_id: _Optional[str] = ..., reason: _Optional[_Union[PaymentRejectionReason, str]] = ..., detail: _Optional[str] = ..., pay_order: _Optional[_Union[PayOrder, _Mapping]] = ...) -> None: ...

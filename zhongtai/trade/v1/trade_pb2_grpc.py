@@ -85,6 +85,11 @@ class TradeServiceStub:
                 request_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListVouchersRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListVouchersResponse.FromString,
                 _registered_method=True)
+        self.CheckPayable = channel.unary_unary(
+                '/zhongtai.trade.v1.TradeService/CheckPayable',
+                request_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.CheckPayableRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.CheckPayableResponse.FromString,
+                _registered_method=True)
 
 
 class TradeServiceServicer:
@@ -175,6 +180,18 @@ class TradeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CheckPayable(self, request, context):
+        """Whether trade would take these payment parts now: the pre-check payment
+        makes before it writes anything or calls any channel (CreatePayment,
+        SwitchChannel). The same rule decides when the payment succeeds
+        (payment.payment.succeeded): that acceptance stays the authority and the
+        backstop for a check gone stale (a price adjusted, an order cancelled
+        meanwhile). Read-only; the balance window is judged at trade's now.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TradeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -227,6 +244,11 @@ def add_TradeServiceServicer_to_server(servicer, server):
                     servicer.ListVouchers,
                     request_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListVouchersRequest.FromString,
                     response_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListVouchersResponse.SerializeToString,
+            ),
+            'CheckPayable': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckPayable,
+                    request_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.CheckPayableRequest.FromString,
+                    response_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.CheckPayableResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -500,6 +522,33 @@ class TradeService:
             '/zhongtai.trade.v1.TradeService/ListVouchers',
             zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListVouchersRequest.SerializeToString,
             zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListVouchersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckPayable(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.trade.v1.TradeService/CheckPayable',
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.CheckPayableRequest.SerializeToString,
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.CheckPayableResponse.FromString,
             options,
             channel_credentials,
             insecure,
