@@ -324,3 +324,79 @@ class Authenticator:
             raise COMMON(common.ERROR_REASON_ROLE_NOT_ALLOWED,
                          f"a {identity.role.value} may not call {method}",
                          metadata={"method": method, "role": identity.role.value})
+
+
+# --- configuration -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """The [auth] section (``ZHONGTAI_AUTH_<FIELD>``, ``..._FILE`` for a value
+    kept in a file).
+
+    Embedded (every service in one process, in-process broker) with no keys
+    configured, a development signing key is created in the data directory
+    and used to verify tokens and sign the services' own; ``zhongtai token``
+    mints tokens with it. A distributed process refuses to start without
+    configured keys, and with the development key.
+    """
+
+    issuer: str = "zhongtai"
+    audience: str = "zhongtai"
+    # PEM public keys tokens are verified with (several while keys rotate).
+    public_key_files: tuple[str, ...] = ()
+    # The PEM private key this process signs its services' own tokens (and
+    # `zhongtai token`'s) with; its public key must be among the above.
+    signing_key_file: str = ""
+    service_token_ttl_seconds: float = 300.0
+    # TLS on the gRPC port and on calls to the other services (PEM files:
+    # this process's certificate and key, and the CA that signed every
+    # service's certificate). With tls_mutual, every caller presents a
+    # certificate signed by that CA, and one whose common name is a service
+    # name is that service's identity (mTLS).
+    tls_cert_file: str = ""
+    tls_key_file: str = ""
+    tls_ca_file: str = ""
+    tls_mutual: bool = False
+    # Transitional (issue 10): until every service declares its policy, the
+    # server checks credentials only when this is on.
+    enforce: bool = False
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a process needs to authenticate callers and call as itself."""
+
+    authenticator: Authenticator
+    issuer: TokenIssuer
+    ttl: dt.timedelta
+
+    def tokens_for(self, service: str) -> ServiceTokens:
+        return ServiceTokens(self.issuer, service, self.ttl)
+
+
+def load_access(config: AuthSettings, data_dir: Path, *, embedded: bool,
+                services: Iterable[str]) -> Access:
+    """Keys and verifier from the configuration (see ``AuthSettings``)."""
+    if config.public_key_files or config.signing_key_file:
+        if not (config.public_key_files and config.signing_key_file):
+            raise ValueError("set both ZHONGTAI_AUTH_PUBLIC_KEY_FILES and "
+                             "ZHONGTAI_AUTH_SIGNING_KEY_FILE (or neither, embedded)")
+        public = [Path(p).read_bytes() for p in config.public_key_files]
+        signing = Path(config.signing_key_file).read_bytes()
+    elif embedded:
+        signing = load_or_create_dev_key(data_dir)
+        public = [public_key_of(signing)]
+    else:
+        raise ValueError("a service running on its own needs its keys: set "
+                         "ZHONGTAI_AUTH_PUBLIC_KEY_FILES and ZHONGTAI_AUTH_SIGNING_KEY_FILE "
+                         "(see docs/security.md)")
+    if not embedded and is_dev_key(signing):
+        raise ValueError("the development signing key is for the embedded mode only; "
+                         "configure your own keys")
+    if public_key_of(signing) not in public:
+        raise ValueError("the signing key's public key is not among the verifying keys")
+    verifier = TokenVerifier(public, config.issuer, config.audience)
+    return Access(Authenticator(verifier, cert_services=frozenset(services)),
+                  TokenIssuer(signing, config.issuer, config.audience),
+                  dt.timedelta(seconds=config.service_token_ttl_seconds))

@@ -233,3 +233,16 @@ class ServerProcess:
                 self.proc.kill()
                 self.proc.wait(5)
         return self.proc.returncode
+
+
+def key_files(directory: Path) -> dict[str, str]:
+    """A signing key and its public key in ``directory``, as the environment
+    of a service running on its own (``ZHONGTAI_AUTH_*``)."""
+    from zhongtai.auth import new_signing_key, public_key_of
+
+    directory.mkdir(parents=True, exist_ok=True)
+    signing = new_signing_key()
+    (directory / "signing.pem").write_bytes(signing)
+    (directory / "public.pem").write_bytes(public_key_of(signing))
+    return {"ZHONGTAI_AUTH_SIGNING_KEY_FILE": str(directory / "signing.pem"),
+            "ZHONGTAI_AUTH_PUBLIC_KEY_FILES": str(directory / "public.pem")}
