@@ -29,8 +29,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from logistics.reasons import E
 from zhongtai.common.v1.common_pb2 import Address, Money
-from zhongtai.errors import FailedPrecondition, PreconditionViolation, Violations
+from zhongtai.errors import PreconditionViolation, Violations, ZhongtaiError
 from zhongtai.logistics.v1 import logistics_pb2 as pb
 
 MAX_NAME = 200
@@ -137,29 +138,30 @@ def match_rule(t: pb.FreightTemplate, to: Address) -> Match | None:
     return None
 
 
-def not_deliverable(t: pb.FreightTemplate, package_id: str, to: Address) -> FailedPrecondition:
+def not_deliverable(t: pb.FreightTemplate, package_id: str, to: Address) -> ZhongtaiError:
     where = " ".join(x for x in (to.province, to.city, to.district) if x) or to.region_code
-    return FailedPrecondition(
-        "NOT_DELIVERABLE",
+    return E(
+        pb.ERROR_REASON_NOT_DELIVERABLE,
         f"seller {t.seller_id} does not deliver to {where} (freight template "
         f"{t.template_id})",
-        [PreconditionViolation("DESTINATION", f"freight_templates/{t.template_id}",
-                               f"{where} is not deliverable")],
-        {"template_id": t.template_id, "seller_id": t.seller_id, "package_id": package_id})
+        violations=[PreconditionViolation("DESTINATION", f"freight_templates/{t.template_id}",
+                                          f"{where} is not deliverable")],
+        metadata={"template_id": t.template_id, "seller_id": t.seller_id,
+                  "package_id": package_id})
 
 
 def require_weights(t: pb.FreightTemplate, package: pb.FreightPackage) -> None:
     """A by-weight template prices only items whose weight is known."""
     weightless = [i.sku_id for i in package.items if i.weight_grams <= 0]
     if weightless:
-        raise FailedPrecondition(
-            "WEIGHT_REQUIRED",
+        raise E(
+            pb.ERROR_REASON_WEIGHT_REQUIRED,
             f"freight template {t.template_id} charges by weight and SKUs "
             f"{', '.join(weightless)} have no weight",
-            [PreconditionViolation("WEIGHT", f"skus/{sku_id}", "weight_grams is 0")
-             for sku_id in weightless],
-            {"sku_id": weightless[0], "template_id": t.template_id,
-             "package_id": package.package_id})
+            violations=[PreconditionViolation("WEIGHT", f"skus/{sku_id}", "weight_grams is 0")
+                        for sku_id in weightless],
+            metadata={"sku_id": weightless[0], "template_id": t.template_id,
+                      "package_id": package.package_id})
 
 
 def quote_package(t: pb.FreightTemplate | None, package: pb.FreightPackage,

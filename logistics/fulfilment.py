@@ -32,11 +32,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from logistics import domain, warehouses
 from logistics import store as t
 from logistics.carriers.base import Milestone, TrackingEvent
+from logistics.reasons import E
 from logistics.settings import LogisticsSettings
 from zhongtai import outbox, pagination, timers
 from zhongtai.catalog.v1.catalog_pb2_grpc import CatalogServiceStub
 from zhongtai.common.v1.common_pb2 import Address, Operator
-from zhongtai.db import Database, fetch_one, insert_ignore, utcnow
+from zhongtai.db import Database, insert_ignore, utcnow
 from zhongtai.errors import FailedPrecondition, InvalidArgument, NotFound, PreconditionViolation
 from zhongtai.ids import new_id
 from zhongtai.logistics.v1 import events_pb2 as ev
@@ -143,29 +144,31 @@ class Fulfilment:
             if row is None or row.role != domain.ROLE_ORDER:
                 raise InvalidArgument.field(field, "is not a logistics order of an order")
             if row.seller_id != req.seller_id:
-                raise InvalidArgument.field(field, "is not an order of this seller")
+                raise E(pb.ERROR_REASON_NOT_A_PARTY_TO_THE_ORDER,
+                        f"seller {req.seller_id} cannot ship logistics order "
+                        f"{row.logistics_order_id}: it is another seller's",
+                        metadata={"logistics_order_id": row.logistics_order_id})
             left = row.total_quantity - row.shipped_quantity
             quantity = item.quantity or left
             if row.status not in (domain.WAIT_SHIP, domain.PARTIALLY_SHIPPED) \
                     or quantity > left or left <= 0:
                 name = pb.LogisticsOrderStatus.Name(row.status)
-                raise FailedPrecondition(
-                    "NOTHING_TO_SHIP",
+                raise E(
+                    pb.ERROR_REASON_NOTHING_TO_SHIP,
                     f"logistics order {row.logistics_order_id} is {name} with {left} "
                     f"unit(s) left to ship; {quantity} asked",
-                    [PreconditionViolation("LOGISTICS_ORDER_STATUS",
-                                           f"logistics_orders/{row.logistics_order_id}",
-                                           f"status is {name}, {left} left")],
-                    {"logistics_order_id": row.logistics_order_id, "status": name,
-                     "left": str(left)})
+                    violations=[PreconditionViolation(
+                        "LOGISTICS_ORDER_STATUS", f"logistics_orders/{row.logistics_order_id}",
+                        f"status is {name}, {left} left")],
+                    metadata={"logistics_order_id": row.logistics_order_id, "status": name,
+                              "left": str(left)})
             quantities[row.logistics_order_id] = quantity
         first = rows[req.items[0].logistics_order_id]
         if any((r.buyer_id, r.address) != (first.buyer_id, first.address)
                for r in rows.values()):
-            raise FailedPrecondition(
-                "PACKAGE_DESTINATIONS_DIFFER",
-                "orders merged into one package must go to the same buyer and address",
-                [PreconditionViolation("ADDRESS", "items", "destinations differ")])
+            raise E(pb.ERROR_REASON_PACKAGE_DESTINATIONS_DIFFER,
+                    "orders merged into one package must go to the same buyer and address",
+                    violations=[PreconditionViolation("ADDRESS", "items", "destinations differ")])
 
         now = utcnow()
         carrier, tracking_no = req.carrier.strip(), req.tracking_no.strip()
@@ -211,11 +214,10 @@ class Fulfilment:
         waybill = await s.execute(insert_ignore(self.db.dialect, t.waybills).values(
             carrier=carrier, tracking_no=tracking_no, logistics_order_id=package_id))
         if waybill.rowcount == 0:  # type: ignore[attr-defined]
-            raise FailedPrecondition(
-                "TRACKING_NO_IN_USE",
-                f"{carrier} tracking number {tracking_no} is another package's",
-                [PreconditionViolation("TRACKING_NO", f"waybills/{carrier}/{tracking_no}",
-                                       "already used")])
+            raise E(pb.ERROR_REASON_TRACKING_NO_IN_USE,
+                    f"{carrier} tracking number {tracking_no} is another package's",
+                    violations=[PreconditionViolation(
+                        "TRACKING_NO", f"waybills/{carrier}/{tracking_no}", "already used")])
         package_values = dict(travelling, is_package=True, carrier=carrier,
                               tracking_no=tracking_no)
         if package_id not in quantities:  # a split child or a merge master: all of it
@@ -254,8 +256,7 @@ class Fulfilment:
                 log.warning("%s event %s for unknown tracking number %s ignored",
                             carrier, e.event_id, e.tracking_no)
                 continue
-            package = await fetch_one(s, LO.logistics_order_id, waybill.logistics_order_id,
-                                      "logistics order", lock=True)
+            package = await _load(s, waybill.logistics_order_id, lock=True)
             now = utcnow()
             milestone = _MILESTONES[e.milestone]
             inserted = await s.execute(insert_ignore(self.db.dialect, t.tracking_events).values(
@@ -359,20 +360,20 @@ class Fulfilment:
         """Ask the carrier for every event of a package not delivered yet and
         apply the missing ones; then query again later, with backoff."""
         package_id, _, n = timer.key.rpartition("/")
-        row = await fetch_one(s, LO.logistics_order_id, package_id, "logistics order")
+        row = await _load(s, package_id)
         if row.status == domain.DELIVERED:
             return
         events = await query(row.carrier, row.tracking_no)
         if events is None:
             return  # no adapter for this carrier: nothing to ask
         await self.record_tracking(s, row.carrier, events)
-        row = await fetch_one(s, LO.logistics_order_id, package_id, "logistics order")
+        row = await _load(s, package_id)
         if row.status != domain.DELIVERED and int(n) < self.settings.tracking_max_queries:
             await self._arm_query(s, package_id, int(n) + 1)
 
     async def on_subscribe_timer(self, s: AsyncSession, timer: timers.Timer,
                                  subscribe: Callable[[str, str], Awaitable[None]]) -> None:
-        row = await fetch_one(s, LO.logistics_order_id, timer.key, "logistics order")
+        row = await _load(s, timer.key)
         await subscribe(row.carrier, row.tracking_no)
 
     # --- flags -----------------------------------------------------------------
@@ -380,13 +381,15 @@ class Fulfilment:
     async def flag(self, s: AsyncSession, req: pb.FlagLogisticsOrderRequest
                    ) -> pb.FlagLogisticsOrderResponse:
         domain.validate_flag(req)
-        row = await fetch_one(s, LO.logistics_order_id, req.logistics_order_id,
-                              "logistics order")
+        row = await _load(s, req.logistics_order_id)
         role = req.operator.role
         if not ((role == Operator.ROLE_BUYER and req.operator.id == row.buyer_id)
                 or (role == Operator.ROLE_SELLER and req.operator.id == row.seller_id)
                 or role == Operator.ROLE_OPERATOR):
-            raise InvalidArgument.field("operator", "is neither the buyer nor the seller")
+            raise E(pb.ERROR_REASON_NOT_A_PARTY_TO_THE_ORDER,
+                    f"operator {req.operator.id} is neither the buyer nor the seller of "
+                    f"logistics order {row.logistics_order_id}",
+                    metadata={"logistics_order_id": row.logistics_order_id})
         now = utcnow()
         await s.execute(t.logistics_flags.insert().values(
             flag_id=new_id(), logistics_order_id=row.logistics_order_id,
@@ -453,7 +456,7 @@ class Fulfilment:
     async def get(self, s: AsyncSession, lo_id: str) -> pb.LogisticsOrder:
         if not lo_id:
             raise InvalidArgument.field("logistics_order_id", "is required")
-        row = await fetch_one(s, LO.logistics_order_id, lo_id, "logistics order")
+        row = await _load(s, lo_id)
         return (await self._views(s, [row]))[0]
 
     async def list_orders(self, s: AsyncSession, req: pb.ListLogisticsOrdersRequest
@@ -534,6 +537,17 @@ class Fulfilment:
                 lo.deliver_time.CopyFrom(timestamp(r.deliver_time))
             views.append(lo)
         return views
+
+
+async def _load(s: AsyncSession, lo_id: str, *, lock: bool = False) -> Any:
+    """A logistics order's row (locked if asked), or LOGISTICS_ORDER_NOT_FOUND."""
+    query = select(t.logistics_orders).where(LO.logistics_order_id == lo_id)
+    row = (await s.execute(query.with_for_update() if lock else query)).first()
+    if row is None:
+        raise E(pb.ERROR_REASON_LOGISTICS_ORDER_NOT_FOUND,
+                f"logistics order {lo_id!r} does not exist",
+                metadata={"logistics_order_id": lo_id})
+    return row
 
 
 def _plan(row: Any) -> list[pb.PlannedShipment]:

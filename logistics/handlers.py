@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from logistics import domain
 from logistics import store as t
+from logistics.reasons import E
 from zhongtai import outbox, pagination
 from zhongtai.common.v1.common_pb2 import Money
-from zhongtai.db import fetch_one, utcnow
+from zhongtai.db import utcnow
 from zhongtai.errors import InvalidArgument
 from zhongtai.ids import new_id
 from zhongtai.logistics.v1 import events_pb2 as ev
@@ -63,7 +64,13 @@ async def create_template(s: AsyncSession, req: pb.CreateFreightTemplateRequest
 async def get_template(s: AsyncSession, template_id: str) -> pb.FreightTemplate:
     if not template_id:
         raise InvalidArgument.field("template_id", "is required")
-    row = await fetch_one(s, t.freight_templates.c.template_id, template_id, "freight template")
+    c = t.freight_templates.c
+    row = (await s.execute(select(t.freight_templates).where(c.template_id == template_id))
+           ).first()
+    if row is None:
+        raise E(pb.ERROR_REASON_FREIGHT_TEMPLATE_NOT_FOUND,
+                f"freight template {template_id!r} does not exist",
+                metadata={"template_id": template_id})
     return _view(row)
 
 

@@ -17,14 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from logistics import warehouse_store as t
 from logistics import warehousing as rules
+from logistics.reasons import E
 from zhongtai import pagination
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.catalog.v1.catalog_pb2_grpc import CatalogServiceStub
-from zhongtai.db import Database, ensure_absent, fetch_one, utcnow
-from zhongtai.errors import InvalidArgument, NotFound
+from zhongtai.db import Database, utcnow
+from zhongtai.errors import InvalidArgument
 from zhongtai.grpcclient import call
 from zhongtai.idempotency import Keys, idempotent_rpc
 from zhongtai.ids import new_id
+from zhongtai.logistics.v1 import logistics_pb2 as lpb
 from zhongtai.logistics.v1 import warehouse_pb2 as pb
 from zhongtai.logistics.v1 import warehouse_pb2_grpc
 from zhongtai.wire import timestamp, to_datetime
@@ -53,7 +55,9 @@ async def create_warehouse(s: AsyncSession, req: pb.CreateWarehouseRequest
             .where(t.warehouses.c.warehouse_id == w.parent_warehouse_id))).scalar()
     rules.validate_warehouse(w, parent_kind)
     w.warehouse_id = w.warehouse_id or new_id()
-    await ensure_absent(s, t.warehouses.c.warehouse_id, w.warehouse_id, "warehouse")
+    if await _row(s, w.warehouse_id) is not None:
+        raise E(lpb.ERROR_REASON_WAREHOUSE_EXISTS, f"warehouse {w.warehouse_id} already exists",
+                metadata={"warehouse_id": w.warehouse_id})
     now = utcnow()
     await s.execute(t.warehouses.insert().values(
         warehouse_id=w.warehouse_id, name=w.name, kind=w.kind,
@@ -67,7 +71,16 @@ async def create_warehouse(s: AsyncSession, req: pb.CreateWarehouseRequest
 async def get_warehouse(s: AsyncSession, warehouse_id: str) -> pb.Warehouse:
     if not warehouse_id:
         raise InvalidArgument.field("warehouse_id", "is required")
-    return _view(await fetch_one(s, t.warehouses.c.warehouse_id, warehouse_id, "warehouse"))
+    row = await _row(s, warehouse_id)
+    if row is None:
+        raise E(lpb.ERROR_REASON_WAREHOUSE_NOT_FOUND, f"warehouse {warehouse_id!r} does not exist",
+                metadata={"warehouse_id": warehouse_id})
+    return _view(row)
+
+
+async def _row(s: AsyncSession, warehouse_id: str) -> Any:
+    return (await s.execute(select(t.warehouses)
+                            .where(t.warehouses.c.warehouse_id == warehouse_id))).first()
 
 
 async def list_warehouses(s: AsyncSession, req: pb.ListWarehousesRequest
@@ -100,8 +113,8 @@ async def plan(s: AsyncSession, catalog: CatalogServiceStub, req: pb.PlanFulfilm
                        time_remaining)
     if found.missing_sku_ids:
         missing = list(found.missing_sku_ids)
-        raise NotFound("SKU_NOT_FOUND", f"SKUs do not exist: {missing}",
-                       {"sku_ids": ",".join(missing)})
+        raise E(lpb.ERROR_REASON_SKU_NOT_FOUND, f"SKUs do not exist: {missing}",
+                metadata={"sku_ids": ",".join(missing)})
     stock: dict[str, dict[str, int]] = {}
     for ws in found.warehouse_stock:
         stock.setdefault(ws.warehouse_id, {})[ws.sku_id] = ws.quantity

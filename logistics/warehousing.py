@@ -65,8 +65,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from logistics.reasons import E
 from zhongtai.common.v1.common_pb2 import Address
-from zhongtai.errors import FailedPrecondition, PreconditionViolation, Violations
+from zhongtai.errors import PreconditionViolation, Violations, ZhongtaiError
 from zhongtai.logistics.v1 import logistics_pb2 as lpb
 from zhongtai.logistics.v1 import warehouse_pb2 as pb
 
@@ -426,15 +427,16 @@ def _rank(site: Site, hours: int, level: int, method: int, paid: dt.datetime
     return (-level, eta(site, paid, method, hours, False)[1], site.warehouse_id)
 
 
-def _refuse(reason: str, what: str, sites: Sequence[Site], message: str, to: Address,
-            method: int, paid: dt.datetime) -> FailedPrecondition:
+def _refuse(reason: int, what: str, sites: Sequence[Site], message: str, to: Address,
+            method: int, paid: dt.datetime) -> ZhongtaiError:
     where = " ".join(x for x in (to.province, to.city, to.district) if x) or to.region_code
     method_name = lpb.DeliveryMethod.Name(method)
     subjects = [f"warehouses/{s.warehouse_id}" for s in sites] or ["warehouses"]
-    return FailedPrecondition(
+    return E(
         reason, f"{method_name} to {where}: {message}",
-        [PreconditionViolation(what, subject, message) for subject in subjects],
-        {"destination": where, "delivery_method": method_name, "paid_time": paid.isoformat()})
+        violations=[PreconditionViolation(what, subject, message) for subject in subjects],
+        metadata={"destination": where, "delivery_method": method_name,
+                  "paid_time": paid.isoformat()})
 
 
 def sources(sites: Sequence[Site], to: Address, method: int, paid: dt.datetime
@@ -445,17 +447,18 @@ def sources(sites: Sequence[Site], to: Address, method: int, paid: dt.datetime
     there is none."""
     reachable = [(s, h) for s in sites if (h := delivery_hours(s, to, method)) is not None]
     if not reachable:
-        raise _refuse("NOT_COVERED", "COVERAGE", [], "no warehouse reaches the destination",
-                      to, method, paid)
+        raise _refuse(lpb.ERROR_REASON_NOT_COVERED, "COVERAGE", [],
+                      "no warehouse reaches the destination", to, method, paid)
     offering = [(s, h) for s, h in reachable if s.rule(method) is not None]
     if not offering:
-        raise _refuse("DELIVERY_METHOD_NOT_OFFERED", "DELIVERY_METHOD",
+        raise _refuse(lpb.ERROR_REASON_DELIVERY_METHOD_NOT_OFFERED, "DELIVERY_METHOD",
                       [s for s, _ in reachable],
                       "no warehouse reaching the destination offers the method",
                       to, method, paid)
     open_ = [(s, h) for s, h in offering if in_window(s, method, paid)]
     if not open_:
-        raise _refuse("OUTSIDE_DELIVERY_WINDOW", "DELIVERY_WINDOW", [s for s, _ in offering],
+        raise _refuse(lpb.ERROR_REASON_OUTSIDE_DELIVERY_WINDOW, "DELIVERY_WINDOW",
+                      [s for s, _ in offering],
                       f"the method's window excludes the payment time {paid.isoformat()}",
                       to, method, paid)
     by_id = {s.warehouse_id: s for s in sites}
@@ -523,12 +526,13 @@ def plan(sites: Sequence[Site], stock: Stock, to: Address, lines: Mapping[str, i
              for sku, q in sorted(wanted.items())]
     short = [x for x in short if x[2] < x[1]]
     if short:
-        raise FailedPrecondition(
-            "INSUFFICIENT_STOCK", "the warehouses that can ship the order lack stock",
-            [PreconditionViolation("STOCK", f"skus/{sku}",
-                                   f"requested {q}, {have} in warehouses that can ship")
-             for sku, q, have in short],
-            {"sku_ids": ",".join(sku for sku, _, _ in short)})
+        raise E(
+            lpb.ERROR_REASON_INSUFFICIENT_STOCK,
+            "the warehouses that can ship the order lack stock",
+            violations=[PreconditionViolation("STOCK", f"skus/{sku}",
+                                              f"requested {q}, {have} in warehouses that can ship")
+                        for sku, q, have in short],
+            metadata={"sku_ids": ",".join(sku for sku, _, _ in short)})
     # 1. the whole order from one source, in order of preference.
     for src in srcs:
         if all(_capacity(src, stock, sku) >= q for sku, q in wanted.items()):
