@@ -1,4 +1,6 @@
-"""logistics' gRPC servicer: request -> handler in a transaction -> response."""
+"""logistics' gRPC servicers (LogisticsService, WarehouseService): request ->
+use case in a transaction (idempotent by request_id where it writes) ->
+response."""
 
 from __future__ import annotations
 
@@ -6,12 +8,15 @@ from typing import TypeAlias
 
 import grpc
 
-from logistics import handlers as h
+from logistics import freight_templates as h
+from logistics import warehouses as wh
 from logistics.fulfilment import Fulfilment
+from zhongtai.catalog.v1.catalog_pb2_grpc import CatalogServiceStub
 from zhongtai.db import Database
 from zhongtai.idempotency import Keys, idempotent_rpc
 from zhongtai.logistics.v1 import logistics_pb2 as pb
-from zhongtai.logistics.v1 import logistics_pb2_grpc
+from zhongtai.logistics.v1 import logistics_pb2_grpc, warehouse_pb2_grpc
+from zhongtai.logistics.v1 import warehouse_pb2 as wpb
 
 Ctx: TypeAlias = grpc.aio.ServicerContext
 
@@ -64,3 +69,32 @@ class LogisticsServicer(logistics_pb2_grpc.LogisticsServiceServicer):
                                  ) -> pb.FlagLogisticsOrderResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.FlagLogisticsOrderResponse,
                                     lambda s: self.fulfilment.flag(s, request))
+
+
+class WarehouseServicer(warehouse_pb2_grpc.WarehouseServiceServicer):
+    def __init__(self, db: Database, catalog: CatalogServiceStub) -> None:
+        self.db = db
+        self.catalog = catalog
+        self.keys = Keys(db.plumbing, db.dialect)
+
+    async def CreateWarehouse(self, request: wpb.CreateWarehouseRequest, context: Ctx
+                              ) -> wpb.CreateWarehouseResponse:
+        return await idempotent_rpc(self.db, self.keys, request, wpb.CreateWarehouseResponse,
+                                    lambda s: wh.create_warehouse(s, request))
+
+    async def GetWarehouse(self, request: wpb.GetWarehouseRequest, context: Ctx
+                           ) -> wpb.GetWarehouseResponse:
+        async with self.db.transaction() as s:
+            return wpb.GetWarehouseResponse(
+                warehouse=await wh.get_warehouse(s, request.warehouse_id))
+
+    async def ListWarehouses(self, request: wpb.ListWarehousesRequest, context: Ctx
+                             ) -> wpb.ListWarehousesResponse:
+        async with self.db.transaction() as s:
+            return await wh.list_warehouses(s, request)
+
+    async def PlanFulfilment(self, request: wpb.PlanFulfilmentRequest, context: Ctx
+                             ) -> wpb.PlanFulfilmentResponse:
+        async with self.db.transaction() as s:
+            return await wh.plan(s, self.catalog, request,
+                                 time_remaining=context.time_remaining())

@@ -18,7 +18,7 @@ import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from logistics import store
-from logistics.api import LogisticsServicer
+from logistics.api import LogisticsServicer, WarehouseServicer
 from logistics.carrier_setup import start_carriers, stop_carriers
 from logistics.carriers.base import Carrier, TrackingEvent
 from logistics.fulfilment import (
@@ -30,7 +30,6 @@ from logistics.fulfilment import (
 from logistics.notify import NotifyServer
 from logistics.sandbox_carrier import SandboxCarrierServer
 from logistics.settings import LogisticsSettings
-from logistics.warehouses import WarehouseServicer
 from zhongtai.catalog.v1 import catalog_pb2_grpc
 from zhongtai.config import Settings
 from zhongtai.events import Envelope

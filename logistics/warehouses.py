@@ -1,16 +1,15 @@
-"""Warehouses: use cases and the ``WarehouseService`` servicer.
+"""Warehouses: the use cases behind ``WarehouseService``.
 
 The rules (coverage, topology, allocation, ETA) are in ``warehousing``; this
 module stores warehouses, reads per-warehouse stock from catalog and maps
-requests and responses.
+the plan to its response.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeAlias
+from typing import Any
 
-import grpc
 from google.protobuf import json_format
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,17 +20,13 @@ from logistics.reasons import E
 from zhongtai import pagination
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.catalog.v1.catalog_pb2_grpc import CatalogServiceStub
-from zhongtai.db import Database, utcnow
+from zhongtai.db import utcnow
 from zhongtai.errors import InvalidArgument
 from zhongtai.grpcclient import call
-from zhongtai.idempotency import Keys, idempotent_rpc
 from zhongtai.ids import new_id
 from zhongtai.logistics.v1 import logistics_pb2 as lpb
 from zhongtai.logistics.v1 import warehouse_pb2 as pb
-from zhongtai.logistics.v1 import warehouse_pb2_grpc
 from zhongtai.wire import timestamp, to_datetime
-
-Ctx: TypeAlias = grpc.aio.ServicerContext
 
 CATALOG_TIMEOUT = 5.0
 
@@ -139,32 +134,3 @@ def _package(p: rules.Package) -> pb.PlannedPackage:
         production_start_time=timestamp(p.production_start.astimezone(dt.UTC)),
         transfer_hours=p.transfer_hours, production_hours=p.production_hours,
         delivery_hours=p.delivery_hours, estimated_delivery_time=timestamp(p.eta))
-
-
-class WarehouseServicer(warehouse_pb2_grpc.WarehouseServiceServicer):
-    def __init__(self, db: Database, catalog: CatalogServiceStub) -> None:
-        self.db = db
-        self.catalog = catalog
-        self.keys = Keys(db.plumbing, db.dialect)
-
-    async def CreateWarehouse(self, request: pb.CreateWarehouseRequest, context: Ctx
-                              ) -> pb.CreateWarehouseResponse:
-        return await idempotent_rpc(self.db, self.keys, request, pb.CreateWarehouseResponse,
-                                    lambda s: create_warehouse(s, request))
-
-    async def GetWarehouse(self, request: pb.GetWarehouseRequest, context: Ctx
-                           ) -> pb.GetWarehouseResponse:
-        async with self.db.transaction() as s:
-            return pb.GetWarehouseResponse(
-                warehouse=await get_warehouse(s, request.warehouse_id))
-
-    async def ListWarehouses(self, request: pb.ListWarehousesRequest, context: Ctx
-                             ) -> pb.ListWarehousesResponse:
-        async with self.db.transaction() as s:
-            return await list_warehouses(s, request)
-
-    async def PlanFulfilment(self, request: pb.PlanFulfilmentRequest, context: Ctx
-                             ) -> pb.PlanFulfilmentResponse:
-        async with self.db.transaction() as s:
-            return await plan(s, self.catalog, request,
-                              time_remaining=context.time_remaining())

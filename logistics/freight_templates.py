@@ -1,4 +1,5 @@
-"""logistics' use cases: freight templates and freight quotes."""
+"""logistics' freight use cases: sellers' freight templates and freight quotes
+(the rules are in ``freight``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from google.protobuf import json_format
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from logistics import domain
+from logistics import freight
 from logistics import store as t
 from logistics.reasons import E
 from zhongtai import outbox, pagination
@@ -40,7 +41,7 @@ def _view(r: Any) -> pb.FreightTemplate:
 async def create_template(s: AsyncSession, req: pb.CreateFreightTemplateRequest
                           ) -> pb.CreateFreightTemplateResponse:
     tpl = req.template
-    domain.validate_template(tpl)
+    freight.validate_template(tpl)
     now = utcnow()
     template_id = new_id()
     await s.execute(t.freight_templates.insert().values(
@@ -106,7 +107,7 @@ async def _default_template(s: AsyncSession, seller_id: str, method: int
 
 async def quote_freight(s: AsyncSession, req: pb.QuoteFreightRequest
                         ) -> pb.QuoteFreightResponse:
-    domain.validate_quote(req)
+    freight.validate_quote(req)
     resp = pb.QuoteFreightResponse()
     for i, package in enumerate(req.packages):
         if package.template_id:
@@ -123,5 +124,5 @@ async def quote_freight(s: AsyncSession, req: pb.QuoteFreightRequest
             tpl = await _default_template(s, package.seller_id, package.delivery_method)
         currency = next((item.amount.currency_code for item in package.items
                          if item.amount.currency_code), "CNY")
-        resp.packages.append(domain.quote_package(tpl, package, req.destination, currency))
+        resp.packages.append(freight.quote_package(tpl, package, req.destination, currency))
     return resp
