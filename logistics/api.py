@@ -9,10 +9,11 @@ from typing import TypeAlias
 import grpc
 
 from logistics import freight_templates as h
+from logistics import orders, shipping
 from logistics import warehouses as wh
-from logistics.fulfilment import Fulfilment
+from logistics.domain import TrackingPolicy
 from zhongtai.catalog.v1.catalog_pb2_grpc import CatalogServiceStub
-from zhongtai.db import Database
+from zhongtai.db import Database, utcnow
 from zhongtai.idempotency import Keys, idempotent_rpc
 from zhongtai.logistics.v1 import logistics_pb2 as pb
 from zhongtai.logistics.v1 import logistics_pb2_grpc, warehouse_pb2_grpc
@@ -22,10 +23,10 @@ Ctx: TypeAlias = grpc.aio.ServicerContext
 
 
 class LogisticsServicer(logistics_pb2_grpc.LogisticsServiceServicer):
-    def __init__(self, db: Database, fulfilment: Fulfilment) -> None:
+    def __init__(self, db: Database, tracking: TrackingPolicy) -> None:
         self.db = db
         self.keys = Keys(db.plumbing, db.dialect)
-        self.fulfilment = fulfilment
+        self.tracking = tracking
 
     async def CreateFreightTemplate(self, request: pb.CreateFreightTemplateRequest,
                                     context: Ctx) -> pb.CreateFreightTemplateResponse:
@@ -53,22 +54,23 @@ class LogisticsServicer(logistics_pb2_grpc.LogisticsServiceServicer):
                                 ) -> pb.GetLogisticsOrderResponse:
         async with self.db.transaction() as s:
             return pb.GetLogisticsOrderResponse(
-                logistics_order=await self.fulfilment.get(s, request.logistics_order_id))
+                logistics_order=await orders.get(s, request.logistics_order_id))
 
     async def ListLogisticsOrders(self, request: pb.ListLogisticsOrdersRequest, context: Ctx
                                   ) -> pb.ListLogisticsOrdersResponse:
         async with self.db.transaction() as s:
-            return await self.fulfilment.list_orders(s, request)
+            return await orders.list_orders(s, request)
 
     async def ShipPackage(self, request: pb.ShipPackageRequest, context: Ctx
                           ) -> pb.ShipPackageResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.ShipPackageResponse,
-                                    lambda s: self.fulfilment.ship_package(s, request))
+                                    lambda s: shipping.ship_package(s, self.db, request,
+                                                                    self.tracking, utcnow()))
 
     async def FlagLogisticsOrder(self, request: pb.FlagLogisticsOrderRequest, context: Ctx
                                  ) -> pb.FlagLogisticsOrderResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.FlagLogisticsOrderResponse,
-                                    lambda s: self.fulfilment.flag(s, request))
+                                    lambda s: orders.flag(s, request, utcnow()))
 
 
 class WarehouseServicer(warehouse_pb2_grpc.WarehouseServiceServicer):

@@ -1,16 +1,37 @@
-"""logistics' rules of logistics orders and packages: their statuses, the
-share of a warehouse plan each order gets and the warehouses its shipped
-units leave. No database, gRPC, broker or clock here; logistics.proto's
+"""logistics' rules of logistics orders and packages (seed 001 §四.2). No
+database, gRPC, broker or clock here; logistics.proto's request and plan
 messages are read and its enum values used.
+
+Statuses. A ROLE_ORDER is asked for two things, through the ``ORDER``
+state machine: shipping some of its units (``pack``) and being cancelled
+(trade cancelled the order: only while nothing is shipped). Everything else
+about statuses is derived, never asked for: a package's status is the
+furthest carrier milestone reached (``package_status_after``), a ROLE_ORDER's
+is as far as its slowest package (``order_status``).
+
+Split and merge (``pack``): all of an unsplit order alone travels as that
+order; part of an order is a new split child; several parts in one package
+are merged under a new merge master.
+
+Warehouses: each ROLE_ORDER's share of its paid order's warehouse plan
+(``shares_of_plan``) and the warehouses its shipped units leave
+(``leaving_warehouses``, ``shipped_from``).
+
+Lost pushes: when a shipped package's carrier is asked for its events
+(``TrackingPolicy``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from zhongtai.errors import Violations
+from logistics.reasons import E
+from zhongtai.common.v1.common_pb2 import Operator
+from zhongtai.errors import InvalidArgument, PreconditionViolation, Violations, ZhongtaiError
 from zhongtai.logistics.v1 import logistics_pb2 as pb
+from zhongtai.statemachine import StateMachine
 
 ROLE_ORDER = pb.LOGISTICS_ORDER_ROLE_ORDER
 ROLE_SPLIT_CHILD = pb.LOGISTICS_ORDER_ROLE_SPLIT_CHILD
@@ -23,6 +44,29 @@ IN_TRANSIT = pb.LOGISTICS_ORDER_STATUS_IN_TRANSIT
 OUT_FOR_DELIVERY = pb.LOGISTICS_ORDER_STATUS_OUT_FOR_DELIVERY
 DELIVERED = pb.LOGISTICS_ORDER_STATUS_DELIVERED
 CANCELLED = pb.LOGISTICS_ORDER_STATUS_CANCELLED
+
+# The durable timers of logistics orders and packages.
+# Allocate a paid order's units to warehouses (key: the trade order).
+ALLOCATE_TIMER = "logistics.allocate"
+# Ask a package's carrier to push its events (key: the package).
+SUBSCRIBE_TIMER = "logistics.subscribe_waybill"
+# Query a package's carrier for events a lost push did not bring (key
+# "<package id>/<n>": the n-th query).
+TRACK_QUERY_TIMER = "logistics.track_query"
+
+# What a ROLE_ORDER is asked for. Shipping all the units left leads to
+# SHIPPED whatever its earlier packages reached: the package just handed to
+# the carrier is its slowest. Cancelling is trade's fact, never refused: the
+# consumer leaves an order it ``can`` not cancel as it is. Refusals of the
+# table are NOTHING_TO_SHIP (``pack`` reports them with the units left).
+SHIP_PART, SHIP_REST, CANCEL = "ship_part", "ship_rest", "cancel"
+ORDER = StateMachine("logistics_order", {
+    (WAIT_SHIP, SHIP_PART): PARTIALLY_SHIPPED,
+    (WAIT_SHIP, SHIP_REST): SHIPPED,
+    (PARTIALLY_SHIPPED, SHIP_PART): PARTIALLY_SHIPPED,
+    (PARTIALLY_SHIPPED, SHIP_REST): SHIPPED,
+    (WAIT_SHIP, CANCEL): CANCELLED,
+}, pb.LogisticsOrderStatus.Name, E, pb.ERROR_REASON_NOTHING_TO_SHIP)
 
 # Where a package is after a carrier milestone (EXCEPTION moves nothing).
 MILESTONE_STATUS: Mapping[int, int] = {
@@ -40,8 +84,12 @@ MAX_NOTE = 2000
 
 
 def package_status_after(current: int, milestone: int) -> int:
-    """A package's status after a carrier milestone: the furthest reached,
-    whatever order the events arrive in."""
+    """A package's status after a carrier milestone: the furthest reached.
+
+    Guarantee: applied to any sequence of milestones, in any order and with
+    repeats, a travelling package ends at the furthest status they name and
+    never moves back on the way; EXCEPTION, and a package not travelling,
+    do not move."""
     reached = MILESTONE_STATUS.get(milestone)
     if reached is None or current not in TRAVELLING:
         return current
@@ -59,6 +107,128 @@ def order_status(total: int, shipped: int, package_statuses: Sequence[int],
     if shipped < total:
         return PARTIALLY_SHIPPED
     return min(package_statuses) if package_statuses else SHIPPED
+
+
+@dataclass(frozen=True)
+class Shippable:
+    """A logistics order a shipment names, as stored (and locked)."""
+
+    logistics_order_id: str
+    role: int
+    status: int
+    seller_id: str
+    # Its buyer and address: the orders of one package share them.
+    destination: tuple[str, str]
+    total: int
+    shipped: int
+    split: bool
+
+
+@dataclass(frozen=True)
+class Part:
+    """The units of one ROLE_ORDER a package carries."""
+
+    logistics_order_id: str
+    quantity: int
+    # The order travels as itself (all of an unsplit order); else a new split
+    # child of it holds the units.
+    whole: bool
+    # The order's status once they are shipped (``ORDER``).
+    status: int
+
+
+@dataclass(frozen=True)
+class Packing:
+    """What one package is made of: its parts, in the request's order."""
+
+    parts: tuple[Part, ...]
+
+    @property
+    def merged(self) -> bool:
+        """Several parts: a new merge master is the package, the parts (the
+        orders themselves or their new split children) its members."""
+        return len(self.parts) > 1
+
+    @property
+    def quantity(self) -> int:
+        return sum(p.quantity for p in self.parts)
+
+
+def pack(seller_id: str, items: Sequence[tuple[str, int]],
+         orders: Mapping[str, Shippable]) -> Packing:
+    """How ``seller_id`` ships ``items`` — (logistics order id, units; 0: all
+    the units left), validated by ``validate_ship`` — in one package.
+
+    All of an unsplit order ships as that order; anything else of an order
+    (part of it, or the rest of a split one) is a new split child; more than
+    one part is merged under a new master (``Packing.merged``).
+
+    Refusals, in the items' order, then for the whole package (nothing is
+    decided): an id that is not a ROLE_ORDER (INVALID_ARGUMENT on the item),
+    another seller's order (PERMISSION_DENIED NOT_A_PARTY_TO_THE_ORDER), a
+    cancelled or shipped order or more units than are left
+    (NOTHING_TO_SHIP), orders going to different buyers or addresses
+    (PACKAGE_DESTINATIONS_DIFFER).
+
+    Guarantee: every part ships between 1 and the units left of its order,
+    and an order's new status is what ``ORDER`` says of shipping part of it
+    (SHIP_PART) or all that is left (SHIP_REST)."""
+    parts: list[Part] = []
+    for i, (lo_id, asked) in enumerate(items):
+        order = orders.get(lo_id)
+        if order is None or order.role != ROLE_ORDER:
+            raise InvalidArgument.field(f"items[{i}].logistics_order_id",
+                                        "is not a logistics order of an order")
+        if order.seller_id != seller_id:
+            raise E(pb.ERROR_REASON_NOT_A_PARTY_TO_THE_ORDER,
+                    f"seller {seller_id} cannot ship logistics order {lo_id}: it is "
+                    f"another seller's", metadata={"logistics_order_id": lo_id})
+        left = order.total - order.shipped
+        quantity = asked or left
+        action = SHIP_REST if quantity == left else SHIP_PART
+        if quantity > left or left <= 0 or not ORDER.can(order.status, action):
+            raise _nothing_to_ship(order, left, quantity)
+        parts.append(Part(lo_id, quantity, quantity == order.total and not order.split,
+                          ORDER.next(order.status, action, lo_id)))
+    first = orders[parts[0].logistics_order_id].destination
+    if any(orders[p.logistics_order_id].destination != first for p in parts):
+        raise E(pb.ERROR_REASON_PACKAGE_DESTINATIONS_DIFFER,
+                "orders merged into one package must go to the same buyer and address",
+                violations=[PreconditionViolation("ADDRESS", "items", "destinations differ")])
+    return Packing(tuple(parts))
+
+
+def _nothing_to_ship(order: Shippable, left: int, quantity: int) -> ZhongtaiError:
+    lo_id, name = order.logistics_order_id, pb.LogisticsOrderStatus.Name(order.status)
+    return E(pb.ERROR_REASON_NOTHING_TO_SHIP,
+             f"logistics order {lo_id} is {name} with {left} unit(s) left to ship; "
+             f"{quantity} asked",
+             violations=[PreconditionViolation("LOGISTICS_ORDER_STATUS",
+                                               f"logistics_orders/{lo_id}",
+                                               f"status is {name}, {left} left")],
+             metadata={"logistics_order_id": lo_id, "status": name, "left": str(left)})
+
+
+@dataclass(frozen=True)
+class TrackingPolicy:
+    """When a shipped package's carrier is queried for the events a lost
+    push did not bring: the first query ``first_query_after_seconds`` after
+    the shipment, each next one twice as long after the previous (at most a
+    day), at most ``max_queries`` of them, until the package is delivered."""
+
+    first_query_after_seconds: float = 6 * 3600.0
+    max_queries: int = 30
+
+    def query_delay(self, n: int) -> dt.timedelta:
+        """How long after the shipment (n = 1) or the (n-1)-th query the n-th
+        query comes."""
+        return dt.timedelta(seconds=min(self.first_query_after_seconds * 2 ** (n - 1),
+                                        86400.0))
+
+    def queries_again(self, n: int, status: int) -> bool:
+        """Whether a package that is ``status`` after its n-th query is
+        queried once more."""
+        return status != DELIVERED and n < self.max_queries
 
 
 def validate_ship(req: pb.ShipPackageRequest) -> None:
@@ -150,3 +320,28 @@ def leaving_warehouses(plan: Sequence[pb.PlannedShipment], shipped_before: int,
     if want > 0:
         out[""] = out.get("", 0) + want
     return list(out.items())
+
+
+def shipped_from(orders: Sequence[tuple[str, Sequence[pb.PlannedShipment], int, int]]
+                 ) -> list[tuple[str, str, int]]:
+    """A package's units as (SKU, warehouse they leave, units), by SKU then
+    warehouse: for each of its orders (SKU, plan, units shipped before,
+    units in the package), the warehouses ``leaving_warehouses`` names."""
+    leaving: dict[tuple[str, str], int] = {}
+    for sku_id, plan, shipped_before, quantity in orders:
+        for warehouse_id, units in leaving_warehouses(plan, shipped_before, quantity):
+            leaving[(sku_id, warehouse_id)] = leaving.get((sku_id, warehouse_id), 0) + units
+    return [(sku_id, warehouse_id, units)
+            for (sku_id, warehouse_id), units in sorted(leaving.items())]
+
+
+def require_party(operator: Operator, buyer_id: str, seller_id: str, lo_id: str) -> None:
+    """Who may act on (flag) a logistics order: its buyer, its seller, or a
+    platform operator; anyone else is NOT_A_PARTY_TO_THE_ORDER."""
+    role = operator.role
+    if not ((role == Operator.ROLE_BUYER and operator.id == buyer_id)
+            or (role == Operator.ROLE_SELLER and operator.id == seller_id)
+            or role == Operator.ROLE_OPERATOR):
+        raise E(pb.ERROR_REASON_NOT_A_PARTY_TO_THE_ORDER,
+                f"operator {operator.id} is neither the buyer nor the seller of "
+                f"logistics order {lo_id}", metadata={"logistics_order_id": lo_id})
