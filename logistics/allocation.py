@@ -60,7 +60,7 @@ async def on_allocate_timer(s: AsyncSession, timer: timers.Timer,
             paid_time=timestamp(dt.datetime.fromisoformat(stamp) if stamp
                                 else group[0].created_at))
         try:
-            planned = await warehouses.plan(s, catalog, req)
+            planned = await warehouses.plan(s, catalog, req, now)
         except (FailedPrecondition, InvalidArgument, NotFound) as exc:
             log.info("order %s not allocated to warehouses: %s", timer.key, exc)
             for row in group:

@@ -32,7 +32,7 @@ class LogisticsServicer(logistics_pb2_grpc.LogisticsServiceServicer):
                                     context: Ctx) -> pb.CreateFreightTemplateResponse:
         return await idempotent_rpc(self.db, self.keys, request,
                                     pb.CreateFreightTemplateResponse,
-                                    lambda s: h.create_template(s, request))
+                                    lambda s: h.create_template(s, request, utcnow()))
 
     async def GetFreightTemplate(self, request: pb.GetFreightTemplateRequest, context: Ctx
                                  ) -> pb.GetFreightTemplateResponse:
@@ -82,7 +82,7 @@ class WarehouseServicer(warehouse_pb2_grpc.WarehouseServiceServicer):
     async def CreateWarehouse(self, request: wpb.CreateWarehouseRequest, context: Ctx
                               ) -> wpb.CreateWarehouseResponse:
         return await idempotent_rpc(self.db, self.keys, request, wpb.CreateWarehouseResponse,
-                                    lambda s: wh.create_warehouse(s, request))
+                                    lambda s: wh.create_warehouse(s, request, utcnow()))
 
     async def GetWarehouse(self, request: wpb.GetWarehouseRequest, context: Ctx
                            ) -> wpb.GetWarehouseResponse:
@@ -98,5 +98,5 @@ class WarehouseServicer(warehouse_pb2_grpc.WarehouseServiceServicer):
     async def PlanFulfilment(self, request: wpb.PlanFulfilmentRequest, context: Ctx
                              ) -> wpb.PlanFulfilmentResponse:
         async with self.db.transaction() as s:
-            return await wh.plan(s, self.catalog, request,
+            return await wh.plan(s, self.catalog, request, utcnow(),
                                  time_remaining=context.time_remaining())

@@ -232,6 +232,7 @@ class TrackingPolicy:
 
 
 def validate_ship(req: pb.ShipPackageRequest) -> None:
+    """INVALID_ARGUMENT listing every bad field of a shipment (nothing is read)."""
     v = Violations()
     v.check(bool(req.seller_id), "seller_id", "is required")
     v.check(bool(req.carrier.strip()), "carrier", "is required")
@@ -251,6 +252,7 @@ def validate_ship(req: pb.ShipPackageRequest) -> None:
 
 
 def validate_flag(req: pb.FlagLogisticsOrderRequest) -> None:
+    """INVALID_ARGUMENT listing every bad field of a flag."""
     v = Violations()
     v.check(bool(req.logistics_order_id), "logistics_order_id", "is required")
     v.check(bool(req.flag.strip()), "flag", "is required")

@@ -97,6 +97,8 @@ def rule_fee(rule: pb.FreightRule, units: int) -> int:
 
 
 def units(basis: int, items: Sequence[pb.FreightItem]) -> int:
+    """What a package counts for its template's basis: pieces, grams (weight ×
+    quantity) or minor units of the items' amount."""
     if basis == pb.CHARGING_BASIS_BY_WEIGHT:
         return sum(max(i.weight_grams, 0) * max(i.quantity, 0) for i in items)
     if basis == pb.CHARGING_BASIS_BY_AMOUNT:
@@ -138,6 +140,7 @@ def match_rule(t: pb.FreightTemplate, to: Address) -> Match | None:
 
 
 def not_deliverable(t: pb.FreightTemplate, package_id: str, to: Address) -> ZhongtaiError:
+    """NOT_DELIVERABLE: the template has no rule for the destination."""
     where = " ".join(x for x in (to.province, to.city, to.district) if x) or to.region_code
     return E(
         pb.ERROR_REASON_NOT_DELIVERABLE,
@@ -197,6 +200,7 @@ def quote_package(t: pb.FreightTemplate | None, package: pb.FreightPackage,
 
 
 def validate_quote(req: pb.QuoteFreightRequest) -> None:
+    """INVALID_ARGUMENT listing every bad field of a quote request."""
     v = Violations()
     v.check(len(req.packages) > 0, "packages", "at least one package")
     v.check(len(req.packages) <= 100, "packages", "at most 100 packages")

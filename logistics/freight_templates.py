@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -15,7 +16,6 @@ from logistics import store as t
 from logistics.reasons import E
 from zhongtai import outbox, pagination
 from zhongtai.common.v1.common_pb2 import Money
-from zhongtai.db import utcnow
 from zhongtai.errors import InvalidArgument
 from zhongtai.ids import new_id
 from zhongtai.logistics.v1 import events_pb2 as ev
@@ -38,11 +38,12 @@ def _view(r: Any) -> pb.FreightTemplate:
     return tpl
 
 
-async def create_template(s: AsyncSession, req: pb.CreateFreightTemplateRequest
-                          ) -> pb.CreateFreightTemplateResponse:
+async def create_template(s: AsyncSession, req: pb.CreateFreightTemplateRequest,
+                          now: dt.datetime) -> pb.CreateFreightTemplateResponse:
+    """Store a seller's freight template (checked by ``freight.validate_template``)
+    and publish it (``FreightTemplateChanged``)."""
     tpl = req.template
     freight.validate_template(tpl)
-    now = utcnow()
     template_id = new_id()
     await s.execute(t.freight_templates.insert().values(
         template_id=template_id, seller_id=tpl.seller_id, name=tpl.name.strip(),
@@ -63,6 +64,7 @@ async def create_template(s: AsyncSession, req: pb.CreateFreightTemplateRequest
 
 
 async def get_template(s: AsyncSession, template_id: str) -> pb.FreightTemplate:
+    """One freight template, or FREIGHT_TEMPLATE_NOT_FOUND."""
     if not template_id:
         raise InvalidArgument.field("template_id", "is required")
     c = t.freight_templates.c
@@ -77,6 +79,7 @@ async def get_template(s: AsyncSession, template_id: str) -> pb.FreightTemplate:
 
 async def list_templates(s: AsyncSession, req: pb.ListFreightTemplatesRequest
                          ) -> pb.ListFreightTemplatesResponse:
+    """A seller's freight templates, newest first, by pages."""
     if not req.seller_id:
         raise InvalidArgument.field("seller_id", "is required")
     size = pagination.page_size(req.page_size)
@@ -107,6 +110,9 @@ async def _default_template(s: AsyncSession, seller_id: str, method: int
 
 async def quote_freight(s: AsyncSession, req: pb.QuoteFreightRequest
                         ) -> pb.QuoteFreightResponse:
+    """Price each package with its template (the one named, else the seller's
+    default for the method; none: free) by ``freight.quote_package``. No side
+    effects."""
     freight.validate_quote(req)
     resp = pb.QuoteFreightResponse()
     for i, package in enumerate(req.packages):

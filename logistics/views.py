@@ -54,6 +54,7 @@ def logistics_order(r: Any, lines: Sequence[Any], child_ids: Sequence[str],
 
 def tracking_event(event_id: str, milestone: int, occurred_at: dt.datetime,
                    location: str, description: str) -> pb.TrackingEvent:
+    """A carrier's event as the timeline shows it."""
     return pb.TrackingEvent(event_id=event_id, milestone=milestone,  # type: ignore[arg-type]
                             occur_time=timestamp(occurred_at), location=location,
                             description=description)
@@ -65,6 +66,7 @@ def plan(stored: str | None) -> list[pb.PlannedShipment]:
 
 
 def plan_json(shipments: Iterable[pb.PlannedShipment]) -> str:
+    """A ROLE_ORDER's plan as stored (``logistics_orders.plan``)."""
     return json.dumps([json_format.MessageToDict(x) for x in shipments])
 
 

@@ -20,7 +20,6 @@ from logistics.reasons import E
 from zhongtai import pagination
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.catalog.v1.catalog_pb2_grpc import CatalogServiceStub
-from zhongtai.db import utcnow
 from zhongtai.errors import InvalidArgument
 from zhongtai.grpcclient import call
 from zhongtai.ids import new_id
@@ -37,8 +36,10 @@ def _view(row: Any) -> pb.Warehouse:
     return w
 
 
-async def create_warehouse(s: AsyncSession, req: pb.CreateWarehouseRequest
+async def create_warehouse(s: AsyncSession, req: pb.CreateWarehouseRequest, now: dt.datetime
                            ) -> pb.CreateWarehouseResponse:
+    """Store a warehouse (checked by ``warehousing.validate_warehouse`` against
+    its named parent); WAREHOUSE_EXISTS if its id is taken."""
     w = pb.Warehouse()
     w.CopyFrom(req.warehouse)
     w.ClearField("create_time")
@@ -53,7 +54,6 @@ async def create_warehouse(s: AsyncSession, req: pb.CreateWarehouseRequest
     if await _row(s, w.warehouse_id) is not None:
         raise E(lpb.ERROR_REASON_WAREHOUSE_EXISTS, f"warehouse {w.warehouse_id} already exists",
                 metadata={"warehouse_id": w.warehouse_id})
-    now = utcnow()
     await s.execute(t.warehouses.insert().values(
         warehouse_id=w.warehouse_id, name=w.name, kind=w.kind,
         parent_warehouse_id=w.parent_warehouse_id or None,
@@ -64,6 +64,7 @@ async def create_warehouse(s: AsyncSession, req: pb.CreateWarehouseRequest
 
 
 async def get_warehouse(s: AsyncSession, warehouse_id: str) -> pb.Warehouse:
+    """One warehouse, or WAREHOUSE_NOT_FOUND."""
     if not warehouse_id:
         raise InvalidArgument.field("warehouse_id", "is required")
     row = await _row(s, warehouse_id)
@@ -80,6 +81,7 @@ async def _row(s: AsyncSession, warehouse_id: str) -> Any:
 
 async def list_warehouses(s: AsyncSession, req: pb.ListWarehousesRequest
                           ) -> pb.ListWarehousesResponse:
+    """Warehouses by id, by pages."""
     size = pagination.page_size(req.page_size)
     after = pagination.decode_token(req.page_token, "warehouses")
     c = t.warehouses.c
@@ -95,13 +97,15 @@ async def list_warehouses(s: AsyncSession, req: pb.ListWarehousesRequest
 
 
 async def plan(s: AsyncSession, catalog: CatalogServiceStub, req: pb.PlanFulfilmentRequest,
-               *, time_remaining: float | None = None) -> pb.PlanFulfilmentResponse:
-    """Plan an order's packages and ETA. No side effects.
+               now: dt.datetime, *, time_remaining: float | None = None
+               ) -> pb.PlanFulfilmentResponse:
+    """Plan an order's packages and ETA (paid at ``req.paid_time``, else
+    ``now``). No side effects.
 
     Catalog is asked first (per-warehouse stock), so no database transaction
     is open during the remote call; then the warehouses are read."""
     rules.validate_plan(req)
-    paid = to_datetime(req.paid_time) if req.HasField("paid_time") else utcnow()
+    paid = to_datetime(req.paid_time) if req.HasField("paid_time") else now
     sku_ids = [line.sku_id for line in req.lines]
     found = await call(catalog.BatchGetWarehouseStock,
                        cat.BatchGetWarehouseStockRequest(sku_ids=sku_ids), CATALOG_TIMEOUT,

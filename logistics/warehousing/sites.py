@@ -116,6 +116,7 @@ Stock = Mapping[str, Mapping[str, int]]
 
 
 def parse_hhmm(value: str) -> dt.time | None:
+    """A local "HH:MM" time, or None if malformed."""
     m = _HHMM.match(value)
     return dt.time(int(m.group(1)), int(m.group(2))) if m else None
 
@@ -196,6 +197,7 @@ def validate_warehouse(w: pb.Warehouse, parent_kind: int | None) -> None:
 
 
 def validate_plan(req: pb.PlanFulfilmentRequest) -> None:
+    """INVALID_ARGUMENT listing every bad field of a plan request."""
     v = Violations()
     to = req.destination
     if not req.HasField("destination"):
