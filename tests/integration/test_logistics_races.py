@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
@@ -16,8 +15,7 @@ from logistics import store as t
 from logistics.app import SERVICE as LOGISTICS
 from logistics.carriers.base import Milestone, TrackingEvent
 from logistics.domain import TrackingPolicy
-from tests.conftest import CreateDb
-from zhongtai import migrate
+from tests.conftest import OpenDb
 from zhongtai.common.v1.common_pb2 import Address
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import FailedPrecondition
@@ -31,11 +29,8 @@ T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-async def db(pg_database: CreateDb) -> AsyncIterator[Database]:
-    db = Database(await pg_database("logistics"), LOGISTICS.metadata, LOGISTICS.plumbing)
-    await migrate.upgrade(db, LOGISTICS)
-    yield db
-    await db.dispose()
+async def db(migrated_pg: OpenDb) -> Database:
+    return await migrated_pg(LOGISTICS)
 
 
 def paid(order_id: str, quantity: int) -> trade_events.OrderPaid:
