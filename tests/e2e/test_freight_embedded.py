@@ -70,6 +70,10 @@ async def test_templates_are_created_idempotently_and_listed(env: Env) -> None:
     listed = await env.logistics.ListFreightTemplates(lg.ListFreightTemplatesRequest(
         seller_id="seller-x", page_size=10))
     assert [t.template_id for t in listed.templates] == [first.template_id]
+    with pytest.raises(grpc.aio.AioRpcError) as e:
+        await env.logistics.GetFreightTemplate(lg.GetFreightTemplateRequest(template_id="nope"))
+    assert (e.value.code(), rich_error(e.value)["reason"]) == (
+        grpc.StatusCode.NOT_FOUND, "FREIGHT_TEMPLATE_NOT_FOUND")
 
 
 async def test_freight_is_quoted_stored_and_paid(env: Env) -> None:

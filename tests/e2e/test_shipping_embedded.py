@@ -189,8 +189,11 @@ async def test_refusals_change_nothing(platform: Platform) -> None:
     assert bad["code"] == grpc.StatusCode.INVALID_ARGUMENT
     assert {"carrier", "tracking_no", "items[0].logistics_order_id",
             "items[0].quantity"} <= set(bad["fields"])  # type: ignore[arg-type]
+    # Another seller's order (issue 9: PERMISSION_DENIED, was INVALID_ARGUMENT).
     wrong_seller = await refused(ship(other.seller_id, "R-1", (x.logistics_order_id, 1)))
-    assert wrong_seller["fields"] == ["items[0].logistics_order_id"]
+    assert (wrong_seller["code"], wrong_seller["reason"], wrong_seller["metadata"]) == (
+        grpc.StatusCode.PERMISSION_DENIED, "NOT_A_PARTY_TO_THE_ORDER",
+        {"logistics_order_id": x.logistics_order_id})
     too_many = await refused(ship(shop.seller_id, "R-1", (x.logistics_order_id, 3)))
     assert too_many["reason"] == "NOTHING_TO_SHIP"
     apart = await refused(ship(shop.seller_id, "R-1", (x.logistics_order_id, 0),
@@ -201,6 +204,10 @@ async def test_refusals_change_nothing(platform: Platform) -> None:
     assert in_use["reason"] == "TRACKING_NO_IN_USE"
     # None of the refusals shipped or split anything.
     x_now = await get(p, x.logistics_order_id)
+    with pytest.raises(grpc.aio.AioRpcError) as e:
+        await get(p, "nope")
+    assert (e.value.code(), rich_error(e.value)["reason"]) == (
+        grpc.StatusCode.NOT_FOUND, "LOGISTICS_ORDER_NOT_FOUND")
     assert (x_now.status, x_now.shipped_quantity, x_now.split, list(x_now.child_ids)) == (
         lg.LOGISTICS_ORDER_STATUS_WAIT_SHIP, 0, False, [])
 
@@ -211,15 +218,16 @@ async def test_refusals_change_nothing(platform: Platform) -> None:
     assert [f.flag for f in flagged.flags] == ["NOT_RECEIVED"]
     assert flagged.status == lg.LOGISTICS_ORDER_STATUS_SHIPPED
     stranger = await refused_flag(p, z.logistics_order_id, "buyer-4")
-    assert stranger == ["operator"]
+    assert (stranger["code"], stranger["reason"]) == (grpc.StatusCode.PERMISSION_DENIED,
+                                                      "NOT_A_PARTY_TO_THE_ORDER")
 
 
-async def refused_flag(p: Platform, lo_id: str, buyer: str) -> object:
+async def refused_flag(p: Platform, lo_id: str, buyer: str) -> dict[str, object]:
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await stub(p).FlagLogisticsOrder(lg.FlagLogisticsOrderRequest(
             logistics_order_id=lo_id, flag="DAMAGED",
             operator=Operator(role=Operator.ROLE_BUYER, id=buyer)))
-    return rich_error(e.value)["fields"]
+    return rich_error(e.value)
 
 
 async def test_the_carrier_moves_the_package_whatever_order_its_pushes_arrive_in(

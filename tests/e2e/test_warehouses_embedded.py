@@ -131,7 +131,8 @@ async def test_warehouses_are_created_idempotently_got_and_listed(env: Env) -> N
     # The id is taken; a bad warehouse lists every bad field and is not stored.
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await env.warehouses.CreateWarehouse(wh.CreateWarehouseRequest(warehouse=WAREHOUSES[0]))
-    assert e.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    assert (e.value.code(), rich_error(e.value)["reason"]) == (
+        grpc.StatusCode.ALREADY_EXISTS, "WAREHOUSE_EXISTS")
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await env.warehouses.CreateWarehouse(wh.CreateWarehouseRequest(warehouse=wh.Warehouse(
             warehouse_id="bad", name="x", kind=wh.WAREHOUSE_KIND_REGIONAL,
@@ -142,7 +143,8 @@ async def test_warehouses_are_created_idempotently_got_and_listed(env: Env) -> N
                              "warehouse.cutoff_time"]
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await env.warehouses.GetWarehouse(wh.GetWarehouseRequest(warehouse_id="bad"))
-    assert e.value.code() == grpc.StatusCode.NOT_FOUND
+    assert (e.value.code(), rich_error(e.value)["reason"]) == (
+        grpc.StatusCode.NOT_FOUND, "WAREHOUSE_NOT_FOUND")
 
 
 async def test_stock_per_warehouse_moves_the_sellable_total(env: Env) -> None:
