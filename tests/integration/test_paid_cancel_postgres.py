@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import func, select
 
-from catalog import handlers as ch
+from catalog import items, warehouse_stock
+from catalog import stock as catalog_stock
 from catalog import store as ct
 from catalog.app import SERVICE as CATALOG
 from catalog.app import STOCK_DEDUCT, STOCK_RELEASE
@@ -56,8 +57,8 @@ async def test_two_concurrent_deliveries_of_a_ship_timeout_restock_once(
         catalog_db: Database) -> None:
     db = catalog_db
     async with db.transaction() as s:
-        seller = (await ch.create_seller(s, cat.CreateSellerRequest(display_name="shop"))).seller
-        item = (await ch.create_item(s, cat.CreateItemRequest(
+        seller = (await items.create_seller(s, cat.CreateSellerRequest(display_name="shop"))).seller
+        item = (await items.create_item(s, cat.CreateItemRequest(
             seller_id=seller.seller_id, title="rice", item_type=cat.ITEM_TYPE_PHYSICAL,
             skus=[cat.SkuInput(price=cny(100), attributes={"size": "5kg"}, initial_stock=0,
                                weight_grams=5000),
@@ -65,12 +66,12 @@ async def test_two_concurrent_deliveries_of_a_ship_timeout_restock_once(
                                initial_stock=0, weight_grams=10000)]))).item
         skus = sorted(k.sku_id for k in item.skus)
         for sku_id in skus:
-            await ch.set_warehouse_stock(s, db.dialect, cat.SetWarehouseStockRequest(
+            await warehouse_stock.set_warehouse_stock(s, db.dialect, cat.SetWarehouseStockRequest(
                 sku_id=sku_id, warehouse_id="hz", quantity=100))
     consume = consumers(CATALOG, db)
     for i in range(ORDERS):
         async with db.transaction() as s:
-            await ch.reserve_stock(s, db.dialect, cat.ReserveStockRequest(
+            await catalog_stock.reserve_stock(s, db.dialect, cat.ReserveStockRequest(
                 order_id=f"o{i}", lines=[cat.StockLine(sku_id=skus[0], quantity=2),
                                          cat.StockLine(sku_id=skus[1], quantity=3)]))
         await consume[STOCK_DEDUCT.queue](paid(f"o{i}"))
@@ -78,7 +79,7 @@ async def test_two_concurrent_deliveries_of_a_ship_timeout_restock_once(
     async def stock() -> list[tuple[int, int, int]]:
         async with db.transaction() as s:
             return [(x.available, x.reserved, x.sold)
-                    for x in [await ch.get_stock(s, k) for k in skus]]
+                    for x in [await catalog_stock.get_stock(s, k) for k in skus]]
 
     assert await stock() == [(100 - 2 * ORDERS, 0, 2 * ORDERS), (100 - 3 * ORDERS, 0, 3 * ORDERS)]
     # Every order's cancel twice, under two event ids, all at once.
