@@ -51,16 +51,9 @@ async def get_seller(s: AsyncSession, seller_id: str) -> pb.Seller:
 
 
 async def list_sellers(s: AsyncSession, req: pb.ListSellersRequest) -> pb.ListSellersResponse:
-    size = pagination.page_size(req.page_size)
-    after = pagination.decode_token(req.page_token, "sellers")
-    q = select(t.sellers).order_by(t.sellers.c.seller_id).limit(size + 1)
-    if after:
-        q = q.where(t.sellers.c.seller_id > after)
-    rows = (await s.execute(q)).all()
-    resp = pb.ListSellersResponse(sellers=[_seller(r) for r in rows[:size]])
-    if len(rows) > size:
-        resp.next_page_token = pagination.encode_token(rows[size - 1].seller_id, "sellers")
-    return resp
+    rows, token = await pagination.page(s, select(t.sellers), t.sellers.c.seller_id, req,
+                                        "sellers")
+    return pb.ListSellersResponse(sellers=[_seller(r) for r in rows], next_page_token=token)
 
 
 # --- items -------------------------------------------------------------------
@@ -231,22 +224,14 @@ async def get_item_version(s: AsyncSession, item_id: str, version: int) -> pb.It
 
 
 async def list_items(s: AsyncSession, req: pb.ListItemsRequest) -> pb.ListItemsResponse:
-    size = pagination.page_size(req.page_size)
-    query_key = f"items:{req.seller_id}"
-    after = pagination.decode_token(req.page_token, query_key)
     q = (select(t.items.c.item_id, t.items.c.seller_id, t.item_versions)
          .join(t.item_versions, (t.item_versions.c.item_id == t.items.c.item_id)
-               & (t.item_versions.c.version == t.items.c.current_version))
-         .order_by(t.items.c.item_id).limit(size + 1))
+               & (t.item_versions.c.version == t.items.c.current_version)))
     if req.seller_id:
         q = q.where(t.items.c.seller_id == req.seller_id)
-    if after:
-        q = q.where(t.items.c.item_id > after)
-    rows = (await s.execute(q)).all()
-    resp = pb.ListItemsResponse(items=[_item(r.item_id, r.seller_id, r) for r in rows[:size]])
-    if len(rows) > size:
-        resp.next_page_token = pagination.encode_token(rows[size - 1].item_id, query_key)
-    return resp
+    rows, token = await pagination.page(s, q, t.items.c.item_id, req, f"items:{req.seller_id}")
+    return pb.ListItemsResponse(items=[_item(r.item_id, r.seller_id, r) for r in rows],
+                                next_page_token=token)
 
 
 async def batch_get_skus(s: AsyncSession, sku_ids: Sequence[str]) -> pb.BatchGetSkusResponse:
