@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from catalog import domain, items, warehouse_stock
@@ -124,6 +126,28 @@ def test_only_a_deducted_reservation_restocks() -> None:
             assert e.value.reason == "ILLEGAL_RESERVATION_TRANSITION"
     # A restocked reservation is final.
     assert not [k for k in RESERVATIONS.machine.transitions if k[0] == RESTOCKED]
+
+
+@given(st.integers(1, 50), st.lists(st.sampled_from([domain.RELEASE, domain.DEDUCT,
+                                                     domain.RESTOCK]), max_size=6))
+def test_a_reservation_moves_its_units_between_columns_and_loses_none(
+        quantity: int, actions: list[str]) -> None:
+    """Whatever moves are tried, the legal ones move a line's units from one
+    stock column to another (``domain.UNIT_MOVES``): the total stays, no
+    column goes negative, and the units end where the status says."""
+    books = {"available": 0, "reserved": quantity, "sold": 0}
+    status = RESERVED
+    for action in actions:
+        if not RESERVATIONS.machine.can(status, action):
+            continue
+        status = RESERVATIONS.machine.next(status, action, "o")
+        source, target = domain.UNIT_MOVES[action]
+        books[source] -= quantity
+        books[target] += quantity
+        assert min(books.values()) >= 0
+    assert sum(books.values()) == quantity
+    where = {RESERVED: "reserved", DEDUCTED: "sold"}.get(status, "available")
+    assert books[where] == quantity
 
 
 async def test_a_paid_order_cancelled_by_ship_timeout_puts_its_units_back_once(
