@@ -152,6 +152,10 @@ def test_settings_from_file_and_environment(tmp_path: object) -> None:
     assert Settings(sections={"trade": given}).section("trade", TradeSettings) is given
     with pytest.raises(ValueError, match="unknown"):
         Settings(file_sections={"trade": {"nope": 1}}).section("trade", TradeSettings)
+    secret = Path(str(tmp_path)) / "timeout"
+    secret.write_text("42\n")
+    from_file = Settings.load(environ={"ZHONGTAI_TRADE_PAY_TIMEOUT_SECONDS_FILE": str(secret)})
+    assert from_file.section("trade", TradeSettings).pay_timeout_seconds == 42.0
     default = Settings.load(environ={})
     assert default.database_url_for("trade") == "sqlite+aiosqlite:///data/trade.db"
     assert default.broker_url == "memory"
