@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from promotion import handlers as h
+from promotion import cards, points, red_packets
+from promotion import coupons as coupons_
 from promotion import store as t
 from tests.builders import cny
 from zhongtai.db import Database
@@ -23,7 +24,7 @@ async def make_template(db: Database, *, total: int = 100, per_buyer: int = 0,
     """A coupon template (10.00 off 50.00 unless told), valid 7 days after
     the claim, borne by the platform."""
     async with db.transaction() as s:
-        resp = await h.create_coupon_template(s, pb.CreateCouponTemplateRequest(
+        resp = await coupons_.create_coupon_template(s, pb.CreateCouponTemplateRequest(
             template=pb.CouponTemplate(
                 title="10 off 50", kind=pb.COUPON_KIND_FULL_REDUCTION,
                 threshold=cny(threshold), amount_off=cny(amount_off), valid_days=7,
@@ -36,7 +37,7 @@ async def claim(db: Database, template_id: str, buyer: str) -> str:
     """The coupon id, or the refusal's reason."""
     try:
         async with db.transaction() as s:
-            resp = await h.claim_coupon(s, db.dialect, pb.ClaimCouponRequest(
+            resp = await coupons_.claim_coupon(s, db.dialect, pb.ClaimCouponRequest(
                 template_id=template_id, buyer_id=buyer))
         return resp.coupon.coupon_id
     except FailedPrecondition as e:
@@ -50,13 +51,13 @@ async def wallet_of_buyer_1(db: Database) -> dict[str, str]:
     restore = await make_template(db, restore=True)
     no_restore = await make_template(db, restore=False)
     async with db.transaction() as s:
-        await h.earn_points(s, db.dialect, pb.EarnPointsRequest(
+        await points.earn_points(s, db.dialect, pb.EarnPointsRequest(
             request_id="earn-1", buyer_id="buyer-1", points=1000, reason="welcome"))
-        pool = (await h.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
+        pool = (await red_packets.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
             pool=pb.RedPacketPool(budget=cny(10_000), valid_days=3)))).pool
-        packet = (await h.issue_red_packet(s, pb.IssueRedPacketRequest(
+        packet = (await red_packets.issue_red_packet(s, pb.IssueRedPacketRequest(
             pool_id=pool.pool_id, buyer_id="buyer-1", amount=cny(300)))).red_packet
-        card = (await h.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
+        card = (await cards.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
             buyer_id="buyer-1", balance=cny(20_000)))).card
     return {"coupon": await claim(db, restore, "buyer-1"),
             "coupon_no_restore": await claim(db, no_restore, "buyer-1"),
@@ -75,13 +76,13 @@ async def wallet_state(db: Database, wallet: dict[str, str], *, detail: bool = F
     if detail:
         columns += [ledger.order_id, ledger.balance_after]
     async with db.transaction() as s:
-        coupons = {c.coupon_id: (c.status, c.order_id) for c in (await h.list_coupons(
+        coupons = {c.coupon_id: (c.status, c.order_id) for c in (await coupons_.list_coupons(
             s, pb.ListCouponsRequest(buyer_id="buyer-1"))).coupons}
         packets = {p.red_packet_id: (p.status, p.order_id) if detail else p.status
-                   for p in (await h.list_red_packets(
+                   for p in (await red_packets.list_red_packets(
                        s, pb.ListRedPacketsRequest(buyer_id="buyer-1"))).red_packets}
-        account = await h.get_points_account(s, "buyer-1")
-        card = await h.get_stored_value_card(s, wallet["card"])
+        account = await points.get_points_account(s, "buyer-1")
+        card = await cards.get_stored_value_card(s, wallet["card"])
         entries = [tuple(r) for r in (await s.execute(
             select(*columns).order_by(ledger.entry_id))).all()]
     return {"coupon": coupons[wallet["coupon"]],

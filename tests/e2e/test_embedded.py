@@ -9,12 +9,14 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2
 
+from catalog.domain import E as CATALOG_REASONS
 from tests.conftest import eventually
 from tests.e2e.platform import Platform, running_platform
 from tests.e2e.support import (
     ADDRESS,
     has_event,
     order_request,
+    refusal,
     rich_error,
     seed_shop,
     status_is,
@@ -250,4 +252,30 @@ async def test_item_versions_are_immutable_and_orders_keep_theirs(platform: Plat
     assert again.item == order.item
 
 
-
+async def test_catalog_refusals_carry_the_code_their_reason_declares(platform: Platform) -> None:
+    """Each reason is reported with the status code catalog.proto declares for
+    it; a refused move of a reservation names the order, its status and the
+    move in catalog's words."""
+    c = platform.stubs.catalog
+    seller = (await c.CreateSeller(cat.CreateSellerRequest(seller_id="s-r", display_name="s"))
+              ).seller
+    await c.ReleaseStock(cat.ReleaseStockRequest(order_id="o-r"))  # a tombstone
+    refused = {
+        cat.ERROR_REASON_SELLER_NOT_FOUND: lambda: c.GetSeller(
+            cat.GetSellerRequest(seller_id="nope")),
+        cat.ERROR_REASON_SELLER_EXISTS: lambda: c.CreateSeller(cat.CreateSellerRequest(
+            seller_id=seller.seller_id, display_name="again")),
+        cat.ERROR_REASON_SKU_NOT_FOUND: lambda: c.GetStock(cat.GetStockRequest(sku_id="nope")),
+        cat.ERROR_REASON_RESERVATION_NOT_FOUND: lambda: c.GetReservation(
+            cat.GetReservationRequest(order_id="nope")),
+        cat.ERROR_REASON_ILLEGAL_RESERVATION_TRANSITION: lambda: c.DeductStock(
+            cat.DeductStockRequest(order_id="o-r")),
+    }
+    errors = {}
+    for value, call in refused.items():
+        reason = CATALOG_REASONS[value]
+        errors[reason.name] = await refusal(call(), grpc.StatusCode[reason.code])
+        assert errors[reason.name]["reason"] == reason.name
+    assert errors["SELLER_NOT_FOUND"]["metadata"] == {"seller_id": "nope"}
+    assert errors["ILLEGAL_RESERVATION_TRANSITION"]["metadata"] == {
+        "order_id": "o-r", "status": "RESERVATION_STATUS_RELEASED", "action": "deduct"}

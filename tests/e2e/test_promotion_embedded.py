@@ -11,10 +11,11 @@ import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from promotion.reasons import E as PROMOTION_REASONS
 from tests.builders import cny
 from tests.conftest import equals, eventually
 from tests.e2e.platform import Platform
-from tests.e2e.support import Recorder, rich_error
+from tests.e2e.support import Recorder, refusal, rich_error
 from zhongtai.db import utcnow
 from zhongtai.events import Envelope
 from zhongtai.ids import new_id
@@ -364,3 +365,37 @@ async def test_a_budget_is_held_and_given_back_by_the_cancel_event_and_shipping_
         new_id(), "trade.order.cancelled", event.DESCRIPTOR.full_name,
         event.SerializeToString(), "order-7", utcnow()))
     await eventually(lambda: equals(budget(), (1500, 0)))
+
+
+async def test_promotion_refusals_carry_the_code_their_reason_declares(env: Env) -> None:
+    """Each reason is reported with the status code promotion.proto declares
+    for it; a refused move of a hold names the order, its status and the
+    move."""
+    stub = env.stub
+    await stub.ReleaseBenefits(pb.ReleaseBenefitsRequest(order_id="o-r"))  # a tombstone
+    refused = {
+        pb.ERROR_REASON_PROMOTION_NOT_FOUND: lambda: stub.GetPromotion(
+            pb.GetPromotionRequest(promotion_id="nope")),
+        pb.ERROR_REASON_COUPON_TEMPLATE_NOT_FOUND: lambda: stub.GetCouponTemplate(
+            pb.GetCouponTemplateRequest(template_id="nope")),
+        pb.ERROR_REASON_RED_PACKET_POOL_NOT_FOUND: lambda: stub.GetRedPacketPool(
+            pb.GetRedPacketPoolRequest(pool_id="nope")),
+        pb.ERROR_REASON_STORED_VALUE_CARD_NOT_FOUND: lambda: stub.GetStoredValueCard(
+            pb.GetStoredValueCardRequest(card_id="nope")),
+        pb.ERROR_REASON_RED_PACKET_NOT_FOUND: lambda: stub.Quote(pb.QuoteRequest(
+            buyer_id="b-r", lines=CART, red_packet_id="nope")),
+        pb.ERROR_REASON_HOLD_NOT_FOUND: lambda: stub.RedeemBenefits(
+            pb.RedeemBenefitsRequest(order_id="nope")),
+        pb.ERROR_REASON_ILLEGAL_HOLD_TRANSITION: lambda: stub.RedeemBenefits(
+            pb.RedeemBenefitsRequest(order_id="o-r")),
+        pb.ERROR_REASON_HOLD_RELEASED: lambda: stub.HoldBenefits(pb.HoldBenefitsRequest(
+            order_id="o-r", quote=pb.QuoteRequest(buyer_id="b-r", lines=CART))),
+    }
+    errors = {}
+    for value, call in refused.items():
+        reason = PROMOTION_REASONS[value]
+        errors[reason.name] = await refusal(call(), grpc.StatusCode[reason.code])
+        assert errors[reason.name]["reason"] == reason.name
+    assert errors["COUPON_TEMPLATE_NOT_FOUND"]["metadata"] == {"template_id": "nope"}
+    assert errors["ILLEGAL_HOLD_TRANSITION"]["metadata"] == {
+        "order_id": "o-r", "status": "HOLD_STATUS_RELEASED", "action": "redeem"}

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from promotion import handlers as h
+from promotion import coupons, promotions, quoting, red_packets
+from promotion import holds as holds_
 from promotion import store as t
 from promotion.app import SERVICE as PROMOTION
 from tests.builders import cny
@@ -32,7 +33,7 @@ async def db(migrated_pg: OpenDb) -> Database:
 
 async def template_of(db: Database, template_id: str) -> pb.CouponTemplate:
     async with db.transaction() as s:
-        return await h.get_coupon_template(s, template_id)
+        return await coupons.get_coupon_template(s, template_id)
 
 
 async def coupon_count(db: Database, template_id: str) -> int:
@@ -65,13 +66,13 @@ async def test_10_concurrent_claims_by_one_buyer_with_limit_1_issue_1(db: Databa
 
 async def test_30_concurrent_red_packets_from_a_pool_of_10_yuan(db: Database) -> None:
     async with db.transaction() as s:
-        pool = (await h.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
+        pool = (await red_packets.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
             pool=pb.RedPacketPool(budget=cny(1000), valid_days=3)))).pool
 
     async def issue(i: int) -> str:
         try:
             async with db.transaction() as s:
-                await h.issue_red_packet(s, pb.IssueRedPacketRequest(
+                await red_packets.issue_red_packet(s, pb.IssueRedPacketRequest(
                     pool_id=pool.pool_id, buyer_id=f"buyer-{i}", amount=cny(100)))
             return "ok"
         except FailedPrecondition as e:
@@ -81,20 +82,20 @@ async def test_30_concurrent_red_packets_from_a_pool_of_10_yuan(db: Database) ->
     assert results.count("ok") == 10
     assert results.count("POOL_EXHAUSTED") == 20
     async with db.transaction() as s:
-        assert (await h.get_red_packet_pool(s, pool.pool_id)).remaining.amount_minor == 0
+        assert (await red_packets.get_red_packet_pool(s, pool.pool_id)).remaining.amount_minor == 0
         paid = (await s.execute(select(func.sum(t.red_packets.c.amount)))).scalar_one()
     assert paid == 1000
 
 
 async def test_random_red_packets_stay_in_range_and_within_budget(db: Database) -> None:
     async with db.transaction() as s:
-        pool = (await h.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
+        pool = (await red_packets.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
             pool=pb.RedPacketPool(budget=cny(5000), valid_days=3)))).pool
     amounts = []
     for i in range(40):
         try:
             async with db.transaction() as s:
-                packet = (await h.issue_red_packet(s, pb.IssueRedPacketRequest(
+                packet = (await red_packets.issue_red_packet(s, pb.IssueRedPacketRequest(
                     pool_id=pool.pool_id, buyer_id=f"b{i}", amount=cny(100),
                     max_amount=cny(500)))).red_packet
             amounts.append(packet.amount.amount_minor)
@@ -102,7 +103,7 @@ async def test_random_red_packets_stay_in_range_and_within_budget(db: Database) 
             assert e.reason == "POOL_EXHAUSTED"
     assert all(100 <= a <= 500 for a in amounts)
     async with db.transaction() as s:
-        remaining = (await h.get_red_packet_pool(s, pool.pool_id)).remaining.amount_minor
+        remaining = (await red_packets.get_red_packet_pool(s, pool.pool_id)).remaining.amount_minor
     assert remaining == 5000 - sum(amounts) and 0 <= remaining < 100
 
 
@@ -130,18 +131,18 @@ def cart(wallet: dict[str, str] | None = None, coupon: str = "coupon", points: i
 
 async def hold(db: Database, order_id: str, req: pb.QuoteRequest) -> pb.HoldBenefitsResponse:
     async with db.transaction() as s:
-        return await h.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+        return await holds_.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
             order_id=order_id, quote=req))
 
 
 async def release(db: Database, order_id: str) -> pb.BenefitHold:
     async with db.transaction() as s:
-        return await h.release_benefits(s, db.dialect, order_id)
+        return await holds_.release_benefits(s, db.dialect, order_id)
 
 
 async def redeem(db: Database, order_id: str) -> pb.BenefitHold:
     async with db.transaction() as s:
-        return await h.redeem_benefits(s, order_id)
+        return await holds_.redeem_benefits(s, order_id)
 
 
 async def state(db: Database, wallet: dict[str, str]) -> dict[str, Any]:
@@ -270,11 +271,12 @@ async def test_hold_racing_release_of_the_same_order_leaks_nothing(
 async def test_concurrent_holds_never_exceed_a_flash_sale_limit(db: Database) -> None:
     now = utcnow()
     async with db.transaction() as s:
-        promo = (await h.create_promotion(s, pb.CreatePromotionRequest(promotion=pb.Promotion(
-            kind=pb.PROMOTION_KIND_FLASH_SALE, title="flash", price=cny(100),
-            per_buyer_limit=2, scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]),
-            start_time=ts(now - dt.timedelta(hours=1)),
-            end_time=ts(now + dt.timedelta(hours=1)))))).promotion
+        promo = (await promotions.create_promotion(s, pb.CreatePromotionRequest(
+            promotion=pb.Promotion(
+                kind=pb.PROMOTION_KIND_FLASH_SALE, title="flash", price=cny(100),
+                per_buyer_limit=2, scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]),
+                start_time=ts(now - dt.timedelta(hours=1)),
+                end_time=ts(now + dt.timedelta(hours=1)))))).promotion
 
     async def attempt(i: int) -> pb.QuoteResponse | str:
         try:
@@ -296,7 +298,7 @@ async def test_concurrent_holds_never_exceed_a_flash_sale_limit(db: Database) ->
         if isinstance(r, pb.QuoteResponse) and r.payable_amount.amount_minor == 100:
             await release(db, f"f{i}")
     async with db.transaction() as s:
-        again = await h.quote(s, cart())
+        again = await quoting.quote(s, cart())
         assert (await s.execute(select(t.flash_sale_counters.c.units))).scalar_one() == 0
     assert again.payable_amount.amount_minor == 100
     assert again.lines[0].deductions[0].source_id == promo.promotion_id
@@ -309,18 +311,19 @@ async def budgeted_promotion(db: Database, budget: int) -> str:
     """1.00 off sku-1 per unit, at most ``budget`` in all."""
     now = utcnow()
     async with db.transaction() as s:
-        return (await h.create_promotion(s, pb.CreatePromotionRequest(promotion=pb.Promotion(
-            kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, title="1 off", amount_off=cny(100),
-            scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]), budget=cny(budget),
-            start_time=ts(now - dt.timedelta(hours=1)),
-            end_time=ts(now + dt.timedelta(hours=1)))))).promotion.promotion_id
+        return (await promotions.create_promotion(s, pb.CreatePromotionRequest(
+            promotion=pb.Promotion(
+                kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, title="1 off", amount_off=cny(100),
+                scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]), budget=cny(budget),
+                start_time=ts(now - dt.timedelta(hours=1)),
+                end_time=ts(now + dt.timedelta(hours=1)))))).promotion.promotion_id
 
 
 async def budget_state(db: Database, promotion_id: str) -> tuple[int, dict[str, int]]:
     """budget_used, and what each order's hold took."""
     bu = t.promotion_budget_usage
     async with db.transaction() as s:
-        used = (await h.get_promotion(s, promotion_id)).budget_used.amount_minor
+        used = (await promotions.get_promotion(s, promotion_id)).budget_used.amount_minor
         rows = (await s.execute(select(bu.c.order_id, bu.c.amount)
                                 .where(bu.c.promotion_id == promotion_id))).all()
     return used, {order_id: amount for order_id, amount in rows}
@@ -348,7 +351,7 @@ async def test_30_concurrent_holds_of_1_yuan_spend_a_10_yuan_budget_exactly(
     used, usage = await budget_state(db, promotion_id)
     assert used == 1000 and usage == dict.fromkeys(discounted, 100)
     async with db.transaction() as s:
-        assert (await h.quote(s, cart())).deducted_amount.amount_minor == 0
+        assert (await quoting.quote(s, cart())).deducted_amount.amount_minor == 0
 
 
 async def test_released_holds_give_their_budget_back_exactly_even_racing_new_holds(

@@ -6,7 +6,7 @@ from pathlib import Path
 from random import Random
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Column, String, Table, select, text
 
 from zhongtai import pagination
 from zhongtai.db import Database, new_metadata, plumbing_tables
@@ -57,6 +57,36 @@ def test_page_tokens_round_trip_and_are_bound_to_the_query() -> None:
     assert pagination.page_size(10**6) == pagination.MAX_PAGE_SIZE
     with pytest.raises(InvalidArgument):
         pagination.page_size(-1)
+
+
+async def test_a_page_walks_a_query_in_key_order_either_way(tmp_path: Path) -> None:
+    metadata = new_metadata()
+    things = Table("things", metadata, Column("thing_id", String(8), primary_key=True),
+                   Column("kind", String(8), nullable=False))
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/p.db", metadata, plumbing_tables(metadata))
+    async with db.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    try:
+        async with db.transaction() as s:
+            await s.execute(things.insert(), [{"thing_id": f"t{i}", "kind": "ab"[i % 2]}
+                                              for i in range(7)])
+            query = select(things).where(things.c.kind == "a")  # t0 t2 t4 t6
+            for descending, expected in ((False, ["t0", "t2", "t4", "t6"]),
+                                         (True, ["t6", "t4", "t2", "t0"])):
+                seen, token = [], ""
+                while True:
+                    request = pb.ListOrdersRequest(page_size=3, page_token=token)
+                    rows, token = await pagination.page(s, query, things.c.thing_id, request,
+                                                        "things:a", descending=descending)
+                    seen.append([r.thing_id for r in rows])
+                    if not token:
+                        break
+                assert seen == [expected[:3], expected[3:]]
+            with pytest.raises(InvalidArgument):  # a token of another query
+                await pagination.page(s, query, things.c.thing_id, pb.ListOrdersRequest(
+                    page_token=pagination.encode_token("t0", "things:b")), "things:a")
+    finally:
+        await db.dispose()
 
 
 def test_request_hash_ignores_request_id_only() -> None:

@@ -16,8 +16,7 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select, update
 
-from promotion import domain
-from promotion import handlers as h
+from promotion import domain, holds, promotions
 from promotion import store as t
 from promotion.app import BENEFIT_REDEEM, BENEFIT_RELEASE
 from promotion.app import SERVICE as PROMOTION
@@ -32,6 +31,7 @@ from zhongtai.promotion.v1 import promotion_pb2 as pb
 from zhongtai.trade.v1 import trade_pb2 as tr
 
 H = pb.HoldStatus
+HELD, REDEEMED, RETURNED = H.HOLD_STATUS_HELD, H.HOLD_STATUS_REDEEMED, H.HOLD_STATUS_RETURNED
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def cart(wallet: dict[str, str], coupon: str = "coupon") -> pb.QuoteRequest:
 async def paid_order(db: Database, order_id: str, req: pb.QuoteRequest) -> pb.QuoteResponse:
     """Held at creation, redeemed by the OrderPaid consumer."""
     async with db.transaction() as s:
-        held = await h.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+        held = await holds.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
             order_id=order_id, quote=req))
     await consumers(PROMOTION, db)[BENEFIT_REDEEM.queue](paid(order_id))
     assert await hold_status(db, order_id) == H.HOLD_STATUS_REDEEMED
@@ -84,27 +84,27 @@ async def hold_events(db: Database, order_id: str) -> list[int]:
 
 def test_only_a_redeemed_hold_is_returned_and_a_returned_one_is_final() -> None:
     for current in H.values():
-        if current == domain.REDEEMED:
-            assert domain.next_hold_status(current, domain.RETURN, "o") == domain.RETURNED
+        if current == REDEEMED:
+            assert holds.HOLDS.machine.next(current, domain.RETURN, "o") == RETURNED
         else:
             with pytest.raises(FailedPrecondition) as e:
-                domain.next_hold_status(current, domain.RETURN, "o")
+                holds.HOLDS.machine.next(current, domain.RETURN, "o")
             assert e.value.reason == "ILLEGAL_HOLD_TRANSITION"
         for action in (domain.RELEASE, domain.REDEEM):
-            if current == domain.RETURNED:
+            if current == RETURNED:
                 with pytest.raises(FailedPrecondition):
-                    domain.next_hold_status(current, action, "o")
+                    holds.HOLDS.machine.next(current, action, "o")
 
 
 @pytest.mark.parametrize(("current", "paid_cancelled"),
                          list(itertools.product(H.values(), [True, False])))
 def test_what_a_cancel_does_to_each_hold_state(current: int, paid_cancelled: bool) -> None:
-    expected = {(int(domain.HELD), True): domain.RELEASE, (domain.HELD, False): domain.RELEASE,
-                (domain.REDEEMED, True): domain.RETURN}.get((current, paid_cancelled))
-    action = domain.on_cancel_action(current, paid_cancelled)
+    expected = {(int(HELD), True): domain.RELEASE, (HELD, False): domain.RELEASE,
+                (REDEEMED, True): domain.RETURN}.get((current, paid_cancelled))
+    action = holds.HOLDS.statuses.on_cancel(current, paid_cancelled)
     assert action == expected
     if action is not None:
-        assert domain.next_hold_status(current, action, "o") == domain.ACTION_TARGETS[action]
+        assert holds.HOLDS.machine.next(current, action, "o") == holds.HOLDS.statuses.target(action)
 
 
 def test_the_cancel_rule_and_the_coupon_rule() -> None:
@@ -180,7 +180,7 @@ async def test_an_ended_coupon_and_an_expired_red_packet_stay_used(
         await s.execute(update(t.red_packets)
                         .where(t.red_packets.c.red_packet_id == wallet["red_packet"])
                         .values(expire_at=past))
-    with caplog.at_level(logging.INFO, logger="promotion.handlers"):
+    with caplog.at_level(logging.INFO, logger="promotion"):
         await consumers(PROMOTION, db)[BENEFIT_RELEASE.queue](cancelled("o1"))
     assert f"coupon {wallet['coupon']} stays used: its validity ended" in caplog.text
     assert f"red packet {wallet['red_packet']} stays used" in caplog.text
@@ -196,9 +196,9 @@ async def test_an_unpaid_cancel_of_a_redeemed_hold_is_logged_and_kept(
         db: Database, wallet: dict[str, str], caplog: pytest.LogCaptureFixture) -> None:
     await paid_order(db, "o1", cart(wallet))
     before = await state(db, wallet)
-    with caplog.at_level(logging.WARNING, logger="promotion.handlers"):
+    with caplog.at_level(logging.WARNING, logger="zhongtai.holds"):
         await consumers(PROMOTION, db)[BENEFIT_RELEASE.queue](cancelled("o1", paid=False))
-    assert "not giving back the benefits of cancelled order o1" in caplog.text
+    assert "not giving back the hold of cancelled order o1" in caplog.text
     assert await hold_status(db, "o1") == H.HOLD_STATUS_REDEEMED
     assert await state(db, wallet) == before
     assert await hold_events(db, "o1") == [H.HOLD_STATUS_HELD, H.HOLD_STATUS_REDEEMED]
@@ -209,7 +209,7 @@ async def test_a_ship_timeout_before_the_redeem_releases_the_hold(
     """The redeem queue lagging behind: the cancel finds the benefits held
     and releases them; the late OrderPaid is refused and logged."""
     async with db.transaction() as s:
-        await h.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+        await holds.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
             order_id="o1", quote=cart(wallet)))
     consume = consumers(PROMOTION, db)
     await consume[BENEFIT_RELEASE.queue](cancelled("o1"))
@@ -226,10 +226,11 @@ async def test_the_budget_a_returned_order_took_goes_back(db: Database) -> None:
     start.FromDatetime(now - dt.timedelta(hours=1))
     end.FromDatetime(now + dt.timedelta(hours=1))
     async with db.transaction() as s:
-        promo = (await h.create_promotion(s, pb.CreatePromotionRequest(promotion=pb.Promotion(
-            kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, title="1 off", amount_off=cny(100),
-            scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]), budget=cny(1000),
-            start_time=start, end_time=end)))).promotion
+        promo = (await promotions.create_promotion(s, pb.CreatePromotionRequest(
+            promotion=pb.Promotion(
+                kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, title="1 off", amount_off=cny(100),
+                scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]), budget=cny(1000),
+                start_time=start, end_time=end)))).promotion
     req = pb.QuoteRequest(buyer_id="buyer-1", lines=[pb.QuoteLine(
         line_id="l1", seller_id="s1", sku_id="sku-1", category_id="c1",
         unit_price=cny(10_000), quantity=1)])
@@ -237,7 +238,7 @@ async def test_the_budget_a_returned_order_took_goes_back(db: Database) -> None:
 
     async def used() -> int:
         async with db.transaction() as s:
-            return (await h.get_promotion(s, promo.promotion_id)).budget_used.amount_minor
+            return (await promotions.get_promotion(s, promo.promotion_id)).budget_used.amount_minor
 
     assert await used() == 100
     await consumers(PROMOTION, db)[BENEFIT_RELEASE.queue](cancelled("o1"))
@@ -250,19 +251,19 @@ async def test_the_budget_a_returned_order_took_goes_back(db: Database) -> None:
 async def test_return_benefits_use_case_refuses_what_was_not_redeemed(
         db: Database, wallet: dict[str, str]) -> None:
     async with db.transaction() as s:
-        await h.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+        await holds.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
             order_id="o1", quote=cart(wallet)))
     with pytest.raises(FailedPrecondition) as e:
         async with db.transaction() as s:
-            await h.return_benefits(s, "o1")
+            await holds.return_benefits(s, "o1")
     assert e.value.reason == "ILLEGAL_HOLD_TRANSITION"
     async with db.transaction() as s:
-        await h.redeem_benefits(s, "o1")
+        await holds.redeem_benefits(s, "o1")
     for _ in range(2):
         async with db.transaction() as s:
-            assert (await h.return_benefits(s, "o1")).status == H.HOLD_STATUS_RETURNED
+            assert (await holds.return_benefits(s, "o1")).status == H.HOLD_STATUS_RETURNED
     assert (await state(db, wallet))["points"] == (1000, 0)
     with pytest.raises(FailedPrecondition) as e:
         async with db.transaction() as s:
-            await h.release_benefits(s, db.dialect, "o1")
+            await holds.release_benefits(s, db.dialect, "o1")
     assert e.value.reason == "ILLEGAL_HOLD_TRANSITION"
