@@ -121,10 +121,11 @@ async def close_at_channels(uows: Uows, channels: Channels, payment_id: str,
             await apply_trade_status(uow, status, clock())
 
 
-async def claim_due_attempts(uows: Uows, limit: int, now: dt.datetime) -> list[DueAttempt]:
-    """Lease channel attempts due for a close or a query (``SWEEP_LEASE``)."""
-    async with uows() as uow:
-        return await uow.payments.claim_due_attempts(now, now + SWEEP_LEASE, limit)
+async def claim_due_attempts(uow: PaymentUnitOfWork, limit: int,
+                             now: dt.datetime) -> list[DueAttempt]:
+    """Lease channel attempts due for a close or a query (for ``SWEEP_LEASE``:
+    another sweep takes them only once it ran out)."""
+    return await uow.payments.claim_due_attempts(now, now + SWEEP_LEASE, limit)
 
 
 async def check_attempt(uows: Uows, channels: Channels, policy: Policy, due: DueAttempt,

@@ -23,11 +23,11 @@ the only way any of them changes, and they hold the money rules:
   payment, the refund id for a requested one); a second refund with the same
   key is not made.
 
-Transitions go through the three tables below (``zhongtai.statemachine``);
-an illegal one raises and changes nothing. Time is passed in; timings are a
-``Policy``. Pure: no SQL, gRPC, protobuf message or clock. The generated
-``payment_pb2`` module is imported for its enum values only (statuses,
-methods, kinds, error reasons).
+Transitions go through the three tables of ``payment.rules``
+(``zhongtai.statemachine``); an illegal one raises and changes nothing. Time
+is passed in; timings are a ``Policy``. Pure: no SQL, gRPC, protobuf message
+or clock. The generated ``payment_pb2`` module is imported for its enum
+values only (statuses, methods, kinds, error reasons).
 """
 
 from __future__ import annotations
@@ -472,25 +472,30 @@ class Payment(Aggregate):
     # --- reading ---------------------------------------------------------------
 
     def attempt(self, attempt_id: str) -> Attempt:
+        """One of its attempts (LookupError: none has this id)."""
         for a in self.attempts:
             if a.attempt_id == attempt_id:
                 return a
         raise LookupError(f"payment {self.payment_id} has no attempt {attempt_id}")
 
     def refund(self, refund_id: str) -> Refund:
+        """One of its refunds (LookupError: none has this id)."""
         for r in self.refunds:
             if r.refund_id == refund_id:
                 return r
         raise LookupError(f"payment {self.payment_id} has no refund {refund_id}")
 
     def part(self, pay_order_id: str) -> Part | None:
+        """Its part for a pay order, if it pays that one."""
         return next((p for p in self.parts if p.pay_order_id == pay_order_id), None)
 
     def has_refund(self, dedupe_key: str) -> bool:
+        """Whether a refund for this reason (dedupe key) was made."""
         return any(r.dedupe_key == dedupe_key for r in self.refunds)
 
     @property
     def current_attempt(self) -> Attempt:
+        """The last attempt opened (of the current method)."""
         return self.attempt(self.current_attempt_id)
 
     def _winning_discount(self) -> int:

@@ -90,10 +90,11 @@ async def apply_refund_state(uow: PaymentUnitOfWork, refund_id: str, state: Refu
     return outcome
 
 
-async def claim_due_refunds(uows: Uows, limit: int, now: dt.datetime) -> list[DueRefund]:
-    """Lease channel refunds due for submission or a status query (``SWEEP_LEASE``)."""
-    async with uows() as uow:
-        return await uow.payments.claim_due_refunds(now, now + SWEEP_LEASE, limit)
+async def claim_due_refunds(uow: PaymentUnitOfWork, limit: int,
+                            now: dt.datetime) -> list[DueRefund]:
+    """Lease channel refunds due for submission or a status query (for
+    ``SWEEP_LEASE``: another sweep takes them only once it ran out)."""
+    return await uow.payments.claim_due_refunds(now, now + SWEEP_LEASE, limit)
 
 
 async def submit_refund(uows: Uows, channels: Channels, policy: Policy, due: DueRefund,

@@ -50,11 +50,13 @@ class PayOrderTaken(Exception):
 
 
 def not_found(payment_id: str) -> Exception:
+    """PAYMENT_NOT_FOUND."""
     return E(pb.ERROR_REASON_PAYMENT_NOT_FOUND, f"payment {payment_id!r} does not exist",
              metadata={"payment_id": payment_id})
 
 
 def concurrent_change(payment_id: str) -> Exception:
+    """ABORTED CONCURRENT_PAYMENT_CHANGE: the payment changed since it was loaded."""
     return E(pb.ERROR_REASON_CONCURRENT_PAYMENT_CHANGE,
              f"payment {payment_id} changed concurrently; retry",
              metadata={"payment_id": payment_id})
@@ -104,10 +106,12 @@ class PaymentRepository(abc.ABC):
         """Payments with a part for the pay order, newest first, ids below ``before``."""
 
     @abc.abstractmethod
-    async def payment_of_attempt(self, attempt_id: str) -> str | None: ...
+    async def payment_of_attempt(self, attempt_id: str) -> str | None:
+        """The payment an attempt belongs to (None: unknown attempt)."""
 
     @abc.abstractmethod
-    async def payment_of_refund(self, refund_id: str) -> str | None: ...
+    async def payment_of_refund(self, refund_id: str) -> str | None:
+        """The payment a refund belongs to (None: unknown refund)."""
 
     @abc.abstractmethod
     async def claim_due_attempts(self, now: dt.datetime, lease_until: dt.datetime,
@@ -150,7 +154,8 @@ class BalanceRepository(abc.ABC):
     """Buyers' balance accounts and their ledger."""
 
     @abc.abstractmethod
-    async def balance(self, buyer_id: str, currency: str) -> int: ...
+    async def balance(self, buyer_id: str, currency: str) -> int:
+        """A buyer's balance in a currency (0 without an account)."""
 
     @abc.abstractmethod
     async def change(self, buyer_id: str, currency: str, delta: int, kind: str,
@@ -177,7 +182,8 @@ class NotificationLog(abc.ABC):
         """False if this fact was notified (and applied) before."""
 
     @abc.abstractmethod
-    async def set_outcome(self, channel: str, key: str, outcome: str) -> None: ...
+    async def set_outcome(self, channel: str, key: str, outcome: str) -> None:
+        """What applying a recorded notification did."""
 
 
 class PaymentUnitOfWork(KeyedWork):

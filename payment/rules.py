@@ -194,6 +194,8 @@ def check_payable_method(method: int) -> None:
 
 
 class PaidOutcome(enum.Enum):
+    """What a channel's "attempt paid" means for the payment."""
+
     # The payment succeeds with this attempt.
     WIN = "WIN"
     # This attempt already won: nothing to do.
@@ -205,6 +207,8 @@ class PaidOutcome(enum.Enum):
 
 @dataclass(frozen=True)
 class PaidDecision:
+    """The outcome, and why money goes back (an exception refund's reason)."""
+
     outcome: PaidOutcome
     reason: str = ""
 

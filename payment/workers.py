@@ -79,7 +79,8 @@ class RefundSweep(_Sweep):
     what = "refund"
 
     async def claim(self) -> list[Any]:
-        return await refunds.claim_due_refunds(self.uows, self.batch_size, self.clock())
+        async with self.uows() as uow:
+            return await refunds.claim_due_refunds(uow, self.batch_size, self.clock())
 
     async def process(self, row: DueRefund) -> Outcome:
         return await refunds.submit_refund(self.uows, self.channels, self.policy, row, self.clock)
@@ -93,7 +94,8 @@ class AttemptSweep(_Sweep):
     not_done = (Outcome.RETRY, Outcome.PENDING)
 
     async def claim(self) -> list[Any]:
-        return await capture.claim_due_attempts(self.uows, self.batch_size, self.clock())
+        async with self.uows() as uow:
+            return await capture.claim_due_attempts(uow, self.batch_size, self.clock())
 
     async def process(self, row: DueAttempt) -> Outcome:
         return await capture.check_attempt(self.uows, self.channels, self.policy, row,
