@@ -28,7 +28,7 @@ from payment.channels.base import ChannelError, ChannelTrade
 from payment.channels.registry import Channels
 from payment.keys import Keyed, R, answered, finish
 from payment.payability import check_payable
-from payment.payment import Part, Payment, resolve_holders
+from payment.payment import Part, Payment
 from payment.repository import PaymentUnitOfWork, PayOrderTaken, Uows, concurrent_change
 from payment.rules import (
     BALANCE,
@@ -40,6 +40,7 @@ from payment.rules import (
     Outcome,
     Policy,
     check_payable_method,
+    resolve_holders,
 )
 from zhongtai.db import utcnow
 from zhongtai.errors import PreconditionViolation, ZhongtaiError

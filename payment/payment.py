@@ -33,7 +33,7 @@ values only (statuses, methods, kinds, error reasons).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from payment.rules import (
@@ -41,7 +41,6 @@ from payment.rules import (
     BALANCE,
     CHANNEL_METHODS,
     CLOSE,
-    CLOSED,
     EXCEPTION,
     EXCEPTION_RETRY_AFTER,
     FAIL,
@@ -503,43 +502,3 @@ class Payment(Aggregate):
         if not self.winning_attempt_id:
             return 0
         return self.attempt(self.winning_attempt_id).channel_discount_amount
-
-
-def resolve_holders(pay_order_ids: Sequence[str], held_by: Mapping[str, str],
-                    holders: Sequence[Payment], buyer_id: str, parts: Sequence[Part],
-                    method: int) -> Payment | list[Payment]:
-    """What a new payment for ``pay_order_ids`` does about the payments
-    holding some of them (``held_by``: pay order -> payment, ``holders``
-    those payments):
-
-    * one of them is paid: PAY_ORDER_ALREADY_PAID;
-    * it is this very request (one open payment for exactly these pay
-      orders, of the same buyer, parts, amounts and method): that payment,
-      to continue;
-    * they are the buyer's own open payments (abandoned for this one): the
-      list of them, to supersede (empty if they were all closed meanwhile);
-    * another buyer's open payment: PAYMENT_IN_PROGRESS.
-    """
-    paid = sorted(po for po, payment_id in held_by.items()
-                  if any(p.payment_id == payment_id and p.status not in (PENDING, CLOSED)
-                         for p in holders))
-    if paid:
-        raise E(pb.ERROR_REASON_PAY_ORDER_ALREADY_PAID, f"pay orders {paid} are already paid",
-                violations=[PreconditionViolation("PAY_ORDER", f"pay_orders/{i}", "already paid")
-                            for i in paid],
-                metadata={"pay_order_ids": ",".join(paid)})
-    # A holder seen CLOSED was closed since its lock was read: its pay orders are free.
-    open_ = [p for p in holders if p.status == PENDING]
-    if (len(open_) == 1 and set(held_by) == set(pay_order_ids)
-            and open_[0].same_request(buyer_id, parts, method)):
-        return open_[0]
-    if all(p.buyer_id == buyer_id for p in open_):
-        return open_
-    open_ids = sorted(p.payment_id for p in open_)
-    raise E(pb.ERROR_REASON_PAYMENT_IN_PROGRESS,
-            f"pay orders {sorted(held_by)} already have an open payment {open_ids}; "
-            "continue it, switch its channel or close it",
-            violations=[PreconditionViolation("PAY_ORDER", f"pay_orders/{i}",
-                                              f"held by payment {p}")
-                        for i, p in sorted(held_by.items())],
-            metadata={"payment_id": ",".join(open_ids)})

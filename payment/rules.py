@@ -1,9 +1,10 @@
 """payment's rules that are functions of values: the state machines of a
 payment, an attempt and a refund (tables, consulted through
 ``zhongtai.statemachine``), who wins when a channel reports an attempt paid,
-the refund cap, the dedupe keys, which methods can be paid with, and the
-timings of the sweeps. The ``Payment`` aggregate (``payment.payment``)
-applies them.
+the refund cap, the dedupe keys, which methods can be paid with, what a new
+payment does about those holding its pay orders (``resolve_holders``), and
+the timings of the sweeps. The ``Payment`` aggregate (``payment.payment``)
+and the use cases apply them.
 
 Pure: no SQL, gRPC, protobuf message or clock. The generated ``payment_pb2``
 module is imported for its enum values only (statuses, methods, kinds, error
@@ -14,12 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from zhongtai.errors import PreconditionViolation, Reasons
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.statemachine import StateMachine
+
+if TYPE_CHECKING:
+    from payment.payment import Part, Payment
 
 E = Reasons(pb.ErrorReason)
 
@@ -230,6 +235,46 @@ def on_attempt_paid(payment_status: int, winning_attempt_id: str, attempt_id: st
         return PaidDecision(PaidOutcome.EXCEPTION, "paid after the payment was closed")
     return PaidDecision(PaidOutcome.EXCEPTION,
                         f"paid twice: attempt {winning_attempt_id} already paid")
+
+
+def resolve_holders(pay_order_ids: Sequence[str], held_by: Mapping[str, str],
+                    holders: Sequence[Payment], buyer_id: str, parts: Sequence[Part],
+                    method: int) -> Payment | list[Payment]:
+    """What a new payment for ``pay_order_ids`` does about the payments
+    holding some of them (``held_by``: pay order -> payment, ``holders``
+    those payments):
+
+    * one of them is paid: PAY_ORDER_ALREADY_PAID;
+    * it is this very request (one open payment for exactly these pay
+      orders, of the same buyer, parts, amounts and method): that payment,
+      to continue;
+    * they are the buyer's own open payments (abandoned for this one): the
+      list of them, to supersede (empty if they were all closed meanwhile);
+    * another buyer's open payment: PAYMENT_IN_PROGRESS.
+    """
+    paid = sorted(po for po, payment_id in held_by.items()
+                  if any(p.payment_id == payment_id and p.status not in (PENDING, CLOSED)
+                         for p in holders))
+    if paid:
+        raise E(pb.ERROR_REASON_PAY_ORDER_ALREADY_PAID, f"pay orders {paid} are already paid",
+                violations=[PreconditionViolation("PAY_ORDER", f"pay_orders/{i}", "already paid")
+                            for i in paid],
+                metadata={"pay_order_ids": ",".join(paid)})
+    # A holder seen CLOSED was closed since its lock was read: its pay orders are free.
+    open_ = [p for p in holders if p.status == PENDING]
+    if (len(open_) == 1 and set(held_by) == set(pay_order_ids)
+            and open_[0].same_request(buyer_id, parts, method)):
+        return open_[0]
+    if all(p.buyer_id == buyer_id for p in open_):
+        return open_
+    open_ids = sorted(p.payment_id for p in open_)
+    raise E(pb.ERROR_REASON_PAYMENT_IN_PROGRESS,
+            f"pay orders {sorted(held_by)} already have an open payment {open_ids}; "
+            "continue it, switch its channel or close it",
+            violations=[PreconditionViolation("PAY_ORDER", f"pay_orders/{i}",
+                                              f"held by payment {p}")
+                        for i, p in sorted(held_by.items())],
+            metadata={"payment_id": ",".join(open_ids)})
 
 
 @dataclass(frozen=True)
