@@ -5,18 +5,16 @@ packets and cards, price carts exactly, hold and release through events."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
-from pathlib import Path
 
 import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from tests.conftest import eventually
-from tests.e2e.support import EPHEMERAL_SECTIONS, Recorder, rich_error
-from zhongtai.common.v1.common_pb2 import Money
-from zhongtai.config import Settings
+from tests.builders import cny
+from tests.conftest import equals, eventually
+from tests.e2e.platform import Platform
+from tests.e2e.support import Recorder, rich_error
 from zhongtai.db import utcnow
 from zhongtai.events import Envelope
 from zhongtai.ids import new_id
@@ -39,18 +37,8 @@ class Env:
 
 
 @pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    runtime = Runtime(Settings(listen="127.0.0.1:0", data_dir=tmp_path,
-                               poll_interval_seconds=0.05, sections=EPHEMERAL_SECTIONS))
-    await runtime.start()
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{runtime.port}")
-    yield Env(runtime, pb_grpc.PromotionServiceStub(channel), channel)
-    await channel.close()
-    await runtime.stop(grace=0)
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
+def env(platform: Platform) -> Env:
+    return Env(platform.runtime, platform.promotion, platform.stubs.channels[0])
 
 
 def ts(delta_hours: float) -> Timestamp:
@@ -304,13 +292,9 @@ async def test_a_cancelled_order_gets_its_benefits_back_through_the_event(env: E
         return [e.decode().hold.status  # type: ignore[attr-defined]
                 for e in events.of("zhongtai.promotion.v1.BenefitHoldChanged", "order-6")]
 
-    await eventually(lambda: _equals(hold_events(), [pb.HOLD_STATUS_HELD,
-                                                     pb.HOLD_STATUS_RELEASED]))
+    await eventually(lambda: equals(hold_events(), [pb.HOLD_STATUS_HELD,
+                                                    pb.HOLD_STATUS_RELEASED]))
     await events.the_one("zhongtai.promotion.v1.CouponClaimed", platform_coupon)
-
-
-async def _equals(value: Awaitable[object], expected: object) -> bool:
-    return await value == expected
 
 
 async def test_stacking_policy_defaults_and_replacement(env: Env) -> None:
@@ -379,4 +363,4 @@ async def test_a_budget_is_held_and_given_back_by_the_cancel_event_and_shipping_
     await env.runtime.bus.publish(Envelope(
         new_id(), "trade.order.cancelled", event.DESCRIPTOR.full_name,
         event.SerializeToString(), "order-7", utcnow()))
-    await eventually(lambda: _equals(budget(), (1500, 0)))
+    await eventually(lambda: equals(budget(), (1500, 0)))

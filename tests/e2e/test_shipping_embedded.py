@@ -16,15 +16,14 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from logistics.settings import LogisticsSettings
 from tests.conftest import eventually
+from tests.e2e.builders import paid_order, sandbox
+from tests.e2e.platform import Platform, running_platform
 from tests.e2e.support import (
     Recorder,
     free_port,
-    order_request,
     rich_error,
     seed_shop,
-    status_is,
 )
-from tests.e2e.test_payment_embedded import Platform, cny, sandbox, start
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.ids import new_id
@@ -33,7 +32,6 @@ from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
 from zhongtai.logistics.v1 import warehouse_pb2 as wh
 from zhongtai.logistics.v1 import warehouse_pb2_grpc as wh_grpc
-from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.trade.v1 import events_pb2 as trade_events
 from zhongtai.trade.v1 import trade_pb2 as tr
 
@@ -43,41 +41,17 @@ CHANGED = "zhongtai.logistics.v1.LogisticsOrderChanged"
 
 
 @pytest.fixture
-async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
-    p = await start(tmp_path)
-    yield p
-    await p.http.close()
-    await p.stubs.close()
-    await p.runtime.stop(grace=0)
-
-
-@pytest.fixture
 async def tracked(tmp_path: Path) -> AsyncIterator[tuple[Platform, str, str]]:
     """A platform whose in-process sandbox carrier and carrier endpoint listen
     where the test can reach them."""
     carrier, notify = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
-    p = await start(tmp_path, logistics=LogisticsSettings(notify_listen=notify,
-                                                          carrier_sandbox_listen=carrier))
-    yield p, f"http://{carrier}", f"http://{notify}"
-    await p.http.close()
-    await p.stubs.close()
-    await p.runtime.stop(grace=0)
+    async with running_platform(tmp_path, logistics=LogisticsSettings(
+            notify_listen=notify, carrier_sandbox_listen=carrier)) as p:
+        yield p, f"http://{carrier}", f"http://{notify}"
 
 
 def stub(p: Platform) -> lg_grpc.LogisticsServiceStub:
     return lg_grpc.LogisticsServiceStub(p.stubs.channels[0])
-
-
-async def paid_order(p: Platform, buyer: str, lines: list[tuple[str, int]]) -> tr.Order:
-    await p.payment.TopUpBalance(pb.TopUpBalanceRequest(buyer_id=buyer, amount=cny(10**7)))
-    order = (await p.stubs.trade.CreateOrder(order_request(buyer, lines))).order
-    po = order.pay_order
-    await p.payment.CreatePayment(pb.CreatePaymentRequest(
-        buyer_id=buyer, method=pb.METHOD_BALANCE,
-        parts=[pb.PaymentPart(pay_order_id=po.pay_order_id, order_id=po.order_id,
-                              amount=po.actual_amount)]))
-    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
-    return order
 
 
 async def logistics_orders(p: Platform, order_id: str, n: int) -> list[lg.LogisticsOrder]:
@@ -475,10 +449,9 @@ async def test_an_order_no_warehouse_serves_keeps_no_plan(platform: Platform) ->
 
 async def test_lost_pushes_are_found_by_querying_the_carrier(tmp_path: Path) -> None:
     carrier = f"127.0.0.1:{free_port()}"
-    p = await start(tmp_path, logistics=LogisticsSettings(
-        notify_listen="127.0.0.1:0", carrier_sandbox_listen=carrier,
-        tracking_query_after_seconds=0.2))
-    try:
+    async with running_platform(tmp_path, logistics=LogisticsSettings(
+            notify_listen="127.0.0.1:0", carrier_sandbox_listen=carrier,
+            tracking_query_after_seconds=0.2)) as p:
         shop = await seed_shop(p.stubs, "Q", [800])
         order = await paid_order(p, "buyer-8", [(shop.sku_ids[0], 1)])
         [lo] = await logistics_orders(p, order.order_id, 1)
@@ -501,7 +474,3 @@ async def test_lost_pushes_are_found_by_querying_the_carrier(tmp_path: Path) -> 
         await eventually(delivered)
         deliveries = (await sandbox(p, "GET", f"http://{carrier}/v1/control"))["deliveries"]
         assert [d["result"] for d in deliveries] == ["dropped"] * 4  # no push arrived
-    finally:
-        await p.http.close()
-        await p.stubs.close()
-        await p.runtime.stop(grace=0)

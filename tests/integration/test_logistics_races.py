@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
@@ -15,10 +14,8 @@ from logistics import store as t
 from logistics.app import SERVICE as LOGISTICS
 from logistics.carriers.base import Milestone, TrackingEvent
 from logistics.fulfilment import Fulfilment
-from tests.conftest import CreateDb
-from zhongtai import migrate
+from tests.conftest import OpenDb
 from zhongtai.common.v1.common_pb2 import Address
-from zhongtai.db import Database
 from zhongtai.errors import FailedPrecondition
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.trade.v1 import events_pb2 as trade_events
@@ -30,11 +27,8 @@ T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-async def fulfilment(pg_database: CreateDb) -> AsyncIterator[Fulfilment]:
-    db = Database(await pg_database("logistics"), LOGISTICS.metadata, LOGISTICS.plumbing)
-    await migrate.upgrade(db, LOGISTICS)
-    yield Fulfilment(db)
-    await db.dispose()
+async def fulfilment(migrated_pg: OpenDb) -> Fulfilment:
+    return Fulfilment(await migrated_pg(LOGISTICS))
 
 
 def paid(order_id: str, quantity: int) -> trade_events.OrderPaid:

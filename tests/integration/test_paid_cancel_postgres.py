@@ -6,7 +6,6 @@ catalog's units and returns promotion's benefits exactly once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
@@ -19,11 +18,10 @@ from promotion import handlers as ph
 from promotion import store as pt
 from promotion.app import BENEFIT_REDEEM, BENEFIT_RELEASE
 from promotion.app import SERVICE as PROMOTION
-from tests.conftest import CreateDb
+from tests.builders import cny
+from tests.conftest import OpenDb
 from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
-from zhongtai import migrate
 from zhongtai.catalog.v1 import catalog_pb2 as cat
-from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 
@@ -32,24 +30,14 @@ pytestmark = pytest.mark.postgres
 ORDERS = 8
 
 
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
+@pytest.fixture
+async def catalog_db(migrated_pg: OpenDb) -> Database:
+    return await migrated_pg(CATALOG)
 
 
 @pytest.fixture
-async def catalog_db(pg_database: CreateDb) -> AsyncIterator[Database]:
-    db = Database(await pg_database("catalog"), CATALOG.metadata, CATALOG.plumbing)
-    await migrate.upgrade(db, CATALOG)
-    yield db
-    await db.dispose()
-
-
-@pytest.fixture
-async def promotion_db(pg_database: CreateDb) -> AsyncIterator[Database]:
-    db = Database(await pg_database("promotion"), PROMOTION.metadata, PROMOTION.plumbing)
-    await migrate.upgrade(db, PROMOTION)
-    yield db
-    await db.dispose()
+async def promotion_db(migrated_pg: OpenDb) -> Database:
+    return await migrated_pg(PROMOTION)
 
 
 async def test_two_concurrent_deliveries_of_a_ship_timeout_restock_once(

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
@@ -17,9 +16,9 @@ from payment.fakes import InMemoryPaymentUnitOfWork
 from payment.payment import Part, Payment
 from payment.repository import PaymentUnitOfWork, PayOrderTaken, SqlPaymentUnitOfWork
 from payment.rules import SANDBOX, Policy
+from tests.conftest import OpenDb
 from tests.payment_support import outbox_count
-from zhongtai import migrate
-from zhongtai.db import Database, utcnow
+from zhongtai.db import utcnow
 from zhongtai.errors import Aborted
 from zhongtai.events import routing_key
 
@@ -27,16 +26,12 @@ Uows = Callable[[], PaymentUnitOfWork]
 
 
 @pytest.fixture(params=["memory", "sqlite"])
-async def uows(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Uows]:
+async def uows(request: pytest.FixtureRequest, migrated_sqlite: OpenDb) -> Uows:
     if request.param == "memory":
         uow = InMemoryPaymentUnitOfWork()
-        yield lambda: uow
-        return
-    db = Database(f"sqlite+aiosqlite:///{tmp_path}/payment.db", PAYMENT.metadata,
-                  PAYMENT.plumbing)
-    await migrate.upgrade(db, PAYMENT)
-    yield lambda: SqlPaymentUnitOfWork(db)
-    await db.dispose()
+        return lambda: uow
+    db = await migrated_sqlite(PAYMENT)
+    return lambda: SqlPaymentUnitOfWork(db)
 
 
 def new_payment(payment_id: str, *pay_orders: str) -> Payment:

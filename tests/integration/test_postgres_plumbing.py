@@ -13,6 +13,7 @@ from catalog.app import SERVICE as CATALOG
 from logistics.app import SERVICE as LOGISTICS
 from payment.app import SERVICE as PAYMENT
 from promotion.app import SERVICE as PROMOTION
+from tests.builders import migrated
 from tests.conftest import CreateDb
 from trade.app import SERVICE as TRADE
 from zhongtai import migrate, timers
@@ -27,12 +28,6 @@ from zhongtai.timers import Timer, TimerWorker
 pytestmark = pytest.mark.postgres
 
 ALL_SERVICES = [CATALOG, TRADE, PROMOTION, PAYMENT, LOGISTICS]
-
-
-async def migrated(url: str, spec: ServiceSpec) -> Database:
-    db = Database(url, spec.metadata, spec.plumbing)
-    await migrate.upgrade(db, spec)
-    return db
 
 
 @pytest.mark.parametrize("spec", ALL_SERVICES, ids=lambda s: s.name)

@@ -6,66 +6,28 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import func, select
 
 from promotion import handlers as h
 from promotion import store as t
 from promotion.app import SERVICE as PROMOTION
-from tests.conftest import CreateDb
-from zhongtai import migrate
-from zhongtai.common.v1.common_pb2 import Money
+from tests.builders import cny
+from tests.conftest import OpenDb
+from tests.promotion_support import claim, make_template, wallet_of_buyer_1, wallet_state
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import AlreadyExists, FailedPrecondition, NotFound
 from zhongtai.promotion.v1 import promotion_pb2 as pb
+from zhongtai.wire import timestamp as ts
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-async def db(pg_database: CreateDb) -> AsyncIterator[Database]:
-    database = Database(await pg_database("promotion"), PROMOTION.metadata, PROMOTION.plumbing)
-    await migrate.upgrade(database, PROMOTION)
-    yield database
-    await database.dispose()
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
-
-
-def ts(value: dt.datetime) -> Timestamp:
-    out = Timestamp()
-    out.FromDatetime(value)
-    return out
-
-
-async def make_template(db: Database, *, total: int = 100, per_buyer: int = 0,
-                        restore: bool = True, amount_off: int = 1000,
-                        threshold: int = 5000) -> str:
-    async with db.transaction() as s:
-        resp = await h.create_coupon_template(s, pb.CreateCouponTemplateRequest(
-            template=pb.CouponTemplate(
-                title="10 off 50", kind=pb.COUPON_KIND_FULL_REDUCTION,
-                threshold=cny(threshold), amount_off=cny(amount_off), valid_days=7,
-                total_quantity=total, per_buyer_limit=per_buyer, restore_on_cancel=restore,
-                cost_sharing=pb.CostSharing(platform_share_bps=10_000))))
-    return resp.template.template_id
-
-
-async def claim(db: Database, template_id: str, buyer: str) -> str:
-    """The coupon id, or the refusal's reason."""
-    try:
-        async with db.transaction() as s:
-            resp = await h.claim_coupon(s, db.dialect, pb.ClaimCouponRequest(
-                template_id=template_id, buyer_id=buyer))
-        return resp.coupon.coupon_id
-    except FailedPrecondition as e:
-        return e.reason
+async def db(migrated_pg: OpenDb) -> Database:
+    return await migrated_pg(PROMOTION)
 
 
 async def template_of(db: Database, template_id: str) -> pb.CouponTemplate:
@@ -149,22 +111,7 @@ async def test_random_red_packets_stay_in_range_and_within_budget(db: Database) 
 
 @pytest.fixture
 async def wallet(db: Database) -> dict[str, str]:
-    """buyer-1 with a coupon (10 off 50), 1000 points, a 3.00 red packet and a
-    200.00 card; a second coupon of a template that does not restore."""
-    restore = await make_template(db, restore=True)
-    no_restore = await make_template(db, restore=False)
-    async with db.transaction() as s:
-        await h.earn_points(s, db.dialect, pb.EarnPointsRequest(
-            request_id="earn-1", buyer_id="buyer-1", points=1000, reason="welcome"))
-        pool = (await h.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
-            pool=pb.RedPacketPool(budget=cny(10_000), valid_days=3)))).pool
-        packet = (await h.issue_red_packet(s, pb.IssueRedPacketRequest(
-            pool_id=pool.pool_id, buyer_id="buyer-1", amount=cny(300)))).red_packet
-        card = (await h.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
-            buyer_id="buyer-1", balance=cny(20_000)))).card
-    return {"coupon": await claim(db, restore, "buyer-1"),
-            "coupon_no_restore": await claim(db, no_restore, "buyer-1"),
-            "red_packet": packet.red_packet_id, "card": card.card_id}
+    return await wallet_of_buyer_1(db)
 
 
 def cart(wallet: dict[str, str] | None = None, coupon: str = "coupon", points: int = 500,
@@ -198,21 +145,7 @@ async def redeem(db: Database, order_id: str) -> pb.BenefitHold:
 
 
 async def state(db: Database, wallet: dict[str, str]) -> dict[str, Any]:
-    async with db.transaction() as s:
-        coupons = {c.coupon_id: (c.status, c.order_id) for c in (await h.list_coupons(
-            s, pb.ListCouponsRequest(buyer_id="buyer-1"))).coupons}
-        packets = {p.red_packet_id: p.status for p in (await h.list_red_packets(
-            s, pb.ListRedPacketsRequest(buyer_id="buyer-1"))).red_packets}
-        account = await h.get_points_account(s, "buyer-1")
-        card = await h.get_stored_value_card(s, wallet["card"])
-        ledger = [(kind, points) for kind, points in (await s.execute(
-            select(t.points_ledger.c.kind, t.points_ledger.c.points)
-            .order_by(t.points_ledger.c.entry_id))).all()]
-    return {"coupon": coupons[wallet["coupon"]],
-            "coupon_no_restore": coupons[wallet["coupon_no_restore"]],
-            "red_packet": packets[wallet["red_packet"]],
-            "points": (account.balance, account.frozen),
-            "card": (card.balance.amount_minor, card.held.amount_minor), "ledger": ledger}
+    return await wallet_state(db, wallet)
 
 
 async def test_hold_takes_exactly_what_the_quote_used(db: Database,

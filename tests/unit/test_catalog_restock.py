@@ -11,8 +11,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -22,8 +20,9 @@ from catalog import handlers as h
 from catalog import store as t
 from catalog.app import SERVICE as CATALOG
 from catalog.app import STOCK_DEDUCT, STOCK_RELEASE, STOCK_SHIPPED
-from tests.paid_cancel_support import cancelled, consumers, envelope, outbox_events, paid
-from zhongtai import migrate
+from tests.builders import envelope
+from tests.conftest import OpenDb
+from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database
@@ -39,12 +38,8 @@ R = pb.ReservationStatus
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/catalog.db", CATALOG.metadata,
-                        CATALOG.plumbing)
-    await migrate.upgrade(database, CATALOG)
-    yield database
-    await database.dispose()
+async def db(migrated_sqlite: OpenDb) -> Database:
+    return await migrated_sqlite(CATALOG)
 
 
 async def sku_in_warehouses(db: Database, hz: int = 6, sh: int = 4) -> str:

@@ -10,18 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.builders import cny
 from trade import domain
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.trade.v1 import trade_pb2 as pb
-from zhongtai.wire import timestamp
+from zhongtai.wire import money, timestamp
 
 T0 = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 START, END = T0, T0 + dt.timedelta(days=1)
 R = pb.PaymentRejectionReason
-
-
-def cny(amount: int, currency: str = "CNY") -> Money:
-    return Money(currency_code=currency, amount_minor=amount)
 
 
 def order(status: int = pb.ORDER_STATUS_WAIT_PAY, kind: int = pb.PAY_ORDER_KIND_FULL,
@@ -70,7 +67,7 @@ BALANCE_DUE = {"status": pb.ORDER_STATUS_WAIT_PAY_BALANCE, "kind": pb.PAY_ORDER_
      "OUTSIDE_BALANCE_WINDOW"),
     (order(), {"amount": cny(1)}, "AMOUNT_MISMATCH"),
     (order(), {"amount": cny(3001)}, "AMOUNT_MISMATCH"),
-    (order(), {"amount": cny(3000, "USD")}, "AMOUNT_MISMATCH"),
+    (order(), {"amount": money("USD", 3000)}, "AMOUNT_MISMATCH"),
 ])
 def test_payability(o: pb.Order | None, kw: dict[str, object], expected: str) -> None:
     assert reason(o, **kw) == expected  # type: ignore[arg-type]

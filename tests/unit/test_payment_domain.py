@@ -12,7 +12,8 @@ from payment import rules as d
 from payment.payability import TRADE_REFUSALS, check_trade_takes
 from payment.payment import Part
 from payment.wallet import MethodOption, cashier
-from tests.payment_support import cny, create_request
+from tests.builders import cny
+from tests.payment_support import create_request
 from zhongtai.common.v1.common_pb2 import Address, Money
 from zhongtai.errors import FailedPrecondition, InvalidArgument
 from zhongtai.payment.v1 import payment_pb2 as pb

@@ -7,12 +7,11 @@ from __future__ import annotations
 import pytest
 
 from payment.channels.base import RefundState, TradeState
+from tests.builders import cny
+from tests.fakes import FakeChannel, FakeTrade
 from tests.payment_support import (
     CONTEXT,
-    FakeChannel,
-    FakeTrade,
     Payments,
-    cny,
     create_request,
     get,
     in_memory,

@@ -90,14 +90,28 @@ def test_status_carries_error_info_and_field_violations() -> None:
     assert bad.field_violations[0].field == "buyer_id"
 
 
-def test_a_subset_of_services_refuses_the_in_process_broker() -> None:
+def test_a_subset_of_services_needs_a_broker_and_keys_of_its_own(tmp_path: Path) -> None:
+    from tests.e2e.support import key_files
+    from zhongtai.auth import load_or_create_dev_key
     from zhongtai.config import Settings
     from zhongtai.runtime import Runtime
 
     with pytest.raises(ValueError, match="shared broker"):
-        Runtime(Settings(), ["trade"])
-    Runtime(Settings(broker_url="amqp://guest:guest@127.0.0.1:5672/"), ["trade"])  # accepted
-    Runtime(Settings())  # all services in one process: fine
+        Runtime(Settings(data_dir=tmp_path), ["trade"])
+    amqp = "amqp://guest:guest@127.0.0.1:5672/"
+    with pytest.raises(ValueError, match="needs its keys"):
+        Runtime(Settings(broker_url=amqp, data_dir=tmp_path), ["trade"])
+    env = key_files(tmp_path)
+    Runtime(Settings.load(environ={**env, "ZHONGTAI_BROKER_URL": amqp}), ["trade"])  # accepted
+    dev = tmp_path / "dev"
+    load_or_create_dev_key(dev)
+    with pytest.raises(ValueError, match="development signing key"):
+        Runtime(Settings.load(environ={
+            "ZHONGTAI_BROKER_URL": amqp,
+            "ZHONGTAI_AUTH_SIGNING_KEY_FILE": str(dev / "dev-signing-key.pem"),
+            "ZHONGTAI_AUTH_PUBLIC_KEY_FILES": env["ZHONGTAI_AUTH_PUBLIC_KEY_FILES"]}), ["trade"])
+    Runtime(Settings(data_dir=tmp_path))  # all services in one process: the dev key
+    assert (tmp_path / "dev-signing-key.pem").exists()
 
 
 def test_settings_from_file_and_environment(tmp_path: object) -> None:
@@ -122,6 +136,10 @@ def test_settings_from_file_and_environment(tmp_path: object) -> None:
     assert Settings(sections={"trade": given}).section("trade", TradeSettings) is given
     with pytest.raises(ValueError, match="unknown"):
         Settings(file_sections={"trade": {"nope": 1}}).section("trade", TradeSettings)
+    secret = Path(str(tmp_path)) / "timeout"
+    secret.write_text("42\n")
+    from_file = Settings.load(environ={"ZHONGTAI_TRADE_PAY_TIMEOUT_SECONDS_FILE": str(secret)})
+    assert from_file.section("trade", TradeSettings).pay_timeout_seconds == 42.0
     default = Settings.load(environ={})
     assert default.database_url_for("trade") == "sqlite+aiosqlite:///data/trade.db"
     assert default.broker_url == "memory"

@@ -6,14 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.builders import cny
 from trade import domain
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.errors import FailedPrecondition, InvalidArgument
 from zhongtai.trade.v1 import trade_pb2 as pb
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
 
 
 def order(actuals: list[int], *, status: pb.OrderStatus = domain.WAIT_PAY, card: int = 0,

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from promotion import domain, engine
+from tests.builders import cny
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.errors import FailedPrecondition, InvalidArgument
 from zhongtai.promotion.v1 import promotion_pb2 as pb
@@ -41,10 +42,6 @@ def test_only_a_held_order_moves() -> None:
 def test_coupons_go_back_only_when_the_template_says_so() -> None:
     assert domain.coupon_status_after_release(True) == pb.COUPON_STATUS_AVAILABLE
     assert domain.coupon_status_after_release(False) == pb.COUPON_STATUS_USED
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
 
 
 def ts(seconds: int) -> Timestamp:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +16,8 @@ from sqlalchemy import select, update
 from promotion import handlers as h
 from promotion import store as t
 from promotion.app import SERVICE as PROMOTION
-from zhongtai import migrate
-from zhongtai.common.v1.common_pb2 import Money
+from tests.builders import cny
+from tests.conftest import OpenDb
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import FailedPrecondition
 from zhongtai.promotion.v1 import promotion_pb2 as pb
@@ -28,16 +26,8 @@ K = pb.DeductionKind
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/promotion.db", PROMOTION.metadata,
-                        PROMOTION.plumbing)
-    await migrate.upgrade(database, PROMOTION)
-    yield database
-    await database.dispose()
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
+async def db(migrated_sqlite: OpenDb) -> Database:
+    return await migrated_sqlite(PROMOTION)
 
 
 def ts(hours: float, base: dt.datetime | None = None) -> Timestamp:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,9 +21,10 @@ from promotion import handlers as h
 from promotion import store as t
 from promotion.app import BENEFIT_REDEEM, BENEFIT_RELEASE
 from promotion.app import SERVICE as PROMOTION
+from tests.builders import cny
+from tests.conftest import OpenDb
 from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
-from zhongtai import migrate
-from zhongtai.common.v1.common_pb2 import Money
+from tests.promotion_support import wallet_of_buyer_1, wallet_state
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import FailedPrecondition
 from zhongtai.orders import paid_order_cancelled
@@ -36,46 +35,13 @@ H = pb.HoldStatus
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/promotion.db", PROMOTION.metadata,
-                        PROMOTION.plumbing)
-    await migrate.upgrade(database, PROMOTION)
-    yield database
-    await database.dispose()
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
-
-
-async def claim(db: Database, buyer: str, *, restore: bool) -> str:
-    async with db.transaction() as s:
-        tpl = (await h.create_coupon_template(s, pb.CreateCouponTemplateRequest(
-            template=pb.CouponTemplate(
-                title="10 off 50", kind=pb.COUPON_KIND_FULL_REDUCTION, threshold=cny(5000),
-                amount_off=cny(1000), valid_days=7, total_quantity=10,
-                restore_on_cancel=restore,
-                cost_sharing=pb.CostSharing(platform_share_bps=10_000))))).template
-        return (await h.claim_coupon(s, db.dialect, pb.ClaimCouponRequest(
-            template_id=tpl.template_id, buyer_id=buyer))).coupon.coupon_id
+async def db(migrated_sqlite: OpenDb) -> Database:
+    return await migrated_sqlite(PROMOTION)
 
 
 @pytest.fixture
 async def wallet(db: Database) -> dict[str, str]:
-    """buyer-1: a coupon restoring on cancel and one that does not, 1000
-    points, a 3.00 red packet, a 200.00 stored-value card."""
-    async with db.transaction() as s:
-        await h.earn_points(s, db.dialect, pb.EarnPointsRequest(
-            request_id="earn-1", buyer_id="buyer-1", points=1000, reason="welcome"))
-        pool = (await h.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
-            pool=pb.RedPacketPool(budget=cny(10_000), valid_days=3)))).pool
-        packet = (await h.issue_red_packet(s, pb.IssueRedPacketRequest(
-            pool_id=pool.pool_id, buyer_id="buyer-1", amount=cny(300)))).red_packet
-        card = (await h.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
-            buyer_id="buyer-1", balance=cny(20_000)))).card
-    return {"coupon": await claim(db, "buyer-1", restore=True),
-            "coupon_no_restore": await claim(db, "buyer-1", restore=False),
-            "red_packet": packet.red_packet_id, "card": card.card_id}
+    return await wallet_of_buyer_1(db)
 
 
 def cart(wallet: dict[str, str], coupon: str = "coupon") -> pb.QuoteRequest:
@@ -106,22 +72,7 @@ async def hold_status(db: Database, order_id: str) -> int:
 
 
 async def state(db: Database, wallet: dict[str, str]) -> dict[str, Any]:
-    async with db.transaction() as s:
-        coupons = {c.coupon_id: (c.status, c.order_id) for c in (await h.list_coupons(
-            s, pb.ListCouponsRequest(buyer_id="buyer-1"))).coupons}
-        packets = {p.red_packet_id: (p.status, p.order_id) for p in (await h.list_red_packets(
-            s, pb.ListRedPacketsRequest(buyer_id="buyer-1"))).red_packets}
-        account = await h.get_points_account(s, "buyer-1")
-        card = await h.get_stored_value_card(s, wallet["card"])
-        ledger = [tuple(r) for r in (await s.execute(
-            select(t.points_ledger.c.kind, t.points_ledger.c.points,
-                   t.points_ledger.c.order_id, t.points_ledger.c.balance_after)
-            .order_by(t.points_ledger.c.entry_id))).all()]
-    return {"coupon": coupons[wallet["coupon"]],
-            "coupon_no_restore": coupons[wallet["coupon_no_restore"]],
-            "red_packet": packets[wallet["red_packet"]],
-            "points": (account.balance, account.frozen),
-            "card": (card.balance.amount_minor, card.held.amount_minor), "ledger": ledger}
+    return await wallet_state(db, wallet, detail=True)
 
 
 async def hold_events(db: Database, order_id: str) -> list[int]:
