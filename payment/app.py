@@ -13,23 +13,25 @@ two sweeps (refunds to submit, attempts to close or query).
 from __future__ import annotations
 
 import argparse
-import contextlib
+import datetime as dt
 import logging
 from pathlib import Path
 
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from payment import domain, store
+from payment import consumers, store
 from payment.api import PaymentServicer
 from payment.callbacks import CallbackServer
-from payment.channels.base import Channel
+from payment.channels.registry import Channels
 from payment.channels.sandbox import SandboxChannel
-from payment.handlers import Payments
+from payment.repository import SqlPaymentUnitOfWork
+from payment.rules import SANDBOX, Policy
 from payment.sandbox_server import SandboxServer
 from payment.settings import PaymentSettings
 from payment.workers import AttemptSweep, RefundSweep
 from zhongtai.config import Settings
+from zhongtai.db import utcnow
 from zhongtai.events import Envelope
 from zhongtai.inbox import consumer
 from zhongtai.payment.v1 import payment_pb2, payment_pb2_grpc
@@ -47,17 +49,26 @@ ORDER_EVENTS = Subscription(
     (trade_events.OrderCancelled, trade_events.OrderCreationFailed, trade_events.PaymentRejected))
 
 
+def policy(settings: PaymentSettings) -> Policy:
+    return Policy(pending_query_after=dt.timedelta(seconds=settings.pending_query_after_seconds),
+                  refund_query_after=dt.timedelta(seconds=settings.refund_query_after_seconds))
+
+
 def build(ctx: ServiceContext) -> BuiltService:
     db, settings = ctx.db, ctx.config
-    payments = Payments(db, settings,
-                        trade=trade_pb2_grpc.TradeServiceStub(ctx.channel("trade")))
-    callbacks = CallbackServer(payments, settings.callback_listen)
+
+    def uows() -> SqlPaymentUnitOfWork:
+        return SqlPaymentUnitOfWork(db)
+
+    channels = Channels()
+    callbacks = CallbackServer(uows, channels, settings.callback_listen)
     # Channels post to the callback server where it really listens (its port
     # may be chosen by the system), unless a public base URL is configured.
-    payments.notify_base = lambda: settings.callback_base_url or callbacks.url
+    channels.notify_base = lambda: settings.callback_base_url or callbacks.url
+    timings = policy(settings)
     poll = ctx.settings.poll_interval_seconds
-    refunds = RefundSweep(payments, poll_interval=poll)
-    attempts = AttemptSweep(payments, poll_interval=poll)
+    refunds = RefundSweep(uows, channels, timings, poll_interval=poll)
+    attempts = AttemptSweep(uows, channels, timings, poll_interval=poll)
     db.on_outbox_commit.extend([refunds.wake, attempts.wake])
     sandbox_server: SandboxServer | None = None
 
@@ -68,29 +79,29 @@ def build(ctx: ServiceContext) -> BuiltService:
             sandbox_server = SandboxServer(settings.sandbox_secret, settings.sandbox_listen)
             await sandbox_server.start()
             sandbox_url = sandbox_server.url
-        channel: Channel = SandboxChannel(sandbox_url, settings.sandbox_secret,
-                                          settings.notification_tolerance_seconds)
-        payments.channels[domain.SANDBOX] = channel
+        channels.by_method[SANDBOX] = SandboxChannel(
+            sandbox_url, settings.sandbox_secret, settings.notification_tolerance_seconds)
         await callbacks.start()
 
     async def stop() -> None:
         await callbacks.stop()
-        for channel in payments.channels.values():
-            with contextlib.suppress(Exception):
-                await channel.aclose()
-        payments.channels.clear()
+        await channels.aclose()
         if sandbox_server is not None:
             await sandbox_server.stop()
 
     async def closed(s: AsyncSession, event: trade_events.OrderCancelled
                      | trade_events.OrderCreationFailed, _env: Envelope) -> None:
-        await payments.on_order_closed(s, event)
+        async with SqlPaymentUnitOfWork(db, s) as uow:
+            await consumers.order_closed(uow, event, utcnow())
 
     async def rejected(s: AsyncSession, event: trade_events.PaymentRejected,
                        _env: Envelope) -> None:
-        await payments.on_payment_rejected(s, event)
+        async with SqlPaymentUnitOfWork(db, s) as uow:
+            await consumers.payment_rejected(uow, event, utcnow())
 
-    servicer = PaymentServicer(payments)
+    servicer = PaymentServicer(uows, channels,
+                               trade_pb2_grpc.TradeServiceStub(ctx.channel("trade")), timings,
+                               settings.cod_denied_provinces)
 
     def register(server: grpc.aio.Server) -> None:
         payment_pb2_grpc.add_PaymentServiceServicer_to_server(servicer, server)

@@ -10,11 +10,15 @@ nothing). A failure to apply is 500: the channel retries.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from aiohttp import web
 
-from payment.channels.base import NotificationRejected
-from payment.handlers import Payments
+from payment import capture
+from payment.channels.base import Channel, Notification, NotificationRejected
+from payment.channels.registry import Channels
+from payment.repository import PaymentUnitOfWork
+from payment.rules import Outcome
 from zhongtai.db import utcnow
 from zhongtai.httpserver import HttpServer, receive_push
 
@@ -22,8 +26,10 @@ log = logging.getLogger(__name__)
 
 
 class CallbackServer:
-    def __init__(self, payments: Payments, listen: str) -> None:
-        self.payments = payments
+    def __init__(self, uows: Callable[[], PaymentUnitOfWork], channels: Channels,
+                 listen: str) -> None:
+        self.uows = uows
+        self.channels = channels
         self._http = HttpServer(listen, name="payment callbacks", reuse_address=True)
 
     @property
@@ -41,10 +47,14 @@ class CallbackServer:
 
     async def _handle(self, request: web.Request) -> web.Response:
         name = request.match_info["channel"]
-        channel = self.payments.channel_named(name)
+        channel = self.channels.named(name)
         if channel is None:
             return web.json_response({"error": f"unknown channel {name}"}, status=404)
         return await receive_push(
             request, lambda body: channel.verify_notification(request.headers, body, utcnow()),
-            lambda notification: self.payments.handle_notification(channel, notification),
+            lambda notification: self._apply(channel, notification),
             rejected=NotificationRejected, what=f"{name} notification", logger=log)
+
+    async def _apply(self, channel: Channel, notification: Notification) -> Outcome:
+        async with self.uows() as uow:
+            return await capture.handle_notification(uow, channel.name, notification, utcnow())

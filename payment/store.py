@@ -65,6 +65,9 @@ payments = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("succeeded_at", UTCDateTime),
     Column("closed_at", UTCDateTime),
+    # Bumped by every save of the payment aggregate (its parts, attempts,
+    # refunds and pay-order locks included): the optimistic version check.
+    Column("version", Integer, nullable=False, server_default="0"),
     CheckConstraint("amount > 0", name="amount_positive"),
     CheckConstraint("captured_amount >= 0", name="captured_non_negative"),
     CheckConstraint("refunded_amount >= 0", name="refunded_non_negative"),

@@ -19,10 +19,16 @@ outside any transaction.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from payment.handlers import Payments
+from payment import capture, refunds
+from payment.channels.registry import Channels
+from payment.repository import PaymentUnitOfWork
+from payment.rules import DueAttempt, DueRefund, Outcome, Policy
+from zhongtai.db import utcnow
 from zhongtai.worker import PollingWorker
 
 log = logging.getLogger(__name__)
@@ -34,18 +40,22 @@ class _Sweep(PollingWorker):
 
     what = ""
     # Outcomes that leave the row to be processed again later.
-    not_done: tuple[str, ...] = ("RETRY",)
+    not_done: tuple[Outcome, ...] = (Outcome.RETRY,)
 
-    def __init__(self, payments: Payments, *, poll_interval: float = 0.5,
-                 batch_size: int = 20) -> None:
+    def __init__(self, uows: Callable[[], PaymentUnitOfWork], channels: Channels,
+                 policy: Policy, *, poll_interval: float = 0.5, batch_size: int = 20,
+                 clock: Callable[[], dt.datetime] = utcnow) -> None:
         super().__init__(poll_interval)
-        self.payments = payments
+        self.uows = uows
+        self.channels = channels
+        self.policy = policy
         self.batch_size = batch_size
+        self.clock = clock
 
     async def claim(self) -> list[Any]:
         raise NotImplementedError
 
-    async def process(self, row: Any) -> str:
+    async def process(self, row: Any) -> Outcome:
         raise NotImplementedError
 
     def key(self, row: Any) -> str:
@@ -69,24 +79,27 @@ class RefundSweep(_Sweep):
     what = "refund"
 
     async def claim(self) -> list[Any]:
-        return await self.payments.claim_due_refunds(self.batch_size)
+        async with self.uows() as uow:
+            return await refunds.claim_due_refunds(uow, self.batch_size, self.clock())
 
-    async def process(self, row: Any) -> str:
-        return await self.payments.submit_refund(row)
+    async def process(self, row: DueRefund) -> Outcome:
+        return await refunds.submit_refund(self.uows, self.channels, self.policy, row, self.clock)
 
-    def key(self, row: Any) -> str:
-        return str(row.refund_id)
+    def key(self, row: DueRefund) -> str:
+        return row.refund_id
 
 
 class AttemptSweep(_Sweep):
     what = "attempt"
-    not_done = ("RETRY", "PENDING")
+    not_done = (Outcome.RETRY, Outcome.PENDING)
 
     async def claim(self) -> list[Any]:
-        return await self.payments.claim_due_attempts(self.batch_size)
+        async with self.uows() as uow:
+            return await capture.claim_due_attempts(uow, self.batch_size, self.clock())
 
-    async def process(self, row: Any) -> str:
-        return await self.payments.check_attempt(row)
+    async def process(self, row: DueAttempt) -> Outcome:
+        return await capture.check_attempt(self.uows, self.channels, self.policy, row,
+                                           self.clock)
 
-    def key(self, row: Any) -> str:
-        return str(row.attempt_id)
+    def key(self, row: DueAttempt) -> str:
+        return row.attempt_id

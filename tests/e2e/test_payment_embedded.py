@@ -37,6 +37,7 @@ from tests.e2e.support import (
     status_is,
 )
 from zhongtai.common.v1.common_pb2 import Operator
+from zhongtai.errors import Reasons
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.promotion.v1 import promotion_pb2 as pr
 from zhongtai.trade.v1 import trade_pb2 as tr
@@ -443,3 +444,33 @@ async def test_a_channel_instant_discount_pays_in_full_and_caps_refunds(
     await eventually(lambda: payment_is(p, payment.payment_id, P.PAYMENT_STATUS_REFUNDED))
     view = await sandbox(p, "GET", f"{base}/v1/trades/{attempt.attempt_id}")
     assert (view["refunded_amount"], view["paid_amount"]) == (4700, 4700)
+
+
+async def test_payment_reports_each_reason_with_the_code_its_contract_declares(
+        platform: Platform) -> None:
+    """ErrorInfo.reason is a value of payment's ErrorReason (trade's refusals
+    included), reported with the status code that value declares."""
+    p = platform
+    declared = Reasons(pb.ErrorReason)
+    order = await single_order(p.stubs, "buyer-13", 1200)
+    calls = [
+        p.payment.GetPayment(pb.GetPaymentRequest(payment_id="nope")),
+        p.payment.GetRefund(pb.GetRefundRequest(refund_id="nope")),
+        p.payment.ClosePayment(pb.ClosePaymentRequest(payment_id="nope")),
+        p.payment.CreatePayment(pb.CreatePaymentRequest(
+            buyer_id="buyer-13", method=pb.METHOD_CASH_ON_DELIVERY, parts=parts_of(order))),
+        p.payment.CreatePayment(pb.CreatePaymentRequest(
+            buyer_id="buyer-13", method=pb.METHOD_BALANCE, parts=parts_of(order))),
+        p.payment.CreatePayment(pb.CreatePaymentRequest(
+            buyer_id="buyer-13", method=pb.METHOD_SANDBOX, parts=parts_of(order, 1199))),
+    ]
+    reasons = []
+    for call in calls:
+        with pytest.raises(grpc.aio.AioRpcError) as e:
+            await call
+        error = rich_error(e.value)
+        reason = declared[pb.ErrorReason.Value(f"ERROR_REASON_{error['reason']}")]
+        assert e.value.code().name == reason.code and error["domain"] == "zhongtai.dev"
+        reasons.append(reason.name)
+    assert reasons == ["PAYMENT_NOT_FOUND", "REFUND_NOT_FOUND", "PAYMENT_NOT_FOUND",
+                       "METHOD_NOT_SUPPORTED", "INSUFFICIENT_BALANCE", "AMOUNT_MISMATCH"]

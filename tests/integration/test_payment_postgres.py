@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 
 from payment import store as t
 from payment.app import SERVICE as PAYMENT
-from payment.handlers import Payments
 from tests.builders import cny
 from tests.conftest import OpenDb
 from tests.fakes import FakeChannel
 from tests.payment_support import (
+    Payments,
     create_request,
     get,
     outbox_count,
@@ -28,7 +28,6 @@ from tests.payment_support import (
 )
 from zhongtai.db import Database
 from zhongtai.errors import ZhongtaiError
-from zhongtai.idempotency import run_idempotent
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.trade.v1 import events_pb2 as trade_events
 
@@ -161,11 +160,8 @@ async def test_refunds_racing_against_the_cap_never_exceed_what_was_captured(
     p = await paid_payment(payments, channel, 1000)
 
     async def refund(i: int) -> Any:
-        req = pb.CreateRefundRequest(request_id=f"r-{i}", payment_id=p.payment_id,
-                                     amount=cny(300))
-        return await outcome(run_idempotent(db, payments.keys, "CreateRefund", req,
-                                            req.request_id, pb.CreateRefundResponse,
-                                            lambda s: payments.create_refund(s, req)))
+        return await outcome(payments.create_refund(pb.CreateRefundRequest(
+            request_id=f"r-{i}", payment_id=p.payment_id, amount=cny(300))))
 
     results = await asyncio.gather(*(refund(i) for i in range(12)))
     accepted = [r for r in results if isinstance(r, pb.CreateRefundResponse)]
@@ -181,10 +177,8 @@ async def test_refunds_racing_against_the_cap_never_exceed_what_was_captured(
     assert attempt_refunded == 900
 
     # The last 100 and a racing 100 more: one of them.
-    results = await asyncio.gather(*(outcome(run_idempotent(
-        db, payments.keys, "CreateRefund", pb.CreateRefundRequest(), "", pb.CreateRefundResponse,
-        lambda s: payments.create_refund(s, pb.CreateRefundRequest(
-            payment_id=p.payment_id, amount=cny(100))))) for _ in range(2)))
+    results = await asyncio.gather(*(outcome(payments.create_refund(pb.CreateRefundRequest(
+        payment_id=p.payment_id, amount=cny(100)))) for _ in range(2)))
     assert sum(isinstance(r, pb.CreateRefundResponse) for r in results) == 1
 
 
@@ -225,9 +219,8 @@ async def test_a_notification_delivered_many_times_at_once_has_one_effect(
     assert await count(db, t.processed_notifications) == 1
 
     # The same for a refund's settlement.
-    async with db.transaction() as s:
-        r = (await payments.create_refund(s, pb.CreateRefundRequest(
-            payment_id=p.payment_id, amount=cny(1000)))).refund
+    r = (await payments.create_refund(pb.CreateRefundRequest(
+        payment_id=p.payment_id, amount=cny(1000)))).refund
     await run_sweeps(payments)
     settled = channel.settle_refund(r.refund_id)
     outcomes = await asyncio.gather(*(outcome(payments.handle_notification(channel, settled))
@@ -244,11 +237,7 @@ async def test_payment_rejected_redelivered_concurrently_refunds_once(
                                          payment_id=p.payment_id, amount=cny(1000),
                                          reason="ORDER_NOT_PAYABLE")
 
-    async def consume() -> None:
-        async with db.transaction() as s:
-            await payments.on_payment_rejected(s, event)
-
-    await asyncio.gather(*(outcome(consume()) for _ in range(5)))
+    await asyncio.gather(*(outcome(payments.on_payment_rejected(event)) for _ in range(5)))
     assert [(r.kind, r.amount) for r in await refund_rows(db, p.payment_id)] == [
         (pb.REFUND_KIND_EXCEPTION, 1000)]
 
@@ -272,12 +261,8 @@ async def test_close_racing_a_payment_either_succeeds_or_refunds(
         p = (await payments.create_payment(create_request(f"po-{i}", 500))).payment
         paid = channel.pay(p.attempts[0].attempt_id)
 
-        async def close(payment_id: str = p.payment_id) -> Any:
-            async with db.transaction() as s:
-                return await payments.close_payment(s, pb.ClosePaymentRequest(
-                    payment_id=payment_id))
-
-        results = await asyncio.gather(outcome(close()),
+        results = await asyncio.gather(outcome(payments.close_payment(pb.ClosePaymentRequest(
+                                           payment_id=p.payment_id))),
                                        outcome(payments.handle_notification(channel, paid)))
         final = await get(payments, p.payment_id)
         if final.status == P.PAYMENT_STATUS_SUCCEEDED:

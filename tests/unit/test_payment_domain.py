@@ -1,5 +1,5 @@
-"""payment's rules, pure: validation, the state machines, who wins a paid
-attempt, the refund cap, the cashier."""
+"""payment's rules, pure: validation of requests, the state machines, who
+wins a paid attempt, the refund cap, the cashier, trade's refusals."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payment import domain as d
+from payment import requests
+from payment import rules as d
+from payment.payability import TRADE_REFUSALS, check_trade_takes
+from payment.payment import Part
+from payment.wallet import MethodOption, cashier
 from tests.builders import cny
 from tests.payment_support import create_request
 from zhongtai.common.v1.common_pb2 import Address, Money
@@ -23,7 +27,9 @@ def fields(exc: InvalidArgument) -> list[str]:
 def test_a_valid_merged_payment_gives_its_currency_and_total() -> None:
     req = create_request("po-1", 1000)
     req.parts.add(pay_order_id="po-2", order_id="o-2", amount=cny(250))
-    assert d.validate_create_payment(req) == d.PaymentInput("CNY", 1250)
+    opening = requests.opening(req)
+    assert (opening.currency, sum(p.amount for p in opening.parts)) == ("CNY", 1250)
+    assert opening.parts == (Part("po-1", "o-po-1", 1000), Part("po-2", "o-2", 250))
 
 
 @pytest.mark.parametrize(("change", "field"), [
@@ -46,7 +52,7 @@ def test_bad_create_requests_name_the_field(change: object, field: str) -> None:
     req = create_request("po-1", 1000)
     change(req)  # type: ignore[operator]
     with pytest.raises(InvalidArgument) as e:
-        d.validate_create_payment(req)
+        requests.opening(req)
     assert field in fields(e.value)
 
 
@@ -59,35 +65,35 @@ def test_cash_on_delivery_cannot_be_paid_yet() -> None:
 
 
 def test_payment_state_machine_is_the_table() -> None:
-    assert d.next_payment_status("p", d.PENDING, d.SUCCEED) == d.SUCCEEDED
-    assert d.next_payment_status("p", d.PENDING, d.CLOSE) == d.CLOSED
-    assert d.next_payment_status("p", d.SUCCEEDED, d.REFUND_FULLY) == d.REFUNDED
+    assert d.PAYMENT.next(d.PENDING, d.SUCCEED, "p") == d.SUCCEEDED
+    assert d.PAYMENT.next(d.PENDING, d.CLOSE, "p") == d.CLOSED
+    assert d.PAYMENT.next(d.SUCCEEDED, d.REFUND_FULLY, "p") == d.REFUNDED
     allowed = set(d.PAYMENT_TRANSITIONS)
     for status in (d.PENDING, d.SUCCEEDED, d.CLOSED, d.REFUNDED):
         for action in (d.SUCCEED, d.CLOSE, d.REFUND_FULLY):
             if (status, action) in allowed:
                 continue
             with pytest.raises(FailedPrecondition) as e:
-                d.next_payment_status("p", status, action)
+                d.PAYMENT.next(status, action, "p")
             assert e.value.reason == "ILLEGAL_PAYMENT_TRANSITION"
             assert e.value.metadata["payment_id"] == "p"
 
 
 def test_a_closed_attempt_can_still_turn_out_paid() -> None:
-    assert d.next_attempt_status("a", d.CLOSED, d.PAY) == d.SUCCEEDED
-    assert d.next_attempt_status("a", d.PENDING, d.CLOSE) == d.CLOSED
+    assert d.ATTEMPT.next(d.CLOSED, d.PAY, "a") == d.SUCCEEDED
+    assert d.ATTEMPT.next(d.PENDING, d.CLOSE, "a") == d.CLOSED
     with pytest.raises(FailedPrecondition):
-        d.next_attempt_status("a", d.SUCCEEDED, d.PAY)
+        d.ATTEMPT.next(d.SUCCEEDED, d.PAY, "a")
     with pytest.raises(FailedPrecondition):
-        d.next_attempt_status("a", d.SUCCEEDED, d.CLOSE)
+        d.ATTEMPT.next(d.SUCCEEDED, d.CLOSE, "a")
 
 
 def test_refunds_settle_once() -> None:
-    assert d.next_refund_status("r", d.REFUND_PENDING, d.SETTLE) == d.REFUND_SUCCEEDED
-    assert d.next_refund_status("r", d.REFUND_PENDING, d.FAIL) == d.REFUND_FAILED
+    assert d.REFUND.next(d.REFUND_PENDING, d.SETTLE, "r") == d.REFUND_SUCCEEDED
+    assert d.REFUND.next(d.REFUND_PENDING, d.FAIL, "r") == d.REFUND_FAILED
     for done in (d.REFUND_SUCCEEDED, d.REFUND_FAILED):
         with pytest.raises(FailedPrecondition):
-            d.next_refund_status("r", done, d.SETTLE)
+            d.REFUND.next(done, d.SETTLE, "r")
 
 
 def test_the_first_paid_attempt_wins_any_other_is_an_exception() -> None:
@@ -155,8 +161,9 @@ ZHEJIANG = Address(province="浙江省")
 TIBET = Address(province="西藏自治区")
 
 
-def options(balance: int, amount: int, address: Address | None) -> dict[int, d.MethodOption]:
-    return {o.method: o for o in d.cashier(balance, amount, address, ("西藏自治区",))}
+def options(balance: int, amount: int, address: Address | None) -> dict[int, MethodOption]:
+    return {o.method: o for o in cashier(balance, amount, address.province if address else "",
+                                         ("西藏自治区",))}
 
 
 def test_cashier_balance_only_when_it_covers_the_amount() -> None:
@@ -170,18 +177,18 @@ def test_cashier_cash_on_delivery_not_to_denied_provinces_nor_without_address() 
     assert options(0, 1, ZHEJIANG)[pb.METHOD_CASH_ON_DELIVERY].available
     assert not options(0, 1, TIBET)[pb.METHOD_CASH_ON_DELIVERY].available
     assert not options(0, 1, None)[pb.METHOD_CASH_ON_DELIVERY].available
-    assert [o.display_name for o in d.cashier(0, 1, None, ())] == [
+    assert [o.display_name for o in cashier(0, 1, "", ())] == [
         "Balance", "Sandbox wallet", "Cash on delivery"]
 
 
 def test_refund_and_top_up_validation() -> None:
     with pytest.raises(InvalidArgument) as e:
-        d.validate_refund(pb.CreateRefundRequest(payment_id="", amount=cny(0)))
+        requests.validate_refund(pb.CreateRefundRequest(payment_id="", amount=cny(0)))
     assert set(fields(e.value)) == {"payment_id", "amount.amount_minor"}
     with pytest.raises(InvalidArgument) as e:
-        d.validate_top_up(pb.TopUpBalanceRequest(buyer_id="b", amount=cny(-1)))
+        requests.validate_buyer_amount(pb.TopUpBalanceRequest(buyer_id="b", amount=cny(-1)))
     assert fields(e.value) == ["amount.amount_minor"]
-    d.validate_top_up(pb.TopUpBalanceRequest(buyer_id="b", amount=cny(1)))
+    requests.validate_buyer_amount(pb.TopUpBalanceRequest(buyer_id="b", amount=cny(1)))
 
 
 def test_payment_settings_from_the_environment_and_a_file(tmp_path: object) -> None:
@@ -213,15 +220,23 @@ def test_trade_refusing_parts_is_failed_precondition_with_its_reasons() -> None:
                                 pay_order=tr.PayOrder(payment_id=paid_by))
 
     payable = result("po1", tr.PAYMENT_REJECTION_REASON_UNSPECIFIED)
-    d.check_trade_takes([payable])
+    check_trade_takes([payable])
     # Paid by the very payment asking (switched while it succeeded): not refused.
-    d.check_trade_takes([result("po1", tr.PAYMENT_REJECTION_REASON_ALREADY_PAID, "p1")],
+    check_trade_takes([result("po1", tr.PAYMENT_REJECTION_REASON_ALREADY_PAID, "p1")],
                              "p1")
     with pytest.raises(FailedPrecondition) as e:
-        d.check_trade_takes([
+        check_trade_takes([
             payable, result("po2", tr.PAYMENT_REJECTION_REASON_OUTSIDE_BALANCE_WINDOW),
             result("po3", tr.PAYMENT_REJECTION_REASON_ALREADY_PAID, "p2")], "p1")
     assert e.value.reason == "OUTSIDE_BALANCE_WINDOW"
     assert [(v.type, v.subject) for v in e.value.violations] == [
         ("OUTSIDE_BALANCE_WINDOW", "pay_orders/po2"), ("ALREADY_PAID", "pay_orders/po3")]
     assert e.value.metadata == {"pay_order_ids": "po2,po3"}
+
+
+def test_every_refusal_of_trade_is_a_payment_reason_of_the_same_name() -> None:
+    refusals = {v.number: v.name.removeprefix("PAYMENT_REJECTION_REASON_")
+                for v in tr.PaymentRejectionReason.DESCRIPTOR.values if v.number}
+    assert {d.E[TRADE_REFUSALS[n]].name for n in refusals} == set(refusals.values())
+    assert all(d.E[TRADE_REFUSALS[n]].name == name for n, name in refusals.items())
+    assert {d.E[r].code for r in TRADE_REFUSALS.values()} == {"FAILED_PRECONDITION"}

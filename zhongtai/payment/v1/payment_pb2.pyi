@@ -2,6 +2,7 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from zhongtai.common.v1 import common_pb2 as _common_pb2
+from zhongtai.common.v1 import options_pb2 as _options_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -38,6 +39,37 @@ class RefundStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     REFUND_STATUS_PENDING: _ClassVar[RefundStatus]
     REFUND_STATUS_SUCCEEDED: _ClassVar[RefundStatus]
     REFUND_STATUS_FAILED: _ClassVar[RefundStatus]
+
+class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ERROR_REASON_UNSPECIFIED: _ClassVar[ErrorReason]
+    ERROR_REASON_PAYMENT_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_REFUND_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_ILLEGAL_PAYMENT_TRANSITION: _ClassVar[ErrorReason]
+    ERROR_REASON_ILLEGAL_ATTEMPT_TRANSITION: _ClassVar[ErrorReason]
+    ERROR_REASON_ILLEGAL_REFUND_TRANSITION: _ClassVar[ErrorReason]
+    ERROR_REASON_PAYMENT_NOT_PENDING: _ClassVar[ErrorReason]
+    ERROR_REASON_PAYMENT_NOT_REFUNDABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_REFUND_EXCEEDS_CAPTURED: _ClassVar[ErrorReason]
+    ERROR_REASON_METHOD_NOT_SUPPORTED: _ClassVar[ErrorReason]
+    ERROR_REASON_PAY_ORDER_CLOSED: _ClassVar[ErrorReason]
+    ERROR_REASON_PAY_ORDER_ALREADY_PAID: _ClassVar[ErrorReason]
+    ERROR_REASON_PAYMENT_IN_PROGRESS: _ClassVar[ErrorReason]
+    ERROR_REASON_INSUFFICIENT_BALANCE: _ClassVar[ErrorReason]
+    ERROR_REASON_CHANNEL_REFUSED: _ClassVar[ErrorReason]
+    ERROR_REASON_CHANNEL_NOT_CONFIGURED: _ClassVar[ErrorReason]
+    ERROR_REASON_CHANNEL_UNAVAILABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_CONCURRENT_PAYMENT_CHANGE: _ClassVar[ErrorReason]
+    ERROR_REASON_CONCURRENT_ATTEMPT_CHANGE: _ClassVar[ErrorReason]
+    ERROR_REASON_CONCURRENT_REFUND: _ClassVar[ErrorReason]
+    ERROR_REASON_BALANCE_ENTRY_EXISTS: _ClassVar[ErrorReason]
+    ERROR_REASON_PAY_ORDER_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_ORDER_MISMATCH: _ClassVar[ErrorReason]
+    ERROR_REASON_BUYER_MISMATCH: _ClassVar[ErrorReason]
+    ERROR_REASON_ALREADY_PAID: _ClassVar[ErrorReason]
+    ERROR_REASON_ORDER_NOT_PAYABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_OUTSIDE_BALANCE_WINDOW: _ClassVar[ErrorReason]
+    ERROR_REASON_AMOUNT_MISMATCH: _ClassVar[ErrorReason]
 METHOD_UNSPECIFIED: Method
 METHOD_BALANCE: Method
 METHOD_SANDBOX: Method
@@ -54,6 +86,34 @@ REFUND_STATUS_UNSPECIFIED: RefundStatus
 REFUND_STATUS_PENDING: RefundStatus
 REFUND_STATUS_SUCCEEDED: RefundStatus
 REFUND_STATUS_FAILED: RefundStatus
+ERROR_REASON_UNSPECIFIED: ErrorReason
+ERROR_REASON_PAYMENT_NOT_FOUND: ErrorReason
+ERROR_REASON_REFUND_NOT_FOUND: ErrorReason
+ERROR_REASON_ILLEGAL_PAYMENT_TRANSITION: ErrorReason
+ERROR_REASON_ILLEGAL_ATTEMPT_TRANSITION: ErrorReason
+ERROR_REASON_ILLEGAL_REFUND_TRANSITION: ErrorReason
+ERROR_REASON_PAYMENT_NOT_PENDING: ErrorReason
+ERROR_REASON_PAYMENT_NOT_REFUNDABLE: ErrorReason
+ERROR_REASON_REFUND_EXCEEDS_CAPTURED: ErrorReason
+ERROR_REASON_METHOD_NOT_SUPPORTED: ErrorReason
+ERROR_REASON_PAY_ORDER_CLOSED: ErrorReason
+ERROR_REASON_PAY_ORDER_ALREADY_PAID: ErrorReason
+ERROR_REASON_PAYMENT_IN_PROGRESS: ErrorReason
+ERROR_REASON_INSUFFICIENT_BALANCE: ErrorReason
+ERROR_REASON_CHANNEL_REFUSED: ErrorReason
+ERROR_REASON_CHANNEL_NOT_CONFIGURED: ErrorReason
+ERROR_REASON_CHANNEL_UNAVAILABLE: ErrorReason
+ERROR_REASON_CONCURRENT_PAYMENT_CHANGE: ErrorReason
+ERROR_REASON_CONCURRENT_ATTEMPT_CHANGE: ErrorReason
+ERROR_REASON_CONCURRENT_REFUND: ErrorReason
+ERROR_REASON_BALANCE_ENTRY_EXISTS: ErrorReason
+ERROR_REASON_PAY_ORDER_NOT_FOUND: ErrorReason
+ERROR_REASON_ORDER_MISMATCH: ErrorReason
+ERROR_REASON_BUYER_MISMATCH: ErrorReason
+ERROR_REASON_ALREADY_PAID: ErrorReason
+ERROR_REASON_ORDER_NOT_PAYABLE: ErrorReason
+ERROR_REASON_OUTSIDE_BALANCE_WINDOW: ErrorReason
+ERROR_REASON_AMOUNT_MISMATCH: ErrorReason
 
 class PaymentMethod(_message.Message):
     __slots__ = ("method", "display_name", "available", "unavailable_reason")

@@ -1,31 +1,26 @@
-"""payment's use cases on a SQLite database of their own with an in-memory
-channel: balance and channel payments, idempotency, switching and closing,
-notifications, the sweeps, refunds and the events from trade."""
+"""payment's use cases on the in-memory unit of work with an in-memory
+channel and trade: balance and channel payments, idempotency, switching and
+closing, notifications, the sweeps, refunds and the events from trade."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
-from payment import store as t
-from payment.app import SERVICE as PAYMENT
 from payment.channels.base import RefundState, TradeState
-from payment.handlers import Payments
 from tests.builders import cny
-from tests.conftest import OpenDb
 from tests.fakes import FakeChannel, FakeTrade
 from tests.payment_support import (
+    CONTEXT,
+    Payments,
     create_request,
     get,
+    in_memory,
     outbox_count,
-    payments_for,
     refund_rows,
     run_sweeps,
     top_up,
 )
-from zhongtai.db import Database
 from zhongtai.errors import AlreadyExists, FailedPrecondition, Unavailable
-from zhongtai.idempotency import run_idempotent
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.trade.v1 import events_pb2 as trade_events
 from zhongtai.trade.v1 import trade_pb2 as tr
@@ -35,57 +30,45 @@ SANDBOX, BALANCE = pb.METHOD_SANDBOX, pb.METHOD_BALANCE
 
 
 @pytest.fixture
-async def db(migrated_sqlite: OpenDb) -> Database:
-    return await migrated_sqlite(PAYMENT)
-
-
-@pytest.fixture
 def channel() -> FakeChannel:
     return FakeChannel()
 
 
 @pytest.fixture
-def payments(db: Database, channel: FakeChannel) -> Payments:
-    return payments_for(db, channel)
+def payments(channel: FakeChannel) -> Payments:
+    return in_memory(channel)
 
 
 async def balance_of(payments: Payments, buyer: str) -> int:
-    async with payments.db.transaction() as s:
-        account = await payments.get_balance(s, pb.GetBalanceRequest(buyer_id=buyer))
+    account = (await payments.api.GetBalance(pb.GetBalanceRequest(buyer_id=buyer),
+                                             CONTEXT)).account
     return account.balance.amount_minor
 
 
 async def refund(payments: Payments, payment_id: str, amount: int,
                  request_id: str = "") -> pb.Refund:
-    req = pb.CreateRefundRequest(request_id=request_id, payment_id=payment_id,
-                                 amount=cny(amount))
-    return (await run_idempotent(payments.db, payments.keys, "CreateRefund", req, request_id,
-                                 pb.CreateRefundResponse,
-                                 lambda s: payments.create_refund(s, req))).refund
+    return (await payments.create_refund(pb.CreateRefundRequest(
+        request_id=request_id, payment_id=payment_id, amount=cny(amount)))).refund
 
 
-async def test_balance_payment_succeeds_at_once_and_debits_exactly(payments: Payments,
-                                                                  db: Database) -> None:
+async def test_balance_payment_succeeds_at_once_and_debits_exactly(payments: Payments) -> None:
     await top_up(payments, "buyer-1", 1000)
     p = (await payments.create_payment(create_request("po-1", 600, BALANCE))).payment
     assert p.status == P.PAYMENT_STATUS_SUCCEEDED
     assert p.winning_attempt_id == p.attempts[0].attempt_id
     assert p.attempts[0].status == P.PAYMENT_STATUS_SUCCEEDED
     assert await balance_of(payments, "buyer-1") == 400
-    assert await outbox_count(db, "payment.payment.succeeded") == 1
-    async with db.transaction() as s:
-        ledger = (await s.execute(select(t.balance_ledger.c.kind, t.balance_ledger.c.amount,
-                                         t.balance_ledger.c.balance_after)
-                                  .order_by(t.balance_ledger.c.entry_id))).all()
-    assert [tuple(r) for r in ledger] == [("TOP_UP", 1000, 1000), ("PAYMENT", -600, 400)]
+    assert await outbox_count(payments, "payment.payment.succeeded") == 1
+    ledger = payments.memory.state.ledger
+    assert [(kind, amount, after) for (kind, _), (_, _, amount, after) in ledger.items()] == [
+        ("TOP_UP", 1000, 1000), ("PAYMENT", -600, 400)]
 
     # Not enough left: refused, and nothing of it remains.
     with pytest.raises(FailedPrecondition) as e:
         await payments.create_payment(create_request("po-2", 401, BALANCE))
     assert e.value.reason == "INSUFFICIENT_BALANCE"
     assert await balance_of(payments, "buyer-1") == 400
-    async with db.transaction() as s:
-        assert (await s.execute(select(func.count()).select_from(t.payments))).scalar() == 1
+    assert len(payments.memory.state.payments) == 1
     # The pay order is free for another way to pay.
     other = (await payments.create_payment(create_request("po-2", 401))).payment
     assert other.status == P.PAYMENT_STATUS_PENDING
@@ -101,7 +84,7 @@ async def test_a_paid_pay_order_takes_no_second_payment(payments: Payments) -> N
 
 
 async def test_sandbox_payment_notification_refunds_and_refunded(
-        payments: Payments, channel: FakeChannel, db: Database) -> None:
+        payments: Payments, channel: FakeChannel) -> None:
     p = (await payments.create_payment(create_request("po-1", 1000))).payment
     attempt = p.attempts[0]
     assert p.status == P.PAYMENT_STATUS_PENDING and attempt.pay_url.endswith(attempt.attempt_id)
@@ -114,7 +97,7 @@ async def test_sandbox_payment_notification_refunds_and_refunded(
     p = await get(payments, p.payment_id)
     assert p.status == P.PAYMENT_STATUS_SUCCEEDED and p.winning_attempt_id == attempt.attempt_id
     assert p.attempts[0].channel_transaction_id == f"txn-{attempt.attempt_id}"
-    assert await outbox_count(db, "payment.payment.succeeded") == 1
+    assert await outbox_count(payments, "payment.payment.succeeded") == 1
 
     r1 = await refund(payments, p.payment_id, 300, request_id="rf-1")
     assert r1.status == pb.REFUND_STATUS_PENDING and r1.attempt_id == attempt.attempt_id
@@ -134,7 +117,7 @@ async def test_sandbox_payment_notification_refunds_and_refunded(
         channel, channel.settle_refund(r2.refund_id)) == "REFUND_SUCCEEDED"
     p = await get(payments, p.payment_id)
     assert p.status == P.PAYMENT_STATUS_REFUNDED and p.refunded_amount.amount_minor == 1000
-    assert await outbox_count(db, "payment.refund.succeeded") == 2
+    assert await outbox_count(payments, "payment.refund.succeeded") == 2
     with pytest.raises(FailedPrecondition) as e:
         await refund(payments, p.payment_id, 1)
     assert e.value.reason == "PAYMENT_NOT_REFUNDABLE"
@@ -173,7 +156,7 @@ async def test_create_is_idempotent_by_request_id_and_by_pay_order(payments: Pay
 
 
 async def test_the_buyers_new_payment_supersedes_the_open_one(
-        payments: Payments, channel: FakeChannel, db: Database) -> None:
+        payments: Payments, channel: FakeChannel) -> None:
     first = (await payments.create_payment(create_request("po-1", 1000))).payment
     # A superseding payment that fails changes nothing: the first stays open.
     with pytest.raises(FailedPrecondition) as e:
@@ -185,20 +168,20 @@ async def test_the_buyers_new_payment_supersedes_the_open_one(
     assert second.status == P.PAYMENT_STATUS_SUCCEEDED
     closed = await get(payments, first.payment_id)
     assert closed.status == P.PAYMENT_STATUS_CLOSED
-    assert await outbox_count(db, "payment.payment.closed") == 1
+    assert await outbox_count(payments, "payment.payment.closed") == 1
     # Its channel trade is closed by the sweep; paid anyway, it is refunded.
     await run_sweeps(payments)
     attempt = first.attempts[0].attempt_id
     assert channel.trades[attempt]["state"] is TradeState.CLOSED
     assert await payments.handle_notification(channel, channel.pay(attempt)) == (
         "EXCEPTION_REFUND")
-    assert await outbox_count(db, "payment.payment.succeeded") == 1
+    assert await outbox_count(payments, "payment.payment.succeeded") == 1
 
 
 async def test_nothing_is_written_or_charged_when_trade_refuses_or_cannot_be_asked(
-        db: Database, channel: FakeChannel) -> None:
+        channel: FakeChannel) -> None:
     trade = FakeTrade(refuse={"po-2": tr.PAYMENT_REJECTION_REASON_AMOUNT_MISMATCH})
-    payments = payments_for(db, channel, trade)
+    payments = in_memory(channel, trade)
     await top_up(payments, "buyer-1", 5000)
     req = create_request("po-1", 1000, BALANCE, request_id="c-1")
     req.parts.add(pay_order_id="po-2", order_id="o-po-2", amount=cny(1))
@@ -211,9 +194,8 @@ async def test_nothing_is_written_or_charged_when_trade_refuses_or_cannot_be_ask
     trade.down = True
     with pytest.raises(Unavailable):
         await payments.create_payment(req)
-    async with db.transaction() as s:
-        for table in (t.payments, t.pay_order_locks, db.plumbing.idempotency):
-            assert (await s.execute(select(func.count()).select_from(table))).scalar() == 0
+    state = payments.memory.state
+    assert not state.payments and not state.locks and not state.keys
     assert await balance_of(payments, "buyer-1") == 5000 and not channel.calls
     # The same request, once trade takes it, pays.
     trade.down = False
@@ -253,7 +235,7 @@ async def test_channel_refusing_the_trade_closes_the_attempt_a_retry_opens_anoth
 
 
 async def test_switch_to_balance_closes_the_old_trade_and_a_late_payment_is_refunded(
-        payments: Payments, channel: FakeChannel, db: Database) -> None:
+        payments: Payments, channel: FakeChannel) -> None:
     await top_up(payments, "buyer-1", 1000)
     p = (await payments.create_payment(create_request("po-1", 1000))).payment
     old = p.attempts[0].attempt_id
@@ -272,7 +254,7 @@ async def test_switch_to_balance_closes_the_old_trade_and_a_late_payment_is_refu
     late = channel.pay(old)
     assert await payments.handle_notification(channel, late) == "EXCEPTION_REFUND"
     assert await payments.handle_notification(channel, late) == "DUPLICATE_NOTIFICATION"
-    rows = await refund_rows(db, p.payment_id)
+    rows = await refund_rows(payments, p.payment_id)
     assert [(r.kind, r.attempt_id, r.amount) for r in rows] == [
         (pb.REFUND_KIND_EXCEPTION, old, 1000)]
     await run_sweeps(payments)
@@ -314,7 +296,7 @@ async def test_switch_with_the_channel_unreachable_leaves_the_close_to_the_sweep
 
 
 async def test_two_trades_paid_the_first_wins_the_second_is_refunded(
-        payments: Payments, channel: FakeChannel, db: Database) -> None:
+        payments: Payments, channel: FakeChannel) -> None:
     p = (await payments.create_payment(create_request("po-1", 1000))).payment
     a = p.attempts[0].attempt_id
     p = (await payments.switch_channel(pb.SwitchChannelRequest(
@@ -331,40 +313,37 @@ async def test_two_trades_paid_the_first_wins_the_second_is_refunded(
     assert p.winning_attempt_id == a and p.status == P.PAYMENT_STATUS_SUCCEEDED
     assert [(r.kind, r.attempt_id, r.amount.amount_minor) for r in p.refunds] == [
         (pb.REFUND_KIND_EXCEPTION, b, 1000)]
-    assert await outbox_count(db, "payment.payment.succeeded") == 1
+    assert await outbox_count(payments, "payment.payment.succeeded") == 1
 
 
 async def test_close_frees_the_pay_order_and_refunds_a_late_payment(
-        payments: Payments, channel: FakeChannel, db: Database) -> None:
+        payments: Payments, channel: FakeChannel) -> None:
     p = (await payments.create_payment(create_request("po-1", 1000))).payment
     attempt = p.attempts[0].attempt_id
     await payments.close_payment_at_channels(pb.ClosePaymentRequest(payment_id=p.payment_id))
-    async with db.transaction() as s:
-        closed = (await payments.close_payment(s, pb.ClosePaymentRequest(
-            payment_id=p.payment_id, reason="buyer left"))).payment
+    closed = (await payments.close_payment(pb.ClosePaymentRequest(
+        payment_id=p.payment_id, reason="buyer left"))).payment
     assert closed.status == P.PAYMENT_STATUS_CLOSED
     assert channel.trades[attempt]["state"] is TradeState.CLOSED
-    assert await outbox_count(db, "payment.payment.closed") == 1
-    async with db.transaction() as s:  # closing again changes nothing
-        await payments.close_payment(s, pb.ClosePaymentRequest(payment_id=p.payment_id))
-    assert await outbox_count(db, "payment.payment.closed") == 1
+    assert await outbox_count(payments, "payment.payment.closed") == 1
+    # Closing again changes nothing.
+    await payments.close_payment(pb.ClosePaymentRequest(payment_id=p.payment_id))
+    assert await outbox_count(payments, "payment.payment.closed") == 1
     fresh = (await payments.create_payment(create_request("po-1", 1000))).payment
     assert fresh.payment_id != p.payment_id
 
     assert await payments.handle_notification(channel, channel.pay(attempt)) == (
         "EXCEPTION_REFUND")
-    assert [r.kind for r in await refund_rows(db, p.payment_id)] == [pb.REFUND_KIND_EXCEPTION]
+    assert [r.kind for r in await refund_rows(payments, p.payment_id)] == [pb.REFUND_KIND_EXCEPTION]
 
 
 async def test_close_finds_the_trade_paid_and_the_payment_succeeds(payments: Payments,
-                                                                  channel: FakeChannel,
-                                                                  db: Database) -> None:
+                                                                  channel: FakeChannel) -> None:
     p = (await payments.create_payment(create_request("po-1", 1000))).payment
     channel.pay(p.attempts[0].attempt_id)
     await payments.close_payment_at_channels(pb.ClosePaymentRequest(payment_id=p.payment_id))
     with pytest.raises(FailedPrecondition) as e:
-        async with db.transaction() as s:
-            await payments.close_payment(s, pb.ClosePaymentRequest(payment_id=p.payment_id))
+        await payments.close_payment(pb.ClosePaymentRequest(payment_id=p.payment_id))
     assert e.value.reason == "ILLEGAL_PAYMENT_TRANSITION"
     assert (await get(payments, p.payment_id)).status == P.PAYMENT_STATUS_SUCCEEDED
 
@@ -375,10 +354,9 @@ def cancelled(order_id: str, pay_order_id: str) -> trade_events.OrderCancelled:
 
 
 async def test_order_cancelled_closes_its_open_payment_and_refuses_new_ones(
-        payments: Payments, channel: FakeChannel, db: Database) -> None:
+        payments: Payments, channel: FakeChannel) -> None:
     p = (await payments.create_payment(create_request("po-1", 1000))).payment
-    async with db.transaction() as s:
-        await payments.on_order_closed(s, cancelled("o-po-1", "po-1"))
+    await payments.on_order_closed(cancelled("o-po-1", "po-1"))
     assert (await get(payments, p.payment_id)).status == P.PAYMENT_STATUS_CLOSED
     with pytest.raises(FailedPrecondition) as e:
         await payments.create_payment(create_request("po-1", 1000))
@@ -392,15 +370,14 @@ async def test_order_cancelled_closes_its_open_payment_and_refuses_new_ones(
 
 
 async def test_payment_rejected_by_trade_is_refunded_once_to_the_balance(
-        payments: Payments, db: Database) -> None:
+        payments: Payments) -> None:
     await top_up(payments, "buyer-1", 1000)
     p = (await payments.create_payment(create_request("po-1", 700, BALANCE))).payment
     event = trade_events.PaymentRejected(order_id="o-po-1", pay_order_id="po-1",
                                          payment_id=p.payment_id, amount=cny(700),
                                          reason="ORDER_NOT_PAYABLE")
     for _ in range(2):
-        async with db.transaction() as s:
-            await payments.on_payment_rejected(s, event)
+        await payments.on_payment_rejected(event)
     p = await get(payments, p.payment_id)
     assert [(r.kind, r.status, r.amount.amount_minor) for r in p.refunds] == [
         (pb.REFUND_KIND_EXCEPTION, pb.REFUND_STATUS_SUCCEEDED, 700)]
@@ -419,7 +396,7 @@ async def test_a_lost_notification_is_found_by_the_janitor(payments: Payments,
 
 
 async def test_refused_refunds_requested_fail_exception_ones_never_give_up(
-        payments: Payments, channel: FakeChannel, db: Database) -> None:
+        payments: Payments, channel: FakeChannel) -> None:
     p = (await payments.create_payment(create_request("po-1", 1000))).payment
     await payments.handle_notification(channel, channel.pay(p.attempts[0].attempt_id))
     r = await refund(payments, p.payment_id, 400)
@@ -431,20 +408,21 @@ async def test_refused_refunds_requested_fail_exception_ones_never_give_up(
     assert r.refund_id == p.refunds[0].refund_id
 
     # An exception refund the channel refuses stays pending and is retried.
-    async with db.transaction() as s:
-        await payments.on_payment_rejected(s, trade_events.PaymentRejected(
-            payment_id=p.payment_id, pay_order_id="po-1", amount=cny(1000), reason="x"))
+    await payments.on_payment_rejected(trade_events.PaymentRejected(
+        payment_id=p.payment_id, pay_order_id="po-1", amount=cny(1000), reason="x"))
     channel.fail = 3
     for _ in range(3):
         await run_sweeps(payments)
-    exc = [r for r in await refund_rows(db, p.payment_id) if r.kind == pb.REFUND_KIND_EXCEPTION]
+    exc = [r for r in await refund_rows(payments, p.payment_id)
+           if r.kind == pb.REFUND_KIND_EXCEPTION]
     assert [(r.status, r.attempts) for r in exc] == [(pb.REFUND_STATUS_PENDING, 3)]
     channel.fail_retryable = True
     await run_sweeps(payments)
     # Accepted, then the channel says it failed: a new one is queued in its place.
     assert await payments.handle_notification(
         channel, channel.settle_refund(exc[0].refund_id, ok=False)) == "REFUND_FAILED"
-    exc = [r for r in await refund_rows(db, p.payment_id) if r.kind == pb.REFUND_KIND_EXCEPTION]
+    exc = [r for r in await refund_rows(payments, p.payment_id)
+           if r.kind == pb.REFUND_KIND_EXCEPTION]
     assert [r.status for r in exc] == [pb.REFUND_STATUS_FAILED, pb.REFUND_STATUS_PENDING]
     await run_sweeps(payments)
     await payments.handle_notification(channel, channel.settle_refund(exc[1].refund_id))
@@ -452,36 +430,32 @@ async def test_refused_refunds_requested_fail_exception_ones_never_give_up(
     assert p.status == P.PAYMENT_STATUS_REFUNDED and p.refunded_amount.amount_minor == 1000
 
 
-async def test_list_payments_newest_first_with_pages(payments: Payments,
-                                                    db: Database) -> None:
+async def test_list_payments_newest_first_with_pages(payments: Payments) -> None:
     ids = []
     for _ in range(3):
         p = (await payments.create_payment(create_request("po-1", 1000))).payment
         ids.append(p.payment_id)
-        async with db.transaction() as s:
-            await payments.close_payment(s, pb.ClosePaymentRequest(payment_id=p.payment_id))
-    async with db.transaction() as s:
-        page = await payments.list_payments(s, pb.ListPaymentsRequest(pay_order_id="po-1",
-                                                                      page_size=2))
-        rest = await payments.list_payments(s, pb.ListPaymentsRequest(
-            pay_order_id="po-1", page_size=2, page_token=page.next_page_token))
+        await payments.close_payment(pb.ClosePaymentRequest(payment_id=p.payment_id))
+    page = await payments.api.ListPayments(pb.ListPaymentsRequest(
+        pay_order_id="po-1", page_size=2), CONTEXT)
+    rest = await payments.api.ListPayments(pb.ListPaymentsRequest(
+        pay_order_id="po-1", page_size=2, page_token=page.next_page_token), CONTEXT)
     assert [x.payment_id for x in [*page.payments, *rest.payments]] == ids[::-1]
     assert not rest.next_page_token
 
 
 async def test_cashier_lists_methods_from_the_balance(payments: Payments) -> None:
     await top_up(payments, "buyer-1", 500)
-    async with payments.db.transaction() as s:
-        methods = (await payments.list_payment_methods(s, pb.ListPaymentMethodsRequest(
-            buyer_id="buyer-1", amount=cny(600)))).methods
+    methods = (await payments.api.ListPaymentMethods(pb.ListPaymentMethodsRequest(
+        buyer_id="buyer-1", amount=cny(600)), CONTEXT)).methods
     assert [(m.method, m.available) for m in methods] == [
         (BALANCE, False), (SANDBOX, True), (pb.METHOD_CASH_ON_DELIVERY, False)]
 
 
 async def test_switching_a_payment_trade_would_no_longer_take_is_refused(
-        db: Database, channel: FakeChannel) -> None:
+        channel: FakeChannel) -> None:
     trade = FakeTrade()
-    payments = payments_for(db, channel, trade)
+    payments = in_memory(channel, trade)
     p = (await payments.create_payment(create_request("po-1", 1000))).payment
     trade.refuse["po-1"] = tr.PAYMENT_REJECTION_REASON_ORDER_NOT_PAYABLE
     with pytest.raises(FailedPrecondition) as e:
