@@ -13,6 +13,7 @@ from zhongtai.common.v1.common_pb2 import Address, Money
 from zhongtai.errors import (
     FailedPrecondition,
     InvalidArgument,
+    PermissionDenied,
     PreconditionViolation,
     Violations,
 )
@@ -364,7 +365,7 @@ def check_party(order: pb.Order, *, buyer_id: str = "", seller_id: str = "",
             metadata={"order_id": oid, "parent_id": order.parent_id})
     if (buyer_id and buyer_id != order.buyer_id) or (seller_id and seller_id != order.seller_id):
         who = f"buyer {buyer_id}" if buyer_id else f"seller {seller_id}"
-        raise FailedPrecondition(
+        raise PermissionDenied(
             "NOT_A_PARTY_TO_THE_ORDER", f"{who} cannot {action} order {oid}",
             metadata={"order_id": oid})
 
@@ -424,7 +425,7 @@ REDEEMABLE = frozenset({WAIT_SHIP, WAIT_RECEIVE, WAIT_USE})
 def check_redeem(voucher: pb.Voucher, order_status: int, seller_id: str) -> None:
     code = voucher.code
     if seller_id != voucher.seller_id:
-        raise FailedPrecondition(
+        raise PermissionDenied(
             "NOT_A_PARTY_TO_THE_ORDER",
             f"seller {seller_id} cannot redeem a voucher of order {voucher.order_id}",
             metadata={"order_id": voucher.order_id})
@@ -776,7 +777,7 @@ def plan_price_adjustment(order: pb.Order, req: pb.AdjustPriceRequest) -> PriceA
             [PreconditionViolation("ORDER_SELLER", f"orders/{oid}", "several sellers")],
             {"order_id": oid})
     if req.seller_id != order.seller_id:
-        raise FailedPrecondition(
+        raise PermissionDenied(
             "NOT_A_PARTY_TO_THE_ORDER",
             f"seller {req.seller_id} cannot adjust the price of order {oid}",
             metadata={"order_id": oid})

@@ -69,6 +69,7 @@ from zhongtai.errors import (
     FailedPrecondition,
     InvalidArgument,
     NotFound,
+    PermissionDenied,
     ZhongtaiError,
 )
 from zhongtai.failpoints import failpoint
@@ -351,7 +352,7 @@ class Trade:
                 metadata={"order_id": req.order_id, "parent_id": order.parent_id})
         if (role == Operator.ROLE_BUYER and req.operator.id != order.buyer_id) or (
                 role == Operator.ROLE_SELLER and req.operator.id != order.seller_id):
-            raise FailedPrecondition(
+            raise PermissionDenied(
                 "NOT_A_PARTY_TO_THE_ORDER",
                 f"{Operator.Role.Name(role)} {req.operator.id} cannot cancel order "
                 f"{req.order_id}",
@@ -365,6 +366,7 @@ class Trade:
 
     async def _cancel(self, s: AsyncSession, order: pb.Order, operator: Operator,
                       reason: int, note: str, action: str = domain.CANCEL) -> pb.Order:
+        paid = order.pay_status == pb.PAY_STATUS_PAID
         await self._transition(s, order, action, reason=reason, note=note,
                                operator=operator)
         await timers.cancel(s, self.db, PAY_TIMEOUT_TIMER, order.order_id)
@@ -377,7 +379,8 @@ class Trade:
                         .values(status=pb.VOUCHER_STATUS_CANCELLED, updated_at=utcnow()))
         order = await self._load(s, order.order_id)
         await outbox.publish(s, t.plumbing, ev.OrderCancelled(order=order, operator=operator,
-                                               occur_time=timestamp(utcnow())),
+                                                              occur_time=timestamp(utcnow()),
+                                                              paid=paid),
                              order.order_id)
         return order
 
@@ -732,8 +735,8 @@ class Trade:
         order = await self._load(s, timer.key)
         if order.status != domain.WAIT_RECEIVE:
             return
-        if order.HasField("receive_deadline"):
-            deadline = to_datetime(order.receive_deadline)
+        if order.HasField("auto_receive_time"):
+            deadline = to_datetime(order.auto_receive_time)
             if deadline > utcnow():  # pushed back meanwhile
                 await timers.arm(s, self.db, AUTO_CONFIRM_TIMER, order.order_id, deadline)
                 return
@@ -772,7 +775,7 @@ class Trade:
         domain.check_party(order, buyer_id=req.buyer_id, action="extend the receipt of")
         domain.check_extension(order, self.settings.max_receipt_extensions)
         now = utcnow()
-        base = to_datetime(order.receive_deadline) if order.HasField("receive_deadline") \
+        base = to_datetime(order.auto_receive_time) if order.HasField("auto_receive_time") \
             else now + dt.timedelta(seconds=self.settings.auto_confirm_seconds)
         deadline = base + dt.timedelta(seconds=self.settings.receipt_extension_seconds)
         o = t.biz_orders.c
@@ -877,7 +880,7 @@ class Trade:
             # Someone else moved the order first: roll back, report its state.
             current = await self._load(s, order.order_id)
             domain.next_status(order.order_id, current.status, action)
-            raise FailedPrecondition("CONCURRENT_ORDER_CHANGE",
+            raise Aborted("CONCURRENT_ORDER_CHANGE",
                                      f"order {order.order_id} changed concurrently; retry")
         for p in order.pay_orders:
             await s.execute(update(t.pay_orders)
@@ -1142,7 +1145,7 @@ def build_views(rows: Sequence[Any], related: Related) -> list[pb.Order]:
             update_time=timestamp(r.updated_at), receipt_extensions=r.receipt_extensions,
         )
         if r.receive_deadline is not None:
-            o.receive_deadline.CopyFrom(timestamp(r.receive_deadline))
+            o.auto_receive_time.CopyFrom(timestamp(r.receive_deadline))
         if r.shipped_at is not None:
             o.ship_time.CopyFrom(timestamp(r.shipped_at))
         o.vouchers.extend(voucher_view(x) for x in vouchers.get(r.order_id, []))
@@ -1165,7 +1168,7 @@ def build_views(rows: Sequence[Any], related: Related) -> list[pb.Order]:
                 actual_amount=money(p.actual_amount), status=p.status, kind=p.kind,
                 payment_id=getattr(p, "payment_id", ""))
             if p.pay_deadline is not None:
-                po.pay_deadline.CopyFrom(timestamp(p.pay_deadline))
+                po.pay_expire_time.CopyFrom(timestamp(p.pay_deadline))
             if p.balance_start is not None:
                 po.balance_start_time.CopyFrom(timestamp(p.balance_start))
                 po.balance_end_time.CopyFrom(timestamp(p.balance_end))

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from trade import domain
 from zhongtai.catalog.v1 import catalog_pb2 as cat
-from zhongtai.errors import FailedPrecondition, InvalidArgument
+from zhongtai.errors import FailedPrecondition, InvalidArgument, PermissionDenied
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.trade.v1 import trade_pb2 as pb
 
@@ -127,7 +127,7 @@ def test_receipt_extensions_are_limited() -> None:
 
 def test_only_the_buyer_of_a_top_level_order() -> None:
     domain.check_party(_order(), buyer_id="b", action="confirm receipt of")
-    with pytest.raises(FailedPrecondition) as e:
+    with pytest.raises(PermissionDenied) as e:
         domain.check_party(_order(), buyer_id="x", action="confirm receipt of")
     assert e.value.reason == "NOT_A_PARTY_TO_THE_ORDER"
     with pytest.raises(FailedPrecondition) as e:
@@ -148,7 +148,7 @@ def test_redeem_rules() -> None:
     v = pb.Voucher(code="C", order_id="o1", seller_id="s", status=pb.VOUCHER_STATUS_ISSUED)
     domain.check_redeem(v, domain.WAIT_USE, "s")
     domain.check_redeem(v, domain.WAIT_SHIP, "s")
-    with pytest.raises(FailedPrecondition) as e:
+    with pytest.raises(PermissionDenied) as e:
         domain.check_redeem(v, domain.WAIT_USE, "other")
     assert e.value.reason == "NOT_A_PARTY_TO_THE_ORDER"
     with pytest.raises(FailedPrecondition) as e:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from trade import domain
 from zhongtai.common.v1.common_pb2 import Money
-from zhongtai.errors import FailedPrecondition, InvalidArgument
+from zhongtai.errors import FailedPrecondition, InvalidArgument, PermissionDenied
 from zhongtai.trade.v1 import trade_pb2 as pb
 
 
@@ -141,7 +141,7 @@ def test_waiting_for_the_seller_can_be_adjusted() -> None:
 
 
 def test_only_the_orders_one_seller_can_adjust() -> None:
-    with pytest.raises(FailedPrecondition) as e:
+    with pytest.raises(PermissionDenied) as e:
         domain.plan_price_adjustment(order([1000]), request(-1, seller_id="s2"))
     assert e.value.reason == "NOT_A_PARTY_TO_THE_ORDER"
     with pytest.raises(FailedPrecondition) as e:
