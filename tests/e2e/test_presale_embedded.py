@@ -34,7 +34,7 @@ from tests.e2e.test_payment_embedded import (
     sold,
     start,
 )
-from trade.handlers import BALANCE_LAPSE_TIMER
+from trade.order import BALANCE_LAPSE_TIMER
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.trade.v1 import trade_pb2 as tr

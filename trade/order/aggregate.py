@@ -136,8 +136,8 @@ class Order(OrderState):
                                                   presale, now),
                     created_at=now, updated_at=now, request_id=request_id, out_type=out_type,
                     out_id=out_id, buyer_memo=buyer_memo,
-                    main_logistics_status=UNSHIPPED if any(x.log_order for x in lines)
-                    else NOT_REQUIRED)
+                    main_logistics_status=UNSHIPPED if lines[0].order_id != order_id
+                    and any(x.log_order for x in lines) else NOT_REQUIRED)
         order.arm(ROLLBACK_TIMER, order_id, now + policy.rollback_after)
         return order
 
@@ -331,6 +331,7 @@ class Order(OrderState):
                             issued_at=now, updated_at=now)
                 line.vouchers.append(v)
                 issued.append(dataclasses.replace(v))
+            line.vouchers.sort(key=lambda v: v.code)
         return issued
 
     def redeem_voucher(self, code: str, seller_id: str, now: dt.datetime) -> Voucher:
