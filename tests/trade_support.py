@@ -84,7 +84,8 @@ def paid(*lines: Line, **kw: object) -> Order:
     assert order.accept_payment(
         payment_id="pay-1", pay_order_id=due.pay_order_id, order_id=order.order_id,
         buyer_id=order.buyer_id, currency="CNY", amount=due.actual, paid_at=T0, now=T0,
-        policy=POLICY, voucher_codes=[f"CODE{i:04d}" for i in range(order.voucher_units())]
+        policy=POLICY,
+        voucher_codes=[f"{order.order_id}-CODE{i:04d}" for i in range(order.voucher_units())]
     ) is None
     order.pull()
     return order

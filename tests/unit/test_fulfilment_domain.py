@@ -169,18 +169,18 @@ def _voucher_order(status: int) -> Order:
 
 
 async def test_redeem_rules() -> None:
-    _voucher_order(domain.WAIT_USE).redeem_voucher("CODE0000", "s", T0)
-    _voucher_order(domain.WAIT_SHIP).redeem_voucher("CODE0000", "s", T0)
+    _voucher_order(domain.WAIT_USE).redeem_voucher("o1-CODE0000", "s", T0)
+    _voucher_order(domain.WAIT_SHIP).redeem_voucher("o1-CODE0000", "s", T0)
     with pytest.raises(PermissionDenied) as e:
-        _voucher_order(domain.WAIT_USE).redeem_voucher("CODE0000", "other", T0)
+        _voucher_order(domain.WAIT_USE).redeem_voucher("o1-CODE0000", "other", T0)
     assert e.value.reason == "NOT_A_PARTY_TO_THE_ORDER"
     with pytest.raises(FailedPrecondition) as e:
-        _voucher_order(domain.CANCELLED).redeem_voucher("CODE0000", "s", T0)
+        _voucher_order(domain.CANCELLED).redeem_voucher("o1-CODE0000", "s", T0)
     assert e.value.reason == "VOUCHER_NOT_REDEEMABLE"
     twice = _voucher_order(domain.WAIT_USE)
-    twice.redeem_voucher("CODE0000", "s", T0)
+    twice.redeem_voucher("o1-CODE0000", "s", T0)
     with pytest.raises(FailedPrecondition) as e:
-        twice.redeem_voucher("CODE0000", "s", T0)
+        twice.redeem_voucher("o1-CODE0000", "s", T0)
     assert e.value.reason == "VOUCHER_ALREADY_REDEEMED"
     with pytest.raises(InvalidArgument):
         async with memory() as uow:

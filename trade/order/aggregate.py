@@ -427,12 +427,9 @@ class Order(OrderState):
         self._check_party(Party.buyer(buyer_id), "extend the receipt of")
         oid = self.order_id
         if self.status != WAIT_RECEIVE:
-            name = S.Name(self.status)
-            raise E(pb.ERROR_REASON_RECEIPT_NOT_EXTENDABLE,
-                    f"order {oid} is {name}; only an order waiting for receipt can be extended",
-                    violations=[PreconditionViolation("ORDER_STATUS", f"orders/{oid}",
-                                                      f"status is {name}")],
-                    metadata={"order_id": oid, "status": name, "action": "extend_receipt"})
+            raise self._refusal(pb.ERROR_REASON_RECEIPT_NOT_EXTENDABLE,
+                                "only an order waiting for receipt can be extended",
+                                "extend_receipt")
         limit = policy.max_receipt_extensions
         if self.receipt_extensions >= limit:
             raise E(pb.ERROR_REASON_RECEIPT_EXTENSION_LIMIT,
@@ -471,12 +468,8 @@ class Order(OrderState):
                     metadata={"order_id": oid})
         self._check_party(Party.seller(seller_id), "adjust the price of")
         if self.status not in PRICE_ADJUSTABLE:
-            name = S.Name(self.status)
-            raise E(pb.ERROR_REASON_PRICE_NOT_ADJUSTABLE,
-                    f"order {oid} is {name}; its price can only be adjusted before payment",
-                    violations=[PreconditionViolation("ORDER_STATUS", f"orders/{oid}",
-                                                      f"status is {name}")],
-                    metadata={"order_id": oid, "status": name, "action": "adjust_price"})
+            raise self._refusal(pb.ERROR_REASON_PRICE_NOT_ADJUSTABLE,
+                                "its price can only be adjusted before payment", "adjust_price")
         if len(self.pay_orders) > 1:
             raise E(pb.ERROR_REASON_PRESALE_ORDER,
                     f"order {oid} is a presale order (deposit + balance); its price cannot be "

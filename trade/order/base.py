@@ -20,11 +20,13 @@ from trade.order.states import (
     PAID,
     UNPAID,
     E,
+    S,
     logistics_status_after,
     pay_order_status_after,
     pay_status_after,
 )
 from zhongtai.common.v1.common_pb2 import Operator
+from zhongtai.errors import PreconditionViolation, ZhongtaiError
 from zhongtai.trade.v1 import trade_pb2 as pb
 from zhongtai.uow import Aggregate
 
@@ -158,6 +160,14 @@ class OrderState(Aggregate):
             line.updated_at = now
         if not self.is_main:
             self.lines[0].updated_at = now
+
+    def _refusal(self, reason: int, why: str, action: str) -> ZhongtaiError:
+        """FAILED_PRECONDITION ``reason``: the order's status does not allow ``action``."""
+        name = S.Name(self.status)
+        return E(reason, f"order {self.order_id} is {name}; {why}",
+                 violations=[PreconditionViolation("ORDER_STATUS", f"orders/{self.order_id}",
+                                                   f"status is {name}")],
+                 metadata={"order_id": self.order_id, "status": name, "action": action})
 
     def _log_statuses(self) -> list[int]:
         return [x.log_order.status for x in self.lines if x.log_order is not None]
