@@ -68,6 +68,7 @@ class OrderKeys:
 
 
 def creation_timeout(order_id: str) -> ZhongtaiError:
+    """ABORTED ``ORDER_CREATION_TIMEOUT``: rolled back; the request may be sent again."""
     return E(pb.ERROR_REASON_ORDER_CREATION_TIMEOUT,
              "order creation did not finish in time and was rolled back; retry",
              metadata={"order_id": order_id})

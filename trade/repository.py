@@ -48,11 +48,13 @@ from zhongtai.uow import SqlUnitOfWork, UnitOfWork
 
 
 def not_found(order_id: str) -> ZhongtaiError:
+    """NOT_FOUND ``ORDER_NOT_FOUND``."""
     return E(pb.ERROR_REASON_ORDER_NOT_FOUND, f"order {order_id!r} does not exist",
              metadata={"order_id": order_id})
 
 
 def concurrent_change(order_id: str) -> ZhongtaiError:
+    """ABORTED ``CONCURRENT_ORDER_CHANGE``: saved meanwhile by someone else."""
     return E(pb.ERROR_REASON_CONCURRENT_ORDER_CHANGE,
              f"order {order_id} changed concurrently; retry", metadata={"order_id": order_id})
 
@@ -91,7 +93,8 @@ class Orders(abc.ABC):
         return order
 
     @abc.abstractmethod
-    async def find(self, order_id: str, *, lock: bool = False) -> Order | None: ...
+    async def find(self, order_id: str, *, lock: bool = False) -> Order | None:
+        """The order ``order_id`` names (a sub order: its main order), or None."""
 
     @abc.abstractmethod
     async def by_pay_orders(self, pay_order_ids: Sequence[str], *, lock: bool = False
@@ -99,10 +102,12 @@ class Orders(abc.ABC):
         """The orders of these pay orders, by pay order id (unknown ones absent)."""
 
     @abc.abstractmethod
-    async def by_log_order(self, log_order_id: str, *, lock: bool = False) -> Order | None: ...
+    async def by_log_order(self, log_order_id: str, *, lock: bool = False) -> Order | None:
+        """The order of this log order, or None."""
 
     @abc.abstractmethod
-    async def by_voucher(self, code: str, *, lock: bool = False) -> Order | None: ...
+    async def by_voucher(self, code: str, *, lock: bool = False) -> Order | None:
+        """The order of this voucher code, or None."""
 
     @abc.abstractmethod
     async def page(self, page: Page) -> list[tuple[Order, str]]:
@@ -114,10 +119,12 @@ class Orders(abc.ABC):
         """Which of these voucher codes exist already."""
 
     @abc.abstractmethod
-    async def add(self, order: Order) -> None: ...
+    async def add(self, order: Order) -> None:
+        """Write a new order (version 1); hand its events and deadlines over."""
 
     @abc.abstractmethod
-    async def save(self, order: Order) -> None: ...
+    async def save(self, order: Order) -> None:
+        """Write what changed behind the version check; hand events and deadlines over."""
 
     def publish(self, event: DomainEvent) -> None:
         """Hand one domain event to the unit of work as its integration event."""

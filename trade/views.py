@@ -117,6 +117,7 @@ def _deduction(currency: str, kind: int, source_id: str, amount: int, platform: 
 
 
 def pay_order_message(order: Order, p: PayOrder) -> pb.PayOrder:
+    """One of the order's pay orders."""
     def money(amount: int) -> Money:
         return Money(currency_code=order.currency, amount_minor=amount)
 
@@ -135,6 +136,7 @@ def pay_order_message(order: Order, p: PayOrder) -> pb.PayOrder:
 
 
 def voucher_message(order_id: str, v: Voucher) -> pb.Voucher:
+    """A voucher code of top-level order ``order_id``."""
     m = pb.Voucher(code=v.code, order_id=order_id, line_order_id=v.line_order_id,
                    seller_id=v.seller_id, buyer_id=v.buyer_id, sku_id=v.sku_id,
                    status=_enum(v.status), issue_time=timestamp(v.issued_at))
@@ -144,6 +146,7 @@ def voucher_message(order_id: str, v: Voucher) -> pb.Voucher:
 
 
 def operator(party: Party) -> Operator:
+    """Who acted, as the API names it."""
     return Operator(role=_enum(party.role), id=party.id)
 
 

@@ -24,6 +24,7 @@ MAX_VOUCHER_CODE = 64
 
 
 def new_voucher_code() -> str:
+    """A random code (not yet checked against the stored ones)."""
     return "".join(secrets.choice(VOUCHER_ALPHABET) for _ in range(VOUCHER_CODE_LENGTH))
 
 

@@ -33,6 +33,7 @@ from zhongtai.money import allocate
 
 def deducted(lines: Sequence[Line], *, kinds: set[int] | None = None,
              without: set[int] | None = None) -> int:
+    """The lines' deductions of these kinds (all if None), less those ``without``."""
     return sum(line.deducted(kinds=kinds, without=without) for line in lines)
 
 

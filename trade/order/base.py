@@ -69,6 +69,7 @@ class OrderState(Aggregate):
 
     @property
     def is_main(self) -> bool:
+        """Whether it is a main order (its lines are sub orders)."""
         return self.lines[0].order_id != self.order_id
 
     @property
@@ -79,33 +80,41 @@ class OrderState(Aggregate):
 
     @property
     def logistics_status(self) -> int:
+        """A main order's combined status, a single order's own."""
         return self.main_logistics_status if self.is_main else self.lines[0].logistics_status
 
     @property
     def total(self) -> int:
+        """The goods at their prices: the lines' totals."""
         return sum(line.total for line in self.lines)
 
     @property
     def discount(self) -> int:
+        """Every deduction on the lines (points and the card included)."""
         return sum(line.discount for line in self.lines)
 
     @property
     def adjust(self) -> int:
+        """The seller's price adjustment: the lines' shares."""
         return sum(line.adjust for line in self.lines)
 
     @property
     def freight(self) -> int:
+        """The sellers' freight (on their first physical lines)."""
         return sum(line.freight for line in self.lines)
 
     @property
     def actual(self) -> int:
+        """What the buyer pays for the goods through payment (no freight)."""
         return sum(line.actual for line in self.lines)
 
     @property
     def vouchers(self) -> list[Voucher]:
+        """Every voucher code of the order, line by line."""
         return [v for line in self.lines for v in line.vouchers]
 
     def pay_order(self, pay_order_id: str) -> PayOrder | None:
+        """The pay order with this id, if it is one of the order's."""
         return next((p for p in self.pay_orders if p.pay_order_id == pay_order_id), None)
 
     @property

@@ -27,6 +27,7 @@ class OrderEvent:
 
     @property
     def aggregate_id(self) -> str:
+        """The order the event is about (the outbox's aggregate id)."""
         return self.order.order_id
 
 

@@ -45,10 +45,12 @@ class Party:
 
     @classmethod
     def buyer(cls, buyer_id: str) -> Party:
+        """The buyer ``buyer_id``."""
         return cls(Operator.ROLE_BUYER, buyer_id)
 
     @classmethod
     def seller(cls, seller_id: str) -> Party:
+        """The seller ``seller_id``."""
         return cls(Operator.ROLE_SELLER, seller_id)
 
 
@@ -145,6 +147,7 @@ class Line:
 
     @property
     def total(self) -> int:
+        """Unit price × quantity."""
         return self.item.unit_price * self.quantity
 
     def deducted(self, *, kinds: set[int] | None = None, without: set[int] | None = None) -> int:
@@ -155,10 +158,12 @@ class Line:
 
     @property
     def discount(self) -> int:
+        """Every deduction on the line."""
         return self.deducted()
 
     @property
     def actual(self) -> int:
+        """Total − discount + adjust: what the buyer pays for it through payment."""
         return self.total - self.discount + self.adjust
 
 

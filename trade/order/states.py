@@ -123,6 +123,7 @@ LOGISTICS_STATUS_EFFECTS: Mapping[str, Mapping[int, int]] = {
 
 
 def pay_status_after(action: str, current: int) -> int:
+    """An order's pay status after an action (``PAY_STATUS_EFFECTS``)."""
     return PAY_STATUS_EFFECTS.get(action, {}).get(current, current)
 
 
@@ -136,14 +137,17 @@ def pay_order_status_after(action: str, kind: int, current: int) -> int:
 
 
 def logistics_status_after(action: str, current: int) -> int:
+    """A line's or log order's logistics status after an action."""
     return LOGISTICS_STATUS_EFFECTS.get(action, {}).get(current, current)
 
 
 def needs_logistics(item_type: int) -> bool:
+    """Physical goods ship (a log order per line)."""
     return item_type == cat.ITEM_TYPE_PHYSICAL
 
 
 def is_voucher(item_type: int) -> bool:
+    """E-vouchers get one code per unit when paid."""
     return item_type == cat.ITEM_TYPE_E_VOUCHER
 
 
