@@ -1,4 +1,4 @@
-"""catalog's gRPC servicer: request -> handler in a transaction -> response."""
+"""catalog's gRPC servicer: request -> use case in a transaction -> response."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import TypeAlias
 
 import grpc
 
-from catalog import handlers as h
+from catalog import items, stock, warehouse_stock
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.catalog.v1 import catalog_pb2_grpc
 from zhongtai.db import Database
@@ -23,85 +23,86 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def CreateSeller(self, request: pb.CreateSellerRequest, context: Ctx
                            ) -> pb.CreateSellerResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.CreateSellerResponse,
-                                    lambda s: h.create_seller(s, request))
+                                    lambda s: items.create_seller(s, request))
 
     async def GetSeller(self, request: pb.GetSellerRequest, context: Ctx
                         ) -> pb.GetSellerResponse:
         async with self.db.transaction() as s:
-            return pb.GetSellerResponse(seller=await h.get_seller(s, request.seller_id))
+            return pb.GetSellerResponse(seller=await items.get_seller(s, request.seller_id))
 
     async def ListSellers(self, request: pb.ListSellersRequest, context: Ctx
                           ) -> pb.ListSellersResponse:
         async with self.db.transaction() as s:
-            return await h.list_sellers(s, request)
+            return await items.list_sellers(s, request)
 
     async def CreateItem(self, request: pb.CreateItemRequest, context: Ctx
                          ) -> pb.CreateItemResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.CreateItemResponse,
-                                    lambda s: h.create_item(s, request))
+                                    lambda s: items.create_item(s, request))
 
     async def UpdateItem(self, request: pb.UpdateItemRequest, context: Ctx
                          ) -> pb.UpdateItemResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.UpdateItemResponse,
-                                    lambda s: h.update_item(s, request))
+                                    lambda s: items.update_item(s, request))
 
     async def GetItem(self, request: pb.GetItemRequest, context: Ctx) -> pb.GetItemResponse:
         async with self.db.transaction() as s:
-            return pb.GetItemResponse(item=await h.get_item(s, request.item_id))
+            return pb.GetItemResponse(item=await items.get_item(s, request.item_id))
 
     async def GetItemVersion(self, request: pb.GetItemVersionRequest, context: Ctx
                              ) -> pb.GetItemVersionResponse:
         async with self.db.transaction() as s:
             return pb.GetItemVersionResponse(
-                item=await h.get_item_version(s, request.item_id, request.version))
+                item=await items.get_item_version(s, request.item_id, request.version))
 
     async def ListItems(self, request: pb.ListItemsRequest, context: Ctx
                         ) -> pb.ListItemsResponse:
         async with self.db.transaction() as s:
-            return await h.list_items(s, request)
+            return await items.list_items(s, request)
 
     async def BatchGetSkus(self, request: pb.BatchGetSkusRequest, context: Ctx
                            ) -> pb.BatchGetSkusResponse:
         async with self.db.transaction() as s:
-            return await h.batch_get_skus(s, request.sku_ids)
+            return await items.batch_get_skus(s, request.sku_ids)
 
     async def AdjustStock(self, request: pb.AdjustStockRequest, context: Ctx
                           ) -> pb.AdjustStockResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.AdjustStockResponse,
-                                    lambda s: h.adjust_stock(s, request))
+                                    lambda s: stock.adjust_stock(s, request))
 
     async def GetStock(self, request: pb.GetStockRequest, context: Ctx) -> pb.GetStockResponse:
         async with self.db.transaction() as s:
-            return pb.GetStockResponse(stock=await h.get_stock(s, request.sku_id))
+            return pb.GetStockResponse(stock=await stock.get_stock(s, request.sku_id))
 
     async def ReserveStock(self, request: pb.ReserveStockRequest, context: Ctx
                            ) -> pb.ReserveStockResponse:
         async with self.db.transaction() as s:
-            return await h.reserve_stock(s, self.db.dialect, request)
+            return await stock.reserve_stock(s, self.db.dialect, request)
 
     async def ReleaseStock(self, request: pb.ReleaseStockRequest, context: Ctx
                            ) -> pb.ReleaseStockResponse:
         async with self.db.transaction() as s:
             return pb.ReleaseStockResponse(
-                reservation=await h.release_stock(s, self.db.dialect, request.order_id))
+                reservation=await stock.release_stock(s, self.db.dialect, request.order_id))
 
     async def DeductStock(self, request: pb.DeductStockRequest, context: Ctx
                           ) -> pb.DeductStockResponse:
         async with self.db.transaction() as s:
-            return pb.DeductStockResponse(reservation=await h.deduct_stock(s, request.order_id))
+            return pb.DeductStockResponse(reservation=await stock.deduct_stock(s, request.order_id))
 
     async def GetReservation(self, request: pb.GetReservationRequest, context: Ctx
                              ) -> pb.GetReservationResponse:
         async with self.db.transaction() as s:
             return pb.GetReservationResponse(
-                reservation=await h.get_reservation(s, request.order_id))
+                reservation=await stock.get_reservation(s, request.order_id))
 
     async def SetWarehouseStock(self, request: pb.SetWarehouseStockRequest, context: Ctx
                                 ) -> pb.SetWarehouseStockResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.SetWarehouseStockResponse,
-                                    lambda s: h.set_warehouse_stock(s, self.db.dialect, request))
+                                    lambda s: warehouse_stock.set_warehouse_stock(
+                                        s, self.db.dialect, request))
 
     async def BatchGetWarehouseStock(self, request: pb.BatchGetWarehouseStockRequest,
                                      context: Ctx) -> pb.BatchGetWarehouseStockResponse:
         async with self.db.transaction() as s:
-            return await h.batch_get_warehouse_stock(s, request.sku_ids)
+            return await warehouse_stock.batch_get_warehouse_stock(s, request.sku_ids)

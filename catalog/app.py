@@ -8,7 +8,7 @@ from pathlib import Path
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog import handlers, store
+from catalog import stock, store, warehouse_stock
 from catalog.api import CatalogServicer
 from zhongtai.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 from zhongtai.errors import FailedPrecondition, NotFound
@@ -39,7 +39,7 @@ def build(ctx: ServiceContext) -> BuiltService:
     async def release(s: AsyncSession, event: trade_events.OrderCreationFailed,
                       _env: Envelope) -> None:
         try:
-            await handlers.release_stock(s, db.dialect, event.order.order_id)
+            await stock.release_stock(s, db.dialect, event.order.order_id)
         except FailedPrecondition as e:
             # Never poison the queue: a failed order cannot have been paid.
             log.error("not releasing the stock of failed order %s: %s",
@@ -50,13 +50,13 @@ def build(ctx: ServiceContext) -> BuiltService:
         # Unpaid: release the reservation; paid and cancelled before shipping
         # (ship timeout, money refunding): the sold units go back on sale.
         order = event.order
-        await handlers.stock_on_order_cancelled(
+        await stock.stock_on_order_cancelled(
             s, db.dialect, order.order_id,
-            paid_cancelled=paid_order_cancelled(order.pay_status, order.close_reason))
+            paid=paid_order_cancelled(order.pay_status, order.close_reason))
 
     async def deduct(s: AsyncSession, event: trade_events.OrderPaid, _env: Envelope) -> None:
         try:
-            await handlers.deduct_stock(s, event.order.order_id)
+            await stock.deduct_stock(s, event.order.order_id)
         except (NotFound, FailedPrecondition) as e:
             # Nothing reserved, or released: redelivering would not change that.
             log.error("not deducting the stock of paid order %s: %s",
@@ -65,7 +65,7 @@ def build(ctx: ServiceContext) -> BuiltService:
     async def shipped(s: AsyncSession, event: logistics_events.PackageChanged,
                       _env: Envelope) -> None:
         # Only the shipment's own event lists units; tracking and flags none.
-        await handlers.ship_from_warehouses(
+        await warehouse_stock.ship_from_warehouses(
             s, db.dialect, event.package.logistics_order_id,
             [(x.sku_id, x.warehouse_id, x.quantity) for x in event.shipped_from])
 

@@ -1,64 +1,37 @@
-"""catalog's rules: what a valid seller, item, SKU and stock line is, and the
-reservation state machine. No database, gRPC or broker here."""
+"""catalog's rules: what a valid seller, item, SKU and stock line is, and
+what each move of a reservation does to the stock's units. No database, gRPC
+or broker here; the generated ``catalog_pb2`` is imported for enum values
+(statuses, reasons) and the request messages validated."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from zhongtai.catalog.v1 import catalog_pb2 as pb
-from zhongtai.errors import FailedPrecondition, Violations
+from zhongtai.errors import Reasons, Violations
 from zhongtai.money import parse_currency
+
+# catalog's reasons (its ErrorReason enum): raise E(pb.ERROR_REASON_..., message).
+E = Reasons(pb.ErrorReason)
 
 MAX_TITLE = 500
 MAX_QUANTITY = 1_000_000
 MAX_WEIGHT_GRAMS = 10**8
 MAX_VOLUME_CM3 = 10**10
 
-RESERVED = pb.RESERVATION_STATUS_RESERVED
-RELEASED = pb.RESERVATION_STATUS_RELEASED
-DEDUCTED = pb.RESERVATION_STATUS_DEDUCTED
-RESTOCKED = pb.RESERVATION_STATUS_RESTOCKED
-
+# The moves of a reservation (RESERVED -> RELEASED | DEDUCTED; DEDUCTED ->
+# RESTOCKED, see catalog.stock.RESERVATIONS) and what each does to the units
+# of each of its lines: they go from one column of the SKU's stock row to
+# another. A release gives reserved units back; a deduct sells them (at
+# payment); a restock puts the units sold to a paid order cancelled before
+# anything shipped back on sale (warehouse_stock is untouched: they never
+# left). ``shipped`` only grows when a package leaves a warehouse.
 RELEASE, DEDUCT, RESTOCK = "release", "deduct", "restock"
-
-# The reservation state machine: (from, action) -> to. RESTOCK puts the units
-# of a paid (DEDUCTED) order back on sale when the order is cancelled before
-# anything shipped (see zhongtai.orders.paid_order_cancelled).
-RESERVATION_TRANSITIONS: dict[tuple[int, str], pb.ReservationStatus] = {
-    (RESERVED, RELEASE): RELEASED,
-    (RESERVED, DEDUCT): DEDUCTED,
-    (DEDUCTED, RESTOCK): RESTOCKED,
+UNIT_MOVES: dict[str, tuple[str, str]] = {
+    RELEASE: ("reserved", "available"),
+    DEDUCT: ("reserved", "sold"),
+    RESTOCK: ("sold", "available"),
 }
-# Where each action leads: a reservation already there is an idempotent repeat.
-ACTION_TARGETS: dict[str, pb.ReservationStatus] = {
-    RELEASE: RELEASED, DEDUCT: DEDUCTED, RESTOCK: RESTOCKED}
-
-
-def on_cancel_action(status: int, paid_cancelled: bool) -> str | None:
-    """What an OrderCancelled does to a reservation in ``status``: RELEASE a
-    reserved one, RESTOCK a deducted one of a paid order cancelled, nothing
-    otherwise (already released or restocked: a repeat; deducted while the
-    event does not say the order was paid: refused, the caller logs it)."""
-    if status == RESERVED:
-        return RELEASE
-    if status == DEDUCTED and paid_cancelled:
-        return RESTOCK
-    return None
-
-
-def next_reservation_status(
-    current: int, action: str, order_id: str
-) -> pb.ReservationStatus:
-    try:
-        return RESERVATION_TRANSITIONS[(current, action)]
-    except KeyError:
-        raise FailedPrecondition(
-            "ILLEGAL_RESERVATION_TRANSITION",
-            f"cannot {action} the reservation of order {order_id}: it is "
-            f"{pb.ReservationStatus.Name(current)}",
-            metadata={"order_id": order_id, "action": action,
-                      "status": pb.ReservationStatus.Name(current)},
-        ) from None
 
 
 def validate_seller(req: pb.CreateSellerRequest) -> None:

@@ -1,4 +1,6 @@
-"""logistics' gRPC servicer: request -> handler in a transaction -> response."""
+"""logistics' gRPC servicers (LogisticsService, WarehouseService): request ->
+use case in a transaction (idempotent by request_id where it writes) ->
+response."""
 
 from __future__ import annotations
 
@@ -6,27 +8,31 @@ from typing import TypeAlias
 
 import grpc
 
-from logistics import handlers as h
-from logistics.fulfilment import Fulfilment
-from zhongtai.db import Database
+from logistics import freight_templates as h
+from logistics import orders, shipping
+from logistics import warehouses as wh
+from logistics.domain import TrackingPolicy
+from zhongtai.catalog.v1.catalog_pb2_grpc import CatalogServiceStub
+from zhongtai.db import Database, utcnow
 from zhongtai.idempotency import Keys, idempotent_rpc
 from zhongtai.logistics.v1 import logistics_pb2 as pb
-from zhongtai.logistics.v1 import logistics_pb2_grpc
+from zhongtai.logistics.v1 import logistics_pb2_grpc, warehouse_pb2_grpc
+from zhongtai.logistics.v1 import warehouse_pb2 as wpb
 
 Ctx: TypeAlias = grpc.aio.ServicerContext
 
 
 class LogisticsServicer(logistics_pb2_grpc.LogisticsServiceServicer):
-    def __init__(self, db: Database, fulfilment: Fulfilment) -> None:
+    def __init__(self, db: Database, tracking: TrackingPolicy) -> None:
         self.db = db
         self.keys = Keys(db.plumbing, db.dialect)
-        self.fulfilment = fulfilment
+        self.tracking = tracking
 
     async def CreateFreightTemplate(self, request: pb.CreateFreightTemplateRequest,
                                     context: Ctx) -> pb.CreateFreightTemplateResponse:
         return await idempotent_rpc(self.db, self.keys, request,
                                     pb.CreateFreightTemplateResponse,
-                                    lambda s: h.create_template(s, request))
+                                    lambda s: h.create_template(s, request, utcnow()))
 
     async def GetFreightTemplate(self, request: pb.GetFreightTemplateRequest, context: Ctx
                                  ) -> pb.GetFreightTemplateResponse:
@@ -48,19 +54,49 @@ class LogisticsServicer(logistics_pb2_grpc.LogisticsServiceServicer):
                                 ) -> pb.GetLogisticsOrderResponse:
         async with self.db.transaction() as s:
             return pb.GetLogisticsOrderResponse(
-                logistics_order=await self.fulfilment.get(s, request.logistics_order_id))
+                logistics_order=await orders.get(s, request.logistics_order_id))
 
     async def ListLogisticsOrders(self, request: pb.ListLogisticsOrdersRequest, context: Ctx
                                   ) -> pb.ListLogisticsOrdersResponse:
         async with self.db.transaction() as s:
-            return await self.fulfilment.list_orders(s, request)
+            return await orders.list_orders(s, request)
 
     async def ShipPackage(self, request: pb.ShipPackageRequest, context: Ctx
                           ) -> pb.ShipPackageResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.ShipPackageResponse,
-                                    lambda s: self.fulfilment.ship_package(s, request))
+                                    lambda s: shipping.ship_package(s, self.db, request,
+                                                                    self.tracking, utcnow()))
 
     async def FlagLogisticsOrder(self, request: pb.FlagLogisticsOrderRequest, context: Ctx
                                  ) -> pb.FlagLogisticsOrderResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.FlagLogisticsOrderResponse,
-                                    lambda s: self.fulfilment.flag(s, request))
+                                    lambda s: orders.flag(s, request, utcnow()))
+
+
+class WarehouseServicer(warehouse_pb2_grpc.WarehouseServiceServicer):
+    def __init__(self, db: Database, catalog: CatalogServiceStub) -> None:
+        self.db = db
+        self.catalog = catalog
+        self.keys = Keys(db.plumbing, db.dialect)
+
+    async def CreateWarehouse(self, request: wpb.CreateWarehouseRequest, context: Ctx
+                              ) -> wpb.CreateWarehouseResponse:
+        return await idempotent_rpc(self.db, self.keys, request, wpb.CreateWarehouseResponse,
+                                    lambda s: wh.create_warehouse(s, request, utcnow()))
+
+    async def GetWarehouse(self, request: wpb.GetWarehouseRequest, context: Ctx
+                           ) -> wpb.GetWarehouseResponse:
+        async with self.db.transaction() as s:
+            return wpb.GetWarehouseResponse(
+                warehouse=await wh.get_warehouse(s, request.warehouse_id))
+
+    async def ListWarehouses(self, request: wpb.ListWarehousesRequest, context: Ctx
+                             ) -> wpb.ListWarehousesResponse:
+        async with self.db.transaction() as s:
+            return await wh.list_warehouses(s, request)
+
+    async def PlanFulfilment(self, request: wpb.PlanFulfilmentRequest, context: Ctx
+                             ) -> wpb.PlanFulfilmentResponse:
+        async with self.db.transaction() as s:
+            return await wh.plan(s, self.catalog, request, utcnow(),
+                                 time_remaining=context.time_remaining())

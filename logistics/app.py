@@ -17,22 +17,17 @@ from pathlib import Path
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from logistics import store
-from logistics.api import LogisticsServicer
+from logistics import allocation, orders, store, tracking
+from logistics.api import LogisticsServicer, WarehouseServicer
 from logistics.carrier_setup import start_carriers, stop_carriers
 from logistics.carriers.base import Carrier, TrackingEvent
-from logistics.fulfilment import (
-    ALLOCATE_TIMER,
-    SUBSCRIBE_TIMER,
-    TRACK_QUERY_TIMER,
-    Fulfilment,
-)
+from logistics.domain import ALLOCATE_TIMER, SUBSCRIBE_TIMER, TRACK_QUERY_TIMER, TrackingPolicy
 from logistics.notify import NotifyServer
 from logistics.sandbox_carrier import SandboxCarrierServer
 from logistics.settings import LogisticsSettings
-from logistics.warehouses import WarehouseServicer
 from zhongtai.catalog.v1 import catalog_pb2_grpc
 from zhongtai.config import Settings
+from zhongtai.db import utcnow
 from zhongtai.events import Envelope
 from zhongtai.inbox import consumer
 from zhongtai.logistics.v1 import (
@@ -55,15 +50,15 @@ TRADE_EVENTS = Subscription("logistics.trade-events",
 
 def build(ctx: ServiceContext) -> BuiltService:
     settings = ctx.config
-    fulfilment = Fulfilment(ctx.db, settings)
-    servicer = LogisticsServicer(ctx.db, fulfilment)
+    policy = TrackingPolicy(settings.tracking_query_after_seconds, settings.tracking_max_queries)
+    servicer = LogisticsServicer(ctx.db, policy)
     catalog = catalog_pb2_grpc.CatalogServiceStub(ctx.channel("catalog"))
     warehouses = WarehouseServicer(ctx.db, catalog)
     carriers: dict[str, Carrier] = {}
 
     async def record(carrier_name: str, events: Sequence[TrackingEvent]) -> str:
         async with ctx.db.transaction() as s:
-            return await fulfilment.record_tracking(s, carrier_name, events)
+            return await tracking.record_tracking(s, ctx.db, carrier_name, events, utcnow())
 
     notify = NotifyServer(record, carriers, settings.notify_listen)
     sandbox: SandboxCarrierServer | None = None
@@ -80,11 +75,11 @@ def build(ctx: ServiceContext) -> BuiltService:
         carriers.clear()
 
     async def paid(s: AsyncSession, event: trade_events.OrderPaid, _env: Envelope) -> None:
-        await fulfilment.on_order_paid(s, event)
+        await orders.on_order_paid(s, ctx.db, event, utcnow())
 
     async def cancelled(s: AsyncSession, event: trade_events.OrderCancelled,
                         _env: Envelope) -> None:
-        await fulfilment.on_order_cancelled(s, event)
+        await orders.on_order_cancelled(s, event, utcnow())
 
     async def subscribe(carrier_name: str, tracking_no: str) -> None:
         carrier = carriers.get(carrier_name)
@@ -98,17 +93,17 @@ def build(ctx: ServiceContext) -> BuiltService:
         return f"{settings.notify_base_url or notify.url}/carriers/{carrier_name}/notify"
 
     async def on_subscribe(s: AsyncSession, timer: Timer) -> None:
-        await fulfilment.on_subscribe_timer(s, timer, subscribe)
+        await tracking.on_subscribe_timer(s, timer, subscribe)
 
     async def query(carrier_name: str, tracking_no: str) -> Sequence[TrackingEvent] | None:
         carrier = carriers.get(carrier_name)
         return None if carrier is None else await carrier.query(tracking_no)
 
     async def on_track_query(s: AsyncSession, timer: Timer) -> None:
-        await fulfilment.on_track_query_timer(s, timer, query)
+        await tracking.on_track_query_timer(s, ctx.db, timer, query, policy, utcnow())
 
     async def on_allocate(s: AsyncSession, timer: Timer) -> None:
-        await fulfilment.on_allocate_timer(s, timer, catalog)
+        await allocation.on_allocate_timer(s, timer, catalog, utcnow())
 
     def register(server: grpc.aio.Server) -> None:
         logistics_pb2_grpc.add_LogisticsServiceServicer_to_server(servicer, server)

@@ -1,26 +1,24 @@
-"""logistics' rules: freight template validation and the freight calculator.
-No database, gRPC or broker here.
+"""logistics' rules of logistics orders and packages (seed 001 §四.2). No
+database, gRPC, broker or clock here; logistics.proto's request and plan
+messages are read and its enum values used.
 
-Freight of one package (one seller's items) to a destination:
+Statuses. A ROLE_ORDER is asked for two things, through the ``ORDER``
+state machine: shipping some of its units (``pack``) and being cancelled
+(trade cancelled the order: only while nothing is shipped). Everything else
+about statuses is derived, never asked for: a package's status is the
+furthest carrier milestone reached (``package_status_after``), a ROLE_ORDER's
+is as far as its slowest package (``order_status``).
 
-1. the template (the one named, else the seller's default) picks the rule
-   for the destination: a region rule matching it (city name, then region
-   code prefix, then province name; the first listed on a tie), else the
-   default rule if unlisted regions are deliverable, else the package is
-   NOT_DELIVERABLE (FAILED_PRECONDITION);
-2. a package promotion made free (SellerQuote.free_shipping), or whose items'
-   amount reaches the template's free-shipping threshold, costs 0;
-3. otherwise ``first_fee`` covers up to ``first_units`` (a package of 0
-   units too: every package pays at least its first fee), and every started
-   ``additional_units`` beyond them costs ``additional_fee``. Units are
-   pieces (BY_COUNT), grams (BY_WEIGHT: the sum of weight_grams × quantity)
-   or minor units of the items' amount (BY_AMOUNT).
+Split and merge (``pack``): all of an unsplit order alone travels as that
+order; part of an order is a new split child; several parts in one package
+are merged under a new merge master.
 
-A BY_WEIGHT template refuses a package with an item of unknown weight
-(weight_grams 0), even one that would ship free: FAILED_PRECONDITION
-WEIGHT_REQUIRED, never a guessed or free price.
+Warehouses: each ROLE_ORDER's share of its paid order's warehouse plan
+(``shares_of_plan``) and the warehouses its shipped units leave
+(``leaving_warehouses``, ``shipped_from``).
 
-A seller with no template ships free (freight 0, source NO_TEMPLATE).
+Lost pushes: when a shipped package's carrier is asked for its events
+(``TrackingPolicy``).
 """
 
 from __future__ import annotations
@@ -29,195 +27,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from zhongtai.common.v1.common_pb2 import Address, Money
-from zhongtai.errors import FailedPrecondition, PreconditionViolation, Violations
+from logistics.reasons import E
+from zhongtai.common.v1.common_pb2 import Operator
+from zhongtai.errors import InvalidArgument, PreconditionViolation, Violations, ZhongtaiError
 from zhongtai.logistics.v1 import logistics_pb2 as pb
-
-MAX_NAME = 200
-MAX_REGION_RULES = 200
-MAX_UNITS = 10**12
-MAX_WEIGHT_GRAMS = 10**8  # of one unit, as catalog bounds Sku.weight_grams
-
-
-def validate_template(t: pb.FreightTemplate) -> None:
-    """Checks on a template to create (INVALID_ARGUMENT listing every field)."""
-    v = Violations()
-    v.check(bool(t.seller_id), "template.seller_id", "is required")
-    v.check(len(t.seller_id) <= 64, "template.seller_id", "must be at most 64 characters")
-    v.check(bool(t.name.strip()), "template.name", "is required")
-    v.check(len(t.name) <= MAX_NAME, "template.name", f"must be at most {MAX_NAME} characters")
-    v.check(t.delivery_method in pb.DeliveryMethod.values()
-            and t.delivery_method != pb.DELIVERY_METHOD_UNSPECIFIED,
-            "template.delivery_method", "is required")
-    v.check(t.charging_basis in pb.ChargingBasis.values()
-            and t.charging_basis != pb.CHARGING_BASIS_UNSPECIFIED,
-            "template.charging_basis", "is required")
-    v.check(t.HasField("default_rule"), "template.default_rule", "is required")
-    currency = t.default_rule.first_fee.currency_code
-    v.check(bool(currency), "template.default_rule.first_fee", "needs a currency")
-    _check_rule(v, "template.default_rule", t.default_rule, currency)
-    v.check(len(t.region_rules) <= MAX_REGION_RULES, "template.region_rules",
-            f"at most {MAX_REGION_RULES}")
-    for i, r in enumerate(t.region_rules):
-        name = f"template.region_rules[{i}]"
-        v.check(bool(r.provinces or r.cities or r.region_codes), name,
-                "names at least one province, city or region code")
-        v.check(all(x.strip() for x in [*r.provinces, *r.cities, *r.region_codes]), name,
-                "has an empty region")
-        v.check(r.HasField("rule"), f"{name}.rule", "is required")
-        _check_rule(v, f"{name}.rule", r.rule, currency)
-    if t.HasField("free_shipping_threshold"):
-        th = t.free_shipping_threshold
-        v.check(th.currency_code == currency, "template.free_shipping_threshold",
-                f"must be in the template's currency {currency}")
-        v.check(th.amount_minor > 0, "template.free_shipping_threshold", "must be positive")
-    v.raise_if_any()
-
-
-def _check_rule(v: Violations, name: str, rule: pb.FreightRule, currency: str) -> None:
-    v.check(0 < rule.first_units <= MAX_UNITS, f"{name}.first_units", "must be positive")
-    v.check(0 < rule.additional_units <= MAX_UNITS, f"{name}.additional_units",
-            "must be positive")
-    for fee_name in ("first_fee", "additional_fee"):
-        fee: Money = getattr(rule, fee_name)
-        v.check(fee.amount_minor >= 0, f"{name}.{fee_name}", "must not be negative")
-        v.check(fee.currency_code == currency, f"{name}.{fee_name}",
-                f"must be in the template's currency {currency}")
-
-
-def rule_fee(rule: pb.FreightRule, units: int) -> int:
-    """first_fee for 0 up to first_units, plus additional_fee per started
-    additional_units beyond them."""
-    fee = rule.first_fee.amount_minor
-    extra = units - rule.first_units
-    if extra > 0:
-        steps = -(-extra // max(rule.additional_units, 1))
-        fee += steps * rule.additional_fee.amount_minor
-    return max(fee, 0)
-
-
-def units(basis: int, items: Sequence[pb.FreightItem]) -> int:
-    if basis == pb.CHARGING_BASIS_BY_WEIGHT:
-        return sum(max(i.weight_grams, 0) * max(i.quantity, 0) for i in items)
-    if basis == pb.CHARGING_BASIS_BY_AMOUNT:
-        return sum(max(i.amount.amount_minor, 0) for i in items)
-    return sum(max(i.quantity, 0) for i in items)
-
-
-def _norm(s: str) -> str:
-    return s.strip()
-
-
-@dataclass(frozen=True)
-class Match:
-    rule: pb.FreightRule
-    source: int
-
-
-def match_rule(t: pb.FreightTemplate, to: Address) -> Match | None:
-    """The rule for a destination, or None when the template does not deliver there."""
-    city, province, code = _norm(to.city), _norm(to.province), _norm(to.region_code)
-    best: tuple[int, int] | None = None  # (precedence, -index): higher wins
-    chosen: pb.RegionRule | None = None
-    for i, r in enumerate(t.region_rules):
-        score = 0
-        if city and city in {_norm(c) for c in r.cities}:
-            score = 3_000_000
-        elif code and (lens := [len(c) for c in map(_norm, r.region_codes)
-                                if c and code.startswith(c)]):
-            score = 1_000_000 + max(lens)
-        elif province and province in {_norm(p) for p in r.provinces}:
-            score = 1
-        if score and (best is None or (score, -i) > best):
-            best, chosen = (score, -i), r
-    if chosen is not None:
-        return Match(chosen.rule, pb.FREIGHT_SOURCE_REGION_RULE)
-    if t.unlisted_regions_deliverable:
-        return Match(t.default_rule, pb.FREIGHT_SOURCE_DEFAULT_RULE)
-    return None
-
-
-def not_deliverable(t: pb.FreightTemplate, package_id: str, to: Address) -> FailedPrecondition:
-    where = " ".join(x for x in (to.province, to.city, to.district) if x) or to.region_code
-    return FailedPrecondition(
-        "NOT_DELIVERABLE",
-        f"seller {t.seller_id} does not deliver to {where} (freight template "
-        f"{t.template_id})",
-        [PreconditionViolation("DESTINATION", f"freight_templates/{t.template_id}",
-                               f"{where} is not deliverable")],
-        {"template_id": t.template_id, "seller_id": t.seller_id, "package_id": package_id})
-
-
-def require_weights(t: pb.FreightTemplate, package: pb.FreightPackage) -> None:
-    """A by-weight template prices only items whose weight is known."""
-    weightless = [i.sku_id for i in package.items if i.weight_grams <= 0]
-    if weightless:
-        raise FailedPrecondition(
-            "WEIGHT_REQUIRED",
-            f"freight template {t.template_id} charges by weight and SKUs "
-            f"{', '.join(weightless)} have no weight",
-            [PreconditionViolation("WEIGHT", f"skus/{sku_id}", "weight_grams is 0")
-             for sku_id in weightless],
-            {"sku_id": weightless[0], "template_id": t.template_id,
-             "package_id": package.package_id})
-
-
-def quote_package(t: pb.FreightTemplate | None, package: pb.FreightPackage,
-                  to: Address, currency: str = "CNY") -> pb.PackageFreight:
-    """The freight of one package with its template (None: the seller has none)."""
-    out = pb.PackageFreight(package_id=package.package_id, seller_id=package.seller_id,
-                            delivery_method=package.delivery_method)
-    if t is None:
-        out.freight.CopyFrom(Money(currency_code=currency, amount_minor=0))
-        out.source = pb.FREIGHT_SOURCE_NO_TEMPLATE
-        return out
-    out.template_id = t.template_id
-    out.delivery_method = t.delivery_method
-    template_currency = t.default_rule.first_fee.currency_code
-    match = match_rule(t, to)
-    if match is None:
-        raise not_deliverable(t, package.package_id, to)
-    out.rule.CopyFrom(match.rule)
-    if t.charging_basis == pb.CHARGING_BASIS_BY_WEIGHT:
-        require_weights(t, package)
-    out.units = units(t.charging_basis, package.items)
-    amount = sum(i.amount.amount_minor for i in package.items)
-    source: int
-    if package.free_shipping:
-        fee, source = 0, pb.FREIGHT_SOURCE_FREE_SHIPPING_PROMOTION
-    elif (t.HasField("free_shipping_threshold")
-          and amount >= t.free_shipping_threshold.amount_minor):
-        fee, source = 0, pb.FREIGHT_SOURCE_FREE_SHIPPING_THRESHOLD
-    else:
-        fee, source = rule_fee(match.rule, out.units), match.source
-    out.freight.CopyFrom(Money(currency_code=template_currency, amount_minor=fee))
-    out.source = source  # type: ignore[assignment]
-    return out
-
-
-def validate_quote(req: pb.QuoteFreightRequest) -> None:
-    v = Violations()
-    v.check(len(req.packages) > 0, "packages", "at least one package")
-    v.check(len(req.packages) <= 100, "packages", "at most 100 packages")
-    v.check(req.HasField("destination"), "destination", "is required")
-    v.check(bool(req.destination.province or req.destination.city
-                 or req.destination.region_code), "destination",
-            "needs a province, city or region code")
-    for i, p in enumerate(req.packages):
-        v.check(bool(p.seller_id), f"packages[{i}].seller_id", "is required")
-        v.check(p.delivery_method in pb.DeliveryMethod.values(),
-                f"packages[{i}].delivery_method", "is not a delivery method")
-        v.check(len(p.items) > 0, f"packages[{i}].items", "at least one item")
-        for j, item in enumerate(p.items):
-            v.check(item.quantity > 0, f"packages[{i}].items[{j}].quantity", "must be positive")
-            v.check(0 <= item.weight_grams <= MAX_WEIGHT_GRAMS,
-                    f"packages[{i}].items[{j}].weight_grams", f"must be 0 to {MAX_WEIGHT_GRAMS}")
-            v.check(item.amount.amount_minor >= 0, f"packages[{i}].items[{j}].amount",
-                    "must not be negative")
-    v.raise_if_any()
-
-
-# --- logistics orders, packages and tracking -------------------------------
+from zhongtai.statemachine import StateMachine
 
 ROLE_ORDER = pb.LOGISTICS_ORDER_ROLE_ORDER
 ROLE_SPLIT_CHILD = pb.LOGISTICS_ORDER_ROLE_SPLIT_CHILD
@@ -230,6 +44,29 @@ IN_TRANSIT = pb.LOGISTICS_ORDER_STATUS_IN_TRANSIT
 OUT_FOR_DELIVERY = pb.LOGISTICS_ORDER_STATUS_OUT_FOR_DELIVERY
 DELIVERED = pb.LOGISTICS_ORDER_STATUS_DELIVERED
 CANCELLED = pb.LOGISTICS_ORDER_STATUS_CANCELLED
+
+# The durable timers of logistics orders and packages.
+# Allocate a paid order's units to warehouses (key: the trade order).
+ALLOCATE_TIMER = "logistics.allocate"
+# Ask a package's carrier to push its events (key: the package).
+SUBSCRIBE_TIMER = "logistics.subscribe_waybill"
+# Query a package's carrier for events a lost push did not bring (key
+# "<package id>/<n>": the n-th query).
+TRACK_QUERY_TIMER = "logistics.track_query"
+
+# What a ROLE_ORDER is asked for. Shipping all the units left leads to
+# SHIPPED whatever its earlier packages reached: the package just handed to
+# the carrier is its slowest. Cancelling is trade's fact, never refused: the
+# consumer leaves an order it ``can`` not cancel as it is. Refusals of the
+# table are NOTHING_TO_SHIP (``pack`` reports them with the units left).
+SHIP_PART, SHIP_REST, CANCEL = "ship_part", "ship_rest", "cancel"
+ORDER = StateMachine("logistics_order", {
+    (WAIT_SHIP, SHIP_PART): PARTIALLY_SHIPPED,
+    (WAIT_SHIP, SHIP_REST): SHIPPED,
+    (PARTIALLY_SHIPPED, SHIP_PART): PARTIALLY_SHIPPED,
+    (PARTIALLY_SHIPPED, SHIP_REST): SHIPPED,
+    (WAIT_SHIP, CANCEL): CANCELLED,
+}, pb.LogisticsOrderStatus.Name, E, pb.ERROR_REASON_NOTHING_TO_SHIP)
 
 # Where a package is after a carrier milestone (EXCEPTION moves nothing).
 MILESTONE_STATUS: Mapping[int, int] = {
@@ -247,8 +84,12 @@ MAX_NOTE = 2000
 
 
 def package_status_after(current: int, milestone: int) -> int:
-    """A package's status after a carrier milestone: the furthest reached,
-    whatever order the events arrive in."""
+    """A package's status after a carrier milestone: the furthest reached.
+
+    Guarantee: applied to any sequence of milestones, in any order and with
+    repeats, a travelling package ends at the furthest status they name and
+    never moves back on the way; EXCEPTION, and a package not travelling,
+    do not move."""
     reached = MILESTONE_STATUS.get(milestone)
     if reached is None or current not in TRAVELLING:
         return current
@@ -268,7 +109,130 @@ def order_status(total: int, shipped: int, package_statuses: Sequence[int],
     return min(package_statuses) if package_statuses else SHIPPED
 
 
+@dataclass(frozen=True)
+class Shippable:
+    """A logistics order a shipment names, as stored (and locked)."""
+
+    logistics_order_id: str
+    role: int
+    status: int
+    seller_id: str
+    # Its buyer and address: the orders of one package share them.
+    destination: tuple[str, str]
+    total: int
+    shipped: int
+    split: bool
+
+
+@dataclass(frozen=True)
+class Part:
+    """The units of one ROLE_ORDER a package carries."""
+
+    logistics_order_id: str
+    quantity: int
+    # The order travels as itself (all of an unsplit order); else a new split
+    # child of it holds the units.
+    whole: bool
+    # The order's status once they are shipped (``ORDER``).
+    status: int
+
+
+@dataclass(frozen=True)
+class Packing:
+    """What one package is made of: its parts, in the request's order."""
+
+    parts: tuple[Part, ...]
+
+    @property
+    def merged(self) -> bool:
+        """Several parts: a new merge master is the package, the parts (the
+        orders themselves or their new split children) its members."""
+        return len(self.parts) > 1
+
+    @property
+    def quantity(self) -> int:
+        return sum(p.quantity for p in self.parts)
+
+
+def pack(seller_id: str, items: Sequence[tuple[str, int]],
+         orders: Mapping[str, Shippable]) -> Packing:
+    """How ``seller_id`` ships ``items`` — (logistics order id, units; 0: all
+    the units left), validated by ``validate_ship`` — in one package.
+
+    All of an unsplit order ships as that order; anything else of an order
+    (part of it, or the rest of a split one) is a new split child; more than
+    one part is merged under a new master (``Packing.merged``).
+
+    Refusals, in the items' order, then for the whole package (nothing is
+    decided): an id that is not a ROLE_ORDER (INVALID_ARGUMENT on the item),
+    another seller's order (PERMISSION_DENIED NOT_A_PARTY_TO_THE_ORDER), a
+    cancelled or shipped order or more units than are left
+    (NOTHING_TO_SHIP), orders going to different buyers or addresses
+    (PACKAGE_DESTINATIONS_DIFFER).
+
+    Guarantee: every part ships between 1 and the units left of its order,
+    and an order's new status is what ``ORDER`` says of shipping part of it
+    (SHIP_PART) or all that is left (SHIP_REST)."""
+    parts: list[Part] = []
+    for i, (lo_id, asked) in enumerate(items):
+        order = orders.get(lo_id)
+        if order is None or order.role != ROLE_ORDER:
+            raise InvalidArgument.field(f"items[{i}].logistics_order_id",
+                                        "is not a logistics order of an order")
+        if order.seller_id != seller_id:
+            raise E(pb.ERROR_REASON_NOT_A_PARTY_TO_THE_ORDER,
+                    f"seller {seller_id} cannot ship logistics order {lo_id}: it is "
+                    f"another seller's", metadata={"logistics_order_id": lo_id})
+        left = order.total - order.shipped
+        quantity = asked or left
+        action = SHIP_REST if quantity == left else SHIP_PART
+        if quantity > left or left <= 0 or not ORDER.can(order.status, action):
+            raise _nothing_to_ship(order, left, quantity)
+        parts.append(Part(lo_id, quantity, quantity == order.total and not order.split,
+                          ORDER.next(order.status, action, lo_id)))
+    first = orders[parts[0].logistics_order_id].destination
+    if any(orders[p.logistics_order_id].destination != first for p in parts):
+        raise E(pb.ERROR_REASON_PACKAGE_DESTINATIONS_DIFFER,
+                "orders merged into one package must go to the same buyer and address",
+                violations=[PreconditionViolation("ADDRESS", "items", "destinations differ")])
+    return Packing(tuple(parts))
+
+
+def _nothing_to_ship(order: Shippable, left: int, quantity: int) -> ZhongtaiError:
+    lo_id, name = order.logistics_order_id, pb.LogisticsOrderStatus.Name(order.status)
+    return E(pb.ERROR_REASON_NOTHING_TO_SHIP,
+             f"logistics order {lo_id} is {name} with {left} unit(s) left to ship; "
+             f"{quantity} asked",
+             violations=[PreconditionViolation("LOGISTICS_ORDER_STATUS",
+                                               f"logistics_orders/{lo_id}",
+                                               f"status is {name}, {left} left")],
+             metadata={"logistics_order_id": lo_id, "status": name, "left": str(left)})
+
+
+@dataclass(frozen=True)
+class TrackingPolicy:
+    """When a shipped package's carrier is queried for the events a lost
+    push did not bring: the first query ``first_query_after_seconds`` after
+    the shipment, each next one twice as long after the previous (at most a
+    day), at most ``max_queries`` of them, until the package is delivered."""
+
+    first_query_after_seconds: float = 6 * 3600.0
+    max_queries: int = 30
+
+    def query_delay(self, n: int) -> dt.timedelta:
+        """How long after the shipment (n = 1) or the (n-1)-th query the n-th
+        query comes."""
+        return dt.timedelta(seconds=min(self.first_query_after_seconds * 2 ** (n - 1),
+                                        86400.0))
+
+    def queries_again(self, n: int, status: int) -> bool:
+        """Whether a package that is ``status`` after its n-th query is
+        queried once more."""
+        return status != DELIVERED and n < self.max_queries
+
+
 def validate_ship(req: pb.ShipPackageRequest) -> None:
+    """INVALID_ARGUMENT listing every bad field of a shipment (nothing is read)."""
     v = Violations()
     v.check(bool(req.seller_id), "seller_id", "is required")
     v.check(bool(req.carrier.strip()), "carrier", "is required")
@@ -288,6 +252,7 @@ def validate_ship(req: pb.ShipPackageRequest) -> None:
 
 
 def validate_flag(req: pb.FlagLogisticsOrderRequest) -> None:
+    """INVALID_ARGUMENT listing every bad field of a flag."""
     v = Violations()
     v.check(bool(req.logistics_order_id), "logistics_order_id", "is required")
     v.check(bool(req.flag.strip()), "flag", "is required")
@@ -357,3 +322,28 @@ def leaving_warehouses(plan: Sequence[pb.PlannedShipment], shipped_before: int,
     if want > 0:
         out[""] = out.get("", 0) + want
     return list(out.items())
+
+
+def shipped_from(orders: Sequence[tuple[str, Sequence[pb.PlannedShipment], int, int]]
+                 ) -> list[tuple[str, str, int]]:
+    """A package's units as (SKU, warehouse they leave, units), by SKU then
+    warehouse: for each of its orders (SKU, plan, units shipped before,
+    units in the package), the warehouses ``leaving_warehouses`` names."""
+    leaving: dict[tuple[str, str], int] = {}
+    for sku_id, plan, shipped_before, quantity in orders:
+        for warehouse_id, units in leaving_warehouses(plan, shipped_before, quantity):
+            leaving[(sku_id, warehouse_id)] = leaving.get((sku_id, warehouse_id), 0) + units
+    return [(sku_id, warehouse_id, units)
+            for (sku_id, warehouse_id), units in sorted(leaving.items())]
+
+
+def require_party(operator: Operator, buyer_id: str, seller_id: str, lo_id: str) -> None:
+    """Who may act on (flag) a logistics order: its buyer, its seller, or a
+    platform operator; anyone else is NOT_A_PARTY_TO_THE_ORDER."""
+    role = operator.role
+    if not ((role == Operator.ROLE_BUYER and operator.id == buyer_id)
+            or (role == Operator.ROLE_SELLER and operator.id == seller_id)
+            or role == Operator.ROLE_OPERATOR):
+        raise E(pb.ERROR_REASON_NOT_A_PARTY_TO_THE_ORDER,
+                f"operator {operator.id} is neither the buyer nor the seller of "
+                f"logistics order {lo_id}", metadata={"logistics_order_id": lo_id})

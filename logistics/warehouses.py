@@ -1,35 +1,31 @@
-"""Warehouses: use cases and the ``WarehouseService`` servicer.
+"""Warehouses: the use cases behind ``WarehouseService``.
 
 The rules (coverage, topology, allocation, ETA) are in ``warehousing``; this
 module stores warehouses, reads per-warehouse stock from catalog and maps
-requests and responses.
+the plan to its response.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeAlias
+from typing import Any
 
-import grpc
 from google.protobuf import json_format
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from logistics import warehouse_store as t
 from logistics import warehousing as rules
+from logistics.reasons import E
 from zhongtai import pagination
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.catalog.v1.catalog_pb2_grpc import CatalogServiceStub
-from zhongtai.db import Database, ensure_absent, fetch_one, utcnow
-from zhongtai.errors import InvalidArgument, NotFound
+from zhongtai.errors import InvalidArgument
 from zhongtai.grpcclient import call
-from zhongtai.idempotency import Keys, idempotent_rpc
 from zhongtai.ids import new_id
+from zhongtai.logistics.v1 import logistics_pb2 as lpb
 from zhongtai.logistics.v1 import warehouse_pb2 as pb
-from zhongtai.logistics.v1 import warehouse_pb2_grpc
 from zhongtai.wire import timestamp, to_datetime
-
-Ctx: TypeAlias = grpc.aio.ServicerContext
 
 CATALOG_TIMEOUT = 5.0
 
@@ -40,8 +36,10 @@ def _view(row: Any) -> pb.Warehouse:
     return w
 
 
-async def create_warehouse(s: AsyncSession, req: pb.CreateWarehouseRequest
+async def create_warehouse(s: AsyncSession, req: pb.CreateWarehouseRequest, now: dt.datetime
                            ) -> pb.CreateWarehouseResponse:
+    """Store a warehouse (checked by ``warehousing.validate_warehouse`` against
+    its named parent); WAREHOUSE_EXISTS if its id is taken."""
     w = pb.Warehouse()
     w.CopyFrom(req.warehouse)
     w.ClearField("create_time")
@@ -53,8 +51,9 @@ async def create_warehouse(s: AsyncSession, req: pb.CreateWarehouseRequest
             .where(t.warehouses.c.warehouse_id == w.parent_warehouse_id))).scalar()
     rules.validate_warehouse(w, parent_kind)
     w.warehouse_id = w.warehouse_id or new_id()
-    await ensure_absent(s, t.warehouses.c.warehouse_id, w.warehouse_id, "warehouse")
-    now = utcnow()
+    if await _row(s, w.warehouse_id) is not None:
+        raise E(lpb.ERROR_REASON_WAREHOUSE_EXISTS, f"warehouse {w.warehouse_id} already exists",
+                metadata={"warehouse_id": w.warehouse_id})
     await s.execute(t.warehouses.insert().values(
         warehouse_id=w.warehouse_id, name=w.name, kind=w.kind,
         parent_warehouse_id=w.parent_warehouse_id or None,
@@ -65,13 +64,24 @@ async def create_warehouse(s: AsyncSession, req: pb.CreateWarehouseRequest
 
 
 async def get_warehouse(s: AsyncSession, warehouse_id: str) -> pb.Warehouse:
+    """One warehouse, or WAREHOUSE_NOT_FOUND."""
     if not warehouse_id:
         raise InvalidArgument.field("warehouse_id", "is required")
-    return _view(await fetch_one(s, t.warehouses.c.warehouse_id, warehouse_id, "warehouse"))
+    row = await _row(s, warehouse_id)
+    if row is None:
+        raise E(lpb.ERROR_REASON_WAREHOUSE_NOT_FOUND, f"warehouse {warehouse_id!r} does not exist",
+                metadata={"warehouse_id": warehouse_id})
+    return _view(row)
+
+
+async def _row(s: AsyncSession, warehouse_id: str) -> Any:
+    return (await s.execute(select(t.warehouses)
+                            .where(t.warehouses.c.warehouse_id == warehouse_id))).first()
 
 
 async def list_warehouses(s: AsyncSession, req: pb.ListWarehousesRequest
                           ) -> pb.ListWarehousesResponse:
+    """Warehouses by id, by pages."""
     size = pagination.page_size(req.page_size)
     after = pagination.decode_token(req.page_token, "warehouses")
     c = t.warehouses.c
@@ -87,21 +97,23 @@ async def list_warehouses(s: AsyncSession, req: pb.ListWarehousesRequest
 
 
 async def plan(s: AsyncSession, catalog: CatalogServiceStub, req: pb.PlanFulfilmentRequest,
-               *, time_remaining: float | None = None) -> pb.PlanFulfilmentResponse:
-    """Plan an order's packages and ETA. No side effects.
+               now: dt.datetime, *, time_remaining: float | None = None
+               ) -> pb.PlanFulfilmentResponse:
+    """Plan an order's packages and ETA (paid at ``req.paid_time``, else
+    ``now``). No side effects.
 
     Catalog is asked first (per-warehouse stock), so no database transaction
     is open during the remote call; then the warehouses are read."""
     rules.validate_plan(req)
-    paid = to_datetime(req.paid_time) if req.HasField("paid_time") else utcnow()
+    paid = to_datetime(req.paid_time) if req.HasField("paid_time") else now
     sku_ids = [line.sku_id for line in req.lines]
     found = await call(catalog.BatchGetWarehouseStock,
                        cat.BatchGetWarehouseStockRequest(sku_ids=sku_ids), CATALOG_TIMEOUT,
                        time_remaining)
     if found.missing_sku_ids:
         missing = list(found.missing_sku_ids)
-        raise NotFound("SKU_NOT_FOUND", f"SKUs do not exist: {missing}",
-                       {"sku_ids": ",".join(missing)})
+        raise E(lpb.ERROR_REASON_SKU_NOT_FOUND, f"SKUs do not exist: {missing}",
+                metadata={"sku_ids": ",".join(missing)})
     stock: dict[str, dict[str, int]] = {}
     for ws in found.warehouse_stock:
         stock.setdefault(ws.warehouse_id, {})[ws.sku_id] = ws.quantity
@@ -126,32 +138,3 @@ def _package(p: rules.Package) -> pb.PlannedPackage:
         production_start_time=timestamp(p.production_start.astimezone(dt.UTC)),
         transfer_hours=p.transfer_hours, production_hours=p.production_hours,
         delivery_hours=p.delivery_hours, estimated_delivery_time=timestamp(p.eta))
-
-
-class WarehouseServicer(warehouse_pb2_grpc.WarehouseServiceServicer):
-    def __init__(self, db: Database, catalog: CatalogServiceStub) -> None:
-        self.db = db
-        self.catalog = catalog
-        self.keys = Keys(db.plumbing, db.dialect)
-
-    async def CreateWarehouse(self, request: pb.CreateWarehouseRequest, context: Ctx
-                              ) -> pb.CreateWarehouseResponse:
-        return await idempotent_rpc(self.db, self.keys, request, pb.CreateWarehouseResponse,
-                                    lambda s: create_warehouse(s, request))
-
-    async def GetWarehouse(self, request: pb.GetWarehouseRequest, context: Ctx
-                           ) -> pb.GetWarehouseResponse:
-        async with self.db.transaction() as s:
-            return pb.GetWarehouseResponse(
-                warehouse=await get_warehouse(s, request.warehouse_id))
-
-    async def ListWarehouses(self, request: pb.ListWarehousesRequest, context: Ctx
-                             ) -> pb.ListWarehousesResponse:
-        async with self.db.transaction() as s:
-            return await list_warehouses(s, request)
-
-    async def PlanFulfilment(self, request: pb.PlanFulfilmentRequest, context: Ctx
-                             ) -> pb.PlanFulfilmentResponse:
-        async with self.db.transaction() as s:
-            return await plan(s, self.catalog, request,
-                              time_remaining=context.time_remaining())

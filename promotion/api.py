@@ -1,4 +1,4 @@
-"""promotion's gRPC servicer: request -> handler in a transaction -> response."""
+"""promotion's gRPC servicer: request -> use case in a transaction -> response."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import TypeAlias
 
 import grpc
 
-from promotion import handlers as h
+from promotion import cards, coupons, holds, points, policy, promotions, quoting, red_packets
 from zhongtai.db import Database
 from zhongtai.idempotency import Keys, idempotent_rpc
 from zhongtai.promotion.v1 import promotion_pb2 as pb
@@ -25,46 +25,46 @@ class PromotionServicer(promotion_pb2_grpc.PromotionServiceServicer):
     async def CreatePromotion(self, request: pb.CreatePromotionRequest, context: Ctx
                               ) -> pb.CreatePromotionResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.CreatePromotionResponse,
-                                    lambda s: h.create_promotion(s, request))
+                                    lambda s: promotions.create_promotion(s, request))
 
     async def GetPromotion(self, request: pb.GetPromotionRequest, context: Ctx
                            ) -> pb.GetPromotionResponse:
         async with self.db.transaction() as s:
             return pb.GetPromotionResponse(
-                promotion=await h.get_promotion(s, request.promotion_id))
+                promotion=await promotions.get_promotion(s, request.promotion_id))
 
     async def ListPromotions(self, request: pb.ListPromotionsRequest, context: Ctx
                              ) -> pb.ListPromotionsResponse:
         async with self.db.transaction() as s:
-            return await h.list_promotions(s, request)
+            return await promotions.list_promotions(s, request)
 
     async def EndPromotion(self, request: pb.EndPromotionRequest, context: Ctx
                            ) -> pb.EndPromotionResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.EndPromotionResponse,
-                                    lambda s: h.end_promotion(s, request))
+                                    lambda s: promotions.end_promotion(s, request))
 
     # --- coupons ---
 
     async def CreateCouponTemplate(self, request: pb.CreateCouponTemplateRequest, context: Ctx
                                    ) -> pb.CreateCouponTemplateResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.CreateCouponTemplateResponse,
-                                    lambda s: h.create_coupon_template(s, request))
+                                    lambda s: coupons.create_coupon_template(s, request))
 
     async def GetCouponTemplate(self, request: pb.GetCouponTemplateRequest, context: Ctx
                                 ) -> pb.GetCouponTemplateResponse:
         async with self.db.transaction() as s:
             return pb.GetCouponTemplateResponse(
-                template=await h.get_coupon_template(s, request.template_id))
+                template=await coupons.get_coupon_template(s, request.template_id))
 
     async def ClaimCoupon(self, request: pb.ClaimCouponRequest, context: Ctx
                           ) -> pb.ClaimCouponResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.ClaimCouponResponse,
-                                    lambda s: h.claim_coupon(s, self.db.dialect, request))
+                                    lambda s: coupons.claim_coupon(s, self.db.dialect, request))
 
     async def ListCoupons(self, request: pb.ListCouponsRequest, context: Ctx
                           ) -> pb.ListCouponsResponse:
         async with self.db.transaction() as s:
-            return await h.list_coupons(s, request)
+            return await coupons.list_coupons(s, request)
 
     # --- points ---
 
@@ -72,86 +72,86 @@ class PromotionServicer(promotion_pb2_grpc.PromotionServiceServicer):
                                ) -> pb.GetPointsAccountResponse:
         async with self.db.transaction() as s:
             return pb.GetPointsAccountResponse(
-                account=await h.get_points_account(s, request.buyer_id))
+                account=await points.get_points_account(s, request.buyer_id))
 
     async def EarnPoints(self, request: pb.EarnPointsRequest, context: Ctx
                          ) -> pb.EarnPointsResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.EarnPointsResponse,
-                                    lambda s: h.earn_points(s, self.db.dialect, request))
+                                    lambda s: points.earn_points(s, self.db.dialect, request))
 
     # --- red packets ---
 
     async def CreateRedPacketPool(self, request: pb.CreateRedPacketPoolRequest, context: Ctx
                                   ) -> pb.CreateRedPacketPoolResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.CreateRedPacketPoolResponse,
-                                    lambda s: h.create_red_packet_pool(s, request))
+                                    lambda s: red_packets.create_red_packet_pool(s, request))
 
     async def GetRedPacketPool(self, request: pb.GetRedPacketPoolRequest, context: Ctx
                                ) -> pb.GetRedPacketPoolResponse:
         async with self.db.transaction() as s:
             return pb.GetRedPacketPoolResponse(
-                pool=await h.get_red_packet_pool(s, request.pool_id))
+                pool=await red_packets.get_red_packet_pool(s, request.pool_id))
 
     async def IssueRedPacket(self, request: pb.IssueRedPacketRequest, context: Ctx
                              ) -> pb.IssueRedPacketResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.IssueRedPacketResponse,
-                                    lambda s: h.issue_red_packet(s, request))
+                                    lambda s: red_packets.issue_red_packet(s, request))
 
     async def ListRedPackets(self, request: pb.ListRedPacketsRequest, context: Ctx
                              ) -> pb.ListRedPacketsResponse:
         async with self.db.transaction() as s:
-            return await h.list_red_packets(s, request)
+            return await red_packets.list_red_packets(s, request)
 
     # --- stored-value cards ---
 
     async def CreateStoredValueCard(self, request: pb.CreateStoredValueCardRequest,
                                     context: Ctx) -> pb.CreateStoredValueCardResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.CreateStoredValueCardResponse,
-                                    lambda s: h.create_stored_value_card(s, request))
+                                    lambda s: cards.create_stored_value_card(s, request))
 
     async def GetStoredValueCard(self, request: pb.GetStoredValueCardRequest, context: Ctx
                                  ) -> pb.GetStoredValueCardResponse:
         async with self.db.transaction() as s:
             return pb.GetStoredValueCardResponse(
-                card=await h.get_stored_value_card(s, request.card_id))
+                card=await cards.get_stored_value_card(s, request.card_id))
 
     # --- the stacking policy ---
 
     async def GetStackingPolicy(self, request: pb.GetStackingPolicyRequest, context: Ctx
                                 ) -> pb.GetStackingPolicyResponse:
         async with self.db.transaction() as s:
-            return pb.GetStackingPolicyResponse(policy=await h.get_stacking_policy(s))
+            return pb.GetStackingPolicyResponse(policy=await policy.get_stacking_policy(s))
 
     async def UpdateStackingPolicy(self, request: pb.UpdateStackingPolicyRequest, context: Ctx
                                    ) -> pb.UpdateStackingPolicyResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.UpdateStackingPolicyResponse,
-                                    lambda s: h.update_stacking_policy(s, self.db.dialect,
+                                    lambda s: policy.update_stacking_policy(s, self.db.dialect,
                                                                        request))
 
     # --- quotes and holds ---
 
     async def Quote(self, request: pb.QuoteRequest, context: Ctx) -> pb.QuoteResponse:
         async with self.db.transaction() as s:
-            return await h.quote(s, request)
+            return await quoting.quote(s, request)
 
     async def BestCoupons(self, request: pb.BestCouponsRequest, context: Ctx
                           ) -> pb.BestCouponsResponse:
         async with self.db.transaction() as s:
-            return await h.best_coupons(s, request)
+            return await quoting.best_coupons(s, request)
 
     async def HoldBenefits(self, request: pb.HoldBenefitsRequest, context: Ctx
                            ) -> pb.HoldBenefitsResponse:
         async with self.db.transaction() as s:
-            return await h.hold_benefits(s, self.db.dialect, request)
+            return await holds.hold_benefits(s, self.db.dialect, request)
 
     async def ReleaseBenefits(self, request: pb.ReleaseBenefitsRequest, context: Ctx
                               ) -> pb.ReleaseBenefitsResponse:
         async with self.db.transaction() as s:
             return pb.ReleaseBenefitsResponse(
-                hold=await h.release_benefits(s, self.db.dialect, request.order_id))
+                hold=await holds.release_benefits(s, self.db.dialect, request.order_id))
 
     async def RedeemBenefits(self, request: pb.RedeemBenefitsRequest, context: Ctx
                              ) -> pb.RedeemBenefitsResponse:
         async with self.db.transaction() as s:
             return pb.RedeemBenefitsResponse(
-                hold=await h.redeem_benefits(s, request.order_id))
+                hold=await holds.redeem_benefits(s, request.order_id))

@@ -8,7 +8,7 @@ from pathlib import Path
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import handlers, store
+from promotion import holds, store
 from promotion.api import PromotionServicer
 from zhongtai.errors import FailedPrecondition, NotFound
 from zhongtai.events import Envelope
@@ -37,7 +37,7 @@ def build(ctx: ServiceContext) -> BuiltService:
     async def release(s: AsyncSession, event: trade_events.OrderCreationFailed,
                       _env: Envelope) -> None:
         try:
-            await handlers.release_benefits(s, db.dialect, event.order.order_id)
+            await holds.release_benefits(s, db.dialect, event.order.order_id)
         except FailedPrecondition as e:
             # A failed order was never paid; redelivering would not help.
             log.warning("not releasing the benefits of order %s: %s",
@@ -49,13 +49,13 @@ def build(ctx: ServiceContext) -> BuiltService:
         # shipped (ship timeout, money refunding): what the order consumed goes
         # back to the buyer. Refunds after delivery are after-sales' business.
         order = event.order
-        await handlers.benefits_on_order_cancelled(
+        await holds.benefits_on_order_cancelled(
             s, db.dialect, order.order_id,
-            paid_cancelled=paid_order_cancelled(order.pay_status, order.close_reason))
+            paid=paid_order_cancelled(order.pay_status, order.close_reason))
 
     async def redeem(s: AsyncSession, event: trade_events.OrderPaid, _env: Envelope) -> None:
         try:
-            await handlers.redeem_benefits(s, event.order.order_id)
+            await holds.redeem_benefits(s, event.order.order_id)
         except (NotFound, FailedPrecondition) as e:
             # No hold, or released: redelivering would not change that.
             log.error("not redeeming the benefits of paid order %s: %s",

@@ -1,7 +1,7 @@
 """promotion's rules: what a valid promotion, coupon template, pool, card,
-policy and quote request are; the hold state machine; the stacking policy
-between its protobuf form and the engine's; the bounded search of
-BestCoupons. No database, gRPC or broker here."""
+policy and quote request are; what a released or returned coupon becomes;
+the stacking policy between its protobuf form and the engine's; the bounded
+search of BestCoupons. No database, gRPC or broker here."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 
 from promotion import engine
 from zhongtai.common.v1.common_pb2 import Money
-from zhongtai.errors import FailedPrecondition, InvalidArgument, Violations
+from zhongtai.errors import InvalidArgument, Violations
 from zhongtai.money import parse_currency
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 
@@ -29,43 +29,10 @@ BPS = engine.BPS
 # BestCoupons quotes at most this many coupon combinations.
 MAX_COMBINATIONS = 4096
 
-HELD = pb.HOLD_STATUS_HELD
-RELEASED = pb.HOLD_STATUS_RELEASED
-REDEEMED = pb.HOLD_STATUS_REDEEMED
-RETURNED = pb.HOLD_STATUS_RETURNED
-
-RELEASE = "release"
-REDEEM = "redeem"
-RETURN = "return"
-
-# The hold state machine: (from, action) -> to. Anything else is refused.
-# The hold itself (the two-phase part): HELD ends RELEASED or REDEEMED.
-HOLD_TRANSITIONS: dict[tuple[int, str], pb.HoldStatus] = {
-    (HELD, RELEASE): RELEASED,
-    (HELD, REDEEM): REDEEMED,
-}
-# After the hold: benefits consumed by a paid order go back to the buyer when
-# trade cancels the order before anything shipped (see zhongtai.orders.paid_order_cancelled).
-RETURN_TRANSITIONS: dict[tuple[int, str], pb.HoldStatus] = {
-    (REDEEMED, RETURN): RETURNED,
-}
-# Where each action leads: a hold already there is an idempotent repeat.
-ACTION_TARGETS: dict[str, pb.HoldStatus] = {
-    RELEASE: RELEASED, REDEEM: REDEEMED, RETURN: RETURNED}
-
-
-def next_hold_status(current: int, action: str, order_id: str) -> pb.HoldStatus:
-    key = (current, action)
-    try:
-        return HOLD_TRANSITIONS[key] if key in HOLD_TRANSITIONS else RETURN_TRANSITIONS[key]
-    except KeyError:
-        raise FailedPrecondition(
-            "ILLEGAL_HOLD_TRANSITION",
-            f"cannot {action} the benefits of order {order_id}: they are "
-            f"{pb.HoldStatus.Name(current)}",
-            metadata={"order_id": order_id, "action": action,
-                      "status": pb.HoldStatus.Name(current)},
-        ) from None
+# The moves of an order's benefit hold (HELD -> RELEASED | REDEEMED; REDEEMED
+# -> RETURNED, see promotion.holds.HOLDS): RETURN gives back what a paid order
+# consumed when trade cancels it before anything shipped.
+RELEASE, REDEEM, RETURN = "release", "redeem", "return"
 
 
 def coupon_status_after_release(restore_on_cancel: bool) -> pb.CouponStatus:
@@ -78,18 +45,6 @@ def coupon_returns(restore_on_cancel: bool, valid_end: dt.datetime, now: dt.date
     Per its template's restore-on-cancel policy, and only while still valid:
     one whose validity has ended stays USED (returning it could not be used)."""
     return restore_on_cancel and valid_end > now
-
-
-def on_cancel_action(status: int, paid_cancelled: bool) -> str | None:
-    """What an OrderCancelled does to a hold in ``status``: RELEASE a held
-    one, RETURN a redeemed one of a paid order cancelled, nothing otherwise
-    (released or returned already: a repeat; redeemed while the event does
-    not say the order was paid: kept, the caller logs it)."""
-    if status == HELD:
-        return RELEASE
-    if status == REDEEMED and paid_cancelled:
-        return RETURN
-    return None
 
 
 # --- kinds -------------------------------------------------------------------

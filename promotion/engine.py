@@ -52,6 +52,9 @@ Free shipping takes nothing off: after the promotion stages, a seller ships
 free when a free-shipping rule covering some of its lines is reached by the
 amount of the rule's eligible lines after promotions (a shop rule: that
 seller's lines; a platform rule: the whole cart's).
+
+Refusals are promotion's reasons (``promotion.reasons.E``, values of the
+generated ``promotion_pb2.ErrorReason``, imported for the enum only).
 """
 
 from __future__ import annotations
@@ -60,13 +63,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from zhongtai.errors import (
-    FailedPrecondition,
-    FieldViolation,
-    InvalidArgument,
-    PreconditionViolation,
-)
+from promotion.reasons import E
+from zhongtai.errors import FieldViolation, InvalidArgument, PreconditionViolation
 from zhongtai.money import allocate
+from zhongtai.promotion.v1 import promotion_pb2 as pb
 
 BPS = 10_000
 
@@ -432,13 +432,13 @@ def quote(cart: Cart, policy: Policy) -> Quote:
             # (The card and points never get here: they ask for no more than
             # there is room for.)
             if policy.refuse_over_discount:
-                raise FailedPrecondition(
-                    "OVER_DISCOUNT",
-                    f"{kind.name} {source_id or ''} would take off {offered} where only "
-                    f"{room} can be deducted",
-                    [PreconditionViolation("OVER_DISCOUNT", f"{kind.name}/{source_id}",
-                                           f"offered {offered}, room {room}")],
-                    {"kind": kind.name, "source_id": source_id})
+                raise E(pb.ERROR_REASON_OVER_DISCOUNT,
+                        f"{kind.name} {source_id or ''} would take off {offered} where only "
+                        f"{room} can be deducted",
+                        violations=[PreconditionViolation("OVER_DISCOUNT",
+                                                          f"{kind.name}/{source_id}",
+                                                          f"offered {offered}, room {room}")],
+                        metadata={"kind": kind.name, "source_id": source_id})
             amount = room
         if amount <= 0:
             totals.append(SourceTotal(kind, source_id, 0, offered))
@@ -518,12 +518,11 @@ def quote(cart: Cart, policy: Policy) -> Quote:
         if stage in PROMOTION_STAGES:
             after_promotions.update({q.line.line_id: q.actual for q in lines})
     if cart.points > points_max:
-        raise FailedPrecondition(
-            "POINTS_OVER_LIMIT",
-            f"{cart.points} points asked; this order can use at most {points_max}",
-            [PreconditionViolation("POINTS_LIMIT", "points",
-                                   f"{cart.points} asked, at most {points_max}")],
-            {"points_max": str(points_max), "requested": str(cart.points)})
+        raise E(pb.ERROR_REASON_POINTS_OVER_LIMIT,
+                f"{cart.points} points asked; this order can use at most {points_max}",
+                violations=[PreconditionViolation("POINTS_LIMIT", "points",
+                                                  f"{cart.points} asked, at most {points_max}")],
+                metadata={"points_max": str(points_max), "requested": str(cart.points)})
     free = _free_shipping(cart, after_promotions)
     return Quote(lines, totals, points_used, unused, free, points_max)
 

@@ -13,11 +13,17 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.builders import migrated
+from zhongtai.db import Database
+from zhongtai.service import ServiceSpec
 
 PG_ADMIN_URL = os.environ.get(
     "ZHONGTAI_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -82,6 +88,42 @@ async def pg_database(pg_admin_url: str) -> AsyncIterator[CreateDb]:
         await admin.dispose()
 
 
+OpenDb = Callable[[ServiceSpec], Awaitable[Database]]
+
+
+@asynccontextmanager
+async def _migrated_dbs(url_for: Callable[[ServiceSpec], str | Awaitable[str]]
+                        ) -> AsyncIterator[OpenDb]:
+    opened: list[Database] = []
+
+    async def open_db(spec: ServiceSpec) -> Database:
+        url = url_for(spec)
+        opened.append(await migrated(url if isinstance(url, str) else await url, spec))
+        return opened[-1]
+
+    try:
+        yield open_db
+    finally:
+        for db in opened:
+            await db.dispose()
+
+
+@pytest.fixture
+async def migrated_sqlite(tmp_path: Path) -> AsyncIterator[OpenDb]:
+    """A factory of a service's database, migrated, on SQLite in ``tmp_path``;
+    disposed after the test."""
+    async with _migrated_dbs(lambda spec: f"sqlite+aiosqlite:///{tmp_path}/{spec.name}.db"
+                             ) as open_db:
+        yield open_db
+
+
+@pytest.fixture
+async def migrated_pg(pg_database: CreateDb) -> AsyncIterator[OpenDb]:
+    """The same on a fresh PostgreSQL database, dropped after the test."""
+    async with _migrated_dbs(lambda spec: pg_database(spec.name)) as open_db:
+        yield open_db
+
+
 def unique_name(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
@@ -98,3 +140,8 @@ async def eventually(
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {within}s: {check}")
         await asyncio.sleep(interval)
+
+
+async def equals(value: Awaitable[object], expected: object) -> bool:
+    """Whether ``value`` comes to ``expected``: ``eventually(lambda: equals(x(), 2))``."""
+    return bool(await value == expected)

@@ -8,14 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from google.protobuf.message import Message
 from sqlalchemy import select
 
+from tests.builders import envelope
 from zhongtai.bus import Handler
 from zhongtai.config import Settings
-from zhongtai.db import Database, utcnow
+from zhongtai.db import Database
 from zhongtai.events import Envelope
-from zhongtai.ids import new_id
 from zhongtai.service import ServiceContext, ServiceSpec
 from zhongtai.trade.v1 import events_pb2 as ev
 from zhongtai.trade.v1 import trade_pb2 as tr
@@ -26,14 +25,6 @@ def consumers(spec: ServiceSpec, db: Database) -> Mapping[str, Handler]:
     ctx = ServiceContext(settings=Settings(), db=db, bus=cast(Any, None),
                          channel=cast(Any, None))
     return spec.build(ctx).consumers
-
-
-def envelope(event: Message, routing_key: str, order_id: str,
-             event_id: str | None = None) -> Envelope:
-    return Envelope(event_id=event_id or new_id(), routing_key=routing_key,
-                    event_type=event.DESCRIPTOR.full_name,
-                    payload=event.SerializeToString(), aggregate_id=order_id,
-                    occurred_at=utcnow())
 
 
 def ship_timeout_order(order_id: str) -> tr.Order:

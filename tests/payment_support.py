@@ -1,152 +1,19 @@
-"""Helpers for payment tests below end to end: an in-memory channel and
-shortcuts to the use cases on a database of payment's own."""
+"""Helpers for payment tests below end to end: shortcuts to the use cases on
+a database of payment's own (the in-memory channel is tests/fakes.py's)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-import grpc
 from sqlalchemy import func, select
 
 from payment import store as t
-from payment.channels.base import (
-    Channel,
-    ChannelError,
-    ChannelTrade,
-    Notification,
-    NotificationRejected,
-    PayParams,
-    RefundState,
-    RefundStatus,
-    StatementLine,
-    TradeState,
-    TradeStatus,
-)
+from payment.channels.base import Channel
 from payment.handlers import Payments
-from zhongtai.common.v1.common_pb2 import Money
+from tests.builders import cny
+from tests.fakes import FakeTrade
 from zhongtai.db import Database, utcnow
 from zhongtai.payment.v1 import payment_pb2 as pb
-from zhongtai.trade.v1 import trade_pb2 as tr
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
-
-
-@dataclass
-class FakeChannel(Channel):
-    """A channel in memory: trades and refunds by our ids, like a real one.
-
-    ``fail`` makes the next calls raise a ChannelError (retryable unless
-    ``fail_retryable`` is False); ``refund_state`` is what refunds settle as
-    in the answer (PENDING: they wait for ``settle_refund``).
-    """
-
-    name: str = "sandbox"
-    trades: dict[str, dict[str, Any]] = field(default_factory=dict)
-    refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
-    fail: int = 0
-    fail_retryable: bool = True
-    refund_state: RefundState = RefundState.PENDING
-    calls: list[tuple[str, str]] = field(default_factory=list)
-
-    def _maybe_fail(self, what: str, key: str) -> None:
-        self.calls.append((what, key))
-        if self.fail > 0:
-            self.fail -= 1
-            raise ChannelError(f"{what} failed on purpose", retryable=self.fail_retryable)
-
-    async def create(self, trade: ChannelTrade) -> PayParams:
-        self._maybe_fail("create", trade.attempt_id)
-        self.trades.setdefault(trade.attempt_id, {
-            "amount": trade.amount, "currency": trade.currency, "state": TradeState.PENDING,
-            "notify_url": trade.notify_url})
-        return PayParams(pay_url=f"https://fake.example/pay/{trade.attempt_id}")
-
-    def _status(self, attempt_id: str) -> TradeStatus:
-        tr = self.trades.get(attempt_id)
-        if tr is None:
-            return TradeStatus(attempt_id, TradeState.NOT_FOUND)
-        return TradeStatus(attempt_id, tr["state"], tr["amount"], tr["currency"],
-                           tr.get("txn", ""), tr.get("paid_at"))
-
-    async def query(self, attempt_id: str) -> TradeStatus:
-        self._maybe_fail("query", attempt_id)
-        return self._status(attempt_id)
-
-    async def close(self, attempt_id: str) -> TradeStatus:
-        self._maybe_fail("close", attempt_id)
-        tr = self.trades.get(attempt_id)
-        if tr is not None and tr["state"] is TradeState.PENDING:
-            tr["state"] = TradeState.CLOSED
-        return self._status(attempt_id)
-
-    def pay(self, attempt_id: str, amount: int | None = None) -> Notification:
-        """The buyer pays (even a closed trade); the notification the channel sends."""
-        tr = self.trades.setdefault(attempt_id, {"amount": amount or 0, "currency": "CNY",
-                                                 "state": TradeState.PENDING})
-        tr.update(state=TradeState.SUCCEEDED, txn=f"txn-{attempt_id}", paid_at=utcnow())
-        return Notification(kind="payment", attempt_id=attempt_id, state="SUCCEEDED",
-                            amount=amount if amount is not None else tr["amount"],
-                            currency=tr["currency"], channel_transaction_id=tr["txn"],
-                            occurred_at=tr["paid_at"])
-
-    async def refund(self, attempt_id: str, refund_id: str, amount: int,
-                     currency: str) -> RefundStatus:
-        self._maybe_fail("refund", refund_id)
-        r = self.refunds.setdefault(refund_id, {"attempt_id": attempt_id, "amount": amount,
-                                                "currency": currency,
-                                                "state": self.refund_state})
-        return RefundStatus(refund_id, attempt_id, r["state"], amount, currency)
-
-    async def query_refund(self, refund_id: str) -> RefundStatus:
-        self._maybe_fail("query_refund", refund_id)
-        r = self.refunds.get(refund_id)
-        if r is None:
-            return RefundStatus(refund_id, "", RefundState.NOT_FOUND)
-        return RefundStatus(refund_id, r["attempt_id"], r["state"], r["amount"], r["currency"])
-
-    def settle_refund(self, refund_id: str, ok: bool = True) -> Notification:
-        r = self.refunds[refund_id]
-        r["state"] = RefundState.SUCCEEDED if ok else RefundState.FAILED
-        return Notification(kind="refund", attempt_id=r["attempt_id"], state=r["state"].value,
-                            amount=r["amount"], currency=r["currency"], refund_id=refund_id)
-
-    def verify_notification(self, headers: Mapping[str, str], body: bytes,
-                            now: dt.datetime) -> Notification:
-        if headers.get("X-Fake-Signature") != "ok":
-            raise NotificationRejected("BAD_SIGNATURE", "not signed by the fake")
-        return Notification(**json.loads(body))
-
-    async def fetch_statement(self, day: dt.date) -> list[StatementLine]:
-        return []
-
-
-@dataclass
-class FakeTrade:
-    """trade's CheckPayable in memory: every part is payable unless
-    ``refuse`` names its reason; ``down`` makes the call fail UNAVAILABLE."""
-
-    refuse: dict[str, int] = field(default_factory=dict)
-    down: bool = False
-    asked: list[tr.CheckPayableRequest] = field(default_factory=list)
-
-    async def CheckPayable(self, request: tr.CheckPayableRequest,
-                           timeout: float | None = None,  # noqa: ASYNC109 - a stub's signature
-                           ) -> tr.CheckPayableResponse:
-        self.asked.append(request)
-        if self.down:
-            raise grpc.aio.AioRpcError(grpc.StatusCode.UNAVAILABLE, grpc.aio.Metadata(),
-                                       grpc.aio.Metadata(), "trade is down")
-        return tr.CheckPayableResponse(results=[
-            tr.PayableResult(pay_order_id=p.pay_order_id,
-                             reason=self.refuse.get(p.pay_order_id, 0),  # type: ignore[arg-type]
-                             detail="refused on purpose" if p.pay_order_id in self.refuse else "")
-            for p in request.parts])
 
 
 def payments_for(db: Database, channel: Channel, trade: FakeTrade | None = None,

@@ -1,20 +1,18 @@
 """Builders for trade's Order aggregate and its use cases in memory: lines,
-orders in any state, fake catalog / promotion / logistics stubs."""
+orders in any state, a hand-moved clock (the services trade calls are in
+tests/fakes.py: ``FakeShop``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from trade.checkout import Clients
 from trade.fakes import InMemoryTradeUnitOfWork
 from trade.order import Deduction, Item, Line, LogOrder, Order, PayOrder, Presale, TradePolicy
 from trade.order.states import BALANCE, FULL, UNPAID
 from zhongtai.catalog.v1 import catalog_pb2 as cat
-from zhongtai.common.v1.common_pb2 import Address, Money
-from zhongtai.logistics.v1 import logistics_pb2 as lg
+from zhongtai.common.v1.common_pb2 import Address
 from zhongtai.promotion.v1 import promotion_pb2 as promo
 from zhongtai.trade.v1 import trade_pb2 as pb
 
@@ -22,14 +20,9 @@ T0 = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 POLICY = TradePolicy()
 PHYSICAL, VOUCHER, SERVICE = (cat.ITEM_TYPE_PHYSICAL, cat.ITEM_TYPE_E_VOUCHER,
                               cat.ITEM_TYPE_ONLINE_SERVICE)
-POINTS, CARD, COUPON = (promo.DEDUCTION_KIND_POINTS, promo.DEDUCTION_KIND_STORED_VALUE_CARD,
-                        promo.DEDUCTION_KIND_SHOP_COUPON)
+POINTS, CARD = promo.DEDUCTION_KIND_POINTS, promo.DEDUCTION_KIND_STORED_VALUE_CARD
 ADDRESS = Address(province="浙江", city="杭州", district="西湖区", detail="1号",
                   recipient_name="李", recipient_phone="13800000000")
-
-
-def cny(amount: int, currency: str = "CNY") -> Money:
-    return Money(currency_code=currency, amount_minor=amount)
 
 
 def line(order_id: str, *, seller: str = "s1", price: int = 1000, quantity: int = 1,
@@ -102,78 +95,10 @@ def pay_order(kind: int = FULL, *, actual: int = 3000, payment_id: str = "",
 
 
 
-# --- the services trade calls, as fakes of their stubs ----------------------------
-
-
-@dataclass
-class FakeShop:
-    """Catalog, promotion and logistics as trade calls them: SKUs in memory,
-    no deductions unless ``deductions`` says so, freight per seller."""
-
-    skus: dict[str, cat.SkuView] = field(default_factory=dict)
-    deductions: dict[str, list[promo.Deduction]] = field(default_factory=dict)
-    freight: dict[str, int] = field(default_factory=dict)
-    reserved: list[str] = field(default_factory=list)
-    refuse_reservation: Exception | None = None
-    held: list[str] = field(default_factory=list)
-
-    def sku(self, sku_id: str, price: int, *, seller: str = "s1",
-            item_type: int = PHYSICAL) -> str:
-        self.skus[sku_id] = cat.SkuView(
-            sku_id=sku_id, item_id=f"i-{sku_id}", seller_id=seller, item_version=1,
-            title=sku_id, item_type=item_type, category_id="c1", price=cny(price),
-            weight_grams=500 if item_type == PHYSICAL else 0)
-        return sku_id
-
-    def clients(self) -> Clients:
-        return Clients(self, self, self)  # type: ignore[arg-type]
-
-    async def BatchGetSkus(self, req: cat.BatchGetSkusRequest, **_: object
-                           ) -> cat.BatchGetSkusResponse:
-        return cat.BatchGetSkusResponse(
-            skus=[self.skus[s] for s in req.sku_ids if s in self.skus],
-            missing_sku_ids=[s for s in req.sku_ids if s not in self.skus])
-
-    async def Quote(self, req: promo.QuoteRequest, **_: object) -> promo.QuoteResponse:
-        lines = []
-        for x in req.lines:
-            ds = self.deductions.get(x.sku_id, [])
-            total = x.unit_price.amount_minor * x.quantity
-            lines.append(promo.LineQuote(
-                line_id=x.line_id, seller_id=x.seller_id, original_amount=cny(total),
-                deductions=ds, actual_amount=cny(total - sum(d.amount.amount_minor
-                                                             for d in ds))))
-        return promo.QuoteResponse(lines=lines)
-
-    async def HoldBenefits(self, req: promo.HoldBenefitsRequest, **_: object
-                           ) -> promo.HoldBenefitsResponse:
-        self.held.append(req.order_id)
-        return promo.HoldBenefitsResponse(quote=await self.Quote(req.quote))
-
-    async def ReserveStock(self, req: cat.ReserveStockRequest, **_: object
-                           ) -> cat.ReserveStockResponse:
-        if self.refuse_reservation is not None:
-            raise self.refuse_reservation
-        self.reserved.append(req.order_id)
-        return cat.ReserveStockResponse()
-
-    async def QuoteFreight(self, req: lg.QuoteFreightRequest, **_: object
-                           ) -> lg.QuoteFreightResponse:
-        return lg.QuoteFreightResponse(packages=[
-            lg.PackageFreight(package_id=p.package_id, seller_id=p.seller_id,
-                              freight=cny(self.freight.get(p.seller_id, 0)))
-            for p in req.packages])
-
-
 def create_request(*lines: tuple[str, int], **kw: object) -> pb.CreateOrderRequest:
     return pb.CreateOrderRequest(
         buyer_id="b1", address=ADDRESS,
         lines=[pb.OrderLineInput(sku_id=s, quantity=q) for s, q in lines], **kw)  # type: ignore[arg-type]
-
-
-def ids() -> Callable[[], str]:
-    counter = itertools.count(1)
-    return lambda: f"id{next(counter):04d}"
 
 
 @dataclass

@@ -6,6 +6,9 @@
                                           and the others' endpoints; see zhongtai.config)
     zhongtai migrate [--service NAME]     bring databases to the newest schema
     zhongtai makemigration --service NAME -m MESSAGE
+    zhongtai token --role buyer --subject u1 [--seller S ...] [--app A] [--ttl SECONDS]
+                                          mint a bearer token with the configured signing key
+                                          (embedded: the development key in the data dir)
     zhongtai <command> ...                a service's own commands (ServiceSpec.commands),
                                           e.g. payment's ``sandbox`` (the sandbox wallet
                                           provider alone) and logistics' ``sandbox-carrier``
@@ -18,13 +21,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import sys
 from pathlib import Path
 
 from zhongtai import migrate
+from zhongtai.auth import (
+    AuthSettings,
+    Role,
+    TokenIssuer,
+    dev_key_path,
+    identity_from_claims,
+    load_or_create_dev_key,
+)
 from zhongtai.config import Settings
 from zhongtai.db import Database
+from zhongtai.errors import ZhongtaiError
 from zhongtai.process import until_signal
 from zhongtai.runtime import Runtime, load_spec, service_names
 from zhongtai.service import Command
@@ -42,6 +55,9 @@ async def _serve(settings: Settings, services: list[str]) -> None:
     runtime = Runtime(settings, services)
     await runtime.start()
     print(f"zhongtai: serving {', '.join(services)} on {settings.listen}", flush=True)
+    if runtime.embedded and not runtime.auth.signing_key_file:
+        print(f"zhongtai: development signing key {dev_key_path(settings.data_dir)}; "
+              "mint a token with: zhongtai token --role buyer --subject u1", flush=True)
     try:
         await until_signal()
     finally:
@@ -60,6 +76,17 @@ async def _migrate(settings: Settings, services: list[str], message: str | None)
                 print(f"{name}: at head")
         finally:
             await db.dispose()
+
+
+def _token(settings: Settings, ns: argparse.Namespace) -> str:
+    """A bearer token for the identity the options describe."""
+    config = settings.section("auth", AuthSettings)
+    key = (Path(config.signing_key_file).read_bytes() if config.signing_key_file
+           else load_or_create_dev_key(settings.data_dir))
+    identity = identity_from_claims({"sub": ns.subject, "role": ns.role,
+                                     "sellers": ns.seller or [], "app": ns.app})
+    return TokenIssuer(key, config.issuer, config.audience).issue(
+        identity, dt.timedelta(seconds=ns.ttl))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,6 +108,15 @@ def main(argv: list[str] | None = None) -> int:
     mk.add_argument("--service", action="append", choices=names, required=True)
     mk.add_argument("-m", "--message", required=True)
     mk.add_argument("--data-dir")
+    tok = sub.add_parser("token", help="mint a bearer token (for grpcurl, fronts, tests)")
+    tok.add_argument("--role", required=True, choices=[r.value for r in Role])
+    tok.add_argument("--subject", required=True,
+                     help="buyer id, staff id, seller account or service name")
+    tok.add_argument("--seller", action="append",
+                     help="a seller id a seller credential acts for (repeatable)")
+    tok.add_argument("--app", default="", help="the business line (front) calling")
+    tok.add_argument("--ttl", type=float, default=3600.0, help="lifetime in seconds")
+    tok.add_argument("--data-dir")
     for command in commands.values():
         command.add_arguments(sub.add_parser(command.name, help=command.help))
     ns = parser.parse_args(argv)
@@ -96,6 +132,12 @@ def main(argv: list[str] | None = None) -> int:
         import uvloop
 
         runner = uvloop.run
+    if ns.command == "token":
+        try:
+            print(_token(settings, ns))
+        except ZhongtaiError as e:
+            parser.error(e.message)
+        return 0
     if ns.command == "serve":
         runner(_serve(settings, services))
     elif ns.command in commands:

@@ -123,12 +123,16 @@ class Settings:
 def _section(cls: type[Any], raw: Mapping[str, Any], env: Mapping[str, str],
              name: str) -> Any:
     """A settings section from the file's ``[name]`` table and the
-    environment (``ZHONGTAI_<NAME>_<FIELD>``), each value coerced to the
+    environment (``ZHONGTAI_<NAME>_<FIELD>``, or ``ZHONGTAI_<NAME>_<FIELD>_FILE``
+    naming a file that holds the value — secrets), each value coerced to the
     type of the field's default (a comma-separated string for a tuple)."""
     values = dict(raw.get(name, {}))
     defaults = cls()
     for key in cls.__dataclass_fields__:
-        if (v := env.get(f"ZHONGTAI_{name.upper()}_{key.upper()}")) is not None:
+        variable = f"ZHONGTAI_{name.upper()}_{key.upper()}"
+        if (path := env.get(f"{variable}_FILE")) is not None:
+            values[key] = Path(path).read_text(encoding="utf-8").strip()
+        if (v := env.get(variable)) is not None:
             values[key] = v
     unknown = set(values) - set(cls.__dataclass_fields__)
     if unknown:

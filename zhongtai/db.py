@@ -52,7 +52,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.sql import Executable
 
-from zhongtai.errors import AlreadyExists, NotFound
+from zhongtai.errors import AlreadyExists, NotFound, Reasons, ZhongtaiError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -213,34 +213,45 @@ def create_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
-def _reason(what: str, suffix: str) -> str:
-    """An ErrorInfo reason from a noun: "coupon template" → COUPON_TEMPLATE_<suffix>."""
-    return re.sub(r"[^A-Za-z0-9]+", "_", what).upper() + "_" + suffix
+# A service's ErrorReason enum and one of its values.
+Reason = tuple[Reasons, int]
+
+
+def _error(what: str, suffix: str, reason: Reason | None, message: str,
+           metadata: dict[str, str]) -> ZhongtaiError:
+    """The error of ``reason``; without one (a service not yet on its
+    ErrorReason enum), of a reason derived from a noun: "coupon template" →
+    COUPON_TEMPLATE_<suffix>."""
+    if reason is not None:
+        reasons, value = reason
+        return reasons(value, message, metadata=metadata)
+    derived = re.sub(r"[^A-Za-z0-9]+", "_", what).upper() + "_" + suffix
+    cls = NotFound if suffix == "NOT_FOUND" else AlreadyExists
+    return cls(derived, message, metadata)
 
 
 async def fetch_one(session: AsyncSession, column: Column[Any], value: Any, what: str, *,
-                    lock: bool = False) -> Any:
-    """The row of ``column``'s table where ``column == value``, or NOT_FOUND.
-
-    The error's reason is derived from ``what`` ("coupon template" →
-    COUPON_TEMPLATE_NOT_FOUND) and its metadata names the column.
-    """
+                    lock: bool = False, reason: Reason | None = None) -> Any:
+    """The row of ``column``'s table where ``column == value``, or the
+    NOT_FOUND ``reason`` (e.g. ``(E, pb.ERROR_REASON_COUPON_TEMPLATE_NOT_FOUND)``)
+    with the column in its metadata."""
     query = select(column.table).where(column == value)
     if lock:
         query = query.with_for_update()
     row = (await session.execute(query)).first()
     if row is None:
-        raise NotFound(_reason(what, "NOT_FOUND"), f"{what} {value!r} does not exist",
-                       {column.name: str(value)})
+        raise _error(what, "NOT_FOUND", reason, f"{what} {value!r} does not exist",
+                     {column.name: str(value)})
     return row
 
 
 async def ensure_absent(session: AsyncSession, column: Column[Any], value: Any,
-                        what: str) -> None:
-    """ALREADY_EXISTS (reason e.g. COUPON_TEMPLATE_EXISTS) if a row has that key."""
+                        what: str, *, reason: Reason | None = None) -> None:
+    """The ALREADY_EXISTS ``reason`` (e.g. ``(E, pb.ERROR_REASON_COUPON_TEMPLATE_EXISTS)``)
+    if a row has that key."""
     if (await session.execute(select(column).where(column == value))).first():
-        raise AlreadyExists(_reason(what, "EXISTS"), f"{what} {value} already exists",
-                            {column.name: str(value)})
+        raise _error(what, "EXISTS", reason, f"{what} {value} already exists",
+                     {column.name: str(value)})
 
 
 def rows_changed(result: Result[Any]) -> int:

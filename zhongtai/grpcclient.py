@@ -35,8 +35,28 @@ BUSINESS_CODES = {
 }
 
 
-def create_channel(target: str, services: Sequence[str] = ()) -> grpc.aio.Channel:
-    """A channel to another service, retrying UNAVAILABLE for ``services``.
+class BearerToken(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
+    """Puts ``authorization: Bearer <token>`` on every call of a channel;
+    ``token`` is asked each time (it caches and renews, see
+    ``zhongtai.auth.ServiceTokens``)."""
+
+    def __init__(self, token: Callable[[], str]) -> None:
+        self.token = token
+
+    async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
+        metadata = grpc.aio.Metadata(*(details.metadata or ()))
+        metadata.add("authorization", f"Bearer {self.token()}")
+        return await continuation(grpc.aio.ClientCallDetails(
+            details.method, details.timeout, metadata, details.credentials,
+            details.wait_for_ready), request)
+
+
+def create_channel(target: str, services: Sequence[str] = (), *,
+                   token: Callable[[], str] | None = None,
+                   tls: grpc.ChannelCredentials | None = None) -> grpc.aio.Channel:
+    """A channel to another service, retrying UNAVAILABLE for ``services``,
+    calling as the identity ``token`` gives (a service's own), over TLS when
+    ``tls`` is given.
 
     Services call each other only through idempotent methods (reads, or
     mutations keyed by an order or request id), so a retry is always safe.
@@ -51,11 +71,12 @@ def create_channel(target: str, services: Sequence[str] = ()) -> grpc.aio.Channe
             "retryableStatusCodes": ["UNAVAILABLE"],
         },
     }]} if services else {}
-    return grpc.aio.insecure_channel(
-        target,
-        options=[("grpc.enable_retries", 1), ("grpc.keepalive_time_ms", 30_000),
-                 ("grpc.service_config", json.dumps(config))],
-    )
+    options = [("grpc.enable_retries", 1), ("grpc.keepalive_time_ms", 30_000),
+               ("grpc.service_config", json.dumps(config))]
+    interceptors = [BearerToken(token)] if token is not None else None
+    if tls is not None:
+        return grpc.aio.secure_channel(target, tls, options=options, interceptors=interceptors)
+    return grpc.aio.insecure_channel(target, options=options, interceptors=interceptors)
 
 
 def call_timeout(default: float, time_remaining: float | None, margin: float = 0.05) -> float:

@@ -1,7 +1,9 @@
 """gRPC server bootstrap: one copy for every service.
 
-``build_server`` returns a ``grpc.aio`` server with health checking and server
-reflection always on, and the interceptor that logs every call and maps
+``GrpcServer`` is a ``grpc.aio`` server with health checking and server
+reflection always on (and exempt from credentials), optionally TLS or mutual
+TLS, and the interceptor that authenticates and authorizes every other call
+(``zhongtai.auth``), logs it and maps
 ``ZhongtaiError`` to a status with ``google.rpc`` details: ErrorInfo always
 (reason, domain, metadata), BadRequest field violations for bad input,
 PreconditionFailure for state conflicts. An unexpected exception is logged and
@@ -13,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -23,6 +26,7 @@ from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 
+from zhongtai.auth import Authenticator, reset_identity, set_identity
 from zhongtai.errors import ERROR_DOMAIN, FailedPrecondition, InvalidArgument, ZhongtaiError
 
 log = logging.getLogger("zhongtai.grpc")
@@ -30,25 +34,35 @@ log = logging.getLogger("zhongtai.grpc")
 _EXEMPT = ("/grpc.health.", "/grpc.reflection.")
 
 
+# An error never carries more than this of anything (an oversized id echoed
+# into a message must not turn NOT_FOUND into RESOURCE_EXHAUSTED).
+MAX_MESSAGE, MAX_VALUE = 1024, 256
+
+
+def _cut(text: str, most: int = MAX_VALUE) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 def to_status(error: ZhongtaiError) -> status_pb2.Status:
     details = []
     info = error_details_pb2.ErrorInfo(
-        reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata
+        reason=error.reason, domain=ERROR_DOMAIN,
+        metadata={_cut(k): _cut(v) for k, v in list(error.metadata.items())[:20]},
     )
     details.append(info)
     if isinstance(error, InvalidArgument):
         details.append(error_details_pb2.BadRequest(field_violations=[
             error_details_pb2.BadRequest.FieldViolation(
-                field=v.field, description=v.description, reason=v.reason
+                field=_cut(v.field), description=_cut(v.description), reason=v.reason
             )
-            for v in error.violations
+            for v in error.violations[:50]
         ]))
     if isinstance(error, FailedPrecondition) and error.violations:
         details.append(error_details_pb2.PreconditionFailure(violations=[
             error_details_pb2.PreconditionFailure.Violation(
-                type=v.type, subject=v.subject, description=v.description
+                type=v.type, subject=_cut(v.subject), description=_cut(v.description)
             )
-            for v in error.violations
+            for v in error.violations[:50]
         ]))
     packed = []
     for d in details:
@@ -56,11 +70,18 @@ def to_status(error: ZhongtaiError) -> status_pb2.Status:
         a.Pack(d)
         packed.append(a)
     return status_pb2.Status(
-        code=code_pb2.Code.Value(error.code), message=error.message, details=packed
+        code=code_pb2.Code.Value(error.code), message=_cut(error.message, MAX_MESSAGE),
+        details=packed,
     )
 
 
 class ErrorAndLogInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    """Authenticates and authorizes every call (when an authenticator is
+    given), logs it, and maps errors to statuses."""
+
+    def __init__(self, authenticator: Authenticator | None = None) -> None:
+        self.authenticator = authenticator
+
     async def intercept_service(
         self,
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
@@ -75,7 +96,13 @@ class ErrorAndLogInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         async def wrapped(request: Any, context: grpc.aio.ServicerContext) -> Any:
             start = time.perf_counter()
             code = "OK"
+            caller = None
             try:
+                if self.authenticator is not None:
+                    identity = self.authenticator.identify(
+                        _metadata(context, "authorization"), _cert_names(context))
+                    self.authenticator.check(method, identity)
+                    caller = set_identity(identity)
                 return await inner(request, context)
             except ZhongtaiError as exc:
                 code = exc.code
@@ -90,6 +117,8 @@ class ErrorAndLogInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                     ZhongtaiError("INTERNAL", "internal error")
                 )))
             finally:
+                if caller is not None:
+                    reset_identity(caller)
                 log.info("%s %s %.1fms", method, code, (time.perf_counter() - start) * 1000)
 
         return grpc.unary_unary_rpc_method_handler(
@@ -97,6 +126,29 @@ class ErrorAndLogInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
+
+
+def _metadata(context: grpc.aio.ServicerContext, key: str) -> str | None:
+    for k, v in context.invocation_metadata() or ():
+        if k == key:
+            return str(v)
+    return None
+
+
+def _cert_names(context: grpc.aio.ServicerContext) -> list[str]:
+    """The verified client certificate's common name(s) (mTLS ports only)."""
+    auth = context.auth_context() or {}
+    return [n.decode() for n in auth.get("x509_common_name", [])]
+
+
+@dataclass(frozen=True)
+class Tls:
+    """The gRPC port's TLS: certificate chain and key (PEM); with
+    ``client_ca``, mutual TLS — every caller presents a certificate signed by it."""
+
+    cert_chain: bytes
+    private_key: bytes
+    client_ca: bytes | None = None
 
 
 Registrar = Callable[[grpc.aio.Server], None]
@@ -109,12 +161,18 @@ class GrpcServer:
     ``HOST:0``); services are added with ``add`` before ``start``.
     """
 
-    def __init__(self, listen: str) -> None:
+    def __init__(self, listen: str, authenticator: Authenticator | None = None,
+                 tls: Tls | None = None) -> None:
         self.server = grpc.aio.server(
-            interceptors=[ErrorAndLogInterceptor()],
+            interceptors=[ErrorAndLogInterceptor(authenticator)],
             options=[("grpc.so_reuseport", 1), ("grpc.max_receive_message_length", 16 << 20)],
         )
-        self.port: int = self.server.add_insecure_port(listen)
+        if tls is None:
+            self.port: int = self.server.add_insecure_port(listen)
+        else:
+            self.port = self.server.add_secure_port(listen, grpc.ssl_server_credentials(
+                [(tls.private_key, tls.cert_chain)], root_certificates=tls.client_ca,
+                require_client_auth=tls.client_ca is not None))
         if self.port == 0:
             raise OSError(f"cannot listen on {listen}")
         self.health = health_aio.HealthServicer()

@@ -54,20 +54,26 @@ Effects = Callable[[AsyncSession, Row[Any], str], Awaitable[None]]
 
 @dataclass(frozen=True)
 class HoldStatuses:
-    """The service's enum values for the four states of a hold."""
+    """The service's enum values for the four states of a hold, and its words
+    for the three moves (they name the move in errors and their metadata:
+    catalog's "deduct" and "restock", promotion's "redeem")."""
 
     held: int
     released: int
     committed: int
     returned: int
+    release: str = RELEASE
+    commit: str = COMMIT
+    give_back: str = RETURN
 
     def transitions(self) -> dict[tuple[int, str], int]:
-        return {(self.held, RELEASE): self.released,
-                (self.held, COMMIT): self.committed,
-                (self.committed, RETURN): self.returned}
+        return {(self.held, self.release): self.released,
+                (self.held, self.commit): self.committed,
+                (self.committed, self.give_back): self.returned}
 
     def target(self, action: str) -> int:
-        return {RELEASE: self.released, COMMIT: self.committed, RETURN: self.returned}[action]
+        return {self.release: self.released, self.commit: self.committed,
+                self.give_back: self.returned}[action]
 
     def on_cancel(self, status: int, paid: bool) -> str | None:
         """What a cancel of the order does to a hold in ``status``: release a
@@ -75,9 +81,9 @@ class HoldStatuses:
         nothing otherwise (a repeat, or a committed hold of an order the
         event does not say was paid)."""
         if status == self.held:
-            return RELEASE
+            return self.release
         if status == self.committed and paid:
-            return RETURN
+            return self.give_back
         return None
 
 
@@ -113,7 +119,7 @@ class OrderHolds:
         self.reasons = reasons
         self.row_defaults = dict(row_defaults or {})
         self.machine = StateMachine(name, statuses.transitions(), status_name,
-                                    reasons.reasons, reasons.illegal)
+                                    reasons.reasons, reasons.illegal, subject_key="order_id")
 
     async def row(self, s: AsyncSession, order_id: str, *, lock: bool = False
                   ) -> Row[Any] | None:
@@ -188,7 +194,7 @@ class OrderHolds:
         was left)."""
         if await self.tombstone(s, dialect, order_id):
             return None
-        return await self.move(s, order_id, RELEASE, effects)
+        return await self.move(s, order_id, self.statuses.release, effects)
 
     async def on_cancel(self, s: AsyncSession, dialect: str, order_id: str, *, paid: bool,
                         effects: Effects) -> Moved | None:

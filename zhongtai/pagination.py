@@ -1,10 +1,16 @@
-"""AIP-158 pagination: page_size with a default and a cap, opaque page tokens."""
+"""AIP-158 pagination: page_size with a default and a cap, opaque page tokens,
+and one page of a query in key order."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import hashlib
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import Column, Row, Select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from zhongtai.errors import InvalidArgument
 
@@ -42,3 +48,30 @@ def decode_token(token: str, query: str = "") -> str | None:
             "page_token", "does not belong to this query (filters changed?)"
         )
     return last_key
+
+
+
+class PageRequest(Protocol):
+    """A List request (AIP-158): its page_size and page_token fields."""
+
+    page_size: int
+    page_token: str
+
+
+async def page(session: AsyncSession, query: Select[Any], key: Column[Any],
+               request: PageRequest, query_key: str, *,
+               descending: bool = False) -> tuple[Sequence[Row[Any]], str]:
+    """One page of ``query`` in ``key`` order (ascending unless ``descending``):
+    the rows after the request's page token, at most its page size, and the
+    token of the next page ("" after the last). ``query_key`` names the
+    query's filters: a token from another query is INVALID_ARGUMENT."""
+    size = page_size(request.page_size)
+    after = decode_token(request.page_token, query_key)
+    query = query.order_by(key.desc() if descending else key).limit(size + 1)
+    if after:
+        query = query.where(key < after if descending else key > after)
+    rows = (await session.execute(query)).all()
+    token = ""
+    if len(rows) > size:
+        token = encode_token(str(rows[size - 1]._mapping[key]), query_key)
+    return rows[:size], token

@@ -17,15 +17,17 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import grpc
 
 from zhongtai import migrate
+from zhongtai.auth import AuthSettings, load_access
 from zhongtai.bus import EventBus, create_bus
 from zhongtai.config import Settings
 from zhongtai.db import Database
 from zhongtai.grpcclient import create_channel
-from zhongtai.grpcserver import GrpcServer
+from zhongtai.grpcserver import GrpcServer, Tls
 from zhongtai.janitor import Janitor
 from zhongtai.outbox import Relay
 from zhongtai.service import ServiceContext, ServiceSpec
@@ -75,24 +77,34 @@ class Runtime:
                 f"running only {', '.join(services)} needs a shared broker: set "
                 "ZHONGTAI_BROKER_URL=amqp://... (the in-process broker only serves "
                 "all services in one process)")
+        self.embedded = set(services) == set(everything) and settings.broker_url in (
+            "", "memory", "memory://")
+        self.auth = settings.section("auth", AuthSettings)
+        self.access = load_access(self.auth, settings.data_dir, embedded=self.embedded,
+                                  services=everything)
+        for spec in self.specs:
+            for name, policy in spec.policies.items():
+                self.access.authenticator.add_policy(name, policy)
         self.bus: EventBus = create_bus(settings.broker_url)
         self.dbs: dict[str, Database] = {}
         self.relays: dict[str, Relay] = {}
         self.timer_workers: dict[str, TimerWorker] = {}
-        self._channels: dict[str, grpc.aio.Channel] = {}
+        self._channels: dict[tuple[str, str], grpc.aio.Channel] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._stops: list[Callable[[], Awaitable[None]]] = []
         self.server: GrpcServer | None = None
 
-    def channel(self, service: str) -> grpc.aio.Channel:
-        if service not in self._channels:
+    def channel(self, service: str, caller: str) -> grpc.aio.Channel:
+        """A channel to ``service``, calling as service ``caller``."""
+        if (caller, service) not in self._channels:
             target = self.settings.endpoint_for(service)
             if service not in self.settings.endpoints and self.server is not None:
                 # In process: dial our own listener (its real port, even for :0).
                 target = f"{target.rpartition(':')[0]}:{self.server.port}"
-            self._channels[service] = create_channel(
-                target, load_spec(service).grpc_service_names)
-        return self._channels[service]
+            self._channels[(caller, service)] = create_channel(
+                target, load_spec(service).grpc_service_names,
+                token=self.access.tokens_for(caller), tls=_channel_tls(self.auth))
+        return self._channels[(caller, service)]
 
     @property
     def port(self) -> int:
@@ -106,15 +118,18 @@ class Runtime:
             for name in service_names():
                 for sub in load_spec(name).subscriptions:
                     await declare(sub.queue, sub.routing_keys)
-        self.server = GrpcServer(self.settings.listen)
+        self.server = GrpcServer(self.settings.listen,
+                                 self.access.authenticator if self.auth.enforce else None,
+                                 _server_tls(self.auth))
         built = []
         for spec in self.specs:
             db = Database(self.settings.database_url_for(spec.name), spec.metadata,
                           spec.plumbing)
             self.dbs[spec.name] = db
             await migrate.upgrade(db, spec)
-            service = spec.build(ServiceContext(self.settings, db, self.bus, self.channel,
-                                                service_config(self.settings, spec)))
+            service = spec.build(ServiceContext(
+                self.settings, db, self.bus, functools.partial(self.channel, caller=spec.name),
+                service_config(self.settings, spec)))
             built.append(service)
             self.server.add(service.registrar, spec.grpc_service_names)
             for sub in spec.subscriptions:
@@ -166,6 +181,25 @@ class Runtime:
 
 
 STEP_TIMEOUT = 10.0
+
+
+def _server_tls(auth: AuthSettings) -> Tls | None:
+    if not auth.tls_cert_file:
+        return None
+    return Tls(Path(auth.tls_cert_file).read_bytes(), Path(auth.tls_key_file).read_bytes(),
+               Path(auth.tls_ca_file).read_bytes() if auth.tls_mutual else None)
+
+
+def _channel_tls(auth: AuthSettings) -> grpc.ChannelCredentials | None:
+    """Calls to the other services over TLS when the port has it (presenting
+    this process's certificate where TLS is mutual)."""
+    if not auth.tls_cert_file:
+        return None
+    ca = Path(auth.tls_ca_file).read_bytes() if auth.tls_ca_file else None
+    if auth.tls_mutual:
+        return grpc.ssl_channel_credentials(ca, Path(auth.tls_key_file).read_bytes(),
+                                            Path(auth.tls_cert_file).read_bytes())
+    return grpc.ssl_channel_credentials(ca)
 
 
 async def _bounded(what: str, step: Awaitable[object], seconds: float = STEP_TIMEOUT) -> None:

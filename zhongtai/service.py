@@ -21,6 +21,7 @@ import grpc
 from google.protobuf.message import Message
 from sqlalchemy import MetaData
 
+from zhongtai.auth import Policy
 from zhongtai.bus import EventBus, Handler
 from zhongtai.config import Settings
 from zhongtai.db import Database, PlumbingTables
@@ -89,3 +90,5 @@ class ServiceSpec:
     # [<name>] table and ZHONGTAI_<NAME>_<FIELD> (None: it has none).
     settings: type[Any] | None = None
     commands: Sequence[Command] = ()
+    # Who may call each RPC: gRPC service full name -> method -> Rule.
+    policies: Mapping[str, Policy] = field(default_factory=dict)

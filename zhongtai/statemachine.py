@@ -28,7 +28,8 @@ class StateMachine:
     ``name`` names the machine's subject ("order", "payment"); ``status_name``
     turns a status into its display name; ``illegal`` is the reason (a value
     of ``reasons``' enum, reported as FAILED_PRECONDITION) of a transition the
-    table does not list.
+    table does not list; its metadata names the subject by ``subject_key``
+    (default ``<name>_id``).
     """
 
     name: str
@@ -36,6 +37,7 @@ class StateMachine:
     status_name: Callable[[int], str]
     reasons: Reasons
     illegal: int
+    subject_key: str = ""
 
     def can(self, current: int, action: str) -> bool:
         return (current, action) in self.transitions
@@ -52,7 +54,8 @@ class StateMachine:
                 violations=[PreconditionViolation(f"{self.name.upper()}_STATUS",
                                                   f"{self.name}s/{subject_id}",
                                                   f"status is {name}")],
-                metadata={f"{self.name}_id": subject_id, "status": name, "action": action},
+                metadata={self.subject_key or f"{self.name}_id": subject_id, "status": name,
+                          "action": action},
             ) from None
 
     def reachable(self, start: Iterable[int]) -> frozenset[int]:

@@ -1,4 +1,7 @@
-"""Helpers for end-to-end tests: stubs, seed data, rich errors, servers."""
+"""The basics of end-to-end tests: stubs, a shop and an order request, stock
+and status reads, rich errors, an event recorder, ``zhongtai serve`` in a
+subprocess. The embedded platform is tests/e2e/platform.py; scenario
+builders (paid orders, presale, payments, coupons...) tests/e2e/builders.py."""
 
 from __future__ import annotations
 
@@ -17,8 +20,6 @@ from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
-from logistics.settings import LogisticsSettings
-from payment.settings import PaymentSettings
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.catalog.v1 import catalog_pb2_grpc as cat_grpc
 from zhongtai.common.v1.common_pb2 import Address, Money
@@ -32,14 +33,8 @@ ADDRESS = Address(country_code="CN", province="浙江省", city="杭州市", dis
                   town="灵隐街道", detail="龙井路 1 号", recipient_name="李雷",
                   recipient_phone="13800000000")
 
-# payment's HTTP listeners (channel callbacks, the in-process sandbox) on
-# ports the system picks, so tests never depend on a fixed port being free.
-EPHEMERAL_PAYMENT = PaymentSettings(callback_listen="127.0.0.1:0",
-                                    sandbox_listen="127.0.0.1:0")
-EPHEMERAL_LOGISTICS = LogisticsSettings(notify_listen="127.0.0.1:0",
-                                        carrier_sandbox_listen="127.0.0.1:0")
-EPHEMERAL_SECTIONS = {"payment": EPHEMERAL_PAYMENT, "logistics": EPHEMERAL_LOGISTICS}
-# Every HTTP listener of a ``zhongtai serve`` process on a port of the system's.
+# Every HTTP listener of a ``zhongtai serve`` process on a port of the
+# system's, so tests never depend on a fixed port being free.
 EPHEMERAL_ENV = {"ZHONGTAI_PAYMENT_CALLBACK_LISTEN": "127.0.0.1:0",
                  "ZHONGTAI_PAYMENT_SANDBOX_LISTEN": "127.0.0.1:0",
                  "ZHONGTAI_LOGISTICS_NOTIFY_LISTEN": "127.0.0.1:0",
@@ -238,3 +233,16 @@ class ServerProcess:
                 self.proc.kill()
                 self.proc.wait(5)
         return self.proc.returncode
+
+
+def key_files(directory: Path) -> dict[str, str]:
+    """A signing key and its public key in ``directory``, as the environment
+    of a service running on its own (``ZHONGTAI_AUTH_*``)."""
+    from zhongtai.auth import new_signing_key, public_key_of
+
+    directory.mkdir(parents=True, exist_ok=True)
+    signing = new_signing_key()
+    (directory / "signing.pem").write_bytes(signing)
+    (directory / "public.pem").write_bytes(public_key_of(signing))
+    return {"ZHONGTAI_AUTH_SIGNING_KEY_FILE": str(directory / "signing.pem"),
+            "ZHONGTAI_AUTH_PUBLIC_KEY_FILES": str(directory / "public.pem")}

@@ -3,34 +3,28 @@ SQLite with the in-process broker, called through generated stubs."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2
 
+from catalog.domain import E as CATALOG_REASONS
 from tests.conftest import eventually
+from tests.e2e.platform import Platform, running_platform
 from tests.e2e.support import (
     ADDRESS,
-    EPHEMERAL_LOGISTICS,
-    EPHEMERAL_PAYMENT,
-    Recorder,
-    Stubs,
     has_event,
     order_request,
+    refusal,
     rich_error,
     seed_shop,
     status_is,
     stock_is,
     stock_of,
 )
-from trade.settings import TradeSettings
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Money, Operator
-from zhongtai.config import Settings
-from zhongtai.runtime import Runtime
 from zhongtai.trade.v1 import trade_pb2 as tr
 
 pytestmark = pytest.mark.e2e
@@ -38,32 +32,6 @@ pytestmark = pytest.mark.e2e
 CREATED = "zhongtai.trade.v1.OrderCreated"
 CANCELLED = "zhongtai.trade.v1.OrderCancelled"
 FAILED = "zhongtai.trade.v1.OrderCreationFailed"
-
-
-@dataclasses.dataclass
-class Platform:
-    runtime: Runtime
-    stubs: Stubs
-    events: Recorder
-
-
-async def start(tmp_path: Path, **trade: float) -> Platform:
-    settings = Settings(listen="127.0.0.1:0", data_dir=tmp_path, poll_interval_seconds=0.05,
-                        sections={"trade": TradeSettings(**trade), "payment": EPHEMERAL_PAYMENT,
-                                  "logistics": EPHEMERAL_LOGISTICS})
-    runtime = Runtime(settings)
-    await runtime.start()
-    events = Recorder()
-    await runtime.bus.subscribe("test.observer", ["trade.order.#"], events)
-    return Platform(runtime, Stubs.connect(f"127.0.0.1:{runtime.port}"), events)
-
-
-@pytest.fixture
-async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
-    p = await start(tmp_path)
-    yield p
-    await p.stubs.close()
-    await p.runtime.stop(grace=0)
 
 
 async def test_health_and_reflection_are_on(platform: Platform) -> None:
@@ -222,8 +190,7 @@ async def test_stock_running_out_fails_the_order_and_holds_nothing(platform: Pla
 
 
 async def test_unpaid_order_closes_at_its_timeout_and_stock_returns(tmp_path: Path) -> None:
-    p = await start(tmp_path, pay_timeout_seconds=0.3)
-    try:
+    async with running_platform(tmp_path, pay_timeout_seconds=0.3) as p:
         s = p.stubs
         a = await seed_shop(s, "A", [500])
         order = (await s.trade.CreateOrder(order_request("b", [(a.sku_ids[0], 4)]))).order
@@ -235,9 +202,6 @@ async def test_unpaid_order_closes_at_its_timeout_and_stock_returns(tmp_path: Pa
         await eventually(lambda: stock_is(s, a.sku_ids[0], (10, 0)))
         await eventually(lambda: has_event(p.events, CANCELLED, order.order_id))
         assert len(p.events.of(CANCELLED, order.order_id)) == 1
-    finally:
-        await p.stubs.close()
-        await p.runtime.stop(grace=0)
 
 
 async def test_list_orders_paginates_and_filters(platform: Platform) -> None:
@@ -288,4 +252,30 @@ async def test_item_versions_are_immutable_and_orders_keep_theirs(platform: Plat
     assert again.item == order.item
 
 
-
+async def test_catalog_refusals_carry_the_code_their_reason_declares(platform: Platform) -> None:
+    """Each reason is reported with the status code catalog.proto declares for
+    it; a refused move of a reservation names the order, its status and the
+    move in catalog's words."""
+    c = platform.stubs.catalog
+    seller = (await c.CreateSeller(cat.CreateSellerRequest(seller_id="s-r", display_name="s"))
+              ).seller
+    await c.ReleaseStock(cat.ReleaseStockRequest(order_id="o-r"))  # a tombstone
+    refused = {
+        cat.ERROR_REASON_SELLER_NOT_FOUND: lambda: c.GetSeller(
+            cat.GetSellerRequest(seller_id="nope")),
+        cat.ERROR_REASON_SELLER_EXISTS: lambda: c.CreateSeller(cat.CreateSellerRequest(
+            seller_id=seller.seller_id, display_name="again")),
+        cat.ERROR_REASON_SKU_NOT_FOUND: lambda: c.GetStock(cat.GetStockRequest(sku_id="nope")),
+        cat.ERROR_REASON_RESERVATION_NOT_FOUND: lambda: c.GetReservation(
+            cat.GetReservationRequest(order_id="nope")),
+        cat.ERROR_REASON_ILLEGAL_RESERVATION_TRANSITION: lambda: c.DeductStock(
+            cat.DeductStockRequest(order_id="o-r")),
+    }
+    errors = {}
+    for value, call in refused.items():
+        reason = CATALOG_REASONS[value]
+        errors[reason.name] = await refusal(call(), grpc.StatusCode[reason.code])
+        assert errors[reason.name]["reason"] == reason.name
+    assert errors["SELLER_NOT_FOUND"]["metadata"] == {"seller_id": "nope"}
+    assert errors["ILLEGAL_RESERVATION_TRANSITION"]["metadata"] == {
+        "order_id": "o-r", "status": "RESERVATION_STATUS_RELEASED", "action": "deduct"}

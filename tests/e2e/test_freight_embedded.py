@@ -7,20 +7,19 @@ weight is never priced."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import grpc
 import pytest
 from sqlalchemy import select, update
 
 from catalog.store import item_versions
+from tests.builders import cny
+from tests.e2e.builders import DAY, ts
+from tests.e2e.platform import Platform
 from tests.e2e.support import ADDRESS, Stubs, order_request, rich_error, seed_shop, stock_of
-from tests.e2e.test_embedded import Platform, start
-from tests.e2e.test_priced_orders import DAY, ts
 from zhongtai.catalog.v1 import catalog_pb2 as cat
-from zhongtai.common.v1.common_pb2 import Address, Money
+from zhongtai.common.v1.common_pb2 import Address
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
 from zhongtai.promotion.v1 import promotion_pb2 as pr
@@ -31,10 +30,6 @@ pytestmark = pytest.mark.e2e
 
 LHASA = Address(country_code="CN", province="西藏自治区", city="拉萨市", district="城关区",
                 detail="北京中路 1 号", recipient_name="韩梅梅", recipient_phone="13900000000")
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
 
 
 def rule(first_fee: int, additional_fee: int) -> lg.FreightRule:
@@ -50,12 +45,8 @@ class Env:
 
 
 @pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    p = await start(tmp_path)
-    channel = p.stubs.channels[0]
-    yield Env(p, lg_grpc.LogisticsServiceStub(channel), pr_grpc.PromotionServiceStub(channel))
-    await p.stubs.close()
-    await p.runtime.stop(grace=0)
+def env(platform: Platform) -> Env:
+    return Env(platform, platform.logistics, platform.promotion)
 
 
 async def by_count_template(stub: lg_grpc.LogisticsServiceStub, seller_id: str
@@ -79,6 +70,10 @@ async def test_templates_are_created_idempotently_and_listed(env: Env) -> None:
     listed = await env.logistics.ListFreightTemplates(lg.ListFreightTemplatesRequest(
         seller_id="seller-x", page_size=10))
     assert [t.template_id for t in listed.templates] == [first.template_id]
+    with pytest.raises(grpc.aio.AioRpcError) as e:
+        await env.logistics.GetFreightTemplate(lg.GetFreightTemplateRequest(template_id="nope"))
+    assert (e.value.code(), rich_error(e.value)["reason"]) == (
+        grpc.StatusCode.NOT_FOUND, "FREIGHT_TEMPLATE_NOT_FOUND")
 
 
 async def test_freight_is_quoted_stored_and_paid(env: Env) -> None:

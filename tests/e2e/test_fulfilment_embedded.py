@@ -7,7 +7,6 @@ and payment refunds it once (seed 001 §三.6, §四)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
@@ -15,22 +14,26 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.conftest import eventually
-from tests.e2e.fulfilment_support import (
+from tests.e2e.builders import (
     CANCELLED,
     COMPLETED,
     SHIPPED,
     again,
+    balance,
     deliver,
     logistics_changed,
+    make_due_and_fire,
     order_of,
+    ordered_and_deposit_paid,
     paid_order,
     pay_by_balance,
+    presale_item,
     ship,
+    timer_status,
 )
+from tests.e2e.builders import pay as presale_pay
+from tests.e2e.platform import Platform, close_platform, running_platform
 from tests.e2e.support import order_request, rich_error, seed_shop, status_is
-from tests.e2e.test_payment_embedded import Platform, start
-from tests.e2e.test_presale_embedded import ordered_and_deposit_paid, presale_item
-from tests.e2e.test_presale_embedded import pay as presale_pay
 from trade import store as trade_store
 from trade.settings import TradeSettings
 from zhongtai.catalog.v1 import catalog_pb2 as cat
@@ -44,19 +47,6 @@ from zhongtai.trade.v1 import trade_pb2 as tr
 pytestmark = pytest.mark.e2e
 
 L = lg.LogisticsOrderStatus
-
-
-@pytest.fixture
-async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
-    p = await start(tmp_path)
-    yield p
-    await close(p)
-
-
-async def close(p: Platform) -> None:
-    await p.http.close()
-    await p.stubs.close()
-    await p.runtime.stop(grace=0)
 
 
 def log_statuses(order: tr.Order) -> list[int]:
@@ -104,8 +94,8 @@ async def test_partial_shipment_waits_then_all_shipped_moves_to_wait_receive(
     assert now.status == tr.ORDER_STATUS_WAIT_RECEIVE
     assert log_statuses(now) == [tr.LOGISTICS_STATUS_DELIVERED, tr.LOGISTICS_STATUS_SHIPPED]
     assert len(p.events.of(SHIPPED, order.order_id)) == 1
-    assert await _timer_status(p, "order.ship_timeout", order.order_id) == "CANCELLED"
-    assert await _timer_status(p, "order.auto_confirm", order.order_id) == "PENDING"
+    assert await timer_status(p, "order.ship_timeout", order.order_id) == "CANCELLED"
+    assert await timer_status(p, "order.auto_confirm", order.order_id) == "PENDING"
 
 
 async def test_buyer_confirms_receipt_once(platform: Platform) -> None:
@@ -175,8 +165,7 @@ async def test_receipt_extends_once_then_is_refused(platform: Platform) -> None:
 
 
 async def test_auto_confirm_completes_a_shipped_order_once(tmp_path: Path) -> None:
-    p = await start(tmp_path, auto_confirm_seconds=0.3)
-    try:
+    async with running_platform(tmp_path, auto_confirm_seconds=0.3) as p:
         shop = await seed_shop(p.stubs, "A", [1000])
         order = await paid_order(p, "b4", [(shop.sku_ids[0], 1)])
         await ship(p, order, order, L.LOGISTICS_ORDER_STATUS_SHIPPED)
@@ -186,18 +175,17 @@ async def test_auto_confirm_completes_a_shipped_order_once(tmp_path: Path) -> No
             (await p.events.the_one(COMPLETED, order.order_id)).payload)
         assert event.automatic and event.operator.role == Operator.ROLE_SYSTEM
         assert event.order.log_order.status == tr.LOGISTICS_STATUS_RECEIVED
-    finally:
-        await close(p)
 
 
-async def test_auto_confirm_due_while_down_fires_once_after_restart(tmp_path: Path) -> None:
-    p = await start(tmp_path)  # auto-confirm in 10 days
+async def test_auto_confirm_due_while_down_fires_once_after_restart(
+        platform: Platform, tmp_path: Path) -> None:
+    p = platform  # auto-confirm in 10 days
     shop = await seed_shop(p.stubs, "A", [1000])
     order = await paid_order(p, "b5", [(shop.sku_ids[0], 1)])
     await ship(p, order, order, L.LOGISTICS_ORDER_STATUS_SHIPPED)
     await p.events.the_one(SHIPPED, order.order_id)
     first_events = p.events
-    await close(p)
+    await close_platform(p)
 
     # The platform is down while the receipt deadline passes.
     settings = p.runtime.settings
@@ -215,8 +203,7 @@ async def test_auto_confirm_due_while_down_fires_once_after_restart(tmp_path: Pa
                         .values(receive_deadline=past))
     await db.dispose()
 
-    p = await start(tmp_path)
-    try:
+    async with running_platform(tmp_path) as p:
         await eventually(lambda: status_is(p.stubs, order.order_id,
                                            tr.ORDER_STATUS_COMPLETED))
         event = ev.OrderCompleted.FromString(
@@ -230,18 +217,10 @@ async def test_auto_confirm_due_while_down_fires_once_after_restart(tmp_path: Pa
                 timers.c.kind == "order.auto_confirm", timers.c.key == order.order_id))
             ).scalar_one()
         assert status == "FIRED"
-    finally:
-        await close(p)
-
-
-async def _balance(p: Platform, buyer: str) -> int:
-    return (await p.payment.GetBalance(pb.GetBalanceRequest(buyer_id=buyer))
-            ).account.balance.amount_minor
 
 
 async def test_ship_timeout_cancels_and_refunds_once(tmp_path: Path) -> None:
-    p = await start(tmp_path, ship_timeout_seconds=0.3)
-    try:
+    async with running_platform(tmp_path, ship_timeout_seconds=0.3) as p:
         shop = await seed_shop(p.stubs, "A", [1500], stock=10)
         order = (await p.stubs.trade.CreateOrder(order_request(
             "b6", [(shop.sku_ids[0], 2)]))).order
@@ -257,7 +236,7 @@ async def test_ship_timeout_cancels_and_refunds_once(tmp_path: Path) -> None:
         cancelled = await p.events.the_one(CANCELLED, order.order_id)
 
         async def refunded() -> bool:
-            return await _balance(p, "b6") == before
+            return await balance(p, "b6") == before
 
         await eventually(refunded)
         refunds = (await p.payment.GetPayment(pb.GetPaymentRequest(
@@ -276,7 +255,7 @@ async def test_ship_timeout_cancels_and_refunds_once(tmp_path: Path) -> None:
         # Redelivered (same id) and re-sent (new id): nothing more comes back.
         await deliver(p, again(cancelled, new_event_id=False))
         await deliver(p, again(cancelled, new_event_id=True))
-        assert await _balance(p, "b6") == before
+        assert await balance(p, "b6") == before
         assert len((await p.payment.GetPayment(pb.GetPaymentRequest(
             payment_id=payment.payment_id))).payment.refunds) == 1
         # A shipment reported afterwards is recorded, the order stays cancelled.
@@ -289,31 +268,6 @@ async def test_ship_timeout_cancels_and_refunds_once(tmp_path: Path) -> None:
         stock = (await p.stubs.catalog.GetStock(cat.GetStockRequest(
             sku_id=shop.sku_ids[0]))).stock
         assert stock.available + stock.reserved + stock.sold == 10
-    finally:
-        await close(p)
-
-
-async def _timer_status(p: Platform, kind: str, key: str) -> str:
-    timers = trade_store.plumbing.timers
-    async with p.runtime.dbs["trade"].transaction() as s:
-        return str((await s.execute(select(timers.c.status).where(
-            timers.c.kind == kind, timers.c.key == key))).scalar_one())
-
-
-async def make_due_and_fire(p: Platform, kind: str, key: str) -> None:
-    """The clock moved on: a pending timer comes due now; wait until it fired."""
-    timers = trade_store.plumbing.timers
-    async with p.runtime.dbs["trade"].transaction() as s:
-        changed = await s.execute(update(timers).where(
-            timers.c.kind == kind, timers.c.key == key, timers.c.status == "PENDING")
-            .values(due_at=utcnow() - dt.timedelta(seconds=1)))
-        assert changed.rowcount == 1  # type: ignore[attr-defined]
-    p.runtime.timer_workers["trade"].wake()
-
-    async def fired() -> bool:
-        return await _timer_status(p, kind, key) == "FIRED"
-
-    await eventually(fired)
 
 
 async def test_ship_timeout_of_a_presale_order_refunds_deposit_and_balance(
@@ -334,7 +288,7 @@ async def test_ship_timeout_of_a_presale_order_refunds_deposit_and_balance(
                                                       tr.PAY_STATUS_REFUNDED}
 
     async def all_back() -> bool:
-        return await _balance(p, "b8") == 50_000
+        return await balance(p, "b8") == 50_000
 
     await eventually(all_back)  # the deposit too: the seller did not ship
     for po in paid.pay_orders:

@@ -6,29 +6,25 @@ creation."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import grpc
 import pytest
 
+from tests.builders import cny
 from tests.conftest import eventually
-from tests.e2e.promotion_support import (
+from tests.e2e.builders import (
     CARD,
     DAY,
     POINTS,
-    Shopfront,
     card_of,
     check_amounts,
-    cny,
     coupon_for,
     coupon_status,
     deducted,
     express_template,
-    open_shopfront,
     points_of,
     ts,
 )
+from tests.e2e.platform import Platform
 from tests.e2e.support import ADDRESS, order_request, rich_error, seed_shop, stock_of
 from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.promotion.v1 import promotion_pb2 as pr
@@ -37,14 +33,7 @@ from zhongtai.trade.v1 import trade_pb2 as tr
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-async def shop(tmp_path: Path) -> AsyncIterator[Shopfront]:
-    front = await open_shopfront(tmp_path)
-    yield front
-    await front.close()
-
-
-async def card_points_coupon_promotion_order(f: Shopfront, buyer: str
+async def card_points_coupon_promotion_order(f: Platform, buyer: str
                                              ) -> tuple[tr.Order, tr.Order, str, str]:
     """Two lines of one seller (100.00 + 2 x 50.00, freight 10.00 + 2.00 a
     unit more) with a shop promotion (10.00 off 200.00), a platform coupon
@@ -74,8 +63,8 @@ async def card_points_coupon_promotion_order(f: Shopfront, buyer: str
 
 
 async def test_every_deduction_is_in_the_discount_with_its_bearer_and_the_pay_order_parts(
-        shop: Shopfront) -> None:
-    quoted, order, _, _ = await card_points_coupon_promotion_order(shop, "buyer-1")
+        platform: Platform) -> None:
+    quoted, order, _, _ = await card_points_coupon_promotion_order(platform, "buyer-1")
     check_amounts(order)
     check_amounts(quoted)
     assert order.is_main and len(order.sub_orders) == 2
@@ -104,8 +93,8 @@ async def test_every_deduction_is_in_the_discount_with_its_bearer_and_the_pay_or
 
 
 async def test_balances_include_what_an_open_order_holds_until_it_is_cancelled(
-        shop: Shopfront) -> None:
-    f = shop
+        platform: Platform) -> None:
+    f = platform
     assert await points_of(f.promotion, "nobody") == (0, 0, 0)
     _, order, card_id, coupon = await card_points_coupon_promotion_order(f, "buyer-2")
     # (balance, frozen / held, available): the held part stays in the balance.
@@ -133,8 +122,8 @@ async def test_balances_include_what_an_open_order_holds_until_it_is_cancelled(
 
 
 async def test_points_over_the_cap_are_refused_alike_at_checkout_and_creation(
-        shop: Shopfront) -> None:
-    f = shop
+        platform: Platform) -> None:
+    f = platform
     a = await seed_shop(f.stubs, "A", [10_000])
     coupon = await coupon_for(f.promotion, "buyer-3", threshold=0, off=1_000)
     await f.promotion.EarnPoints(pr.EarnPointsRequest(request_id="earn-3", buyer_id="buyer-3",

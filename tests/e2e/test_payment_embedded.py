@@ -5,23 +5,30 @@ notifications to payment's callback server, its refunds."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
-import aiohttp
 import grpc
 import pytest
 
-from logistics.settings import LogisticsSettings
-from tests.conftest import eventually
+from tests.builders import cny
+from tests.conftest import equals, eventually
+from tests.e2e.builders import (
+    PAID,
+    REJECTED,
+    balance,
+    buyer_pays,
+    order_of,
+    parts_of,
+    payment_is,
+    payment_of,
+    points,
+    refunds_settled,
+    sandbox,
+    sandbox_of,
+    sold,
+)
+from tests.e2e.platform import Platform, running_platform
 from tests.e2e.support import (
-    EPHEMERAL_LOGISTICS,
-    EPHEMERAL_PAYMENT,
-    Recorder,
-    Stubs,
-    free_port,
     order_request,
     refusal,
     rich_error,
@@ -29,118 +36,14 @@ from tests.e2e.support import (
     single_order,
     status_is,
 )
-from trade.settings import TradeSettings
-from zhongtai.catalog.v1 import catalog_pb2 as cat
-from zhongtai.common.v1.common_pb2 import Money, Operator
-from zhongtai.config import Settings
+from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.payment.v1 import payment_pb2 as pb
-from zhongtai.payment.v1 import payment_pb2_grpc as pb_grpc
 from zhongtai.promotion.v1 import promotion_pb2 as pr
-from zhongtai.promotion.v1 import promotion_pb2_grpc as pr_grpc
-from zhongtai.runtime import Runtime
 from zhongtai.trade.v1 import trade_pb2 as tr
 
 pytestmark = pytest.mark.e2e
 
 P = pb.PaymentStatus
-PAID = "zhongtai.trade.v1.OrderPaid"
-REJECTED = "zhongtai.trade.v1.PaymentRejected"
-
-
-@dataclasses.dataclass
-class Platform:
-    runtime: Runtime
-    stubs: Stubs
-    payment: pb_grpc.PaymentServiceStub
-    promotion: pr_grpc.PromotionServiceStub
-    events: Recorder
-    callback_url: str
-    http: aiohttp.ClientSession
-
-
-async def start(tmp_path: Path, logistics: LogisticsSettings = EPHEMERAL_LOGISTICS,
-                **trade: float) -> Platform:
-    callback = f"127.0.0.1:{free_port()}"
-    settings = Settings(
-        listen="127.0.0.1:0", data_dir=tmp_path, poll_interval_seconds=0.05,
-        sections={"trade": TradeSettings(**trade), "logistics": logistics,
-                  "payment": dataclasses.replace(EPHEMERAL_PAYMENT, callback_listen=callback,
-                                                 pending_query_after_seconds=60,
-                                                 refund_query_after_seconds=5)})
-    runtime = Runtime(settings)
-    await runtime.start()
-    events = Recorder()
-    await runtime.bus.subscribe("test.observer", ["trade.order.#", "payment.#", "logistics.#"],
-                                events)
-    stubs = Stubs.connect(f"127.0.0.1:{runtime.port}")
-    channel = stubs.channels[0]
-    return Platform(runtime, stubs, pb_grpc.PaymentServiceStub(channel),
-                    pr_grpc.PromotionServiceStub(channel), events, f"http://{callback}",
-                    aiohttp.ClientSession())
-
-
-@pytest.fixture
-async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
-    p = await start(tmp_path)
-    yield p
-    await p.http.close()
-    await p.stubs.close()
-    await p.runtime.stop(grace=0)
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
-
-
-def parts_of(order: tr.Order, amount: int | None = None) -> list[pb.PaymentPart]:
-    due = order.pay_order.actual_amount
-    return [pb.PaymentPart(pay_order_id=order.pay_order.pay_order_id, order_id=order.order_id,
-                           amount=cny(due.amount_minor if amount is None else amount))]
-
-
-async def order_of(p: Platform, order_id: str) -> tr.Order:
-    return (await p.stubs.trade.GetOrder(tr.GetOrderRequest(order_id=order_id))).order
-
-
-async def payment_of(p: Platform, payment_id: str) -> pb.Payment:
-    return (await p.payment.GetPayment(pb.GetPaymentRequest(payment_id=payment_id))).payment
-
-
-async def sold(p: Platform, sku_id: str) -> int:
-    return (await p.stubs.catalog.GetStock(cat.GetStockRequest(sku_id=sku_id))).stock.sold
-
-
-async def points(p: Platform, buyer: str) -> tuple[int, int]:
-    a = (await p.promotion.GetPointsAccount(pr.GetPointsAccountRequest(buyer_id=buyer))).account
-    return a.balance, a.frozen
-
-
-def sandbox_of(attempt: pb.PaymentAttempt) -> str:
-    """The sandbox's base URL, from the pay URL it gave."""
-    return attempt.pay_url.rsplit("/pay/", 1)[0]
-
-
-async def sandbox(p: Platform, method: str, url: str, body: dict[str, Any] | None = None
-                  ) -> dict[str, Any]:
-    async with p.http.request(method, url, json=body or {}) as resp:
-        data: dict[str, Any] = await resp.json()
-        assert resp.status < 300, data
-        return data
-
-
-async def buyer_pays(p: Platform, attempt: pb.PaymentAttempt, force: bool = False
-                     ) -> dict[str, Any]:
-    return await sandbox(p, "POST", f"{sandbox_of(attempt)}/v1/trades/{attempt.attempt_id}/pay",
-                         {"force": force})
-
-
-async def payment_is(p: Platform, payment_id: str, status: int) -> bool:
-    return (await payment_of(p, payment_id)).status == status
-
-
-async def refunds_settled(p: Platform, payment_id: str, n: int) -> bool:
-    refunds = (await payment_of(p, payment_id)).refunds
-    return len(refunds) == n and all(r.status == pb.REFUND_STATUS_SUCCEEDED for r in refunds)
 
 
 async def test_balance_payment_pays_the_order_deducts_stock_and_redeems_benefits(
@@ -174,8 +77,8 @@ async def test_balance_payment_pays_the_order_deducts_stock_and_redeems_benefits
     assert (await p.payment.GetBalance(pb.GetBalanceRequest(
         buyer_id="buyer-1"))).account.balance.amount_minor == 10_000 - due
     # catalog sold the reserved units; promotion consumed the frozen points.
-    await eventually(lambda: _equals(sold(p, shop.sku_ids[0]), 2))
-    await eventually(lambda: _equals(points(p, "buyer-1"), (40, 0)))
+    await eventually(lambda: equals(sold(p, shop.sku_ids[0]), 2))
+    await eventually(lambda: equals(points(p, "buyer-1"), (40, 0)))
     await p.events.the_one(PAID, order.order_id)
     # The same request again: the same payment, nothing paid twice.
     again = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
@@ -188,10 +91,6 @@ async def test_balance_payment_pays_the_order_deducts_stock_and_redeems_benefits
         "reason"] == "ALREADY_PAID"
     # The unpaid timeout no longer applies to it.
     assert (await order_of(p, order.order_id)).status == tr.ORDER_STATUS_WAIT_SHIP
-
-
-async def _equals(value: Any, expected: Any) -> bool:
-    return bool(await value == expected)
 
 
 async def test_sandbox_payment_over_http_pays_the_order(platform: Platform) -> None:
@@ -212,7 +111,7 @@ async def test_sandbox_payment_over_http_pays_the_order(platform: Platform) -> N
     await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
     done = await payment_of(p, payment.payment_id)
     assert done.attempts[0].channel_transaction_id == trade["transaction_id"]
-    await eventually(lambda: _equals(sold(p, shop.sku_ids[0]), 1))
+    await eventually(lambda: equals(sold(p, shop.sku_ids[0]), 1))
 
     # A refund of part of it goes back through the sandbox.
     r = (await p.payment.CreateRefund(pb.CreateRefundRequest(
@@ -257,8 +156,7 @@ async def test_two_channel_trades_paid_the_second_is_refunded(platform: Platform
 
 
 async def test_a_payment_after_the_unpaid_timeout_is_refunded(tmp_path: Path) -> None:
-    p = await start(tmp_path, pay_timeout_seconds=1.0)
-    try:
+    async with running_platform(tmp_path, pay_timeout_seconds=1.0) as p:
         shop = await seed_shop(p.stubs, "A", [990])
         order = (await p.stubs.trade.CreateOrder(order_request(
             "buyer-4", [(shop.sku_ids[0], 1)]))).order
@@ -280,15 +178,6 @@ async def test_a_payment_after_the_unpaid_timeout_is_refunded(tmp_path: Path) ->
         assert done.refunds[0].kind == pb.REFUND_KIND_EXCEPTION
         assert (await order_of(p, order.order_id)).status == tr.ORDER_STATUS_CANCELLED
         assert not p.events.of(PAID, order.order_id)
-    finally:
-        await p.http.close()
-        await p.stubs.close()
-        await p.runtime.stop(grace=0)
-
-
-async def balance_of(p: Platform, buyer: str) -> int:
-    return (await p.payment.GetBalance(pb.GetBalanceRequest(
-        buyer_id=buyer))).account.balance.amount_minor
 
 
 async def payments_for(p: Platform, order: tr.Order) -> list[pb.Payment]:
@@ -328,7 +217,7 @@ async def test_a_price_adjusted_after_the_payment_opened_is_rejected_and_refunde
         buyer_id="buyer-5", method=pb.METHOD_BALANCE, parts=parts_of(adjusted)))).payment
     assert right.payment_id != payment.payment_id
     await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
-    assert await balance_of(p, "buyer-5") == 5000 - 900
+    assert await balance(p, "buyer-5") == 5000 - 900
 
 
 async def test_a_wrong_amount_is_refused_before_money_moves(platform: Platform) -> None:
@@ -343,13 +232,13 @@ async def test_a_wrong_amount_is_refused_before_money_moves(platform: Platform) 
         assert error["reason"] == "AMOUNT_MISMATCH"
         assert error["preconditions"] == [f"pay_orders/{order.pay_order.pay_order_id}"]
     # Nothing charged, no payment (so no channel trade), the request id unused.
-    assert await balance_of(p, "buyer-9") == 5000
+    assert await balance(p, "buyer-9") == 5000
     assert await payments_for(p, order) == []
     paid = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
         request_id="pay-9", buyer_id="buyer-9", method=pb.METHOD_BALANCE,
         parts=parts_of(order)))).payment
     assert paid.status == P.PAYMENT_STATUS_SUCCEEDED
-    assert await balance_of(p, "buyer-9") == 2000
+    assert await balance(p, "buyer-9") == 2000
 
 
 async def test_a_stranger_cannot_hold_someone_elses_checkout(platform: Platform) -> None:
@@ -430,7 +319,7 @@ async def test_a_new_payment_supersedes_the_one_the_buyer_abandoned(platform: Pl
     [refund] = (await payment_of(p, first.payment_id)).refunds
     assert (refund.kind, refund.amount) == (pb.REFUND_KIND_EXCEPTION, cny(2000))
     await p.events.the_one(PAID, order.order_id)
-    assert await balance_of(p, "buyer-11") == 3000
+    assert await balance(p, "buyer-11") == 3000
 
 
 async def test_forged_notifications_get_401_and_change_nothing(platform: Platform) -> None:
@@ -500,7 +389,7 @@ async def test_reordered_and_duplicated_notifications(platform: Platform) -> Non
         pb.REFUND_KIND_EXCEPTION, a.attempt_id, 2500)
     assert done.refunded_amount.amount_minor == 0
     await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
-    await eventually(lambda: _equals(sold(p, shop.sku_ids[0]), 1))
+    await eventually(lambda: equals(sold(p, shop.sku_ids[0]), 1))
     # Every copy was answered 200 (the duplicates as duplicates) and had no effect.
     async def all_answered() -> bool:
         # Two trades and the refund, three copies each, all answered 200.

@@ -6,107 +6,34 @@ unpaid (the deposit is kept)."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import grpc
 import pytest
 
-from tests.conftest import eventually
-from tests.e2e.support import (
-    order_request,
-    refusal,
-    rich_error,
-    seed_shop,
-    status_is,
-    stock_is,
-)
-from tests.e2e.test_payment_embedded import (
+from tests.builders import cny
+from tests.conftest import equals, eventually
+from tests.e2e.builders import (
     PAID,
     REJECTED,
-    Platform,
-    _equals,
+    balance,
     buyer_pays,
-    cny,
     order_of,
+    ordered_and_deposit_paid,
+    pay,
+    presale_item,
     refunds_settled,
     sold,
-    start,
 )
+from tests.e2e.platform import Platform
+from tests.e2e.support import order_request, refusal, rich_error, seed_shop, status_is, stock_is
 from trade.order import BALANCE_LAPSE_TIMER
 from zhongtai.catalog.v1 import catalog_pb2 as cat
+from zhongtai.db import utcnow
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.trade.v1 import trade_pb2 as tr
-from zhongtai.wire import timestamp, to_datetime
+from zhongtai.wire import to_datetime
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
-    p = await start(tmp_path)
-    yield p
-    await p.http.close()
-    await p.stubs.close()
-    await p.runtime.stop(grace=0)
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-async def presale_item(p: Platform, start_in: float, end_in: float, price: int = 10_000,
-                       deposit: int = 1_000) -> str:
-    seller = (await p.stubs.catalog.CreateSeller(cat.CreateSellerRequest(
-        display_name="presale shop"))).seller
-    t0 = now()
-    item = (await p.stubs.catalog.CreateItem(cat.CreateItemRequest(
-        seller_id=seller.seller_id, title="presale phone", item_type=cat.ITEM_TYPE_PHYSICAL,
-        category_id="c1",
-        skus=[cat.SkuInput(price=cny(price), initial_stock=10, weight_grams=500)],
-        presale=cat.PresaleTerms(
-            deposit=cny(deposit),
-            balance_start_time=timestamp(t0 + dt.timedelta(seconds=start_in)),
-            balance_end_time=timestamp(t0 + dt.timedelta(seconds=end_in)))))).item
-    assert item.presale.deposit.amount_minor == deposit
-    return item.skus[0].sku_id
-
-
-async def pay(p: Platform, buyer: str, po: tr.PayOrder) -> pb.Payment:
-    payment = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
-        buyer_id=buyer, method=pb.METHOD_BALANCE,
-        parts=[pb.PaymentPart(pay_order_id=po.pay_order_id, order_id=po.order_id,
-                              amount=po.actual_amount)]))).payment
-    assert payment.status == pb.PAYMENT_STATUS_SUCCEEDED
-    return payment
-
-
-async def balance(p: Platform, buyer: str) -> int:
-    return (await p.payment.GetBalance(pb.GetBalanceRequest(
-        buyer_id=buyer))).account.balance.amount_minor
-
-
-async def ordered_and_deposit_paid(p: Platform, buyer: str, sku_id: str) -> tr.Order:
-    await p.payment.TopUpBalance(pb.TopUpBalanceRequest(buyer_id=buyer, amount=cny(50_000)))
-    order = (await p.stubs.trade.CreateOrder(order_request(buyer, [(sku_id, 1)]))).order
-    assert order.status == tr.ORDER_STATUS_WAIT_PAY
-    assert [(po.kind, po.actual_amount.amount_minor) for po in order.pay_orders] == [
-        (tr.PAY_ORDER_KIND_DEPOSIT, 1_000), (tr.PAY_ORDER_KIND_BALANCE, 9_000)]
-    deposit, rest = order.pay_orders
-    assert order.pay_order == deposit
-    assert rest.HasField("balance_start_time") and rest.HasField("balance_end_time")
-    await pay(p, buyer, deposit)
-    await eventually(lambda: status_is(p.stubs, order.order_id,
-                                       tr.ORDER_STATUS_WAIT_PAY_BALANCE))
-    order = await order_of(p, order.order_id)
-    assert order.pay_order.pay_order_id == rest.pay_order_id
-    assert order.pay_orders[0].status == tr.PAY_STATUS_PAID
-    assert order.pay_status == tr.PAY_STATUS_UNPAID
-    # Nothing is sold yet: the stock stays reserved until the balance.
-    assert not p.events.of(PAID, order.order_id)
-    assert await stock_is(p.stubs, sku_id, (9, 1))
-    return order
 
 
 async def test_deposit_then_balance_inside_the_window_pays_the_order(platform: Platform
@@ -120,7 +47,7 @@ async def test_deposit_then_balance_inside_the_window_pays_the_order(platform: P
     assert paid.pay_status == tr.PAY_STATUS_PAID
     assert [po.status for po in paid.pay_orders] == [tr.PAY_STATUS_PAID] * 2
     await p.events.the_one(PAID, order.order_id)
-    await eventually(lambda: _equals(sold(p, sku_id), 1))
+    await eventually(lambda: equals(sold(p, sku_id), 1))
     assert await balance(p, "pre-1") == 50_000 - 10_000
 
 
@@ -163,7 +90,7 @@ async def test_a_balance_after_its_window_is_refused_and_a_late_one_refunded(
     end = to_datetime(rest.balance_end_time)
 
     async def window_ended() -> bool:
-        return now() > end
+        return utcnow() > end
 
     await eventually(window_ended)
     error = await refusal(pay(p, "pre-5", rest))

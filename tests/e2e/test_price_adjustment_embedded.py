@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import grpc
 import pytest
 
+from tests.builders import cny
 from tests.conftest import eventually
+from tests.e2e.builders import order_of, parts_of
+from tests.e2e.platform import Platform
 from tests.e2e.support import has_event, order_request, rich_error, seed_shop, status_is
-from tests.e2e.test_payment_embedded import Platform, cny, order_of, parts_of, start
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.trade.v1 import events_pb2 as ev
 from zhongtai.trade.v1 import trade_pb2 as tr
@@ -19,15 +19,6 @@ from zhongtai.trade.v1 import trade_pb2 as tr
 pytestmark = pytest.mark.e2e
 
 ADJUSTED = "zhongtai.trade.v1.OrderPriceAdjusted"
-
-
-@pytest.fixture
-async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
-    p = await start(tmp_path)
-    yield p
-    await p.http.close()
-    await p.stubs.close()
-    await p.runtime.stop(grace=0)
 
 
 async def adjust(p: Platform, order: tr.Order, amount: int, seller: str | None = None,

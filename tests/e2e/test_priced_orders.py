@@ -4,16 +4,15 @@ seed 004 over-discount case, and benefits returned on cancel or failure."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import grpc
 import pytest
 
+from tests.builders import cny
 from tests.conftest import eventually
-from tests.e2e.promotion_support import DAY, cny, coupon_for, coupon_status, ts
+from tests.e2e.builders import DAY, coupon_for, coupon_status, ts
+from tests.e2e.platform import Platform
 from tests.e2e.support import order_request, rich_error, seed_shop, stock_is, stock_of
-from tests.e2e.test_embedded import Platform, start
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.promotion.v1 import promotion_pb2 as pr
@@ -27,17 +26,9 @@ CREATED = "zhongtai.trade.v1.OrderCreated"
 PAID = "zhongtai.trade.v1.OrderPaid"
 
 
-@pytest.fixture
-async def platform(tmp_path: Path) -> AsyncIterator[tuple[Platform, pr_grpc.PromotionServiceStub]]:
-    p = await start(tmp_path)
-    yield p, pr_grpc.PromotionServiceStub(p.stubs.channels[0])
-    await p.stubs.close()
-    await p.runtime.stop(grace=0)
-
-
 async def test_two_seller_cart_with_every_kind_priced_created_and_cancelled(
-        platform: tuple[Platform, pr_grpc.PromotionServiceStub]) -> None:
-    p, promo = platform
+        platform: Platform) -> None:
+    p, promo = platform, platform.promotion
     s = p.stubs
     a = await seed_shop(s, "A", [10_000, 5_000])
     b = await seed_shop(s, "B", [20_000])
@@ -116,8 +107,8 @@ async def test_two_seller_cart_with_every_kind_priced_created_and_cancelled(
 
 
 async def test_seed_004_over_discount_is_capped_or_refused_by_policy(
-        platform: tuple[Platform, pr_grpc.PromotionServiceStub]) -> None:
-    p, promo = platform
+        platform: Platform) -> None:
+    p, promo = platform, platform.promotion
     s = p.stubs
     a = await seed_shop(s, "A", [100_000])
     platform_coupon = await coupon_for(promo, "buyer-2", threshold=100_000, off=90_000,
@@ -146,8 +137,8 @@ async def _available(promo: pr_grpc.PromotionServiceStub, buyer: str, coupon: st
 
 
 async def test_one_coupon_two_orders_racing_one_wins_and_nothing_leaks(
-        platform: tuple[Platform, pr_grpc.PromotionServiceStub]) -> None:
-    p, promo = platform
+        platform: Platform) -> None:
+    p, promo = platform, platform.promotion
     s = p.stubs
     a = await seed_shop(s, "A", [10_000])
     coupon = await coupon_for(promo, "buyer-3", threshold=0, off=1_000)
@@ -170,8 +161,8 @@ async def test_one_coupon_two_orders_racing_one_wins_and_nothing_leaks(
 
 
 async def test_an_order_a_card_pays_entirely_is_paid_at_once(
-        platform: tuple[Platform, pr_grpc.PromotionServiceStub]) -> None:
-    p, promo = platform
+        platform: Platform) -> None:
+    p, promo = platform, platform.promotion
     s = p.stubs
     a = await seed_shop(s, "A", [3_000])
     card = (await promo.CreateStoredValueCard(pr.CreateStoredValueCardRequest(

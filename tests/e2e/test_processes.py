@@ -22,6 +22,7 @@ from tests.e2e.support import (
     Stubs,
     free_port,
     has_event,
+    key_files,
     order_request,
     rich_error,
     seed_shop,
@@ -131,7 +132,8 @@ async def distributed(pg_database: CreateDb, vhost: str,
     logistics_addr = f"127.0.0.1:{free_port()}"
     carrier = f"127.0.0.1:{free_port()}"
     common = {"ZHONGTAI_BROKER_URL": vhost, "ZHONGTAI_POLL_INTERVAL_SECONDS": "0.1",
-              "ZHONGTAI_DATA_DIR": str(tmp_path / "must-not-be-used")}
+              "ZHONGTAI_DATA_DIR": str(tmp_path / "must-not-be-used"),
+              **key_files(tmp_path / "keys")}
     catalog = ServerProcess(
         ["serve", "--service", "catalog", "--listen", cat_addr],
         {**common, "ZHONGTAI_DATABASE_URL_CATALOG": await pg_database("catalog")},

@@ -5,18 +5,17 @@ packets and cards, price carts exactly, hold and release through events."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
-from pathlib import Path
 
 import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from tests.conftest import eventually
-from tests.e2e.support import EPHEMERAL_SECTIONS, Recorder, rich_error
-from zhongtai.common.v1.common_pb2 import Money
-from zhongtai.config import Settings
+from promotion.reasons import E as PROMOTION_REASONS
+from tests.builders import cny
+from tests.conftest import equals, eventually
+from tests.e2e.platform import Platform
+from tests.e2e.support import Recorder, refusal, rich_error
 from zhongtai.db import utcnow
 from zhongtai.events import Envelope
 from zhongtai.ids import new_id
@@ -39,18 +38,8 @@ class Env:
 
 
 @pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    runtime = Runtime(Settings(listen="127.0.0.1:0", data_dir=tmp_path,
-                               poll_interval_seconds=0.05, sections=EPHEMERAL_SECTIONS))
-    await runtime.start()
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{runtime.port}")
-    yield Env(runtime, pb_grpc.PromotionServiceStub(channel), channel)
-    await channel.close()
-    await runtime.stop(grace=0)
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
+def env(platform: Platform) -> Env:
+    return Env(platform.runtime, platform.promotion, platform.stubs.channels[0])
 
 
 def ts(delta_hours: float) -> Timestamp:
@@ -304,13 +293,9 @@ async def test_a_cancelled_order_gets_its_benefits_back_through_the_event(env: E
         return [e.decode().hold.status  # type: ignore[attr-defined]
                 for e in events.of("zhongtai.promotion.v1.BenefitHoldChanged", "order-6")]
 
-    await eventually(lambda: _equals(hold_events(), [pb.HOLD_STATUS_HELD,
-                                                     pb.HOLD_STATUS_RELEASED]))
+    await eventually(lambda: equals(hold_events(), [pb.HOLD_STATUS_HELD,
+                                                    pb.HOLD_STATUS_RELEASED]))
     await events.the_one("zhongtai.promotion.v1.CouponClaimed", platform_coupon)
-
-
-async def _equals(value: Awaitable[object], expected: object) -> bool:
-    return await value == expected
 
 
 async def test_stacking_policy_defaults_and_replacement(env: Env) -> None:
@@ -379,4 +364,38 @@ async def test_a_budget_is_held_and_given_back_by_the_cancel_event_and_shipping_
     await env.runtime.bus.publish(Envelope(
         new_id(), "trade.order.cancelled", event.DESCRIPTOR.full_name,
         event.SerializeToString(), "order-7", utcnow()))
-    await eventually(lambda: _equals(budget(), (1500, 0)))
+    await eventually(lambda: equals(budget(), (1500, 0)))
+
+
+async def test_promotion_refusals_carry_the_code_their_reason_declares(env: Env) -> None:
+    """Each reason is reported with the status code promotion.proto declares
+    for it; a refused move of a hold names the order, its status and the
+    move."""
+    stub = env.stub
+    await stub.ReleaseBenefits(pb.ReleaseBenefitsRequest(order_id="o-r"))  # a tombstone
+    refused = {
+        pb.ERROR_REASON_PROMOTION_NOT_FOUND: lambda: stub.GetPromotion(
+            pb.GetPromotionRequest(promotion_id="nope")),
+        pb.ERROR_REASON_COUPON_TEMPLATE_NOT_FOUND: lambda: stub.GetCouponTemplate(
+            pb.GetCouponTemplateRequest(template_id="nope")),
+        pb.ERROR_REASON_RED_PACKET_POOL_NOT_FOUND: lambda: stub.GetRedPacketPool(
+            pb.GetRedPacketPoolRequest(pool_id="nope")),
+        pb.ERROR_REASON_STORED_VALUE_CARD_NOT_FOUND: lambda: stub.GetStoredValueCard(
+            pb.GetStoredValueCardRequest(card_id="nope")),
+        pb.ERROR_REASON_RED_PACKET_NOT_FOUND: lambda: stub.Quote(pb.QuoteRequest(
+            buyer_id="b-r", lines=CART, red_packet_id="nope")),
+        pb.ERROR_REASON_HOLD_NOT_FOUND: lambda: stub.RedeemBenefits(
+            pb.RedeemBenefitsRequest(order_id="nope")),
+        pb.ERROR_REASON_ILLEGAL_HOLD_TRANSITION: lambda: stub.RedeemBenefits(
+            pb.RedeemBenefitsRequest(order_id="o-r")),
+        pb.ERROR_REASON_HOLD_RELEASED: lambda: stub.HoldBenefits(pb.HoldBenefitsRequest(
+            order_id="o-r", quote=pb.QuoteRequest(buyer_id="b-r", lines=CART))),
+    }
+    errors = {}
+    for value, call in refused.items():
+        reason = PROMOTION_REASONS[value]
+        errors[reason.name] = await refusal(call(), grpc.StatusCode[reason.code])
+        assert errors[reason.name]["reason"] == reason.name
+    assert errors["COUPON_TEMPLATE_NOT_FOUND"]["metadata"] == {"template_id": "nope"}
+    assert errors["ILLEGAL_HOLD_TRANSITION"]["metadata"] == {
+        "order_id": "o-r", "status": "HOLD_STATUS_RELEASED", "action": "redeem"}

@@ -7,23 +7,23 @@ cancellation is delivered again."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
-from sqlalchemy import select, update
 
+from tests.builders import cny
 from tests.conftest import eventually
-from tests.e2e.fulfilment_support import CANCELLED, again, deliver, order_of, pay_by_balance
+from tests.e2e.builders import (
+    CANCELLED,
+    again,
+    coupon_for,
+    deliver,
+    make_due_and_fire,
+    order_of,
+    pay_by_balance,
+)
+from tests.e2e.platform import Platform
 from tests.e2e.support import order_request, seed_shop, status_is
-from tests.e2e.test_payment_embedded import Platform, start
-from tests.e2e.test_priced_orders import coupon_for
 from tests.paid_cancel_support import outbox_events
-from trade import store as trade_store
 from zhongtai.catalog.v1 import catalog_pb2 as cat
-from zhongtai.common.v1.common_pb2 import Money
-from zhongtai.db import utcnow
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.promotion.v1 import promotion_pb2 as pr
 from zhongtai.trade.v1 import trade_pb2 as tr
@@ -32,41 +32,6 @@ pytestmark = pytest.mark.e2e
 
 HOLD_CHANGED = "zhongtai.promotion.v1.BenefitHoldChanged"
 RESERVATION_CHANGED = "zhongtai.catalog.v1.ReservationChanged"
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
-
-
-@pytest.fixture
-async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
-    p = await start(tmp_path)
-    # Also watch what catalog and promotion publish.
-    await p.runtime.bus.subscribe("test.observer.returns",
-                                  ["catalog.reservation.#", "promotion.hold.#"], p.events)
-    yield p
-    await p.http.close()
-    await p.stubs.close()
-    await p.runtime.stop(grace=0)
-
-
-async def make_ship_timeout_due(p: Platform, order_id: str) -> None:
-    """The clock moved on: the order's pending ship timeout comes due now; wait
-    until it fired."""
-    timers = trade_store.plumbing.timers
-    key = (timers.c.kind == "order.ship_timeout") & (timers.c.key == order_id)
-    async with p.runtime.dbs["trade"].transaction() as s:
-        changed = await s.execute(update(timers).where(key, timers.c.status == "PENDING")
-                                  .values(due_at=utcnow() - dt.timedelta(seconds=1)))
-        assert changed.rowcount == 1  # type: ignore[attr-defined]
-    p.runtime.timer_workers["trade"].wake()
-
-    async def fired() -> bool:
-        async with p.runtime.dbs["trade"].transaction() as s:
-            status = (await s.execute(select(timers.c.status).where(key))).scalar_one()
-            return bool(status == "FIRED")
-
-    await eventually(fired)
 
 
 async def test_ship_timeout_gives_back_stock_points_card_coupon_and_money(
@@ -115,7 +80,7 @@ async def test_ship_timeout_gives_back_stock_points_card_coupon_and_money(
     await eventually(settled)
     assert await balance() == 100_000 - 15_500
 
-    await make_ship_timeout_due(p, order.order_id)
+    await make_due_and_fire(p, "order.ship_timeout", order.order_id)
     closed = await order_of(p, order.order_id)
     assert closed.status == tr.ORDER_STATUS_CANCELLED
     assert closed.close_reason == tr.CLOSE_REASON_SHIP_TIMEOUT
@@ -194,7 +159,7 @@ async def test_an_order_points_and_the_card_paid_is_refunded_at_once_by_the_ship
         return await card_and_points() == (2_500, 500)
 
     await eventually(redeemed)
-    await make_ship_timeout_due(p, order.order_id)
+    await make_due_and_fire(p, "order.ship_timeout", order.order_id)
     closed = await order_of(p, order.order_id)
     assert (closed.status, closed.close_reason) == (tr.ORDER_STATUS_CANCELLED,
                                                     tr.CLOSE_REASON_SHIP_TIMEOUT)

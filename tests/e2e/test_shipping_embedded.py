@@ -16,15 +16,14 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from logistics.settings import LogisticsSettings
 from tests.conftest import eventually
+from tests.e2e.builders import paid_order, sandbox
+from tests.e2e.platform import Platform, running_platform
 from tests.e2e.support import (
     Recorder,
     free_port,
-    order_request,
     rich_error,
     seed_shop,
-    status_is,
 )
-from tests.e2e.test_payment_embedded import Platform, cny, sandbox, start
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.ids import new_id
@@ -33,7 +32,6 @@ from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
 from zhongtai.logistics.v1 import warehouse_pb2 as wh
 from zhongtai.logistics.v1 import warehouse_pb2_grpc as wh_grpc
-from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.trade.v1 import events_pb2 as trade_events
 from zhongtai.trade.v1 import trade_pb2 as tr
 
@@ -43,41 +41,17 @@ CHANGED = "zhongtai.logistics.v1.LogisticsOrderChanged"
 
 
 @pytest.fixture
-async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
-    p = await start(tmp_path)
-    yield p
-    await p.http.close()
-    await p.stubs.close()
-    await p.runtime.stop(grace=0)
-
-
-@pytest.fixture
 async def tracked(tmp_path: Path) -> AsyncIterator[tuple[Platform, str, str]]:
     """A platform whose in-process sandbox carrier and carrier endpoint listen
     where the test can reach them."""
     carrier, notify = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
-    p = await start(tmp_path, logistics=LogisticsSettings(notify_listen=notify,
-                                                          carrier_sandbox_listen=carrier))
-    yield p, f"http://{carrier}", f"http://{notify}"
-    await p.http.close()
-    await p.stubs.close()
-    await p.runtime.stop(grace=0)
+    async with running_platform(tmp_path, logistics=LogisticsSettings(
+            notify_listen=notify, carrier_sandbox_listen=carrier)) as p:
+        yield p, f"http://{carrier}", f"http://{notify}"
 
 
 def stub(p: Platform) -> lg_grpc.LogisticsServiceStub:
     return lg_grpc.LogisticsServiceStub(p.stubs.channels[0])
-
-
-async def paid_order(p: Platform, buyer: str, lines: list[tuple[str, int]]) -> tr.Order:
-    await p.payment.TopUpBalance(pb.TopUpBalanceRequest(buyer_id=buyer, amount=cny(10**7)))
-    order = (await p.stubs.trade.CreateOrder(order_request(buyer, lines))).order
-    po = order.pay_order
-    await p.payment.CreatePayment(pb.CreatePaymentRequest(
-        buyer_id=buyer, method=pb.METHOD_BALANCE,
-        parts=[pb.PaymentPart(pay_order_id=po.pay_order_id, order_id=po.order_id,
-                              amount=po.actual_amount)]))
-    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
-    return order
 
 
 async def logistics_orders(p: Platform, order_id: str, n: int) -> list[lg.LogisticsOrder]:
@@ -215,8 +189,11 @@ async def test_refusals_change_nothing(platform: Platform) -> None:
     assert bad["code"] == grpc.StatusCode.INVALID_ARGUMENT
     assert {"carrier", "tracking_no", "items[0].logistics_order_id",
             "items[0].quantity"} <= set(bad["fields"])  # type: ignore[arg-type]
+    # Another seller's order (issue 9: PERMISSION_DENIED, was INVALID_ARGUMENT).
     wrong_seller = await refused(ship(other.seller_id, "R-1", (x.logistics_order_id, 1)))
-    assert wrong_seller["fields"] == ["items[0].logistics_order_id"]
+    assert (wrong_seller["code"], wrong_seller["reason"], wrong_seller["metadata"]) == (
+        grpc.StatusCode.PERMISSION_DENIED, "NOT_A_PARTY_TO_THE_ORDER",
+        {"logistics_order_id": x.logistics_order_id})
     too_many = await refused(ship(shop.seller_id, "R-1", (x.logistics_order_id, 3)))
     assert too_many["reason"] == "NOTHING_TO_SHIP"
     apart = await refused(ship(shop.seller_id, "R-1", (x.logistics_order_id, 0),
@@ -227,6 +204,10 @@ async def test_refusals_change_nothing(platform: Platform) -> None:
     assert in_use["reason"] == "TRACKING_NO_IN_USE"
     # None of the refusals shipped or split anything.
     x_now = await get(p, x.logistics_order_id)
+    with pytest.raises(grpc.aio.AioRpcError) as e:
+        await get(p, "nope")
+    assert (e.value.code(), rich_error(e.value)["reason"]) == (
+        grpc.StatusCode.NOT_FOUND, "LOGISTICS_ORDER_NOT_FOUND")
     assert (x_now.status, x_now.shipped_quantity, x_now.split, list(x_now.child_ids)) == (
         lg.LOGISTICS_ORDER_STATUS_WAIT_SHIP, 0, False, [])
 
@@ -237,15 +218,16 @@ async def test_refusals_change_nothing(platform: Platform) -> None:
     assert [f.flag for f in flagged.flags] == ["NOT_RECEIVED"]
     assert flagged.status == lg.LOGISTICS_ORDER_STATUS_SHIPPED
     stranger = await refused_flag(p, z.logistics_order_id, "buyer-4")
-    assert stranger == ["operator"]
+    assert (stranger["code"], stranger["reason"]) == (grpc.StatusCode.PERMISSION_DENIED,
+                                                      "NOT_A_PARTY_TO_THE_ORDER")
 
 
-async def refused_flag(p: Platform, lo_id: str, buyer: str) -> object:
+async def refused_flag(p: Platform, lo_id: str, buyer: str) -> dict[str, object]:
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await stub(p).FlagLogisticsOrder(lg.FlagLogisticsOrderRequest(
             logistics_order_id=lo_id, flag="DAMAGED",
             operator=Operator(role=Operator.ROLE_BUYER, id=buyer)))
-    return rich_error(e.value)["fields"]
+    return rich_error(e.value)
 
 
 async def test_the_carrier_moves_the_package_whatever_order_its_pushes_arrive_in(
@@ -475,10 +457,9 @@ async def test_an_order_no_warehouse_serves_keeps_no_plan(platform: Platform) ->
 
 async def test_lost_pushes_are_found_by_querying_the_carrier(tmp_path: Path) -> None:
     carrier = f"127.0.0.1:{free_port()}"
-    p = await start(tmp_path, logistics=LogisticsSettings(
-        notify_listen="127.0.0.1:0", carrier_sandbox_listen=carrier,
-        tracking_query_after_seconds=0.2))
-    try:
+    async with running_platform(tmp_path, logistics=LogisticsSettings(
+            notify_listen="127.0.0.1:0", carrier_sandbox_listen=carrier,
+            tracking_query_after_seconds=0.2)) as p:
         shop = await seed_shop(p.stubs, "Q", [800])
         order = await paid_order(p, "buyer-8", [(shop.sku_ids[0], 1)])
         [lo] = await logistics_orders(p, order.order_id, 1)
@@ -501,7 +482,3 @@ async def test_lost_pushes_are_found_by_querying_the_carrier(tmp_path: Path) -> 
         await eventually(delivered)
         deliveries = (await sandbox(p, "GET", f"http://{carrier}/v1/control"))["deliveries"]
         assert [d["result"] for d in deliveries] == ["dropped"] * 4  # no push arrived
-    finally:
-        await p.http.close()
-        await p.stubs.close()
-        await p.runtime.stop(grace=0)

@@ -4,35 +4,18 @@ completes the order) and online services (paid → waiting for receipt)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import grpc
 import pytest
 
-from tests.e2e.fulfilment_support import (
-    COMPLETED,
-    VOUCHERS_ISSUED,
-    order_of,
-    paid_order,
-)
+from tests.e2e.builders import COMPLETED, VOUCHERS_ISSUED, order_of, paid_order
+from tests.e2e.platform import Platform
 from tests.e2e.support import rich_error, seed_shop
-from tests.e2e.test_payment_embedded import Platform, start
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.trade.v1 import events_pb2 as ev
 from zhongtai.trade.v1 import trade_pb2 as tr
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
-    p = await start(tmp_path)
-    yield p
-    await p.http.close()
-    await p.stubs.close()
-    await p.runtime.stop(grace=0)
 
 
 async def redeem(p: Platform, code: str, seller_id: str, request_id: str = ""

@@ -10,33 +10,26 @@ against."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from tests.e2e.platform import Platform
 from tests.e2e.support import ADDRESS, rich_error, seed_shop, stock_of
-from tests.e2e.test_embedded import Platform, start
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.catalog.v1 import catalog_pb2_grpc as cat_grpc
 from zhongtai.common.v1.common_pb2 import Address
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.logistics.v1 import warehouse_pb2 as wh
 from zhongtai.logistics.v1 import warehouse_pb2_grpc as wh_grpc
+from zhongtai.wire import timestamp as ts
 
 pytestmark = pytest.mark.e2e
 
 SH_TZ = dt.timezone(dt.timedelta(hours=8))
 MORNING = dt.datetime(2026, 3, 2, 10, 0, tzinfo=SH_TZ)
-
-
-def ts(value: dt.datetime) -> Timestamp:
-    t = Timestamp()
-    t.FromDatetime(value)
-    return t
 
 
 def when(t: Timestamp) -> dt.datetime:
@@ -87,11 +80,10 @@ async def set_stock(env: Env, sku_id: str, warehouse_id: str, quantity: int
 
 
 @pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    p = await start(tmp_path)
-    stub = wh_grpc.WarehouseServiceStub(p.stubs.channels[0])
-    shop = await seed_shop(p.stubs, "W", [1000, 2000, 3000], stock=0)
-    e = Env(p, stub, *shop.sku_ids)
+async def env(platform: Platform) -> Env:
+    stub = platform.warehouses
+    shop = await seed_shop(platform.stubs, "W", [1000, 2000, 3000], stock=0)
+    e = Env(platform, stub, *shop.sku_ids)
     for w in WAREHOUSES:
         await stub.CreateWarehouse(wh.CreateWarehouseRequest(request_id=f"w-{w.warehouse_id}",
                                                              warehouse=w))
@@ -99,9 +91,7 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
     for sku, where, n in [(e.sku_a, "hz", 5), (e.sku_a, "zj", 10), (e.sku_a, "cn", 1),
                           (e.sku_b, "hz", 5), (e.sku_b, "cn", 1), (e.sku_c, "sh", 5)]:
         await set_stock(e, sku, where, n)
-    yield e
-    await p.stubs.close()
-    await p.runtime.stop(grace=0)
+    return e
 
 
 async def plan(env: Env, lines: list[tuple[str, int]], paid: dt.datetime = MORNING,
@@ -141,7 +131,8 @@ async def test_warehouses_are_created_idempotently_got_and_listed(env: Env) -> N
     # The id is taken; a bad warehouse lists every bad field and is not stored.
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await env.warehouses.CreateWarehouse(wh.CreateWarehouseRequest(warehouse=WAREHOUSES[0]))
-    assert e.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    assert (e.value.code(), rich_error(e.value)["reason"]) == (
+        grpc.StatusCode.ALREADY_EXISTS, "WAREHOUSE_EXISTS")
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await env.warehouses.CreateWarehouse(wh.CreateWarehouseRequest(warehouse=wh.Warehouse(
             warehouse_id="bad", name="x", kind=wh.WAREHOUSE_KIND_REGIONAL,
@@ -152,7 +143,8 @@ async def test_warehouses_are_created_idempotently_got_and_listed(env: Env) -> N
                              "warehouse.cutoff_time"]
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await env.warehouses.GetWarehouse(wh.GetWarehouseRequest(warehouse_id="bad"))
-    assert e.value.code() == grpc.StatusCode.NOT_FOUND
+    assert (e.value.code(), rich_error(e.value)["reason"]) == (
+        grpc.StatusCode.NOT_FOUND, "WAREHOUSE_NOT_FOUND")
 
 
 async def test_stock_per_warehouse_moves_the_sellable_total(env: Env) -> None:

@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
 
+from logistics import orders, shipping, tracking
 from logistics import store as t
 from logistics.app import SERVICE as LOGISTICS
 from logistics.carriers.base import Milestone, TrackingEvent
-from logistics.fulfilment import Fulfilment
-from tests.conftest import CreateDb
-from zhongtai import migrate
+from logistics.domain import TrackingPolicy
+from tests.conftest import OpenDb
 from zhongtai.common.v1.common_pb2 import Address
-from zhongtai.db import Database
+from zhongtai.db import Database, utcnow
 from zhongtai.errors import FailedPrecondition
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.trade.v1 import events_pb2 as trade_events
@@ -30,11 +29,8 @@ T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-async def fulfilment(pg_database: CreateDb) -> AsyncIterator[Fulfilment]:
-    db = Database(await pg_database("logistics"), LOGISTICS.metadata, LOGISTICS.plumbing)
-    await migrate.upgrade(db, LOGISTICS)
-    yield Fulfilment(db)
-    await db.dispose()
+async def db(migrated_pg: OpenDb) -> Database:
+    return await migrated_pg(LOGISTICS)
 
 
 def paid(order_id: str, quantity: int) -> trade_events.OrderPaid:
@@ -46,58 +42,59 @@ def paid(order_id: str, quantity: int) -> trade_events.OrderPaid:
         pay_order=tr.PayOrder(pay_order_id=f"po-{order_id}")))
 
 
-async def logistics_order(f: Fulfilment, order_id: str) -> lg.LogisticsOrder:
-    async with f.db.transaction() as s:
-        [lo] = (await f.list_orders(s, lg.ListLogisticsOrdersRequest(
+async def paid_in(db: Database, order: trade_events.OrderPaid) -> None:
+    async with db.transaction() as s:
+        await orders.on_order_paid(s, db, order, utcnow())
+
+
+async def logistics_order(db: Database, order_id: str) -> lg.LogisticsOrder:
+    async with db.transaction() as s:
+        [lo] = (await orders.list_orders(s, lg.ListLogisticsOrdersRequest(
             order_id=order_id))).logistics_orders
         return lo
 
 
-async def ship(f: Fulfilment, lo_id: str, quantity: int, tracking_no: str
+async def ship(db: Database, lo_id: str, quantity: int, tracking_no: str
                ) -> lg.ShipPackageResponse | FailedPrecondition:
     try:
-        async with f.db.transaction() as s:
-            return await f.ship_package(s, lg.ShipPackageRequest(
+        async with db.transaction() as s:
+            return await shipping.ship_package(s, db, lg.ShipPackageRequest(
                 seller_id="seller", carrier="sandbox", tracking_no=tracking_no,
-                items=[lg.PackageItem(logistics_order_id=lo_id, quantity=quantity)]))
+                items=[lg.PackageItem(logistics_order_id=lo_id, quantity=quantity)]),
+                TrackingPolicy(), utcnow())
     except FailedPrecondition as exc:
         return exc
 
 
-async def test_two_shipments_race_for_the_last_units(fulfilment: Fulfilment) -> None:
-    f = fulfilment
+async def test_two_shipments_race_for_the_last_units(db: Database) -> None:
     for _ in range(2):  # a redelivered OrderPaid creates nothing more
-        async with f.db.transaction() as s:
-            await f.on_order_paid(s, paid("o-1", 3))
-    lo = await logistics_order(f, "o-1")
-    results = await asyncio.gather(*(ship(f, lo.logistics_order_id, 2, f"T-{i}")
+        await paid_in(db, paid("o-1", 3))
+    lo = await logistics_order(db, "o-1")
+    results = await asyncio.gather(*(ship(db, lo.logistics_order_id, 2, f"T-{i}")
                                      for i in range(6)))
     shipped = [r for r in results if isinstance(r, lg.ShipPackageResponse)]
     refused = [r for r in results if isinstance(r, FailedPrecondition)]
     assert len(shipped) == 1 and len(refused) == 5
     assert {r.reason for r in refused} == {"NOTHING_TO_SHIP"}
-    now = await logistics_order(f, "o-1")
+    now = await logistics_order(db, "o-1")
     assert (now.shipped_quantity, now.status, len(now.child_ids)) == (
         2, lg.LOGISTICS_ORDER_STATUS_PARTIALLY_SHIPPED, 1)
-    async with f.db.transaction() as s:
+    async with db.transaction() as s:
         count = (await s.execute(select(func.count()).select_from(t.logistics_orders))).scalar()
     assert count == 2  # the order and its one split child
 
 
-async def test_a_shipment_racing_the_cancel_wins_or_loses_whole(fulfilment: Fulfilment
-                                                                ) -> None:
-    f = fulfilment
-    async with f.db.transaction() as s:
-        await f.on_order_paid(s, paid("o-2", 1))
-    lo = await logistics_order(f, "o-2")
+async def test_a_shipment_racing_the_cancel_wins_or_loses_whole(db: Database) -> None:
+    await paid_in(db, paid("o-2", 1))
+    lo = await logistics_order(db, "o-2")
 
     async def cancel() -> None:
-        async with f.db.transaction() as s:
-            await f.on_order_cancelled(s, trade_events.OrderCancelled(
-                order=paid("o-2", 1).order))
+        async with db.transaction() as s:
+            await orders.on_order_cancelled(s, trade_events.OrderCancelled(
+                order=paid("o-2", 1).order), utcnow())
 
-    result, _ = await asyncio.gather(ship(f, lo.logistics_order_id, 0, "C-1"), cancel())
-    now = await logistics_order(f, "o-2")
+    result, _ = await asyncio.gather(ship(db, lo.logistics_order_id, 0, "C-1"), cancel())
+    now = await logistics_order(db, "o-2")
     if isinstance(result, lg.ShipPackageResponse):
         assert (now.status, now.shipped_quantity) == (lg.LOGISTICS_ORDER_STATUS_SHIPPED, 1)
     else:
@@ -105,12 +102,10 @@ async def test_a_shipment_racing_the_cancel_wins_or_loses_whole(fulfilment: Fulf
         assert (now.status, now.shipped_quantity) == (lg.LOGISTICS_ORDER_STATUS_CANCELLED, 0)
 
 
-async def test_duplicate_and_reordered_pushes_apply_once(fulfilment: Fulfilment) -> None:
-    f = fulfilment
-    async with f.db.transaction() as s:
-        await f.on_order_paid(s, paid("o-3", 1))
-    lo = await logistics_order(f, "o-3")
-    assert isinstance(await ship(f, lo.logistics_order_id, 0, "D-1"), lg.ShipPackageResponse)
+async def test_duplicate_and_reordered_pushes_apply_once(db: Database) -> None:
+    await paid_in(db, paid("o-3", 1))
+    lo = await logistics_order(db, "o-3")
+    assert isinstance(await ship(db, lo.logistics_order_id, 0, "D-1"), lg.ShipPackageResponse)
     journey = [
         TrackingEvent("e1", "D-1", Milestone.ACCEPTED, T0),
         TrackingEvent("e2", "D-1", Milestone.IN_TRANSIT, T0 + dt.timedelta(hours=5)),
@@ -118,13 +113,13 @@ async def test_duplicate_and_reordered_pushes_apply_once(fulfilment: Fulfilment)
     ]
 
     async def push(events: list[TrackingEvent]) -> str:
-        async with f.db.transaction() as s:
-            return await f.record_tracking(s, "sandbox", events)
+        async with db.transaction() as s:
+            return await tracking.record_tracking(s, db, "sandbox", events, utcnow())
 
     # Delivered first, the rest after, everything twice and concurrently.
     await asyncio.gather(push([journey[2]]), push([journey[2]]))
     await asyncio.gather(push(journey[:2]), push(journey[:2]))
-    now = await logistics_order(f, "o-3")
+    now = await logistics_order(db, "o-3")
     assert now.status == lg.LOGISTICS_ORDER_STATUS_DELIVERED
     assert [e.event_id for e in now.tracking] == ["e1", "e2", "e3"]
     assert now.deliver_time.ToDatetime(dt.UTC) == journey[2].occurred_at

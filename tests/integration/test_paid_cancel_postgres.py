@@ -6,24 +6,24 @@ catalog's units and returns promotion's benefits exactly once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
 
-from catalog import handlers as ch
+from catalog import items, warehouse_stock
+from catalog import stock as catalog_stock
 from catalog import store as ct
 from catalog.app import SERVICE as CATALOG
 from catalog.app import STOCK_DEDUCT, STOCK_RELEASE
-from promotion import handlers as ph
+from promotion import cards, holds, points
+from promotion import coupons as coupons_
 from promotion import store as pt
 from promotion.app import BENEFIT_REDEEM, BENEFIT_RELEASE
 from promotion.app import SERVICE as PROMOTION
-from tests.conftest import CreateDb
+from tests.builders import cny
+from tests.conftest import OpenDb
 from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
-from zhongtai import migrate
 from zhongtai.catalog.v1 import catalog_pb2 as cat
-from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 
@@ -32,32 +32,22 @@ pytestmark = pytest.mark.postgres
 ORDERS = 8
 
 
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
+@pytest.fixture
+async def catalog_db(migrated_pg: OpenDb) -> Database:
+    return await migrated_pg(CATALOG)
 
 
 @pytest.fixture
-async def catalog_db(pg_database: CreateDb) -> AsyncIterator[Database]:
-    db = Database(await pg_database("catalog"), CATALOG.metadata, CATALOG.plumbing)
-    await migrate.upgrade(db, CATALOG)
-    yield db
-    await db.dispose()
-
-
-@pytest.fixture
-async def promotion_db(pg_database: CreateDb) -> AsyncIterator[Database]:
-    db = Database(await pg_database("promotion"), PROMOTION.metadata, PROMOTION.plumbing)
-    await migrate.upgrade(db, PROMOTION)
-    yield db
-    await db.dispose()
+async def promotion_db(migrated_pg: OpenDb) -> Database:
+    return await migrated_pg(PROMOTION)
 
 
 async def test_two_concurrent_deliveries_of_a_ship_timeout_restock_once(
         catalog_db: Database) -> None:
     db = catalog_db
     async with db.transaction() as s:
-        seller = (await ch.create_seller(s, cat.CreateSellerRequest(display_name="shop"))).seller
-        item = (await ch.create_item(s, cat.CreateItemRequest(
+        seller = (await items.create_seller(s, cat.CreateSellerRequest(display_name="shop"))).seller
+        item = (await items.create_item(s, cat.CreateItemRequest(
             seller_id=seller.seller_id, title="rice", item_type=cat.ITEM_TYPE_PHYSICAL,
             skus=[cat.SkuInput(price=cny(100), attributes={"size": "5kg"}, initial_stock=0,
                                weight_grams=5000),
@@ -65,12 +55,12 @@ async def test_two_concurrent_deliveries_of_a_ship_timeout_restock_once(
                                initial_stock=0, weight_grams=10000)]))).item
         skus = sorted(k.sku_id for k in item.skus)
         for sku_id in skus:
-            await ch.set_warehouse_stock(s, db.dialect, cat.SetWarehouseStockRequest(
+            await warehouse_stock.set_warehouse_stock(s, db.dialect, cat.SetWarehouseStockRequest(
                 sku_id=sku_id, warehouse_id="hz", quantity=100))
     consume = consumers(CATALOG, db)
     for i in range(ORDERS):
         async with db.transaction() as s:
-            await ch.reserve_stock(s, db.dialect, cat.ReserveStockRequest(
+            await catalog_stock.reserve_stock(s, db.dialect, cat.ReserveStockRequest(
                 order_id=f"o{i}", lines=[cat.StockLine(sku_id=skus[0], quantity=2),
                                          cat.StockLine(sku_id=skus[1], quantity=3)]))
         await consume[STOCK_DEDUCT.queue](paid(f"o{i}"))
@@ -78,7 +68,7 @@ async def test_two_concurrent_deliveries_of_a_ship_timeout_restock_once(
     async def stock() -> list[tuple[int, int, int]]:
         async with db.transaction() as s:
             return [(x.available, x.reserved, x.sold)
-                    for x in [await ch.get_stock(s, k) for k in skus]]
+                    for x in [await catalog_stock.get_stock(s, k) for k in skus]]
 
     assert await stock() == [(100 - 2 * ORDERS, 0, 2 * ORDERS), (100 - 3 * ORDERS, 0, 3 * ORDERS)]
     # Every order's cancel twice, under two event ids, all at once.
@@ -102,11 +92,11 @@ async def test_two_concurrent_deliveries_of_a_ship_timeout_return_benefits_once(
         promotion_db: Database) -> None:
     db = promotion_db
     async with db.transaction() as s:
-        await ph.earn_points(s, db.dialect, pb.EarnPointsRequest(
+        await points.earn_points(s, db.dialect, pb.EarnPointsRequest(
             request_id="earn-1", buyer_id="buyer-1", points=10_000, reason="welcome"))
-        card = (await ph.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
+        card = (await cards.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
             buyer_id="buyer-1", balance=cny(100_000)))).card
-        tpl = (await ph.create_coupon_template(s, pb.CreateCouponTemplateRequest(
+        tpl = (await coupons_.create_coupon_template(s, pb.CreateCouponTemplateRequest(
             template=pb.CouponTemplate(
                 title="10 off 50", kind=pb.COUPON_KIND_FULL_REDUCTION, threshold=cny(5000),
                 amount_off=cny(1000), valid_days=7, total_quantity=100,
@@ -116,10 +106,10 @@ async def test_two_concurrent_deliveries_of_a_ship_timeout_return_benefits_once(
     coupons = []
     for i in range(ORDERS):
         async with db.transaction() as s:
-            coupon = (await ph.claim_coupon(s, db.dialect, pb.ClaimCouponRequest(
+            coupon = (await coupons_.claim_coupon(s, db.dialect, pb.ClaimCouponRequest(
                 template_id=tpl.template_id, buyer_id="buyer-1"))).coupon.coupon_id
             coupons.append(coupon)
-            await ph.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+            await holds.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
                 order_id=f"o{i}", quote=pb.QuoteRequest(
                     buyer_id="buyer-1",
                     lines=[pb.QuoteLine(line_id="l1", seller_id="s1", sku_id="sku-1",
@@ -131,8 +121,8 @@ async def test_two_concurrent_deliveries_of_a_ship_timeout_return_benefits_once(
 
     async def wallet() -> tuple[tuple[int, int], tuple[int, int], list[int]]:
         async with db.transaction() as s:
-            account = await ph.get_points_account(s, "buyer-1")
-            c = await ph.get_stored_value_card(s, card.card_id)
+            account = await points.get_points_account(s, "buyer-1")
+            c = await cards.get_stored_value_card(s, card.card_id)
             statuses = (await s.execute(select(pt.coupons.c.status)
                                         .order_by(pt.coupons.c.coupon_id))).scalars().all()
         return ((account.balance, account.frozen),
@@ -145,7 +135,7 @@ async def test_two_concurrent_deliveries_of_a_ship_timeout_return_benefits_once(
     assert await wallet() == ((10_000, 0), (100_000, 0), [pb.COUPON_STATUS_AVAILABLE] * ORDERS)
     async with db.transaction() as s:
         returns = (await s.execute(select(pt.points_ledger.c.order_id).where(
-            pt.points_ledger.c.kind == ph.RETURN))).scalars().all()
+            pt.points_ledger.c.kind == points.RETURN))).scalars().all()
     assert sorted(returns) == sorted(f"o{i}" for i in range(ORDERS))
     for i in range(ORDERS):
         events = await outbox_events(db, "promotion.hold.changed", f"o{i}")

@@ -6,7 +6,6 @@ a balance never goes below zero."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -15,10 +14,10 @@ from sqlalchemy import func, select
 from payment import store as t
 from payment.app import SERVICE as PAYMENT
 from payment.handlers import Payments
-from tests.conftest import CreateDb
+from tests.builders import cny
+from tests.conftest import OpenDb
+from tests.fakes import FakeChannel
 from tests.payment_support import (
-    FakeChannel,
-    cny,
     create_request,
     get,
     outbox_count,
@@ -27,7 +26,6 @@ from tests.payment_support import (
     run_sweeps,
     top_up,
 )
-from zhongtai import migrate
 from zhongtai.db import Database
 from zhongtai.errors import ZhongtaiError
 from zhongtai.idempotency import run_idempotent
@@ -41,11 +39,8 @@ SANDBOX, BALANCE = pb.METHOD_SANDBOX, pb.METHOD_BALANCE
 
 
 @pytest.fixture
-async def db(pg_database: CreateDb) -> AsyncIterator[Database]:
-    database = Database(await pg_database("payment"), PAYMENT.metadata, PAYMENT.plumbing)
-    await migrate.upgrade(database, PAYMENT)
-    yield database
-    await database.dispose()
+async def db(migrated_pg: OpenDb) -> Database:
+    return await migrated_pg(PAYMENT)
 
 
 @pytest.fixture

@@ -8,11 +8,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import Column, Integer, String, Table, func, select
 
-from catalog import handlers as catalog_handlers
+from catalog import items
+from catalog import stock as catalog_stock
 from catalog.app import SERVICE as CATALOG
 from logistics.app import SERVICE as LOGISTICS
 from payment.app import SERVICE as PAYMENT
 from promotion.app import SERVICE as PROMOTION
+from tests.builders import migrated
 from tests.conftest import CreateDb
 from trade.app import SERVICE as TRADE
 from zhongtai import migrate, timers
@@ -27,12 +29,6 @@ from zhongtai.timers import Timer, TimerWorker
 pytestmark = pytest.mark.postgres
 
 ALL_SERVICES = [CATALOG, TRADE, PROMOTION, PAYMENT, LOGISTICS]
-
-
-async def migrated(url: str, spec: ServiceSpec) -> Database:
-    db = Database(url, spec.metadata, spec.plumbing)
-    await migrate.upgrade(db, spec)
-    return db
 
 
 @pytest.mark.parametrize("spec", ALL_SERVICES, ids=lambda s: s.name)
@@ -56,9 +52,9 @@ async def test_migrations_match_the_models_on_sqlite(tmp_path: object, spec: Ser
 
 async def seed_sku(db: Database, stock: int) -> str:
     async with db.transaction() as s:
-        seller = await catalog_handlers.create_seller(
+        seller = await items.create_seller(
             s, pb.CreateSellerRequest(display_name="shop"))
-        item = await catalog_handlers.create_item(s, pb.CreateItemRequest(
+        item = await items.create_item(s, pb.CreateItemRequest(
             seller_id=seller.seller.seller_id, title="rice", item_type=pb.ITEM_TYPE_PHYSICAL,
             skus=[pb.SkuInput(price=Money(currency_code="CNY", amount_minor=3900),
                               initial_stock=stock, weight_grams=5000)]))
@@ -73,7 +69,7 @@ async def test_no_oversell_50_concurrent_reservations_for_10_units(pg_database: 
         async def reserve(i: int) -> bool:
             try:
                 async with db.transaction() as s:
-                    await catalog_handlers.reserve_stock(s, db.dialect, pb.ReserveStockRequest(
+                    await catalog_stock.reserve_stock(s, db.dialect, pb.ReserveStockRequest(
                         order_id=f"order-{i}", lines=[pb.StockLine(sku_id=sku_id, quantity=1)]))
                 return True
             except FailedPrecondition as e:
@@ -83,13 +79,13 @@ async def test_no_oversell_50_concurrent_reservations_for_10_units(pg_database: 
         results = await asyncio.gather(*(reserve(i) for i in range(50)))
         assert sum(results) == 10
         async with db.transaction() as s:
-            stock = await catalog_handlers.get_stock(s, sku_id)
+            stock = await catalog_stock.get_stock(s, sku_id)
             assert (stock.available, stock.reserved) == (0, 10)
             # Releasing twice, concurrently, returns each unit once.
             winners = [i for i, ok in enumerate(results) if ok]
         await asyncio.gather(*(release(db, f"order-{i}") for i in winners for _ in range(2)))
         async with db.transaction() as s:
-            stock = await catalog_handlers.get_stock(s, sku_id)
+            stock = await catalog_stock.get_stock(s, sku_id)
             assert (stock.available, stock.reserved) == (10, 0)
     finally:
         await db.dispose()
@@ -97,7 +93,7 @@ async def test_no_oversell_50_concurrent_reservations_for_10_units(pg_database: 
 
 async def release(db: Database, order_id: str) -> None:
     async with db.transaction() as s:
-        await catalog_handlers.release_stock(s, db.dialect, order_id)
+        await catalog_stock.release_stock(s, db.dialect, order_id)
 
 
 async def test_release_before_reserve_leaves_a_tombstone(pg_database: CreateDb) -> None:
@@ -107,11 +103,11 @@ async def test_release_before_reserve_leaves_a_tombstone(pg_database: CreateDb) 
         await release(db, "late-order")
         with pytest.raises(FailedPrecondition) as e:
             async with db.transaction() as s:
-                await catalog_handlers.reserve_stock(s, db.dialect, pb.ReserveStockRequest(
+                await catalog_stock.reserve_stock(s, db.dialect, pb.ReserveStockRequest(
                     order_id="late-order", lines=[pb.StockLine(sku_id=sku_id, quantity=2)]))
         assert e.value.reason == "RESERVATION_RELEASED"
         async with db.transaction() as s:
-            assert (await catalog_handlers.get_stock(s, sku_id)).available == 5
+            assert (await catalog_stock.get_stock(s, sku_id)).available == 5
     finally:
         await db.dispose()
 
@@ -125,11 +121,11 @@ async def test_concurrent_requests_with_one_request_id_create_one_seller(
         responses = await asyncio.gather(*(
             run_idempotent(db, keys, "CreateSeller", req, req.request_id,
                            pb.CreateSellerResponse,
-                           lambda s: catalog_handlers.create_seller(s, req))
+                           lambda s: items.create_seller(s, req))
             for _ in range(8)))
         assert len({r.seller.seller_id for r in responses}) == 1
         async with db.transaction() as s:
-            listed = await catalog_handlers.list_sellers(s, pb.ListSellersRequest())
+            listed = await items.list_sellers(s, pb.ListSellersRequest())
         assert len(listed.sellers) == 1
     finally:
         await db.dispose()

@@ -6,71 +6,34 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import func, select
 
-from promotion import handlers as h
+from promotion import coupons, promotions, quoting, red_packets
+from promotion import holds as holds_
 from promotion import store as t
 from promotion.app import SERVICE as PROMOTION
-from tests.conftest import CreateDb
-from zhongtai import migrate
-from zhongtai.common.v1.common_pb2 import Money
+from tests.builders import cny
+from tests.conftest import OpenDb
+from tests.promotion_support import claim, make_template, wallet_of_buyer_1, wallet_state
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import AlreadyExists, FailedPrecondition, NotFound
 from zhongtai.promotion.v1 import promotion_pb2 as pb
+from zhongtai.wire import timestamp as ts
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-async def db(pg_database: CreateDb) -> AsyncIterator[Database]:
-    database = Database(await pg_database("promotion"), PROMOTION.metadata, PROMOTION.plumbing)
-    await migrate.upgrade(database, PROMOTION)
-    yield database
-    await database.dispose()
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
-
-
-def ts(value: dt.datetime) -> Timestamp:
-    out = Timestamp()
-    out.FromDatetime(value)
-    return out
-
-
-async def make_template(db: Database, *, total: int = 100, per_buyer: int = 0,
-                        restore: bool = True, amount_off: int = 1000,
-                        threshold: int = 5000) -> str:
-    async with db.transaction() as s:
-        resp = await h.create_coupon_template(s, pb.CreateCouponTemplateRequest(
-            template=pb.CouponTemplate(
-                title="10 off 50", kind=pb.COUPON_KIND_FULL_REDUCTION,
-                threshold=cny(threshold), amount_off=cny(amount_off), valid_days=7,
-                total_quantity=total, per_buyer_limit=per_buyer, restore_on_cancel=restore,
-                cost_sharing=pb.CostSharing(platform_share_bps=10_000))))
-    return resp.template.template_id
-
-
-async def claim(db: Database, template_id: str, buyer: str) -> str:
-    """The coupon id, or the refusal's reason."""
-    try:
-        async with db.transaction() as s:
-            resp = await h.claim_coupon(s, db.dialect, pb.ClaimCouponRequest(
-                template_id=template_id, buyer_id=buyer))
-        return resp.coupon.coupon_id
-    except FailedPrecondition as e:
-        return e.reason
+async def db(migrated_pg: OpenDb) -> Database:
+    return await migrated_pg(PROMOTION)
 
 
 async def template_of(db: Database, template_id: str) -> pb.CouponTemplate:
     async with db.transaction() as s:
-        return await h.get_coupon_template(s, template_id)
+        return await coupons.get_coupon_template(s, template_id)
 
 
 async def coupon_count(db: Database, template_id: str) -> int:
@@ -103,13 +66,13 @@ async def test_10_concurrent_claims_by_one_buyer_with_limit_1_issue_1(db: Databa
 
 async def test_30_concurrent_red_packets_from_a_pool_of_10_yuan(db: Database) -> None:
     async with db.transaction() as s:
-        pool = (await h.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
+        pool = (await red_packets.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
             pool=pb.RedPacketPool(budget=cny(1000), valid_days=3)))).pool
 
     async def issue(i: int) -> str:
         try:
             async with db.transaction() as s:
-                await h.issue_red_packet(s, pb.IssueRedPacketRequest(
+                await red_packets.issue_red_packet(s, pb.IssueRedPacketRequest(
                     pool_id=pool.pool_id, buyer_id=f"buyer-{i}", amount=cny(100)))
             return "ok"
         except FailedPrecondition as e:
@@ -119,20 +82,20 @@ async def test_30_concurrent_red_packets_from_a_pool_of_10_yuan(db: Database) ->
     assert results.count("ok") == 10
     assert results.count("POOL_EXHAUSTED") == 20
     async with db.transaction() as s:
-        assert (await h.get_red_packet_pool(s, pool.pool_id)).remaining.amount_minor == 0
+        assert (await red_packets.get_red_packet_pool(s, pool.pool_id)).remaining.amount_minor == 0
         paid = (await s.execute(select(func.sum(t.red_packets.c.amount)))).scalar_one()
     assert paid == 1000
 
 
 async def test_random_red_packets_stay_in_range_and_within_budget(db: Database) -> None:
     async with db.transaction() as s:
-        pool = (await h.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
+        pool = (await red_packets.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
             pool=pb.RedPacketPool(budget=cny(5000), valid_days=3)))).pool
     amounts = []
     for i in range(40):
         try:
             async with db.transaction() as s:
-                packet = (await h.issue_red_packet(s, pb.IssueRedPacketRequest(
+                packet = (await red_packets.issue_red_packet(s, pb.IssueRedPacketRequest(
                     pool_id=pool.pool_id, buyer_id=f"b{i}", amount=cny(100),
                     max_amount=cny(500)))).red_packet
             amounts.append(packet.amount.amount_minor)
@@ -140,7 +103,7 @@ async def test_random_red_packets_stay_in_range_and_within_budget(db: Database) 
             assert e.reason == "POOL_EXHAUSTED"
     assert all(100 <= a <= 500 for a in amounts)
     async with db.transaction() as s:
-        remaining = (await h.get_red_packet_pool(s, pool.pool_id)).remaining.amount_minor
+        remaining = (await red_packets.get_red_packet_pool(s, pool.pool_id)).remaining.amount_minor
     assert remaining == 5000 - sum(amounts) and 0 <= remaining < 100
 
 
@@ -149,22 +112,7 @@ async def test_random_red_packets_stay_in_range_and_within_budget(db: Database) 
 
 @pytest.fixture
 async def wallet(db: Database) -> dict[str, str]:
-    """buyer-1 with a coupon (10 off 50), 1000 points, a 3.00 red packet and a
-    200.00 card; a second coupon of a template that does not restore."""
-    restore = await make_template(db, restore=True)
-    no_restore = await make_template(db, restore=False)
-    async with db.transaction() as s:
-        await h.earn_points(s, db.dialect, pb.EarnPointsRequest(
-            request_id="earn-1", buyer_id="buyer-1", points=1000, reason="welcome"))
-        pool = (await h.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
-            pool=pb.RedPacketPool(budget=cny(10_000), valid_days=3)))).pool
-        packet = (await h.issue_red_packet(s, pb.IssueRedPacketRequest(
-            pool_id=pool.pool_id, buyer_id="buyer-1", amount=cny(300)))).red_packet
-        card = (await h.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
-            buyer_id="buyer-1", balance=cny(20_000)))).card
-    return {"coupon": await claim(db, restore, "buyer-1"),
-            "coupon_no_restore": await claim(db, no_restore, "buyer-1"),
-            "red_packet": packet.red_packet_id, "card": card.card_id}
+    return await wallet_of_buyer_1(db)
 
 
 def cart(wallet: dict[str, str] | None = None, coupon: str = "coupon", points: int = 500,
@@ -183,36 +131,22 @@ def cart(wallet: dict[str, str] | None = None, coupon: str = "coupon", points: i
 
 async def hold(db: Database, order_id: str, req: pb.QuoteRequest) -> pb.HoldBenefitsResponse:
     async with db.transaction() as s:
-        return await h.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+        return await holds_.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
             order_id=order_id, quote=req))
 
 
 async def release(db: Database, order_id: str) -> pb.BenefitHold:
     async with db.transaction() as s:
-        return await h.release_benefits(s, db.dialect, order_id)
+        return await holds_.release_benefits(s, db.dialect, order_id)
 
 
 async def redeem(db: Database, order_id: str) -> pb.BenefitHold:
     async with db.transaction() as s:
-        return await h.redeem_benefits(s, order_id)
+        return await holds_.redeem_benefits(s, order_id)
 
 
 async def state(db: Database, wallet: dict[str, str]) -> dict[str, Any]:
-    async with db.transaction() as s:
-        coupons = {c.coupon_id: (c.status, c.order_id) for c in (await h.list_coupons(
-            s, pb.ListCouponsRequest(buyer_id="buyer-1"))).coupons}
-        packets = {p.red_packet_id: p.status for p in (await h.list_red_packets(
-            s, pb.ListRedPacketsRequest(buyer_id="buyer-1"))).red_packets}
-        account = await h.get_points_account(s, "buyer-1")
-        card = await h.get_stored_value_card(s, wallet["card"])
-        ledger = [(kind, points) for kind, points in (await s.execute(
-            select(t.points_ledger.c.kind, t.points_ledger.c.points)
-            .order_by(t.points_ledger.c.entry_id))).all()]
-    return {"coupon": coupons[wallet["coupon"]],
-            "coupon_no_restore": coupons[wallet["coupon_no_restore"]],
-            "red_packet": packets[wallet["red_packet"]],
-            "points": (account.balance, account.frozen),
-            "card": (card.balance.amount_minor, card.held.amount_minor), "ledger": ledger}
+    return await wallet_state(db, wallet)
 
 
 async def test_hold_takes_exactly_what_the_quote_used(db: Database,
@@ -337,11 +271,12 @@ async def test_hold_racing_release_of_the_same_order_leaks_nothing(
 async def test_concurrent_holds_never_exceed_a_flash_sale_limit(db: Database) -> None:
     now = utcnow()
     async with db.transaction() as s:
-        promo = (await h.create_promotion(s, pb.CreatePromotionRequest(promotion=pb.Promotion(
-            kind=pb.PROMOTION_KIND_FLASH_SALE, title="flash", price=cny(100),
-            per_buyer_limit=2, scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]),
-            start_time=ts(now - dt.timedelta(hours=1)),
-            end_time=ts(now + dt.timedelta(hours=1)))))).promotion
+        promo = (await promotions.create_promotion(s, pb.CreatePromotionRequest(
+            promotion=pb.Promotion(
+                kind=pb.PROMOTION_KIND_FLASH_SALE, title="flash", price=cny(100),
+                per_buyer_limit=2, scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]),
+                start_time=ts(now - dt.timedelta(hours=1)),
+                end_time=ts(now + dt.timedelta(hours=1)))))).promotion
 
     async def attempt(i: int) -> pb.QuoteResponse | str:
         try:
@@ -363,7 +298,7 @@ async def test_concurrent_holds_never_exceed_a_flash_sale_limit(db: Database) ->
         if isinstance(r, pb.QuoteResponse) and r.payable_amount.amount_minor == 100:
             await release(db, f"f{i}")
     async with db.transaction() as s:
-        again = await h.quote(s, cart())
+        again = await quoting.quote(s, cart())
         assert (await s.execute(select(t.flash_sale_counters.c.units))).scalar_one() == 0
     assert again.payable_amount.amount_minor == 100
     assert again.lines[0].deductions[0].source_id == promo.promotion_id
@@ -376,18 +311,19 @@ async def budgeted_promotion(db: Database, budget: int) -> str:
     """1.00 off sku-1 per unit, at most ``budget`` in all."""
     now = utcnow()
     async with db.transaction() as s:
-        return (await h.create_promotion(s, pb.CreatePromotionRequest(promotion=pb.Promotion(
-            kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, title="1 off", amount_off=cny(100),
-            scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]), budget=cny(budget),
-            start_time=ts(now - dt.timedelta(hours=1)),
-            end_time=ts(now + dt.timedelta(hours=1)))))).promotion.promotion_id
+        return (await promotions.create_promotion(s, pb.CreatePromotionRequest(
+            promotion=pb.Promotion(
+                kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, title="1 off", amount_off=cny(100),
+                scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]), budget=cny(budget),
+                start_time=ts(now - dt.timedelta(hours=1)),
+                end_time=ts(now + dt.timedelta(hours=1)))))).promotion.promotion_id
 
 
 async def budget_state(db: Database, promotion_id: str) -> tuple[int, dict[str, int]]:
     """budget_used, and what each order's hold took."""
     bu = t.promotion_budget_usage
     async with db.transaction() as s:
-        used = (await h.get_promotion(s, promotion_id)).budget_used.amount_minor
+        used = (await promotions.get_promotion(s, promotion_id)).budget_used.amount_minor
         rows = (await s.execute(select(bu.c.order_id, bu.c.amount)
                                 .where(bu.c.promotion_id == promotion_id))).all()
     return used, {order_id: amount for order_id, amount in rows}
@@ -415,7 +351,7 @@ async def test_30_concurrent_holds_of_1_yuan_spend_a_10_yuan_budget_exactly(
     used, usage = await budget_state(db, promotion_id)
     assert used == 1000 and usage == dict.fromkeys(discounted, 100)
     async with db.transaction() as s:
-        assert (await h.quote(s, cart())).deducted_amount.amount_minor == 0
+        assert (await quoting.quote(s, cart())).deducted_amount.amount_minor == 0
 
 
 async def test_released_holds_give_their_budget_back_exactly_even_racing_new_holds(

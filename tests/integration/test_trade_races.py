@@ -7,11 +7,12 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-import grpc
 import pytest
 from sqlalchemy import select
 
+from tests.builders import migrated
 from tests.conftest import CreateDb, eventually
+from tests.fakes import FakeCatalog, FakePromotion
 from trade import adjust_price, cancel, create_saga, queries, views
 from trade import store as t_store
 from trade.app import SERVICE as TRADE
@@ -21,61 +22,16 @@ from trade.consumers import Consumers, timer_handlers
 from trade.order import PAY_TIMEOUT_TIMER, ROLLBACK_TIMER, Party, TradePolicy
 from trade.repository import SqlTradeUnitOfWork
 from trade.settings import TradeSettings
-from zhongtai import migrate
-from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Address, Money
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import Aborted, FailedPrecondition, Unavailable
 from zhongtai.payment.v1 import events_pb2 as pay_events
 from zhongtai.payment.v1 import payment_pb2 as pay_pb
-from zhongtai.promotion.v1 import promotion_pb2 as promo
 from zhongtai.timers import TimerWorker
 from zhongtai.trade.v1 import events_pb2 as trade_events
 from zhongtai.trade.v1 import trade_pb2 as tr
 
 pytestmark = pytest.mark.postgres
-
-
-class FakeCatalog:
-    """Stands in for CatalogServiceStub; ReserveStock can be held at a gate."""
-
-    def __init__(self) -> None:
-        self.gate: asyncio.Event | None = None
-        self.reserved: list[str] = []
-        self.unavailable = False
-
-    async def BatchGetSkus(self, req: cat.BatchGetSkusRequest, **_: object
-                           ) -> cat.BatchGetSkusResponse:
-        return cat.BatchGetSkusResponse(skus=[cat.SkuView(
-            sku_id=s, item_id=f"i-{s}", seller_id="seller-1", item_version=1, title=s,
-            item_type=cat.ITEM_TYPE_ONLINE_SERVICE,
-            price=Money(currency_code="CNY", amount_minor=1000)) for s in req.sku_ids])
-
-    async def ReserveStock(self, req: cat.ReserveStockRequest, **_: object
-                           ) -> cat.ReserveStockResponse:
-        if self.gate is not None:
-            await self.gate.wait()
-        if self.unavailable:
-            raise grpc.aio.AioRpcError(grpc.StatusCode.UNAVAILABLE, grpc.aio.Metadata(),
-                                       grpc.aio.Metadata(), "connection refused")
-        self.reserved.append(req.order_id)
-        return cat.ReserveStockResponse()
-
-
-class FakePromotion:
-    """Stands in for PromotionServiceStub: nothing to deduct, holds succeed."""
-
-    async def Quote(self, req: promo.QuoteRequest, **_: object) -> promo.QuoteResponse:
-        return promo.QuoteResponse(lines=[
-            promo.LineQuote(line_id=line.line_id, seller_id=line.seller_id,
-                            original_amount=line.unit_price, actual_amount=Money(
-                                currency_code=line.unit_price.currency_code,
-                                amount_minor=line.unit_price.amount_minor * line.quantity))
-            for line in req.lines])
-
-    async def HoldBenefits(self, req: promo.HoldBenefitsRequest, **_: object
-                           ) -> promo.HoldBenefitsResponse:
-        return promo.HoldBenefitsResponse(quote=await self.Quote(req.quote))
 
 
 @dataclass
@@ -110,8 +66,7 @@ class Trade:
 
 
 async def make_trade(url: str, **settings: float) -> tuple[Trade, FakeCatalog]:
-    db = Database(url, TRADE.metadata, TRADE.plumbing)
-    await migrate.upgrade(db, TRADE)
+    db = await migrated(url, TRADE)
     fake = FakeCatalog()
     trade = Trade(db, Clients(fake, FakePromotion()),  # type: ignore[arg-type]
                   policy_of(TradeSettings(**settings)))

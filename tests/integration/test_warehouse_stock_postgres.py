@@ -10,7 +10,8 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from catalog import handlers as h
+from catalog import items, warehouse_stock
+from catalog import stock as catalog_stock
 from catalog import store as t
 from catalog.app import SERVICE as CATALOG
 from tests.conftest import CreateDb
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.postgres
 async def set_stock(db: Database, sku_id: str, warehouse_id: str, quantity: int) -> bool:
     try:
         async with db.transaction() as s:
-            await h.set_warehouse_stock(s, db.dialect, pb.SetWarehouseStockRequest(
+            await warehouse_stock.set_warehouse_stock(s, db.dialect, pb.SetWarehouseStockRequest(
                 sku_id=sku_id, warehouse_id=warehouse_id, quantity=quantity))
         return True
     except FailedPrecondition as e:
@@ -37,7 +38,7 @@ async def set_stock(db: Database, sku_id: str, warehouse_id: str, quantity: int)
 async def reserve(db: Database, sku_id: str, order_id: str) -> bool:
     try:
         async with db.transaction() as s:
-            await h.reserve_stock(s, db.dialect, pb.ReserveStockRequest(
+            await catalog_stock.reserve_stock(s, db.dialect, pb.ReserveStockRequest(
                 order_id=order_id, lines=[pb.StockLine(sku_id=sku_id, quantity=1)]))
         return True
     except FailedPrecondition as e:
@@ -51,8 +52,8 @@ async def test_set_warehouse_stock_racing_reservations_keeps_the_books(
     await migrate.upgrade(db, CATALOG)
     try:
         async with db.transaction() as s:
-            seller = await h.create_seller(s, pb.CreateSellerRequest(display_name="shop"))
-            item = await h.create_item(s, pb.CreateItemRequest(
+            seller = await items.create_seller(s, pb.CreateSellerRequest(display_name="shop"))
+            item = await items.create_item(s, pb.CreateItemRequest(
                 seller_id=seller.seller.seller_id, title="rice",
                 item_type=pb.ITEM_TYPE_PHYSICAL,
                 skus=[pb.SkuInput(price=Money(currency_code="CNY", amount_minor=3900),
@@ -66,7 +67,7 @@ async def test_set_warehouse_stock_racing_reservations_keeps_the_books(
             *(set_stock(db, sku_id, where, q) for where, q in sets))
         reserved = sum(results[:30])
         async with db.transaction() as s:
-            stock = await h.get_stock(s, sku_id)
+            stock = await catalog_stock.get_stock(s, sku_id)
             on_hand = (await s.execute(
                 select(func.sum(t.warehouse_stock.c.quantity))
                 .where(t.warehouse_stock.c.sku_id == sku_id))).scalar_one()

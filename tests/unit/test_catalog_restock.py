@@ -11,19 +11,21 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from catalog import domain
-from catalog import handlers as h
+from catalog import domain, items, warehouse_stock
+from catalog import stock as catalog_stock
 from catalog import store as t
 from catalog.app import SERVICE as CATALOG
 from catalog.app import STOCK_DEDUCT, STOCK_RELEASE, STOCK_SHIPPED
-from tests.paid_cancel_support import cancelled, consumers, envelope, outbox_events, paid
-from zhongtai import migrate
+from catalog.stock import RESERVATIONS
+from tests.builders import envelope
+from tests.conftest import OpenDb
+from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database
@@ -36,42 +38,40 @@ from zhongtai.trade.v1 import events_pb2 as trade_events
 from zhongtai.trade.v1 import trade_pb2 as tr
 
 R = pb.ReservationStatus
+RESERVED, DEDUCTED, RESTOCKED = (R.RESERVATION_STATUS_RESERVED, R.RESERVATION_STATUS_DEDUCTED,
+                                 R.RESERVATION_STATUS_RESTOCKED)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/catalog.db", CATALOG.metadata,
-                        CATALOG.plumbing)
-    await migrate.upgrade(database, CATALOG)
-    yield database
-    await database.dispose()
+async def db(migrated_sqlite: OpenDb) -> Database:
+    return await migrated_sqlite(CATALOG)
 
 
 async def sku_in_warehouses(db: Database, hz: int = 6, sh: int = 4) -> str:
     """A SKU whose units are all on hand in two warehouses (none outside them)."""
     async with db.transaction() as s:
-        seller = (await h.create_seller(s, pb.CreateSellerRequest(display_name="shop"))).seller
-        item = (await h.create_item(s, pb.CreateItemRequest(
+        seller = (await items.create_seller(s, pb.CreateSellerRequest(display_name="shop"))).seller
+        item = (await items.create_item(s, pb.CreateItemRequest(
             seller_id=seller.seller_id, title="rice", item_type=pb.ITEM_TYPE_PHYSICAL,
             skus=[pb.SkuInput(price=Money(currency_code="CNY", amount_minor=3900),
                               initial_stock=0, weight_grams=5000)]))).item
         sku_id = item.skus[0].sku_id
         for warehouse, quantity in (("hz", hz), ("sh", sh)):
-            await h.set_warehouse_stock(s, db.dialect, pb.SetWarehouseStockRequest(
+            await warehouse_stock.set_warehouse_stock(s, db.dialect, pb.SetWarehouseStockRequest(
                 sku_id=sku_id, warehouse_id=warehouse, quantity=quantity))
     return sku_id
 
 
 async def reserve(db: Database, order_id: str, sku_id: str, quantity: int) -> None:
     async with db.transaction() as s:
-        await h.reserve_stock(s, db.dialect, pb.ReserveStockRequest(
+        await catalog_stock.reserve_stock(s, db.dialect, pb.ReserveStockRequest(
             order_id=order_id, lines=[pb.StockLine(sku_id=sku_id, quantity=quantity)]))
 
 
 async def books(db: Database, sku_id: str) -> tuple[int, int, int, int]:
     """available, reserved, sold, and the units on hand in the warehouses."""
     async with db.transaction() as s:
-        stock = await h.get_stock(s, sku_id)
+        stock = await catalog_stock.get_stock(s, sku_id)
         on_hand = (await s.execute(select(func.sum(t.warehouse_stock.c.quantity))
                                    .where(t.warehouse_stock.c.sku_id == sku_id))).scalar_one()
     return stock.available, stock.reserved, stock.sold, on_hand
@@ -79,7 +79,7 @@ async def books(db: Database, sku_id: str) -> tuple[int, int, int, int]:
 
 async def status(db: Database, order_id: str) -> int:
     async with db.transaction() as s:
-        return (await h.get_reservation(s, order_id)).status
+        return (await catalog_stock.get_reservation(s, order_id)).status
 
 
 async def reservation_events(db: Database, order_id: str) -> list[int]:
@@ -102,27 +102,47 @@ def test_the_cancel_rule_restocks_only_a_paid_order() -> None:
                          list(itertools.product(R.values(), [True, False])))
 def test_what_a_cancel_does_to_each_reservation_state(current: int,
                                                       paid_cancelled: bool) -> None:
-    action = domain.on_cancel_action(current, paid_cancelled)
-    expected = {(int(domain.RESERVED), True): domain.RELEASE,
-                (domain.RESERVED, False): domain.RELEASE,
-                (domain.DEDUCTED, True): domain.RESTOCK}.get((current, paid_cancelled))
+    action = RESERVATIONS.statuses.on_cancel(current, paid_cancelled)
+    expected = {(int(RESERVED), True): domain.RELEASE, (RESERVED, False): domain.RELEASE,
+                (DEDUCTED, True): domain.RESTOCK}.get((current, paid_cancelled))
     assert action == expected
     if action is not None:  # every action chosen is a legal transition
-        assert domain.next_reservation_status(current, action, "o") == \
-            domain.ACTION_TARGETS[action]
+        assert RESERVATIONS.machine.next(current, action, "o") == \
+            RESERVATIONS.statuses.target(action)
 
 
 def test_only_a_deducted_reservation_restocks() -> None:
     for current in R.values():
-        if current == domain.DEDUCTED:
-            assert domain.next_reservation_status(current, domain.RESTOCK, "o") == \
-                domain.RESTOCKED
+        if current == DEDUCTED:
+            assert RESERVATIONS.machine.next(current, domain.RESTOCK, "o") == RESTOCKED
         else:
             with pytest.raises(FailedPrecondition) as e:
-                domain.next_reservation_status(current, domain.RESTOCK, "o")
+                RESERVATIONS.machine.next(current, domain.RESTOCK, "o")
             assert e.value.reason == "ILLEGAL_RESERVATION_TRANSITION"
     # A restocked reservation is final.
-    assert not [k for k in domain.RESERVATION_TRANSITIONS if k[0] == domain.RESTOCKED]
+    assert not [k for k in RESERVATIONS.machine.transitions if k[0] == RESTOCKED]
+
+
+@given(st.integers(1, 50), st.lists(st.sampled_from([domain.RELEASE, domain.DEDUCT,
+                                                     domain.RESTOCK]), max_size=6))
+def test_a_reservation_moves_its_units_between_columns_and_loses_none(
+        quantity: int, actions: list[str]) -> None:
+    """Whatever moves are tried, the legal ones move a line's units from one
+    stock column to another (``domain.UNIT_MOVES``): the total stays, no
+    column goes negative, and the units end where the status says."""
+    books = {"available": 0, "reserved": quantity, "sold": 0}
+    status = RESERVED
+    for action in actions:
+        if not RESERVATIONS.machine.can(status, action):
+            continue
+        status = RESERVATIONS.machine.next(status, action, "o")
+        source, target = domain.UNIT_MOVES[action]
+        books[source] -= quantity
+        books[target] += quantity
+        assert min(books.values()) >= 0
+    assert sum(books.values()) == quantity
+    where = {RESERVED: "reserved", DEDUCTED: "sold"}.get(status, "available")
+    assert books[where] == quantity
 
 
 async def test_a_paid_order_cancelled_by_ship_timeout_puts_its_units_back_once(
@@ -166,9 +186,9 @@ async def test_an_unpaid_cancel_of_a_deducted_reservation_is_logged_and_left(
     consume = consumers(CATALOG, db)
     await reserve(db, "o1", sku_id, 2)
     await consume[STOCK_DEDUCT.queue](paid("o1"))
-    with caplog.at_level(logging.ERROR, logger="catalog.handlers"):
+    with caplog.at_level(logging.ERROR, logger="zhongtai.holds"):
         await consume[STOCK_RELEASE.queue](cancelled("o1", paid=False))  # no raise
-    assert "not releasing the stock of cancelled order o1" in caplog.text
+    assert "not giving back the reservation of cancelled order o1" in caplog.text
     assert await status(db, "o1") == R.RESERVATION_STATUS_DEDUCTED
     assert await books(db, sku_id) == (8, 0, 2, 10)
     assert await reservation_events(db, "o1") == [R.RESERVATION_STATUS_RESERVED,
@@ -227,18 +247,18 @@ async def test_restock_stock_use_case_is_idempotent_and_refuses_other_states(
     await reserve(db, "o1", sku_id, 1)
     with pytest.raises(FailedPrecondition) as e:
         async with db.transaction() as s:
-            await h.restock_stock(s, "o1")
+            await catalog_stock.restock_stock(s, "o1")
     assert e.value.reason == "ILLEGAL_RESERVATION_TRANSITION"
     async with db.transaction() as s:
-        await h.deduct_stock(s, "o1")
+        await catalog_stock.deduct_stock(s, "o1")
     for _ in range(2):
         async with db.transaction() as s:
-            res = await h.restock_stock(s, "o1")
+            res = await catalog_stock.restock_stock(s, "o1")
         assert res.status == R.RESERVATION_STATUS_RESTOCKED
     assert await books(db, sku_id) == (10, 0, 0, 10)
     with pytest.raises(FailedPrecondition) as e:
         async with db.transaction() as s:
-            await h.release_stock(s, db.dialect, "o1")
+            await catalog_stock.release_stock(s, db.dialect, "o1")
     assert e.value.reason == "ILLEGAL_RESERVATION_TRANSITION"
 
 
@@ -271,7 +291,7 @@ async def ledger(db: Database, sku_id: str) -> tuple[dict[str, int], int, list[t
         on_hand = dict((await s.execute(
             select(t.warehouse_stock.c.warehouse_id, t.warehouse_stock.c.quantity)
             .where(t.warehouse_stock.c.sku_id == sku_id))).all())
-        shipped = (await h.get_stock(s, sku_id)).shipped
+        shipped = (await catalog_stock.get_stock(s, sku_id)).shipped
         rows = (await s.execute(select(t.warehouse_shipments.c.package_id,
                                        t.warehouse_shipments.c.applied)
                                 .order_by(t.warehouse_shipments.c.package_id))).all()
@@ -281,7 +301,7 @@ async def ledger(db: Database, sku_id: str) -> tuple[dict[str, int], int, list[t
 async def balanced(db: Database, sku_id: str) -> bool:
     """available + reserved + sold - shipped == the units on the shelves."""
     async with db.transaction() as s:
-        stock = await h.get_stock(s, sku_id)
+        stock = await catalog_stock.get_stock(s, sku_id)
     on_hand = sum((await ledger(db, sku_id))[0].values())
     return stock.available + stock.reserved + stock.sold - stock.shipped == on_hand
 
@@ -305,7 +325,7 @@ async def test_a_shipment_takes_its_units_off_the_warehouses_once(
     assert await ledger(db, sku_id) == ({"hz": 4, "sh": 4}, 2, [("pk1", True)])
     # Units the books do not hold are logged and skipped, never raised: more
     # than sh has, more than is sold and not shipped (1 left).
-    with caplog.at_level(logging.ERROR, logger="catalog.handlers"):
+    with caplog.at_level(logging.ERROR, logger="catalog.warehouse_stock"):
         await consume[STOCK_SHIPPED.queue](shipment("pk2", (sku_id, "sh", 5)))
         await consume[STOCK_SHIPPED.queue](shipment("pk3", (sku_id, "sh", 2)))
     assert caplog.text.count("cannot take") == 2

@@ -1,16 +1,21 @@
 """logistics' pure fulfilment rules: package status from carrier milestones
-(monotonic, whatever the arrival order), an order's derived status, and each
-order's share of a warehouse plan."""
+(monotonic, whatever the arrival order), an order's derived status, each
+order's share of a warehouse plan, what a package is made of (split, merge,
+the ORDER machine), who may flag, the re-query backoff and the warehouses a
+package's units leave."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from logistics import domain
+from zhongtai.common.v1.common_pb2 import Operator
+from zhongtai.errors import FailedPrecondition, PermissionDenied, ZhongtaiError
 from zhongtai.logistics.v1 import logistics_pb2 as pb
 
 M = [pb.TRACKING_MILESTONE_ACCEPTED, pb.TRACKING_MILESTONE_IN_TRANSIT,
@@ -117,3 +122,122 @@ def test_shipments_in_any_cuts_take_exactly_the_plan_from_each_warehouse(
             left[source] -= q
         shipped += n
     assert set(left.values()) == {0}
+
+
+# --- shipping: split, merge and the ORDER machine -----------------------------
+
+STATUSES = [domain.WAIT_SHIP, domain.PARTIALLY_SHIPPED, domain.SHIPPED, domain.DELIVERED,
+            domain.CANCELLED]
+
+
+def order(lo_id: str, total: int, shipped: int = 0, *, status: int | None = None,
+          seller: str = "s", buyer: str = "b", address: str = "a") -> domain.Shippable:
+    derived = domain.order_status(total, shipped, [domain.SHIPPED] if shipped else [])
+    return domain.Shippable(lo_id, domain.ROLE_ORDER, derived if status is None else status,
+                            seller, (buyer, address), total, shipped, 0 < shipped < total)
+
+
+def test_all_of_an_order_travels_as_itself_a_part_as_a_split_child() -> None:
+    whole = domain.pack("s", [("a", 0)], {"a": order("a", 3)})
+    assert whole.parts == (domain.Part("a", 3, True, domain.SHIPPED),)
+    assert not whole.merged
+    part = domain.pack("s", [("a", 2)], {"a": order("a", 3)})
+    assert part.parts == (domain.Part("a", 2, False, domain.PARTIALLY_SHIPPED),)
+    rest = domain.pack("s", [("a", 0)], {"a": order("a", 3, 2)})
+    assert rest.parts == (domain.Part("a", 1, False, domain.SHIPPED),)
+    merged = domain.pack("s", [("a", 0), ("b", 1)], {"a": order("a", 1), "b": order("b", 2)})
+    assert merged.merged and merged.quantity == 2
+    assert [p.whole for p in merged.parts] == [True, False]
+
+
+def test_refusals_name_the_first_offending_item() -> None:
+    orders = {"a": order("a", 2), "c": order("c", 1, status=domain.CANCELLED),
+              "o": order("o", 1, seller="other"), "far": order("far", 1, buyer="b2")}
+    cases = [([("x", 0)], "INVALID_ARGUMENT"), ([("o", 0)], "NOT_A_PARTY_TO_THE_ORDER"),
+             ([("c", 0)], "NOTHING_TO_SHIP"), ([("a", 3)], "NOTHING_TO_SHIP"),
+             ([("a", 0), ("far", 0)], "PACKAGE_DESTINATIONS_DIFFER"),
+             ([("a", 0), ("o", 0), ("c", 0)], "NOT_A_PARTY_TO_THE_ORDER")]
+    for items, reason in cases:
+        with pytest.raises(ZhongtaiError) as e:
+            domain.pack("s", items, orders)
+        assert e.value.reason == reason
+    with pytest.raises(FailedPrecondition) as fp:
+        domain.pack("s", [("a", 3)], orders)
+    assert fp.value.metadata == {"logistics_order_id": "a",
+                                 "status": "LOGISTICS_ORDER_STATUS_WAIT_SHIP", "left": "2"}
+
+
+@given(st.lists(st.tuples(st.integers(1, 4), st.integers(0, 4), st.sampled_from(STATUSES),
+                          st.sampled_from(["b", "b2"])), min_size=1, max_size=4),
+       st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5)), min_size=1, max_size=4,
+                unique_by=lambda x: x[0]))
+def test_a_package_ships_only_units_left_and_moves_each_order_by_its_machine(
+        rows: list[tuple[int, int, int, str]], asked: list[tuple[int, int]]) -> None:
+    orders = {f"o{i}": order(f"o{i}", total, min(shipped, total), buyer=buyer,
+                             status=None if status != domain.CANCELLED else status)
+              for i, (total, shipped, status, buyer) in enumerate(rows)}
+    items = [(f"o{i}", q) for i, q in asked]
+    try:
+        packing = domain.pack("s", items, orders)
+    except ZhongtaiError as e:
+        assert e.reason in {"INVALID_ARGUMENT", "NOTHING_TO_SHIP", "PACKAGE_DESTINATIONS_DIFFER"}
+        return
+    assert [p.logistics_order_id for p in packing.parts] == [i for i, _ in items]
+    assert packing.merged == (len(items) > 1)
+    assert packing.quantity == sum(p.quantity for p in packing.parts)
+    assert len({orders[i].destination for i, _ in items}) == 1
+    for p, (lo_id, q) in zip(packing.parts, items, strict=True):
+        o = orders[lo_id]
+        left = o.total - o.shipped
+        assert 1 <= p.quantity <= left and p.quantity == (q or left)
+        assert p.whole == (p.quantity == o.total and not o.split)
+        assert p.status == (domain.SHIPPED if p.quantity == left else domain.PARTIALLY_SHIPPED)
+        assert p.status in domain.ORDER.reachable([o.status])
+
+
+def test_the_order_machine_ships_and_cancels_only_what_is_left() -> None:
+    assert domain.ORDER.reachable([domain.WAIT_SHIP]) == {
+        domain.WAIT_SHIP, domain.PARTIALLY_SHIPPED, domain.SHIPPED, domain.CANCELLED}
+    assert domain.ORDER.can(domain.WAIT_SHIP, domain.CANCEL)
+    assert not domain.ORDER.can(domain.PARTIALLY_SHIPPED, domain.CANCEL)
+    for done in (domain.SHIPPED, domain.DELIVERED, domain.CANCELLED):
+        assert domain.ORDER.reachable([done]) == {done}
+    with pytest.raises(FailedPrecondition) as e:
+        domain.ORDER.next(domain.CANCELLED, domain.SHIP_PART, "lo")
+    assert e.value.reason == "NOTHING_TO_SHIP"
+
+
+def test_who_may_flag() -> None:
+    for role, who in [(Operator.ROLE_BUYER, "b"), (Operator.ROLE_SELLER, "s"),
+                      (Operator.ROLE_OPERATOR, "ops")]:
+        domain.require_party(Operator(role=role, id=who), "b", "s", "lo")
+    for role, who in [(Operator.ROLE_BUYER, "s"), (Operator.ROLE_SELLER, "b")]:
+        with pytest.raises(PermissionDenied) as e:
+            domain.require_party(Operator(role=role, id=who), "b", "s", "lo")
+        assert e.value.reason == "NOT_A_PARTY_TO_THE_ORDER"
+
+
+# --- lost pushes and shipped units --------------------------------------------
+
+
+def test_queries_double_up_to_a_day_until_delivered_or_the_last() -> None:
+    policy = domain.TrackingPolicy(first_query_after_seconds=6 * 3600, max_queries=5)
+    assert [policy.query_delay(n) / dt.timedelta(hours=1) for n in range(1, 6)] == [
+        6, 12, 24, 24, 24]
+    assert policy.queries_again(4, domain.IN_TRANSIT)
+    assert not policy.queries_again(5, domain.IN_TRANSIT)
+    assert not policy.queries_again(1, domain.DELIVERED)
+
+
+@given(st.floats(1, 10**6), st.integers(1, 60))
+def test_query_delays_never_shrink_nor_exceed_a_day(first: float, n: int) -> None:
+    policy = domain.TrackingPolicy(first_query_after_seconds=first)
+    assert policy.query_delay(1) == dt.timedelta(seconds=min(first, 86400))
+    assert policy.query_delay(n) <= policy.query_delay(n + 1) <= dt.timedelta(days=1)
+
+
+def test_a_package_leaves_per_sku_and_warehouse_across_its_orders() -> None:
+    plan_a = [share("hz", 1), share("hz", 2, "zj")]
+    assert domain.shipped_from([("k1", plan_a, 0, 2), ("k1", [share("hz", 5)], 0, 1),
+                                ("k2", [], 0, 1)]) == [
+        ("k1", "hz", 2), ("k1", "zj", 1), ("k2", "", 1)]

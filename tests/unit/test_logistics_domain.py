@@ -6,14 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logistics import domain as d
+from logistics import freight as d
+from tests.builders import cny
 from zhongtai.common.v1.common_pb2 import Address, Money
 from zhongtai.errors import FailedPrecondition, InvalidArgument
 from zhongtai.logistics.v1 import logistics_pb2 as pb
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
 
 
 def rule(first: int, first_fee: int, add: int, add_fee: int) -> pb.FreightRule:

@@ -10,10 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.trade_support import T0, cny, line, pay_order
+from tests.builders import cny
+from tests.trade_support import T0, line, pay_order
 from trade.order import Order, payability
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.trade.v1 import trade_pb2 as pb
+from zhongtai.wire import money
 
 START, END = T0, T0 + dt.timedelta(days=1)
 R = pb.PaymentRejectionReason
@@ -62,7 +64,7 @@ BALANCE_DUE = {"status": pb.ORDER_STATUS_WAIT_PAY_BALANCE, "kind": pb.PAY_ORDER_
      "OUTSIDE_BALANCE_WINDOW"),
     (order(), {"amount": cny(1)}, "AMOUNT_MISMATCH"),
     (order(), {"amount": cny(3001)}, "AMOUNT_MISMATCH"),
-    (order(), {"amount": cny(3000, "USD")}, "AMOUNT_MISMATCH"),
+    (order(), {"amount": money("USD", 3000)}, "AMOUNT_MISMATCH"),
 ])
 def test_payability(o: Order | None, kw: dict[str, object], expected: str) -> None:
     assert reason(o, **kw) == expected  # type: ignore[arg-type]

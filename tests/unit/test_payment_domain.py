@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from payment import domain as d
-from tests.payment_support import cny, create_request
+from tests.builders import cny
+from tests.payment_support import create_request
 from zhongtai.common.v1.common_pb2 import Address, Money
 from zhongtai.errors import FailedPrecondition, InvalidArgument
 from zhongtai.payment.v1 import payment_pb2 as pb

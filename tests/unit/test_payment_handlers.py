@@ -4,9 +4,6 @@ notifications, the sweeps, refunds and the events from trade."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
 
@@ -14,10 +11,10 @@ from payment import store as t
 from payment.app import SERVICE as PAYMENT
 from payment.channels.base import RefundState, TradeState
 from payment.handlers import Payments
+from tests.builders import cny
+from tests.conftest import OpenDb
+from tests.fakes import FakeChannel, FakeTrade
 from tests.payment_support import (
-    FakeChannel,
-    FakeTrade,
-    cny,
     create_request,
     get,
     outbox_count,
@@ -26,7 +23,6 @@ from tests.payment_support import (
     run_sweeps,
     top_up,
 )
-from zhongtai import migrate
 from zhongtai.db import Database
 from zhongtai.errors import AlreadyExists, FailedPrecondition, Unavailable
 from zhongtai.idempotency import run_idempotent
@@ -39,12 +35,8 @@ SANDBOX, BALANCE = pb.METHOD_SANDBOX, pb.METHOD_BALANCE
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/payment.db", PAYMENT.metadata,
-                        PAYMENT.plumbing)
-    await migrate.upgrade(database, PAYMENT)
-    yield database
-    await database.dispose()
+async def db(migrated_sqlite: OpenDb) -> Database:
+    return await migrated_sqlite(PAYMENT)
 
 
 @pytest.fixture

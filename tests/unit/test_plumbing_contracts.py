@@ -19,7 +19,15 @@ from sqlalchemy import Column, Integer, String, Table, func, select
 
 from zhongtai import holds
 from zhongtai.common.v1 import errors_pb2, options_pb2
-from zhongtai.db import Database, UTCDateTime, new_metadata, plumbing_tables, utcnow
+from zhongtai.db import (
+    Database,
+    UTCDateTime,
+    ensure_absent,
+    fetch_one,
+    new_metadata,
+    plumbing_tables,
+    utcnow,
+)
 from zhongtai.errors import (
     COMMON,
     AlreadyExists,
@@ -51,7 +59,8 @@ def _test_enum() -> Any:
             ("THING_RELEASED", options_pb2.STATUS_CODE_FAILED_PRECONDITION),
             ("THING_NOT_FOUND", options_pb2.STATUS_CODE_NOT_FOUND),
             ("ILLEGAL_THING_TRANSITION", options_pb2.STATUS_CODE_FAILED_PRECONDITION),
-            ("CONCURRENT_THING_CHANGE", options_pb2.STATUS_CODE_ABORTED)], start=1):
+            ("CONCURRENT_THING_CHANGE", options_pb2.STATUS_CODE_ABORTED),
+            ("THING_EXISTS", options_pb2.STATUS_CODE_ALREADY_EXISTS)], start=1):
         v = e.value.add(name=f"ERROR_REASON_{reason}", number=number)
         v.options.Extensions[options_pb2.status_code] = code
     pool.Add(f)
@@ -59,7 +68,7 @@ def _test_enum() -> Any:
 
 
 E = Reasons(_test_enum())
-RELEASED_R, NOT_FOUND_R, ILLEGAL_R, CONCURRENT_R = 1, 2, 3, 4
+RELEASED_R, NOT_FOUND_R, ILLEGAL_R, CONCURRENT_R, EXISTS_R = 1, 2, 3, 4, 5
 
 
 def test_a_reason_is_reported_with_its_declared_code_and_its_name() -> None:
@@ -244,6 +253,46 @@ def test_hold_cancel_rule() -> None:
     assert STATUSES.on_cancel(COMMITTED, paid=True) == holds.RETURN
     assert STATUSES.on_cancel(COMMITTED, paid=False) is None
     assert STATUSES.on_cancel(RELEASED, paid=True) is None
+
+
+def test_a_hold_speaks_its_service_words_and_names_the_order() -> None:
+    """A service's own verbs (catalog's deduct / restock) drive the table, the
+    cancel rule and the refusal, whose metadata names the order."""
+    words = holds.HoldStatuses(HELD, RELEASED, COMMITTED, RETURNED, release="release",
+                               commit="deduct", give_back="restock")
+    hs = holds.OrderHolds("reservation", Table("r", new_metadata()), words, NAMES.__getitem__,
+                          holds.HoldReasons(E, RELEASED_R, NOT_FOUND_R, ILLEGAL_R, CONCURRENT_R))
+    assert hs.machine.next(HELD, "deduct", "o1") == COMMITTED
+    assert words.target("restock") == RETURNED
+    assert words.on_cancel(COMMITTED, paid=True) == "restock"
+    with pytest.raises(FailedPrecondition) as e:
+        hs.machine.next(RELEASED, "deduct", "o1")
+    assert e.value.reason == "ILLEGAL_THING_TRANSITION"
+    assert e.value.metadata == {"order_id": "o1", "status": "RELEASED", "action": "deduct"}
+    assert "cannot deduct" in e.value.message
+
+
+async def test_fetch_one_and_ensure_absent_raise_the_reason_they_are_given(
+        tmp_path: Path) -> None:
+    db, hs, _ = _hold_db(tmp_path / "h.db")
+    async with db.engine.begin() as conn:
+        await conn.run_sync(db.metadata.create_all)
+    order_id = hs.table.c.order_id
+    try:
+        async with db.transaction() as s:
+            with pytest.raises(NotFound) as missing:
+                await fetch_one(s, order_id, "o1", "thing", reason=(E, NOT_FOUND_R))
+            await hs.claim(s, db.dialect, "o1", {"what": "x"})
+            with pytest.raises(AlreadyExists) as taken:
+                await ensure_absent(s, order_id, "o1", "thing", reason=(E, EXISTS_R))
+            assert (await fetch_one(s, order_id, "o1", "thing",
+                                    reason=(E, NOT_FOUND_R))).what == "x"
+        assert (missing.value.reason, missing.value.metadata) == ("THING_NOT_FOUND",
+                                                                  {"order_id": "o1"})
+        assert (taken.value.reason, taken.value.metadata) == ("THING_EXISTS",
+                                                              {"order_id": "o1"})
+    finally:
+        await db.dispose()
 
 
 # --- the unit of work --------------------------------------------------------

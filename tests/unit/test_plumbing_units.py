@@ -6,7 +6,7 @@ from pathlib import Path
 from random import Random
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Column, String, Table, select, text
 
 from zhongtai import pagination
 from zhongtai.db import Database, new_metadata, plumbing_tables
@@ -59,6 +59,36 @@ def test_page_tokens_round_trip_and_are_bound_to_the_query() -> None:
         pagination.page_size(-1)
 
 
+async def test_a_page_walks_a_query_in_key_order_either_way(tmp_path: Path) -> None:
+    metadata = new_metadata()
+    things = Table("things", metadata, Column("thing_id", String(8), primary_key=True),
+                   Column("kind", String(8), nullable=False))
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/p.db", metadata, plumbing_tables(metadata))
+    async with db.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    try:
+        async with db.transaction() as s:
+            await s.execute(things.insert(), [{"thing_id": f"t{i}", "kind": "ab"[i % 2]}
+                                              for i in range(7)])
+            query = select(things).where(things.c.kind == "a")  # t0 t2 t4 t6
+            for descending, expected in ((False, ["t0", "t2", "t4", "t6"]),
+                                         (True, ["t6", "t4", "t2", "t0"])):
+                seen, token = [], ""
+                while True:
+                    request = pb.ListOrdersRequest(page_size=3, page_token=token)
+                    rows, token = await pagination.page(s, query, things.c.thing_id, request,
+                                                        "things:a", descending=descending)
+                    seen.append([r.thing_id for r in rows])
+                    if not token:
+                        break
+                assert seen == [expected[:3], expected[3:]]
+            with pytest.raises(InvalidArgument):  # a token of another query
+                await pagination.page(s, query, things.c.thing_id, pb.ListOrdersRequest(
+                    page_token=pagination.encode_token("t0", "things:b")), "things:a")
+    finally:
+        await db.dispose()
+
+
 def test_request_hash_ignores_request_id_only() -> None:
     a = pb.CreateOrderRequest(request_id="r1", buyer_id="b")
     b = pb.CreateOrderRequest(request_id="r2", buyer_id="b")
@@ -90,14 +120,28 @@ def test_status_carries_error_info_and_field_violations() -> None:
     assert bad.field_violations[0].field == "buyer_id"
 
 
-def test_a_subset_of_services_refuses_the_in_process_broker() -> None:
+def test_a_subset_of_services_needs_a_broker_and_keys_of_its_own(tmp_path: Path) -> None:
+    from tests.e2e.support import key_files
+    from zhongtai.auth import load_or_create_dev_key
     from zhongtai.config import Settings
     from zhongtai.runtime import Runtime
 
     with pytest.raises(ValueError, match="shared broker"):
-        Runtime(Settings(), ["trade"])
-    Runtime(Settings(broker_url="amqp://guest:guest@127.0.0.1:5672/"), ["trade"])  # accepted
-    Runtime(Settings())  # all services in one process: fine
+        Runtime(Settings(data_dir=tmp_path), ["trade"])
+    amqp = "amqp://guest:guest@127.0.0.1:5672/"
+    with pytest.raises(ValueError, match="needs its keys"):
+        Runtime(Settings(broker_url=amqp, data_dir=tmp_path), ["trade"])
+    env = key_files(tmp_path)
+    Runtime(Settings.load(environ={**env, "ZHONGTAI_BROKER_URL": amqp}), ["trade"])  # accepted
+    dev = tmp_path / "dev"
+    load_or_create_dev_key(dev)
+    with pytest.raises(ValueError, match="development signing key"):
+        Runtime(Settings.load(environ={
+            "ZHONGTAI_BROKER_URL": amqp,
+            "ZHONGTAI_AUTH_SIGNING_KEY_FILE": str(dev / "dev-signing-key.pem"),
+            "ZHONGTAI_AUTH_PUBLIC_KEY_FILES": env["ZHONGTAI_AUTH_PUBLIC_KEY_FILES"]}), ["trade"])
+    Runtime(Settings(data_dir=tmp_path))  # all services in one process: the dev key
+    assert (tmp_path / "dev-signing-key.pem").exists()
 
 
 def test_settings_from_file_and_environment(tmp_path: object) -> None:
@@ -122,6 +166,10 @@ def test_settings_from_file_and_environment(tmp_path: object) -> None:
     assert Settings(sections={"trade": given}).section("trade", TradeSettings) is given
     with pytest.raises(ValueError, match="unknown"):
         Settings(file_sections={"trade": {"nope": 1}}).section("trade", TradeSettings)
+    secret = Path(str(tmp_path)) / "timeout"
+    secret.write_text("42\n")
+    from_file = Settings.load(environ={"ZHONGTAI_TRADE_PAY_TIMEOUT_SECONDS_FILE": str(secret)})
+    assert from_file.section("trade", TradeSettings).pay_timeout_seconds == 42.0
     default = Settings.load(environ={})
     assert default.database_url_for("trade") == "sqlite+aiosqlite:///data/trade.db"
     assert default.broker_url == "memory"

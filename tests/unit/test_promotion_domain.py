@@ -12,39 +12,37 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from promotion import domain, engine
+from promotion.holds import HOLDS
+from tests.builders import cny
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.errors import FailedPrecondition, InvalidArgument
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 
 ALL_STATUSES = [s for s in pb.HoldStatus.values() if s != pb.HOLD_STATUS_UNSPECIFIED]
 ALL_ACTIONS = [domain.RELEASE, domain.REDEEM]
+HOLD, HELD = HOLDS.machine, pb.HOLD_STATUS_HELD
 
 
 @pytest.mark.parametrize(("status", "action"), list(itertools.product(ALL_STATUSES, ALL_ACTIONS)))
 def test_every_hold_transition_is_listed_or_refused(status: int, action: str) -> None:
-    if (status, action) in domain.HOLD_TRANSITIONS:
-        assert domain.next_hold_status(status, action, "o") == domain.HOLD_TRANSITIONS[
-            (status, action)]
+    if (status, action) in HOLD.transitions:
+        assert HOLD.next(status, action, "o") == HOLD.transitions[(status, action)]
     else:
         with pytest.raises(FailedPrecondition) as e:
-            domain.next_hold_status(status, action, "o")
+            HOLD.next(status, action, "o")
         assert e.value.reason == "ILLEGAL_HOLD_TRANSITION"
         assert e.value.metadata["order_id"] == "o"
 
 
 def test_only_a_held_order_moves() -> None:
-    assert domain.next_hold_status(domain.HELD, domain.RELEASE, "o") == domain.RELEASED
-    assert domain.next_hold_status(domain.HELD, domain.REDEEM, "o") == domain.REDEEMED
-    assert {s for s, _ in domain.HOLD_TRANSITIONS} == {domain.HELD}
+    assert HOLD.next(HELD, domain.RELEASE, "o") == pb.HOLD_STATUS_RELEASED
+    assert HOLD.next(HELD, domain.REDEEM, "o") == pb.HOLD_STATUS_REDEEMED
+    assert {s for s, a in HOLD.transitions if a in ALL_ACTIONS} == {HELD}
 
 
 def test_coupons_go_back_only_when_the_template_says_so() -> None:
     assert domain.coupon_status_after_release(True) == pb.COUPON_STATUS_AVAILABLE
     assert domain.coupon_status_after_release(False) == pb.COUPON_STATUS_USED
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
 
 
 def ts(seconds: int) -> Timestamp:

@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select, update
 
-from promotion import handlers as h
+from promotion import cards, coupons, holds, points, policy, promotions, quoting, red_packets
 from promotion import store as t
 from promotion.app import SERVICE as PROMOTION
-from zhongtai import migrate
-from zhongtai.common.v1.common_pb2 import Money
+from tests.builders import cny
+from tests.conftest import OpenDb
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import FailedPrecondition
 from zhongtai.promotion.v1 import promotion_pb2 as pb
@@ -28,16 +26,8 @@ K = pb.DeductionKind
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/promotion.db", PROMOTION.metadata,
-                        PROMOTION.plumbing)
-    await migrate.upgrade(database, PROMOTION)
-    yield database
-    await database.dispose()
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
+async def db(migrated_sqlite: OpenDb) -> Database:
+    return await migrated_sqlite(PROMOTION)
 
 
 def ts(hours: float, base: dt.datetime | None = None) -> Timestamp:
@@ -55,7 +45,7 @@ async def create_promotion(db: Database, **kw: object) -> pb.Promotion:
     kw.setdefault("start_time", ts(-1))
     kw.setdefault("end_time", ts(1))
     async with db.transaction() as s:
-        return (await h.create_promotion(s, pb.CreatePromotionRequest(
+        return (await promotions.create_promotion(s, pb.CreatePromotionRequest(
             promotion=pb.Promotion(title="p", **kw)))).promotion  # type: ignore[arg-type]
 
 
@@ -63,26 +53,26 @@ async def new_coupon(db: Database, buyer: str = "b1", seller: str = "", threshol
                      off: int = 100, **kw: object) -> str:
     kw.setdefault("valid_days", 7)
     async with db.transaction() as s:
-        tpl = (await h.create_coupon_template(s, pb.CreateCouponTemplateRequest(
+        tpl = (await coupons.create_coupon_template(s, pb.CreateCouponTemplateRequest(
             template=pb.CouponTemplate(
                 title="c", kind=pb.COUPON_KIND_FULL_REDUCTION, scope=pb.Scope(seller_id=seller),
                 threshold=cny(threshold), amount_off=cny(off), total_quantity=100,
                 **kw)))).template  # type: ignore[arg-type]
     async with db.transaction() as s:
-        return (await h.claim_coupon(s, db.dialect, pb.ClaimCouponRequest(
+        return (await coupons.claim_coupon(s, db.dialect, pb.ClaimCouponRequest(
             template_id=tpl.template_id, buyer_id=buyer))).coupon.coupon_id
 
 
 async def quote(db: Database, lines: list[pb.QuoteLine], **kw: object) -> pb.QuoteResponse:
     async with db.transaction() as s:
-        return await h.quote(s, pb.QuoteRequest(buyer_id="b1", lines=lines,
+        return await quoting.quote(s, pb.QuoteRequest(buyer_id="b1", lines=lines,
                                                 **kw))  # type: ignore[arg-type]
 
 
 async def hold(db: Database, order_id: str, lines: list[pb.QuoteLine],
                **kw: object) -> pb.HoldBenefitsResponse:
     async with db.transaction() as s:
-        return await h.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+        return await holds.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
             order_id=order_id,
             quote=pb.QuoteRequest(buyer_id="b1", lines=lines, **kw)))  # type: ignore[arg-type]
 
@@ -107,7 +97,7 @@ async def test_a_flash_sale_limit_covers_the_whole_cart(db: Database) -> None:
     assert usage == [3]
     assert (await quote(db, cart)).deducted_amount.amount_minor == 0  # the limit is used up
     async with db.transaction() as s:
-        await h.release_benefits(s, db.dialect, "o1")
+        await holds.release_benefits(s, db.dialect, "o1")
     assert (await quote(db, cart)).lines[0].deductions[0].source_id == flash.promotion_id
 
 
@@ -124,7 +114,7 @@ async def test_only_promotions_in_force_at_the_quote_time_apply(db: Database) ->
     assert [d.source_id for d in later.lines[0].deductions] == [direct.promotion_id]
     assert (await quote(db, cart, at_time=ts(3, start))).deducted_amount.amount_minor == 0
     async with db.transaction() as s:
-        ended = (await h.end_promotion(s, pb.EndPromotionRequest(
+        ended = (await promotions.end_promotion(s, pb.EndPromotionRequest(
             promotion_id=vip.promotion_id))).promotion
     assert ended.ended
     assert (await quote(db, cart, buyer_is_vip=True)).deducted_amount.amount_minor == 0
@@ -141,16 +131,16 @@ async def test_coupons_are_usable_only_by_their_buyer_in_their_validity(db: Data
     assert q.deducted_amount.amount_minor == 100
     async with db.transaction() as s:
         with pytest.raises(FailedPrecondition) as e:
-            await h.quote(s, pb.QuoteRequest(buyer_id="b2", lines=[line("x", 1000)],
+            await quoting.quote(s, pb.QuoteRequest(buyer_id="b2", lines=[line("x", 1000)],
                                              coupon_ids=[coupon_id], at_time=ts(1, valid_from)))
     assert e.value.reason == "COUPON_NOT_USABLE"
     # Past its validity, an unused coupon reads as EXPIRED.
     async with db.transaction() as s:
         await s.execute(update(t.coupons).values(valid_end_at=utcnow()))
-        listed = await h.list_coupons(s, pb.ListCouponsRequest(
+        listed = await coupons.list_coupons(s, pb.ListCouponsRequest(
             buyer_id="b1", statuses=[pb.COUPON_STATUS_EXPIRED]))
         assert [c.status for c in listed.coupons] == [pb.COUPON_STATUS_EXPIRED]
-        assert not (await h.list_coupons(s, pb.ListCouponsRequest(
+        assert not (await coupons.list_coupons(s, pb.ListCouponsRequest(
             buyer_id="b1", statuses=[pb.COUPON_STATUS_AVAILABLE]))).coupons
 
 
@@ -160,8 +150,8 @@ async def test_claim_window_and_pagination(db: Database) -> None:
     assert e.value.reason == "CLAIM_WINDOW_CLOSED"
     ids = [await new_coupon(db) for _ in range(5)]
     async with db.transaction() as s:
-        first = await h.list_coupons(s, pb.ListCouponsRequest(buyer_id="b1", page_size=3))
-        rest = await h.list_coupons(s, pb.ListCouponsRequest(
+        first = await coupons.list_coupons(s, pb.ListCouponsRequest(buyer_id="b1", page_size=3))
+        rest = await coupons.list_coupons(s, pb.ListCouponsRequest(
             buyer_id="b1", page_size=3, page_token=first.next_page_token))
     assert [c.coupon_id for c in [*first.coupons, *rest.coupons]] == sorted(ids)
     assert not rest.next_page_token
@@ -171,10 +161,10 @@ async def test_claim_window_and_pagination(db: Database) -> None:
 async def test_a_seller_red_packet_is_borne_by_that_seller_and_only_for_its_goods(
         db: Database) -> None:
     async with db.transaction() as s:
-        pool = (await h.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
+        pool = (await red_packets.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
             pool=pb.RedPacketPool(funded_by_seller_id="s1", budget=cny(1000),
                                   valid_days=1)))).pool
-        packet = (await h.issue_red_packet(s, pb.IssueRedPacketRequest(
+        packet = (await red_packets.issue_red_packet(s, pb.IssueRedPacketRequest(
             pool_id=pool.pool_id, buyer_id="b1", amount=cny(300)))).red_packet
     q = await quote(db, [line("x", 1000), line("y", 1000)], red_packet_id=packet.red_packet_id)
     assert q.deducted_amount.amount_minor == 300
@@ -205,7 +195,7 @@ async def test_a_hold_takes_only_the_coupons_that_took_something_off(db: Databas
     empty = await hold(db, "o2", [line("y", 1000)])
     assert empty.hold.status == pb.HOLD_STATUS_HELD and not empty.hold.coupon_ids
     async with db.transaction() as s:
-        released = await h.release_benefits(s, db.dialect, "o2")
+        released = await holds.release_benefits(s, db.dialect, "o2")
     assert released.status == pb.HOLD_STATUS_RELEASED
 
 
@@ -219,14 +209,14 @@ async def test_best_coupons_is_bounded_and_picks_the_best_of_each_group(db: Data
         best[seller] = ids[-1]
     started = time.monotonic()
     async with db.transaction() as s:
-        chosen = (await h.best_coupons(s, pb.BestCouponsRequest(quote=pb.QuoteRequest(
+        chosen = (await quoting.best_coupons(s, pb.BestCouponsRequest(quote=pb.QuoteRequest(
             buyer_id="b1", lines=cart)))).quote
     assert time.monotonic() - started < 30
     assert list(chosen.coupon_ids) == [best["s1"], best["s2"], best["s3"], best[""]]
     assert chosen.deducted_amount.amount_minor == 4 * 1200
     # Nothing usable: no coupons, the plain quote.
     async with db.transaction() as s:
-        none = (await h.best_coupons(s, pb.BestCouponsRequest(quote=pb.QuoteRequest(
+        none = (await quoting.best_coupons(s, pb.BestCouponsRequest(quote=pb.QuoteRequest(
             buyer_id="nobody", lines=cart)))).quote
     assert not none.coupon_ids and none.deducted_amount.amount_minor == 0
 
@@ -235,10 +225,10 @@ async def test_earning_points_twice_with_one_request_id_counts_once(db: Database
     req = pb.EarnPointsRequest(request_id="r1", buyer_id="b1", points=70, reason="review")
     for _ in range(2):
         async with db.transaction() as s:
-            account = (await h.earn_points(s, db.dialect, req)).account
+            account = (await points.earn_points(s, db.dialect, req)).account
     assert (account.balance, account.frozen) == (70, 0)
     async with db.transaction() as s:
-        await h.earn_points(s, db.dialect, pb.EarnPointsRequest(
+        await points.earn_points(s, db.dialect, pb.EarnPointsRequest(
             request_id="r2", buyer_id="b1", points=30))
         ledger = (await s.execute(select(t.points_ledger.c.points, t.points_ledger.c.balance_after)
                                   .order_by(t.points_ledger.c.entry_id))).all()
@@ -253,10 +243,10 @@ async def test_earning_points_twice_with_one_request_id_counts_once(db: Database
 async def test_a_card_pays_as_much_as_it_can_even_when_over_discounts_are_refused(
         db: Database) -> None:
     async with db.transaction() as s:
-        await h.update_stacking_policy(s, db.dialect, pb.UpdateStackingPolicyRequest(
+        await policy.update_stacking_policy(s, db.dialect, pb.UpdateStackingPolicyRequest(
             policy=pb.StackingPolicy(over_discount=pb.OVER_DISCOUNT_POLICY_REFUSE, floor_minor=1,
                                      points_per_unit=100, points_max_share_bps=5000)))
-        card = (await h.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
+        card = (await cards.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
             buyer_id="b1", balance=cny(5000)))).card
     held = await hold(db, "o1", [line("x", 1000)], stored_value_card_id=card.card_id)
     # A card is a way to pay, not a discount: it may pay it all. It is the
@@ -274,8 +264,8 @@ async def test_a_card_pays_as_much_as_it_can_even_when_over_discounts_are_refuse
     assert capped.payable_amount.amount_minor == 0
     assert capped.deducted_amount.amount_minor == 1000
     async with db.transaction() as s:
-        redeemed = await h.redeem_benefits(s, "o1")
-        after = await h.get_stored_value_card(s, card.card_id)
+        redeemed = await holds.redeem_benefits(s, "o1")
+        after = await cards.get_stored_value_card(s, card.card_id)
     assert redeemed.status == pb.HOLD_STATUS_REDEEMED
     assert (after.balance.amount_minor, after.held.amount_minor,
             after.available.amount_minor) == (4000, 0, 4000)
@@ -286,7 +276,7 @@ async def test_a_card_pays_as_much_as_it_can_even_when_over_discounts_are_refuse
 
 async def budget_of(db: Database, promotion_id: str) -> tuple[int, int]:
     async with db.transaction() as s:
-        p = await h.get_promotion(s, promotion_id)
+        p = await promotions.get_promotion(s, promotion_id)
     return p.budget.amount_minor, p.budget_used.amount_minor
 
 
@@ -320,11 +310,11 @@ async def test_a_budget_caps_quotes_and_is_counted_by_holds_until_released(
     # A release gives back exactly what that order took, once; a redeem keeps it.
     for _ in range(2):
         async with db.transaction() as s:
-            await h.release_benefits(s, db.dialect, "o1")
+            await holds.release_benefits(s, db.dialect, "o1")
         assert await budget_of(db, full.promotion_id) == (500, 200)
     async with db.transaction() as s:
-        await h.redeem_benefits(s, "o2")
-        await h.release_benefits(s, db.dialect, "o3")
+        await holds.redeem_benefits(s, "o2")
+        await holds.release_benefits(s, db.dialect, "o3")
     assert await budget_of(db, full.promotion_id) == (500, 200)
     assert await budget_usage(db) == {"o2": 200}
     assert (await quote(db, cart)).deducted_amount.amount_minor == 300
@@ -346,13 +336,14 @@ async def test_a_hold_refused_by_the_budget_takes_nothing(
     promo = await create_promotion(db, kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION,
                                    amount_off=cny(100), budget=cny(1000))
     coupon_id = await new_coupon(db, off=50)
-    real = h._load_promotions
+    real = promotions.in_force
 
-    async def another_order_spends_it_meanwhile(s: Any, b: Any, at: Any) -> None:
-        await real(s, b, at)
+    async def another_order_spends_it_meanwhile(s: Any, *args: Any) -> Any:
+        loaded = await real(s, *args)
         await s.execute(update(t.promotions).values(budget_used=950))
+        return loaded
 
-    monkeypatch.setattr(h, "_load_promotions", another_order_spends_it_meanwhile)
+    monkeypatch.setattr(promotions, "in_force", another_order_spends_it_meanwhile)
     with pytest.raises(FailedPrecondition) as e:
         await hold(db, "o1", [line("x", 1000)], coupon_ids=[coupon_id])
     assert e.value.reason == "PROMOTION_BUDGET_EXHAUSTED"
@@ -393,6 +384,6 @@ async def test_free_shipping_is_reported_per_seller_after_promotions(db: Databas
     assert free(held.quote) == {"s1": (True, shop.promotion_id),
                                 "s2": (True, platform.promotion_id)}
     async with db.transaction() as s:
-        await h.end_promotion(s, pb.EndPromotionRequest(promotion_id=shop.promotion_id))
+        await promotions.end_promotion(s, pb.EndPromotionRequest(promotion_id=shop.promotion_id))
     q = await quote(db, [line("x", 10_000), line("y", 5000, seller="s2")])
     assert free(q) == {"s1": (False, ""), "s2": (False, "")}

@@ -10,22 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select, update
 
-from promotion import domain
-from promotion import handlers as h
+from promotion import domain, holds, promotions
 from promotion import store as t
 from promotion.app import BENEFIT_REDEEM, BENEFIT_RELEASE
 from promotion.app import SERVICE as PROMOTION
+from tests.builders import cny
+from tests.conftest import OpenDb
 from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
-from zhongtai import migrate
-from zhongtai.common.v1.common_pb2 import Money
+from tests.promotion_support import wallet_of_buyer_1, wallet_state
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import FailedPrecondition
 from zhongtai.orders import paid_order_cancelled
@@ -33,49 +31,17 @@ from zhongtai.promotion.v1 import promotion_pb2 as pb
 from zhongtai.trade.v1 import trade_pb2 as tr
 
 H = pb.HoldStatus
+HELD, REDEEMED, RETURNED = H.HOLD_STATUS_HELD, H.HOLD_STATUS_REDEEMED, H.HOLD_STATUS_RETURNED
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/promotion.db", PROMOTION.metadata,
-                        PROMOTION.plumbing)
-    await migrate.upgrade(database, PROMOTION)
-    yield database
-    await database.dispose()
-
-
-def cny(amount: int) -> Money:
-    return Money(currency_code="CNY", amount_minor=amount)
-
-
-async def claim(db: Database, buyer: str, *, restore: bool) -> str:
-    async with db.transaction() as s:
-        tpl = (await h.create_coupon_template(s, pb.CreateCouponTemplateRequest(
-            template=pb.CouponTemplate(
-                title="10 off 50", kind=pb.COUPON_KIND_FULL_REDUCTION, threshold=cny(5000),
-                amount_off=cny(1000), valid_days=7, total_quantity=10,
-                restore_on_cancel=restore,
-                cost_sharing=pb.CostSharing(platform_share_bps=10_000))))).template
-        return (await h.claim_coupon(s, db.dialect, pb.ClaimCouponRequest(
-            template_id=tpl.template_id, buyer_id=buyer))).coupon.coupon_id
+async def db(migrated_sqlite: OpenDb) -> Database:
+    return await migrated_sqlite(PROMOTION)
 
 
 @pytest.fixture
 async def wallet(db: Database) -> dict[str, str]:
-    """buyer-1: a coupon restoring on cancel and one that does not, 1000
-    points, a 3.00 red packet, a 200.00 stored-value card."""
-    async with db.transaction() as s:
-        await h.earn_points(s, db.dialect, pb.EarnPointsRequest(
-            request_id="earn-1", buyer_id="buyer-1", points=1000, reason="welcome"))
-        pool = (await h.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
-            pool=pb.RedPacketPool(budget=cny(10_000), valid_days=3)))).pool
-        packet = (await h.issue_red_packet(s, pb.IssueRedPacketRequest(
-            pool_id=pool.pool_id, buyer_id="buyer-1", amount=cny(300)))).red_packet
-        card = (await h.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
-            buyer_id="buyer-1", balance=cny(20_000)))).card
-    return {"coupon": await claim(db, "buyer-1", restore=True),
-            "coupon_no_restore": await claim(db, "buyer-1", restore=False),
-            "red_packet": packet.red_packet_id, "card": card.card_id}
+    return await wallet_of_buyer_1(db)
 
 
 def cart(wallet: dict[str, str], coupon: str = "coupon") -> pb.QuoteRequest:
@@ -92,7 +58,7 @@ def cart(wallet: dict[str, str], coupon: str = "coupon") -> pb.QuoteRequest:
 async def paid_order(db: Database, order_id: str, req: pb.QuoteRequest) -> pb.QuoteResponse:
     """Held at creation, redeemed by the OrderPaid consumer."""
     async with db.transaction() as s:
-        held = await h.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+        held = await holds.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
             order_id=order_id, quote=req))
     await consumers(PROMOTION, db)[BENEFIT_REDEEM.queue](paid(order_id))
     assert await hold_status(db, order_id) == H.HOLD_STATUS_REDEEMED
@@ -106,22 +72,7 @@ async def hold_status(db: Database, order_id: str) -> int:
 
 
 async def state(db: Database, wallet: dict[str, str]) -> dict[str, Any]:
-    async with db.transaction() as s:
-        coupons = {c.coupon_id: (c.status, c.order_id) for c in (await h.list_coupons(
-            s, pb.ListCouponsRequest(buyer_id="buyer-1"))).coupons}
-        packets = {p.red_packet_id: (p.status, p.order_id) for p in (await h.list_red_packets(
-            s, pb.ListRedPacketsRequest(buyer_id="buyer-1"))).red_packets}
-        account = await h.get_points_account(s, "buyer-1")
-        card = await h.get_stored_value_card(s, wallet["card"])
-        ledger = [tuple(r) for r in (await s.execute(
-            select(t.points_ledger.c.kind, t.points_ledger.c.points,
-                   t.points_ledger.c.order_id, t.points_ledger.c.balance_after)
-            .order_by(t.points_ledger.c.entry_id))).all()]
-    return {"coupon": coupons[wallet["coupon"]],
-            "coupon_no_restore": coupons[wallet["coupon_no_restore"]],
-            "red_packet": packets[wallet["red_packet"]],
-            "points": (account.balance, account.frozen),
-            "card": (card.balance.amount_minor, card.held.amount_minor), "ledger": ledger}
+    return await wallet_state(db, wallet, detail=True)
 
 
 async def hold_events(db: Database, order_id: str) -> list[int]:
@@ -133,27 +84,27 @@ async def hold_events(db: Database, order_id: str) -> list[int]:
 
 def test_only_a_redeemed_hold_is_returned_and_a_returned_one_is_final() -> None:
     for current in H.values():
-        if current == domain.REDEEMED:
-            assert domain.next_hold_status(current, domain.RETURN, "o") == domain.RETURNED
+        if current == REDEEMED:
+            assert holds.HOLDS.machine.next(current, domain.RETURN, "o") == RETURNED
         else:
             with pytest.raises(FailedPrecondition) as e:
-                domain.next_hold_status(current, domain.RETURN, "o")
+                holds.HOLDS.machine.next(current, domain.RETURN, "o")
             assert e.value.reason == "ILLEGAL_HOLD_TRANSITION"
         for action in (domain.RELEASE, domain.REDEEM):
-            if current == domain.RETURNED:
+            if current == RETURNED:
                 with pytest.raises(FailedPrecondition):
-                    domain.next_hold_status(current, action, "o")
+                    holds.HOLDS.machine.next(current, action, "o")
 
 
 @pytest.mark.parametrize(("current", "paid_cancelled"),
                          list(itertools.product(H.values(), [True, False])))
 def test_what_a_cancel_does_to_each_hold_state(current: int, paid_cancelled: bool) -> None:
-    expected = {(int(domain.HELD), True): domain.RELEASE, (domain.HELD, False): domain.RELEASE,
-                (domain.REDEEMED, True): domain.RETURN}.get((current, paid_cancelled))
-    action = domain.on_cancel_action(current, paid_cancelled)
+    expected = {(int(HELD), True): domain.RELEASE, (HELD, False): domain.RELEASE,
+                (REDEEMED, True): domain.RETURN}.get((current, paid_cancelled))
+    action = holds.HOLDS.statuses.on_cancel(current, paid_cancelled)
     assert action == expected
     if action is not None:
-        assert domain.next_hold_status(current, action, "o") == domain.ACTION_TARGETS[action]
+        assert holds.HOLDS.machine.next(current, action, "o") == holds.HOLDS.statuses.target(action)
 
 
 def test_the_cancel_rule_and_the_coupon_rule() -> None:
@@ -229,7 +180,7 @@ async def test_an_ended_coupon_and_an_expired_red_packet_stay_used(
         await s.execute(update(t.red_packets)
                         .where(t.red_packets.c.red_packet_id == wallet["red_packet"])
                         .values(expire_at=past))
-    with caplog.at_level(logging.INFO, logger="promotion.handlers"):
+    with caplog.at_level(logging.INFO, logger="promotion"):
         await consumers(PROMOTION, db)[BENEFIT_RELEASE.queue](cancelled("o1"))
     assert f"coupon {wallet['coupon']} stays used: its validity ended" in caplog.text
     assert f"red packet {wallet['red_packet']} stays used" in caplog.text
@@ -245,9 +196,9 @@ async def test_an_unpaid_cancel_of_a_redeemed_hold_is_logged_and_kept(
         db: Database, wallet: dict[str, str], caplog: pytest.LogCaptureFixture) -> None:
     await paid_order(db, "o1", cart(wallet))
     before = await state(db, wallet)
-    with caplog.at_level(logging.WARNING, logger="promotion.handlers"):
+    with caplog.at_level(logging.WARNING, logger="zhongtai.holds"):
         await consumers(PROMOTION, db)[BENEFIT_RELEASE.queue](cancelled("o1", paid=False))
-    assert "not giving back the benefits of cancelled order o1" in caplog.text
+    assert "not giving back the hold of cancelled order o1" in caplog.text
     assert await hold_status(db, "o1") == H.HOLD_STATUS_REDEEMED
     assert await state(db, wallet) == before
     assert await hold_events(db, "o1") == [H.HOLD_STATUS_HELD, H.HOLD_STATUS_REDEEMED]
@@ -258,7 +209,7 @@ async def test_a_ship_timeout_before_the_redeem_releases_the_hold(
     """The redeem queue lagging behind: the cancel finds the benefits held
     and releases them; the late OrderPaid is refused and logged."""
     async with db.transaction() as s:
-        await h.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+        await holds.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
             order_id="o1", quote=cart(wallet)))
     consume = consumers(PROMOTION, db)
     await consume[BENEFIT_RELEASE.queue](cancelled("o1"))
@@ -275,10 +226,11 @@ async def test_the_budget_a_returned_order_took_goes_back(db: Database) -> None:
     start.FromDatetime(now - dt.timedelta(hours=1))
     end.FromDatetime(now + dt.timedelta(hours=1))
     async with db.transaction() as s:
-        promo = (await h.create_promotion(s, pb.CreatePromotionRequest(promotion=pb.Promotion(
-            kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, title="1 off", amount_off=cny(100),
-            scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]), budget=cny(1000),
-            start_time=start, end_time=end)))).promotion
+        promo = (await promotions.create_promotion(s, pb.CreatePromotionRequest(
+            promotion=pb.Promotion(
+                kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, title="1 off", amount_off=cny(100),
+                scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]), budget=cny(1000),
+                start_time=start, end_time=end)))).promotion
     req = pb.QuoteRequest(buyer_id="buyer-1", lines=[pb.QuoteLine(
         line_id="l1", seller_id="s1", sku_id="sku-1", category_id="c1",
         unit_price=cny(10_000), quantity=1)])
@@ -286,7 +238,7 @@ async def test_the_budget_a_returned_order_took_goes_back(db: Database) -> None:
 
     async def used() -> int:
         async with db.transaction() as s:
-            return (await h.get_promotion(s, promo.promotion_id)).budget_used.amount_minor
+            return (await promotions.get_promotion(s, promo.promotion_id)).budget_used.amount_minor
 
     assert await used() == 100
     await consumers(PROMOTION, db)[BENEFIT_RELEASE.queue](cancelled("o1"))
@@ -299,19 +251,19 @@ async def test_the_budget_a_returned_order_took_goes_back(db: Database) -> None:
 async def test_return_benefits_use_case_refuses_what_was_not_redeemed(
         db: Database, wallet: dict[str, str]) -> None:
     async with db.transaction() as s:
-        await h.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+        await holds.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
             order_id="o1", quote=cart(wallet)))
     with pytest.raises(FailedPrecondition) as e:
         async with db.transaction() as s:
-            await h.return_benefits(s, "o1")
+            await holds.return_benefits(s, "o1")
     assert e.value.reason == "ILLEGAL_HOLD_TRANSITION"
     async with db.transaction() as s:
-        await h.redeem_benefits(s, "o1")
+        await holds.redeem_benefits(s, "o1")
     for _ in range(2):
         async with db.transaction() as s:
-            assert (await h.return_benefits(s, "o1")).status == H.HOLD_STATUS_RETURNED
+            assert (await holds.return_benefits(s, "o1")).status == H.HOLD_STATUS_RETURNED
     assert (await state(db, wallet))["points"] == (1000, 0)
     with pytest.raises(FailedPrecondition) as e:
         async with db.transaction() as s:
-            await h.release_benefits(s, db.dialect, "o1")
+            await holds.release_benefits(s, db.dialect, "o1")
     assert e.value.reason == "ILLEGAL_HOLD_TRANSITION"

@@ -79,7 +79,7 @@ def carts(draw: st.DrawFn) -> Cart:
         red_packet=draw(st.none() | st.builds(Benefit, st.just("rp"),
                                               st.integers(0, 20_000), bps)),
         points=draw(st.integers(0, 100_000)),
-        # The service's card: funded by the platform (promotion/handlers.py).
+        # The service's card: funded by the platform (promotion/cards.py).
         card=draw(st.none() | st.builds(Benefit, st.just("card"), st.integers(0, 50_000),
                                         st.just(BPS))),
         free_shipping=tuple(

@@ -7,14 +7,14 @@ import datetime as dt
 
 import pytest
 
+from tests.builders import cny
+from tests.fakes import FakeShop
 from tests.trade_support import (
     CARD,
     POLICY,
     SERVICE,
     T0,
     Clock,
-    FakeShop,
-    cny,
     create_request,
     line,
     memory,

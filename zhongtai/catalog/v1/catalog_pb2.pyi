@@ -2,6 +2,7 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from zhongtai.common.v1 import common_pb2 as _common_pb2
+from zhongtai.common.v1 import options_pb2 as _options_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -31,6 +32,22 @@ class ReservationStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RESERVATION_STATUS_RELEASED: _ClassVar[ReservationStatus]
     RESERVATION_STATUS_DEDUCTED: _ClassVar[ReservationStatus]
     RESERVATION_STATUS_RESTOCKED: _ClassVar[ReservationStatus]
+
+class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ERROR_REASON_UNSPECIFIED: _ClassVar[ErrorReason]
+    ERROR_REASON_SELLER_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_SELLER_EXISTS: _ClassVar[ErrorReason]
+    ERROR_REASON_ITEM_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_ITEM_VERSION_MISMATCH: _ClassVar[ErrorReason]
+    ERROR_REASON_SKU_EXISTS: _ClassVar[ErrorReason]
+    ERROR_REASON_SKU_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_INSUFFICIENT_STOCK: _ClassVar[ErrorReason]
+    ERROR_REASON_OUT_OF_STOCK: _ClassVar[ErrorReason]
+    ERROR_REASON_RESERVATION_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_RESERVATION_RELEASED: _ClassVar[ErrorReason]
+    ERROR_REASON_ILLEGAL_RESERVATION_TRANSITION: _ClassVar[ErrorReason]
+    ERROR_REASON_CONCURRENT_MODIFICATION: _ClassVar[ErrorReason]
 ITEM_TYPE_UNSPECIFIED: ItemType
 ITEM_TYPE_PHYSICAL: ItemType
 ITEM_TYPE_E_VOUCHER: ItemType
@@ -43,6 +60,19 @@ RESERVATION_STATUS_RESERVED: ReservationStatus
 RESERVATION_STATUS_RELEASED: ReservationStatus
 RESERVATION_STATUS_DEDUCTED: ReservationStatus
 RESERVATION_STATUS_RESTOCKED: ReservationStatus
+ERROR_REASON_UNSPECIFIED: ErrorReason
+ERROR_REASON_SELLER_NOT_FOUND: ErrorReason
+ERROR_REASON_SELLER_EXISTS: ErrorReason
+ERROR_REASON_ITEM_NOT_FOUND: ErrorReason
+ERROR_REASON_ITEM_VERSION_MISMATCH: ErrorReason
+ERROR_REASON_SKU_EXISTS: ErrorReason
+ERROR_REASON_SKU_NOT_FOUND: ErrorReason
+ERROR_REASON_INSUFFICIENT_STOCK: ErrorReason
+ERROR_REASON_OUT_OF_STOCK: ErrorReason
+ERROR_REASON_RESERVATION_NOT_FOUND: ErrorReason
+ERROR_REASON_RESERVATION_RELEASED: ErrorReason
+ERROR_REASON_ILLEGAL_RESERVATION_TRANSITION: ErrorReason
+ERROR_REASON_CONCURRENT_MODIFICATION: ErrorReason
 
 class Seller(_message.Message):
     __slots__ = ("seller_id", "display_name", "create_time")

@@ -1,7 +1,8 @@
 from google.protobuf import descriptor_pb2 as _descriptor_pb2
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
-from typing import ClassVar as _ClassVar
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Optional as _Optional
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -33,5 +34,21 @@ STATUS_CODE_UNAVAILABLE: StatusCode
 STATUS_CODE_UNAUTHENTICATED: StatusCode
 ROUTING_KEY_FIELD_NUMBER: _ClassVar[int]
 routing_key: _descriptor.FieldDescriptor
+RULES_FIELD_NUMBER: _ClassVar[int]
+rules: _descriptor.FieldDescriptor
 STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
 status_code: _descriptor.FieldDescriptor
+
+class FieldRules(_message.Message):
+    __slots__ = ("max_len", "required", "min", "max", "max_items")
+    MAX_LEN_FIELD_NUMBER: _ClassVar[int]
+    REQUIRED_FIELD_NUMBER: _ClassVar[int]
+    MIN_FIELD_NUMBER: _ClassVar[int]
+    MAX_FIELD_NUMBER: _ClassVar[int]
+    MAX_ITEMS_FIELD_NUMBER: _ClassVar[int]
+    max_len: int
+    required: bool
+    min: int
+    max: int
+    max_items: int
+    def __init__(self, max_len: _Optional[int] = ..., required: _Optional[bool] = ..., min: _Optional[int] = ..., max: _Optional[int] = ..., max_items: _Optional[int] = ...) -> None: ...

@@ -2,6 +2,7 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from zhongtai.common.v1 import common_pb2 as _common_pb2
+from zhongtai.common.v1 import options_pb2 as _options_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -10,6 +11,25 @@ from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ERROR_REASON_UNSPECIFIED: _ClassVar[ErrorReason]
+    ERROR_REASON_NOT_DELIVERABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_WEIGHT_REQUIRED: _ClassVar[ErrorReason]
+    ERROR_REASON_FREIGHT_TEMPLATE_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_LOGISTICS_ORDER_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_NOTHING_TO_SHIP: _ClassVar[ErrorReason]
+    ERROR_REASON_PACKAGE_DESTINATIONS_DIFFER: _ClassVar[ErrorReason]
+    ERROR_REASON_TRACKING_NO_IN_USE: _ClassVar[ErrorReason]
+    ERROR_REASON_NOT_A_PARTY_TO_THE_ORDER: _ClassVar[ErrorReason]
+    ERROR_REASON_WAREHOUSE_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_WAREHOUSE_EXISTS: _ClassVar[ErrorReason]
+    ERROR_REASON_NOT_COVERED: _ClassVar[ErrorReason]
+    ERROR_REASON_DELIVERY_METHOD_NOT_OFFERED: _ClassVar[ErrorReason]
+    ERROR_REASON_OUTSIDE_DELIVERY_WINDOW: _ClassVar[ErrorReason]
+    ERROR_REASON_INSUFFICIENT_STOCK: _ClassVar[ErrorReason]
+    ERROR_REASON_SKU_NOT_FOUND: _ClassVar[ErrorReason]
 
 class DeliveryMethod(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -62,6 +82,22 @@ class TrackingMilestone(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TRACKING_MILESTONE_IN_TRANSIT: _ClassVar[TrackingMilestone]
     TRACKING_MILESTONE_OUT_FOR_DELIVERY: _ClassVar[TrackingMilestone]
     TRACKING_MILESTONE_DELIVERED: _ClassVar[TrackingMilestone]
+ERROR_REASON_UNSPECIFIED: ErrorReason
+ERROR_REASON_NOT_DELIVERABLE: ErrorReason
+ERROR_REASON_WEIGHT_REQUIRED: ErrorReason
+ERROR_REASON_FREIGHT_TEMPLATE_NOT_FOUND: ErrorReason
+ERROR_REASON_LOGISTICS_ORDER_NOT_FOUND: ErrorReason
+ERROR_REASON_NOTHING_TO_SHIP: ErrorReason
+ERROR_REASON_PACKAGE_DESTINATIONS_DIFFER: ErrorReason
+ERROR_REASON_TRACKING_NO_IN_USE: ErrorReason
+ERROR_REASON_NOT_A_PARTY_TO_THE_ORDER: ErrorReason
+ERROR_REASON_WAREHOUSE_NOT_FOUND: ErrorReason
+ERROR_REASON_WAREHOUSE_EXISTS: ErrorReason
+ERROR_REASON_NOT_COVERED: ErrorReason
+ERROR_REASON_DELIVERY_METHOD_NOT_OFFERED: ErrorReason
+ERROR_REASON_OUTSIDE_DELIVERY_WINDOW: ErrorReason
+ERROR_REASON_INSUFFICIENT_STOCK: ErrorReason
+ERROR_REASON_SKU_NOT_FOUND: ErrorReason
 DELIVERY_METHOD_UNSPECIFIED: DeliveryMethod
 DELIVERY_METHOD_EXPRESS: DeliveryMethod
 DELIVERY_METHOD_POST: DeliveryMethod

@@ -147,7 +147,9 @@ class LogisticsServiceServicer:
         package share the seller and the delivery address. Idempotent by
         request_id; FAILED_PRECONDITION when an order is cancelled or fewer units
         are left to ship (reason NOTHING_TO_SHIP), or the tracking number is
-        already used by another package of the carrier (TRACKING_NO_IN_USE).
+        already used by another package of the carrier (TRACKING_NO_IN_USE);
+        PERMISSION_DENIED NOT_A_PARTY_TO_THE_ORDER when an order is another
+        seller's.
         The units leave the warehouses their orders' plans name (see
         PackageChanged.shipped_from): catalog takes them off those warehouses'
         stock.
@@ -159,7 +161,9 @@ class LogisticsServiceServicer:
     def FlagLogisticsOrder(self, request, context):
         """A buyer or seller flags a logistics order (e.g. "not received",
         "damaged"). The flag is recorded and published; the status never
-        changes (only carriers' tracking moves it).
+        changes (only carriers' tracking moves it). An operator of role BUYER or
+        SELLER who is not the order's is PERMISSION_DENIED
+        NOT_A_PARTY_TO_THE_ORDER.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -30,6 +30,7 @@ class WarehouseServiceStub:
     子母仓, mesh, central) and fulfilment planning: which warehouses ship an
     order, in how many packages, and when it arrives. Stock per warehouse is
     catalog's (CatalogService.SetWarehouseStock / BatchGetWarehouseStock).
+    Error reasons are the package's ErrorReason (logistics.proto).
     """
 
     def __init__(self, channel):
@@ -65,6 +66,7 @@ class WarehouseServiceServicer:
     子母仓, mesh, central) and fulfilment planning: which warehouses ship an
     order, in how many packages, and when it arrives. Stock per warehouse is
     catalog's (CatalogService.SetWarehouseStock / BatchGetWarehouseStock).
+    Error reasons are the package's ErrorReason (logistics.proto).
     """
 
     def CreateWarehouse(self, request, context):
@@ -150,6 +152,7 @@ class WarehouseService:
     子母仓, mesh, central) and fulfilment planning: which warehouses ship an
     order, in how many packages, and when it arrives. Stock per warehouse is
     catalog's (CatalogService.SetWarehouseStock / BatchGetWarehouseStock).
+    Error reasons are the package's ErrorReason (logistics.proto).
     """
 
     @staticmethod

@@ -2,6 +2,7 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from zhongtai.common.v1 import common_pb2 as _common_pb2
+from zhongtai.common.v1 import options_pb2 as _options_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -75,6 +76,37 @@ class HoldStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     HOLD_STATUS_RELEASED: _ClassVar[HoldStatus]
     HOLD_STATUS_REDEEMED: _ClassVar[HoldStatus]
     HOLD_STATUS_RETURNED: _ClassVar[HoldStatus]
+
+class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ERROR_REASON_UNSPECIFIED: _ClassVar[ErrorReason]
+    ERROR_REASON_PROMOTION_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_PROMOTION_EXISTS: _ClassVar[ErrorReason]
+    ERROR_REASON_COUPON_TEMPLATE_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_COUPON_TEMPLATE_EXISTS: _ClassVar[ErrorReason]
+    ERROR_REASON_CLAIM_WINDOW_CLOSED: _ClassVar[ErrorReason]
+    ERROR_REASON_COUPON_TEMPLATE_EXPIRED: _ClassVar[ErrorReason]
+    ERROR_REASON_PER_BUYER_LIMIT_REACHED: _ClassVar[ErrorReason]
+    ERROR_REASON_COUPONS_EXHAUSTED: _ClassVar[ErrorReason]
+    ERROR_REASON_COUPON_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_COUPON_NOT_USABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_INSUFFICIENT_POINTS: _ClassVar[ErrorReason]
+    ERROR_REASON_POINTS_OVER_LIMIT: _ClassVar[ErrorReason]
+    ERROR_REASON_RED_PACKET_POOL_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_RED_PACKET_POOL_EXISTS: _ClassVar[ErrorReason]
+    ERROR_REASON_POOL_EXHAUSTED: _ClassVar[ErrorReason]
+    ERROR_REASON_RED_PACKET_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_RED_PACKET_NOT_USABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_STORED_VALUE_CARD_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_CARD_NOT_USABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_INSUFFICIENT_CARD_BALANCE: _ClassVar[ErrorReason]
+    ERROR_REASON_OVER_DISCOUNT: _ClassVar[ErrorReason]
+    ERROR_REASON_PROMOTION_BUDGET_EXHAUSTED: _ClassVar[ErrorReason]
+    ERROR_REASON_FLASH_SALE_LIMIT_EXCEEDED: _ClassVar[ErrorReason]
+    ERROR_REASON_HOLD_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_HOLD_RELEASED: _ClassVar[ErrorReason]
+    ERROR_REASON_ILLEGAL_HOLD_TRANSITION: _ClassVar[ErrorReason]
+    ERROR_REASON_CONCURRENT_HOLD_CHANGE: _ClassVar[ErrorReason]
 DEDUCTION_KIND_UNSPECIFIED: DeductionKind
 DEDUCTION_KIND_ITEM_DIRECT_REDUCTION: DeductionKind
 DEDUCTION_KIND_ITEM_DISCOUNT: DeductionKind
@@ -119,6 +151,34 @@ HOLD_STATUS_HELD: HoldStatus
 HOLD_STATUS_RELEASED: HoldStatus
 HOLD_STATUS_REDEEMED: HoldStatus
 HOLD_STATUS_RETURNED: HoldStatus
+ERROR_REASON_UNSPECIFIED: ErrorReason
+ERROR_REASON_PROMOTION_NOT_FOUND: ErrorReason
+ERROR_REASON_PROMOTION_EXISTS: ErrorReason
+ERROR_REASON_COUPON_TEMPLATE_NOT_FOUND: ErrorReason
+ERROR_REASON_COUPON_TEMPLATE_EXISTS: ErrorReason
+ERROR_REASON_CLAIM_WINDOW_CLOSED: ErrorReason
+ERROR_REASON_COUPON_TEMPLATE_EXPIRED: ErrorReason
+ERROR_REASON_PER_BUYER_LIMIT_REACHED: ErrorReason
+ERROR_REASON_COUPONS_EXHAUSTED: ErrorReason
+ERROR_REASON_COUPON_NOT_FOUND: ErrorReason
+ERROR_REASON_COUPON_NOT_USABLE: ErrorReason
+ERROR_REASON_INSUFFICIENT_POINTS: ErrorReason
+ERROR_REASON_POINTS_OVER_LIMIT: ErrorReason
+ERROR_REASON_RED_PACKET_POOL_NOT_FOUND: ErrorReason
+ERROR_REASON_RED_PACKET_POOL_EXISTS: ErrorReason
+ERROR_REASON_POOL_EXHAUSTED: ErrorReason
+ERROR_REASON_RED_PACKET_NOT_FOUND: ErrorReason
+ERROR_REASON_RED_PACKET_NOT_USABLE: ErrorReason
+ERROR_REASON_STORED_VALUE_CARD_NOT_FOUND: ErrorReason
+ERROR_REASON_CARD_NOT_USABLE: ErrorReason
+ERROR_REASON_INSUFFICIENT_CARD_BALANCE: ErrorReason
+ERROR_REASON_OVER_DISCOUNT: ErrorReason
+ERROR_REASON_PROMOTION_BUDGET_EXHAUSTED: ErrorReason
+ERROR_REASON_FLASH_SALE_LIMIT_EXCEEDED: ErrorReason
+ERROR_REASON_HOLD_NOT_FOUND: ErrorReason
+ERROR_REASON_HOLD_RELEASED: ErrorReason
+ERROR_REASON_ILLEGAL_HOLD_TRANSITION: ErrorReason
+ERROR_REASON_CONCURRENT_HOLD_CHANGE: ErrorReason
 
 class CostSharing(_message.Message):
     __slots__ = ("platform_share_bps",)

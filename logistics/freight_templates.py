@@ -1,7 +1,9 @@
-"""logistics' use cases: freight templates and freight quotes."""
+"""logistics' freight use cases: sellers' freight templates and freight quotes
+(the rules are in ``freight``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -9,11 +11,11 @@ from google.protobuf import json_format
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from logistics import domain
+from logistics import freight
 from logistics import store as t
+from logistics.reasons import E
 from zhongtai import outbox, pagination
 from zhongtai.common.v1.common_pb2 import Money
-from zhongtai.db import fetch_one, utcnow
 from zhongtai.errors import InvalidArgument
 from zhongtai.ids import new_id
 from zhongtai.logistics.v1 import events_pb2 as ev
@@ -36,11 +38,12 @@ def _view(r: Any) -> pb.FreightTemplate:
     return tpl
 
 
-async def create_template(s: AsyncSession, req: pb.CreateFreightTemplateRequest
-                          ) -> pb.CreateFreightTemplateResponse:
+async def create_template(s: AsyncSession, req: pb.CreateFreightTemplateRequest,
+                          now: dt.datetime) -> pb.CreateFreightTemplateResponse:
+    """Store a seller's freight template (checked by ``freight.validate_template``)
+    and publish it (``FreightTemplateChanged``)."""
     tpl = req.template
-    domain.validate_template(tpl)
-    now = utcnow()
+    freight.validate_template(tpl)
     template_id = new_id()
     await s.execute(t.freight_templates.insert().values(
         template_id=template_id, seller_id=tpl.seller_id, name=tpl.name.strip(),
@@ -61,14 +64,22 @@ async def create_template(s: AsyncSession, req: pb.CreateFreightTemplateRequest
 
 
 async def get_template(s: AsyncSession, template_id: str) -> pb.FreightTemplate:
+    """One freight template, or FREIGHT_TEMPLATE_NOT_FOUND."""
     if not template_id:
         raise InvalidArgument.field("template_id", "is required")
-    row = await fetch_one(s, t.freight_templates.c.template_id, template_id, "freight template")
+    c = t.freight_templates.c
+    row = (await s.execute(select(t.freight_templates).where(c.template_id == template_id))
+           ).first()
+    if row is None:
+        raise E(pb.ERROR_REASON_FREIGHT_TEMPLATE_NOT_FOUND,
+                f"freight template {template_id!r} does not exist",
+                metadata={"template_id": template_id})
     return _view(row)
 
 
 async def list_templates(s: AsyncSession, req: pb.ListFreightTemplatesRequest
                          ) -> pb.ListFreightTemplatesResponse:
+    """A seller's freight templates, newest first, by pages."""
     if not req.seller_id:
         raise InvalidArgument.field("seller_id", "is required")
     size = pagination.page_size(req.page_size)
@@ -99,7 +110,10 @@ async def _default_template(s: AsyncSession, seller_id: str, method: int
 
 async def quote_freight(s: AsyncSession, req: pb.QuoteFreightRequest
                         ) -> pb.QuoteFreightResponse:
-    domain.validate_quote(req)
+    """Price each package with its template (the one named, else the seller's
+    default for the method; none: free) by ``freight.quote_package``. No side
+    effects."""
+    freight.validate_quote(req)
     resp = pb.QuoteFreightResponse()
     for i, package in enumerate(req.packages):
         if package.template_id:
@@ -116,5 +130,5 @@ async def quote_freight(s: AsyncSession, req: pb.QuoteFreightRequest
             tpl = await _default_template(s, package.seller_id, package.delivery_method)
         currency = next((item.amount.currency_code for item in package.items
                          if item.amount.currency_code), "CNY")
-        resp.packages.append(domain.quote_package(tpl, package, req.destination, currency))
+        resp.packages.append(freight.quote_package(tpl, package, req.destination, currency))
     return resp

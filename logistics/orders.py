@@ -1,0 +1,202 @@
+"""logistics orders: created from trade's paid orders, cancelled with them,
+flagged by users, and read.
+
+- ``on_order_paid`` (``trade.order.paid``): one ROLE_ORDER logistics order per
+  log_order of the paid order (idempotent by log_order id), then the
+  allocation timer (``allocation``).
+- ``on_order_cancelled`` (``trade.order.cancelled``): the ones still
+  unshipped are cancelled; one already (partly) shipped stays as it is
+  (logged: that is after-sales).
+- ``flag``: a party flags a logistics order; nothing else changes.
+- ``get``, ``list_orders``: the views.
+
+Trade's events are read for facts only: the lines that ship are the ones
+trade gave a log_order (with its address), the units are the line's
+quantity, the payment time is the event's. A ROLE_ORDER's status change
+publishes ``LogisticsOrderChanged`` (``publish_changed``), which trade
+mirrors; shipping is ``shipping``'s, tracking ``tracking``'s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from google.protobuf import json_format
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from logistics import domain, views
+from logistics import store as t
+from logistics.reasons import E
+from zhongtai import outbox, pagination, timers
+from zhongtai.db import Database, changed, compare_and_set, insert_ignore
+from zhongtai.errors import InvalidArgument
+from zhongtai.ids import new_id
+from zhongtai.logistics.v1 import events_pb2 as ev
+from zhongtai.logistics.v1 import logistics_pb2 as pb
+from zhongtai.trade.v1 import events_pb2 as trade_events
+from zhongtai.wire import timestamp
+
+log = logging.getLogger(__name__)
+
+LO = t.logistics_orders.c
+
+
+async def on_order_paid(s: AsyncSession, db: Database, event: trade_events.OrderPaid,
+                        now: dt.datetime) -> None:
+    """One WAIT_SHIP ROLE_ORDER per log_order of the paid order, each
+    published; then the allocation timer, due now, with the payment time
+    (the event's). A redelivered event creates nothing and arms nothing."""
+    order = event.order
+    created = False
+    for line in [order, *order.sub_orders]:
+        if not line.HasField("log_order"):
+            continue
+        lo_id = new_id()
+        if not await changed(s, insert_ignore(db.dialect, t.logistics_orders).values(
+                logistics_order_id=lo_id, role=domain.ROLE_ORDER, status=domain.WAIT_SHIP,
+                log_order_id=line.log_order.log_order_id, order_id=line.order_id,
+                top_order_id=order.order_id, seller_id=line.seller_id,
+                buyer_id=order.buyer_id,
+                address=json_format.MessageToJson(line.log_order.address, indent=None),
+                delivery_method=pb.DELIVERY_METHOD_EXPRESS, split=False, parent_id="",
+                merged_into="", is_package=False, carrier="", tracking_no="",
+                exception=False, total_quantity=line.quantity, shipped_quantity=0,
+                created_at=now, updated_at=now)):
+            continue  # created by an earlier delivery of the event
+        await s.execute(t.logistics_lines.insert().values(
+            logistics_order_id=lo_id, seq=0, order_id=line.order_id,
+            sku_id=line.item.sku_id, quantity=line.quantity))
+        await publish_changed(s, lo_id, pb.LOGISTICS_ORDER_STATUS_UNSPECIFIED, now)
+        created = True
+    if created:
+        paid = event.occur_time.ToDatetime(dt.UTC) if event.HasField("occur_time") else now
+        await timers.arm(s, db, domain.ALLOCATE_TIMER, order.order_id, now,
+                         {"paid_time": paid.isoformat()})
+
+
+async def on_order_cancelled(s: AsyncSession, event: trade_events.OrderCancelled,
+                             now: dt.datetime) -> None:
+    """Cancel the order's logistics orders that ``domain.ORDER`` may still
+    cancel (nothing shipped), each published; the others stay as they are."""
+    order = event.order
+    ids = [line.log_order.log_order_id for line in [order, *order.sub_orders]
+           if line.HasField("log_order")]
+    if not ids:
+        return
+    rows = (await s.execute(select(t.logistics_orders)
+                            .where(LO.log_order_id.in_(ids))
+                            .order_by(LO.logistics_order_id).with_for_update())).all()
+    for row in rows:
+        lo_id = row.logistics_order_id
+        if not domain.ORDER.can(row.status, domain.CANCEL):
+            log.warning("order %s cancelled with logistics order %s already %s",
+                        order.order_id, lo_id, pb.LogisticsOrderStatus.Name(row.status))
+            continue
+        if await compare_and_set(s, update(t.logistics_orders)
+                                 .where(LO.logistics_order_id == lo_id,
+                                        LO.status == row.status)
+                                 .values(status=domain.ORDER.next(row.status, domain.CANCEL,
+                                                                  lo_id),
+                                         updated_at=now)):
+            await publish_changed(s, lo_id, row.status, now)
+
+
+async def flag(s: AsyncSession, req: pb.FlagLogisticsOrderRequest, now: dt.datetime
+               ) -> pb.FlagLogisticsOrderResponse:
+    """Record a party's flag on a logistics order and publish it
+    (``PackageChanged``); the status never changes."""
+    domain.validate_flag(req)
+    row = await load(s, req.logistics_order_id)
+    domain.require_party(req.operator, row.buyer_id, row.seller_id, row.logistics_order_id)
+    await s.execute(t.logistics_flags.insert().values(
+        flag_id=new_id(), logistics_order_id=row.logistics_order_id,
+        flag=req.flag.strip(), note=req.note, operator_role=req.operator.role,
+        operator_id=req.operator.id, created_at=now))
+    view = await get(s, row.logistics_order_id)
+    await outbox.publish(s, t.plumbing,
+                         ev.PackageChanged(package=view, occur_time=timestamp(now)),
+                         row.logistics_order_id)
+    return pb.FlagLogisticsOrderResponse(logistics_order=view)
+
+
+async def publish_changed(s: AsyncSession, lo_id: str, previous: int, now: dt.datetime
+                          ) -> None:
+    """Publish a ROLE_ORDER as it is now, moved from ``previous``."""
+    await outbox.publish(s, t.plumbing, ev.LogisticsOrderChanged(
+                             logistics_order=await get(s, lo_id),
+                             previous_status=previous,  # type: ignore[arg-type]
+                             occur_time=timestamp(now)), lo_id)
+
+
+async def load(s: AsyncSession, lo_id: str, *, lock: bool = False) -> Any:
+    """A logistics order's row (locked if asked), or LOGISTICS_ORDER_NOT_FOUND."""
+    query = select(t.logistics_orders).where(LO.logistics_order_id == lo_id)
+    row = (await s.execute(query.with_for_update() if lock else query)).first()
+    if row is None:
+        raise E(pb.ERROR_REASON_LOGISTICS_ORDER_NOT_FOUND,
+                f"logistics order {lo_id!r} does not exist",
+                metadata={"logistics_order_id": lo_id})
+    return row
+
+
+async def get(s: AsyncSession, lo_id: str) -> pb.LogisticsOrder:
+    """One logistics order (any role) as the API shows it."""
+    if not lo_id:
+        raise InvalidArgument.field("logistics_order_id", "is required")
+    return (await views_of(s, [await load(s, lo_id)]))[0]
+
+
+async def list_orders(s: AsyncSession, req: pb.ListLogisticsOrdersRequest
+                      ) -> pb.ListLogisticsOrdersResponse:
+    """A trade order's ROLE_ORDERs, or a seller's, newest first, by pages."""
+    if bool(req.order_id) == bool(req.seller_id):
+        raise InvalidArgument.field("order_id", "give exactly one of order_id, seller_id")
+    size = pagination.page_size(req.page_size)
+    query_key = f"logistics_orders:{req.order_id}:{req.seller_id}:{req.status}"
+    before = pagination.decode_token(req.page_token, query_key)
+    q = (select(t.logistics_orders).where(LO.role == domain.ROLE_ORDER)
+         .order_by(LO.logistics_order_id.desc()).limit(size + 1))
+    if req.order_id:
+        q = q.where((LO.top_order_id == req.order_id) | (LO.order_id == req.order_id))
+    else:
+        q = q.where(LO.seller_id == req.seller_id)
+    if req.status:
+        q = q.where(LO.status == req.status)
+    if before:
+        q = q.where(LO.logistics_order_id < before)
+    rows = (await s.execute(q)).all()
+    resp = pb.ListLogisticsOrdersResponse(logistics_orders=await views_of(s, rows[:size]))
+    if len(rows) > size:
+        resp.next_page_token = pagination.encode_token(rows[size - 1].logistics_order_id,
+                                                       query_key)
+    return resp
+
+
+async def views_of(s: AsyncSession, rows: Sequence[Any]) -> list[pb.LogisticsOrder]:
+    """``rows`` of logistics orders as the API shows them (``views``)."""
+    ids = [r.logistics_order_id for r in rows]
+    lines = views.group((await s.execute(
+        select(t.logistics_lines).where(t.logistics_lines.c.logistics_order_id.in_(ids))
+        .order_by(t.logistics_lines.c.seq))).all())
+    children: dict[str, list[str]] = {}
+    for c in (await s.execute(
+            select(LO.logistics_order_id, LO.parent_id, LO.merged_into)
+            .where(LO.parent_id.in_(ids) | LO.merged_into.in_(ids))
+            .order_by(LO.logistics_order_id))).all():
+        owner = c.merged_into if c.merged_into in ids else c.parent_id
+        children.setdefault(owner, []).append(c.logistics_order_id)
+    events = views.group((await s.execute(
+        select(t.tracking_events).where(t.tracking_events.c.logistics_order_id.in_(ids))
+        .order_by(t.tracking_events.c.occurred_at, t.tracking_events.c.event_id))).all())
+    flags = views.group((await s.execute(
+        select(t.logistics_flags).where(t.logistics_flags.c.logistics_order_id.in_(ids))
+        .order_by(t.logistics_flags.c.flag_id))).all())
+    return [views.logistics_order(r, lines.get(r.logistics_order_id, []),
+                                  children.get(r.logistics_order_id, []),
+                                  events.get(r.logistics_order_id, []),
+                                  flags.get(r.logistics_order_id, []))
+            for r in rows]

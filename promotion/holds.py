@@ -1,0 +1,200 @@
+"""promotion's benefit holds: what an order holds of the buyer's benefits,
+from HoldBenefits (at order creation) to its redeem (at payment), release
+(the order failed or was cancelled unpaid) or return (a paid order cancelled
+before anything shipped).
+
+The hold is an order-keyed hold (``zhongtai.holds.OrderHolds``): HELD, then
+RELEASED or REDEEMED (committed), REDEEMED then RETURNED; claiming once,
+tombstones, each move once and the cancel rule are OrderHolds' guarantees.
+What each move does is each benefit kind's (``coupons``, ``points``,
+``red_packets``, ``cards``, and the flash-sale units and budgets in
+``promotions``), run in the same transaction. Each use case runs in the
+caller's transaction (session) and publishes ``promotion.hold.changed`` when
+the hold changes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from sqlalchemy import Row, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from promotion import cards, coupons, domain, engine, points, promotions, red_packets
+from promotion import store as t
+from promotion.quoting import load_benefits, price, to_response, used_amounts
+from promotion.reasons import E
+from promotion.rows import ids
+from zhongtai import outbox
+from zhongtai.common.v1 import errors_pb2
+from zhongtai.db import utcnow
+from zhongtai.errors import COMMON
+from zhongtai.holds import HoldReasons, HoldStatuses, Moved, OrderHolds
+from zhongtai.idempotency import request_hash
+from zhongtai.promotion.v1 import events_pb2 as ev
+from zhongtai.promotion.v1 import promotion_pb2 as pb
+from zhongtai.wire import money, now_timestamp
+
+log = logging.getLogger(__name__)
+
+HOLDS = OrderHolds(
+    "hold", t.benefit_holds,
+    HoldStatuses(pb.HOLD_STATUS_HELD, pb.HOLD_STATUS_RELEASED, pb.HOLD_STATUS_REDEEMED,
+                 pb.HOLD_STATUS_RETURNED, release=domain.RELEASE, commit=domain.REDEEM,
+                 give_back=domain.RETURN),
+    pb.HoldStatus.Name,
+    HoldReasons(E, released=pb.ERROR_REASON_HOLD_RELEASED,
+                not_found=pb.ERROR_REASON_HOLD_NOT_FOUND,
+                illegal=pb.ERROR_REASON_ILLEGAL_HOLD_TRANSITION,
+                concurrent=pb.ERROR_REASON_CONCURRENT_HOLD_CHANGE),
+    # What a claim and a tombstone write besides the order id and status.
+    row_defaults={"buyer_id": "", "request_hash": "", "coupon_ids": "[]", "points": 0,
+                  "red_packet_id": "", "card_id": "", "currency": "", "card_amount": 0,
+                  "quote": None})
+
+
+def _hold(row: Any, status: Any = None) -> pb.BenefitHold:
+    """The hold's row as protobuf, in ``status`` if given (after a move)."""
+    hold = pb.BenefitHold(order_id=row.order_id, buyer_id=row.buyer_id,
+                          status=row.status if status is None else status,
+                          coupon_ids=ids(row.coupon_ids), points=row.points,
+                          red_packet_id=row.red_packet_id, stored_value_card_id=row.card_id)
+    if row.card_id:
+        hold.stored_value_amount.CopyFrom(money(row.currency, row.card_amount))
+    return hold
+
+
+async def _publish(s: AsyncSession, hold: pb.BenefitHold) -> None:
+    await outbox.publish(s, t.plumbing,
+                         ev.BenefitHoldChanged(hold=hold, occur_time=now_timestamp()),
+                         hold.order_id)
+
+
+async def hold_benefits(s: AsyncSession, dialect: str, req: pb.HoldBenefitsRequest
+                        ) -> pb.HoldBenefitsResponse:
+    """Price the cart again, authoritatively, in this transaction, and hold
+    exactly what that quote used, each by compare-and-set, all or nothing:
+    coupons locked, points frozen, the red packet locked, the card amount
+    held, flash-sale units and budgets counted (last). Idempotent by order
+    id: a repeat gets the hold and quote made, another request
+    IDEMPOTENCY_KEY_REUSED; an order already released is HOLD_RELEASED."""
+    domain.validate_order_id(req.order_id)
+    domain.validate_quote_request(req.quote, "quote.")
+    order_id, buyer_id = req.order_id, req.quote.buyer_id
+    digest = request_hash(req)
+    existing = await HOLDS.claim(s, dialect, order_id,
+                                 {"buyer_id": buyer_id, "request_hash": digest})
+    if existing is not None:
+        if existing.request_hash != digest:
+            raise COMMON(errors_pb2.ERROR_REASON_IDEMPOTENCY_KEY_REUSED,
+                         f"order {order_id} already holds other benefits",
+                         metadata={"order_id": order_id})
+        return pb.HoldBenefitsResponse(hold=_hold(existing),
+                                       quote=pb.QuoteResponse.FromString(existing.quote))
+    # Any refusal below rolls everything back, the claim too.
+    b = await load_benefits(s, req.quote, prefix="quote.")
+    q = price(b)
+    response = to_response(b, q)
+    used = used_amounts(q)
+    now = utcnow()
+    coupon_ids = [c for c in b.requested_coupons if c not in response.unused_coupon_ids]
+    await coupons.lock(s, order_id, buyer_id, coupon_ids, now)
+    await points.freeze(s, order_id, buyer_id, q.points_used)
+    red_packet_id = ""
+    if b.red_packet is not None and used.get((engine.Kind.RED_PACKET, b.red_packet.source_id)):
+        red_packet_id = b.red_packet.source_id
+        await red_packets.lock(s, order_id, buyer_id, red_packet_id, now)
+    card_id, card_amount = "", 0
+    if b.card is not None:
+        card_amount = used.get((engine.Kind.STORED_VALUE_CARD, b.card.source_id), 0)
+    if b.card is not None and card_amount:
+        card_id = b.card.source_id
+        await cards.hold(s, buyer_id, card_id, card_amount, now)
+    await promotions.count(s, dialect, order_id, buyer_id, b.promotions, q)
+    h = t.benefit_holds
+    await s.execute(update(h).where(h.c.order_id == order_id).values(
+        coupon_ids=json.dumps(coupon_ids), points=q.points_used, red_packet_id=red_packet_id,
+        card_id=card_id, currency=b.currency, card_amount=card_amount,
+        quote=response.SerializeToString(deterministic=True)))
+    row = await HOLDS.row(s, order_id)
+    hold = _hold(row)
+    await _publish(s, hold)
+    return pb.HoldBenefitsResponse(hold=hold, quote=response)
+
+
+# What each move of the hold does, kind by kind (each kind's own effects, in
+# this order): a release and a return give back the flash-sale units and
+# budgets the order counted too (the discount was never granted).
+_EFFECTS = {
+    domain.RELEASE: (coupons.unlock, points.unfreeze, red_packets.unlock, cards.release,
+                     promotions.give_back),
+    domain.REDEEM: (coupons.use, points.deduct, red_packets.use, cards.capture),
+    domain.RETURN: (coupons.give_back, points.give_back, red_packets.give_back, cards.refund,
+                    promotions.give_back),
+}
+
+
+async def _effects(s: AsyncSession, row: Row[Any], action: str) -> None:
+    now = utcnow()
+    for effect in _EFFECTS[action]:
+        await effect(s, row, now)
+
+
+async def _after(s: AsyncSession, order_id: str, moved: Moved | None) -> pb.BenefitHold:
+    """The hold after a move, published when it changed (None: a tombstone
+    was left, the order held nothing)."""
+    if moved is None:
+        hold = pb.BenefitHold(order_id=order_id, status=pb.HOLD_STATUS_RELEASED)
+    else:
+        hold = _hold(moved.before, moved.status)
+        if not moved.moved:
+            return hold  # a repeat
+    await _publish(s, hold)
+    return hold
+
+
+async def release_benefits(s: AsyncSession, dialect: str, order_id: str) -> pb.BenefitHold:
+    """Give back what the order holds (HELD → RELEASED): coupons per their
+    template's restore policy, points unfrozen, the red packet unlocked, the
+    card amount let go, flash-sale units and budgets given back. An order
+    that held nothing is left a tombstone, so a late hold is refused.
+    Idempotent by order id."""
+    domain.validate_order_id(order_id)
+    return await _after(s, order_id, await HOLDS.release(s, dialect, order_id, _effects))
+
+
+async def redeem_benefits(s: AsyncSession, order_id: str) -> pb.BenefitHold:
+    """Consume a paid order's hold (HELD → REDEEMED): coupons and the red
+    packet used, points deducted, the card amount captured. Idempotent."""
+    domain.validate_order_id(order_id)
+    return await _after(s, order_id, await HOLDS.move(s, order_id, domain.REDEEM, _effects))
+
+
+async def return_benefits(s: AsyncSession, order_id: str) -> pb.BenefitHold:
+    """A paid order cancelled before anything shipped: what it consumed goes
+    back to the buyer (REDEEMED → RETURNED): the card amount to the card's
+    balance, the points as a RETURN ledger entry, each coupon per its
+    template's restore-on-cancel policy while still valid, the red packet
+    while not expired, and the flash-sale units and budgets it counted.
+    Idempotent by order id."""
+    domain.validate_order_id(order_id)
+    return await _after(s, order_id, await HOLDS.move(s, order_id, domain.RETURN, _effects))
+
+
+async def benefits_on_order_cancelled(s: AsyncSession, dialect: str, order_id: str, *,
+                                      paid: bool) -> pb.BenefitHold | None:
+    """The consumer's effect of ``trade.order.cancelled``: release a held
+    order's benefits, return a paid one's (only when the event says the order
+    was paid); anything else is logged and skipped, never raised
+    (redelivering would not change it). Returns the hold changed, or None.
+    The row is locked first, so the same cancel delivered twice under two
+    event ids acts once."""
+    if not order_id:
+        log.error("trade.order.cancelled without an order id: ignored")
+        return None
+    moved = await HOLDS.on_cancel(s, dialect, order_id, paid=paid, effects=_effects)
+    if moved is not None and not moved.moved:
+        return None
+    return await _after(s, order_id, moved)

@@ -1,0 +1,207 @@
+"""promotion's red packets: pools with a budget, packets issued from them to
+buyers, and what an order's hold does to a packet.
+
+Issuing draws from the pool by compare-and-set (``remaining >= amount``), so
+a pool never pays more than its budget. A packet a quote may use is the
+buyer's, AVAILABLE, not expired and in the cart's currency; a seller's pays
+only for that seller's goods, at the seller's cost. A hold locks it
+(AVAILABLE → LOCKED, one order wins it); a release unlocks it; a redeem uses
+it; a return (a paid order cancelled before anything shipped) gives it back
+while not expired. Each use case runs in the caller's transaction (session).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from promotion import domain, engine
+from promotion import store as t
+from promotion.reasons import E, not_usable
+from promotion.rows import Keyed
+from zhongtai import outbox, pagination
+from zhongtai.db import compare_and_set, utcnow
+from zhongtai.errors import InvalidArgument, PreconditionViolation, ZhongtaiError
+from zhongtai.ids import new_id
+from zhongtai.promotion.v1 import events_pb2 as ev
+from zhongtai.promotion.v1 import promotion_pb2 as pb
+from zhongtai.wire import money, timestamp
+
+log = logging.getLogger(__name__)
+
+POOLS = Keyed(t.red_packet_pools.c.pool_id, "red packet pool",
+              pb.ERROR_REASON_RED_PACKET_POOL_NOT_FOUND, pb.ERROR_REASON_RED_PACKET_POOL_EXISTS)
+RED_PACKETS = Keyed(t.red_packets.c.red_packet_id, "red packet",
+                    pb.ERROR_REASON_RED_PACKET_NOT_FOUND)
+
+
+def _pool(row: Any) -> pb.RedPacketPool:
+    return pb.RedPacketPool(pool_id=row.pool_id, funded_by_seller_id=row.funded_by_seller_id,
+                            budget=money(row.currency, row.budget),
+                            remaining=money(row.currency, row.remaining),
+                            valid_days=row.valid_days)
+
+
+async def create_red_packet_pool(s: AsyncSession, req: pb.CreateRedPacketPoolRequest
+                                 ) -> pb.CreateRedPacketPoolResponse:
+    """Validate and store a pool (RED_PACKET_POOL_EXISTS if its id is taken)."""
+    currency = domain.validate_pool(req.pool)
+    p = req.pool
+    pool_id = await POOLS.new_key(s, p.pool_id)
+    await s.execute(t.red_packet_pools.insert().values(
+        pool_id=pool_id, funded_by_seller_id=p.funded_by_seller_id, currency=currency,
+        budget=p.budget.amount_minor, remaining=p.budget.amount_minor,
+        valid_days=p.valid_days, created_at=utcnow()))
+    return pb.CreateRedPacketPoolResponse(pool=_pool(await POOLS.get(s, pool_id)))
+
+
+async def get_red_packet_pool(s: AsyncSession, pool_id: str) -> pb.RedPacketPool:
+    """One pool, or RED_PACKET_POOL_NOT_FOUND."""
+    return _pool(await POOLS.get(s, pool_id))
+
+
+def _red_packet(row: Any, now: dt.datetime) -> pb.RedPacket:
+    status = row.status
+    if status == pb.RED_PACKET_STATUS_AVAILABLE and row.expire_at <= now:
+        status = pb.RED_PACKET_STATUS_EXPIRED
+    return pb.RedPacket(red_packet_id=row.red_packet_id, pool_id=row.pool_id,
+                        buyer_id=row.buyer_id, amount=money(row.currency, row.amount),
+                        status=status, expire_time=timestamp(row.expire_at),
+                        order_id=row.order_id or "",
+                        funded_by_seller_id=row.funded_by_seller_id)
+
+
+async def issue_red_packet(s: AsyncSession, req: pb.IssueRedPacketRequest
+                           ) -> pb.IssueRedPacketResponse:
+    """Give the buyer a packet of ``amount`` (or a random amount up to
+    ``max_amount``) drawn from the pool by compare-and-set (POOL_EXHAUSTED
+    when it cannot pay it); publishes ``promotion.red_packet.issued``."""
+    currency = domain.validate_issue_red_packet(req)
+    pool = await POOLS.get(s, req.pool_id)
+    if pool.currency != currency:
+        raise InvalidArgument.field("amount.currency_code", f"the pool is in {pool.currency}")
+    low = req.amount.amount_minor
+    high = req.max_amount.amount_minor if req.HasField("max_amount") else low
+    # Never draw more than the pool seemed to hold (the update below decides).
+    high = max(low, min(high, pool.remaining))
+    amount = low + secrets.randbelow(high - low + 1)
+    p = t.red_packet_pools
+    if not await compare_and_set(s, update(p).where(
+            p.c.pool_id == req.pool_id, p.c.remaining >= amount)
+            .values(remaining=p.c.remaining - amount)):
+        raise E(pb.ERROR_REASON_POOL_EXHAUSTED,
+                f"red packet pool {req.pool_id} cannot pay {amount}",
+                violations=[PreconditionViolation("BUDGET", f"red_packet_pools/{req.pool_id}",
+                                                  f"cannot pay {amount}")],
+                metadata={"pool_id": req.pool_id})
+    now = utcnow()
+    red_packet_id = new_id()
+    await s.execute(t.red_packets.insert().values(
+        red_packet_id=red_packet_id, pool_id=req.pool_id, buyer_id=req.buyer_id,
+        funded_by_seller_id=pool.funded_by_seller_id, currency=currency, amount=amount,
+        status=pb.RED_PACKET_STATUS_AVAILABLE,
+        expire_at=now + dt.timedelta(days=pool.valid_days), order_id=None,
+        created_at=now, updated_at=now))
+    row = (await s.execute(select(t.red_packets)
+                           .where(t.red_packets.c.red_packet_id == red_packet_id))).one()
+    packet = _red_packet(row, now)
+    await outbox.publish(s, t.plumbing,
+                         ev.RedPacketIssued(red_packet=packet, occur_time=timestamp(now)),
+                         red_packet_id)
+    return pb.IssueRedPacketResponse(red_packet=packet)
+
+
+async def list_red_packets(s: AsyncSession, req: pb.ListRedPacketsRequest
+                           ) -> pb.ListRedPacketsResponse:
+    """A buyer's packets by id, a page at a time."""
+    if not req.buyer_id:
+        raise InvalidArgument.field("buyer_id", "is required")
+    rp = t.red_packets
+    rows, token = await pagination.page(s, select(rp).where(rp.c.buyer_id == req.buyer_id),
+                                        rp.c.red_packet_id, req, f"red_packets:{req.buyer_id}")
+    now = utcnow()
+    return pb.ListRedPacketsResponse(red_packets=[_red_packet(r, now) for r in rows],
+                                     next_page_token=token)
+
+
+# --- for a quote -------------------------------------------------------------
+
+
+def _not_usable(red_packet_id: str, why: str) -> ZhongtaiError:
+    return not_usable(pb.ERROR_REASON_RED_PACKET_NOT_USABLE, "red_packet", red_packet_id, why,
+                      "red_packet_id")
+
+
+async def load(s: AsyncSession, buyer_id: str, currency: str, red_packet_id: str,
+               at: dt.datetime) -> engine.Benefit | None:
+    """The packet a request names, as the engine takes it: RED_PACKET_NOT_FOUND,
+    or RED_PACKET_NOT_USABLE unless it is the buyer's, AVAILABLE, not expired
+    at ``at`` and in the cart's currency."""
+    if not red_packet_id:
+        return None
+    row = await RED_PACKETS.get(s, red_packet_id)
+    if row.buyer_id != buyer_id:
+        raise _not_usable(red_packet_id, f"it does not belong to buyer {buyer_id}")
+    if row.status != pb.RED_PACKET_STATUS_AVAILABLE:
+        raise _not_usable(red_packet_id, f"it is {pb.RedPacketStatus.Name(row.status)}")
+    if row.expire_at <= at:
+        raise _not_usable(red_packet_id, f"it expired at {row.expire_at}")
+    if row.currency != currency:
+        raise _not_usable(red_packet_id, f"it is in {row.currency}")
+    seller = row.funded_by_seller_id
+    # A seller's red packet pays only for that seller's goods, at its cost.
+    return engine.Benefit(red_packet_id, row.amount, 0 if seller else engine.BPS,
+                          engine.Scope(seller_id=seller))
+
+
+# --- an order's hold ---------------------------------------------------------
+
+
+def _held(hold: Any, status: int) -> ColumnElement[bool]:
+    """The hold's packet (none if it holds none), still in ``status``."""
+    rp = t.red_packets.c
+    return and_(rp.red_packet_id == hold.red_packet_id, rp.order_id == hold.order_id,
+                rp.status == status)
+
+
+async def lock(s: AsyncSession, order_id: str, buyer_id: str, red_packet_id: str,
+               now: dt.datetime) -> None:
+    """Hold: AVAILABLE → LOCKED for the order; RED_PACKET_NOT_USABLE when
+    another order took it first."""
+    rp = t.red_packets
+    if not await compare_and_set(s, update(rp).where(
+            rp.c.red_packet_id == red_packet_id, rp.c.buyer_id == buyer_id,
+            rp.c.status == pb.RED_PACKET_STATUS_AVAILABLE)
+            .values(status=pb.RED_PACKET_STATUS_LOCKED, order_id=order_id, updated_at=now)):
+        raise _not_usable(red_packet_id, "another order took it")
+
+
+async def unlock(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
+    """Release: the packet the order locked is AVAILABLE again."""
+    await s.execute(update(t.red_packets)
+                    .where(_held(hold, pb.RED_PACKET_STATUS_LOCKED))
+                    .values(status=pb.RED_PACKET_STATUS_AVAILABLE, order_id=None,
+                            updated_at=now))
+
+
+async def use(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
+    """Redeem: the packet the order locked is used."""
+    await s.execute(update(t.red_packets)
+                    .where(_held(hold, pb.RED_PACKET_STATUS_LOCKED))
+                    .values(status=pb.RED_PACKET_STATUS_USED, updated_at=now))
+
+
+async def give_back(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
+    """Return: the packet the paid order used is AVAILABLE again while not
+    expired; an expired one stays USED, logged."""
+    rp = t.red_packets
+    if hold.red_packet_id and not await compare_and_set(s, update(rp).where(
+            _held(hold, pb.RED_PACKET_STATUS_USED), rp.c.expire_at > now)
+            .values(status=pb.RED_PACKET_STATUS_AVAILABLE, order_id=None, updated_at=now)):
+        log.info("order %s: red packet %s stays used: it expired", hold.order_id,
+                 hold.red_packet_id)

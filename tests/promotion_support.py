@@ -1,0 +1,92 @@
+"""Builders for promotion's tests below end to end (unit tests on SQLite,
+integration tests on PostgreSQL): coupon templates and claims, and a buyer's
+wallet and what is in it, through the use cases on a database of promotion's
+own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from promotion import cards, points, red_packets
+from promotion import coupons as coupons_
+from promotion import store as t
+from tests.builders import cny
+from zhongtai.db import Database
+from zhongtai.errors import FailedPrecondition
+from zhongtai.promotion.v1 import promotion_pb2 as pb
+
+
+async def make_template(db: Database, *, total: int = 100, per_buyer: int = 0,
+                        restore: bool = True, amount_off: int = 1000,
+                        threshold: int = 5000) -> str:
+    """A coupon template (10.00 off 50.00 unless told), valid 7 days after
+    the claim, borne by the platform."""
+    async with db.transaction() as s:
+        resp = await coupons_.create_coupon_template(s, pb.CreateCouponTemplateRequest(
+            template=pb.CouponTemplate(
+                title="10 off 50", kind=pb.COUPON_KIND_FULL_REDUCTION,
+                threshold=cny(threshold), amount_off=cny(amount_off), valid_days=7,
+                total_quantity=total, per_buyer_limit=per_buyer, restore_on_cancel=restore,
+                cost_sharing=pb.CostSharing(platform_share_bps=10_000))))
+    return resp.template.template_id
+
+
+async def claim(db: Database, template_id: str, buyer: str) -> str:
+    """The coupon id, or the refusal's reason."""
+    try:
+        async with db.transaction() as s:
+            resp = await coupons_.claim_coupon(s, db.dialect, pb.ClaimCouponRequest(
+                template_id=template_id, buyer_id=buyer))
+        return resp.coupon.coupon_id
+    except FailedPrecondition as e:
+        return e.reason
+
+
+async def wallet_of_buyer_1(db: Database) -> dict[str, str]:
+    """buyer-1 with a coupon (10 off 50), 1000 points, a 3.00 red packet and a
+    200.00 card; a second coupon of a template that does not restore. The
+    ids by name: coupon, coupon_no_restore, red_packet, card."""
+    restore = await make_template(db, restore=True)
+    no_restore = await make_template(db, restore=False)
+    async with db.transaction() as s:
+        await points.earn_points(s, db.dialect, pb.EarnPointsRequest(
+            request_id="earn-1", buyer_id="buyer-1", points=1000, reason="welcome"))
+        pool = (await red_packets.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
+            pool=pb.RedPacketPool(budget=cny(10_000), valid_days=3)))).pool
+        packet = (await red_packets.issue_red_packet(s, pb.IssueRedPacketRequest(
+            pool_id=pool.pool_id, buyer_id="buyer-1", amount=cny(300)))).red_packet
+        card = (await cards.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
+            buyer_id="buyer-1", balance=cny(20_000)))).card
+    return {"coupon": await claim(db, restore, "buyer-1"),
+            "coupon_no_restore": await claim(db, no_restore, "buyer-1"),
+            "red_packet": packet.red_packet_id, "card": card.card_id}
+
+
+async def wallet_state(db: Database, wallet: dict[str, str], *, detail: bool = False
+                       ) -> dict[str, Any]:
+    """buyer-1's wallet (``wallet_of_buyer_1``) as it reads now: each
+    coupon's (status, order), the red packet's status, points (balance,
+    frozen), the card (balance, held) and the points ledger (kind, points),
+    oldest first. ``detail`` adds the red packet's order and each ledger
+    entry's order and balance after it."""
+    ledger = t.points_ledger.c
+    columns = [ledger.kind, ledger.points]
+    if detail:
+        columns += [ledger.order_id, ledger.balance_after]
+    async with db.transaction() as s:
+        coupons = {c.coupon_id: (c.status, c.order_id) for c in (await coupons_.list_coupons(
+            s, pb.ListCouponsRequest(buyer_id="buyer-1"))).coupons}
+        packets = {p.red_packet_id: (p.status, p.order_id) if detail else p.status
+                   for p in (await red_packets.list_red_packets(
+                       s, pb.ListRedPacketsRequest(buyer_id="buyer-1"))).red_packets}
+        account = await points.get_points_account(s, "buyer-1")
+        card = await cards.get_stored_value_card(s, wallet["card"])
+        entries = [tuple(r) for r in (await s.execute(
+            select(*columns).order_by(ledger.entry_id))).all()]
+    return {"coupon": coupons[wallet["coupon"]],
+            "coupon_no_restore": coupons[wallet["coupon_no_restore"]],
+            "red_packet": packets[wallet["red_packet"]],
+            "points": (account.balance, account.frozen),
+            "card": (card.balance.amount_minor, card.held.amount_minor), "ledger": entries}
