@@ -1,5 +1,6 @@
 """Fakes of what a service talks to: a payment channel in memory, catalog's
-and promotion's gRPC stubs as trade calls them, trade's as payment calls it."""
+and promotion's gRPC stubs as trade calls them (``FakeShop``: with
+logistics, for trade's use cases in memory), trade's as payment calls it."""
 
 from __future__ import annotations
 
@@ -25,9 +26,12 @@ from payment.channels.base import (
     TradeState,
     TradeStatus,
 )
+from tests.builders import cny
+from trade.checkout import Clients
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import utcnow
+from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.promotion.v1 import promotion_pb2 as promo
 from zhongtai.trade.v1 import trade_pb2 as tr
 
@@ -184,3 +188,65 @@ class FakeTrade:
                              reason=self.refuse.get(p.pay_order_id, 0),  # type: ignore[arg-type]
                              detail="refused on purpose" if p.pay_order_id in self.refuse else "")
             for p in request.parts])
+
+
+@dataclass
+class FakeShop:
+    """Catalog, promotion and logistics as trade's checkout and creation saga
+    call them (one object for the three stubs, ``clients()``): SKUs in
+    memory, no deductions unless ``deductions`` says so, freight per seller,
+    a reservation refused with ``refuse_reservation``."""
+
+    skus: dict[str, cat.SkuView] = field(default_factory=dict)
+    deductions: dict[str, list[promo.Deduction]] = field(default_factory=dict)
+    freight: dict[str, int] = field(default_factory=dict)
+    reserved: list[str] = field(default_factory=list)
+    refuse_reservation: Exception | None = None
+    held: list[str] = field(default_factory=list)
+
+    def sku(self, sku_id: str, price: int, *, seller: str = "s1",
+            item_type: int = cat.ITEM_TYPE_PHYSICAL) -> str:
+        self.skus[sku_id] = cat.SkuView(
+            sku_id=sku_id, item_id=f"i-{sku_id}", seller_id=seller, item_version=1,
+            title=sku_id, item_type=item_type, category_id="c1", price=cny(price),
+            weight_grams=500 if item_type == cat.ITEM_TYPE_PHYSICAL else 0)
+        return sku_id
+
+    def clients(self) -> Clients:
+        return Clients(self, self, self)  # type: ignore[arg-type]
+
+    async def BatchGetSkus(self, req: cat.BatchGetSkusRequest, **_: object
+                           ) -> cat.BatchGetSkusResponse:
+        return cat.BatchGetSkusResponse(
+            skus=[self.skus[s] for s in req.sku_ids if s in self.skus],
+            missing_sku_ids=[s for s in req.sku_ids if s not in self.skus])
+
+    async def Quote(self, req: promo.QuoteRequest, **_: object) -> promo.QuoteResponse:
+        lines = []
+        for x in req.lines:
+            ds = self.deductions.get(x.sku_id, [])
+            total = x.unit_price.amount_minor * x.quantity
+            lines.append(promo.LineQuote(
+                line_id=x.line_id, seller_id=x.seller_id, original_amount=cny(total),
+                deductions=ds, actual_amount=cny(total - sum(d.amount.amount_minor
+                                                             for d in ds))))
+        return promo.QuoteResponse(lines=lines)
+
+    async def HoldBenefits(self, req: promo.HoldBenefitsRequest, **_: object
+                           ) -> promo.HoldBenefitsResponse:
+        self.held.append(req.order_id)
+        return promo.HoldBenefitsResponse(quote=await self.Quote(req.quote))
+
+    async def ReserveStock(self, req: cat.ReserveStockRequest, **_: object
+                           ) -> cat.ReserveStockResponse:
+        if self.refuse_reservation is not None:
+            raise self.refuse_reservation
+        self.reserved.append(req.order_id)
+        return cat.ReserveStockResponse()
+
+    async def QuoteFreight(self, req: lg.QuoteFreightRequest, **_: object
+                           ) -> lg.QuoteFreightResponse:
+        return lg.QuoteFreightResponse(packages=[
+            lg.PackageFreight(package_id=p.package_id, seller_id=p.seller_id,
+                              freight=cny(self.freight.get(p.seller_id, 0)))
+            for p in req.packages])

@@ -1,25 +1,20 @@
-"""Wiring of the trade service."""
+"""Wiring of the trade service: the servicer, the consumers and the timers
+around trade's database and its stubs of catalog, promotion and logistics."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import grpc
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from trade import store
 from trade.api import TradeServicer
-from trade.handlers import (
-    AUTO_CONFIRM_TIMER,
-    BALANCE_LAPSE_TIMER,
-    PAY_TIMEOUT_TIMER,
-    ROLLBACK_TIMER,
-    SHIP_TIMEOUT_TIMER,
-    Trade,
-)
+from trade.checkout import Clients
+from trade.consumers import Consumers, timer_handlers
+from trade.order import TradePolicy
 from trade.settings import TradeSettings
 from zhongtai.catalog.v1 import catalog_pb2_grpc
-from zhongtai.events import Envelope
 from zhongtai.inbox import consumer
 from zhongtai.logistics.v1 import events_pb2 as logistics_events
 from zhongtai.logistics.v1 import logistics_pb2_grpc
@@ -35,24 +30,27 @@ PAYMENT = Subscription("trade.payment", (payment_events.PaymentSucceeded,
 LOGISTICS = Subscription("trade.logistics", (logistics_events.LogisticsOrderChanged,))
 
 
+def policy_of(settings: TradeSettings) -> TradePolicy:
+    """The order aggregate's timing rules from the [trade] settings."""
+    def seconds(x: float) -> dt.timedelta:
+        return dt.timedelta(seconds=x)
+
+    return TradePolicy(
+        rollback_after=seconds(settings.rollback_after_seconds),
+        pay_timeout=seconds(settings.pay_timeout_seconds),
+        ship_timeout=seconds(settings.ship_timeout_seconds),
+        auto_confirm=seconds(settings.auto_confirm_seconds),
+        receipt_extension=seconds(settings.receipt_extension_seconds),
+        max_receipt_extensions=settings.max_receipt_extensions)
+
+
 def build(ctx: ServiceContext) -> BuiltService:
-    trade = Trade(ctx.db, catalog_pb2_grpc.CatalogServiceStub(ctx.channel("catalog")),
-                  promotion_pb2_grpc.PromotionServiceStub(ctx.channel("promotion")),
-                  ctx.config,
-                  logistics=logistics_pb2_grpc.LogisticsServiceStub(ctx.channel("logistics")))
-    servicer = TradeServicer(trade)
-
-    async def refunded(s: AsyncSession, event: payment_events.RefundSucceeded,
-                       _env: Envelope) -> None:
-        await trade.on_refund_succeeded(s, event)
-
-    async def paid(s: AsyncSession, event: payment_events.PaymentSucceeded,
-                   _env: Envelope) -> None:
-        await trade.on_payment_succeeded(s, event)
-
-    async def logistics_changed(s: AsyncSession, event: logistics_events.LogisticsOrderChanged,
-                                _env: Envelope) -> None:
-        await trade.on_logistics_order_changed(s, event)
+    policy = policy_of(ctx.config)
+    clients = Clients(catalog_pb2_grpc.CatalogServiceStub(ctx.channel("catalog")),
+                      promotion_pb2_grpc.PromotionServiceStub(ctx.channel("promotion")),
+                      logistics_pb2_grpc.LogisticsServiceStub(ctx.channel("logistics")))
+    servicer = TradeServicer(ctx.db, clients, policy)
+    events = Consumers(ctx.db, policy)
 
     def register(server: grpc.aio.Server) -> None:
         trade_pb2_grpc.add_TradeServiceServicer_to_server(servicer, server)
@@ -61,20 +59,14 @@ def build(ctx: ServiceContext) -> BuiltService:
         registrar=register,
         consumers={
             PAYMENT.queue: consumer(ctx.db, PAYMENT, {
-                payment_events.PaymentSucceeded: paid,
-                payment_events.RefundSucceeded: refunded,
+                payment_events.PaymentSucceeded: events.payment_succeeded,
+                payment_events.RefundSucceeded: events.refund_succeeded,
             }),
             LOGISTICS.queue: consumer(ctx.db, LOGISTICS, {
-                logistics_events.LogisticsOrderChanged: logistics_changed,
+                logistics_events.LogisticsOrderChanged: events.logistics_order_changed,
             }),
         },
-        timer_handlers={
-            ROLLBACK_TIMER: trade.on_rollback_timer,
-            PAY_TIMEOUT_TIMER: trade.on_pay_timeout,
-            BALANCE_LAPSE_TIMER: trade.on_balance_lapse,
-            SHIP_TIMEOUT_TIMER: trade.on_ship_timeout,
-            AUTO_CONFIRM_TIMER: trade.on_auto_confirm,
-        },
+        timer_handlers=timer_handlers(ctx.db),
     )
 
 

@@ -65,7 +65,7 @@ async def test_two_seller_order_reserves_stock_and_cancel_releases_it(platform: 
     assert all(o.log_order.status == tr.LOGISTICS_STATUS_UNSHIPPED for o in order.sub_orders)
     assert order.total_amount.amount_minor == 2 * 3900 + 3 * 100
     assert order.pay_order.actual_amount.amount_minor == order.total_amount.amount_minor
-    assert order.pay_order.HasField("pay_deadline")
+    assert order.pay_order.HasField("pay_expire_time")
     assert order.sub_orders[0].item.item_version == 1
     assert await stock_of(s, a.sku_ids[0]) == (8, 2)
     assert await stock_of(s, b.sku_ids[0]) == (7, 3)
@@ -78,7 +78,7 @@ async def test_two_seller_order_reserves_stock_and_cancel_releases_it(platform: 
         await s.trade.CancelOrder(tr.CancelOrderRequest(
             order_id=order.order_id, operator=Operator(role=Operator.ROLE_SELLER,
                                                        id=a.seller_id)))
-    assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert e.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
     cancelled = (await s.trade.CancelOrder(tr.CancelOrderRequest(
         request_id="c-1", order_id=order.order_id, reason="changed my mind",

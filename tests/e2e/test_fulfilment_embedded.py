@@ -73,14 +73,14 @@ async def test_partial_shipment_waits_then_all_shipped_moves_to_wait_receive(
     now = await order_of(p, order.order_id)
     assert now.status == tr.ORDER_STATUS_WAIT_SHIP
     assert log_statuses(now)[1] == tr.LOGISTICS_STATUS_PARTIALLY_SHIPPED
-    assert not now.HasField("receive_deadline")
+    assert not now.HasField("auto_receive_time")
 
     await ship(p, order, second, L.LOGISTICS_ORDER_STATUS_IN_TRANSIT)
     shipped = await order_of(p, order.order_id)
     assert shipped.status == tr.ORDER_STATUS_WAIT_RECEIVE
     assert [s.status for s in shipped.sub_orders] == [tr.ORDER_STATUS_WAIT_RECEIVE] * 2
     assert shipped.logistics_status == tr.LOGISTICS_STATUS_SHIPPED
-    assert shipped.HasField("receive_deadline") and shipped.HasField("ship_time")
+    assert shipped.HasField("auto_receive_time") and shipped.HasField("ship_time")
     event = ev.OrderShipped.FromString((await p.events.the_one(SHIPPED, order.order_id)).payload)
     assert event.order.status == tr.ORDER_STATUS_WAIT_RECEIVE
 
@@ -112,7 +112,7 @@ async def test_buyer_confirms_receipt_once(platform: Platform) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await p.stubs.trade.ConfirmReceipt(tr.ConfirmReceiptRequest(
             order_id=order.order_id, buyer_id="someone-else"))
-    assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert e.value.code() == grpc.StatusCode.PERMISSION_DENIED
     assert rich_error(e.value)["reason"] == "NOT_A_PARTY_TO_THE_ORDER"
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await p.stubs.trade.ConfirmReceipt(tr.ConfirmReceiptRequest(order_id=order.order_id))
@@ -152,7 +152,7 @@ async def test_receipt_extends_once_then_is_refused(platform: Platform) -> None:
     req = tr.ExtendReceiptRequest(request_id="ex-1", order_id=order.order_id, buyer_id="b3")
     extended = (await p.stubs.trade.ExtendReceipt(req)).order
     assert extended.receipt_extensions == 1
-    pushed = (extended.receive_deadline.ToDatetime() - shipped.receive_deadline.ToDatetime())
+    pushed = (extended.auto_receive_time.ToDatetime() - shipped.auto_receive_time.ToDatetime())
     assert pushed == dt.timedelta(seconds=settings.receipt_extension_seconds)
     assert (await p.stubs.trade.ExtendReceipt(req)).order == extended  # a repeat
     assert settings.max_receipt_extensions == 1
@@ -161,7 +161,7 @@ async def test_receipt_extends_once_then_is_refused(platform: Platform) -> None:
             request_id="ex-2", order_id=order.order_id, buyer_id="b3"))
     assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert rich_error(e.value)["reason"] == "RECEIPT_EXTENSION_LIMIT"
-    assert (await order_of(p, order.order_id)).receive_deadline == extended.receive_deadline
+    assert (await order_of(p, order.order_id)).auto_receive_time == extended.auto_receive_time
 
 
 async def test_auto_confirm_completes_a_shipped_order_once(tmp_path: Path) -> None:

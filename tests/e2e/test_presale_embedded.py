@@ -26,7 +26,7 @@ from tests.e2e.builders import (
 )
 from tests.e2e.platform import Platform
 from tests.e2e.support import order_request, refusal, rich_error, seed_shop, status_is, stock_is
-from trade.handlers import BALANCE_LAPSE_TIMER
+from trade.order import BALANCE_LAPSE_TIMER
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.db import utcnow
 from zhongtai.payment.v1 import payment_pb2 as pb

@@ -95,7 +95,7 @@ async def test_only_the_orders_one_seller_can_adjust(platform: Platform) -> None
     order = (await p.stubs.trade.CreateOrder(order_request("buyer-2", [(a.sku_ids[0], 1)]))).order
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await adjust(p, order, -100, seller=b.seller_id)
-    assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert e.value.code() == grpc.StatusCode.PERMISSION_DENIED
     assert rich_error(e.value)["reason"] == "NOT_A_PARTY_TO_THE_ORDER"
 
     both = (await p.stubs.trade.CreateOrder(order_request(

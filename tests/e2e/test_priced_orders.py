@@ -174,7 +174,7 @@ async def test_an_order_a_card_pays_entirely_is_paid_at_once(
     assert order.pay_order.actual_amount.amount_minor == 0
     assert order.status == tr.ORDER_STATUS_WAIT_SHIP
     assert order.pay_status == order.pay_order.status == tr.PAY_STATUS_PAID
-    assert not order.pay_order.HasField("pay_deadline") and order.pay_order.payment_id == ""
+    assert not order.pay_order.HasField("pay_expire_time") and order.pay_order.payment_id == ""
     # The card is in the order's deductions, funded by the platform; nothing
     # is left to pay for the goods.
     assert (order.discount_amount.amount_minor, order.actual_amount.amount_minor) == (6_000, 0)

@@ -116,6 +116,7 @@ async def test_ship_timeout_gives_back_stock_points_card_coupon_and_money(
 
     # The cancellation redelivered (same id) and re-sent (new id): nothing more.
     cancelled = await p.events.the_one(CANCELLED, order.order_id)
+    assert cancelled.decode().paid  # type: ignore[attr-defined]
     await deliver(p, again(cancelled, new_event_id=False))
     await deliver(p, again(cancelled, new_event_id=True))
     assert await stock() == (10, 0, 0)
@@ -127,6 +128,50 @@ async def test_ship_timeout_gives_back_stock_points_card_coupon_and_money(
         [pr.HOLD_STATUS_HELD, pr.HOLD_STATUS_REDEEMED, pr.HOLD_STATUS_RETURNED])
     assert len((await p.payment.GetPayment(pb.GetPaymentRequest(
         payment_id=payment.payment_id))).payment.refunds) == 1
+
+
+async def test_an_order_points_and_the_card_paid_is_refunded_at_once_by_the_ship_timeout(
+        platform: Platform) -> None:
+    """Nothing of it went through payment (its pay order asks 0, no payment
+    id): the ship timeout marks it REFUNDED at once — nothing for payment to
+    refund — and promotion gives the card and the points back."""
+    p, buyer = platform, "b-card-only"
+    shop = await seed_shop(p.stubs, "A", [3_000], stock=5)
+    await p.promotion.EarnPoints(pr.EarnPointsRequest(request_id="earn-c", buyer_id=buyer,
+                                                      points=1_000, reason="welcome"))
+    card = (await p.promotion.CreateStoredValueCard(pr.CreateStoredValueCardRequest(
+        request_id="card-c", buyer_id=buyer, balance=cny(5_000)))).card
+    req = order_request(buyer, [(shop.sku_ids[0], 1)], request_id="card-only-1")
+    req.benefits.CopyFrom(tr.Benefits(points=500, stored_value_card_id=card.card_id))
+    order = (await p.stubs.trade.CreateOrder(req)).order
+    # 30.00 - 5.00 points - 25.00 card: nothing to pay through payment, paid at once.
+    assert order.status == tr.ORDER_STATUS_WAIT_SHIP and order.pay_order.payment_id == ""
+    assert order.pay_order.actual_amount.amount_minor == 0
+
+    async def card_and_points() -> tuple[int, int]:
+        c = (await p.promotion.GetStoredValueCard(pr.GetStoredValueCardRequest(
+            card_id=card.card_id))).card
+        a = (await p.promotion.GetPointsAccount(pr.GetPointsAccountRequest(
+            buyer_id=buyer))).account
+        return c.balance.amount_minor, a.balance
+
+    async def redeemed() -> bool:
+        return await card_and_points() == (2_500, 500)
+
+    await eventually(redeemed)
+    await make_due_and_fire(p, "order.ship_timeout", order.order_id)
+    closed = await order_of(p, order.order_id)
+    assert (closed.status, closed.close_reason) == (tr.ORDER_STATUS_CANCELLED,
+                                                    tr.CLOSE_REASON_SHIP_TIMEOUT)
+    assert closed.pay_status == closed.pay_order.status == tr.PAY_STATUS_REFUNDED
+    cancelled = (await p.events.the_one(CANCELLED, order.order_id)).decode()
+    assert cancelled.paid  # type: ignore[attr-defined]
+    assert cancelled.order.pay_status == tr.PAY_STATUS_REFUNDED  # type: ignore[attr-defined]
+
+    async def given_back() -> bool:
+        return await card_and_points() == (5_000, 1_000)
+
+    await eventually(given_back)
 
 
 async def statuses(p: Platform, order_id: str) -> tuple[list[int], list[int]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
@@ -12,12 +13,17 @@ from sqlalchemy import select
 from tests.builders import migrated
 from tests.conftest import CreateDb, eventually
 from tests.fakes import FakeCatalog, FakePromotion
+from trade import adjust_price, cancel, create_saga, queries, views
 from trade import store as t_store
 from trade.app import SERVICE as TRADE
-from trade.handlers import PAY_TIMEOUT_TIMER, ROLLBACK_TIMER, Trade
+from trade.app import policy_of
+from trade.checkout import Clients
+from trade.consumers import Consumers, timer_handlers
+from trade.order import PAY_TIMEOUT_TIMER, ROLLBACK_TIMER, Party, TradePolicy
+from trade.repository import SqlTradeUnitOfWork
 from trade.settings import TradeSettings
-from zhongtai.common.v1.common_pb2 import Address, Money, Operator
-from zhongtai.db import Database
+from zhongtai.common.v1.common_pb2 import Address, Money
+from zhongtai.db import Database, utcnow
 from zhongtai.errors import Aborted, FailedPrecondition, Unavailable
 from zhongtai.payment.v1 import events_pb2 as pay_events
 from zhongtai.payment.v1 import payment_pb2 as pay_pb
@@ -28,10 +34,42 @@ from zhongtai.trade.v1 import trade_pb2 as tr
 pytestmark = pytest.mark.postgres
 
 
+@dataclass
+class Trade:
+    """trade's use cases over one database, with fake catalog and promotion."""
+
+    db: Database
+    clients: Clients
+    policy: TradePolicy
+
+    def uow(self) -> SqlTradeUnitOfWork:
+        return SqlTradeUnitOfWork(self.db)
+
+    async def create_order(self, req: tr.CreateOrderRequest) -> tr.CreateOrderResponse:
+        return await create_saga.create_order(self.uow, self.clients, self.policy, req)
+
+    async def get_order(self, order_id: str) -> tr.Order:
+        async with self.uow() as uow:
+            order, _ = await queries.get_order(uow, order_id)
+        return views.order_message(order)
+
+    async def list_orders(self, buyer_id: str) -> list[tr.Order]:
+        async with self.uow() as uow:
+            listed, _ = await queries.list_orders(uow, buyer_id=buyer_id, seller_id="",
+                                                  statuses=[], page_size=0, page_token="")
+        return [views.order_message(o) for o, _ in listed]
+
+    async def cancel(self, order_id: str) -> None:
+        async with self.uow() as uow:
+            await cancel.cancel_order(uow, order_id=order_id, by=Party.buyer("buyer-1"),
+                                      reason="", clock=utcnow)
+
+
 async def make_trade(url: str, **settings: float) -> tuple[Trade, FakeCatalog]:
     db = await migrated(url, TRADE)
     fake = FakeCatalog()
-    trade = Trade(db, fake, FakePromotion(), TradeSettings(**settings))  # type: ignore[arg-type]
+    trade = Trade(db, Clients(fake, FakePromotion()),  # type: ignore[arg-type]
+                  policy_of(TradeSettings(**settings)))
     return trade, fake
 
 
@@ -59,12 +97,9 @@ async def test_two_concurrent_cancels_one_wins(trade: tuple[Trade, FakeCatalog])
 
     async def cancel() -> str:
         try:
-            async with t.db.transaction() as s:
-                await t.cancel_order(s, tr.CancelOrderRequest(
-                    order_id=order.order_id,
-                    operator=Operator(role=Operator.ROLE_BUYER, id="buyer-1")))
+            await t.cancel(order.order_id)
             return "ok"
-        except FailedPrecondition as e:
+        except (FailedPrecondition, Aborted) as e:
             return e.reason
 
     results = await asyncio.gather(*(cancel() for _ in range(6)))
@@ -80,7 +115,7 @@ async def test_rollback_timer_beats_a_slow_saga(pg_database: CreateDb) -> None:
         fake.gate = asyncio.Event()
         creating = asyncio.create_task(t.create_order(request(request_id="slow")))
         await eventually(lambda: _has_init_order(t))
-        worker = TimerWorker(t.db, {ROLLBACK_TIMER: t.on_rollback_timer})
+        worker = TimerWorker(t.db, {ROLLBACK_TIMER: timer_handlers(t.db)[ROLLBACK_TIMER]})
         assert await worker.fire_due() == 1
         fake.gate.set()  # the reservation "succeeds" after the rollback
         with pytest.raises(Aborted) as e:
@@ -99,9 +134,8 @@ async def test_rollback_timer_beats_a_slow_saga(pg_database: CreateDb) -> None:
 
 
 async def _has_init_order(t: Trade) -> bool:
-    async with t.db.transaction() as s:
-        listed = await t.list_orders(s, tr.ListOrdersRequest(buyer_id="buyer-1"))
-    return any(o.status == tr.ORDER_STATUS_INIT for o in listed.orders)
+    listed = await t.list_orders("buyer-1")
+    return any(o.status == tr.ORDER_STATUS_INIT for o in listed)
 
 
 async def test_concurrent_creates_with_one_request_id_make_one_order(
@@ -118,9 +152,8 @@ async def test_concurrent_creates_with_one_request_id_make_one_order(
     results = await asyncio.gather(*(create() for _ in range(8)))
     ids = {r for r in results if r != "in-progress"}
     assert len(ids) == 1
-    async with t.db.transaction() as s:
-        listed = await t.list_orders(s, tr.ListOrdersRequest(buyer_id="buyer-1"))
-    assert [o.order_id for o in listed.orders] == list(ids)
+    listed = await t.list_orders("buyer-1")
+    assert [o.order_id for o in listed] == list(ids)
     assert fake.reserved == list(ids)
 
 
@@ -130,8 +163,7 @@ async def test_an_unreachable_catalog_fails_the_order_but_the_request_can_be_ret
     fake.unavailable = True
     with pytest.raises(Unavailable):
         await t.create_order(request(request_id="r", out_type="web", out_id="cart-1"))
-    async with t.db.transaction() as s:
-        [failed] = (await t.list_orders(s, tr.ListOrdersRequest(buyer_id="buyer-1"))).orders
+    [failed] = await t.list_orders("buyer-1")
     assert failed.status == tr.ORDER_STATUS_FAILED
     assert await outbox_types(t.db) == ["zhongtai.trade.v1.OrderCreationFailed"]
     fake.unavailable = False
@@ -152,7 +184,7 @@ def succeeded(order: tr.Order, payment_id: str, amount: int | None = None,
 async def consume(t: Trade, event: pay_events.PaymentSucceeded) -> str:
     try:
         async with t.db.transaction() as s:
-            await t.on_payment_succeeded(s, event)
+            await Consumers(t.db, t.policy).payment_succeeded(s, event)
         return "ok"
     except FailedPrecondition as e:
         return e.reason
@@ -166,20 +198,16 @@ async def test_payment_racing_a_cancel_pays_or_is_rejected_never_both(
 
         async def cancel(order_id: str = order.order_id) -> str:
             try:
-                async with t.db.transaction() as s:
-                    await t.cancel_order(s, tr.CancelOrderRequest(
-                        order_id=order_id,
-                        operator=Operator(role=Operator.ROLE_BUYER, id="buyer-1")))
+                await t.cancel(order_id)
                 return "ok"
-            except FailedPrecondition as e:
+            except (FailedPrecondition, Aborted) as e:
                 return e.reason
 
         event = succeeded(order, f"pay-{i}")
         paid, cancelled = await asyncio.gather(consume(t, event), cancel())
         if paid != "ok":  # lost the race: the bus delivers the event again
             assert await consume(t, event) == "ok"
-        async with t.db.transaction() as s:
-            final = await t.get_order(s, order.order_id)
+        final = await t.get_order(order.order_id)
         types = [x for x in await outbox_types(t.db) if "Paid" in x or "Rejected" in x
                  or "Cancelled" in x]
         if final.status == tr.ORDER_STATUS_WAIT_RECEIVE:  # an online service: no shipping
@@ -202,7 +230,7 @@ async def test_payments_trade_cannot_take_are_rejected(trade: tuple[Trade, FakeC
     ob = t.db.plumbing.outbox
     async with t.db.transaction() as s:
         rows = (await s.execute(select(ob.c.event_type, ob.c.payload).order_by(ob.c.id))).all()
-        paid = await t.get_order(s, order.order_id)
+    paid = await t.get_order(order.order_id)
     reasons = [pay_reject_reason(r.payload) for r in rows
                if r.event_type == "zhongtai.trade.v1.PaymentRejected"]
     assert [r.split(":")[0] for r in reasons] == ["AMOUNT_MISMATCH", "BUYER_MISMATCH",
@@ -231,16 +259,16 @@ async def test_concurrent_price_adjustments_apply_whole_the_last_wins(
     assert order.is_main and order.pay_order.actual_amount.amount_minor == 4000
     amounts = [-1001, 333, -2999, -7]
 
-    async def adjust(amount: int) -> tr.Order:
-        async with t.db.transaction() as s:
-            return (await t.adjust_price(s, tr.AdjustPriceRequest(
-                order_id=order.order_id, seller_id="seller-1",
-                adjust_amount=Money(currency_code="CNY", amount_minor=amount)))).order
+    async def adjust(amount: int) -> None:
+        async with t.uow() as uow:
+            await adjust_price.adjust_price(uow, order_id=order.order_id, seller_id="seller-1",
+                                            adjust=amount, currency="CNY", reason="",
+                                            clock=utcnow)
 
     await asyncio.gather(*(adjust(a) for a in amounts))
     ob = t.db.plumbing.outbox
+    final = await t.get_order(order.order_id)
     async with t.db.transaction() as s:
-        final = await t.get_order(s, order.order_id)
         payloads = list((await s.execute(
             select(ob.c.payload).where(ob.c.event_type == "zhongtai.trade.v1.OrderPriceAdjusted")
             .order_by(ob.c.id))).scalars())

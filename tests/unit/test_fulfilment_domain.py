@@ -7,9 +7,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trade import domain
+from tests.trade_support import POLICY, T0, line, memory, paid, voucher_line
+from trade import vouchers
+from trade.consumers import FROM_LOGISTICS
+from trade.fulfilment import confirm_receipt
+from trade.order import Order
+from trade.order import states as domain
+from trade.order.states import ORDER
 from zhongtai.catalog.v1 import catalog_pb2 as cat
-from zhongtai.errors import FailedPrecondition, InvalidArgument
+from zhongtai.errors import FailedPrecondition, InvalidArgument, PermissionDenied
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.trade.v1 import trade_pb2 as pb
 
@@ -20,6 +26,10 @@ UNSHIPPED, PARTLY, SHIPPED, DELIVERED, RECEIVED, CANCELLED = (
     pb.LOGISTICS_STATUS_SHIPPED, pb.LOGISTICS_STATUS_DELIVERED, pb.LOGISTICS_STATUS_RECEIVED,
     pb.LOGISTICS_STATUS_CANCELLED)
 FORWARD = [UNSHIPPED, PARTLY, SHIPPED, DELIVERED, RECEIVED]
+
+
+def next_status(order_id: str, current: int, action: str) -> int:
+    return ORDER.next(current, action, order_id)
 
 
 @pytest.mark.parametrize(("types", "action", "status"), [
@@ -34,41 +44,47 @@ FORWARD = [UNSHIPPED, PARTLY, SHIPPED, DELIVERED, RECEIVED]
 def test_the_lines_decide_where_payment_leads(types: list[int], action: str,
                                               status: int) -> None:
     assert domain.pay_action(types) == action
-    assert domain.next_status("o", domain.WAIT_PAY, action) == status
+    assert next_status("o", domain.WAIT_PAY, action) == status
     # A presale balance leads to the same place.
-    assert domain.next_status("o", domain.WAIT_PAY_BALANCE, action) == status
+    assert next_status("o", domain.WAIT_PAY_BALANCE, action) == status
     assert domain.pay_status_after(action, pb.PAY_STATUS_UNPAID) == pb.PAY_STATUS_PAID
 
 
 def test_ship_timeout_cancels_a_paid_order_and_asks_for_the_refund() -> None:
-    assert domain.next_status("o", domain.WAIT_SHIP, domain.SHIP_TIMEOUT) == domain.CANCELLED
+    assert next_status("o", domain.WAIT_SHIP, domain.SHIP_TIMEOUT) == domain.CANCELLED
     assert domain.pay_status_after(domain.SHIP_TIMEOUT, pb.PAY_STATUS_PAID) == \
         pb.PAY_STATUS_REFUNDING
     for kind in (domain.FULL, domain.DEPOSIT, domain.BALANCE):
         assert domain.pay_order_status_after(domain.SHIP_TIMEOUT, kind, pb.PAY_STATUS_PAID) \
             == pb.PAY_STATUS_REFUNDING
+    # Nothing went through payment (points and the card paid it all): REFUNDED at once.
+    order = paid(line("o", price=500))
+    order.pay_orders[0].payment_id = ""
+    assert order.ship_timeout(T0)
+    assert (order.pay_status, order.pay_orders[0].status) == (pb.PAY_STATUS_REFUNDED,
+                                                              pb.PAY_STATUS_REFUNDED)
     assert domain.logistics_status_after(domain.SHIP_TIMEOUT, UNSHIPPED) == CANCELLED
     assert domain.logistics_status_after(domain.SHIP_TIMEOUT,
                                          pb.LOGISTICS_STATUS_NOT_REQUIRED) == \
         pb.LOGISTICS_STATUS_NOT_REQUIRED
     with pytest.raises(FailedPrecondition):
-        domain.next_status("o", domain.WAIT_RECEIVE, domain.SHIP_TIMEOUT)
+        next_status("o", domain.WAIT_RECEIVE, domain.SHIP_TIMEOUT)
     # A party cannot cancel a paid order (that is after-sales' refund).
     with pytest.raises(FailedPrecondition):
-        domain.next_status("o", domain.WAIT_SHIP, domain.CANCEL)
+        next_status("o", domain.WAIT_SHIP, domain.CANCEL)
 
 
 def test_vouchers_used_up_complete_the_order() -> None:
-    assert domain.next_status("o", domain.WAIT_USE, domain.USE) == domain.COMPLETED
+    assert next_status("o", domain.WAIT_USE, domain.USE) == domain.COMPLETED
     for action in (domain.RECEIVE, domain.SHIP, domain.CANCEL):
         with pytest.raises(FailedPrecondition):
-            domain.next_status("o", domain.WAIT_USE, action)
+            next_status("o", domain.WAIT_USE, action)
 
 
 def test_every_logistics_status_maps_to_trade() -> None:
     for status in lg.LogisticsOrderStatus.values():
         if status != lg.LOGISTICS_ORDER_STATUS_UNSPECIFIED:
-            assert status in domain.FROM_LOGISTICS
+            assert status in FROM_LOGISTICS
 
 
 @given(st.lists(st.sampled_from(FORWARD[:4]), max_size=12))
@@ -109,54 +125,63 @@ def test_shipped_and_combined_statuses() -> None:
     assert domain.combined_logistics_status([]) == pb.LOGISTICS_STATUS_NOT_REQUIRED
 
 
-def _order(**kw: object) -> pb.Order:
-    base: dict[str, object] = {"order_id": "o1", "buyer_id": "b", "seller_id": "s",
-                               "status": domain.WAIT_RECEIVE}
-    return pb.Order(**{**base, **kw})  # type: ignore[arg-type]
+def _order(*, receipt_extensions: int = 0, status: int = domain.WAIT_RECEIVE) -> Order:
+    order = paid(line("o1", item_type=cat.ITEM_TYPE_ONLINE_SERVICE, seller="s"),
+                 order_id="o1", buyer="b")
+    order.receipt_extensions, order.status = receipt_extensions, status
+    return order
 
 
 def test_receipt_extensions_are_limited() -> None:
-    domain.check_extension(_order(), 1)
+    _order().extend_receipt("b", T0, POLICY)
     with pytest.raises(FailedPrecondition) as e:
-        domain.check_extension(_order(receipt_extensions=1), 1)
+        _order(receipt_extensions=1).extend_receipt("b", T0, POLICY)
     assert e.value.reason == "RECEIPT_EXTENSION_LIMIT"
     with pytest.raises(FailedPrecondition) as e:
-        domain.check_extension(_order(status=domain.WAIT_SHIP), 1)
+        _order(status=domain.WAIT_SHIP).extend_receipt("b", T0, POLICY)
     assert e.value.reason == "RECEIPT_NOT_EXTENDABLE"
 
 
-def test_only_the_buyer_of_a_top_level_order() -> None:
-    domain.check_party(_order(), buyer_id="b", action="confirm receipt of")
-    with pytest.raises(FailedPrecondition) as e:
-        domain.check_party(_order(), buyer_id="x", action="confirm receipt of")
+async def test_only_the_buyer_of_a_top_level_order() -> None:
+    _order().confirm_receipt("b", T0)
+    with pytest.raises(PermissionDenied) as e:
+        _order().confirm_receipt("x", T0)
     assert e.value.reason == "NOT_A_PARTY_TO_THE_ORDER"
     with pytest.raises(FailedPrecondition) as e:
-        domain.check_party(_order(parent_id="m"), buyer_id="b", action="confirm receipt of")
+        _order().check_top_level("sub-1", "confirm receipt of")
     assert e.value.reason == "NOT_A_TOP_LEVEL_ORDER"
     with pytest.raises(InvalidArgument):
-        domain.validate_buyer_request(pb.ConfirmReceiptRequest(order_id="o1"))
+        async with memory() as uow:
+            await confirm_receipt(uow, order_id="o1", buyer_id="", clock=lambda: T0)
 
 
 def test_voucher_codes_are_random_and_readable() -> None:
-    codes = {domain.new_voucher_code() for _ in range(1000)}
+    codes = {vouchers.new_voucher_code() for _ in range(1000)}
     assert len(codes) == 1000
-    assert all(len(c) == domain.VOUCHER_CODE_LENGTH
-               and set(c) <= set(domain.VOUCHER_ALPHABET) for c in codes)
+    assert all(len(c) == vouchers.VOUCHER_CODE_LENGTH
+               and set(c) <= set(vouchers.VOUCHER_ALPHABET) for c in codes)
 
 
-def test_redeem_rules() -> None:
-    v = pb.Voucher(code="C", order_id="o1", seller_id="s", status=pb.VOUCHER_STATUS_ISSUED)
-    domain.check_redeem(v, domain.WAIT_USE, "s")
-    domain.check_redeem(v, domain.WAIT_SHIP, "s")
-    with pytest.raises(FailedPrecondition) as e:
-        domain.check_redeem(v, domain.WAIT_USE, "other")
+def _voucher_order(status: int) -> Order:
+    order = paid(voucher_line(), order_id="o1")
+    order.status = status
+    return order
+
+
+async def test_redeem_rules() -> None:
+    _voucher_order(domain.WAIT_USE).redeem_voucher("o1-CODE0000", "s", T0)
+    _voucher_order(domain.WAIT_SHIP).redeem_voucher("o1-CODE0000", "s", T0)
+    with pytest.raises(PermissionDenied) as e:
+        _voucher_order(domain.WAIT_USE).redeem_voucher("o1-CODE0000", "other", T0)
     assert e.value.reason == "NOT_A_PARTY_TO_THE_ORDER"
     with pytest.raises(FailedPrecondition) as e:
-        domain.check_redeem(v, domain.CANCELLED, "s")
+        _voucher_order(domain.CANCELLED).redeem_voucher("o1-CODE0000", "s", T0)
     assert e.value.reason == "VOUCHER_NOT_REDEEMABLE"
-    v.status = pb.VOUCHER_STATUS_REDEEMED
+    twice = _voucher_order(domain.WAIT_USE)
+    twice.redeem_voucher("o1-CODE0000", "s", T0)
     with pytest.raises(FailedPrecondition) as e:
-        domain.check_redeem(v, domain.WAIT_USE, "s")
+        twice.redeem_voucher("o1-CODE0000", "s", T0)
     assert e.value.reason == "VOUCHER_ALREADY_REDEEMED"
     with pytest.raises(InvalidArgument):
-        domain.validate_redeem(pb.RedeemVoucherRequest(code="C"))
+        async with memory() as uow:
+            await vouchers.redeem_voucher(uow, code="C", seller_id="", clock=lambda: T0)

@@ -1,4 +1,4 @@
-"""trade's one rule for taking a payment part (``domain.payability``): a
+"""trade's one rule for taking a payment part (``trade.order.payability``): a
 table of cases and, as a property, that the reason is the first defect in
 the documented order, whatever combination of defects a part has."""
 
@@ -11,31 +11,28 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.builders import cny
-from trade import domain
+from tests.trade_support import T0, line, pay_order
+from trade.order import Order, payability
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.trade.v1 import trade_pb2 as pb
-from zhongtai.wire import money, timestamp
+from zhongtai.wire import money
 
-T0 = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 START, END = T0, T0 + dt.timedelta(days=1)
 R = pb.PaymentRejectionReason
 
 
 def order(status: int = pb.ORDER_STATUS_WAIT_PAY, kind: int = pb.PAY_ORDER_KIND_FULL,
-          payment_id: str = "", buyer: str = "b1") -> pb.Order:
-    po = pb.PayOrder(pay_order_id="po1", order_id="o1", actual_amount=cny(3000), kind=kind,
-                     payment_id=payment_id)  # type: ignore[arg-type]
-    if kind == pb.PAY_ORDER_KIND_BALANCE:
-        po.balance_start_time.CopyFrom(timestamp(START))
-        po.balance_end_time.CopyFrom(timestamp(END))
-    return pb.Order(order_id="o1", buyer_id=buyer, status=status,  # type: ignore[arg-type]
-                    pay_orders=[po])
+          payment_id: str = "", buyer: str = "b1") -> Order:
+    return Order(order_id="o1", buyer_id=buyer, currency="CNY", lines=[line("o1")],
+                 pay_orders=[pay_order(kind, payment_id=payment_id, window=(START, END))],
+                 created_at=T0, updated_at=T0, status=status)
 
 
-def reason(o: pb.Order | None, *, pay_order_id: str = "po1", order_id: str = "o1",
+def reason(o: Order | None, *, pay_order_id: str = "po1", order_id: str = "o1",
            buyer_id: str = "b1", amount: Money | None = None, at: dt.datetime = T0) -> str:
-    rejection = domain.payability(o, pay_order_id, order_id=order_id, buyer_id=buyer_id,
-                                  amount=amount or cny(3000), at=at)
+    amount = amount or cny(3000)
+    rejection = payability(o, pay_order_id, order_id=order_id, buyer_id=buyer_id,
+                           currency=amount.currency_code, amount=amount.amount_minor, at=at)
     return "" if rejection is None else rejection.name
 
 
@@ -69,13 +66,13 @@ BALANCE_DUE = {"status": pb.ORDER_STATUS_WAIT_PAY_BALANCE, "kind": pb.PAY_ORDER_
     (order(), {"amount": cny(3001)}, "AMOUNT_MISMATCH"),
     (order(), {"amount": money("USD", 3000)}, "AMOUNT_MISMATCH"),
 ])
-def test_payability(o: pb.Order | None, kw: dict[str, object], expected: str) -> None:
+def test_payability(o: Order | None, kw: dict[str, object], expected: str) -> None:
     assert reason(o, **kw) == expected  # type: ignore[arg-type]
 
 
 def test_a_rejection_reads_as_its_reason_and_detail() -> None:
-    rejection = domain.payability(order(), "po1", order_id="o1", buyer_id="b1",
-                                  amount=cny(1), at=T0)
+    rejection = payability(order(), "po1", order_id="o1", buyer_id="b1", currency="CNY",
+                           amount=1, at=T0)
     assert rejection is not None and rejection.reason == pb.PAYMENT_REJECTION_REASON_AMOUNT_MISMATCH
     assert str(rejection) == "AMOUNT_MISMATCH: order o1 costs 3000 CNY, 1 CNY was asked"
 

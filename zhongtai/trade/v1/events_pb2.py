@@ -28,7 +28,7 @@ from zhongtai.trade.v1 import trade_pb2 as zhongtai_dot_trade_dot_v1_dot_trade__
 from zhongtai.common.v1 import options_pb2 as zhongtai_dot_common_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ezhongtai/trade/v1/events.proto\x12\x11zhongtai.trade.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fzhongtai/common/v1/common.proto\x1a\x1dzhongtai/trade/v1/trade.proto\x1a zhongtai/common/v1/options.proto\"\x80\x01\n\x0cOrderCreated\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x17\xca\xf3\x18\x13trade.order.created\"\x8f\x01\n\x13OrderCreationFailed\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1f\xca\xf3\x18\x1btrade.order.creation_failed\"\xb4\x01\n\x0eOrderCancelled\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\x08operator\x18\x02 \x01(\x0b\x32\x1c.zhongtai.common.v1.Operator\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x19\xca\xf3\x18\x15trade.order.cancelled\"\x8e\x01\n\tOrderPaid\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12\x12\n\npayment_id\x18\x02 \x01(\t\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x14\xca\xf3\x18\x10trade.order.paid\"\x9a\x02\n\x0fPaymentRejected\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x14\n\x0cpay_order_id\x18\x02 \x01(\t\x12\x12\n\npayment_id\x18\x03 \x01(\t\x12)\n\x06\x61mount\x18\x04 \x01(\x0b\x32\x19.zhongtai.common.v1.Money\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12.\n\noccur_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12>\n\x0breason_code\x18\x07 \x01(\x0e\x32).zhongtai.trade.v1.PaymentRejectionReason: \xca\xf3\x18\x1ctrade.order.payment_rejected\"\xd8\x01\n\x12OrderPriceAdjusted\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12\x39\n\x16previous_adjust_amount\x18\x02 \x01(\x0b\x32\x19.zhongtai.common.v1.Money\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12.\n\noccur_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1e\xca\xf3\x18\x1atrade.order.price_adjusted\"\x80\x01\n\x0cOrderShipped\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x17\xca\xf3\x18\x13trade.order.shipped\"\xc7\x01\n\x0eOrderCompleted\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12\x11\n\tautomatic\x18\x02 \x01(\x08\x12.\n\x08operator\x18\x03 \x01(\x0b\x32\x1c.zhongtai.common.v1.Operator\x12.\n\noccur_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x19\xca\xf3\x18\x15trade.order.completed\"\x91\x01\n\x14OrderReceiptExtended\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp: \xca\xf3\x18\x1ctrade.order.receipt_extended\"\xb8\x01\n\x0eVouchersIssued\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12,\n\x08vouchers\x18\x02 \x03(\x0b\x32\x1a.zhongtai.trade.v1.Voucher\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1f\xca\xf3\x18\x1btrade.order.vouchers_issued\"\xb9\x01\n\x0fVoucherRedeemed\x12+\n\x07voucher\x18\x01 \x01(\x0b\x32\x1a.zhongtai.trade.v1.Voucher\x12\'\n\x05order\x18\x02 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp: \xca\xf3\x18\x1ctrade.order.voucher_redeemedB?Z=github.com/zhongtai/zhongtai/gen/go/zhongtai/trade/v1;tradev1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ezhongtai/trade/v1/events.proto\x12\x11zhongtai.trade.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fzhongtai/common/v1/common.proto\x1a\x1dzhongtai/trade/v1/trade.proto\x1a zhongtai/common/v1/options.proto\"\x80\x01\n\x0cOrderCreated\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x17\xca\xf3\x18\x13trade.order.created\"\x8f\x01\n\x13OrderCreationFailed\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1f\xca\xf3\x18\x1btrade.order.creation_failed\"\xc2\x01\n\x0eOrderCancelled\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\x08operator\x18\x02 \x01(\x0b\x32\x1c.zhongtai.common.v1.Operator\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04paid\x18\x04 \x01(\x08:\x19\xca\xf3\x18\x15trade.order.cancelled\"\x8e\x01\n\tOrderPaid\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12\x12\n\npayment_id\x18\x02 \x01(\t\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x14\xca\xf3\x18\x10trade.order.paid\"\x9a\x02\n\x0fPaymentRejected\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x14\n\x0cpay_order_id\x18\x02 \x01(\t\x12\x12\n\npayment_id\x18\x03 \x01(\t\x12)\n\x06\x61mount\x18\x04 \x01(\x0b\x32\x19.zhongtai.common.v1.Money\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12.\n\noccur_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12>\n\x0breason_code\x18\x07 \x01(\x0e\x32).zhongtai.trade.v1.PaymentRejectionReason: \xca\xf3\x18\x1ctrade.order.payment_rejected\"\xd8\x01\n\x12OrderPriceAdjusted\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12\x39\n\x16previous_adjust_amount\x18\x02 \x01(\x0b\x32\x19.zhongtai.common.v1.Money\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12.\n\noccur_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1e\xca\xf3\x18\x1atrade.order.price_adjusted\"\x80\x01\n\x0cOrderShipped\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x17\xca\xf3\x18\x13trade.order.shipped\"\xc7\x01\n\x0eOrderCompleted\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12\x11\n\tautomatic\x18\x02 \x01(\x08\x12.\n\x08operator\x18\x03 \x01(\x0b\x32\x1c.zhongtai.common.v1.Operator\x12.\n\noccur_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x19\xca\xf3\x18\x15trade.order.completed\"\x91\x01\n\x14OrderReceiptExtended\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp: \xca\xf3\x18\x1ctrade.order.receipt_extended\"\xb8\x01\n\x0eVouchersIssued\x12\'\n\x05order\x18\x01 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12,\n\x08vouchers\x18\x02 \x03(\x0b\x32\x1a.zhongtai.trade.v1.Voucher\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1f\xca\xf3\x18\x1btrade.order.vouchers_issued\"\xb9\x01\n\x0fVoucherRedeemed\x12+\n\x07voucher\x18\x01 \x01(\x0b\x32\x1a.zhongtai.trade.v1.Voucher\x12\'\n\x05order\x18\x02 \x01(\x0b\x32\x18.zhongtai.trade.v1.Order\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp: \xca\xf3\x18\x1ctrade.order.voucher_redeemedB?Z=github.com/zhongtai/zhongtai/gen/go/zhongtai/trade/v1;tradev1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -63,21 +63,21 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ORDERCREATIONFAILED']._serialized_start=316
   _globals['_ORDERCREATIONFAILED']._serialized_end=459
   _globals['_ORDERCANCELLED']._serialized_start=462
-  _globals['_ORDERCANCELLED']._serialized_end=642
-  _globals['_ORDERPAID']._serialized_start=645
-  _globals['_ORDERPAID']._serialized_end=787
-  _globals['_PAYMENTREJECTED']._serialized_start=790
-  _globals['_PAYMENTREJECTED']._serialized_end=1072
-  _globals['_ORDERPRICEADJUSTED']._serialized_start=1075
-  _globals['_ORDERPRICEADJUSTED']._serialized_end=1291
-  _globals['_ORDERSHIPPED']._serialized_start=1294
-  _globals['_ORDERSHIPPED']._serialized_end=1422
-  _globals['_ORDERCOMPLETED']._serialized_start=1425
-  _globals['_ORDERCOMPLETED']._serialized_end=1624
-  _globals['_ORDERRECEIPTEXTENDED']._serialized_start=1627
-  _globals['_ORDERRECEIPTEXTENDED']._serialized_end=1772
-  _globals['_VOUCHERSISSUED']._serialized_start=1775
-  _globals['_VOUCHERSISSUED']._serialized_end=1959
-  _globals['_VOUCHERREDEEMED']._serialized_start=1962
-  _globals['_VOUCHERREDEEMED']._serialized_end=2147
+  _globals['_ORDERCANCELLED']._serialized_end=656
+  _globals['_ORDERPAID']._serialized_start=659
+  _globals['_ORDERPAID']._serialized_end=801
+  _globals['_PAYMENTREJECTED']._serialized_start=804
+  _globals['_PAYMENTREJECTED']._serialized_end=1086
+  _globals['_ORDERPRICEADJUSTED']._serialized_start=1089
+  _globals['_ORDERPRICEADJUSTED']._serialized_end=1305
+  _globals['_ORDERSHIPPED']._serialized_start=1308
+  _globals['_ORDERSHIPPED']._serialized_end=1436
+  _globals['_ORDERCOMPLETED']._serialized_start=1439
+  _globals['_ORDERCOMPLETED']._serialized_end=1638
+  _globals['_ORDERRECEIPTEXTENDED']._serialized_start=1641
+  _globals['_ORDERRECEIPTEXTENDED']._serialized_end=1786
+  _globals['_VOUCHERSISSUED']._serialized_start=1789
+  _globals['_VOUCHERSISSUED']._serialized_end=1973
+  _globals['_VOUCHERREDEEMED']._serialized_start=1976
+  _globals['_VOUCHERREDEEMED']._serialized_end=2161
 # @@protoc_insertion_point(module_scope)

@@ -29,14 +29,16 @@ class OrderCreationFailed(_message.Message):
     def __init__(self, order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class OrderCancelled(_message.Message):
-    __slots__ = ("order", "operator", "occur_time")
+    __slots__ = ("order", "operator", "occur_time", "paid")
     ORDER_FIELD_NUMBER: _ClassVar[int]
     OPERATOR_FIELD_NUMBER: _ClassVar[int]
     OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    PAID_FIELD_NUMBER: _ClassVar[int]
     order: _trade_pb2.Order
     operator: _common_pb2.Operator
     occur_time: _timestamp_pb2.Timestamp
-    def __init__(self, order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., operator: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    paid: bool
+    def __init__(self, order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., operator: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paid: _Optional[bool] = ...) -> None: ...
 
 class OrderPaid(_message.Message):
     __slots__ = ("order", "payment_id", "occur_time")

@@ -3,6 +3,7 @@ import datetime
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from zhongtai.catalog.v1 import catalog_pb2 as _catalog_pb2
 from zhongtai.common.v1 import common_pb2 as _common_pb2
+from zhongtai.common.v1 import options_pb2 as _options_pb2
 from zhongtai.promotion.v1 import promotion_pb2 as _promotion_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -12,6 +13,26 @@ from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ERROR_REASON_UNSPECIFIED: _ClassVar[ErrorReason]
+    ERROR_REASON_ORDER_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_ILLEGAL_ORDER_TRANSITION: _ClassVar[ErrorReason]
+    ERROR_REASON_CONCURRENT_ORDER_CHANGE: _ClassVar[ErrorReason]
+    ERROR_REASON_NOT_A_TOP_LEVEL_ORDER: _ClassVar[ErrorReason]
+    ERROR_REASON_NOT_A_PARTY_TO_THE_ORDER: _ClassVar[ErrorReason]
+    ERROR_REASON_ORDER_CREATION_TIMEOUT: _ClassVar[ErrorReason]
+    ERROR_REASON_PRICE_CHANGED: _ClassVar[ErrorReason]
+    ERROR_REASON_FREIGHT_CURRENCY_MISMATCH: _ClassVar[ErrorReason]
+    ERROR_REASON_MULTI_SELLER_ORDER: _ClassVar[ErrorReason]
+    ERROR_REASON_PRICE_NOT_ADJUSTABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_PRESALE_ORDER: _ClassVar[ErrorReason]
+    ERROR_REASON_RECEIPT_NOT_EXTENDABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_RECEIPT_EXTENSION_LIMIT: _ClassVar[ErrorReason]
+    ERROR_REASON_VOUCHER_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_VOUCHER_ALREADY_REDEEMED: _ClassVar[ErrorReason]
+    ERROR_REASON_VOUCHER_NOT_REDEEMABLE: _ClassVar[ErrorReason]
 
 class OrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -85,6 +106,23 @@ class PayOrderKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PAY_ORDER_KIND_FULL: _ClassVar[PayOrderKind]
     PAY_ORDER_KIND_DEPOSIT: _ClassVar[PayOrderKind]
     PAY_ORDER_KIND_BALANCE: _ClassVar[PayOrderKind]
+ERROR_REASON_UNSPECIFIED: ErrorReason
+ERROR_REASON_ORDER_NOT_FOUND: ErrorReason
+ERROR_REASON_ILLEGAL_ORDER_TRANSITION: ErrorReason
+ERROR_REASON_CONCURRENT_ORDER_CHANGE: ErrorReason
+ERROR_REASON_NOT_A_TOP_LEVEL_ORDER: ErrorReason
+ERROR_REASON_NOT_A_PARTY_TO_THE_ORDER: ErrorReason
+ERROR_REASON_ORDER_CREATION_TIMEOUT: ErrorReason
+ERROR_REASON_PRICE_CHANGED: ErrorReason
+ERROR_REASON_FREIGHT_CURRENCY_MISMATCH: ErrorReason
+ERROR_REASON_MULTI_SELLER_ORDER: ErrorReason
+ERROR_REASON_PRICE_NOT_ADJUSTABLE: ErrorReason
+ERROR_REASON_PRESALE_ORDER: ErrorReason
+ERROR_REASON_RECEIPT_NOT_EXTENDABLE: ErrorReason
+ERROR_REASON_RECEIPT_EXTENSION_LIMIT: ErrorReason
+ERROR_REASON_VOUCHER_NOT_FOUND: ErrorReason
+ERROR_REASON_VOUCHER_ALREADY_REDEEMED: ErrorReason
+ERROR_REASON_VOUCHER_NOT_REDEEMABLE: ErrorReason
 ORDER_STATUS_UNSPECIFIED: OrderStatus
 ORDER_STATUS_INIT: OrderStatus
 ORDER_STATUS_FAILED: OrderStatus
@@ -192,7 +230,7 @@ class ItemSnapshot(_message.Message):
     def __init__(self, item_id: _Optional[str] = ..., item_version: _Optional[int] = ..., sku_id: _Optional[str] = ..., title: _Optional[str] = ..., category_id: _Optional[str] = ..., item_type: _Optional[_Union[_catalog_pb2.ItemType, str]] = ..., attributes: _Optional[_Mapping[str, str]] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., weight_grams: _Optional[int] = ..., volume_cm3: _Optional[int] = ...) -> None: ...
 
 class PayOrder(_message.Message):
-    __slots__ = ("pay_order_id", "order_id", "total_amount", "point_amount", "discount_amount", "adjust_amount", "actual_amount", "status", "pay_deadline", "stored_value_amount", "kind", "balance_start_time", "balance_end_time", "freight_amount", "payment_id")
+    __slots__ = ("pay_order_id", "order_id", "total_amount", "point_amount", "discount_amount", "adjust_amount", "actual_amount", "status", "pay_expire_time", "stored_value_amount", "kind", "balance_start_time", "balance_end_time", "freight_amount", "payment_id")
     PAY_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     TOTAL_AMOUNT_FIELD_NUMBER: _ClassVar[int]
@@ -201,7 +239,7 @@ class PayOrder(_message.Message):
     ADJUST_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     ACTUAL_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
-    PAY_DEADLINE_FIELD_NUMBER: _ClassVar[int]
+    PAY_EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
     STORED_VALUE_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     BALANCE_START_TIME_FIELD_NUMBER: _ClassVar[int]
@@ -216,14 +254,14 @@ class PayOrder(_message.Message):
     adjust_amount: _common_pb2.Money
     actual_amount: _common_pb2.Money
     status: PayStatus
-    pay_deadline: _timestamp_pb2.Timestamp
+    pay_expire_time: _timestamp_pb2.Timestamp
     stored_value_amount: _common_pb2.Money
     kind: PayOrderKind
     balance_start_time: _timestamp_pb2.Timestamp
     balance_end_time: _timestamp_pb2.Timestamp
     freight_amount: _common_pb2.Money
     payment_id: str
-    def __init__(self, pay_order_id: _Optional[str] = ..., order_id: _Optional[str] = ..., total_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., point_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., discount_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., adjust_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actual_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[PayStatus, str]] = ..., pay_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stored_value_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., kind: _Optional[_Union[PayOrderKind, str]] = ..., balance_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., balance_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., freight_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payment_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, pay_order_id: _Optional[str] = ..., order_id: _Optional[str] = ..., total_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., point_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., discount_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., adjust_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actual_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[PayStatus, str]] = ..., pay_expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stored_value_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., kind: _Optional[_Union[PayOrderKind, str]] = ..., balance_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., balance_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., freight_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payment_id: _Optional[str] = ...) -> None: ...
 
 class LogOrder(_message.Message):
     __slots__ = ("log_order_id", "order_id", "status", "address")
@@ -238,7 +276,7 @@ class LogOrder(_message.Message):
     def __init__(self, log_order_id: _Optional[str] = ..., order_id: _Optional[str] = ..., status: _Optional[_Union[LogisticsStatus, str]] = ..., address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("order_id", "parent_id", "is_main", "buyer_id", "seller_id", "status", "pay_status", "logistics_status", "item", "quantity", "total_amount", "actual_amount", "sub_orders", "pay_order", "log_order", "out_type", "out_id", "close_reason", "close_note", "closed_by", "buyer_memo", "create_time", "update_time", "deductions", "discount_amount", "freight_amount", "adjust_amount", "pay_orders", "receive_deadline", "receipt_extensions", "vouchers", "ship_time")
+    __slots__ = ("order_id", "parent_id", "is_main", "buyer_id", "seller_id", "status", "pay_status", "logistics_status", "item", "quantity", "total_amount", "actual_amount", "sub_orders", "pay_order", "log_order", "out_type", "out_id", "close_reason", "close_note", "closed_by", "buyer_memo", "create_time", "update_time", "deductions", "discount_amount", "freight_amount", "adjust_amount", "pay_orders", "auto_receive_time", "receipt_extensions", "vouchers", "ship_time")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     PARENT_ID_FIELD_NUMBER: _ClassVar[int]
     IS_MAIN_FIELD_NUMBER: _ClassVar[int]
@@ -267,7 +305,7 @@ class Order(_message.Message):
     FREIGHT_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     ADJUST_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     PAY_ORDERS_FIELD_NUMBER: _ClassVar[int]
-    RECEIVE_DEADLINE_FIELD_NUMBER: _ClassVar[int]
+    AUTO_RECEIVE_TIME_FIELD_NUMBER: _ClassVar[int]
     RECEIPT_EXTENSIONS_FIELD_NUMBER: _ClassVar[int]
     VOUCHERS_FIELD_NUMBER: _ClassVar[int]
     SHIP_TIME_FIELD_NUMBER: _ClassVar[int]
@@ -299,11 +337,11 @@ class Order(_message.Message):
     freight_amount: _common_pb2.Money
     adjust_amount: _common_pb2.Money
     pay_orders: _containers.RepeatedCompositeFieldContainer[PayOrder]
-    receive_deadline: _timestamp_pb2.Timestamp
+    auto_receive_time: _timestamp_pb2.Timestamp
     receipt_extensions: int
     vouchers: _containers.RepeatedCompositeFieldContainer[Voucher]
     ship_time: _timestamp_pb2.Timestamp
-    def __init__(self, order_id: _Optional[str] = ..., parent_id: _Optional[str] = ..., is_main: _Optional[bool] = ..., buyer_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., pay_status: _Optional[_Union[PayStatus, str]] = ..., logistics_status: _Optional[_Union[LogisticsStatus, str]] = ..., item: _Optional[_Union[ItemSnapshot, _Mapping]] = ..., quantity: _Optional[int] = ..., total_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actual_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., sub_orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., pay_order: _Optional[_Union[PayOrder, _Mapping]] = ..., log_order: _Optional[_Union[LogOrder, _Mapping]] = ..., out_type: _Optional[str] = ..., out_id: _Optional[str] = ..., close_reason: _Optional[_Union[CloseReason, str]] = ..., close_note: _Optional[str] = ..., closed_by: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ..., buyer_memo: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deductions: _Optional[_Iterable[_Union[_promotion_pb2.Deduction, _Mapping]]] = ..., discount_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., freight_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., adjust_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pay_orders: _Optional[_Iterable[_Union[PayOrder, _Mapping]]] = ..., receive_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., receipt_extensions: _Optional[int] = ..., vouchers: _Optional[_Iterable[_Union[Voucher, _Mapping]]] = ..., ship_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, order_id: _Optional[str] = ..., parent_id: _Optional[str] = ..., is_main: _Optional[bool] = ..., buyer_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., pay_status: _Optional[_Union[PayStatus, str]] = ..., logistics_status: _Optional[_Union[LogisticsStatus, str]] = ..., item: _Optional[_Union[ItemSnapshot, _Mapping]] = ..., quantity: _Optional[int] = ..., total_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actual_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., sub_orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., pay_order: _Optional[_Union[PayOrder, _Mapping]] = ..., log_order: _Optional[_Union[LogOrder, _Mapping]] = ..., out_type: _Optional[str] = ..., out_id: _Optional[str] = ..., close_reason: _Optional[_Union[CloseReason, str]] = ..., close_note: _Optional[str] = ..., closed_by: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ..., buyer_memo: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deductions: _Optional[_Iterable[_Union[_promotion_pb2.Deduction, _Mapping]]] = ..., discount_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., freight_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., adjust_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pay_orders: _Optional[_Iterable[_Union[PayOrder, _Mapping]]] = ..., auto_receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., receipt_extensions: _Optional[int] = ..., vouchers: _Optional[_Iterable[_Union[Voucher, _Mapping]]] = ..., ship_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class OrderLineInput(_message.Message):
     __slots__ = ("sku_id", "quantity", "seller_id")

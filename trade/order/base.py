@@ -1,0 +1,192 @@
+"""The state of an order and the one way its statuses move (``_move``);
+``aggregate.Order`` adds the transitions.
+
+Pure: no SQL, gRPC, protobuf message or clock. Enum values only from the
+generated modules.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass
+from typing import Self
+
+from trade.order.model import Close, Line, Party, PayOrder, Voucher
+from trade.order.states import (
+    INIT,
+    NOT_REQUIRED,
+    ORDER,
+    PAID,
+    UNPAID,
+    E,
+    S,
+    logistics_status_after,
+    pay_order_status_after,
+    pay_status_after,
+)
+from zhongtai.common.v1.common_pb2 import Operator
+from zhongtai.errors import PreconditionViolation, ZhongtaiError
+from zhongtai.trade.v1 import trade_pb2 as pb
+from zhongtai.uow import Aggregate
+
+# The durable timers an order arms (kind; the key is the top-level order id).
+ROLLBACK_TIMER = "order.creation_rollback"
+PAY_TIMEOUT_TIMER = "order.pay_timeout"
+BALANCE_LAPSE_TIMER = "order.balance_lapse"
+SHIP_TIMEOUT_TIMER = "order.ship_timeout"
+AUTO_CONFIRM_TIMER = "order.auto_confirm"
+
+
+@dataclass(kw_only=True)
+class OrderState(Aggregate):
+    """A top-level order. ``lines`` are its sub orders, or the single order
+    itself (then ``lines[0].order_id == order_id``); status and pay status
+    are the same on the main and every sub order (they move together)."""
+
+    order_id: str
+    buyer_id: str
+    currency: str
+    lines: list[Line]
+    pay_orders: list[PayOrder]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    status: int = INIT
+    pay_status: int = UNPAID
+    # A main order's own logistics status (its lines' combined); a single
+    # order's is its line's.
+    main_logistics_status: int = NOT_REQUIRED
+    request_id: str = ""
+    out_type: str = ""
+    out_id: str = ""
+    buyer_memo: str = ""
+    close: Close | None = None
+    ship_time: dt.datetime | None = None
+    auto_receive_time: dt.datetime | None = None
+    receipt_extensions: int = 0
+
+    # --- reading -----------------------------------------------------------------
+
+    @property
+    def is_main(self) -> bool:
+        """Whether it is a main order (its lines are sub orders)."""
+        return self.lines[0].order_id != self.order_id
+
+    @property
+    def seller_id(self) -> str:
+        """The order's one seller; empty for a main order of several."""
+        sellers = {line.seller_id for line in self.lines}
+        return sellers.pop() if len(sellers) == 1 else ""
+
+    @property
+    def logistics_status(self) -> int:
+        """A main order's combined status, a single order's own."""
+        return self.main_logistics_status if self.is_main else self.lines[0].logistics_status
+
+    @property
+    def total(self) -> int:
+        """The goods at their prices: the lines' totals."""
+        return sum(line.total for line in self.lines)
+
+    @property
+    def discount(self) -> int:
+        """Every deduction on the lines (points and the card included)."""
+        return sum(line.discount for line in self.lines)
+
+    @property
+    def adjust(self) -> int:
+        """The seller's price adjustment: the lines' shares."""
+        return sum(line.adjust for line in self.lines)
+
+    @property
+    def freight(self) -> int:
+        """The sellers' freight (on their first physical lines)."""
+        return sum(line.freight for line in self.lines)
+
+    @property
+    def actual(self) -> int:
+        """What the buyer pays for the goods through payment (no freight)."""
+        return sum(line.actual for line in self.lines)
+
+    @property
+    def vouchers(self) -> list[Voucher]:
+        """Every voucher code of the order, line by line."""
+        return [v for line in self.lines for v in line.vouchers]
+
+    def pay_order(self, pay_order_id: str) -> PayOrder | None:
+        """The pay order with this id, if it is one of the order's."""
+        return next((p for p in self.pay_orders if p.pay_order_id == pay_order_id), None)
+
+    @property
+    def due_pay_order(self) -> PayOrder:
+        """The pay order due now: the first not paid (DEPOSIT before
+        BALANCE), else the last one."""
+        ordered = sorted(self.pay_orders, key=lambda p: p.kind)
+        return next((p for p in ordered if p.status != PAID), ordered[-1])
+
+    def check_top_level(self, order_id: str, verb: str) -> None:
+        """``order_id`` (what the caller named) must be this top-level order,
+        not one of its sub orders (FAILED_PRECONDITION NOT_A_TOP_LEVEL_ORDER)."""
+        if order_id != self.order_id:
+            raise E(pb.ERROR_REASON_NOT_A_TOP_LEVEL_ORDER,
+                    f"{order_id} is a sub order; {verb} its main order {self.order_id}",
+                    metadata={"order_id": order_id, "parent_id": self.order_id})
+
+    def snapshot(self) -> Self:
+        """A deep copy of the order as it is now, without what it recorded."""
+        events, deadlines = self._events, self._deadlines
+        self._events, self._deadlines = [], []
+        try:
+            return copy.deepcopy(self)
+        finally:
+            self._events, self._deadlines = events, deadlines
+
+    # --- the one way statuses move ---------------------------------------------
+
+    def _move(self, action: str, now: dt.datetime, close: Close | None = None) -> None:
+        """Move the order, its sub orders, pay orders and log orders together
+        (``states.ORDER``; refused before anything changes)."""
+        self.status = ORDER.next(self.status, action, self.order_id)
+        self.pay_status = pay_status_after(action, self.pay_status)
+        if self.is_main:
+            self.main_logistics_status = logistics_status_after(action,
+                                                                self.main_logistics_status)
+        for line in self.lines:
+            line.logistics_status = logistics_status_after(action, line.logistics_status)
+            if line.log_order is not None:
+                lo = line.log_order
+                lo.status, lo.updated_at = logistics_status_after(action, lo.status), now
+        for p in self.pay_orders:
+            p.status, p.updated_at = pay_order_status_after(action, p.kind, p.status), now
+        if close is not None:
+            self.close = close
+        self._touch(now, *self.lines)
+
+    def _touch(self, now: dt.datetime, *lines: Line) -> None:
+        """The order's row (and these lines' rows) changed at ``now``."""
+        self.updated_at = now
+        for line in lines:
+            line.updated_at = now
+        if not self.is_main:
+            self.lines[0].updated_at = now
+
+    def _refusal(self, reason: int, why: str, action: str) -> ZhongtaiError:
+        """FAILED_PRECONDITION ``reason``: the order's status does not allow ``action``."""
+        name = S.Name(self.status)
+        return E(reason, f"order {self.order_id} is {name}; {why}",
+                 violations=[PreconditionViolation("ORDER_STATUS", f"orders/{self.order_id}",
+                                                   f"status is {name}")],
+                 metadata={"order_id": self.order_id, "status": name, "action": action})
+
+    def _log_statuses(self) -> list[int]:
+        return [x.log_order.status for x in self.lines if x.log_order is not None]
+
+    def _check_party(self, by: Party, verb: str) -> None:
+        """The buyer or seller acting must be this order's (PERMISSION_DENIED)."""
+        own = self.buyer_id if by.role == Operator.ROLE_BUYER else self.seller_id
+        if by.id != own:
+            who = "buyer" if by.role == Operator.ROLE_BUYER else "seller"
+            raise E(pb.ERROR_REASON_NOT_A_PARTY_TO_THE_ORDER,
+                    f"{who} {by.id} cannot {verb} order {self.order_id}",
+                    metadata={"order_id": self.order_id})
+

@@ -1,0 +1,206 @@
+"""What an order is made of: its lines (single or sub orders) with the item
+snapshot, deductions and log order, its pay orders, vouchers, who closed it,
+and the policy values its transitions use.
+
+Plain dataclasses; amounts are integers of minor units in the order's one
+currency. Pure: enum values only from the generated modules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from zhongtai.common.v1.common_pb2 import Operator
+from zhongtai.promotion.v1 import promotion_pb2 as promo
+
+POINTS = promo.DEDUCTION_KIND_POINTS
+CARD = promo.DEDUCTION_KIND_STORED_VALUE_CARD
+
+
+@dataclass(frozen=True)
+class TradePolicy:
+    """The business's timing rules, built from ``TradeSettings`` by the wiring."""
+
+    # The creation saga's rollback (seed 001: e.g. 3 minutes).
+    rollback_after: dt.timedelta = dt.timedelta(seconds=180)
+    # The unpaid timeout.
+    pay_timeout: dt.timedelta = dt.timedelta(minutes=30)
+    # A paid order nothing of which shipped this long is cancelled (zero: never).
+    ship_timeout: dt.timedelta = dt.timedelta(days=3)
+    # A shipped (or served) order is received automatically this long after.
+    auto_confirm: dt.timedelta = dt.timedelta(days=10)
+    # The buyer may push that back by this much, this many times.
+    receipt_extension: dt.timedelta = dt.timedelta(days=3)
+    max_receipt_extensions: int = 1
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who acts on an order: a role (``Operator.Role`` values) and an id."""
+
+    role: int
+    id: str = ""
+
+    @classmethod
+    def buyer(cls, buyer_id: str) -> Party:
+        """The buyer ``buyer_id``."""
+        return cls(Operator.ROLE_BUYER, buyer_id)
+
+    @classmethod
+    def seller(cls, seller_id: str) -> Party:
+        """The seller ``seller_id``."""
+        return cls(Operator.ROLE_SELLER, seller_id)
+
+
+SYSTEM = Party(Operator.ROLE_SYSTEM)
+
+
+@dataclass(frozen=True)
+class Close:
+    """Why and by whom an order was cancelled or failed."""
+
+    reason: int  # CloseReason
+    note: str
+    by: Party
+
+
+@dataclass(frozen=True)
+class Item:
+    """The item as it was bought (交易快照): a reference to an immutable version."""
+
+    item_id: str
+    item_version: int
+    sku_id: str
+    title: str
+    category_id: str
+    item_type: int
+    attributes: Mapping[str, str]
+    unit_price: int
+    weight_grams: int = 0
+    volume_cm3: int = 0
+
+
+@dataclass(frozen=True)
+class Deduction:
+    """One deduction on a line as promotion held it: by kind and source, with
+    the shares the platform and the merchant bear (they add up to amount)."""
+
+    kind: int
+    source_id: str
+    amount: int
+    platform_amount: int
+    merchant_amount: int
+
+
+@dataclass
+class LogOrder:
+    """Trade's record of one physical line's logistics (mirrors logistics)."""
+
+    log_order_id: str
+    status: int
+    # JSON of the delivery address (zhongtai.common.v1.Address), as given.
+    address: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass
+class Voucher:
+    """One code of an e-voucher line, issued at payment, redeemed by its seller."""
+
+    code: str
+    line_order_id: str
+    seller_id: str
+    buyer_id: str
+    sku_id: str
+    status: int  # VoucherStatus
+    issued_at: dt.datetime
+    updated_at: dt.datetime
+    redeemed_at: dt.datetime | None = None
+
+
+@dataclass
+class Line:
+    """A single order, or one sub order of a main order: one SKU of one seller.
+
+    Amounts: ``total`` = unit price × quantity; ``discount`` = every
+    deduction (points and the card included); ``adjust`` = its share of the
+    seller's price adjustment; ``actual`` = total − discount + adjust, what
+    the buyer still pays for it through payment (freight excluded).
+    ``freight`` is the seller's freight, on its first physical line only.
+    """
+
+    order_id: str
+    seller_id: str
+    item: Item
+    quantity: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    deductions: list[Deduction] = field(default_factory=list)
+    freight: int = 0
+    adjust: int = 0
+    logistics_status: int = 0
+    log_order: LogOrder | None = None
+    vouchers: list[Voucher] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """Unit price × quantity."""
+        return self.item.unit_price * self.quantity
+
+    def deducted(self, *, kinds: set[int] | None = None, without: set[int] | None = None) -> int:
+        """The deductions of these kinds (all if None), less those ``without``."""
+        return sum(d.amount for d in self.deductions
+                   if (kinds is None or d.kind in kinds)
+                   and (without is None or d.kind not in without))
+
+    @property
+    def discount(self) -> int:
+        """Every deduction on the line."""
+        return self.deducted()
+
+    @property
+    def actual(self) -> int:
+        """Total − discount + adjust: what the buyer pays for it through payment."""
+        return self.total - self.discount + self.adjust
+
+
+@dataclass
+class PayOrder:
+    """Trade's record of the money of an order: the FULL one, or a presale
+    order's DEPOSIT and BALANCE.
+
+    ``actual`` = total − point − discount − stored_value + adjust + freight:
+    what payment is asked for (0: paid at creation by points and the card).
+    """
+
+    pay_order_id: str
+    kind: int
+    total: int
+    point: int
+    discount: int
+    stored_value: int
+    freight: int
+    adjust: int
+    actual: int
+    status: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    expire_at: dt.datetime | None = None
+    balance_start: dt.datetime | None = None
+    balance_end: dt.datetime | None = None
+    # The payment (payment service's id) that paid it, and when; empty when
+    # nothing was paid through payment.
+    payment_id: str = ""
+    paid_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Presale:
+    """A presale item's terms: the deposit per unit and the balance window."""
+
+    deposit: int
+    balance_start: dt.datetime
+    balance_end: dt.datetime
