@@ -15,7 +15,6 @@ from zhongtai.errors import FailedPrecondition, NotFound
 from zhongtai.events import Envelope
 from zhongtai.inbox import consumer
 from zhongtai.logistics.v1 import events_pb2 as logistics_events
-from zhongtai.orders import paid_order_cancelled
 from zhongtai.service import BuiltService, ServiceContext, ServiceSpec, Subscription
 from zhongtai.trade.v1 import events_pb2 as trade_events
 
@@ -47,12 +46,10 @@ def build(ctx: ServiceContext) -> BuiltService:
 
     async def cancelled(s: AsyncSession, event: trade_events.OrderCancelled,
                         _env: Envelope) -> None:
-        # Unpaid: release the reservation; paid and cancelled before shipping
-        # (ship timeout, money refunding): the sold units go back on sale.
-        order = event.order
-        await stock.stock_on_order_cancelled(
-            s, db.dialect, order.order_id,
-            paid=paid_order_cancelled(order.pay_status, order.close_reason))
+        # Unpaid: release the reservation; paid (the event says so: cancelled
+        # before shipping, money refunding): the sold units go back on sale.
+        await stock.stock_on_order_cancelled(s, db.dialect, event.order.order_id,
+                                             paid=event.paid)
 
     async def deduct(s: AsyncSession, event: trade_events.OrderPaid, _env: Envelope) -> None:
         try:

@@ -19,7 +19,7 @@ from payment.payment import Payment
 from payment.repository import PaymentUnitOfWork
 from payment.rules import Policy
 from zhongtai.db import utcnow
-from zhongtai.idempotency import request_hash
+from zhongtai.idempotency import once, request_hash
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.payment.v1 import payment_pb2_grpc
 from zhongtai.trade.v1 import trade_pb2_grpc as trade_grpc
@@ -49,7 +49,7 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
     async def _once(self, request: Message, response_type: type[keys.R],
                     action: Callable[[PaymentUnitOfWork], Awaitable[keys.R]]) -> keys.R:
         async with self.uows() as uow:
-            return await keys.once(uow.keys, request, response_type, lambda: action(uow))
+            return await once(uow.keys, request, response_type, lambda: action(uow))
 
     async def ListPaymentMethods(self, request: pb.ListPaymentMethodsRequest, context: Ctx
                                  ) -> pb.ListPaymentMethodsResponse:

@@ -11,15 +11,10 @@ at a time (no locks to take).
 from __future__ import annotations
 
 import copy
-import dataclasses
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from google.protobuf.message import Message
-
-from payment.keys import KeyStore
 from payment.payment import Payment
 from payment.repository import (
     BalanceRepository,
@@ -32,9 +27,7 @@ from payment.repository import (
     publish,
 )
 from payment.rules import CHANNEL_METHODS, PENDING, REFUND_PENDING, DueAttempt, DueRefund
-from zhongtai.common.v1 import errors_pb2
-from zhongtai.errors import COMMON, ZhongtaiError, error_to_dict
-from zhongtai.idempotency import Stored
+from zhongtai.idempotency import InMemoryKeyStore
 from zhongtai.uow import InMemoryUnitOfWork
 
 
@@ -48,7 +41,6 @@ class MemoryState:
     # (kind, reference) -> (buyer, currency, amount, balance after)
     ledger: dict[tuple[str, str], tuple[str, str, int, int]] = field(default_factory=dict)
     notifications: dict[tuple[str, str], str] = field(default_factory=dict)
-    keys: dict[tuple[str, str], Stored] = field(default_factory=dict)
 
 
 class InMemoryPaymentRepository(PaymentRepository):
@@ -191,41 +183,6 @@ class InMemoryNotificationLog(NotificationLog):
         self.uow.state.notifications[(channel, key)] = outcome
 
 
-class InMemoryKeyStore(KeyStore):
-    def __init__(self, uow: InMemoryPaymentUnitOfWork) -> None:
-        self.uow = uow
-
-    async def lookup(self, scope: str, key: str, digest: str) -> Stored | None:
-        stored = self.uow.state.keys.get((scope, key))
-        if stored is not None and stored.request_hash != digest:
-            raise COMMON(errors_pb2.ERROR_REASON_IDEMPOTENCY_KEY_REUSED,
-                         f"{scope} key {key!r} was already used for a different request",
-                         metadata={"scope": scope, "key": key})
-        return stored
-
-    async def claim(self, scope: str, key: str, digest: str,
-                    resource_id: str = "") -> Stored | None:
-        stored = await self.lookup(scope, key, digest)
-        if stored is None:
-            self.uow.state.keys[(scope, key)] = Stored(digest, None, None, resource_id)
-        return stored
-
-    async def bind(self, scope: str, key: str, resource_id: str) -> None:
-        keys = self.uow.state.keys
-        keys[(scope, key)] = dataclasses.replace(keys[(scope, key)], resource_id=resource_id)
-
-    async def complete(self, scope: str, key: str, response: Message | None = None,
-                       error: ZhongtaiError | None = None) -> None:
-        keys = self.uow.state.keys
-        keys[(scope, key)] = dataclasses.replace(
-            keys[(scope, key)],
-            response=response.SerializeToString(deterministic=True) if response else None,
-            error=json.dumps(error_to_dict(error)).encode() if error else None)
-
-    async def release(self, scope: str, key: str) -> None:
-        self.uow.state.keys.pop((scope, key), None)
-
-
 class InMemoryPaymentUnitOfWork(InMemoryUnitOfWork, PaymentUnitOfWork):
     """payment's unit of work in memory; ``state`` is what committed."""
 
@@ -236,12 +193,19 @@ class InMemoryPaymentUnitOfWork(InMemoryUnitOfWork, PaymentUnitOfWork):
         self.payments = InMemoryPaymentRepository(self)
         self.balances = InMemoryBalanceRepository(self)
         self.notifications = InMemoryNotificationLog(self)
-        self.keys = InMemoryKeyStore(self)
+        self.key_store = InMemoryKeyStore()
+        self.keys = self.key_store
 
     async def _begin(self) -> None:
         await super()._begin()
         self._before = copy.deepcopy(self.state)
+        self.key_store.begin()
+
+    async def _commit(self) -> None:
+        self.key_store.commit()
+        await super()._commit()
 
     async def _rollback(self, exc: BaseException) -> None:
         self.state = self._before
+        self.key_store.rollback()
         await super()._rollback(exc)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from payment import capture, wallet
 from payment.channels.base import ChannelError, ChannelTrade
 from payment.channels.registry import Channels
-from payment.keys import Keyed, R, answered, finish
+from payment.keys import Keyed, R, finish
 from payment.payability import check_payable
 from payment.payment import Part, Payment
 from payment.repository import PaymentUnitOfWork, PayOrderTaken, Uows, concurrent_change
@@ -44,7 +44,7 @@ from payment.rules import (
 )
 from zhongtai.db import utcnow
 from zhongtai.errors import PreconditionViolation, ZhongtaiError
-from zhongtai.idempotency import Replay, replay
+from zhongtai.idempotency import Replay, answered, replay
 from zhongtai.ids import new_id
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.trade.v1 import trade_pb2_grpc as trade_grpc

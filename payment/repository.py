@@ -32,10 +32,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from payment import store as t
 from payment import views
-from payment.keys import KeyedWork, SqlKeyStore
+from payment.keys import KeyedWork
 from payment.payment import Attempt, Part, Payment, Refund
 from payment.rules import CHANNEL_METHODS, PENDING, REFUND_PENDING, DueAttempt, DueRefund, E
 from zhongtai.db import Database, compare_and_set, insert_ignore
+from zhongtai.idempotency import SqlKeyStore
 from zhongtai.ids import new_id
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.uow import SqlUnitOfWork, UnitOfWork
@@ -471,27 +472,13 @@ class SqlNotificationLog(NotificationLog):
 
 
 class SqlPaymentUnitOfWork(SqlUnitOfWork, PaymentUnitOfWork):
-    """One transaction on payment's database; or, given ``session``, a part
-    of the caller's transaction (an inbox consumer's): its events go to the
-    outbox at the end of the ``async with``, the caller commits."""
+    """One transaction on payment's database, or a part of the caller's (an
+    inbox consumer's: see ``SqlUnitOfWork``)."""
 
     def __init__(self, db: Database, session: AsyncSession | None = None) -> None:
-        super().__init__(db)
-        self._outer = session
+        super().__init__(db, session)
         self.payments = SqlPaymentRepository(self)
         self.balances = SqlBalanceRepository(self)
         self.notifications = SqlNotificationLog(self)
         self.keys = SqlKeyStore(self)
-
-    async def _begin(self) -> None:
-        if self._outer is None:
-            await super()._begin()
-        else:
-            self._session = self._outer
-
-    async def _close(self, exc: BaseException | None) -> None:
-        if self._outer is None:
-            await super()._close(exc)
-        else:
-            self._session = None
 

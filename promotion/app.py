@@ -13,7 +13,6 @@ from promotion.api import PromotionServicer
 from zhongtai.errors import FailedPrecondition, NotFound
 from zhongtai.events import Envelope
 from zhongtai.inbox import consumer
-from zhongtai.orders import paid_order_cancelled
 from zhongtai.promotion.v1 import promotion_pb2, promotion_pb2_grpc
 from zhongtai.service import BuiltService, ServiceContext, ServiceSpec, Subscription
 from zhongtai.trade.v1 import events_pb2 as trade_events
@@ -48,10 +47,8 @@ def build(ctx: ServiceContext) -> BuiltService:
         # Unpaid: release the hold. Paid, then cancelled before anything
         # shipped (ship timeout, money refunding): what the order consumed goes
         # back to the buyer. Refunds after delivery are after-sales' business.
-        order = event.order
-        await holds.benefits_on_order_cancelled(
-            s, db.dialect, order.order_id,
-            paid=paid_order_cancelled(order.pay_status, order.close_reason))
+        await holds.benefits_on_order_cancelled(s, db.dialect, event.order.order_id,
+                                                paid=event.paid)
 
     async def redeem(s: AsyncSession, event: trade_events.OrderPaid, _env: Envelope) -> None:
         try:

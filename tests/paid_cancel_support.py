@@ -44,8 +44,8 @@ def cancelled(order_id: str, *, paid: bool = True, event_id: str | None = None) 
     order = (ship_timeout_order(order_id) if paid else tr.Order(
         order_id=order_id, status=tr.ORDER_STATUS_CANCELLED,
         close_reason=tr.CLOSE_REASON_BUYER_CANCELLED, pay_status=tr.PAY_STATUS_CLOSED))
-    return envelope(ev.OrderCancelled(order=order), "trade.order.cancelled", order_id,
-                    event_id)
+    return envelope(ev.OrderCancelled(order=order, paid=paid), "trade.order.cancelled",
+                    order_id, event_id)
 
 
 def paid(order_id: str) -> Envelope:

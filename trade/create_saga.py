@@ -38,7 +38,7 @@ from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.db import utcnow
 from zhongtai.errors import ZhongtaiError
 from zhongtai.failpoints import failpoint
-from zhongtai.idempotency import Replay, is_retryable, replay, request_hash
+from zhongtai.idempotency import Replay, replay, request_hash
 from zhongtai.promotion.v1 import promotion_pb2 as promo
 from zhongtai.trade.v1 import trade_pb2 as pb
 
@@ -87,14 +87,14 @@ async def create_order(new_uow: UnitOfWorkFactory, clients: Clients, policy: Tra
     digest = request_hash(req)
     async with new_uow() as uow:
         for scope, key in keys.items():
-            if (stored := await uow.requests.lookup(scope, key, digest)) is not None:
+            if (stored := await uow.keys.lookup(scope, key, digest)) is not None:
                 return replay(stored, pb.CreateOrderResponse)
     priced = await checkout.price(clients, req, clock(), policy, time_remaining)
     order = priced.order
     try:
         async with new_uow() as uow:
             for scope, key in keys.items():
-                stored = await uow.requests.claim(scope, key, digest, order.order_id)
+                stored = await uow.keys.claim(scope, key, digest, order.order_id)
                 if stored is not None:
                     raise Replay(stored)
             await uow.orders.add(order)
@@ -132,7 +132,7 @@ async def create_order(new_uow: UnitOfWorkFactory, clients: Clients, policy: Tra
         await uow.orders.save(order)
         response = pb.CreateOrderResponse(order=views.order_message(order))
         for scope, key in keys.items():
-            await uow.requests.complete(scope, key, response)
+            await uow.keys.complete(scope, key, response)
         return response
 
 
@@ -151,10 +151,7 @@ async def fail(uow: TradeUnitOfWork, order_id: str, reason: int, error: Zhongtai
         return False
     await uow.orders.save(order)
     for scope, key in OrderKeys(order.request_id, order.out_type, order.out_id).items():
-        if is_retryable(error):
-            await uow.requests.release(scope, key)
-        else:
-            await uow.requests.complete(scope, key, error=error)
+        await uow.keys.settle(scope, key, error=error)
     return True
 
 

@@ -12,26 +12,21 @@ work at a time.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from google.protobuf.message import Message
-
 from trade.order import Order
 from trade.repository import Orders, Page, TradeUnitOfWork, concurrent_change
-from zhongtai.common.v1 import errors_pb2
-from zhongtai.errors import COMMON, ZhongtaiError, error_to_dict
-from zhongtai.idempotency import Stored
+from zhongtai.idempotency import InMemoryKeyStore
 from zhongtai.uow import InMemoryUnitOfWork
 
 
 @dataclass
 class MemoryStore:
-    """What committed: orders by top-level id, request ids by (scope, key)."""
+    """What committed: orders by top-level id, and the request ids."""
 
     orders: dict[str, Order] = field(default_factory=dict)
-    requests: dict[tuple[str, str], Stored] = field(default_factory=dict)
+    keys: InMemoryKeyStore = field(default_factory=InMemoryKeyStore)
 
 
 def _copy(order: Order) -> Order:
@@ -100,47 +95,6 @@ class InMemoryOrders(Orders):
         self._hand_over(order)
 
 
-class InMemoryRequests:
-    """Idempotency records in memory (``zhongtai.idempotency.Keys`` semantics)."""
-
-    def __init__(self, uow: InMemoryTradeUnitOfWork) -> None:
-        self.uow = uow
-
-    def _get(self, scope: str, key: str) -> Stored | None:
-        if (scope, key) in self.uow.released:
-            return None
-        return self.uow.staged_requests.get((scope, key), self.uow.store.requests.get(
-            (scope, key)))
-
-    async def lookup(self, scope: str, key: str, digest: str) -> Stored | None:
-        stored = self._get(scope, key)
-        if stored is not None and stored.request_hash != digest:
-            raise COMMON(errors_pb2.ERROR_REASON_IDEMPOTENCY_KEY_REUSED,
-                         f"{scope} key {key!r} was already used for a different request",
-                         metadata={"scope": scope, "key": key})
-        return stored
-
-    async def claim(self, scope: str, key: str, digest: str, resource_id: str) -> Stored | None:
-        stored = await self.lookup(scope, key, digest)
-        if stored is None:
-            self.uow.released.discard((scope, key))
-            self.uow.staged_requests[(scope, key)] = Stored(digest, None, None, resource_id)
-        return stored
-
-    async def complete(self, scope: str, key: str, response: Message | None = None,
-                       error: ZhongtaiError | None = None) -> None:
-        stored = self._get(scope, key)
-        assert stored is not None
-        self.uow.staged_requests[(scope, key)] = Stored(
-            stored.request_hash,
-            response.SerializeToString(deterministic=True) if response else None,
-            json.dumps(error_to_dict(error)).encode() if error else None, stored.resource_id)
-
-    async def release(self, scope: str, key: str) -> None:
-        self.uow.staged_requests.pop((scope, key), None)
-        self.uow.released.add((scope, key))
-
-
 class InMemoryTradeUnitOfWork(InMemoryUnitOfWork, TradeUnitOfWork):
     """trade's unit of work over a ``MemoryStore`` (one per test, shared by
     the units of work a use case opens)."""
@@ -149,31 +103,24 @@ class InMemoryTradeUnitOfWork(InMemoryUnitOfWork, TradeUnitOfWork):
         super().__init__()
         self.store = store or MemoryStore()
         self.staged: dict[str, Order] = {}
-        self.staged_requests: dict[tuple[str, str], Stored] = {}
-        self.released: set[tuple[str, str]] = set()
         self.orders = InMemoryOrders(self)
-        self.requests = InMemoryRequests(self)
+        self.keys = self.store.keys
 
     async def _begin(self) -> None:
         await super()._begin()
-        self._clear()
+        self.staged.clear()
+        self.store.keys.begin()
 
     async def _commit(self) -> None:
         self.store.orders.update(self.staged)
-        for key in self.released:
-            self.store.requests.pop(key, None)
-        self.store.requests.update(self.staged_requests)
-        self._clear()
+        self.staged.clear()
+        self.store.keys.commit()
         await super()._commit()
 
     async def _rollback(self, exc: BaseException) -> None:
-        self._clear()
-        await super()._rollback(exc)
-
-    def _clear(self) -> None:
         self.staged.clear()
-        self.staged_requests.clear()
-        self.released.clear()
+        self.store.keys.rollback()
+        await super()._rollback(exc)
 
     def order(self, order_id: str) -> Order:
         """The committed order (a copy), for assertions."""

@@ -17,7 +17,7 @@
   events by ``trade.views``) and deadlines go to the unit of work, which
   writes them to the outbox and the timers at commit.
 
-``SqlTradeUnitOfWork`` is one transaction exposing ``orders`` and ``requests``
+``SqlTradeUnitOfWork`` is one transaction exposing ``orders`` and ``keys``
 (idempotency records); it can also join a transaction already open (a
 consumer's or a timer's, an idempotent RPC's). The in-memory twins are in
 ``trade.fakes``.
@@ -29,9 +29,8 @@ import abc
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from google.protobuf.message import Message
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,7 +41,7 @@ from trade.order.events import DomainEvent
 from trade.rows import Related, Rows, from_rows, group, to_rows
 from zhongtai.db import Database, compare_and_set
 from zhongtai.errors import ZhongtaiError
-from zhongtai.idempotency import Keys, Stored
+from zhongtai.idempotency import KeyStore, SqlKeyStore
 from zhongtai.trade.v1 import trade_pb2 as pb
 from zhongtai.uow import SqlUnitOfWork, UnitOfWork
 
@@ -137,31 +136,17 @@ class Orders(abc.ABC):
         self.uow.schedule(deadlines)
 
 
-class Requests(Protocol):
-    """The idempotency records of requests (``zhongtai.idempotency.Keys``)."""
-
-    async def lookup(self, scope: str, key: str, digest: str) -> Stored | None: ...
-
-    async def claim(self, scope: str, key: str, digest: str, resource_id: str
-                    ) -> Stored | None: ...
-
-    async def complete(self, scope: str, key: str, response: Message | None = None,
-                       error: ZhongtaiError | None = None) -> None: ...
-
-    async def release(self, scope: str, key: str) -> None: ...
-
-
 # The time, read by a use case once it holds the order (its lock), so the
 # times it writes and publishes follow the order in which changes commit.
 Clock = Callable[[], dt.datetime]
 
 
 class TradeUnitOfWork(UnitOfWork):
-    """trade's unit of work: one transaction exposing ``orders`` and
-    ``requests`` (``SqlTradeUnitOfWork``; ``trade.fakes.InMemoryTradeUnitOfWork``)."""
+    """trade's unit of work: one transaction exposing ``orders`` and ``keys``
+    (the request ids; ``SqlTradeUnitOfWork``; ``trade.fakes.InMemoryTradeUnitOfWork``)."""
 
     orders: Orders
-    requests: Requests
+    keys: KeyStore
 
 
 class SqlOrders(Orders):
@@ -316,49 +301,11 @@ def _changed(rows: Rows, seen: Rows) -> bool:
         seen.biz, seen.pay, seen.log, seen.vouchers)
 
 
-class SqlRequests:
-    """The idempotency records of trade's requests, in the unit of work."""
-
-    def __init__(self, uow: SqlTradeUnitOfWork) -> None:
-        self.uow = uow
-        self.keys = Keys(uow.db.plumbing, uow.db.dialect)
-
-    async def lookup(self, scope: str, key: str, digest: str) -> Stored | None:
-        return await self.keys.lookup(self.uow.session, scope, key, digest)
-
-    async def claim(self, scope: str, key: str, digest: str, resource_id: str) -> Stored | None:
-        return await self.keys.claim(self.uow.session, scope, key, digest, resource_id)
-
-    async def complete(self, scope: str, key: str, response: Message | None = None,
-                       error: ZhongtaiError | None = None) -> None:
-        await self.keys.complete(self.uow.session, scope, key, response, error)
-
-    async def release(self, scope: str, key: str) -> None:
-        await self.keys.release(self.uow.session, scope, key)
-
-
 class SqlTradeUnitOfWork(SqlUnitOfWork, TradeUnitOfWork):
-    """One transaction on trade's database.
-
-    Given an open ``session`` (a consumer's, a timer's, an idempotent RPC's)
-    it joins that transaction: its events and timers are written into it
-    when the unit of work ends, and the owner of the transaction commits.
-    """
+    """One transaction on trade's database, or a part of an open one (a
+    consumer's, a timer's, an idempotent RPC's: see ``SqlUnitOfWork``)."""
 
     def __init__(self, db: Database, session: AsyncSession | None = None) -> None:
-        super().__init__(db)
-        self._joined = session
+        super().__init__(db, session)
         self.orders = SqlOrders(self)
-        self.requests = SqlRequests(self)
-
-    async def _begin(self) -> None:
-        if self._joined is None:
-            await super()._begin()
-        else:
-            self._session = self._joined
-
-    async def _close(self, exc: BaseException | None) -> None:
-        if self._joined is None:
-            await super()._close(exc)
-        else:
-            self._session = None
+        self.keys = SqlKeyStore(self)

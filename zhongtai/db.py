@@ -17,7 +17,6 @@ and ``FOR UPDATE SKIP LOCKED`` where rows are claimed.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -52,7 +51,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.sql import Executable
 
-from zhongtai.errors import AlreadyExists, NotFound, Reasons, ZhongtaiError
+from zhongtai.errors import Reasons
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -217,21 +216,8 @@ def create_engine(url: str) -> AsyncEngine:
 Reason = tuple[Reasons, int]
 
 
-def _error(what: str, suffix: str, reason: Reason | None, message: str,
-           metadata: dict[str, str]) -> ZhongtaiError:
-    """The error of ``reason``; without one (a service not yet on its
-    ErrorReason enum), of a reason derived from a noun: "coupon template" →
-    COUPON_TEMPLATE_<suffix>."""
-    if reason is not None:
-        reasons, value = reason
-        return reasons(value, message, metadata=metadata)
-    derived = re.sub(r"[^A-Za-z0-9]+", "_", what).upper() + "_" + suffix
-    cls = NotFound if suffix == "NOT_FOUND" else AlreadyExists
-    return cls(derived, message, metadata)
-
-
 async def fetch_one(session: AsyncSession, column: Column[Any], value: Any, what: str, *,
-                    lock: bool = False, reason: Reason | None = None) -> Any:
+                    reason: Reason, lock: bool = False) -> Any:
     """The row of ``column``'s table where ``column == value``, or the
     NOT_FOUND ``reason`` (e.g. ``(E, pb.ERROR_REASON_COUPON_TEMPLATE_NOT_FOUND)``)
     with the column in its metadata."""
@@ -240,18 +226,20 @@ async def fetch_one(session: AsyncSession, column: Column[Any], value: Any, what
         query = query.with_for_update()
     row = (await session.execute(query)).first()
     if row is None:
-        raise _error(what, "NOT_FOUND", reason, f"{what} {value!r} does not exist",
-                     {column.name: str(value)})
+        reasons, not_found = reason
+        raise reasons(not_found, f"{what} {value!r} does not exist",
+                      metadata={column.name: str(value)})
     return row
 
 
 async def ensure_absent(session: AsyncSession, column: Column[Any], value: Any,
-                        what: str, *, reason: Reason | None = None) -> None:
+                        what: str, *, reason: Reason) -> None:
     """The ALREADY_EXISTS ``reason`` (e.g. ``(E, pb.ERROR_REASON_COUPON_TEMPLATE_EXISTS)``)
     if a row has that key."""
     if (await session.execute(select(column).where(column == value))).first():
-        raise _error(what, "EXISTS", reason, f"{what} {value} already exists",
-                     {column.name: str(value)})
+        reasons, exists = reason
+        raise reasons(exists, f"{what} {value} already exists",
+                      metadata={column.name: str(value)})
 
 
 def rows_changed(result: Result[Any]) -> int:

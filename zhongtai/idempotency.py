@@ -5,10 +5,17 @@ the response it got (or, for a saga that failed, the error it got). A repeat
 with the same payload replays that answer; the same key with a different
 payload is ALREADY_EXISTS; a repeat while the first request is still in
 progress is ABORTED (retry later).
+
+``Keys`` works on a session; ``KeyStore`` is the same records as a unit of
+work sees them (``uow.keys``: ``SqlKeyStore``, ``InMemoryKeyStore``), with
+``once`` for a call answered in one transaction and ``KeyStore.settle`` for
+one answered over several (a saga, a channel call between transactions).
 """
 
 from __future__ import annotations
 
+import abc
+import dataclasses
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
@@ -19,15 +26,17 @@ from google.protobuf.message import Message
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zhongtai.common.v1 import errors_pb2
 from zhongtai.db import Database, PlumbingTables, insert_ignore, utcnow
 from zhongtai.errors import (
+    COMMON,
     Aborted,
-    AlreadyExists,
     Unavailable,
     ZhongtaiError,
     error_from_dict,
     error_to_dict,
 )
+from zhongtai.uow import SqlUnitOfWork
 
 R = TypeVar("R", bound=Message)
 
@@ -47,6 +56,12 @@ class Stored:
     response: bytes | None
     error: bytes | None
     resource_id: str
+
+
+def _key_reused(scope: str, key: str) -> ZhongtaiError:
+    return COMMON(errors_pb2.ERROR_REASON_IDEMPOTENCY_KEY_REUSED,
+                  f"{scope} key {key!r} was already used for a different request",
+                  metadata={"scope": scope, "key": key})
 
 
 class Keys:
@@ -92,11 +107,7 @@ class Keys:
             return None
         stored = Stored(row.request_hash, row.response, row.error, row.resource_id)
         if stored.request_hash != digest:
-            raise AlreadyExists(
-                "IDEMPOTENCY_KEY_REUSED",
-                f"{scope} key {key!r} was already used for a different request",
-                {"scope": scope, "key": key},
-            )
+            raise _key_reused(scope, key)
         return stored
 
     async def release(self, session: AsyncSession, scope: str, key: str) -> None:
@@ -130,6 +141,150 @@ class Replay(Exception):
         self.stored = stored
 
 
+def answered(stored: Stored) -> bool:
+    """Whether a stored key has its answer (else its first request is in progress)."""
+    return stored.response is not None or stored.error is not None
+
+
+class KeyStore(abc.ABC):
+    """The request ids of a service as a unit of work sees them (``uow.keys``):
+    ``SqlKeyStore`` in its transaction, ``InMemoryKeyStore`` for unit tests."""
+
+    @abc.abstractmethod
+    async def lookup(self, scope: str, key: str, digest: str) -> Stored | None:
+        """What is stored under a key (None: nothing); IDEMPOTENCY_KEY_REUSED
+        if it was used for another request."""
+
+    @abc.abstractmethod
+    async def claim(self, scope: str, key: str, digest: str,
+                    resource_id: str = "") -> Stored | None:
+        """Record a new key (None), or return what is stored under it."""
+
+    @abc.abstractmethod
+    async def bind(self, scope: str, key: str, resource_id: str) -> None:
+        """The key now stands for ``resource_id`` (e.g. a payment it continues)."""
+
+    @abc.abstractmethod
+    async def complete(self, scope: str, key: str, response: Message | None = None,
+                       error: ZhongtaiError | None = None) -> None:
+        """Remember the answer."""
+
+    @abc.abstractmethod
+    async def release(self, scope: str, key: str) -> None:
+        """Forget the key (the same request may be sent again)."""
+
+    async def settle(self, scope: str, key: str, response: Message | None = None,
+                     error: ZhongtaiError | None = None) -> None:
+        """End a request claimed in an earlier transaction: remember its
+        answer, or, for a transient error, free the key so the request can
+        be sent again and continue where it stopped."""
+        if error is not None and is_retryable(error):
+            await self.release(scope, key)
+        else:
+            await self.complete(scope, key, response, error)
+
+
+class SqlKeyStore(KeyStore):
+    """``Keys`` in a SQL unit of work's session."""
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self.uow = uow
+        self.records = Keys(uow.db.plumbing, uow.db.dialect)
+
+    async def lookup(self, scope: str, key: str, digest: str) -> Stored | None:
+        return await self.records.lookup(self.uow.session, scope, key, digest)
+
+    async def claim(self, scope: str, key: str, digest: str,
+                    resource_id: str = "") -> Stored | None:
+        return await self.records.claim(self.uow.session, scope, key, digest, resource_id)
+
+    async def bind(self, scope: str, key: str, resource_id: str) -> None:
+        t = self.records.t
+        await self.uow.session.execute(update(t).where(t.c.scope == scope, t.c.key == key)
+                                       .values(resource_id=resource_id))
+
+    async def complete(self, scope: str, key: str, response: Message | None = None,
+                       error: ZhongtaiError | None = None) -> None:
+        await self.records.complete(self.uow.session, scope, key, response, error)
+
+    async def release(self, scope: str, key: str) -> None:
+        await self.records.release(self.uow.session, scope, key)
+
+
+class InMemoryKeyStore(KeyStore):
+    """The same contract in memory, with a transaction's visibility: what a
+    unit of work wrote is seen by later ones only once it committed (its
+    unit of work calls ``begin``, ``commit`` and ``rollback``)."""
+
+    def __init__(self) -> None:
+        self.records: dict[tuple[str, str], Stored] = {}
+        self._staged: dict[tuple[str, str], Stored | None] = {}
+
+    def begin(self) -> None:
+        self._staged = {}
+
+    def commit(self) -> None:
+        for k, stored in self._staged.items():
+            if stored is None:
+                self.records.pop(k, None)
+            else:
+                self.records[k] = stored
+        self._staged = {}
+
+    def rollback(self) -> None:
+        self._staged = {}
+
+    def _get(self, scope: str, key: str) -> Stored | None:
+        k = (scope, key)
+        return self._staged[k] if k in self._staged else self.records.get(k)
+
+    async def lookup(self, scope: str, key: str, digest: str) -> Stored | None:
+        stored = self._get(scope, key)
+        if stored is not None and stored.request_hash != digest:
+            raise _key_reused(scope, key)
+        return stored
+
+    async def claim(self, scope: str, key: str, digest: str,
+                    resource_id: str = "") -> Stored | None:
+        stored = await self.lookup(scope, key, digest)
+        if stored is None:
+            self._staged[(scope, key)] = Stored(digest, None, None, resource_id)
+        return stored
+
+    async def bind(self, scope: str, key: str, resource_id: str) -> None:
+        stored = self._get(scope, key)
+        assert stored is not None
+        self._staged[(scope, key)] = dataclasses.replace(stored, resource_id=resource_id)
+
+    async def complete(self, scope: str, key: str, response: Message | None = None,
+                       error: ZhongtaiError | None = None) -> None:
+        stored = self._get(scope, key)
+        assert stored is not None
+        self._staged[(scope, key)] = dataclasses.replace(
+            stored, response=response.SerializeToString(deterministic=True) if response else None,
+            error=json.dumps(error_to_dict(error)).encode() if error else None)
+
+    async def release(self, scope: str, key: str) -> None:
+        self._staged[(scope, key)] = None
+
+
+async def once(keys: KeyStore, request: Message, response_type: type[R],
+               action: Callable[[], Awaitable[R]]) -> R:
+    """Run a one-transaction call in the unit of work of ``keys``, once per
+    ``request.request_id`` (the scope: the call's name, the response type's
+    name less "Response"); a repeat gets the first answer. A failed call
+    leaves no key: it can be corrected and sent again."""
+    scope = response_type.DESCRIPTOR.name.removesuffix("Response")
+    key = str(getattr(request, "request_id", ""))
+    stored = await keys.claim(scope, key, request_hash(request)) if key else None
+    if stored is not None:
+        return replay(stored, response_type)
+    response = await action()
+    if key:
+        await keys.complete(scope, key, response)
+    return response
+
+
 def is_retryable(error: ZhongtaiError) -> bool:
     """Whether sending the same request again may succeed (not worth remembering)."""
     return isinstance(error, Aborted | Unavailable) or type(error) is ZhongtaiError
@@ -141,7 +296,8 @@ def replay(stored: Stored, response_type: type[R]) -> R:
         return response_type.FromString(stored.response)
     if stored.error is not None:
         raise error_from_dict(json.loads(stored.error))
-    raise Aborted("REQUEST_IN_PROGRESS", "the first request with this key is still in progress")
+    raise COMMON(errors_pb2.ERROR_REASON_REQUEST_IN_PROGRESS,
+                 "the first request with this key is still in progress")
 
 
 async def run_idempotent(

@@ -139,11 +139,17 @@ class UnitOfWork(abc.ABC):
 
 
 class SqlUnitOfWork(UnitOfWork):
-    """A unit of work over one service's database (``Database.transaction``)."""
+    """A unit of work over one service's database (``Database.transaction``).
 
-    def __init__(self, db: Database) -> None:
+    Given an open ``session`` (an inbox consumer's, a timer's, an idempotent
+    RPC's) it joins that transaction instead: its events and timers are
+    written into it when the unit of work ends, and the owner commits.
+    """
+
+    def __init__(self, db: Database, session: AsyncSession | None = None) -> None:
         super().__init__()
         self.db = db
+        self._joined = session
         self._transaction: object | None = None
         self._session: AsyncSession | None = None
 
@@ -154,6 +160,9 @@ class SqlUnitOfWork(UnitOfWork):
         return self._session
 
     async def _begin(self) -> None:
+        if self._joined is not None:
+            self._session = self._joined
+            return
         cm = self.db.transaction()
         self._session = await cm.__aenter__()
         self._transaction = cm
@@ -174,6 +183,8 @@ class SqlUnitOfWork(UnitOfWork):
 
     async def _close(self, exc: BaseException | None) -> None:
         cm, self._transaction, self._session = self._transaction, None, None
+        if self._joined is not None:
+            return  # the owner of the transaction ends it
         assert cm is not None
         await cm.__aexit__(type(exc) if exc else None, exc,  # type: ignore[attr-defined]
                            exc.__traceback__ if exc else None)

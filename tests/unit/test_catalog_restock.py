@@ -33,7 +33,6 @@ from zhongtai.errors import FailedPrecondition
 from zhongtai.events import Envelope
 from zhongtai.logistics.v1 import events_pb2 as lev
 from zhongtai.logistics.v1 import logistics_pb2 as lg
-from zhongtai.orders import paid_order_cancelled
 from zhongtai.trade.v1 import events_pb2 as trade_events
 from zhongtai.trade.v1 import trade_pb2 as tr
 
@@ -85,17 +84,6 @@ async def status(db: Database, order_id: str) -> int:
 async def reservation_events(db: Database, order_id: str) -> list[int]:
     return [e.reservation.status for e in await outbox_events(
         db, "catalog.reservation.changed", order_id)]
-
-
-def test_the_cancel_rule_restocks_only_a_paid_order() -> None:
-    assert paid_order_cancelled(tr.PAY_STATUS_REFUNDING, tr.CLOSE_REASON_SHIP_TIMEOUT)
-    assert paid_order_cancelled(tr.PAY_STATUS_REFUNDING, tr.CLOSE_REASON_UNSPECIFIED)
-    assert paid_order_cancelled(tr.PAY_STATUS_UNSPECIFIED, tr.CLOSE_REASON_SHIP_TIMEOUT)
-    for pay_status, reason in itertools.product(
-            [tr.PAY_STATUS_UNPAID, tr.PAY_STATUS_CLOSED, tr.PAY_STATUS_PAID],
-            [tr.CLOSE_REASON_BUYER_CANCELLED, tr.CLOSE_REASON_PAY_TIMEOUT,
-             tr.CLOSE_REASON_BALANCE_LAPSED, tr.CLOSE_REASON_SYSTEM_CANCELLED]):
-        assert not paid_order_cancelled(pay_status, reason)
 
 
 @pytest.mark.parametrize(("current", "paid_cancelled"),

@@ -195,7 +195,7 @@ async def test_nothing_is_written_or_charged_when_trade_refuses_or_cannot_be_ask
     with pytest.raises(Unavailable):
         await payments.create_payment(req)
     state = payments.memory.state
-    assert not state.payments and not state.locks and not state.keys
+    assert not state.payments and not state.locks and not payments.memory.key_store.records
     assert await balance_of(payments, "buyer-1") == 5000 and not channel.calls
     # The same request, once trade takes it, pays.
     trade.down = False
