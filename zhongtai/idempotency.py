@@ -27,7 +27,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zhongtai.common.v1 import errors_pb2
-from zhongtai.db import Database, PlumbingTables, insert_ignore, utcnow
+from zhongtai.db import Database, PlumbingTables, insert_ignore, rows_changed, utcnow
 from zhongtai.errors import (
     COMMON,
     Aborted,
@@ -86,7 +86,7 @@ class Keys:
                 created_at=utcnow(),
             )
         )
-        if result.rowcount:  # type: ignore[attr-defined]
+        if rows_changed(result):
             return None
         stored = await self.lookup(session, scope, key, digest)
         assert stored is not None

@@ -17,7 +17,7 @@ from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zhongtai.bus import Handler
-from zhongtai.db import Database, insert_ignore, utcnow
+from zhongtai.db import Database, insert_ignore, rows_changed, utcnow
 from zhongtai.events import Envelope
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def consumer(
                     processed_at=utcnow(),
                 )
             )
-            if result.rowcount == 0:  # type: ignore[attr-defined]
+            if rows_changed(result) == 0:
                 log.info("%s: event %s already processed", name, envelope.event_id)
                 return
             if fn is not None:

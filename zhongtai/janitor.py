@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete
 
-from zhongtai.db import Database, utcnow
+from zhongtai.db import Database, rows_changed, utcnow
 from zhongtai.timers import PENDING
 from zhongtai.worker import PollingWorker
 
@@ -55,7 +55,7 @@ class Janitor(PollingWorker):
         async with self.db.transaction() as session:
             for statement in statements:
                 result = await session.execute(statement)
-                removed += result.rowcount  # type: ignore[attr-defined]
+                removed += rows_changed(result)
         if removed:
             log.info("janitor removed %d rows past retention", removed)
         return removed

@@ -16,7 +16,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 import grpc
@@ -40,7 +40,7 @@ ENTRY_POINTS = "zhongtai.services"
 
 
 @functools.cache
-def _entry_points() -> dict[str, object]:
+def _entry_points() -> dict[str, EntryPoint]:
     return {ep.name: ep for ep in entry_points(group=ENTRY_POINTS)}
 
 
@@ -53,7 +53,7 @@ def load_spec(name: str) -> ServiceSpec:
     ep = _entry_points().get(name)
     if ep is None:
         raise ValueError(f"unknown service {name!r}; known: {', '.join(service_names())}")
-    spec = ep.load()  # type: ignore[attr-defined]
+    spec = ep.load()
     if not isinstance(spec, ServiceSpec) or spec.name != name:
         raise TypeError(f"entry point {name!r} of {ENTRY_POINTS} is not its ServiceSpec")
     return spec

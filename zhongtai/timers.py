@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zhongtai.db import Database, insert_ignore, utcnow
+from zhongtai.db import Database, insert_ignore, rows_changed, utcnow
 from zhongtai.outbox import backoff
 from zhongtai.worker import PollingWorker
 
@@ -64,7 +64,7 @@ async def arm(
             attempts=0, created_at=now,
         )
     )
-    if result.rowcount == 0:  # type: ignore[attr-defined]
+    if rows_changed(result) == 0:
         await session.execute(
             update(t).where(t.c.kind == kind, t.c.key == key)
             .values(due_at=due_at, payload=body, status=PENDING, attempts=0,
@@ -80,7 +80,7 @@ async def cancel(session: AsyncSession, db: Database, kind: str, key: str) -> bo
         update(t).where(t.c.kind == kind, t.c.key == key, t.c.status == PENDING)
         .values(status=CANCELLED)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rows_changed(result))
 
 
 class TimerWorker(PollingWorker):

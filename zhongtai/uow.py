@@ -32,6 +32,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
@@ -150,7 +151,7 @@ class SqlUnitOfWork(UnitOfWork):
         super().__init__()
         self.db = db
         self._joined = session
-        self._transaction: object | None = None
+        self._transaction: AbstractAsyncContextManager[AsyncSession] | None = None
         self._session: AsyncSession | None = None
 
     @property
@@ -186,7 +187,7 @@ class SqlUnitOfWork(UnitOfWork):
         if self._joined is not None:
             return  # the owner of the transaction ends it
         assert cm is not None
-        await cm.__aexit__(type(exc) if exc else None, exc,  # type: ignore[attr-defined]
+        await cm.__aexit__(type(exc) if exc else None, exc,
                            exc.__traceback__ if exc else None)
 
 
