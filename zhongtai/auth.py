@@ -110,6 +110,51 @@ def unauthenticated(reason: int, message: str) -> ZhongtaiError:
     return COMMON(reason, message)
 
 
+def _mismatch(field: str, who: str) -> ZhongtaiError:
+    return COMMON(common.ERROR_REASON_SUBJECT_MISMATCH,
+                  f"{field} names a {who} this credential does not act for",
+                  metadata={"field": field})
+
+
+def acting_buyer(identity: Identity, requested: str, field: str = "buyer_id") -> str:
+    """The buyer a call acts for: a buyer acts for themself (``requested``
+    empty or theirs); an operator or a service names the buyer; a seller
+    acts for no buyer (SUBJECT_MISMATCH, PERMISSION_DENIED)."""
+    if identity.role is Role.BUYER:
+        if requested and requested != identity.subject:
+            raise _mismatch(field, "buyer")
+        return identity.subject
+    if identity.is_staff:
+        return requested
+    raise _mismatch(field, "buyer")
+
+
+def acting_seller(identity: Identity, requested: str, field: str = "seller_id") -> str:
+    """The seller a call acts for: a seller credential for one of its sellers
+    (``requested`` empty only when it acts for exactly one); an operator or a
+    service names the seller; a buyer acts for no seller."""
+    if identity.role is Role.SELLER:
+        if not requested and len(identity.sellers) == 1:
+            return next(iter(identity.sellers))
+        if requested not in identity.sellers:
+            raise _mismatch(field, "seller")
+        return requested
+    if identity.is_staff:
+        return requested
+    raise _mismatch(field, "seller")
+
+
+def may_act_for(identity: Identity, *, buyer_id: str = "", seller_ids: Iterable[str] = ()
+                ) -> bool:
+    """Whether the caller may act on a resource of this buyer or of these
+    sellers: staff always; a buyer on their own; a seller on its sellers'."""
+    if identity.is_staff:
+        return True
+    if identity.role is Role.BUYER:
+        return bool(buyer_id) and identity.subject == buyer_id
+    return any(s in identity.sellers for s in seller_ids)
+
+
 # --- keys ----------------------------------------------------------------------
 
 

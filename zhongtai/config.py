@@ -24,7 +24,9 @@ Environment: ``ZHONGTAI_LISTEN``, ``ZHONGTAI_DATA_DIR``, ``ZHONGTAI_BROKER_URL``
 ``ZHONGTAI_DATABASE_URL_<SERVICE>``, ``ZHONGTAI_ENDPOINT_<SERVICE>``,
 ``ZHONGTAI_<SERVICE>_<FIELD>`` (a field of the service's own settings section,
 declared by its ``ServiceSpec.settings``; e.g. ``trade/settings.py``),
-``ZHONGTAI_POLL_INTERVAL_SECONDS``, ``ZHONGTAI_LOG_LEVEL``.
+``ZHONGTAI_POLL_INTERVAL_SECONDS``, ``ZHONGTAI_LOG_LEVEL``, ``ZHONGTAI_CURRENCIES``
+(the enabled ISO-4217 codes, comma-separated), and the [auth] section
+(``ZHONGTAI_AUTH_<FIELD>``, see ``zhongtai.auth.AuthSettings``).
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ class Settings:
     # How often relays and timer workers poll when nothing wakes them.
     poll_interval_seconds: float = 0.5
     log_level: str = "INFO"
+    # The ISO-4217 currencies the platform enables (request limits).
+    currencies: tuple[str, ...] = ("CNY", "USD", "EUR", "HKD", "JPY", "GBP", "SGD")
     # Each service's own section (its ServiceSpec.settings dataclass), by
     # service name: given here as instances (tests, embedding), or read on
     # demand from the file's [name] table and ZHONGTAI_<NAME>_<FIELD>.
@@ -116,6 +120,7 @@ class Settings:
                 )
             ),
             log_level=env.get("ZHONGTAI_LOG_LEVEL", raw.get("log_level", cls.log_level)),
+            currencies=_currencies(env.get("ZHONGTAI_CURRENCIES", raw.get("currencies"))),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -152,6 +157,16 @@ def _section(cls: type[Any], raw: Mapping[str, Any], env: Mapping[str, str],
         else:
             values[key] = str(value)
     return cls(**values)
+
+
+def _currencies(value: str | list[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return Settings.currencies
+    codes = value.split(",") if isinstance(value, str) else value
+    out = tuple(c.strip().upper() for c in codes if c.strip())
+    if not out or any(len(c) != 3 or not c.isalpha() for c in out):
+        raise ValueError(f"currencies must be ISO-4217 codes, got {value!r}")
+    return out
 
 
 def _dial_address(listen: str) -> str:

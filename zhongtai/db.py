@@ -4,7 +4,8 @@ Each service owns one database (a SQLite file, or a PostgreSQL database) and
 one ``MetaData``; ``plumbing_tables`` adds to it the tables every service needs:
 ``outbox`` (events written in the business transaction), ``inbox`` (event ids
 consumed, written in the consumer's transaction), ``timers`` (durable
-deadlines) and ``idempotency`` (request ids and the responses they got).
+deadlines), ``idempotency`` (request ids and the responses they got) and
+``audit_log`` (who changed what, ``zhongtai.audit``).
 
 SQLite (aiosqlite): WAL, foreign keys on, one pooled connection per database
 (transactions queue fairly in the pool), and every transaction starts with
@@ -97,6 +98,7 @@ class PlumbingTables:
     inbox: Table
     timers: Table
     idempotency: Table
+    audit: Table
 
 
 def plumbing_tables(metadata: MetaData) -> PlumbingTables:
@@ -155,7 +157,22 @@ def plumbing_tables(metadata: MetaData) -> PlumbingTables:
         Column("resource_id", String(64), nullable=False, default=""),
         Column("created_at", UTCDateTime, nullable=False),
     )
-    return PlumbingTables(outbox, inbox, timers, idempotency)
+    audit = Table(
+        "audit_log",
+        metadata,
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+               autoincrement=True),
+        Column("occurred_at", UTCDateTime, nullable=False),
+        Column("subject", String(128), nullable=False),
+        Column("role", String(16), nullable=False),
+        Column("app", String(128), nullable=False, default=""),
+        Column("action", String(200), nullable=False),
+        Column("resource_type", String(64), nullable=False),
+        Column("resource_id", String(128), nullable=False),
+        Column("detail", Text, nullable=False, default=""),
+    )
+    Index("ix_audit_log_resource", audit.c.resource_type, audit.c.resource_id, audit.c.id)
+    return PlumbingTables(outbox, inbox, timers, idempotency, audit)
 
 
 class _SQLiteConnection(sqlite3.Connection):

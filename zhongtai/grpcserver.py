@@ -26,8 +26,10 @@ from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 
+from zhongtai.audit import acting
 from zhongtai.auth import Authenticator, reset_identity, set_identity
 from zhongtai.errors import ERROR_DOMAIN, FailedPrecondition, InvalidArgument, ZhongtaiError
+from zhongtai.validation import Validator
 
 log = logging.getLogger("zhongtai.grpc")
 
@@ -79,8 +81,10 @@ class ErrorAndLogInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """Authenticates and authorizes every call (when an authenticator is
     given), logs it, and maps errors to statuses."""
 
-    def __init__(self, authenticator: Authenticator | None = None) -> None:
+    def __init__(self, authenticator: Authenticator | None = None,
+                 validator: Validator | None = None) -> None:
         self.authenticator = authenticator
+        self.validator = validator
 
     async def intercept_service(
         self,
@@ -103,6 +107,10 @@ class ErrorAndLogInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                         _metadata(context, "authorization"), _cert_names(context))
                     self.authenticator.check(method, identity)
                     caller = set_identity(identity)
+                    if self.validator is not None:
+                        self.validator.check(request)
+                    with acting(identity, method.rpartition("/")[2]):
+                        return await inner(request, context)
                 return await inner(request, context)
             except ZhongtaiError as exc:
                 code = exc.code
@@ -162,9 +170,9 @@ class GrpcServer:
     """
 
     def __init__(self, listen: str, authenticator: Authenticator | None = None,
-                 tls: Tls | None = None) -> None:
+                 tls: Tls | None = None, validator: Validator | None = None) -> None:
         self.server = grpc.aio.server(
-            interceptors=[ErrorAndLogInterceptor(authenticator)],
+            interceptors=[ErrorAndLogInterceptor(authenticator, validator)],
             options=[("grpc.so_reuseport", 1), ("grpc.max_receive_message_length", 16 << 20)],
         )
         if tls is None:

@@ -4,7 +4,8 @@
 handler that, in one transaction, records ``(consumer, event_id)`` in the
 ``inbox`` table and runs the handler; a redelivered event finds its id there
 and is acknowledged without running the handler again. The bus acks only after
-that transaction committed.
+that transaction committed. The effect is attributed to the consuming
+service (``zhongtai.audit``: the queue's service, action "event <type>").
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zhongtai.audit import acting
+from zhongtai.auth import Identity
 from zhongtai.bus import Handler
 from zhongtai.db import Database, insert_ignore, rows_changed, utcnow
 from zhongtai.events import Envelope
@@ -41,22 +44,24 @@ def consumer(
                         f", subscribed to {sorted(e.__name__ for e in subscription.events)}")
     name = subscription.queue
     by_name = {cls.DESCRIPTOR.full_name: fn for cls, fn in handlers.items()}
+    service = Identity.for_service(name.partition(".")[0])
 
     async def handle(envelope: Envelope) -> None:
         fn = by_name.get(envelope.event_type)
-        async with db.transaction() as session:
-            result = await session.execute(
-                insert_ignore(db.dialect, db.plumbing.inbox).values(
-                    consumer=name,
-                    event_id=envelope.event_id,
-                    event_type=envelope.event_type,
-                    processed_at=utcnow(),
+        with acting(service, f"event {envelope.event_type}"):
+            async with db.transaction() as session:
+                result = await session.execute(
+                    insert_ignore(db.dialect, db.plumbing.inbox).values(
+                        consumer=name,
+                        event_id=envelope.event_id,
+                        event_type=envelope.event_type,
+                        processed_at=utcnow(),
+                    )
                 )
-            )
-            if rows_changed(result) == 0:
-                log.info("%s: event %s already processed", name, envelope.event_id)
-                return
-            if fn is not None:
-                await fn(session, envelope.decode(), envelope)
+                if rows_changed(result) == 0:
+                    log.info("%s: event %s already processed", name, envelope.event_id)
+                    return
+                if fn is not None:
+                    await fn(session, envelope.decode(), envelope)
 
     return handle

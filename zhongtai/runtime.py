@@ -20,9 +20,11 @@ from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 import grpc
+from google.protobuf import descriptor_pool
 
 from zhongtai import migrate
-from zhongtai.auth import AuthSettings, load_access
+from zhongtai.audit import acting
+from zhongtai.auth import AuthSettings, Identity, load_access
 from zhongtai.bus import EventBus, create_bus
 from zhongtai.config import Settings
 from zhongtai.db import Database
@@ -32,6 +34,8 @@ from zhongtai.janitor import Janitor
 from zhongtai.outbox import Relay
 from zhongtai.service import ServiceContext, ServiceSpec
 from zhongtai.timers import TimerWorker
+from zhongtai.validation import Validator
+from zhongtai.worker import PollingWorker
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,18 @@ def load_spec(name: str) -> ServiceSpec:
     if not isinstance(spec, ServiceSpec) or spec.name != name:
         raise TypeError(f"entry point {name!r} of {ENTRY_POINTS} is not its ServiceSpec")
     return spec
+
+
+def check_policies(spec: ServiceSpec) -> None:
+    """Every RPC of the service has a rule (and no rule names an RPC that
+    does not exist), or the service does not start."""
+    for name in spec.grpc_service_names:
+        descriptor = descriptor_pool.Default().FindServiceByName(name)
+        methods = {m.name for m in descriptor.methods}
+        rules = set(spec.policies.get(name, {}))
+        if methods != rules:
+            raise ValueError(f"{name}: no access rule for {sorted(methods - rules)}; "
+                             f"rules for unknown methods {sorted(rules - methods)}")
 
 
 def service_config(settings: Settings, spec: ServiceSpec) -> object:
@@ -85,6 +101,8 @@ class Runtime:
         for spec in self.specs:
             for name, policy in spec.policies.items():
                 self.access.authenticator.add_policy(name, policy)
+            if self.auth.enforce:
+                check_policies(spec)
         self.bus: EventBus = create_bus(settings.broker_url)
         self.dbs: dict[str, Database] = {}
         self.relays: dict[str, Relay] = {}
@@ -118,9 +136,11 @@ class Runtime:
             for name in service_names():
                 for sub in load_spec(name).subscriptions:
                     await declare(sub.queue, sub.routing_keys)
+        enforce = self.auth.enforce
         self.server = GrpcServer(self.settings.listen,
-                                 self.access.authenticator if self.auth.enforce else None,
-                                 _server_tls(self.auth))
+                                 self.access.authenticator if enforce else None,
+                                 _server_tls(self.auth),
+                                 Validator(self.settings.currencies) if enforce else None)
         built = []
         for spec in self.specs:
             db = Database(self.settings.database_url_for(spec.name), spec.metadata,
@@ -137,7 +157,8 @@ class Runtime:
             self.relays[spec.name] = Relay(db, self.bus,
                                            poll_interval=self.settings.poll_interval_seconds)
             self.timer_workers[spec.name] = TimerWorker(
-                db, service.timer_handlers, poll_interval=self.settings.poll_interval_seconds)
+                db, service.timer_handlers, poll_interval=self.settings.poll_interval_seconds,
+                service=spec.name)
         await self.server.start()
         for service in built:
             if service.start is not None:
@@ -155,7 +176,7 @@ class Runtime:
         for spec, service in zip(self.specs, built, strict=True):
             for worker in service.workers:
                 self._tasks.append(asyncio.create_task(
-                    worker.run(), name=f"{spec.name}:{type(worker).__name__}"))
+                    _as_service(spec.name, worker), name=f"{spec.name}:{type(worker).__name__}"))
         log.info("serving %s on port %d (broker %s)",
                  ", ".join(s.name for s in self.specs), self.port,
                  "in-process" if self.settings.broker_url in ("", "memory") else "RabbitMQ")
@@ -181,6 +202,12 @@ class Runtime:
 
 
 STEP_TIMEOUT = 10.0
+
+
+async def _as_service(name: str, worker: PollingWorker) -> None:
+    """A service's background worker, its changes attributed to the service."""
+    with acting(Identity.for_service(name), f"worker {type(worker).__name__}"):
+        await worker.run()
 
 
 def _server_tls(auth: AuthSettings) -> Tls | None:

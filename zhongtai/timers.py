@@ -25,6 +25,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zhongtai.audit import acting
+from zhongtai.auth import Identity
 from zhongtai.db import Database, insert_ignore, rows_changed, utcnow
 from zhongtai.outbox import backoff
 from zhongtai.worker import PollingWorker
@@ -90,10 +92,13 @@ class TimerWorker(PollingWorker):
         handlers: Mapping[str, TimerHandler],
         *,
         poll_interval: float = 0.5,
+        service: str = "zhongtai",
     ) -> None:
         super().__init__(poll_interval)
         self.db = db
         self.handlers = dict(handlers)
+        # Timers act as their service (zhongtai.audit).
+        self.identity = Identity.for_service(service)
         db.on_timer_commit.append(self.wake)
 
     async def step(self) -> int:
@@ -128,7 +133,8 @@ class TimerWorker(PollingWorker):
                     return None
                 timer = Timer(row.kind, row.key, row.due_at, json.loads(row.payload),
                               row.attempts)
-                await self.handlers[timer.kind](session, timer)
+                with acting(self.identity, f"timer {timer.kind}"):
+                    await self.handlers[timer.kind](session, timer)
                 await session.execute(
                     update(t).where(t.c.kind == timer.kind, t.c.key == timer.key)
                     .values(status=FIRED, fired_at=utcnow())

@@ -40,7 +40,7 @@ from typing import Self
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zhongtai import outbox, timers
+from zhongtai import audit, outbox, timers
 from zhongtai.db import Database
 
 
@@ -104,6 +104,7 @@ class UnitOfWork(abc.ABC):
     def __init__(self) -> None:
         self.pending_events: list[tuple[Message, str]] = []
         self.pending_deadlines: list[Deadline] = []
+        self.pending_audit: list[tuple[str, str, str]] = []
 
     def emit(self, event: Message, aggregate_id: str = "") -> None:
         """Publish ``event`` if this unit of work commits."""
@@ -113,9 +114,13 @@ class UnitOfWork(abc.ABC):
         """Arm or cancel these timers if this unit of work commits."""
         self.pending_deadlines.extend(deadlines)
 
+    def audit(self, resource_type: str, resource_id: str, detail: str = "") -> None:
+        """Record the change of a resource by the current actor
+        (``zhongtai.audit``) if this unit of work commits."""
+        self.pending_audit.append((resource_type, resource_id, detail))
+
     async def __aenter__(self) -> Self:
-        self.pending_events.clear()
-        self.pending_deadlines.clear()
+        self._clear()
         await self._begin()
         return self
 
@@ -125,8 +130,12 @@ class UnitOfWork(abc.ABC):
             await self._commit()
         else:
             await self._rollback(exc)
+        self._clear()
+
+    def _clear(self) -> None:
         self.pending_events.clear()
         self.pending_deadlines.clear()
+        self.pending_audit.clear()
 
     @abc.abstractmethod
     async def _begin(self) -> None: ...
@@ -177,6 +186,8 @@ class SqlUnitOfWork(UnitOfWork):
                 await timers.cancel(s, self.db, d.kind, d.key)
             else:
                 await timers.arm(s, self.db, d.kind, d.key, d.due_at, payload=d.payload)
+        for resource_type, resource_id, detail in self.pending_audit:
+            await audit.record(s, self.db.plumbing, resource_type, resource_id, detail)
         await self._close(None)
 
     async def _rollback(self, exc: BaseException) -> None:
@@ -202,6 +213,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         super().__init__()
         self.published: list[tuple[Message, str]] = []
         self.timers: dict[tuple[str, str], Deadline] = {}
+        self.audited: list[tuple[str, str, str]] = []
         self.commits = 0
         self.open = False
 
@@ -212,6 +224,7 @@ class InMemoryUnitOfWork(UnitOfWork):
 
     async def _commit(self) -> None:
         self.published.extend(self.pending_events)
+        self.audited.extend(self.pending_audit)
         for d in self.pending_deadlines:
             if d.due_at is None:
                 self.timers.pop((d.kind, d.key), None)

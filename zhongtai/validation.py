@@ -18,6 +18,7 @@ Defaults (no rule on the field):
 * ``zhongtai.common.v1.Money``: amount within ±10^15 and, when set, an
   enabled ISO-4217 currency;
 * ``google.protobuf.Timestamp``: a real instant (years 1 to 9999);
+* a string with ``currency``: an enabled ISO-4217 code;
 * messages recursively.
 
 Each message type is compiled once into a list of checks.
@@ -122,6 +123,8 @@ class Validator:
         t = field.type
         if t == FieldDescriptor.TYPE_STRING:
             is_id = field.name.endswith(("_id", "_ids"))
+            if rules is not None and rules.currency:
+                return lambda v, path, found: self._check_currency(v, path, rules, found)
             return lambda v, path, found: self._check_string(v, path, rules, is_id, found)
         if t == FieldDescriptor.TYPE_ENUM:
             enum_type: Any = field.enum_type
@@ -164,6 +167,15 @@ class Validator:
         elif is_id and value and _ID_FORBIDDEN.search(value):
             found.append(FieldViolation(path, "must not contain spaces or control characters"))
 
+    def _check_currency(self, code: str, path: str, rules: Any,
+                        found: list[FieldViolation]) -> None:
+        if (code or rules.required) and code not in self.currencies:
+            found.append(FieldViolation(path, self._currencies))
+
+    @property
+    def _currencies(self) -> str:
+        return f"must be a currency the platform enables ({', '.join(sorted(self.currencies))})"
+
     def _check_money(self, money: Any, path: str, rules: Any,
                      found: list[FieldViolation]) -> None:
         low = rules.min if rules is not None and rules.HasField("min") else -MAX_INTEGER
@@ -172,9 +184,7 @@ class Validator:
             found.append(FieldViolation(f"{path}.amount_minor",
                                         f"must be between {low} and {high}"))
         if money.currency_code not in self.currencies:
-            found.append(FieldViolation(
-                f"{path}.currency_code",
-                f"must be a currency the platform enables ({', '.join(sorted(self.currencies))})"))
+            found.append(FieldViolation(f"{path}.currency_code", self._currencies))
 
 
 def _check_timestamp(ts: Any, path: str, found: list[FieldViolation]) -> None:

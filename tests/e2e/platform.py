@@ -20,6 +20,7 @@ import aiohttp
 from logistics.settings import LogisticsSettings
 from payment.settings import PaymentSettings
 from tests.e2e.support import Recorder, Stubs, free_port
+from tests.identity import NaturalIdentity
 from trade.settings import TradeSettings
 from zhongtai.config import Settings
 from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
@@ -73,7 +74,8 @@ async def start_platform(data_dir: Path, logistics: LogisticsSettings = EPHEMERA
     await runtime.start()
     events = Recorder()
     await runtime.bus.subscribe("test.events", RECORDED, events)
-    stubs = Stubs.connect(f"127.0.0.1:{runtime.port}")
+    identity = NaturalIdentity(runtime.access.issuer, runtime.access.authenticator.policies)
+    stubs = Stubs.connect(f"127.0.0.1:{runtime.port}", identity=identity)
     channel = stubs.channels[0]
     return Platform(runtime, stubs, pb_grpc.PaymentServiceStub(channel),
                     pr_grpc.PromotionServiceStub(channel), lg_grpc.LogisticsServiceStub(channel),

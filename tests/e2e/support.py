@@ -20,6 +20,7 @@ from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
+from tests.identity import NaturalIdentity
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.catalog.v1 import catalog_pb2_grpc as cat_grpc
 from zhongtai.common.v1.common_pb2 import Address, Money
@@ -49,15 +50,24 @@ class Stubs:
     channels: list[grpc.aio.Channel]
 
     @classmethod
-    def connect(cls, catalog_addr: str, trade_addr: str | None = None) -> Stubs:
-        c = grpc.aio.insecure_channel(catalog_addr)
-        t = grpc.aio.insecure_channel(trade_addr) if trade_addr else c
+    def connect(cls, catalog_addr: str, trade_addr: str | None = None, *,
+                identity: NaturalIdentity | None = None) -> Stubs:
+        """Stubs on channels whose calls carry the credential ``identity``
+        gives (``tests.identity``), or none."""
+        c = channel_to(catalog_addr, identity)
+        t = channel_to(trade_addr, identity) if trade_addr else c
         return cls(cat_grpc.CatalogServiceStub(c), tr_grpc.TradeServiceStub(t),
                    health_pb2_grpc.HealthStub(t), [c, t])
 
     async def close(self) -> None:
         for ch in self.channels:
             await ch.close()
+
+
+def channel_to(address: str, identity: NaturalIdentity | None = None) -> grpc.aio.Channel:
+    """A test's channel to a server, its calls carrying the credential
+    ``identity`` gives."""
+    return grpc.aio.insecure_channel(address, interceptors=[identity] if identity else None)
 
 
 @dataclass

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from zhongtai.common.v1 import options_pb2 as zhongtai_dot_common_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fzhongtai/common/v1/errors.proto\x12\x12zhongtai.common.v1\x1a zhongtai/common/v1/options.proto*\xc6\x03\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12\'\n\x1d\x45RROR_REASON_INVALID_ARGUMENT\x10\x01\x1a\x04\xd0\xf3\x18\x03\x12-\n#ERROR_REASON_IDEMPOTENCY_KEY_REUSED\x10\x02\x1a\x04\xd0\xf3\x18\x06\x12*\n ERROR_REASON_REQUEST_IN_PROGRESS\x10\x03\x1a\x04\xd0\xf3\x18\n\x12(\n\x1e\x45RROR_REASON_DEPENDENCY_FAILED\x10\x04\x1a\x04\xd0\xf3\x18\x0e\x12\x1f\n\x15\x45RROR_REASON_INTERNAL\x10\x05\x1a\x04\xd0\xf3\x18\r\x12)\n\x1f\x45RROR_REASON_CREDENTIAL_MISSING\x10\x06\x1a\x04\xd0\xf3\x18\x10\x12)\n\x1f\x45RROR_REASON_CREDENTIAL_INVALID\x10\x07\x1a\x04\xd0\xf3\x18\x10\x12)\n\x1f\x45RROR_REASON_CREDENTIAL_EXPIRED\x10\x08\x1a\x04\xd0\xf3\x18\x10\x12\'\n\x1d\x45RROR_REASON_ROLE_NOT_ALLOWED\x10\t\x1a\x04\xd0\xf3\x18\x07\x12 \n\x16\x45RROR_REASON_NO_POLICY\x10\n\x1a\x04\xd0\xf3\x18\x07\x42\x41Z?github.com/zhongtai/zhongtai/gen/go/zhongtai/common/v1;commonv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fzhongtai/common/v1/errors.proto\x12\x12zhongtai.common.v1\x1a zhongtai/common/v1/options.proto*\xef\x03\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12\'\n\x1d\x45RROR_REASON_INVALID_ARGUMENT\x10\x01\x1a\x04\xd0\xf3\x18\x03\x12-\n#ERROR_REASON_IDEMPOTENCY_KEY_REUSED\x10\x02\x1a\x04\xd0\xf3\x18\x06\x12*\n ERROR_REASON_REQUEST_IN_PROGRESS\x10\x03\x1a\x04\xd0\xf3\x18\n\x12(\n\x1e\x45RROR_REASON_DEPENDENCY_FAILED\x10\x04\x1a\x04\xd0\xf3\x18\x0e\x12\x1f\n\x15\x45RROR_REASON_INTERNAL\x10\x05\x1a\x04\xd0\xf3\x18\r\x12)\n\x1f\x45RROR_REASON_CREDENTIAL_MISSING\x10\x06\x1a\x04\xd0\xf3\x18\x10\x12)\n\x1f\x45RROR_REASON_CREDENTIAL_INVALID\x10\x07\x1a\x04\xd0\xf3\x18\x10\x12)\n\x1f\x45RROR_REASON_CREDENTIAL_EXPIRED\x10\x08\x1a\x04\xd0\xf3\x18\x10\x12\'\n\x1d\x45RROR_REASON_ROLE_NOT_ALLOWED\x10\t\x1a\x04\xd0\xf3\x18\x07\x12 \n\x16\x45RROR_REASON_NO_POLICY\x10\n\x1a\x04\xd0\xf3\x18\x07\x12\'\n\x1d\x45RROR_REASON_SUBJECT_MISMATCH\x10\x0b\x1a\x04\xd0\xf3\x18\x07\x42\x41Z?github.com/zhongtai/zhongtai/gen/go/zhongtai/common/v1;commonv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -53,6 +53,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ERRORREASON'].values_by_name["ERROR_REASON_ROLE_NOT_ALLOWED"]._serialized_options = b'\320\363\030\007'
   _globals['_ERRORREASON'].values_by_name["ERROR_REASON_NO_POLICY"]._loaded_options = None
   _globals['_ERRORREASON'].values_by_name["ERROR_REASON_NO_POLICY"]._serialized_options = b'\320\363\030\007'
+  _globals['_ERRORREASON'].values_by_name["ERROR_REASON_SUBJECT_MISMATCH"]._loaded_options = None
+  _globals['_ERRORREASON'].values_by_name["ERROR_REASON_SUBJECT_MISMATCH"]._serialized_options = b'\320\363\030\007'
   _globals['_ERRORREASON']._serialized_start=90
-  _globals['_ERRORREASON']._serialized_end=544
+  _globals['_ERRORREASON']._serialized_end=585
 # @@protoc_insertion_point(module_scope)

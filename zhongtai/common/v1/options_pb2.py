@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n zhongtai/common/v1/options.proto\x12\x12zhongtai.common.v1\x1a google/protobuf/descriptor.proto\"v\n\nFieldRules\x12\x0f\n\x07max_len\x18\x01 \x01(\r\x12\x10\n\x08required\x18\x02 \x01(\x08\x12\x10\n\x03min\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x10\n\x03max\x18\x04 \x01(\x03H\x01\x88\x01\x01\x12\x11\n\tmax_items\x18\x05 \x01(\rB\x06\n\x04_minB\x06\n\x04_max*\x81\x03\n\nStatusCode\x12\x1b\n\x17STATUS_CODE_UNSPECIFIED\x10\x00\x12 \n\x1cSTATUS_CODE_INVALID_ARGUMENT\x10\x03\x12\x19\n\x15STATUS_CODE_NOT_FOUND\x10\x05\x12\x1e\n\x1aSTATUS_CODE_ALREADY_EXISTS\x10\x06\x12!\n\x1dSTATUS_CODE_PERMISSION_DENIED\x10\x07\x12\"\n\x1eSTATUS_CODE_RESOURCE_EXHAUSTED\x10\x08\x12#\n\x1fSTATUS_CODE_FAILED_PRECONDITION\x10\t\x12\x17\n\x13STATUS_CODE_ABORTED\x10\n\x12\x1c\n\x18STATUS_CODE_OUT_OF_RANGE\x10\x0b\x12\x18\n\x14STATUS_CODE_INTERNAL\x10\r\x12\x1b\n\x17STATUS_CODE_UNAVAILABLE\x10\x0e\x12\x1f\n\x1bSTATUS_CODE_UNAUTHENTICATED\x10\x10:6\n\x0brouting_key\x12\x1f.google.protobuf.MessageOptions\x18\xb9\x8e\x03 \x01(\t:N\n\x05rules\x12\x1d.google.protobuf.FieldOptions\x18\xbb\x8e\x03 \x01(\x0b\x32\x1e.zhongtai.common.v1.FieldRules:X\n\x0bstatus_code\x12!.google.protobuf.EnumValueOptions\x18\xba\x8e\x03 \x01(\x0e\x32\x1e.zhongtai.common.v1.StatusCodeBAZ?github.com/zhongtai/zhongtai/gen/go/zhongtai/common/v1;commonv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n zhongtai/common/v1/options.proto\x12\x12zhongtai.common.v1\x1a google/protobuf/descriptor.proto\"\x88\x01\n\nFieldRules\x12\x0f\n\x07max_len\x18\x01 \x01(\r\x12\x10\n\x08required\x18\x02 \x01(\x08\x12\x10\n\x03min\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x10\n\x03max\x18\x04 \x01(\x03H\x01\x88\x01\x01\x12\x11\n\tmax_items\x18\x05 \x01(\r\x12\x10\n\x08\x63urrency\x18\x06 \x01(\x08\x42\x06\n\x04_minB\x06\n\x04_max*\x81\x03\n\nStatusCode\x12\x1b\n\x17STATUS_CODE_UNSPECIFIED\x10\x00\x12 \n\x1cSTATUS_CODE_INVALID_ARGUMENT\x10\x03\x12\x19\n\x15STATUS_CODE_NOT_FOUND\x10\x05\x12\x1e\n\x1aSTATUS_CODE_ALREADY_EXISTS\x10\x06\x12!\n\x1dSTATUS_CODE_PERMISSION_DENIED\x10\x07\x12\"\n\x1eSTATUS_CODE_RESOURCE_EXHAUSTED\x10\x08\x12#\n\x1fSTATUS_CODE_FAILED_PRECONDITION\x10\t\x12\x17\n\x13STATUS_CODE_ABORTED\x10\n\x12\x1c\n\x18STATUS_CODE_OUT_OF_RANGE\x10\x0b\x12\x18\n\x14STATUS_CODE_INTERNAL\x10\r\x12\x1b\n\x17STATUS_CODE_UNAVAILABLE\x10\x0e\x12\x1f\n\x1bSTATUS_CODE_UNAUTHENTICATED\x10\x10:6\n\x0brouting_key\x12\x1f.google.protobuf.MessageOptions\x18\xb9\x8e\x03 \x01(\t:N\n\x05rules\x12\x1d.google.protobuf.FieldOptions\x18\xbb\x8e\x03 \x01(\x0b\x32\x1e.zhongtai.common.v1.FieldRules:X\n\x0bstatus_code\x12!.google.protobuf.EnumValueOptions\x18\xba\x8e\x03 \x01(\x0e\x32\x1e.zhongtai.common.v1.StatusCodeBAZ?github.com/zhongtai/zhongtai/gen/go/zhongtai/common/v1;commonv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,8 +33,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'zhongtai.common.v1.options_
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z?github.com/zhongtai/zhongtai/gen/go/zhongtai/common/v1;commonv1'
-  _globals['_STATUSCODE']._serialized_start=211
-  _globals['_STATUSCODE']._serialized_end=596
-  _globals['_FIELDRULES']._serialized_start=90
-  _globals['_FIELDRULES']._serialized_end=208
+  _globals['_STATUSCODE']._serialized_start=230
+  _globals['_STATUSCODE']._serialized_end=615
+  _globals['_FIELDRULES']._serialized_start=91
+  _globals['_FIELDRULES']._serialized_end=227
 # @@protoc_insertion_point(module_scope)

@@ -40,15 +40,17 @@ STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
 status_code: _descriptor.FieldDescriptor
 
 class FieldRules(_message.Message):
-    __slots__ = ("max_len", "required", "min", "max", "max_items")
+    __slots__ = ("max_len", "required", "min", "max", "max_items", "currency")
     MAX_LEN_FIELD_NUMBER: _ClassVar[int]
     REQUIRED_FIELD_NUMBER: _ClassVar[int]
     MIN_FIELD_NUMBER: _ClassVar[int]
     MAX_FIELD_NUMBER: _ClassVar[int]
     MAX_ITEMS_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
     max_len: int
     required: bool
     min: int
     max: int
     max_items: int
-    def __init__(self, max_len: _Optional[int] = ..., required: _Optional[bool] = ..., min: _Optional[int] = ..., max: _Optional[int] = ..., max_items: _Optional[int] = ...) -> None: ...
+    currency: bool
+    def __init__(self, max_len: _Optional[int] = ..., required: _Optional[bool] = ..., min: _Optional[int] = ..., max: _Optional[int] = ..., max_items: _Optional[int] = ..., currency: _Optional[bool] = ...) -> None: ...
