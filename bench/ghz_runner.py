@@ -746,6 +746,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, help="number of channels (TCP connections)")
     parser.add_argument("-d", "--data", help="call data JSON (replaces the config's data)")
     parser.add_argument("-D", "--data-file", help="call data file (replaces the config's data)")
+    parser.add_argument("-m", "--metadata",
+                        help="call metadata JSON, e.g. '{\"authorization\": \"Bearer T\"}' "
+                        "(replaces the config's metadata)")
     parser.add_argument("-o", "--output", type=Path,
                         help="report file (default: bench/results/<config>-<time>.json)")
     parser.add_argument("--details", action="store_true",
@@ -753,7 +756,8 @@ def main(argv: list[str] | None = None) -> int:
     ns = parser.parse_args(argv)
     overrides = {"host": ns.host, "total": ns.total, "concurrency": ns.concurrency,
                  "connections": ns.connections, "data-file": ns.data_file,
-                 "data": json.loads(ns.data) if ns.data else None}
+                 "data": json.loads(ns.data) if ns.data else None,
+                 "metadata": json.loads(ns.metadata) if ns.metadata else None}
     try:
         cfg = load_config(ns.config, overrides)
         method = resolve_method(cfg.call)
@@ -779,7 +783,8 @@ def main(argv: list[str] | None = None) -> int:
     print(format_summary(report))
     print(f"\nReport: {output}")
     extra = [*(["--data", ns.data] if ns.data else []),
-             *(["--data-file", ns.data_file] if ns.data_file else [])]
+             *(["--data-file", ns.data_file] if ns.data_file else []),
+             *(["--metadata", ns.metadata] if ns.metadata else [])]
     print(f"Rerun:  {rerun_command(_python(), cfg, output, extra)}")
     print("ghz:    " + shlex.join(["ghz", "--config", cfg.config_path, "-n", str(cfg.total),
                                    "-c", str(cfg.concurrency), "--connections",

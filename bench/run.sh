@@ -57,7 +57,14 @@ cleanup() {
 trap cleanup EXIT
 
 echo "run.sh: server pid $SERVER_PID on $HOST (data $DATA_DIR, log $OUT/server.log)"
-"$PYTHON" -m bench.seed --host "$HOST" --wait 30
+# The server checks credentials: seed and load as a service (a server-side
+# front), with a token signed by the embedded development key.
+until [[ -s "$DATA_DIR/dev-signing-key.pem" ]] || ! kill -0 "$SERVER_PID" 2>/dev/null; do
+  sleep 0.2
+done
+TOKEN=$("$ZHONGTAI" token --data-dir "$DATA_DIR" --role service --subject bench --ttl 86400)
+METADATA="{\"authorization\": \"Bearer $TOKEN\"}"
+"$PYTHON" -m bench.seed --host "$HOST" --wait 30 --token "$TOKEN"
 cp bench/results/get_order.data.json "$OUT/get_order.data.json"
 
 run() {
@@ -65,7 +72,8 @@ run() {
   name=$(basename "$config" .json)
   kill -0 "$SERVER_PID" 2>/dev/null || { echo "run.sh: the server died; see $OUT/server.log" >&2; exit 1; }
   "$PYTHON" -m bench.ghz_runner --config "$config" --host "$HOST" --total "$total" \
-    --concurrency "$CONCURRENCY" --connections "$CONNECTIONS" --output "$OUT/$name.json" \
+    --concurrency "$CONCURRENCY" --connections "$CONNECTIONS" --metadata "$METADATA" \
+    --output "$OUT/$name.json" \
     | tee "$OUT/$name.txt"
 }
 

@@ -27,6 +27,7 @@ import grpc
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.catalog.v1 import catalog_pb2_grpc as cat_grpc
 from zhongtai.common.v1.common_pb2 import Address, Money
+from zhongtai.grpcclient import BearerToken
 from zhongtai.trade.v1 import trade_pb2 as trade
 from zhongtai.trade.v1 import trade_pb2_grpc as trade_grpc
 
@@ -74,8 +75,11 @@ async def _tolerate_exists(what: str, call: Callable[[], Awaitable[T]]) -> T | N
         raise
 
 
-async def seed(host: str, wait: float = 10.0) -> SeedResult:
-    async with grpc.aio.insecure_channel(host) as channel:
+async def seed(host: str, token: str, wait: float = 10.0) -> SeedResult:
+    """Seed as a service (the token's identity acts for the seller and the
+    buyer it names)."""
+    async with grpc.aio.insecure_channel(host, interceptors=[BearerToken(lambda: token)]
+                                         ) as channel:
         try:
             await asyncio.wait_for(channel.channel_ready(), wait)
         except TimeoutError:
@@ -152,9 +156,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="where to write the GetOrder call data (default: %(default)s)")
     parser.add_argument("--wait", type=float, default=10.0,
                         help="seconds to wait for the server to accept connections")
+    parser.add_argument("--token", required=True,
+                        help="a service's bearer token (zhongtai token --role service "
+                        "--subject bench)")
     ns = parser.parse_args(argv)
     try:
-        result = asyncio.run(seed(ns.host, ns.wait))
+        result = asyncio.run(seed(ns.host, ns.token, ns.wait))
     except grpc.aio.AioRpcError as exc:
         print(f"seed: {exc.code().name}: {exc.details()}", file=sys.stderr)
         return 1
@@ -165,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     # (With --config, ghz prefers the config's data-file over -d, so spell it out.)
     print(f"seed: ghz without the file: ghz --insecure "
           f"--call zhongtai.trade.v1.TradeService.GetOrder "
-          f"-d '{{\"order_id\":\"{result.order_id}\"}}' -n 5000 -c 20 {ns.host}")
+          f"-d '{{\"order_id\":\"{result.order_id}\"}}' "
+          f"-m '{{\"authorization\":\"Bearer $TOKEN\"}}' -n 5000 -c 20 {ns.host}")
     return 0
 
 

@@ -7,12 +7,35 @@ from typing import TypeAlias
 import grpc
 
 from catalog import items, stock, warehouse_stock
+from zhongtai.auth import ANYONE, SELLER, SERVICE, STAFF, AccessPolicy, allow
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.catalog.v1 import catalog_pb2_grpc
 from zhongtai.db import Database
 from zhongtai.idempotency import Keys, idempotent_rpc
 
 Ctx: TypeAlias = grpc.aio.ServicerContext
+
+# Who may call each RPC (zhongtai.auth): the roles, and the ownership rule
+# the use case applies on top (docs/security.md lists them all).
+POLICY: AccessPolicy = {
+    "CreateSeller": allow(*STAFF, ownership="sellers are onboarded by the platform"),
+    "GetSeller": allow(*ANYONE),
+    "ListSellers": allow(*ANYONE),
+    "CreateItem": allow(SELLER, *STAFF, ownership="a seller for its own seller_id"),
+    "UpdateItem": allow(SELLER, *STAFF, ownership="a seller for its own items"),
+    "GetItem": allow(*ANYONE),
+    "GetItemVersion": allow(*ANYONE),
+    "ListItems": allow(*ANYONE),
+    "BatchGetSkus": allow(*ANYONE),
+    "AdjustStock": allow(SELLER, *STAFF, ownership="a seller for its own SKUs"),
+    "GetStock": allow(*ANYONE),
+    "ReserveStock": allow(SERVICE, ownership="a saga participant: trade's calls"),
+    "ReleaseStock": allow(SERVICE, ownership="a saga participant: trade's calls"),
+    "DeductStock": allow(SERVICE, ownership="a saga participant: trade's calls"),
+    "GetReservation": allow(*STAFF),
+    "SetWarehouseStock": allow(SELLER, *STAFF, ownership="a seller for its own SKUs"),
+    "BatchGetWarehouseStock": allow(*ANYONE),
+}
 
 
 class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):

@@ -8,7 +8,7 @@ from pathlib import Path
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog import stock, store, warehouse_stock
+from catalog import api, stock, store, warehouse_stock
 from catalog.api import CatalogServicer
 from zhongtai.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 from zhongtai.errors import FailedPrecondition, NotFound
@@ -96,4 +96,5 @@ SERVICE = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     subscriptions=[STOCK_RELEASE, STOCK_DEDUCT, STOCK_SHIPPED],
     build=build,
+    policies={catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name: api.POLICY},
 )

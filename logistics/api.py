@@ -12,6 +12,7 @@ from logistics import freight_templates as h
 from logistics import orders, shipping
 from logistics import warehouses as wh
 from logistics.domain import TrackingPolicy
+from zhongtai.auth import ANYONE, BUYER, OPERATOR, SELLER, STAFF, AccessPolicy, allow
 from zhongtai.catalog.v1.catalog_pb2_grpc import CatalogServiceStub
 from zhongtai.db import Database, utcnow
 from zhongtai.idempotency import Keys, idempotent_rpc
@@ -20,6 +21,26 @@ from zhongtai.logistics.v1 import logistics_pb2_grpc, warehouse_pb2_grpc
 from zhongtai.logistics.v1 import warehouse_pb2 as wpb
 
 Ctx: TypeAlias = grpc.aio.ServicerContext
+
+# Who may call each RPC (zhongtai.auth): the roles, and the ownership rule
+# the use case applies on top (docs/security.md lists them all).
+POLICY: AccessPolicy = {
+    "CreateFreightTemplate": allow(SELLER, *STAFF, ownership="a seller for its own seller_id"),
+    "GetFreightTemplate": allow(*ANYONE),
+    "ListFreightTemplates": allow(*ANYONE),
+    "QuoteFreight": allow(*ANYONE),
+    "GetLogisticsOrder": allow(*ANYONE, ownership="the order's buyer or seller"),
+    "ListLogisticsOrders": allow(*ANYONE, ownership="the order's buyer or seller"),
+    "ShipPackage": allow(SELLER, *STAFF, ownership="the orders' seller"),
+    "FlagLogisticsOrder": allow(BUYER, SELLER, OPERATOR,
+                                ownership="the order's buyer or seller"),
+}
+WAREHOUSE_POLICY: AccessPolicy = {
+    "CreateWarehouse": allow(*STAFF, ownership="the platform's network"),
+    "GetWarehouse": allow(*ANYONE),
+    "ListWarehouses": allow(*ANYONE),
+    "PlanFulfilment": allow(*ANYONE),
+}
 
 
 class LogisticsServicer(logistics_pb2_grpc.LogisticsServiceServicer):

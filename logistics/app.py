@@ -17,7 +17,7 @@ from pathlib import Path
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from logistics import allocation, orders, store, tracking
+from logistics import allocation, api, orders, store, tracking
 from logistics.api import LogisticsServicer, WarehouseServicer
 from logistics.carrier_setup import start_carriers, stop_carriers
 from logistics.carriers.base import Carrier, TrackingEvent
@@ -152,4 +152,8 @@ SERVICE = ServiceSpec(
     settings=LogisticsSettings,
     commands=[Command("sandbox-carrier", "run the sandbox carrier alone",
                       _sandbox_carrier_arguments, _sandbox_carrier)],
+    policies={
+        logistics_pb2.DESCRIPTOR.services_by_name["LogisticsService"].full_name: api.POLICY,
+        warehouse_pb2.DESCRIPTOR.services_by_name["WarehouseService"].full_name:
+            api.WAREHOUSE_POLICY},
 )

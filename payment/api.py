@@ -18,6 +18,7 @@ from payment.channels.registry import Channels
 from payment.payment import Payment
 from payment.repository import PaymentUnitOfWork
 from payment.rules import Policy
+from zhongtai.auth import BUYER, SERVICE, STAFF, AccessPolicy, allow
 from zhongtai.db import utcnow
 from zhongtai.idempotency import once, request_hash
 from zhongtai.payment.v1 import payment_pb2 as pb
@@ -25,6 +26,22 @@ from zhongtai.payment.v1 import payment_pb2_grpc
 from zhongtai.trade.v1 import trade_pb2_grpc as trade_grpc
 
 Ctx: TypeAlias = grpc.aio.ServicerContext
+
+# Who may call each RPC (zhongtai.auth): the roles, and the ownership rule
+# the use case applies on top (docs/security.md lists them all). Calls that
+# move money to someone (refunds, top-ups) are staff's.
+POLICY: AccessPolicy = {
+    "ListPaymentMethods": allow(BUYER, *STAFF, ownership="a buyer for themself"),
+    "CreatePayment": allow(BUYER, SERVICE, ownership="a buyer for themself"),
+    "SwitchChannel": allow(BUYER, SERVICE, ownership="the payment's buyer"),
+    "GetPayment": allow(BUYER, *STAFF, ownership="the payment's buyer"),
+    "ListPayments": allow(BUYER, *STAFF, ownership="the payments' buyer"),
+    "ClosePayment": allow(BUYER, *STAFF, ownership="the payment's buyer"),
+    "CreateRefund": allow(*STAFF, ownership="after-sales and operators"),
+    "GetRefund": allow(BUYER, *STAFF, ownership="the payment's buyer"),
+    "TopUpBalance": allow(*STAFF, ownership="creates value: staff only"),
+    "GetBalance": allow(BUYER, *STAFF, ownership="a buyer their own"),
+}
 
 
 def keyed(request: Message, response_type: type[keys.R],

@@ -20,7 +20,7 @@ from pathlib import Path
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from payment import consumers, store
+from payment import api, consumers, store
 from payment.api import PaymentServicer
 from payment.callbacks import CallbackServer
 from payment.channels.registry import Channels
@@ -149,4 +149,5 @@ SERVICE = ServiceSpec(
     settings=PaymentSettings,
     commands=[Command("sandbox", "run the sandbox wallet provider alone", _sandbox_arguments,
                       _sandbox)],
+    policies={payment_pb2.DESCRIPTOR.services_by_name["PaymentService"].full_name: api.POLICY},
 )

@@ -7,12 +7,42 @@ from typing import TypeAlias
 import grpc
 
 from promotion import cards, coupons, holds, points, policy, promotions, quoting, red_packets
+from zhongtai.auth import ANYONE, BUYER, OPERATOR, SELLER, SERVICE, STAFF, AccessPolicy, allow
 from zhongtai.db import Database
 from zhongtai.idempotency import Keys, idempotent_rpc
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 from zhongtai.promotion.v1 import promotion_pb2_grpc
 
 Ctx: TypeAlias = grpc.aio.ServicerContext
+
+# Who may call each RPC (zhongtai.auth): the roles, and the ownership rule
+# the use case applies on top (docs/security.md lists them all). Calls that
+# create money (points, cards, red packets, the stacking policy) are staff's.
+POLICY: AccessPolicy = {
+    "CreatePromotion": allow(SELLER, *STAFF, ownership="a seller for its own shop only"),
+    "GetPromotion": allow(*ANYONE),
+    "ListPromotions": allow(*ANYONE),
+    "EndPromotion": allow(SELLER, *STAFF, ownership="a seller for its own shop only"),
+    "CreateCouponTemplate": allow(SELLER, *STAFF, ownership="a seller for its own shop only"),
+    "GetCouponTemplate": allow(*ANYONE),
+    "ClaimCoupon": allow(BUYER, *STAFF, ownership="a buyer for themself"),
+    "ListCoupons": allow(BUYER, *STAFF, ownership="a buyer their own"),
+    "GetPointsAccount": allow(BUYER, *STAFF, ownership="a buyer their own"),
+    "EarnPoints": allow(*STAFF, ownership="creates value: staff only"),
+    "CreateRedPacketPool": allow(*STAFF, ownership="funds a budget: staff only"),
+    "GetRedPacketPool": allow(*STAFF),
+    "IssueRedPacket": allow(*STAFF, ownership="creates value: staff only"),
+    "ListRedPackets": allow(BUYER, *STAFF, ownership="a buyer their own"),
+    "CreateStoredValueCard": allow(*STAFF, ownership="creates value: staff only"),
+    "GetStoredValueCard": allow(BUYER, *STAFF, ownership="a buyer their own"),
+    "GetStackingPolicy": allow(*ANYONE),
+    "UpdateStackingPolicy": allow(OPERATOR, ownership="the platform's operators only"),
+    "Quote": allow(BUYER, *STAFF, ownership="a buyer for themself"),
+    "BestCoupons": allow(BUYER, *STAFF, ownership="a buyer for themself"),
+    "HoldBenefits": allow(SERVICE, ownership="a saga participant: trade's calls"),
+    "ReleaseBenefits": allow(SERVICE, ownership="a saga participant: trade's calls"),
+    "RedeemBenefits": allow(SERVICE, ownership="a saga participant: trade's calls"),
+}
 
 
 class PromotionServicer(promotion_pb2_grpc.PromotionServiceServicer):

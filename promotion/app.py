@@ -8,7 +8,7 @@ from pathlib import Path
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import holds, store
+from promotion import api, holds, store
 from promotion.api import PromotionServicer
 from zhongtai.errors import FailedPrecondition, NotFound
 from zhongtai.events import Envelope
@@ -86,4 +86,5 @@ SERVICE = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     subscriptions=[BENEFIT_RELEASE, BENEFIT_REDEEM],
     build=build,
+    policies={promotion_pb2.DESCRIPTOR.services_by_name["PromotionService"].full_name: api.POLICY},
 )

@@ -17,7 +17,7 @@ from typing import Any
 
 import grpc
 
-from zhongtai.auth import Identity, Policy, Role, TokenIssuer
+from zhongtai.auth import AccessPolicy, Identity, Role, TokenIssuer
 from zhongtai.common.v1.common_pb2 import Operator
 
 _FROM_OPERATOR = {Operator.ROLE_BUYER: Role.BUYER, Operator.ROLE_SELLER: Role.SELLER,
@@ -46,7 +46,7 @@ def named_identities(request: Any) -> list[Identity]:
 
 
 class NaturalIdentity(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
-    def __init__(self, issuer: TokenIssuer, policies: Mapping[str, Policy]) -> None:
+    def __init__(self, issuer: TokenIssuer, policies: Mapping[str, AccessPolicy]) -> None:
         self.issuer = issuer
         self.policies = policies
         self._tokens: dict[Identity, str] = {}
@@ -77,3 +77,15 @@ class NaturalIdentity(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[mis
         return await continuation(grpc.aio.ClientCallDetails(
             details.method, details.timeout, metadata, details.credentials,
             details.wait_for_ready), request)
+
+
+def identities_for(signing_key: bytes) -> NaturalIdentity:
+    """The harness's credentials for servers that verify tokens signed with
+    ``signing_key`` (the policies of every installed service)."""
+    from zhongtai.auth import AuthSettings
+    from zhongtai.runtime import load_spec, service_names
+
+    config = AuthSettings()
+    policies = {name: policy for service in service_names()
+                for name, policy in load_spec(service).policies.items()}
+    return NaturalIdentity(TokenIssuer(signing_key, config.issuer, config.audience), policies)

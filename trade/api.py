@@ -28,12 +28,29 @@ from trade import (
 from trade.checkout import Clients
 from trade.order import Party, TradePolicy
 from trade.repository import Clock, SqlTradeUnitOfWork, TradeUnitOfWork
+from zhongtai.auth import ANYONE, BUYER, OPERATOR, SELLER, SERVICE, STAFF, AccessPolicy, allow
 from zhongtai.db import Database, utcnow
 from zhongtai.idempotency import Keys, idempotent_rpc
 from zhongtai.trade.v1 import trade_pb2 as pb
 from zhongtai.trade.v1 import trade_pb2_grpc
 
 Ctx: TypeAlias = grpc.aio.ServicerContext
+
+# Who may call each RPC (zhongtai.auth): the roles, and the ownership rule
+# the use case applies on top (docs/security.md lists them all).
+POLICY: AccessPolicy = {
+    "QuoteOrder": allow(BUYER, SERVICE, ownership="a buyer for themself"),
+    "CreateOrder": allow(BUYER, SERVICE, ownership="a buyer for themself"),
+    "GetOrder": allow(*ANYONE, ownership="a buyer their own orders, a seller its own"),
+    "ListOrders": allow(*ANYONE, ownership="a buyer their own orders, a seller its own"),
+    "CancelOrder": allow(*ANYONE, ownership="a buyer their own orders, a seller its own"),
+    "AdjustPrice": allow(SELLER, OPERATOR, ownership="the order's seller"),
+    "ConfirmReceipt": allow(BUYER, *STAFF, ownership="the order's buyer"),
+    "ExtendReceipt": allow(BUYER, *STAFF, ownership="the order's buyer"),
+    "RedeemVoucher": allow(SELLER, OPERATOR, ownership="the code's seller"),
+    "ListVouchers": allow(*ANYONE, ownership="the order's buyer or seller"),
+    "CheckPayable": allow(SERVICE, ownership="payment's pre-check"),
+}
 R = TypeVar("R", bound=Message)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import grpc
 
-from trade import store
+from trade import api, store
 from trade.api import TradeServicer
 from trade.checkout import Clients
 from trade.consumers import Consumers, timer_handlers
@@ -79,4 +79,5 @@ SERVICE = ServiceSpec(
     subscriptions=[PAYMENT, LOGISTICS],
     build=build,
     settings=TradeSettings,
+    policies={trade_pb2.DESCRIPTOR.services_by_name["TradeService"].full_name: api.POLICY},
 )

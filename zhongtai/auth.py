@@ -322,7 +322,12 @@ def allow(*roles: Role, ownership: str = "") -> Rule:
     return Rule(frozenset(roles), ownership)
 
 
-Policy = Mapping[str, Rule]  # by method name ("CreateOrder")
+BUYER, SELLER, OPERATOR, SERVICE = Role.BUYER, Role.SELLER, Role.OPERATOR, Role.SERVICE
+ANYONE = (BUYER, SELLER, OPERATOR, SERVICE)
+STAFF = (OPERATOR, SERVICE)
+
+
+AccessPolicy = Mapping[str, Rule]  # by method name ("CreateOrder")
 
 
 @dataclass
@@ -335,10 +340,10 @@ class Authenticator:
     """
 
     verifier: TokenVerifier
-    policies: dict[str, Policy] = field(default_factory=dict)
+    policies: dict[str, AccessPolicy] = field(default_factory=dict)
     cert_services: frozenset[str] = frozenset()
 
-    def add_policy(self, service: str, policy: Policy) -> None:
+    def add_policy(self, service: str, policy: AccessPolicy) -> None:
         self.policies[service] = policy
 
     def identify(self, authorization: str | None, cert_names: Iterable[str] = ()) -> Identity:
@@ -403,9 +408,6 @@ class AuthSettings:
     tls_key_file: str = ""
     tls_ca_file: str = ""
     tls_mutual: bool = False
-    # Transitional (issue 10): until every service declares its policy, the
-    # server checks credentials only when this is on.
-    enforce: bool = False
 
 
 @dataclass(frozen=True)

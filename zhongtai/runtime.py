@@ -101,8 +101,7 @@ class Runtime:
         for spec in self.specs:
             for name, policy in spec.policies.items():
                 self.access.authenticator.add_policy(name, policy)
-            if self.auth.enforce:
-                check_policies(spec)
+            check_policies(spec)
         self.bus: EventBus = create_bus(settings.broker_url)
         self.dbs: dict[str, Database] = {}
         self.relays: dict[str, Relay] = {}
@@ -136,11 +135,8 @@ class Runtime:
             for name in service_names():
                 for sub in load_spec(name).subscriptions:
                     await declare(sub.queue, sub.routing_keys)
-        enforce = self.auth.enforce
-        self.server = GrpcServer(self.settings.listen,
-                                 self.access.authenticator if enforce else None,
-                                 _server_tls(self.auth),
-                                 Validator(self.settings.currencies) if enforce else None)
+        self.server = GrpcServer(self.settings.listen, self.access.authenticator,
+                                 _server_tls(self.auth), Validator(self.settings.currencies))
         built = []
         for spec in self.specs:
             db = Database(self.settings.database_url_for(spec.name), spec.metadata,

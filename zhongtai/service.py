@@ -21,7 +21,7 @@ import grpc
 from google.protobuf.message import Message
 from sqlalchemy import MetaData
 
-from zhongtai.auth import Policy
+from zhongtai.auth import AccessPolicy
 from zhongtai.bus import EventBus, Handler
 from zhongtai.config import Settings
 from zhongtai.db import Database, PlumbingTables
@@ -91,4 +91,4 @@ class ServiceSpec:
     settings: type[Any] | None = None
     commands: Sequence[Command] = ()
     # Who may call each RPC: gRPC service full name -> method -> Rule.
-    policies: Mapping[str, Policy] = field(default_factory=dict)
+    policies: Mapping[str, AccessPolicy] = field(default_factory=dict)

@@ -245,9 +245,9 @@ class ServerProcess:
         return self.proc.returncode
 
 
-def key_files(directory: Path) -> dict[str, str]:
+def key_files(directory: Path) -> tuple[dict[str, str], bytes]:
     """A signing key and its public key in ``directory``, as the environment
-    of a service running on its own (``ZHONGTAI_AUTH_*``)."""
+    of a service running on its own (``ZHONGTAI_AUTH_*``), and the signing key."""
     from zhongtai.auth import new_signing_key, public_key_of
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -255,4 +255,4 @@ def key_files(directory: Path) -> dict[str, str]:
     (directory / "signing.pem").write_bytes(signing)
     (directory / "public.pem").write_bytes(public_key_of(signing))
     return {"ZHONGTAI_AUTH_SIGNING_KEY_FILE": str(directory / "signing.pem"),
-            "ZHONGTAI_AUTH_PUBLIC_KEY_FILES": str(directory / "public.pem")}
+            "ZHONGTAI_AUTH_PUBLIC_KEY_FILES": str(directory / "public.pem")}, signing

@@ -20,6 +20,7 @@ from tests.e2e.support import (
     Recorder,
     ServerProcess,
     Stubs,
+    channel_to,
     free_port,
     has_event,
     key_files,
@@ -30,6 +31,8 @@ from tests.e2e.support import (
     stock_is,
     stock_of,
 )
+from tests.identity import NaturalIdentity, identities_for
+from zhongtai.auth import load_or_create_dev_key
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.logistics.v1 import logistics_pb2 as lg
@@ -64,7 +67,8 @@ async def test_embedded_server_killed_after_reserving_rolls_back_after_restart(
          **EPHEMERAL_ENV},
         tmp_path / "server.log")
     server.start(KILL_AFTER_RESERVE)
-    stubs = Stubs.connect(addr)
+    stubs = Stubs.connect(addr, identity=identities_for(
+        load_or_create_dev_key(tmp_path / "data")))
     try:
         await server.wait_ready(addr)
         shop = await seed_shop(stubs, "A", [700])
@@ -122,6 +126,10 @@ class Distributed:
     stubs: Stubs
     events: Recorder
     bus: RabbitBus
+    identity: NaturalIdentity
+
+    def channel(self, address: str) -> grpc.aio.Channel:
+        return channel_to(address, self.identity)
 
 
 @pytest.fixture
@@ -131,9 +139,10 @@ async def distributed(pg_database: CreateDb, vhost: str,
     promo_addr, payment_addr = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
     logistics_addr = f"127.0.0.1:{free_port()}"
     carrier = f"127.0.0.1:{free_port()}"
+    keys, signing = key_files(tmp_path / "keys")
+    identity = identities_for(signing)
     common = {"ZHONGTAI_BROKER_URL": vhost, "ZHONGTAI_POLL_INTERVAL_SECONDS": "0.1",
-              "ZHONGTAI_DATA_DIR": str(tmp_path / "must-not-be-used"),
-              **key_files(tmp_path / "keys")}
+              "ZHONGTAI_DATA_DIR": str(tmp_path / "must-not-be-used"), **keys}
     catalog = ServerProcess(
         ["serve", "--service", "catalog", "--listen", cat_addr],
         {**common, "ZHONGTAI_DATABASE_URL_CATALOG": await pg_database("catalog")},
@@ -169,7 +178,7 @@ async def distributed(pg_database: CreateDb, vhost: str,
     await bus.subscribe("test.observer", ["trade.order.#"], events)
     for server in (catalog, promotion, trade, payment, logistics):
         server.start()
-    stubs = Stubs.connect(cat_addr, trade_addr)
+    stubs = Stubs.connect(cat_addr, trade_addr, identity=identity)
     try:
         await catalog.wait_ready(cat_addr)
         await promotion.wait_ready(promo_addr)
@@ -178,7 +187,7 @@ async def distributed(pg_database: CreateDb, vhost: str,
         await logistics.wait_ready(logistics_addr)
         yield Distributed(catalog, promotion, trade, payment, logistics, trade_addr, promo_addr,
                           payment_addr, logistics_addr, f"http://{carrier}", stubs, events,
-                          bus)
+                          bus, identity)
     finally:
         await stubs.close()
         codes = (payment.stop(), trade.stop(), promotion.stop(), catalog.stop(),
@@ -194,7 +203,7 @@ async def test_distributed_order_and_cancel_over_rabbitmq(distributed: Distribut
     d = distributed
     a = await seed_shop(d.stubs, "A", [3900])
     b = await seed_shop(d.stubs, "B", [1000])
-    async with grpc.aio.insecure_channel(d.promo_addr) as channel:
+    async with d.channel(d.promo_addr) as channel:
         promo = pr_grpc.PromotionServiceStub(channel)
         await promo.EarnPoints(pr.EarnPointsRequest(request_id="e-1", buyer_id="buyer-d",
                                                     points=100))
@@ -284,8 +293,8 @@ async def test_distributed_payments_pay_orders_over_rabbitmq(distributed: Distri
     RabbitMQ; catalog sells the stock and promotion redeems the points."""
     d = distributed
     shop = await seed_shop(d.stubs, "A", [1200, 800])
-    async with grpc.aio.insecure_channel(d.promo_addr) as promo_channel, \
-            grpc.aio.insecure_channel(d.payment_addr) as pay_channel:
+    async with d.channel(d.promo_addr) as promo_channel, \
+            d.channel(d.payment_addr) as pay_channel:
         promo = pr_grpc.PromotionServiceStub(promo_channel)
         pay = pay_grpc.PaymentServiceStub(pay_channel)
         await promo.EarnPoints(pr.EarnPointsRequest(request_id="e-1", buyer_id="buyer-p",
@@ -341,8 +350,8 @@ async def test_distributed_order_is_shipped_tracked_and_received(distributed: Di
     the buyer then confirms."""
     d = distributed
     shop = await seed_shop(d.stubs, "F", [900])
-    async with grpc.aio.insecure_channel(d.payment_addr) as pay_channel, \
-            grpc.aio.insecure_channel(d.logistics_addr) as lg_channel, \
+    async with d.channel(d.payment_addr) as pay_channel, \
+            d.channel(d.logistics_addr) as lg_channel, \
             aiohttp.ClientSession() as http:
         pay = pay_grpc.PaymentServiceStub(pay_channel)
         logistics = lg_grpc.LogisticsServiceStub(lg_channel)

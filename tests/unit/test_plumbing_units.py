@@ -131,7 +131,7 @@ def test_a_subset_of_services_needs_a_broker_and_keys_of_its_own(tmp_path: Path)
     amqp = "amqp://guest:guest@127.0.0.1:5672/"
     with pytest.raises(ValueError, match="needs its keys"):
         Runtime(Settings(broker_url=amqp, data_dir=tmp_path), ["trade"])
-    env = key_files(tmp_path)
+    env, _ = key_files(tmp_path)
     Runtime(Settings.load(environ={**env, "ZHONGTAI_BROKER_URL": amqp}), ["trade"])  # accepted
     dev = tmp_path / "dev"
     load_or_create_dev_key(dev)
