@@ -145,7 +145,7 @@ class Runtime:
             await migrate.upgrade(db, spec)
             service = spec.build(ServiceContext(
                 self.settings, db, self.bus, functools.partial(self.channel, caller=spec.name),
-                service_config(self.settings, spec)))
+                service_config(self.settings, spec), self.embedded))
             built.append(service)
             self.server.add(service.registrar, spec.grpc_service_names)
             for sub in spec.subscriptions:

@@ -51,6 +51,9 @@ class ServiceContext:
     channel: Callable[[str], grpc.aio.Channel]
     # The service's own settings section (an instance of ServiceSpec.settings).
     config: Any = None
+    # Every service in one process on the in-process broker (development):
+    # secrets may be made up; a service on its own must be given them.
+    embedded: bool = True
 
 
 @dataclass(frozen=True)

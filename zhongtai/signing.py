@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 __all__ = [
     "BAD_SIGNATURE",
@@ -61,18 +61,21 @@ def signed_headers(secret: str, body: bytes, *, timestamp_header: str, signature
     return {timestamp_header: timestamp, signature_header: sign(secret, timestamp, body)}
 
 
-def verify(secret: str, headers: Mapping[str, str], body: bytes, now: dt.datetime,
-           tolerance_seconds: float, *, timestamp_header: str,
+def verify(secrets: str | Sequence[str], headers: Mapping[str, str], body: bytes,
+           now: dt.datetime, tolerance_seconds: float, *, timestamp_header: str,
            signature_header: str) -> None:
     """Checks a push; raises SignatureRejected (with the reason) if it is not
-    signed with ``secret`` or its timestamp is more than ``tolerance_seconds``
-    from ``now`` (a naive ``now`` is taken as UTC)."""
+    signed with one of ``secrets`` (the current one and, while rotating, the
+    previous one; empty ones are ignored) or its timestamp is more than
+    ``tolerance_seconds`` from ``now`` (a naive ``now`` is taken as UTC)."""
     timestamp = header(headers, timestamp_header)
     signature = header(headers, signature_header)
     if not timestamp or not signature:
         raise SignatureRejected(BAD_SIGNATURE, "missing timestamp or signature header")
-    expected = sign(secret, timestamp, body).encode()
-    if not hmac.compare_digest(expected, signature.strip().lower().encode()):
+    given = signature.strip().lower().encode()
+    keys = [secrets] if isinstance(secrets, str) else list(secrets)
+    if not any(hmac.compare_digest(sign(k, timestamp, body).encode(), given)
+               for k in keys if k):
         raise SignatureRejected(BAD_SIGNATURE, "the signature does not match")
     if not _TIMESTAMP.match(timestamp):
         raise SignatureRejected(MALFORMED, f"bad timestamp {timestamp!r}")
