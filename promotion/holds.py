@@ -80,7 +80,6 @@ async def hold_benefits(s: AsyncSession, dialect: str, req: pb.HoldBenefitsReque
     held, flash-sale units and budgets counted (last). Idempotent by order
     id: a repeat gets the hold and quote made, another request
     IDEMPOTENCY_KEY_REUSED; an order already released is HOLD_RELEASED."""
-    domain.validate_order_id(req.order_id)
     domain.validate_quote_request(req.quote, "quote.")
     order_id, buyer_id = req.order_id, req.quote.buyer_id
     digest = request_hash(req)
@@ -161,14 +160,12 @@ async def release_benefits(s: AsyncSession, dialect: str, order_id: str) -> pb.B
     card amount let go, flash-sale units and budgets given back. An order
     that held nothing is left a tombstone, so a late hold is refused.
     Idempotent by order id."""
-    domain.validate_order_id(order_id)
     return await _after(s, order_id, await HOLDS.release(s, dialect, order_id, _effects))
 
 
 async def redeem_benefits(s: AsyncSession, order_id: str) -> pb.BenefitHold:
     """Consume a paid order's hold (HELD → REDEEMED): coupons and the red
     packet used, points deducted, the card amount captured. Idempotent."""
-    domain.validate_order_id(order_id)
     return await _after(s, order_id, await HOLDS.move(s, order_id, domain.REDEEM, _effects))
 
 
@@ -179,7 +176,6 @@ async def return_benefits(s: AsyncSession, order_id: str) -> pb.BenefitHold:
     template's restore-on-cancel policy while still valid, the red packet
     while not expired, and the flash-sale units and budgets it counted.
     Idempotent by order id."""
-    domain.validate_order_id(order_id)
     return await _after(s, order_id, await HOLDS.move(s, order_id, domain.RETURN, _effects))
 
 

@@ -1,13 +1,14 @@
-"""Builders for promotion's tests below end to end (unit tests on SQLite,
-integration tests on PostgreSQL): coupon templates and claims, and a buyer's
-wallet and what is in it, through the use cases on a database of promotion's
-own."""
+"""Builders for promotion's tests: coupon templates and claims, and a
+buyer's wallet and what is in it, through the use cases on a database of
+promotion's own (unit tests on SQLite, integration tests on PostgreSQL); and
+what promotion's database holds, to see that a refused request wrote nothing
+(end to end too)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from promotion import cards, points, red_packets
 from promotion import coupons as coupons_
@@ -90,3 +91,11 @@ async def wallet_state(db: Database, wallet: dict[str, str], *, detail: bool = F
             "red_packet": packets[wallet["red_packet"]],
             "points": (account.balance, account.frozen),
             "card": (card.balance.amount_minor, card.held.amount_minor), "ledger": entries}
+
+
+async def rows(db: Database) -> dict[str, int]:
+    """How many rows each of promotion's tables holds (its outbox, idempotency
+    records and audit trail included): unchanged by a refused request."""
+    async with db.transaction() as s:
+        return {table.name: (await s.execute(select(func.count()).select_from(table))).scalar_one()
+                for table in t.metadata.sorted_tables}

@@ -29,6 +29,14 @@ class PromotionServiceStub:
     """Promotions, coupons, points, red packets, stored-value cards, and the
     quote engine that prices a cart with all of them, exactly and
     deterministically, recording every deduction by kind, line and cost bearer.
+
+    Request limits are declared on the fields ((zhongtai.common.v1.rules),
+    checked before anything runs: INVALID_ARGUMENT with a field violation per
+    field, nothing written): ids are at most 64 characters (promotion's keys),
+    titles and reasons 200; single amounts (a price, an amount off, a card
+    balance, a red packet) at most 10^10 minor units, totals (budgets,
+    thresholds) 10^12; quantities 1 to 10^6; points at most 10^12; shares in
+    basis points 0 to 10000; a cart at most 500 lines and 20 coupons.
     """
 
     def __init__(self, channel):
@@ -158,6 +166,14 @@ class PromotionServiceServicer:
     """Promotions, coupons, points, red packets, stored-value cards, and the
     quote engine that prices a cart with all of them, exactly and
     deterministically, recording every deduction by kind, line and cost bearer.
+
+    Request limits are declared on the fields ((zhongtai.common.v1.rules),
+    checked before anything runs: INVALID_ARGUMENT with a field violation per
+    field, nothing written): ids are at most 64 characters (promotion's keys),
+    titles and reasons 200; single amounts (a price, an amount off, a card
+    balance, a red packet) at most 10^10 minor units, totals (budgets,
+    thresholds) 10^12; quantities 1 to 10^6; points at most 10^12; shares in
+    basis points 0 to 10000; a cart at most 500 lines and 20 coupons.
     """
 
     def CreatePromotion(self, request, context):
@@ -462,6 +478,14 @@ class PromotionService:
     """Promotions, coupons, points, red packets, stored-value cards, and the
     quote engine that prices a cart with all of them, exactly and
     deterministically, recording every deduction by kind, line and cost bearer.
+
+    Request limits are declared on the fields ((zhongtai.common.v1.rules),
+    checked before anything runs: INVALID_ARGUMENT with a field violation per
+    field, nothing written): ids are at most 64 characters (promotion's keys),
+    titles and reasons 200; single amounts (a price, an amount off, a card
+    balance, a red packet) at most 10^10 minor units, totals (budgets,
+    thresholds) 10^12; quantities 1 to 10^6; points at most 10^12; shares in
+    basis points 0 to 10000; a cart at most 500 lines and 20 coupons.
     """
 
     @staticmethod
