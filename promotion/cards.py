@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import domain, engine
+from promotion import domain, engine, ownership
 from promotion import store as t
 from promotion.reasons import not_usable
 from promotion.rows import Keyed
+from zhongtai.auth import Identity
 from zhongtai.db import compare_and_set, utcnow
 from zhongtai.errors import ZhongtaiError
 from zhongtai.ids import new_id
@@ -49,9 +50,13 @@ async def create_stored_value_card(s: AsyncSession, req: pb.CreateStoredValueCar
     return pb.CreateStoredValueCardResponse(card=_card(await CARDS.get(s, card_id)))
 
 
-async def get_stored_value_card(s: AsyncSession, card_id: str) -> pb.StoredValueCard:
-    """One card, or STORED_VALUE_CARD_NOT_FOUND."""
-    return _card(await CARDS.get(s, card_id))
+async def get_stored_value_card(s: AsyncSession, caller: Identity, card_id: str
+                                ) -> pb.StoredValueCard:
+    """One card, or STORED_VALUE_CARD_NOT_FOUND; its buyer's or staff's
+    (NOT_THE_OWNER)."""
+    row = await CARDS.get(s, card_id)
+    ownership.owner(caller, f"stored_value_cards/{card_id}", buyer_id=row.buyer_id)
+    return _card(row)
 
 
 # --- for a quote -------------------------------------------------------------

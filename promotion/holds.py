@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Row, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import cards, coupons, domain, engine, points, promotions, red_packets
+from promotion import cards, coupons, domain, engine, ownership, points, promotions, red_packets
 from promotion import store as t
 from promotion.quoting import load_benefits, price, to_response, used_amounts
 from promotion.reasons import E
@@ -81,7 +81,8 @@ async def hold_benefits(s: AsyncSession, dialect: str, req: pb.HoldBenefitsReque
     id: a repeat gets the hold and quote made, another request
     IDEMPOTENCY_KEY_REUSED; an order already released is HOLD_RELEASED."""
     domain.validate_quote_request(req.quote, "quote.")
-    order_id, buyer_id = req.order_id, req.quote.buyer_id
+    # Trade's call (a service's): it names the buyer.
+    order_id, buyer_id = req.order_id, ownership.named_buyer(req.quote.buyer_id, "quote.buyer_id")
     digest = request_hash(req)
     existing = await HOLDS.claim(s, dialect, order_id,
                                  {"buyer_id": buyer_id, "request_hash": digest})
@@ -93,7 +94,7 @@ async def hold_benefits(s: AsyncSession, dialect: str, req: pb.HoldBenefitsReque
         return pb.HoldBenefitsResponse(hold=_hold(existing),
                                        quote=pb.QuoteResponse.FromString(existing.quote))
     # Any refusal below rolls everything back, the claim too.
-    b = await load_benefits(s, req.quote, prefix="quote.")
+    b = await load_benefits(s, req.quote, buyer_id, prefix="quote.")
     q = price(b)
     response = to_response(b, q)
     used = used_amounts(q)

@@ -22,13 +22,14 @@ from typing import Any
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import domain, engine
+from promotion import domain, engine, ownership
 from promotion import store as t
 from promotion.reasons import E
 from promotion.rows import Keyed, engine_scope, scope_columns, scope_view
 from zhongtai import pagination
+from zhongtai.auth import Identity
 from zhongtai.db import compare_and_set, insert_ignore, utcnow
-from zhongtai.errors import InvalidArgument, PreconditionViolation
+from zhongtai.errors import PreconditionViolation
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 from zhongtai.wire import money, timestamp, to_datetime
 
@@ -61,11 +62,15 @@ def _promotion(row: Any) -> pb.Promotion:
     return p
 
 
-async def create_promotion(s: AsyncSession, req: pb.CreatePromotionRequest
+async def create_promotion(s: AsyncSession, caller: Identity, req: pb.CreatePromotionRequest
                            ) -> pb.CreatePromotionResponse:
-    """Validate and store a promotion (PROMOTION_EXISTS if its id is taken)."""
-    currency = domain.validate_promotion(req.promotion)
+    """Validate and store a promotion (PROMOTION_EXISTS if its id is taken):
+    a seller's for its own shop at its own cost, a platform-wide one or one
+    the platform pays for by staff (``ownership.rule_owner``)."""
     p = req.promotion
+    ownership.rule_owner(caller, "promotion", p.scope.seller_id,
+                         p.cost_sharing.platform_share_bps)
+    currency = domain.validate_promotion(p)
     promotion_id = await PROMOTIONS.new_key(s, p.promotion_id)
     await s.execute(t.promotions.insert().values(
         promotion_id=promotion_id, kind=p.kind, title=p.title.strip(), **scope_columns(p.scope),
@@ -99,12 +104,12 @@ async def list_promotions(s: AsyncSession, req: pb.ListPromotionsRequest
                                      next_page_token=token)
 
 
-async def end_promotion(s: AsyncSession, req: pb.EndPromotionRequest
+async def end_promotion(s: AsyncSession, caller: Identity, req: pb.EndPromotionRequest
                         ) -> pb.EndPromotionResponse:
-    """End a promotion now: no quote applies it again. Idempotent."""
-    if not req.promotion_id:
-        raise InvalidArgument.field("promotion_id", "is required")
-    await PROMOTIONS.get(s, req.promotion_id)
+    """End a promotion now: no quote applies it again. Its shop's seller or
+    staff; a platform-wide one staff only (NOT_THE_OWNER). Idempotent."""
+    row = await PROMOTIONS.get(s, req.promotion_id)
+    ownership.owner(caller, f"promotions/{row.promotion_id}", seller_id=row.seller_id)
     await s.execute(update(t.promotions)
                     .where(t.promotions.c.promotion_id == req.promotion_id,
                            t.promotions.c.ended_at.is_(None))

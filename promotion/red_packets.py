@@ -20,11 +20,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import domain, engine
+from promotion import domain, engine, ownership
 from promotion import store as t
 from promotion.reasons import E, not_usable
 from promotion.rows import Keyed
 from zhongtai import outbox, pagination
+from zhongtai.auth import Identity
 from zhongtai.db import compare_and_set, utcnow
 from zhongtai.errors import InvalidArgument, PreconditionViolation, ZhongtaiError
 from zhongtai.ids import new_id
@@ -116,14 +117,14 @@ async def issue_red_packet(s: AsyncSession, req: pb.IssueRedPacketRequest
     return pb.IssueRedPacketResponse(red_packet=packet)
 
 
-async def list_red_packets(s: AsyncSession, req: pb.ListRedPacketsRequest
+async def list_red_packets(s: AsyncSession, caller: Identity, req: pb.ListRedPacketsRequest
                            ) -> pb.ListRedPacketsResponse:
-    """A buyer's packets by id, a page at a time."""
-    if not req.buyer_id:
-        raise InvalidArgument.field("buyer_id", "is required")
+    """A buyer's packets (the caller's, or the buyer staff name:
+    ``ownership.buyer_of``) by id, a page at a time."""
+    buyer_id = ownership.buyer_of(caller, req.buyer_id)
     rp = t.red_packets
-    rows, token = await pagination.page(s, select(rp).where(rp.c.buyer_id == req.buyer_id),
-                                        rp.c.red_packet_id, req, f"red_packets:{req.buyer_id}")
+    rows, token = await pagination.page(s, select(rp).where(rp.c.buyer_id == buyer_id),
+                                        rp.c.red_packet_id, req, f"red_packets:{buyer_id}")
     now = utcnow()
     return pb.ListRedPacketsResponse(red_packets=[_red_packet(r, now) for r in rows],
                                      next_page_token=token)

@@ -14,9 +14,14 @@ from promotion import cards, points, red_packets
 from promotion import coupons as coupons_
 from promotion import store as t
 from tests.builders import cny
+from zhongtai.auth import Identity, Role
 from zhongtai.db import Database
 from zhongtai.errors import FailedPrecondition
 from zhongtai.promotion.v1 import promotion_pb2 as pb
+
+# The caller of the use cases the tests set up with: staff (an operator),
+# who may act for any buyer or seller.
+STAFF = Identity(Role.OPERATOR, "test-operator")
 
 
 async def make_template(db: Database, *, total: int = 100, per_buyer: int = 0,
@@ -25,7 +30,7 @@ async def make_template(db: Database, *, total: int = 100, per_buyer: int = 0,
     """A coupon template (10.00 off 50.00 unless told), valid 7 days after
     the claim, borne by the platform."""
     async with db.transaction() as s:
-        resp = await coupons_.create_coupon_template(s, pb.CreateCouponTemplateRequest(
+        resp = await coupons_.create_coupon_template(s, STAFF, pb.CreateCouponTemplateRequest(
             template=pb.CouponTemplate(
                 title="10 off 50", kind=pb.COUPON_KIND_FULL_REDUCTION,
                 threshold=cny(threshold), amount_off=cny(amount_off), valid_days=7,
@@ -38,7 +43,7 @@ async def claim(db: Database, template_id: str, buyer: str) -> str:
     """The coupon id, or the refusal's reason."""
     try:
         async with db.transaction() as s:
-            resp = await coupons_.claim_coupon(s, db.dialect, pb.ClaimCouponRequest(
+            resp = await coupons_.claim_coupon(s, db.dialect, STAFF, pb.ClaimCouponRequest(
                 template_id=template_id, buyer_id=buyer))
         return resp.coupon.coupon_id
     except FailedPrecondition as e:
@@ -78,12 +83,12 @@ async def wallet_state(db: Database, wallet: dict[str, str], *, detail: bool = F
         columns += [ledger.order_id, ledger.balance_after]
     async with db.transaction() as s:
         coupons = {c.coupon_id: (c.status, c.order_id) for c in (await coupons_.list_coupons(
-            s, pb.ListCouponsRequest(buyer_id="buyer-1"))).coupons}
+            s, STAFF, pb.ListCouponsRequest(buyer_id="buyer-1"))).coupons}
         packets = {p.red_packet_id: (p.status, p.order_id) if detail else p.status
                    for p in (await red_packets.list_red_packets(
-                       s, pb.ListRedPacketsRequest(buyer_id="buyer-1"))).red_packets}
-        account = await points.get_points_account(s, "buyer-1")
-        card = await cards.get_stored_value_card(s, wallet["card"])
+                       s, STAFF, pb.ListRedPacketsRequest(buyer_id="buyer-1"))).red_packets}
+        account = await points.get_points_account(s, STAFF, "buyer-1")
+        card = await cards.get_stored_value_card(s, STAFF, wallet["card"])
         entries = [tuple(r) for r in (await s.execute(
             select(*columns).order_by(ledger.entry_id))).all()]
     return {"coupon": coupons[wallet["coupon"]],

@@ -1,7 +1,9 @@
 """promotion's security end to end, through the stubs on the embedded
-platform: the contract's limits refuse out-of-range input with
-INVALID_ARGUMENT and field violations (never INTERNAL, UNAVAILABLE or an
-oversized error), and nothing is written."""
+platform, with explicit credentials: the contract's limits refuse
+out-of-range input with INVALID_ARGUMENT and field violations (never
+INTERNAL, UNAVAILABLE or an oversized error); a seller acts only on its own
+shop's promotions, a buyer only on their own benefits, value is created by
+staff only; whatever is refused writes nothing."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ import pytest
 from tests.builders import cny
 from tests.e2e.builders import ts
 from tests.e2e.platform import Platform
-from tests.e2e.support import refusal
+from tests.e2e.support import credential, refusal
 from tests.promotion_support import rows
+from zhongtai.auth import Identity, Role
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 
@@ -60,3 +63,131 @@ async def test_out_of_range_input_is_invalid_argument_and_writes_nothing(
         assert field in error["fields"], (field, error)  # type: ignore[operator]
         assert all(len(v) <= 256 for v in error["metadata"].values())  # type: ignore[attr-defined]
     assert await rows(db) == before
+
+
+S1 = Identity(Role.SELLER, "acct-1", frozenset({"s1"}))
+S2 = Identity(Role.SELLER, "acct-2", frozenset({"s2"}))
+B1, B2 = Identity(Role.BUYER, "b1"), Identity(Role.BUYER, "b2")
+OPS = Identity(Role.OPERATOR, "ops-1")
+DENIED = grpc.StatusCode.PERMISSION_DENIED
+
+
+def off_999(seller: str, platform_share_bps: int = 0) -> pb.CreatePromotionRequest:
+    """9.99 off every unit of a shop's goods (no seller: every shop's)."""
+    return pb.CreatePromotionRequest(promotion=pb.Promotion(
+        kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, title="999 off", amount_off=cny(999),
+        scope=pb.Scope(seller_id=seller), start_time=ts(-HOUR), end_time=ts(HOUR),
+        cost_sharing=pb.CostSharing(platform_share_bps=platform_share_bps)))
+
+
+async def test_a_seller_runs_promotions_only_for_its_own_shop_at_its_own_cost(
+        platform: Platform) -> None:
+    stub, issuer = platform.promotion, platform.runtime.access.issuer
+    db = platform.runtime.dbs["promotion"]
+    before = await rows(db)
+    refused = {
+        "SUBJECT_MISMATCH": stub.CreatePromotion(off_999("s2"),
+                                                 metadata=credential(issuer, S1)),
+        "PLATFORM_RULE_STAFF_ONLY": stub.CreatePromotion(off_999(""),
+                                                         metadata=credential(issuer, S1)),
+        "ROLE_NOT_ALLOWED": stub.CreatePromotion(off_999("s1"),
+                                                 metadata=credential(issuer, B1)),
+    }
+    for name, call in refused.items():
+        assert (await refusal(call, DENIED))["reason"] == name
+    shared = await refusal(stub.CreatePromotion(off_999("s1", 10_000),
+                                                metadata=credential(issuer, S1)), DENIED)
+    assert shared["reason"] == "PLATFORM_RULE_STAFF_ONLY"
+    assert shared["metadata"] == {"field": "promotion.cost_sharing.platform_share_bps"}
+    template = pb.CreateCouponTemplateRequest(template=pb.CouponTemplate(
+        title="t", kind=pb.COUPON_KIND_NO_THRESHOLD, amount_off=cny(999), valid_days=1,
+        total_quantity=10, scope=pb.Scope(seller_id="s1")))
+    mismatch = await refusal(stub.CreateCouponTemplate(template, metadata=credential(issuer, S2)),
+                             DENIED)
+    assert mismatch["reason"] == "SUBJECT_MISMATCH"
+    assert await rows(db) == before  # nothing written
+
+    own = (await stub.CreatePromotion(off_999("s1"), metadata=credential(issuer, S1))).promotion
+    platform_wide = (await stub.CreatePromotion(off_999("", 5000),
+                                                metadata=credential(issuer, OPS))).promotion
+    # Ending: the promotion's seller, or staff; a platform-wide one staff only.
+    for promotion_id, seller in ((own.promotion_id, S2), (platform_wide.promotion_id, S1)):
+        error = await refusal(stub.EndPromotion(pb.EndPromotionRequest(
+            promotion_id=promotion_id), metadata=credential(issuer, seller)), DENIED)
+        assert (error["reason"], error["metadata"]) == (
+            "NOT_THE_OWNER", {"resource": f"promotions/{promotion_id}"})
+    assert not (await stub.GetPromotion(pb.GetPromotionRequest(
+        promotion_id=own.promotion_id))).promotion.ended
+    ended = await stub.EndPromotion(pb.EndPromotionRequest(promotion_id=own.promotion_id),
+                                    metadata=credential(issuer, S1))
+    assert ended.promotion.ended
+    ended = await stub.EndPromotion(pb.EndPromotionRequest(
+        promotion_id=platform_wide.promotion_id), metadata=credential(issuer, OPS))
+    assert ended.promotion.ended
+
+
+async def test_a_buyer_reads_and_uses_only_their_own_benefits(platform: Platform) -> None:
+    stub, issuer = platform.promotion, platform.runtime.access.issuer
+    db = platform.runtime.dbs["promotion"]
+    as_b1, as_b2 = credential(issuer, B1), credential(issuer, B2)
+    template = (await stub.CreateCouponTemplate(pb.CreateCouponTemplateRequest(
+        template=pb.CouponTemplate(title="5 off", kind=pb.COUPON_KIND_NO_THRESHOLD,
+                                   amount_off=cny(500), valid_days=7, total_quantity=10)))
+                ).template
+    # A buyer claims for themself (no buyer_id: the credential's).
+    coupon = (await stub.ClaimCoupon(pb.ClaimCouponRequest(
+        template_id=template.template_id), metadata=as_b1)).coupon
+    assert coupon.buyer_id == "b1"
+    card = (await stub.CreateStoredValueCard(pb.CreateStoredValueCardRequest(
+        buyer_id="b1", balance=cny(10_000)))).card
+    await stub.EarnPoints(pb.EarnPointsRequest(request_id="e-b1", buyer_id="b1", points=500))
+    before = await rows(db)
+
+    cart = [pb.QuoteLine(line_id="l", seller_id="s1", sku_id="k", unit_price=cny(1000),
+                         quantity=1)]
+    someone_elses = {
+        "ClaimCoupon": stub.ClaimCoupon(pb.ClaimCouponRequest(
+            template_id=template.template_id, buyer_id="b1"), metadata=as_b2),
+        "ListCoupons": stub.ListCoupons(pb.ListCouponsRequest(buyer_id="b1"), metadata=as_b2),
+        "GetPointsAccount": stub.GetPointsAccount(pb.GetPointsAccountRequest(buyer_id="b1"),
+                                                  metadata=as_b2),
+        "ListRedPackets": stub.ListRedPackets(pb.ListRedPacketsRequest(buyer_id="b1"),
+                                              metadata=as_b2),
+        "Quote": stub.Quote(pb.QuoteRequest(buyer_id="b1", lines=cart,
+                                            coupon_ids=[coupon.coupon_id]), metadata=as_b2),
+        "BestCoupons": stub.BestCoupons(pb.BestCouponsRequest(quote=pb.QuoteRequest(
+            buyer_id="b1", lines=cart)), metadata=as_b2),
+    }
+    for method, call in someone_elses.items():
+        error = await refusal(call, DENIED)
+        assert error["reason"] == "SUBJECT_MISMATCH", method
+    error = await refusal(stub.GetStoredValueCard(pb.GetStoredValueCardRequest(
+        card_id=card.card_id), metadata=as_b2), DENIED)
+    assert error["reason"] == "NOT_THE_OWNER"
+    # Creating value is staff's: a buyer cannot give themself points or a card.
+    for call in (stub.EarnPoints(pb.EarnPointsRequest(request_id="e-b2", buyer_id="b2",
+                                                      points=1_000_000), metadata=as_b2),
+                 stub.CreateStoredValueCard(pb.CreateStoredValueCardRequest(
+                     buyer_id="b2", balance=cny(1_000_000)), metadata=as_b2),
+                 stub.HoldBenefits(pb.HoldBenefitsRequest(order_id="o-b2", quote=pb.QuoteRequest(
+                     buyer_id="b2", lines=cart)), metadata=as_b2)):
+        assert (await refusal(call, DENIED))["reason"] == "ROLE_NOT_ALLOWED"
+    assert await rows(db) == before  # nothing written
+
+    # Their own: the buyer with or without naming themself, and staff naming them.
+    mine = await stub.ListCoupons(pb.ListCouponsRequest(), metadata=as_b1)
+    assert [c.coupon_id for c in mine.coupons] == [coupon.coupon_id]
+    assert (await stub.GetPointsAccount(pb.GetPointsAccountRequest(buyer_id="b1"),
+                                        metadata=as_b1)).account.available == 500
+    assert (await stub.GetStoredValueCard(pb.GetStoredValueCardRequest(card_id=card.card_id),
+                                          metadata=as_b1)).card.buyer_id == "b1"
+    quote = await stub.Quote(pb.QuoteRequest(lines=cart, coupon_ids=[coupon.coupon_id]),
+                             metadata=as_b1)
+    assert quote.payable_amount.amount_minor == 500
+    staff = await stub.ListCoupons(pb.ListCouponsRequest(buyer_id="b1"),
+                                   metadata=credential(issuer, OPS))
+    assert [c.coupon_id for c in staff.coupons] == [coupon.coupon_id]
+    # Staff name the buyer: a list for nobody in particular is refused.
+    error = await refusal(stub.ListCoupons(pb.ListCouponsRequest(),
+                                           metadata=credential(issuer, OPS)), INVALID)
+    assert error["fields"] == ["buyer_id"]

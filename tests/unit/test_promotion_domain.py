@@ -197,7 +197,7 @@ def test_quote_requests_need_one_currency_and_sane_lines() -> None:
         coupon_ids=["c", "c"], stored_value_amount=cny(1))
     assert refused(pb.HoldBenefitsRequest(order_id="o", quote=bad),
                    lambda: domain.validate_quote_request(bad, "quote.")) == [
-        "quote.buyer_id", "quote.lines[1].unit_price.currency_code", "quote.coupon_ids",
+        "quote.lines[1].unit_price.currency_code", "quote.coupon_ids",
         "quote.stored_value_card_id"]
     huge = pb.QuoteRequest(buyer_id="b", lines=[pb.QuoteLine(
         line_id="l" * 65, seller_id=" ", sku_id="k", unit_price=cny(10**10 + 1),

@@ -23,7 +23,7 @@ from promotion.app import SERVICE as PROMOTION
 from tests.builders import cny
 from tests.conftest import OpenDb
 from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
-from tests.promotion_support import wallet_of_buyer_1, wallet_state
+from tests.promotion_support import STAFF, wallet_of_buyer_1, wallet_state
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import FailedPrecondition
 from zhongtai.promotion.v1 import promotion_pb2 as pb
@@ -221,7 +221,7 @@ async def test_the_budget_a_returned_order_took_goes_back(db: Database) -> None:
     start.FromDatetime(now - dt.timedelta(hours=1))
     end.FromDatetime(now + dt.timedelta(hours=1))
     async with db.transaction() as s:
-        promo = (await promotions.create_promotion(s, pb.CreatePromotionRequest(
+        promo = (await promotions.create_promotion(s, STAFF, pb.CreatePromotionRequest(
             promotion=pb.Promotion(
                 kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, title="1 off", amount_off=cny(100),
                 scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]), budget=cny(1000),

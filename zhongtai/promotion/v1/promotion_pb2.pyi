@@ -107,6 +107,8 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_HOLD_RELEASED: _ClassVar[ErrorReason]
     ERROR_REASON_ILLEGAL_HOLD_TRANSITION: _ClassVar[ErrorReason]
     ERROR_REASON_CONCURRENT_HOLD_CHANGE: _ClassVar[ErrorReason]
+    ERROR_REASON_NOT_THE_OWNER: _ClassVar[ErrorReason]
+    ERROR_REASON_PLATFORM_RULE_STAFF_ONLY: _ClassVar[ErrorReason]
 DEDUCTION_KIND_UNSPECIFIED: DeductionKind
 DEDUCTION_KIND_ITEM_DIRECT_REDUCTION: DeductionKind
 DEDUCTION_KIND_ITEM_DISCOUNT: DeductionKind
@@ -179,6 +181,8 @@ ERROR_REASON_HOLD_NOT_FOUND: ErrorReason
 ERROR_REASON_HOLD_RELEASED: ErrorReason
 ERROR_REASON_ILLEGAL_HOLD_TRANSITION: ErrorReason
 ERROR_REASON_CONCURRENT_HOLD_CHANGE: ErrorReason
+ERROR_REASON_NOT_THE_OWNER: ErrorReason
+ERROR_REASON_PLATFORM_RULE_STAFF_ONLY: ErrorReason
 
 class CostSharing(_message.Message):
     __slots__ = ("platform_share_bps",)
