@@ -6,7 +6,17 @@ from typing import TypeAlias
 
 import grpc
 
-from promotion import cards, coupons, holds, points, policy, promotions, quoting, red_packets
+from promotion import (
+    cards,
+    coupons,
+    holds,
+    points,
+    policy,
+    promotions,
+    quoting,
+    red_packets,
+    trail,
+)
 from zhongtai.auth import (
     ANYONE,
     BUYER,
@@ -56,6 +66,7 @@ POLICY: AccessPolicy = {
     "HoldBenefits": allow(SERVICE, ownership="a saga participant: trade's calls"),
     "ReleaseBenefits": allow(SERVICE, ownership="a saga participant: trade's calls"),
     "RedeemBenefits": allow(SERVICE, ownership="a saga participant: trade's calls"),
+    "ListAuditEntries": allow(OPERATOR, ownership="the platform's operators only"),
 }
 
 
@@ -208,3 +219,10 @@ class PromotionServicer(promotion_pb2_grpc.PromotionServiceServicer):
         async with self.db.transaction() as s:
             return pb.RedeemBenefitsResponse(
                 hold=await holds.redeem_benefits(s, request.order_id))
+
+    # --- the audit trail ---
+
+    async def ListAuditEntries(self, request: pb.ListAuditEntriesRequest, context: Ctx
+                               ) -> pb.ListAuditEntriesResponse:
+        async with self.db.transaction() as s:
+            return await trail.list_audit_entries(s, request)

@@ -23,13 +23,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import domain, engine, ownership
+from promotion import domain, engine, ownership, trail
 from promotion import store as t
 from promotion.reasons import E, not_usable
 from promotion.rows import Keyed, engine_scope, ids, optional_time, scope_columns, scope_view
 from zhongtai import outbox, pagination
 from zhongtai.auth import Identity
-from zhongtai.db import compare_and_set, insert_ignore, utcnow
+from zhongtai.db import changed, compare_and_set, insert_ignore, utcnow
 from zhongtai.errors import InvalidArgument, PreconditionViolation, ZhongtaiError
 from zhongtai.ids import new_id
 from zhongtai.promotion.v1 import events_pb2 as ev
@@ -93,6 +93,10 @@ async def create_coupon_template(s: AsyncSession, caller: Identity,
         platform_share_bps=p.cost_sharing.platform_share_bps,
         restore_on_cancel=p.restore_on_cancel, created_at=utcnow(),
     ))
+    await trail.record(s, trail.TEMPLATE, template_id,
+                       f"created: {pb.CouponKind.Name(p.kind)} of {trail.funder(p.scope.seller_id)}"
+                       f", {p.total_quantity} coupons, platform share "
+                       f"{p.cost_sharing.platform_share_bps} bps")
     return pb.CreateCouponTemplateResponse(
         template=_template(await TEMPLATES.get(s, template_id)))
 
@@ -184,6 +188,10 @@ async def claim_coupon(s: AsyncSession, dialect: str, caller: Identity,
     coupon = _coupon(*_split_coupon_row(row), now)
     await outbox.publish(s, t.plumbing,
                          ev.CouponClaimed(coupon=coupon, occur_time=timestamp(now)), coupon_id)
+    await trail.record(s, trail.COUPON, coupon_id,
+                       f"claimed from template {template_id} by buyer {buyer_id}")
+    await trail.record(s, trail.TEMPLATE, template_id,
+                       f"coupon {coupon_id} claimed by buyer {buyer_id}")
     return pb.ClaimCouponResponse(coupon=coupon)
 
 
@@ -311,6 +319,7 @@ async def lock(s: AsyncSession, order_id: str, buyer_id: str, coupon_ids: Sequen
                 c.c.status == pb.COUPON_STATUS_AVAILABLE)
                 .values(status=pb.COUPON_STATUS_LOCKED, order_id=order_id, updated_at=now)):
             raise not_usable_coupon(coupon_id, "another order took it")
+        await trail.record(s, trail.COUPON, coupon_id, f"locked for order {order_id}")
 
 
 async def unlock(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
@@ -328,14 +337,18 @@ async def unlock(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
         await s.execute(update(c).where(c.c.coupon_id == coupon_id).values(
             status=status, updated_at=now,
             order_id=None if status == pb.COUPON_STATUS_AVAILABLE else order_id))
+        await trail.record(s, trail.COUPON, coupon_id, f"released by order {order_id}: "
+                           + pb.CouponStatus.Name(status).removeprefix("COUPON_STATUS_"))
 
 
 async def use(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
     """Redeem: the order's locked coupons are used (LOCKED → USED)."""
     c = t.coupons
-    await s.execute(update(c).where(c.c.order_id == hold.order_id,
-                                    c.c.status == pb.COUPON_STATUS_LOCKED)
-                    .values(status=pb.COUPON_STATUS_USED, updated_at=now))
+    if await changed(s, update(c).where(c.c.order_id == hold.order_id,
+                                        c.c.status == pb.COUPON_STATUS_LOCKED)
+                     .values(status=pb.COUPON_STATUS_USED, updated_at=now)):
+        for coupon_id in ids(hold.coupon_ids):
+            await trail.record(s, trail.COUPON, coupon_id, f"used by order {hold.order_id}")
 
 
 async def give_back(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
@@ -360,3 +373,4 @@ async def give_back(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
                                         c.c.status == pb.COUPON_STATUS_USED)
                         .values(status=pb.COUPON_STATUS_AVAILABLE, order_id=None,
                                 updated_at=now))
+        await trail.record(s, trail.COUPON, coupon_id, f"given back by order {order_id}")

@@ -22,7 +22,17 @@ from typing import Any
 from sqlalchemy import Row, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import cards, coupons, domain, engine, ownership, points, promotions, red_packets
+from promotion import (
+    cards,
+    coupons,
+    domain,
+    engine,
+    ownership,
+    points,
+    promotions,
+    red_packets,
+    trail,
+)
 from promotion import store as t
 from promotion.quoting import load_benefits, price, to_response, used_amounts
 from promotion.reasons import E
@@ -66,10 +76,12 @@ def _hold(row: Any, status: Any = None) -> pb.BenefitHold:
     return hold
 
 
-async def _publish(s: AsyncSession, hold: pb.BenefitHold) -> None:
+async def _changed(s: AsyncSession, hold: pb.BenefitHold, detail: str) -> None:
+    """The hold changed: publish it, and record ``detail`` in its trail."""
     await outbox.publish(s, t.plumbing,
                          ev.BenefitHoldChanged(hold=hold, occur_time=now_timestamp()),
                          hold.order_id)
+    await trail.record(s, trail.HOLD, hold.order_id, detail)
 
 
 async def hold_benefits(s: AsyncSession, dialect: str, req: pb.HoldBenefitsRequest
@@ -111,7 +123,7 @@ async def hold_benefits(s: AsyncSession, dialect: str, req: pb.HoldBenefitsReque
         card_amount = used.get((engine.Kind.STORED_VALUE_CARD, b.card.source_id), 0)
     if b.card is not None and card_amount:
         card_id = b.card.source_id
-        await cards.hold(s, buyer_id, card_id, card_amount, now)
+        await cards.hold(s, order_id, buyer_id, card_id, card_amount, now)
     await promotions.count(s, dialect, order_id, buyer_id, b.promotions, q)
     h = t.benefit_holds
     await s.execute(update(h).where(h.c.order_id == order_id).values(
@@ -120,7 +132,9 @@ async def hold_benefits(s: AsyncSession, dialect: str, req: pb.HoldBenefitsReque
         quote=response.SerializeToString(deterministic=True)))
     row = await HOLDS.row(s, order_id)
     hold = _hold(row)
-    await _publish(s, hold)
+    await _changed(s, hold, f"HELD for buyer {buyer_id}: coupons {coupon_ids}, "
+                   f"{q.points_used} points, red packet {red_packet_id or 'none'}, "
+                   f"card {card_id or 'none'} {card_amount}")
     return pb.HoldBenefitsResponse(hold=hold, quote=response)
 
 
@@ -147,11 +161,14 @@ async def _after(s: AsyncSession, order_id: str, moved: Moved | None) -> pb.Bene
     was left, the order held nothing)."""
     if moved is None:
         hold = pb.BenefitHold(order_id=order_id, status=pb.HOLD_STATUS_RELEASED)
+        detail = "RELEASED: it held nothing (a later hold is refused)"
     else:
         hold = _hold(moved.before, moved.status)
         if not moved.moved:
             return hold  # a repeat
-    await _publish(s, hold)
+        detail = (f"{pb.HoldStatus.Name(moved.before.status)} -> "
+                  f"{pb.HoldStatus.Name(moved.status)}")
+    await _changed(s, hold, detail.replace("HOLD_STATUS_", ""))
     return hold
 
 

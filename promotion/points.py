@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import ownership
+from promotion import ownership, trail
 from promotion import store as t
 from promotion.reasons import E
 from zhongtai.auth import Identity
@@ -71,6 +71,9 @@ async def _change(s: AsyncSession, buyer_id: str, kind: str, points: int, *,
         entry_id=new_id(), buyer_id=buyer_id, kind=kind, points=points, order_id=order_id,
         request_id=request_id, reason=reason, balance_after=row.balance,
         frozen_after=row.frozen, created_at=now))
+    await trail.record(s, trail.POINTS, buyer_id,
+                       f"{kind} {points}" + (f" for order {order_id}" if order_id else "")
+                       + (f": {reason}" if reason else ""))
     return True
 
 

@@ -3,7 +3,8 @@ platform, with explicit credentials: the contract's limits refuse
 out-of-range input with INVALID_ARGUMENT and field violations (never
 INTERNAL, UNAVAILABLE or an oversized error); a seller acts only on its own
 shop's promotions, a buyer only on their own benefits, value is created by
-staff only; whatever is refused writes nothing."""
+staff only; whatever is refused writes nothing; every change is in the
+trail of the resources it changed, for operators."""
 
 from __future__ import annotations
 
@@ -12,14 +13,17 @@ import datetime as dt
 import grpc
 import pytest
 
-from tests.builders import cny
-from tests.e2e.builders import ts
+from tests.builders import cny, envelope
+from tests.e2e.builders import deliver, ts
 from tests.e2e.platform import Platform
 from tests.e2e.support import credential, refusal
 from tests.promotion_support import rows
 from zhongtai.auth import Identity, Role
+from zhongtai.common.v1.audit_pb2 import AuditEntry
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.promotion.v1 import promotion_pb2 as pb
+from zhongtai.trade.v1 import events_pb2 as trade_events
+from zhongtai.trade.v1 import trade_pb2 as tr
 
 pytestmark = pytest.mark.e2e
 
@@ -191,3 +195,62 @@ async def test_a_buyer_reads_and_uses_only_their_own_benefits(platform: Platform
     error = await refusal(stub.ListCoupons(pb.ListCouponsRequest(),
                                            metadata=credential(issuer, OPS)), INVALID)
     assert error["fields"] == ["buyer_id"]
+
+
+def trail_of(entries: list[AuditEntry]) -> list[tuple[str, str, str, str, str]]:
+    return [(e.subject, e.role, e.app, e.action, e.detail) for e in entries]
+
+
+async def test_every_change_is_in_the_trail_of_what_it_changed(platform: Platform) -> None:
+    """A buyer's claim, trade's hold and the cancel event promotion consumed
+    each left an entry on the coupon (who, as what, through what); operators
+    read trails, page by page, and nobody else."""
+    stub, issuer = platform.promotion, platform.runtime.access.issuer
+    as_ops = credential(issuer, Identity(Role.OPERATOR, "ops-1", app="ops-console"))
+    template = (await stub.CreateCouponTemplate(pb.CreateCouponTemplateRequest(
+        template=pb.CouponTemplate(title="5 off", kind=pb.COUPON_KIND_NO_THRESHOLD,
+                                   amount_off=cny(500), valid_days=7, total_quantity=10,
+                                   restore_on_cancel=True)), metadata=as_ops)).template
+    coupon = (await stub.ClaimCoupon(pb.ClaimCouponRequest(template_id=template.template_id),
+                                     metadata=credential(issuer, B1))).coupon
+    cart = [pb.QuoteLine(line_id="l", seller_id="s1", sku_id="k", unit_price=cny(1000),
+                         quantity=1)]
+    await stub.HoldBenefits(pb.HoldBenefitsRequest(order_id="o-1", quote=pb.QuoteRequest(
+        buyer_id="b1", lines=cart, coupon_ids=[coupon.coupon_id])),
+        metadata=credential(issuer, Identity.for_service("trade")))
+    await deliver(platform, envelope(trade_events.OrderCancelled(order=tr.Order(
+        order_id="o-1")), "trade.order.cancelled", "o-1"))
+
+    async def entries(resource_type: str, resource_id: str) -> list[AuditEntry]:
+        out, token = [], ""
+        while True:  # two entries a page
+            page = await stub.ListAuditEntries(pb.ListAuditEntriesRequest(
+                resource_type=resource_type, resource_id=resource_id, page_size=2,
+                page_token=token), metadata=as_ops)
+            out.extend(page.entries)
+            if not (token := page.next_page_token):
+                return out
+
+    cancelled = "event zhongtai.trade.v1.OrderCancelled"
+    assert trail_of(await entries("coupon", coupon.coupon_id)) == [
+        ("b1", "buyer", "", "ClaimCoupon",
+         f"claimed from template {template.template_id} by buyer b1"),
+        ("trade", "service", "", "HoldBenefits", "locked for order o-1"),
+        ("promotion", "service", "", cancelled, "released by order o-1: AVAILABLE"),
+    ]
+    assert [e[:4] for e in trail_of(await entries("coupon_template", template.template_id))] == [
+        ("ops-1", "operator", "ops-console", "CreateCouponTemplate"),
+        ("b1", "buyer", "", "ClaimCoupon")]
+    assert [(e[0], e[3], e[4]) for e in trail_of(await entries("benefit_hold", "o-1"))] == [
+        ("trade", "HoldBenefits",
+         "HELD for buyer b1: coupons ['" + coupon.coupon_id + "'], 0 points, red packet none, "
+         "card none 0"),
+        ("promotion", cancelled, "HELD -> RELEASED")]
+    # Operators only, and only promotion's resources.
+    denied = await refusal(stub.ListAuditEntries(pb.ListAuditEntriesRequest(
+        resource_type="coupon", resource_id=coupon.coupon_id),
+        metadata=credential(issuer, B1)), DENIED)
+    assert denied["reason"] == "ROLE_NOT_ALLOWED"
+    unknown = await refusal(stub.ListAuditEntries(pb.ListAuditEntriesRequest(
+        resource_type="order", resource_id="o-1"), metadata=as_ops), INVALID)
+    assert unknown["fields"] == ["resource_type"]

@@ -160,6 +160,11 @@ class PromotionServiceStub:
                 request_serializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.RedeemBenefitsRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.RedeemBenefitsResponse.FromString,
                 _registered_method=True)
+        self.ListAuditEntries = channel.unary_unary(
+                '/zhongtai.promotion.v1.PromotionService/ListAuditEntries',
+                request_serializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ListAuditEntriesRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ListAuditEntriesResponse.FromString,
+                _registered_method=True)
 
 
 class PromotionServiceServicer:
@@ -348,6 +353,16 @@ class PromotionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAuditEntries(self, request, context):
+        """Returns the audit trail of one of promotion's resources, oldest first:
+        who changed it (the credential's subject, role and app; promotion itself
+        for the events it consumes), when, through what (the RPC or the event)
+        and what changed. Operators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PromotionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -465,6 +480,11 @@ def add_PromotionServiceServicer_to_server(servicer, server):
                     servicer.RedeemBenefits,
                     request_deserializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.RedeemBenefitsRequest.FromString,
                     response_serializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.RedeemBenefitsResponse.SerializeToString,
+            ),
+            'ListAuditEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuditEntries,
+                    request_deserializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ListAuditEntriesRequest.FromString,
+                    response_serializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ListAuditEntriesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1099,6 +1119,33 @@ class PromotionService:
             '/zhongtai.promotion.v1.PromotionService/RedeemBenefits',
             zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.RedeemBenefitsRequest.SerializeToString,
             zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.RedeemBenefitsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuditEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.promotion.v1.PromotionService/ListAuditEntries',
+            zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ListAuditEntriesRequest.SerializeToString,
+            zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ListAuditEntriesResponse.FromString,
             options,
             channel_credentials,
             insecure,
