@@ -59,12 +59,14 @@ class Platform:
 
 
 async def start_platform(data_dir: Path, logistics: LogisticsSettings = EPHEMERAL_LOGISTICS,
+                         payment: PaymentSettings = EPHEMERAL_PAYMENT,
                          **trade: float) -> Platform:
     """The platform on ``data_dir`` with trade's settings ``trade`` (e.g.
-    ``pay_timeout_seconds=0.3``) and logistics' ``logistics``; payment
-    queries a pending payment after a minute and a refund after 5 s."""
+    ``pay_timeout_seconds=0.3``), logistics' ``logistics`` and payment's
+    ``payment``; payment queries a pending payment after a minute and a
+    refund after 5 s."""
     callback = f"127.0.0.1:{free_port()}"
-    payment = dataclasses.replace(EPHEMERAL_PAYMENT, callback_listen=callback,
+    payment = dataclasses.replace(payment, callback_listen=callback,
                                   pending_query_after_seconds=60,
                                   refund_query_after_seconds=5)
     runtime = Runtime(Settings(
@@ -95,9 +97,10 @@ async def close_platform(p: Platform) -> None:
 
 @asynccontextmanager
 async def running_platform(data_dir: Path, logistics: LogisticsSettings = EPHEMERAL_LOGISTICS,
+                           payment: PaymentSettings = EPHEMERAL_PAYMENT,
                            **trade: float) -> AsyncIterator[Platform]:
     """``start_platform``, closed on leaving the block."""
-    p = await start_platform(data_dir, logistics, **trade)
+    p = await start_platform(data_dir, logistics, payment, **trade)
     try:
         yield p
     finally:

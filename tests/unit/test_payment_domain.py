@@ -213,6 +213,38 @@ def test_payment_settings_from_the_environment_and_a_file(tmp_path: object) -> N
     assert "西藏自治区" in default.cod_denied_provinces
 
 
+def test_the_notification_secret_is_never_a_fixed_default(tmp_path: object) -> None:
+    """Embedded with none: a random one per start; on its own: a configured
+    one of at least 16 characters that was never published (the previous one
+    too), from the environment or a file."""
+    from pathlib import Path
+
+    from payment.settings import PaymentSettings, notification_secrets
+    from zhongtai.config import Settings
+
+    assert PaymentSettings().sandbox_secret == ""
+    made = {notification_secrets(PaymentSettings(), embedded=True)[0] for _ in range(2)}
+    assert len(made) == 2 and all(len(s) >= 32 for s in made)
+    own = "a-long-enough-secret-1"
+    for settings in (PaymentSettings(),  # missing
+                     PaymentSettings(sandbox_secret="zhongtai-sandbox-secret"),  # published
+                     PaymentSettings(sandbox_secret="short"),
+                     PaymentSettings(sandbox_secret=own, sandbox_secret_previous="short")):
+        with pytest.raises(ValueError, match="SANDBOX_SECRET"):
+            notification_secrets(settings, embedded=False)
+    # A provider elsewhere must share a configured secret, embedded or not.
+    with pytest.raises(ValueError, match="SANDBOX_SECRET"):
+        notification_secrets(PaymentSettings(sandbox_url="http://sandbox:1"), embedded=True)
+    assert notification_secrets(PaymentSettings(sandbox_secret="dev"), embedded=True) == (
+        "dev", "")
+    secret_file = Path(str(tmp_path)) / "secret"
+    secret_file.write_text(own + "\n", encoding="utf-8")
+    s = Settings.load(environ={"ZHONGTAI_PAYMENT_SANDBOX_SECRET_FILE": str(secret_file),
+                               "ZHONGTAI_PAYMENT_SANDBOX_SECRET_PREVIOUS": own[::-1]}
+                      ).section("payment", PaymentSettings)
+    assert notification_secrets(s, embedded=False) == (own, own[::-1])
+
+
 def test_trade_refusing_parts_is_failed_precondition_with_its_reasons() -> None:
     def result(pay_order_id: str, reason: int, paid_by: str = "") -> tr.PayableResult:
         return tr.PayableResult(pay_order_id=pay_order_id, reason=reason,  # type: ignore[arg-type]
