@@ -11,6 +11,7 @@ timeouts, logistics' listeners), or again on the same directory (a restart).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,6 +23,7 @@ from payment.settings import PaymentSettings
 from tests.e2e.support import Recorder, Stubs, free_port
 from tests.identity import NaturalIdentity
 from trade.settings import TradeSettings
+from zhongtai.auth import Identity
 from zhongtai.config import Settings
 from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
 from zhongtai.logistics.v1 import warehouse_pb2_grpc as wh_grpc
@@ -56,6 +58,12 @@ class Platform:
     events: Recorder
     callback_url: str  # where payment takes channel notifications
     http: aiohttp.ClientSession
+
+    def as_(self, identity: Identity) -> tuple[tuple[str, str]]:
+        """The metadata of a call made with ``identity``'s credential (the
+        harness leaves an explicit one as it is)."""
+        token = self.runtime.access.issuer.issue(identity, dt.timedelta(minutes=10))
+        return (("authorization", f"Bearer {token}"),)
 
 
 async def start_platform(data_dir: Path, logistics: LogisticsSettings = EPHEMERAL_LOGISTICS,

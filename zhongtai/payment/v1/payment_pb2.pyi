@@ -70,6 +70,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_ORDER_NOT_PAYABLE: _ClassVar[ErrorReason]
     ERROR_REASON_OUTSIDE_BALANCE_WINDOW: _ClassVar[ErrorReason]
     ERROR_REASON_AMOUNT_MISMATCH: _ClassVar[ErrorReason]
+    ERROR_REASON_NOT_THE_PAYMENT_BUYER: _ClassVar[ErrorReason]
 METHOD_UNSPECIFIED: Method
 METHOD_BALANCE: Method
 METHOD_SANDBOX: Method
@@ -114,6 +115,7 @@ ERROR_REASON_ALREADY_PAID: ErrorReason
 ERROR_REASON_ORDER_NOT_PAYABLE: ErrorReason
 ERROR_REASON_OUTSIDE_BALANCE_WINDOW: ErrorReason
 ERROR_REASON_AMOUNT_MISMATCH: ErrorReason
+ERROR_REASON_NOT_THE_PAYMENT_BUYER: ErrorReason
 
 class PaymentMethod(_message.Message):
     __slots__ = ("method", "display_name", "available", "unavailable_reason")
