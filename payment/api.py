@@ -1,6 +1,7 @@
 """payment's gRPC servicer: request -> use case -> response.
 
-Each method checks its request (``requests``), opens the unit of work (or
+Each method checks what the contract's limits (checked by the server
+before) cannot say of its request (``requests``), opens the unit of work (or
 hands the factory to a use case that calls a channel or trade) and the
 request id's record (``keys``), passes the caller (the credential's
 identity, ``current_identity``) to the use case, which applies the ownership
@@ -77,7 +78,7 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
 
     async def ListPaymentMethods(self, request: pb.ListPaymentMethodsRequest, context: Ctx
                                  ) -> pb.ListPaymentMethodsResponse:
-        requests.validate_buyer_amount(request)
+        requests.validate_amount(request)
         async with self.uows() as uow:
             options = await wallet.payment_methods(
                 uow, current_identity(), request.buyer_id, request.amount.currency_code,
@@ -104,14 +105,12 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
 
     async def GetPayment(self, request: pb.GetPaymentRequest, context: Ctx
                          ) -> pb.GetPaymentResponse:
-        requests.required(request.payment_id, "payment_id")
         async with self.uows() as uow:
             payment = await queries.get_payment(uow, request.payment_id, current_identity())
         return pb.GetPaymentResponse(payment=views.payment(payment))
 
     async def ListPayments(self, request: pb.ListPaymentsRequest, context: Ctx
                            ) -> pb.ListPaymentsResponse:
-        requests.required(request.pay_order_id, "pay_order_id")
         async with self.uows() as uow:
             page, token = await queries.list_payments(uow, request.pay_order_id,
                                                       request.page_size, request.page_token,
@@ -123,7 +122,6 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
                            ) -> pb.ClosePaymentResponse:
         # The channel trades are closed first (outside any transaction), then
         # the payment, remembered by request id.
-        requests.validate_close(request)
         caller = current_identity()
         await opening.close_at_channels_first(self.uows, self.channels, request.payment_id,
                                               caller)
@@ -137,7 +135,7 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
 
     async def CreateRefund(self, request: pb.CreateRefundRequest, context: Ctx
                            ) -> pb.CreateRefundResponse:
-        requests.validate_refund(request)
+        requests.validate_amount(request)
 
         async def refund(uow: PaymentUnitOfWork) -> pb.CreateRefundResponse:
             made = await refunds.create_refund(
@@ -149,14 +147,13 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
 
     async def GetRefund(self, request: pb.GetRefundRequest, context: Ctx
                         ) -> pb.GetRefundResponse:
-        requests.required(request.refund_id, "refund_id")
         async with self.uows() as uow:
             return pb.GetRefundResponse(refund=views.refund(
                 await queries.get_refund(uow, request.refund_id, current_identity())))
 
     async def TopUpBalance(self, request: pb.TopUpBalanceRequest, context: Ctx
                            ) -> pb.TopUpBalanceResponse:
-        requests.validate_buyer_amount(request)
+        requests.validate_amount(request)
         currency = request.amount.currency_code
 
         async def top_up(uow: PaymentUnitOfWork) -> pb.TopUpBalanceResponse:

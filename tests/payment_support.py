@@ -2,7 +2,8 @@
 the service drives them, on the in-memory unit of work or on a database of
 payment's own (the in-memory channel and trade are tests/fakes.py's). Calls
 are made as ``Payments.caller`` (a service, unless a test says otherwise),
-as the server would after checking the credential."""
+as the server makes them after checking the credential and the request's
+limits."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from zhongtai.db import Database, utcnow
 from zhongtai.events import routing_key
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.trade.v1 import events_pb2 as trade_events
+from zhongtai.validation import Validator
 
 
 class _Context:
@@ -45,8 +47,9 @@ SERVICE = Identity.for_service("test-front")
 
 
 class _AsCaller:
-    """The servicer, each call made as ``caller`` (what the server sets
-    before the servicer runs)."""
+    """The servicer, each call made as ``caller`` with a request within its
+    contract's limits (what the server checks and sets before the servicer
+    runs)."""
 
     def __init__(self, servicer: PaymentServicer, caller: Identity) -> None:
         self._servicer = servicer
@@ -56,6 +59,7 @@ class _AsCaller:
         method = getattr(self._servicer, name)
 
         async def call(request: Any, context: Any = CONTEXT) -> Any:
+            Validator().check(request)
             token = set_identity(self._caller)
             try:
                 return await method(request, context)

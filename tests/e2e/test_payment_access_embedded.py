@@ -11,8 +11,9 @@ import pytest
 from tests.builders import cny
 from tests.e2e.builders import balance, parts_of, payment_of
 from tests.e2e.platform import Platform
-from tests.e2e.support import refusal, single_order
+from tests.e2e.support import refusal, rich_error, single_order
 from zhongtai.auth import Identity, Role
+from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.payment.v1 import payment_pb2 as pb
 
 pytestmark = pytest.mark.e2e
@@ -80,3 +81,40 @@ async def test_another_buyer_cannot_refund_top_up_close_or_read(platform: Platfo
         metadata=p.as_(OPERATOR))).refund
     assert refund.amount == cny(200)
     assert await balance(p, "victim") == 4000  # a balance refund is credited at once
+
+
+async def test_input_outside_the_contract_is_invalid_argument_and_writes_nothing(
+        platform: Platform) -> None:
+    """A currency the platform does not enable opens no balance; oversized
+    ids and texts, out-of-range amounts and undefined enums are refused
+    field by field, with an error that does not echo them."""
+    p = platform
+    ops = p.as_(OPERATOR)
+    huge, xxx = cny(2**62), Money(currency_code="XXX", amount_minor=100)
+    part = pb.PaymentPart(pay_order_id="po-x", order_id="o-x", amount=huge)
+    cases = [
+        (p.payment.GetBalance(pb.GetBalanceRequest(buyer_id="b-x", currency_code="XXX")),
+         ["currency_code"]),
+        (p.payment.TopUpBalance(pb.TopUpBalanceRequest(buyer_id="b-x", amount=xxx),
+                                metadata=ops), ["amount.currency_code"]),
+        (p.payment.TopUpBalance(pb.TopUpBalanceRequest(buyer_id="b-x", amount=huge),
+                                metadata=ops), ["amount.amount_minor"]),
+        (p.payment.GetPayment(pb.GetPaymentRequest(payment_id="x" * 20_000)), ["payment_id"]),
+        (p.payment.GetRefund(pb.GetRefundRequest(refund_id=" ")), ["refund_id"]),
+        (p.payment.CreatePayment(pb.CreatePaymentRequest(
+            buyer_id="b-x", method=99, parts=[part])),  # type: ignore[arg-type]
+         ["parts[0].amount.amount_minor", "method"]),
+        (p.payment.ClosePayment(pb.ClosePaymentRequest(payment_id="p", reason="r" * 100_000)),
+         ["reason"]),
+        (p.payment.CreateRefund(pb.CreateRefundRequest(payment_id="p", amount=cny(-990)),
+                                metadata=ops), ["amount.amount_minor"]),
+    ]
+    for call, fields in cases:
+        with pytest.raises(grpc.aio.AioRpcError) as e:
+            await call
+        error = rich_error(e.value)
+        assert (error["code"], error["reason"]) == (grpc.StatusCode.INVALID_ARGUMENT,
+                                                    "INVALID_ARGUMENT")
+        assert sorted(error["fields"]) == sorted(fields)  # type: ignore[type-var]
+        assert len(e.value.details() or "") <= 1024
+    assert await balance(p, "b-x") == 0

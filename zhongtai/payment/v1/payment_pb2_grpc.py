@@ -30,6 +30,14 @@ class PaymentServiceStub:
     order pays one or several of trade's pay orders (merged payment). The first
     successful payment wins; a second successful one, or one for a closed
     payment order, is refunded automatically as an exception refund.
+
+    Requests are checked against the limits their fields declare before they
+    are served (INVALID_ARGUMENT with a field violation each, nothing
+    written): ids at most 64 characters, amounts 1 to 10^13 minor units in a
+    currency the platform enables, reasons at most 500 characters. A buyer
+    reads and acts on their own payments, refunds and balance only
+    (PERMISSION_DENIED SUBJECT_MISMATCH or NOT_THE_PAYMENT_BUYER);
+    refunds and top-ups are staff's (docs/security.md).
     """
 
     def __init__(self, channel):
@@ -95,6 +103,14 @@ class PaymentServiceServicer:
     order pays one or several of trade's pay orders (merged payment). The first
     successful payment wins; a second successful one, or one for a closed
     payment order, is refunded automatically as an exception refund.
+
+    Requests are checked against the limits their fields declare before they
+    are served (INVALID_ARGUMENT with a field violation each, nothing
+    written): ids at most 64 characters, amounts 1 to 10^13 minor units in a
+    currency the platform enables, reasons at most 500 characters. A buyer
+    reads and acts on their own payments, refunds and balance only
+    (PERMISSION_DENIED SUBJECT_MISMATCH or NOT_THE_PAYMENT_BUYER);
+    refunds and top-ups are staff's (docs/security.md).
     """
 
     def ListPaymentMethods(self, request, context):
@@ -249,6 +265,14 @@ class PaymentService:
     order pays one or several of trade's pay orders (merged payment). The first
     successful payment wins; a second successful one, or one for a closed
     payment order, is refunded automatically as an exception refund.
+
+    Requests are checked against the limits their fields declare before they
+    are served (INVALID_ARGUMENT with a field violation each, nothing
+    written): ids at most 64 characters, amounts 1 to 10^13 minor units in a
+    currency the platform enables, reasons at most 500 characters. A buyer
+    reads and acts on their own payments, refunds and balance only
+    (PERMISSION_DENIED SUBJECT_MISMATCH or NOT_THE_PAYMENT_BUYER);
+    refunds and top-ups are staff's (docs/security.md).
     """
 
     @staticmethod
