@@ -21,7 +21,7 @@ from payment.channels.registry import Channels
 from payment.payment import Payment
 from payment.repository import PaymentUnitOfWork
 from payment.rules import Policy
-from zhongtai.auth import BUYER, SERVICE, STAFF, AccessPolicy, allow, current_identity
+from zhongtai.auth import BUYER, OPERATOR, SERVICE, STAFF, AccessPolicy, allow, current_identity
 from zhongtai.db import utcnow
 from zhongtai.idempotency import once, request_hash
 from zhongtai.payment.v1 import payment_pb2 as pb
@@ -49,6 +49,7 @@ POLICY: AccessPolicy = {
     "TopUpBalance": allow(*STAFF, ownership="creates value: staff only"),
     "GetBalance": allow(BUYER, *STAFF,
                         ownership="a buyer: buyer_id is theirs (SUBJECT_MISMATCH)"),
+    "ListAuditEntries": allow(OPERATOR, ownership="the platform's operators only"),
 }
 
 
@@ -171,3 +172,11 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
         async with self.uows() as uow:
             amount = await wallet.balance(uow, current_identity(), request.buyer_id, currency)
         return pb.GetBalanceResponse(account=views.balance(request.buyer_id, currency, amount))
+
+    async def ListAuditEntries(self, request: pb.ListAuditEntriesRequest, context: Ctx
+                               ) -> pb.ListAuditEntriesResponse:
+        async with self.uows() as uow:
+            entries, token = await queries.audit_trail(
+                uow, request.resource_type, request.resource_id, request.page_size,
+                request.page_token)
+        return pb.ListAuditEntriesResponse(entries=entries, next_page_token=token)

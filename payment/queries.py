@@ -1,13 +1,19 @@
-"""Reading payments and refunds: a buyer their own (``check_payer``), staff any."""
+"""Reading payments and refunds (a buyer their own, ``check_payer``; staff
+any), and the audit trail of payment's resources (operators: the policy)."""
 
 from __future__ import annotations
 
 from payment.payment import Payment, Refund
-from payment.repository import PaymentUnitOfWork
+from payment.repository import AUDITED_PAYMENT, PaymentUnitOfWork
 from payment.rules import E, check_payer
+from payment.wallet import AUDITED_BALANCE
 from zhongtai import pagination
 from zhongtai.auth import Identity
+from zhongtai.common.v1.audit_pb2 import AuditEntry
+from zhongtai.errors import InvalidArgument
 from zhongtai.payment.v1 import payment_pb2 as pb
+
+AUDITED = (AUDITED_PAYMENT, AUDITED_BALANCE)
 
 
 async def get_payment(uow: PaymentUnitOfWork, payment_id: str, caller: Identity) -> Payment:
@@ -43,3 +49,12 @@ async def get_refund(uow: PaymentUnitOfWork, refund_id: str, caller: Identity) -
         raise E(pb.ERROR_REASON_REFUND_NOT_FOUND, f"refund {refund_id!r} does not exist",
                 metadata={"refund_id": refund_id})
     return (await get_payment(uow, payment_id, caller)).refund(refund_id)
+
+
+async def audit_trail(uow: PaymentUnitOfWork, resource_type: str, resource_id: str,
+                      page_size: int, page_token: str) -> tuple[list[AuditEntry], str]:
+    """Who changed a payment or a balance, when, through what and how,
+    oldest first, a page at a time; another resource type is INVALID_ARGUMENT."""
+    if resource_type not in AUDITED:
+        raise InvalidArgument.field("resource_type", f"must be one of {', '.join(AUDITED)}")
+    return await uow.audit_trail(resource_type, resource_id, page_size, page_token)

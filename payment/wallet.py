@@ -5,7 +5,8 @@ most one per kind and reference (a top-up's request id, the attempt a
 balance payment debits, the refund a balance refund credits): the
 repository changes it by compare-and-set (``uow.balances``). A balance
 payment is debited, and a balance refund credited, in the transaction that
-makes it.
+makes it. Every change is in the audit trail (resource type "balance", id
+``<buyer_id>/<currency>``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from zhongtai.auth import Identity, acting_buyer
 from zhongtai.errors import PreconditionViolation
 from zhongtai.ids import new_id
 from zhongtai.payment.v1 import payment_pb2 as pb
+
+AUDITED_BALANCE = "balance"
 
 DISPLAY_NAMES: Mapping[int, str] = {
     BALANCE: "Balance",
@@ -50,6 +53,8 @@ async def change(uow: PaymentUnitOfWork, buyer_id: str, currency: str, delta: in
                 violations=[PreconditionViolation("BALANCE", f"balances/{buyer_id}/{currency}",
                                                   f"{have} available")],
                 metadata={"buyer_id": buyer_id, "balance": str(have)})
+    uow.audit(AUDITED_BALANCE, f"{buyer_id}/{currency}",
+              f"{kind} {delta:+d} ({reference_id}): balance {after}")
     return after
 
 

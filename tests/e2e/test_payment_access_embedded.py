@@ -1,7 +1,9 @@
 """payment's access rules end to end, through the stubs with explicit
 credentials: what the issue saw (anyone refunding someone's payment, topping
-up their own balance, closing or reading another buyer's payment) is refused
-with the right code and changes nothing; the owner and staff are served."""
+up their own balance, closing or reading another buyer's payment, a currency
+that opens a balance, unbounded input) is refused with the right code and
+changes nothing; the owner and staff are served; every change is in the
+audit trail operators read."""
 
 from __future__ import annotations
 
@@ -9,12 +11,14 @@ import grpc
 import pytest
 
 from tests.builders import cny
-from tests.e2e.builders import balance, parts_of, payment_of
+from tests.conftest import eventually
+from tests.e2e.builders import balance, parts_of, payment_is, payment_of
 from tests.e2e.platform import Platform
 from tests.e2e.support import refusal, rich_error, single_order
 from zhongtai.auth import Identity, Role
-from zhongtai.common.v1.common_pb2 import Money
+from zhongtai.common.v1.common_pb2 import Money, Operator
 from zhongtai.payment.v1 import payment_pb2 as pb
+from zhongtai.trade.v1 import trade_pb2 as tr
 
 pytestmark = pytest.mark.e2e
 
@@ -118,3 +122,59 @@ async def test_input_outside_the_contract_is_invalid_argument_and_writes_nothing
         assert sorted(error["fields"]) == sorted(fields)  # type: ignore[type-var]
         assert len(e.value.details() or "") <= 1024
     assert await balance(p, "b-x") == 0
+
+
+async def trail(p: Platform, resource_type: str, resource_id: str
+                ) -> list[tuple[str, str, str, str]]:
+    """(subject, role, action, detail) of a resource's audit entries."""
+    entries = (await p.payment.ListAuditEntries(pb.ListAuditEntriesRequest(
+        resource_type=resource_type, resource_id=resource_id),
+        metadata=p.as_(OPERATOR))).entries
+    assert all(e.resource_type == resource_type and e.resource_id == resource_id
+               and e.occur_time.seconds > 0 for e in entries)
+    return [(e.subject, e.role, e.action, e.detail) for e in entries]
+
+
+async def attempt_closed(p: Platform, payment_id: str) -> bool:
+    return (await payment_of(p, payment_id)).attempts[0].status == pb.PAYMENT_STATUS_CLOSED
+
+
+async def test_every_change_is_in_the_audit_trail_operators_read(platform: Platform) -> None:
+    """A buyer's call, then trade's event: both entries, each with its
+    actor; a balance's top-up by an operator and debit by the buyer."""
+    p = platform
+    buyer = Identity(Role.BUYER, "buyer-a", app="web-shop")
+    order = await single_order(p.stubs, "buyer-a", 900)
+    payment = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
+        buyer_id="buyer-a", method=pb.METHOD_SANDBOX, parts=parts_of(order)),
+        metadata=p.as_(buyer))).payment
+    await p.stubs.trade.CancelOrder(tr.CancelOrderRequest(
+        order_id=order.order_id, operator=Operator(role=Operator.ROLE_BUYER, id="buyer-a")))
+    await eventually(lambda: payment_is(p, payment.payment_id, pb.PAYMENT_STATUS_CLOSED))
+    attempt = payment.attempts[0].attempt_id
+    await eventually(lambda: attempt_closed(p, payment.payment_id))  # at the channel too
+    assert await trail(p, "payment", payment.payment_id) == [
+        ("buyer-a", "buyer", "CreatePayment",
+         f"opened 900 CNY by METHOD_SANDBOX for pay orders {order.pay_order.pay_order_id}; "
+         f"attempt {attempt} METHOD_SANDBOX opened"),
+        ("buyer-a", "buyer", "CreatePayment", f"attempt {attempt} pay URL stored"),
+        ("payment", "service", "event zhongtai.trade.v1.OrderCancelled", "PENDING -> CLOSED"),
+        ("payment", "service", "worker AttemptSweep", f"attempt {attempt} PENDING -> CLOSED")]
+
+    other = await single_order(p.stubs, "buyer-a", 1200)
+    await p.payment.TopUpBalance(pb.TopUpBalanceRequest(
+        request_id="t-a", buyer_id="buyer-a", amount=cny(5000)), metadata=p.as_(OPERATOR))
+    await p.payment.CreatePayment(pb.CreatePaymentRequest(
+        buyer_id="buyer-a", method=pb.METHOD_BALANCE, parts=parts_of(other)),
+        metadata=p.as_(buyer))
+    assert [(s, r, a, d.split(" (")[0]) for s, r, a, d in await trail(p, "balance",
+                                                                      "buyer-a/CNY")] == [
+        ("ops-1", "operator", "TopUpBalance", "TOP_UP +5000"),
+        ("buyer-a", "buyer", "CreatePayment", "PAYMENT -1200")]
+
+    assert (await refusal(p.payment.ListAuditEntries(pb.ListAuditEntriesRequest(
+        resource_type="payment", resource_id=payment.payment_id), metadata=p.as_(buyer)),
+        DENIED))["reason"] == "ROLE_NOT_ALLOWED"
+    assert (await refusal(p.payment.ListAuditEntries(pb.ListAuditEntriesRequest(
+        resource_type="order", resource_id="o-1"), metadata=p.as_(OPERATOR)),
+        grpc.StatusCode.INVALID_ARGUMENT))["fields"] == ["resource_type"]

@@ -1,7 +1,8 @@
 """Who may act on a payment, on the in-memory unit of work: a buyer reads
 and acts on their own payments, refunds and balance only, whatever the
 request names; staff on any. A refused call writes nothing and calls no
-channel."""
+channel. Every change that commits is in the audit trail, saying what
+changed."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from tests.builders import cny
 from tests.fakes import FakeChannel
 from tests.payment_support import Payments, create_request, in_memory, run_sweeps, top_up
 from zhongtai.auth import Identity, Role
-from zhongtai.errors import PermissionDenied
+from zhongtai.errors import FailedPrecondition, InvalidArgument, PermissionDenied
 from zhongtai.payment.v1 import payment_pb2 as pb
 
 OWNER = Identity(Role.BUYER, "buyer-1")
@@ -97,7 +98,37 @@ async def test_a_refund_is_read_by_its_payments_buyer_and_staff(
     r = (await payments.create_refund(pb.CreateRefundRequest(
         request_id="r-1", payment_id=p.payment_id, amount=cny(300)))).refund
     await run_sweeps(payments)
+    await payments.handle_notification(channel, channel.settle_refund(r.refund_id))
+    assert payments.memory.audited[-1] == ("payment", p.payment_id,
+                                           f"refund {r.refund_id} SUCCEEDED")
     ask = pb.GetRefundRequest(refund_id=r.refund_id)
     assert await denied(payments.as_(STRANGER).api.GetRefund(ask)) == "NOT_THE_PAYMENT_BUYER"
     for caller in (OWNER, OPERATOR):
         assert (await payments.as_(caller).api.GetRefund(ask)).refund.refund_id == r.refund_id
+
+
+async def test_every_committed_change_is_audited_with_what_changed(payments: Payments) -> None:
+    await top_up(payments, "buyer-1", 1000)
+    with pytest.raises(FailedPrecondition):  # rolled back: nothing recorded
+        await payments.create_payment(create_request("po-1", 1001, pb.METHOD_BALANCE))
+    p = (await payments.create_payment(create_request("po-1", 600, pb.METHOD_BALANCE))).payment
+    r = (await payments.create_refund(pb.CreateRefundRequest(
+        request_id="r-1", payment_id=p.payment_id, amount=cny(100), reason="broken"))).refund
+    attempt = p.attempts[0].attempt_id
+    balance = [d for kind, key, d in payments.memory.audited
+               if (kind, key) == ("balance", "buyer-1/CNY")]
+    assert [d.split(" (")[0] for d in balance] == ["TOP_UP +1000", "PAYMENT -600",
+                                                   "REFUND +100"]
+    assert balance[-1].endswith(": balance 500")
+    ops = payments.as_(OPERATOR)
+    listed = (await ops.api.ListAuditEntries(pb.ListAuditEntriesRequest(
+        resource_type="payment", resource_id=p.payment_id))).entries
+    assert [e.detail for e in listed] == [
+        f"opened 600 CNY by METHOD_BALANCE for pay orders po-1; "
+        f"attempt {attempt} METHOD_BALANCE opened",
+        f"PENDING -> SUCCEEDED; attempt {attempt} PENDING -> SUCCEEDED",
+        f"refund {r.refund_id} REQUESTED 100 CNY SUCCEEDED: broken"]
+    with pytest.raises(InvalidArgument) as e:
+        await ops.api.ListAuditEntries(pb.ListAuditEntriesRequest(resource_type="order",
+                                                                  resource_id="o-1"))
+    assert [v.field for v in e.value.violations] == ["resource_type"]
