@@ -32,14 +32,9 @@ def test_a_buyer_acts_on_their_own_payments_staff_on_any() -> None:
         assert e.value.metadata == {"payment_id": "p-1"}
 
 
-@pytest.fixture
-def channel() -> FakeChannel:
-    return FakeChannel()
-
-
-@pytest.fixture
-def payments(channel: FakeChannel) -> Payments:
-    return in_memory(channel)
+def memory() -> tuple[Payments, FakeChannel]:
+    channel = FakeChannel()
+    return in_memory(channel), channel
 
 
 async def denied(call: object) -> str:
@@ -48,8 +43,8 @@ async def denied(call: object) -> str:
     return e.value.reason
 
 
-async def test_another_buyer_can_neither_read_nor_touch_a_payment(
-        payments: Payments, channel: FakeChannel) -> None:
+async def test_another_buyer_can_neither_read_nor_touch_a_payment() -> None:
+    payments, channel = memory()
     owner, stranger = payments.as_(OWNER), payments.as_(STRANGER)
     p = (await owner.create_payment(create_request("po-1", 1000))).payment
     calls = list(channel.calls)
@@ -77,7 +72,8 @@ async def test_another_buyer_can_neither_read_nor_touch_a_payment(
     assert [x.payment_id for x in listed] == [p.payment_id]
 
 
-async def test_a_buyer_pays_and_reads_balances_for_themself_only(payments: Payments) -> None:
+async def test_a_buyer_pays_and_reads_balances_for_themself_only() -> None:
+    payments, _ = memory()
     stranger = payments.as_(STRANGER)
     await top_up(payments, "buyer-1", 500)
     for call in (stranger.create_payment(create_request("po-1", 100, pb.METHOD_BALANCE)),
@@ -91,8 +87,8 @@ async def test_a_buyer_pays_and_reads_balances_for_themself_only(payments: Payme
     assert own.account.balance == cny(500)
 
 
-async def test_a_refund_is_read_by_its_payments_buyer_and_staff(
-        payments: Payments, channel: FakeChannel) -> None:
+async def test_a_refund_is_read_by_its_payments_buyer_and_staff() -> None:
+    payments, channel = memory()
     p = (await payments.as_(OWNER).create_payment(create_request("po-1", 1000))).payment
     await payments.handle_notification(channel, channel.pay(p.attempts[0].attempt_id, 1000))
     r = (await payments.create_refund(pb.CreateRefundRequest(
@@ -107,7 +103,8 @@ async def test_a_refund_is_read_by_its_payments_buyer_and_staff(
         assert (await payments.as_(caller).api.GetRefund(ask)).refund.refund_id == r.refund_id
 
 
-async def test_every_committed_change_is_audited_with_what_changed(payments: Payments) -> None:
+async def test_every_committed_change_is_audited_with_what_changed() -> None:
+    payments, _ = memory()
     await top_up(payments, "buyer-1", 1000)
     with pytest.raises(FailedPrecondition):  # rolled back: nothing recorded
         await payments.create_payment(create_request("po-1", 1001, pb.METHOD_BALANCE))
