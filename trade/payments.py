@@ -19,11 +19,9 @@ from trade.order import Order, Rejection, TradePolicy, payability
 from trade.order.events import PaymentRejected
 from trade.repository import Clock, TradeUnitOfWork
 from trade.vouchers import fresh_codes
-from zhongtai.errors import Violations
+from zhongtai.errors import InvalidArgument
 
 log = logging.getLogger(__name__)
-
-MAX_PARTS = 100
 
 
 @dataclass(frozen=True)
@@ -91,13 +89,8 @@ async def check_payable(uow: TradeUnitOfWork, *, buyer_id: str, parts: Sequence[
     """Whether each part would be taken now (read-only): each part with its
     order (None if the pay order does not exist) and the rejection (None:
     payable)."""
-    v = Violations()
-    v.check(bool(buyer_id), "buyer_id", "is required")
-    v.check(0 < len(parts) <= MAX_PARTS, "parts", f"between 1 and {MAX_PARTS} parts")
-    for i, part in enumerate(parts):
-        v.check(bool(part.pay_order_id), f"parts[{i}].pay_order_id", "is required")
-        v.check(bool(part.order_id), f"parts[{i}].order_id", "is required")
-    v.raise_if_any()
+    if not parts:
+        raise InvalidArgument.field("parts", "at least one part")
     orders = await uow.orders.by_pay_orders([p.pay_order_id for p in parts])
     out = []
     for part in parts:

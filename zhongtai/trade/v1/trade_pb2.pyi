@@ -33,6 +33,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_VOUCHER_NOT_FOUND: _ClassVar[ErrorReason]
     ERROR_REASON_VOUCHER_ALREADY_REDEEMED: _ClassVar[ErrorReason]
     ERROR_REASON_VOUCHER_NOT_REDEEMABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_VIP_CLAIM_NOT_TRUSTED: _ClassVar[ErrorReason]
 
 class OrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -123,6 +124,7 @@ ERROR_REASON_RECEIPT_EXTENSION_LIMIT: ErrorReason
 ERROR_REASON_VOUCHER_NOT_FOUND: ErrorReason
 ERROR_REASON_VOUCHER_ALREADY_REDEEMED: ErrorReason
 ERROR_REASON_VOUCHER_NOT_REDEEMABLE: ErrorReason
+ERROR_REASON_VIP_CLAIM_NOT_TRUSTED: ErrorReason
 ORDER_STATUS_UNSPECIFIED: OrderStatus
 ORDER_STATUS_INIT: OrderStatus
 ORDER_STATUS_FAILED: OrderStatus
