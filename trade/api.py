@@ -66,6 +66,7 @@ POLICY: AccessPolicy = {
     "RedeemVoucher": allow(SELLER, OPERATOR, ownership="the seller of the code's line"),
     "ListVouchers": allow(*ANYONE, ownership="its buyer; a seller the lines it sells"),
     "CheckPayable": allow(SERVICE, ownership="payment's pre-check"),
+    "ListAuditEntries": allow(OPERATOR, ownership="operators read any order's trail"),
 }
 R = TypeVar("R", bound=Message)
 
@@ -198,6 +199,15 @@ class TradeServicer(trade_pb2_grpc.TradeServiceServicer):
         return pb.CheckPayableResponse(results=[
             views.payable_result(part.pay_order_id, order, rejection)
             for part, order, rejection in results])
+
+
+    async def ListAuditEntries(self, request: pb.ListAuditEntriesRequest, context: Ctx
+                               ) -> pb.ListAuditEntriesResponse:
+        async with self.uow() as uow:
+            entries, token = await queries.audit_trail(
+                uow, resource_type=request.resource_type, resource_id=request.resource_id,
+                page_size=request.page_size, page_token=request.page_token)
+        return pb.ListAuditEntriesResponse(entries=entries, next_page_token=token)
 
 
 def sent_by(request: Message, caller: Identity) -> Message:

@@ -1,4 +1,5 @@
-"""Reading orders: one by id, a buyer's or a seller's list. Read-only.
+"""Reading orders: one by id, a buyer's or a seller's list, an order's audit
+trail. Read-only.
 
 An id may name a sub order: the answer is then the order it belongs to and
 which of its lines was named (``trade.views.line_message`` shows it alone).
@@ -9,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from trade.order import Order
-from trade.repository import Page, TradeUnitOfWork
-from zhongtai import pagination
+from trade.repository import AUDIT_ORDER, Page, SqlTradeUnitOfWork, TradeUnitOfWork
+from zhongtai import audit, pagination
 from zhongtai.auth import Identity, Role, acting_buyer, acting_seller
+from zhongtai.common.v1.audit_pb2 import AuditEntry
 from zhongtai.errors import InvalidArgument
 from zhongtai.trade.v1 import trade_pb2 as pb
 
@@ -62,3 +64,13 @@ async def list_orders(uow: TradeUnitOfWork, *, caller: Identity, buyer_id: str, 
     next_token = pagination.encode_token(listed[size - 1][1], query_key) \
         if len(listed) > size else ""
     return listed[:size], next_token
+
+
+async def audit_trail(uow: SqlTradeUnitOfWork, *, resource_type: str, resource_id: str,
+                      page_size: int, page_token: str) -> tuple[list[AuditEntry], str]:
+    """A resource's audit trail, oldest first, a page at a time; an order's
+    is its top-level order's (a sub order's id names its main order)."""
+    if resource_type == AUDIT_ORDER and (order := await uow.orders.find(resource_id)):
+        resource_id = order.order_id
+    return await audit.list_entries(uow.session, uow.db.plumbing, resource_type, resource_id,
+                                    page_size, page_token)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from tests.e2e.builders import order_of
+from tests.conftest import eventually
+from tests.e2e.builders import make_due_and_fire, order_of, pay_by_balance
 from tests.e2e.platform import Platform
 from tests.e2e.support import (
     ADDRESS,
@@ -17,6 +18,7 @@ from tests.e2e.support import (
     refusal,
     rich_error,
     seed_shop,
+    status_is,
 )
 from zhongtai.auth import Identity, Role
 from zhongtai.common.v1.common_pb2 import Money, Operator
@@ -177,3 +179,39 @@ async def test_oversized_blank_and_unbounded_input_is_refused_and_not_stored(
         lines=[tr.OrderLineInput(sku_id=shop.sku_ids[0], quantity=1)], address=ADDRESS,
         buyer_is_vip=True), metadata=as_.buyer("buyer-l")), DENIED)
     assert e["reason"] == "VIP_CLAIM_NOT_TRUSTED"
+
+
+async def test_an_orders_audit_trail_shows_who_changed_it_through_what(
+        platform: Platform) -> None:
+    p, as_ = platform, Callers(platform)
+    shop = await seed_shop(p.stubs, "audited", [1000, 2000])
+    order = (await p.stubs.trade.CreateOrder(
+        order_request("buyer-a", [(shop.sku_ids[0], 1), (shop.sku_ids[1], 1)]),
+        metadata=as_.buyer("buyer-a"))).order
+    await pay_by_balance(p, "buyer-a", order)  # payment's event pays it
+    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
+    unpaid, _ = await victims_order(p, "buyer-t")
+    await make_due_and_fire(p, "order.pay_timeout", unpaid.order_id)  # a timer cancels it
+    ops = as_(Role.OPERATOR, "ops-1")
+
+    async def trail(order_id: str) -> list[tuple[str, str, str, str]]:
+        listed = await p.stubs.trade.ListAuditEntries(tr.ListAuditEntriesRequest(
+            resource_type="order", resource_id=order_id), metadata=ops)
+        assert all(e.HasField("occur_time") for e in listed.entries)
+        return [(e.subject, e.role, e.action, e.detail) for e in listed.entries]
+
+    paid = await trail(order.order_id)
+    assert paid[:2] == [("buyer-a", "buyer", "CreateOrder", "created INIT"),
+                        ("buyer-a", "buyer", "CreateOrder", "INIT -> WAIT_PAY; OrderCreated")]
+    assert paid[2][:3] == ("trade", "service", "event zhongtai.payment.v1.PaymentSucceeded")
+    assert paid[2][3].startswith("WAIT_PAY -> WAIT_SHIP; OrderPaid")
+    # A sub order's id shows its main order's trail.
+    assert await trail(order.sub_orders[0].order_id) == paid
+    assert (await trail(unpaid.order_id))[-1] == (
+        "trade", "service", "timer order.pay_timeout",
+        "WAIT_PAY -> CANCELLED; OrderCancelled by system")
+    # Nobody else reads it.
+    for who in (as_.buyer("buyer-a"), as_.seller(shop.seller_id)):
+        e = await refusal(p.stubs.trade.ListAuditEntries(tr.ListAuditEntriesRequest(
+            resource_type="order", resource_id=order.order_id), metadata=who), DENIED)
+        assert e["reason"] == "ROLE_NOT_ALLOWED"

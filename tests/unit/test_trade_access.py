@@ -24,7 +24,7 @@ from tests.trade_support import (
     voucher_line,
     waiting,
 )
-from trade import checkout, create_saga, queries, vouchers
+from trade import adjust_price, cancel, checkout, create_saga, payments, queries, vouchers
 from trade.order import Order, Party
 from trade.order.states import WAIT_RECEIVE
 from zhongtai.auth import Identity
@@ -184,3 +184,36 @@ async def test_an_order_is_created_for_the_credentials_buyer_only() -> None:
     vip = await checkout.price(shop.clients(), create_request((sku, 1), buyer_is_vip=True),
                                FRONT, T0, POLICY)
     assert vip.order.buyer_id == "b1" and vip.quote_request.buyer_is_vip
+
+
+# --- the audit trail -----------------------------------------------------------
+
+
+async def test_every_change_of_an_order_is_audited_with_the_change_and_refusals_are_not(
+        ) -> None:
+    uow = memory()
+    async with uow:
+        await uow.orders.add(waiting(line("a"), order_id="m"))
+    assert uow.audited == [("order", "m", "created WAIT_PAY")]
+    with pytest.raises(PermissionDenied):
+        async with uow:
+            await cancel.cancel_order(uow, order_id="m", caller=STRANGER, reason="",
+                                      clock=lambda: T0)
+    async with uow:
+        await adjust_price.adjust_price(uow, order_id="m", caller=seller(), seller_id="",
+                                        adjust=-5, currency="CNY", reason="loyal",
+                                        clock=lambda: T0)
+        await cancel.cancel_order(uow, order_id="m", caller=buyer("b1"), reason="",
+                                  clock=lambda: T0)
+    assert uow.audited[1:] == [
+        ("order", "m", "WAIT_PAY; OrderPriceAdjusted 0 -> -5 CNY: loyal"),
+        ("order", "m", "WAIT_PAY -> CANCELLED; OrderCancelled by buyer b1")]
+    # A payment for a pay order trade does not know: rejected, and audited
+    # under the order the part named.
+    async with uow:
+        await payments.payment_succeeded(
+            uow, payment_id="pay-9", buyer_id="b1", paid_at=T0, clock=lambda: T0,
+            policy=POLICY, parts=[payments.Part("po-none", "x" * 300, "CNY", 100)])
+    resource_type, resource_id, detail = uow.audited[-1]
+    assert (resource_type, resource_id) == ("order", "x" * 128)
+    assert detail.startswith("PaymentRejected payment pay-9 for po-none")
