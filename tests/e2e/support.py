@@ -149,10 +149,11 @@ def rich_error(exc: grpc.aio.AioRpcError) -> dict[str, object]:
     return out
 
 
-def credential(issuer: TokenIssuer, identity: Identity) -> tuple[tuple[str, str]]:
-    """Call metadata with a ten-minute token for ``identity`` (the security
-    tests' explicit caller, which the harness leaves as is): ``metadata=``."""
-    return (("authorization", f"Bearer {issuer.issue(identity, dt.timedelta(minutes=10))}"),)
+def credential(issuer: TokenIssuer, identity: Identity) -> tuple[tuple[str, str], ...]:
+    """Call metadata carrying ``identity``'s token (minted by the platform's
+    ``runtime.access.issuer``): an explicit caller, left as is by the harness."""
+    token = issuer.issue(identity, dt.timedelta(minutes=10))
+    return (("authorization", f"Bearer {token}"),)
 
 
 async def refusal(call: Awaitable[object],
