@@ -63,9 +63,12 @@ POLICY: AccessPolicy = {
     "UpdateStackingPolicy": allow(OPERATOR, ownership="the platform's operators only"),
     "Quote": allow(BUYER, *STAFF, ownership="a buyer for themself; staff name the buyer"),
     "BestCoupons": allow(BUYER, *STAFF, ownership="a buyer for themself; staff name the buyer"),
-    "HoldBenefits": allow(SERVICE, ownership="a saga participant: trade's calls"),
-    "ReleaseBenefits": allow(SERVICE, ownership="a saga participant: trade's calls"),
-    "RedeemBenefits": allow(SERVICE, ownership="a saga participant: trade's calls"),
+    "HoldBenefits": allow(SERVICE, ownership="a saga participant: trade's calls",
+                            services=("trade",)),
+    "ReleaseBenefits": allow(SERVICE, ownership="a saga participant: trade's calls",
+                            services=("trade",)),
+    "RedeemBenefits": allow(SERVICE, ownership="a saga participant: trade's calls",
+                            services=("trade",)),
     "ListAuditEntries": allow(OPERATOR, ownership="the platform's operators only"),
 }
 

@@ -19,7 +19,9 @@ def table() -> str:
         for service, policy in sorted(load_spec(name).policies.items()):
             short = service.rpartition(".")[2]
             for method, rule in policy.items():
-                marks = " | ".join("✓" if r in rule.roles else "" for r in ROLES)
+                marks = " | ".join(("✓" if not rule.services or r is not Role.SERVICE
+                                    else ", ".join(sorted(rule.services)))
+                                   if r in rule.roles else "" for r in ROLES)
                 lines.append(f"| `{short}.{method}` | {marks} | {rule.ownership} |")
     return "\n".join(lines)
 

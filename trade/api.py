@@ -64,7 +64,8 @@ POLICY: AccessPolicy = {
     "ExtendReceipt": allow(BUYER, *STAFF, ownership="its buyer"),
     "RedeemVoucher": allow(SELLER, OPERATOR, ownership="the seller of the code's line"),
     "ListVouchers": allow(*ANYONE, ownership="its buyer; a seller the lines it sells"),
-    "CheckPayable": allow(SERVICE, ownership="payment's pre-check"),
+    "CheckPayable": allow(SERVICE, ownership="payment's pre-check",
+                          services=("payment",)),
     "ListAuditEntries": allow(OPERATOR, ownership="operators read any order's trail"),
 }
 R = TypeVar("R", bound=Message)
