@@ -63,8 +63,6 @@ async def get_stock(s: AsyncSession, sku_id: str) -> pb.Stock:
 async def adjust_stock(s: AsyncSession, req: pb.AdjustStockRequest) -> pb.AdjustStockResponse:
     """Add to (or remove from) the available units, never below zero
     (INSUFFICIENT_STOCK, nothing changed)."""
-    if not req.sku_id:
-        raise InvalidArgument.field("sku_id", "is required")
     if req.delta == 0:
         raise InvalidArgument.field("delta", "must not be zero")
     await get_stock(s, req.sku_id)
@@ -119,7 +117,7 @@ async def reserve_stock(s: AsyncSession, dialect: str,
     id: a repeat gets the reservation made, other lines IDEMPOTENCY_KEY_REUSED;
     an order already released is RESERVATION_RELEASED; a line short of
     stock OUT_OF_STOCK, an unknown SKU SKU_NOT_FOUND (all rolled back)."""
-    domain.validate_stock_lines(req.order_id, req.lines)
+    domain.validate_stock_lines(req.lines)
     if await RESERVATIONS.claim(s, dialect, req.order_id, {}) is not None:
         existing = await _reservation(s, req.order_id)
         assert existing is not None

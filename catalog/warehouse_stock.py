@@ -14,13 +14,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog import domain
 from catalog import store as t
 from catalog.domain import E
 from catalog.stock import get_stock
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.db import changed, compare_and_set, insert_ignore, utcnow
-from zhongtai.errors import InvalidArgument, PreconditionViolation
+from zhongtai.errors import PreconditionViolation
 from zhongtai.wire import timestamp
 
 log = logging.getLogger(__name__)
@@ -35,7 +34,6 @@ async def set_warehouse_stock(s: AsyncSession, dialect: str, req: pb.SetWarehous
                               ) -> pb.SetWarehouseStockResponse:
     """Set a SKU's on-hand units in one warehouse; stock.available moves by the
     same delta and never below zero (units reserved by orders stay reserved)."""
-    domain.validate_set_warehouse_stock(req)
     await get_stock(s, req.sku_id)
     ws = t.warehouse_stock.c
     now = utcnow()
@@ -74,8 +72,6 @@ async def set_warehouse_stock(s: AsyncSession, dialect: str, req: pb.SetWarehous
 
 async def batch_get_warehouse_stock(s: AsyncSession, sku_ids: Sequence[str]
                                     ) -> pb.BatchGetWarehouseStockResponse:
-    if len(sku_ids) > 500:
-        raise InvalidArgument.field("sku_ids", "at most 500 per call")
     wanted = list(dict.fromkeys(sku_ids))
     known = set((await s.execute(select(t.skus.c.sku_id)
                                  .where(t.skus.c.sku_id.in_(wanted)))).scalars())

@@ -65,8 +65,6 @@ async def create_template(s: AsyncSession, req: pb.CreateFreightTemplateRequest,
 
 async def get_template(s: AsyncSession, template_id: str) -> pb.FreightTemplate:
     """One freight template, or FREIGHT_TEMPLATE_NOT_FOUND."""
-    if not template_id:
-        raise InvalidArgument.field("template_id", "is required")
     c = t.freight_templates.c
     row = (await s.execute(select(t.freight_templates).where(c.template_id == template_id))
            ).first()
@@ -80,8 +78,6 @@ async def get_template(s: AsyncSession, template_id: str) -> pb.FreightTemplate:
 async def list_templates(s: AsyncSession, req: pb.ListFreightTemplatesRequest
                          ) -> pb.ListFreightTemplatesResponse:
     """A seller's freight templates, newest first, by pages."""
-    if not req.seller_id:
-        raise InvalidArgument.field("seller_id", "is required")
     size = pagination.page_size(req.page_size)
     query_key = f"freight_templates:{req.seller_id}"
     before = pagination.decode_token(req.page_token, query_key)

@@ -109,7 +109,6 @@ async def flag(s: AsyncSession, req: pb.FlagLogisticsOrderRequest, now: dt.datet
                ) -> pb.FlagLogisticsOrderResponse:
     """Record a party's flag on a logistics order and publish it
     (``PackageChanged``); the status never changes."""
-    domain.validate_flag(req)
     row = await load(s, req.logistics_order_id)
     domain.require_party(req.operator, row.buyer_id, row.seller_id, row.logistics_order_id)
     await s.execute(t.logistics_flags.insert().values(
@@ -145,8 +144,6 @@ async def load(s: AsyncSession, lo_id: str, *, lock: bool = False) -> Any:
 
 async def get(s: AsyncSession, lo_id: str) -> pb.LogisticsOrder:
     """One logistics order (any role) as the API shows it."""
-    if not lo_id:
-        raise InvalidArgument.field("logistics_order_id", "is required")
     return (await views_of(s, [await load(s, lo_id)]))[0]
 
 

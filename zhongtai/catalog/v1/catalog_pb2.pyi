@@ -48,6 +48,8 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_RESERVATION_RELEASED: _ClassVar[ErrorReason]
     ERROR_REASON_ILLEGAL_RESERVATION_TRANSITION: _ClassVar[ErrorReason]
     ERROR_REASON_CONCURRENT_MODIFICATION: _ClassVar[ErrorReason]
+    ERROR_REASON_NOT_THE_SELLER: _ClassVar[ErrorReason]
+    ERROR_REASON_WAREHOUSE_NOT_FOUND: _ClassVar[ErrorReason]
 ITEM_TYPE_UNSPECIFIED: ItemType
 ITEM_TYPE_PHYSICAL: ItemType
 ITEM_TYPE_E_VOUCHER: ItemType
@@ -73,6 +75,8 @@ ERROR_REASON_RESERVATION_NOT_FOUND: ErrorReason
 ERROR_REASON_RESERVATION_RELEASED: ErrorReason
 ERROR_REASON_ILLEGAL_RESERVATION_TRANSITION: ErrorReason
 ERROR_REASON_CONCURRENT_MODIFICATION: ErrorReason
+ERROR_REASON_NOT_THE_SELLER: ErrorReason
+ERROR_REASON_WAREHOUSE_NOT_FOUND: ErrorReason
 
 class Seller(_message.Message):
     __slots__ = ("seller_id", "display_name", "create_time")
