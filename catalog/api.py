@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeAlias
 
 import grpc
 
 from catalog import items, stock, warehouse_stock
-from zhongtai.auth import ANYONE, SELLER, SERVICE, STAFF, AccessPolicy, allow
+from zhongtai.auth import ANYONE, SELLER, SERVICE, STAFF, AccessPolicy, allow, current_identity
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.catalog.v1 import catalog_pb2_grpc
 from zhongtai.db import Database
 from zhongtai.idempotency import Keys, idempotent_rpc
+from zhongtai.logistics.v1.warehouse_pb2_grpc import WarehouseServiceStub
 
 Ctx: TypeAlias = grpc.aio.ServicerContext
 
@@ -22,26 +24,28 @@ POLICY: AccessPolicy = {
     "GetSeller": allow(*ANYONE),
     "ListSellers": allow(*ANYONE),
     "CreateItem": allow(SELLER, *STAFF, ownership="a seller for its own seller_id"),
-    "UpdateItem": allow(SELLER, *STAFF, ownership="a seller for its own items"),
+    "UpdateItem": allow(SELLER, *STAFF, ownership="a seller only its own sellers' items"),
     "GetItem": allow(*ANYONE),
     "GetItemVersion": allow(*ANYONE),
     "ListItems": allow(*ANYONE),
     "BatchGetSkus": allow(*ANYONE),
-    "AdjustStock": allow(SELLER, *STAFF, ownership="a seller for its own SKUs"),
+    "AdjustStock": allow(SELLER, *STAFF, ownership="a seller only its own sellers' SKUs"),
     "GetStock": allow(*ANYONE),
     "ReserveStock": allow(SERVICE, ownership="a saga participant: trade's calls"),
     "ReleaseStock": allow(SERVICE, ownership="a saga participant: trade's calls"),
     "DeductStock": allow(SERVICE, ownership="a saga participant: trade's calls"),
     "GetReservation": allow(*STAFF),
-    "SetWarehouseStock": allow(SELLER, *STAFF, ownership="a seller for its own SKUs"),
+    "SetWarehouseStock": allow(SELLER, *STAFF, ownership="a seller only its own sellers' "
+                               "SKUs, in warehouses logistics knows"),
     "BatchGetWarehouseStock": allow(*ANYONE),
 }
 
 
 class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, warehouses: Callable[[], WarehouseServiceStub]) -> None:
         self.db = db
         self.keys = Keys(db.plumbing, db.dialect)
+        self.warehouses = warehouses
 
     async def CreateSeller(self, request: pb.CreateSellerRequest, context: Ctx
                            ) -> pb.CreateSellerResponse:
@@ -61,12 +65,12 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def CreateItem(self, request: pb.CreateItemRequest, context: Ctx
                          ) -> pb.CreateItemResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.CreateItemResponse,
-                                    lambda s: items.create_item(s, request))
+                                    lambda s: items.create_item(s, current_identity(), request))
 
     async def UpdateItem(self, request: pb.UpdateItemRequest, context: Ctx
                          ) -> pb.UpdateItemResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.UpdateItemResponse,
-                                    lambda s: items.update_item(s, request))
+                                    lambda s: items.update_item(s, current_identity(), request))
 
     async def GetItem(self, request: pb.GetItemRequest, context: Ctx) -> pb.GetItemResponse:
         async with self.db.transaction() as s:
@@ -91,7 +95,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def AdjustStock(self, request: pb.AdjustStockRequest, context: Ctx
                           ) -> pb.AdjustStockResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.AdjustStockResponse,
-                                    lambda s: stock.adjust_stock(s, request))
+                                    lambda s: stock.adjust_stock(s, current_identity(), request))
 
     async def GetStock(self, request: pb.GetStockRequest, context: Ctx) -> pb.GetStockResponse:
         async with self.db.transaction() as s:
@@ -121,9 +125,9 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
 
     async def SetWarehouseStock(self, request: pb.SetWarehouseStockRequest, context: Ctx
                                 ) -> pb.SetWarehouseStockResponse:
-        return await idempotent_rpc(self.db, self.keys, request, pb.SetWarehouseStockResponse,
-                                    lambda s: warehouse_stock.set_warehouse_stock(
-                                        s, self.db.dialect, request))
+        return await warehouse_stock.set_stock_in_warehouse(
+            self.db, self.keys, self.warehouses(), current_identity(), request,
+            context.time_remaining())
 
     async def BatchGetWarehouseStock(self, request: pb.BatchGetWarehouseStockRequest,
                                      context: Ctx) -> pb.BatchGetWarehouseStockResponse:

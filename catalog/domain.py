@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from zhongtai.auth import Identity, may_act_for
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.errors import Reasons, Violations
 
@@ -28,6 +29,18 @@ UNIT_MOVES: dict[str, tuple[str, str]] = {
     DEDUCT: ("reserved", "sold"),
     RESTOCK: ("sold", "available"),
 }
+
+
+def require_seller(caller: Identity, seller_id: str, what: str, **resource: str) -> None:
+    """Who may change an item, its SKUs or their stock: a seller credential
+    only for its own sellers' (``what``, e.g. "item i1"; ``resource`` its
+    id, for the error's metadata); operators and services for any seller
+    (the RPC's policy admits no buyer). Anyone else is PERMISSION_DENIED
+    NOT_THE_SELLER, and nothing changes."""
+    if not may_act_for(caller, seller_ids=[seller_id]):
+        raise E(pb.ERROR_REASON_NOT_THE_SELLER,
+                f"{what} is another seller's: this credential does not act for it",
+                metadata=resource)
 
 
 def _validate_skus(v: Violations, skus: Sequence[pb.SkuInput], *, creating: bool) -> str:

@@ -17,6 +17,7 @@ from catalog import domain
 from catalog import store as t
 from catalog.domain import E
 from zhongtai import outbox, pagination
+from zhongtai.auth import Identity, acting_seller
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.catalog.v1 import events_pb2 as ev
 from zhongtai.common.v1.common_pb2 import Money
@@ -134,7 +135,13 @@ async def _add_sku(s: AsyncSession, item: pb.Item, k: pb.SkuInput, now: dt.datet
     return sku_id
 
 
-async def create_item(s: AsyncSession, req: pb.CreateItemRequest) -> pb.CreateItemResponse:
+async def create_item(s: AsyncSession, caller: Identity, req: pb.CreateItemRequest
+                      ) -> pb.CreateItemResponse:
+    """Publish a seller's item at version 1 with its SKUs and their stock. A
+    seller credential only for one of its own sellers (SUBJECT_MISMATCH);
+    SELLER_NOT_FOUND, SKU_EXISTS for ids in use; nothing written when
+    refused."""
+    acting_seller(caller, req.seller_id)
     currency = domain.validate_create_item(req)
     await get_seller(s, req.seller_id)
     taken = [k.sku_id for k in req.skus if k.sku_id]
@@ -161,9 +168,15 @@ async def create_item(s: AsyncSession, req: pb.CreateItemRequest) -> pb.CreateIt
     return pb.CreateItemResponse(item=item)
 
 
-async def update_item(s: AsyncSession, req: pb.UpdateItemRequest) -> pb.UpdateItemResponse:
+async def update_item(s: AsyncSession, caller: Identity, req: pb.UpdateItemRequest
+                      ) -> pb.UpdateItemResponse:
+    """Write the item's next version (prices, weights, new SKUs...). Only
+    its seller (``domain.require_seller``); ITEM_VERSION_MISMATCH when
+    another update came first; nothing written when refused."""
     domain.validate_update_item(req)
     current = await _load_version(s, req.item_id)
+    domain.require_seller(caller, current.seller_id, f"item {req.item_id}",
+                          item_id=req.item_id)
     if req.expected_version and req.expected_version != current.version:
         raise E(pb.ERROR_REASON_ITEM_VERSION_MISMATCH,
                 f"item {req.item_id} is at version {current.version}, not {req.expected_version}",

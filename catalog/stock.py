@@ -24,6 +24,7 @@ from catalog import domain
 from catalog import store as t
 from catalog.domain import DEDUCT, RESTOCK, E
 from zhongtai import outbox
+from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.catalog.v1 import events_pb2 as ev
 from zhongtai.common.v1 import errors_pb2
@@ -60,12 +61,24 @@ async def get_stock(s: AsyncSession, sku_id: str) -> pb.Stock:
                                   reason=(E, pb.ERROR_REASON_SKU_NOT_FOUND)))
 
 
-async def adjust_stock(s: AsyncSession, req: pb.AdjustStockRequest) -> pb.AdjustStockResponse:
+async def require_own_sku(s: AsyncSession, caller: Identity, sku_id: str) -> None:
+    """The SKU exists (else SKU_NOT_FOUND) and ``caller`` may change its
+    stock (``domain.require_seller``: its seller, or staff)."""
+    sku = await fetch_one(s, t.skus.c.sku_id, sku_id, "SKU",
+                          reason=(E, pb.ERROR_REASON_SKU_NOT_FOUND))
+    seller_id = (await s.execute(select(t.items.c.seller_id)
+                                 .where(t.items.c.item_id == sku.item_id))).scalar_one()
+    domain.require_seller(caller, seller_id, f"SKU {sku_id}", sku_id=sku_id)
+
+
+async def adjust_stock(s: AsyncSession, caller: Identity, req: pb.AdjustStockRequest
+                       ) -> pb.AdjustStockResponse:
     """Add to (or remove from) the available units, never below zero
-    (INSUFFICIENT_STOCK, nothing changed)."""
+    (INSUFFICIENT_STOCK); only the SKU's seller or staff
+    (``require_own_sku``). Refused: nothing changed."""
     if req.delta == 0:
         raise InvalidArgument.field("delta", "must not be zero")
-    await get_stock(s, req.sku_id)
+    await require_own_sku(s, caller, req.sku_id)
     if not await compare_and_set(s, update(t.stock).where(
             t.stock.c.sku_id == req.sku_id, t.stock.c.available + req.delta >= 0)
             .values(available=t.stock.c.available + req.delta)):
