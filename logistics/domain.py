@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from logistics.reasons import E
+from zhongtai.auth import Identity, Role, may_act_for
 from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.errors import InvalidArgument, PreconditionViolation, Violations, ZhongtaiError
 from zhongtai.logistics.v1 import logistics_pb2 as pb
@@ -316,13 +317,24 @@ def shipped_from(orders: Sequence[tuple[str, Sequence[pb.PlannedShipment], int, 
             for (sku_id, warehouse_id), units in sorted(leaving.items())]
 
 
-def require_party(operator: Operator, buyer_id: str, seller_id: str, lo_id: str) -> None:
-    """Who may act on (flag) a logistics order: its buyer, its seller, or a
-    platform operator; anyone else is NOT_A_PARTY_TO_THE_ORDER."""
-    role = operator.role
-    if not ((role == Operator.ROLE_BUYER and operator.id == buyer_id)
-            or (role == Operator.ROLE_SELLER and operator.id == seller_id)
-            or role == Operator.ROLE_OPERATOR):
+def require_party(caller: Identity, buyer_id: str, seller_id: str, lo_id: str) -> None:
+    """Who may read or flag a logistics order (any role: a split child or
+    merge master has its orders' buyer and seller): its buyer, a seller
+    credential for its seller, or staff (operators, services); anyone else
+    is PERMISSION_DENIED NOT_A_PARTY_TO_THE_ORDER."""
+    if not may_act_for(caller, buyer_id=buyer_id, seller_ids=[seller_id]):
         raise E(pb.ERROR_REASON_NOT_A_PARTY_TO_THE_ORDER,
-                f"operator {operator.id} is neither the buyer nor the seller of "
-                f"logistics order {lo_id}", metadata={"logistics_order_id": lo_id})
+                f"this credential is neither the buyer nor the seller of logistics order "
+                f"{lo_id}", metadata={"logistics_order_id": lo_id})
+
+
+_OPERATOR_ROLES = {Role.BUYER: Operator.ROLE_BUYER, Role.SELLER: Operator.ROLE_SELLER,
+                   Role.OPERATOR: Operator.ROLE_OPERATOR, Role.SERVICE: Operator.ROLE_SYSTEM}
+
+
+def operator_of(caller: Identity, seller_id: str) -> Operator:
+    """Who acted on an order of ``seller_id``, as a flag shows it: the
+    credential's role and subject (a seller's: that seller), never what a
+    request claims."""
+    role = _OPERATOR_ROLES[caller.role]
+    return Operator(role=role, id=seller_id if caller.role is Role.SELLER else caller.subject)

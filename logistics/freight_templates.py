@@ -15,6 +15,7 @@ from logistics import freight
 from logistics import store as t
 from logistics.reasons import E
 from zhongtai import outbox, pagination
+from zhongtai.auth import Identity, acting_seller
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.errors import InvalidArgument
 from zhongtai.ids import new_id
@@ -38,11 +39,14 @@ def _view(r: Any) -> pb.FreightTemplate:
     return tpl
 
 
-async def create_template(s: AsyncSession, req: pb.CreateFreightTemplateRequest,
-                          now: dt.datetime) -> pb.CreateFreightTemplateResponse:
-    """Store a seller's freight template (checked by ``freight.validate_template``)
+async def create_template(s: AsyncSession, caller: Identity,
+                          req: pb.CreateFreightTemplateRequest, now: dt.datetime
+                          ) -> pb.CreateFreightTemplateResponse:
+    """Store a seller's freight template (checked by ``freight.validate_template``;
+    a seller credential only for one of its own sellers, SUBJECT_MISMATCH)
     and publish it (``FreightTemplateChanged``)."""
     tpl = req.template
+    acting_seller(caller, tpl.seller_id, "template.seller_id")
     freight.validate_template(tpl)
     template_id = new_id()
     await s.execute(t.freight_templates.insert().values(

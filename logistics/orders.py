@@ -32,6 +32,7 @@ from logistics import domain, views
 from logistics import store as t
 from logistics.reasons import E
 from zhongtai import outbox, pagination, timers
+from zhongtai.auth import Identity, acting_seller
 from zhongtai.db import Database, changed, compare_and_set, insert_ignore
 from zhongtai.errors import InvalidArgument
 from zhongtai.ids import new_id
@@ -105,16 +106,19 @@ async def on_order_cancelled(s: AsyncSession, event: trade_events.OrderCancelled
             await publish_changed(s, lo_id, row.status, now)
 
 
-async def flag(s: AsyncSession, req: pb.FlagLogisticsOrderRequest, now: dt.datetime
-               ) -> pb.FlagLogisticsOrderResponse:
-    """Record a party's flag on a logistics order and publish it
-    (``PackageChanged``); the status never changes."""
+async def flag(s: AsyncSession, caller: Identity, req: pb.FlagLogisticsOrderRequest,
+               now: dt.datetime) -> pb.FlagLogisticsOrderResponse:
+    """Record a party's flag on a logistics order (``domain.require_party``;
+    the flag's operator is the caller, ``domain.operator_of``, whatever the
+    request says) and publish it (``PackageChanged``); the status never
+    changes."""
     row = await load(s, req.logistics_order_id)
-    domain.require_party(req.operator, row.buyer_id, row.seller_id, row.logistics_order_id)
+    domain.require_party(caller, row.buyer_id, row.seller_id, row.logistics_order_id)
+    operator = domain.operator_of(caller, row.seller_id)
     await s.execute(t.logistics_flags.insert().values(
         flag_id=new_id(), logistics_order_id=row.logistics_order_id,
-        flag=req.flag.strip(), note=req.note, operator_role=req.operator.role,
-        operator_id=req.operator.id, created_at=now))
+        flag=req.flag.strip(), note=req.note, operator_role=operator.role,
+        operator_id=operator.id, created_at=now))
     view = await get(s, row.logistics_order_id)
     await outbox.publish(s, t.plumbing,
                          ev.PackageChanged(package=view, occur_time=timestamp(now)),
@@ -147,11 +151,26 @@ async def get(s: AsyncSession, lo_id: str) -> pb.LogisticsOrder:
     return (await views_of(s, [await load(s, lo_id)]))[0]
 
 
-async def list_orders(s: AsyncSession, req: pb.ListLogisticsOrdersRequest
+async def read(s: AsyncSession, caller: Identity, lo_id: str) -> pb.LogisticsOrder:
+    """GetLogisticsOrder: one logistics order, for its buyer, its seller or
+    staff only (``domain.require_party``)."""
+    row = await load(s, lo_id)
+    domain.require_party(caller, row.buyer_id, row.seller_id, lo_id)
+    return (await views_of(s, [row]))[0]
+
+
+async def list_orders(s: AsyncSession, caller: Identity, req: pb.ListLogisticsOrdersRequest
                       ) -> pb.ListLogisticsOrdersResponse:
-    """A trade order's ROLE_ORDERs, or a seller's, newest first, by pages."""
+    """A trade order's ROLE_ORDERs, or a seller's, newest first, by pages.
+
+    A seller lists by its own seller_id (SUBJECT_MISMATCH otherwise); by
+    order id, every logistics order of the page must be the caller's
+    (``domain.require_party``: refused, never filtered, so a seller of a
+    multi-seller order lists by its sub order or seller_id)."""
     if bool(req.order_id) == bool(req.seller_id):
         raise InvalidArgument.field("order_id", "give exactly one of order_id, seller_id")
+    if req.seller_id:
+        acting_seller(caller, req.seller_id)
     size = pagination.page_size(req.page_size)
     query_key = f"logistics_orders:{req.order_id}:{req.seller_id}:{req.status}"
     before = pagination.decode_token(req.page_token, query_key)
@@ -166,6 +185,8 @@ async def list_orders(s: AsyncSession, req: pb.ListLogisticsOrdersRequest
     if before:
         q = q.where(LO.logistics_order_id < before)
     rows = (await s.execute(q)).all()
+    for row in rows[:size]:
+        domain.require_party(caller, row.buyer_id, row.seller_id, row.logistics_order_id)
     resp = pb.ListLogisticsOrdersResponse(logistics_orders=await views_of(s, rows[:size]))
     if len(rows) > size:
         resp.next_page_token = pagination.encode_token(rows[size - 1].logistics_order_id,

@@ -20,6 +20,7 @@ from logistics import domain, orders, tracking, views
 from logistics import store as t
 from logistics.reasons import E
 from zhongtai import outbox
+from zhongtai.auth import Identity, acting_seller
 from zhongtai.db import Database, changed, insert_ignore
 from zhongtai.errors import PreconditionViolation
 from zhongtai.ids import new_id
@@ -31,17 +32,19 @@ LO = t.logistics_orders.c
 LL = t.logistics_lines.c
 
 
-async def ship_package(s: AsyncSession, db: Database, req: pb.ShipPackageRequest,
-                       policy: domain.TrackingPolicy, now: dt.datetime
-                       ) -> pb.ShipPackageResponse:
-    """Ship ``req.items`` in one package (refusals change nothing: see
-    ``domain.pack``; TRACKING_NO_IN_USE when the carrier's tracking number
-    is another package's).
+async def ship_package(s: AsyncSession, db: Database, caller: Identity,
+                       req: pb.ShipPackageRequest, policy: domain.TrackingPolicy,
+                       now: dt.datetime) -> pb.ShipPackageResponse:
+    """Ship ``req.items`` in one package (refusals change nothing: a seller
+    credential ships only as one of its sellers, SUBJECT_MISMATCH, and only
+    that seller's orders, see ``domain.pack``; TRACKING_NO_IN_USE when the
+    carrier's tracking number is another package's).
 
     Each order whose status moved publishes ``LogisticsOrderChanged``, then
     the package ``PackageChanged`` with the warehouses its units leave
     (``domain.shipped_from``); the carrier subscription and the first
     tracking query are armed (``tracking.arm``)."""
+    acting_seller(caller, req.seller_id)
     domain.validate_ship(req)
     ids = sorted({item.logistics_order_id for item in req.items})
     rows = {r.logistics_order_id: r for r in (await s.execute(

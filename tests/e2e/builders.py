@@ -92,6 +92,20 @@ async def paid_order(p: Platform, buyer: str, lines: list[tuple[str, int]],
     return await order_of(p, order.order_id)
 
 
+async def logistics_orders(p: Platform, order_id: str, n: int) -> list[lg.LogisticsOrder]:
+    """The order's n logistics orders, by SKU, once logistics created them."""
+    found: list[lg.LogisticsOrder] = []
+
+    async def created() -> bool:
+        nonlocal found
+        found = list((await p.logistics.ListLogisticsOrders(lg.ListLogisticsOrdersRequest(
+            order_id=order_id))).logistics_orders)
+        return len(found) == n
+
+    await eventually(created)
+    return sorted(found, key=lambda lo: lo.lines[0].sku_id)
+
+
 async def balance(p: Platform, buyer: str) -> int:
     return (await p.payment.GetBalance(pb.GetBalanceRequest(
         buyer_id=buyer))).account.balance.amount_minor

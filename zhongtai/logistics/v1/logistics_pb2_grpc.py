@@ -124,7 +124,9 @@ class LogisticsServiceServicer:
 
     def GetLogisticsOrder(self, request, context):
         """Returns one logistics order (any role) with its lines, children and,
-        for a package, its tracking timeline.
+        for a package, its tracking timeline. Only to its buyer, a seller
+        credential for its seller, or staff (else PERMISSION_DENIED
+        NOT_A_PARTY_TO_THE_ORDER).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -132,7 +134,12 @@ class LogisticsServiceServicer:
 
     def ListLogisticsOrders(self, request, context):
         """Lists the ROLE_ORDER logistics orders of a trade order, or a seller's,
-        newest first.
+        newest first. A seller credential lists by one of its own seller ids
+        (else PERMISSION_DENIED SUBJECT_MISMATCH); by order id, every logistics
+        order of the page must be the caller's (its buyer, its seller, or
+        staff), else the call is PERMISSION_DENIED NOT_A_PARTY_TO_THE_ORDER:
+        refused, never filtered (a seller of a multi-seller order lists by its
+        sub order id or seller_id).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -149,7 +156,8 @@ class LogisticsServiceServicer:
         are left to ship (reason NOTHING_TO_SHIP), or the tracking number is
         already used by another package of the carrier (TRACKING_NO_IN_USE);
         PERMISSION_DENIED NOT_A_PARTY_TO_THE_ORDER when an order is another
-        seller's.
+        seller's, SUBJECT_MISMATCH when a seller credential names a seller_id
+        it does not act for.
         The units leave the warehouses their orders' plans name (see
         PackageChanged.shipped_from): catalog takes them off those warehouses'
         stock.
@@ -161,9 +169,10 @@ class LogisticsServiceServicer:
     def FlagLogisticsOrder(self, request, context):
         """A buyer or seller flags a logistics order (e.g. "not received",
         "damaged"). The flag is recorded and published; the status never
-        changes (only carriers' tracking moves it). An operator of role BUYER or
-        SELLER who is not the order's is PERMISSION_DENIED
-        NOT_A_PARTY_TO_THE_ORDER.
+        changes (only carriers' tracking moves it). Only its buyer, a seller
+        credential for its seller, or an operator (else PERMISSION_DENIED
+        NOT_A_PARTY_TO_THE_ORDER); the flag's operator is the caller, taken from
+        the credential.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
