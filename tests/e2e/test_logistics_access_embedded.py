@@ -1,21 +1,31 @@
 """logistics' access end to end (embedded, through the stubs, with explicit
 credentials): a seller ships only its own orders, logistics orders are read
 and flagged only by their buyer, their seller or staff, a flag says who
-really flagged, and a seller's templates are its own; every refusal changes
-nothing."""
+really flagged, a seller's templates are its own, and carrier pushes move a
+package only when signed with the configured secret (the current or, while
+rotating, the previous one); every refusal changes nothing."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import grpc
 import pytest
 
+from logistics.carrier_setup import DEVELOPMENT_SECRET
+from logistics.sandbox_carrier import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from logistics.settings import LogisticsSettings
 from tests.builders import cny
 from tests.e2e.builders import credential, logistics_orders, paid_order
-from tests.e2e.platform import Platform
-from tests.e2e.support import refusal, seed_shop
+from tests.e2e.platform import Platform, running_platform
+from tests.e2e.support import free_port, refusal, seed_shop
+from zhongtai import signing
 from zhongtai.auth import Identity, Role
 from zhongtai.common.v1.common_pb2 import Operator
+from zhongtai.db import utcnow
 from zhongtai.logistics.v1 import logistics_pb2 as lg
+from zhongtai.sandbox import format_time
 
 pytestmark = pytest.mark.e2e
 
@@ -129,3 +139,40 @@ async def test_a_seller_creates_templates_only_for_itself(platform: Platform) ->
     made = await p.logistics.CreateFreightTemplate(
         lg.CreateFreightTemplateRequest(template=template), metadata=credential(p, seller("s-2")))
     assert made.template.seller_id == "s-2"
+
+
+async def test_a_push_moves_a_package_only_signed_with_the_configured_secret(
+        tmp_path: Path) -> None:
+    notify = f"127.0.0.1:{free_port()}"
+    async with running_platform(tmp_path, logistics=LogisticsSettings(
+            notify_listen=notify, carrier_sandbox_listen="127.0.0.1:0",
+            carrier_sandbox_secret="current-secret",
+            carrier_sandbox_secret_previous="previous-secret")) as p:
+        shop = await seed_shop(p.stubs, "P", [500])
+        order = await paid_order(p, "buyer-p", [(shop.sku_ids[0], 1)])
+        [lo] = await logistics_orders(p, order.order_id, 1)
+        await p.logistics.ShipPackage(lg.ShipPackageRequest(
+            seller_id=shop.seller_id, carrier="sandbox", tracking_no="RT-1",
+            items=[lg.PackageItem(logistics_order_id=lo.logistics_order_id)]))
+
+        async def push(secret: str, event_id: str, milestone: str) -> int:
+            body = json.dumps({"tracking_no": "RT-1", "events": [{
+                "event_id": event_id, "tracking_no": "RT-1", "milestone": milestone,
+                "occurred_at": format_time(utcnow())}]}).encode()
+            headers = signing.signed_headers(secret, body, timestamp_header=TIMESTAMP_HEADER,
+                                             signature_header=SIGNATURE_HEADER)
+            async with p.http.post(f"http://{notify}/carriers/sandbox/notify", data=body,
+                                   headers=headers) as resp:
+                return resp.status
+
+        async def status() -> int:
+            return (await p.logistics.GetLogisticsOrder(lg.GetLogisticsOrderRequest(
+                logistics_order_id=lo.logistics_order_id))).logistics_order.status
+
+        # The secret logistics used to ship with is nobody's now.
+        assert await push(DEVELOPMENT_SECRET, "e-1", "DELIVERED") == 401
+        assert await status() == lg.LOGISTICS_ORDER_STATUS_SHIPPED
+        assert await push("previous-secret", "e-2", "IN_TRANSIT") == 200
+        assert await status() == lg.LOGISTICS_ORDER_STATUS_IN_TRANSIT
+        assert await push("current-secret", "e-3", "DELIVERED") == 200
+        assert await status() == lg.LOGISTICS_ORDER_STATUS_DELIVERED

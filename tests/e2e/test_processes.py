@@ -174,7 +174,8 @@ async def distributed(pg_database: CreateDb, vhost: str,
         {**common, "ZHONGTAI_DATABASE_URL_LOGISTICS": await pg_database("logistics"),
          "ZHONGTAI_ENDPOINT_CATALOG": cat_addr,
          "ZHONGTAI_LOGISTICS_NOTIFY_LISTEN": f"127.0.0.1:{free_port()}",
-         "ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_LISTEN": carrier},
+         "ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_LISTEN": carrier,
+         "ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_SECRET": uuid.uuid4().hex},
         tmp_path / "logistics.log")
     events = Recorder()
     bus = RabbitBus(vhost)
