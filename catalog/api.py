@@ -7,8 +7,17 @@ from typing import TypeAlias
 
 import grpc
 
-from catalog import items, stock, warehouse_stock
-from zhongtai.auth import ANYONE, SELLER, SERVICE, STAFF, AccessPolicy, allow, current_identity
+from catalog import items, stock, trail, warehouse_stock
+from zhongtai.auth import (
+    ANYONE,
+    OPERATOR,
+    SELLER,
+    SERVICE,
+    STAFF,
+    AccessPolicy,
+    allow,
+    current_identity,
+)
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.catalog.v1 import catalog_pb2_grpc
 from zhongtai.db import Database
@@ -38,6 +47,7 @@ POLICY: AccessPolicy = {
     "SetWarehouseStock": allow(SELLER, *STAFF, ownership="a seller only its own sellers' "
                                "SKUs, in warehouses logistics knows"),
     "BatchGetWarehouseStock": allow(*ANYONE),
+    "ListAuditEntries": allow(OPERATOR, ownership="the platform's operators only"),
 }
 
 
@@ -133,3 +143,8 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
                                      context: Ctx) -> pb.BatchGetWarehouseStockResponse:
         async with self.db.transaction() as s:
             return await warehouse_stock.batch_get_warehouse_stock(s, request.sku_ids)
+
+    async def ListAuditEntries(self, request: pb.ListAuditEntriesRequest, context: Ctx
+                               ) -> pb.ListAuditEntriesResponse:
+        async with self.db.transaction() as s:
+            return await trail.list_trail(s, request)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog import domain
+from catalog import domain, trail
 from catalog import store as t
 from catalog.domain import E
 from zhongtai import outbox, pagination
@@ -43,6 +43,7 @@ async def create_seller(s: AsyncSession, req: pb.CreateSellerRequest) -> pb.Crea
     now = utcnow()
     await s.execute(t.sellers.insert().values(
         seller_id=seller_id, display_name=req.display_name.strip(), created_at=now))
+    await trail.record(s, trail.SELLER, seller_id, "registered")
     return pb.CreateSellerResponse(seller=pb.Seller(
         seller_id=seller_id, display_name=req.display_name.strip(), create_time=timestamp(now)))
 
@@ -121,6 +122,8 @@ async def _write_version(s: AsyncSession, item: pb.Item, currency: str) -> None:
     await outbox.publish(s, t.plumbing,
                          ev.ItemVersionPublished(item=item, occur_time=now_timestamp()),
                          item.item_id)
+    await trail.record(s, trail.ITEM, item.item_id,
+                       f"version {item.version}: SKUs {', '.join(k.sku_id for k in item.skus)}")
 
 
 async def _add_sku(s: AsyncSession, item: pb.Item, k: pb.SkuInput, now: dt.datetime) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog import domain
+from catalog import domain, trail
 from catalog import store as t
 from catalog.domain import DEDUCT, RESTOCK, E
 from zhongtai import outbox
@@ -86,6 +86,7 @@ async def adjust_stock(s: AsyncSession, caller: Identity, req: pb.AdjustStockReq
                 f"cannot remove {-req.delta} units of {req.sku_id}",
                 violations=[PreconditionViolation("STOCK", f"skus/{req.sku_id}",
                                                   "not enough available")])
+    await trail.record(s, trail.STOCK, req.sku_id, f"available {req.delta:+d}")
     return pb.AdjustStockResponse(stock=await get_stock(s, req.sku_id))
 
 
@@ -119,9 +120,14 @@ def _same_lines(res: pb.Reservation, lines: Sequence[pb.StockLine]) -> bool:
 
 
 async def _publish(s: AsyncSession, res: pb.Reservation) -> None:
+    """A reservation changed: its event, and its audit entry."""
     await outbox.publish(s, t.plumbing,
                          ev.ReservationChanged(reservation=res, occur_time=now_timestamp()),
                          res.order_id)
+    lines = ", ".join(f"{x.sku_id} x{x.quantity}" for x in res.lines)
+    await trail.record(s, trail.RESERVATION, res.order_id,
+                       f"{pb.ReservationStatus.Name(res.status).removeprefix('RESERVATION_STATUS_')}"
+                       f" {lines}".strip())
 
 
 async def reserve_stock(s: AsyncSession, dialect: str,

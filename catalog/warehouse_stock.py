@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog import store as t
+from catalog import trail
 from catalog.domain import E
 from catalog.stock import get_stock, require_own_sku
 from zhongtai.auth import Identity
@@ -105,6 +106,8 @@ async def set_warehouse_stock(s: AsyncSession, dialect: str, req: pb.SetWarehous
         raise E(pb.ERROR_REASON_CONCURRENT_MODIFICATION,
                 f"the stock of {req.sku_id} in {req.warehouse_id} changed concurrently",
                 metadata={"sku_id": req.sku_id, "warehouse_id": req.warehouse_id})
+    await trail.record(s, trail.STOCK, req.sku_id,
+                       f"warehouse {req.warehouse_id}: {old} -> {req.quantity}")
     row = (await s.execute(select(t.warehouse_stock).where(
         ws.sku_id == req.sku_id, ws.warehouse_id == req.warehouse_id))).one()
     return pb.SetWarehouseStockResponse(warehouse_stock=_warehouse_stock(row),
@@ -178,3 +181,5 @@ async def ship_from_warehouses(s: AsyncSession, dialect: str, package_id: str,
         await s.execute(update(shipments).where(
             shipments.c.package_id == package_id, shipments.c.sku_id == sku_id,
             shipments.c.warehouse_id == warehouse_id).values(applied=True))
+        await trail.record(s, trail.STOCK, sku_id,
+                           f"package {package_id}: {quantity} left warehouse {warehouse_id}")

@@ -9,7 +9,7 @@ from typing import TypeAlias
 import grpc
 
 from logistics import freight_templates as h
-from logistics import orders, shipping
+from logistics import orders, shipping, trail
 from logistics import warehouses as wh
 from logistics.domain import TrackingPolicy
 from zhongtai.auth import (
@@ -46,6 +46,7 @@ POLICY: AccessPolicy = {
     "FlagLogisticsOrder": allow(BUYER, SELLER, OPERATOR,
                                 ownership="the order's buyer or seller; the flag's operator "
                                 "is the caller"),
+    "ListAuditEntries": allow(OPERATOR, ownership="the platform's operators only"),
 }
 WAREHOUSE_POLICY: AccessPolicy = {
     "CreateWarehouse": allow(*STAFF, ownership="the platform's network"),
@@ -107,6 +108,11 @@ class LogisticsServicer(logistics_pb2_grpc.LogisticsServiceServicer):
         return await idempotent_rpc(self.db, self.keys, request, pb.FlagLogisticsOrderResponse,
                                     lambda s: orders.flag(s, current_identity(), request,
                                                           utcnow()))
+
+    async def ListAuditEntries(self, request: pb.ListAuditEntriesRequest, context: Ctx
+                               ) -> pb.ListAuditEntriesResponse:
+        async with self.db.transaction() as s:
+            return await trail.list_trail(s, request)
 
 
 class WarehouseServicer(warehouse_pb2_grpc.WarehouseServiceServicer):

@@ -25,6 +25,8 @@ from logistics.domain import ALLOCATE_TIMER, SUBSCRIBE_TIMER, TRACK_QUERY_TIMER,
 from logistics.notify import NotifyServer
 from logistics.sandbox_carrier import SandboxCarrierServer
 from logistics.settings import LogisticsSettings
+from zhongtai.audit import acting
+from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2_grpc
 from zhongtai.config import Settings
 from zhongtai.db import utcnow
@@ -57,8 +59,11 @@ def build(ctx: ServiceContext) -> BuiltService:
     carriers: dict[str, Carrier] = {}
 
     async def record(carrier_name: str, events: Sequence[TrackingEvent]) -> str:
-        async with ctx.db.transaction() as s:
-            return await tracking.record_tracking(s, ctx.db, carrier_name, events, utcnow())
+        # A verified push is acted on by logistics, like an event it consumes.
+        with acting(Identity.for_service("logistics"), f"carrier push {carrier_name}"):
+            async with ctx.db.transaction() as s:
+                return await tracking.record_tracking(s, ctx.db, carrier_name, events,
+                                                      utcnow())
 
     notify = NotifyServer(record, carriers, settings.notify_listen)
     sandbox: SandboxCarrierServer | None = None

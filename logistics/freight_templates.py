@@ -11,7 +11,7 @@ from google.protobuf import json_format
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from logistics import freight
+from logistics import freight, trail
 from logistics import store as t
 from logistics.reasons import E
 from zhongtai import outbox, pagination
@@ -61,6 +61,8 @@ async def create_template(s: AsyncSession, caller: Identity,
         unlisted_regions_deliverable=tpl.unlisted_regions_deliverable,
         is_default=tpl.is_default, created_at=now))
     view = await get_template(s, template_id)
+    await trail.record(s, trail.FREIGHT_TEMPLATE, template_id,
+                       f"created for seller {tpl.seller_id}")
     await outbox.publish(s, t.plumbing,
                          ev.FreightTemplateChanged(template=view, occur_time=timestamp(now)),
                          template_id)

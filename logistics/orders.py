@@ -28,7 +28,7 @@ from google.protobuf import json_format
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from logistics import domain, views
+from logistics import domain, trail, views
 from logistics import store as t
 from logistics.reasons import E
 from zhongtai import outbox, pagination, timers
@@ -71,7 +71,8 @@ async def on_order_paid(s: AsyncSession, db: Database, event: trade_events.Order
         await s.execute(t.logistics_lines.insert().values(
             logistics_order_id=lo_id, seq=0, order_id=line.order_id,
             sku_id=line.item.sku_id, quantity=line.quantity))
-        await publish_changed(s, lo_id, pb.LOGISTICS_ORDER_STATUS_UNSPECIFIED, now)
+        await publish_changed(s, lo_id, pb.LOGISTICS_ORDER_STATUS_UNSPECIFIED, now,
+                              f"created for order {line.order_id}")
         created = True
     if created:
         paid = event.occur_time.ToDatetime(dt.UTC) if event.HasField("occur_time") else now
@@ -120,19 +121,35 @@ async def flag(s: AsyncSession, caller: Identity, req: pb.FlagLogisticsOrderRequ
         flag=req.flag.strip(), note=req.note, operator_role=operator.role,
         operator_id=operator.id, created_at=now))
     view = await get(s, row.logistics_order_id)
-    await outbox.publish(s, t.plumbing,
-                         ev.PackageChanged(package=view, occur_time=timestamp(now)),
-                         row.logistics_order_id)
+    await publish_package(s, view, now, f"flagged {req.flag.strip()}")
     return pb.FlagLogisticsOrderResponse(logistics_order=view)
 
 
-async def publish_changed(s: AsyncSession, lo_id: str, previous: int, now: dt.datetime
-                          ) -> None:
-    """Publish a ROLE_ORDER as it is now, moved from ``previous``."""
+def _status(status: int) -> str:
+    return pb.LogisticsOrderStatus.Name(status).removeprefix("LOGISTICS_ORDER_STATUS_")
+
+
+async def publish_changed(s: AsyncSession, lo_id: str, previous: int, now: dt.datetime,
+                          detail: str = "") -> None:
+    """Publish a ROLE_ORDER as it is now, moved from ``previous``, and record
+    the change in its trail (``detail``, else the move)."""
+    view = await get(s, lo_id)
     await outbox.publish(s, t.plumbing, ev.LogisticsOrderChanged(
-                             logistics_order=await get(s, lo_id),
+                             logistics_order=view,
                              previous_status=previous,  # type: ignore[arg-type]
                              occur_time=timestamp(now)), lo_id)
+    await trail.record(s, trail.LOGISTICS_ORDER, lo_id,
+                       detail or f"{_status(previous)} -> {_status(view.status)}")
+
+
+async def publish_package(s: AsyncSession, package: pb.LogisticsOrder, now: dt.datetime,
+                          detail: str, **fields: Any) -> None:
+    """Publish a package (or a flagged order) as it is now
+    (``PackageChanged`` with ``fields``: its units' warehouses, the carrier's
+    event) and record ``detail`` in its trail."""
+    await outbox.publish(s, t.plumbing, ev.PackageChanged(
+        package=package, occur_time=timestamp(now), **fields), package.logistics_order_id)
+    await trail.record(s, trail.LOGISTICS_ORDER, package.logistics_order_id, detail)
 
 
 async def load(s: AsyncSession, lo_id: str, *, lock: bool = False) -> Any:

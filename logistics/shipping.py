@@ -19,14 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from logistics import domain, orders, tracking, views
 from logistics import store as t
 from logistics.reasons import E
-from zhongtai import outbox
 from zhongtai.auth import Identity, acting_seller
 from zhongtai.db import Database, changed, insert_ignore
 from zhongtai.errors import PreconditionViolation
 from zhongtai.ids import new_id
 from zhongtai.logistics.v1 import events_pb2 as ev
 from zhongtai.logistics.v1 import logistics_pb2 as pb
-from zhongtai.wire import timestamp
 
 LO = t.logistics_orders.c
 LL = t.logistics_lines.c
@@ -96,10 +94,10 @@ async def ship_package(s: AsyncSession, db: Database, caller: Identity,
     leaving = domain.shipped_from([
         (lines[p.logistics_order_id].sku_id, views.plan(rows[p.logistics_order_id].plan),
          rows[p.logistics_order_id].shipped_quantity, p.quantity) for p in packing.parts])
-    await outbox.publish(s, t.plumbing, ev.PackageChanged(
-        package=package, occur_time=timestamp(now),
+    await orders.publish_package(
+        s, package, now, f"shipped {packing.quantity} unit(s) with {carrier} {tracking_no}",
         shipped_from=[ev.ShippedUnits(sku_id=sku_id, warehouse_id=warehouse_id, quantity=n)
-                      for sku_id, warehouse_id, n in leaving]), package_id)
+                      for sku_id, warehouse_id, n in leaving])
     await tracking.arm(s, db, package_id, policy, now)
     return pb.ShipPackageResponse(
         package=package,

@@ -14,6 +14,7 @@ from google.protobuf import json_format
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from logistics import trail
 from logistics import warehouse_store as t
 from logistics import warehousing as rules
 from logistics.reasons import E
@@ -59,6 +60,7 @@ async def create_warehouse(s: AsyncSession, req: pb.CreateWarehouseRequest, now:
         definition=json_format.MessageToJson(w, indent=None, sort_keys=True),
         created_at=now))
     w.create_time.CopyFrom(timestamp(now))
+    await trail.record(s, trail.WAREHOUSE, w.warehouse_id, "created")
     return pb.CreateWarehouseResponse(warehouse=w)
 
 

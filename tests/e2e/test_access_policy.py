@@ -79,6 +79,6 @@ async def test_every_rpc_admits_exactly_the_roles_its_policy_names(platform: Pla
                 code = await _call(channel, service, method, token)
                 expected = grpc.StatusCode.OK if role in roles else \
                     grpc.StatusCode.PERMISSION_DENIED
-                found.append((method, role.value, code == expected))
+                found.append((f"{service}/{method}", role.value, code == expected))
     assert [f for f in found if not f[2]] == []
     assert len({m for m, _, _ in found}) == len(rpcs()) >= 70

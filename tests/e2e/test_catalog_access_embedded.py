@@ -2,7 +2,8 @@
 with explicit credentials): a seller acts only on its own items and SKUs,
 stock goes only into warehouses logistics knows, and the issue's inputs
 (a delta near 2^63, a price of 2^62+1, a 20,000-character id) are
-INVALID_ARGUMENT; every refusal changes nothing."""
+INVALID_ARGUMENT; every refusal changes nothing; every change is in the
+audit trail, with who made it and how."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ import grpc
 import pytest
 
 from tests.builders import cny
+from tests.conftest import eventually
 from tests.e2e.builders import credential
 from tests.e2e.platform import Platform
-from tests.e2e.support import Shop, refusal, seed_shop, stock_of
+from tests.e2e.support import Shop, order_request, refusal, seed_shop, stock_is, stock_of
 from zhongtai.auth import Identity, Role
 from zhongtai.catalog.v1 import catalog_pb2 as cat
+from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.logistics.v1 import warehouse_pb2 as wh
+from zhongtai.trade.v1 import trade_pb2 as tr
 
 pytestmark = pytest.mark.e2e
 
@@ -149,3 +153,41 @@ async def test_out_of_range_input_is_invalid_argument_and_writes_nothing(
     assert err["fields"] == ["display_name"]
     sellers = await p.stubs.catalog.ListSellers(cat.ListSellersRequest())
     assert [s.seller_id for s in sellers.sellers] == [shop.seller_id]
+
+
+async def test_every_change_is_in_the_audit_trail_with_who_did_it(platform: Platform) -> None:
+    """A seller's stock change, trade's reservation (as its service) and the
+    release catalog makes on the cancel it consumes, each with who and how;
+    operators read them, nobody else."""
+    p = platform
+    shop = await seed_shop(p.stubs, "A", [100])
+    [sku] = shop.sku_ids
+    owner = seller_of(shop)
+    await p.stubs.catalog.AdjustStock(cat.AdjustStockRequest(sku_id=sku, delta=-3),
+                                      metadata=credential(p, owner))
+    order = (await p.stubs.trade.CreateOrder(order_request("buyer-a", [(sku, 2)]))).order
+    await p.stubs.trade.CancelOrder(tr.CancelOrderRequest(
+        order_id=order.order_id, operator=Operator(role=Operator.ROLE_BUYER, id="buyer-a")))
+    await eventually(lambda: stock_is(p.stubs, sku, (7, 0)))
+    ops = credential(p, OPERATOR)
+
+    async def trail(resource_type: str, resource_id: str) -> list[tuple[str, ...]]:
+        got = await p.stubs.catalog.ListAuditEntries(cat.ListAuditEntriesRequest(
+            resource_type=resource_type, resource_id=resource_id), metadata=ops)
+        return [(e.subject, e.role, e.action, e.detail) for e in got.entries]
+
+    assert await trail("stock", sku) == [
+        (owner.subject, "seller", "AdjustStock", "available -3")]
+    assert await trail("reservation", order.order_id) == [
+        ("trade", "service", "ReserveStock", f"RESERVED {sku} x2"),
+        ("catalog", "service", "event zhongtai.trade.v1.OrderCancelled", f"RELEASED {sku} x2")]
+    item_id = (await p.stubs.catalog.BatchGetSkus(cat.BatchGetSkusRequest(
+        sku_ids=[sku]))).skus[0].item_id
+    assert await trail("item", item_id) == [
+        (f"seller-account-{shop.seller_id}", "seller", "CreateItem", f"version 1: SKUs {sku}")]
+    err = await refusal(p.stubs.catalog.ListAuditEntries(cat.ListAuditEntriesRequest(
+        resource_type="stock", resource_id=sku), metadata=credential(p, owner)), DENIED)
+    assert err["reason"] == "ROLE_NOT_ALLOWED"
+    err = await refusal(p.stubs.catalog.ListAuditEntries(cat.ListAuditEntriesRequest(
+        resource_type="order", resource_id=sku), metadata=ops), INVALID)
+    assert err["fields"] == ["resource_type"]

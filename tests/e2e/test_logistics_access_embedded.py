@@ -3,7 +3,8 @@ credentials): a seller ships only its own orders, logistics orders are read
 and flagged only by their buyer, their seller or staff, a flag says who
 really flagged, a seller's templates are its own, and carrier pushes move a
 package only when signed with the configured secret (the current or, while
-rotating, the previous one); every refusal changes nothing."""
+rotating, the previous one); every refusal changes nothing; every change is
+in the audit trail, with who made it and how."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from logistics.carrier_setup import DEVELOPMENT_SECRET
 from logistics.sandbox_carrier import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from logistics.settings import LogisticsSettings
 from tests.builders import cny
+from tests.conftest import eventually
 from tests.e2e.builders import credential, logistics_orders, paid_order
 from tests.e2e.platform import Platform, running_platform
 from tests.e2e.support import free_port, refusal, seed_shop
@@ -176,3 +178,57 @@ async def test_a_push_moves_a_package_only_signed_with_the_configured_secret(
         assert await status() == lg.LOGISTICS_ORDER_STATUS_IN_TRANSIT
         assert await push("current-secret", "e-3", "DELIVERED") == 200
         assert await status() == lg.LOGISTICS_ORDER_STATUS_DELIVERED
+        got = await p.logistics.ListAuditEntries(lg.ListAuditEntriesRequest(
+            resource_type="logistics_order", resource_id=lo.logistics_order_id),
+            metadata=credential(p, Identity(Role.OPERATOR, "ops-1")))
+        assert [(e.subject, e.action, e.detail) for e in got.entries][-4:] == [
+            ("logistics", "carrier push sandbox", "SHIPPED -> IN_TRANSIT"),
+            ("logistics", "carrier push sandbox", "sandbox event e-2: IN_TRANSIT"),
+            ("logistics", "carrier push sandbox", "IN_TRANSIT -> DELIVERED"),
+            ("logistics", "carrier push sandbox", "sandbox event e-3: DELIVERED")]
+
+
+async def test_every_change_is_in_the_audit_trail_with_who_did_it(platform: Platform) -> None:
+    """The logistics order made from trade's event, planned by the allocation
+    timer, flagged by its buyer and shipped by its seller, each with who and
+    how; operators read it, nobody else."""
+    p = platform
+    shop = await seed_shop(p.stubs, "A", [500])
+    order = await paid_order(p, "buyer-a", [(shop.sku_ids[0], 1)])
+    [lo] = await logistics_orders(p, order.order_id, 1)
+    lo_id = lo.logistics_order_id
+    ops = credential(p, Identity(Role.OPERATOR, "ops-1"))
+
+    async def trail() -> list[tuple[str, ...]]:
+        got = await p.logistics.ListAuditEntries(lg.ListAuditEntriesRequest(
+            resource_type="logistics_order", resource_id=lo_id), metadata=ops)
+        return [(e.subject, e.role, e.app, e.action, e.detail) for e in got.entries]
+
+    async def planned() -> bool:
+        return len(await trail()) == 2
+
+    await eventually(planned)
+    await p.logistics.FlagLogisticsOrder(lg.FlagLogisticsOrderRequest(
+        logistics_order_id=lo_id, flag="LATE"),
+        metadata=credential(p, Identity(Role.BUYER, "buyer-a", app="h5-shop")))
+    await p.logistics.ShipPackage(lg.ShipPackageRequest(
+        seller_id=shop.seller_id, carrier="sandbox", tracking_no="AU-1",
+        items=[lg.PackageItem(logistics_order_id=lo_id)]))
+    seller_account = f"seller-account-{shop.seller_id}"
+    assert await trail() == [
+        ("logistics", "service", "", "event zhongtai.trade.v1.OrderPaid",
+         f"created for order {order.order_id}"),
+        ("logistics", "service", "", "timer logistics.allocate", "not planned: NOT_COVERED"),
+        ("buyer-a", "buyer", "h5-shop", "FlagLogisticsOrder", "flagged LATE"),
+        (seller_account, "seller", "", "ShipPackage", "WAIT_SHIP -> SHIPPED"),
+        (seller_account, "seller", "", "ShipPackage", "shipped 1 unit(s) with sandbox AU-1")]
+    first = await p.logistics.ListAuditEntries(lg.ListAuditEntriesRequest(
+        resource_type="logistics_order", resource_id=lo_id, page_size=3), metadata=ops)
+    rest = await p.logistics.ListAuditEntries(lg.ListAuditEntriesRequest(
+        resource_type="logistics_order", resource_id=lo_id, page_size=3,
+        page_token=first.next_page_token), metadata=ops)
+    assert (len(first.entries), len(rest.entries), rest.next_page_token) == (3, 2, "")
+    err = await refusal(p.logistics.ListAuditEntries(lg.ListAuditEntriesRequest(
+        resource_type="logistics_order", resource_id=lo_id),
+        metadata=credential(p, Identity(Role.BUYER, "buyer-a"))), DENIED)
+    assert err["reason"] == "ROLE_NOT_ALLOWED"

@@ -79,6 +79,11 @@ class LogisticsServiceStub:
                 request_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderResponse.FromString,
                 _registered_method=True)
+        self.ListAuditEntries = channel.unary_unary(
+                '/zhongtai.logistics.v1.LogisticsService/ListAuditEntries',
+                request_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListAuditEntriesRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListAuditEntriesResponse.FromString,
+                _registered_method=True)
 
 
 class LogisticsServiceServicer:
@@ -178,6 +183,16 @@ class LogisticsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAuditEntries(self, request, context):
+        """Returns the audit trail of one logistics (LogisticsService and WarehouseService) resource, oldest first: who
+        (subject, role, app) changed it, when, through what (the RPC, the event
+        consumed, the timer fired, the carrier's push) and what changed. Operators only. An unknown
+        resource_type is INVALID_ARGUMENT.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LogisticsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -220,6 +235,11 @@ def add_LogisticsServiceServicer_to_server(servicer, server):
                     servicer.FlagLogisticsOrder,
                     request_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderRequest.FromString,
                     response_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderResponse.SerializeToString,
+            ),
+            'ListAuditEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuditEntries,
+                    request_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListAuditEntriesRequest.FromString,
+                    response_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListAuditEntriesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -443,6 +463,33 @@ class LogisticsService:
             '/zhongtai.logistics.v1.LogisticsService/FlagLogisticsOrder',
             zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderRequest.SerializeToString,
             zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuditEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.logistics.v1.LogisticsService/ListAuditEntries',
+            zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListAuditEntriesRequest.SerializeToString,
+            zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListAuditEntriesResponse.FromString,
             options,
             channel_credentials,
             insecure,
