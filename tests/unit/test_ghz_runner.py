@@ -11,20 +11,15 @@ import grpc
 import pytest
 
 from bench import seed
-from bench.ghz_runner import (
+from bench.ghz_config import RequestFactory, load_config, resolve_method
+from bench.ghz_report import (
     CallResult,
-    ConfigError,
-    RequestFactory,
-    Template,
     build_report,
-    call_data,
     format_summary,
     go_code_name,
     latency_distribution,
-    load_config,
-    parse_go_duration,
-    resolve_method,
 )
+from bench.ghz_template import ConfigError, Template, call_data, parse_go_duration
 from zhongtai.trade.v1 import trade_pb2
 
 REPO = Path(__file__).resolve().parents[2]
