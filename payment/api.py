@@ -1,8 +1,11 @@
 """payment's gRPC servicer: request -> use case -> response.
 
-Each method checks its request (``requests``), opens the unit of work (or
+Each method checks what the contract's limits (checked by the server
+before) cannot say of its request (``requests``), opens the unit of work (or
 hands the factory to a use case that calls a channel or trade) and the
-request id's record (``keys``), and answers with ``views``.
+request id's record (``keys``), passes the caller (the credential's
+identity, ``current_identity``) to the use case, which applies the ownership
+rule, and answers with ``views``.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from payment.channels.registry import Channels
 from payment.payment import Payment
 from payment.repository import PaymentUnitOfWork
 from payment.rules import Policy
-from zhongtai.auth import BUYER, SERVICE, STAFF, AccessPolicy, allow
+from zhongtai.auth import BUYER, OPERATOR, SERVICE, STAFF, AccessPolicy, allow, current_identity
 from zhongtai.db import utcnow
 from zhongtai.idempotency import once, request_hash
 from zhongtai.payment.v1 import payment_pb2 as pb
@@ -30,17 +33,23 @@ Ctx: TypeAlias = grpc.aio.ServicerContext
 # Who may call each RPC (zhongtai.auth): the roles, and the ownership rule
 # the use case applies on top (docs/security.md lists them all). Calls that
 # move money to someone (refunds, top-ups) are staff's.
+_OWN = "a buyer: only their own payments (NOT_THE_PAYMENT_BUYER)"
 POLICY: AccessPolicy = {
-    "ListPaymentMethods": allow(BUYER, *STAFF, ownership="a buyer for themself"),
-    "CreatePayment": allow(BUYER, SERVICE, ownership="a buyer for themself"),
-    "SwitchChannel": allow(BUYER, SERVICE, ownership="the payment's buyer"),
-    "GetPayment": allow(BUYER, *STAFF, ownership="the payment's buyer"),
-    "ListPayments": allow(BUYER, *STAFF, ownership="the payments' buyer"),
-    "ClosePayment": allow(BUYER, *STAFF, ownership="the payment's buyer"),
+    "ListPaymentMethods": allow(BUYER, *STAFF,
+                                ownership="a buyer: buyer_id is theirs (SUBJECT_MISMATCH)"),
+    "CreatePayment": allow(BUYER, SERVICE,
+                           ownership="a buyer: buyer_id is theirs (SUBJECT_MISMATCH)"),
+    "SwitchChannel": allow(BUYER, SERVICE, ownership=_OWN),
+    "GetPayment": allow(BUYER, *STAFF, ownership=_OWN),
+    "ListPayments": allow(BUYER, *STAFF,
+                          ownership="a buyer: refused if a payment listed is another's"),
+    "ClosePayment": allow(BUYER, *STAFF, ownership=_OWN),
     "CreateRefund": allow(*STAFF, ownership="after-sales and operators"),
-    "GetRefund": allow(BUYER, *STAFF, ownership="the payment's buyer"),
+    "GetRefund": allow(BUYER, *STAFF, ownership="a buyer: only their own payments' refunds"),
     "TopUpBalance": allow(*STAFF, ownership="creates value: staff only"),
-    "GetBalance": allow(BUYER, *STAFF, ownership="a buyer their own"),
+    "GetBalance": allow(BUYER, *STAFF,
+                        ownership="a buyer: buyer_id is theirs (SUBJECT_MISMATCH)"),
+    "ListAuditEntries": allow(OPERATOR, ownership="the platform's operators only"),
 }
 
 
@@ -70,11 +79,12 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
 
     async def ListPaymentMethods(self, request: pb.ListPaymentMethodsRequest, context: Ctx
                                  ) -> pb.ListPaymentMethodsResponse:
-        requests.validate_buyer_amount(request)
+        requests.validate_amount(request)
         async with self.uows() as uow:
             options = await wallet.payment_methods(
-                uow, request.buyer_id, request.amount.currency_code, request.amount.amount_minor,
-                request.address.province, self.cod_denied_provinces)
+                uow, current_identity(), request.buyer_id, request.amount.currency_code,
+                request.amount.amount_minor, request.address.province,
+                self.cod_denied_provinces)
         return pb.ListPaymentMethodsResponse(methods=views.methods(options))
 
     async def CreatePayment(self, request: pb.CreatePaymentRequest, context: Ctx
@@ -83,7 +93,7 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
             self.uows, self.channels, self.trade, self.policy, requests.opening(request),
             keyed(request, pb.CreatePaymentResponse,
                   lambda p: pb.CreatePaymentResponse(payment=views.payment(p))),
-            context.time_remaining())
+            current_identity(), context.time_remaining())
 
     async def SwitchChannel(self, request: pb.SwitchChannelRequest, context: Ctx
                             ) -> pb.SwitchChannelResponse:
@@ -92,21 +102,20 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
             self.uows, self.channels, self.trade, self.policy, request.payment_id,
             request.method, keyed(request, pb.SwitchChannelResponse,
                                   lambda p: pb.SwitchChannelResponse(payment=views.payment(p))),
-            context.time_remaining())
+            current_identity(), context.time_remaining())
 
     async def GetPayment(self, request: pb.GetPaymentRequest, context: Ctx
                          ) -> pb.GetPaymentResponse:
-        requests.required(request.payment_id, "payment_id")
         async with self.uows() as uow:
-            payment = await queries.get_payment(uow, request.payment_id)
+            payment = await queries.get_payment(uow, request.payment_id, current_identity())
         return pb.GetPaymentResponse(payment=views.payment(payment))
 
     async def ListPayments(self, request: pb.ListPaymentsRequest, context: Ctx
                            ) -> pb.ListPaymentsResponse:
-        requests.required(request.pay_order_id, "pay_order_id")
         async with self.uows() as uow:
             page, token = await queries.list_payments(uow, request.pay_order_id,
-                                                      request.page_size, request.page_token)
+                                                      request.page_size, request.page_token,
+                                                      current_identity())
         return pb.ListPaymentsResponse(payments=[views.payment(p) for p in page],
                                        next_page_token=token)
 
@@ -114,19 +123,20 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
                            ) -> pb.ClosePaymentResponse:
         # The channel trades are closed first (outside any transaction), then
         # the payment, remembered by request id.
-        requests.validate_close(request)
-        await opening.close_at_channels_first(self.uows, self.channels, request.payment_id)
+        caller = current_identity()
+        await opening.close_at_channels_first(self.uows, self.channels, request.payment_id,
+                                              caller)
 
         async def close(uow: PaymentUnitOfWork) -> pb.ClosePaymentResponse:
             payment = await opening.close_payment(uow, request.payment_id, request.reason,
-                                                  utcnow())
+                                                  caller, utcnow())
             return pb.ClosePaymentResponse(payment=views.payment(payment))
 
         return await self._once(request, pb.ClosePaymentResponse, close)
 
     async def CreateRefund(self, request: pb.CreateRefundRequest, context: Ctx
                            ) -> pb.CreateRefundResponse:
-        requests.validate_refund(request)
+        requests.validate_amount(request)
 
         async def refund(uow: PaymentUnitOfWork) -> pb.CreateRefundResponse:
             made = await refunds.create_refund(
@@ -138,14 +148,13 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
 
     async def GetRefund(self, request: pb.GetRefundRequest, context: Ctx
                         ) -> pb.GetRefundResponse:
-        requests.required(request.refund_id, "refund_id")
         async with self.uows() as uow:
             return pb.GetRefundResponse(refund=views.refund(
-                await queries.get_refund(uow, request.refund_id)))
+                await queries.get_refund(uow, request.refund_id, current_identity())))
 
     async def TopUpBalance(self, request: pb.TopUpBalanceRequest, context: Ctx
                            ) -> pb.TopUpBalanceResponse:
-        requests.validate_buyer_amount(request)
+        requests.validate_amount(request)
         currency = request.amount.currency_code
 
         async def top_up(uow: PaymentUnitOfWork) -> pb.TopUpBalanceResponse:
@@ -161,5 +170,13 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
                          ) -> pb.GetBalanceResponse:
         currency = requests.balance_currency(request)
         async with self.uows() as uow:
-            amount = await wallet.balance(uow, request.buyer_id, currency)
+            amount = await wallet.balance(uow, current_identity(), request.buyer_id, currency)
         return pb.GetBalanceResponse(account=views.balance(request.buyer_id, currency, amount))
+
+    async def ListAuditEntries(self, request: pb.ListAuditEntriesRequest, context: Ctx
+                               ) -> pb.ListAuditEntriesResponse:
+        async with self.uows() as uow:
+            entries, token = await queries.audit_trail(
+                uow, request.resource_type, request.resource_id, request.page_size,
+                request.page_token)
+        return pb.ListAuditEntriesResponse(entries=entries, next_page_token=token)

@@ -7,7 +7,11 @@ any money moves. Besides its gRPC servicer, payment runs (through
 notifications to (its ``callback_listen`` setting), the channel
 adapters — the sandbox wallet provider, run in this process on
 ``sandbox_listen`` unless ``sandbox_url`` points to one elsewhere — and the
-two sweeps (refunds to submit, attempts to close or query).
+two sweeps (refunds to submit, attempts to close or query). Notifications
+are verified with the configured secret (and the previous one while it is
+rotated); embedded without one, the in-process sandbox and payment share a
+secret made at start; a payment service on its own does not start without
+one of its own (``payment.settings.notification_secrets``).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from payment.channels.sandbox import SandboxChannel
 from payment.repository import SqlPaymentUnitOfWork
 from payment.rules import SANDBOX, Policy
 from payment.sandbox_server import SandboxServer
-from payment.settings import PaymentSettings
+from payment.settings import PaymentSettings, notification_secrets
 from payment.workers import AttemptSweep, RefundSweep
 from zhongtai.config import Settings
 from zhongtai.db import utcnow
@@ -57,6 +61,8 @@ def policy(settings: PaymentSettings) -> Policy:
 def build(ctx: ServiceContext) -> BuiltService:
     db, settings = ctx.db, ctx.config
 
+    secret, previous_secret = notification_secrets(settings, ctx.embedded)
+
     def uows() -> SqlPaymentUnitOfWork:
         return SqlPaymentUnitOfWork(db)
 
@@ -76,11 +82,12 @@ def build(ctx: ServiceContext) -> BuiltService:
         nonlocal sandbox_server
         sandbox_url = settings.sandbox_url
         if not sandbox_url:
-            sandbox_server = SandboxServer(settings.sandbox_secret, settings.sandbox_listen)
+            sandbox_server = SandboxServer(secret, settings.sandbox_listen)
             await sandbox_server.start()
             sandbox_url = sandbox_server.url
         channels.by_method[SANDBOX] = SandboxChannel(
-            sandbox_url, settings.sandbox_secret, settings.notification_tolerance_seconds)
+            sandbox_url, secret, settings.notification_tolerance_seconds,
+            previous_secret=previous_secret)
         await callbacks.start()
 
     async def stop() -> None:
@@ -124,8 +131,8 @@ def build(ctx: ServiceContext) -> BuiltService:
 def _sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--listen", dest="sandbox_listen",
                         help="HOST:PORT (default: payment's sandbox_listen, 127.0.0.1:50053)")
-    parser.add_argument("--secret", help="notification signing secret (default: payment's "
-                        "sandbox_secret; ZHONGTAI_PAYMENT_SANDBOX_SECRET)")
+    parser.add_argument("--secret", help="notification signing secret (required, or payment's "
+                        "sandbox_secret: ZHONGTAI_PAYMENT_SANDBOX_SECRET or ..._FILE)")
     parser.add_argument("--public-url",
                         help="base URL of the pay pages (default: the bound one)")
 
@@ -133,8 +140,12 @@ def _sandbox_arguments(parser: argparse.ArgumentParser) -> None:
 async def _sandbox(settings: Settings, ns: argparse.Namespace) -> None:
     """``zhongtai sandbox``: the sandbox wallet provider alone, until SIGTERM."""
     config = settings.section("payment", PaymentSettings)
-    server = SandboxServer(ns.secret or config.sandbox_secret,
-                           ns.sandbox_listen or config.sandbox_listen, public_url=ns.public_url)
+    secret = ns.secret or config.sandbox_secret
+    if not secret:
+        raise SystemExit("zhongtai sandbox: a notification secret is needed (--secret, or "
+                         "ZHONGTAI_PAYMENT_SANDBOX_SECRET or ..._FILE); payment verifies with it")
+    server = SandboxServer(secret, ns.sandbox_listen or config.sandbox_listen,
+                           public_url=ns.public_url)
     await run_until_signal(server, "sandbox payment provider")
 
 

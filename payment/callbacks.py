@@ -4,7 +4,9 @@
 the timestamp (401 if they are wrong, nothing applied); the notification is
 then applied in one transaction and only after it committed the answer is
 200, so a channel that got no 200 sends it again (and a repeat changes
-nothing). A failure to apply is 500: the channel retries.
+nothing). A failure to apply is 500: the channel retries. What a
+notification changes is attributed to payment itself, action
+"notification <channel>" (``zhongtai.audit``).
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ from payment.channels.base import Channel, Notification, NotificationRejected
 from payment.channels.registry import Channels
 from payment.repository import PaymentUnitOfWork
 from payment.rules import Outcome
+from zhongtai.audit import acting
+from zhongtai.auth import Identity
 from zhongtai.db import utcnow
 from zhongtai.httpserver import HttpServer, receive_push
 
 log = logging.getLogger(__name__)
+PAYMENT = Identity.for_service("payment")
 
 
 class CallbackServer:
@@ -56,5 +61,7 @@ class CallbackServer:
             rejected=NotificationRejected, what=f"{name} notification", logger=log)
 
     async def _apply(self, channel: Channel, notification: Notification) -> Outcome:
-        async with self.uows() as uow:
-            return await capture.handle_notification(uow, channel.name, notification, utcnow())
+        with acting(PAYMENT, f"notification {channel.name}"):
+            async with self.uows() as uow:
+                return await capture.handle_notification(uow, channel.name, notification,
+                                                         utcnow())

@@ -27,6 +27,7 @@ from payment.repository import (
     publish,
 )
 from payment.rules import CHANNEL_METHODS, PENDING, REFUND_PENDING, DueAttempt, DueRefund
+from zhongtai.common.v1.audit_pb2 import AuditEntry
 from zhongtai.idempotency import InMemoryKeyStore
 from zhongtai.uow import InMemoryUnitOfWork
 
@@ -61,7 +62,7 @@ class InMemoryPaymentRepository(PaymentRepository):
             if pay_order_id in locks:
                 raise PayOrderTaken(pay_order_id)
             locks[pay_order_id] = payment.payment_id
-        publish(self.uow, payment)
+        publish(self.uow, payment, None)
         self._payments[payment.payment_id] = copy.deepcopy(payment)
 
     async def save(self, payment: Payment) -> None:
@@ -72,7 +73,7 @@ class InMemoryPaymentRepository(PaymentRepository):
         for pay_order_id in stored.held - payment.held:
             if self.uow.state.locks.get(pay_order_id) == payment.payment_id:
                 del self.uow.state.locks[pay_order_id]
-        publish(self.uow, payment)
+        publish(self.uow, payment, stored)
         self._payments[payment.payment_id] = copy.deepcopy(payment)
 
     async def holders(self, pay_order_ids: Sequence[str]) -> dict[str, str]:
@@ -209,3 +210,11 @@ class InMemoryPaymentUnitOfWork(InMemoryUnitOfWork, PaymentUnitOfWork):
         self.state = self._before
         self.key_store.rollback()
         await super()._rollback(exc)
+
+    async def audit_trail(self, resource_type: str, resource_id: str, page_size: int,
+                          page_token: str) -> tuple[list[AuditEntry], str]:
+        """What committed units of work recorded for the resource (what
+        changed only: the actor and time are the server's), in one page."""
+        return [AuditEntry(resource_type=kind, resource_id=key, detail=detail)
+                for kind, key, detail in self.audited
+                if (kind, key) == (resource_type, resource_id)], ""

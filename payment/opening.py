@@ -14,6 +14,10 @@ own transactions around those calls:
    harmless), after that commit; a second transaction stores the pay URL.
 
 The request id is claimed in step 2 and answered after step 3 (``keys``).
+
+The caller (the credential's identity) is checked first, before anything is
+written or a request id replayed: a buyer pays for themself and switches or
+closes their own payments only (``acting_buyer``, ``check_payer``).
 """
 
 from __future__ import annotations
@@ -40,8 +44,10 @@ from payment.rules import (
     Outcome,
     Policy,
     check_payable_method,
+    check_payer,
     resolve_holders,
 )
+from zhongtai.auth import Identity, acting_buyer
 from zhongtai.db import utcnow
 from zhongtai.errors import PreconditionViolation, ZhongtaiError
 from zhongtai.idempotency import Replay, answered, replay
@@ -63,16 +69,18 @@ class Opening:
 
 
 async def create_payment(uows: Uows, channels: Channels, trade: trade_grpc.TradeServiceStub,
-                         policy: Policy, opening: Opening, keyed: Keyed[R],
+                         policy: Policy, opening: Opening, keyed: Keyed[R], caller: Identity,
                          time_remaining: float | None = None, clock: Clock = utcnow) -> R:
     """Open a payment for pay orders, or continue the open one for them.
 
-    Once per request id; without one, asking again for the same pay orders,
-    amounts and method returns (and, if its channel call failed, completes)
-    the payment already open for them. The buyer's other open payments for
-    these pay orders are closed: this one supersedes them. Nothing is
-    written when trade would not take the parts.
+    A buyer pays for themself (another ``buyer_id``: SUBJECT_MISMATCH);
+    staff name the buyer. Once per request id; without one, asking again for
+    the same pay orders, amounts and method returns (and, if its channel
+    call failed, completes) the payment already open for them. The buyer's
+    other open payments for these pay orders are closed: this one supersedes
+    them. Nothing is written when trade would not take the parts.
     """
+    acting_buyer(caller, opening.buyer_id)
     check_payable_method(opening.method)
     if keyed.request_id:
         async with uows() as uow:
@@ -237,15 +245,19 @@ async def ensure_open_at_channel(uows: Uows, channels: Channels, policy: Policy,
 
 async def switch_channel(uows: Uows, channels: Channels, trade: trade_grpc.TradeServiceStub,
                          policy: Policy, payment_id: str, method: int, keyed: Keyed[R],
-                         time_remaining: float | None = None, clock: Clock = utcnow) -> R:
-    """Pay the same payment another way: its channel trades are closed and a
-    new attempt opened (also for the same method: a fresh trade, e.g. a new
-    pay code). If an old trade turns out paid, the payment has succeeded
-    with it and is answered as it is. Trade is asked again first."""
+                         caller: Identity, time_remaining: float | None = None,
+                         clock: Clock = utcnow) -> R:
+    """Pay the same payment another way (its buyer, or staff): its channel
+    trades are closed and a new attempt opened (also for the same method: a
+    fresh trade, e.g. a new pay code). If an old trade turns out paid, the
+    payment has succeeded with it and is answered as it is. Trade is asked
+    again first."""
     check_payable_method(method)
     attempt_id = new_id()
     try:
         async with uows() as uow:
+            payment = await uow.payments.get(payment_id)
+            check_payer(caller, payment_id, payment.buyer_id)
             if keyed.request_id:
                 stored = await uow.keys.claim(keyed.scope, keyed.request_id, keyed.digest,
                                               attempt_id)
@@ -253,7 +265,6 @@ async def switch_channel(uows: Uows, channels: Channels, trade: trade_grpc.Trade
                     if answered(stored):
                         raise Replay(stored)
                     attempt_id = stored.resource_id
-            await uow.payments.get(payment_id)
     except Replay as r:
         return replay(r.stored, keyed.response_type)
     return await _answer(uows, keyed, _switch(uows, channels, trade, policy, payment_id,
@@ -290,20 +301,24 @@ async def _switch(uows: Uows, channels: Channels, trade: trade_grpc.TradeService
 
 
 async def close_at_channels_first(uows: Uows, channels: Channels, payment_id: str,
-                                  clock: Clock = utcnow) -> None:
+                                  caller: Identity, clock: Clock = utcnow) -> None:
     """Before ClosePayment's transaction: close the channel trades, so one
-    paid meanwhile succeeds the payment instead of being refunded."""
+    paid meanwhile succeeds the payment instead of being refunded. Only the
+    payment's buyer or staff (NOT_THE_PAYMENT_BUYER: nothing is closed)."""
     async with uows() as uow:
         payment = await uow.payments.get(payment_id)
+    check_payer(caller, payment_id, payment.buyer_id)
     if payment.status == PENDING:
         await capture.close_at_channels(uows, channels, payment_id, clock)
 
 
 async def close_payment(uow: PaymentUnitOfWork, payment_id: str, reason: str,
-                        now: dt.datetime) -> Payment:
-    """Close an unpaid payment (``Payment.close``); closing a closed one
-    changes nothing, a paid one is ILLEGAL_PAYMENT_TRANSITION."""
+                        caller: Identity, now: dt.datetime) -> Payment:
+    """Close an unpaid payment (``Payment.close``) for its buyer or staff
+    (NOT_THE_PAYMENT_BUYER); closing a closed one changes nothing, a paid one
+    is ILLEGAL_PAYMENT_TRANSITION."""
     payment = await uow.payments.get_for_update(payment_id)
+    check_payer(caller, payment_id, payment.buyer_id)
     if payment.status != CLOSED:
         payment.close(reason or "closed on request", now)
         await uow.payments.save(payment)

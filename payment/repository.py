@@ -12,7 +12,8 @@ attempts and refunds that changed (each guarded by the status it was loaded
 with: ``CONCURRENT_ATTEMPT_CHANGE`` / ``CONCURRENT_REFUND``) and frees the
 pay orders it no longer holds; ``add`` takes the pay orders first, in a fixed
 order (one taken: ``PayOrderTaken``). Both hand the payment's domain events,
-as integration events (``payment.views``), to the unit of work's outbox.
+as integration events (``payment.views``), to the unit of work's outbox, and
+record what changed in the audit trail (resource type "payment").
 
 The sweeps' bookkeeping (leases, retry counts, next tries) is written by
 dedicated queries, outside the aggregate and its version.
@@ -21,6 +22,7 @@ dedicated queries, outside the aggregate and its version.
 from __future__ import annotations
 
 import abc
+import copy
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
@@ -35,6 +37,8 @@ from payment import views
 from payment.keys import KeyedWork
 from payment.payment import Attempt, Part, Payment, Refund
 from payment.rules import CHANNEL_METHODS, PENDING, REFUND_PENDING, DueAttempt, DueRefund, E
+from zhongtai import audit
+from zhongtai.common.v1.audit_pb2 import AuditEntry
 from zhongtai.db import Database, compare_and_set, insert_ignore
 from zhongtai.idempotency import SqlKeyStore
 from zhongtai.ids import new_id
@@ -136,13 +140,18 @@ class PaymentRepository(abc.ABC):
         the channel has it, ask; else submit it again)."""
 
 
-def publish(uow: UnitOfWork, payment: Payment) -> None:
+AUDITED_PAYMENT = "payment"
+
+
+def publish(uow: UnitOfWork, payment: Payment, before: Payment | None) -> None:
     """Hand what a payment recorded to its unit of work (``add`` and
-    ``save``): its domain events as integration events, its deadlines."""
+    ``save``): its domain events as integration events, its deadlines, and
+    the audit entry of the change from ``before`` (None: added)."""
     events, deadlines = payment.pull()
     for event in events:
         uow.emit(views.event(payment, event), payment.payment_id)
     uow.schedule(deadlines)
+    uow.audit(AUDITED_PAYMENT, payment.payment_id, views.change(before, payment))
 
 
 def _found(payments: list[Payment], payment_id: str) -> Payment:
@@ -194,6 +203,11 @@ class PaymentUnitOfWork(KeyedWork):
     balances: BalanceRepository
     notifications: NotificationLog
 
+    @abc.abstractmethod
+    async def audit_trail(self, resource_type: str, resource_id: str, page_size: int,
+                          page_token: str) -> tuple[list[AuditEntry], str]:
+        """The audit entries of a resource, oldest first, a page at a time."""
+
 
 # A new unit of work each call (the use cases that call a channel or trade
 # open several, one around each step).
@@ -205,11 +219,13 @@ Uows = Callable[[], PaymentUnitOfWork]
 
 @dataclass
 class _Loaded:
-    """A payment's rows as last read or written, to write only what changed."""
+    """A payment's rows as last read or written, to write only what changed,
+    and the payment then (what its audit entry compares with)."""
 
     attempts: dict[str, dict[str, Any]]
     refunds: dict[str, dict[str, Any]]
     held: set[str]
+    payment: Payment | None = None
 
 
 def _row(obj: object, table: Table) -> dict[str, Any]:
@@ -266,7 +282,8 @@ class SqlPaymentRepository(PaymentRepository):
     def _remember(self, p: Payment) -> None:
         self._loaded[p.payment_id] = _Loaded(
             {a.attempt_id: _row(a, t.payment_attempts) for a in p.attempts},
-            {r.refund_id: _row(r, t.refunds) for r in p.refunds}, set(p.held))
+            {r.refund_id: _row(r, t.refunds) for r in p.refunds}, set(p.held),
+            copy.deepcopy(p))
 
     async def add(self, payment: Payment) -> None:
         pid = payment.payment_id
@@ -282,7 +299,7 @@ class SqlPaymentRepository(PaymentRepository):
         self._loaded[pid] = _Loaded({}, {}, set(payment.held))
         await self._children(payment)
         self._remember(payment)
-        publish(self.uow, payment)
+        publish(self.uow, payment, None)
 
     async def save(self, payment: Payment) -> None:
         pid, p = payment.payment_id, t.payments
@@ -292,13 +309,14 @@ class SqlPaymentRepository(PaymentRepository):
             raise concurrent_change(pid)
         payment.version += 1
         await self._children(payment)
-        released = self._loaded[pid].held - payment.held
+        loaded = self._loaded[pid]
+        released = loaded.held - payment.held
         if released:
             await self.s.execute(delete(t.pay_order_locks).where(
                 t.pay_order_locks.c.pay_order_id.in_(sorted(released)),
                 t.pay_order_locks.c.payment_id == pid))
         self._remember(payment)
-        publish(self.uow, payment)
+        publish(self.uow, payment, loaded.payment)
 
     async def _children(self, payment: Payment) -> None:
         loaded = self._loaded[payment.payment_id]
@@ -481,4 +499,9 @@ class SqlPaymentUnitOfWork(SqlUnitOfWork, PaymentUnitOfWork):
         self.balances = SqlBalanceRepository(self)
         self.notifications = SqlNotificationLog(self)
         self.keys = SqlKeyStore(self)
+
+    async def audit_trail(self, resource_type: str, resource_id: str, page_size: int,
+                          page_token: str) -> tuple[list[AuditEntry], str]:
+        return await audit.list_entries(self.session, self.db.plumbing, resource_type,
+                                        resource_id, page_size, page_token)
 

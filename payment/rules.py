@@ -3,8 +3,8 @@ payment, an attempt and a refund (tables, consulted through
 ``zhongtai.statemachine``), who wins when a channel reports an attempt paid,
 the refund cap, the dedupe keys, which methods can be paid with, what a new
 payment does about those holding its pay orders (``resolve_holders``), and
-the timings of the sweeps. The ``Payment`` aggregate (``payment.payment``)
-and the use cases apply them.
+the timings of the sweeps, and who may act on a payment (``check_payer``).
+The ``Payment`` aggregate (``payment.payment``) and the use cases apply them.
 
 Pure: no SQL, gRPC, protobuf message or clock. The generated ``payment_pb2``
 module is imported for its enum values only (statuses, methods, kinds, error
@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from zhongtai.auth import Identity, may_act_for
 from zhongtai.errors import PreconditionViolation, Reasons
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.statemachine import StateMachine
@@ -185,6 +186,16 @@ def check_refund(payment_id: str, status: int, amount: int, captured: int,
                 violations=[PreconditionViolation("REFUNDABLE_AMOUNT", f"payments/{payment_id}",
                                                   f"{left} left of {of}")],
                 metadata={"payment_id": payment_id, "refundable": str(left)})
+
+
+def check_payer(caller: Identity, payment_id: str, buyer_id: str) -> None:
+    """A buyer reads and acts on their own payments (and their refunds)
+    only; staff (an operator, a service) on any: else PERMISSION_DENIED
+    NOT_THE_PAYMENT_BUYER. The caller is the credential's, never a request
+    field."""
+    if not may_act_for(caller, buyer_id=buyer_id):
+        raise E(pb.ERROR_REASON_NOT_THE_PAYMENT_BUYER,
+                f"payment {payment_id} is not this buyer's", metadata={"payment_id": payment_id})
 
 
 def check_payable_method(method: int) -> None:

@@ -1,9 +1,17 @@
 """payment's settings: the [payment] section of the configuration file and the
-``ZHONGTAI_PAYMENT_<FIELD>`` variables (see zhongtai.config)."""
+``ZHONGTAI_PAYMENT_<FIELD>`` variables (see zhongtai.config; a secret may
+come from a file: ``ZHONGTAI_PAYMENT_SANDBOX_SECRET_FILE``)."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+
+# The shortest notification secret a payment service on its own accepts.
+MIN_SECRET_LENGTH = 16
+# Secrets that were ever published (the old fixed default): refused outside
+# the embedded mode, where anyone could sign with them.
+DEVELOPMENT_SECRETS = frozenset({"zhongtai-sandbox-secret"})
 
 
 @dataclass(frozen=True)
@@ -16,8 +24,14 @@ class PaymentSettings:
     # sandbox_listen (the embedded default).
     sandbox_url: str = ""
     sandbox_listen: str = "127.0.0.1:50053"
-    # Shared secret signing sandbox notifications (set your own in production).
-    sandbox_secret: str = "zhongtai-sandbox-secret"
+    # The shared secret the sandbox provider signs its notifications with. No
+    # default: see ``notification_secrets``.
+    sandbox_secret: str = ""
+    # While rotating: the secret the provider signed with before, also
+    # accepted until it is removed (set the new one on the provider and as
+    # sandbox_secret, the old one here; remove it once no notification
+    # signed with it can arrive).
+    sandbox_secret_previous: str = ""
     # Notifications older or further in the future than this are rejected.
     notification_tolerance_seconds: float = 300.0
     # A channel attempt still PENDING this long after it was opened is queried
@@ -36,3 +50,27 @@ class PaymentSettings:
 
     def callback_url(self) -> str:
         return self.callback_base_url or f"http://{self.callback_listen}"
+
+
+def notification_secrets(settings: PaymentSettings, embedded: bool) -> tuple[str, str]:
+    """The secret notifications are signed with, and the previous one ("":
+    none) also accepted while rotating.
+
+    Embedded (every service in one process) with no secret configured and
+    the sandbox in process, a random secret is made at each start (the
+    in-process sandbox signs with it). Otherwise a secret must be configured;
+    a payment service on its own refuses one that was published (the old
+    default) or shorter than ``MIN_SECRET_LENGTH``, current or previous.
+    Raises ValueError (the service does not start)."""
+    current, previous = settings.sandbox_secret, settings.sandbox_secret_previous
+    if not current:
+        if embedded and not settings.sandbox_url:
+            return secrets.token_urlsafe(32), previous
+        raise ValueError("payment needs the sandbox notification secret: set "
+                         "ZHONGTAI_PAYMENT_SANDBOX_SECRET (or ..._SECRET_FILE)")
+    if not embedded:
+        for name, value in (("SANDBOX_SECRET", current), ("SANDBOX_SECRET_PREVIOUS", previous)):
+            if value and (value in DEVELOPMENT_SECRETS or len(value) < MIN_SECRET_LENGTH):
+                raise ValueError(f"ZHONGTAI_PAYMENT_{name} is a development secret or shorter "
+                                 f"than {MIN_SECRET_LENGTH} characters; set a secret of your own")
+    return current, previous

@@ -1,4 +1,5 @@
-"""payment's aggregates as protobuf: response messages and integration events.
+"""payment's aggregates as protobuf: response messages and integration
+events; and what a change of a payment was, for the audit trail.
 
 The only place (with the servicer and the consumers) where payment builds
 protobuf messages. An integration event carries the payment as it is saved
@@ -68,6 +69,43 @@ def event(p: Payment, e: object) -> Message:
         return ev.RefundSucceeded(refund=refund(p.refund(e.refund_id)), payment=payment(p),
                                   occur_time=timestamp(e.at))
     raise TypeError(f"no integration event for {type(e).__name__}")
+
+
+def _status(value: int) -> str:
+    return pb.PaymentStatus.Name(value).removeprefix("PAYMENT_STATUS_")
+
+
+def change(before: Payment | None, after: Payment) -> str:
+    """What saving a payment changed, for its audit entry: opened (amount,
+    method, pay orders) or its status; each attempt opened or moved; each
+    refund made (kind, amount, reason) or settled; a pay URL stored."""
+    if before is None:
+        pay_orders = ",".join(sorted(x.pay_order_id for x in after.parts))
+        notes = [f"opened {after.amount} {after.currency} by {pb.Method.Name(after.method)} "
+                 f"for pay orders {pay_orders}"]
+    else:
+        notes = ([f"{_status(before.status)} -> {_status(after.status)}"]
+                 if before.status != after.status else [])
+    attempts = {a.attempt_id: a for a in before.attempts} if before else {}
+    for a in after.attempts:
+        old = attempts.get(a.attempt_id)
+        if old is None:
+            notes.append(f"attempt {a.attempt_id} {pb.Method.Name(a.method)} opened")
+        elif old.status != a.status:
+            notes.append(f"attempt {a.attempt_id} {_status(old.status)} -> {_status(a.status)}")
+        elif old.pay_url != a.pay_url:
+            notes.append(f"attempt {a.attempt_id} pay URL stored")
+    refunds = {r.refund_id: r.status for r in before.refunds} if before else {}
+    for r in after.refunds:
+        was = refunds.get(r.refund_id)
+        status = pb.RefundStatus.Name(r.status).removeprefix("REFUND_STATUS_")
+        if was is None:
+            kind = pb.RefundKind.Name(r.kind).removeprefix("REFUND_KIND_")
+            notes.append(f"refund {r.refund_id} {kind} {r.amount} {r.currency} {status}: "
+                         f"{r.reason}")
+        elif was != r.status:
+            notes.append(f"refund {r.refund_id} {status}")
+    return "; ".join(notes) or "updated"
 
 
 def balance(buyer_id: str, currency: str, amount: int) -> pb.BalanceAccount:

@@ -5,7 +5,8 @@ most one per kind and reference (a top-up's request id, the attempt a
 balance payment debits, the refund a balance refund credits): the
 repository changes it by compare-and-set (``uow.balances``). A balance
 payment is debited, and a balance refund credited, in the transaction that
-makes it.
+makes it. Every change is in the audit trail (resource type "balance", id
+``<buyer_id>/<currency>``).
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from dataclasses import dataclass
 
 from payment.repository import PaymentUnitOfWork
 from payment.rules import BALANCE, CASH_ON_DELIVERY, SANDBOX, E
+from zhongtai.auth import Identity, acting_buyer
 from zhongtai.errors import PreconditionViolation
 from zhongtai.ids import new_id
 from zhongtai.payment.v1 import payment_pb2 as pb
+
+AUDITED_BALANCE = "balance"
 
 DISPLAY_NAMES: Mapping[int, str] = {
     BALANCE: "Balance",
@@ -49,6 +53,8 @@ async def change(uow: PaymentUnitOfWork, buyer_id: str, currency: str, delta: in
                 violations=[PreconditionViolation("BALANCE", f"balances/{buyer_id}/{currency}",
                                                   f"{have} available")],
                 metadata={"buyer_id": buyer_id, "balance": str(have)})
+    uow.audit(AUDITED_BALANCE, f"{buyer_id}/{currency}",
+              f"{kind} {delta:+d} ({reference_id}): balance {after}")
     return after
 
 
@@ -59,9 +65,11 @@ async def top_up(uow: PaymentUnitOfWork, buyer_id: str, currency: str, amount: i
                         f"top-up:{request_id or new_id()}", now)
 
 
-async def balance(uow: PaymentUnitOfWork, buyer_id: str, currency: str) -> int:
-    """A buyer's balance (0 without an account)."""
-    return await uow.balances.balance(buyer_id, currency)
+async def balance(uow: PaymentUnitOfWork, caller: Identity, buyer_id: str, currency: str
+                  ) -> int:
+    """A buyer's balance (0 without an account): a buyer their own
+    (SUBJECT_MISMATCH), staff any buyer's."""
+    return await uow.balances.balance(acting_buyer(caller, buyer_id), currency)
 
 
 @dataclass(frozen=True)
@@ -102,9 +110,10 @@ def cashier(balance: int, amount: int, province: str,
     return options
 
 
-async def payment_methods(uow: PaymentUnitOfWork, buyer_id: str, currency: str, amount: int,
-                          province: str, cod_denied_provinces: Collection[str]
-                          ) -> list[MethodOption]:
-    """The cashier for a buyer, from their balance (``cashier``)."""
-    return cashier(await balance(uow, buyer_id, currency), amount, province,
+async def payment_methods(uow: PaymentUnitOfWork, caller: Identity, buyer_id: str,
+                          currency: str, amount: int, province: str,
+                          cod_denied_provinces: Collection[str]) -> list[MethodOption]:
+    """The cashier for a buyer, from their balance (``cashier``): a buyer
+    their own, staff any buyer's."""
+    return cashier(await balance(uow, caller, buyer_id, currency), amount, province,
                    cod_denied_provinces)

@@ -6,8 +6,28 @@ from typing import TypeAlias
 
 import grpc
 
-from promotion import cards, coupons, holds, points, policy, promotions, quoting, red_packets
-from zhongtai.auth import ANYONE, BUYER, OPERATOR, SELLER, SERVICE, STAFF, AccessPolicy, allow
+from promotion import (
+    cards,
+    coupons,
+    holds,
+    points,
+    policy,
+    promotions,
+    quoting,
+    red_packets,
+    trail,
+)
+from zhongtai.auth import (
+    ANYONE,
+    BUYER,
+    OPERATOR,
+    SELLER,
+    SERVICE,
+    STAFF,
+    AccessPolicy,
+    allow,
+    current_identity,
+)
 from zhongtai.db import Database
 from zhongtai.idempotency import Keys, idempotent_rpc
 from zhongtai.promotion.v1 import promotion_pb2 as pb
@@ -16,36 +36,44 @@ from zhongtai.promotion.v1 import promotion_pb2_grpc
 Ctx: TypeAlias = grpc.aio.ServicerContext
 
 # Who may call each RPC (zhongtai.auth): the roles, and the ownership rule
-# the use case applies on top (docs/security.md lists them all). Calls that
-# create money (points, cards, red packets, the stacking policy) are staff's.
+# the use case applies on top (promotion.ownership; docs/security.md lists
+# them all). Calls that create value (points, cards, red packets, the
+# stacking policy) and the order saga's are staff's.
+RULE = "a seller for its own shop, at its own cost; platform-wide or platform-funded: staff"
 POLICY: AccessPolicy = {
-    "CreatePromotion": allow(SELLER, *STAFF, ownership="a seller for its own shop only"),
+    "CreatePromotion": allow(SELLER, *STAFF, ownership=RULE),
     "GetPromotion": allow(*ANYONE),
     "ListPromotions": allow(*ANYONE),
-    "EndPromotion": allow(SELLER, *STAFF, ownership="a seller for its own shop only"),
-    "CreateCouponTemplate": allow(SELLER, *STAFF, ownership="a seller for its own shop only"),
+    "EndPromotion": allow(SELLER, *STAFF,
+                          ownership="the promotion's seller; a platform-wide one: staff"),
+    "CreateCouponTemplate": allow(SELLER, *STAFF, ownership=RULE),
     "GetCouponTemplate": allow(*ANYONE),
-    "ClaimCoupon": allow(BUYER, *STAFF, ownership="a buyer for themself"),
-    "ListCoupons": allow(BUYER, *STAFF, ownership="a buyer their own"),
-    "GetPointsAccount": allow(BUYER, *STAFF, ownership="a buyer their own"),
+    "ClaimCoupon": allow(BUYER, *STAFF, ownership="a buyer for themself; staff name the buyer"),
+    "ListCoupons": allow(BUYER, *STAFF, ownership="a buyer their own; staff name the buyer"),
+    "GetPointsAccount": allow(BUYER, *STAFF,
+                              ownership="a buyer their own; staff name the buyer"),
     "EarnPoints": allow(*STAFF, ownership="creates value: staff only"),
     "CreateRedPacketPool": allow(*STAFF, ownership="funds a budget: staff only"),
     "GetRedPacketPool": allow(*STAFF),
     "IssueRedPacket": allow(*STAFF, ownership="creates value: staff only"),
-    "ListRedPackets": allow(BUYER, *STAFF, ownership="a buyer their own"),
+    "ListRedPackets": allow(BUYER, *STAFF, ownership="a buyer their own; staff name the buyer"),
     "CreateStoredValueCard": allow(*STAFF, ownership="creates value: staff only"),
-    "GetStoredValueCard": allow(BUYER, *STAFF, ownership="a buyer their own"),
+    "GetStoredValueCard": allow(BUYER, *STAFF, ownership="the card's buyer"),
     "GetStackingPolicy": allow(*ANYONE),
     "UpdateStackingPolicy": allow(OPERATOR, ownership="the platform's operators only"),
-    "Quote": allow(BUYER, *STAFF, ownership="a buyer for themself"),
-    "BestCoupons": allow(BUYER, *STAFF, ownership="a buyer for themself"),
+    "Quote": allow(BUYER, *STAFF, ownership="a buyer for themself; staff name the buyer"),
+    "BestCoupons": allow(BUYER, *STAFF, ownership="a buyer for themself; staff name the buyer"),
     "HoldBenefits": allow(SERVICE, ownership="a saga participant: trade's calls"),
     "ReleaseBenefits": allow(SERVICE, ownership="a saga participant: trade's calls"),
     "RedeemBenefits": allow(SERVICE, ownership="a saga participant: trade's calls"),
+    "ListAuditEntries": allow(OPERATOR, ownership="the platform's operators only"),
 }
 
 
 class PromotionServicer(promotion_pb2_grpc.PromotionServiceServicer):
+    """Maps each RPC to its use case, passing the caller (the credential's
+    identity) to those that check ownership."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
         self.keys = Keys(db.plumbing, db.dialect)
@@ -54,8 +82,9 @@ class PromotionServicer(promotion_pb2_grpc.PromotionServiceServicer):
 
     async def CreatePromotion(self, request: pb.CreatePromotionRequest, context: Ctx
                               ) -> pb.CreatePromotionResponse:
+        caller = current_identity()
         return await idempotent_rpc(self.db, self.keys, request, pb.CreatePromotionResponse,
-                                    lambda s: promotions.create_promotion(s, request))
+                                    lambda s: promotions.create_promotion(s, caller, request))
 
     async def GetPromotion(self, request: pb.GetPromotionRequest, context: Ctx
                            ) -> pb.GetPromotionResponse:
@@ -70,15 +99,17 @@ class PromotionServicer(promotion_pb2_grpc.PromotionServiceServicer):
 
     async def EndPromotion(self, request: pb.EndPromotionRequest, context: Ctx
                            ) -> pb.EndPromotionResponse:
+        caller = current_identity()
         return await idempotent_rpc(self.db, self.keys, request, pb.EndPromotionResponse,
-                                    lambda s: promotions.end_promotion(s, request))
+                                    lambda s: promotions.end_promotion(s, caller, request))
 
     # --- coupons ---
 
     async def CreateCouponTemplate(self, request: pb.CreateCouponTemplateRequest, context: Ctx
                                    ) -> pb.CreateCouponTemplateResponse:
+        caller = current_identity()
         return await idempotent_rpc(self.db, self.keys, request, pb.CreateCouponTemplateResponse,
-                                    lambda s: coupons.create_coupon_template(s, request))
+                                    lambda s: coupons.create_coupon_template(s, caller, request))
 
     async def GetCouponTemplate(self, request: pb.GetCouponTemplateRequest, context: Ctx
                                 ) -> pb.GetCouponTemplateResponse:
@@ -88,13 +119,15 @@ class PromotionServicer(promotion_pb2_grpc.PromotionServiceServicer):
 
     async def ClaimCoupon(self, request: pb.ClaimCouponRequest, context: Ctx
                           ) -> pb.ClaimCouponResponse:
+        caller = current_identity()
         return await idempotent_rpc(self.db, self.keys, request, pb.ClaimCouponResponse,
-                                    lambda s: coupons.claim_coupon(s, self.db.dialect, request))
+                                    lambda s: coupons.claim_coupon(s, self.db.dialect, caller,
+                                                                   request))
 
     async def ListCoupons(self, request: pb.ListCouponsRequest, context: Ctx
                           ) -> pb.ListCouponsResponse:
         async with self.db.transaction() as s:
-            return await coupons.list_coupons(s, request)
+            return await coupons.list_coupons(s, current_identity(), request)
 
     # --- points ---
 
@@ -102,7 +135,8 @@ class PromotionServicer(promotion_pb2_grpc.PromotionServiceServicer):
                                ) -> pb.GetPointsAccountResponse:
         async with self.db.transaction() as s:
             return pb.GetPointsAccountResponse(
-                account=await points.get_points_account(s, request.buyer_id))
+                account=await points.get_points_account(s, current_identity(),
+                                                        request.buyer_id))
 
     async def EarnPoints(self, request: pb.EarnPointsRequest, context: Ctx
                          ) -> pb.EarnPointsResponse:
@@ -130,7 +164,7 @@ class PromotionServicer(promotion_pb2_grpc.PromotionServiceServicer):
     async def ListRedPackets(self, request: pb.ListRedPacketsRequest, context: Ctx
                              ) -> pb.ListRedPacketsResponse:
         async with self.db.transaction() as s:
-            return await red_packets.list_red_packets(s, request)
+            return await red_packets.list_red_packets(s, current_identity(), request)
 
     # --- stored-value cards ---
 
@@ -143,7 +177,7 @@ class PromotionServicer(promotion_pb2_grpc.PromotionServiceServicer):
                                  ) -> pb.GetStoredValueCardResponse:
         async with self.db.transaction() as s:
             return pb.GetStoredValueCardResponse(
-                card=await cards.get_stored_value_card(s, request.card_id))
+                card=await cards.get_stored_value_card(s, current_identity(), request.card_id))
 
     # --- the stacking policy ---
 
@@ -162,12 +196,12 @@ class PromotionServicer(promotion_pb2_grpc.PromotionServiceServicer):
 
     async def Quote(self, request: pb.QuoteRequest, context: Ctx) -> pb.QuoteResponse:
         async with self.db.transaction() as s:
-            return await quoting.quote(s, request)
+            return await quoting.quote(s, current_identity(), request)
 
     async def BestCoupons(self, request: pb.BestCouponsRequest, context: Ctx
                           ) -> pb.BestCouponsResponse:
         async with self.db.transaction() as s:
-            return await quoting.best_coupons(s, request)
+            return await quoting.best_coupons(s, current_identity(), request)
 
     async def HoldBenefits(self, request: pb.HoldBenefitsRequest, context: Ctx
                            ) -> pb.HoldBenefitsResponse:
@@ -185,3 +219,10 @@ class PromotionServicer(promotion_pb2_grpc.PromotionServiceServicer):
         async with self.db.transaction() as s:
             return pb.RedeemBenefitsResponse(
                 hold=await holds.redeem_benefits(s, request.order_id))
+
+    # --- the audit trail ---
+
+    async def ListAuditEntries(self, request: pb.ListAuditEntriesRequest, context: Ctx
+                               ) -> pb.ListAuditEntriesResponse:
+        async with self.db.transaction() as s:
+            return await trail.list_audit_entries(s, request)

@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import domain, engine
+from promotion import domain, engine, ownership, trail
 from promotion import store as t
 from promotion.reasons import not_usable
 from promotion.rows import Keyed
+from zhongtai.auth import Identity
 from zhongtai.db import compare_and_set, utcnow
 from zhongtai.errors import ZhongtaiError
 from zhongtai.ids import new_id
@@ -46,12 +47,18 @@ async def create_stored_value_card(s: AsyncSession, req: pb.CreateStoredValueCar
     await s.execute(t.stored_value_cards.insert().values(
         card_id=card_id, buyer_id=req.buyer_id, currency=currency,
         balance=req.balance.amount_minor, held=0, created_at=now, updated_at=now))
+    await trail.record(s, trail.CARD, card_id, f"issued to buyer {req.buyer_id} with "
+                       f"{req.balance.amount_minor} {currency}")
     return pb.CreateStoredValueCardResponse(card=_card(await CARDS.get(s, card_id)))
 
 
-async def get_stored_value_card(s: AsyncSession, card_id: str) -> pb.StoredValueCard:
-    """One card, or STORED_VALUE_CARD_NOT_FOUND."""
-    return _card(await CARDS.get(s, card_id))
+async def get_stored_value_card(s: AsyncSession, caller: Identity, card_id: str
+                                ) -> pb.StoredValueCard:
+    """One card, or STORED_VALUE_CARD_NOT_FOUND; its buyer's or staff's
+    (NOT_THE_OWNER)."""
+    row = await CARDS.get(s, card_id)
+    ownership.owner(caller, f"stored_value_cards/{card_id}", buyer_id=row.buyer_id)
+    return _card(row)
 
 
 # --- for a quote -------------------------------------------------------------
@@ -90,7 +97,7 @@ async def load(s: AsyncSession, buyer_id: str, currency: str, card_id: str,
 # --- an order's hold ---------------------------------------------------------
 
 
-async def hold(s: AsyncSession, buyer_id: str, card_id: str, amount: int,
+async def hold(s: AsyncSession, order_id: str, buyer_id: str, card_id: str, amount: int,
                now: dt.datetime) -> None:
     """Hold: keep ``amount`` of the available balance (INSUFFICIENT_CARD_BALANCE
     when another order took it meanwhile)."""
@@ -101,10 +108,11 @@ async def hold(s: AsyncSession, buyer_id: str, card_id: str, amount: int,
             .values(held=sv.c.held + amount, updated_at=now)):
         raise _refused(pb.ERROR_REASON_INSUFFICIENT_CARD_BALANCE, card_id,
                        f"{amount} is no longer available")
+    await trail.record(s, trail.CARD, card_id, f"{amount} held for order {order_id}")
 
 
-async def _settle(s: AsyncSession, hold: Any, now: dt.datetime, guard: ColumnElement[bool],
-                  **values: Any) -> None:
+async def _settle(s: AsyncSession, hold: Any, now: dt.datetime, what: str,
+                  guard: ColumnElement[bool], **values: Any) -> None:
     if not (hold.card_id and hold.card_amount):
         return
     sv = t.stored_value_cards
@@ -113,22 +121,25 @@ async def _settle(s: AsyncSession, hold: Any, now: dt.datetime, guard: ColumnEle
         # Only this order's own moves touch its held amount: the books are broken.
         raise RuntimeError(f"order {hold.order_id}: card {hold.card_id} does not hold "
                            f"{hold.card_amount}")
+    await trail.record(s, trail.CARD, hold.card_id,
+                       f"{hold.card_amount} {what} order {hold.order_id}")
 
 
 async def release(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
     """Release: the held amount is available again."""
     sv, amount = t.stored_value_cards.c, hold.card_amount
-    await _settle(s, hold, now, sv.held >= amount, held=sv.held - amount)
+    await _settle(s, hold, now, "released by", sv.held >= amount, held=sv.held - amount)
 
 
 async def capture(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
     """Redeem: the held amount leaves the card (balance and held both down)."""
     sv, amount = t.stored_value_cards.c, hold.card_amount
-    await _settle(s, hold, now, sv.held >= amount, held=sv.held - amount,
+    await _settle(s, hold, now, "captured by", sv.held >= amount, held=sv.held - amount,
                   balance=sv.balance - amount)
 
 
 async def refund(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
     """Return: what the paid order took goes back on the balance."""
     sv = t.stored_value_cards.c
-    await _settle(s, hold, now, true(), balance=sv.balance + hold.card_amount)
+    await _settle(s, hold, now, "refunded to the card by", true(),
+                  balance=sv.balance + hold.card_amount)

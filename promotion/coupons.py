@@ -23,12 +23,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import domain, engine
+from promotion import domain, engine, ownership, trail
 from promotion import store as t
 from promotion.reasons import E, not_usable
 from promotion.rows import Keyed, engine_scope, ids, optional_time, scope_columns, scope_view
 from zhongtai import outbox, pagination
-from zhongtai.db import compare_and_set, insert_ignore, utcnow
+from zhongtai.auth import Identity
+from zhongtai.db import changed, compare_and_set, insert_ignore, utcnow
 from zhongtai.errors import InvalidArgument, PreconditionViolation, ZhongtaiError
 from zhongtai.ids import new_id
 from zhongtai.promotion.v1 import events_pb2 as ev
@@ -68,11 +69,16 @@ def _template(row: Any) -> pb.CouponTemplate:
     return tpl
 
 
-async def create_coupon_template(s: AsyncSession, req: pb.CreateCouponTemplateRequest
+async def create_coupon_template(s: AsyncSession, caller: Identity,
+                                 req: pb.CreateCouponTemplateRequest
                                  ) -> pb.CreateCouponTemplateResponse:
-    """Validate and store a template (COUPON_TEMPLATE_EXISTS if its id is taken)."""
-    currency = domain.validate_coupon_template(req.template)
+    """Validate and store a template (COUPON_TEMPLATE_EXISTS if its id is
+    taken): a seller's for its own shop at its own cost, a platform one or
+    one the platform pays for by staff (``ownership.rule_owner``)."""
     p = req.template
+    ownership.rule_owner(caller, "template", p.scope.seller_id,
+                         p.cost_sharing.platform_share_bps)
+    currency = domain.validate_coupon_template(p)
     template_id = await TEMPLATES.new_key(s, p.template_id)
     await s.execute(t.coupon_templates.insert().values(
         template_id=template_id, title=p.title.strip(), kind=p.kind, **scope_columns(p.scope),
@@ -87,6 +93,10 @@ async def create_coupon_template(s: AsyncSession, req: pb.CreateCouponTemplateRe
         platform_share_bps=p.cost_sharing.platform_share_bps,
         restore_on_cancel=p.restore_on_cancel, created_at=utcnow(),
     ))
+    await trail.record(s, trail.TEMPLATE, template_id,
+                       f"created: {pb.CouponKind.Name(p.kind)} of {trail.funder(p.scope.seller_id)}"
+                       f", {p.total_quantity} coupons, platform share "
+                       f"{p.cost_sharing.platform_share_bps} bps")
     return pb.CreateCouponTemplateResponse(
         template=_template(await TEMPLATES.get(s, template_id)))
 
@@ -122,13 +132,15 @@ def _claim_refused(reason: int, message: str, template_id: str, kind: str, why: 
              metadata={"template_id": template_id, **metadata})
 
 
-async def claim_coupon(s: AsyncSession, dialect: str, req: pb.ClaimCouponRequest
-                       ) -> pb.ClaimCouponResponse:
-    """Give the buyer a coupon of the template: within its claim window and
-    validity (CLAIM_WINDOW_CLOSED, COUPON_TEMPLATE_EXPIRED), counted per buyer
-    (PER_BUYER_LIMIT_REACHED) and in total (COUPONS_EXHAUSTED) by
-    compare-and-set; publishes ``promotion.coupon.claimed``."""
-    domain.validate_claim(req)
+async def claim_coupon(s: AsyncSession, dialect: str, caller: Identity,
+                       req: pb.ClaimCouponRequest) -> pb.ClaimCouponResponse:
+    """Give the buyer (the caller, or the one staff name:
+    ``ownership.buyer_of``) a coupon of the template: within its claim
+    window and validity (CLAIM_WINDOW_CLOSED, COUPON_TEMPLATE_EXPIRED),
+    counted per buyer (PER_BUYER_LIMIT_REACHED) and in total
+    (COUPONS_EXHAUSTED) by compare-and-set; publishes
+    ``promotion.coupon.claimed``."""
+    buyer_id = ownership.buyer_of(caller, req.buyer_id)
     template_id = req.template_id
     tpl = await TEMPLATES.get(s, template_id)
     now = utcnow()
@@ -148,17 +160,17 @@ async def claim_coupon(s: AsyncSession, dialect: str, req: pb.ClaimCouponRequest
     # Per buyer: a counter row per (template, buyer), then compare-and-set.
     claims = t.coupon_claims
     await s.execute(insert_ignore(dialect, claims).values(
-        template_id=template_id, buyer_id=req.buyer_id, claimed=0))
-    mine = and_(claims.c.template_id == template_id, claims.c.buyer_id == req.buyer_id)
+        template_id=template_id, buyer_id=buyer_id, claimed=0))
+    mine = and_(claims.c.template_id == template_id, claims.c.buyer_id == buyer_id)
     if tpl.per_buyer_limit:
         mine = and_(mine, claims.c.claimed < tpl.per_buyer_limit)
     if not await compare_and_set(s, update(claims).where(mine)
                                  .values(claimed=claims.c.claimed + 1)):
         raise _claim_refused(
             pb.ERROR_REASON_PER_BUYER_LIMIT_REACHED,
-            f"buyer {req.buyer_id} already claimed {tpl.per_buyer_limit} of {template_id}",
+            f"buyer {buyer_id} already claimed {tpl.per_buyer_limit} of {template_id}",
             template_id, "PER_BUYER_LIMIT", f"at most {tpl.per_buyer_limit} per buyer",
-            buyer_id=req.buyer_id)
+            buyer_id=buyer_id)
     # The total, last: the hot row is locked for as short a time as possible.
     ct = t.coupon_templates
     if not await compare_and_set(s, update(ct).where(
@@ -169,13 +181,17 @@ async def claim_coupon(s: AsyncSession, dialect: str, req: pb.ClaimCouponRequest
                              template_id, "QUANTITY", "none left")
     coupon_id = new_id()
     await s.execute(t.coupons.insert().values(
-        coupon_id=coupon_id, template_id=template_id, buyer_id=req.buyer_id,
+        coupon_id=coupon_id, template_id=template_id, buyer_id=buyer_id,
         status=pb.COUPON_STATUS_AVAILABLE, valid_start_at=valid_start, valid_end_at=valid_end,
         order_id=None, claimed_at=now, updated_at=now))
     row = (await s.execute(_coupon_join().where(t.coupons.c.coupon_id == coupon_id))).one()
     coupon = _coupon(*_split_coupon_row(row), now)
     await outbox.publish(s, t.plumbing,
                          ev.CouponClaimed(coupon=coupon, occur_time=timestamp(now)), coupon_id)
+    await trail.record(s, trail.COUPON, coupon_id,
+                       f"claimed from template {template_id} by buyer {buyer_id}")
+    await trail.record(s, trail.TEMPLATE, template_id,
+                       f"coupon {coupon_id} claimed by buyer {buyer_id}")
     return pb.ClaimCouponResponse(coupon=coupon)
 
 
@@ -206,20 +222,21 @@ def _status_filter(statuses: Iterable[int], now: dt.datetime) -> ColumnElement[b
     return or_(*conditions)
 
 
-async def list_coupons(s: AsyncSession, req: pb.ListCouponsRequest) -> pb.ListCouponsResponse:
-    """A buyer's coupons by id, optionally in some statuses (EXPIRED includes
-    AVAILABLE ones past their validity), a page at a time."""
-    if not req.buyer_id:
-        raise InvalidArgument.field("buyer_id", "is required")
+async def list_coupons(s: AsyncSession, caller: Identity, req: pb.ListCouponsRequest
+                       ) -> pb.ListCouponsResponse:
+    """A buyer's coupons (the caller's, or the buyer staff name:
+    ``ownership.buyer_of``) by id, optionally in some statuses (EXPIRED
+    includes AVAILABLE ones past their validity), a page at a time."""
+    buyer_id = ownership.buyer_of(caller, req.buyer_id)
     for i, status in enumerate(req.statuses):
-        if status == pb.COUPON_STATUS_UNSPECIFIED or status not in pb.CouponStatus.values():
+        if status == pb.COUPON_STATUS_UNSPECIFIED:  # any other the contract defines
             raise InvalidArgument.field(f"statuses[{i}]", "is not a coupon status")
     now = utcnow()
-    q = _coupon_join().where(t.coupons.c.buyer_id == req.buyer_id)
+    q = _coupon_join().where(t.coupons.c.buyer_id == buyer_id)
     if req.statuses:
         q = q.where(_status_filter(req.statuses, now))
     rows, token = await pagination.page(s, q, t.coupons.c.coupon_id, req,
-                                        f"coupons:{req.buyer_id}:{sorted(set(req.statuses))}")
+                                        f"coupons:{buyer_id}:{sorted(set(req.statuses))}")
     return pb.ListCouponsResponse(coupons=[_coupon(*_split_coupon_row(r), now) for r in rows],
                                   next_page_token=token)
 
@@ -302,6 +319,7 @@ async def lock(s: AsyncSession, order_id: str, buyer_id: str, coupon_ids: Sequen
                 c.c.status == pb.COUPON_STATUS_AVAILABLE)
                 .values(status=pb.COUPON_STATUS_LOCKED, order_id=order_id, updated_at=now)):
             raise not_usable_coupon(coupon_id, "another order took it")
+        await trail.record(s, trail.COUPON, coupon_id, f"locked for order {order_id}")
 
 
 async def unlock(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
@@ -319,14 +337,18 @@ async def unlock(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
         await s.execute(update(c).where(c.c.coupon_id == coupon_id).values(
             status=status, updated_at=now,
             order_id=None if status == pb.COUPON_STATUS_AVAILABLE else order_id))
+        await trail.record(s, trail.COUPON, coupon_id, f"released by order {order_id}: "
+                           + pb.CouponStatus.Name(status).removeprefix("COUPON_STATUS_"))
 
 
 async def use(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
     """Redeem: the order's locked coupons are used (LOCKED → USED)."""
     c = t.coupons
-    await s.execute(update(c).where(c.c.order_id == hold.order_id,
-                                    c.c.status == pb.COUPON_STATUS_LOCKED)
-                    .values(status=pb.COUPON_STATUS_USED, updated_at=now))
+    if await changed(s, update(c).where(c.c.order_id == hold.order_id,
+                                        c.c.status == pb.COUPON_STATUS_LOCKED)
+                     .values(status=pb.COUPON_STATUS_USED, updated_at=now)):
+        for coupon_id in ids(hold.coupon_ids):
+            await trail.record(s, trail.COUPON, coupon_id, f"used by order {hold.order_id}")
 
 
 async def give_back(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
@@ -351,3 +373,4 @@ async def give_back(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
                                         c.c.status == pb.COUPON_STATUS_USED)
                         .values(status=pb.COUPON_STATUS_AVAILABLE, order_id=None,
                                 updated_at=now))
+        await trail.record(s, trail.COUPON, coupon_id, f"given back by order {order_id}")

@@ -1,7 +1,13 @@
 """promotion's rules: what a valid promotion, coupon template, pool, card,
 policy and quote request are; what a released or returned coupon becomes;
 the stacking policy between its protobuf form and the engine's; the bounded
-search of BestCoupons. No database, gRPC or broker here."""
+search of BestCoupons. No database, gRPC or broker here.
+
+Each field's own limits (lengths, ranges, required ids, enabled currencies)
+are the contract's: ``(zhongtai.common.v1.rules)`` in promotion.proto, checked
+by the server before any use case runs. What is here is what those options
+cannot say: which fields a kind uses, one currency per message, times in
+order, ids not repeated, a policy's kinds."""
 
 from __future__ import annotations
 
@@ -12,19 +18,9 @@ from collections.abc import Iterator, Sequence
 
 from promotion import engine
 from zhongtai.common.v1.common_pb2 import Money
-from zhongtai.errors import InvalidArgument, Violations
-from zhongtai.money import parse_currency
+from zhongtai.errors import Violations
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 
-MAX_ID = 64
-MAX_TITLE = 200
-MAX_SCOPE_IDS = 1000
-MAX_LADDERS = 20
-MAX_LINES = 500
-MAX_QUANTITY = 1_000_000
-MAX_COUPONS_PER_QUOTE = 20
-MAX_VALID_DAYS = 3650
-MAX_POINTS = 10**12
 BPS = engine.BPS
 # BestCoupons quotes at most this many coupon combinations.
 MAX_COMBINATIONS = 4096
@@ -88,26 +84,19 @@ _COUPON_FIELDS: dict[int, frozenset[str]] = {
 
 
 class _Currencies:
-    """The one currency of a message's amounts."""
+    """The one currency of a message's amounts (each amount's range and
+    currency are the contract's)."""
 
     def __init__(self, v: Violations) -> None:
         self.v = v
         self.seen: dict[str, str] = {}
 
-    def money(self, m: Money, field: str, *, positive: bool = False) -> int:
-        try:
-            code = parse_currency(m.currency_code, f"{field}.currency_code")
-        except InvalidArgument:
-            self.v.add(f"{field}.currency_code", "must be an ISO-4217 code")
-            return m.amount_minor
+    def money(self, m: Money, field: str) -> int:
+        code = m.currency_code
         if self.seen and code not in self.seen:
             first = next(iter(self.seen.values()))
             self.v.add(f"{field}.currency_code", f"must be the currency of {first}")
         self.seen.setdefault(code, field)
-        if positive:
-            self.v.check(m.amount_minor > 0, f"{field}.amount_minor", "must be positive")
-        else:
-            self.v.check(m.amount_minor >= 0, f"{field}.amount_minor", "must not be negative")
         return m.amount_minor
 
     @property
@@ -115,29 +104,13 @@ class _Currencies:
         return next(iter(self.seen), "")
 
 
-def _check_id(v: Violations, value: str, field: str, *, required: bool) -> None:
-    if required:
-        v.check(bool(value), field, "is required")
-    v.check(len(value) <= MAX_ID, field, f"must be at most {MAX_ID} characters")
-
-
-def _check_title(v: Violations, title: str, field: str) -> None:
-    v.check(bool(title.strip()), field, "is required")
-    v.check(len(title) <= MAX_TITLE, field, f"must be at most {MAX_TITLE} characters")
-
-
-def _check_bps(v: Violations, value: int, field: str) -> None:
-    v.check(0 <= value <= BPS, field, f"must be between 0 and {BPS}")
+def _check_unique(v: Violations, ids: Sequence[str], field: str) -> None:
+    v.check(len(set(ids)) == len(ids), field, "has repeated ids")
 
 
 def _check_scope(v: Violations, scope: pb.Scope, field: str) -> None:
-    _check_id(v, scope.seller_id, f"{field}.seller_id", required=False)
     for name in ("sku_ids", "category_ids"):
-        ids = list(getattr(scope, name))
-        v.check(len(ids) <= MAX_SCOPE_IDS, f"{field}.{name}", f"at most {MAX_SCOPE_IDS} ids")
-        v.check(len(set(ids)) == len(ids), f"{field}.{name}", "has repeated ids")
-        v.check(all(0 < len(i) <= MAX_ID for i in ids), f"{field}.{name}",
-                f"ids must be 1 to {MAX_ID} characters")
+        _check_unique(v, getattr(scope, name), f"{field}.{name}")
 
 
 def _check_only(v: Violations, used: frozenset[str], present: dict[str, bool], prefix: str,
@@ -157,15 +130,12 @@ def validate_promotion(p: pb.Promotion) -> str:
     cur = _Currencies(v)
     known = p.kind in _PROMOTION_FIELDS
     v.check(known, f"{f}.kind", "must be one of the promotion kinds")
-    _check_id(v, p.promotion_id, f"{f}.promotion_id", required=False)
-    _check_title(v, p.title, f"{f}.title")
     _check_scope(v, p.scope, f"{f}.scope")
     v.check(p.HasField("start_time"), f"{f}.start_time", "is required")
     v.check(p.HasField("end_time"), f"{f}.end_time", "is required")
     if p.HasField("start_time") and p.HasField("end_time"):
         v.check(p.start_time.ToNanoseconds() < p.end_time.ToNanoseconds(), f"{f}.end_time",
                 "must be after start_time")
-    _check_bps(v, p.cost_sharing.platform_share_bps, f"{f}.cost_sharing.platform_share_bps")
     v.check(not p.ended, f"{f}.ended", "is set by EndPromotion")
     v.check(not p.HasField("budget_used"), f"{f}.budget_used", "is output only")
     if not known:
@@ -180,17 +150,16 @@ def validate_promotion(p: pb.Promotion) -> str:
     }, f, kind_name)
     if "amount_off" in used:
         if p.HasField("amount_off"):
-            cur.money(p.amount_off, f"{f}.amount_off", positive=True)
+            cur.money(p.amount_off, f"{f}.amount_off")
         else:
             v.add(f"{f}.amount_off", "is required")
     if "rate_bps" in used:
-        v.check(0 < p.rate_bps < BPS, f"{f}.rate_bps", f"must be between 1 and {BPS - 1}")
+        v.check(p.rate_bps > 0, f"{f}.rate_bps", "is required")
     if "price" in used:
         if p.HasField("price"):
             cur.money(p.price, f"{f}.price")
         else:
             v.add(f"{f}.price", "is required")
-    v.check(p.per_buyer_limit >= 0, f"{f}.per_buyer_limit", "must not be negative")
     if p.kind == FREE_SHIPPING:
         v.check(len(p.ladders) == 1, f"{f}.ladders",
                 "exactly one step (the threshold) is required")
@@ -204,8 +173,7 @@ def validate_promotion(p: pb.Promotion) -> str:
                     "does not apply to free shipping")
             v.check(step.rate_bps == 0, f"{g}.rate_bps", "does not apply to free shipping")
     elif "ladders" in used:
-        v.check(0 < len(p.ladders) <= MAX_LADDERS, f"{f}.ladders",
-                f"between 1 and {MAX_LADDERS} steps are required")
+        v.check(len(p.ladders) > 0, f"{f}.ladders", "at least one step is required")
         by_rate = p.kind == pb.PROMOTION_KIND_SHOP_FULL_DISCOUNT
         for i, step in enumerate(p.ladders):
             _check_ladder(v, cur, step, f"{f}.ladders[{i}]", by_rate)
@@ -215,7 +183,7 @@ def validate_promotion(p: pb.Promotion) -> str:
         v.check(not p.scope.seller_id, f"{f}.scope.seller_id",
                 "must be empty for a platform rule")
     if "budget" in used and p.HasField("budget"):
-        cur.money(p.budget, f"{f}.budget", positive=True)
+        cur.money(p.budget, f"{f}.budget")
     v.raise_if_any()
     return cur.code
 
@@ -227,13 +195,13 @@ def _check_ladder(v: Violations, cur: _Currencies, step: pb.Ladder, f: str,
     else:
         v.add(f"{f}.threshold", "is required")
     if by_rate:
-        v.check(0 < step.rate_bps < BPS, f"{f}.rate_bps", f"must be between 1 and {BPS - 1}")
+        v.check(step.rate_bps > 0, f"{f}.rate_bps", "is required")
         v.check(not step.HasField("amount_off"), f"{f}.amount_off",
                 "does not apply to a discount ladder")
     else:
         v.check(step.rate_bps == 0, f"{f}.rate_bps", "does not apply to a reduction ladder")
         if step.HasField("amount_off"):
-            cur.money(step.amount_off, f"{f}.amount_off", positive=True)
+            cur.money(step.amount_off, f"{f}.amount_off")
         else:
             v.add(f"{f}.amount_off", "is required")
 
@@ -248,19 +216,12 @@ def validate_coupon_template(t: pb.CouponTemplate) -> str:
     cur = _Currencies(v)
     known = t.kind in _COUPON_FIELDS
     v.check(known, f"{f}.kind", "must be one of the coupon kinds")
-    _check_id(v, t.template_id, f"{f}.template_id", required=False)
-    _check_title(v, t.title, f"{f}.title")
     _check_scope(v, t.scope, f"{f}.scope")
-    _check_bps(v, t.cost_sharing.platform_share_bps, f"{f}.cost_sharing.platform_share_bps")
-    v.check(t.total_quantity > 0, f"{f}.total_quantity", "must be positive")
-    v.check(t.per_buyer_limit >= 0, f"{f}.per_buyer_limit", "must not be negative (0: no limit)")
     if t.HasField("claim_start_time") and t.HasField("claim_end_time"):
         v.check(t.claim_start_time.ToNanoseconds() < t.claim_end_time.ToNanoseconds(),
                 f"{f}.claim_end_time", "must be after claim_start_time")
     fixed = t.HasField("valid_start_time") or t.HasField("valid_end_time")
     if t.valid_days:
-        v.check(0 < t.valid_days <= MAX_VALID_DAYS, f"{f}.valid_days",
-                f"must be between 1 and {MAX_VALID_DAYS}")
         v.check(not fixed, f"{f}.valid_start_time",
                 "a coupon is valid either for valid_days or in a fixed window, not both")
     elif not fixed:
@@ -284,49 +245,28 @@ def validate_coupon_template(t: pb.CouponTemplate) -> str:
         cur.money(t.threshold, f"{f}.threshold")
     if "amount_off" in used:
         if t.HasField("amount_off"):
-            cur.money(t.amount_off, f"{f}.amount_off", positive=True)
+            cur.money(t.amount_off, f"{f}.amount_off")
         else:
             v.add(f"{f}.amount_off", "is required")
     if "rate_bps" in used:
-        v.check(0 < t.rate_bps < BPS, f"{f}.rate_bps", f"must be between 1 and {BPS - 1}")
+        v.check(t.rate_bps > 0, f"{f}.rate_bps", "is required")
     if "max_off" in used and t.HasField("max_off"):
         cur.money(t.max_off, f"{f}.max_off")
     v.raise_if_any()
     return cur.code
 
 
-def validate_claim(req: pb.ClaimCouponRequest) -> None:
-    v = Violations()
-    _check_id(v, req.template_id, "template_id", required=True)
-    _check_id(v, req.buyer_id, "buyer_id", required=True)
-    v.raise_if_any()
-
-
-# --- points, red packets, cards ----------------------------------------------
-
-
-def validate_earn(req: pb.EarnPointsRequest) -> None:
-    v = Violations()
-    v.check(bool(req.request_id), "request_id",
-            "is required: points are earned once per request id")
-    _check_id(v, req.buyer_id, "buyer_id", required=True)
-    v.check(0 < req.points <= MAX_POINTS, "points", f"must be between 1 and {MAX_POINTS}")
-    v.check(len(req.reason) <= 200, "reason", "must be at most 200 characters")
-    v.raise_if_any()
+# --- red packets, cards ------------------------------------------------------
 
 
 def validate_pool(p: pb.RedPacketPool) -> str:
     v = Violations()
     cur = _Currencies(v)
-    _check_id(v, p.pool_id, "pool.pool_id", required=False)
-    _check_id(v, p.funded_by_seller_id, "pool.funded_by_seller_id", required=False)
     if p.HasField("budget"):
-        cur.money(p.budget, "pool.budget", positive=True)
+        cur.money(p.budget, "pool.budget")
     else:
         v.add("pool.budget", "is required")
     v.check(not p.HasField("remaining"), "pool.remaining", "is output only")
-    v.check(0 < p.valid_days <= MAX_VALID_DAYS, "pool.valid_days",
-            f"must be between 1 and {MAX_VALID_DAYS}")
     v.raise_if_any()
     return cur.code
 
@@ -334,14 +274,12 @@ def validate_pool(p: pb.RedPacketPool) -> str:
 def validate_issue_red_packet(req: pb.IssueRedPacketRequest) -> str:
     v = Violations()
     cur = _Currencies(v)
-    _check_id(v, req.pool_id, "pool_id", required=True)
-    _check_id(v, req.buyer_id, "buyer_id", required=True)
     if req.HasField("amount"):
-        cur.money(req.amount, "amount", positive=True)
+        cur.money(req.amount, "amount")
     else:
         v.add("amount", "is required")
     if req.HasField("max_amount"):
-        cur.money(req.max_amount, "max_amount", positive=True)
+        cur.money(req.max_amount, "max_amount")
         v.check(req.max_amount.amount_minor >= req.amount.amount_minor, "max_amount",
                 "must not be below amount")
     v.raise_if_any()
@@ -351,7 +289,6 @@ def validate_issue_red_packet(req: pb.IssueRedPacketRequest) -> str:
 def validate_card(req: pb.CreateStoredValueCardRequest) -> str:
     v = Violations()
     cur = _Currencies(v)
-    _check_id(v, req.buyer_id, "buyer_id", required=True)
     if req.HasField("balance"):
         cur.money(req.balance, "balance")
     else:
@@ -360,47 +297,25 @@ def validate_card(req: pb.CreateStoredValueCardRequest) -> str:
     return cur.code
 
 
-def validate_order_id(order_id: str) -> None:
-    v = Violations()
-    _check_id(v, order_id, "order_id", required=True)
-    v.raise_if_any()
-
-
 # --- quotes ------------------------------------------------------------------
 
 
 def validate_quote_request(req: pb.QuoteRequest, prefix: str = "") -> str:
-    """Validate a cart and the benefits chosen; return the cart's currency."""
+    """Validate a cart and the benefits chosen (the buyer is the caller's,
+    see ``ownership``); return the cart's currency."""
     v = Violations()
     cur = _Currencies(v)
-    _check_id(v, req.buyer_id, f"{prefix}buyer_id", required=True)
-    v.check(0 < len(req.lines) <= MAX_LINES, f"{prefix}lines",
-            f"between 1 and {MAX_LINES} lines are required")
+    v.check(len(req.lines) > 0, f"{prefix}lines", "at least one line is required")
     seen: set[str] = set()
     for i, line in enumerate(req.lines):
         f = f"{prefix}lines[{i}]"
-        _check_id(v, line.line_id, f"{f}.line_id", required=True)
         v.check(line.line_id not in seen, f"{f}.line_id", "is repeated")
         seen.add(line.line_id)
-        _check_id(v, line.seller_id, f"{f}.seller_id", required=True)
-        _check_id(v, line.sku_id, f"{f}.sku_id", required=True)
-        _check_id(v, line.category_id, f"{f}.category_id", required=False)
         if line.HasField("unit_price"):
             cur.money(line.unit_price, f"{f}.unit_price")
         else:
             v.add(f"{f}.unit_price", "is required")
-        v.check(0 < line.quantity <= MAX_QUANTITY, f"{f}.quantity",
-                f"must be between 1 and {MAX_QUANTITY}")
-    v.check(len(req.coupon_ids) <= MAX_COUPONS_PER_QUOTE, f"{prefix}coupon_ids",
-            f"at most {MAX_COUPONS_PER_QUOTE} coupons")
-    v.check(len(set(req.coupon_ids)) == len(req.coupon_ids), f"{prefix}coupon_ids",
-            "has repeated ids")
-    for i, cid in enumerate(req.coupon_ids):
-        _check_id(v, cid, f"{prefix}coupon_ids[{i}]", required=True)
-    v.check(0 <= req.points <= MAX_POINTS, f"{prefix}points",
-            f"must be between 0 and {MAX_POINTS}")
-    _check_id(v, req.red_packet_id, f"{prefix}red_packet_id", required=False)
-    _check_id(v, req.stored_value_card_id, f"{prefix}stored_value_card_id", required=False)
+    _check_unique(v, req.coupon_ids, f"{prefix}coupon_ids")
     if req.HasField("stored_value_amount"):
         v.check(bool(req.stored_value_card_id), f"{prefix}stored_value_card_id",
                 "is required with stored_value_amount")
@@ -427,14 +342,8 @@ def policy_from_proto(p: pb.StackingPolicy) -> engine.Policy:
         v.check(x.second in all_kinds, f"policy.exclusions[{i}].second",
                 "must be a known kind")
         v.check(x.first != x.second, f"policy.exclusions[{i}]", "must name two kinds")
-    v.check(p.over_discount in pb.OverDiscountPolicy.values(), "policy.over_discount",
-            "is not a known policy")
-    v.check(p.floor_minor >= 0, "policy.floor_minor", "must not be negative")
-    v.check(0 < p.points_per_unit <= 1_000_000, "policy.points_per_unit",
-            "must be between 1 and 1000000")
-    _check_bps(v, p.points_max_share_bps, "policy.points_max_share_bps")
-    _check_bps(v, p.points_cost_sharing.platform_share_bps,
-               "policy.points_cost_sharing.platform_share_bps")
+    # Zero only when the request has no policy (the contract's minimum is 1).
+    v.check(p.points_per_unit > 0, "policy.points_per_unit", "is required")
     v.raise_if_any()
     return engine.Policy(
         order=tuple(engine.Kind(k) for k in p.order) or engine.ORDER_KINDS,

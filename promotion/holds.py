@@ -22,7 +22,17 @@ from typing import Any
 from sqlalchemy import Row, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import cards, coupons, domain, engine, points, promotions, red_packets
+from promotion import (
+    cards,
+    coupons,
+    domain,
+    engine,
+    ownership,
+    points,
+    promotions,
+    red_packets,
+    trail,
+)
 from promotion import store as t
 from promotion.quoting import load_benefits, price, to_response, used_amounts
 from promotion.reasons import E
@@ -66,10 +76,12 @@ def _hold(row: Any, status: Any = None) -> pb.BenefitHold:
     return hold
 
 
-async def _publish(s: AsyncSession, hold: pb.BenefitHold) -> None:
+async def _changed(s: AsyncSession, hold: pb.BenefitHold, detail: str) -> None:
+    """The hold changed: publish it, and record ``detail`` in its trail."""
     await outbox.publish(s, t.plumbing,
                          ev.BenefitHoldChanged(hold=hold, occur_time=now_timestamp()),
                          hold.order_id)
+    await trail.record(s, trail.HOLD, hold.order_id, detail)
 
 
 async def hold_benefits(s: AsyncSession, dialect: str, req: pb.HoldBenefitsRequest
@@ -80,9 +92,9 @@ async def hold_benefits(s: AsyncSession, dialect: str, req: pb.HoldBenefitsReque
     held, flash-sale units and budgets counted (last). Idempotent by order
     id: a repeat gets the hold and quote made, another request
     IDEMPOTENCY_KEY_REUSED; an order already released is HOLD_RELEASED."""
-    domain.validate_order_id(req.order_id)
     domain.validate_quote_request(req.quote, "quote.")
-    order_id, buyer_id = req.order_id, req.quote.buyer_id
+    # Trade's call (a service's): it names the buyer.
+    order_id, buyer_id = req.order_id, ownership.named_buyer(req.quote.buyer_id, "quote.buyer_id")
     digest = request_hash(req)
     existing = await HOLDS.claim(s, dialect, order_id,
                                  {"buyer_id": buyer_id, "request_hash": digest})
@@ -94,7 +106,7 @@ async def hold_benefits(s: AsyncSession, dialect: str, req: pb.HoldBenefitsReque
         return pb.HoldBenefitsResponse(hold=_hold(existing),
                                        quote=pb.QuoteResponse.FromString(existing.quote))
     # Any refusal below rolls everything back, the claim too.
-    b = await load_benefits(s, req.quote, prefix="quote.")
+    b = await load_benefits(s, req.quote, buyer_id, prefix="quote.")
     q = price(b)
     response = to_response(b, q)
     used = used_amounts(q)
@@ -111,7 +123,7 @@ async def hold_benefits(s: AsyncSession, dialect: str, req: pb.HoldBenefitsReque
         card_amount = used.get((engine.Kind.STORED_VALUE_CARD, b.card.source_id), 0)
     if b.card is not None and card_amount:
         card_id = b.card.source_id
-        await cards.hold(s, buyer_id, card_id, card_amount, now)
+        await cards.hold(s, order_id, buyer_id, card_id, card_amount, now)
     await promotions.count(s, dialect, order_id, buyer_id, b.promotions, q)
     h = t.benefit_holds
     await s.execute(update(h).where(h.c.order_id == order_id).values(
@@ -120,7 +132,9 @@ async def hold_benefits(s: AsyncSession, dialect: str, req: pb.HoldBenefitsReque
         quote=response.SerializeToString(deterministic=True)))
     row = await HOLDS.row(s, order_id)
     hold = _hold(row)
-    await _publish(s, hold)
+    await _changed(s, hold, f"HELD for buyer {buyer_id}: coupons {coupon_ids}, "
+                   f"{q.points_used} points, red packet {red_packet_id or 'none'}, "
+                   f"card {card_id or 'none'} {card_amount}")
     return pb.HoldBenefitsResponse(hold=hold, quote=response)
 
 
@@ -147,11 +161,14 @@ async def _after(s: AsyncSession, order_id: str, moved: Moved | None) -> pb.Bene
     was left, the order held nothing)."""
     if moved is None:
         hold = pb.BenefitHold(order_id=order_id, status=pb.HOLD_STATUS_RELEASED)
+        detail = "RELEASED: it held nothing (a later hold is refused)"
     else:
         hold = _hold(moved.before, moved.status)
         if not moved.moved:
             return hold  # a repeat
-    await _publish(s, hold)
+        detail = (f"{pb.HoldStatus.Name(moved.before.status)} -> "
+                  f"{pb.HoldStatus.Name(moved.status)}")
+    await _changed(s, hold, detail.replace("HOLD_STATUS_", ""))
     return hold
 
 
@@ -161,14 +178,12 @@ async def release_benefits(s: AsyncSession, dialect: str, order_id: str) -> pb.B
     card amount let go, flash-sale units and budgets given back. An order
     that held nothing is left a tombstone, so a late hold is refused.
     Idempotent by order id."""
-    domain.validate_order_id(order_id)
     return await _after(s, order_id, await HOLDS.release(s, dialect, order_id, _effects))
 
 
 async def redeem_benefits(s: AsyncSession, order_id: str) -> pb.BenefitHold:
     """Consume a paid order's hold (HELD → REDEEMED): coupons and the red
     packet used, points deducted, the card amount captured. Idempotent."""
-    domain.validate_order_id(order_id)
     return await _after(s, order_id, await HOLDS.move(s, order_id, domain.REDEEM, _effects))
 
 
@@ -179,7 +194,6 @@ async def return_benefits(s: AsyncSession, order_id: str) -> pb.BenefitHold:
     template's restore-on-cancel policy while still valid, the red packet
     while not expired, and the flash-sale units and budgets it counted.
     Idempotent by order id."""
-    domain.validate_order_id(order_id)
     return await _after(s, order_id, await HOLDS.move(s, order_id, domain.RETURN, _effects))
 
 

@@ -16,11 +16,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import domain
+from promotion import ownership, trail
 from promotion import store as t
 from promotion.reasons import E
+from zhongtai.auth import Identity
 from zhongtai.db import compare_and_set, insert_ignore, utcnow
-from zhongtai.errors import InvalidArgument, PreconditionViolation, ZhongtaiError
+from zhongtai.errors import PreconditionViolation, ZhongtaiError
 from zhongtai.ids import new_id
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 
@@ -28,10 +29,15 @@ from zhongtai.promotion.v1 import promotion_pb2 as pb
 EARN, FREEZE, UNFREEZE, DEDUCT, RETURN = "EARN", "FREEZE", "UNFREEZE", "DEDUCT", "RETURN"
 
 
-async def get_points_account(s: AsyncSession, buyer_id: str) -> pb.PointsAccount:
+async def get_points_account(s: AsyncSession, caller: Identity, buyer_id: str
+                             ) -> pb.PointsAccount:
+    """A buyer's account: the caller's, or the buyer staff name
+    (``ownership.buyer_of``)."""
+    return await account(s, ownership.buyer_of(caller, buyer_id))
+
+
+async def account(s: AsyncSession, buyer_id: str) -> pb.PointsAccount:
     """The buyer's account (empty if it never earned a point)."""
-    if not buyer_id:
-        raise InvalidArgument.field("buyer_id", "is required")
     row = (await s.execute(select(t.points_accounts)
                            .where(t.points_accounts.c.buyer_id == buyer_id))).first()
     if row is None:
@@ -65,6 +71,9 @@ async def _change(s: AsyncSession, buyer_id: str, kind: str, points: int, *,
         entry_id=new_id(), buyer_id=buyer_id, kind=kind, points=points, order_id=order_id,
         request_id=request_id, reason=reason, balance_after=row.balance,
         frozen_after=row.frozen, created_at=now))
+    await trail.record(s, trail.POINTS, buyer_id,
+                       f"{kind} {points}" + (f" for order {order_id}" if order_id else "")
+                       + (f": {reason}" if reason else ""))
     return True
 
 
@@ -72,7 +81,6 @@ async def earn_points(s: AsyncSession, dialect: str, req: pb.EarnPointsRequest
                       ) -> pb.EarnPointsResponse:
     """Credit points once per request id (the ledger remembers it for good,
     where idempotency records expire)."""
-    domain.validate_earn(req)
     lg = t.points_ledger
     done = (await s.execute(select(lg.c.points).where(
         lg.c.buyer_id == req.buyer_id, lg.c.kind == EARN, lg.c.order_id == "",
@@ -83,7 +91,7 @@ async def earn_points(s: AsyncSession, dialect: str, req: pb.EarnPointsRequest
         ok = await _change(s, req.buyer_id, EARN, req.points,
                            request_id=req.request_id, reason=req.reason)
         assert ok
-    return pb.EarnPointsResponse(account=await get_points_account(s, req.buyer_id))
+    return pb.EarnPointsResponse(account=await account(s, req.buyer_id))
 
 
 def _insufficient(buyer_id: str, message: str, why: str) -> ZhongtaiError:
@@ -97,11 +105,11 @@ async def check(s: AsyncSession, buyer_id: str, points: int) -> int:
     (INSUFFICIENT_POINTS otherwise; what the cart may use is the engine's)."""
     if points <= 0:
         return 0
-    account = await get_points_account(s, buyer_id)
-    if points > account.available:
-        raise _insufficient(buyer_id, f"buyer {buyer_id} has {account.available} points "
+    available = (await account(s, buyer_id)).available
+    if points > available:
+        raise _insufficient(buyer_id, f"buyer {buyer_id} has {available} points "
                             f"available, {points} wanted",
-                            f"{points} wanted, {account.available} available")
+                            f"{points} wanted, {available} available")
     return points
 
 

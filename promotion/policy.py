@@ -11,7 +11,7 @@ import json
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import domain, engine
+from promotion import domain, engine, trail
 from promotion import store as t
 from zhongtai.db import changed, insert_ignore, utcnow
 from zhongtai.promotion.v1 import promotion_pb2 as pb
@@ -62,4 +62,7 @@ async def update_stacking_policy(s: AsyncSession, dialect: str,
                          .values(policy_id=POLICY_ID, **values)):
         await s.execute(update(t.stacking_policy)
                         .where(t.stacking_policy.c.policy_id == POLICY_ID).values(**values))
+    values.pop("updated_at")
+    await trail.record(s, trail.POLICY, trail.PLATFORM_POLICY,
+                       f"replaced: {json.dumps(values, sort_keys=True)}")
     return pb.UpdateStackingPolicyResponse(policy=await get_stacking_policy(s))

@@ -22,13 +22,14 @@ from typing import Any
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import domain, engine
+from promotion import domain, engine, ownership, trail
 from promotion import store as t
 from promotion.reasons import E
 from promotion.rows import Keyed, engine_scope, scope_columns, scope_view
 from zhongtai import pagination
-from zhongtai.db import compare_and_set, insert_ignore, utcnow
-from zhongtai.errors import InvalidArgument, PreconditionViolation
+from zhongtai.auth import Identity
+from zhongtai.db import changed, compare_and_set, insert_ignore, utcnow
+from zhongtai.errors import PreconditionViolation
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 from zhongtai.wire import money, timestamp, to_datetime
 
@@ -61,11 +62,15 @@ def _promotion(row: Any) -> pb.Promotion:
     return p
 
 
-async def create_promotion(s: AsyncSession, req: pb.CreatePromotionRequest
+async def create_promotion(s: AsyncSession, caller: Identity, req: pb.CreatePromotionRequest
                            ) -> pb.CreatePromotionResponse:
-    """Validate and store a promotion (PROMOTION_EXISTS if its id is taken)."""
-    currency = domain.validate_promotion(req.promotion)
+    """Validate and store a promotion (PROMOTION_EXISTS if its id is taken):
+    a seller's for its own shop at its own cost, a platform-wide one or one
+    the platform pays for by staff (``ownership.rule_owner``)."""
     p = req.promotion
+    ownership.rule_owner(caller, "promotion", p.scope.seller_id,
+                         p.cost_sharing.platform_share_bps)
+    currency = domain.validate_promotion(p)
     promotion_id = await PROMOTIONS.new_key(s, p.promotion_id)
     await s.execute(t.promotions.insert().values(
         promotion_id=promotion_id, kind=p.kind, title=p.title.strip(), **scope_columns(p.scope),
@@ -79,6 +84,10 @@ async def create_promotion(s: AsyncSession, req: pb.CreatePromotionRequest
         created_at=utcnow(),
         budget=p.budget.amount_minor if p.HasField("budget") else None, budget_used=0,
     ))
+    await trail.record(s, trail.PROMOTION, promotion_id,
+                       f"created: {pb.PromotionKind.Name(p.kind)} of "
+                       f"{trail.funder(p.scope.seller_id)}, platform share "
+                       f"{p.cost_sharing.platform_share_bps} bps")
     return pb.CreatePromotionResponse(promotion=_promotion(await PROMOTIONS.get(s, promotion_id)))
 
 
@@ -99,16 +108,17 @@ async def list_promotions(s: AsyncSession, req: pb.ListPromotionsRequest
                                      next_page_token=token)
 
 
-async def end_promotion(s: AsyncSession, req: pb.EndPromotionRequest
+async def end_promotion(s: AsyncSession, caller: Identity, req: pb.EndPromotionRequest
                         ) -> pb.EndPromotionResponse:
-    """End a promotion now: no quote applies it again. Idempotent."""
-    if not req.promotion_id:
-        raise InvalidArgument.field("promotion_id", "is required")
-    await PROMOTIONS.get(s, req.promotion_id)
-    await s.execute(update(t.promotions)
-                    .where(t.promotions.c.promotion_id == req.promotion_id,
-                           t.promotions.c.ended_at.is_(None))
-                    .values(ended_at=utcnow()))
+    """End a promotion now: no quote applies it again. Its shop's seller or
+    staff; a platform-wide one staff only (NOT_THE_OWNER). Idempotent."""
+    row = await PROMOTIONS.get(s, req.promotion_id)
+    ownership.owner(caller, f"promotions/{row.promotion_id}", seller_id=row.seller_id)
+    if await changed(s, update(t.promotions)
+                     .where(t.promotions.c.promotion_id == req.promotion_id,
+                            t.promotions.c.ended_at.is_(None))
+                     .values(ended_at=utcnow())):
+        await trail.record(s, trail.PROMOTION, req.promotion_id, "ended")
     return pb.EndPromotionResponse(promotion=_promotion(await PROMOTIONS.get(s, req.promotion_id)))
 
 
@@ -242,6 +252,8 @@ async def _count_budget(s: AsyncSession, promotion_id: str, order_id: str, amoun
                 metadata={"promotion_id": promotion_id})
     await s.execute(t.promotion_budget_usage.insert().values(
         promotion_id=promotion_id, order_id=order_id, amount=amount, created_at=utcnow()))
+    await trail.record(s, trail.PROMOTION, promotion_id,
+                       f"order {order_id} took {amount} of the budget")
 
 
 async def _count_flash_units(s: AsyncSession, dialect: str, promotion_id: str, buyer_id: str,
@@ -261,6 +273,8 @@ async def _count_flash_units(s: AsyncSession, dialect: str, promotion_id: str, b
                 violations=[PreconditionViolation("FLASH_SALE_LIMIT", f"promotions/{promotion_id}",
                                                   f"at most {limit} units per buyer")],
                 metadata={"promotion_id": promotion_id, "buyer_id": buyer_id})
+    await trail.record(s, trail.PROMOTION, promotion_id,
+                       f"order {order_id} took {units} flash-sale units of buyer {buyer_id}")
 
 
 async def give_back(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
@@ -275,6 +289,9 @@ async def give_back(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
         await s.execute(update(fc).where(fc.c.promotion_id == promotion_id,
                                          fc.c.buyer_id == buyer_id)
                         .values(units=fc.c.units - units))
+        await trail.record(s, trail.PROMOTION, promotion_id,
+                           f"order {order_id} gave back {units} flash-sale units of buyer "
+                           f"{buyer_id}")
     await s.execute(delete(fu).where(fu.c.order_id == order_id))
     p, bu = t.promotions, t.promotion_budget_usage
     taken = (await s.execute(select(bu.c.promotion_id, bu.c.amount)
@@ -286,4 +303,6 @@ async def give_back(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
                 .values(budget_used=p.c.budget_used - amount)):
             raise RuntimeError(f"order {order_id}: {amount} of promotion {promotion_id}'s "
                                "budget is missing")
+        await trail.record(s, trail.PROMOTION, promotion_id,
+                           f"order {order_id} gave back {amount} of the budget")
     await s.execute(delete(bu).where(bu.c.order_id == order_id))

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import cards, coupons, domain, engine, points, promotions, red_packets
+from promotion import cards, coupons, domain, engine, ownership, points, promotions, red_packets
 from promotion.policy import load_policy
 from promotion.reasons import E
+from zhongtai.auth import Identity
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import utcnow
 from zhongtai.errors import ZhongtaiError
@@ -65,13 +66,14 @@ def _at(req: pb.QuoteRequest) -> dt.datetime:
     return to_datetime(req.at_time) if req.HasField("at_time") else utcnow()
 
 
-async def load_benefits(s: AsyncSession, req: pb.QuoteRequest, *, prefix: str = "",
-                        with_coupons: bool = True) -> Benefits:
-    """Check a quote request and load what is in force for it at its at_time
-    (each kind refuses what the buyer cannot use: *_NOT_FOUND, *_NOT_USABLE,
+async def load_benefits(s: AsyncSession, req: pb.QuoteRequest, buyer_id: str, *,
+                        prefix: str = "", with_coupons: bool = True) -> Benefits:
+    """Check a quote request for ``buyer_id`` (the buyer it acts for, see
+    ``ownership``) and load what is in force for it at its at_time (each kind
+    refuses what the buyer cannot use: *_NOT_FOUND, *_NOT_USABLE,
     INSUFFICIENT_POINTS, INSUFFICIENT_CARD_BALANCE)."""
     currency = domain.validate_quote_request(req, prefix)
-    at, buyer_id = _at(req), req.buyer_id
+    at = _at(req)
     lines = tuple(engine.Line(x.line_id, x.seller_id, x.sku_id, x.category_id,
                               x.unit_price.amount_minor, x.quantity, x.non_discountable)
                   for x in req.lines)
@@ -153,9 +155,10 @@ def to_response(b: Benefits, q: engine.Quote) -> pb.QuoteResponse:
     return resp
 
 
-async def quote(s: AsyncSession, req: pb.QuoteRequest) -> pb.QuoteResponse:
-    """Price the cart with what the request brings; changes nothing."""
-    b = await load_benefits(s, req)
+async def quote(s: AsyncSession, caller: Identity, req: pb.QuoteRequest) -> pb.QuoteResponse:
+    """Price the cart with what the request brings, for the caller (or the
+    buyer staff name: ``ownership.buyer_of``); changes nothing."""
+    b = await load_benefits(s, req, ownership.buyer_of(caller, req.buyer_id))
     return to_response(b, price(b))
 
 
@@ -169,12 +172,15 @@ def _saving(b: Benefits, chosen: Sequence[engine.Coupon]) -> int | None:
         raise
 
 
-async def best_coupons(s: AsyncSession, req: pb.BestCouponsRequest) -> pb.BestCouponsResponse:
-    """The buyer's coupons that save the most on the cart (at most one per
+async def best_coupons(s: AsyncSession, caller: Identity, req: pb.BestCouponsRequest
+                       ) -> pb.BestCouponsResponse:
+    """The buyer's coupons (the caller's, or the buyer staff name:
+    ``ownership.buyer_of``) that save the most on the cart (at most one per
     shop and one of the platform; ties: fewer coupons, then smaller ids),
     found by a bounded search (``domain.coupon_combinations``), and the quote
     with them; changes nothing."""
-    b = await load_benefits(s, req.quote, prefix="quote.", with_coupons=False)
+    buyer_id = ownership.buyer_of(caller, req.quote.buyer_id, "quote.buyer_id")
+    b = await load_benefits(s, req.quote, buyer_id, prefix="quote.", with_coupons=False)
     candidates = await coupons.usable(s, b.buyer_id, b.currency, b.lines, _at(req.quote))
     base = _saving(b, ()) or 0
     by_id = {c.source_id: c for c in candidates}

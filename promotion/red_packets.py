@@ -20,12 +20,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import domain, engine
+from promotion import domain, engine, ownership, trail
 from promotion import store as t
 from promotion.reasons import E, not_usable
 from promotion.rows import Keyed
 from zhongtai import outbox, pagination
-from zhongtai.db import compare_and_set, utcnow
+from zhongtai.auth import Identity
+from zhongtai.db import changed, compare_and_set, utcnow
 from zhongtai.errors import InvalidArgument, PreconditionViolation, ZhongtaiError
 from zhongtai.ids import new_id
 from zhongtai.promotion.v1 import events_pb2 as ev
@@ -57,6 +58,9 @@ async def create_red_packet_pool(s: AsyncSession, req: pb.CreateRedPacketPoolReq
         pool_id=pool_id, funded_by_seller_id=p.funded_by_seller_id, currency=currency,
         budget=p.budget.amount_minor, remaining=p.budget.amount_minor,
         valid_days=p.valid_days, created_at=utcnow()))
+    await trail.record(s, trail.POOL, pool_id,
+                       f"created: {p.budget.amount_minor} {currency} of "
+                       f"{trail.funder(p.funded_by_seller_id)}")
     return pb.CreateRedPacketPoolResponse(pool=_pool(await POOLS.get(s, pool_id)))
 
 
@@ -113,17 +117,23 @@ async def issue_red_packet(s: AsyncSession, req: pb.IssueRedPacketRequest
     await outbox.publish(s, t.plumbing,
                          ev.RedPacketIssued(red_packet=packet, occur_time=timestamp(now)),
                          red_packet_id)
+    await trail.record(s, trail.POOL, req.pool_id,
+                       f"paid {amount} {currency} for red packet {red_packet_id} "
+                       f"to buyer {req.buyer_id}")
+    await trail.record(s, trail.RED_PACKET, red_packet_id,
+                       f"issued {amount} {currency} from pool {req.pool_id} "
+                       f"to buyer {req.buyer_id}")
     return pb.IssueRedPacketResponse(red_packet=packet)
 
 
-async def list_red_packets(s: AsyncSession, req: pb.ListRedPacketsRequest
+async def list_red_packets(s: AsyncSession, caller: Identity, req: pb.ListRedPacketsRequest
                            ) -> pb.ListRedPacketsResponse:
-    """A buyer's packets by id, a page at a time."""
-    if not req.buyer_id:
-        raise InvalidArgument.field("buyer_id", "is required")
+    """A buyer's packets (the caller's, or the buyer staff name:
+    ``ownership.buyer_of``) by id, a page at a time."""
+    buyer_id = ownership.buyer_of(caller, req.buyer_id)
     rp = t.red_packets
-    rows, token = await pagination.page(s, select(rp).where(rp.c.buyer_id == req.buyer_id),
-                                        rp.c.red_packet_id, req, f"red_packets:{req.buyer_id}")
+    rows, token = await pagination.page(s, select(rp).where(rp.c.buyer_id == buyer_id),
+                                        rp.c.red_packet_id, req, f"red_packets:{buyer_id}")
     now = utcnow()
     return pb.ListRedPacketsResponse(red_packets=[_red_packet(r, now) for r in rows],
                                      next_page_token=token)
@@ -179,29 +189,41 @@ async def lock(s: AsyncSession, order_id: str, buyer_id: str, red_packet_id: str
             rp.c.status == pb.RED_PACKET_STATUS_AVAILABLE)
             .values(status=pb.RED_PACKET_STATUS_LOCKED, order_id=order_id, updated_at=now)):
         raise _not_usable(red_packet_id, "another order took it")
+    await trail.record(s, trail.RED_PACKET, red_packet_id, f"locked for order {order_id}")
+
+
+async def _move(s: AsyncSession, hold: Any, to: int, what: str, now: dt.datetime) -> None:
+    """The order's locked packet (if any) moves ``to`` a status, recorded as ``what``."""
+    if await changed(s, update(t.red_packets)
+                     .where(_held(hold, pb.RED_PACKET_STATUS_LOCKED))
+                     .values(status=to, updated_at=now,
+                             **({"order_id": None} if to == pb.RED_PACKET_STATUS_AVAILABLE
+                                else {}))):
+        await trail.record(s, trail.RED_PACKET, hold.red_packet_id,
+                           f"{what} order {hold.order_id}")
 
 
 async def unlock(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
     """Release: the packet the order locked is AVAILABLE again."""
-    await s.execute(update(t.red_packets)
-                    .where(_held(hold, pb.RED_PACKET_STATUS_LOCKED))
-                    .values(status=pb.RED_PACKET_STATUS_AVAILABLE, order_id=None,
-                            updated_at=now))
+    await _move(s, hold, pb.RED_PACKET_STATUS_AVAILABLE, "released by", now)
 
 
 async def use(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
     """Redeem: the packet the order locked is used."""
-    await s.execute(update(t.red_packets)
-                    .where(_held(hold, pb.RED_PACKET_STATUS_LOCKED))
-                    .values(status=pb.RED_PACKET_STATUS_USED, updated_at=now))
+    await _move(s, hold, pb.RED_PACKET_STATUS_USED, "used by", now)
 
 
 async def give_back(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
     """Return: the packet the paid order used is AVAILABLE again while not
     expired; an expired one stays USED, logged."""
     rp = t.red_packets
-    if hold.red_packet_id and not await compare_and_set(s, update(rp).where(
+    if not hold.red_packet_id:
+        return
+    if await compare_and_set(s, update(rp).where(
             _held(hold, pb.RED_PACKET_STATUS_USED), rp.c.expire_at > now)
             .values(status=pb.RED_PACKET_STATUS_AVAILABLE, order_id=None, updated_at=now)):
+        await trail.record(s, trail.RED_PACKET, hold.red_packet_id,
+                           f"given back by order {hold.order_id}")
+    else:
         log.info("order %s: red packet %s stays used: it expired", hold.order_id,
                  hold.red_packet_id)

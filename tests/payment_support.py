@@ -1,12 +1,15 @@
 """Helpers for payment tests below end to end: payment's use cases driven as
 the service drives them, on the in-memory unit of work or on a database of
-payment's own (the in-memory channel and trade are tests/fakes.py's)."""
+payment's own (the in-memory channel and trade are tests/fakes.py's). Calls
+are made as ``Payments.caller`` (a service, unless a test says otherwise),
+as the server makes them after checking the credential and the request's
+limits."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -24,10 +27,12 @@ from payment.settings import PaymentSettings
 from payment.workers import AttemptSweep, RefundSweep
 from tests.builders import cny
 from tests.fakes import FakeTrade
+from zhongtai.auth import Identity, reset_identity, set_identity
 from zhongtai.db import Database, utcnow
 from zhongtai.events import routing_key
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.trade.v1 import events_pb2 as trade_events
+from zhongtai.validation import Validator
 
 
 class _Context:
@@ -38,6 +43,30 @@ class _Context:
 
 
 CONTEXT: Any = _Context()
+SERVICE = Identity.for_service("test-front")
+
+
+class _AsCaller:
+    """The servicer, each call made as ``caller`` with a request within its
+    contract's limits (what the server checks and sets before the servicer
+    runs)."""
+
+    def __init__(self, servicer: PaymentServicer, caller: Identity) -> None:
+        self._servicer = servicer
+        self._caller = caller
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._servicer, name)
+
+        async def call(request: Any, context: Any = CONTEXT) -> Any:
+            Validator().check(request)
+            token = set_identity(self._caller)
+            try:
+                return await method(request, context)
+            finally:
+                reset_identity(token)
+
+        return call
 
 
 @dataclass
@@ -53,11 +82,20 @@ class Payments:
     db: Database | None = None
     # The sweeps' clock: a day later at each run_sweeps, so all is due.
     sweep_time: dt.datetime = field(default_factory=utcnow)
+    # Who calls the servicer.
+    caller: Identity = SERVICE
 
     @property
-    def api(self) -> PaymentServicer:
-        return PaymentServicer(self.uows, self.channels, self.trade,  # type: ignore[arg-type]
-                               self.policy, PaymentSettings().cod_denied_provinces)
+    def api(self) -> Any:
+        """The servicer, called as ``caller``."""
+        return _AsCaller(PaymentServicer(self.uows, self.channels,
+                                         self.trade,  # type: ignore[arg-type]
+                                         self.policy, PaymentSettings().cod_denied_provinces),
+                         self.caller)
+
+    def as_(self, caller: Identity) -> Payments:
+        """The same payments, called as someone else."""
+        return replace(self, caller=caller)
 
     @property
     def memory(self) -> InMemoryPaymentUnitOfWork:
@@ -72,12 +110,14 @@ class Payments:
         return await self.api.SwitchChannel(req, CONTEXT)
 
     async def close_payment_at_channels(self, req: pb.ClosePaymentRequest) -> None:
-        await opening.close_at_channels_first(self.uows, self.channels, req.payment_id)
+        await opening.close_at_channels_first(self.uows, self.channels, req.payment_id,
+                                              self.caller)
 
     async def close_payment(self, req: pb.ClosePaymentRequest) -> pb.ClosePaymentResponse:
         """ClosePayment's transaction alone (without closing the channel trades first)."""
         async with self.uows() as uow:
-            p = await opening.close_payment(uow, req.payment_id, req.reason, utcnow())
+            p = await opening.close_payment(uow, req.payment_id, req.reason, self.caller,
+                                            utcnow())
         return pb.ClosePaymentResponse(payment=views.payment(p))
 
     async def create_refund(self, req: pb.CreateRefundRequest) -> pb.CreateRefundResponse:

@@ -1,21 +1,27 @@
-"""Builders for promotion's tests below end to end (unit tests on SQLite,
-integration tests on PostgreSQL): coupon templates and claims, and a buyer's
-wallet and what is in it, through the use cases on a database of promotion's
-own."""
+"""Builders for promotion's tests: coupon templates and claims, and a
+buyer's wallet and what is in it, through the use cases on a database of
+promotion's own (unit tests on SQLite, integration tests on PostgreSQL); and
+what promotion's database holds, to see that a refused request wrote nothing
+(end to end too)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from promotion import cards, points, red_packets
 from promotion import coupons as coupons_
 from promotion import store as t
 from tests.builders import cny
+from zhongtai.auth import Identity, Role
 from zhongtai.db import Database
 from zhongtai.errors import FailedPrecondition
 from zhongtai.promotion.v1 import promotion_pb2 as pb
+
+# The caller of the use cases the tests set up with: staff (an operator),
+# who may act for any buyer or seller.
+STAFF = Identity(Role.OPERATOR, "test-operator")
 
 
 async def make_template(db: Database, *, total: int = 100, per_buyer: int = 0,
@@ -24,7 +30,7 @@ async def make_template(db: Database, *, total: int = 100, per_buyer: int = 0,
     """A coupon template (10.00 off 50.00 unless told), valid 7 days after
     the claim, borne by the platform."""
     async with db.transaction() as s:
-        resp = await coupons_.create_coupon_template(s, pb.CreateCouponTemplateRequest(
+        resp = await coupons_.create_coupon_template(s, STAFF, pb.CreateCouponTemplateRequest(
             template=pb.CouponTemplate(
                 title="10 off 50", kind=pb.COUPON_KIND_FULL_REDUCTION,
                 threshold=cny(threshold), amount_off=cny(amount_off), valid_days=7,
@@ -37,7 +43,7 @@ async def claim(db: Database, template_id: str, buyer: str) -> str:
     """The coupon id, or the refusal's reason."""
     try:
         async with db.transaction() as s:
-            resp = await coupons_.claim_coupon(s, db.dialect, pb.ClaimCouponRequest(
+            resp = await coupons_.claim_coupon(s, db.dialect, STAFF, pb.ClaimCouponRequest(
                 template_id=template_id, buyer_id=buyer))
         return resp.coupon.coupon_id
     except FailedPrecondition as e:
@@ -77,12 +83,12 @@ async def wallet_state(db: Database, wallet: dict[str, str], *, detail: bool = F
         columns += [ledger.order_id, ledger.balance_after]
     async with db.transaction() as s:
         coupons = {c.coupon_id: (c.status, c.order_id) for c in (await coupons_.list_coupons(
-            s, pb.ListCouponsRequest(buyer_id="buyer-1"))).coupons}
+            s, STAFF, pb.ListCouponsRequest(buyer_id="buyer-1"))).coupons}
         packets = {p.red_packet_id: (p.status, p.order_id) if detail else p.status
                    for p in (await red_packets.list_red_packets(
-                       s, pb.ListRedPacketsRequest(buyer_id="buyer-1"))).red_packets}
-        account = await points.get_points_account(s, "buyer-1")
-        card = await cards.get_stored_value_card(s, wallet["card"])
+                       s, STAFF, pb.ListRedPacketsRequest(buyer_id="buyer-1"))).red_packets}
+        account = await points.get_points_account(s, STAFF, "buyer-1")
+        card = await cards.get_stored_value_card(s, STAFF, wallet["card"])
         entries = [tuple(r) for r in (await s.execute(
             select(*columns).order_by(ledger.entry_id))).all()]
     return {"coupon": coupons[wallet["coupon"]],
@@ -90,3 +96,11 @@ async def wallet_state(db: Database, wallet: dict[str, str], *, detail: bool = F
             "red_packet": packets[wallet["red_packet"]],
             "points": (account.balance, account.frozen),
             "card": (card.balance.amount_minor, card.held.amount_minor), "ledger": entries}
+
+
+async def rows(db: Database) -> dict[str, int]:
+    """How many rows each of promotion's tables holds (its outbox, idempotency
+    records and audit trail included): unchanged by a refused request."""
+    async with db.transaction() as s:
+        return {table.name: (await s.execute(select(func.count()).select_from(table))).scalar_one()
+                for table in t.metadata.sorted_tables}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from trade.fakes import InMemoryTradeUnitOfWork
 from trade.order import Deduction, Item, Line, LogOrder, Order, PayOrder, Presale, TradePolicy
 from trade.order.states import BALANCE, FULL, UNPAID
+from zhongtai.auth import Identity, Role
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Address
 from zhongtai.promotion.v1 import promotion_pb2 as promo
@@ -94,7 +95,6 @@ def pay_order(kind: int = FULL, *, actual: int = 3000, payment_id: str = "",
                     balance_end=end if kind == BALANCE else None)
 
 
-
 def create_request(*lines: tuple[str, int], **kw: object) -> pb.CreateOrderRequest:
     return pb.CreateOrderRequest(
         buyer_id="b1", address=ADDRESS,
@@ -117,3 +117,19 @@ class Clock:
 
 def memory() -> InMemoryTradeUnitOfWork:
     return InMemoryTradeUnitOfWork()
+
+
+# Callers, as their credentials say (zhongtai.auth).
+OPS = Identity(Role.OPERATOR, "ops-1")
+FRONT = Identity.for_service("web-front")
+
+
+def buyer(buyer_id: str = "b1") -> Identity:
+    """A buyer's own credential."""
+    return Identity(Role.BUYER, buyer_id)
+
+
+def seller(*seller_ids: str) -> Identity:
+    """A seller account's credential acting for these sellers (default s1)."""
+    ids = seller_ids or ("s1",)
+    return Identity(Role.SELLER, f"account-{ids[0]}", frozenset(ids))

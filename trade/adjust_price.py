@@ -11,30 +11,27 @@ from __future__ import annotations
 
 from trade.order import Order
 from trade.repository import Clock, TradeUnitOfWork
-from zhongtai.errors import InvalidArgument, Violations
+from zhongtai.auth import Identity, acting_seller
+from zhongtai.errors import Violations
 
-MAX_ADJUST_REASON = 500
 
-
-async def adjust_price(uow: TradeUnitOfWork, *, order_id: str, seller_id: str,
-                       adjust: int | None, currency: str, reason: str,
+async def adjust_price(uow: TradeUnitOfWork, *, order_id: str, caller: Identity,
+                       seller_id: str, adjust: int | None, currency: str, reason: str,
                        clock: Clock) -> Order:
     """Set a top-level order's adjustment (``adjust`` minor units of
-    ``currency``; None when the request had none); the order after it.
+    ``currency``; None when the request had none) as its seller — a seller
+    credential for the order's seller (``seller_id``, if named, must be one
+    of its own), or an operator — ; the order after it.
     ``OrderPriceAdjusted`` says what it was before."""
-    if not order_id:
-        raise InvalidArgument.field("order_id", "is required")
+    seller_id = acting_seller(caller, seller_id)
     order = await uow.orders.get_for_update(order_id)
     v = Violations()
-    v.check(bool(seller_id), "seller_id", "is required")
     v.check(adjust is not None, "adjust_amount", "is required")
-    v.check(len(reason) <= MAX_ADJUST_REASON, "reason",
-            f"must be at most {MAX_ADJUST_REASON} characters")
     v.check(adjust is None or currency == order.currency, "adjust_amount",
             f"must be in the order's currency {order.currency}")
     v.raise_if_any()
     assert adjust is not None
     order.check_top_level(order_id, "adjust")
-    order.adjust_price(seller_id, adjust, reason, clock())
+    order.adjust_price(order.party_of(caller, seller_id=seller_id), adjust, reason, clock())
     await uow.orders.save(order)
     return order

@@ -26,11 +26,22 @@ from trade import (
     vouchers,
 )
 from trade.checkout import Clients
-from trade.order import Party, TradePolicy
+from trade.order import TradePolicy
 from trade.repository import Clock, SqlTradeUnitOfWork, TradeUnitOfWork
-from zhongtai.auth import ANYONE, BUYER, OPERATOR, SELLER, SERVICE, STAFF, AccessPolicy, allow
+from zhongtai.auth import (
+    ANYONE,
+    BUYER,
+    OPERATOR,
+    SELLER,
+    SERVICE,
+    STAFF,
+    AccessPolicy,
+    Identity,
+    allow,
+    current_identity,
+)
 from zhongtai.db import Database, utcnow
-from zhongtai.idempotency import Keys, idempotent_rpc
+from zhongtai.idempotency import Keys, run_idempotent
 from zhongtai.trade.v1 import trade_pb2 as pb
 from zhongtai.trade.v1 import trade_pb2_grpc
 
@@ -39,17 +50,22 @@ Ctx: TypeAlias = grpc.aio.ServicerContext
 # Who may call each RPC (zhongtai.auth): the roles, and the ownership rule
 # the use case applies on top (docs/security.md lists them all).
 POLICY: AccessPolicy = {
-    "QuoteOrder": allow(BUYER, SERVICE, ownership="a buyer for themself"),
-    "CreateOrder": allow(BUYER, SERVICE, ownership="a buyer for themself"),
-    "GetOrder": allow(*ANYONE, ownership="a buyer their own orders, a seller its own"),
-    "ListOrders": allow(*ANYONE, ownership="a buyer their own orders, a seller its own"),
-    "CancelOrder": allow(*ANYONE, ownership="a buyer their own orders, a seller its own"),
-    "AdjustPrice": allow(SELLER, OPERATOR, ownership="the order's seller"),
-    "ConfirmReceipt": allow(BUYER, *STAFF, ownership="the order's buyer"),
-    "ExtendReceipt": allow(BUYER, *STAFF, ownership="the order's buyer"),
-    "RedeemVoucher": allow(SELLER, OPERATOR, ownership="the code's seller"),
-    "ListVouchers": allow(*ANYONE, ownership="the order's buyer or seller"),
+    "QuoteOrder": allow(BUYER, SERVICE, ownership="a buyer for themself; a front names the "
+                        "buyer and alone asserts VIP prices"),
+    "CreateOrder": allow(BUYER, SERVICE, ownership="a buyer for themself; a front names the "
+                         "buyer and alone asserts VIP prices"),
+    "GetOrder": allow(*ANYONE, ownership="its buyer; a seller the lines it sells"),
+    "ListOrders": allow(*ANYONE, ownership="a buyer their own, a seller its sellers'; staff "
+                        "name either"),
+    "CancelOrder": allow(*ANYONE, ownership="its buyer or its one seller; operator or service "
+                         "as staff"),
+    "AdjustPrice": allow(SELLER, OPERATOR, ownership="its one seller"),
+    "ConfirmReceipt": allow(BUYER, *STAFF, ownership="its buyer"),
+    "ExtendReceipt": allow(BUYER, *STAFF, ownership="its buyer"),
+    "RedeemVoucher": allow(SELLER, OPERATOR, ownership="the seller of the code's line"),
+    "ListVouchers": allow(*ANYONE, ownership="its buyer; a seller the lines it sells"),
     "CheckPayable": allow(SERVICE, ownership="payment's pre-check"),
+    "ListAuditEntries": allow(OPERATOR, ownership="operators read any order's trail"),
 }
 R = TypeVar("R", bound=Message)
 
@@ -67,56 +83,62 @@ class TradeServicer(trade_pb2_grpc.TradeServiceServicer):
         return SqlTradeUnitOfWork(self.db, session)
 
     async def _idempotent(self, request: Message, response_type: type[R],
-                          run: Callable[[TradeUnitOfWork], Awaitable[R]]) -> R:
-        """Run a mutating use case once per ``request_id`` (a repeat replays)."""
+                          run: Callable[[TradeUnitOfWork, Identity], Awaitable[R]]) -> R:
+        """Run a mutating use case as the caller, once per ``request_id`` (bound
+        to the caller: ``zhongtai.idempotency.request_hash``)."""
+        caller = current_identity()
+
         async def action(session: AsyncSession) -> R:
             async with self.uow(session) as uow:
-                return await run(uow)
+                return await run(uow, caller)
 
-        return await idempotent_rpc(self.db, self.keys, request, response_type, action)
+        scope = response_type.DESCRIPTOR.name.removesuffix("Response")
+        return await run_idempotent(self.db, self.keys, scope, request,
+                                    str(getattr(request, "request_id", "")), response_type,
+                                    action)
 
     async def QuoteOrder(self, request: pb.QuoteOrderRequest, context: Ctx
                          ) -> pb.QuoteOrderResponse:
-        priced = await checkout.price(self.clients, request, self.clock(), self.policy,
-                                      context.time_remaining())
+        priced = await checkout.price(self.clients, request, current_identity(), self.clock(),
+                                      self.policy, context.time_remaining())
         return views.quote_response(priced.order, priced.quote)
 
     async def CreateOrder(self, request: pb.CreateOrderRequest, context: Ctx
                           ) -> pb.CreateOrderResponse:
         return await create_saga.create_order(self.uow, self.clients, self.policy, request,
-                                              context.time_remaining(), self.clock)
+                                              current_identity(), context.time_remaining(),
+                                              self.clock)
 
     async def GetOrder(self, request: pb.GetOrderRequest, context: Ctx) -> pb.GetOrderResponse:
         async with self.uow() as uow:
-            order, order_id = await queries.get_order(uow, request.order_id)
+            order, order_id = await queries.get_order(uow, request.order_id, current_identity())
         return pb.GetOrderResponse(order=views.order_or_line(order, order_id))
 
     async def ListOrders(self, request: pb.ListOrdersRequest, context: Ctx
                          ) -> pb.ListOrdersResponse:
         async with self.uow() as uow:
             listed, token = await queries.list_orders(
-                uow, buyer_id=request.buyer_id, seller_id=request.seller_id,
-                statuses=list(request.statuses), page_size=request.page_size,
-                page_token=request.page_token)
+                uow, caller=current_identity(), buyer_id=request.buyer_id,
+                seller_id=request.seller_id, statuses=list(request.statuses),
+                page_size=request.page_size, page_token=request.page_token)
         return pb.ListOrdersResponse(orders=[views.order_or_line(o, x) for o, x in listed],
                                      next_page_token=token)
 
     async def CancelOrder(self, request: pb.CancelOrderRequest, context: Ctx
                           ) -> pb.CancelOrderResponse:
-        async def run(uow: TradeUnitOfWork) -> pb.CancelOrderResponse:
-            order = await cancel.cancel_order(
-                uow, order_id=request.order_id, reason=request.reason, clock=self.clock,
-                by=Party(request.operator.role, request.operator.id))
+        async def run(uow: TradeUnitOfWork, caller: Identity) -> pb.CancelOrderResponse:
+            order = await cancel.cancel_order(uow, order_id=request.order_id, caller=caller,
+                                              reason=request.reason, clock=self.clock)
             return pb.CancelOrderResponse(order=views.order_message(order))
 
         return await self._idempotent(request, pb.CancelOrderResponse, run)
 
     async def AdjustPrice(self, request: pb.AdjustPriceRequest, context: Ctx
                           ) -> pb.AdjustPriceResponse:
-        async def run(uow: TradeUnitOfWork) -> pb.AdjustPriceResponse:
+        async def run(uow: TradeUnitOfWork, caller: Identity) -> pb.AdjustPriceResponse:
             amount = request.adjust_amount
             order = await adjust_price.adjust_price(
-                uow, order_id=request.order_id, seller_id=request.seller_id,
+                uow, order_id=request.order_id, caller=caller, seller_id=request.seller_id,
                 adjust=amount.amount_minor if request.HasField("adjust_amount") else None,
                 currency=amount.currency_code, reason=request.reason, clock=self.clock)
             return pb.AdjustPriceResponse(order=views.order_message(order))
@@ -125,28 +147,30 @@ class TradeServicer(trade_pb2_grpc.TradeServiceServicer):
 
     async def ConfirmReceipt(self, request: pb.ConfirmReceiptRequest, context: Ctx
                              ) -> pb.ConfirmReceiptResponse:
-        async def run(uow: TradeUnitOfWork) -> pb.ConfirmReceiptResponse:
+        async def run(uow: TradeUnitOfWork, caller: Identity) -> pb.ConfirmReceiptResponse:
             order = await fulfilment.confirm_receipt(
-                uow, order_id=request.order_id, buyer_id=request.buyer_id, clock=self.clock)
+                uow, order_id=request.order_id, caller=caller, buyer_id=request.buyer_id,
+                clock=self.clock)
             return pb.ConfirmReceiptResponse(order=views.order_message(order))
 
         return await self._idempotent(request, pb.ConfirmReceiptResponse, run)
 
     async def ExtendReceipt(self, request: pb.ExtendReceiptRequest, context: Ctx
                             ) -> pb.ExtendReceiptResponse:
-        async def run(uow: TradeUnitOfWork) -> pb.ExtendReceiptResponse:
+        async def run(uow: TradeUnitOfWork, caller: Identity) -> pb.ExtendReceiptResponse:
             order = await fulfilment.extend_receipt(
-                uow, order_id=request.order_id, buyer_id=request.buyer_id, clock=self.clock,
-                policy=self.policy)
+                uow, order_id=request.order_id, caller=caller, buyer_id=request.buyer_id,
+                clock=self.clock, policy=self.policy)
             return pb.ExtendReceiptResponse(order=views.order_message(order))
 
         return await self._idempotent(request, pb.ExtendReceiptResponse, run)
 
     async def RedeemVoucher(self, request: pb.RedeemVoucherRequest, context: Ctx
                             ) -> pb.RedeemVoucherResponse:
-        async def run(uow: TradeUnitOfWork) -> pb.RedeemVoucherResponse:
+        async def run(uow: TradeUnitOfWork, caller: Identity) -> pb.RedeemVoucherResponse:
             voucher, order = await vouchers.redeem_voucher(
-                uow, code=request.code, seller_id=request.seller_id, clock=self.clock)
+                uow, code=request.code, caller=caller, seller_id=request.seller_id,
+                clock=self.clock)
             return pb.RedeemVoucherResponse(
                 voucher=views.voucher_message(order.order_id, voucher),
                 order=views.order_message(order))
@@ -157,8 +181,8 @@ class TradeServicer(trade_pb2_grpc.TradeServiceServicer):
                            ) -> pb.ListVouchersResponse:
         async with self.uow() as uow:
             order, page, token = await vouchers.list_vouchers(
-                uow, order_id=request.order_id, page_size=request.page_size,
-                page_token=request.page_token)
+                uow, order_id=request.order_id, caller=current_identity(),
+                page_size=request.page_size, page_token=request.page_token)
         return pb.ListVouchersResponse(
             vouchers=[views.voucher_message(order.order_id, v) for v in page],
             next_page_token=token)
@@ -173,3 +197,12 @@ class TradeServicer(trade_pb2_grpc.TradeServiceServicer):
         return pb.CheckPayableResponse(results=[
             views.payable_result(part.pay_order_id, order, rejection)
             for part, order, rejection in results])
+
+
+    async def ListAuditEntries(self, request: pb.ListAuditEntriesRequest, context: Ctx
+                               ) -> pb.ListAuditEntriesResponse:
+        async with self.uow() as uow:
+            entries, token = await queries.audit_trail(
+                uow, resource_type=request.resource_type, resource_id=request.resource_id,
+                page_size=request.page_size, page_token=request.page_token)
+        return pb.ListAuditEntriesResponse(entries=entries, next_page_token=token)

@@ -8,25 +8,20 @@ payment. A presale order's paid deposit is kept.
 
 from __future__ import annotations
 
-from trade.order import Order, Party
+from trade.order import Order
 from trade.repository import Clock, TradeUnitOfWork
-from zhongtai.common.v1.common_pb2 import Operator
-from zhongtai.errors import InvalidArgument
+from zhongtai.auth import Identity
 
 
-async def cancel_order(uow: TradeUnitOfWork, *, order_id: str, by: Party, reason: str,
+async def cancel_order(uow: TradeUnitOfWork, *, order_id: str, caller: Identity, reason: str,
                        clock: Clock) -> Order:
-    """A buyer, seller or the system cancels a top-level order still unpaid
-    (``Order.cancel``); the order after it."""
-    if not order_id:
-        raise InvalidArgument.field("order_id", "is required")
-    if by.role == Operator.ROLE_UNSPECIFIED:
-        raise InvalidArgument.field("operator.role", "is required")
-    if by.role in (Operator.ROLE_BUYER, Operator.ROLE_SELLER) and not by.id:
-        raise InvalidArgument.field("operator.id", "is required for a buyer or seller")
+    """The caller cancels a top-level order still unpaid (``Order.cancel``):
+    its buyer or its one seller, or staff (an operator; a service as the
+    system) — who it is comes from the credential (``Order.party_of``), never
+    from the request; the order after it."""
     order = await uow.orders.get_for_update(order_id)
     order.check_top_level(order_id, "cancel")
-    order.cancel(by, reason, clock())
+    order.cancel(order.party_of(caller), reason, clock())
     await uow.orders.save(order)
     return order
 

@@ -34,6 +34,7 @@ from trade.checkout import Clients
 from trade.order import E, TradePolicy
 from trade.repository import Clock, TradeUnitOfWork
 from trade.vouchers import fresh_codes
+from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.db import utcnow
 from zhongtai.errors import ZhongtaiError
@@ -75,21 +76,26 @@ def creation_timeout(order_id: str) -> ZhongtaiError:
 
 
 async def create_order(new_uow: UnitOfWorkFactory, clients: Clients, policy: TradePolicy,
-                       req: pb.CreateOrderRequest, time_remaining: float | None = None,
+                       req: pb.CreateOrderRequest, caller: Identity,
+                       time_remaining: float | None = None,
                        clock: Clock = utcnow) -> pb.CreateOrderResponse:
-    """Run the saga; ``time_remaining`` is the caller's deadline, passed on.
+    """Run the saga for the buyer the caller acts for (``checkout.for_caller``);
+    ``time_remaining`` is the caller's deadline, passed on.
 
     Guarantee: the answer is the order in WAIT_PAY (or paid), or an error
     with the order (if written) FAILED and its events out; a repeat with the
-    same keys gets the same answer.
+    same keys gets the same answer — for the same buyer only: the keys are
+    bound to the request with its buyer, so another buyer's repeat is
+    IDEMPOTENCY_KEY_REUSED, never someone else's order.
     """
+    req = checkout.for_caller(req, caller)
     keys = OrderKeys(req.request_id, req.out_type, req.out_id)
     digest = request_hash(req)
     async with new_uow() as uow:
         for scope, key in keys.items():
             if (stored := await uow.keys.lookup(scope, key, digest)) is not None:
                 return replay(stored, pb.CreateOrderResponse)
-    priced = await checkout.price(clients, req, clock(), policy, time_remaining)
+    priced = await checkout.price(clients, req, caller, clock(), policy, time_remaining)
     order = priced.order
     try:
         async with new_uow() as uow:

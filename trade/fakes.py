@@ -80,19 +80,20 @@ class InMemoryOrders(Orders):
     async def add(self, order: Order) -> None:
         order.version = 1
         self.uow.staged[order.order_id] = _copy(order)
-        self._hand_over(order)
+        self._hand_over(order, True, None)
 
     async def save(self, order: Order) -> None:
         stored = self._all()[order.order_id]
         mine = _copy(order)
         mine.version = stored.version
-        if mine != stored:
+        changed = mine != stored
+        if changed:
             if order.version != stored.version:
                 raise concurrent_change(order.order_id)
             order.version += 1
             mine.version = order.version
             self.uow.staged[order.order_id] = mine
-        self._hand_over(order)
+        self._hand_over(order, changed, stored.status)
 
 
 class InMemoryTradeUnitOfWork(InMemoryUnitOfWork, TradeUnitOfWork):

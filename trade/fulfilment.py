@@ -16,7 +16,7 @@ import logging
 
 from trade.order import Mirror, Order, TradePolicy
 from trade.repository import Clock, TradeUnitOfWork
-from zhongtai.errors import Violations
+from zhongtai.auth import Identity, acting_buyer
 from zhongtai.trade.v1 import trade_pb2 as pb
 
 log = logging.getLogger(__name__)
@@ -51,33 +51,26 @@ async def logistics_order_changed(uow: TradeUnitOfWork, *, log_order_id: str, or
     await uow.orders.save(order)
 
 
-def _buyer_request(order_id: str, buyer_id: str) -> None:
-    v = Violations()
-    v.check(bool(order_id), "order_id", "is required")
-    v.check(bool(buyer_id), "buyer_id", "is required")
-    v.raise_if_any()
-
-
-async def confirm_receipt(uow: TradeUnitOfWork, *, order_id: str, buyer_id: str,
-                          clock: Clock) -> Order:
-    """The buyer confirms receipt of a top-level order: COMPLETED
-    (``Order.confirm_receipt``); the order after it."""
-    _buyer_request(order_id, buyer_id)
+async def confirm_receipt(uow: TradeUnitOfWork, *, order_id: str, caller: Identity,
+                          buyer_id: str, clock: Clock) -> Order:
+    """The order's buyer (or staff naming it, or not) confirms receipt of a
+    top-level order: COMPLETED (``Order.confirm_receipt``); the order after it."""
+    buyer_id = acting_buyer(caller, buyer_id)
     order = await uow.orders.get_for_update(order_id)
     order.check_top_level(order_id, "confirm receipt of")
-    order.confirm_receipt(buyer_id, clock())
+    order.confirm_receipt(order.party_of(caller, buyer_id=buyer_id), clock())
     await uow.orders.save(order)
     return order
 
 
-async def extend_receipt(uow: TradeUnitOfWork, *, order_id: str, buyer_id: str,
-                         clock: Clock, policy: TradePolicy) -> Order:
-    """The buyer pushes the automatic receipt back (``Order.extend_receipt``);
-    the order after it."""
-    _buyer_request(order_id, buyer_id)
+async def extend_receipt(uow: TradeUnitOfWork, *, order_id: str, caller: Identity,
+                         buyer_id: str, clock: Clock, policy: TradePolicy) -> Order:
+    """The order's buyer (or staff) pushes the automatic receipt back
+    (``Order.extend_receipt``); the order after it."""
+    buyer_id = acting_buyer(caller, buyer_id)
     order = await uow.orders.get_for_update(order_id)
     order.check_top_level(order_id, "extend the receipt of")
-    order.extend_receipt(buyer_id, clock(), policy)
+    order.extend_receipt(order.party_of(caller, buyer_id=buyer_id), clock(), policy)
     await uow.orders.save(order)
     return order
 

@@ -15,15 +15,16 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from trade import views
 from trade.order import Order, Rejection, TradePolicy, payability
 from trade.order.events import PaymentRejected
-from trade.repository import Clock, TradeUnitOfWork
+from trade.repository import AUDIT_ORDER, Clock, TradeUnitOfWork
 from trade.vouchers import fresh_codes
-from zhongtai.errors import Violations
+from zhongtai.errors import InvalidArgument
 
 log = logging.getLogger(__name__)
 
-MAX_PARTS = 100
+MAX_RESOURCE_ID = 128  # the audit trail's (a part may name no order of trade's)
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,10 @@ async def payment_succeeded(uow: TradeUnitOfWork, *, payment_id: str, buyer_id: 
                                    buyer_id=buyer_id, currency=part.currency,
                                    amount=part.amount, at=paid_at)
             assert rejection is not None
-            uow.orders.publish(PaymentRejected(part.order_id, part.pay_order_id, payment_id,
-                                               part.currency, part.amount, rejection, now))
+            rejected = PaymentRejected(part.order_id, part.pay_order_id, payment_id,
+                                       part.currency, part.amount, rejection, now)
+            uow.orders.publish(rejected)
+            uow.audit(AUDIT_ORDER, part.order_id[:MAX_RESOURCE_ID], views.event_note(rejected))
         else:
             rejection = order.accept_payment(
                 payment_id=payment_id, pay_order_id=part.pay_order_id, order_id=part.order_id,
@@ -91,13 +94,8 @@ async def check_payable(uow: TradeUnitOfWork, *, buyer_id: str, parts: Sequence[
     """Whether each part would be taken now (read-only): each part with its
     order (None if the pay order does not exist) and the rejection (None:
     payable)."""
-    v = Violations()
-    v.check(bool(buyer_id), "buyer_id", "is required")
-    v.check(0 < len(parts) <= MAX_PARTS, "parts", f"between 1 and {MAX_PARTS} parts")
-    for i, part in enumerate(parts):
-        v.check(bool(part.pay_order_id), f"parts[{i}].pay_order_id", "is required")
-        v.check(bool(part.order_id), f"parts[{i}].order_id", "is required")
-    v.raise_if_any()
+    if not parts:
+        raise InvalidArgument.field("parts", "at least one part")
     orders = await uow.orders.by_pay_orders([p.pay_order_id for p in parts])
     out = []
     for part in parts:

@@ -45,6 +45,9 @@ from zhongtai.idempotency import KeyStore, SqlKeyStore
 from zhongtai.trade.v1 import trade_pb2 as pb
 from zhongtai.uow import SqlUnitOfWork, UnitOfWork
 
+# The audit trail's resource type for orders (resource id: the top-level order).
+AUDIT_ORDER = "order"
+
 
 def not_found(order_id: str) -> ZhongtaiError:
     """NOT_FOUND ``ORDER_NOT_FOUND``."""
@@ -129,11 +132,17 @@ class Orders(abc.ABC):
         """Hand one domain event to the unit of work as its integration event."""
         self.uow.emit(views.event_message(event), event.aggregate_id)
 
-    def _hand_over(self, order: Order) -> None:
+    def _hand_over(self, order: Order, changed: bool, before: int | None) -> None:
+        """Hand the order's events and deadlines to the unit of work, and
+        record the change (if any) in the audit trail (``AUDIT_ORDER``, the
+        top-level order's id; ``before``: its status as loaded, None if new)."""
         events, deadlines = order.pull()
         for event in events:
             self.publish(event)  # type: ignore[arg-type]
         self.uow.schedule(deadlines)
+        if changed or events:
+            self.uow.audit(AUDIT_ORDER, order.order_id,
+                           views.audit_detail(order, before, events))  # type: ignore[arg-type]
 
 
 # The time, read by a use case once it holds the order (its lock), so the
@@ -259,15 +268,17 @@ class SqlOrders(Orders):
                 await self._s.execute(table.insert(), values)
         order.version = 1
         self._seen[order.order_id] = rows
-        self._hand_over(order)
+        self._hand_over(order, True, None)
 
     async def save(self, order: Order) -> None:
         rows = to_rows(order)
         seen = self._seen.get(order.order_id, Rows())
-        if _changed(rows, seen):
+        changed = _changed(rows, seen)
+        if changed:
             await self._write(order, rows, seen)
         self._seen[order.order_id] = rows
-        self._hand_over(order)
+        before = seen.biz.get(order.order_id, {}).get("status")
+        self._hand_over(order, changed, before)
 
     async def _write(self, order: Order, rows: Rows, seen: Rows) -> None:
         b = t.biz_orders.c

@@ -219,6 +219,33 @@ def event_message(event: de.DomainEvent) -> Message:
 
 
 
+def audit_detail(order: Order, before: int | None, events: list[de.DomainEvent]) -> str:
+    """What a saved change did to an order, for its audit trail: the status
+    move and the events it recorded."""
+    def name(status: int) -> str:
+        return pb.OrderStatus.Name(status).removeprefix("ORDER_STATUS_")
+
+    now = name(order.status)
+    moved = f"{name(before)} -> {now}" if before not in (None, order.status) \
+        else ("created " if before is None else "") + now
+    return "; ".join([moved, *map(event_note, events)])
+
+
+def event_note(event: de.DomainEvent) -> str:
+    """A domain event for the audit trail (voucher codes are never shown)."""
+    name = type(event).__name__
+    match event:
+        case de.OrderPriceAdjusted():
+            return (f"{name} {event.previous_adjust} -> {event.order.adjust} "
+                    f"{event.order.currency}: {event.reason}")
+        case de.PaymentRejected():
+            return f"{name} payment {event.payment_id} for {event.pay_order_id}: {event.rejection}"
+        case de.OrderCancelled() | de.OrderCompleted():
+            who = Operator.Role.Name(event.by.role).removeprefix("ROLE_").lower()
+            return f"{name} by {who} {event.by.id}".rstrip()
+    return name
+
+
 def order_or_line(order: Order, order_id: str) -> pb.Order:
     """The order ``order_id`` names: the top-level order, or one of its sub orders."""
     if order_id == order.order_id:

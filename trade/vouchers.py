@@ -13,14 +13,13 @@ import secrets
 from trade.order import E, Order, Voucher
 from trade.repository import Clock, TradeUnitOfWork
 from zhongtai import pagination
-from zhongtai.errors import InvalidArgument, Violations
+from zhongtai.auth import Identity, acting_seller
 from zhongtai.trade.v1 import trade_pb2 as pb
 
 # Voucher codes: 20 characters of a 32-letter alphabet without look-alikes
 # (100 bits from ``secrets``): unguessable, and readable at a counter.
 VOUCHER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 VOUCHER_CODE_LENGTH = 20
-MAX_VOUCHER_CODE = 64
 
 
 def new_voucher_code() -> str:
@@ -37,32 +36,29 @@ async def fresh_codes(uow: TradeUnitOfWork, n: int) -> list[str]:
     return sorted(codes)
 
 
-async def redeem_voucher(uow: TradeUnitOfWork, *, code: str, seller_id: str,
-                         clock: Clock) -> tuple[Voucher, Order]:
-    """The line's seller redeems a code (``Order.redeem_voucher``), under the
-    order's lock; the voucher and its order after it."""
-    v = Violations()
-    v.check(bool(code), "code", "is required")
-    v.check(len(code) <= MAX_VOUCHER_CODE, "code",
-            f"must be at most {MAX_VOUCHER_CODE} characters")
-    v.check(bool(seller_id), "seller_id", "is required")
-    v.raise_if_any()
+async def redeem_voucher(uow: TradeUnitOfWork, *, code: str, caller: Identity,
+                         seller_id: str, clock: Clock) -> tuple[Voucher, Order]:
+    """The line's seller (a seller credential for it; ``seller_id``, if
+    named, one of its own) or an operator redeems a code
+    (``Order.redeem_voucher``), under the order's lock; the voucher and its
+    order after it."""
+    seller_id = acting_seller(caller, seller_id)
     order = await uow.orders.by_voucher(code, lock=True)
     if order is None:
         raise E(pb.ERROR_REASON_VOUCHER_NOT_FOUND, "no such voucher code")
-    voucher = order.redeem_voucher(code, seller_id, clock())
+    voucher = order.redeem_voucher(code, order.party_of(caller, seller_id=seller_id), clock())
     await uow.orders.save(order)
     return voucher, order
 
 
-async def list_vouchers(uow: TradeUnitOfWork, *, order_id: str, page_size: int,
-                        page_token: str) -> tuple[Order, list[Voucher], str]:
+async def list_vouchers(uow: TradeUnitOfWork, *, order_id: str, caller: Identity,
+                        page_size: int, page_token: str) -> tuple[Order, list[Voucher], str]:
     """The codes of an order by code (a main order: all its lines'; a single
-    or sub order: its own), a page at a time: the order, the page and the
-    next page's token (empty at the end)."""
-    if not order_id:
-        raise InvalidArgument.field("order_id", "is required")
+    or sub order: its own), a page at a time, for who may see that order
+    (``Order.check_visible_to``): the order, the page and the next page's
+    token (empty at the end)."""
     order = await uow.orders.get(order_id)
+    order.check_visible_to(caller, order_id)
     size = pagination.page_size(page_size)
     query_key = f"vouchers:{order_id}"
     after = pagination.decode_token(page_token, query_key)

@@ -89,6 +89,11 @@ _current: contextvars.ContextVar[Identity | None] = contextvars.ContextVar(
     "zhongtai_identity", default=None)
 
 
+def current_caller() -> Identity | None:
+    """The caller of the RPC being served, if any (None outside an RPC)."""
+    return _current.get()
+
+
 def current_identity() -> Identity:
     """The caller of the RPC being served (set by the server before the
     servicer runs)."""
@@ -311,15 +316,24 @@ def identity_from_claims(claims: Mapping[str, Any]) -> Identity:
 
 @dataclass(frozen=True)
 class Rule:
-    """Who may call one RPC: the roles, and (for the docs and the policy
-    test) the ownership rule the use case applies on top."""
+    """Who may call one RPC: the roles, which services (when the service
+    role is allowed only to some: a saga's participant calls are the saga
+    owner's), and (for the docs and the policy test) the ownership rule the
+    use case applies on top."""
 
     roles: frozenset[Role]
     ownership: str = ""
+    services: frozenset[str] = frozenset()
+
+    def admits(self, identity: Identity) -> bool:
+        if identity.role not in self.roles:
+            return False
+        return (identity.role is not Role.SERVICE or not self.services
+                or identity.subject in self.services)
 
 
-def allow(*roles: Role, ownership: str = "") -> Rule:
-    return Rule(frozenset(roles), ownership)
+def allow(*roles: Role, ownership: str = "", services: Iterable[str] = ()) -> Rule:
+    return Rule(frozenset(roles), ownership, frozenset(services))
 
 
 BUYER, SELLER, OPERATOR, SERVICE = Role.BUYER, Role.SELLER, Role.OPERATOR, Role.SERVICE
@@ -370,9 +384,10 @@ class Authenticator:
             raise COMMON(common.ERROR_REASON_NO_POLICY,
                          f"{full_method} has no access policy; nobody may call it",
                          metadata={"method": full_method[:200]})
-        if identity.role not in rule.roles:
-            raise COMMON(common.ERROR_REASON_ROLE_NOT_ALLOWED,
-                         f"a {identity.role.value} may not call {method}",
+        if not rule.admits(identity):
+            who = (f"service {identity.subject}" if identity.role is Role.SERVICE
+                   else f"a {identity.role.value}")
+            raise COMMON(common.ERROR_REASON_ROLE_NOT_ALLOWED, f"{who} may not call {method}",
                          metadata={"method": method, "role": identity.role.value})
 
 

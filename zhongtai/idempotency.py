@@ -26,6 +26,7 @@ from google.protobuf.message import Message
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zhongtai.auth import current_caller
 from zhongtai.common.v1 import errors_pb2
 from zhongtai.db import Database, PlumbingTables, insert_ignore, rows_changed, utcnow
 from zhongtai.errors import (
@@ -42,12 +43,18 @@ R = TypeVar("R", bound=Message)
 
 
 def request_hash(request: Message, ignore: tuple[str, ...] = ("request_id",)) -> str:
+    """The fingerprint of a request under its request id: its fields (but
+    ``ignore``) and who sends it, so the same id sent by another caller is
+    IDEMPOTENCY_KEY_REUSED, never a replay of someone else's answer."""
     copy = type(request)()
     copy.CopyFrom(request)
     for name in ignore:
         if copy.DESCRIPTOR.fields_by_name.get(name) is not None:
             copy.ClearField(name)
-    return hashlib.sha256(copy.SerializeToString(deterministic=True)).hexdigest()
+    digest = hashlib.sha256(copy.SerializeToString(deterministic=True))
+    if (caller := current_caller()) is not None:
+        digest.update(f"\0{caller.role.value}:{caller.subject}".encode())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

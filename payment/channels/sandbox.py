@@ -50,10 +50,13 @@ class SandboxChannel(Channel):
     name = "sandbox"
 
     def __init__(self, base_url: str, secret: str, tolerance_seconds: float = 300.0, *,
-                 timeout_seconds: float = 10.0, connect_timeout_seconds: float = 3.0) -> None:
+                 previous_secret: str = "", timeout_seconds: float = 10.0,
+                 connect_timeout_seconds: float = 3.0) -> None:
         if not secret:
             raise ValueError("the sandbox channel needs the notification secret")
-        self._secret = secret
+        # Notifications signed with either are accepted (``previous_secret``:
+        # while the provider's secret is rotated).
+        self._secrets = (secret, previous_secret)
         self._tolerance = tolerance_seconds
         self._client = JsonClient(base_url, name="sandbox", error=SandboxChannelError,
                                   timeout_seconds=timeout_seconds,
@@ -119,7 +122,7 @@ class SandboxChannel(Channel):
     def verify_notification(self, headers: Mapping[str, str], body: bytes,
                             now: dt.datetime) -> Notification:
         try:
-            signing.verify(self._secret, headers, body, now, self._tolerance,
+            signing.verify(self._secrets, headers, body, now, self._tolerance,
                            timestamp_header=TIMESTAMP_HEADER, signature_header=SIGNATURE_HEADER)
         except signing.SignatureRejected as e:
             raise NotificationRejected(e.reason, str(e)) from None

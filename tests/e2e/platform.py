@@ -11,6 +11,7 @@ timeouts, logistics' listeners), or again on the same directory (a restart).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,6 +23,7 @@ from payment.settings import PaymentSettings
 from tests.e2e.support import Recorder, Stubs, free_port
 from tests.identity import NaturalIdentity
 from trade.settings import TradeSettings
+from zhongtai.auth import Identity
 from zhongtai.config import Settings
 from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
 from zhongtai.logistics.v1 import warehouse_pb2_grpc as wh_grpc
@@ -57,14 +59,22 @@ class Platform:
     callback_url: str  # where payment takes channel notifications
     http: aiohttp.ClientSession
 
+    def as_(self, identity: Identity) -> tuple[tuple[str, str]]:
+        """The metadata of a call made with ``identity``'s credential (the
+        harness leaves an explicit one as it is)."""
+        token = self.runtime.access.issuer.issue(identity, dt.timedelta(minutes=10))
+        return (("authorization", f"Bearer {token}"),)
+
 
 async def start_platform(data_dir: Path, logistics: LogisticsSettings = EPHEMERAL_LOGISTICS,
+                         payment: PaymentSettings = EPHEMERAL_PAYMENT,
                          **trade: float) -> Platform:
     """The platform on ``data_dir`` with trade's settings ``trade`` (e.g.
-    ``pay_timeout_seconds=0.3``) and logistics' ``logistics``; payment
-    queries a pending payment after a minute and a refund after 5 s."""
+    ``pay_timeout_seconds=0.3``), logistics' ``logistics`` and payment's
+    ``payment``; payment queries a pending payment after a minute and a
+    refund after 5 s."""
     callback = f"127.0.0.1:{free_port()}"
-    payment = dataclasses.replace(EPHEMERAL_PAYMENT, callback_listen=callback,
+    payment = dataclasses.replace(payment, callback_listen=callback,
                                   pending_query_after_seconds=60,
                                   refund_query_after_seconds=5)
     runtime = Runtime(Settings(
@@ -95,9 +105,10 @@ async def close_platform(p: Platform) -> None:
 
 @asynccontextmanager
 async def running_platform(data_dir: Path, logistics: LogisticsSettings = EPHEMERAL_LOGISTICS,
+                           payment: PaymentSettings = EPHEMERAL_PAYMENT,
                            **trade: float) -> AsyncIterator[Platform]:
     """``start_platform``, closed on leaving the block."""
-    p = await start_platform(data_dir, logistics, **trade)
+    p = await start_platform(data_dir, logistics, payment, **trade)
     try:
         yield p
     finally:

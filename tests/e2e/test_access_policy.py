@@ -16,7 +16,7 @@ from google.protobuf import descriptor_pool, message_factory
 from scripts.policy_table import table
 from tests.e2e.platform import Platform
 from tests.e2e.support import channel_to, rich_error
-from zhongtai.auth import Identity, Role
+from zhongtai.auth import Identity, Role, Rule
 from zhongtai.runtime import load_spec, service_names
 
 pytestmark = pytest.mark.e2e
@@ -28,13 +28,11 @@ IDENTITIES = {Role.BUYER: Identity(Role.BUYER, "policy-buyer"),
               Role.SERVICE: Identity.for_service("policy-front")}
 
 
-def rpcs() -> list[tuple[str, str, frozenset[Role]]]:
-    out = []
-    for name in service_names():
-        for service, policy in load_spec(name).policies.items():
-            for method, rule in policy.items():
-                out.append((service, method, rule.roles))
-    return out
+def rpcs() -> list[tuple[str, str, Rule]]:
+    return [(service, method, rule)
+            for name in service_names()
+            for service, policy in load_spec(name).policies.items()
+            for method, rule in policy.items()]
 
 
 def test_the_security_doc_shows_every_policy_as_it_is() -> None:
@@ -72,13 +70,18 @@ async def test_every_rpc_admits_exactly_the_roles_its_policy_names(platform: Pla
               for role, identity in IDENTITIES.items()}
     found = []
     async with channel_to(f"127.0.0.1:{platform.runtime.port}") as channel:
-        for service, method, roles in rpcs():
+        for service, method, rule in rpcs():
             assert await _call(channel, service, method, None) == \
                 grpc.StatusCode.UNAUTHENTICATED, f"{method} without a credential"
             for role, token in tokens.items():
                 code = await _call(channel, service, method, token)
-                expected = grpc.StatusCode.OK if role in roles else \
+                expected = grpc.StatusCode.OK if rule.admits(IDENTITIES[role]) else \
                     grpc.StatusCode.PERMISSION_DENIED
                 found.append((f"{service}/{method}", role.value, code == expected))
+            for name in rule.services:  # a service the rule names is admitted
+                token = issuer.issue(Identity.for_service(name), dt.timedelta(minutes=10))
+                found.append((f"{service}/{method}", name,
+                              await _call(channel, service, method, token)
+                              == grpc.StatusCode.OK))
     assert [f for f in found if not f[2]] == []
     assert len({m for m, _, _ in found}) == len(rpcs()) >= 70

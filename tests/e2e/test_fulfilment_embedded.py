@@ -33,9 +33,10 @@ from tests.e2e.builders import (
 )
 from tests.e2e.builders import pay as presale_pay
 from tests.e2e.platform import Platform, close_platform, running_platform
-from tests.e2e.support import order_request, rich_error, seed_shop, status_is
+from tests.e2e.support import credential, order_request, rich_error, seed_shop, status_is
 from trade import store as trade_store
 from trade.settings import TradeSettings
+from zhongtai.auth import Identity, Role
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.db import Database, utcnow
@@ -114,9 +115,12 @@ async def test_buyer_confirms_receipt_once(platform: Platform) -> None:
             order_id=order.order_id, buyer_id="someone-else"))
     assert e.value.code() == grpc.StatusCode.PERMISSION_DENIED
     assert rich_error(e.value)["reason"] == "NOT_A_PARTY_TO_THE_ORDER"
+    # The buyer is the credential's: another buyer, naming nobody, is refused.
     with pytest.raises(grpc.aio.AioRpcError) as e:
-        await p.stubs.trade.ConfirmReceipt(tr.ConfirmReceiptRequest(order_id=order.order_id))
-    assert rich_error(e.value)["fields"] == ["buyer_id"]
+        await p.stubs.trade.ConfirmReceipt(
+            tr.ConfirmReceiptRequest(order_id=order.order_id),
+            metadata=credential(p.runtime.access.issuer, Identity(Role.BUYER, "b3")))
+    assert rich_error(e.value)["reason"] == "NOT_A_PARTY_TO_THE_ORDER"
 
     done = (await p.stubs.trade.ConfirmReceipt(req)).order
     assert done.status == tr.ORDER_STATUS_COMPLETED

@@ -5,11 +5,14 @@ notifications to payment's callback server, its refunds."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 
 import grpc
 import pytest
 
+from payment.sandbox_server import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from tests.builders import cny
 from tests.conftest import equals, eventually
 from tests.e2e.builders import (
@@ -27,7 +30,7 @@ from tests.e2e.builders import (
     sandbox_of,
     sold,
 )
-from tests.e2e.platform import Platform, running_platform
+from tests.e2e.platform import EPHEMERAL_PAYMENT, Platform, running_platform
 from tests.e2e.support import (
     order_request,
     refusal,
@@ -36,6 +39,7 @@ from tests.e2e.support import (
     single_order,
     status_is,
 )
+from zhongtai import signing
 from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.errors import Reasons
 from zhongtai.payment.v1 import payment_pb2 as pb
@@ -331,11 +335,11 @@ async def test_forged_notifications_get_401_and_change_nothing(platform: Platfor
     payment = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
         buyer_id="buyer-6", method=pb.METHOD_SANDBOX, parts=parts_of(order)))).payment
     attempt = payment.attempts[0]
-    body = (b'{"type":"payment","out_trade_no":"' + attempt.attempt_id.encode()
-            + b'","out_refund_no":"","status":"SUCCEEDED","transaction_id":"x",'
-            b'"amount":800,"currency":"CNY","time":"2030-01-01T00:00:00.000000Z"}')
+    body = paid_notification(attempt, 800)
     url = f"{p.callback_url}/callbacks/sandbox"
-    for headers in ({}, {"X-Sandbox-Timestamp": "1", "X-Sandbox-Signature": "00" * 32}):
+    # Signed with nothing, garbage, or the fixed secret there used to be by default.
+    for headers in ({}, {"X-Sandbox-Timestamp": "1", "X-Sandbox-Signature": "00" * 32},
+                    signed(body, "zhongtai-sandbox-secret")):
         async with p.http.post(url, data=body, headers=headers) as resp:
             assert resp.status == 401
     async with p.http.post(f"{p.callback_url}/callbacks/nope", data=body) as resp:
@@ -354,6 +358,39 @@ async def test_forged_notifications_get_401_and_change_nothing(platform: Platfor
     await eventually(refused)
     assert (await payment_of(p, payment.payment_id)).status == P.PAYMENT_STATUS_PENDING
     assert (await order_of(p, order.order_id)).status == tr.ORDER_STATUS_WAIT_PAY
+
+
+def paid_notification(attempt: pb.PaymentAttempt, amount: int) -> bytes:
+    """What the sandbox posts when an attempt is paid."""
+    return json.dumps({"type": "payment", "out_trade_no": attempt.attempt_id,
+                       "out_refund_no": "", "status": "SUCCEEDED", "transaction_id": "x",
+                       "amount": amount, "currency": "CNY",
+                       "time": "2030-01-01T00:00:00.000000Z"}).encode()
+
+
+def signed(body: bytes, secret: str) -> dict[str, str]:
+    return signing.signed_headers(secret, body, timestamp_header=TIMESTAMP_HEADER,
+                                  signature_header=SIGNATURE_HEADER)
+
+
+async def test_while_the_secret_rotates_the_previous_one_is_accepted_too(
+        tmp_path: Path) -> None:
+    rotating = dataclasses.replace(EPHEMERAL_PAYMENT, sandbox_secret="the-new-secret-0123",
+                                   sandbox_secret_previous="the-old-secret-0123")
+    async with running_platform(tmp_path, payment=rotating) as p:
+        order = await single_order(p.stubs, "buyer-r", 700)
+        payment = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
+            buyer_id="buyer-r", method=pb.METHOD_SANDBOX, parts=parts_of(order)))).payment
+        body = paid_notification(payment.attempts[0], 700)
+        url = f"{p.callback_url}/callbacks/sandbox"
+        async with p.http.post(url, data=body, headers=signed(body, "another-secret-0123")
+                               ) as resp:
+            assert resp.status == 401
+        async with p.http.post(url, data=body, headers=signed(body, "the-old-secret-0123")
+                               ) as resp:
+            assert resp.status == 200
+        await eventually(lambda: payment_is(p, payment.payment_id, P.PAYMENT_STATUS_SUCCEEDED))
+        await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
 
 
 async def test_reordered_and_duplicated_notifications(platform: Platform) -> None:

@@ -167,7 +167,8 @@ async def distributed(pg_database: CreateDb, vhost: str,
         {**common, "ZHONGTAI_DATABASE_URL_PAYMENT": await pg_database("payment"),
          "ZHONGTAI_ENDPOINT_TRADE": trade_addr,
          "ZHONGTAI_PAYMENT_CALLBACK_LISTEN": f"127.0.0.1:{free_port()}",
-         "ZHONGTAI_PAYMENT_SANDBOX_LISTEN": f"127.0.0.1:{free_port()}"},
+         "ZHONGTAI_PAYMENT_SANDBOX_LISTEN": f"127.0.0.1:{free_port()}",
+         "ZHONGTAI_PAYMENT_SANDBOX_SECRET": f"sandbox-{uuid.uuid4().hex}"},
         tmp_path / "payment.log")
     logistics = ServerProcess(
         ["serve", "--service", "logistics", "--listen", logistics_addr],
@@ -200,6 +201,26 @@ async def distributed(pg_database: CreateDb, vhost: str,
         await bus.close()
     assert not (tmp_path / "must-not-be-used").exists(), "a service used SQLite"
     assert codes == (0, 0, 0, 0, 0), "servers did not shut down cleanly"
+
+
+@pytest.mark.postgres
+@pytest.mark.rabbitmq
+async def test_payment_on_its_own_needs_a_notification_secret_of_its_own(
+        pg_database: CreateDb, vhost: str, tmp_path: Path) -> None:
+    """No fixed default outside the embedded mode: payment without a secret,
+    or with the one that used to be the default, does not start."""
+    keys, _ = key_files(tmp_path / "keys")
+    env = {"ZHONGTAI_BROKER_URL": vhost, **keys, **EPHEMERAL_ENV,
+           "ZHONGTAI_DATABASE_URL_PAYMENT": await pg_database("payment"),
+           "ZHONGTAI_ENDPOINT_TRADE": f"127.0.0.1:{free_port()}"}
+    for n, secret in enumerate(({}, {"ZHONGTAI_PAYMENT_SANDBOX_SECRET":
+                                     "zhongtai-sandbox-secret"})):
+        log = tmp_path / f"payment-{n}.log"
+        server = ServerProcess(["serve", "--service", "payment", "--listen",
+                                f"127.0.0.1:{free_port()}"], {**env, **secret}, log)
+        server.start()
+        assert server.proc is not None and server.proc.wait(60) != 0
+        assert "ZHONGTAI_PAYMENT_SANDBOX_SECRET" in log.read_text()
 
 
 @pytest.mark.postgres

@@ -191,13 +191,17 @@ async def test_refusals_carry_reasons_and_fields(env: Env) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await stub.Quote(pb.QuoteRequest(buyer_id="buyer-3", lines=CART, points=10))
     assert rich_error(e.value)["reason"] == "INSUFFICIENT_POINTS"
+    # The contract's limits first (promotion.proto), then the domain's rules.
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await stub.Quote(pb.QuoteRequest(buyer_id="buyer-3", lines=[
             line("x", "A", "c1", -1, 0), line("x", "A", "c1", 100, 1)]))
     err = rich_error(e.value)
     assert err["code"] == grpc.StatusCode.INVALID_ARGUMENT
-    assert err["fields"] == ["lines[0].unit_price.amount_minor", "lines[0].quantity",
-                             "lines[1].line_id"]
+    assert err["fields"] == ["lines[0].unit_price.amount_minor", "lines[0].quantity"]
+    with pytest.raises(grpc.aio.AioRpcError) as e:
+        await stub.Quote(pb.QuoteRequest(buyer_id="buyer-3", lines=[
+            line("x", "A", "c1", 1, 1), line("x", "A", "c1", 100, 1)]))
+    assert rich_error(e.value)["fields"] == ["lines[1].line_id"]
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await stub.CreatePromotion(pb.CreatePromotionRequest(promotion=pb.Promotion(
             kind=pb.PROMOTION_KIND_SHOP_FULL_REDUCTION, title="no seller", start_time=ts(1),
@@ -332,7 +336,11 @@ async def test_stacking_policy_defaults_and_replacement(env: Env) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await stub.UpdateStackingPolicy(pb.UpdateStackingPolicyRequest(policy=pb.StackingPolicy(
             order=[K.DEDUCTION_KIND_FLASH_SALE], points_per_unit=0)))
-    assert rich_error(e.value)["fields"] == ["policy.order[0]", "policy.points_per_unit"]
+    assert rich_error(e.value)["fields"] == ["policy.points_per_unit"]  # the contract's
+    with pytest.raises(grpc.aio.AioRpcError) as e:
+        await stub.UpdateStackingPolicy(pb.UpdateStackingPolicyRequest(policy=pb.StackingPolicy(
+            order=[K.DEDUCTION_KIND_FLASH_SALE], points_per_unit=100)))
+    assert rich_error(e.value)["fields"] == ["policy.order[0]"]  # the domain's
 
 
 async def test_a_budget_is_held_and_given_back_by_the_cancel_event_and_shipping_is_free(

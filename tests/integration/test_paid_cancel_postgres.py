@@ -23,6 +23,7 @@ from promotion.app import SERVICE as PROMOTION
 from tests.builders import cny
 from tests.conftest import OpenDb
 from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
+from tests.promotion_support import STAFF
 from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.db import Database
@@ -97,7 +98,7 @@ async def test_two_concurrent_deliveries_of_a_ship_timeout_return_benefits_once(
             request_id="earn-1", buyer_id="buyer-1", points=10_000, reason="welcome"))
         card = (await cards.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
             buyer_id="buyer-1", balance=cny(100_000)))).card
-        tpl = (await coupons_.create_coupon_template(s, pb.CreateCouponTemplateRequest(
+        tpl = (await coupons_.create_coupon_template(s, STAFF, pb.CreateCouponTemplateRequest(
             template=pb.CouponTemplate(
                 title="10 off 50", kind=pb.COUPON_KIND_FULL_REDUCTION, threshold=cny(5000),
                 amount_off=cny(1000), valid_days=7, total_quantity=100,
@@ -107,7 +108,7 @@ async def test_two_concurrent_deliveries_of_a_ship_timeout_return_benefits_once(
     coupons = []
     for i in range(ORDERS):
         async with db.transaction() as s:
-            coupon = (await coupons_.claim_coupon(s, db.dialect, pb.ClaimCouponRequest(
+            coupon = (await coupons_.claim_coupon(s, db.dialect, STAFF, pb.ClaimCouponRequest(
                 template_id=tpl.template_id, buyer_id="buyer-1"))).coupon.coupon_id
             coupons.append(coupon)
             await holds.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
@@ -122,8 +123,8 @@ async def test_two_concurrent_deliveries_of_a_ship_timeout_return_benefits_once(
 
     async def wallet() -> tuple[tuple[int, int], tuple[int, int], list[int]]:
         async with db.transaction() as s:
-            account = await points.get_points_account(s, "buyer-1")
-            c = await cards.get_stored_value_card(s, card.card_id)
+            account = await points.get_points_account(s, STAFF, "buyer-1")
+            c = await cards.get_stored_value_card(s, STAFF, card.card_id)
             statuses = (await s.execute(select(pt.coupons.c.status)
                                         .order_by(pt.coupons.c.coupon_id))).scalars().all()
         return ((account.balance, account.frozen),

@@ -1,7 +1,8 @@
 """payment's repository contract, the same on SQLite and in memory: a payment
 saved is the payment loaded, a stale save is refused and changes nothing,
 pay orders are taken once and freed by the payment that holds them, the
-events of a saved payment reach the outbox with it."""
+events of a saved payment reach the outbox with it, and what changed its
+audit trail."""
 
 from __future__ import annotations
 
@@ -84,7 +85,11 @@ async def test_a_stale_save_is_refused_and_changes_nothing(uows: Uows) -> None:
     assert e.value.reason == "CONCURRENT_PAYMENT_CHANGE"
     async with uows() as uow:
         assert (await uow.payments.get("P1")).close_reason == "first"
+        trail, _ = await uow.audit_trail("payment", "P1", 0, "")
     assert await published(uows, "payment.payment.closed") == 1
+    assert [e.detail for e in trail] == [
+        "opened 100 CNY by METHOD_SANDBOX for pay orders po-1; attempt P1-a METHOD_SANDBOX "
+        "opened", "PENDING -> CLOSED"]
 
 
 async def test_pay_orders_are_taken_once_and_freed_by_their_holder(uows: Uows) -> None:

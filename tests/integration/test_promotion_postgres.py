@@ -17,7 +17,13 @@ from promotion import store as t
 from promotion.app import SERVICE as PROMOTION
 from tests.builders import cny
 from tests.conftest import OpenDb
-from tests.promotion_support import claim, make_template, wallet_of_buyer_1, wallet_state
+from tests.promotion_support import (
+    STAFF,
+    claim,
+    make_template,
+    wallet_of_buyer_1,
+    wallet_state,
+)
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import AlreadyExists, FailedPrecondition, NotFound
 from zhongtai.promotion.v1 import promotion_pb2 as pb
@@ -271,7 +277,7 @@ async def test_hold_racing_release_of_the_same_order_leaks_nothing(
 async def test_concurrent_holds_never_exceed_a_flash_sale_limit(db: Database) -> None:
     now = utcnow()
     async with db.transaction() as s:
-        promo = (await promotions.create_promotion(s, pb.CreatePromotionRequest(
+        promo = (await promotions.create_promotion(s, STAFF, pb.CreatePromotionRequest(
             promotion=pb.Promotion(
                 kind=pb.PROMOTION_KIND_FLASH_SALE, title="flash", price=cny(100),
                 per_buyer_limit=2, scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]),
@@ -298,7 +304,7 @@ async def test_concurrent_holds_never_exceed_a_flash_sale_limit(db: Database) ->
         if isinstance(r, pb.QuoteResponse) and r.payable_amount.amount_minor == 100:
             await release(db, f"f{i}")
     async with db.transaction() as s:
-        again = await quoting.quote(s, cart())
+        again = await quoting.quote(s, STAFF, cart())
         assert (await s.execute(select(t.flash_sale_counters.c.units))).scalar_one() == 0
     assert again.payable_amount.amount_minor == 100
     assert again.lines[0].deductions[0].source_id == promo.promotion_id
@@ -311,7 +317,7 @@ async def budgeted_promotion(db: Database, budget: int) -> str:
     """1.00 off sku-1 per unit, at most ``budget`` in all."""
     now = utcnow()
     async with db.transaction() as s:
-        return (await promotions.create_promotion(s, pb.CreatePromotionRequest(
+        return (await promotions.create_promotion(s, STAFF, pb.CreatePromotionRequest(
             promotion=pb.Promotion(
                 kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, title="1 off", amount_off=cny(100),
                 scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]), budget=cny(budget),
@@ -351,7 +357,7 @@ async def test_30_concurrent_holds_of_1_yuan_spend_a_10_yuan_budget_exactly(
     used, usage = await budget_state(db, promotion_id)
     assert used == 1000 and usage == dict.fromkeys(discounted, 100)
     async with db.transaction() as s:
-        assert (await quoting.quote(s, cart())).deducted_amount.amount_minor == 0
+        assert (await quoting.quote(s, STAFF, cart())).deducted_amount.amount_minor == 0
 
 
 async def test_released_holds_give_their_budget_back_exactly_even_racing_new_holds(

@@ -253,6 +253,18 @@ async def test_forged_stale_future_and_malformed_are_rejected(
 
     good = {TIMESTAMP_HEADER: ts, SIGNATURE_HEADER: sign(SECRET, ts, body)}
     assert channel.verify_notification(good, body, now).attempt_id == "a1"
+    # While the secret is rotated, the previous one is accepted too (only those two).
+    rotating = SandboxChannel(sandbox.url, "new-secret", TOLERANCE,
+                              previous_secret=SECRET)
+    try:
+        for key in ("new-secret", SECRET):
+            signed = {TIMESTAMP_HEADER: ts, SIGNATURE_HEADER: sign(key, ts, body)}
+            assert rotating.verify_notification(signed, body, now).attempt_id == "a1"
+        with pytest.raises(NotificationRejected):
+            rotating.verify_notification({TIMESTAMP_HEADER: ts,
+                                          SIGNATURE_HEADER: sign("other", ts, body)}, body, now)
+    finally:
+        await rotating.aclose()
     lower = {k.lower(): v for k, v in good.items()}
     assert channel.verify_notification(lower, body, now).amount == 5
     assert reason({}) == "BAD_SIGNATURE"
@@ -538,3 +550,14 @@ async def test_cli_runs_until_sigterm(tmp_path: Any) -> None:
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+async def test_cli_needs_a_secret(tmp_path: Any) -> None:
+    """``zhongtai sandbox`` has no secret of its own: without one it does not start."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZHONGTAI_PAYMENT_SANDBOX")}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "zhongtai.cli", "sandbox", "--listen", "127.0.0.1:0",
+        stderr=asyncio.subprocess.PIPE, env={**env, "ZHONGTAI_DATA_DIR": str(tmp_path)})
+    _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 1
+    assert b"a notification secret is needed" in err

@@ -13,13 +13,14 @@ from sqlalchemy import select
 from tests.builders import migrated
 from tests.conftest import CreateDb, eventually
 from tests.fakes import FakeCatalog, FakePromotion
+from tests.trade_support import FRONT, OPS, buyer, seller
 from trade import adjust_price, cancel, create_saga, queries, views
 from trade import store as t_store
 from trade.app import SERVICE as TRADE
 from trade.app import policy_of
 from trade.checkout import Clients
 from trade.consumers import Consumers, timer_handlers
-from trade.order import PAY_TIMEOUT_TIMER, ROLLBACK_TIMER, Party, TradePolicy
+from trade.order import PAY_TIMEOUT_TIMER, ROLLBACK_TIMER, TradePolicy
 from trade.repository import SqlTradeUnitOfWork
 from trade.settings import TradeSettings
 from zhongtai.common.v1.common_pb2 import Address, Money
@@ -46,22 +47,22 @@ class Trade:
         return SqlTradeUnitOfWork(self.db)
 
     async def create_order(self, req: tr.CreateOrderRequest) -> tr.CreateOrderResponse:
-        return await create_saga.create_order(self.uow, self.clients, self.policy, req)
+        return await create_saga.create_order(self.uow, self.clients, self.policy, req, FRONT)
 
     async def get_order(self, order_id: str) -> tr.Order:
         async with self.uow() as uow:
-            order, _ = await queries.get_order(uow, order_id)
+            order, _ = await queries.get_order(uow, order_id, OPS)
         return views.order_message(order)
 
     async def list_orders(self, buyer_id: str) -> list[tr.Order]:
         async with self.uow() as uow:
-            listed, _ = await queries.list_orders(uow, buyer_id=buyer_id, seller_id="",
+            listed, _ = await queries.list_orders(uow, caller=OPS, buyer_id=buyer_id, seller_id="",
                                                   statuses=[], page_size=0, page_token="")
         return [views.order_message(o) for o, _ in listed]
 
     async def cancel(self, order_id: str) -> None:
         async with self.uow() as uow:
-            await cancel.cancel_order(uow, order_id=order_id, by=Party.buyer("buyer-1"),
+            await cancel.cancel_order(uow, order_id=order_id, caller=buyer("buyer-1"),
                                       reason="", clock=utcnow)
 
 
@@ -261,7 +262,8 @@ async def test_concurrent_price_adjustments_apply_whole_the_last_wins(
 
     async def adjust(amount: int) -> None:
         async with t.uow() as uow:
-            await adjust_price.adjust_price(uow, order_id=order.order_id, seller_id="seller-1",
+            await adjust_price.adjust_price(uow, order_id=order.order_id,
+                                            caller=seller("seller-1"), seller_id="",
                                             adjust=amount, currency="CNY", reason="",
                                             clock=utcnow)
 

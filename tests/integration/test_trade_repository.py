@@ -88,7 +88,7 @@ async def test_a_save_writes_the_change_its_events_and_timers_or_nothing(db: Dat
         stale = await uow.orders.get("m")
     async with SqlTradeUnitOfWork(db) as uow:
         order = await uow.orders.get_for_update("m")
-        order.adjust_price("s1", -100, "", T0)
+        order.adjust_price(Party.seller("s1"), -100, "", T0)
         await uow.orders.save(order)
     with pytest.raises(Aborted) as e:
         async with SqlTradeUnitOfWork(db) as uow:

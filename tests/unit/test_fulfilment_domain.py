@@ -7,15 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.trade_support import POLICY, T0, line, memory, paid, voucher_line
+from tests.trade_support import POLICY, T0, buyer, line, memory, paid, seller, voucher_line
 from trade import vouchers
 from trade.consumers import FROM_LOGISTICS
 from trade.fulfilment import confirm_receipt
-from trade.order import Order
+from trade.order import Order, Party
 from trade.order import states as domain
 from trade.order.states import ORDER
 from zhongtai.catalog.v1 import catalog_pb2 as cat
-from zhongtai.errors import FailedPrecondition, InvalidArgument, PermissionDenied
+from zhongtai.common.v1.common_pb2 import Operator
+from zhongtai.errors import FailedPrecondition, PermissionDenied
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.trade.v1 import trade_pb2 as pb
 
@@ -133,26 +134,41 @@ def _order(*, receipt_extensions: int = 0, status: int = domain.WAIT_RECEIVE) ->
 
 
 def test_receipt_extensions_are_limited() -> None:
-    _order().extend_receipt("b", T0, POLICY)
+    _order().extend_receipt(Party.buyer("b"), T0, POLICY)
     with pytest.raises(FailedPrecondition) as e:
-        _order(receipt_extensions=1).extend_receipt("b", T0, POLICY)
+        _order(receipt_extensions=1).extend_receipt(Party.buyer("b"), T0, POLICY)
     assert e.value.reason == "RECEIPT_EXTENSION_LIMIT"
     with pytest.raises(FailedPrecondition) as e:
-        _order(status=domain.WAIT_SHIP).extend_receipt("b", T0, POLICY)
+        _order(status=domain.WAIT_SHIP).extend_receipt(Party.buyer("b"), T0, POLICY)
     assert e.value.reason == "RECEIPT_NOT_EXTENDABLE"
 
 
 async def test_only_the_buyer_of_a_top_level_order() -> None:
-    _order().confirm_receipt("b", T0)
+    _order().confirm_receipt(Party.buyer("b"), T0)
     with pytest.raises(PermissionDenied) as e:
-        _order().confirm_receipt("x", T0)
+        _order().confirm_receipt(Party.buyer("x"), T0)
     assert e.value.reason == "NOT_A_PARTY_TO_THE_ORDER"
     with pytest.raises(FailedPrecondition) as e:
         _order().check_top_level("sub-1", "confirm receipt of")
     assert e.value.reason == "NOT_A_TOP_LEVEL_ORDER"
-    with pytest.raises(InvalidArgument):
-        async with memory() as uow:
-            await confirm_receipt(uow, order_id="o1", buyer_id="", clock=lambda: T0)
+    with pytest.raises(PermissionDenied) as e:
+        _order().confirm_receipt(Party.seller("s"), T0)
+    assert e.value.reason == "NOT_A_PARTY_TO_THE_ORDER"
+    _order().confirm_receipt(Party(Operator.ROLE_OPERATOR, "ops-1"), T0)
+    uow = memory()
+    async with uow:
+        await uow.orders.add(_order())
+    for caller, reason in ((buyer("x"), "NOT_A_PARTY_TO_THE_ORDER"),
+                           (seller("s"), "SUBJECT_MISMATCH")):
+        with pytest.raises(PermissionDenied) as e:
+            async with uow:
+                await confirm_receipt(uow, order_id="o1", caller=caller, buyer_id="",
+                                      clock=lambda: T0)
+        assert e.value.reason == reason
+    async with uow:
+        done = await confirm_receipt(uow, order_id="o1", caller=buyer("b"), buyer_id="",
+                                     clock=lambda: T0)
+    assert done.status == domain.COMPLETED
 
 
 def test_voucher_codes_are_random_and_readable() -> None:
@@ -169,19 +185,22 @@ def _voucher_order(status: int) -> Order:
 
 
 async def test_redeem_rules() -> None:
-    _voucher_order(domain.WAIT_USE).redeem_voucher("o1-CODE0000", "s", T0)
-    _voucher_order(domain.WAIT_SHIP).redeem_voucher("o1-CODE0000", "s", T0)
+    _voucher_order(domain.WAIT_USE).redeem_voucher("o1-CODE0000", Party.seller("s"), T0)
+    _voucher_order(domain.WAIT_SHIP).redeem_voucher("o1-CODE0000", Party.seller("s"), T0)
     with pytest.raises(PermissionDenied) as e:
-        _voucher_order(domain.WAIT_USE).redeem_voucher("o1-CODE0000", "other", T0)
+        _voucher_order(domain.WAIT_USE).redeem_voucher("o1-CODE0000", Party.seller("other"),
+                                                            T0)
     assert e.value.reason == "NOT_A_PARTY_TO_THE_ORDER"
     with pytest.raises(FailedPrecondition) as e:
-        _voucher_order(domain.CANCELLED).redeem_voucher("o1-CODE0000", "s", T0)
+        _voucher_order(domain.CANCELLED).redeem_voucher("o1-CODE0000", Party.seller("s"), T0)
     assert e.value.reason == "VOUCHER_NOT_REDEEMABLE"
     twice = _voucher_order(domain.WAIT_USE)
-    twice.redeem_voucher("o1-CODE0000", "s", T0)
+    twice.redeem_voucher("o1-CODE0000", Party.seller("s"), T0)
     with pytest.raises(FailedPrecondition) as e:
-        twice.redeem_voucher("o1-CODE0000", "s", T0)
+        twice.redeem_voucher("o1-CODE0000", Party.seller("s"), T0)
     assert e.value.reason == "VOUCHER_ALREADY_REDEEMED"
-    with pytest.raises(InvalidArgument):
+    with pytest.raises(PermissionDenied) as e:
         async with memory() as uow:
-            await vouchers.redeem_voucher(uow, code="C", seller_id="", clock=lambda: T0)
+            await vouchers.redeem_voucher(uow, code="C", caller=buyer("b1"), seller_id="",
+                                          clock=lambda: T0)
+    assert e.value.reason == "SUBJECT_MISMATCH"

@@ -94,15 +94,16 @@ def act(order: Order, action: str, data: st.DataObject, now: dt.datetime) -> Non
     elif action == "ship_timeout":
         order.ship_timeout(now)
     elif action == "confirm":
-        order.confirm_receipt(order.buyer_id, now)
+        order.confirm_receipt(Party.buyer(order.buyer_id), now)
     elif action == "auto_receive":
         order.auto_receive(now + POLICY.auto_confirm)
     elif action == "extend":
-        order.extend_receipt(order.buyer_id, now, POLICY)
+        order.extend_receipt(Party.buyer(order.buyer_id), now, POLICY)
     elif action == "adjust":
-        order.adjust_price("s1", data.draw(st.integers(-200_000, 50_000)), "", now)
+        order.adjust_price(Party.seller("s1"), data.draw(st.integers(-200_000, 50_000)), "", now)
     elif action == "redeem" and order.vouchers:
-        order.redeem_voucher(data.draw(st.sampled_from(order.vouchers)).code, "s1", now)
+        order.redeem_voucher(data.draw(st.sampled_from(order.vouchers)).code, Party.seller("s1"),
+                             now)
     elif action == "refund":
         order.refund_succeeded(data.draw(st.sampled_from(order.pay_orders)).pay_order_id, now)
 

@@ -16,6 +16,7 @@ from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Address, Money
 from zhongtai.errors import FailedPrecondition, InvalidArgument
 from zhongtai.trade.v1 import trade_pb2 as pb
+from zhongtai.validation import Validator
 
 ALL_STATUSES = [s for s in pb.OrderStatus.values() if s != pb.ORDER_STATUS_UNSPECIFIED]
 ALL_ACTIONS = sorted({action for _, action in domain.TRANSITIONS})
@@ -152,7 +153,11 @@ def test_request_validation_collects_field_violations() -> None:
     with pytest.raises(InvalidArgument) as e:
         checkout.validate(req)
     fields = [v.field for v in e.value.violations]
-    assert fields == ["buyer_id", "lines[0].quantity", "lines[1].sku_id", "out_id"]
+    assert fields == ["buyer_id", "lines[1].sku_id", "out_id"]
+    # The quantity's range is the contract's (checked before any servicer).
+    with pytest.raises(InvalidArgument) as e:
+        Validator().check(req)
+    assert [v.field for v in e.value.violations] == ["lines[0].quantity"]
 
 
 # --- presale (定金+尾款) --------------------------------------------------------

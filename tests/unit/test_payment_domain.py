@@ -3,6 +3,8 @@ wins a paid attempt, the refund cap, the cashier, trade's refusals."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,16 +20,24 @@ from zhongtai.common.v1.common_pb2 import Address, Money
 from zhongtai.errors import FailedPrecondition, InvalidArgument
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.trade.v1 import trade_pb2 as tr
+from zhongtai.validation import Validator
 
 
 def fields(exc: InvalidArgument) -> list[str]:
     return [v.field for v in exc.violations]
 
 
+def checked(req: pb.CreatePaymentRequest) -> requests.Opening:
+    """A CreatePayment request as the servicer takes it: within its
+    contract's limits (checked by the server first), then ``requests``."""
+    Validator().check(req)
+    return requests.opening(req)
+
+
 def test_a_valid_merged_payment_gives_its_currency_and_total() -> None:
     req = create_request("po-1", 1000)
     req.parts.add(pay_order_id="po-2", order_id="o-2", amount=cny(250))
-    opening = requests.opening(req)
+    opening = checked(req)
     assert (opening.currency, sum(p.amount for p in opening.parts)) == ("CNY", 1250)
     assert opening.parts == (Part("po-1", "o-po-1", 1000), Part("po-2", "o-2", 250))
 
@@ -47,12 +57,22 @@ def test_a_valid_merged_payment_gives_its_currency_and_total() -> None:
      "parts[1].pay_order_id"),
     (lambda r: r.parts.add(pay_order_id="po-9", order_id="o",
                            amount=Money(currency_code="USD", amount_minor=1)), "parts"),
+    (lambda r: r.parts[0].ClearField("amount"), "parts[0].amount"),
+    (lambda r: setattr(r.parts[0].amount, "amount_minor", 10**13 + 1),
+     "parts[0].amount.amount_minor"),
+    (lambda r: r.parts.add(pay_order_id="po-9", order_id="o", amount=cny(10**13)), "parts"),
+    (lambda r: setattr(r.parts[0].amount, "currency_code", "XXX"),
+     "parts[0].amount.currency_code"),
+    (lambda r: setattr(r, "buyer_id", "b" * 65), "buyer_id"),
+    (lambda r: setattr(r, "buyer_id", " "), "buyer_id"),
+    (lambda r: [r.parts.add(pay_order_id=f"p{i}", order_id="o", amount=cny(1))
+                for i in range(50)], "parts"),
 ])
 def test_bad_create_requests_name_the_field(change: object, field: str) -> None:
     req = create_request("po-1", 1000)
     change(req)  # type: ignore[operator]
     with pytest.raises(InvalidArgument) as e:
-        requests.opening(req)
+        checked(req)
     assert field in fields(e.value)
 
 
@@ -181,14 +201,32 @@ def test_cashier_cash_on_delivery_not_to_denied_provinces_nor_without_address() 
         "Balance", "Sandbox wallet", "Cash on delivery"]
 
 
-def test_refund_and_top_up_validation() -> None:
-    with pytest.raises(InvalidArgument) as e:
-        requests.validate_refund(pb.CreateRefundRequest(payment_id="", amount=cny(0)))
-    assert set(fields(e.value)) == {"payment_id", "amount.amount_minor"}
-    with pytest.raises(InvalidArgument) as e:
-        requests.validate_buyer_amount(pb.TopUpBalanceRequest(buyer_id="b", amount=cny(-1)))
-    assert fields(e.value) == ["amount.amount_minor"]
-    requests.validate_buyer_amount(pb.TopUpBalanceRequest(buyer_id="b", amount=cny(1)))
+def test_refund_top_up_and_balance_limits() -> None:
+    """The contract's limits, then what ``requests`` adds (an amount is given)."""
+    def refused(req: Any) -> list[str]:
+        with pytest.raises(InvalidArgument) as e:
+            Validator().check(req)
+            requests.validate_amount(req)
+        return fields(e.value)
+
+    assert set(refused(pb.CreateRefundRequest(payment_id="", amount=cny(0)))) == {
+        "payment_id", "amount.amount_minor"}
+    assert refused(pb.CreateRefundRequest(payment_id="p", reason="r" * 501)) == ["reason"]
+    assert refused(pb.CreateRefundRequest(payment_id="p")) == ["amount"]
+    assert refused(pb.TopUpBalanceRequest(buyer_id="b", amount=cny(-1))) == [
+        "amount.amount_minor"]
+    assert refused(pb.TopUpBalanceRequest(buyer_id="b", amount=cny(10**10 + 1))) == [
+        "amount.amount_minor"]
+    assert refused(pb.TopUpBalanceRequest(buyer_id="b", amount=Money(
+        currency_code="XXX", amount_minor=1))) == ["amount.currency_code"]
+    assert refused(pb.GetBalanceRequest(buyer_id="b", currency_code="XXX")) == [
+        "currency_code"]
+    assert refused(pb.GetPaymentRequest(payment_id="x" * 20_000)) == ["payment_id"]
+    for ok in (pb.TopUpBalanceRequest(buyer_id="b", amount=cny(10**10)),
+               pb.CreateRefundRequest(payment_id="p", amount=cny(10**13))):
+        Validator().check(ok)
+        requests.validate_amount(ok)
+    assert requests.balance_currency(pb.GetBalanceRequest(buyer_id="b")) == "CNY"
 
 
 def test_payment_settings_from_the_environment_and_a_file(tmp_path: object) -> None:
@@ -211,6 +249,38 @@ def test_payment_settings_from_the_environment_and_a_file(tmp_path: object) -> N
     assert s.cod_denied_provinces == ("海南省",) and s.refund_query_after_seconds == 7.0
     default = Settings.load(environ={}).section("payment", PaymentSettings)
     assert "西藏自治区" in default.cod_denied_provinces
+
+
+def test_the_notification_secret_is_never_a_fixed_default(tmp_path: object) -> None:
+    """Embedded with none: a random one per start; on its own: a configured
+    one of at least 16 characters that was never published (the previous one
+    too), from the environment or a file."""
+    from pathlib import Path
+
+    from payment.settings import PaymentSettings, notification_secrets
+    from zhongtai.config import Settings
+
+    assert PaymentSettings().sandbox_secret == ""
+    made = {notification_secrets(PaymentSettings(), embedded=True)[0] for _ in range(2)}
+    assert len(made) == 2 and all(len(s) >= 32 for s in made)
+    own = "a-long-enough-secret-1"
+    for settings in (PaymentSettings(),  # missing
+                     PaymentSettings(sandbox_secret="zhongtai-sandbox-secret"),  # published
+                     PaymentSettings(sandbox_secret="short"),
+                     PaymentSettings(sandbox_secret=own, sandbox_secret_previous="short")):
+        with pytest.raises(ValueError, match="SANDBOX_SECRET"):
+            notification_secrets(settings, embedded=False)
+    # A provider elsewhere must share a configured secret, embedded or not.
+    with pytest.raises(ValueError, match="SANDBOX_SECRET"):
+        notification_secrets(PaymentSettings(sandbox_url="http://sandbox:1"), embedded=True)
+    assert notification_secrets(PaymentSettings(sandbox_secret="dev"), embedded=True) == (
+        "dev", "")
+    secret_file = Path(str(tmp_path)) / "secret"
+    secret_file.write_text(own + "\n", encoding="utf-8")
+    s = Settings.load(environ={"ZHONGTAI_PAYMENT_SANDBOX_SECRET_FILE": str(secret_file),
+                               "ZHONGTAI_PAYMENT_SANDBOX_SECRET_PREVIOUS": own[::-1]}
+                      ).section("payment", PaymentSettings)
+    assert notification_secrets(s, embedded=False) == (own, own[::-1])
 
 
 def test_trade_refusing_parts_is_failed_precondition_with_its_reasons() -> None:

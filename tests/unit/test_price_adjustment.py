@@ -8,13 +8,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.trade_support import CARD, POLICY, T0, deduction, line, memory, placed
+from tests.trade_support import (
+    CARD,
+    OPS,
+    POLICY,
+    T0,
+    deduction,
+    line,
+    memory,
+    placed,
+    seller,
+)
 from trade.adjust_price import adjust_price
-from trade.order import Order
+from trade.order import Order, Party
 from trade.order import events as de
 from trade.order.aggregate import PRICE_ADJUSTABLE
 from trade.order.amounts import split_adjustment
 from trade.order.states import WAIT_PAY, WAIT_SELLER_CONFIRM
+from zhongtai.auth import Identity
 from zhongtai.errors import FailedPrecondition, InvalidArgument, PermissionDenied
 from zhongtai.trade.v1 import trade_pb2 as pb
 
@@ -31,7 +42,7 @@ def order(actuals: list[int], *, status: int = WAIT_PAY, card: int = 0,
     o = placed(*lines)
     o.creation_succeeded(T0, POLICY)
     if adjust:
-        o.adjust_price(seller, adjust, "", T0)
+        o.adjust_price(Party.seller(seller), adjust, "", T0)
     o.pull()
     o.status = status
     return o
@@ -48,7 +59,7 @@ class Plan:
 
 def plan_price_adjustment(o: Order, amount: int, seller_id: str = "s1") -> Plan:
     """Adjust ``o`` and read back what changed."""
-    o.adjust_price(seller_id, amount, "", T0)
+    o.adjust_price(Party.seller(seller_id), amount, "", T0)
     [event] = o.pull()[0]
     assert isinstance(event, de.OrderPriceAdjusted)
     return Plan(event.previous_adjust, o.adjust, o.pay_orders[0].actual, o.actual,
@@ -157,17 +168,33 @@ def test_only_the_orders_one_seller_can_adjust() -> None:
     assert e.value.reason == "MULTI_SELLER_ORDER"
 
 
-async def test_request_checks() -> None:
+async def test_request_checks_and_who_may_adjust() -> None:
     uow = memory()
     async with uow:
         await uow.orders.add(order([1000]))
-    with pytest.raises(InvalidArgument) as e:
+
+    async def adjust(caller: Identity, seller_id: str = "", amount: int | None = -1,
+                     currency: str = "CNY") -> Order:
         async with uow:
-            await adjust_price(uow, order_id="m", seller_id="s1", adjust=-1, currency="USD",
-                               reason="x" * 501, clock=lambda: T0)
-    assert {v.field for v in e.value.violations} == {"adjust_amount", "reason"}
-    with pytest.raises(InvalidArgument) as e:
-        async with uow:
-            await adjust_price(uow, order_id="m", seller_id="", adjust=None, currency="",
-                               reason="", clock=lambda: T0)
-    assert {v.field for v in e.value.violations} == {"seller_id", "adjust_amount"}
+            return await adjust_price(uow, order_id="m", caller=caller, seller_id=seller_id,
+                                      adjust=amount, currency=currency, reason="",
+                                      clock=lambda: T0)
+
+    for amount, currency in ((-1, "USD"), (None, "")):
+        with pytest.raises(InvalidArgument) as e:
+            await adjust(seller(), amount=amount, currency=currency)
+        assert {v.field for v in e.value.violations} == {"adjust_amount"}
+    # The seller comes from the credential: another shop's is not a party;
+    # naming a seller the credential does not act for is refused as such.
+    with pytest.raises(PermissionDenied) as e:
+        await adjust(seller("s2"))
+    assert e.value.reason == "NOT_A_PARTY_TO_THE_ORDER"
+    with pytest.raises(PermissionDenied) as e:
+        await adjust(seller(), seller_id="s2")
+    assert e.value.reason == "SUBJECT_MISMATCH"
+    assert uow.order("m").adjust == 0
+    # The seller itself, or an operator on its behalf (naming it or not).
+    assert (await adjust(seller(), seller_id="s1", amount=-2)).adjust == -2
+    assert (await adjust(OPS, amount=-3)).adjust == -3
+    with pytest.raises(PermissionDenied):
+        await adjust(OPS, seller_id="s2")

@@ -1,12 +1,15 @@
-"""promotion's rules: the hold state machine, validation, the stacking
-policy's two forms, the bounded coupon search, flash-sale units."""
+"""promotion's rules: the hold state machine, validation (the contract's
+limits, then the domain's rules, as the server checks a request), the
+stacking policy's two forms, the bounded coupon search, flash-sale units."""
 
 from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 
 import pytest
+from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,6 +20,7 @@ from tests.builders import cny
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.errors import FailedPrecondition, InvalidArgument
 from zhongtai.promotion.v1 import promotion_pb2 as pb
+from zhongtai.validation import Validator
 
 ALL_STATUSES = [s for s in pb.HoldStatus.values() if s != pb.HOLD_STATUS_UNSPECIFIED]
 ALL_ACTIONS = [domain.RELEASE, domain.REDEEM]
@@ -51,6 +55,29 @@ def ts(seconds: int) -> Timestamp:
 
 def fields(exc: pytest.ExceptionInfo[InvalidArgument]) -> list[str]:
     return [v.field for v in exc.value.violations]
+
+
+CONTRACT = Validator()
+
+
+def refused(request: Message, rule: Callable[[], object]) -> list[str]:
+    """The fields a server refuses in ``request``: the contract's limits
+    (promotion.proto's rules) first, then the domain's ``rule``."""
+    try:
+        CONTRACT.check(request)
+        rule()
+    except InvalidArgument as e:
+        return [v.field for v in e.violations]
+    return []
+
+
+def refused_promotion(p: pb.Promotion) -> list[str]:
+    return refused(pb.CreatePromotionRequest(promotion=p), lambda: domain.validate_promotion(p))
+
+
+def refused_template(t: pb.CouponTemplate) -> list[str]:
+    return refused(pb.CreateCouponTemplateRequest(template=t),
+                   lambda: domain.validate_coupon_template(t))
 
 
 def promotion(**kw: object) -> pb.Promotion:
@@ -92,23 +119,36 @@ def test_a_promotion_refuses_fields_of_other_kinds_and_mixed_currencies() -> Non
                      pb.Ladder(threshold=Money(currency_code="USD", amount_minor=200),
                                amount_off=cny(20))]))
     assert fields(e) == ["promotion.ladders[1].threshold.currency_code"]
-    with pytest.raises(InvalidArgument) as e:
-        domain.validate_promotion(pb.Promotion(kind=pb.PROMOTION_KIND_ITEM_DISCOUNT,
-                                               rate_bps=10_000, ended=True))
-    assert fields(e) == ["promotion.title", "promotion.start_time", "promotion.end_time",
-                         "promotion.ended", "promotion.rate_bps"]
+    assert refused_promotion(pb.Promotion(kind=pb.PROMOTION_KIND_ITEM_DISCOUNT,
+                                          rate_bps=10_000, ended=True)) == [
+        "promotion.title", "promotion.rate_bps"]
+    assert refused_promotion(pb.Promotion(kind=pb.PROMOTION_KIND_ITEM_DISCOUNT, title="t",
+                                          ended=True)) == [
+        "promotion.start_time", "promotion.end_time", "promotion.ended", "promotion.rate_bps"]
+    assert refused_promotion(promotion(
+        kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, title=" ", amount_off=cny(0),
+        per_buyer_limit=-1, scope=pb.Scope(sku_ids=["k", "k", ""]),
+        cost_sharing=pb.CostSharing(platform_share_bps=10_001))) == [
+        "promotion.title", "promotion.scope.sku_ids[2]",
+        "promotion.amount_off.amount_minor", "promotion.per_buyer_limit",
+        "promotion.cost_sharing.platform_share_bps"]
+    assert refused_promotion(promotion(
+        kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, amount_off=cny(1),
+        scope=pb.Scope(sku_ids=["k", "k"]))) == ["promotion.scope.sku_ids"]
 
 
 def test_a_budget_is_a_positive_amount_in_the_rules_currency_and_not_for_free_shipping(
         ) -> None:
     ok = promotion(kind=pb.PROMOTION_KIND_ITEM_DISCOUNT, rate_bps=9000, budget=cny(100_000))
     assert domain.validate_promotion(ok) == "CNY"  # the budget gives it a currency
-    with pytest.raises(InvalidArgument) as e:
-        domain.validate_promotion(promotion(
-            kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, amount_off=cny(100),
-            budget=Money(currency_code="USD", amount_minor=0), budget_used=cny(1)))
-    assert fields(e) == ["promotion.budget_used", "promotion.budget.currency_code",
-                         "promotion.budget.amount_minor"]
+    assert refused_promotion(promotion(
+        kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, amount_off=cny(100),
+        budget=Money(currency_code="XXX", amount_minor=0))) == [
+        "promotion.budget.amount_minor", "promotion.budget.currency_code"]
+    assert refused_promotion(promotion(
+        kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, amount_off=cny(100),
+        budget=Money(currency_code="USD", amount_minor=1), budget_used=cny(1))) == [
+        "promotion.budget_used", "promotion.budget.currency_code"]
     with pytest.raises(InvalidArgument) as e:
         domain.validate_promotion(promotion(
             kind=pb.PROMOTION_KIND_FREE_SHIPPING, budget=cny(100),
@@ -137,12 +177,13 @@ def test_coupon_validity_is_a_window_or_days_not_both() -> None:
     with pytest.raises(InvalidArgument) as e:
         domain.validate_coupon_template(template(valid_days=0))
     assert fields(e) == ["template.valid_days"]
-    with pytest.raises(InvalidArgument) as e:
-        domain.validate_coupon_template(template(
-            kind=pb.COUPON_KIND_NO_THRESHOLD, total_quantity=0, per_buyer_limit=-1,
-            claim_start_time=ts(5), claim_end_time=ts(5)))
-    assert fields(e) == ["template.total_quantity", "template.per_buyer_limit",
-                         "template.claim_end_time", "template.threshold"]
+    assert refused_template(template(
+        kind=pb.COUPON_KIND_NO_THRESHOLD, total_quantity=0, per_buyer_limit=-1,
+        valid_days=3651)) == [
+        "template.valid_days", "template.total_quantity", "template.per_buyer_limit"]
+    assert refused_template(template(
+        kind=pb.COUPON_KIND_NO_THRESHOLD, claim_start_time=ts(5), claim_end_time=ts(5))) == [
+        "template.claim_end_time", "template.threshold"]
 
 
 def test_quote_requests_need_one_currency_and_sane_lines() -> None:
@@ -153,11 +194,17 @@ def test_quote_requests_need_one_currency_and_sane_lines() -> None:
         pb.QuoteLine(line_id="l", seller_id="s", sku_id="k", unit_price=cny(100), quantity=1),
         pb.QuoteLine(line_id="m", seller_id="s", sku_id="k", quantity=1,
                      unit_price=Money(currency_code="USD", amount_minor=1))],
-        coupon_ids=["c", "c"], points=-1, stored_value_amount=cny(1))
-    with pytest.raises(InvalidArgument) as e:
-        domain.validate_quote_request(bad, "quote.")
-    assert fields(e) == ["quote.buyer_id", "quote.lines[1].unit_price.currency_code",
-                         "quote.coupon_ids", "quote.points", "quote.stored_value_card_id"]
+        coupon_ids=["c", "c"], stored_value_amount=cny(1))
+    assert refused(pb.HoldBenefitsRequest(order_id="o", quote=bad),
+                   lambda: domain.validate_quote_request(bad, "quote.")) == [
+        "quote.lines[1].unit_price.currency_code", "quote.coupon_ids",
+        "quote.stored_value_card_id"]
+    huge = pb.QuoteRequest(buyer_id="b", lines=[pb.QuoteLine(
+        line_id="l" * 65, seller_id=" ", sku_id="k", unit_price=cny(10**10 + 1),
+        quantity=10**6 + 1)], coupon_ids=["c"] * 21, points=-1)
+    assert refused(huge, lambda: None) == [
+        "lines[0].line_id", "lines[0].seller_id", "lines[0].unit_price.amount_minor",
+        "lines[0].quantity", "coupon_ids", "points"]
 
 
 def test_the_default_policy_survives_a_round_trip() -> None:
@@ -170,14 +217,23 @@ def test_the_default_policy_survives_a_round_trip() -> None:
 
 def test_a_policy_with_unknown_or_repeated_kinds_is_refused() -> None:
     k = pb.DeductionKind
-    with pytest.raises(InvalidArgument) as e:
-        domain.policy_from_proto(pb.StackingPolicy(
-            order=[k.DEDUCTION_KIND_POINTS, k.DEDUCTION_KIND_POINTS],
-            exclusions=[pb.Exclusion(first=k.DEDUCTION_KIND_POINTS,
-                                     second=k.DEDUCTION_KIND_POINTS)],
-            floor_minor=-1, points_per_unit=100, points_max_share_bps=10_001))
-    assert fields(e) == ["policy.order", "policy.exclusions[0]", "policy.floor_minor",
-                         "policy.points_max_share_bps"]
+    policy = pb.StackingPolicy(
+        order=[k.DEDUCTION_KIND_POINTS, k.DEDUCTION_KIND_POINTS],
+        exclusions=[pb.Exclusion(first=k.DEDUCTION_KIND_POINTS,
+                                 second=k.DEDUCTION_KIND_POINTS)], points_per_unit=100)
+    assert refused(pb.UpdateStackingPolicyRequest(policy=policy),
+                   lambda: domain.policy_from_proto(policy)) == [
+        "policy.order", "policy.exclusions[0]"]
+    out_of_range = pb.StackingPolicy(floor_minor=-1, points_per_unit=0,
+                                     points_max_share_bps=10_001)
+    out_of_range.over_discount = 7  # type: ignore[assignment]
+    assert refused(pb.UpdateStackingPolicyRequest(policy=out_of_range), lambda: None) == [
+        "policy.over_discount", "policy.floor_minor", "policy.points_per_unit",
+        "policy.points_max_share_bps"]
+    # No policy at all: nothing for the contract to check, refused all the same.
+    assert refused(pb.UpdateStackingPolicyRequest(),
+                   lambda: domain.policy_from_proto(pb.StackingPolicy())) == [
+        "policy.points_per_unit"]
 
 
 @given(st.lists(st.integers(0, 30), max_size=6), st.sampled_from([1, 16, 4096]))

@@ -18,6 +18,7 @@ from promotion import store as t
 from promotion.app import SERVICE as PROMOTION
 from tests.builders import cny
 from tests.conftest import OpenDb
+from tests.promotion_support import STAFF
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import FailedPrecondition
 from zhongtai.promotion.v1 import promotion_pb2 as pb
@@ -45,7 +46,7 @@ async def create_promotion(db: Database, **kw: object) -> pb.Promotion:
     kw.setdefault("start_time", ts(-1))
     kw.setdefault("end_time", ts(1))
     async with db.transaction() as s:
-        return (await promotions.create_promotion(s, pb.CreatePromotionRequest(
+        return (await promotions.create_promotion(s, STAFF, pb.CreatePromotionRequest(
             promotion=pb.Promotion(title="p", **kw)))).promotion  # type: ignore[arg-type]
 
 
@@ -53,19 +54,19 @@ async def new_coupon(db: Database, buyer: str = "b1", seller: str = "", threshol
                      off: int = 100, **kw: object) -> str:
     kw.setdefault("valid_days", 7)
     async with db.transaction() as s:
-        tpl = (await coupons.create_coupon_template(s, pb.CreateCouponTemplateRequest(
+        tpl = (await coupons.create_coupon_template(s, STAFF, pb.CreateCouponTemplateRequest(
             template=pb.CouponTemplate(
                 title="c", kind=pb.COUPON_KIND_FULL_REDUCTION, scope=pb.Scope(seller_id=seller),
                 threshold=cny(threshold), amount_off=cny(off), total_quantity=100,
                 **kw)))).template  # type: ignore[arg-type]
     async with db.transaction() as s:
-        return (await coupons.claim_coupon(s, db.dialect, pb.ClaimCouponRequest(
+        return (await coupons.claim_coupon(s, db.dialect, STAFF, pb.ClaimCouponRequest(
             template_id=tpl.template_id, buyer_id=buyer))).coupon.coupon_id
 
 
 async def quote(db: Database, lines: list[pb.QuoteLine], **kw: object) -> pb.QuoteResponse:
     async with db.transaction() as s:
-        return await quoting.quote(s, pb.QuoteRequest(buyer_id="b1", lines=lines,
+        return await quoting.quote(s, STAFF, pb.QuoteRequest(buyer_id="b1", lines=lines,
                                                 **kw))  # type: ignore[arg-type]
 
 
@@ -114,7 +115,7 @@ async def test_only_promotions_in_force_at_the_quote_time_apply(db: Database) ->
     assert [d.source_id for d in later.lines[0].deductions] == [direct.promotion_id]
     assert (await quote(db, cart, at_time=ts(3, start))).deducted_amount.amount_minor == 0
     async with db.transaction() as s:
-        ended = (await promotions.end_promotion(s, pb.EndPromotionRequest(
+        ended = (await promotions.end_promotion(s, STAFF, pb.EndPromotionRequest(
             promotion_id=vip.promotion_id))).promotion
     assert ended.ended
     assert (await quote(db, cart, buyer_is_vip=True)).deducted_amount.amount_minor == 0
@@ -131,16 +132,16 @@ async def test_coupons_are_usable_only_by_their_buyer_in_their_validity(db: Data
     assert q.deducted_amount.amount_minor == 100
     async with db.transaction() as s:
         with pytest.raises(FailedPrecondition) as e:
-            await quoting.quote(s, pb.QuoteRequest(buyer_id="b2", lines=[line("x", 1000)],
+            await quoting.quote(s, STAFF, pb.QuoteRequest(buyer_id="b2", lines=[line("x", 1000)],
                                              coupon_ids=[coupon_id], at_time=ts(1, valid_from)))
     assert e.value.reason == "COUPON_NOT_USABLE"
     # Past its validity, an unused coupon reads as EXPIRED.
     async with db.transaction() as s:
         await s.execute(update(t.coupons).values(valid_end_at=utcnow()))
-        listed = await coupons.list_coupons(s, pb.ListCouponsRequest(
+        listed = await coupons.list_coupons(s, STAFF, pb.ListCouponsRequest(
             buyer_id="b1", statuses=[pb.COUPON_STATUS_EXPIRED]))
         assert [c.status for c in listed.coupons] == [pb.COUPON_STATUS_EXPIRED]
-        assert not (await coupons.list_coupons(s, pb.ListCouponsRequest(
+        assert not (await coupons.list_coupons(s, STAFF, pb.ListCouponsRequest(
             buyer_id="b1", statuses=[pb.COUPON_STATUS_AVAILABLE]))).coupons
 
 
@@ -150,8 +151,9 @@ async def test_claim_window_and_pagination(db: Database) -> None:
     assert e.value.reason == "CLAIM_WINDOW_CLOSED"
     ids = [await new_coupon(db) for _ in range(5)]
     async with db.transaction() as s:
-        first = await coupons.list_coupons(s, pb.ListCouponsRequest(buyer_id="b1", page_size=3))
-        rest = await coupons.list_coupons(s, pb.ListCouponsRequest(
+        first = await coupons.list_coupons(s, STAFF, pb.ListCouponsRequest(buyer_id="b1",
+                                                                           page_size=3))
+        rest = await coupons.list_coupons(s, STAFF, pb.ListCouponsRequest(
             buyer_id="b1", page_size=3, page_token=first.next_page_token))
     assert [c.coupon_id for c in [*first.coupons, *rest.coupons]] == sorted(ids)
     assert not rest.next_page_token
@@ -209,14 +211,14 @@ async def test_best_coupons_is_bounded_and_picks_the_best_of_each_group(db: Data
         best[seller] = ids[-1]
     started = time.monotonic()
     async with db.transaction() as s:
-        chosen = (await quoting.best_coupons(s, pb.BestCouponsRequest(quote=pb.QuoteRequest(
+        chosen = (await quoting.best_coupons(s, STAFF, pb.BestCouponsRequest(quote=pb.QuoteRequest(
             buyer_id="b1", lines=cart)))).quote
     assert time.monotonic() - started < 30
     assert list(chosen.coupon_ids) == [best["s1"], best["s2"], best["s3"], best[""]]
     assert chosen.deducted_amount.amount_minor == 4 * 1200
     # Nothing usable: no coupons, the plain quote.
     async with db.transaction() as s:
-        none = (await quoting.best_coupons(s, pb.BestCouponsRequest(quote=pb.QuoteRequest(
+        none = (await quoting.best_coupons(s, STAFF, pb.BestCouponsRequest(quote=pb.QuoteRequest(
             buyer_id="nobody", lines=cart)))).quote
     assert not none.coupon_ids and none.deducted_amount.amount_minor == 0
 
@@ -265,7 +267,7 @@ async def test_a_card_pays_as_much_as_it_can_even_when_over_discounts_are_refuse
     assert capped.deducted_amount.amount_minor == 1000
     async with db.transaction() as s:
         redeemed = await holds.redeem_benefits(s, "o1")
-        after = await cards.get_stored_value_card(s, card.card_id)
+        after = await cards.get_stored_value_card(s, STAFF, card.card_id)
     assert redeemed.status == pb.HOLD_STATUS_REDEEMED
     assert (after.balance.amount_minor, after.held.amount_minor,
             after.available.amount_minor) == (4000, 0, 4000)
@@ -384,6 +386,7 @@ async def test_free_shipping_is_reported_per_seller_after_promotions(db: Databas
     assert free(held.quote) == {"s1": (True, shop.promotion_id),
                                 "s2": (True, platform.promotion_id)}
     async with db.transaction() as s:
-        await promotions.end_promotion(s, pb.EndPromotionRequest(promotion_id=shop.promotion_id))
+        await promotions.end_promotion(s, STAFF,
+                                       pb.EndPromotionRequest(promotion_id=shop.promotion_id))
     q = await quote(db, [line("x", 10_000), line("y", 5000, seller="s2")])
     assert free(q) == {"s1": (False, ""), "s2": (False, "")}

@@ -16,14 +16,16 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select, update
 
-from promotion import domain, holds, promotions
+from promotion import domain, holds, promotions, trail
 from promotion import store as t
 from promotion.app import BENEFIT_REDEEM, BENEFIT_RELEASE
 from promotion.app import SERVICE as PROMOTION
 from tests.builders import cny
 from tests.conftest import OpenDb
 from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
-from tests.promotion_support import wallet_of_buyer_1, wallet_state
+from tests.promotion_support import STAFF, wallet_of_buyer_1, wallet_state
+from zhongtai.audit import acting
+from zhongtai.auth import Identity
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import FailedPrecondition
 from zhongtai.promotion.v1 import promotion_pb2 as pb
@@ -154,6 +156,38 @@ async def test_a_ship_timeout_returns_card_points_coupon_and_red_packet_once(
     assert (await paid_order(db, "o2", cart(wallet))).payable_amount.amount_minor == 6200
 
 
+async def test_each_benefit_an_order_moved_has_each_move_in_its_trail(
+        db: Database, wallet: dict[str, str]) -> None:
+    """Held by trade's call, redeemed and returned by the events promotion
+    consumed: each benefit's trail says so, once, redeliveries or not."""
+    with acting(Identity.for_service("trade"), "HoldBenefits"):
+        await paid_order(db, "o1", cart(wallet))
+    release = consumers(PROMOTION, db)[BENEFIT_RELEASE.queue]
+    event = cancelled("o1")
+    for again in (event, event):
+        await release(again)
+
+    async def trail_of(resource_type: str, resource_id: str) -> list[tuple[str, str]]:
+        async with db.transaction() as s:
+            entries = (await trail.list_audit_entries(s, pb.ListAuditEntriesRequest(
+                resource_type=resource_type, resource_id=resource_id))).entries
+        return [(e.action, e.detail) for e in entries]
+
+    hold, paid_, cancel = ("HoldBenefits", "event zhongtai.trade.v1.OrderPaid",
+                           "event zhongtai.trade.v1.OrderCancelled")
+    assert (await trail_of("stored_value_card", wallet["card"]))[1:] == [
+        (hold, "2000 held for order o1"), (paid_, "2000 captured by order o1"),
+        (cancel, "2000 refunded to the card by order o1")]
+    assert [d for _, d in await trail_of("points_account", "buyer-1")] == [
+        "EARN 1000: welcome", "FREEZE 500 for order o1", "DEDUCT 500 for order o1",
+        "RETURN 500 for order o1"]
+    assert [d for _, d in await trail_of("red_packet", wallet["red_packet"])][1:] == [
+        "locked for order o1", "used by order o1", "given back by order o1"]
+    assert [d for _, d in await trail_of("coupon", wallet["coupon"])][1:] == [
+        "locked for order o1", "used by order o1", "given back by order o1"]
+    assert [a for a, _ in await trail_of("benefit_hold", "o1")] == [hold, paid_, cancel]
+
+
 async def test_a_coupon_that_does_not_restore_stays_used(db: Database,
                                                          wallet: dict[str, str]) -> None:
     await paid_order(db, "o1", cart(wallet, coupon="coupon_no_restore"))
@@ -221,7 +255,7 @@ async def test_the_budget_a_returned_order_took_goes_back(db: Database) -> None:
     start.FromDatetime(now - dt.timedelta(hours=1))
     end.FromDatetime(now + dt.timedelta(hours=1))
     async with db.transaction() as s:
-        promo = (await promotions.create_promotion(s, pb.CreatePromotionRequest(
+        promo = (await promotions.create_promotion(s, STAFF, pb.CreatePromotionRequest(
             promotion=pb.Promotion(
                 kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, title="1 off", amount_off=cny(100),
                 scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]), budget=cny(1000),

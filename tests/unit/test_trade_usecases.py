@@ -11,15 +11,19 @@ from tests.builders import cny
 from tests.fakes import FakeShop
 from tests.trade_support import (
     CARD,
+    FRONT,
+    OPS,
     POLICY,
     SERVICE,
     T0,
     Clock,
+    buyer,
     create_request,
     line,
     memory,
     paid,
     placed,
+    seller,
     voucher_line,
     waiting,
 )
@@ -43,6 +47,7 @@ from trade.order import (
     Party,
     Presale,
 )
+from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.errors import Aborted, FailedPrecondition, PermissionDenied, Unavailable
 from zhongtai.promotion.v1 import promotion_pb2 as promo
 from zhongtai.trade.v1 import events_pb2 as ev
@@ -72,7 +77,8 @@ async def test_checkout_prices_a_two_seller_cart_with_freight_and_deductions() -
     a = shop.sku("a", 3000, seller="A")
     b = shop.sku("b", 500, seller="B", item_type=SERVICE)
     shop.deductions["a"] = [promo.Deduction(kind=CARD, source_id="card-1", amount=cny(1000))]
-    priced = await checkout.price(shop.clients(), create_request((a, 2), (b, 1)), T0, POLICY)
+    priced = await checkout.price(shop.clients(), create_request((a, 2), (b, 1)), buyer(), T0,
+                                  POLICY)
     order = priced.order
     assert order.is_main and order.status == pb.ORDER_STATUS_INIT
     assert (order.total, order.discount, order.freight, order.actual) == (6500, 1000, 800, 5500)
@@ -89,7 +95,7 @@ async def test_the_saga_creates_an_order_waiting_for_payment_once_per_request_id
     shop, uow, clock = FakeShop(), memory(), Clock()
     sku = shop.sku("a", 1000)
     req = create_request((sku, 2), request_id="r-1")
-    first = await create_saga.create_order(lambda: uow, shop.clients(), POLICY, req,
+    first = await create_saga.create_order(lambda: uow, shop.clients(), POLICY, req, buyer(),
                                            clock=clock)
     order = first.order
     assert order.status == pb.ORDER_STATUS_WAIT_PAY
@@ -98,7 +104,7 @@ async def test_the_saga_creates_an_order_waiting_for_payment_once_per_request_id
     assert created.order == order  # type: ignore[attr-defined]
     assert set(uow.timers) == {(PAY_TIMEOUT_TIMER, order.order_id)}  # rollback disarmed
     assert order.pay_order.pay_expire_time.ToDatetime(dt.UTC) == T0 + POLICY.pay_timeout
-    again = await create_saga.create_order(lambda: uow, shop.clients(), POLICY, req,
+    again = await create_saga.create_order(lambda: uow, shop.clients(), POLICY, req, buyer(),
                                            clock=clock)
     assert again == first and shop.reserved == [order.order_id]
 
@@ -110,7 +116,7 @@ async def test_a_refused_reservation_fails_the_order_and_is_replayed() -> None:
     req = create_request((sku, 1), request_id="r-2")
     for _ in range(2):
         with pytest.raises(FailedPrecondition) as e:
-            await create_saga.create_order(lambda: uow, shop.clients(), POLICY, req)
+            await create_saga.create_order(lambda: uow, shop.clients(), POLICY, req, buyer())
         assert e.value.reason == "OUT_OF_STOCK"
     failed = the_one(uow, ev.OrderCreationFailed)
     assert failed.order.status == pb.ORDER_STATUS_FAILED  # type: ignore[attr-defined]
@@ -125,9 +131,10 @@ async def test_an_unreachable_catalog_frees_the_request_id() -> None:
     shop.refuse_reservation = Unavailable("DEPENDENCY_FAILED", "catalog is down")
     req = create_request((sku, 1), request_id="r-3")
     with pytest.raises(Unavailable):
-        await create_saga.create_order(lambda: uow, shop.clients(), POLICY, req)
+        await create_saga.create_order(lambda: uow, shop.clients(), POLICY, req, buyer())
     shop.refuse_reservation = None
-    order = (await create_saga.create_order(lambda: uow, shop.clients(), POLICY, req)).order
+    order = (await create_saga.create_order(lambda: uow, shop.clients(), POLICY, req,
+                                            buyer())).order
     assert order.status == pb.ORDER_STATUS_WAIT_PAY and len(uow.store.orders) == 2
 
 
@@ -136,7 +143,7 @@ async def test_an_order_the_card_pays_in_full_is_paid_at_creation() -> None:
     sku = shop.sku("a", 1000)
     shop.deductions[sku] = [promo.Deduction(kind=CARD, source_id="card", amount=cny(1000))]
     order = (await create_saga.create_order(lambda: uow, shop.clients(), POLICY,
-                                            create_request((sku, 1)))).order
+                                            create_request((sku, 1)), FRONT)).order
     assert order.status == pb.ORDER_STATUS_WAIT_SHIP and order.pay_status == pb.PAY_STATUS_PAID
     assert [type(e).__name__ for e, _ in uow.published] == ["OrderCreated", "OrderPaid"]
     assert set(uow.timers) == {(SHIP_TIMEOUT_TIMER, order.order_id)}
@@ -161,7 +168,7 @@ async def test_the_buyer_cancels_an_unpaid_order_and_its_timers_go() -> None:
     uow = memory()
     await stored(uow, waiting(line("a"), line("b"), order_id="m"))
     async with uow:
-        order = await cancel.cancel_order(uow, order_id="m", by=Party.buyer("b1"),
+        order = await cancel.cancel_order(uow, order_id="m", caller=buyer("b1"),
                                           reason="changed my mind", clock=Clock())
     assert order.status == pb.ORDER_STATUS_CANCELLED
     assert all(x.log_order and x.log_order.status == pb.LOGISTICS_STATUS_CANCELLED
@@ -177,11 +184,11 @@ async def test_only_a_party_cancels_and_only_a_top_level_order() -> None:
     await stored(uow, waiting(line("a"), line("b"), order_id="m"))
     with pytest.raises(PermissionDenied):
         async with uow:
-            await cancel.cancel_order(uow, order_id="m", by=Party.buyer("stranger"), reason="",
+            await cancel.cancel_order(uow, order_id="m", caller=buyer("stranger"), reason="",
                                       clock=Clock())
     with pytest.raises(FailedPrecondition) as e:
         async with uow:
-            await cancel.cancel_order(uow, order_id="a", by=Party.buyer("b1"), reason="",
+            await cancel.cancel_order(uow, order_id="a", caller=buyer("b1"), reason="",
                                       clock=Clock())
     assert (e.value.reason, e.value.metadata["parent_id"]) == ("NOT_A_TOP_LEVEL_ORDER", "m")
     assert uow.published == [] and uow.order("m").status == pb.ORDER_STATUS_WAIT_PAY
@@ -216,8 +223,9 @@ async def test_an_adjustment_says_what_it_replaced_and_a_stale_save_is_aborted()
     await stored(uow, waiting(line("a", price=3000), line("b", price=1000), order_id="m"))
     for amount in (-1000, 200):
         async with uow:
-            order = await adjust_price.adjust_price(uow, order_id="m", seller_id="s1",
-                                                    adjust=amount, currency="CNY", reason="vip",
+            order = await adjust_price.adjust_price(uow, order_id="m", caller=seller(),
+                                                    seller_id="s1", adjust=amount,
+                                                    currency="CNY", reason="vip",
                                                     clock=Clock())
     assert [x.adjust for x in order.lines] == [150, 50]
     assert order.pay_orders[0].actual == 4200
@@ -227,11 +235,11 @@ async def test_an_adjustment_says_what_it_replaced_and_a_stale_save_is_aborted()
         stale = await uow.orders.get("m")
     async with uow:
         fresh = await uow.orders.get("m")
-        fresh.adjust_price("s1", -1, "", T0)
+        fresh.adjust_price(Party.seller("s1"), -1, "", T0)
         await uow.orders.save(fresh)
     with pytest.raises(Aborted) as e:
         async with uow:
-            stale.adjust_price("s1", -2, "", T0)
+            stale.adjust_price(Party.seller("s1"), -2, "", T0)
             await uow.orders.save(stale)
     assert e.value.reason == "CONCURRENT_ORDER_CHANGE"
     assert uow.order("m").adjust == -1
@@ -324,20 +332,24 @@ async def test_logistics_ships_the_order_when_every_line_shipped_then_receipt() 
     assert len(uow.events_of(ev.OrderShipped)) == 1
     clock.advance(days=1)
     async with uow:
-        await fulfilment.extend_receipt(uow, order_id="m", buyer_id="b1", clock=clock,
-                                        policy=POLICY)
+        await fulfilment.extend_receipt(uow, order_id="m", caller=buyer("b1"), buyer_id="",
+                                        clock=clock, policy=POLICY)
     assert uow.timers[(AUTO_CONFIRM_TIMER, "m")].due_at == \
         T0 + POLICY.auto_confirm + POLICY.receipt_extension
     async with uow:
         await fulfilment.on_auto_confirm(uow, "m", clock)  # pushed back: re-armed only
     assert uow.order("m").status == pb.ORDER_STATUS_WAIT_RECEIVE
     async with uow:
-        done = await fulfilment.confirm_receipt(uow, order_id="m", buyer_id="b1", clock=clock)
+        done = await fulfilment.confirm_receipt(uow, order_id="m", caller=OPS, buyer_id="b1",
+                                                clock=clock)
     assert done.status == pb.ORDER_STATUS_COMPLETED and uow.timers == {}
     assert [x.log_order.status for x in done.lines if x.log_order] == [
         pb.LOGISTICS_STATUS_RECEIVED] * 2
     completed = the_one(uow, ev.OrderCompleted)
     assert not completed.automatic  # type: ignore[attr-defined]
+    # Staff acted: the event says who (an operator), not the buyer it named.
+    assert (completed.operator.role, completed.operator.id) == (  # type: ignore[attr-defined]
+        Operator.ROLE_OPERATOR, OPS.subject)
 
 
 async def test_the_automatic_receipt_completes_as_the_system() -> None:
@@ -385,19 +397,21 @@ async def test_vouchers_are_issued_at_payment_and_the_last_redemption_completes(
     codes = [v.code for v in issued.vouchers]  # type: ignore[attr-defined]
     assert len(set(codes)) == 3 and uow.order("o1").status == pb.ORDER_STATUS_WAIT_USE
     async with uow:
-        _, page, token = await vouchers.list_vouchers(uow, order_id="o1", page_size=2,
-                                                      page_token="")
-        _, rest, end = await vouchers.list_vouchers(uow, order_id="o1", page_size=2,
-                                                    page_token=token)
+        _, page, token = await vouchers.list_vouchers(uow, order_id="o1", caller=buyer(),
+                                                      page_size=2, page_token="")
+        _, rest, end = await vouchers.list_vouchers(uow, order_id="o1", caller=seller("s"),
+                                                    page_size=2, page_token=token)
     assert [v.code for v in page + rest] == sorted(codes) and end == ""
     for code in codes:
         async with uow:
-            await vouchers.redeem_voucher(uow, code=code, seller_id="s", clock=Clock())
+            await vouchers.redeem_voucher(uow, code=code, caller=seller("s"), seller_id="",
+                                          clock=Clock())
     assert uow.order("o1").status == pb.ORDER_STATUS_COMPLETED
     assert len(uow.events_of(ev.VoucherRedeemed)) == 3
     with pytest.raises(FailedPrecondition) as e:
         async with uow:
-            await vouchers.redeem_voucher(uow, code=codes[0], seller_id="s", clock=Clock())
+            await vouchers.redeem_voucher(uow, code=codes[0], caller=OPS, seller_id="s",
+                                          clock=Clock())
     assert e.value.reason == "VOUCHER_ALREADY_REDEEMED"
 
 
@@ -406,13 +420,13 @@ async def test_queries_show_sub_orders_and_list_per_party() -> None:
     await stored(uow, waiting(line("a", seller="A"), line("b", seller="B"), order_id="m"),
                  waiting(line("x", seller="A"), order_id="n"))
     async with uow:
-        order, named = await queries.get_order(uow, "b")
-        buyer, _ = await queries.list_orders(uow, buyer_id="b1", seller_id="", statuses=[],
-                                             page_size=1, page_token="")
-        seller, token = await queries.list_orders(uow, buyer_id="", seller_id="A",
-                                                  statuses=[pb.ORDER_STATUS_WAIT_PAY],
-                                                  page_size=0, page_token="")
+        order, named = await queries.get_order(uow, "b", seller("B"))
+        mine, _ = await queries.list_orders(uow, caller=buyer("b1"), buyer_id="", seller_id="",
+                                            statuses=[], page_size=1, page_token="")
+        sold, token = await queries.list_orders(uow, caller=seller("A"), buyer_id="",
+                                                seller_id="", statuses=[pb.ORDER_STATUS_WAIT_PAY],
+                                                page_size=0, page_token="")
     sub = views.order_or_line(order, named)
     assert (sub.order_id, sub.parent_id, sub.seller_id) == ("b", "m", "B")
-    assert [o.order_id for o, _ in buyer] == ["n"]
-    assert [x for _, x in seller] == ["n", "a"] and token == ""
+    assert [o.order_id for o, _ in mine] == ["n"]
+    assert [x for _, x in sold] == ["n", "a"] and token == ""

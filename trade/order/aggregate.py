@@ -172,7 +172,7 @@ class Order(OrderState):
     def seller_confirm(self, seller_id: str, now: dt.datetime, policy: TradePolicy) -> None:
         """The seller accepts the order: WAIT_SELLER_CONFIRM → WAIT_PAY; the
         buyer gets the whole unpaid timeout from now."""
-        self._check_party(Party.seller(seller_id), "confirm")
+        self._check_acting(Party.seller(seller_id), "confirm", seller=self.seller_id)
         self._move(SELLER_CONFIRM, now)
         self._expire_unpaid(self.due_pay_order, now, policy)
 
@@ -184,9 +184,9 @@ class Order(OrderState):
 
     def cancel(self, by: Party, note: str, now: dt.datetime) -> None:
         """A party (or the system) cancels an unpaid order: the buyer or the
-        seller only their own (PERMISSION_DENIED); the close reason says who."""
-        if by.role in (Operator.ROLE_BUYER, Operator.ROLE_SELLER):
-            self._check_party(by, "cancel")
+        seller only their own (PERMISSION_DENIED), staff any; the close reason
+        says who."""
+        self._check_acting(by, "cancel", buyer=True, seller=self.seller_id)
         reasons: dict[int, int] = {Operator.ROLE_BUYER: pb.CLOSE_REASON_BUYER_CANCELLED,
                                    Operator.ROLE_SELLER: pb.CLOSE_REASON_SELLER_CANCELLED}
         self._cancel(CANCEL, by, reasons.get(by.role, pb.CLOSE_REASON_SYSTEM_CANCELLED), note,
@@ -334,14 +334,12 @@ class Order(OrderState):
             line.vouchers.sort(key=lambda v: v.code)
         return issued
 
-    def redeem_voucher(self, code: str, seller_id: str, now: dt.datetime) -> Voucher:
-        """The line's seller redeems a code (核销), ``VoucherRedeemed``; the last
-        code of an order waiting for use completes it (``OrderCompleted``)."""
+    def redeem_voucher(self, code: str, by: Party, now: dt.datetime) -> Voucher:
+        """The line's seller (or an operator) redeems a code (核销),
+        ``VoucherRedeemed``; the last code of an order waiting for use
+        completes it (``OrderCompleted``)."""
         v = next(x for x in self.vouchers if x.code == code)
-        if seller_id != v.seller_id:
-            raise E(pb.ERROR_REASON_NOT_A_PARTY_TO_THE_ORDER,
-                    f"seller {seller_id} cannot redeem a voucher of order {self.order_id}",
-                    metadata={"order_id": self.order_id})
+        self._check_acting(by, "redeem a voucher of", seller=v.seller_id)
         if v.status == pb.VOUCHER_STATUS_REDEEMED:
             raise E(pb.ERROR_REASON_VOUCHER_ALREADY_REDEEMED, "this voucher was already redeemed",
                     violations=[PreconditionViolation("VOUCHER_STATUS", f"vouchers/{code}",
@@ -358,7 +356,7 @@ class Order(OrderState):
         self.record(VoucherRedeemed(self.snapshot(), now, dataclasses.replace(v)))
         if self.status == WAIT_USE and all(
                 x.status != pb.VOUCHER_STATUS_ISSUED for x in self.vouchers):
-            self._complete(USE, Party.seller(seller_id), now)
+            self._complete(USE, by, now)
         return v
 
     # --- fulfilment -------------------------------------------------------------
@@ -403,11 +401,11 @@ class Order(OrderState):
         self._touch(now)
         self.arm(AUTO_CONFIRM_TIMER, self.order_id, self.auto_receive_time)
 
-    def confirm_receipt(self, buyer_id: str, now: dt.datetime) -> None:
-        """The buyer confirms receipt: WAIT_RECEIVE → COMPLETED, ``OrderCompleted``."""
-        buyer = Party.buyer(buyer_id)
-        self._check_party(buyer, "confirm receipt of")
-        self._complete(RECEIVE, buyer, now)
+    def confirm_receipt(self, by: Party, now: dt.datetime) -> None:
+        """The buyer (or staff) confirms receipt: WAIT_RECEIVE → COMPLETED,
+        ``OrderCompleted``."""
+        self._check_acting(by, "confirm receipt of", buyer=True)
+        self._complete(RECEIVE, by, now)
 
     def auto_receive(self, now: dt.datetime) -> bool:
         """The automatic receipt fired: an order still WAIT_RECEIVE is
@@ -421,10 +419,11 @@ class Order(OrderState):
         self._complete(RECEIVE, SYSTEM, now, automatic=True)
         return True
 
-    def extend_receipt(self, buyer_id: str, now: dt.datetime, policy: TradePolicy) -> None:
-        """The buyer pushes the automatic receipt back by ``receipt_extension``,
-        at most ``max_receipt_extensions`` times, ``OrderReceiptExtended``."""
-        self._check_party(Party.buyer(buyer_id), "extend the receipt of")
+    def extend_receipt(self, by: Party, now: dt.datetime, policy: TradePolicy) -> None:
+        """The buyer (or staff) pushes the automatic receipt back by
+        ``receipt_extension``, at most ``max_receipt_extensions`` times,
+        ``OrderReceiptExtended``."""
+        self._check_acting(by, "extend the receipt of", buyer=True)
         oid = self.order_id
         if self.status != WAIT_RECEIVE:
             raise self._refusal(pb.ERROR_REASON_RECEIPT_NOT_EXTENDABLE,
@@ -453,12 +452,12 @@ class Order(OrderState):
 
     # --- price adjustment (改价) ----------------------------------------------
 
-    def adjust_price(self, seller_id: str, adjust: int, reason: str, now: dt.datetime) -> None:
-        """The order's one seller sets its adjustment (replacing any earlier
-        one) while it is unpaid, spread exactly over the lines
-        (``amounts.plan_adjustment``), ``OrderPriceAdjusted``. Refused for a
-        main order of several sellers, another seller, a paid order and a
-        presale order."""
+    def adjust_price(self, by: Party, adjust: int, reason: str, now: dt.datetime) -> None:
+        """The order's one seller (or an operator) sets its adjustment
+        (replacing any earlier one) while it is unpaid, spread exactly over
+        the lines (``amounts.plan_adjustment``), ``OrderPriceAdjusted``.
+        Refused for a main order of several sellers, another seller, a paid
+        order and a presale order."""
         oid = self.order_id
         if not self.seller_id:
             raise E(pb.ERROR_REASON_MULTI_SELLER_ORDER,
@@ -466,7 +465,7 @@ class Order(OrderState):
                     violations=[PreconditionViolation("ORDER_SELLER", f"orders/{oid}",
                                                       "several sellers")],
                     metadata={"order_id": oid})
-        self._check_party(Party.seller(seller_id), "adjust the price of")
+        self._check_acting(by, "adjust the price of", seller=self.seller_id)
         if self.status not in PRICE_ADJUSTABLE:
             raise self._refusal(pb.ERROR_REASON_PRICE_NOT_ADJUSTABLE,
                                 "its price can only be adjusted before payment", "adjust_price")

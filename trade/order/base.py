@@ -25,6 +25,7 @@ from trade.order.states import (
     pay_order_status_after,
     pay_status_after,
 )
+from zhongtai.auth import Identity, Role
 from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.errors import PreconditionViolation, ZhongtaiError
 from zhongtai.trade.v1 import trade_pb2 as pb
@@ -36,6 +37,9 @@ PAY_TIMEOUT_TIMER = "order.pay_timeout"
 BALANCE_LAPSE_TIMER = "order.balance_lapse"
 SHIP_TIMEOUT_TIMER = "order.ship_timeout"
 AUTO_CONFIRM_TIMER = "order.auto_confirm"
+# Who acts on any order: an operator, or the system (a service, a timer).
+STAFF_ROLES = frozenset({Operator.ROLE_OPERATOR, Operator.ROLE_SYSTEM})
+MAX_PARTY_ID = 64
 
 
 @dataclass(kw_only=True)
@@ -181,12 +185,59 @@ class OrderState(Aggregate):
     def _log_statuses(self) -> list[int]:
         return [x.log_order.status for x in self.lines if x.log_order is not None]
 
-    def _check_party(self, by: Party, verb: str) -> None:
-        """The buyer or seller acting must be this order's (PERMISSION_DENIED)."""
-        own = self.buyer_id if by.role == Operator.ROLE_BUYER else self.seller_id
-        if by.id != own:
-            who = "buyer" if by.role == Operator.ROLE_BUYER else "seller"
-            raise E(pb.ERROR_REASON_NOT_A_PARTY_TO_THE_ORDER,
-                    f"{who} {by.id} cannot {verb} order {self.order_id}",
-                    metadata={"order_id": self.order_id})
+    # --- who acts on it ------------------------------------------------------------
 
+    def party_of(self, caller: Identity, *, buyer_id: str = "", seller_id: str = "") -> Party:
+        """Who ``caller`` acts as on this order, from the credential alone: a
+        buyer credential is the buyer it names (``subject``); a seller
+        credential the seller the request named (``seller_id``) or else the
+        order's one seller, if it acts for it (else no seller); an operator
+        acts as itself (ROLE_OPERATOR), a service as the system (ROLE_SYSTEM),
+        both with their subject (its first 64 characters: what ``closed_by``
+        shows; the audit trail keeps it whole). Staff may name the buyer or seller they act
+        for (``buyer_id``, ``seller_id``): it must be this order's
+        (PERMISSION_DENIED NOT_A_PARTY_TO_THE_ORDER). Whether the party may do
+        what it asks is each transition's rule (``_check_acting``)."""
+        if caller.role is Role.BUYER:
+            return Party.buyer(caller.subject)
+        if caller.role is Role.SELLER:  # none of its own: a party to nothing
+            own = seller_id or self.seller_id
+            return Party.seller(own if caller.acts_for_seller(own) else "")
+        sellers = {line.seller_id for line in self.lines}
+        if (buyer_id and buyer_id != self.buyer_id) or (seller_id and seller_id not in sellers):
+            raise self._not_a_party("the buyer or seller named", "act on")
+        role = Operator.ROLE_OPERATOR if caller.role is Role.OPERATOR else Operator.ROLE_SYSTEM
+        return Party(role, caller.subject[:MAX_PARTY_ID])
+
+    def check_visible_to(self, caller: Identity, order_id: str) -> None:
+        """Who may read this order, or the line ``order_id`` names: staff, its
+        buyer, and a seller credential for the seller of every line shown
+        (the line named; all lines of the top-level order). Anyone else:
+        PERMISSION_DENIED NOT_A_PARTY_TO_THE_ORDER (refused, not filtered)."""
+        if caller.is_staff or caller.is_buyer(self.buyer_id):
+            return
+        shown = [x for x in self.lines if order_id in (self.order_id, x.order_id)]
+        if caller.role is Role.SELLER and shown and all(
+                caller.acts_for_seller(x.seller_id) for x in shown):
+            return
+        raise self._not_a_party(f"{caller.role.value} {caller.subject}", "see")
+
+    def _check_acting(self, by: Party, verb: str, *, buyer: bool = False,
+                      seller: str | None = None) -> None:
+        """``by`` may do this: staff (an operator, the system) always; the
+        order's buyer when ``buyer``; the seller ``seller`` (the order's or a
+        line's) when given. Anyone else: PERMISSION_DENIED
+        NOT_A_PARTY_TO_THE_ORDER, nothing changed."""
+        if by.role in STAFF_ROLES:
+            return
+        if buyer and by.role == Operator.ROLE_BUYER and by.id == self.buyer_id:
+            return
+        if seller and by.role == Operator.ROLE_SELLER and by.id == seller:
+            return
+        who = "buyer" if by.role == Operator.ROLE_BUYER else "seller"
+        raise self._not_a_party(f"{who} {by.id or 'of another shop'}", verb)
+
+    def _not_a_party(self, who: str, verb: str) -> ZhongtaiError:
+        return E(pb.ERROR_REASON_NOT_A_PARTY_TO_THE_ORDER,
+                 f"{who[:140]} cannot {verb} order {self.order_id}",
+                 metadata={"order_id": self.order_id})

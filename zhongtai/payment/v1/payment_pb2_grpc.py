@@ -30,6 +30,14 @@ class PaymentServiceStub:
     order pays one or several of trade's pay orders (merged payment). The first
     successful payment wins; a second successful one, or one for a closed
     payment order, is refunded automatically as an exception refund.
+
+    Requests are checked against the limits their fields declare before they
+    are served (INVALID_ARGUMENT with a field violation each, nothing
+    written): ids at most 64 characters, amounts 1 to 10^13 minor units in a
+    currency the platform enables, reasons at most 500 characters. A buyer
+    reads and acts on their own payments, refunds and balance only
+    (PERMISSION_DENIED SUBJECT_MISMATCH or NOT_THE_PAYMENT_BUYER);
+    refunds and top-ups are staff's (docs/security.md).
     """
 
     def __init__(self, channel):
@@ -88,6 +96,11 @@ class PaymentServiceStub:
                 request_serializer=zhongtai_dot_payment_dot_v1_dot_payment__pb2.GetBalanceRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_payment_dot_v1_dot_payment__pb2.GetBalanceResponse.FromString,
                 _registered_method=True)
+        self.ListAuditEntries = channel.unary_unary(
+                '/zhongtai.payment.v1.PaymentService/ListAuditEntries',
+                request_serializer=zhongtai_dot_payment_dot_v1_dot_payment__pb2.ListAuditEntriesRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_payment_dot_v1_dot_payment__pb2.ListAuditEntriesResponse.FromString,
+                _registered_method=True)
 
 
 class PaymentServiceServicer:
@@ -95,6 +108,14 @@ class PaymentServiceServicer:
     order pays one or several of trade's pay orders (merged payment). The first
     successful payment wins; a second successful one, or one for a closed
     payment order, is refunded automatically as an exception refund.
+
+    Requests are checked against the limits their fields declare before they
+    are served (INVALID_ARGUMENT with a field violation each, nothing
+    written): ids at most 64 characters, amounts 1 to 10^13 minor units in a
+    currency the platform enables, reasons at most 500 characters. A buyer
+    reads and acts on their own payments, refunds and balance only
+    (PERMISSION_DENIED SUBJECT_MISMATCH or NOT_THE_PAYMENT_BUYER);
+    refunds and top-ups are staff's (docs/security.md).
     """
 
     def ListPaymentMethods(self, request, context):
@@ -183,6 +204,16 @@ class PaymentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAuditEntries(self, request, context):
+        """The audit trail of one of payment's resources, oldest first (operators
+        only): who changed it (the credential's subject, role and app; payment
+        itself for channel notifications, trade's events and the sweeps), when,
+        through what, and what changed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PaymentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -236,6 +267,11 @@ def add_PaymentServiceServicer_to_server(servicer, server):
                     request_deserializer=zhongtai_dot_payment_dot_v1_dot_payment__pb2.GetBalanceRequest.FromString,
                     response_serializer=zhongtai_dot_payment_dot_v1_dot_payment__pb2.GetBalanceResponse.SerializeToString,
             ),
+            'ListAuditEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuditEntries,
+                    request_deserializer=zhongtai_dot_payment_dot_v1_dot_payment__pb2.ListAuditEntriesRequest.FromString,
+                    response_serializer=zhongtai_dot_payment_dot_v1_dot_payment__pb2.ListAuditEntriesResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'zhongtai.payment.v1.PaymentService', rpc_method_handlers)
@@ -249,6 +285,14 @@ class PaymentService:
     order pays one or several of trade's pay orders (merged payment). The first
     successful payment wins; a second successful one, or one for a closed
     payment order, is refunded automatically as an exception refund.
+
+    Requests are checked against the limits their fields declare before they
+    are served (INVALID_ARGUMENT with a field violation each, nothing
+    written): ids at most 64 characters, amounts 1 to 10^13 minor units in a
+    currency the platform enables, reasons at most 500 characters. A buyer
+    reads and acts on their own payments, refunds and balance only
+    (PERMISSION_DENIED SUBJECT_MISMATCH or NOT_THE_PAYMENT_BUYER);
+    refunds and top-ups are staff's (docs/security.md).
     """
 
     @staticmethod
@@ -511,6 +555,33 @@ class PaymentService:
             '/zhongtai.payment.v1.PaymentService/GetBalance',
             zhongtai_dot_payment_dot_v1_dot_payment__pb2.GetBalanceRequest.SerializeToString,
             zhongtai_dot_payment_dot_v1_dot_payment__pb2.GetBalanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuditEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.payment.v1.PaymentService/ListAuditEntries',
+            zhongtai_dot_payment_dot_v1_dot_payment__pb2.ListAuditEntriesRequest.SerializeToString,
+            zhongtai_dot_payment_dot_v1_dot_payment__pb2.ListAuditEntriesResponse.FromString,
             options,
             channel_credentials,
             insecure,

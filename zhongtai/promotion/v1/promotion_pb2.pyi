@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from zhongtai.common.v1 import audit_pb2 as _audit_pb2
 from zhongtai.common.v1 import common_pb2 as _common_pb2
 from zhongtai.common.v1 import options_pb2 as _options_pb2
 from google.protobuf.internal import containers as _containers
@@ -107,6 +108,8 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_HOLD_RELEASED: _ClassVar[ErrorReason]
     ERROR_REASON_ILLEGAL_HOLD_TRANSITION: _ClassVar[ErrorReason]
     ERROR_REASON_CONCURRENT_HOLD_CHANGE: _ClassVar[ErrorReason]
+    ERROR_REASON_NOT_THE_OWNER: _ClassVar[ErrorReason]
+    ERROR_REASON_PLATFORM_RULE_STAFF_ONLY: _ClassVar[ErrorReason]
 DEDUCTION_KIND_UNSPECIFIED: DeductionKind
 DEDUCTION_KIND_ITEM_DIRECT_REDUCTION: DeductionKind
 DEDUCTION_KIND_ITEM_DISCOUNT: DeductionKind
@@ -179,6 +182,8 @@ ERROR_REASON_HOLD_NOT_FOUND: ErrorReason
 ERROR_REASON_HOLD_RELEASED: ErrorReason
 ERROR_REASON_ILLEGAL_HOLD_TRANSITION: ErrorReason
 ERROR_REASON_CONCURRENT_HOLD_CHANGE: ErrorReason
+ERROR_REASON_NOT_THE_OWNER: ErrorReason
+ERROR_REASON_PLATFORM_RULE_STAFF_ONLY: ErrorReason
 
 class CostSharing(_message.Message):
     __slots__ = ("platform_share_bps",)
@@ -847,3 +852,23 @@ class RedeemBenefitsResponse(_message.Message):
     HOLD_FIELD_NUMBER: _ClassVar[int]
     hold: BenefitHold
     def __init__(self, hold: _Optional[_Union[BenefitHold, _Mapping]] = ...) -> None: ...
+
+class ListAuditEntriesRequest(_message.Message):
+    __slots__ = ("resource_type", "resource_id", "page_size", "page_token")
+    RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    resource_type: str
+    resource_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, resource_type: _Optional[str] = ..., resource_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListAuditEntriesResponse(_message.Message):
+    __slots__ = ("entries", "next_page_token")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[_audit_pb2.AuditEntry]
+    next_page_token: str
+    def __init__(self, entries: _Optional[_Iterable[_Union[_audit_pb2.AuditEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

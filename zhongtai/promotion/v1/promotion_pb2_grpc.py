@@ -29,6 +29,14 @@ class PromotionServiceStub:
     """Promotions, coupons, points, red packets, stored-value cards, and the
     quote engine that prices a cart with all of them, exactly and
     deterministically, recording every deduction by kind, line and cost bearer.
+
+    Request limits are declared on the fields ((zhongtai.common.v1.rules),
+    checked before anything runs: INVALID_ARGUMENT with a field violation per
+    field, nothing written): ids are at most 64 characters (promotion's keys),
+    titles and reasons 200; single amounts (a price, an amount off, a card
+    balance, a red packet) at most 10^10 minor units, totals (budgets,
+    thresholds) 10^12; quantities 1 to 10^6; points at most 10^12; shares in
+    basis points 0 to 10000; a cart at most 500 lines and 20 coupons.
     """
 
     def __init__(self, channel):
@@ -152,12 +160,25 @@ class PromotionServiceStub:
                 request_serializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.RedeemBenefitsRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.RedeemBenefitsResponse.FromString,
                 _registered_method=True)
+        self.ListAuditEntries = channel.unary_unary(
+                '/zhongtai.promotion.v1.PromotionService/ListAuditEntries',
+                request_serializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ListAuditEntriesRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ListAuditEntriesResponse.FromString,
+                _registered_method=True)
 
 
 class PromotionServiceServicer:
     """Promotions, coupons, points, red packets, stored-value cards, and the
     quote engine that prices a cart with all of them, exactly and
     deterministically, recording every deduction by kind, line and cost bearer.
+
+    Request limits are declared on the fields ((zhongtai.common.v1.rules),
+    checked before anything runs: INVALID_ARGUMENT with a field violation per
+    field, nothing written): ids are at most 64 characters (promotion's keys),
+    titles and reasons 200; single amounts (a price, an amount off, a card
+    balance, a red packet) at most 10^10 minor units, totals (budgets,
+    thresholds) 10^12; quantities 1 to 10^6; points at most 10^12; shares in
+    basis points 0 to 10000; a cart at most 500 lines and 20 coupons.
     """
 
     def CreatePromotion(self, request, context):
@@ -332,6 +353,16 @@ class PromotionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAuditEntries(self, request, context):
+        """Returns the audit trail of one of promotion's resources, oldest first:
+        who changed it (the credential's subject, role and app; promotion itself
+        for the events it consumes), when, through what (the RPC or the event)
+        and what changed. Operators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PromotionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -450,6 +481,11 @@ def add_PromotionServiceServicer_to_server(servicer, server):
                     request_deserializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.RedeemBenefitsRequest.FromString,
                     response_serializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.RedeemBenefitsResponse.SerializeToString,
             ),
+            'ListAuditEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuditEntries,
+                    request_deserializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ListAuditEntriesRequest.FromString,
+                    response_serializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ListAuditEntriesResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'zhongtai.promotion.v1.PromotionService', rpc_method_handlers)
@@ -462,6 +498,14 @@ class PromotionService:
     """Promotions, coupons, points, red packets, stored-value cards, and the
     quote engine that prices a cart with all of them, exactly and
     deterministically, recording every deduction by kind, line and cost bearer.
+
+    Request limits are declared on the fields ((zhongtai.common.v1.rules),
+    checked before anything runs: INVALID_ARGUMENT with a field violation per
+    field, nothing written): ids are at most 64 characters (promotion's keys),
+    titles and reasons 200; single amounts (a price, an amount off, a card
+    balance, a red packet) at most 10^10 minor units, totals (budgets,
+    thresholds) 10^12; quantities 1 to 10^6; points at most 10^12; shares in
+    basis points 0 to 10000; a cart at most 500 lines and 20 coupons.
     """
 
     @staticmethod
@@ -1075,6 +1119,33 @@ class PromotionService:
             '/zhongtai.promotion.v1.PromotionService/RedeemBenefits',
             zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.RedeemBenefitsRequest.SerializeToString,
             zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.RedeemBenefitsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuditEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.promotion.v1.PromotionService/ListAuditEntries',
+            zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ListAuditEntriesRequest.SerializeToString,
+            zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ListAuditEntriesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -2,6 +2,7 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from zhongtai.catalog.v1 import catalog_pb2 as _catalog_pb2
+from zhongtai.common.v1 import audit_pb2 as _audit_pb2
 from zhongtai.common.v1 import common_pb2 as _common_pb2
 from zhongtai.common.v1 import options_pb2 as _options_pb2
 from zhongtai.promotion.v1 import promotion_pb2 as _promotion_pb2
@@ -33,6 +34,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_VOUCHER_NOT_FOUND: _ClassVar[ErrorReason]
     ERROR_REASON_VOUCHER_ALREADY_REDEEMED: _ClassVar[ErrorReason]
     ERROR_REASON_VOUCHER_NOT_REDEEMABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_VIP_CLAIM_NOT_TRUSTED: _ClassVar[ErrorReason]
 
 class OrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -123,6 +125,7 @@ ERROR_REASON_RECEIPT_EXTENSION_LIMIT: ErrorReason
 ERROR_REASON_VOUCHER_NOT_FOUND: ErrorReason
 ERROR_REASON_VOUCHER_ALREADY_REDEEMED: ErrorReason
 ERROR_REASON_VOUCHER_NOT_REDEEMABLE: ErrorReason
+ERROR_REASON_VIP_CLAIM_NOT_TRUSTED: ErrorReason
 ORDER_STATUS_UNSPECIFIED: OrderStatus
 ORDER_STATUS_INIT: OrderStatus
 ORDER_STATUS_FAILED: OrderStatus
@@ -592,3 +595,23 @@ class PayableResult(_message.Message):
     detail: str
     pay_order: PayOrder
     def __init__(self, pay_order_id: _Optional[str] = ..., reason: _Optional[_Union[PaymentRejectionReason, str]] = ..., detail: _Optional[str] = ..., pay_order: _Optional[_Union[PayOrder, _Mapping]] = ...) -> None: ...
+
+class ListAuditEntriesRequest(_message.Message):
+    __slots__ = ("resource_type", "resource_id", "page_size", "page_token")
+    RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    resource_type: str
+    resource_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, resource_type: _Optional[str] = ..., resource_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListAuditEntriesResponse(_message.Message):
+    __slots__ = ("entries", "next_page_token")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[_audit_pb2.AuditEntry]
+    next_page_token: str
+    def __init__(self, entries: _Optional[_Iterable[_Union[_audit_pb2.AuditEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

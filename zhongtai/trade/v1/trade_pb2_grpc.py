@@ -90,6 +90,11 @@ class TradeServiceStub:
                 request_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.CheckPayableRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.CheckPayableResponse.FromString,
                 _registered_method=True)
+        self.ListAuditEntries = channel.unary_unary(
+                '/zhongtai.trade.v1.TradeService/ListAuditEntries',
+                request_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListAuditEntriesRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListAuditEntriesResponse.FromString,
+                _registered_method=True)
 
 
 class TradeServiceServicer:
@@ -192,6 +197,16 @@ class TradeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAuditEntries(self, request, context):
+        """An order's audit trail, oldest first (AIP-158 pages): every change trade
+        made to it — who (the credential's subject, role and app), when, through
+        what (the RPC, the event consumed, the timer fired) and what changed.
+        Operators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TradeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -249,6 +264,11 @@ def add_TradeServiceServicer_to_server(servicer, server):
                     servicer.CheckPayable,
                     request_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.CheckPayableRequest.FromString,
                     response_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.CheckPayableResponse.SerializeToString,
+            ),
+            'ListAuditEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuditEntries,
+                    request_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListAuditEntriesRequest.FromString,
+                    response_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListAuditEntriesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -549,6 +569,33 @@ class TradeService:
             '/zhongtai.trade.v1.TradeService/CheckPayable',
             zhongtai_dot_trade_dot_v1_dot_trade__pb2.CheckPayableRequest.SerializeToString,
             zhongtai_dot_trade_dot_v1_dot_trade__pb2.CheckPayableResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuditEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.trade.v1.TradeService/ListAuditEntries',
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListAuditEntriesRequest.SerializeToString,
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListAuditEntriesResponse.FromString,
             options,
             channel_credentials,
             insecure,
