@@ -20,8 +20,9 @@ class LogisticsSettings:
     # ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_SECRET_FILE). No default: embedded
     # (every service in one process) with none set, a random one is made at
     # start for the in-process sandbox carrier; logistics on its own, or
-    # with a sandbox elsewhere, refuses to start without one, and with the
-    # development secret (logistics.carrier_setup).
+    # with a sandbox elsewhere, refuses to start without one, and on its own
+    # with the development secret or one shorter than 16 characters
+    # (logistics.carrier_setup).
     carrier_sandbox_secret: str = ""
     # While rotating the secret: the previous one, still accepted on pushes
     # (set the new one as carrier_sandbox_secret, the old one here, move the

@@ -26,15 +26,18 @@ ELSEWHERE = LogisticsSettings(carrier_sandbox_url="http://carrier.example:50091"
 def test_embedded_makes_up_a_random_secret_only_for_its_own_sandbox() -> None:
     made = {with_secret(IN_PROCESS, embedded=True).carrier_sandbox_secret for _ in range(3)}
     assert len(made) == 3 and all(len(s) >= 32 for s in made)
-    given = LogisticsSettings(carrier_sandbox_secret="mine")
+    given = LogisticsSettings(carrier_sandbox_secret="a-secret-of-my-own")
     assert with_secret(given, embedded=True) == given == with_secret(given, embedded=False)
+    short = LogisticsSettings(carrier_sandbox_secret="short")
+    assert with_secret(short, embedded=True) == short  # development: anything goes
     with pytest.raises(ValueError, match="push secret"):
         with_secret(ELSEWHERE, embedded=True)  # a carrier elsewhere signs with its own
 
 
 @pytest.mark.parametrize("settings", [
     IN_PROCESS, ELSEWHERE, LogisticsSettings(carrier_sandbox_secret=DEVELOPMENT_SECRET),
-    LogisticsSettings(carrier_sandbox_secret="new",
+    LogisticsSettings(carrier_sandbox_secret="too-short"),
+    LogisticsSettings(carrier_sandbox_secret="a-new-secret-of-my-own",
                       carrier_sandbox_secret_previous=DEVELOPMENT_SECRET)])
 def test_logistics_on_its_own_refuses_to_start_without_its_own_secret(
         settings: LogisticsSettings) -> None:
