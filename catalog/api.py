@@ -27,7 +27,10 @@ from zhongtai.logistics.v1.warehouse_pb2_grpc import WarehouseServiceStub
 Ctx: TypeAlias = grpc.aio.ServicerContext
 
 # Who may call each RPC (zhongtai.auth): the roles, and the ownership rule
-# the use case applies on top (docs/security.md lists them all).
+# the use case applies on top (docs/security.md lists them all). An order's
+# reservation is moved by calls of its saga's owner, trade, only (and by the
+# events catalog consumes).
+TRADE_ONLY = allow(SERVICE, services=("trade",), ownership="a saga participant: trade's calls only")
 POLICY: AccessPolicy = {
     "CreateSeller": allow(*STAFF, ownership="sellers are onboarded by the platform"),
     "GetSeller": allow(*ANYONE),
@@ -40,9 +43,9 @@ POLICY: AccessPolicy = {
     "BatchGetSkus": allow(*ANYONE),
     "AdjustStock": allow(SELLER, *STAFF, ownership="a seller only its own sellers' SKUs"),
     "GetStock": allow(*ANYONE),
-    "ReserveStock": allow(SERVICE, ownership="a saga participant: trade's calls"),
-    "ReleaseStock": allow(SERVICE, ownership="a saga participant: trade's calls"),
-    "DeductStock": allow(SERVICE, ownership="a saga participant: trade's calls"),
+    "ReserveStock": TRADE_ONLY,
+    "ReleaseStock": TRADE_ONLY,
+    "DeductStock": TRADE_ONLY,
     "GetReservation": allow(*STAFF),
     "SetWarehouseStock": allow(SELLER, *STAFF, ownership="a seller only its own sellers' "
                                "SKUs, in warehouses logistics knows"),

@@ -107,6 +107,29 @@ async def test_stock_goes_only_into_warehouses_logistics_knows(platform: Platfor
     assert done.stock.available == 1_000
 
 
+async def test_only_trade_moves_a_live_orders_reservation(platform: Platform) -> None:
+    """The issue's oversell: ReleaseStock on another buyer's order waiting for
+    payment. A buyer, a seller, an operator or another service (a front's
+    token) is refused; the reservation stays."""
+    p = platform
+    shop = await seed_shop(p.stubs, "L", [100])
+    [sku] = shop.sku_ids
+    order = (await p.stubs.trade.CreateOrder(order_request("buyer-l", [(sku, 4)]))).order
+    release = cat.ReleaseStockRequest(order_id=order.order_id)
+    for who in (Identity(Role.BUYER, "buyer-x"), seller_of(shop), OPERATOR,
+                Identity.for_service("my-front")):
+        err = await refusal(p.stubs.catalog.ReleaseStock(release, metadata=credential(p, who)),
+                            DENIED)
+        assert err["reason"] == "ROLE_NOT_ALLOWED"
+        err = await refusal(p.stubs.catalog.DeductStock(cat.DeductStockRequest(
+            order_id=order.order_id), metadata=credential(p, who)), DENIED)
+        assert err["reason"] == "ROLE_NOT_ALLOWED"
+    got = await p.stubs.catalog.GetReservation(cat.GetReservationRequest(
+        order_id=order.order_id))
+    assert got.reservation.status == cat.RESERVATION_STATUS_RESERVED
+    assert await stock_of(p.stubs, sku) == (6, 4)
+
+
 async def test_out_of_range_input_is_invalid_argument_and_writes_nothing(
         platform: Platform) -> None:
     p = platform
