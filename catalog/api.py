@@ -2,46 +2,63 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeAlias
 
 import grpc
 
-from catalog import items, stock, warehouse_stock
-from zhongtai.auth import ANYONE, SELLER, SERVICE, STAFF, AccessPolicy, allow
+from catalog import items, stock, trail, warehouse_stock
+from zhongtai.auth import (
+    ANYONE,
+    OPERATOR,
+    SELLER,
+    SERVICE,
+    STAFF,
+    AccessPolicy,
+    allow,
+    current_identity,
+)
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.catalog.v1 import catalog_pb2_grpc
 from zhongtai.db import Database
 from zhongtai.idempotency import Keys, idempotent_rpc
+from zhongtai.logistics.v1.warehouse_pb2_grpc import WarehouseServiceStub
 
 Ctx: TypeAlias = grpc.aio.ServicerContext
 
 # Who may call each RPC (zhongtai.auth): the roles, and the ownership rule
-# the use case applies on top (docs/security.md lists them all).
+# the use case applies on top (docs/security.md lists them all). An order's
+# reservation is moved by calls of its saga's owner, trade, only (and by the
+# events catalog consumes).
+TRADE_ONLY = allow(SERVICE, services=("trade",), ownership="a saga participant: trade's calls only")
 POLICY: AccessPolicy = {
     "CreateSeller": allow(*STAFF, ownership="sellers are onboarded by the platform"),
     "GetSeller": allow(*ANYONE),
     "ListSellers": allow(*ANYONE),
     "CreateItem": allow(SELLER, *STAFF, ownership="a seller for its own seller_id"),
-    "UpdateItem": allow(SELLER, *STAFF, ownership="a seller for its own items"),
+    "UpdateItem": allow(SELLER, *STAFF, ownership="a seller only its own sellers' items"),
     "GetItem": allow(*ANYONE),
     "GetItemVersion": allow(*ANYONE),
     "ListItems": allow(*ANYONE),
     "BatchGetSkus": allow(*ANYONE),
-    "AdjustStock": allow(SELLER, *STAFF, ownership="a seller for its own SKUs"),
+    "AdjustStock": allow(SELLER, *STAFF, ownership="a seller only its own sellers' SKUs"),
     "GetStock": allow(*ANYONE),
-    "ReserveStock": allow(SERVICE, ownership="a saga participant: trade's calls"),
-    "ReleaseStock": allow(SERVICE, ownership="a saga participant: trade's calls"),
-    "DeductStock": allow(SERVICE, ownership="a saga participant: trade's calls"),
+    "ReserveStock": TRADE_ONLY,
+    "ReleaseStock": TRADE_ONLY,
+    "DeductStock": TRADE_ONLY,
     "GetReservation": allow(*STAFF),
-    "SetWarehouseStock": allow(SELLER, *STAFF, ownership="a seller for its own SKUs"),
+    "SetWarehouseStock": allow(SELLER, *STAFF, ownership="a seller only its own sellers' "
+                               "SKUs, in warehouses logistics knows"),
     "BatchGetWarehouseStock": allow(*ANYONE),
+    "ListAuditEntries": allow(OPERATOR, ownership="the platform's operators only"),
 }
 
 
 class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, warehouses: Callable[[], WarehouseServiceStub]) -> None:
         self.db = db
         self.keys = Keys(db.plumbing, db.dialect)
+        self.warehouses = warehouses
 
     async def CreateSeller(self, request: pb.CreateSellerRequest, context: Ctx
                            ) -> pb.CreateSellerResponse:
@@ -61,12 +78,12 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def CreateItem(self, request: pb.CreateItemRequest, context: Ctx
                          ) -> pb.CreateItemResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.CreateItemResponse,
-                                    lambda s: items.create_item(s, request))
+                                    lambda s: items.create_item(s, current_identity(), request))
 
     async def UpdateItem(self, request: pb.UpdateItemRequest, context: Ctx
                          ) -> pb.UpdateItemResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.UpdateItemResponse,
-                                    lambda s: items.update_item(s, request))
+                                    lambda s: items.update_item(s, current_identity(), request))
 
     async def GetItem(self, request: pb.GetItemRequest, context: Ctx) -> pb.GetItemResponse:
         async with self.db.transaction() as s:
@@ -91,7 +108,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def AdjustStock(self, request: pb.AdjustStockRequest, context: Ctx
                           ) -> pb.AdjustStockResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.AdjustStockResponse,
-                                    lambda s: stock.adjust_stock(s, request))
+                                    lambda s: stock.adjust_stock(s, current_identity(), request))
 
     async def GetStock(self, request: pb.GetStockRequest, context: Ctx) -> pb.GetStockResponse:
         async with self.db.transaction() as s:
@@ -121,11 +138,16 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
 
     async def SetWarehouseStock(self, request: pb.SetWarehouseStockRequest, context: Ctx
                                 ) -> pb.SetWarehouseStockResponse:
-        return await idempotent_rpc(self.db, self.keys, request, pb.SetWarehouseStockResponse,
-                                    lambda s: warehouse_stock.set_warehouse_stock(
-                                        s, self.db.dialect, request))
+        return await warehouse_stock.set_stock_in_warehouse(
+            self.db, self.keys, self.warehouses(), current_identity(), request,
+            context.time_remaining())
 
     async def BatchGetWarehouseStock(self, request: pb.BatchGetWarehouseStockRequest,
                                      context: Ctx) -> pb.BatchGetWarehouseStockResponse:
         async with self.db.transaction() as s:
             return await warehouse_stock.batch_get_warehouse_stock(s, request.sku_ids)
+
+    async def ListAuditEntries(self, request: pb.ListAuditEntriesRequest, context: Ctx
+                               ) -> pb.ListAuditEntriesResponse:
+        async with self.db.transaction() as s:
+            return await trail.list_trail(s, request)

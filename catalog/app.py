@@ -15,6 +15,7 @@ from zhongtai.errors import FailedPrecondition, NotFound
 from zhongtai.events import Envelope
 from zhongtai.inbox import consumer
 from zhongtai.logistics.v1 import events_pb2 as logistics_events
+from zhongtai.logistics.v1.warehouse_pb2_grpc import WarehouseServiceStub
 from zhongtai.service import BuiltService, ServiceContext, ServiceSpec, Subscription
 from zhongtai.trade.v1 import events_pb2 as trade_events
 
@@ -66,7 +67,9 @@ def build(ctx: ServiceContext) -> BuiltService:
             s, db.dialect, event.package.logistics_order_id,
             [(x.sku_id, x.warehouse_id, x.quantity) for x in event.shipped_from])
 
-    servicer = CatalogServicer(db)
+    # Stock is set only in warehouses logistics knows: asked as catalog (the
+    # channel opens on the first such call).
+    servicer = CatalogServicer(db, lambda: WarehouseServiceStub(ctx.channel("logistics")))
 
     def register(server: grpc.aio.Server) -> None:
         catalog_pb2_grpc.add_CatalogServiceServicer_to_server(servicer, server)

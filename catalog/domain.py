@@ -1,23 +1,20 @@
-"""catalog's rules: what a valid seller, item, SKU and stock line is, and
-what each move of a reservation does to the stock's units. No database, gRPC
-or broker here; the generated ``catalog_pb2`` is imported for enum values
-(statuses, reasons) and the request messages validated."""
+"""catalog's rules: what a valid item, SKU and stock line is, beyond the
+limits catalog.proto declares (lengths, ranges, counts, currencies: checked
+by the server before any use case, ``zhongtai.validation``), and what each
+move of a reservation does to the stock's units. No database, gRPC or broker
+here; the generated ``catalog_pb2`` is imported for enum values (statuses,
+reasons) and the request messages validated."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from zhongtai.auth import Identity, may_act_for
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.errors import Reasons, Violations
-from zhongtai.money import parse_currency
 
 # catalog's reasons (its ErrorReason enum): raise E(pb.ERROR_REASON_..., message).
 E = Reasons(pb.ErrorReason)
-
-MAX_TITLE = 500
-MAX_QUANTITY = 1_000_000
-MAX_WEIGHT_GRAMS = 10**8
-MAX_VOLUME_CM3 = 10**10
 
 # The moves of a reservation (RESERVED -> RELEASED | DEDUCTED; DEDUCTED ->
 # RESTOCKED, see catalog.stock.RESERVATIONS) and what each does to the units
@@ -34,12 +31,16 @@ UNIT_MOVES: dict[str, tuple[str, str]] = {
 }
 
 
-def validate_seller(req: pb.CreateSellerRequest) -> None:
-    v = Violations()
-    v.check(bool(req.display_name.strip()), "display_name", "is required")
-    v.check(len(req.display_name) <= 200, "display_name", "must be at most 200 characters")
-    v.check(len(req.seller_id) <= 64, "seller_id", "must be at most 64 characters")
-    v.raise_if_any()
+def require_seller(caller: Identity, seller_id: str, what: str, **resource: str) -> None:
+    """Who may change an item, its SKUs or their stock: a seller credential
+    only for its own sellers' (``what``, e.g. "item i1"; ``resource`` its
+    id, for the error's metadata); operators and services for any seller
+    (the RPC's policy admits no buyer). Anyone else is PERMISSION_DENIED
+    NOT_THE_SELLER, and nothing changes."""
+    if not may_act_for(caller, seller_ids=[seller_id]):
+        raise E(pb.ERROR_REASON_NOT_THE_SELLER,
+                f"{what} is another seller's: this credential does not act for it",
+                metadata=resource)
 
 
 def _validate_skus(v: Violations, skus: Sequence[pb.SkuInput], *, creating: bool) -> str:
@@ -50,7 +51,6 @@ def _validate_skus(v: Violations, skus: Sequence[pb.SkuInput], *, creating: bool
         f = f"skus[{i}]"
         if sku.sku_id:
             v.check(sku.sku_id not in seen_ids, f"{f}.sku_id", "is repeated")
-            v.check(len(sku.sku_id) <= 64, f"{f}.sku_id", "must be at most 64 characters")
             seen_ids.add(sku.sku_id)
         attrs = tuple(sorted(sku.attributes.items()))
         if creating or not sku.sku_id:
@@ -59,18 +59,8 @@ def _validate_skus(v: Violations, skus: Sequence[pb.SkuInput], *, creating: bool
             seen_attrs.add(attrs)
         if not sku.HasField("price"):
             v.add(f"{f}.price", "is required")
-        else:
-            v.check(sku.price.amount_minor >= 0, f"{f}.price.amount_minor",
-                    "must not be negative")
-            try:
-                currencies.add(parse_currency(sku.price.currency_code, f"{f}.price.currency_code"))
-            except Exception:
-                v.add(f"{f}.price.currency_code", "must be an ISO-4217 code")
-        v.check(sku.initial_stock >= 0, f"{f}.initial_stock", "must not be negative")
-        v.check(0 <= sku.weight_grams <= MAX_WEIGHT_GRAMS, f"{f}.weight_grams",
-                f"must be 0 to {MAX_WEIGHT_GRAMS}")
-        v.check(0 <= sku.volume_cm3 <= MAX_VOLUME_CM3, f"{f}.volume_cm3",
-                f"must be 0 to {MAX_VOLUME_CM3}")
+        else:  # its amount and currency are within the contract's limits
+            currencies.add(sku.price.currency_code)
     if len(currencies) > 1:
         v.add("skus", "all SKUs of an item must be priced in one currency")
     return next(iter(currencies), "")
@@ -79,12 +69,8 @@ def _validate_skus(v: Violations, skus: Sequence[pb.SkuInput], *, creating: bool
 def validate_create_item(req: pb.CreateItemRequest) -> str:
     """Validate; return the item's currency."""
     v = Violations()
-    v.check(bool(req.seller_id), "seller_id", "is required")
-    v.check(bool(req.title.strip()), "title", "is required")
-    v.check(len(req.title) <= MAX_TITLE, "title", f"must be at most {MAX_TITLE} characters")
-    v.check(req.item_type != pb.ITEM_TYPE_UNSPECIFIED and req.item_type in pb.ItemType.values(),
+    v.check(req.item_type != pb.ITEM_TYPE_UNSPECIFIED,
             "item_type", "must be one of PHYSICAL, E_VOUCHER, ONLINE_SERVICE")
-    v.check(req.stock_mode in pb.StockMode.values(), "stock_mode", "is not a known mode")
     v.check(len(req.skus) > 0, "skus", "at least one SKU is required")
     currency = _validate_skus(v, req.skus, creating=True)
     check_shipping(v, req.item_type, [f"skus[{i}]" for i in range(len(req.skus))], req.skus)
@@ -116,13 +102,13 @@ def check_shipping(v: Violations, item_type: int, fields: Sequence[str],
 
 def validate_presale(v: Violations, terms: pb.PresaleTerms, currency: str,
                      prices: Sequence[int]) -> None:
-    """A deposit above zero and below every SKU's price, in the item's
-    currency, and a balance window that starts before it ends."""
+    """A deposit (1 to 10^10 minor units, the contract's limit) below every
+    SKU's price, in the item's currency, and a balance window that starts
+    before it ends."""
     deposit = terms.deposit
     v.check(terms.HasField("deposit"), "presale.deposit", "is required")
     v.check(deposit.currency_code == currency, "presale.deposit.currency_code",
             f"must be the item's currency {currency}")
-    v.check(deposit.amount_minor > 0, "presale.deposit", "must be above zero")
     v.check(all(deposit.amount_minor < p for p in prices), "presale.deposit",
             "must be less than the price of every SKU")
     v.check(terms.HasField("balance_start_time"), "presale.balance_start_time", "is required")
@@ -133,35 +119,17 @@ def validate_presale(v: Violations, terms: pb.PresaleTerms, currency: str,
 
 def validate_update_item(req: pb.UpdateItemRequest) -> None:
     v = Violations()
-    v.check(bool(req.item_id), "item_id", "is required")
-    v.check(len(req.title) <= MAX_TITLE, "title", f"must be at most {MAX_TITLE} characters")
-    v.check(req.expected_version >= 0, "expected_version", "must not be negative")
     _validate_skus(v, req.skus, creating=False)
     v.raise_if_any()
 
 
-def validate_stock_lines(order_id: str, lines: Sequence[pb.StockLine]) -> None:
+def validate_stock_lines(lines: Sequence[pb.StockLine]) -> None:
+    """At least one line, one per SKU (each line's SKU and units are within
+    the contract's limits)."""
     v = Violations()
-    v.check(bool(order_id), "order_id", "is required")
     v.check(len(lines) > 0, "lines", "at least one line is required")
     seen: set[str] = set()
     for i, line in enumerate(lines):
-        v.check(bool(line.sku_id), f"lines[{i}].sku_id", "is required")
         v.check(line.sku_id not in seen, f"lines[{i}].sku_id", "is repeated")
         seen.add(line.sku_id)
-        v.check(0 < line.quantity <= MAX_QUANTITY, f"lines[{i}].quantity",
-                f"must be between 1 and {MAX_QUANTITY}")
-    v.raise_if_any()
-
-
-MAX_WAREHOUSE_STOCK = 10**12
-
-
-def validate_set_warehouse_stock(req: pb.SetWarehouseStockRequest) -> None:
-    v = Violations()
-    v.check(bool(req.sku_id), "sku_id", "is required")
-    v.check(bool(req.warehouse_id.strip()), "warehouse_id", "is required")
-    v.check(len(req.warehouse_id) <= 64, "warehouse_id", "must be at most 64 characters")
-    v.check(0 <= req.quantity <= MAX_WAREHOUSE_STOCK, "quantity",
-            f"must be 0 to {MAX_WAREHOUSE_STOCK}")
     v.raise_if_any()

@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog import domain
+from catalog import domain, trail
 from catalog import store as t
 from catalog.domain import E
 from zhongtai import outbox, pagination
+from zhongtai.auth import Identity, acting_seller
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.catalog.v1 import events_pb2 as ev
 from zhongtai.common.v1.common_pb2 import Money
@@ -34,13 +35,15 @@ def _seller(row: Any) -> pb.Seller:
 
 
 async def create_seller(s: AsyncSession, req: pb.CreateSellerRequest) -> pb.CreateSellerResponse:
-    domain.validate_seller(req)
+    """Register a seller (its name and id within the contract's limits);
+    SELLER_EXISTS if the id is taken."""
     seller_id = req.seller_id or new_id()
     await ensure_absent(s, t.sellers.c.seller_id, seller_id, "seller",
                         reason=(E, pb.ERROR_REASON_SELLER_EXISTS))
     now = utcnow()
     await s.execute(t.sellers.insert().values(
         seller_id=seller_id, display_name=req.display_name.strip(), created_at=now))
+    await trail.record(s, trail.SELLER, seller_id, "registered")
     return pb.CreateSellerResponse(seller=pb.Seller(
         seller_id=seller_id, display_name=req.display_name.strip(), create_time=timestamp(now)))
 
@@ -119,6 +122,8 @@ async def _write_version(s: AsyncSession, item: pb.Item, currency: str) -> None:
     await outbox.publish(s, t.plumbing,
                          ev.ItemVersionPublished(item=item, occur_time=now_timestamp()),
                          item.item_id)
+    await trail.record(s, trail.ITEM, item.item_id,
+                       f"version {item.version}: SKUs {', '.join(k.sku_id for k in item.skus)}")
 
 
 async def _add_sku(s: AsyncSession, item: pb.Item, k: pb.SkuInput, now: dt.datetime) -> str:
@@ -133,7 +138,13 @@ async def _add_sku(s: AsyncSession, item: pb.Item, k: pb.SkuInput, now: dt.datet
     return sku_id
 
 
-async def create_item(s: AsyncSession, req: pb.CreateItemRequest) -> pb.CreateItemResponse:
+async def create_item(s: AsyncSession, caller: Identity, req: pb.CreateItemRequest
+                      ) -> pb.CreateItemResponse:
+    """Publish a seller's item at version 1 with its SKUs and their stock. A
+    seller credential only for one of its own sellers (SUBJECT_MISMATCH);
+    SELLER_NOT_FOUND, SKU_EXISTS for ids in use; nothing written when
+    refused."""
+    acting_seller(caller, req.seller_id)
     currency = domain.validate_create_item(req)
     await get_seller(s, req.seller_id)
     taken = [k.sku_id for k in req.skus if k.sku_id]
@@ -160,9 +171,15 @@ async def create_item(s: AsyncSession, req: pb.CreateItemRequest) -> pb.CreateIt
     return pb.CreateItemResponse(item=item)
 
 
-async def update_item(s: AsyncSession, req: pb.UpdateItemRequest) -> pb.UpdateItemResponse:
+async def update_item(s: AsyncSession, caller: Identity, req: pb.UpdateItemRequest
+                      ) -> pb.UpdateItemResponse:
+    """Write the item's next version (prices, weights, new SKUs...). Only
+    its seller (``domain.require_seller``); ITEM_VERSION_MISMATCH when
+    another update came first; nothing written when refused."""
     domain.validate_update_item(req)
     current = await _load_version(s, req.item_id)
+    domain.require_seller(caller, current.seller_id, f"item {req.item_id}",
+                          item_id=req.item_id)
     if req.expected_version and req.expected_version != current.version:
         raise E(pb.ERROR_REASON_ITEM_VERSION_MISMATCH,
                 f"item {req.item_id} is at version {current.version}, not {req.expected_version}",
@@ -218,8 +235,6 @@ async def get_item(s: AsyncSession, item_id: str) -> pb.Item:
 
 
 async def get_item_version(s: AsyncSession, item_id: str, version: int) -> pb.Item:
-    if version <= 0:
-        raise InvalidArgument.field("version", "must be positive")
     return await _load_version(s, item_id, version)
 
 
@@ -235,8 +250,6 @@ async def list_items(s: AsyncSession, req: pb.ListItemsRequest) -> pb.ListItemsR
 
 
 async def batch_get_skus(s: AsyncSession, sku_ids: Sequence[str]) -> pb.BatchGetSkusResponse:
-    if len(sku_ids) > 500:
-        raise InvalidArgument.field("sku_ids", "at most 500 per call")
     rows = (await s.execute(
         select(t.skus.c.sku_id, t.items.c.item_id, t.items.c.seller_id, t.item_versions)
         .join(t.items, t.items.c.item_id == t.skus.c.item_id)

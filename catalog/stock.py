@@ -20,10 +20,11 @@ from typing import Any
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog import domain
+from catalog import domain, trail
 from catalog import store as t
 from catalog.domain import DEDUCT, RESTOCK, E
 from zhongtai import outbox
+from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.catalog.v1 import events_pb2 as ev
 from zhongtai.common.v1 import errors_pb2
@@ -60,14 +61,24 @@ async def get_stock(s: AsyncSession, sku_id: str) -> pb.Stock:
                                   reason=(E, pb.ERROR_REASON_SKU_NOT_FOUND)))
 
 
-async def adjust_stock(s: AsyncSession, req: pb.AdjustStockRequest) -> pb.AdjustStockResponse:
+async def require_own_sku(s: AsyncSession, caller: Identity, sku_id: str) -> None:
+    """The SKU exists (else SKU_NOT_FOUND) and ``caller`` may change its
+    stock (``domain.require_seller``: its seller, or staff)."""
+    sku = await fetch_one(s, t.skus.c.sku_id, sku_id, "SKU",
+                          reason=(E, pb.ERROR_REASON_SKU_NOT_FOUND))
+    seller_id = (await s.execute(select(t.items.c.seller_id)
+                                 .where(t.items.c.item_id == sku.item_id))).scalar_one()
+    domain.require_seller(caller, seller_id, f"SKU {sku_id}", sku_id=sku_id)
+
+
+async def adjust_stock(s: AsyncSession, caller: Identity, req: pb.AdjustStockRequest
+                       ) -> pb.AdjustStockResponse:
     """Add to (or remove from) the available units, never below zero
-    (INSUFFICIENT_STOCK, nothing changed)."""
-    if not req.sku_id:
-        raise InvalidArgument.field("sku_id", "is required")
+    (INSUFFICIENT_STOCK); only the SKU's seller or staff
+    (``require_own_sku``). Refused: nothing changed."""
     if req.delta == 0:
         raise InvalidArgument.field("delta", "must not be zero")
-    await get_stock(s, req.sku_id)
+    await require_own_sku(s, caller, req.sku_id)
     if not await compare_and_set(s, update(t.stock).where(
             t.stock.c.sku_id == req.sku_id, t.stock.c.available + req.delta >= 0)
             .values(available=t.stock.c.available + req.delta)):
@@ -75,6 +86,7 @@ async def adjust_stock(s: AsyncSession, req: pb.AdjustStockRequest) -> pb.Adjust
                 f"cannot remove {-req.delta} units of {req.sku_id}",
                 violations=[PreconditionViolation("STOCK", f"skus/{req.sku_id}",
                                                   "not enough available")])
+    await trail.record(s, trail.STOCK, req.sku_id, f"available {req.delta:+d}")
     return pb.AdjustStockResponse(stock=await get_stock(s, req.sku_id))
 
 
@@ -108,9 +120,14 @@ def _same_lines(res: pb.Reservation, lines: Sequence[pb.StockLine]) -> bool:
 
 
 async def _publish(s: AsyncSession, res: pb.Reservation) -> None:
+    """A reservation changed: its event, and its audit entry."""
     await outbox.publish(s, t.plumbing,
                          ev.ReservationChanged(reservation=res, occur_time=now_timestamp()),
                          res.order_id)
+    lines = ", ".join(f"{x.sku_id} x{x.quantity}" for x in res.lines)
+    await trail.record(s, trail.RESERVATION, res.order_id,
+                       f"{pb.ReservationStatus.Name(res.status).removeprefix('RESERVATION_STATUS_')}"
+                       f" {lines}".strip())
 
 
 async def reserve_stock(s: AsyncSession, dialect: str,
@@ -119,7 +136,7 @@ async def reserve_stock(s: AsyncSession, dialect: str,
     id: a repeat gets the reservation made, other lines IDEMPOTENCY_KEY_REUSED;
     an order already released is RESERVATION_RELEASED; a line short of
     stock OUT_OF_STOCK, an unknown SKU SKU_NOT_FOUND (all rolled back)."""
-    domain.validate_stock_lines(req.order_id, req.lines)
+    domain.validate_stock_lines(req.lines)
     if await RESERVATIONS.claim(s, dialect, req.order_id, {}) is not None:
         existing = await _reservation(s, req.order_id)
         assert existing is not None

@@ -2,8 +2,9 @@
 shelves of each logistics warehouse, kept in step with the SKU's stock:
 ``sum(warehouse_stock) == available + reserved + sold - shipped``. Setting a
 warehouse's units moves ``available`` by the same delta; a shipped package's
-units leave their warehouse once. Each use case runs in the caller's
-transaction (session)."""
+units leave their warehouse once. Only warehouses logistics knows hold
+stock: ``set_stock_in_warehouse`` asks logistics first, then opens its
+transaction; the other use cases run in the caller's transaction (session)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,23 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog import domain
 from catalog import store as t
+from catalog import trail
 from catalog.domain import E
-from catalog.stock import get_stock
+from catalog.stock import get_stock, require_own_sku
+from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2 as pb
-from zhongtai.db import changed, compare_and_set, insert_ignore, utcnow
-from zhongtai.errors import InvalidArgument, PreconditionViolation
+from zhongtai.db import Database, changed, compare_and_set, insert_ignore, utcnow
+from zhongtai.errors import NotFound, PreconditionViolation
+from zhongtai.grpcclient import call
+from zhongtai.idempotency import Keys, idempotent_rpc
+from zhongtai.logistics.v1 import warehouse_pb2 as wh
+from zhongtai.logistics.v1.warehouse_pb2_grpc import WarehouseServiceStub
 from zhongtai.wire import timestamp
 
 log = logging.getLogger(__name__)
+
+LOGISTICS_TIMEOUT = 5.0
 
 
 def _warehouse_stock(row: Any) -> pb.WarehouseStock:
@@ -31,11 +39,43 @@ def _warehouse_stock(row: Any) -> pb.WarehouseStock:
                              quantity=row.quantity, update_time=timestamp(row.updated_at))
 
 
+async def set_stock_in_warehouse(db: Database, keys: Keys, logistics: WarehouseServiceStub,
+                                 caller: Identity, req: pb.SetWarehouseStockRequest,
+                                 time_remaining: float | None = None
+                                 ) -> pb.SetWarehouseStockResponse:
+    """SetWarehouseStock: logistics is asked whether the warehouse exists
+    (``require_warehouse``, before any transaction is open), then, in one
+    transaction idempotent by request_id, the caller must be the SKU's seller
+    or staff (``stock.require_own_sku``) and the units are set
+    (``set_warehouse_stock``). Refused: nothing changed."""
+    await require_warehouse(logistics, req.warehouse_id, time_remaining)
+
+    async def setting(s: AsyncSession) -> pb.SetWarehouseStockResponse:
+        await require_own_sku(s, caller, req.sku_id)
+        return await set_warehouse_stock(s, db.dialect, req)
+
+    return await idempotent_rpc(db, keys, req, pb.SetWarehouseStockResponse, setting)
+
+
+async def require_warehouse(logistics: WarehouseServiceStub, warehouse_id: str,
+                            time_remaining: float | None = None) -> None:
+    """The warehouse is one logistics knows (WarehouseService.GetWarehouse,
+    called as catalog); else WAREHOUSE_NOT_FOUND. Logistics unreachable:
+    UNAVAILABLE, worth retrying (warehouses are never deleted, so a repeat
+    finds the same)."""
+    try:
+        await call(logistics.GetWarehouse, wh.GetWarehouseRequest(warehouse_id=warehouse_id),
+                   LOGISTICS_TIMEOUT, time_remaining)
+    except NotFound:
+        raise E(pb.ERROR_REASON_WAREHOUSE_NOT_FOUND,
+                f"logistics has no warehouse {warehouse_id!r}",
+                metadata={"warehouse_id": warehouse_id}) from None
+
+
 async def set_warehouse_stock(s: AsyncSession, dialect: str, req: pb.SetWarehouseStockRequest
                               ) -> pb.SetWarehouseStockResponse:
     """Set a SKU's on-hand units in one warehouse; stock.available moves by the
     same delta and never below zero (units reserved by orders stay reserved)."""
-    domain.validate_set_warehouse_stock(req)
     await get_stock(s, req.sku_id)
     ws = t.warehouse_stock.c
     now = utcnow()
@@ -66,6 +106,8 @@ async def set_warehouse_stock(s: AsyncSession, dialect: str, req: pb.SetWarehous
         raise E(pb.ERROR_REASON_CONCURRENT_MODIFICATION,
                 f"the stock of {req.sku_id} in {req.warehouse_id} changed concurrently",
                 metadata={"sku_id": req.sku_id, "warehouse_id": req.warehouse_id})
+    await trail.record(s, trail.STOCK, req.sku_id,
+                       f"warehouse {req.warehouse_id}: {old} -> {req.quantity}")
     row = (await s.execute(select(t.warehouse_stock).where(
         ws.sku_id == req.sku_id, ws.warehouse_id == req.warehouse_id))).one()
     return pb.SetWarehouseStockResponse(warehouse_stock=_warehouse_stock(row),
@@ -74,8 +116,6 @@ async def set_warehouse_stock(s: AsyncSession, dialect: str, req: pb.SetWarehous
 
 async def batch_get_warehouse_stock(s: AsyncSession, sku_ids: Sequence[str]
                                     ) -> pb.BatchGetWarehouseStockResponse:
-    if len(sku_ids) > 500:
-        raise InvalidArgument.field("sku_ids", "at most 500 per call")
     wanted = list(dict.fromkeys(sku_ids))
     known = set((await s.execute(select(t.skus.c.sku_id)
                                  .where(t.skus.c.sku_id.in_(wanted)))).scalars())
@@ -141,3 +181,5 @@ async def ship_from_warehouses(s: AsyncSession, dialect: str, package_id: str,
         await s.execute(update(shipments).where(
             shipments.c.package_id == package_id, shipments.c.sku_id == sku_id,
             shipments.c.warehouse_id == warehouse_id).values(applied=True))
+        await trail.record(s, trail.STOCK, sku_id,
+                           f"package {package_id}: {quantity} left warehouse {warehouse_id}")

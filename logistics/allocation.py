@@ -86,4 +86,6 @@ async def _set_plan(s: AsyncSession, row: Any, shipments: Sequence[pb.PlannedShi
                     .where(LO.logistics_order_id == row.logistics_order_id)
                     .values(plan=views.plan_json(shipments), plan_note=note[:500], eta=eta,
                             updated_at=now))
-    await orders.publish_changed(s, row.logistics_order_id, row.status, now)
+    await orders.publish_changed(
+        s, row.logistics_order_id, row.status, now,
+        f"planned: {len(shipments)} shipment(s)" if shipments else f"not planned: {note}")

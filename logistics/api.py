@@ -9,10 +9,19 @@ from typing import TypeAlias
 import grpc
 
 from logistics import freight_templates as h
-from logistics import orders, shipping
+from logistics import orders, shipping, trail
 from logistics import warehouses as wh
 from logistics.domain import TrackingPolicy
-from zhongtai.auth import ANYONE, BUYER, OPERATOR, SELLER, STAFF, AccessPolicy, allow
+from zhongtai.auth import (
+    ANYONE,
+    BUYER,
+    OPERATOR,
+    SELLER,
+    STAFF,
+    AccessPolicy,
+    allow,
+    current_identity,
+)
 from zhongtai.catalog.v1.catalog_pb2_grpc import CatalogServiceStub
 from zhongtai.db import Database, utcnow
 from zhongtai.idempotency import Keys, idempotent_rpc
@@ -30,10 +39,14 @@ POLICY: AccessPolicy = {
     "ListFreightTemplates": allow(*ANYONE),
     "QuoteFreight": allow(*ANYONE),
     "GetLogisticsOrder": allow(*ANYONE, ownership="the order's buyer or seller"),
-    "ListLogisticsOrders": allow(*ANYONE, ownership="the order's buyer or seller"),
-    "ShipPackage": allow(SELLER, *STAFF, ownership="the orders' seller"),
+    "ListLogisticsOrders": allow(*ANYONE, ownership="every order listed the caller's: its "
+                                 "buyer or seller; a seller by its own seller_id"),
+    "ShipPackage": allow(SELLER, *STAFF, ownership="a seller for its own seller_id, only "
+                         "that seller's orders"),
     "FlagLogisticsOrder": allow(BUYER, SELLER, OPERATOR,
-                                ownership="the order's buyer or seller"),
+                                ownership="the order's buyer or seller; the flag's operator "
+                                "is the caller"),
+    "ListAuditEntries": allow(OPERATOR, ownership="the platform's operators only"),
 }
 WAREHOUSE_POLICY: AccessPolicy = {
     "CreateWarehouse": allow(*STAFF, ownership="the platform's network"),
@@ -53,7 +66,8 @@ class LogisticsServicer(logistics_pb2_grpc.LogisticsServiceServicer):
                                     context: Ctx) -> pb.CreateFreightTemplateResponse:
         return await idempotent_rpc(self.db, self.keys, request,
                                     pb.CreateFreightTemplateResponse,
-                                    lambda s: h.create_template(s, request, utcnow()))
+                                    lambda s: h.create_template(s, current_identity(), request,
+                                                                utcnow()))
 
     async def GetFreightTemplate(self, request: pb.GetFreightTemplateRequest, context: Ctx
                                  ) -> pb.GetFreightTemplateResponse:
@@ -74,24 +88,31 @@ class LogisticsServicer(logistics_pb2_grpc.LogisticsServiceServicer):
     async def GetLogisticsOrder(self, request: pb.GetLogisticsOrderRequest, context: Ctx
                                 ) -> pb.GetLogisticsOrderResponse:
         async with self.db.transaction() as s:
-            return pb.GetLogisticsOrderResponse(
-                logistics_order=await orders.get(s, request.logistics_order_id))
+            return pb.GetLogisticsOrderResponse(logistics_order=await orders.read(
+                s, current_identity(), request.logistics_order_id))
 
     async def ListLogisticsOrders(self, request: pb.ListLogisticsOrdersRequest, context: Ctx
                                   ) -> pb.ListLogisticsOrdersResponse:
         async with self.db.transaction() as s:
-            return await orders.list_orders(s, request)
+            return await orders.list_orders(s, current_identity(), request)
 
     async def ShipPackage(self, request: pb.ShipPackageRequest, context: Ctx
                           ) -> pb.ShipPackageResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.ShipPackageResponse,
-                                    lambda s: shipping.ship_package(s, self.db, request,
-                                                                    self.tracking, utcnow()))
+                                    lambda s: shipping.ship_package(
+                                        s, self.db, current_identity(), request, self.tracking,
+                                        utcnow()))
 
     async def FlagLogisticsOrder(self, request: pb.FlagLogisticsOrderRequest, context: Ctx
                                  ) -> pb.FlagLogisticsOrderResponse:
         return await idempotent_rpc(self.db, self.keys, request, pb.FlagLogisticsOrderResponse,
-                                    lambda s: orders.flag(s, request, utcnow()))
+                                    lambda s: orders.flag(s, current_identity(), request,
+                                                          utcnow()))
+
+    async def ListAuditEntries(self, request: pb.ListAuditEntriesRequest, context: Ctx
+                               ) -> pb.ListAuditEntriesResponse:
+        async with self.db.transaction() as s:
+            return await trail.list_trail(s, request)
 
 
 class WarehouseServicer(warehouse_pb2_grpc.WarehouseServiceServicer):

@@ -19,12 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from logistics import allocation, api, orders, store, tracking
 from logistics.api import LogisticsServicer, WarehouseServicer
-from logistics.carrier_setup import start_carriers, stop_carriers
+from logistics.carrier_setup import start_carriers, stop_carriers, with_secret
 from logistics.carriers.base import Carrier, TrackingEvent
 from logistics.domain import ALLOCATE_TIMER, SUBSCRIBE_TIMER, TRACK_QUERY_TIMER, TrackingPolicy
 from logistics.notify import NotifyServer
 from logistics.sandbox_carrier import SandboxCarrierServer
 from logistics.settings import LogisticsSettings
+from zhongtai.audit import acting
+from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2_grpc
 from zhongtai.config import Settings
 from zhongtai.db import utcnow
@@ -49,7 +51,7 @@ TRADE_EVENTS = Subscription("logistics.trade-events",
 
 
 def build(ctx: ServiceContext) -> BuiltService:
-    settings = ctx.config
+    settings = with_secret(ctx.config, embedded=ctx.embedded)
     policy = TrackingPolicy(settings.tracking_query_after_seconds, settings.tracking_max_queries)
     servicer = LogisticsServicer(ctx.db, policy)
     catalog = catalog_pb2_grpc.CatalogServiceStub(ctx.channel("catalog"))
@@ -57,8 +59,11 @@ def build(ctx: ServiceContext) -> BuiltService:
     carriers: dict[str, Carrier] = {}
 
     async def record(carrier_name: str, events: Sequence[TrackingEvent]) -> str:
-        async with ctx.db.transaction() as s:
-            return await tracking.record_tracking(s, ctx.db, carrier_name, events, utcnow())
+        # A verified push is acted on by logistics, like an event it consumes.
+        with acting(Identity.for_service("logistics"), f"carrier push {carrier_name}"):
+            async with ctx.db.transaction() as s:
+                return await tracking.record_tracking(s, ctx.db, carrier_name, events,
+                                                      utcnow())
 
     notify = NotifyServer(record, carriers, settings.notify_listen)
     sandbox: SandboxCarrierServer | None = None
@@ -127,15 +132,19 @@ def build(ctx: ServiceContext) -> BuiltService:
 def _sandbox_carrier_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--listen", dest="sandbox_listen", help="HOST:PORT (default: logistics' "
                         "carrier_sandbox_listen, 127.0.0.1:50055)")
-    parser.add_argument("--secret", help="push signing secret (default: logistics' "
-                        "carrier_sandbox_secret; ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_SECRET)")
+    parser.add_argument("--secret", help="push signing secret, required (default: logistics' "
+                        "carrier_sandbox_secret; ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_SECRET "
+                        "or ..._FILE)")
 
 
 async def _sandbox_carrier(settings: Settings, ns: argparse.Namespace) -> None:
     """``zhongtai sandbox-carrier``: the sandbox carrier alone, until SIGTERM."""
     config = settings.section("logistics", LogisticsSettings)
-    server = SandboxCarrierServer(ns.secret or config.carrier_sandbox_secret,
-                                  ns.sandbox_listen or config.carrier_sandbox_listen)
+    secret = ns.secret or config.carrier_sandbox_secret
+    if not secret:
+        raise SystemExit("zhongtai sandbox-carrier: a push secret is required (--secret, or "
+                         "ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_SECRET / ..._FILE)")
+    server = SandboxCarrierServer(secret, ns.sandbox_listen or config.carrier_sandbox_listen)
     await run_until_signal(server, "sandbox carrier")
 
 

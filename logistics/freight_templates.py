@@ -11,10 +11,11 @@ from google.protobuf import json_format
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from logistics import freight
+from logistics import freight, trail
 from logistics import store as t
 from logistics.reasons import E
 from zhongtai import outbox, pagination
+from zhongtai.auth import Identity, acting_seller
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.errors import InvalidArgument
 from zhongtai.ids import new_id
@@ -38,11 +39,14 @@ def _view(r: Any) -> pb.FreightTemplate:
     return tpl
 
 
-async def create_template(s: AsyncSession, req: pb.CreateFreightTemplateRequest,
-                          now: dt.datetime) -> pb.CreateFreightTemplateResponse:
-    """Store a seller's freight template (checked by ``freight.validate_template``)
+async def create_template(s: AsyncSession, caller: Identity,
+                          req: pb.CreateFreightTemplateRequest, now: dt.datetime
+                          ) -> pb.CreateFreightTemplateResponse:
+    """Store a seller's freight template (checked by ``freight.validate_template``;
+    a seller credential only for one of its own sellers, SUBJECT_MISMATCH)
     and publish it (``FreightTemplateChanged``)."""
     tpl = req.template
+    acting_seller(caller, tpl.seller_id, "template.seller_id")
     freight.validate_template(tpl)
     template_id = new_id()
     await s.execute(t.freight_templates.insert().values(
@@ -57,6 +61,8 @@ async def create_template(s: AsyncSession, req: pb.CreateFreightTemplateRequest,
         unlisted_regions_deliverable=tpl.unlisted_regions_deliverable,
         is_default=tpl.is_default, created_at=now))
     view = await get_template(s, template_id)
+    await trail.record(s, trail.FREIGHT_TEMPLATE, template_id,
+                       f"created for seller {tpl.seller_id}")
     await outbox.publish(s, t.plumbing,
                          ev.FreightTemplateChanged(template=view, occur_time=timestamp(now)),
                          template_id)
@@ -65,8 +71,6 @@ async def create_template(s: AsyncSession, req: pb.CreateFreightTemplateRequest,
 
 async def get_template(s: AsyncSession, template_id: str) -> pb.FreightTemplate:
     """One freight template, or FREIGHT_TEMPLATE_NOT_FOUND."""
-    if not template_id:
-        raise InvalidArgument.field("template_id", "is required")
     c = t.freight_templates.c
     row = (await s.execute(select(t.freight_templates).where(c.template_id == template_id))
            ).first()
@@ -80,8 +84,6 @@ async def get_template(s: AsyncSession, template_id: str) -> pb.FreightTemplate:
 async def list_templates(s: AsyncSession, req: pb.ListFreightTemplatesRequest
                          ) -> pb.ListFreightTemplatesResponse:
     """A seller's freight templates, newest first, by pages."""
-    if not req.seller_id:
-        raise InvalidArgument.field("seller_id", "is required")
     size = pagination.page_size(req.page_size)
     query_key = f"freight_templates:{req.seller_id}"
     before = pagination.decode_token(req.page_token, query_key)

@@ -28,10 +28,11 @@ from google.protobuf import json_format
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from logistics import domain, views
+from logistics import domain, trail, views
 from logistics import store as t
 from logistics.reasons import E
 from zhongtai import outbox, pagination, timers
+from zhongtai.auth import Identity, acting_seller
 from zhongtai.db import Database, changed, compare_and_set, insert_ignore
 from zhongtai.errors import InvalidArgument
 from zhongtai.ids import new_id
@@ -70,7 +71,8 @@ async def on_order_paid(s: AsyncSession, db: Database, event: trade_events.Order
         await s.execute(t.logistics_lines.insert().values(
             logistics_order_id=lo_id, seq=0, order_id=line.order_id,
             sku_id=line.item.sku_id, quantity=line.quantity))
-        await publish_changed(s, lo_id, pb.LOGISTICS_ORDER_STATUS_UNSPECIFIED, now)
+        await publish_changed(s, lo_id, pb.LOGISTICS_ORDER_STATUS_UNSPECIFIED, now,
+                              f"created for order {line.order_id}")
         created = True
     if created:
         paid = event.occur_time.ToDatetime(dt.UTC) if event.HasField("occur_time") else now
@@ -105,31 +107,49 @@ async def on_order_cancelled(s: AsyncSession, event: trade_events.OrderCancelled
             await publish_changed(s, lo_id, row.status, now)
 
 
-async def flag(s: AsyncSession, req: pb.FlagLogisticsOrderRequest, now: dt.datetime
-               ) -> pb.FlagLogisticsOrderResponse:
-    """Record a party's flag on a logistics order and publish it
-    (``PackageChanged``); the status never changes."""
-    domain.validate_flag(req)
+async def flag(s: AsyncSession, caller: Identity, req: pb.FlagLogisticsOrderRequest,
+               now: dt.datetime) -> pb.FlagLogisticsOrderResponse:
+    """Record a party's flag on a logistics order (``domain.require_party``;
+    the flag's operator is the caller, ``domain.operator_of``, whatever the
+    request says) and publish it (``PackageChanged``); the status never
+    changes."""
     row = await load(s, req.logistics_order_id)
-    domain.require_party(req.operator, row.buyer_id, row.seller_id, row.logistics_order_id)
+    domain.require_party(caller, row.buyer_id, row.seller_id, row.logistics_order_id)
+    operator = domain.operator_of(caller, row.seller_id)
     await s.execute(t.logistics_flags.insert().values(
         flag_id=new_id(), logistics_order_id=row.logistics_order_id,
-        flag=req.flag.strip(), note=req.note, operator_role=req.operator.role,
-        operator_id=req.operator.id, created_at=now))
+        flag=req.flag.strip(), note=req.note, operator_role=operator.role,
+        operator_id=operator.id, created_at=now))
     view = await get(s, row.logistics_order_id)
-    await outbox.publish(s, t.plumbing,
-                         ev.PackageChanged(package=view, occur_time=timestamp(now)),
-                         row.logistics_order_id)
+    await publish_package(s, view, now, f"flagged {req.flag.strip()}")
     return pb.FlagLogisticsOrderResponse(logistics_order=view)
 
 
-async def publish_changed(s: AsyncSession, lo_id: str, previous: int, now: dt.datetime
-                          ) -> None:
-    """Publish a ROLE_ORDER as it is now, moved from ``previous``."""
+def _status(status: int) -> str:
+    return pb.LogisticsOrderStatus.Name(status).removeprefix("LOGISTICS_ORDER_STATUS_")
+
+
+async def publish_changed(s: AsyncSession, lo_id: str, previous: int, now: dt.datetime,
+                          detail: str = "") -> None:
+    """Publish a ROLE_ORDER as it is now, moved from ``previous``, and record
+    the change in its trail (``detail``, else the move)."""
+    view = await get(s, lo_id)
     await outbox.publish(s, t.plumbing, ev.LogisticsOrderChanged(
-                             logistics_order=await get(s, lo_id),
+                             logistics_order=view,
                              previous_status=previous,  # type: ignore[arg-type]
                              occur_time=timestamp(now)), lo_id)
+    await trail.record(s, trail.LOGISTICS_ORDER, lo_id,
+                       detail or f"{_status(previous)} -> {_status(view.status)}")
+
+
+async def publish_package(s: AsyncSession, package: pb.LogisticsOrder, now: dt.datetime,
+                          detail: str, **fields: Any) -> None:
+    """Publish a package (or a flagged order) as it is now
+    (``PackageChanged`` with ``fields``: its units' warehouses, the carrier's
+    event) and record ``detail`` in its trail."""
+    await outbox.publish(s, t.plumbing, ev.PackageChanged(
+        package=package, occur_time=timestamp(now), **fields), package.logistics_order_id)
+    await trail.record(s, trail.LOGISTICS_ORDER, package.logistics_order_id, detail)
 
 
 async def load(s: AsyncSession, lo_id: str, *, lock: bool = False) -> Any:
@@ -145,16 +165,29 @@ async def load(s: AsyncSession, lo_id: str, *, lock: bool = False) -> Any:
 
 async def get(s: AsyncSession, lo_id: str) -> pb.LogisticsOrder:
     """One logistics order (any role) as the API shows it."""
-    if not lo_id:
-        raise InvalidArgument.field("logistics_order_id", "is required")
     return (await views_of(s, [await load(s, lo_id)]))[0]
 
 
-async def list_orders(s: AsyncSession, req: pb.ListLogisticsOrdersRequest
+async def read(s: AsyncSession, caller: Identity, lo_id: str) -> pb.LogisticsOrder:
+    """GetLogisticsOrder: one logistics order, for its buyer, its seller or
+    staff only (``domain.require_party``)."""
+    row = await load(s, lo_id)
+    domain.require_party(caller, row.buyer_id, row.seller_id, lo_id)
+    return (await views_of(s, [row]))[0]
+
+
+async def list_orders(s: AsyncSession, caller: Identity, req: pb.ListLogisticsOrdersRequest
                       ) -> pb.ListLogisticsOrdersResponse:
-    """A trade order's ROLE_ORDERs, or a seller's, newest first, by pages."""
+    """A trade order's ROLE_ORDERs, or a seller's, newest first, by pages.
+
+    A seller lists by its own seller_id (SUBJECT_MISMATCH otherwise); by
+    order id, every logistics order of the page must be the caller's
+    (``domain.require_party``: refused, never filtered, so a seller of a
+    multi-seller order lists by its sub order or seller_id)."""
     if bool(req.order_id) == bool(req.seller_id):
         raise InvalidArgument.field("order_id", "give exactly one of order_id, seller_id")
+    if req.seller_id:
+        acting_seller(caller, req.seller_id)
     size = pagination.page_size(req.page_size)
     query_key = f"logistics_orders:{req.order_id}:{req.seller_id}:{req.status}"
     before = pagination.decode_token(req.page_token, query_key)
@@ -169,6 +202,8 @@ async def list_orders(s: AsyncSession, req: pb.ListLogisticsOrdersRequest
     if before:
         q = q.where(LO.logistics_order_id < before)
     rows = (await s.execute(q)).all()
+    for row in rows[:size]:
+        domain.require_party(caller, row.buyer_id, row.seller_id, row.logistics_order_id)
     resp = pb.ListLogisticsOrdersResponse(logistics_orders=await views_of(s, rows[:size]))
     if len(rows) > size:
         resp.next_page_token = pagination.encode_token(rows[size - 1].logistics_order_id,

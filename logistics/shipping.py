@@ -19,29 +19,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from logistics import domain, orders, tracking, views
 from logistics import store as t
 from logistics.reasons import E
-from zhongtai import outbox
+from zhongtai.auth import Identity, acting_seller
 from zhongtai.db import Database, changed, insert_ignore
 from zhongtai.errors import PreconditionViolation
 from zhongtai.ids import new_id
 from zhongtai.logistics.v1 import events_pb2 as ev
 from zhongtai.logistics.v1 import logistics_pb2 as pb
-from zhongtai.wire import timestamp
 
 LO = t.logistics_orders.c
 LL = t.logistics_lines.c
 
 
-async def ship_package(s: AsyncSession, db: Database, req: pb.ShipPackageRequest,
-                       policy: domain.TrackingPolicy, now: dt.datetime
-                       ) -> pb.ShipPackageResponse:
-    """Ship ``req.items`` in one package (refusals change nothing: see
-    ``domain.pack``; TRACKING_NO_IN_USE when the carrier's tracking number
-    is another package's).
+async def ship_package(s: AsyncSession, db: Database, caller: Identity,
+                       req: pb.ShipPackageRequest, policy: domain.TrackingPolicy,
+                       now: dt.datetime) -> pb.ShipPackageResponse:
+    """Ship ``req.items`` in one package (refusals change nothing: a seller
+    credential ships only as one of its sellers, SUBJECT_MISMATCH, and only
+    that seller's orders, see ``domain.pack``; TRACKING_NO_IN_USE when the
+    carrier's tracking number is another package's).
 
     Each order whose status moved publishes ``LogisticsOrderChanged``, then
     the package ``PackageChanged`` with the warehouses its units leave
     (``domain.shipped_from``); the carrier subscription and the first
     tracking query are armed (``tracking.arm``)."""
+    acting_seller(caller, req.seller_id)
     domain.validate_ship(req)
     ids = sorted({item.logistics_order_id for item in req.items})
     rows = {r.logistics_order_id: r for r in (await s.execute(
@@ -93,10 +94,10 @@ async def ship_package(s: AsyncSession, db: Database, req: pb.ShipPackageRequest
     leaving = domain.shipped_from([
         (lines[p.logistics_order_id].sku_id, views.plan(rows[p.logistics_order_id].plan),
          rows[p.logistics_order_id].shipped_quantity, p.quantity) for p in packing.parts])
-    await outbox.publish(s, t.plumbing, ev.PackageChanged(
-        package=package, occur_time=timestamp(now),
+    await orders.publish_package(
+        s, package, now, f"shipped {packing.quantity} unit(s) with {carrier} {tracking_no}",
         shipped_from=[ev.ShippedUnits(sku_id=sku_id, warehouse_id=warehouse_id, quantity=n)
-                      for sku_id, warehouse_id, n in leaving]), package_id)
+                      for sku_id, warehouse_id, n in leaving])
     await tracking.arm(s, db, package_id, policy, now)
     return pb.ShipPackageResponse(
         package=package,

@@ -27,11 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from logistics import domain, orders, views
 from logistics import store as t
 from logistics.carriers.base import Milestone, TrackingEvent
-from zhongtai import outbox, timers
+from zhongtai import timers
 from zhongtai.db import Database, changed, insert_ignore
-from zhongtai.logistics.v1 import events_pb2 as ev
 from zhongtai.logistics.v1 import logistics_pb2 as pb
-from zhongtai.wire import timestamp
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +95,11 @@ async def record_tracking(s: AsyncSession, db: Database, carrier: str,
                         .where(LO.logistics_order_id.in_(ids)).values(**values))
         for order_id in order_ids:
             await _follow(s, order_id, before[order_id], now)
-        await outbox.publish(s, t.plumbing, ev.PackageChanged(
-            package=await orders.get(s, package.logistics_order_id),
+        await orders.publish_package(
+            s, await orders.get(s, package.logistics_order_id), now,
+            f"{carrier} event {e.event_id}: {e.milestone.name}",
             event=views.tracking_event(e.event_id, milestone, e.occurred_at, e.location,
-                                       e.description),
-            occur_time=timestamp(now)), package.logistics_order_id)
+                                       e.description))
     return f"{applied} of {len(events)} event(s) applied"
 
 

@@ -14,13 +14,13 @@ from google.protobuf import json_format
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from logistics import trail
 from logistics import warehouse_store as t
 from logistics import warehousing as rules
 from logistics.reasons import E
 from zhongtai import pagination
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.catalog.v1.catalog_pb2_grpc import CatalogServiceStub
-from zhongtai.errors import InvalidArgument
 from zhongtai.grpcclient import call
 from zhongtai.ids import new_id
 from zhongtai.logistics.v1 import logistics_pb2 as lpb
@@ -60,13 +60,12 @@ async def create_warehouse(s: AsyncSession, req: pb.CreateWarehouseRequest, now:
         definition=json_format.MessageToJson(w, indent=None, sort_keys=True),
         created_at=now))
     w.create_time.CopyFrom(timestamp(now))
+    await trail.record(s, trail.WAREHOUSE, w.warehouse_id, "created")
     return pb.CreateWarehouseResponse(warehouse=w)
 
 
 async def get_warehouse(s: AsyncSession, warehouse_id: str) -> pb.Warehouse:
     """One warehouse, or WAREHOUSE_NOT_FOUND."""
-    if not warehouse_id:
-        raise InvalidArgument.field("warehouse_id", "is required")
     row = await _row(s, warehouse_id)
     if row is None:
         raise E(lpb.ERROR_REASON_WAREHOUSE_NOT_FOUND, f"warehouse {warehouse_id!r} does not exist",

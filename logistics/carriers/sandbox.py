@@ -44,11 +44,14 @@ class SandboxCarrierError(CarrierError):
 class SandboxCarrier(Carrier):
     name = "sandbox"
 
-    def __init__(self, base_url: str, secret: str, tolerance_seconds: float = 300.0, *,
-                 timeout_seconds: float = 10.0, connect_timeout_seconds: float = 3.0) -> None:
-        if not secret:
+    def __init__(self, base_url: str, secrets: str | Sequence[str],
+                 tolerance_seconds: float = 300.0, *, timeout_seconds: float = 10.0,
+                 connect_timeout_seconds: float = 3.0) -> None:
+        """``secrets``: the push secret, or the secrets accepted on pushes
+        (the current one and, while rotating, the previous one)."""
+        self._secrets = [secrets] if isinstance(secrets, str) else [s for s in secrets if s]
+        if not any(self._secrets):
             raise ValueError("the sandbox carrier needs the push secret")
-        self._secret = secret
         self._tolerance = tolerance_seconds
         self._client = JsonClient(base_url, name="sandbox carrier", error=SandboxCarrierError,
                                   timeout_seconds=timeout_seconds,
@@ -81,7 +84,7 @@ class SandboxCarrier(Carrier):
     def verify_notification(self, headers: Mapping[str, str], body: bytes,
                             now: dt.datetime) -> Sequence[TrackingEvent]:
         try:
-            signing.verify(self._secret, headers, body, now, self._tolerance,
+            signing.verify(self._secrets, headers, body, now, self._tolerance,
                            timestamp_header=TIMESTAMP_HEADER, signature_header=SIGNATURE_HEADER)
         except signing.SignatureRejected as e:
             raise NotificationRejected(e.reason, str(e)) from None

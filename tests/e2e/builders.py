@@ -21,6 +21,7 @@ from tests.conftest import eventually
 from tests.e2e.platform import Platform
 from tests.e2e.support import order_request, status_is, stock_is
 from trade import store as trade_store
+from zhongtai.auth import Identity
 from zhongtai.bus import PublishError
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.db import utcnow
@@ -45,6 +46,13 @@ VOUCHERS_ISSUED = "zhongtai.trade.v1.VouchersIssued"
 DAY = dt.timedelta(days=1)
 CARD = pr.DEDUCTION_KIND_STORED_VALUE_CARD
 POINTS = pr.DEDUCTION_KIND_POINTS
+
+
+def credential(p: Platform, identity: Identity) -> tuple[tuple[str, str]]:
+    """The metadata of a call made as ``identity`` (a token minted by the
+    platform's issuer, good for ten minutes; the harness leaves it as is)."""
+    token = p.runtime.access.issuer.issue(identity, dt.timedelta(minutes=10))
+    return (("authorization", f"Bearer {token}"),)
 
 
 def ts(delta: dt.timedelta) -> Timestamp:
@@ -82,6 +90,20 @@ async def paid_order(p: Platform, buyer: str, lines: list[tuple[str, int]],
     await pay_by_balance(p, buyer, order)
     await eventually(lambda: status_is(p.stubs, order.order_id, status))
     return await order_of(p, order.order_id)
+
+
+async def logistics_orders(p: Platform, order_id: str, n: int) -> list[lg.LogisticsOrder]:
+    """The order's n logistics orders, by SKU, once logistics created them."""
+    found: list[lg.LogisticsOrder] = []
+
+    async def created() -> bool:
+        nonlocal found
+        found = list((await p.logistics.ListLogisticsOrders(lg.ListLogisticsOrdersRequest(
+            order_id=order_id))).logistics_orders)
+        return len(found) == n
+
+    await eventually(created)
+    return sorted(found, key=lambda lo: lo.lines[0].sku_id)
 
 
 async def balance(p: Platform, buyer: str) -> int:

@@ -25,6 +25,7 @@ from tests.e2e.support import (
     has_event,
     key_files,
     order_request,
+    refusal,
     rich_error,
     seed_shop,
     status_is,
@@ -37,6 +38,8 @@ from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
+from zhongtai.logistics.v1 import warehouse_pb2 as wh
+from zhongtai.logistics.v1 import warehouse_pb2_grpc as wh_grpc
 from zhongtai.payment.v1 import payment_pb2 as pay_pb
 from zhongtai.payment.v1 import payment_pb2_grpc as pay_grpc
 from zhongtai.promotion.v1 import promotion_pb2 as pr
@@ -145,7 +148,8 @@ async def distributed(pg_database: CreateDb, vhost: str,
               "ZHONGTAI_DATA_DIR": str(tmp_path / "must-not-be-used"), **keys}
     catalog = ServerProcess(
         ["serve", "--service", "catalog", "--listen", cat_addr],
-        {**common, "ZHONGTAI_DATABASE_URL_CATALOG": await pg_database("catalog")},
+        {**common, "ZHONGTAI_DATABASE_URL_CATALOG": await pg_database("catalog"),
+         "ZHONGTAI_ENDPOINT_LOGISTICS": logistics_addr},
         tmp_path / "catalog.log")
     promotion = ServerProcess(
         ["serve", "--service", "promotion", "--listen", promo_addr],
@@ -171,7 +175,8 @@ async def distributed(pg_database: CreateDb, vhost: str,
         {**common, "ZHONGTAI_DATABASE_URL_LOGISTICS": await pg_database("logistics"),
          "ZHONGTAI_ENDPOINT_CATALOG": cat_addr,
          "ZHONGTAI_LOGISTICS_NOTIFY_LISTEN": f"127.0.0.1:{free_port()}",
-         "ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_LISTEN": carrier},
+         "ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_LISTEN": carrier,
+         "ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_SECRET": uuid.uuid4().hex},
         tmp_path / "logistics.log")
     events = Recorder()
     bus = RabbitBus(vhost)
@@ -262,6 +267,26 @@ async def run_order_and_cancel(d: Distributed, order: tr.Order, a_sku: str, b_sk
     await eventually(
         lambda: has_event(d.events, "zhongtai.trade.v1.OrderCancelled", order.order_id))
     assert len(d.events.of("zhongtai.trade.v1.OrderCreated", order.order_id)) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.rabbitmq
+async def test_distributed_catalog_asks_logistics_whether_a_warehouse_exists(
+        distributed: Distributed) -> None:
+    """catalog on its own takes stock only for warehouses the logistics
+    process knows (it asks WarehouseService as its service identity)."""
+    d = distributed
+    [sku] = (await seed_shop(d.stubs, "W", [100], stock=0)).sku_ids
+    request = cat.SetWarehouseStockRequest(sku_id=sku, warehouse_id="w-d", quantity=5)
+    err = await refusal(d.stubs.catalog.SetWarehouseStock(request), grpc.StatusCode.NOT_FOUND)
+    assert err["reason"] == "WAREHOUSE_NOT_FOUND"
+    assert await stock_of(d.stubs, sku) == (0, 0)
+    async with d.channel(d.logistics_addr) as channel:
+        await wh_grpc.WarehouseServiceStub(channel).CreateWarehouse(wh.CreateWarehouseRequest(
+            warehouse=wh.Warehouse(warehouse_id="w-d", name="central",
+                                   kind=wh.WAREHOUSE_KIND_CENTRAL, default_delivery_hours=48)))
+    await d.stubs.catalog.SetWarehouseStock(request)
+    assert await stock_of(d.stubs, sku) == (5, 0)
 
 
 @pytest.mark.postgres

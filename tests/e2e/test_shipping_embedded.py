@@ -16,7 +16,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from logistics.settings import LogisticsSettings
 from tests.conftest import eventually
-from tests.e2e.builders import paid_order, sandbox
+from tests.e2e.builders import logistics_orders, paid_order, sandbox
 from tests.e2e.platform import Platform, running_platform
 from tests.e2e.support import (
     Recorder,
@@ -52,20 +52,6 @@ async def tracked(tmp_path: Path) -> AsyncIterator[tuple[Platform, str, str]]:
 
 def stub(p: Platform) -> lg_grpc.LogisticsServiceStub:
     return lg_grpc.LogisticsServiceStub(p.stubs.channels[0])
-
-
-async def logistics_orders(p: Platform, order_id: str, n: int) -> list[lg.LogisticsOrder]:
-    """The order's n logistics orders, by SKU, once logistics created them."""
-    found: list[lg.LogisticsOrder] = []
-
-    async def created() -> bool:
-        nonlocal found
-        found = list((await stub(p).ListLogisticsOrders(lg.ListLogisticsOrdersRequest(
-            order_id=order_id))).logistics_orders)
-        return len(found) == n
-
-    await eventually(created)
-    return sorted(found, key=lambda lo: lo.lines[0].sku_id)
 
 
 async def get(p: Platform, lo_id: str) -> lg.LogisticsOrder:

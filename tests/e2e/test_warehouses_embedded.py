@@ -304,9 +304,11 @@ async def test_refusals(env: Env) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await plan(env, [("nope", 1)])
     assert rich_error(e.value)["reason"] == "SKU_NOT_FOUND"
-    with pytest.raises(grpc.aio.AioRpcError) as e:
-        await env.warehouses.PlanFulfilment(wh.PlanFulfilmentRequest(
-            lines=[wh.FulfilmentLine(sku_id=env.sku_a, quantity=0)]))
-    err = rich_error(e.value)
-    assert err["code"] == grpc.StatusCode.INVALID_ARGUMENT
-    assert err["fields"] == ["destination", "lines[0].quantity"]
+    # The contract's limits are checked first, then the rules.
+    for lines, fields in [([wh.FulfilmentLine(sku_id=env.sku_a, quantity=0)],
+                           ["lines[0].quantity"]),
+                          ([wh.FulfilmentLine(sku_id=env.sku_a, quantity=1)], ["destination"])]:
+        with pytest.raises(grpc.aio.AioRpcError) as e:
+            await env.warehouses.PlanFulfilment(wh.PlanFulfilmentRequest(lines=lines))
+        err = rich_error(e.value)
+        assert (err["code"], err["fields"]) == (grpc.StatusCode.INVALID_ARGUMENT, fields)

@@ -16,6 +16,7 @@ from logistics.app import SERVICE as LOGISTICS
 from logistics.carriers.base import Milestone, TrackingEvent
 from logistics.domain import TrackingPolicy
 from tests.conftest import OpenDb
+from zhongtai.auth import Identity, Role
 from zhongtai.common.v1.common_pb2 import Address
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import FailedPrecondition
@@ -26,6 +27,7 @@ from zhongtai.trade.v1 import trade_pb2 as tr
 pytestmark = pytest.mark.postgres
 
 T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
+SELLER = Identity(Role.SELLER, "seller-account", frozenset({"seller"}))
 
 
 @pytest.fixture
@@ -49,7 +51,7 @@ async def paid_in(db: Database, order: trade_events.OrderPaid) -> None:
 
 async def logistics_order(db: Database, order_id: str) -> lg.LogisticsOrder:
     async with db.transaction() as s:
-        [lo] = (await orders.list_orders(s, lg.ListLogisticsOrdersRequest(
+        [lo] = (await orders.list_orders(s, SELLER, lg.ListLogisticsOrdersRequest(
             order_id=order_id))).logistics_orders
         return lo
 
@@ -58,7 +60,7 @@ async def ship(db: Database, lo_id: str, quantity: int, tracking_no: str
                ) -> lg.ShipPackageResponse | FailedPrecondition:
     try:
         async with db.transaction() as s:
-            return await shipping.ship_package(s, db, lg.ShipPackageRequest(
+            return await shipping.ship_package(s, db, SELLER, lg.ShipPackageRequest(
                 seller_id="seller", carrier="sandbox", tracking_no=tracking_no,
                 items=[lg.PackageItem(logistics_order_id=lo_id, quantity=quantity)]),
                 TrackingPolicy(), utcnow())

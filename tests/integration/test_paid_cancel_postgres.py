@@ -24,6 +24,7 @@ from tests.builders import cny
 from tests.conftest import OpenDb
 from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
 from tests.promotion_support import STAFF
+from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.db import Database
 from zhongtai.promotion.v1 import promotion_pb2 as pb
@@ -48,7 +49,7 @@ async def test_two_concurrent_deliveries_of_a_ship_timeout_restock_once(
     db = catalog_db
     async with db.transaction() as s:
         seller = (await items.create_seller(s, cat.CreateSellerRequest(display_name="shop"))).seller
-        item = (await items.create_item(s, cat.CreateItemRequest(
+        item = (await items.create_item(s, Identity.for_service("tests"), cat.CreateItemRequest(
             seller_id=seller.seller_id, title="rice", item_type=cat.ITEM_TYPE_PHYSICAL,
             skus=[cat.SkuInput(price=cny(100), attributes={"size": "5kg"}, initial_stock=0,
                                weight_grams=5000),

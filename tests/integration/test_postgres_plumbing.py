@@ -18,6 +18,7 @@ from tests.builders import migrated
 from tests.conftest import CreateDb
 from trade.app import SERVICE as TRADE
 from zhongtai import migrate, timers
+from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database, new_metadata, plumbing_tables, utcnow
@@ -54,7 +55,7 @@ async def seed_sku(db: Database, stock: int) -> str:
     async with db.transaction() as s:
         seller = await items.create_seller(
             s, pb.CreateSellerRequest(display_name="shop"))
-        item = await items.create_item(s, pb.CreateItemRequest(
+        item = await items.create_item(s, Identity.for_service("tests"), pb.CreateItemRequest(
             seller_id=seller.seller.seller_id, title="rice", item_type=pb.ITEM_TYPE_PHYSICAL,
             skus=[pb.SkuInput(price=Money(currency_code="CNY", amount_minor=3900),
                               initial_stock=stock, weight_grams=5000)]))

@@ -16,6 +16,7 @@ from catalog import store as t
 from catalog.app import SERVICE as CATALOG
 from tests.conftest import CreateDb
 from zhongtai import migrate
+from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database
@@ -53,7 +54,7 @@ async def test_set_warehouse_stock_racing_reservations_keeps_the_books(
     try:
         async with db.transaction() as s:
             seller = await items.create_seller(s, pb.CreateSellerRequest(display_name="shop"))
-            item = await items.create_item(s, pb.CreateItemRequest(
+            item = await items.create_item(s, Identity.for_service("tests"), pb.CreateItemRequest(
                 seller_id=seller.seller.seller_id, title="rice",
                 item_type=pb.ITEM_TYPE_PHYSICAL,
                 skus=[pb.SkuInput(price=Money(currency_code="CNY", amount_minor=3900),

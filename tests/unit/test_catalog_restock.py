@@ -26,6 +26,7 @@ from catalog.stock import RESERVATIONS
 from tests.builders import envelope
 from tests.conftest import OpenDb
 from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
+from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database
@@ -50,7 +51,7 @@ async def sku_in_warehouses(db: Database, hz: int = 6, sh: int = 4) -> str:
     """A SKU whose units are all on hand in two warehouses (none outside them)."""
     async with db.transaction() as s:
         seller = (await items.create_seller(s, pb.CreateSellerRequest(display_name="shop"))).seller
-        item = (await items.create_item(s, pb.CreateItemRequest(
+        item = (await items.create_item(s, Identity.for_service("tests"), pb.CreateItemRequest(
             seller_id=seller.seller_id, title="rice", item_type=pb.ITEM_TYPE_PHYSICAL,
             skus=[pb.SkuInput(price=Money(currency_code="CNY", amount_minor=3900),
                               initial_stock=0, weight_grams=5000)]))).item

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logistics import domain
+from zhongtai.auth import Identity, Role
 from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.errors import FailedPrecondition, PermissionDenied, ZhongtaiError
 from zhongtai.logistics.v1 import logistics_pb2 as pb
@@ -207,14 +208,20 @@ def test_the_order_machine_ships_and_cancels_only_what_is_left() -> None:
     assert e.value.reason == "NOTHING_TO_SHIP"
 
 
-def test_who_may_flag() -> None:
-    for role, who in [(Operator.ROLE_BUYER, "b"), (Operator.ROLE_SELLER, "s"),
-                      (Operator.ROLE_OPERATOR, "ops")]:
-        domain.require_party(Operator(role=role, id=who), "b", "s", "lo")
-    for role, who in [(Operator.ROLE_BUYER, "s"), (Operator.ROLE_SELLER, "b")]:
+def test_who_may_read_or_flag_and_who_the_flag_says_acted() -> None:
+    parties = {Identity(Role.BUYER, "b"): Operator(role=Operator.ROLE_BUYER, id="b"),
+               Identity(Role.SELLER, "acct", frozenset({"x", "s"})):
+                   Operator(role=Operator.ROLE_SELLER, id="s"),
+               Identity(Role.OPERATOR, "ops"): Operator(role=Operator.ROLE_OPERATOR, id="ops"),
+               Identity.for_service("trade"): Operator(role=Operator.ROLE_SYSTEM, id="trade")}
+    for caller, operator in parties.items():
+        domain.require_party(caller, "b", "s", "lo")
+        assert domain.operator_of(caller, "s") == operator
+    for caller in (Identity(Role.BUYER, "s"), Identity(Role.SELLER, "s", frozenset({"b"}))):
         with pytest.raises(PermissionDenied) as e:
-            domain.require_party(Operator(role=role, id=who), "b", "s", "lo")
-        assert e.value.reason == "NOT_A_PARTY_TO_THE_ORDER"
+            domain.require_party(caller, "b", "s", "lo")
+        assert (e.value.reason, e.value.metadata) == ("NOT_A_PARTY_TO_THE_ORDER",
+                                                      {"logistics_order_id": "lo"})
 
 
 # --- lost pushes and shipped units --------------------------------------------

@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from zhongtai.common.v1 import audit_pb2 as _audit_pb2
 from zhongtai.common.v1 import common_pb2 as _common_pb2
 from zhongtai.common.v1 import options_pb2 as _options_pb2
 from google.protobuf.internal import containers as _containers
@@ -48,6 +49,8 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_RESERVATION_RELEASED: _ClassVar[ErrorReason]
     ERROR_REASON_ILLEGAL_RESERVATION_TRANSITION: _ClassVar[ErrorReason]
     ERROR_REASON_CONCURRENT_MODIFICATION: _ClassVar[ErrorReason]
+    ERROR_REASON_NOT_THE_SELLER: _ClassVar[ErrorReason]
+    ERROR_REASON_WAREHOUSE_NOT_FOUND: _ClassVar[ErrorReason]
 ITEM_TYPE_UNSPECIFIED: ItemType
 ITEM_TYPE_PHYSICAL: ItemType
 ITEM_TYPE_E_VOUCHER: ItemType
@@ -73,6 +76,8 @@ ERROR_REASON_RESERVATION_NOT_FOUND: ErrorReason
 ERROR_REASON_RESERVATION_RELEASED: ErrorReason
 ERROR_REASON_ILLEGAL_RESERVATION_TRANSITION: ErrorReason
 ERROR_REASON_CONCURRENT_MODIFICATION: ErrorReason
+ERROR_REASON_NOT_THE_SELLER: ErrorReason
+ERROR_REASON_WAREHOUSE_NOT_FOUND: ErrorReason
 
 class Seller(_message.Message):
     __slots__ = ("seller_id", "display_name", "create_time")
@@ -512,3 +517,23 @@ class BatchGetWarehouseStockResponse(_message.Message):
     warehouse_stock: _containers.RepeatedCompositeFieldContainer[WarehouseStock]
     missing_sku_ids: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, warehouse_stock: _Optional[_Iterable[_Union[WarehouseStock, _Mapping]]] = ..., missing_sku_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListAuditEntriesRequest(_message.Message):
+    __slots__ = ("resource_type", "resource_id", "page_size", "page_token")
+    RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    resource_type: str
+    resource_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, resource_type: _Optional[str] = ..., resource_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListAuditEntriesResponse(_message.Message):
+    __slots__ = ("entries", "next_page_token")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[_audit_pb2.AuditEntry]
+    next_page_token: str
+    def __init__(self, entries: _Optional[_Iterable[_Union[_audit_pb2.AuditEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -121,6 +121,11 @@ class CatalogServiceStub:
                 request_serializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.BatchGetWarehouseStockRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.BatchGetWarehouseStockResponse.FromString,
                 _registered_method=True)
+        self.ListAuditEntries = channel.unary_unary(
+                '/zhongtai.catalog.v1.CatalogService/ListAuditEntries',
+                request_serializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.ListAuditEntriesRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.ListAuditEntriesResponse.FromString,
+                _registered_method=True)
 
 
 class CatalogServiceServicer:
@@ -256,6 +261,16 @@ class CatalogServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAuditEntries(self, request, context):
+        """Returns the audit trail of one catalog resource, oldest first: who
+        (subject, role, app) changed it, when, through what (the RPC, the event
+        consumed) and what changed. Operators only. An unknown
+        resource_type is INVALID_ARGUMENT.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CatalogServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -343,6 +358,11 @@ def add_CatalogServiceServicer_to_server(servicer, server):
                     servicer.BatchGetWarehouseStock,
                     request_deserializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.BatchGetWarehouseStockRequest.FromString,
                     response_serializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.BatchGetWarehouseStockResponse.SerializeToString,
+            ),
+            'ListAuditEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuditEntries,
+                    request_deserializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.ListAuditEntriesRequest.FromString,
+                    response_serializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.ListAuditEntriesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -806,6 +826,33 @@ class CatalogService:
             '/zhongtai.catalog.v1.CatalogService/BatchGetWarehouseStock',
             zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.BatchGetWarehouseStockRequest.SerializeToString,
             zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.BatchGetWarehouseStockResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuditEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.catalog.v1.CatalogService/ListAuditEntries',
+            zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.ListAuditEntriesRequest.SerializeToString,
+            zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.ListAuditEntriesResponse.FromString,
             options,
             channel_credentials,
             insecure,

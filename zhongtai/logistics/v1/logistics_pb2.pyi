@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from zhongtai.common.v1 import audit_pb2 as _audit_pb2
 from zhongtai.common.v1 import common_pb2 as _common_pb2
 from zhongtai.common.v1 import options_pb2 as _options_pb2
 from google.protobuf.internal import containers as _containers
@@ -482,3 +483,23 @@ class FlagLogisticsOrderResponse(_message.Message):
     LOGISTICS_ORDER_FIELD_NUMBER: _ClassVar[int]
     logistics_order: LogisticsOrder
     def __init__(self, logistics_order: _Optional[_Union[LogisticsOrder, _Mapping]] = ...) -> None: ...
+
+class ListAuditEntriesRequest(_message.Message):
+    __slots__ = ("resource_type", "resource_id", "page_size", "page_token")
+    RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    resource_type: str
+    resource_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, resource_type: _Optional[str] = ..., resource_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListAuditEntriesResponse(_message.Message):
+    __slots__ = ("entries", "next_page_token")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[_audit_pb2.AuditEntry]
+    next_page_token: str
+    def __init__(self, entries: _Optional[_Iterable[_Union[_audit_pb2.AuditEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

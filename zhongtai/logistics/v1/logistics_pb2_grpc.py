@@ -79,6 +79,11 @@ class LogisticsServiceStub:
                 request_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderResponse.FromString,
                 _registered_method=True)
+        self.ListAuditEntries = channel.unary_unary(
+                '/zhongtai.logistics.v1.LogisticsService/ListAuditEntries',
+                request_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListAuditEntriesRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListAuditEntriesResponse.FromString,
+                _registered_method=True)
 
 
 class LogisticsServiceServicer:
@@ -124,7 +129,9 @@ class LogisticsServiceServicer:
 
     def GetLogisticsOrder(self, request, context):
         """Returns one logistics order (any role) with its lines, children and,
-        for a package, its tracking timeline.
+        for a package, its tracking timeline. Only to its buyer, a seller
+        credential for its seller, or staff (else PERMISSION_DENIED
+        NOT_A_PARTY_TO_THE_ORDER).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -132,7 +139,12 @@ class LogisticsServiceServicer:
 
     def ListLogisticsOrders(self, request, context):
         """Lists the ROLE_ORDER logistics orders of a trade order, or a seller's,
-        newest first.
+        newest first. A seller credential lists by one of its own seller ids
+        (else PERMISSION_DENIED SUBJECT_MISMATCH); by order id, every logistics
+        order of the page must be the caller's (its buyer, its seller, or
+        staff), else the call is PERMISSION_DENIED NOT_A_PARTY_TO_THE_ORDER:
+        refused, never filtered (a seller of a multi-seller order lists by its
+        sub order id or seller_id).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -149,7 +161,8 @@ class LogisticsServiceServicer:
         are left to ship (reason NOTHING_TO_SHIP), or the tracking number is
         already used by another package of the carrier (TRACKING_NO_IN_USE);
         PERMISSION_DENIED NOT_A_PARTY_TO_THE_ORDER when an order is another
-        seller's.
+        seller's, SUBJECT_MISMATCH when a seller credential names a seller_id
+        it does not act for.
         The units leave the warehouses their orders' plans name (see
         PackageChanged.shipped_from): catalog takes them off those warehouses'
         stock.
@@ -161,9 +174,20 @@ class LogisticsServiceServicer:
     def FlagLogisticsOrder(self, request, context):
         """A buyer or seller flags a logistics order (e.g. "not received",
         "damaged"). The flag is recorded and published; the status never
-        changes (only carriers' tracking moves it). An operator of role BUYER or
-        SELLER who is not the order's is PERMISSION_DENIED
-        NOT_A_PARTY_TO_THE_ORDER.
+        changes (only carriers' tracking moves it). Only its buyer, a seller
+        credential for its seller, or an operator (else PERMISSION_DENIED
+        NOT_A_PARTY_TO_THE_ORDER); the flag's operator is the caller, taken from
+        the credential.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAuditEntries(self, request, context):
+        """Returns the audit trail of one logistics (LogisticsService and WarehouseService) resource, oldest first: who
+        (subject, role, app) changed it, when, through what (the RPC, the event
+        consumed, the timer fired, the carrier's push) and what changed. Operators only. An unknown
+        resource_type is INVALID_ARGUMENT.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -211,6 +235,11 @@ def add_LogisticsServiceServicer_to_server(servicer, server):
                     servicer.FlagLogisticsOrder,
                     request_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderRequest.FromString,
                     response_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderResponse.SerializeToString,
+            ),
+            'ListAuditEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuditEntries,
+                    request_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListAuditEntriesRequest.FromString,
+                    response_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListAuditEntriesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -434,6 +463,33 @@ class LogisticsService:
             '/zhongtai.logistics.v1.LogisticsService/FlagLogisticsOrder',
             zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderRequest.SerializeToString,
             zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuditEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.logistics.v1.LogisticsService/ListAuditEntries',
+            zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListAuditEntriesRequest.SerializeToString,
+            zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListAuditEntriesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -24,10 +24,11 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from zhongtai.common.v1 import common_pb2 as zhongtai_dot_common_dot_v1_dot_common__pb2
+from zhongtai.common.v1 import options_pb2 as zhongtai_dot_common_dot_v1_dot_options__pb2
 from zhongtai.logistics.v1 import logistics_pb2 as zhongtai_dot_logistics_dot_v1_dot_logistics__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%zhongtai/logistics/v1/warehouse.proto\x12\x15zhongtai.logistics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fzhongtai/common/v1/common.proto\x1a%zhongtai/logistics/v1/logistics.proto\"m\n\x0c\x43overageArea\x12\x10\n\x08province\x18\x01 \x01(\t\x12\x0c\n\x04\x63ity\x18\x02 \x01(\t\x12\x10\n\x08\x64istrict\x18\x03 \x01(\t\x12\x13\n\x0bregion_code\x18\x04 \x01(\t\x12\x16\n\x0e\x64\x65livery_hours\x18\x05 \x01(\x05\"\x96\x01\n\x12\x44\x65liveryMethodRule\x12>\n\x0f\x64\x65livery_method\x18\x01 \x01(\x0e\x32%.zhongtai.logistics.v1.DeliveryMethod\x12\x14\n\x0cwindow_start\x18\x02 \x01(\t\x12\x12\n\nwindow_end\x18\x03 \x01(\t\x12\x16\n\x0e\x64\x65livery_hours\x18\x04 \x01(\x05\"\xd1\x03\n\tWarehouse\x12\x14\n\x0cwarehouse_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x32\n\x04kind\x18\x03 \x01(\x0e\x32$.zhongtai.logistics.v1.WarehouseKind\x12\x1b\n\x13parent_warehouse_id\x18\x04 \x01(\t\x12,\n\x07\x61\x64\x64ress\x18\x05 \x01(\x0b\x32\x1b.zhongtai.common.v1.Address\x12\x35\n\x08\x63overage\x18\x06 \x03(\x0b\x32#.zhongtai.logistics.v1.CoverageArea\x12\x18\n\x10production_hours\x18\x07 \x01(\x05\x12\x1e\n\x16\x64\x65\x66\x61ult_delivery_hours\x18\x08 \x01(\x05\x12\x16\n\x0etransfer_hours\x18\t \x01(\x05\x12\x13\n\x0b\x63utoff_time\x18\n \x01(\t\x12\x11\n\ttime_zone\x18\x0b \x01(\t\x12?\n\x0cmethod_rules\x18\x0c \x03(\x0b\x32).zhongtai.logistics.v1.DeliveryMethodRule\x12/\n\x0b\x63reate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"a\n\x16\x43reateWarehouseRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x33\n\twarehouse\x18\x02 \x01(\x0b\x32 .zhongtai.logistics.v1.Warehouse\"N\n\x17\x43reateWarehouseResponse\x12\x33\n\twarehouse\x18\x01 \x01(\x0b\x32 .zhongtai.logistics.v1.Warehouse\"+\n\x13GetWarehouseRequest\x12\x14\n\x0cwarehouse_id\x18\x01 \x01(\t\"K\n\x14GetWarehouseResponse\x12\x33\n\twarehouse\x18\x01 \x01(\x0b\x32 .zhongtai.logistics.v1.Warehouse\">\n\x15ListWarehousesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"g\n\x16ListWarehousesResponse\x12\x34\n\nwarehouses\x18\x01 \x03(\x0b\x32 .zhongtai.logistics.v1.Warehouse\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"2\n\x0e\x46ulfilmentLine\x12\x0e\n\x06sku_id\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"\xee\x01\n\x15PlanFulfilmentRequest\x12\x30\n\x0b\x64\x65stination\x18\x01 \x01(\x0b\x32\x1b.zhongtai.common.v1.Address\x12\x34\n\x05lines\x18\x02 \x03(\x0b\x32%.zhongtai.logistics.v1.FulfilmentLine\x12>\n\x0f\x64\x65livery_method\x18\x03 \x01(\x0e\x32%.zhongtai.logistics.v1.DeliveryMethod\x12-\n\tpaid_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xba\x03\n\x0ePlannedPackage\x12\x14\n\x0cwarehouse_id\x18\x01 \x01(\t\x12\x37\n\x06source\x18\x02 \x01(\x0e\x32\'.zhongtai.logistics.v1.FulfilmentSource\x12\"\n\x1atransfer_from_warehouse_id\x18\x03 \x01(\t\x12\x34\n\x05lines\x18\x04 \x03(\x0b\x32%.zhongtai.logistics.v1.FulfilmentLine\x12=\n\x0etransfer_lines\x18\x05 \x03(\x0b\x32%.zhongtai.logistics.v1.FulfilmentLine\x12\x39\n\x15production_start_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0etransfer_hours\x18\x07 \x01(\x05\x12\x18\n\x10production_hours\x18\x08 \x01(\x05\x12\x16\n\x0e\x64\x65livery_hours\x18\t \x01(\x05\x12;\n\x17\x65stimated_delivery_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xfd\x01\n\x16PlanFulfilmentResponse\x12\x37\n\x08packages\x18\x01 \x03(\x0b\x32%.zhongtai.logistics.v1.PlannedPackage\x12;\n\x17\x65stimated_delivery_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12>\n\x0f\x64\x65livery_method\x18\x03 \x01(\x0e\x32%.zhongtai.logistics.v1.DeliveryMethod\x12-\n\tpaid_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\x83\x01\n\rWarehouseKind\x12\x1e\n\x1aWAREHOUSE_KIND_UNSPECIFIED\x10\x00\x12\x1b\n\x17WAREHOUSE_KIND_REGIONAL\x10\x01\x12\x19\n\x15WAREHOUSE_KIND_PARENT\x10\x02\x12\x1a\n\x16WAREHOUSE_KIND_CENTRAL\x10\x03*\xb4\x01\n\x10\x46ulfilmentSource\x12!\n\x1d\x46ULFILMENT_SOURCE_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x46ULFILMENT_SOURCE_LOCAL\x10\x01\x12%\n!FULFILMENT_SOURCE_PARENT_TRANSFER\x10\x02\x12\x1a\n\x16\x46ULFILMENT_SOURCE_MESH\x10\x03\x12\x1d\n\x19\x46ULFILMENT_SOURCE_CENTRAL\x10\x04\x32\xcb\x03\n\x10WarehouseService\x12p\n\x0f\x43reateWarehouse\x12-.zhongtai.logistics.v1.CreateWarehouseRequest\x1a..zhongtai.logistics.v1.CreateWarehouseResponse\x12g\n\x0cGetWarehouse\x12*.zhongtai.logistics.v1.GetWarehouseRequest\x1a+.zhongtai.logistics.v1.GetWarehouseResponse\x12m\n\x0eListWarehouses\x12,.zhongtai.logistics.v1.ListWarehousesRequest\x1a-.zhongtai.logistics.v1.ListWarehousesResponse\x12m\n\x0ePlanFulfilment\x12,.zhongtai.logistics.v1.PlanFulfilmentRequest\x1a-.zhongtai.logistics.v1.PlanFulfilmentResponseBGZEgithub.com/zhongtai/zhongtai/gen/go/zhongtai/logistics/v1;logisticsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%zhongtai/logistics/v1/warehouse.proto\x12\x15zhongtai.logistics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fzhongtai/common/v1/common.proto\x1a zhongtai/common/v1/options.proto\x1a%zhongtai/logistics/v1/logistics.proto\"\x80\x01\n\x0c\x43overageArea\x12\x10\n\x08province\x18\x01 \x01(\t\x12\x0c\n\x04\x63ity\x18\x02 \x01(\t\x12\x10\n\x08\x64istrict\x18\x03 \x01(\t\x12\x1b\n\x0bregion_code\x18\x04 \x01(\tB\x06\xda\xf3\x18\x02\x08\x0c\x12!\n\x0e\x64\x65livery_hours\x18\x05 \x01(\x05\x42\t\xda\xf3\x18\x05\x18\x01 \xd0\x44\"\xa1\x01\n\x12\x44\x65liveryMethodRule\x12>\n\x0f\x64\x65livery_method\x18\x01 \x01(\x0e\x32%.zhongtai.logistics.v1.DeliveryMethod\x12\x14\n\x0cwindow_start\x18\x02 \x01(\t\x12\x12\n\nwindow_end\x18\x03 \x01(\t\x12!\n\x0e\x64\x65livery_hours\x18\x04 \x01(\x05\x42\t\xda\xf3\x18\x05\x18\x00 \xd0\x44\"\x9e\x04\n\tWarehouse\x12\x1c\n\x0cwarehouse_id\x18\x01 \x01(\tB\x06\xda\xf3\x18\x02\x08@\x12\x17\n\x04name\x18\x02 \x01(\tB\t\xda\xf3\x18\x05\x08\xc8\x01\x10\x01\x12\x32\n\x04kind\x18\x03 \x01(\x0e\x32$.zhongtai.logistics.v1.WarehouseKind\x12#\n\x13parent_warehouse_id\x18\x04 \x01(\tB\x06\xda\xf3\x18\x02\x08@\x12,\n\x07\x61\x64\x64ress\x18\x05 \x01(\x0b\x32\x1b.zhongtai.common.v1.Address\x12>\n\x08\x63overage\x18\x06 \x03(\x0b\x32#.zhongtai.logistics.v1.CoverageAreaB\x07\xda\xf3\x18\x03(\xf4\x03\x12#\n\x10production_hours\x18\x07 \x01(\x05\x42\t\xda\xf3\x18\x05\x18\x00 \xd0\x44\x12)\n\x16\x64\x65\x66\x61ult_delivery_hours\x18\x08 \x01(\x05\x42\t\xda\xf3\x18\x05\x18\x00 \xd0\x44\x12!\n\x0etransfer_hours\x18\t \x01(\x05\x42\t\xda\xf3\x18\x05\x18\x00 \xd0\x44\x12\x13\n\x0b\x63utoff_time\x18\n \x01(\t\x12\x19\n\ttime_zone\x18\x0b \x01(\tB\x06\xda\xf3\x18\x02\x08@\x12?\n\x0cmethod_rules\x18\x0c \x03(\x0b\x32).zhongtai.logistics.v1.DeliveryMethodRule\x12/\n\x0b\x63reate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"a\n\x16\x43reateWarehouseRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x33\n\twarehouse\x18\x02 \x01(\x0b\x32 .zhongtai.logistics.v1.Warehouse\"N\n\x17\x43reateWarehouseResponse\x12\x33\n\twarehouse\x18\x01 \x01(\x0b\x32 .zhongtai.logistics.v1.Warehouse\"3\n\x13GetWarehouseRequest\x12\x1c\n\x0cwarehouse_id\x18\x01 \x01(\tB\x06\xda\xf3\x18\x02\x10\x01\"K\n\x14GetWarehouseResponse\x12\x33\n\twarehouse\x18\x01 \x01(\x0b\x32 .zhongtai.logistics.v1.Warehouse\"I\n\x15ListWarehousesRequest\x12\x1c\n\tpage_size\x18\x01 \x01(\x05\x42\t\xda\xf3\x18\x05\x18\x00 \xe8\x07\x12\x12\n\npage_token\x18\x02 \x01(\t\"g\n\x16ListWarehousesResponse\x12\x34\n\nwarehouses\x18\x01 \x03(\x0b\x32 .zhongtai.logistics.v1.Warehouse\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"H\n\x0e\x46ulfilmentLine\x12\x16\n\x06sku_id\x18\x01 \x01(\tB\x06\xda\xf3\x18\x02\x10\x01\x12\x1e\n\x08quantity\x18\x02 \x01(\x03\x42\x0c\xda\xf3\x18\x08\x18\x01 \x80\x94\xeb\xdc\x03\"\xf6\x01\n\x15PlanFulfilmentRequest\x12\x30\n\x0b\x64\x65stination\x18\x01 \x01(\x0b\x32\x1b.zhongtai.common.v1.Address\x12<\n\x05lines\x18\x02 \x03(\x0b\x32%.zhongtai.logistics.v1.FulfilmentLineB\x06\xda\xf3\x18\x02(d\x12>\n\x0f\x64\x65livery_method\x18\x03 \x01(\x0e\x32%.zhongtai.logistics.v1.DeliveryMethod\x12-\n\tpaid_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xba\x03\n\x0ePlannedPackage\x12\x14\n\x0cwarehouse_id\x18\x01 \x01(\t\x12\x37\n\x06source\x18\x02 \x01(\x0e\x32\'.zhongtai.logistics.v1.FulfilmentSource\x12\"\n\x1atransfer_from_warehouse_id\x18\x03 \x01(\t\x12\x34\n\x05lines\x18\x04 \x03(\x0b\x32%.zhongtai.logistics.v1.FulfilmentLine\x12=\n\x0etransfer_lines\x18\x05 \x03(\x0b\x32%.zhongtai.logistics.v1.FulfilmentLine\x12\x39\n\x15production_start_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0etransfer_hours\x18\x07 \x01(\x05\x12\x18\n\x10production_hours\x18\x08 \x01(\x05\x12\x16\n\x0e\x64\x65livery_hours\x18\t \x01(\x05\x12;\n\x17\x65stimated_delivery_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xfd\x01\n\x16PlanFulfilmentResponse\x12\x37\n\x08packages\x18\x01 \x03(\x0b\x32%.zhongtai.logistics.v1.PlannedPackage\x12;\n\x17\x65stimated_delivery_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12>\n\x0f\x64\x65livery_method\x18\x03 \x01(\x0e\x32%.zhongtai.logistics.v1.DeliveryMethod\x12-\n\tpaid_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\x83\x01\n\rWarehouseKind\x12\x1e\n\x1aWAREHOUSE_KIND_UNSPECIFIED\x10\x00\x12\x1b\n\x17WAREHOUSE_KIND_REGIONAL\x10\x01\x12\x19\n\x15WAREHOUSE_KIND_PARENT\x10\x02\x12\x1a\n\x16WAREHOUSE_KIND_CENTRAL\x10\x03*\xb4\x01\n\x10\x46ulfilmentSource\x12!\n\x1d\x46ULFILMENT_SOURCE_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x46ULFILMENT_SOURCE_LOCAL\x10\x01\x12%\n!FULFILMENT_SOURCE_PARENT_TRANSFER\x10\x02\x12\x1a\n\x16\x46ULFILMENT_SOURCE_MESH\x10\x03\x12\x1d\n\x19\x46ULFILMENT_SOURCE_CENTRAL\x10\x04\x32\xcb\x03\n\x10WarehouseService\x12p\n\x0f\x43reateWarehouse\x12-.zhongtai.logistics.v1.CreateWarehouseRequest\x1a..zhongtai.logistics.v1.CreateWarehouseResponse\x12g\n\x0cGetWarehouse\x12*.zhongtai.logistics.v1.GetWarehouseRequest\x1a+.zhongtai.logistics.v1.GetWarehouseResponse\x12m\n\x0eListWarehouses\x12,.zhongtai.logistics.v1.ListWarehousesRequest\x1a-.zhongtai.logistics.v1.ListWarehousesResponse\x12m\n\x0ePlanFulfilment\x12,.zhongtai.logistics.v1.PlanFulfilmentRequest\x1a-.zhongtai.logistics.v1.PlanFulfilmentResponseBGZEgithub.com/zhongtai/zhongtai/gen/go/zhongtai/logistics/v1;logisticsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,36 +36,68 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'zhongtai.logistics.v1.wareh
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgithub.com/zhongtai/zhongtai/gen/go/zhongtai/logistics/v1;logisticsv1'
-  _globals['_WAREHOUSEKIND']._serialized_start=2366
-  _globals['_WAREHOUSEKIND']._serialized_end=2497
-  _globals['_FULFILMENTSOURCE']._serialized_start=2500
-  _globals['_FULFILMENTSOURCE']._serialized_end=2680
-  _globals['_COVERAGEAREA']._serialized_start=169
-  _globals['_COVERAGEAREA']._serialized_end=278
-  _globals['_DELIVERYMETHODRULE']._serialized_start=281
-  _globals['_DELIVERYMETHODRULE']._serialized_end=431
-  _globals['_WAREHOUSE']._serialized_start=434
-  _globals['_WAREHOUSE']._serialized_end=899
-  _globals['_CREATEWAREHOUSEREQUEST']._serialized_start=901
-  _globals['_CREATEWAREHOUSEREQUEST']._serialized_end=998
-  _globals['_CREATEWAREHOUSERESPONSE']._serialized_start=1000
-  _globals['_CREATEWAREHOUSERESPONSE']._serialized_end=1078
-  _globals['_GETWAREHOUSEREQUEST']._serialized_start=1080
-  _globals['_GETWAREHOUSEREQUEST']._serialized_end=1123
-  _globals['_GETWAREHOUSERESPONSE']._serialized_start=1125
-  _globals['_GETWAREHOUSERESPONSE']._serialized_end=1200
-  _globals['_LISTWAREHOUSESREQUEST']._serialized_start=1202
-  _globals['_LISTWAREHOUSESREQUEST']._serialized_end=1264
-  _globals['_LISTWAREHOUSESRESPONSE']._serialized_start=1266
-  _globals['_LISTWAREHOUSESRESPONSE']._serialized_end=1369
-  _globals['_FULFILMENTLINE']._serialized_start=1371
-  _globals['_FULFILMENTLINE']._serialized_end=1421
-  _globals['_PLANFULFILMENTREQUEST']._serialized_start=1424
-  _globals['_PLANFULFILMENTREQUEST']._serialized_end=1662
-  _globals['_PLANNEDPACKAGE']._serialized_start=1665
-  _globals['_PLANNEDPACKAGE']._serialized_end=2107
-  _globals['_PLANFULFILMENTRESPONSE']._serialized_start=2110
-  _globals['_PLANFULFILMENTRESPONSE']._serialized_end=2363
-  _globals['_WAREHOUSESERVICE']._serialized_start=2683
-  _globals['_WAREHOUSESERVICE']._serialized_end=3142
+  _globals['_COVERAGEAREA'].fields_by_name['region_code']._loaded_options = None
+  _globals['_COVERAGEAREA'].fields_by_name['region_code']._serialized_options = b'\332\363\030\002\010\014'
+  _globals['_COVERAGEAREA'].fields_by_name['delivery_hours']._loaded_options = None
+  _globals['_COVERAGEAREA'].fields_by_name['delivery_hours']._serialized_options = b'\332\363\030\005\030\001 \320D'
+  _globals['_DELIVERYMETHODRULE'].fields_by_name['delivery_hours']._loaded_options = None
+  _globals['_DELIVERYMETHODRULE'].fields_by_name['delivery_hours']._serialized_options = b'\332\363\030\005\030\000 \320D'
+  _globals['_WAREHOUSE'].fields_by_name['warehouse_id']._loaded_options = None
+  _globals['_WAREHOUSE'].fields_by_name['warehouse_id']._serialized_options = b'\332\363\030\002\010@'
+  _globals['_WAREHOUSE'].fields_by_name['name']._loaded_options = None
+  _globals['_WAREHOUSE'].fields_by_name['name']._serialized_options = b'\332\363\030\005\010\310\001\020\001'
+  _globals['_WAREHOUSE'].fields_by_name['parent_warehouse_id']._loaded_options = None
+  _globals['_WAREHOUSE'].fields_by_name['parent_warehouse_id']._serialized_options = b'\332\363\030\002\010@'
+  _globals['_WAREHOUSE'].fields_by_name['coverage']._loaded_options = None
+  _globals['_WAREHOUSE'].fields_by_name['coverage']._serialized_options = b'\332\363\030\003(\364\003'
+  _globals['_WAREHOUSE'].fields_by_name['production_hours']._loaded_options = None
+  _globals['_WAREHOUSE'].fields_by_name['production_hours']._serialized_options = b'\332\363\030\005\030\000 \320D'
+  _globals['_WAREHOUSE'].fields_by_name['default_delivery_hours']._loaded_options = None
+  _globals['_WAREHOUSE'].fields_by_name['default_delivery_hours']._serialized_options = b'\332\363\030\005\030\000 \320D'
+  _globals['_WAREHOUSE'].fields_by_name['transfer_hours']._loaded_options = None
+  _globals['_WAREHOUSE'].fields_by_name['transfer_hours']._serialized_options = b'\332\363\030\005\030\000 \320D'
+  _globals['_WAREHOUSE'].fields_by_name['time_zone']._loaded_options = None
+  _globals['_WAREHOUSE'].fields_by_name['time_zone']._serialized_options = b'\332\363\030\002\010@'
+  _globals['_GETWAREHOUSEREQUEST'].fields_by_name['warehouse_id']._loaded_options = None
+  _globals['_GETWAREHOUSEREQUEST'].fields_by_name['warehouse_id']._serialized_options = b'\332\363\030\002\020\001'
+  _globals['_LISTWAREHOUSESREQUEST'].fields_by_name['page_size']._loaded_options = None
+  _globals['_LISTWAREHOUSESREQUEST'].fields_by_name['page_size']._serialized_options = b'\332\363\030\005\030\000 \350\007'
+  _globals['_FULFILMENTLINE'].fields_by_name['sku_id']._loaded_options = None
+  _globals['_FULFILMENTLINE'].fields_by_name['sku_id']._serialized_options = b'\332\363\030\002\020\001'
+  _globals['_FULFILMENTLINE'].fields_by_name['quantity']._loaded_options = None
+  _globals['_FULFILMENTLINE'].fields_by_name['quantity']._serialized_options = b'\332\363\030\010\030\001 \200\224\353\334\003'
+  _globals['_PLANFULFILMENTREQUEST'].fields_by_name['lines']._loaded_options = None
+  _globals['_PLANFULFILMENTREQUEST'].fields_by_name['lines']._serialized_options = b'\332\363\030\002(d'
+  _globals['_WAREHOUSEKIND']._serialized_start=2557
+  _globals['_WAREHOUSEKIND']._serialized_end=2688
+  _globals['_FULFILMENTSOURCE']._serialized_start=2691
+  _globals['_FULFILMENTSOURCE']._serialized_end=2871
+  _globals['_COVERAGEAREA']._serialized_start=204
+  _globals['_COVERAGEAREA']._serialized_end=332
+  _globals['_DELIVERYMETHODRULE']._serialized_start=335
+  _globals['_DELIVERYMETHODRULE']._serialized_end=496
+  _globals['_WAREHOUSE']._serialized_start=499
+  _globals['_WAREHOUSE']._serialized_end=1041
+  _globals['_CREATEWAREHOUSEREQUEST']._serialized_start=1043
+  _globals['_CREATEWAREHOUSEREQUEST']._serialized_end=1140
+  _globals['_CREATEWAREHOUSERESPONSE']._serialized_start=1142
+  _globals['_CREATEWAREHOUSERESPONSE']._serialized_end=1220
+  _globals['_GETWAREHOUSEREQUEST']._serialized_start=1222
+  _globals['_GETWAREHOUSEREQUEST']._serialized_end=1273
+  _globals['_GETWAREHOUSERESPONSE']._serialized_start=1275
+  _globals['_GETWAREHOUSERESPONSE']._serialized_end=1350
+  _globals['_LISTWAREHOUSESREQUEST']._serialized_start=1352
+  _globals['_LISTWAREHOUSESREQUEST']._serialized_end=1425
+  _globals['_LISTWAREHOUSESRESPONSE']._serialized_start=1427
+  _globals['_LISTWAREHOUSESRESPONSE']._serialized_end=1530
+  _globals['_FULFILMENTLINE']._serialized_start=1532
+  _globals['_FULFILMENTLINE']._serialized_end=1604
+  _globals['_PLANFULFILMENTREQUEST']._serialized_start=1607
+  _globals['_PLANFULFILMENTREQUEST']._serialized_end=1853
+  _globals['_PLANNEDPACKAGE']._serialized_start=1856
+  _globals['_PLANNEDPACKAGE']._serialized_end=2298
+  _globals['_PLANFULFILMENTRESPONSE']._serialized_start=2301
+  _globals['_PLANFULFILMENTRESPONSE']._serialized_end=2554
+  _globals['_WAREHOUSESERVICE']._serialized_start=2874
+  _globals['_WAREHOUSESERVICE']._serialized_end=3333
 # @@protoc_insertion_point(module_scope)

@@ -2,6 +2,7 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from zhongtai.common.v1 import common_pb2 as _common_pb2
+from zhongtai.common.v1 import options_pb2 as _options_pb2
 from zhongtai.logistics.v1 import logistics_pb2 as _logistics_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper

@@ -1,0 +1,33 @@
+"""logistics' audit trail: the resources its changes are recorded under
+(``zhongtai.audit``, in the transaction of each change) and reading one's
+trail (ListAuditEntries, operators only)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from logistics import store as t
+from zhongtai import audit
+from zhongtai.errors import InvalidArgument
+from zhongtai.logistics.v1 import logistics_pb2 as pb
+
+# What is recorded, by resource id: a logistics order of any role (created
+# from a paid order, planned, shipped, moved by its carrier, flagged,
+# cancelled); a freight template created; a warehouse created.
+LOGISTICS_ORDER, FREIGHT_TEMPLATE, WAREHOUSE = "logistics_order", "freight_template", "warehouse"
+RESOURCE_TYPES = (LOGISTICS_ORDER, FREIGHT_TEMPLATE, WAREHOUSE)
+
+
+async def record(s: AsyncSession, resource_type: str, resource_id: str, detail: str) -> None:
+    """Record a change by the current actor, in ``s``'s transaction."""
+    await audit.record(s, t.plumbing, resource_type, resource_id, detail)
+
+
+async def list_trail(s: AsyncSession, req: pb.ListAuditEntriesRequest
+                     ) -> pb.ListAuditEntriesResponse:
+    """One resource's trail, oldest first, by pages."""
+    if req.resource_type not in RESOURCE_TYPES:
+        raise InvalidArgument.field("resource_type", f"must be one of {', '.join(RESOURCE_TYPES)}")
+    entries, token = await audit.list_entries(s, t.plumbing, req.resource_type, req.resource_id,
+                                              req.page_size, req.page_token)
+    return pb.ListAuditEntriesResponse(entries=entries, next_page_token=token)
