@@ -17,13 +17,13 @@ too.
 from __future__ import annotations
 
 import dataclasses
-import secrets
 from collections.abc import Mapping
 
 from logistics.carriers.base import Carrier
 from logistics.carriers.sandbox import SandboxCarrier
 from logistics.sandbox_carrier import SandboxCarrierServer
 from logistics.settings import LogisticsSettings
+from zhongtai.signing import push_secrets
 
 __all__ = ["DEVELOPMENT_SECRET", "start_carriers", "stop_carriers", "with_secret"]
 
@@ -31,29 +31,19 @@ __all__ = ["DEVELOPMENT_SECRET", "start_carriers", "stop_carriers", "with_secret
 # outside the embedded mode (anyone could sign with it).
 DEVELOPMENT_SECRET = "zhongtai-carrier-sandbox-secret"
 # The shortest push secret logistics on its own accepts.
-MIN_SECRET_LENGTH = 16
 
 
 def with_secret(settings: LogisticsSettings, *, embedded: bool) -> LogisticsSettings:
-    """``settings`` with the push secret to use: the configured one; a
-    random one when embedded, none is configured and the sandbox runs in
-    this process. ValueError (the service does not start) for a missing
-    secret anywhere else and, outside the embedded mode, for a current or
-    previous secret that is the development one or shorter than
-    ``MIN_SECRET_LENGTH``."""
-    if not settings.carrier_sandbox_secret:
-        if embedded and not settings.carrier_sandbox_url:
-            return dataclasses.replace(settings, carrier_sandbox_secret=secrets.token_urlsafe(32))
-        raise ValueError("logistics needs the carrier's push secret: set "
-                         "ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_SECRET (or ..._FILE)")
-    given = {"": settings.carrier_sandbox_secret,
-             "_PREVIOUS": settings.carrier_sandbox_secret_previous}
-    weak = [name for name, value in given.items()
-            if value and (value == DEVELOPMENT_SECRET or len(value) < MIN_SECRET_LENGTH)]
-    if weak and not embedded:
-        raise ValueError(f"ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_SECRET{weak[0]} is the development "
-                         f"secret or shorter than {MIN_SECRET_LENGTH} characters: set your own")
-    return settings
+    """``settings`` with the push secrets to use (``zhongtai.signing.push_secrets``:
+    random when embedded with the sandbox carrier in process; otherwise
+    configured, and outside the embedded mode neither the development one
+    nor short)."""
+    current, previous = push_secrets(
+        settings.carrier_sandbox_secret, settings.carrier_sandbox_secret_previous,
+        variable="ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_SECRET", embedded=embedded,
+        in_process=not settings.carrier_sandbox_url, development={DEVELOPMENT_SECRET})
+    return dataclasses.replace(settings, carrier_sandbox_secret=current,
+                               carrier_sandbox_secret_previous=previous)
 
 
 async def start_carriers(

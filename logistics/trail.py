@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from logistics import store as t
 from zhongtai import audit
-from zhongtai.errors import InvalidArgument
 from zhongtai.logistics.v1 import logistics_pb2 as pb
 
 # What is recorded, by resource id: a logistics order of any role (created
@@ -26,8 +25,7 @@ async def record(s: AsyncSession, resource_type: str, resource_id: str, detail: 
 async def list_trail(s: AsyncSession, req: pb.ListAuditEntriesRequest
                      ) -> pb.ListAuditEntriesResponse:
     """One resource's trail, oldest first, by pages."""
-    if req.resource_type not in RESOURCE_TYPES:
-        raise InvalidArgument.field("resource_type", f"must be one of {', '.join(RESOURCE_TYPES)}")
     entries, token = await audit.list_entries(s, t.plumbing, req.resource_type, req.resource_id,
-                                              req.page_size, req.page_token)
+                                              req.page_size, req.page_token,
+                                              resource_types=RESOURCE_TYPES)
     return pb.ListAuditEntriesResponse(entries=entries, next_page_token=token)

@@ -4,11 +4,11 @@ come from a file: ``ZHONGTAI_PAYMENT_SANDBOX_SECRET_FILE``)."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
+from zhongtai.signing import push_secrets
+
 # The shortest notification secret a payment service on its own accepts.
-MIN_SECRET_LENGTH = 16
 # Secrets that were ever published (the old fixed default): refused outside
 # the embedded mode, where anyone could sign with them.
 DEVELOPMENT_SECRETS = frozenset({"zhongtai-sandbox-secret"})
@@ -53,24 +53,10 @@ class PaymentSettings:
 
 
 def notification_secrets(settings: PaymentSettings, embedded: bool) -> tuple[str, str]:
-    """The secret notifications are signed with, and the previous one ("":
-    none) also accepted while rotating.
-
-    Embedded (every service in one process) with no secret configured and
-    the sandbox in process, a random secret is made at each start (the
-    in-process sandbox signs with it). Otherwise a secret must be configured;
-    a payment service on its own refuses one that was published (the old
-    default) or shorter than ``MIN_SECRET_LENGTH``, current or previous.
-    Raises ValueError (the service does not start)."""
-    current, previous = settings.sandbox_secret, settings.sandbox_secret_previous
-    if not current:
-        if embedded and not settings.sandbox_url:
-            return secrets.token_urlsafe(32), previous
-        raise ValueError("payment needs the sandbox notification secret: set "
-                         "ZHONGTAI_PAYMENT_SANDBOX_SECRET (or ..._SECRET_FILE)")
-    if not embedded:
-        for name, value in (("SANDBOX_SECRET", current), ("SANDBOX_SECRET_PREVIOUS", previous)):
-            if value and (value in DEVELOPMENT_SECRETS or len(value) < MIN_SECRET_LENGTH):
-                raise ValueError(f"ZHONGTAI_PAYMENT_{name} is a development secret or shorter "
-                                 f"than {MIN_SECRET_LENGTH} characters; set a secret of your own")
-    return current, previous
+    """The secret the sandbox provider's notifications are signed with, and
+    the previous one also accepted while rotating (``zhongtai.signing.push_secrets``:
+    random when embedded with the sandbox in process; otherwise configured,
+    and outside the embedded mode neither published nor short)."""
+    return push_secrets(settings.sandbox_secret, settings.sandbox_secret_previous,
+                        variable="ZHONGTAI_PAYMENT_SANDBOX_SECRET", embedded=embedded,
+                        in_process=not settings.sandbox_url, development=DEVELOPMENT_SECRETS)

@@ -27,7 +27,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from promotion import store as t
 from zhongtai import audit
-from zhongtai.errors import InvalidArgument
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 
 PROMOTION, TEMPLATE, COUPON, POINTS = "promotion", "coupon_template", "coupon", "points_account"
@@ -52,8 +51,7 @@ async def list_audit_entries(s: AsyncSession, req: pb.ListAuditEntriesRequest
                              ) -> pb.ListAuditEntriesResponse:
     """A resource's entries, oldest first, a page at a time (an operator's
     read; a resource_type promotion does not record is INVALID_ARGUMENT)."""
-    if req.resource_type not in RESOURCE_TYPES:
-        raise InvalidArgument.field("resource_type", f"must be one of {', '.join(RESOURCE_TYPES)}")
     entries, token = await audit.list_entries(s, t.plumbing, req.resource_type, req.resource_id,
-                                              req.page_size, req.page_token)
+                                              req.page_size, req.page_token,
+                                              resource_types=RESOURCE_TYPES)
     return pb.ListAuditEntriesResponse(entries=entries, next_page_token=token)

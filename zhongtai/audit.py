@@ -12,7 +12,7 @@ their service. Operators read a resource's trail with the service's
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -71,9 +71,14 @@ async def record(session: AsyncSession, tables: PlumbingTables, resource_type: s
 
 
 async def list_entries(session: AsyncSession, tables: PlumbingTables, resource_type: str,
-                       resource_id: str, page_size: int, page_token: str
+                       resource_id: str, page_size: int, page_token: str, *,
+                       resource_types: Collection[str] = ()
                        ) -> tuple[list[audit_pb2.AuditEntry], str]:
-    """A resource's trail, oldest first, a page at a time (AIP-158)."""
+    """A resource's trail, oldest first, a page at a time (AIP-158); a type
+    not among the service's ``resource_types`` is INVALID_ARGUMENT."""
+    if resource_types and resource_type not in resource_types:
+        raise InvalidArgument.field("resource_type",
+                                    f"must be one of {', '.join(resource_types)}")
     size = pagination.page_size(page_size)
     query_key = f"audit:{resource_type}:{resource_id}"
     after = pagination.decode_token(page_token, query_key)

@@ -15,8 +15,9 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 __all__ = [
     "BAD_SIGNATURE",
@@ -25,6 +26,7 @@ __all__ = [
     "STALE",
     "SignatureRejected",
     "header",
+    "push_secrets",
     "sign",
     "signed_headers",
     "verify",
@@ -86,6 +88,33 @@ def verify(secrets: str | Sequence[str], headers: Mapping[str, str], body: bytes
         raise SignatureRejected(STALE, f"signed {age:.0f}s ago")
     if -age > tolerance_seconds:
         raise SignatureRejected(FUTURE, f"signed {-age:.0f}s in the future")
+
+
+# A shared secret a service on its own accepts: at least this long.
+MIN_SECRET_LENGTH = 16
+
+
+def push_secrets(current: str, previous: str, *, variable: str, embedded: bool,
+                 in_process: bool, development: Collection[str]) -> tuple[str, str]:
+    """The secret a provider's pushes are signed with, and the previous one
+    ("": none) also accepted while rotating.
+
+    Embedded (every service in one process) with none configured and the
+    provider run in process: a random secret made at each start (the
+    in-process provider signs with it). Otherwise one must be configured
+    (``variable``, or ``<variable>_FILE``), and outside the embedded mode
+    neither may be a ``development`` secret or shorter than
+    ``MIN_SECRET_LENGTH``. Raises ValueError (the service does not start)."""
+    if not current:
+        if embedded and in_process:
+            return secrets.token_urlsafe(32), previous
+        raise ValueError(f"a shared secret is needed: set {variable} (or {variable}_FILE)")
+    if not embedded:
+        for suffix, value in (("", current), ("_PREVIOUS", previous)):
+            if value and (value in development or len(value) < MIN_SECRET_LENGTH):
+                raise ValueError(f"{variable}{suffix} is a development secret or shorter than "
+                                 f"{MIN_SECRET_LENGTH} characters; set a secret of your own")
+    return current, previous
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:

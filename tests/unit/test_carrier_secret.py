@@ -30,7 +30,7 @@ def test_embedded_makes_up_a_random_secret_only_for_its_own_sandbox() -> None:
     assert with_secret(given, embedded=True) == given == with_secret(given, embedded=False)
     short = LogisticsSettings(carrier_sandbox_secret="short")
     assert with_secret(short, embedded=True) == short  # development: anything goes
-    with pytest.raises(ValueError, match="push secret"):
+    with pytest.raises(ValueError, match="CARRIER_SANDBOX_SECRET"):
         with_secret(ELSEWHERE, embedded=True)  # a carrier elsewhere signs with its own
 
 
