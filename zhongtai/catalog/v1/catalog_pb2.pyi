@@ -460,6 +460,26 @@ class DeductStockResponse(_message.Message):
     reservation: Reservation
     def __init__(self, reservation: _Optional[_Union[Reservation, _Mapping]] = ...) -> None: ...
 
+class RestockUnitsRequest(_message.Message):
+    __slots__ = ("request_id", "order_id", "sku_id", "quantity", "warehouse_id")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    SKU_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    WAREHOUSE_ID_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    order_id: str
+    sku_id: str
+    quantity: int
+    warehouse_id: str
+    def __init__(self, request_id: _Optional[str] = ..., order_id: _Optional[str] = ..., sku_id: _Optional[str] = ..., quantity: _Optional[int] = ..., warehouse_id: _Optional[str] = ...) -> None: ...
+
+class RestockUnitsResponse(_message.Message):
+    __slots__ = ("stock",)
+    STOCK_FIELD_NUMBER: _ClassVar[int]
+    stock: Stock
+    def __init__(self, stock: _Optional[_Union[Stock, _Mapping]] = ...) -> None: ...
+
 class GetReservationRequest(_message.Message):
     __slots__ = ("order_id",)
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]

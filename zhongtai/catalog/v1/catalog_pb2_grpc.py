@@ -106,6 +106,11 @@ class CatalogServiceStub:
                 request_serializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.DeductStockRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.DeductStockResponse.FromString,
                 _registered_method=True)
+        self.RestockUnits = channel.unary_unary(
+                '/zhongtai.catalog.v1.CatalogService/RestockUnits',
+                request_serializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.RestockUnitsRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.RestockUnitsResponse.FromString,
+                _registered_method=True)
         self.GetReservation = channel.unary_unary(
                 '/zhongtai.catalog.v1.CatalogService/GetReservation',
                 request_serializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.GetReservationRequest.SerializeToString,
@@ -235,6 +240,18 @@ class CatalogServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RestockUnits(self, request, context):
+        """After-sales returns sold units of an order line to sellable stock (an
+        agreed refund of unshipped units, or goods that came back), to the
+        warehouse given or else the SKU's total only. Never more units than the
+        order deducted for the SKU, summed over every restock of the order.
+        After-sales' service identity only. Idempotent by request_id (the
+        application id).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetReservation(self, request, context):
         """Returns an order's reservation.
         """
@@ -343,6 +360,11 @@ def add_CatalogServiceServicer_to_server(servicer, server):
                     servicer.DeductStock,
                     request_deserializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.DeductStockRequest.FromString,
                     response_serializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.DeductStockResponse.SerializeToString,
+            ),
+            'RestockUnits': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestockUnits,
+                    request_deserializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.RestockUnitsRequest.FromString,
+                    response_serializer=zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.RestockUnitsResponse.SerializeToString,
             ),
             'GetReservation': grpc.unary_unary_rpc_method_handler(
                     servicer.GetReservation,
@@ -745,6 +767,33 @@ class CatalogService:
             '/zhongtai.catalog.v1.CatalogService/DeductStock',
             zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.DeductStockRequest.SerializeToString,
             zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.DeductStockResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestockUnits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.catalog.v1.CatalogService/RestockUnits',
+            zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.RestockUnitsRequest.SerializeToString,
+            zhongtai_dot_catalog_dot_v1_dot_catalog__pb2.RestockUnitsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -63,6 +63,7 @@ class LogisticsOrderRole(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LOGISTICS_ORDER_ROLE_ORDER: _ClassVar[LogisticsOrderRole]
     LOGISTICS_ORDER_ROLE_SPLIT_CHILD: _ClassVar[LogisticsOrderRole]
     LOGISTICS_ORDER_ROLE_MERGE_MASTER: _ClassVar[LogisticsOrderRole]
+    LOGISTICS_ORDER_ROLE_RETURN: _ClassVar[LogisticsOrderRole]
 
 class LogisticsOrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -119,6 +120,7 @@ LOGISTICS_ORDER_ROLE_UNSPECIFIED: LogisticsOrderRole
 LOGISTICS_ORDER_ROLE_ORDER: LogisticsOrderRole
 LOGISTICS_ORDER_ROLE_SPLIT_CHILD: LogisticsOrderRole
 LOGISTICS_ORDER_ROLE_MERGE_MASTER: LogisticsOrderRole
+LOGISTICS_ORDER_ROLE_RETURN: LogisticsOrderRole
 LOGISTICS_ORDER_STATUS_UNSPECIFIED: LogisticsOrderStatus
 LOGISTICS_ORDER_STATUS_WAIT_SHIP: LogisticsOrderStatus
 LOGISTICS_ORDER_STATUS_PARTIALLY_SHIPPED: LogisticsOrderStatus
@@ -327,7 +329,7 @@ class LogisticsFlag(_message.Message):
     def __init__(self, flag: _Optional[str] = ..., note: _Optional[str] = ..., operator: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class LogisticsOrder(_message.Message):
-    __slots__ = ("logistics_order_id", "role", "status", "log_order_id", "order_id", "top_order_id", "seller_id", "buyer_id", "address", "delivery_method", "lines", "split", "parent_id", "merged_into", "child_ids", "is_package", "carrier", "tracking_no", "tracking", "exception", "flags", "shipped_quantity", "ship_time", "deliver_time", "create_time", "update_time", "plan", "plan_note", "estimated_delivery_time")
+    __slots__ = ("logistics_order_id", "role", "status", "log_order_id", "order_id", "top_order_id", "seller_id", "buyer_id", "address", "delivery_method", "lines", "split", "parent_id", "merged_into", "child_ids", "is_package", "carrier", "tracking_no", "tracking", "exception", "flags", "shipped_quantity", "ship_time", "deliver_time", "create_time", "update_time", "plan", "plan_note", "estimated_delivery_time", "application_id", "warehouse_id", "return_from")
     LOGISTICS_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -357,6 +359,9 @@ class LogisticsOrder(_message.Message):
     PLAN_FIELD_NUMBER: _ClassVar[int]
     PLAN_NOTE_FIELD_NUMBER: _ClassVar[int]
     ESTIMATED_DELIVERY_TIME_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    WAREHOUSE_ID_FIELD_NUMBER: _ClassVar[int]
+    RETURN_FROM_FIELD_NUMBER: _ClassVar[int]
     logistics_order_id: str
     role: LogisticsOrderRole
     status: LogisticsOrderStatus
@@ -386,7 +391,10 @@ class LogisticsOrder(_message.Message):
     plan: _containers.RepeatedCompositeFieldContainer[PlannedShipment]
     plan_note: str
     estimated_delivery_time: _timestamp_pb2.Timestamp
-    def __init__(self, logistics_order_id: _Optional[str] = ..., role: _Optional[_Union[LogisticsOrderRole, str]] = ..., status: _Optional[_Union[LogisticsOrderStatus, str]] = ..., log_order_id: _Optional[str] = ..., order_id: _Optional[str] = ..., top_order_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., delivery_method: _Optional[_Union[DeliveryMethod, str]] = ..., lines: _Optional[_Iterable[_Union[LogisticsLine, _Mapping]]] = ..., split: _Optional[bool] = ..., parent_id: _Optional[str] = ..., merged_into: _Optional[str] = ..., child_ids: _Optional[_Iterable[str]] = ..., is_package: _Optional[bool] = ..., carrier: _Optional[str] = ..., tracking_no: _Optional[str] = ..., tracking: _Optional[_Iterable[_Union[TrackingEvent, _Mapping]]] = ..., exception: _Optional[bool] = ..., flags: _Optional[_Iterable[_Union[LogisticsFlag, _Mapping]]] = ..., shipped_quantity: _Optional[int] = ..., ship_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deliver_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., plan: _Optional[_Iterable[_Union[PlannedShipment, _Mapping]]] = ..., plan_note: _Optional[str] = ..., estimated_delivery_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    application_id: str
+    warehouse_id: str
+    return_from: _common_pb2.Address
+    def __init__(self, logistics_order_id: _Optional[str] = ..., role: _Optional[_Union[LogisticsOrderRole, str]] = ..., status: _Optional[_Union[LogisticsOrderStatus, str]] = ..., log_order_id: _Optional[str] = ..., order_id: _Optional[str] = ..., top_order_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., delivery_method: _Optional[_Union[DeliveryMethod, str]] = ..., lines: _Optional[_Iterable[_Union[LogisticsLine, _Mapping]]] = ..., split: _Optional[bool] = ..., parent_id: _Optional[str] = ..., merged_into: _Optional[str] = ..., child_ids: _Optional[_Iterable[str]] = ..., is_package: _Optional[bool] = ..., carrier: _Optional[str] = ..., tracking_no: _Optional[str] = ..., tracking: _Optional[_Iterable[_Union[TrackingEvent, _Mapping]]] = ..., exception: _Optional[bool] = ..., flags: _Optional[_Iterable[_Union[LogisticsFlag, _Mapping]]] = ..., shipped_quantity: _Optional[int] = ..., ship_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deliver_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., plan: _Optional[_Iterable[_Union[PlannedShipment, _Mapping]]] = ..., plan_note: _Optional[str] = ..., estimated_delivery_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., application_id: _Optional[str] = ..., warehouse_id: _Optional[str] = ..., return_from: _Optional[_Union[_common_pb2.Address, _Mapping]] = ...) -> None: ...
 
 class PlannedShipment(_message.Message):
     __slots__ = ("warehouse_id", "quantity", "transfer_from_warehouse_id", "estimated_delivery_time")
@@ -455,6 +463,50 @@ class ShipPackageRequest(_message.Message):
     carrier: str
     tracking_no: str
     def __init__(self, request_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., items: _Optional[_Iterable[_Union[PackageItem, _Mapping]]] = ..., carrier: _Optional[str] = ..., tracking_no: _Optional[str] = ...) -> None: ...
+
+class CreateReturnRequest(_message.Message):
+    __slots__ = ("request_id", "order_id", "top_order_id", "seller_id", "buyer_id", "sku_id", "quantity", "from_address")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    TOP_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    BUYER_ID_FIELD_NUMBER: _ClassVar[int]
+    SKU_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    FROM_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    order_id: str
+    top_order_id: str
+    seller_id: str
+    buyer_id: str
+    sku_id: str
+    quantity: int
+    from_address: _common_pb2.Address
+    def __init__(self, request_id: _Optional[str] = ..., order_id: _Optional[str] = ..., top_order_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., sku_id: _Optional[str] = ..., quantity: _Optional[int] = ..., from_address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ...) -> None: ...
+
+class CreateReturnResponse(_message.Message):
+    __slots__ = ("return_order",)
+    RETURN_ORDER_FIELD_NUMBER: _ClassVar[int]
+    return_order: LogisticsOrder
+    def __init__(self, return_order: _Optional[_Union[LogisticsOrder, _Mapping]] = ...) -> None: ...
+
+class ShipReturnRequest(_message.Message):
+    __slots__ = ("request_id", "logistics_order_id", "carrier", "tracking_no")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    LOGISTICS_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    CARRIER_FIELD_NUMBER: _ClassVar[int]
+    TRACKING_NO_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    logistics_order_id: str
+    carrier: str
+    tracking_no: str
+    def __init__(self, request_id: _Optional[str] = ..., logistics_order_id: _Optional[str] = ..., carrier: _Optional[str] = ..., tracking_no: _Optional[str] = ...) -> None: ...
+
+class ShipReturnResponse(_message.Message):
+    __slots__ = ("return_order",)
+    RETURN_ORDER_FIELD_NUMBER: _ClassVar[int]
+    return_order: LogisticsOrder
+    def __init__(self, return_order: _Optional[_Union[LogisticsOrder, _Mapping]] = ...) -> None: ...
 
 class ShipPackageResponse(_message.Message):
     __slots__ = ("package", "orders")

@@ -79,6 +79,16 @@ class LogisticsServiceStub:
                 request_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderResponse.FromString,
                 _registered_method=True)
+        self.CreateReturn = channel.unary_unary(
+                '/zhongtai.logistics.v1.LogisticsService/CreateReturn',
+                request_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.CreateReturnRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.CreateReturnResponse.FromString,
+                _registered_method=True)
+        self.ShipReturn = channel.unary_unary(
+                '/zhongtai.logistics.v1.LogisticsService/ShipReturn',
+                request_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ShipReturnRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ShipReturnResponse.FromString,
+                _registered_method=True)
         self.ListAuditEntries = channel.unary_unary(
                 '/zhongtai.logistics.v1.LogisticsService/ListAuditEntries',
                 request_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ListAuditEntriesRequest.SerializeToString,
@@ -183,6 +193,28 @@ class LogisticsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateReturn(self, request, context):
+        """After-sales opens a return (退货) of units of a line: a ROLE_RETURN
+        logistics order from the buyer's address (the order's) to the warehouse
+        that shipped the line (its return address; else the seller's first
+        warehouse), WAIT_SHIP. After-sales' service identity only. Idempotent
+        by request_id (the application id).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ShipReturn(self, request, context):
+        """After-sales records the buyer's return parcel (carrier, tracking
+        number): the return is SHIPPED and follows the carrier's tracking like
+        any package (logistics.order.changed with ROLE_RETURN; DELIVERED when
+        it reaches the warehouse). After-sales' service identity only.
+        Idempotent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListAuditEntries(self, request, context):
         """Returns the audit trail of one logistics (LogisticsService and WarehouseService) resource, oldest first: who
         (subject, role, app) changed it, when, through what (the RPC, the event
@@ -235,6 +267,16 @@ def add_LogisticsServiceServicer_to_server(servicer, server):
                     servicer.FlagLogisticsOrder,
                     request_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderRequest.FromString,
                     response_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderResponse.SerializeToString,
+            ),
+            'CreateReturn': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateReturn,
+                    request_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.CreateReturnRequest.FromString,
+                    response_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.CreateReturnResponse.SerializeToString,
+            ),
+            'ShipReturn': grpc.unary_unary_rpc_method_handler(
+                    servicer.ShipReturn,
+                    request_deserializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ShipReturnRequest.FromString,
+                    response_serializer=zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ShipReturnResponse.SerializeToString,
             ),
             'ListAuditEntries': grpc.unary_unary_rpc_method_handler(
                     servicer.ListAuditEntries,
@@ -463,6 +505,60 @@ class LogisticsService:
             '/zhongtai.logistics.v1.LogisticsService/FlagLogisticsOrder',
             zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderRequest.SerializeToString,
             zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.FlagLogisticsOrderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateReturn(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.logistics.v1.LogisticsService/CreateReturn',
+            zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.CreateReturnRequest.SerializeToString,
+            zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.CreateReturnResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ShipReturn(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.logistics.v1.LogisticsService/ShipReturn',
+            zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ShipReturnRequest.SerializeToString,
+            zhongtai_dot_logistics_dot_v1_dot_logistics__pb2.ShipReturnResponse.FromString,
             options,
             channel_credentials,
             insecure,

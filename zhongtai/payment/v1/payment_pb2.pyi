@@ -309,16 +309,18 @@ class ClosePaymentResponse(_message.Message):
     def __init__(self, payment: _Optional[_Union[Payment, _Mapping]] = ...) -> None: ...
 
 class CreateRefundRequest(_message.Message):
-    __slots__ = ("request_id", "payment_id", "amount", "reason")
+    __slots__ = ("request_id", "payment_id", "amount", "reason", "pay_order_id")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    PAY_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     payment_id: str
     amount: _common_pb2.Money
     reason: str
-    def __init__(self, request_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+    pay_order_id: str
+    def __init__(self, request_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ..., pay_order_id: _Optional[str] = ...) -> None: ...
 
 class CreateRefundResponse(_message.Message):
     __slots__ = ("refund",)

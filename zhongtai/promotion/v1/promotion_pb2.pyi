@@ -853,6 +853,32 @@ class RedeemBenefitsResponse(_message.Message):
     hold: BenefitHold
     def __init__(self, hold: _Optional[_Union[BenefitHold, _Mapping]] = ...) -> None: ...
 
+class ReturnBenefitsRequest(_message.Message):
+    __slots__ = ("request_id", "order_id", "points_amount", "stored_value_amount", "restore_coupons")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    POINTS_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    STORED_VALUE_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    RESTORE_COUPONS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    order_id: str
+    points_amount: _common_pb2.Money
+    stored_value_amount: _common_pb2.Money
+    restore_coupons: bool
+    def __init__(self, request_id: _Optional[str] = ..., order_id: _Optional[str] = ..., points_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., stored_value_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., restore_coupons: _Optional[bool] = ...) -> None: ...
+
+class ReturnBenefitsResponse(_message.Message):
+    __slots__ = ("points_returned", "stored_value_returned", "coupons_restored", "red_packet_restored")
+    POINTS_RETURNED_FIELD_NUMBER: _ClassVar[int]
+    STORED_VALUE_RETURNED_FIELD_NUMBER: _ClassVar[int]
+    COUPONS_RESTORED_FIELD_NUMBER: _ClassVar[int]
+    RED_PACKET_RESTORED_FIELD_NUMBER: _ClassVar[int]
+    points_returned: int
+    stored_value_returned: _common_pb2.Money
+    coupons_restored: _containers.RepeatedScalarFieldContainer[str]
+    red_packet_restored: str
+    def __init__(self, points_returned: _Optional[int] = ..., stored_value_returned: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., coupons_restored: _Optional[_Iterable[str]] = ..., red_packet_restored: _Optional[str] = ...) -> None: ...
+
 class ListAuditEntriesRequest(_message.Message):
     __slots__ = ("resource_type", "resource_id", "page_size", "page_token")
     RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]

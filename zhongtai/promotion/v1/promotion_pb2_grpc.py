@@ -160,6 +160,11 @@ class PromotionServiceStub:
                 request_serializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.RedeemBenefitsRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.RedeemBenefitsResponse.FromString,
                 _registered_method=True)
+        self.ReturnBenefits = channel.unary_unary(
+                '/zhongtai.promotion.v1.PromotionService/ReturnBenefits',
+                request_serializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ReturnBenefitsRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ReturnBenefitsResponse.FromString,
+                _registered_method=True)
         self.ListAuditEntries = channel.unary_unary(
                 '/zhongtai.promotion.v1.PromotionService/ListAuditEntries',
                 request_serializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ListAuditEntriesRequest.SerializeToString,
@@ -353,6 +358,20 @@ class PromotionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReturnBenefits(self, request, context):
+        """After-sales gives back the benefits an agreed refund returns (trade's
+        RefundPlan): the points' share (converted back at the rate the order
+        spent them, cumulatively rounded down so that the whole order's returns
+        give back exactly the points it spent), the stored-value card's share
+        to the card it came from and, when restore_coupons, the order's coupons
+        and red packet (each once; a coupon past its validity is not restored).
+        After-sales' service identity only. Idempotent by request_id (the
+        application id).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListAuditEntries(self, request, context):
         """Returns the audit trail of one of promotion's resources, oldest first:
         who changed it (the credential's subject, role and app; promotion itself
@@ -480,6 +499,11 @@ def add_PromotionServiceServicer_to_server(servicer, server):
                     servicer.RedeemBenefits,
                     request_deserializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.RedeemBenefitsRequest.FromString,
                     response_serializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.RedeemBenefitsResponse.SerializeToString,
+            ),
+            'ReturnBenefits': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReturnBenefits,
+                    request_deserializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ReturnBenefitsRequest.FromString,
+                    response_serializer=zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ReturnBenefitsResponse.SerializeToString,
             ),
             'ListAuditEntries': grpc.unary_unary_rpc_method_handler(
                     servicer.ListAuditEntries,
@@ -1119,6 +1143,33 @@ class PromotionService:
             '/zhongtai.promotion.v1.PromotionService/RedeemBenefits',
             zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.RedeemBenefitsRequest.SerializeToString,
             zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.RedeemBenefitsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReturnBenefits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.promotion.v1.PromotionService/ReturnBenefits',
+            zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ReturnBenefitsRequest.SerializeToString,
+            zhongtai_dot_promotion_dot_v1_dot_promotion__pb2.ReturnBenefitsResponse.FromString,
             options,
             channel_credentials,
             insecure,

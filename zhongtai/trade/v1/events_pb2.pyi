@@ -127,3 +127,57 @@ class VoucherRedeemed(_message.Message):
     order: _trade_pb2.Order
     occur_time: _timestamp_pb2.Timestamp
     def __init__(self, voucher: _Optional[_Union[_trade_pb2.Voucher, _Mapping]] = ..., order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class OrderRefundOpened(_message.Message):
+    __slots__ = ("order", "application_id", "line_order_id", "kind", "quantity", "amount", "occur_time")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    LINE_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    order: _trade_pb2.Order
+    application_id: str
+    line_order_id: str
+    kind: _trade_pb2.RefundKind
+    quantity: int
+    amount: _common_pb2.Money
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., application_id: _Optional[str] = ..., line_order_id: _Optional[str] = ..., kind: _Optional[_Union[_trade_pb2.RefundKind, str]] = ..., quantity: _Optional[int] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class OrderRefundClosed(_message.Message):
+    __slots__ = ("order", "application_id", "line_order_id", "occur_time")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    LINE_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    order: _trade_pb2.Order
+    application_id: str
+    line_order_id: str
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., application_id: _Optional[str] = ..., line_order_id: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class OrderRefunded(_message.Message):
+    __slots__ = ("order", "plan", "return_shipping_amount", "return_shipping_by_seller", "line_cancelled", "occur_time")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    RETURN_SHIPPING_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    RETURN_SHIPPING_BY_SELLER_FIELD_NUMBER: _ClassVar[int]
+    LINE_CANCELLED_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    order: _trade_pb2.Order
+    plan: _trade_pb2.RefundPlan
+    return_shipping_amount: _common_pb2.Money
+    return_shipping_by_seller: bool
+    line_cancelled: bool
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., plan: _Optional[_Union[_trade_pb2.RefundPlan, _Mapping]] = ..., return_shipping_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., return_shipping_by_seller: _Optional[bool] = ..., line_cancelled: _Optional[bool] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class OrderAfterSalesEnded(_message.Message):
+    __slots__ = ("order", "occur_time")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    order: _trade_pb2.Order
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, order: _Optional[_Union[_trade_pb2.Order, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

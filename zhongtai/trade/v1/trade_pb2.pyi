@@ -35,6 +35,12 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_VOUCHER_ALREADY_REDEEMED: _ClassVar[ErrorReason]
     ERROR_REASON_VOUCHER_NOT_REDEEMABLE: _ClassVar[ErrorReason]
     ERROR_REASON_VIP_CLAIM_NOT_TRUSTED: _ClassVar[ErrorReason]
+    ERROR_REASON_ORDER_NOT_REFUNDABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_REFUND_AMOUNT_EXCEEDED: _ClassVar[ErrorReason]
+    ERROR_REASON_REFUND_WINDOW_CLOSED: _ClassVar[ErrorReason]
+    ERROR_REASON_LINE_REFUND_OPEN: _ClassVar[ErrorReason]
+    ERROR_REASON_REFUND_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_ILLEGAL_REFUND_TRANSITION: _ClassVar[ErrorReason]
 
 class OrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -83,6 +89,7 @@ class CloseReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CLOSE_REASON_CREATION_TIMEOUT: _ClassVar[CloseReason]
     CLOSE_REASON_BALANCE_LAPSED: _ClassVar[CloseReason]
     CLOSE_REASON_SHIP_TIMEOUT: _ClassVar[CloseReason]
+    CLOSE_REASON_REFUNDED: _ClassVar[CloseReason]
 
 class PaymentRejectionReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -108,6 +115,26 @@ class PayOrderKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PAY_ORDER_KIND_FULL: _ClassVar[PayOrderKind]
     PAY_ORDER_KIND_DEPOSIT: _ClassVar[PayOrderKind]
     PAY_ORDER_KIND_BALANCE: _ClassVar[PayOrderKind]
+
+class LineRefundStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LINE_REFUND_STATUS_UNSPECIFIED: _ClassVar[LineRefundStatus]
+    LINE_REFUND_STATUS_NONE: _ClassVar[LineRefundStatus]
+    LINE_REFUND_STATUS_REFUNDING: _ClassVar[LineRefundStatus]
+    LINE_REFUND_STATUS_REFUNDED: _ClassVar[LineRefundStatus]
+    LINE_REFUND_STATUS_REFUND_CLOSED: _ClassVar[LineRefundStatus]
+
+class RefundKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    REFUND_KIND_UNSPECIFIED: _ClassVar[RefundKind]
+    REFUND_KIND_REFUND_ONLY: _ClassVar[RefundKind]
+    REFUND_KIND_RETURN_AND_REFUND: _ClassVar[RefundKind]
+
+class RefundOutcomeKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    REFUND_OUTCOME_KIND_UNSPECIFIED: _ClassVar[RefundOutcomeKind]
+    REFUND_OUTCOME_KIND_REFUNDED: _ClassVar[RefundOutcomeKind]
+    REFUND_OUTCOME_KIND_CLOSED: _ClassVar[RefundOutcomeKind]
 ERROR_REASON_UNSPECIFIED: ErrorReason
 ERROR_REASON_ORDER_NOT_FOUND: ErrorReason
 ERROR_REASON_ILLEGAL_ORDER_TRANSITION: ErrorReason
@@ -126,6 +153,12 @@ ERROR_REASON_VOUCHER_NOT_FOUND: ErrorReason
 ERROR_REASON_VOUCHER_ALREADY_REDEEMED: ErrorReason
 ERROR_REASON_VOUCHER_NOT_REDEEMABLE: ErrorReason
 ERROR_REASON_VIP_CLAIM_NOT_TRUSTED: ErrorReason
+ERROR_REASON_ORDER_NOT_REFUNDABLE: ErrorReason
+ERROR_REASON_REFUND_AMOUNT_EXCEEDED: ErrorReason
+ERROR_REASON_REFUND_WINDOW_CLOSED: ErrorReason
+ERROR_REASON_LINE_REFUND_OPEN: ErrorReason
+ERROR_REASON_REFUND_NOT_FOUND: ErrorReason
+ERROR_REASON_ILLEGAL_REFUND_TRANSITION: ErrorReason
 ORDER_STATUS_UNSPECIFIED: OrderStatus
 ORDER_STATUS_INIT: OrderStatus
 ORDER_STATUS_FAILED: OrderStatus
@@ -162,6 +195,7 @@ CLOSE_REASON_CREATION_FAILED: CloseReason
 CLOSE_REASON_CREATION_TIMEOUT: CloseReason
 CLOSE_REASON_BALANCE_LAPSED: CloseReason
 CLOSE_REASON_SHIP_TIMEOUT: CloseReason
+CLOSE_REASON_REFUNDED: CloseReason
 PAYMENT_REJECTION_REASON_UNSPECIFIED: PaymentRejectionReason
 PAYMENT_REJECTION_REASON_PAY_ORDER_NOT_FOUND: PaymentRejectionReason
 PAYMENT_REJECTION_REASON_ORDER_MISMATCH: PaymentRejectionReason
@@ -178,6 +212,17 @@ PAY_ORDER_KIND_UNSPECIFIED: PayOrderKind
 PAY_ORDER_KIND_FULL: PayOrderKind
 PAY_ORDER_KIND_DEPOSIT: PayOrderKind
 PAY_ORDER_KIND_BALANCE: PayOrderKind
+LINE_REFUND_STATUS_UNSPECIFIED: LineRefundStatus
+LINE_REFUND_STATUS_NONE: LineRefundStatus
+LINE_REFUND_STATUS_REFUNDING: LineRefundStatus
+LINE_REFUND_STATUS_REFUNDED: LineRefundStatus
+LINE_REFUND_STATUS_REFUND_CLOSED: LineRefundStatus
+REFUND_KIND_UNSPECIFIED: RefundKind
+REFUND_KIND_REFUND_ONLY: RefundKind
+REFUND_KIND_RETURN_AND_REFUND: RefundKind
+REFUND_OUTCOME_KIND_UNSPECIFIED: RefundOutcomeKind
+REFUND_OUTCOME_KIND_REFUNDED: RefundOutcomeKind
+REFUND_OUTCOME_KIND_CLOSED: RefundOutcomeKind
 
 class Voucher(_message.Message):
     __slots__ = ("code", "order_id", "line_order_id", "seller_id", "buyer_id", "sku_id", "status", "issue_time", "redeem_time")
@@ -279,7 +324,7 @@ class LogOrder(_message.Message):
     def __init__(self, log_order_id: _Optional[str] = ..., order_id: _Optional[str] = ..., status: _Optional[_Union[LogisticsStatus, str]] = ..., address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("order_id", "parent_id", "is_main", "buyer_id", "seller_id", "status", "pay_status", "logistics_status", "item", "quantity", "total_amount", "actual_amount", "sub_orders", "pay_order", "log_order", "out_type", "out_id", "close_reason", "close_note", "closed_by", "buyer_memo", "create_time", "update_time", "deductions", "discount_amount", "freight_amount", "adjust_amount", "pay_orders", "auto_receive_time", "receipt_extensions", "vouchers", "ship_time")
+    __slots__ = ("order_id", "parent_id", "is_main", "buyer_id", "seller_id", "status", "pay_status", "logistics_status", "item", "quantity", "total_amount", "actual_amount", "sub_orders", "pay_order", "log_order", "out_type", "out_id", "close_reason", "close_note", "closed_by", "buyer_memo", "create_time", "update_time", "deductions", "discount_amount", "freight_amount", "adjust_amount", "pay_orders", "auto_receive_time", "receipt_extensions", "vouchers", "ship_time", "refund_status", "refunded_amount", "refunded_quantity", "after_sales_end_time")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     PARENT_ID_FIELD_NUMBER: _ClassVar[int]
     IS_MAIN_FIELD_NUMBER: _ClassVar[int]
@@ -312,6 +357,10 @@ class Order(_message.Message):
     RECEIPT_EXTENSIONS_FIELD_NUMBER: _ClassVar[int]
     VOUCHERS_FIELD_NUMBER: _ClassVar[int]
     SHIP_TIME_FIELD_NUMBER: _ClassVar[int]
+    REFUND_STATUS_FIELD_NUMBER: _ClassVar[int]
+    REFUNDED_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    REFUNDED_QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    AFTER_SALES_END_TIME_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     parent_id: str
     is_main: bool
@@ -344,7 +393,169 @@ class Order(_message.Message):
     receipt_extensions: int
     vouchers: _containers.RepeatedCompositeFieldContainer[Voucher]
     ship_time: _timestamp_pb2.Timestamp
-    def __init__(self, order_id: _Optional[str] = ..., parent_id: _Optional[str] = ..., is_main: _Optional[bool] = ..., buyer_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., pay_status: _Optional[_Union[PayStatus, str]] = ..., logistics_status: _Optional[_Union[LogisticsStatus, str]] = ..., item: _Optional[_Union[ItemSnapshot, _Mapping]] = ..., quantity: _Optional[int] = ..., total_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actual_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., sub_orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., pay_order: _Optional[_Union[PayOrder, _Mapping]] = ..., log_order: _Optional[_Union[LogOrder, _Mapping]] = ..., out_type: _Optional[str] = ..., out_id: _Optional[str] = ..., close_reason: _Optional[_Union[CloseReason, str]] = ..., close_note: _Optional[str] = ..., closed_by: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ..., buyer_memo: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deductions: _Optional[_Iterable[_Union[_promotion_pb2.Deduction, _Mapping]]] = ..., discount_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., freight_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., adjust_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pay_orders: _Optional[_Iterable[_Union[PayOrder, _Mapping]]] = ..., auto_receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., receipt_extensions: _Optional[int] = ..., vouchers: _Optional[_Iterable[_Union[Voucher, _Mapping]]] = ..., ship_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    refund_status: LineRefundStatus
+    refunded_amount: _common_pb2.Money
+    refunded_quantity: int
+    after_sales_end_time: _timestamp_pb2.Timestamp
+    def __init__(self, order_id: _Optional[str] = ..., parent_id: _Optional[str] = ..., is_main: _Optional[bool] = ..., buyer_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., pay_status: _Optional[_Union[PayStatus, str]] = ..., logistics_status: _Optional[_Union[LogisticsStatus, str]] = ..., item: _Optional[_Union[ItemSnapshot, _Mapping]] = ..., quantity: _Optional[int] = ..., total_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actual_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., sub_orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., pay_order: _Optional[_Union[PayOrder, _Mapping]] = ..., log_order: _Optional[_Union[LogOrder, _Mapping]] = ..., out_type: _Optional[str] = ..., out_id: _Optional[str] = ..., close_reason: _Optional[_Union[CloseReason, str]] = ..., close_note: _Optional[str] = ..., closed_by: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ..., buyer_memo: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deductions: _Optional[_Iterable[_Union[_promotion_pb2.Deduction, _Mapping]]] = ..., discount_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., freight_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., adjust_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pay_orders: _Optional[_Iterable[_Union[PayOrder, _Mapping]]] = ..., auto_receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., receipt_extensions: _Optional[int] = ..., vouchers: _Optional[_Iterable[_Union[Voucher, _Mapping]]] = ..., ship_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., refund_status: _Optional[_Union[LineRefundStatus, str]] = ..., refunded_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., refunded_quantity: _Optional[int] = ..., after_sales_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class LineRefundable(_message.Message):
+    __slots__ = ("line_order_id", "seller_id", "sku_id", "quantity", "refund_status", "paid_amount", "refunded_amount", "max_refundable", "refundable_quantity", "open_application_id", "shipped", "physical")
+    LINE_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    SKU_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    REFUND_STATUS_FIELD_NUMBER: _ClassVar[int]
+    PAID_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    REFUNDED_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    MAX_REFUNDABLE_FIELD_NUMBER: _ClassVar[int]
+    REFUNDABLE_QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    OPEN_APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    SHIPPED_FIELD_NUMBER: _ClassVar[int]
+    PHYSICAL_FIELD_NUMBER: _ClassVar[int]
+    line_order_id: str
+    seller_id: str
+    sku_id: str
+    quantity: int
+    refund_status: LineRefundStatus
+    paid_amount: _common_pb2.Money
+    refunded_amount: _common_pb2.Money
+    max_refundable: _common_pb2.Money
+    refundable_quantity: int
+    open_application_id: str
+    shipped: bool
+    physical: bool
+    def __init__(self, line_order_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., sku_id: _Optional[str] = ..., quantity: _Optional[int] = ..., refund_status: _Optional[_Union[LineRefundStatus, str]] = ..., paid_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., refunded_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., max_refundable: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., refundable_quantity: _Optional[int] = ..., open_application_id: _Optional[str] = ..., shipped: _Optional[bool] = ..., physical: _Optional[bool] = ...) -> None: ...
+
+class GetRefundableRequest(_message.Message):
+    __slots__ = ("order_id",)
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    def __init__(self, order_id: _Optional[str] = ...) -> None: ...
+
+class GetRefundableResponse(_message.Message):
+    __slots__ = ("order_id", "buyer_id", "status", "lines", "refundable", "after_sales_end_time", "freight_amount", "address")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    BUYER_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    REFUNDABLE_FIELD_NUMBER: _ClassVar[int]
+    AFTER_SALES_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    FREIGHT_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    buyer_id: str
+    status: OrderStatus
+    lines: _containers.RepeatedCompositeFieldContainer[LineRefundable]
+    refundable: bool
+    after_sales_end_time: _timestamp_pb2.Timestamp
+    freight_amount: _common_pb2.Money
+    address: _common_pb2.Address
+    def __init__(self, order_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., lines: _Optional[_Iterable[_Union[LineRefundable, _Mapping]]] = ..., refundable: _Optional[bool] = ..., after_sales_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., freight_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ...) -> None: ...
+
+class OpenRefundRequest(_message.Message):
+    __slots__ = ("application_id", "line_order_id", "buyer_id", "kind", "quantity", "amount")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    LINE_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    BUYER_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    line_order_id: str
+    buyer_id: str
+    kind: RefundKind
+    quantity: int
+    amount: _common_pb2.Money
+    def __init__(self, application_id: _Optional[str] = ..., line_order_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., kind: _Optional[_Union[RefundKind, str]] = ..., quantity: _Optional[int] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class OpenRefundResponse(_message.Message):
+    __slots__ = ("line",)
+    LINE_FIELD_NUMBER: _ClassVar[int]
+    line: LineRefundable
+    def __init__(self, line: _Optional[_Union[LineRefundable, _Mapping]] = ...) -> None: ...
+
+class RefundPayment(_message.Message):
+    __slots__ = ("pay_order_id", "payment_id", "amount")
+    PAY_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    pay_order_id: str
+    payment_id: str
+    amount: _common_pb2.Money
+    def __init__(self, pay_order_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class RefundPlan(_message.Message):
+    __slots__ = ("application_id", "order_id", "line_order_id", "seller_id", "buyer_id", "sku_id", "kind", "quantity", "cash_amount", "freight_amount", "payments", "points_amount", "stored_value_amount", "deductions", "restore_coupons", "restock_quantity", "shipped")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    LINE_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    BUYER_ID_FIELD_NUMBER: _ClassVar[int]
+    SKU_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    CASH_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    FREIGHT_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    PAYMENTS_FIELD_NUMBER: _ClassVar[int]
+    POINTS_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    STORED_VALUE_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    DEDUCTIONS_FIELD_NUMBER: _ClassVar[int]
+    RESTORE_COUPONS_FIELD_NUMBER: _ClassVar[int]
+    RESTOCK_QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    SHIPPED_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    order_id: str
+    line_order_id: str
+    seller_id: str
+    buyer_id: str
+    sku_id: str
+    kind: RefundKind
+    quantity: int
+    cash_amount: _common_pb2.Money
+    freight_amount: _common_pb2.Money
+    payments: _containers.RepeatedCompositeFieldContainer[RefundPayment]
+    points_amount: _common_pb2.Money
+    stored_value_amount: _common_pb2.Money
+    deductions: _containers.RepeatedCompositeFieldContainer[_promotion_pb2.Deduction]
+    restore_coupons: bool
+    restock_quantity: int
+    shipped: bool
+    def __init__(self, application_id: _Optional[str] = ..., order_id: _Optional[str] = ..., line_order_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., sku_id: _Optional[str] = ..., kind: _Optional[_Union[RefundKind, str]] = ..., quantity: _Optional[int] = ..., cash_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., freight_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payments: _Optional[_Iterable[_Union[RefundPayment, _Mapping]]] = ..., points_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., stored_value_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., deductions: _Optional[_Iterable[_Union[_promotion_pb2.Deduction, _Mapping]]] = ..., restore_coupons: _Optional[bool] = ..., restock_quantity: _Optional[int] = ..., shipped: _Optional[bool] = ...) -> None: ...
+
+class AgreeRefundRequest(_message.Message):
+    __slots__ = ("application_id", "amount", "quantity")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    amount: _common_pb2.Money
+    quantity: int
+    def __init__(self, application_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., quantity: _Optional[int] = ...) -> None: ...
+
+class AgreeRefundResponse(_message.Message):
+    __slots__ = ("plan",)
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    plan: RefundPlan
+    def __init__(self, plan: _Optional[_Union[RefundPlan, _Mapping]] = ...) -> None: ...
+
+class FinishRefundRequest(_message.Message):
+    __slots__ = ("application_id", "outcome", "return_shipping_amount", "return_shipping_by_seller")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    RETURN_SHIPPING_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    RETURN_SHIPPING_BY_SELLER_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    outcome: RefundOutcomeKind
+    return_shipping_amount: _common_pb2.Money
+    return_shipping_by_seller: bool
+    def __init__(self, application_id: _Optional[str] = ..., outcome: _Optional[_Union[RefundOutcomeKind, str]] = ..., return_shipping_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., return_shipping_by_seller: _Optional[bool] = ...) -> None: ...
+
+class FinishRefundResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
 
 class OrderLineInput(_message.Message):
     __slots__ = ("sku_id", "quantity", "seller_id")

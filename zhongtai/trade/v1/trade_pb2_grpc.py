@@ -95,6 +95,26 @@ class TradeServiceStub:
                 request_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListAuditEntriesRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListAuditEntriesResponse.FromString,
                 _registered_method=True)
+        self.GetRefundable = channel.unary_unary(
+                '/zhongtai.trade.v1.TradeService/GetRefundable',
+                request_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.GetRefundableRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.GetRefundableResponse.FromString,
+                _registered_method=True)
+        self.OpenRefund = channel.unary_unary(
+                '/zhongtai.trade.v1.TradeService/OpenRefund',
+                request_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.OpenRefundRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.OpenRefundResponse.FromString,
+                _registered_method=True)
+        self.AgreeRefund = channel.unary_unary(
+                '/zhongtai.trade.v1.TradeService/AgreeRefund',
+                request_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.AgreeRefundRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.AgreeRefundResponse.FromString,
+                _registered_method=True)
+        self.FinishRefund = channel.unary_unary(
+                '/zhongtai.trade.v1.TradeService/FinishRefund',
+                request_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.FinishRefundRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.FinishRefundResponse.FromString,
+                _registered_method=True)
 
 
 class TradeServiceServicer:
@@ -207,6 +227,52 @@ class TradeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetRefundable(self, request, context):
+        """What each line of an order may still refund (after-sales shows it and
+        checks an application against it): the caps, the line's refund status,
+        the after-sales window. Its buyer, its seller, staff and after-sales.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def OpenRefund(self, request, context):
+        """After-sales opens (or, with the same application_id while still open,
+        changes) a refund claim on a line: checked against the line's caps, the
+        order's status and after-sales window, and the one-open-claim-per-line
+        rule in one transaction with the order (two racing claims: one wins).
+        The line is REFUNDING; the order is held from settlement
+        (trade.order.refund_opened) and its after-sales window does not run.
+        After-sales' service identity only. Idempotent by application_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AgreeRefund(self, request, context):
+        """After-sales agrees an open claim: it is frozen and trade allots it
+        exactly (RefundPlan: cash by pay order, points, card, freight, coupons,
+        stock). The same plan again on a repeat. After-sales' service identity
+        only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FinishRefund(self, request, context):
+        """After-sales ends a claim: REFUNDED (its plan's money went back: the
+        line's refunded figures grow, trade.order.refunded is published; a line
+        refunded in full before shipment has its logistics order cancelled; an
+        order whose every line is refunded before shipment is CANCELLED with
+        CLOSE_REASON_REFUNDED, its ship timeout disarmed) or CLOSED (nothing
+        refunded: trade.order.refund_closed). Either way the after-sales window
+        starts again once no claim is open. After-sales' service identity only.
+        Idempotent by application_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TradeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -269,6 +335,26 @@ def add_TradeServiceServicer_to_server(servicer, server):
                     servicer.ListAuditEntries,
                     request_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListAuditEntriesRequest.FromString,
                     response_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListAuditEntriesResponse.SerializeToString,
+            ),
+            'GetRefundable': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRefundable,
+                    request_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.GetRefundableRequest.FromString,
+                    response_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.GetRefundableResponse.SerializeToString,
+            ),
+            'OpenRefund': grpc.unary_unary_rpc_method_handler(
+                    servicer.OpenRefund,
+                    request_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.OpenRefundRequest.FromString,
+                    response_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.OpenRefundResponse.SerializeToString,
+            ),
+            'AgreeRefund': grpc.unary_unary_rpc_method_handler(
+                    servicer.AgreeRefund,
+                    request_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.AgreeRefundRequest.FromString,
+                    response_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.AgreeRefundResponse.SerializeToString,
+            ),
+            'FinishRefund': grpc.unary_unary_rpc_method_handler(
+                    servicer.FinishRefund,
+                    request_deserializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.FinishRefundRequest.FromString,
+                    response_serializer=zhongtai_dot_trade_dot_v1_dot_trade__pb2.FinishRefundResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -596,6 +682,114 @@ class TradeService:
             '/zhongtai.trade.v1.TradeService/ListAuditEntries',
             zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListAuditEntriesRequest.SerializeToString,
             zhongtai_dot_trade_dot_v1_dot_trade__pb2.ListAuditEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRefundable(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.trade.v1.TradeService/GetRefundable',
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.GetRefundableRequest.SerializeToString,
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.GetRefundableResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def OpenRefund(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.trade.v1.TradeService/OpenRefund',
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.OpenRefundRequest.SerializeToString,
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.OpenRefundResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AgreeRefund(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.trade.v1.TradeService/AgreeRefund',
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.AgreeRefundRequest.SerializeToString,
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.AgreeRefundResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FinishRefund(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.trade.v1.TradeService/FinishRefund',
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.FinishRefundRequest.SerializeToString,
+            zhongtai_dot_trade_dot_v1_dot_trade__pb2.FinishRefundResponse.FromString,
             options,
             channel_credentials,
             insecure,
