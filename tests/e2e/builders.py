@@ -20,7 +20,6 @@ from tests.builders import cny, envelope
 from tests.conftest import eventually
 from tests.e2e.platform import Platform
 from tests.e2e.support import order_request, status_is, stock_is
-from trade import store as trade_store
 from zhongtai.auth import Identity
 from zhongtai.bus import PublishError
 from zhongtai.catalog.v1 import catalog_pb2 as cat
@@ -33,6 +32,7 @@ from zhongtai.logistics.v1 import logistics_pb2_grpc as lg_grpc
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.promotion.v1 import promotion_pb2 as pr
 from zhongtai.promotion.v1 import promotion_pb2_grpc as pr_grpc
+from zhongtai.runtime import load_spec
 from zhongtai.trade.v1 import trade_pb2 as tr
 from zhongtai.wire import timestamp
 
@@ -241,27 +241,27 @@ def again(envelope: Envelope, *, new_event_id: bool) -> Envelope:
     return dataclasses.replace(envelope, event_id=new_id()) if new_event_id else envelope
 
 
-async def timer_status(p: Platform, kind: str, key: str) -> str:
-    """The status of one of trade's timers."""
-    timers = trade_store.plumbing.timers
-    async with p.runtime.dbs["trade"].transaction() as s:
+async def timer_status(p: Platform, kind: str, key: str, service: str = "trade") -> str:
+    """The status of one of ``service``'s timers."""
+    timers = load_spec(service).plumbing.timers
+    async with p.runtime.dbs[service].transaction() as s:
         return str((await s.execute(select(timers.c.status).where(
             timers.c.kind == kind, timers.c.key == key))).scalar_one())
 
 
-async def make_due_and_fire(p: Platform, kind: str, key: str) -> None:
-    """The clock moved on: one of trade's pending timers comes due now; wait
-    until it fired."""
-    timers = trade_store.plumbing.timers
-    async with p.runtime.dbs["trade"].transaction() as s:
+async def make_due_and_fire(p: Platform, kind: str, key: str, service: str = "trade") -> None:
+    """The clock moved on: one of ``service``'s pending timers comes due now;
+    wait until it fired."""
+    timers = load_spec(service).plumbing.timers
+    async with p.runtime.dbs[service].transaction() as s:
         changed = await s.execute(update(timers).where(
             timers.c.kind == kind, timers.c.key == key, timers.c.status == "PENDING")
             .values(due_at=utcnow() - dt.timedelta(seconds=1)))
         assert changed.rowcount == 1  # type: ignore[attr-defined]
-    p.runtime.timer_workers["trade"].wake()
+    p.runtime.timer_workers[service].wake()
 
     async def fired() -> bool:
-        return await timer_status(p, kind, key) == "FIRED"
+        return await timer_status(p, kind, key, service) == "FIRED"
 
     await eventually(fired)
 

@@ -1,0 +1,85 @@
+"""Builders for after-sales end-to-end tests on the embedded platform: the
+AfterSalesService stub, the parties' credentials, applications made and
+read, an order's refund figures (trade's timers, and after-sales':
+tests.e2e.builders.make_due_and_fire)."""
+
+from __future__ import annotations
+
+from tests.builders import cny
+from tests.conftest import eventually
+from tests.e2e.platform import Platform
+from zhongtai.aftersales.v1 import aftersales_pb2 as af
+from zhongtai.aftersales.v1 import aftersales_pb2_grpc as af_grpc
+from zhongtai.auth import Identity, Role
+from zhongtai.ids import new_id
+from zhongtai.trade.v1 import trade_pb2 as tr
+
+OPERATOR = Identity(Role.OPERATOR, "op-aftersales")
+Metadata = tuple[tuple[str, str], ...]
+
+
+def stub(p: Platform) -> af_grpc.AfterSalesServiceStub:
+    return af_grpc.AfterSalesServiceStub(p.stubs.channels[0])
+
+
+def as_buyer(p: Platform, buyer_id: str) -> Metadata:
+    return p.as_(Identity(Role.BUYER, buyer_id))
+
+
+def as_seller(p: Platform, seller_id: str) -> Metadata:
+    return p.as_(Identity(Role.SELLER, f"seller-account-{seller_id}", frozenset({seller_id})))
+
+
+def as_operator(p: Platform) -> Metadata:
+    return p.as_(OPERATOR)
+
+
+def lines_of(order: tr.Order) -> list[tr.Order]:
+    """A top-level order's lines (its sub orders, or itself)."""
+    return list(order.sub_orders) if order.is_main else [order]
+
+
+async def apply(p: Platform, buyer_id: str, line: tr.Order, *, amount: int | None = None,
+                quantity: int | None = None,
+                kind: int = af.APPLICATION_KIND_REFUND_ONLY,
+                reason: int = af.APPLICATION_REASON_DAMAGED,
+                request_id: str | None = None) -> af.Application:
+    """The buyer applies for ``amount`` (default: the line's whole cash) of
+    ``quantity`` units (default: all) of ``line``."""
+    return (await stub(p).CreateApplication(af.CreateApplicationRequest(
+        request_id=request_id or new_id(), line_order_id=line.order_id, kind=kind,
+        reason=reason, note="see photos", evidence_urls=["https://img.example/1.jpg"],
+        quantity=line.quantity if quantity is None else quantity,
+        amount=cny(line.actual_amount.amount_minor if amount is None else amount)),
+        metadata=as_buyer(p, buyer_id))).application
+
+
+async def approve(p: Platform, application: af.Application) -> af.Application:
+    return (await stub(p).ApproveApplication(af.ApproveApplicationRequest(
+        request_id=new_id(), application_id=application.application_id, note="ok"),
+        metadata=as_seller(p, application.seller_id))).application
+
+
+async def application_of(p: Platform, application_id: str) -> af.GetApplicationResponse:
+    return await stub(p).GetApplication(af.GetApplicationRequest(
+        application_id=application_id), metadata=as_operator(p))
+
+
+async def reaches(p: Platform, application_id: str, status: int, within: float = 15.0
+                  ) -> af.Application:
+    """The application once it is in ``status`` (fails after ``within`` s)."""
+    found: af.Application | None = None
+
+    async def there() -> bool:
+        nonlocal found
+        found = (await application_of(p, application_id)).application
+        return found.status == status
+
+    await eventually(there, within=within)
+    assert found is not None
+    return found
+
+
+async def refundable(p: Platform, order_id: str) -> tr.GetRefundableResponse:
+    return await p.stubs.trade.GetRefundable(tr.GetRefundableRequest(order_id=order_id),
+                                             metadata=as_operator(p))
