@@ -9,7 +9,7 @@ from typing import TypeAlias
 import grpc
 
 from logistics import freight_templates as h
-from logistics import orders, shipping, trail
+from logistics import orders, returns, shipping, trail
 from logistics import warehouses as wh
 from logistics.domain import TrackingPolicy
 from zhongtai.auth import (
@@ -17,6 +17,7 @@ from zhongtai.auth import (
     BUYER,
     OPERATOR,
     SELLER,
+    SERVICE,
     STAFF,
     AccessPolicy,
     allow,
@@ -30,6 +31,10 @@ from zhongtai.logistics.v1 import logistics_pb2_grpc, warehouse_pb2_grpc
 from zhongtai.logistics.v1 import warehouse_pb2 as wpb
 
 Ctx: TypeAlias = grpc.aio.ServicerContext
+
+# Returns are opened and shipped by after-sales, for its applications.
+AFTER_SALES_ONLY = allow(SERVICE, services=("aftersales",),
+                         ownership="after-sales' calls only, for its applications")
 
 # Who may call each RPC (zhongtai.auth): the roles, and the ownership rule
 # the use case applies on top (docs/security.md lists them all).
@@ -46,6 +51,8 @@ POLICY: AccessPolicy = {
     "FlagLogisticsOrder": allow(BUYER, SELLER, OPERATOR,
                                 ownership="the order's buyer or seller; the flag's operator "
                                 "is the caller"),
+    "CreateReturn": AFTER_SALES_ONLY,
+    "ShipReturn": AFTER_SALES_ONLY,
     "ListAuditEntries": allow(OPERATOR, ownership="the platform's operators only"),
 }
 WAREHOUSE_POLICY: AccessPolicy = {
@@ -108,6 +115,18 @@ class LogisticsServicer(logistics_pb2_grpc.LogisticsServiceServicer):
         return await idempotent_rpc(self.db, self.keys, request, pb.FlagLogisticsOrderResponse,
                                     lambda s: orders.flag(s, current_identity(), request,
                                                           utcnow()))
+
+    async def CreateReturn(self, request: pb.CreateReturnRequest, context: Ctx
+                           ) -> pb.CreateReturnResponse:
+        return await idempotent_rpc(self.db, self.keys, request, pb.CreateReturnResponse,
+                                    lambda s: returns.create_return(s, self.db, request,
+                                                                    utcnow()))
+
+    async def ShipReturn(self, request: pb.ShipReturnRequest, context: Ctx
+                         ) -> pb.ShipReturnResponse:
+        return await idempotent_rpc(self.db, self.keys, request, pb.ShipReturnResponse,
+                                    lambda s: returns.ship_return(s, self.db, request,
+                                                                  self.tracking, utcnow()))
 
     async def ListAuditEntries(self, request: pb.ListAuditEntriesRequest, context: Ctx
                                ) -> pb.ListAuditEntriesResponse:

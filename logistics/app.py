@@ -45,9 +45,11 @@ from zhongtai.trade.v1 import events_pb2 as trade_events
 
 log = logging.getLogger(__name__)
 
-# A paid order gets its logistics orders; a cancelled one loses the unshipped.
+# A paid order gets its logistics orders; a cancelled one loses the unshipped,
+# and so does a line refunded in full before shipment.
 TRADE_EVENTS = Subscription("logistics.trade-events",
-                            (trade_events.OrderPaid, trade_events.OrderCancelled))
+                            (trade_events.OrderPaid, trade_events.OrderCancelled,
+                             trade_events.OrderRefunded))
 
 
 def build(ctx: ServiceContext) -> BuiltService:
@@ -86,6 +88,10 @@ def build(ctx: ServiceContext) -> BuiltService:
                         _env: Envelope) -> None:
         await orders.on_order_cancelled(s, event, utcnow())
 
+    async def refunded(s: AsyncSession, event: trade_events.OrderRefunded,
+                       _env: Envelope) -> None:
+        await orders.on_order_refunded(s, event, utcnow())
+
     async def subscribe(carrier_name: str, tracking_no: str) -> None:
         carrier = carriers.get(carrier_name)
         if carrier is None:
@@ -120,6 +126,7 @@ def build(ctx: ServiceContext) -> BuiltService:
             TRADE_EVENTS.queue: consumer(ctx.db, TRADE_EVENTS, {
                 trade_events.OrderPaid: paid,
                 trade_events.OrderCancelled: cancelled,
+                trade_events.OrderRefunded: refunded,
             }),
         },
         timer_handlers={SUBSCRIBE_TIMER: on_subscribe, ALLOCATE_TIMER: on_allocate,

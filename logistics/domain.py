@@ -19,6 +19,10 @@ Warehouses: each ROLE_ORDER's share of its paid order's warehouse plan
 
 Lost pushes: when a shipped package's carrier is asked for its events
 (``TrackingPolicy``).
+
+Returns (after-sales): a ROLE_RETURN travels like a package of its own
+(``RETURN``), to the warehouse ``return_warehouse`` names
+(``check_return``: what a return may say of its line).
 """
 
 from __future__ import annotations
@@ -37,6 +41,12 @@ from zhongtai.statemachine import StateMachine
 ROLE_ORDER = pb.LOGISTICS_ORDER_ROLE_ORDER
 ROLE_SPLIT_CHILD = pb.LOGISTICS_ORDER_ROLE_SPLIT_CHILD
 ROLE_MERGE_MASTER = pb.LOGISTICS_ORDER_ROLE_MERGE_MASTER
+ROLE_RETURN = pb.LOGISTICS_ORDER_ROLE_RETURN
+# The logistics orders that stand for units of a trade line: what an order
+# ships and what comes back. ListLogisticsOrders lists them, and they are
+# followed and published as orders (logistics.order.changed); split children
+# and merge masters are packages of ROLE_ORDERs.
+LINE_ROLES = (ROLE_ORDER, ROLE_RETURN)
 
 WAIT_SHIP = pb.LOGISTICS_ORDER_STATUS_WAIT_SHIP
 PARTIALLY_SHIPPED = pb.LOGISTICS_ORDER_STATUS_PARTIALLY_SHIPPED
@@ -68,6 +78,16 @@ ORDER = StateMachine("logistics_order", {
     (PARTIALLY_SHIPPED, SHIP_REST): SHIPPED,
     (WAIT_SHIP, CANCEL): CANCELLED,
 }, pb.LogisticsOrderStatus.Name, E, pb.ERROR_REASON_NOTHING_TO_SHIP)
+
+# What a ROLE_RETURN is asked for: the buyer hands all of it to a carrier,
+# once; after that its status follows the carrier like any package's. A
+# return shipped already is NOTHING_TO_SHIP (``ship_return`` answers the same
+# waybill again as done).
+SHIP_RETURN = "ship_return"
+RETURN = StateMachine("return", {
+    (WAIT_SHIP, SHIP_RETURN): SHIPPED,
+}, pb.LogisticsOrderStatus.Name, E, pb.ERROR_REASON_NOTHING_TO_SHIP,
+    subject_key="logistics_order_id")
 
 # Where a package is after a carrier milestone (EXCEPTION moves nothing).
 MILESTONE_STATUS: Mapping[int, int] = {
@@ -338,3 +358,73 @@ def operator_of(caller: Identity, seller_id: str) -> Operator:
     request claims."""
     role = _OPERATOR_ROLES[caller.role]
     return Operator(role=role, id=seller_id if caller.role is Role.SELLER else caller.subject)
+
+
+@dataclass(frozen=True)
+class ReturnedLine:
+    """The line's ROLE_ORDER as logistics keeps it, for a return of it."""
+
+    top_order_id: str
+    seller_id: str
+    buyer_id: str
+    sku_id: str
+    total: int
+    shipped: int
+    plan: Sequence[pb.PlannedShipment]
+
+
+def check_return(req: pb.CreateReturnRequest, line: ReturnedLine | None) -> None:
+    """INVALID_ARGUMENT listing every way a return contradicts its line's
+    logistics order (nothing is written): another top order, seller, buyer
+    or SKU, or more units than the line has. A line logistics knows nothing
+    of (no ROLE_ORDER: never paid as physical goods here) is not checked."""
+    if line is None:
+        return
+    v = Violations()
+    for name, mine in (("top_order_id", line.top_order_id), ("seller_id", line.seller_id),
+                       ("buyer_id", line.buyer_id), ("sku_id", line.sku_id)):
+        v.check(getattr(req, name) == mine, name,
+                f"is not the {name.removesuffix('_id')} of line {req.order_id}")
+    v.check(req.quantity <= line.total, "quantity",
+            f"line {req.order_id} has {line.total} unit(s)")
+    v.raise_if_any()
+
+
+def return_warehouse(line: ReturnedLine | None,
+                     seller_plans: Sequence[Sequence[pb.PlannedShipment]]) -> str:
+    """The warehouse a return of ``line`` goes to; ``""``: none is known.
+
+    The warehouse most of the line's shipped units left (``leaving_warehouses``
+    over its plan; nothing shipped yet: its whole plan), the earliest in the
+    plan on a tie; else the seller's first warehouse: the one the first
+    units of the first of ``seller_plans`` (the seller's planned logistics
+    orders, oldest first) leave. Units that left an unknown warehouse name
+    none."""
+    if line is not None:
+        units = line.shipped or line.total
+        leaving = [(w, n) for w, n in leaving_warehouses(line.plan, 0, units) if w]
+        if leaving:
+            return max(leaving, key=lambda x: x[1])[0]
+    for plan in seller_plans:
+        for warehouse_id, _ in leaving_warehouses(plan, 0, sum(x.quantity for x in plan)):
+            if warehouse_id:
+                return warehouse_id
+    return ""
+
+
+def no_return_warehouse(req: pb.CreateReturnRequest) -> ZhongtaiError:
+    """NO_RETURN_WAREHOUSE: ``return_warehouse`` knows none for ``req``."""
+    return E(pb.ERROR_REASON_NO_RETURN_WAREHOUSE,
+             f"no warehouse can take back line {req.order_id} of seller {req.seller_id}: "
+             f"none shipped it and the seller never shipped from one",
+             violations=[PreconditionViolation("RETURN_WAREHOUSE", f"sellers/{req.seller_id}",
+                                               "no warehouse known")],
+             metadata={"order_id": req.order_id, "seller_id": req.seller_id})
+
+
+def validate_ship_return(req: pb.ShipReturnRequest) -> None:
+    """INVALID_ARGUMENT beyond the contract's limits: a carrier code of at
+    most 32 characters, as ShipPackage's (nothing is read)."""
+    v = Violations()
+    v.check(len(req.carrier.strip()) <= 32, "carrier", "at most 32 characters")
+    v.raise_if_any()

@@ -7,6 +7,8 @@ flagged by users, and read.
 - ``on_order_cancelled`` (``trade.order.cancelled``): the ones still
   unshipped are cancelled; one already (partly) shipped stays as it is
   (logged: that is after-sales).
+- ``on_order_refunded`` (``trade.order.refunded``): a line refunded in full
+  before shipment (``line_cancelled``) loses its ROLE_ORDER the same way.
 - ``flag``: a party flags a logistics order; nothing else changes.
 - ``get``, ``list_orders``: the views.
 
@@ -87,16 +89,33 @@ async def on_order_cancelled(s: AsyncSession, event: trade_events.OrderCancelled
     order = event.order
     ids = [line.log_order.log_order_id for line in [order, *order.sub_orders]
            if line.HasField("log_order")]
-    if not ids:
+    if ids:
+        await _cancel_unshipped(s, LO.log_order_id.in_(ids), f"order {order.order_id}", now)
+
+
+async def on_order_refunded(s: AsyncSession, event: trade_events.OrderRefunded,
+                            now: dt.datetime) -> None:
+    """A line refunded in full with nothing of it shipped
+    (``line_cancelled``): its ROLE_ORDER is cancelled as with the order
+    (``domain.ORDER``), published; one logistics has (partly) shipped stays
+    as it is. Any other refund moves nothing here."""
+    if not event.line_cancelled:
         return
-    rows = (await s.execute(select(t.logistics_orders)
-                            .where(LO.log_order_id.in_(ids))
+    line_id = event.plan.line_order_id
+    await _cancel_unshipped(s, (LO.order_id == line_id) & (LO.role == domain.ROLE_ORDER),
+                            f"line {line_id} refunded", now)
+
+
+async def _cancel_unshipped(s: AsyncSession, which: Any, why: str, now: dt.datetime) -> None:
+    """Cancel the logistics orders ``which`` selects (locked, by id) that
+    ``domain.ORDER`` may still cancel, each published; log the others."""
+    rows = (await s.execute(select(t.logistics_orders).where(which)
                             .order_by(LO.logistics_order_id).with_for_update())).all()
     for row in rows:
         lo_id = row.logistics_order_id
         if not domain.ORDER.can(row.status, domain.CANCEL):
-            log.warning("order %s cancelled with logistics order %s already %s",
-                        order.order_id, lo_id, pb.LogisticsOrderStatus.Name(row.status))
+            log.warning("%s with logistics order %s already %s: it stays", why, lo_id,
+                        pb.LogisticsOrderStatus.Name(row.status))
             continue
         if await compare_and_set(s, update(t.logistics_orders)
                                  .where(LO.logistics_order_id == lo_id,
@@ -104,7 +123,8 @@ async def on_order_cancelled(s: AsyncSession, event: trade_events.OrderCancelled
                                  .values(status=domain.ORDER.next(row.status, domain.CANCEL,
                                                                   lo_id),
                                          updated_at=now)):
-            await publish_changed(s, lo_id, row.status, now)
+            await publish_changed(s, lo_id, row.status, now,
+                                  f"{_status(row.status)} -> CANCELLED: {why}")
 
 
 async def flag(s: AsyncSession, caller: Identity, req: pb.FlagLogisticsOrderRequest,
@@ -131,8 +151,9 @@ def _status(status: int) -> str:
 
 async def publish_changed(s: AsyncSession, lo_id: str, previous: int, now: dt.datetime,
                           detail: str = "") -> None:
-    """Publish a ROLE_ORDER as it is now, moved from ``previous``, and record
-    the change in its trail (``detail``, else the move)."""
+    """Publish a ROLE_ORDER or ROLE_RETURN as it is now, moved from
+    ``previous``, and record the change in its trail (``detail``, else the
+    move)."""
     view = await get(s, lo_id)
     await outbox.publish(s, t.plumbing, ev.LogisticsOrderChanged(
                              logistics_order=view,
@@ -178,7 +199,9 @@ async def read(s: AsyncSession, caller: Identity, lo_id: str) -> pb.LogisticsOrd
 
 async def list_orders(s: AsyncSession, caller: Identity, req: pb.ListLogisticsOrdersRequest
                       ) -> pb.ListLogisticsOrdersResponse:
-    """A trade order's ROLE_ORDERs, or a seller's, newest first, by pages.
+    """A trade order's ROLE_ORDERs and ROLE_RETURNs (``domain.LINE_ROLES``;
+    by top-level or line order id), or a seller's, newest first, by pages;
+    ``status`` filters both.
 
     A seller lists by its own seller_id (SUBJECT_MISMATCH otherwise); by
     order id, every logistics order of the page must be the caller's
@@ -191,7 +214,7 @@ async def list_orders(s: AsyncSession, caller: Identity, req: pb.ListLogisticsOr
     size = pagination.page_size(req.page_size)
     query_key = f"logistics_orders:{req.order_id}:{req.seller_id}:{req.status}"
     before = pagination.decode_token(req.page_token, query_key)
-    q = (select(t.logistics_orders).where(LO.role == domain.ROLE_ORDER)
+    q = (select(t.logistics_orders).where(LO.role.in_(domain.LINE_ROLES))
          .order_by(LO.logistics_order_id.desc()).limit(size + 1))
     if req.order_id:
         q = q.where((LO.top_order_id == req.order_id) | (LO.order_id == req.order_id))

@@ -76,12 +76,7 @@ async def ship_package(s: AsyncSession, db: Database, caller: Identity,
                         .where(LO.logistics_order_id.in_(members))
                         .values(merged_into=package_id, **travelling))
     carrier, tracking_no = req.carrier.strip(), req.tracking_no.strip()
-    if not await changed(s, insert_ignore(db.dialect, t.waybills).values(
-            carrier=carrier, tracking_no=tracking_no, logistics_order_id=package_id)):
-        raise E(pb.ERROR_REASON_TRACKING_NO_IN_USE,
-                f"{carrier} tracking number {tracking_no} is another package's",
-                violations=[PreconditionViolation(
-                    "TRACKING_NO", f"waybills/{carrier}/{tracking_no}", "already used")])
+    await claim_waybill(s, db, carrier, tracking_no, package_id)
     package_values = dict(travelling, is_package=True, carrier=carrier,
                           tracking_no=tracking_no)
     if package_id not in rows:  # a split child or a merge master: all of it
@@ -102,6 +97,19 @@ async def ship_package(s: AsyncSession, db: Database, caller: Identity,
     return pb.ShipPackageResponse(
         package=package,
         orders=[await orders.get(s, p.logistics_order_id) for p in packing.parts])
+
+
+async def claim_waybill(s: AsyncSession, db: Database, carrier: str, tracking_no: str,
+                        package_id: str) -> None:
+    """The carrier's tracking number is now ``package_id``'s (an outbound
+    package or a return: one package per number and carrier), else
+    TRACKING_NO_IN_USE."""
+    if not await changed(s, insert_ignore(db.dialect, t.waybills).values(
+            carrier=carrier, tracking_no=tracking_no, logistics_order_id=package_id)):
+        raise E(pb.ERROR_REASON_TRACKING_NO_IN_USE,
+                f"{carrier} tracking number {tracking_no} is another package's",
+                violations=[PreconditionViolation(
+                    "TRACKING_NO", f"waybills/{carrier}/{tracking_no}", "already used")])
 
 
 async def _split(s: AsyncSession, row: Any, line: Any, quantity: int, now: dt.datetime

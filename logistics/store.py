@@ -37,7 +37,8 @@ Index("ix_freight_templates_seller", freight_templates.c.seller_id,
       freight_templates.c.template_id)
 
 # Logistics orders (seed 001 §四.2): one ROLE_ORDER per trade log_order;
-# split children and merge masters are logistics orders too. A package is
+# split children and merge masters are logistics orders too, and so is
+# after-sales' return of goods (ROLE_RETURN). A package is
 # the one that travels (is_package): it has the carrier and tracking number.
 logistics_orders = Table(
     "logistics_orders",
@@ -71,6 +72,13 @@ logistics_orders = Table(
     Column("plan", Text),
     Column("plan_note", String(500), nullable=False, server_default=""),
     Column("eta", UTCDateTime),
+    # ROLE_RETURN only (NULL otherwise): the after-sales application it
+    # carries the goods of (one return per application), the warehouse they
+    # go to (``address`` is its address) and the buyer's address they come
+    # from (JSON of zhongtai.common.v1.Address).
+    Column("application_id", String(64), unique=True),
+    Column("warehouse_id", String(64), nullable=False, server_default=""),
+    Column("return_from", Text),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )

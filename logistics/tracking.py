@@ -4,7 +4,9 @@
   deduplicated by (carrier, event id), move a package to the furthest
   milestone reached (``domain.package_status_after``), whatever order they
   arrive in; an EXCEPTION flags it. The ROLE_ORDERs whose units travel in it
-  derive their status from their packages (``domain.order_status``).
+  derive their status from their packages (``domain.order_status``); a
+  ROLE_RETURN (after-sales' return, ``returns``) is a package of its own and
+  is published as an order is.
 - ``arm``: a shipped package's timers: the carrier subscription, at once,
   and the first query for events a lost push did not bring.
 - ``on_subscribe_timer``, ``on_track_query_timer``: those timers; the query
@@ -149,10 +151,12 @@ async def _merged(s: AsyncSession, package: Any) -> list[str]:
 
 
 async def _orders_of(s: AsyncSession, ids: Sequence[str]) -> list[str]:
-    """The ROLE_ORDER logistics orders whose units travel in ``ids``."""
+    """The ROLE_ORDER logistics orders whose units travel in ``ids`` (a
+    split child's parent), and a ROLE_RETURN among them: a return is its own
+    order, published like one."""
     rows = (await s.execute(select(LO.logistics_order_id, LO.role, LO.parent_id)
                             .where(LO.logistics_order_id.in_(ids)))).all()
-    found = {r.logistics_order_id if r.role == domain.ROLE_ORDER else r.parent_id
+    found = {r.logistics_order_id if r.role in domain.LINE_ROLES else r.parent_id
              for r in rows if r.role != domain.ROLE_MERGE_MASTER}
     return sorted(found)
 

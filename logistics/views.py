@@ -42,7 +42,10 @@ def logistics_order(r: Any, lines: Sequence[Any], child_ids: Sequence[str],
         shipped_quantity=r.shipped_quantity,
         create_time=timestamp(r.created_at), update_time=timestamp(r.updated_at),
         plan=plan(r.plan),
-        plan_note=r.plan_note)
+        plan_note=r.plan_note,
+        application_id=r.application_id or "", warehouse_id=r.warehouse_id)
+    if r.return_from is not None:
+        lo.return_from.CopyFrom(json_format.Parse(r.return_from, Address()))
     if r.eta is not None:
         lo.estimated_delivery_time.CopyFrom(timestamp(r.eta))
     if r.ship_time is not None:

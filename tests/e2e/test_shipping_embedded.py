@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
@@ -38,16 +37,6 @@ from zhongtai.trade.v1 import trade_pb2 as tr
 pytestmark = pytest.mark.e2e
 
 CHANGED = "zhongtai.logistics.v1.LogisticsOrderChanged"
-
-
-@pytest.fixture
-async def tracked(tmp_path: Path) -> AsyncIterator[tuple[Platform, str, str]]:
-    """A platform whose in-process sandbox carrier and carrier endpoint listen
-    where the test can reach them."""
-    carrier, notify = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
-    async with running_platform(tmp_path, logistics=LogisticsSettings(
-            notify_listen=notify, carrier_sandbox_listen=carrier)) as p:
-        yield p, f"http://{carrier}", f"http://{notify}"
 
 
 def stub(p: Platform) -> lg_grpc.LogisticsServiceStub:

@@ -31,6 +31,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_OUTSIDE_DELIVERY_WINDOW: _ClassVar[ErrorReason]
     ERROR_REASON_INSUFFICIENT_STOCK: _ClassVar[ErrorReason]
     ERROR_REASON_SKU_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_NO_RETURN_WAREHOUSE: _ClassVar[ErrorReason]
 
 class DeliveryMethod(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -100,6 +101,7 @@ ERROR_REASON_DELIVERY_METHOD_NOT_OFFERED: ErrorReason
 ERROR_REASON_OUTSIDE_DELIVERY_WINDOW: ErrorReason
 ERROR_REASON_INSUFFICIENT_STOCK: ErrorReason
 ERROR_REASON_SKU_NOT_FOUND: ErrorReason
+ERROR_REASON_NO_RETURN_WAREHOUSE: ErrorReason
 DELIVERY_METHOD_UNSPECIFIED: DeliveryMethod
 DELIVERY_METHOD_EXPRESS: DeliveryMethod
 DELIVERY_METHOD_POST: DeliveryMethod

@@ -148,8 +148,10 @@ class LogisticsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListLogisticsOrders(self, request, context):
-        """Lists the ROLE_ORDER logistics orders of a trade order, or a seller's,
-        newest first. A seller credential lists by one of its own seller ids
+        """Lists the ROLE_ORDER and ROLE_RETURN logistics orders of a trade order
+        (top-level, single or sub order), or a seller's, newest first (split
+        children and merge masters are read through their orders); status
+        filters both. A seller credential lists by one of its own seller ids
         (else PERMISSION_DENIED SUBJECT_MISMATCH); by order id, every logistics
         order of the page must be the caller's (its buyer, its seller, or
         staff), else the call is PERMISSION_DENIED NOT_A_PARTY_TO_THE_ORDER:
