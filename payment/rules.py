@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from zhongtai.auth import Identity, may_act_for
-from zhongtai.errors import PreconditionViolation, Reasons
+from zhongtai.errors import PreconditionViolation, Reasons, ZhongtaiError
 from zhongtai.money import allocate
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.statemachine import StateMachine
@@ -203,21 +203,22 @@ def check_refund(payment_id: str, status: int, amount: int, captured: int,
     if amount > left:
         of = (f"{captured} captured, {channel_discount} of it funded by the channel"
               if channel_discount else f"{captured} captured")
-        raise E(pb.ERROR_REASON_REFUND_EXCEEDS_CAPTURED,
-                f"payment {payment_id} has {left} left to refund, {amount} asked",
-                violations=[PreconditionViolation("REFUNDABLE_AMOUNT", f"payments/{payment_id}",
-                                                  f"{left} left of {of}")],
-                metadata={"payment_id": payment_id, "refundable": str(left)})
+        raise _exceeds(f"payment {payment_id}", f"payments/{payment_id}", left, amount,
+                       f"{left} left of {of}", payment_id=payment_id)
     if part is not None and amount > part[1]:
         pay_order_id, part_left = part
-        raise E(pb.ERROR_REASON_REFUND_EXCEEDS_CAPTURED,
-                f"pay order {pay_order_id} of payment {payment_id} has {part_left} left to "
-                f"refund, {amount} asked",
-                violations=[PreconditionViolation("REFUNDABLE_AMOUNT",
-                                                  f"pay_orders/{pay_order_id}",
-                                                  f"{part_left} left of this part")],
-                metadata={"payment_id": payment_id, "pay_order_id": pay_order_id,
-                          "refundable": str(part_left)})
+        raise _exceeds(f"pay order {pay_order_id} of payment {payment_id}",
+                       f"pay_orders/{pay_order_id}", part_left, amount,
+                       f"{part_left} left of this part", payment_id=payment_id,
+                       pay_order_id=pay_order_id)
+
+
+def _exceeds(what: str, subject: str, left: int, amount: int, why: str,
+             **metadata: str) -> ZhongtaiError:
+    return E(pb.ERROR_REASON_REFUND_EXCEEDS_CAPTURED,
+             f"{what} has {left} left to refund, {amount} asked",
+             violations=[PreconditionViolation("REFUNDABLE_AMOUNT", subject, why)],
+             metadata={**metadata, "refundable": str(left)})
 
 
 def check_payer(caller: Identity, payment_id: str, buyer_id: str) -> None:

@@ -17,15 +17,15 @@ from tests.conftest import eventually
 from tests.e2e.builders import (
     balance,
     card_of,
-    coupon_for,
     make_due_and_fire,
     order_of,
+    order_with_benefits,
     parts_of,
     pay_by_balance,
     points_of,
 )
 from tests.e2e.platform import Platform
-from tests.e2e.support import order_request, refusal, seed_shop, single_order, status_is
+from tests.e2e.support import refusal, single_order, status_is
 from zhongtai.auth import Identity, Role
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.payment.v1 import payment_pb2 as pb
@@ -99,18 +99,8 @@ async def test_a_refund_of_one_pay_order_takes_only_that_parts_money(platform: P
 async def test_benefits_and_units_come_back_per_refund_then_the_rest_at_the_ship_timeout(
         platform: Platform) -> None:
     p, buyer = platform, "b-aftersales"
-    shop = await seed_shop(p.stubs, "A", [10_000], stock=10)
-    sku_id = shop.sku_ids[0]
-    coupon = await coupon_for(p.promotion, buyer, threshold=5_000, off=1_000)
-    await p.promotion.EarnPoints(pr.EarnPointsRequest(request_id="earn-a", buyer_id=buyer,
-                                                      points=1_000, reason="welcome"))
-    card = (await p.promotion.CreateStoredValueCard(pr.CreateStoredValueCardRequest(
-        request_id="card-a", buyer_id=buyer, balance=cny(5_000)))).card
-    req = order_request(buyer, [(sku_id, 2)], request_id="aftersales-1")
-    req.benefits.CopyFrom(tr.Benefits(coupon_ids=[coupon], points=500,
-                                      stored_value_card_id=card.card_id,
-                                      stored_value_amount=cny(3_000)))
-    order = (await p.stubs.trade.CreateOrder(req)).order
+    made = await order_with_benefits(p, buyer, "aftersales-1")
+    order, sku_id, card_id = made.order, made.sku_id, made.card_id
     await pay_by_balance(p, buyer, order)
     await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
 
@@ -120,7 +110,7 @@ async def test_benefits_and_units_come_back_per_refund_then_the_rest_at_the_ship
 
     async def consumed() -> bool:  # catalog deducted, promotion redeemed
         return (await stock() == (8, 2) and (await points_of(p.promotion, buyer))[0] == 500
-                and (await card_of(p.promotion, card.card_id))[:2] == (2_000, 0))
+                and (await card_of(p.promotion, card_id))[:2] == (2_000, 0))
 
     await eventually(consumed)
     as_aftersales = p.as_(AFTERSALES)
@@ -137,7 +127,7 @@ async def test_benefits_and_units_come_back_per_refund_then_the_rest_at_the_ship
     assert await p.promotion.ReturnBenefits(ret, metadata=as_aftersales) == given
     await p.stubs.catalog.RestockUnits(restock, metadata=as_aftersales)
     assert await stock() == (9, 1) and (await points_of(p.promotion, buyer))[0] == 750
-    assert (await card_of(p.promotion, card.card_id))[0] == 3_500
+    assert (await card_of(p.promotion, card_id))[0] == 3_500
     # Only after-sales: trade's identity, an operator and the buyer are refused.
     for who in (Identity.for_service("trade"), Identity(Role.OPERATOR, "ops-1"),
                 Identity(Role.BUYER, buyer)):
@@ -157,7 +147,7 @@ async def test_benefits_and_units_come_back_per_refund_then_the_rest_at_the_ship
     async def all_back_once() -> bool:
         return (await stock() == (10, 0)
                 and await points_of(p.promotion, buyer) == (1_000, 0, 1_000)
-                and await card_of(p.promotion, card.card_id) == (5_000, 0, 5_000))
+                and await card_of(p.promotion, card_id) == (5_000, 0, 5_000))
 
     await eventually(all_back_once)
     # And after-sales asking again then gets nothing.

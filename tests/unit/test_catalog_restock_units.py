@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from catalog import warehouse_stock
 from catalog.app import SERVICE as CATALOG
-from catalog.app import STOCK_DEDUCT, STOCK_RELEASE
+from catalog.app import STOCK_RELEASE
 from tests.catalog_support import books, deduct, reserve, restock, restocked, sku_in_warehouses
 from tests.conftest import OpenDb
-from tests.paid_cancel_support import cancelled, consumers, paid
+from tests.paid_cancel_support import cancelled, consumers
 from zhongtai.db import Database
 from zhongtai.errors import AlreadyExists, FailedPrecondition, NotFound
 
@@ -71,12 +71,10 @@ async def test_once_per_request_id_another_payload_under_it_is_refused(db: Datab
 
 async def test_with_the_paid_order_cancelled_the_units_come_back_once_in_total(
         db: Database) -> None:
-    sku_id = await sku_in_warehouses(db)
-    consume = consumers(CATALOG, db)
-    await reserve(db, "o1", sku_id, 3)
-    await consume[STOCK_DEDUCT.queue](paid("o1"))
+    sku_id = await sold_order(db, "o1")
     await restock(db, "app-1", "o1", sku_id, 1)
-    await consume[STOCK_RELEASE.queue](cancelled("o1"))  # the ship timeout: the rest
+    # The ship timeout cancels the paid order: the rest comes back.
+    await consumers(CATALOG, db)[STOCK_RELEASE.queue](cancelled("o1"))
     assert await books(db, sku_id) == (10, 0, 0, 10)
     assert await restocked(db, "o1", sku_id) == 3
     await refused(db, "ILLEGAL_RESERVATION_TRANSITION", "app-2", "o1", sku_id, 1)

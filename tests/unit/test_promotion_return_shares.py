@@ -75,13 +75,10 @@ def test_no_sequence_of_returns_gives_back_more_than_consumed(
 
 
 @pytest.fixture
-async def db(migrated_sqlite: OpenDb) -> Database:
-    return await migrated_sqlite(PROMOTION)
-
-
-@pytest.fixture
-async def wallet(db: Database) -> dict[str, str]:
-    return await wallet_of_buyer_1(db)
+async def db_and_wallet(migrated_sqlite: OpenDb) -> tuple[Database, dict[str, str]]:
+    """promotion's database, and buyer-1's wallet in it (``wallet_of_buyer_1``)."""
+    db = await migrated_sqlite(PROMOTION)
+    return db, await wallet_of_buyer_1(db)
 
 
 def ask(request_id: str, points: int = 0, card: int = 0, restore: bool = False,
@@ -103,7 +100,8 @@ def answer(points: int, card: int, coupons: tuple[str, ...] = (), packet: str = 
 
 
 async def test_shares_come_back_and_all_of_them_make_exactly_what_was_consumed(
-        db: Database, wallet: dict[str, str]) -> None:
+        db_and_wallet: tuple[Database, dict[str, str]]) -> None:
+    db, wallet = db_and_wallet
     # 500 points paid 5.00; 20.00 came from the card.
     await paid_order(db, "o1", cart(wallet))
     assert await give_back(db, ask("app-1", 200, 500)) == answer(200, 500)
@@ -123,7 +121,8 @@ async def test_shares_come_back_and_all_of_them_make_exactly_what_was_consumed(
 
 
 async def test_once_per_request_id_another_payload_under_it_is_refused(
-        db: Database, wallet: dict[str, str]) -> None:
+        db_and_wallet: tuple[Database, dict[str, str]]) -> None:
+    db, wallet = db_and_wallet
     await paid_order(db, "o1", cart(wallet))
     first = await give_back(db, ask("app-1", 200, 500, restore=True))
     after = await state(db, wallet)
@@ -138,7 +137,8 @@ async def test_once_per_request_id_another_payload_under_it_is_refused(
 
 
 async def test_with_the_paid_order_cancelled_too_never_more_than_it_took(
-        db: Database, wallet: dict[str, str]) -> None:
+        db_and_wallet: tuple[Database, dict[str, str]]) -> None:
+    db, wallet = db_and_wallet
     await paid_order(db, "o1", cart(wallet))
     await give_back(db, ask("app-1", 123, 456))
     # The ship timeout cancels the paid order: only the rest comes back.
@@ -153,7 +153,8 @@ async def test_with_the_paid_order_cancelled_too_never_more_than_it_took(
 
 
 async def test_a_coupon_that_does_not_restore_or_ended_stays_used(
-        db: Database, wallet: dict[str, str]) -> None:
+        db_and_wallet: tuple[Database, dict[str, str]]) -> None:
+    db, wallet = db_and_wallet
     await paid_order(db, "o1", cart(wallet, coupon="coupon_no_restore"))
     assert (await give_back(db, ask("app-1", restore=True))).coupons_restored == []
     assert (await state(db, wallet))["coupon_no_restore"] == (pb.COUPON_STATUS_USED, "o1")
@@ -166,7 +167,9 @@ async def test_a_coupon_that_does_not_restore_or_ended_stays_used(
     assert (await state(db, wallet))["coupon"] == (pb.COUPON_STATUS_USED, "o2")
 
 
-async def test_what_is_refused_writes_nothing(db: Database, wallet: dict[str, str]) -> None:
+async def test_what_is_refused_writes_nothing(
+        db_and_wallet: tuple[Database, dict[str, str]]) -> None:
+    db, wallet = db_and_wallet
     await paid_order(db, "o2", cart(wallet, coupon="coupon_no_restore"))
     held_only = cart(wallet)
     held_only.ClearField("red_packet_id")
@@ -188,7 +191,9 @@ async def test_what_is_refused_writes_nothing(db: Database, wallet: dict[str, st
     assert (await rows(db), await state(db, wallet)) == before
 
 
-async def test_each_return_is_in_the_orders_trail(db: Database, wallet: dict[str, str]) -> None:
+async def test_each_return_is_in_the_orders_trail(
+        db_and_wallet: tuple[Database, dict[str, str]]) -> None:
+    db, wallet = db_and_wallet
     await paid_order(db, "o1", cart(wallet))
     await give_back(db, ask("app-1", 200, 30_000))
     async with db.transaction() as s:
