@@ -7,7 +7,7 @@ from typing import TypeAlias
 
 import grpc
 
-from catalog import items, stock, trail, warehouse_stock
+from catalog import items, restock, stock, trail, warehouse_stock
 from zhongtai.auth import (
     ANYONE,
     OPERATOR,
@@ -46,6 +46,8 @@ POLICY: AccessPolicy = {
     "ReserveStock": TRADE_ONLY,
     "ReleaseStock": TRADE_ONLY,
     "DeductStock": TRADE_ONLY,
+    "RestockUnits": allow(SERVICE, services=("aftersales",),
+                          ownership="after-sales' calls only (an agreed refund's units)"),
     "GetReservation": allow(*STAFF),
     "SetWarehouseStock": allow(SELLER, *STAFF, ownership="a seller only its own sellers' "
                                "SKUs, in warehouses logistics knows"),
@@ -129,6 +131,11 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
                           ) -> pb.DeductStockResponse:
         async with self.db.transaction() as s:
             return pb.DeductStockResponse(reservation=await stock.deduct_stock(s, request.order_id))
+
+    async def RestockUnits(self, request: pb.RestockUnitsRequest, context: Ctx
+                           ) -> pb.RestockUnitsResponse:
+        return await idempotent_rpc(self.db, self.keys, request, pb.RestockUnitsResponse,
+                                    lambda s: restock.restock_units(s, self.db.dialect, request))
 
     async def GetReservation(self, request: pb.GetReservationRequest, context: Ctx
                              ) -> pb.GetReservationResponse:

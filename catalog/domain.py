@@ -31,6 +31,20 @@ UNIT_MOVES: dict[str, tuple[str, str]] = {
 }
 
 
+def units_to_move(action: str, quantity: int, restocked: int) -> int:
+    """The units of a reservation line a move moves: all of them, but a
+    restock (a paid order cancelled) moves only those after-sales has not
+    put back on sale already (``restocked``): together never more than
+    were sold."""
+    return quantity - restocked if action == RESTOCK else quantity
+
+
+def restock_left(quantity: int, restocked: int) -> int:
+    """What after-sales may still put back on sale of a line the order
+    bought ``quantity`` of, ``restocked`` of them back already."""
+    return max(0, quantity - restocked)
+
+
 def require_seller(caller: Identity, seller_id: str, what: str, **resource: str) -> None:
     """Who may change an item, its SKUs or their stock: a seller credential
     only for its own sellers' (``what``, e.g. "item i1"; ``resource`` its

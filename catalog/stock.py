@@ -181,13 +181,18 @@ async def reserve_stock(s: AsyncSession, dialect: str,
 async def _move_units(s: AsyncSession, row: Row[Any], action: str) -> None:
     """The stock effect of a reservation's move: each line's units go from
     one column of its stock row to another (``domain.UNIT_MOVES``), by
-    compare-and-set, in SKU order."""
+    compare-and-set, in SKU order; a restock moves only the units after-sales
+    did not restock already (``domain.units_to_move``)."""
     source, target = domain.UNIT_MOVES[action]
     rl, st = t.reservation_lines.c, t.stock.c
-    lines = (await s.execute(select(rl.sku_id, rl.quantity).where(rl.order_id == row.order_id)
-                             .order_by(rl.sku_id))).all()
-    for sku_id, quantity in lines:
-        if not await compare_and_set(s, update(t.stock).where(
+    lines = (await s.execute(select(rl.sku_id, rl.quantity, rl.restocked)
+                             .where(rl.order_id == row.order_id).order_by(rl.sku_id))).all()
+    for sku_id, bought, restocked in lines:
+        quantity = domain.units_to_move(action, bought, restocked)
+        if action == RESTOCK:  # every unit is back now (after-sales' ones first)
+            await s.execute(update(t.reservation_lines).where(
+                rl.order_id == row.order_id, rl.sku_id == sku_id).values(restocked=bought))
+        if quantity and not await compare_and_set(s, update(t.stock).where(
                 st.sku_id == sku_id, st[source] >= quantity).values(
                 {source: st[source] - quantity, target: st[target] + quantity})):
             # Only this order's own moves move these units: the books are broken.

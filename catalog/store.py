@@ -107,7 +107,27 @@ reservation_lines = Table(
     Column("order_id", String(64), ForeignKey("reservations.order_id"), primary_key=True),
     Column("sku_id", String(64), ForeignKey("skus.sku_id"), primary_key=True),
     Column("quantity", BigInteger, nullable=False),
+    # Units of the line put back on sale after the sale (after-sales'
+    # RestockUnits, then the restock of the paid order cancelled, which
+    # takes only the rest): never more than quantity, whatever the requests.
+    Column("restocked", BigInteger, nullable=False, server_default="0"),
     CheckConstraint("quantity > 0", name="quantity_positive"),
+    CheckConstraint("restocked >= 0 AND restocked <= quantity", name="restocked_within_sold"),
+)
+
+# One per after-sales RestockUnits request id (the application id), written
+# with the restock it made: the same request again restocks nothing, another
+# payload under the id is refused, for good (idempotency records expire).
+unit_restocks = Table(
+    "unit_restocks",
+    metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("order_id", String(64), nullable=False),
+    Column("sku_id", String(64), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    # "" when the units returned to the SKU's total only.
+    Column("warehouse_id", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )
 
 # Stock per warehouse (分仓库存): the units of a SKU on the shelves of each

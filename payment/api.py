@@ -141,7 +141,8 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
         async def refund(uow: PaymentUnitOfWork) -> pb.CreateRefundResponse:
             made = await refunds.create_refund(
                 uow, request.payment_id, request.amount.amount_minor,
-                request.amount.currency_code, request.reason, request.request_id, utcnow())
+                request.amount.currency_code, request.reason, request.request_id, utcnow(),
+                request.pay_order_id)
             return pb.CreateRefundResponse(refund=views.refund(made))
 
         return await self._once(request, pb.CreateRefundResponse, refund)

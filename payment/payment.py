@@ -36,6 +36,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from payment.domain_events import PaymentClosed, PaymentSucceeded, RefundSucceeded
 from payment.rules import (
     ATTEMPT,
     BALANCE,
@@ -49,6 +50,7 @@ from payment.rules import (
     PAYMENT,
     PENDING,
     REFUND,
+    REFUND_FAILED,
     REFUND_FULLY,
     REFUND_PENDING,
     REQUESTED,
@@ -64,40 +66,14 @@ from payment.rules import (
     check_refund,
     fully_refunded,
     on_attempt_paid,
+    part_refundable,
     refundable,
     rejected_refund_key,
 )
-from zhongtai.errors import PreconditionViolation
+from zhongtai.common.v1 import errors_pb2
+from zhongtai.errors import COMMON, InvalidArgument, PreconditionViolation
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.uow import Aggregate
-
-# --- domain events ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PaymentSucceeded:
-    """The first successful attempt of the payment (trade marks its pay orders paid)."""
-
-    payment_id: str
-    at: dt.datetime
-
-
-@dataclass(frozen=True)
-class PaymentClosed:
-    """An unpaid payment was closed."""
-
-    payment_id: str
-    at: dt.datetime
-
-
-@dataclass(frozen=True)
-class RefundSucceeded:
-    """Money of a refund went back to its route."""
-
-    payment_id: str
-    refund_id: str
-    at: dt.datetime
-
 
 # --- the aggregate ----------------------------------------------------------------
 
@@ -340,15 +316,40 @@ class Payment(Aggregate):
     # --- refunds ---------------------------------------------------------------
 
     def request_refund(self, refund_id: str, amount: int, reason: str, request_id: str,
-                       now: dt.datetime) -> Refund:
+                       now: dt.datetime, pay_order_id: str = "") -> Refund:
         """A requested refund of a SUCCEEDED payment to its winning route,
-        within what is left of what the buyer paid (``check_refund``)."""
+        within what is left of what the buyer paid and, for one part
+        (``pay_order_id``), of that part (``check_refund``), recorded on it.
+        Once per request id: the refund made for it again (another amount
+        or part under the same id: IDEMPOTENCY_KEY_REUSED)."""
+        if request_id and (done := next((r for r in self.refunds
+                                         if r.request_id == request_id), None)):
+            if (done.amount, done.pay_order_id) != (amount, pay_order_id):
+                raise COMMON(errors_pb2.ERROR_REASON_IDEMPOTENCY_KEY_REUSED,
+                             f"refund {request_id!r} was asked with another amount or part",
+                             metadata={"scope": "CreateRefund", "key": request_id})
+            return done
+        part = (pay_order_id, self.part_left(pay_order_id)) if pay_order_id else None
         check_refund(self.payment_id, self.status, amount, self.captured_amount,
-                     self.refunded_amount, self._winning_discount())
+                     self.refunded_amount, self._winning_discount(), part)
         refund = self._add_refund(self.winning_attempt_id, REQUESTED, amount, reason,
-                                  refund_id, refund_id, now, request_id=request_id)
+                                  refund_id, refund_id, now, request_id=request_id,
+                                  pay_order_id=pay_order_id)
         assert refund is not None  # a fresh refund id is a fresh dedupe key
         return refund
+
+    def part_left(self, pay_order_id: str) -> int:
+        """What is left to refund of the part paying ``pay_order_id``
+        (``part_refundable``: every refund recorded for it on the winning
+        route, requested or exception, not failed, counts); 0 before the
+        payment succeeded. INVALID_ARGUMENT if it pays no such pay order."""
+        if self.part(pay_order_id) is None:
+            raise InvalidArgument.field("pay_order_id", f"payment {self.payment_id} does not "
+                                        f"pay pay order {pay_order_id}")
+        recorded = sum(r.amount for r in self.refunds if r.pay_order_id == pay_order_id
+                       and r.attempt_id == self.winning_attempt_id and r.status != REFUND_FAILED)
+        return part_refundable([(p.pay_order_id, p.amount) for p in self.parts], pay_order_id,
+                               self._winning_discount(), recorded)
 
     def refund_cancelled_order(self, pay_order_id: str, order_id: str, refund_id: str,
                                now: dt.datetime) -> Refund | None:
@@ -356,11 +357,14 @@ class Payment(Aggregate):
         REFUNDING): its amount goes back, as a requested refund to the winning
         route, capped by what is left; once per pay order. None when there is
         nothing (more) to refund."""
-        part = self.part(pay_order_id)
-        left = refundable(self.captured_amount - self._winning_discount(), self.refunded_amount)
-        if part is None or self.status != SUCCEEDED or left <= 0:
+        if self.part(pay_order_id) is None or self.status != SUCCEEDED:
             return None
-        return self._add_refund(self.winning_attempt_id, REQUESTED, min(part.amount, left),
+        left = min(self.part_left(pay_order_id),  # what after-sales refunded stays refunded
+                   refundable(self.captured_amount - self._winning_discount(),
+                              self.refunded_amount))
+        if left <= 0:
+            return None
+        return self._add_refund(self.winning_attempt_id, REQUESTED, left,
                                 f"order {order_id} was cancelled after payment",
                                 cancelled_order_refund_key(pay_order_id), refund_id, now,
                                 pay_order_id=pay_order_id)
@@ -373,9 +377,11 @@ class Payment(Aggregate):
         paid again, e.g. after a wrong amount). None when there is nothing
         (more) to refund."""
         part = self.part(pay_order_id)
-        amount = part.amount if part is not None else amount
+        if self.status != SUCCEEDED:
+            return None
+        amount = self.part_left(pay_order_id) if part is not None else amount
         left = refundable(self.captured_amount - self._winning_discount(), self.refunded_amount)
-        if self.status != SUCCEEDED or amount <= 0 or left <= 0:
+        if amount <= 0 or left <= 0:
             return None
         refund = self._add_refund(self.winning_attempt_id, EXCEPTION, min(amount, left),
                                   f"rejected by trade: {reason}",
@@ -423,7 +429,7 @@ class Payment(Aggregate):
         if refund.kind == EXCEPTION:
             self._add_refund(refund.attempt_id, EXCEPTION, refund.amount, refund.reason,
                              f"{refund.dedupe_key}:after:{refund_id}"[:200], replacement_id,
-                             now, delay=EXCEPTION_RETRY_AFTER)
+                             now, pay_order_id=refund.pay_order_id, delay=EXCEPTION_RETRY_AFTER)
         return Outcome.REFUND_FAILED
 
     def pending_balance_refunds(self) -> list[Refund]:

@@ -40,15 +40,18 @@ from zhongtai.ids import new_id
 log = logging.getLogger(__name__)
 
 
-
 async def create_refund(uow: PaymentUnitOfWork, payment_id: str, amount: int, currency: str,
-                        reason: str, request_id: str, now: dt.datetime) -> Refund:
+                        reason: str, request_id: str, now: dt.datetime,
+                        pay_order_id: str = "") -> Refund:
     """A requested refund of a succeeded payment to its winning route, never
-    more than is left of what the buyer paid (``Payment.request_refund``)."""
+    more than is left of what the buyer paid nor, for one part
+    (``pay_order_id``), of that part; once per request id
+    (``Payment.request_refund``)."""
     payment = await uow.payments.get_for_update(payment_id)
     if currency != payment.currency:
         raise InvalidArgument.field("amount.currency_code", f"the payment is in {payment.currency}")
-    refund = payment.request_refund(new_id(), amount, reason or "requested", request_id, now)
+    refund = payment.request_refund(new_id(), amount, reason or "requested", request_id, now,
+                                    pay_order_id)
     await credit_balance_refunds(uow, payment, now)
     await uow.payments.save(payment)
     return refund

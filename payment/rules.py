@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from zhongtai.auth import Identity, may_act_for
-from zhongtai.errors import PreconditionViolation, Reasons
+from zhongtai.errors import PreconditionViolation, Reasons, ZhongtaiError
+from zhongtai.money import allocate
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.statemachine import StateMachine
 
@@ -165,11 +166,32 @@ def fully_refunded(captured: int, settled: int, channel_discount: int = 0) -> bo
     return captured > 0 and settled >= captured - channel_discount
 
 
+def part_refundable(parts: Sequence[tuple[str, int]], pay_order_id: str,
+                    channel_discount: int, recorded: int) -> int:
+    """What is left to refund of one part of a payment (``parts``: every
+    pay order with its amount): the part's amount, less its share of what
+    the channel funded itself (the discount allocated over the parts by
+    amount, in pay order id order, exactly), less the refunds already
+    recorded for that pay order (``recorded``: requested and exception
+    alike, pending or done)."""
+    ordered = sorted(parts)
+    shares = (allocate(channel_discount, [a for _, a in ordered], capped=True)
+              if channel_discount and sum(a for _, a in ordered) else [0] * len(ordered))
+    amount, share = next((a, x) for (p, a), x in zip(ordered, shares, strict=True)
+                         if p == pay_order_id)
+    return refundable(amount - share, recorded)
+
+
 def check_refund(payment_id: str, status: int, amount: int, captured: int,
-                 refunded: int, channel_discount: int = 0) -> None:
+                 refunded: int, channel_discount: int = 0,
+                 part: tuple[str, int] | None = None) -> None:
     """A requested refund: only of a SUCCEEDED payment (PAYMENT_NOT_REFUNDABLE),
     within what is left of what the buyer paid — the capture less what the
-    channel funded itself, less what was refunded (REFUND_EXCEEDS_CAPTURED)."""
+    channel funded itself, less what was refunded (REFUND_EXCEEDS_CAPTURED)
+    — and, for a refund of one part (``part``: its pay order and what is
+    left of it, ``part_refundable``), within that part too
+    (REFUND_EXCEEDS_CAPTURED): a refund of one part never takes another's
+    money."""
     if status != SUCCEEDED:
         name = pb.PaymentStatus.Name(status)
         raise E(pb.ERROR_REASON_PAYMENT_NOT_REFUNDABLE,
@@ -181,11 +203,22 @@ def check_refund(payment_id: str, status: int, amount: int, captured: int,
     if amount > left:
         of = (f"{captured} captured, {channel_discount} of it funded by the channel"
               if channel_discount else f"{captured} captured")
-        raise E(pb.ERROR_REASON_REFUND_EXCEEDS_CAPTURED,
-                f"payment {payment_id} has {left} left to refund, {amount} asked",
-                violations=[PreconditionViolation("REFUNDABLE_AMOUNT", f"payments/{payment_id}",
-                                                  f"{left} left of {of}")],
-                metadata={"payment_id": payment_id, "refundable": str(left)})
+        raise _exceeds(f"payment {payment_id}", f"payments/{payment_id}", left, amount,
+                       f"{left} left of {of}", payment_id=payment_id)
+    if part is not None and amount > part[1]:
+        pay_order_id, part_left = part
+        raise _exceeds(f"pay order {pay_order_id} of payment {payment_id}",
+                       f"pay_orders/{pay_order_id}", part_left, amount,
+                       f"{part_left} left of this part", payment_id=payment_id,
+                       pay_order_id=pay_order_id)
+
+
+def _exceeds(what: str, subject: str, left: int, amount: int, why: str,
+             **metadata: str) -> ZhongtaiError:
+    return E(pb.ERROR_REASON_REFUND_EXCEEDS_CAPTURED,
+             f"{what} has {left} left to refund, {amount} asked",
+             violations=[PreconditionViolation("REFUNDABLE_AMOUNT", subject, why)],
+             metadata={**metadata, "refundable": str(left)})
 
 
 def check_payer(caller: Identity, payment_id: str, buyer_id: str) -> None:

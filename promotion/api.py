@@ -69,6 +69,8 @@ POLICY: AccessPolicy = {
                             services=("trade",)),
     "RedeemBenefits": allow(SERVICE, ownership="a saga participant: trade's calls",
                             services=("trade",)),
+    "ReturnBenefits": allow(SERVICE, ownership="after-sales' calls only (an agreed refund's "
+                            "benefits)", services=("aftersales",)),
     "ListAuditEntries": allow(OPERATOR, ownership="the platform's operators only"),
 }
 
@@ -222,6 +224,11 @@ class PromotionServicer(promotion_pb2_grpc.PromotionServiceServicer):
         async with self.db.transaction() as s:
             return pb.RedeemBenefitsResponse(
                 hold=await holds.redeem_benefits(s, request.order_id))
+
+    async def ReturnBenefits(self, request: pb.ReturnBenefitsRequest, context: Ctx
+                             ) -> pb.ReturnBenefitsResponse:
+        return await idempotent_rpc(self.db, self.keys, request, pb.ReturnBenefitsResponse,
+                                    lambda s: holds.return_shares(s, self.db.dialect, request))
 
     # --- the audit trail ---
 

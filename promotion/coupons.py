@@ -351,10 +351,11 @@ async def use(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
             await trail.record(s, trail.COUPON, coupon_id, f"used by order {hold.order_id}")
 
 
-async def give_back(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
+async def give_back(s: AsyncSession, hold: Any, now: dt.datetime) -> list[str]:
     """Return: each coupon the paid order used goes back to AVAILABLE if its
     template restores on cancel and it is still valid
-    (``domain.coupon_returns``); any other stays USED, logged."""
+    (``domain.coupon_returns``); any other stays USED, logged. Once: a coupon
+    given back is no longer the order's. Returns those given back."""
     order_id, coupon_ids = hold.order_id, ids(hold.coupon_ids)
     c, ct = t.coupons, t.coupon_templates
     used = (await s.execute(
@@ -363,6 +364,7 @@ async def give_back(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
         .where(c.c.coupon_id.in_(list(coupon_ids)), c.c.order_id == order_id,
                c.c.status == pb.COUPON_STATUS_USED)
         .order_by(c.c.coupon_id))).all()
+    restored = []
     for coupon_id, valid_end, restore in used:
         if not domain.coupon_returns(restore, valid_end, now):
             log.info("order %s: coupon %s stays used: %s", order_id, coupon_id,
@@ -374,3 +376,5 @@ async def give_back(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
                         .values(status=pb.COUPON_STATUS_AVAILABLE, order_id=None,
                                 updated_at=now))
         await trail.record(s, trail.COUPON, coupon_id, f"given back by order {order_id}")
+        restored.append(coupon_id)
+    return restored

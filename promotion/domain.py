@@ -15,6 +15,7 @@ import datetime as dt
 import itertools
 import math
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from promotion import engine
 from zhongtai.common.v1.common_pb2 import Money
@@ -41,6 +42,55 @@ def coupon_returns(restore_on_cancel: bool, valid_end: dt.datetime, now: dt.date
     Per its template's restore-on-cancel policy, and only while still valid:
     one whose validity has ended stays USED (returning it could not be used)."""
     return restore_on_cancel and valid_end > now
+
+
+# --- what an order gets back ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Returned:
+    """What an order got back so far of what it consumed (cumulative): the
+    points' money and the points credited for it, the card amount, and
+    whether its coupons and red packet were given back."""
+
+    points_amount: int = 0
+    points: int = 0
+    card_amount: int = 0
+    coupons: bool = False
+
+
+@dataclass(frozen=True)
+class Consumed:
+    """What an order consumed: the points it spent and the money they paid
+    (the quote's POINTS deduction), what it took from its card."""
+
+    points: int
+    points_amount: int
+    card_amount: int
+
+    def everything(self) -> Returned:
+        """All of it back (a paid order cancelled, the last refund)."""
+        return Returned(self.points_amount, self.points, self.card_amount, True)
+
+
+def after_return(before: Returned, consumed: Consumed, points_amount: int, card_amount: int,
+                 restore_coupons: bool) -> Returned:
+    """The order's returns after one more: the points' money asked added,
+    never past what the points paid, converted back at the rate the order
+    spent them, rounded down on the cumulative money — so returns whose
+    money adds up to what the points paid give back exactly the points
+    spent, and never more —; the card amount added, never past what the
+    order took; the coupons once. What is asked beyond what is left is not
+    given (the caller sees what was)."""
+    money = min(consumed.points_amount, before.points_amount + points_amount)
+    if consumed.points_amount <= 0:
+        points = before.points
+    elif money == consumed.points_amount:
+        points = consumed.points
+    else:
+        points = max(before.points, money * consumed.points // consumed.points_amount)
+    card = min(consumed.card_amount, before.card_amount + card_amount)
+    return Returned(money, points, card, before.coupons or restore_coupons)
 
 
 # --- kinds -------------------------------------------------------------------

@@ -31,6 +31,7 @@ from promotion import (
     points,
     promotions,
     red_packets,
+    returns,
     trail,
 )
 from promotion import store as t
@@ -39,8 +40,9 @@ from promotion.reasons import E
 from promotion.rows import ids
 from zhongtai import outbox
 from zhongtai.common.v1 import errors_pb2
+from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import utcnow
-from zhongtai.errors import COMMON
+from zhongtai.errors import COMMON, InvalidArgument, PreconditionViolation
 from zhongtai.holds import HoldReasons, HoldStatuses, Moved, OrderHolds
 from zhongtai.idempotency import request_hash
 from zhongtai.promotion.v1 import events_pb2 as ev
@@ -151,9 +153,12 @@ _EFFECTS = {
 
 
 async def _effects(s: AsyncSession, row: Row[Any], action: str) -> None:
+    """What a move does, kind by kind; a return gives back only what
+    after-sales' returns left (``returns.rest_of``)."""
     now = utcnow()
+    hold = await returns.rest_of(s, row) if action == domain.RETURN else row
     for effect in _EFFECTS[action]:
-        await effect(s, row, now)
+        await effect(s, hold, now)
 
 
 async def _after(s: AsyncSession, order_id: str, moved: Moved | None) -> pb.BenefitHold:
@@ -184,17 +189,87 @@ async def release_benefits(s: AsyncSession, dialect: str, order_id: str) -> pb.B
 async def redeem_benefits(s: AsyncSession, order_id: str) -> pb.BenefitHold:
     """Consume a paid order's hold (HELD → REDEEMED): coupons and the red
     packet used, points deducted, the card amount captured. Idempotent."""
-    return await _after(s, order_id, await HOLDS.move(s, order_id, domain.REDEEM, _effects))
+    return await _after(s, order_id, await HOLDS.move(s, order_id, domain.REDEEM,
+                                                      _effects))
 
 
 async def return_benefits(s: AsyncSession, order_id: str) -> pb.BenefitHold:
     """A paid order cancelled before anything shipped: what it consumed goes
     back to the buyer (REDEEMED → RETURNED): the card amount to the card's
-    balance, the points as a RETURN ledger entry, each coupon per its
+    balance, the points as a RETURN ledger entry — both less what
+    after-sales gave back already (``returns``) —, each coupon per its
     template's restore-on-cancel policy while still valid, the red packet
     while not expired, and the flash-sale units and budgets it counted.
     Idempotent by order id."""
-    return await _after(s, order_id, await HOLDS.move(s, order_id, domain.RETURN, _effects))
+    return await _after(s, order_id, await HOLDS.move(s, order_id, domain.RETURN,
+                                                      _effects))
+
+
+async def return_shares(s: AsyncSession, dialect: str, req: pb.ReturnBenefitsRequest
+                        ) -> pb.ReturnBenefitsResponse:
+    """After-sales gives back what an agreed refund returns of a paid order's
+    benefits (its hold REDEEMED, or RETURNED: then nothing is left): the
+    points for ``points_amount`` of their money and ``stored_value_amount``
+    to the order's card (``domain.after_return``: never more than the order
+    consumed, with every other return of it, the whole-order one included),
+    and with ``restore_coupons`` its coupons and red packet, once, per the
+    same policy as a cancelled order's. Once per request id: the same
+    request again gets the first answer and changes nothing, another under
+    the id is IDEMPOTENCY_KEY_REUSED. HOLD_NOT_FOUND, ILLEGAL_HOLD_TRANSITION
+    (nothing consumed); refused: nothing changed."""
+    stored = await returns.claim_request(s, dialect, req.request_id, req.order_id,
+                                         request_hash(req))
+    if stored is not None:
+        return pb.ReturnBenefitsResponse.FromString(stored)
+    row = await HOLDS.row(s, req.order_id, lock=True)
+    if row is None or row.status not in (pb.HOLD_STATUS_REDEEMED, pb.HOLD_STATUS_RETURNED):
+        _nothing_consumed(req.order_id, row)
+    assert row is not None
+    asked = (_money(req.points_amount, row.currency, "points_amount"),
+             _money(req.stored_value_amount, row.currency, "stored_value_amount"))
+    consumed = returns.consumed(row)
+    before = (consumed.everything() if row.status == pb.HOLD_STATUS_RETURNED  # all back
+              else await returns.returned(s, req.order_id))
+    after = domain.after_return(before, consumed, asked[0], asked[1], req.restore_coupons)
+    hold, now = returns.share(row, before, after), utcnow()
+    await points.give_back_share(s, hold, req.request_id)
+    await cards.refund(s, hold, now)
+    response = pb.ReturnBenefitsResponse(points_returned=hold.points)
+    if row.card_id:
+        response.stored_value_returned.CopyFrom(money(row.currency, hold.card_amount))
+    if after.coupons and not before.coupons:
+        response.coupons_restored.extend(await coupons.give_back(s, hold, now))
+        if await red_packets.give_back(s, hold, now):
+            response.red_packet_restored = row.red_packet_id
+    await returns.record(s, req.order_id, after)
+    await trail.record(s, trail.HOLD, req.order_id, (
+        f"after-sales {req.request_id} gave back {hold.points} points, "
+        f"{hold.card_amount} to card {row.card_id or 'none'}, coupons "
+        f"{list(response.coupons_restored)}, red packet {response.red_packet_restored or 'none'}"
+        + (" (less than asked: that is all that was left)" if (
+            after.points_amount - before.points_amount,
+            after.card_amount - before.card_amount) != asked else "")))
+    await returns.answer(s, req.request_id, response)
+    return response
+
+
+def _money(m: Money, currency: str, field: str) -> int:
+    """An amount of the order's currency (a zero amount in any)."""
+    if m.amount_minor and m.currency_code != currency:
+        raise InvalidArgument.field(f"{field}.currency_code",
+                                    f"the order's benefits are in {currency or 'no currency'}")
+    return int(m.amount_minor)
+
+
+def _nothing_consumed(order_id: str, row: Any) -> None:
+    if row is None:
+        raise E(pb.ERROR_REASON_HOLD_NOT_FOUND, f"order {order_id!r} has no hold",
+                metadata={"order_id": order_id})
+    status = pb.HoldStatus.Name(row.status)
+    raise E(pb.ERROR_REASON_ILLEGAL_HOLD_TRANSITION,
+            f"the hold of order {order_id} is {status}: it consumed nothing to give back",
+            violations=[PreconditionViolation("HOLD", f"orders/{order_id}", status)],
+            metadata={"order_id": order_id, "status": status})
 
 
 async def benefits_on_order_cancelled(s: AsyncSession, dialect: str, order_id: str, *,

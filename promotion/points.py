@@ -4,8 +4,9 @@ available, ``frozen`` what holds keep) and its ledger, one entry per change.
 Every change is one ledger entry applied by compare-and-set, never below
 zero: EARN (once per request id, for good), FREEZE (a hold), UNFREEZE (its
 release), DEDUCT (its redeem) and RETURN (a paid order cancelled before
-anything shipped: the points it spent are credited back). Each use case runs
-in the caller's transaction (session).
+anything shipped, or an after-sales refund's share: the points it spent are
+credited back, one entry per order and request). Each use case runs in the
+caller's transaction (session).
 """
 
 from __future__ import annotations
@@ -120,9 +121,9 @@ async def freeze(s: AsyncSession, order_id: str, buyer_id: str, points: int) -> 
                             "spent meanwhile")
 
 
-async def _settle(s: AsyncSession, hold: Any, kind: str) -> None:
+async def _settle(s: AsyncSession, hold: Any, kind: str, request_id: str = "") -> None:
     if hold.points and not await _change(s, hold.buyer_id, kind, hold.points,
-                                         order_id=hold.order_id):
+                                         order_id=hold.order_id, request_id=request_id):
         # Only this order's own moves touch its frozen points: the books are broken.
         raise RuntimeError(f"order {hold.order_id}: cannot {kind} {hold.points} points "
                            f"of {hold.buyer_id}")
@@ -141,3 +142,10 @@ async def deduct(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
 async def give_back(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
     """Return: the points the paid order spent are credited back (a RETURN entry)."""
     await _settle(s, hold, RETURN)
+
+
+async def give_back_share(s: AsyncSession, hold: Any, request_id: str) -> None:
+    """After-sales' return: ``hold.points`` of those the order spent are
+    credited back (a RETURN entry of the order under the request id: one
+    per request)."""
+    await _settle(s, hold, RETURN, request_id)

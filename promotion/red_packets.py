@@ -213,17 +213,19 @@ async def use(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
     await _move(s, hold, pb.RED_PACKET_STATUS_USED, "used by", now)
 
 
-async def give_back(s: AsyncSession, hold: Any, now: dt.datetime) -> None:
+async def give_back(s: AsyncSession, hold: Any, now: dt.datetime) -> bool:
     """Return: the packet the paid order used is AVAILABLE again while not
-    expired; an expired one stays USED, logged."""
+    expired; an expired one stays USED, logged. Once: a packet given back is
+    no longer the order's. Whether it was given back."""
     rp = t.red_packets
     if not hold.red_packet_id:
-        return
+        return False
     if await compare_and_set(s, update(rp).where(
             _held(hold, pb.RED_PACKET_STATUS_USED), rp.c.expire_at > now)
             .values(status=pb.RED_PACKET_STATUS_AVAILABLE, order_id=None, updated_at=now)):
         await trail.record(s, trail.RED_PACKET, hold.red_packet_id,
                            f"given back by order {hold.order_id}")
-    else:
-        log.info("order %s: red packet %s stays used: it expired", hold.order_id,
-                 hold.red_packet_id)
+        return True
+    log.info("order %s: red packet %s stays used: it expired or was given back",
+             hold.order_id, hold.red_packet_id)
+    return False

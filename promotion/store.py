@@ -286,6 +286,40 @@ benefit_holds = Table(
     CheckConstraint("card_amount >= 0", name="card_amount_non_negative"),
 )
 
+# What an order got back of the benefits it consumed, cumulatively (one row
+# per order, written by after-sales' ReturnBenefits and by the whole-order
+# return of a paid order cancelled): points_amount is the points' money
+# returned, points the points credited back for it, card_amount what went
+# back to the card; each never above what the order spent or took.
+benefit_returns = Table(
+    "benefit_returns",
+    metadata,
+    Column("order_id", String(64), primary_key=True),
+    Column("points_amount", BigInteger, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("card_amount", BigInteger, nullable=False),
+    # The coupons and red packet were given back (at most once).
+    Column("coupons_restored", Boolean, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("points_amount >= 0 AND points >= 0 AND card_amount >= 0",
+                    name="returned_non_negative"),
+)
+
+# One per ReturnBenefits request id (the after-sales application id), with
+# the answer it got: the same request again gets it and changes nothing,
+# another payload under the id is refused, for good (idempotency records
+# expire).
+benefit_return_requests = Table(
+    "benefit_return_requests",
+    metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("order_id", String(64), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    # The serialized ReturnBenefitsResponse.
+    Column("response", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
 # At most one row (policy_id = 1); none = the engine's default Policy().
 stacking_policy = Table(
     "stacking_policy",

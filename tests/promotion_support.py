@@ -10,10 +10,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from promotion import cards, points, red_packets
+from promotion import cards, holds, points, red_packets
 from promotion import coupons as coupons_
 from promotion import store as t
+from promotion.app import BENEFIT_REDEEM
+from promotion.app import SERVICE as PROMOTION
 from tests.builders import cny
+from tests.paid_cancel_support import consumers, paid
 from zhongtai.auth import Identity, Role
 from zhongtai.db import Database
 from zhongtai.errors import FailedPrecondition
@@ -104,3 +107,33 @@ async def rows(db: Database) -> dict[str, int]:
     async with db.transaction() as s:
         return {table.name: (await s.execute(select(func.count()).select_from(table))).scalar_one()
                 for table in t.metadata.sorted_tables}
+
+
+# --- a paid order's hold ------------------------------------------------------
+
+
+def cart(wallet: dict[str, str], coupon: str = "coupon") -> pb.QuoteRequest:
+    """100.00 less the coupon (10.00), the red packet (3.00), 500 points
+    (5.00) and 20.00 from the card."""
+    return pb.QuoteRequest(
+        buyer_id="buyer-1",
+        lines=[pb.QuoteLine(line_id="l1", seller_id="s1", sku_id="sku-1", category_id="c1",
+                            unit_price=cny(10_000), quantity=1)],
+        coupon_ids=[wallet[coupon]], points=500, red_packet_id=wallet["red_packet"],
+        stored_value_card_id=wallet["card"], stored_value_amount=cny(2000))
+
+
+async def paid_order(db: Database, order_id: str, req: pb.QuoteRequest) -> pb.QuoteResponse:
+    """Held at creation, redeemed by the OrderPaid consumer."""
+    async with db.transaction() as s:
+        held = await holds.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+            order_id=order_id, quote=req))
+    await consumers(PROMOTION, db)[BENEFIT_REDEEM.queue](paid(order_id))
+    assert await hold_status(db, order_id) == pb.HOLD_STATUS_REDEEMED
+    return held.quote
+
+
+async def hold_status(db: Database, order_id: str) -> int:
+    async with db.transaction() as s:
+        return int((await s.execute(select(t.benefit_holds.c.status).where(
+            t.benefit_holds.c.order_id == order_id))).scalar_one())

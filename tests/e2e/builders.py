@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from tests.builders import cny, envelope
 from tests.conftest import eventually
 from tests.e2e.platform import Platform
-from tests.e2e.support import order_request, status_is, stock_is
+from tests.e2e.support import order_request, seed_shop, status_is, stock_is
 from zhongtai.auth import Identity
 from zhongtai.bus import PublishError
 from zhongtai.catalog.v1 import catalog_pb2 as cat
@@ -349,3 +349,33 @@ def check_amounts(order: tr.Order) -> None:
         + order.adjust_amount.amount_minor + order.freight_amount.amount_minor)
     assert pay.actual_amount.amount_minor == (order.actual_amount.amount_minor
                                               + pay.freight_amount.amount_minor)
+
+
+@dataclasses.dataclass(frozen=True)
+class BenefitsOrder:
+    """An order of 2 units of a 100.00 SKU (stock 10) using a coupon (10.00
+    off 50.00), 500 of the buyer's 1000 points (5.00) and 30.00 of a 50.00
+    card: 155.00 left to pay."""
+
+    order: tr.Order
+    sku_id: str
+    coupon_id: str
+    card_id: str
+
+
+async def order_with_benefits(p: Platform, buyer: str, request_id: str) -> BenefitsOrder:
+    """A new shop's SKU ordered by ``buyer`` with every kind of benefit (WAIT_PAY)."""
+    shop = await seed_shop(p.stubs, "A", [10_000], stock=10)
+    sku_id = shop.sku_ids[0]
+    coupon = await coupon_for(p.promotion, buyer, threshold=5_000, off=1_000)
+    await p.promotion.EarnPoints(pr.EarnPointsRequest(request_id=f"earn-{request_id}",
+                                                      buyer_id=buyer, points=1_000,
+                                                      reason="welcome"))
+    card = (await p.promotion.CreateStoredValueCard(pr.CreateStoredValueCardRequest(
+        request_id=f"card-{request_id}", buyer_id=buyer, balance=cny(5_000)))).card
+    req = order_request(buyer, [(sku_id, 2)], request_id=request_id)
+    req.benefits.CopyFrom(tr.Benefits(coupon_ids=[coupon], points=500,
+                                      stored_value_card_id=card.card_id,
+                                      stored_value_amount=cny(3_000)))
+    order = (await p.stubs.trade.CreateOrder(req)).order
+    return BenefitsOrder(order, sku_id, coupon, card.card_id)

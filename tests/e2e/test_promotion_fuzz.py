@@ -221,15 +221,19 @@ async def good_requests(target: Target) -> dict[str, Message]:
         "HoldBenefits": pb.HoldBenefitsRequest(order_id="fuzz-order", quote=quote),
         "ReleaseBenefits": pb.ReleaseBenefitsRequest(order_id="fuzz-order"),
         "RedeemBenefits": pb.RedeemBenefitsRequest(order_id="fuzz-order"),
+        "ReturnBenefits": pb.ReturnBenefitsRequest(
+            request_id="r", order_id="fuzz-order", points_amount=cny(10),
+            stored_value_amount=cny(10), restore_coupons=True),
         "ListAuditEntries": pb.ListAuditEntriesRequest(resource_type="coupon",
                                                        resource_id=coupon_id, page_size=10),
     }
 
 
 def caller(method: str) -> Identity:
-    roles = POLICY[method].roles
-    return Identity(Role.OPERATOR, "fuzz-ops") if Role.OPERATOR in roles \
-        else Identity.for_service("trade")
+    """An operator where the rule admits one, else the (first) service it names."""
+    rule = POLICY[method]
+    return Identity(Role.OPERATOR, "fuzz-ops") if Role.OPERATOR in rule.roles \
+        else Identity.for_service(min(rule.services, default="trade"))
 
 
 async def test_no_bad_input_breaks_a_promotion_rpc_or_writes_when_refused(

@@ -14,10 +14,10 @@ from tests.conftest import eventually
 from tests.e2e.builders import (
     CANCELLED,
     again,
-    coupon_for,
     deliver,
     make_due_and_fire,
     order_of,
+    order_with_benefits,
     pay_by_balance,
 )
 from tests.e2e.platform import Platform
@@ -37,18 +37,8 @@ RESERVATION_CHANGED = "zhongtai.catalog.v1.ReservationChanged"
 async def test_ship_timeout_gives_back_stock_points_card_coupon_and_money(
         platform: Platform) -> None:
     p, buyer = platform, "b-return"
-    shop = await seed_shop(p.stubs, "A", [10_000], stock=10)
-    sku_id = shop.sku_ids[0]
-    coupon = await coupon_for(p.promotion, buyer, threshold=5_000, off=1_000)
-    await p.promotion.EarnPoints(pr.EarnPointsRequest(request_id="earn-r", buyer_id=buyer,
-                                                      points=1_000, reason="welcome"))
-    card = (await p.promotion.CreateStoredValueCard(pr.CreateStoredValueCardRequest(
-        request_id="card-r", buyer_id=buyer, balance=cny(5_000)))).card
-    req = order_request(buyer, [(sku_id, 2)], request_id="returns-1")
-    req.benefits.CopyFrom(tr.Benefits(coupon_ids=[coupon], points=500,
-                                      stored_value_card_id=card.card_id,
-                                      stored_value_amount=cny(3_000)))
-    order = (await p.stubs.trade.CreateOrder(req)).order
+    made = await order_with_benefits(p, buyer, "returns-1")
+    order, sku_id, coupon = made.order, made.sku_id, made.coupon_id
     # 200.00 - 10.00 coupon - 5.00 points - 30.00 card = 155.00 paid by balance.
     assert order.pay_order.stored_value_amount.amount_minor == 3_000
     assert order.pay_order.actual_amount.amount_minor == 15_500
@@ -61,7 +51,7 @@ async def test_ship_timeout_gives_back_stock_points_card_coupon_and_money(
         a = (await p.promotion.GetPointsAccount(pr.GetPointsAccountRequest(
             buyer_id=buyer))).account
         c = (await p.promotion.GetStoredValueCard(pr.GetStoredValueCardRequest(
-            card_id=card.card_id))).card
+            card_id=made.card_id))).card
         coupons = (await p.promotion.ListCoupons(pr.ListCouponsRequest(buyer_id=buyer))).coupons
         return ((a.balance, a.frozen), (c.balance.amount_minor, c.held.amount_minor),
                 next(x.status for x in coupons if x.coupon_id == coupon))

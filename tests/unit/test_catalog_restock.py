@@ -17,18 +17,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from catalog import domain, items, warehouse_stock
+from catalog import domain
 from catalog import stock as catalog_stock
 from catalog import store as t
 from catalog.app import SERVICE as CATALOG
 from catalog.app import STOCK_DEDUCT, STOCK_RELEASE, STOCK_SHIPPED
 from catalog.stock import RESERVATIONS
 from tests.builders import envelope
+from tests.catalog_support import books, reserve, sku_in_warehouses
 from tests.conftest import OpenDb
 from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
-from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2 as pb
-from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database
 from zhongtai.errors import FailedPrecondition
 from zhongtai.events import Envelope
@@ -45,36 +44,6 @@ RESERVED, DEDUCTED, RESTOCKED = (R.RESERVATION_STATUS_RESERVED, R.RESERVATION_ST
 @pytest.fixture
 async def db(migrated_sqlite: OpenDb) -> Database:
     return await migrated_sqlite(CATALOG)
-
-
-async def sku_in_warehouses(db: Database, hz: int = 6, sh: int = 4) -> str:
-    """A SKU whose units are all on hand in two warehouses (none outside them)."""
-    async with db.transaction() as s:
-        seller = (await items.create_seller(s, pb.CreateSellerRequest(display_name="shop"))).seller
-        item = (await items.create_item(s, Identity.for_service("tests"), pb.CreateItemRequest(
-            seller_id=seller.seller_id, title="rice", item_type=pb.ITEM_TYPE_PHYSICAL,
-            skus=[pb.SkuInput(price=Money(currency_code="CNY", amount_minor=3900),
-                              initial_stock=0, weight_grams=5000)]))).item
-        sku_id = item.skus[0].sku_id
-        for warehouse, quantity in (("hz", hz), ("sh", sh)):
-            await warehouse_stock.set_warehouse_stock(s, db.dialect, pb.SetWarehouseStockRequest(
-                sku_id=sku_id, warehouse_id=warehouse, quantity=quantity))
-    return sku_id
-
-
-async def reserve(db: Database, order_id: str, sku_id: str, quantity: int) -> None:
-    async with db.transaction() as s:
-        await catalog_stock.reserve_stock(s, db.dialect, pb.ReserveStockRequest(
-            order_id=order_id, lines=[pb.StockLine(sku_id=sku_id, quantity=quantity)]))
-
-
-async def books(db: Database, sku_id: str) -> tuple[int, int, int, int]:
-    """available, reserved, sold, and the units on hand in the warehouses."""
-    async with db.transaction() as s:
-        stock = await catalog_stock.get_stock(s, sku_id)
-        on_hand = (await s.execute(select(func.sum(t.warehouse_stock.c.quantity))
-                                   .where(t.warehouse_stock.c.sku_id == sku_id))).scalar_one()
-    return stock.available, stock.reserved, stock.sold, on_hand
 
 
 async def status(db: Database, order_id: str) -> int:

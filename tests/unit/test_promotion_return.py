@@ -23,7 +23,14 @@ from promotion.app import SERVICE as PROMOTION
 from tests.builders import cny
 from tests.conftest import OpenDb
 from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
-from tests.promotion_support import STAFF, wallet_of_buyer_1, wallet_state
+from tests.promotion_support import (
+    STAFF,
+    cart,
+    hold_status,
+    paid_order,
+    wallet_of_buyer_1,
+    wallet_state,
+)
 from zhongtai.audit import acting
 from zhongtai.auth import Identity
 from zhongtai.db import Database, utcnow
@@ -42,33 +49,6 @@ async def db(migrated_sqlite: OpenDb) -> Database:
 @pytest.fixture
 async def wallet(db: Database) -> dict[str, str]:
     return await wallet_of_buyer_1(db)
-
-
-def cart(wallet: dict[str, str], coupon: str = "coupon") -> pb.QuoteRequest:
-    """100.00 less the coupon (10.00), the red packet (3.00), 500 points
-    (5.00) and 20.00 from the card."""
-    return pb.QuoteRequest(
-        buyer_id="buyer-1",
-        lines=[pb.QuoteLine(line_id="l1", seller_id="s1", sku_id="sku-1", category_id="c1",
-                            unit_price=cny(10_000), quantity=1)],
-        coupon_ids=[wallet[coupon]], points=500, red_packet_id=wallet["red_packet"],
-        stored_value_card_id=wallet["card"], stored_value_amount=cny(2000))
-
-
-async def paid_order(db: Database, order_id: str, req: pb.QuoteRequest) -> pb.QuoteResponse:
-    """Held at creation, redeemed by the OrderPaid consumer."""
-    async with db.transaction() as s:
-        held = await holds.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
-            order_id=order_id, quote=req))
-    await consumers(PROMOTION, db)[BENEFIT_REDEEM.queue](paid(order_id))
-    assert await hold_status(db, order_id) == H.HOLD_STATUS_REDEEMED
-    return held.quote
-
-
-async def hold_status(db: Database, order_id: str) -> int:
-    async with db.transaction() as s:
-        return int((await s.execute(select(t.benefit_holds.c.status).where(
-            t.benefit_holds.c.order_id == order_id))).scalar_one())
 
 
 async def state(db: Database, wallet: dict[str, str]) -> dict[str, Any]:
