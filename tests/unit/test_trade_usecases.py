@@ -24,6 +24,7 @@ from tests.trade_support import (
     paid,
     placed,
     seller,
+    stored,
     voucher_line,
     waiting,
 )
@@ -44,7 +45,6 @@ from trade.order import (
     AUTO_CONFIRM_TIMER,
     PAY_TIMEOUT_TIMER,
     SHIP_TIMEOUT_TIMER,
-    Order,
     Party,
     Presale,
 )
@@ -55,14 +55,6 @@ from zhongtai.trade.v1 import events_pb2 as ev
 from zhongtai.trade.v1 import trade_pb2 as pb
 
 Part = payments.Part
-
-
-async def stored(uow: InMemoryTradeUnitOfWork, *orders: Order) -> None:
-    async with uow:
-        for order in orders:
-            await uow.orders.add(order)
-    uow.published.clear()
-    uow.timers.clear()
 
 
 def the_one(uow: InMemoryTradeUnitOfWork, event_type: type) -> object:
