@@ -42,17 +42,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_refund_claims_line_order_id'), ['line_order_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_refund_claims_order_id'), ['order_id'], unique=False)
 
-    with op.batch_alter_table('biz_orders', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('refund_status', sa.Integer(), server_default='1', nullable=False))
-        for name in ('refunded_amount', 'refunded_quantity', 'refunded_points',
-                     'refunded_stored_value'):
-            batch_op.add_column(sa.Column(name, sa.BigInteger(), server_default='0', nullable=False))
-        batch_op.add_column(sa.Column('refunded_deductions', sa.Text(), server_default='[]', nullable=False))
-        batch_op.add_column(sa.Column('after_sales_end', zhongtai.db.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('after_sales_ended', sa.Boolean(), server_default=sa.false(), nullable=False))
-
-    with op.batch_alter_table('pay_orders', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('refunded_amount', sa.BigInteger(), server_default='0', nullable=False))
+    # Plain ADD COLUMN (constant defaults): SQLite need not rebuild the
+    # tables other tables' foreign keys point at.
+    op.add_column('biz_orders', sa.Column('refund_status', sa.Integer(), server_default='1',
+                                          nullable=False))
+    for name in ('refunded_amount', 'refunded_quantity', 'refunded_points',
+                 'refunded_stored_value'):
+        op.add_column('biz_orders', sa.Column(name, sa.BigInteger(), server_default='0',
+                                              nullable=False))
+    op.add_column('biz_orders', sa.Column('refunded_deductions', sa.Text(),
+                                          server_default='[]', nullable=False))
+    op.add_column('biz_orders', sa.Column('after_sales_end',
+                                          zhongtai.db.UTCDateTime(timezone=True),
+                                          nullable=True))
+    op.add_column('biz_orders', sa.Column('after_sales_ended', sa.Boolean(),
+                                          server_default=sa.false(), nullable=False))
+    op.add_column('pay_orders', sa.Column('refunded_amount', sa.BigInteger(),
+                                          server_default='0', nullable=False))
 
 
 def downgrade() -> None:
