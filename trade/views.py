@@ -305,7 +305,7 @@ def line_refundable(order: Order, line: Line) -> pb.LineRefundable:
     def money(amount: int) -> Money:
         return Money(currency_code=order.currency, amount_minor=amount)
 
-    cash, units = order.max_refundable(line)
+    cash, units = order.caps_shown(line)
     claim = order.open_claim(line.order_id)
     return pb.LineRefundable(
         line_order_id=line.order_id, seller_id=line.seller_id, sku_id=line.item.sku_id,

@@ -109,6 +109,11 @@ class AfterSales(OrderState):
         return (line.actual - line.refunded.cash - held[0],
                 line.quantity - line.refunded.quantity - held[1])
 
+    def caps_shown(self, line: Line) -> tuple[int, int]:
+        """``max_refundable`` while the order may be refunded (paid, not over:
+        its window aside); nothing otherwise."""
+        return self.max_refundable(line) if self.status in REFUNDABLE else (0, 0)
+
     def window_closed(self, now: dt.datetime) -> bool:
         """The after-sales window ended (or its end is due)."""
         return self.after_sales_ended or (
