@@ -23,7 +23,8 @@ from tests.trade_support import (
     stored,
     waiting,
 )
-from trade import payments, refunds
+from trade import fulfilment, payments, refunds, views
+from trade.consumers import timer_handlers
 from trade.order import AFTER_SALES_TIMER, SHIP_TIMEOUT_TIMER, Order
 from trade.order import events as de
 from zhongtai.errors import ZhongtaiError
@@ -222,3 +223,31 @@ async def test_the_use_cases_run_under_the_order_and_publish() -> None:
     assert uow.order("m") == stored_order
     assert plan.payments[0].payment_id == "pay-1"
     assert (AFTER_SALES_TIMER, "m") not in uow.timers  # not received: no window yet
+
+
+async def test_the_window_runs_from_receipt_and_its_end_is_published_once() -> None:
+    uow, clock = memory(), Clock()
+    order = two_lines()
+    ship(order, "a", "b")
+    await stored(uow, order)
+    async with uow:
+        await fulfilment.confirm_receipt(uow, order_id="m", caller=buyer(), buyer_id="",
+                                         clock=clock, policy=POLICY)
+    end = clock.now + POLICY.after_sales_window
+    assert uow.timers[(AFTER_SALES_TIMER, "m")].due_at == end
+    assert uow.order("m").after_sales_end == end
+    handlers = timer_handlers(None, POLICY)  # type: ignore[arg-type]
+    assert set(handlers) >= {AFTER_SALES_TIMER, SHIP_TIMEOUT_TIMER}
+    for _ in range(2):  # a redelivered timer publishes nothing more
+        async with uow:
+            await refunds.on_after_sales_end(uow, "m", Clock(end))
+    assert len(uow.events_of(ev.OrderAfterSalesEnded)) == 1
+    assert uow.order("m").after_sales_ended
+
+
+def test_an_unpaid_order_shows_nothing_refundable() -> None:
+    order = waiting(line("a", price=1000), order_id="w")
+    shown = views.refundable_response(order, order.lines, T0)
+    assert not shown.refundable
+    assert [(x.max_refundable.amount_minor, x.refundable_quantity) for x in shown.lines] == \
+        [(0, 0)]
