@@ -6,6 +6,8 @@ cent; no claim ever goes above a cap nor returns a negative part."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 from tests.trade_support import CARD, POINTS, POLICY, T0, line, paid, paid_presale
 from trade.order import Deduction, Order
 from trade.order.refunds import (
+    DeductionBack,
     PayOrderRoom,
     Refunded,
     RefundPayment,
@@ -52,8 +55,10 @@ def test_cash_is_taken_from_the_balance_before_the_deposit() -> None:
 
 
 def test_a_plan_survives_its_json() -> None:
-    plan = RefundPlan("a1", "l1", REFUND_ONLY, 2, 500, 10,
-                      (RefundPayment("po", "pay", 510),), (), True, 2, False)
+    plan = RefundPlan(application_id="a1", line_order_id="l1", kind=REFUND_ONLY, quantity=2,
+                      cash=500, freight=10, units=2, payments=(RefundPayment("po", "pay", 510),),
+                      deductions=(DeductionBack(POINTS, "pts", 5, 5, 0),),
+                      restore_coupons=True, restock_quantity=2)
     assert RefundPlan.from_json(plan.to_json()) == plan
 
 
@@ -91,17 +96,22 @@ def test_refunding_every_line_in_parts_gives_back_exactly_what_was_paid(
     paid_cash = sum(p.actual for p in order.pay_orders)
     plans = []
     for x in order.lines:
-        while not x.refunded_in_full:
-            cash_left, units_left = order.max_refundable(x)
-            for over in ((cash_left + 1, 1), (0, units_left + 1)):  # never above a cap
+        for n in itertools.count():
+            if x.refunded_in_full:
+                break
+            cash_left, claimable = order.max_refundable(x)[0], order.max_claim_units(x)
+            for over in ((cash_left + 1, 1), (0, claimable + 1)):  # never above a cap
                 with pytest.raises(ZhongtaiError) as e:
                     order.open_refund(application_id="over", line_order_id=x.order_id,
                                       buyer_id="b1", kind=REFUND_ONLY, quantity=over[1],
                                       amount=over[0], now=T0)
                 assert e.value.reason == "REFUND_AMOUNT_EXCEEDED"
-            last = units_left == 1 or data.draw(st.booleans())
-            units = units_left if last else data.draw(st.integers(1, units_left - 1))
-            cash = cash_left if last else data.draw(st.integers(0, cash_left))
+            # Any part of what is left (all the units with part of the cash
+            # among them), or, now and then, the rest.
+            cash = data.draw(st.integers(0, cash_left))
+            units = data.draw(st.integers(1, claimable))
+            if n > 4 or data.draw(st.booleans()):
+                cash, units = cash_left, claimable
             plans.append(refund(order, f"a{len(plans)}", x.order_id, cash, units))
     assert all(p.cash >= 0 and all(d.amount >= 0 and d.platform_amount >= 0
                                    and d.merchant_amount >= 0 for d in p.deductions)
@@ -134,3 +144,17 @@ def test_a_presale_order_refunds_its_balance_then_its_deposit() -> None:
     assert last.freight == 500 and last.points == 3000 - first.points
     assert last.payments == (RefundPayment(deposit.pay_order_id, "pay-d", 1500),)
     assert [p.status for p in order.pay_orders] == [pb.PAY_STATUS_REFUNDED] * 2
+
+
+def test_a_line_refunded_unit_by_unit_then_the_rest_of_its_cash() -> None:
+    """Every unit refunded for part of its cash; the rest of the cash by a
+    claim naming units already refunded (they are not refunded twice)."""
+    order = paid(line("a", price=10_000, quantity=1), order_id="a")
+    first = refund(order, "a1", "a", 6_000, 1)
+    assert (order.max_refundable(order.lines[0]), order.max_claim_units(order.lines[0])) == \
+        ((4_000, 0), 1)
+    rest = refund(order, "a2", "a", 4_000, 1)
+    assert (first.units, first.restock_quantity, rest.units, rest.restock_quantity) == \
+        (1, 1, 0, 0)
+    assert order.lines[0].refunded == Refunded(10_000, 1, ())
+    assert order.status == pb.ORDER_STATUS_CANCELLED

@@ -101,13 +101,23 @@ class AfterSales(OrderState):
         return line.log_order is not None and anything_shipped([line.log_order.status])
 
     def max_refundable(self, line: Line, *, besides: str = "") -> tuple[int, int]:
-        """The most cash and units a claim may ask of ``line``: what it paid
-        and has not refunded, less any other open claim's (not ``besides``)."""
+        """What ``line`` may still refund: the cash it paid and has not
+        refunded, and its units not refunded, less any other open claim's
+        (not ``besides``)."""
         other = self.open_claim(line.order_id)
         held = (other.amount, other.quantity) if other and other.application_id != besides \
             else (0, 0)
         return (line.actual - line.refunded.cash - held[0],
-                line.quantity - line.refunded.quantity - held[1])
+                max(0, line.quantity - line.refunded.quantity - held[1]))
+
+    def max_claim_units(self, line: Line, *, besides: str = "") -> int:
+        """The most units a claim may name: those not refunded (nor held);
+        once every unit was refunded with cash left, any of them (a claim
+        for the rest of the cash)."""
+        cash, units = self.max_refundable(line, besides=besides)
+        if units == 0 and cash > 0 and line.refunded.quantity == line.quantity:
+            return line.quantity
+        return units
 
     def caps_shown(self, line: Line) -> tuple[int, int]:
         """``max_refundable`` while the order may be refunded (paid, not over:
@@ -196,7 +206,7 @@ class AfterSales(OrderState):
 
     def _check_caps(self, line: Line, amount: int, quantity: int, *, besides: str) -> None:
         cash, units = self.max_refundable(line, besides=besides)
-        if amount > cash or quantity > units:
+        if amount > cash or quantity > self.max_claim_units(line, besides=besides):
             raise E(pb.ERROR_REASON_REFUND_AMOUNT_EXCEEDED,
                     f"{line.order_id} may refund at most {cash} {self.currency} and "
                     f"{units} unit(s); asked {amount} and {quantity}",
@@ -249,7 +259,7 @@ class AfterSales(OrderState):
         for c in self.claims:
             if c.status == CLAIM_AGREED and c.plan and c.line_order_id == line.order_id \
                     and c.application_id != besides:
-                done = done.plus(c.plan.cash, c.plan.quantity, c.plan.deductions)
+                done = done.plus(c.plan.cash, c.plan.units, c.plan.deductions)
         return done
 
     def _plan(self, claim: RefundClaim) -> RefundPlan:
@@ -270,14 +280,15 @@ class AfterSales(OrderState):
                               p.actual - p.refunded - pending.get(p.pay_order_id, 0))
                  for p in self.pay_orders]
         shipped = self.line_shipped(line)
+        units = allotted.after.quantity - line.refunded.quantity
         return RefundPlan(
             application_id=claim.application_id, line_order_id=line.order_id, kind=claim.kind,
-            quantity=claim.quantity, cash=claim.amount, freight=freight,
+            quantity=claim.quantity, cash=claim.amount, freight=freight, units=units,
             payments=refunds.split_cash(claim.amount + freight, rooms),
             deductions=allotted.deductions,
             restore_coupons=whole and self.status != COMPLETED,
-            restock_quantity=claim.quantity if not shipped or claim.kind == RETURN_AND_REFUND
-            else 0, shipped=shipped)
+            restock_quantity=units if not shipped or claim.kind == RETURN_AND_REFUND else 0,
+            shipped=shipped)
 
     # --- finishing -----------------------------------------------------------
 
@@ -320,7 +331,7 @@ class AfterSales(OrderState):
                 policy: TradePolicy) -> None:
         plan = claim.plan
         assert plan is not None
-        line.refunded = line.refunded.plus(plan.cash, plan.quantity, plan.deductions)
+        line.refunded = line.refunded.plus(plan.cash, plan.units, plan.deductions)
         line.refund_status = pb.LINE_REFUND_STATUS_REFUNDED
         for share in plan.payments:
             po = self.pay_order(share.pay_order_id)

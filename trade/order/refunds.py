@@ -8,7 +8,10 @@ merchant bear):
 
 * Caps. A line may refund at most P less the cash already refunded (and
   less the cash of another open claim: one claim per line is open at a
-  time), and at most its units not yet refunded.
+  time), and at most its units not yet refunded — or, once every unit was
+  refunded while cash is left (a partial refund of all the units), claims
+  for the rest of the cash naming units already refunded. A claim refunds
+  the units it names up to those not refunded yet (``units_counted``).
 * Parts in proportion, cumulatively. After a claim the line has refunded
   C of P cash and U of Q units; its refunded proportion is r = C / P (or
   U / Q when P == 0: paid by points and the card alone). Each deduction's
@@ -119,9 +122,11 @@ class RefundPlan:
     application_id: str
     line_order_id: str
     kind: int  # RefundKind
-    quantity: int
+    quantity: int  # the units the claim names
     cash: int
     freight: int = 0
+    # The units it refunds (not refunded before; ``units_counted``).
+    units: int = 0
     payments: tuple[RefundPayment, ...] = ()
     deductions: tuple[DeductionBack, ...] = ()
     restore_coupons: bool = False
@@ -162,12 +167,14 @@ class LineAllotment:
 
 def allot_line(paid: int, quantity: int, deductions: Sequence[Deduction], before: Refunded,
                cash: int, units: int) -> LineAllotment:
-    """A claim of ``cash`` and ``units`` on a line that paid ``paid`` cash for
-    ``quantity`` units with ``deductions``, having refunded ``before``: each
-    deduction's return (cumulative floor of its proportion; see the module
-    docstring). ValueError above the caps."""
-    if not (0 <= cash <= paid - before.cash and 0 <= units <= quantity - before.quantity):
+    """A claim of ``cash`` naming ``units`` on a line that paid ``paid`` cash
+    for ``quantity`` units with ``deductions``, having refunded ``before``:
+    each deduction's return (cumulative floor of its proportion; see the
+    module docstring) and the figures after it (the units it refunds:
+    ``units_counted``). ValueError above the cash cap."""
+    if not (0 <= cash <= paid - before.cash and 0 <= units <= quantity):
         raise ValueError("a claim above the line's caps")
+    units = units_counted(quantity, before, units)
     done_cash, done_units = before.cash + cash, before.quantity + units
     num, den = (done_cash, paid) if paid > 0 else (done_units, quantity)
     back = []
@@ -182,6 +189,11 @@ def allot_line(paid: int, quantity: int, deductions: Sequence[Deduction], before
         back.append(DeductionBack(d.kind, d.source_id, a, p, a - p))
     parts = tuple(back)
     return LineAllotment(parts, before.plus(cash, units, parts))
+
+
+def units_counted(quantity: int, before: Refunded, units: int) -> int:
+    """The units a claim naming ``units`` refunds: those not refunded yet."""
+    return max(0, min(units, quantity - before.quantity))
 
 
 def split_cash(amount: int, rooms: Sequence[PayOrderRoom]) -> tuple[RefundPayment, ...]:
