@@ -119,6 +119,40 @@ def memory() -> InMemoryTradeUnitOfWork:
     return InMemoryTradeUnitOfWork()
 
 
+async def stored(uow: InMemoryTradeUnitOfWork, *orders: Order) -> None:
+    """These orders committed in ``uow``'s store, with nothing published or armed."""
+    async with uow:
+        for order in orders:
+            await uow.orders.add(order)
+    uow.published.clear()
+    uow.timers.clear()
+
+
+def ship(order: Order, *line_ids: str, now: dt.datetime = T0) -> None:
+    """Logistics reports these lines' log orders SHIPPED (events pulled)."""
+    for x in order.lines:
+        if x.order_id in line_ids and x.log_order is not None:
+            order.mirror_logistics(x.log_order.log_order_id, pb.LOGISTICS_STATUS_SHIPPED, now,
+                                   POLICY)
+    order.pull()
+
+
+def paid_presale(*, price: int = 10000, quantity: int = 2, deposit: int = 1000,
+                 deductions: Sequence[Deduction] = (), freight: int = 0) -> Order:
+    """A presale single order ``p`` whose deposit then balance were paid
+    (payments ``pay-d`` and ``pay-b``; events pulled)."""
+    order = waiting(line("p", price=price, quantity=quantity, deductions=deductions,
+                         freight=freight),
+                    order_id="p", presale=Presale(deposit, T0, T0 + dt.timedelta(days=1)))
+    for payment in ("pay-d", "pay-b"):
+        due = order.due_pay_order
+        assert order.accept_payment(
+            payment_id=payment, pay_order_id=due.pay_order_id, order_id="p", buyer_id="b1",
+            currency="CNY", amount=due.actual, paid_at=T0, now=T0, policy=POLICY) is None
+    order.pull()
+    return order
+
+
 # Callers, as their credentials say (zhongtai.auth).
 OPS = Identity(Role.OPERATOR, "ops-1")
 FRONT = Identity.for_service("web-front")

@@ -22,6 +22,7 @@ from trade import (
     fulfilment,
     payments,
     queries,
+    refunds,
     views,
     vouchers,
 )
@@ -47,6 +48,10 @@ from zhongtai.trade.v1 import trade_pb2_grpc
 
 Ctx: TypeAlias = grpc.aio.ServicerContext
 
+# Refund claims are after-sales' to open, agree and finish (the buyer named
+# in a claim must be the order's).
+AFTERSALES_ONLY = allow(SERVICE, services=("aftersales",),
+                        ownership="after-sales' claims: its service identity only")
 # Who may call each RPC (zhongtai.auth): the roles, and the ownership rule
 # the use case applies on top (docs/security.md lists them all).
 POLICY: AccessPolicy = {
@@ -67,6 +72,12 @@ POLICY: AccessPolicy = {
     "CheckPayable": allow(SERVICE, ownership="payment's pre-check",
                           services=("payment",)),
     "ListAuditEntries": allow(OPERATOR, ownership="operators read any order's trail"),
+    "GetRefundable": allow(*ANYONE, services=("aftersales",),
+                           ownership="its buyer; a seller the lines it sells; staff; "
+                           "after-sales"),
+    "OpenRefund": AFTERSALES_ONLY,
+    "AgreeRefund": AFTERSALES_ONLY,
+    "FinishRefund": AFTERSALES_ONLY,
 }
 R = TypeVar("R", bound=Message)
 
@@ -151,7 +162,7 @@ class TradeServicer(trade_pb2_grpc.TradeServiceServicer):
         async def run(uow: TradeUnitOfWork, caller: Identity) -> pb.ConfirmReceiptResponse:
             order = await fulfilment.confirm_receipt(
                 uow, order_id=request.order_id, caller=caller, buyer_id=request.buyer_id,
-                clock=self.clock)
+                clock=self.clock, policy=self.policy)
             return pb.ConfirmReceiptResponse(order=views.order_message(order))
 
         return await self._idempotent(request, pb.ConfirmReceiptResponse, run)
@@ -171,7 +182,7 @@ class TradeServicer(trade_pb2_grpc.TradeServiceServicer):
         async def run(uow: TradeUnitOfWork, caller: Identity) -> pb.RedeemVoucherResponse:
             voucher, order = await vouchers.redeem_voucher(
                 uow, code=request.code, caller=caller, seller_id=request.seller_id,
-                clock=self.clock)
+                clock=self.clock, policy=self.policy)
             return pb.RedeemVoucherResponse(
                 voucher=views.voucher_message(order.order_id, voucher),
                 order=views.order_message(order))
@@ -199,6 +210,45 @@ class TradeServicer(trade_pb2_grpc.TradeServiceServicer):
             views.payable_result(part.pay_order_id, order, rejection)
             for part, order, rejection in results])
 
+
+    async def GetRefundable(self, request: pb.GetRefundableRequest, context: Ctx
+                            ) -> pb.GetRefundableResponse:
+        async with self.uow() as uow:
+            order, lines = await refunds.get_refundable(uow, order_id=request.order_id,
+                                                        caller=current_identity())
+        return views.refundable_response(order, lines, self.clock())
+
+    async def OpenRefund(self, request: pb.OpenRefundRequest, context: Ctx
+                         ) -> pb.OpenRefundResponse:
+        async with self.uow() as uow:
+            order, claim = await refunds.open_refund(
+                uow, application_id=request.application_id,
+                line_order_id=request.line_order_id, buyer_id=request.buyer_id,
+                kind=request.kind, quantity=request.quantity,
+                amount=request.amount.amount_minor, currency=request.amount.currency_code,
+                clock=self.clock)
+        return pb.OpenRefundResponse(
+            line=views.line_refundable(order, order.line(claim.line_order_id)))
+
+    async def AgreeRefund(self, request: pb.AgreeRefundRequest, context: Ctx
+                          ) -> pb.AgreeRefundResponse:
+        async with self.uow() as uow:
+            order, plan = await refunds.agree_refund(
+                uow, application_id=request.application_id,
+                amount=request.amount.amount_minor if request.HasField("amount") else None,
+                currency=request.amount.currency_code, quantity=request.quantity or None,
+                clock=self.clock)
+        return pb.AgreeRefundResponse(plan=views.plan_message(order, plan))
+
+    async def FinishRefund(self, request: pb.FinishRefundRequest, context: Ctx
+                           ) -> pb.FinishRefundResponse:
+        async with self.uow() as uow:
+            order = await refunds.finish_refund(
+                uow, application_id=request.application_id, outcome=request.outcome,
+                return_shipping=request.return_shipping_amount.amount_minor,
+                by_seller=request.return_shipping_by_seller, clock=self.clock,
+                policy=self.policy)
+        return pb.FinishRefundResponse(order=views.order_message(order))
 
     async def ListAuditEntries(self, request: pb.ListAuditEntriesRequest, context: Ctx
                                ) -> pb.ListAuditEntriesResponse:

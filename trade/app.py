@@ -41,7 +41,8 @@ def policy_of(settings: TradeSettings) -> TradePolicy:
         ship_timeout=seconds(settings.ship_timeout_seconds),
         auto_confirm=seconds(settings.auto_confirm_seconds),
         receipt_extension=seconds(settings.receipt_extension_seconds),
-        max_receipt_extensions=settings.max_receipt_extensions)
+        max_receipt_extensions=settings.max_receipt_extensions,
+        after_sales_window=seconds(settings.after_sales_window_seconds))
 
 
 def build(ctx: ServiceContext) -> BuiltService:
@@ -66,7 +67,7 @@ def build(ctx: ServiceContext) -> BuiltService:
                 logistics_events.LogisticsOrderChanged: events.logistics_order_changed,
             }),
         },
-        timer_handlers=timer_handlers(ctx.db),
+        timer_handlers=timer_handlers(ctx.db, policy),
     )
 
 

@@ -14,8 +14,9 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from trade import cancel, create_saga, fulfilment, payments
+from trade import cancel, create_saga, fulfilment, payments, refunds
 from trade.order import (
+    AFTER_SALES_TIMER,
     AUTO_CONFIRM_TIMER,
     BALANCE_LAPSE_TIMER,
     PAY_TIMEOUT_TIMER,
@@ -82,7 +83,7 @@ class Consumers:
                 clock=utcnow, policy=self.policy)
 
 
-def timer_handlers(db: Database) -> dict[str, TimerHandler]:
+def timer_handlers(db: Database, policy: TradePolicy) -> dict[str, TimerHandler]:
     """trade's durable timers (armed by the Order aggregate), each run on
     the timer's order in the worker's transaction."""
     def handler(use_case: Callable[[TradeUnitOfWork, str, Clock], Awaitable[None]]
@@ -92,10 +93,14 @@ def timer_handlers(db: Database) -> dict[str, TimerHandler]:
                 await use_case(uow, timer.key, utcnow)
         return fire
 
+    async def auto_confirm(uow: TradeUnitOfWork, order_id: str, clock: Clock) -> None:
+        await fulfilment.on_auto_confirm(uow, order_id, clock, policy)
+
     return {
         ROLLBACK_TIMER: handler(create_saga.on_rollback_timer),
         PAY_TIMEOUT_TIMER: handler(cancel.on_pay_timeout),
         BALANCE_LAPSE_TIMER: handler(cancel.on_balance_lapse),
         SHIP_TIMEOUT_TIMER: handler(fulfilment.on_ship_timeout),
-        AUTO_CONFIRM_TIMER: handler(fulfilment.on_auto_confirm),
+        AUTO_CONFIRM_TIMER: handler(auto_confirm),
+        AFTER_SALES_TIMER: handler(refunds.on_after_sales_end),
     }

@@ -59,6 +59,11 @@ class InMemoryOrders(Orders):
         return next((_copy(order) for order in self._all().values()
                      if any(v.code == code for v in order.vouchers)), None)
 
+    async def by_application(self, application_id: str, *, lock: bool = False
+                             ) -> Order | None:
+        return next((_copy(order) for order in self._all().values()
+                     if any(c.application_id == application_id for c in order.claims)), None)
+
     async def page(self, page: Page) -> list[tuple[Order, str]]:
         listed: list[tuple[Order, str]] = []
         for order in self._all().values():

@@ -52,13 +52,16 @@ async def logistics_order_changed(uow: TradeUnitOfWork, *, log_order_id: str, or
 
 
 async def confirm_receipt(uow: TradeUnitOfWork, *, order_id: str, caller: Identity,
-                          buyer_id: str, clock: Clock) -> Order:
+                          buyer_id: str, clock: Clock, policy: TradePolicy) -> Order:
     """The order's buyer (or staff naming it, or not) confirms receipt of a
-    top-level order: COMPLETED (``Order.confirm_receipt``); the order after it."""
+    top-level order: COMPLETED (``Order.confirm_receipt``), its after-sales
+    window started (``Order.start_after_sales``); the order after it."""
     buyer_id = acting_buyer(caller, buyer_id)
     order = await uow.orders.get_for_update(order_id)
     order.check_top_level(order_id, "confirm receipt of")
-    order.confirm_receipt(order.party_of(caller, buyer_id=buyer_id), clock())
+    now = clock()
+    order.confirm_receipt(order.party_of(caller, buyer_id=buyer_id), now)
+    order.start_after_sales(now, policy)
     await uow.orders.save(order)
     return order
 
@@ -75,11 +78,15 @@ async def extend_receipt(uow: TradeUnitOfWork, *, order_id: str, caller: Identit
     return order
 
 
-async def on_auto_confirm(uow: TradeUnitOfWork, order_id: str, clock: Clock) -> None:
+async def on_auto_confirm(uow: TradeUnitOfWork, order_id: str, clock: Clock,
+                          policy: TradePolicy) -> None:
     """The automatic receipt fired (``Order.auto_receive``): completed as the
-    system, or the timer re-armed when the buyer pushed it back."""
+    system (its after-sales window started), or the timer re-armed when the
+    buyer pushed it back."""
     order = await uow.orders.get_for_update(order_id)
-    order.auto_receive(clock())
+    now = clock()
+    order.auto_receive(now)
+    order.start_after_sales(now, policy)
     await uow.orders.save(order)
 
 

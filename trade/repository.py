@@ -2,7 +2,7 @@
 
 ``SqlOrders`` keeps Order aggregates in their rows (``trade.rows``) —
 ``biz_orders`` (the top-level order, and its sub orders), ``pay_orders``,
-``log_orders``, ``order_deductions`` and ``vouchers``:
+``log_orders``, ``order_deductions``, ``vouchers`` and ``refund_claims``:
 
 * ``get`` / ``find`` load the order an id names (a sub order's id loads its
   main order: the aggregate is always top-level); ``get_for_update`` locks
@@ -112,6 +112,11 @@ class Orders(abc.ABC):
         """The order of this voucher code, or None."""
 
     @abc.abstractmethod
+    async def by_application(self, application_id: str, *, lock: bool = False
+                             ) -> Order | None:
+        """The order of this refund claim (after-sales' application), or None."""
+
+    @abc.abstractmethod
     async def page(self, page: Page) -> list[tuple[Order, str]]:
         """The listed orders: each with the id of the row listed (the order
         itself, or one of its sub orders for a seller)."""
@@ -198,7 +203,9 @@ class SqlOrders(Orders):
             deductions=group((await self._s.execute(select(t.order_deductions).where(
                 d.order_id.in_(line_ids)).order_by(d.order_id, d.seq))).all(), "order_id"),
             vouchers=group((await self._s.execute(select(t.vouchers).where(
-                v.order_id.in_(list(tops))).order_by(v.code))).all(), "line_order_id"))
+                v.order_id.in_(list(tops))).order_by(v.code))).all(), "line_order_id"),
+            claims=group((await self._s.execute(select(t.refund_claims).where(
+                t.refund_claims.c.order_id.in_(list(tops))))).all(), "order_id"))
         orders = [from_rows(tops[x], related) for x in top_ids if x in tops]
         for order in orders:
             self._seen[order.order_id] = to_rows(order)
@@ -232,6 +239,12 @@ class SqlOrders(Orders):
         top = await self._scalars(select(t.vouchers.c.order_id).where(t.vouchers.c.code == code))
         return await self._one(top[0] if top else None, lock)
 
+    async def by_application(self, application_id: str, *, lock: bool = False
+                             ) -> Order | None:
+        top = await self._scalars(select(t.refund_claims.c.order_id).where(
+            t.refund_claims.c.application_id == application_id))
+        return await self._one(top[0] if top else None, lock)
+
     async def page(self, page: Page) -> list[tuple[Order, str]]:
         o = t.biz_orders.c
         q = select(o.order_id, o.parent_id).order_by(o.order_id.desc()).limit(page.limit)
@@ -263,7 +276,8 @@ class SqlOrders(Orders):
         await self._s.execute(t.pay_orders.insert(), list(rows.pay.values()))
         for table, values in ((t.log_orders, list(rows.log.values())),
                               (t.order_deductions, rows.deductions),
-                              (t.vouchers, list(rows.vouchers.values()))):
+                              (t.vouchers, list(rows.vouchers.values())),
+                              (t.refund_claims, list(rows.claims.values()))):
             if values:
                 await self._s.execute(table.insert(), values)
         order.version = 1
@@ -299,6 +313,12 @@ class SqlOrders(Orders):
             await self._s.execute(t.vouchers.insert(), new)
         await self._update(t.vouchers.c.code, {k: r for k, r in rows.vouchers.items()
                                                if k in seen.vouchers}, seen.vouchers)
+        claims = [r for k, r in rows.claims.items() if k not in seen.claims]
+        if claims:
+            await self._s.execute(t.refund_claims.insert(), claims)
+        await self._update(t.refund_claims.c.application_id,
+                           {k: r for k, r in rows.claims.items() if k in seen.claims},
+                           seen.claims)
 
     async def _update(self, key: Any, rows: dict[str, dict[str, Any]],
                       seen: dict[str, dict[str, Any]]) -> None:
@@ -308,8 +328,8 @@ class SqlOrders(Orders):
 
 
 def _changed(rows: Rows, seen: Rows) -> bool:
-    return (rows.biz, rows.pay, rows.log, rows.vouchers) != (
-        seen.biz, seen.pay, seen.log, seen.vouchers)
+    return (rows.biz, rows.pay, rows.log, rows.vouchers, rows.claims) != (
+        seen.biz, seen.pay, seen.log, seen.vouchers, seen.claims)
 
 
 class SqlTradeUnitOfWork(SqlUnitOfWork, TradeUnitOfWork):

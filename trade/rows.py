@@ -2,7 +2,7 @@
 
 ``to_rows`` gives every row of an order (``biz_orders`` for the top-level
 order and each sub order, ``pay_orders``, ``log_orders``,
-``order_deductions``, ``vouchers``) with the amounts the aggregate computes;
+``order_deductions``, ``vouchers``, ``refund_claims``) with the amounts the aggregate computes;
 ``from_rows`` rebuilds the aggregate from the rows ``trade.repository``
 read. Item attributes are stored as JSON with sorted keys.
 """
@@ -14,8 +14,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from trade.order import Close, Deduction, Item, Line, LogOrder, Order, Party, PayOrder, Voucher
+from trade.order import (
+    Close,
+    Deduction,
+    Item,
+    Line,
+    LogOrder,
+    Order,
+    Party,
+    PayOrder,
+    RefundClaim,
+    RefundPlan,
+    Voucher,
+)
+from trade.order.model import CARD, POINTS
+from trade.order.refunds import Refunded
 from trade.order.states import NOT_REQUIRED
+from zhongtai.trade.v1 import trade_pb2 as pb
 
 
 @dataclass
@@ -27,6 +42,7 @@ class Rows:
     log: dict[str, dict[str, Any]] = field(default_factory=dict)
     vouchers: dict[str, dict[str, Any]] = field(default_factory=dict)
     deductions: list[dict[str, Any]] = field(default_factory=list)
+    claims: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 _NO_ITEM: dict[str, Any] = {
@@ -52,6 +68,29 @@ def _amounts(x: Order | Line) -> dict[str, Any]:
             "adjust_amount": x.adjust}
 
 
+def _refunded(lines: list[Line], status: int) -> dict[str, Any]:
+    """The refunded figures of a line (one) or a main order (the sums)."""
+    parts = lines[0].refunded.parts if len(lines) == 1 else ()
+    backs = [(d.kind, r[0]) for x in lines
+             for d, r in zip(x.deductions, x.refunded.parts, strict=False)]
+    return {"refund_status": status,
+            "refunded_amount": sum(x.refunded.cash for x in lines),
+            "refunded_quantity": sum(x.refunded.quantity for x in lines),
+            "refunded_points": sum(a for k, a in backs if k == POINTS),
+            "refunded_stored_value": sum(a for k, a in backs if k == CARD),
+            "refunded_deductions": json.dumps([list(p) for p in parts])}
+
+
+def _claim_row(order: Order, c: RefundClaim) -> dict[str, Any]:
+    return {"application_id": c.application_id, "order_id": order.order_id,
+            "line_order_id": c.line_order_id, "buyer_id": c.buyer_id, "kind": c.kind,
+            "quantity": c.quantity, "amount": c.amount, "status": c.status,
+            "plan": json.dumps(c.plan.to_json(), sort_keys=True) if c.plan else None,
+            "return_shipping_amount": c.return_shipping_amount,
+            "return_shipping_by_seller": c.return_shipping_by_seller,
+            "created_at": c.created_at, "updated_at": c.updated_at}
+
+
 def to_rows(order: Order) -> Rows:
     """Every row of an order (without the biz rows' ``version``)."""
     close = order.close or Close(0, "", Party(0))
@@ -69,6 +108,9 @@ def to_rows(order: Order) -> Rows:
         "buyer_memo": order.buyer_memo, "shipped_at": order.ship_time,
         "receive_deadline": order.auto_receive_time,
         "receipt_extensions": order.receipt_extensions,
+        **_refunded(order.lines, pb.LINE_REFUND_STATUS_NONE if main
+                    else order.lines[0].refund_status),
+        "after_sales_end": order.after_sales_end, "after_sales_ended": order.after_sales_ended,
         "created_at": order.created_at, "updated_at": order.updated_at}
     for line in order.lines:
         if main:
@@ -78,6 +120,8 @@ def to_rows(order: Order) -> Rows:
                 "seller_id": line.seller_id, "logistics_status": line.logistics_status,
                 "request_id": "", "out_type": "", "out_id": "", "buyer_memo": "",
                 "shipped_at": None, "receive_deadline": None, "receipt_extensions": 0,
+                **_refunded([line], line.refund_status), "after_sales_end": None,
+                "after_sales_ended": False,
                 "created_at": line.created_at, "updated_at": line.updated_at}
         if (lo := line.log_order) is not None:
             rows.log[lo.log_order_id] = {
@@ -102,8 +146,10 @@ def to_rows(order: Order) -> Rows:
             "stored_value_amount": p.stored_value, "freight_amount": p.freight,
             "actual_amount": p.actual, "status": p.status, "pay_deadline": p.expire_at,
             "kind": p.kind, "balance_start": p.balance_start, "balance_end": p.balance_end,
-            "payment_id": p.payment_id, "paid_at": p.paid_at, "created_at": p.created_at,
-            "updated_at": p.updated_at}
+            "payment_id": p.payment_id, "paid_at": p.paid_at, "refunded_amount": p.refunded,
+            "created_at": p.created_at, "updated_at": p.updated_at}
+    for c in order.claims:
+        rows.claims[c.application_id] = _claim_row(order, c)
     return rows
 
 
@@ -125,7 +171,10 @@ def _line(r: Any, related: Related) -> Line:
                           buyer_id=v.buyer_id, sku_id=v.sku_id, status=v.status,
                           issued_at=v.created_at, updated_at=v.updated_at,
                           redeemed_at=v.redeemed_at)
-                  for v in related.vouchers.get(r.order_id, [])])
+                  for v in related.vouchers.get(r.order_id, [])],
+        refund_status=r.refund_status,
+        refunded=Refunded(r.refunded_amount, r.refunded_quantity,
+                          tuple((int(a), int(p)) for a, p in json.loads(r.refunded_deductions))))
 
 
 @dataclass
@@ -137,6 +186,17 @@ class Related:
     log: dict[str, Any] = field(default_factory=dict)
     deductions: dict[str, list[Any]] = field(default_factory=dict)
     vouchers: dict[str, list[Any]] = field(default_factory=dict)
+    claims: dict[str, list[Any]] = field(default_factory=dict)
+
+
+def _claim(c: Any) -> RefundClaim:
+    return RefundClaim(
+        application_id=c.application_id, line_order_id=c.line_order_id, buyer_id=c.buyer_id,
+        kind=c.kind, quantity=c.quantity, amount=c.amount, status=c.status,
+        created_at=c.created_at, updated_at=c.updated_at,
+        plan=RefundPlan.from_json(json.loads(c.plan)) if c.plan else None,
+        return_shipping_amount=c.return_shipping_amount,
+        return_shipping_by_seller=bool(c.return_shipping_by_seller))
 
 
 def from_rows(r: Any, related: Related) -> Order:
@@ -152,7 +212,7 @@ def from_rows(r: Any, related: Related) -> Order:
             adjust=p.adjust_amount, actual=p.actual_amount, status=p.status,
             created_at=p.created_at, updated_at=p.updated_at, expire_at=p.pay_deadline,
             balance_start=p.balance_start, balance_end=p.balance_end,
-            payment_id=p.payment_id, paid_at=p.paid_at)
+            payment_id=p.payment_id, paid_at=p.paid_at, refunded=p.refunded_amount)
             for p in sorted(related.pay.get(r.order_id, []), key=lambda p: p.kind)],
         created_at=r.created_at, updated_at=r.updated_at, status=r.status,
         pay_status=r.pay_status,
@@ -162,7 +222,10 @@ def from_rows(r: Any, related: Related) -> Order:
         close=Close(r.close_reason, r.close_note, Party(r.closed_by_role, r.closed_by_id))
         if r.close_reason else None,
         ship_time=r.shipped_at, auto_receive_time=r.receive_deadline,
-        receipt_extensions=r.receipt_extensions, version=r.version)
+        receipt_extensions=r.receipt_extensions, version=r.version,
+        claims=[_claim(c) for c in sorted(related.claims.get(r.order_id, []),
+                                          key=lambda c: (c.created_at, c.application_id))],
+        after_sales_end=r.after_sales_end, after_sales_ended=bool(r.after_sales_ended))
 
 
 def group(rows: Iterable[Any], key: str) -> dict[str, list[Any]]:

@@ -21,3 +21,6 @@ class TradeSettings:
     # ... and the buyer may push that back by this much, this many times.
     receipt_extension_seconds: float = 3 * 86400.0
     max_receipt_extensions: int = 1
+    # The after-sales window: applications are taken this long after receipt
+    # (or after the last refund claim ended, if later); seed 004: 15 days.
+    after_sales_window_seconds: float = 15 * 86400.0

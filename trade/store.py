@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 from zhongtai.db import UTCDateTime, new_metadata, plumbing_tables
@@ -75,6 +76,20 @@ biz_orders = Table(
     Column("shipped_at", UTCDateTime),
     Column("receive_deadline", UTCDateTime),
     Column("receipt_extensions", Integer, nullable=False, server_default="0"),
+    # After-sales. Lines: their LineRefundStatus and what they refunded
+    # (cash through payment, units, the points' and the card's shares, and
+    # per deduction — by its seq — the amount and the platform's share, as
+    # JSON [[amount, platform], ...]); a main order: the sums. Top-level
+    # orders: when the after-sales window ends (NULL: not started or paused
+    # while a claim is open) and whether it ended.
+    Column("refund_status", Integer, nullable=False, server_default="1"),
+    Column("refunded_amount", BigInteger, nullable=False, server_default="0"),
+    Column("refunded_quantity", BigInteger, nullable=False, server_default="0"),
+    Column("refunded_points", BigInteger, nullable=False, server_default="0"),
+    Column("refunded_stored_value", BigInteger, nullable=False, server_default="0"),
+    Column("refunded_deductions", Text, nullable=False, server_default="[]"),
+    Column("after_sales_end", UTCDateTime),
+    Column("after_sales_ended", Boolean, nullable=False, server_default=false()),
     # Incremented by every change; transitions are compare-and-set on status.
     Column("version", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
@@ -109,6 +124,8 @@ pay_orders = Table(
     # The payment (payment service's id) that paid it, and when.
     Column("payment_id", String(64), nullable=False, server_default=""),
     Column("paid_at", UTCDateTime),
+    # The cash refunded of it through after-sales (goods and freight).
+    Column("refunded_amount", BigInteger, nullable=False, server_default="0"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
@@ -159,5 +176,32 @@ vouchers = Table(
     Column("status", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("redeemed_at", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Refund claims: after-sales' applications as trade holds them, part of the
+# Order aggregate (written with the order, behind its version). One claim
+# per line is open (OPEN or AGREED) at a time; ``plan`` is the RefundPlan
+# (JSON) once agreed.
+refund_claims = Table(
+    "refund_claims",
+    metadata,
+    Column("application_id", String(64), primary_key=True),
+    # The top-level order, and the single or sub order of the line.
+    Column("order_id", String(64), ForeignKey("biz_orders.order_id"), nullable=False,
+           index=True),
+    Column("line_order_id", String(64), ForeignKey("biz_orders.order_id"), nullable=False,
+           index=True),
+    Column("buyer_id", String(64), nullable=False),
+    # RefundKind.
+    Column("kind", Integer, nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    # OPEN, AGREED, REFUNDED or CLOSED.
+    Column("status", String(16), nullable=False),
+    Column("plan", Text),
+    Column("return_shipping_amount", BigInteger, nullable=False, server_default="0"),
+    Column("return_shipping_by_seller", Boolean, nullable=False, server_default=false()),
+    Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -8,12 +8,22 @@ request or rides on an event: the order as it was at that moment.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
-from trade.order import NOT_THE_PAYERS, Line, Order, Party, PayOrder, Rejection, Voucher
+from trade.order import (
+    NOT_THE_PAYERS,
+    Line,
+    Order,
+    Party,
+    PayOrder,
+    RefundPlan,
+    Rejection,
+    Voucher,
+)
 from trade.order import events as de
 from zhongtai.common.v1.common_pb2 import Address, Money, Operator
 from zhongtai.promotion.v1 import promotion_pb2 as promo
@@ -52,6 +62,8 @@ def order_message(order: Order) -> pb.Order:
         o.auto_receive_time.CopyFrom(timestamp(order.auto_receive_time))
     if order.ship_time is not None:
         o.ship_time.CopyFrom(timestamp(order.ship_time))
+    if order.after_sales_end is not None:
+        o.after_sales_end_time.CopyFrom(timestamp(order.after_sales_end))
     o.pay_orders.extend(pay_order_message(order, p)
                         for p in sorted(order.pay_orders, key=lambda p: p.kind))
     o.pay_order.CopyFrom(pay_order_message(order, order.due_pay_order))
@@ -83,6 +95,11 @@ def _row(order: Order, line: Line, *, main: bool) -> pb.Order:
         discount_amount=money(source.discount), freight_amount=money(source.freight),
         actual_amount=money(source.actual), adjust_amount=money(source.adjust),
         create_time=timestamp(order.created_at), update_time=timestamp(order.updated_at))
+    lines = order.lines if main else [line]
+    o.refunded_amount.CopyFrom(money(sum(x.refunded.cash for x in lines)))
+    o.refunded_quantity = sum(x.refunded.quantity for x in lines)
+    if not main:
+        o.refund_status = _enum(line.refund_status)
     if order.close is not None:
         o.close_reason, o.close_note = _enum(order.close.reason), order.close.note
         if order.close.by.role:
@@ -215,6 +232,25 @@ def event_message(event: de.DomainEvent) -> Message:
         case de.VoucherRedeemed():
             return ev.VoucherRedeemed(voucher=voucher_message(event.order.order_id, event.voucher),
                                       order=order, occur_time=at)
+        case de.OrderRefundOpened():
+            c = event.claim
+            return ev.OrderRefundOpened(
+                order=order, application_id=c.application_id, line_order_id=c.line_order_id,
+                kind=_enum(c.kind), quantity=c.quantity,
+                amount=Money(currency_code=event.order.currency, amount_minor=c.amount),
+                occur_time=at)
+        case de.OrderRefundClosed():
+            return ev.OrderRefundClosed(order=order, application_id=event.claim.application_id,
+                                        line_order_id=event.claim.line_order_id, occur_time=at)
+        case de.OrderRefunded():
+            return ev.OrderRefunded(
+                order=order, plan=plan_message(event.order, event.plan),
+                return_shipping_amount=Money(currency_code=event.order.currency,
+                                             amount_minor=event.claim.return_shipping_amount),
+                return_shipping_by_seller=event.claim.return_shipping_by_seller,
+                line_cancelled=event.line_cancelled, occur_time=at)
+        case de.OrderAfterSalesEnded():
+            return ev.OrderAfterSalesEnded(order=order, occur_time=at)
     raise TypeError(f"no integration event for {type(event).__name__}")
 
 
@@ -240,6 +276,15 @@ def event_note(event: de.DomainEvent) -> str:
                     f"{event.order.currency}: {event.reason}")
         case de.PaymentRejected():
             return f"{name} payment {event.payment_id} for {event.pay_order_id}: {event.rejection}"
+        case de.OrderRefundOpened() | de.OrderRefundClosed():
+            c = event.claim
+            return (f"{name} application {c.application_id} on {c.line_order_id}: "
+                    f"{c.amount} {event.order.currency}, {c.quantity} unit(s)")
+        case de.OrderRefunded():
+            p = event.plan
+            return (f"{name} application {p.application_id} on {p.line_order_id}: "
+                    f"{p.cash} + freight {p.freight} {event.order.currency}, "
+                    f"{p.quantity} unit(s)")
         case de.OrderCancelled() | de.OrderCompleted():
             who = Operator.Role.Name(event.by.role).removeprefix("ROLE_").lower()
             return f"{name} by {who} {event.by.id}".rstrip()
@@ -251,3 +296,57 @@ def order_or_line(order: Order, order_id: str) -> pb.Order:
     if order_id == order.order_id:
         return order_message(order)
     return line_message(order, next(x for x in order.lines if x.order_id == order_id))
+
+
+# --- after-sales --------------------------------------------------------------
+
+def line_refundable(order: Order, line: Line) -> pb.LineRefundable:
+    """What one line may still refund (``Order.max_refundable``)."""
+    def money(amount: int) -> Money:
+        return Money(currency_code=order.currency, amount_minor=amount)
+
+    cash, units = order.caps_shown(line)
+    claim = order.open_claim(line.order_id)
+    return pb.LineRefundable(
+        line_order_id=line.order_id, seller_id=line.seller_id, sku_id=line.item.sku_id,
+        quantity=line.quantity, refund_status=_enum(line.refund_status),
+        paid_amount=money(line.actual), refunded_amount=money(line.refunded.cash),
+        max_refundable=money(cash), refundable_quantity=units,
+        open_application_id=claim.application_id if claim else "",
+        shipped=order.line_shipped(line), physical=line.log_order is not None)
+
+
+def refundable_response(order: Order, lines: list[Line], now: dt.datetime
+                        ) -> pb.GetRefundableResponse:
+    """GetRefundable's answer: the lines shown, the order's window and freight."""
+    r = pb.GetRefundableResponse(
+        order_id=order.order_id, buyer_id=order.buyer_id, status=_enum(order.status),
+        lines=[line_refundable(order, x) for x in lines],
+        refundable=order.refundable_now(now),
+        freight_amount=Money(currency_code=order.currency, amount_minor=order.freight))
+    if order.after_sales_end is not None:
+        r.after_sales_end_time.CopyFrom(timestamp(order.after_sales_end))
+    address = next((x.log_order.address for x in order.lines if x.log_order is not None), "")
+    if address:
+        r.address.CopyFrom(json_format.Parse(address, Address()))
+    return r
+
+
+def plan_message(order: Order, plan: RefundPlan) -> pb.RefundPlan:
+    """An agreed claim's allotment (``trade.order.refunds.RefundPlan``)."""
+    def money(amount: int) -> Money:
+        return Money(currency_code=order.currency, amount_minor=amount)
+
+    line = order.line(plan.line_order_id)
+    return pb.RefundPlan(
+        application_id=plan.application_id, order_id=order.order_id,
+        line_order_id=plan.line_order_id, seller_id=line.seller_id, buyer_id=order.buyer_id,
+        sku_id=line.item.sku_id, kind=_enum(plan.kind), quantity=plan.quantity,
+        cash_amount=money(plan.cash), freight_amount=money(plan.freight),
+        payments=[pb.RefundPayment(pay_order_id=p.pay_order_id, payment_id=p.payment_id,
+                                   amount=money(p.amount)) for p in plan.payments],
+        points_amount=money(plan.points), stored_value_amount=money(plan.stored_value),
+        deductions=[_deduction(order.currency, d.kind, d.source_id, d.amount,
+                               d.platform_amount, d.merchant_amount) for d in plan.deductions],
+        restore_coupons=plan.restore_coupons, restock_quantity=plan.restock_quantity,
+        shipped=plan.shipped)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 
-from trade.order import E, Order, Voucher
+from trade.order import E, Order, TradePolicy, Voucher
 from trade.repository import Clock, TradeUnitOfWork
 from zhongtai import pagination
 from zhongtai.auth import Identity, acting_seller
@@ -37,16 +37,20 @@ async def fresh_codes(uow: TradeUnitOfWork, n: int) -> list[str]:
 
 
 async def redeem_voucher(uow: TradeUnitOfWork, *, code: str, caller: Identity,
-                         seller_id: str, clock: Clock) -> tuple[Voucher, Order]:
+                         seller_id: str, clock: Clock, policy: TradePolicy
+                         ) -> tuple[Voucher, Order]:
     """The line's seller (a seller credential for it; ``seller_id``, if
     named, one of its own) or an operator redeems a code
-    (``Order.redeem_voucher``), under the order's lock; the voucher and its
-    order after it."""
+    (``Order.redeem_voucher``), under the order's lock (the last code
+    completes the order and starts its after-sales window); the voucher and
+    its order after it."""
     seller_id = acting_seller(caller, seller_id)
     order = await uow.orders.by_voucher(code, lock=True)
     if order is None:
         raise E(pb.ERROR_REASON_VOUCHER_NOT_FOUND, "no such voucher code")
-    voucher = order.redeem_voucher(code, order.party_of(caller, seller_id=seller_id), clock())
+    now = clock()
+    voucher = order.redeem_voucher(code, order.party_of(caller, seller_id=seller_id), now)
+    order.start_after_sales(now, policy)
     await uow.orders.save(order)
     return voucher, order
 

@@ -28,7 +28,7 @@ NEVER = {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.UNAV
          grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.DEADLINE_EXCEEDED}
 TABLES = (store.biz_orders, store.pay_orders, store.log_orders, store.vouchers,
           store.plumbing.outbox, store.plumbing.timers, store.plumbing.idempotency,
-          store.plumbing.audit)
+          store.plumbing.audit, store.refund_claims)
 
 
 def templates(order: tr.Order, voucher_order: tr.Order, sku_id: str
@@ -74,14 +74,26 @@ def templates(order: tr.Order, voucher_order: tr.Order, sku_id: str
             pay_order_id=po.pay_order_id, order_id=oid, amount=po.actual_amount)]),
         "ListAuditEntries": tr.ListAuditEntriesRequest(resource_type="order", resource_id=oid,
                                                        page_size=1, page_token="t"),
+        "GetRefundable": tr.GetRefundableRequest(order_id=oid),
+        "OpenRefund": tr.OpenRefundRequest(application_id="fuzz-app", line_order_id=oid,
+                                           buyer_id="fuzz", kind=tr.REFUND_KIND_REFUND_ONLY,
+                                           quantity=1, amount=cny),
+        "AgreeRefund": tr.AgreeRefundRequest(application_id="fuzz-app", amount=cny,
+                                             quantity=1),
+        "FinishRefund": tr.FinishRefundRequest(application_id="fuzz-app",
+                                               outcome=tr.REFUND_OUTCOME_KIND_CLOSED,
+                                               return_shipping_amount=cny,
+                                               return_shipping_by_seller=True),
     }.items()}
 
 
 def caller_for(method: str) -> Identity:
-    """Staff where the policy admits it (they get furthest), else a service."""
-    roles = POLICY[method].roles
-    return Identity(Role.OPERATOR, "fuzz-ops") if Role.OPERATOR in roles \
-        else Identity.for_service("fuzz-front")
+    """Staff where the policy admits it (they get furthest), else a service
+    (the one the rule names, if it names some)."""
+    rule = POLICY[method]
+    if Role.OPERATOR in rule.roles:
+        return Identity(Role.OPERATOR, "fuzz-ops")
+    return Identity.for_service(min(rule.services, default="fuzz-front"))
 
 
 async def test_no_trade_rpc_fails_internally_on_bad_input_nor_writes_when_refusing(

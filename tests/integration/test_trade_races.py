@@ -116,7 +116,7 @@ async def test_rollback_timer_beats_a_slow_saga(pg_database: CreateDb) -> None:
         fake.gate = asyncio.Event()
         creating = asyncio.create_task(t.create_order(request(request_id="slow")))
         await eventually(lambda: _has_init_order(t))
-        worker = TimerWorker(t.db, {ROLLBACK_TIMER: timer_handlers(t.db)[ROLLBACK_TIMER]})
+        worker = TimerWorker(t.db, {ROLLBACK_TIMER: timer_handlers(t.db, t.policy)[ROLLBACK_TIMER]})
         assert await worker.fire_due() == 1
         fake.gate.set()  # the reservation "succeeds" after the rollback
         with pytest.raises(Aborted) as e:

@@ -163,11 +163,11 @@ async def test_only_the_buyer_of_a_top_level_order() -> None:
         with pytest.raises(PermissionDenied) as e:
             async with uow:
                 await confirm_receipt(uow, order_id="o1", caller=caller, buyer_id="",
-                                      clock=lambda: T0)
+                                      clock=lambda: T0, policy=POLICY)
         assert e.value.reason == reason
     async with uow:
         done = await confirm_receipt(uow, order_id="o1", caller=buyer("b"), buyer_id="",
-                                     clock=lambda: T0)
+                                     clock=lambda: T0, policy=POLICY)
     assert done.status == domain.COMPLETED
 
 
@@ -202,5 +202,5 @@ async def test_redeem_rules() -> None:
     with pytest.raises(PermissionDenied) as e:
         async with memory() as uow:
             await vouchers.redeem_voucher(uow, code="C", caller=buyer("b1"), seller_id="",
-                                          clock=lambda: T0)
+                                          clock=lambda: T0, policy=POLICY)
     assert e.value.reason == "SUBJECT_MISMATCH"

@@ -24,6 +24,7 @@ from tests.trade_support import (
     paid,
     placed,
     seller,
+    stored,
     voucher_line,
     waiting,
 )
@@ -40,10 +41,10 @@ from trade import (
 )
 from trade.fakes import InMemoryTradeUnitOfWork
 from trade.order import (
+    AFTER_SALES_TIMER,
     AUTO_CONFIRM_TIMER,
     PAY_TIMEOUT_TIMER,
     SHIP_TIMEOUT_TIMER,
-    Order,
     Party,
     Presale,
 )
@@ -54,14 +55,6 @@ from zhongtai.trade.v1 import events_pb2 as ev
 from zhongtai.trade.v1 import trade_pb2 as pb
 
 Part = payments.Part
-
-
-async def stored(uow: InMemoryTradeUnitOfWork, *orders: Order) -> None:
-    async with uow:
-        for order in orders:
-            await uow.orders.add(order)
-    uow.published.clear()
-    uow.timers.clear()
 
 
 def the_one(uow: InMemoryTradeUnitOfWork, event_type: type) -> object:
@@ -337,12 +330,15 @@ async def test_logistics_ships_the_order_when_every_line_shipped_then_receipt() 
     assert uow.timers[(AUTO_CONFIRM_TIMER, "m")].due_at == \
         T0 + POLICY.auto_confirm + POLICY.receipt_extension
     async with uow:
-        await fulfilment.on_auto_confirm(uow, "m", clock)  # pushed back: re-armed only
+        await fulfilment.on_auto_confirm(uow, "m", clock, POLICY)  # pushed back: re-armed only
     assert uow.order("m").status == pb.ORDER_STATUS_WAIT_RECEIVE
     async with uow:
         done = await fulfilment.confirm_receipt(uow, order_id="m", caller=OPS, buyer_id="b1",
-                                                clock=clock)
-    assert done.status == pb.ORDER_STATUS_COMPLETED and uow.timers == {}
+                                                clock=clock, policy=POLICY)
+    assert done.status == pb.ORDER_STATUS_COMPLETED
+    # Received: only the after-sales window runs, from the receipt.
+    assert {k: d.due_at for k, d in uow.timers.items()} == {
+        (AFTER_SALES_TIMER, "m"): clock.now + POLICY.after_sales_window}
     assert [x.log_order.status for x in done.lines if x.log_order] == [
         pb.LOGISTICS_STATUS_RECEIVED] * 2
     completed = the_one(uow, ev.OrderCompleted)
@@ -356,7 +352,7 @@ async def test_the_automatic_receipt_completes_as_the_system() -> None:
     uow = memory()
     await stored(uow, paid(line("s", item_type=SERVICE), order_id="o1"))
     async with uow:
-        await fulfilment.on_auto_confirm(uow, "o1", Clock(T0 + POLICY.auto_confirm))
+        await fulfilment.on_auto_confirm(uow, "o1", Clock(T0 + POLICY.auto_confirm), POLICY)
     completed = the_one(uow, ev.OrderCompleted)
     assert completed.automatic and completed.operator.role == 3  # type: ignore[attr-defined]
 
@@ -405,13 +401,13 @@ async def test_vouchers_are_issued_at_payment_and_the_last_redemption_completes(
     for code in codes:
         async with uow:
             await vouchers.redeem_voucher(uow, code=code, caller=seller("s"), seller_id="",
-                                          clock=Clock())
+                                          clock=Clock(), policy=POLICY)
     assert uow.order("o1").status == pb.ORDER_STATUS_COMPLETED
     assert len(uow.events_of(ev.VoucherRedeemed)) == 3
     with pytest.raises(FailedPrecondition) as e:
         async with uow:
             await vouchers.redeem_voucher(uow, code=codes[0], caller=OPS, seller_id="s",
-                                          clock=Clock())
+                                          clock=Clock(), policy=POLICY)
     assert e.value.reason == "VOUCHER_ALREADY_REDEEMED"
 
 

@@ -32,13 +32,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from trade.order import amounts
+from trade.order.after_sales import AfterSales
 from trade.order.base import (
+    AFTER_SALES_TIMER,
     AUTO_CONFIRM_TIMER,
     BALANCE_LAPSE_TIMER,
     PAY_TIMEOUT_TIMER,
     ROLLBACK_TIMER,
     SHIP_TIMEOUT_TIMER,
-    OrderState,
 )
 from trade.order.events import (
     OrderCancelled,
@@ -48,12 +49,21 @@ from trade.order.events import (
     OrderPaid,
     OrderPriceAdjusted,
     OrderReceiptExtended,
-    OrderShipped,
     PaymentRejected,
     VoucherRedeemed,
     VouchersIssued,
 )
-from trade.order.model import SYSTEM, Close, Line, Party, PayOrder, Presale, TradePolicy, Voucher
+from trade.order.model import (
+    CLAIM_CLOSED,
+    SYSTEM,
+    Close,
+    Line,
+    Party,
+    PayOrder,
+    Presale,
+    TradePolicy,
+    Voucher,
+)
 from trade.order.payability import Rejection, payability
 from trade.order.states import (
     BALANCE,
@@ -74,7 +84,6 @@ from trade.order.states import (
     REFUNDED,
     REFUNDING,
     SELLER_CONFIRM,
-    SHIP,
     SHIP_TIMEOUT,
     UNSHIPPED,
     USE,
@@ -86,7 +95,6 @@ from trade.order.states import (
     WAIT_USE,
     E,
     S,
-    all_shipped,
     anything_shipped,
     combined_logistics_status,
     is_voucher,
@@ -97,8 +105,8 @@ from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.errors import PreconditionViolation
 from zhongtai.trade.v1 import trade_pb2 as pb
 
-__all__ = ["AUTO_CONFIRM_TIMER", "BALANCE_LAPSE_TIMER", "PAY_TIMEOUT_TIMER", "ROLLBACK_TIMER",
-           "SHIP_TIMEOUT_TIMER", "Mirror", "Order"]
+__all__ = ["AFTER_SALES_TIMER", "AUTO_CONFIRM_TIMER", "BALANCE_LAPSE_TIMER", "PAY_TIMEOUT_TIMER",
+           "ROLLBACK_TIMER", "SHIP_TIMEOUT_TIMER", "Mirror", "Order"]
 
 # The statuses in which the seller may still change what the buyer pays.
 PRICE_ADJUSTABLE = frozenset({WAIT_SELLER_CONFIRM, WAIT_PAY})
@@ -116,7 +124,7 @@ class Mirror(enum.Enum):
 
 
 @dataclass(kw_only=True)
-class Order(OrderState):
+class Order(AfterSales):
     """A top-level order and its transitions (see the module docstring)."""
 
     # --- creation ----------------------------------------------------------------
@@ -217,9 +225,11 @@ class Order(OrderState):
         system (CLOSE_REASON_SHIP_TIMEOUT) and refunded — its pay orders paid
         through payment REFUNDING (payment refunds them), one paid by points
         and the card alone REFUNDED at once. False (nothing) if the order is
-        not WAIT_SHIP or some of it shipped."""
-        if self.status != WAIT_SHIP or anything_shipped(self._log_statuses()):
-            return False
+        not WAIT_SHIP, some of it shipped, or a refund claim is open or was
+        refunded (the rest is after-sales' to refund)."""
+        if self.status != WAIT_SHIP or anything_shipped(self._log_statuses()) or any(
+                c.status != CLAIM_CLOSED for c in self.claims):
+            return False  # after-sales refunds are per line: never refunded twice
         self._cancel(SHIP_TIMEOUT, SYSTEM, pb.CLOSE_REASON_SHIP_TIMEOUT,
                      "nothing was shipped in time; the payment is refunded", now)
         return True
@@ -384,22 +394,8 @@ class Order(OrderState):
         if self.is_main:
             self.main_logistics_status = combined_logistics_status(self._log_statuses())
             self.updated_at = now
-        if self.status == WAIT_SHIP and all_shipped(self._log_statuses()):
-            self._move(SHIP, now)
-            self.disarm(SHIP_TIMEOUT_TIMER, self.order_id)
-            self._start_receipt(now, policy, shipped=True)
-            self.record(OrderShipped(self.snapshot(), now))
+        self._ship_if_all_shipped(now, policy)
         return Mirror.MIRRORED
-
-    def _start_receipt(self, now: dt.datetime, policy: TradePolicy, *,
-                       shipped: bool = False) -> None:
-        """The order waits for receipt from ``now``: received automatically
-        ``auto_confirm`` later (a durable timer)."""
-        self.auto_receive_time = now + policy.auto_confirm
-        if shipped:
-            self.ship_time = now
-        self._touch(now)
-        self.arm(AUTO_CONFIRM_TIMER, self.order_id, self.auto_receive_time)
 
     def confirm_receipt(self, by: Party, now: dt.datetime) -> None:
         """The buyer (or staff) confirms receipt: WAIT_RECEIVE → COMPLETED,

@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from dataclasses import dataclass
-from typing import Self
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Self, cast
 
-from trade.order.model import Close, Line, Party, PayOrder, Voucher
+from trade.order.events import OrderShipped
+from trade.order.model import Close, Line, Party, PayOrder, RefundClaim, TradePolicy, Voucher
 from trade.order.states import (
     INIT,
+    LOGISTICS_CANCELLED,
     NOT_REQUIRED,
     ORDER,
     PAID,
+    SHIP,
     UNPAID,
+    UNSHIPPED,
+    WAIT_SHIP,
     E,
     S,
+    all_shipped,
     logistics_status_after,
     pay_order_status_after,
     pay_status_after,
@@ -31,12 +37,16 @@ from zhongtai.errors import PreconditionViolation, ZhongtaiError
 from zhongtai.trade.v1 import trade_pb2 as pb
 from zhongtai.uow import Aggregate
 
+if TYPE_CHECKING:
+    from trade.order.aggregate import Order
+
 # The durable timers an order arms (kind; the key is the top-level order id).
 ROLLBACK_TIMER = "order.creation_rollback"
 PAY_TIMEOUT_TIMER = "order.pay_timeout"
 BALANCE_LAPSE_TIMER = "order.balance_lapse"
 SHIP_TIMEOUT_TIMER = "order.ship_timeout"
 AUTO_CONFIRM_TIMER = "order.auto_confirm"
+AFTER_SALES_TIMER = "order.after_sales_end"
 # Who acts on any order: an operator, or the system (a service, a timer).
 STAFF_ROLES = frozenset({Operator.ROLE_OPERATOR, Operator.ROLE_SYSTEM})
 MAX_PARTY_ID = 64
@@ -68,6 +78,12 @@ class OrderState(Aggregate):
     ship_time: dt.datetime | None = None
     auto_receive_time: dt.datetime | None = None
     receipt_extensions: int = 0
+    # After-sales: every refund claim of the order's lines, when its window
+    # ends (None: not started, or paused while a claim is open) and whether
+    # it ended (trade.order.after_sales_ended published).
+    claims: list[RefundClaim] = field(default_factory=list)
+    after_sales_end: dt.datetime | None = None
+    after_sales_ended: bool = False
 
     # --- reading -----------------------------------------------------------------
 
@@ -145,6 +161,10 @@ class OrderState(Aggregate):
         finally:
             self._events, self._deadlines = events, deadlines
 
+    def _now_as_event(self) -> Order:
+        """The snapshot an event carries (every state is an ``Order``)."""
+        return cast("Order", self.snapshot())
+
     # --- the one way statuses move ---------------------------------------------
 
     def _move(self, action: str, now: dt.datetime, close: Close | None = None) -> None:
@@ -183,7 +203,35 @@ class OrderState(Aggregate):
                  metadata={"order_id": self.order_id, "status": name, "action": action})
 
     def _log_statuses(self) -> list[int]:
-        return [x.log_order.status for x in self.lines if x.log_order is not None]
+        """The log orders that still ship: not those of lines refunded in
+        full before they shipped (their log orders are cancelled)."""
+        return [x.log_order.status for x in self.lines
+                if x.log_order is not None and not self.cancelled_by_refund(x)]
+
+    @staticmethod
+    def cancelled_by_refund(line: Line) -> bool:
+        """The line was refunded in full (all its units) before any of it shipped."""
+        return line.refunded_in_full and line.logistics_status in (UNSHIPPED, LOGISTICS_CANCELLED)
+
+    def _ship_if_all_shipped(self, now: dt.datetime, policy: TradePolicy) -> None:
+        """A WAIT_SHIP order whose every log order still shipping is shipped
+        ships: WAIT_RECEIVE, ``OrderShipped``, the ship timeout disarmed,
+        the automatic receipt armed."""
+        if self.status == WAIT_SHIP and all_shipped(self._log_statuses()):
+            self._move(SHIP, now)
+            self.disarm(SHIP_TIMEOUT_TIMER, self.order_id)
+            self._start_receipt(now, policy, shipped=True)
+            self.record(OrderShipped(self._now_as_event(), now))
+
+    def _start_receipt(self, now: dt.datetime, policy: TradePolicy, *,
+                       shipped: bool = False) -> None:
+        """The order waits for receipt from ``now``: received automatically
+        ``auto_confirm`` later (a durable timer)."""
+        self.auto_receive_time = now + policy.auto_confirm
+        if shipped:
+            self.ship_time = now
+        self._touch(now)
+        self.arm(AUTO_CONFIRM_TIMER, self.order_id, self.auto_receive_time)
 
     # --- who acts on it ------------------------------------------------------------
 

@@ -13,7 +13,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from trade.order.model import Party, Voucher
+from trade.order.model import Party, RefundClaim, Voucher
+from trade.order.refunds import RefundPlan
 
 if TYPE_CHECKING:
     from trade.order.aggregate import Order
@@ -88,6 +89,35 @@ class VouchersIssued(OrderEvent):
 @dataclass(frozen=True)
 class VoucherRedeemed(OrderEvent):
     voucher: Voucher
+
+
+@dataclass(frozen=True)
+class OrderRefundOpened(OrderEvent):
+    """A refund claim was opened on a line, or changed while open."""
+
+    claim: RefundClaim
+
+
+@dataclass(frozen=True)
+class OrderRefundClosed(OrderEvent):
+    """A claim ended without a refund."""
+
+    claim: RefundClaim
+
+
+@dataclass(frozen=True)
+class OrderRefunded(OrderEvent):
+    """A claim's plan was refunded; ``line_cancelled``: the line was
+    refunded in full and none of it shipped."""
+
+    plan: RefundPlan
+    claim: RefundClaim
+    line_cancelled: bool
+
+
+@dataclass(frozen=True)
+class OrderAfterSalesEnded(OrderEvent):
+    """The after-sales window of a completed order ended with no claim open."""
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from trade.order import refunds
+from trade.order.refunds import Refunded, RefundPlan
 from zhongtai.common.v1.common_pb2 import Operator
-from zhongtai.promotion.v1 import promotion_pb2 as promo
+from zhongtai.trade.v1 import trade_pb2 as pb
 
-POINTS = promo.DEDUCTION_KIND_POINTS
-CARD = promo.DEDUCTION_KIND_STORED_VALUE_CARD
+POINTS, CARD = refunds.POINTS, refunds.CARD
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,9 @@ class TradePolicy:
     # The buyer may push that back by this much, this many times.
     receipt_extension: dt.timedelta = dt.timedelta(days=3)
     max_receipt_extensions: int = 1
+    # After receipt (or the end of the last refund claim, if later) the buyer
+    # may apply for after-sales this long (seed 004: 15 days by default).
+    after_sales_window: dt.timedelta = dt.timedelta(days=15)
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,15 @@ class Line:
     logistics_status: int = 0
     log_order: LogOrder | None = None
     vouchers: list[Voucher] = field(default_factory=list)
+    # After-sales: the line's refund status (LineRefundStatus) and what it
+    # refunded so far (``refunds.Refunded``).
+    refund_status: int = pb.LINE_REFUND_STATUS_NONE
+    refunded: Refunded = field(default_factory=Refunded)
+
+    @property
+    def refunded_in_full(self) -> bool:
+        """Every unit and all the cash of the line were refunded."""
+        return self.refunded.complete(self.actual, self.quantity)
 
     @property
     def total(self) -> int:
@@ -195,6 +208,8 @@ class PayOrder:
     # nothing was paid through payment.
     payment_id: str = ""
     paid_at: dt.datetime | None = None
+    # The cash refunded of it through after-sales (goods and freight).
+    refunded: int = 0
 
 
 @dataclass(frozen=True)
@@ -204,3 +219,32 @@ class Presale:
     deposit: int
     balance_start: dt.datetime
     balance_end: dt.datetime
+
+
+# A refund claim's states (an after-sales application as trade holds it):
+# OPEN (changeable) -> AGREED (frozen, allotted) -> REFUNDED; OPEN -> CLOSED.
+CLAIM_OPEN, CLAIM_AGREED, CLAIM_REFUNDED, CLAIM_CLOSED = "OPEN", "AGREED", "REFUNDED", "CLOSED"
+
+
+@dataclass
+class RefundClaim:
+    """One after-sales application on one line: what it asks (``amount``:
+    the goods' cash, ``quantity``: units) and, once agreed, its plan."""
+
+    application_id: str
+    line_order_id: str
+    buyer_id: str
+    kind: int  # RefundKind
+    quantity: int
+    amount: int
+    status: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    plan: RefundPlan | None = None
+    return_shipping_amount: int = 0
+    return_shipping_by_seller: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        """Not finished: open or agreed (the line is held)."""
+        return self.status in (CLAIM_OPEN, CLAIM_AGREED)

@@ -41,6 +41,7 @@ DEPOSIT = pb.PAY_ORDER_KIND_DEPOSIT
 BALANCE = pb.PAY_ORDER_KIND_BALANCE
 
 UNPAID, PAID, CLOSED = pb.PAY_STATUS_UNPAID, pb.PAY_STATUS_PAID, pb.PAY_STATUS_CLOSED
+PARTIALLY_REFUNDED = pb.PAY_STATUS_PARTIALLY_REFUNDED
 REFUNDING, REFUNDED = pb.PAY_STATUS_REFUNDING, pb.PAY_STATUS_REFUNDED
 
 NOT_REQUIRED = pb.LOGISTICS_STATUS_NOT_REQUIRED
@@ -69,6 +70,9 @@ PAY_TO_RECEIVE = "pay_to_receive"
 USE = "use"
 # A paid order of which nothing shipped in time is cancelled and refunded.
 SHIP_TIMEOUT = "ship_timeout"
+# Every line of a paid order was refunded through after-sales before
+# anything shipped: the order is closed (its refunds were made per line).
+REFUND_ALL = "refund_all"
 
 # The order state machine: (status, action) -> status. Anything not listed is
 # an illegal transition (FAILED_PRECONDITION, nothing changes).
@@ -94,6 +98,8 @@ TRANSITIONS: Mapping[tuple[int, str], int] = {
     (WAIT_PAY, PAY_TO_RECEIVE): WAIT_RECEIVE,
     (WAIT_PAY_BALANCE, PAY_TO_RECEIVE): WAIT_RECEIVE,
     (WAIT_USE, USE): COMPLETED,
+    (WAIT_SHIP, REFUND_ALL): CANCELLED,
+    (WAIT_RECEIVE, REFUND_ALL): CANCELLED,
 }
 
 ORDER = StateMachine("order", TRANSITIONS, S.Name, E, pb.ERROR_REASON_ILLEGAL_ORDER_TRANSITION)
@@ -117,6 +123,7 @@ LOGISTICS_STATUS_EFFECTS: Mapping[str, Mapping[int, int]] = {
     CREATE_FAILED: {UNSHIPPED: LOGISTICS_CANCELLED},
     CANCEL: {UNSHIPPED: LOGISTICS_CANCELLED},
     SHIP_TIMEOUT: {UNSHIPPED: LOGISTICS_CANCELLED},
+    REFUND_ALL: {UNSHIPPED: LOGISTICS_CANCELLED},
     SHIP: {UNSHIPPED: SHIPPED, PARTIALLY_SHIPPED: SHIPPED},
     RECEIVE: {SHIPPED: RECEIVED, DELIVERED: RECEIVED},
 }
