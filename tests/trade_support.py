@@ -72,9 +72,13 @@ def waiting(*lines: Line, **kw: object) -> Order:
 
 
 def paid(*lines: Line, **kw: object) -> Order:
-    """An order paid in full by payment ``pay-1`` (events pulled)."""
+    """An order paid in full by payment ``pay-1`` (events pulled); one that
+    points and the card cover in full is paid when it is created."""
     order = waiting(*lines, **kw)
     due = order.due_pay_order
+    if due.actual == 0:
+        assert order.status != pb.ORDER_STATUS_WAIT_PAY
+        return order
     assert order.accept_payment(
         payment_id="pay-1", pay_order_id=due.pay_order_id, order_id=order.order_id,
         buyer_id=order.buyer_id, currency="CNY", amount=due.actual, paid_at=T0, now=T0,
