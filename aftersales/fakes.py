@@ -37,8 +37,10 @@ from zhongtai.uow import InMemoryUnitOfWork
 from zhongtai.wire import money
 
 
-class Crash(Exception):
-    """after-sales died (the unit of work rolls back; the remote effect stays)."""
+class Crash(BaseException):
+    """after-sales died (the unit of work rolls back; the remote effect stays).
+    A BaseException, so that nothing on the way catches it, as nothing
+    survives a kill -9: the timer worker does not count it as a failure."""
 
 
 @dataclass
@@ -305,6 +307,7 @@ class FakePayment(FakeService):
     async def GetRefund(self, req: pay.GetRefundRequest, **_: object
                         ) -> pay.GetRefundResponse:
         self._enter("GetRefund")
+        self._leave("GetRefund", req.refund_id, False)
         return pay.GetRefundResponse(refund=self.refunds[req.refund_id])
 
 

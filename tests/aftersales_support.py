@@ -110,3 +110,28 @@ def create_request(kind: int = REFUND_ONLY, *, request_id: str = "r1", amount: i
         reason=reason, note="broken",  # type: ignore[arg-type]
         evidence_urls=["https://img.example/1.jpg"], quantity=quantity,
         amount=money("CNY", amount))
+
+
+async def run_effects(desk: Desk, application_id: str = "A1") -> None:
+    """Fire the application's armed effects timer (its current round) as the
+    timer worker would: in a unit of work of its own."""
+    from aftersales import refunds
+    from aftersales.application import EFFECTS_TIMER
+
+    key = desk.uow.application(application_id).effects_key
+    assert (EFFECTS_TIMER, key) in desk.uow.timers, f"no effects timer {key} armed"
+    async with desk.uow as uow:
+        await refunds.run_effects(uow, desk.services.clients, desk.policy, key, desk.clock)
+
+
+async def fire_deadline(desk: Desk, application_id: str = "A1") -> bool:
+    """Fire the current status's deadline timer at its due time."""
+    from aftersales import review
+
+    app = desk.uow.application(application_id)
+    timer = next(kind for (kind, key) in desk.uow.timers
+                 if key == application_id and kind != "aftersales.effects")
+    assert app.deadline_at is not None
+    desk.clock.now = app.deadline_at
+    async with desk.uow as uow:
+        return await review.on_deadline(uow, timer, application_id, desk.clock, desk.policy)
