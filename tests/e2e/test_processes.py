@@ -448,3 +448,51 @@ async def test_distributed_order_is_shipped_tracked_and_received(distributed: Di
         assert done.status == tr.ORDER_STATUS_COMPLETED
         await eventually(lambda: has_event(d.events, "zhongtai.trade.v1.OrderCompleted",
                                            order.order_id), within=15)
+
+
+@pytest.mark.postgres
+@pytest.mark.rabbitmq
+async def test_aftersales_runs_on_its_own_on_postgres_and_rabbitmq(
+        pg_database: CreateDb, vhost: str, tmp_path: Path) -> None:
+    """`zhongtai serve --service aftersales`: its database migrated on
+    PostgreSQL, its queues on RabbitMQ, its RPCs served with credentials
+    checked; with trade unreachable an application is refused as UNAVAILABLE
+    and nothing is written; it stops cleanly."""
+    from zhongtai.aftersales.v1 import aftersales_pb2 as af
+    from zhongtai.aftersales.v1 import aftersales_pb2_grpc as af_grpc
+    from zhongtai.auth import Identity, Role
+
+    addr = f"127.0.0.1:{free_port()}"
+    keys, signing = key_files(tmp_path / "keys")
+    server = ServerProcess(
+        ["serve", "--service", "aftersales", "--listen", addr],
+        {"ZHONGTAI_BROKER_URL": vhost, "ZHONGTAI_DATA_DIR": str(tmp_path / "unused"), **keys,
+         "ZHONGTAI_DATABASE_URL_AFTERSALES": await pg_database("aftersales"),
+         "ZHONGTAI_ENDPOINT_TRADE": f"127.0.0.1:{free_port()}",
+         "ZHONGTAI_AFTERSALES_CALL_TIMEOUT_SECONDS": "2"},
+        tmp_path / "aftersales.log")
+    server.start()
+    identity = identities_for(signing)
+    buyer = (("authorization",
+              f"Bearer {identity.token(Identity(Role.BUYER, 'buyer-as'))}"),)
+    try:
+        await server.wait_ready(addr)
+        async with channel_to(addr, identity) as channel:
+            stub = af_grpc.AfterSalesServiceStub(channel)
+            listed = await stub.ListApplications(af.ListApplicationsRequest(), metadata=buyer)
+            assert list(listed.applications) == []
+            with pytest.raises(grpc.aio.AioRpcError) as e:
+                await stub.CreateApplication(af.CreateApplicationRequest(
+                    request_id="r1", line_order_id="L1", quantity=1,
+                    kind=af.APPLICATION_KIND_REFUND_ONLY,
+                    reason=af.APPLICATION_REASON_DAMAGED), metadata=buyer)
+            assert e.value.code() == grpc.StatusCode.UNAVAILABLE
+            with pytest.raises(grpc.aio.AioRpcError) as e:
+                await stub.GetApplication(af.GetApplicationRequest(application_id="nope"),
+                                          metadata=buyer)
+            assert rich_error(e.value)["reason"] == "APPLICATION_NOT_FOUND"
+            assert list((await stub.ListApplications(
+                af.ListApplicationsRequest(), metadata=buyer)).applications) == []
+    finally:
+        code = server.stop()
+    assert code == 0 and not (tmp_path / "unused").exists()
