@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from aftersales import views
 from aftersales.application import AfterSalesPolicy, Application, E
 from aftersales.clients import Clients
-from aftersales.keyed import R, UnitOfWorkFactory, keyed
+from aftersales.keyed import R, UnitOfWorkFactory, change, keyed
 from aftersales.parties import check_buyer
 from aftersales.repository import AfterSalesUnitOfWork, Clock
 from zhongtai.aftersales.v1 import aftersales_pb2 as pb
@@ -151,16 +151,13 @@ async def update_application(new_uow: UnitOfWorkFactory, clients: Clients,
         check_kind(req.kind, found.line)
         await _open_claim(clients, app.application_id, req, app.buyer_id, found.line)
 
-    async def apply(uow: AfterSalesUnitOfWork, _: None) -> pb.UpdateApplicationResponse:
-        app = await uow.applications.get_for_update(req.application_id)
+    def act(app: Application, _: None) -> None:
         check_buyer(app, caller)
         app.reapply(kind=req.kind, reason=req.reason, note=req.note,
                     evidence_urls=tuple(req.evidence_urls), quantity=req.quantity,
                     amount=req.amount.amount_minor, now=clock(), policy=policy)
-        await uow.applications.save(app)
-        return pb.UpdateApplicationResponse(application=views.application_message(app))
 
-    return await keyed(new_uow, req, pb.UpdateApplicationResponse, apply, prepare)
+    return await change(new_uow, req, pb.UpdateApplicationResponse, act, prepare)
 
 
 async def buyer_step(new_uow: UnitOfWorkFactory, req: pb.WithdrawApplicationRequest
@@ -171,8 +168,7 @@ async def buyer_step(new_uow: UnitOfWorkFactory, req: pb.WithdrawApplicationRequ
     a reduced refund (REFUNDING): the application's own buyer only, once per
     request id; trade hears of it through the effects (closing its claim, or
     the refund)."""
-    async def apply(uow: AfterSalesUnitOfWork, _: None) -> R:
-        app = await uow.applications.get_for_update(req.application_id)
+    def act(app: Application, _: None) -> None:
         actor = check_buyer(app, caller)
         now = clock()
         if isinstance(req, pb.WithdrawApplicationRequest):
@@ -181,8 +177,6 @@ async def buyer_step(new_uow: UnitOfWorkFactory, req: pb.WithdrawApplicationRequ
             app.escalate(req.note, now, policy)
         else:
             app.accept_reduced(actor, now, policy)
-        await uow.applications.save(app)
-        return response_type(application=views.application_message(app))
 
-    return await keyed(new_uow, req, response_type, apply)
+    return await change(new_uow, req, response_type, act)
 

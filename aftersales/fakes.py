@@ -50,62 +50,66 @@ class MemoryStore:
 
 
 class InMemoryApplications(Applications):
+    """Applications as copies in the store (written at once: the unit of work
+    puts the store back as it found it when it rolls back)."""
+
     uow: InMemoryAfterSalesUnitOfWork
 
+    @property
     def _all(self) -> dict[str, Application]:
-        return {**self.uow.store.applications, **self.uow.staged}
+        return self.uow.store.applications
 
     async def find(self, application_id: str, *, lock: bool = False) -> Application | None:
-        app = self._all().get(application_id)
+        app = self._all.get(application_id)
         return app.snapshot() if app is not None else None
 
     async def by_refund(self, refund_id: str) -> str | None:
-        return next((a.application_id for a in self._all().values()
+        return next((a.application_id for a in self._all.values()
                      if any(p.refund_id == refund_id for p in a.refund.parts)), None)
 
     async def page(self, which: Filter) -> list[Application]:
-        listed = sorted((a for a in self._all().values() if which.admits(a)),
+        listed = sorted((a for a in self._all.values() if which.admits(a)),
                         key=lambda a: a.application_id, reverse=True)
         return [a.snapshot() for a in listed[:which.limit]]
 
     async def add(self, app: Application) -> None:
         app.version = 1
-        self.uow.staged[app.application_id] = app.snapshot()
+        self._all[app.application_id] = app.snapshot()
         self._hand_over(app)
 
     async def save(self, app: Application) -> None:
-        stored = self._all()[app.application_id]
-        if stored.version != app.version:
+        if self._all[app.application_id].version != app.version:
             raise concurrent_change(app.application_id)
         app.version += 1
-        self.uow.staged[app.application_id] = app.snapshot()
+        self._all[app.application_id] = app.snapshot()
         self._hand_over(app)
 
 
 class InMemoryAfterSalesUnitOfWork(InMemoryUnitOfWork, AfterSalesUnitOfWork):
     """after-sales' unit of work over a ``MemoryStore``; reused, one at a time,
-    by every unit of work a use case opens (``lambda: uow``)."""
+    by every unit of work a use case opens (``lambda: uow``). It remembers
+    the applications as they were when it began and puts them back if it
+    rolls back."""
 
     def __init__(self, store: MemoryStore | None = None) -> None:
         super().__init__()
         self.store = store or MemoryStore()
-        self.staged: dict[str, Application] = {}
         self.applications = InMemoryApplications(self)
         self.keys = self.store.keys
+        self._before: dict[str, Application] = {}
 
     async def _begin(self) -> None:
         await super()._begin()
-        self.staged.clear()
+        self._before = dict(self.store.applications)
         self.store.keys.begin()
 
     async def _commit(self) -> None:
-        self.store.applications.update(self.staged)
-        self.staged.clear()
         self.store.keys.commit()
         await super()._commit()
 
     async def _rollback(self, exc: BaseException) -> None:
-        self.staged.clear()
+        self.store.applications.clear()
+        self.store.applications.update(self._before)
         self.store.keys.rollback()
         await super()._rollback(exc)
 

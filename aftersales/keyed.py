@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 
+from aftersales import views
+from aftersales.application import Application
 from aftersales.repository import AfterSalesUnitOfWork
 from zhongtai.idempotency import Replay, replay, request_hash
 
@@ -52,3 +54,18 @@ async def keyed(new_uow: UnitOfWorkFactory, request: Message, response_type: typ
             return response
     except Replay as r:
         return replay(r.stored, response_type)
+
+
+async def change(new_uow: UnitOfWorkFactory, request: Any, response_type: type[R],
+                 act: Callable[[Application, Any], None],
+                 prepare: Callable[[], Awaitable[Any]] = _nothing) -> R:
+    """``keyed`` for a change of the application ``request.application_id``:
+    loaded for update, changed by ``act`` (its checks included, given what
+    ``prepare`` returned), saved; the answer shows it."""
+    async def apply(uow: AfterSalesUnitOfWork, prepared: Any) -> R:
+        app = await uow.applications.get_for_update(request.application_id)
+        act(app, prepared)
+        await uow.applications.save(app)
+        return response_type(application=views.application_message(app))
+
+    return await keyed(new_uow, request, response_type, apply, prepare)

@@ -14,10 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from aftersales import views
 from aftersales.application import SHIP_RETURN, AfterSalesPolicy, Application
 from aftersales.clients import Clients
-from aftersales.keyed import UnitOfWorkFactory, keyed
+from aftersales.keyed import UnitOfWorkFactory, change
 from aftersales.parties import check_buyer, check_seller
 from aftersales.repository import AfterSalesUnitOfWork, Clock
 from zhongtai.aftersales.v1 import aftersales_pb2 as pb
@@ -46,6 +45,12 @@ async def create_return(clients: Clients, app: Application) -> ReturnOrder:
                        lo.address.SerializeToString(deterministic=True))
 
 
+def created_return(app: Application, created: ReturnOrder | None) -> None:
+    """Record the return order the call opened, if it opened one."""
+    if created is not None:
+        app.return_created(created.logistics_order_id, created.warehouse_id, created.address)
+
+
 async def ship_return(new_uow: UnitOfWorkFactory, clients: Clients, policy: AfterSalesPolicy,
                       req: pb.ShipReturnRequest, caller: Identity, clock: Clock
                       ) -> pb.ShipReturnResponse:
@@ -65,19 +70,13 @@ async def ship_return(new_uow: UnitOfWorkFactory, clients: Clients, policy: Afte
             carrier=req.carrier, tracking_no=req.tracking_no))
         return created
 
-    async def apply(uow: AfterSalesUnitOfWork, created: ReturnOrder | None
-                    ) -> pb.ShipReturnResponse:
-        app = await uow.applications.get_for_update(req.application_id)
+    def act(app: Application, created: ReturnOrder | None) -> None:
         check_buyer(app, caller)
-        if created is not None:
-            app.return_created(created.logistics_order_id, created.warehouse_id,
-                               created.address)
+        created_return(app, created)
         app.ship_return(req.carrier, req.tracking_no, req.shipping_fee.amount_minor, clock(),
                         policy)
-        await uow.applications.save(app)
-        return pb.ShipReturnResponse(application=views.application_message(app))
 
-    return await keyed(new_uow, req, pb.ShipReturnResponse, apply, prepare)
+    return await change(new_uow, req, pb.ShipReturnResponse, act, prepare)
 
 
 async def confirm_receipt(new_uow: UnitOfWorkFactory, policy: AfterSalesPolicy,
@@ -86,16 +85,12 @@ async def confirm_receipt(new_uow: UnitOfWorkFactory, policy: AfterSalesPolicy,
     """The line's seller (or an operator) inspected the return: all of it
     (REFUNDING) or part (WAIT_BUYER_CONFIRM, with the reduced amount and the
     note the buyer sees). Once per request id."""
-    async def apply(uow: AfterSalesUnitOfWork, _: None) -> pb.ConfirmReturnReceiptResponse:
-        app = await uow.applications.get_for_update(req.application_id)
-        actor = check_seller(app, caller)
-        app.confirm_receipt(actor, req.received_quantity,
+    def act(app: Application, _: None) -> None:
+        app.confirm_receipt(check_seller(app, caller), req.received_quantity,
                             req.amount.amount_minor if req.HasField("amount") else None,
                             req.note, clock(), policy)
-        await uow.applications.save(app)
-        return pb.ConfirmReturnReceiptResponse(application=views.application_message(app))
 
-    return await keyed(new_uow, req, pb.ConfirmReturnReceiptResponse, apply)
+    return await change(new_uow, req, pb.ConfirmReturnReceiptResponse, act)
 
 
 async def return_delivered(uow: AfterSalesUnitOfWork, application_id: str, now: dt.datetime,

@@ -10,7 +10,6 @@ transaction and change nothing when stale.
 
 from __future__ import annotations
 
-from aftersales import views
 from aftersales.application import (
     APPROVE_REFUND,
     ARBITRATE_REFUND,
@@ -19,10 +18,10 @@ from aftersales.application import (
     Application,
 )
 from aftersales.clients import Clients
-from aftersales.keyed import UnitOfWorkFactory, keyed
+from aftersales.keyed import UnitOfWorkFactory, change
 from aftersales.parties import actor_of, check_seller
 from aftersales.repository import AfterSalesUnitOfWork, Clock
-from aftersales.returns import ReturnOrder, create_return
+from aftersales.returns import ReturnOrder, create_return, created_return
 from zhongtai.aftersales.v1 import aftersales_pb2 as pb
 from zhongtai.auth import Identity
 from zhongtai.errors import InvalidArgument
@@ -48,32 +47,22 @@ async def approve(new_uow: UnitOfWorkFactory, clients: Clients, policy: AfterSal
         check_seller(app, caller)
         return await _return_if_needed(clients, app, app.approval_action())
 
-    async def apply(uow: AfterSalesUnitOfWork, created: ReturnOrder | None
-                    ) -> pb.ApproveApplicationResponse:
-        app = await uow.applications.get_for_update(req.application_id)
+    def act(app: Application, created: ReturnOrder | None) -> None:
         actor = check_seller(app, caller)
-        if created is not None:
-            app.return_created(created.logistics_order_id, created.warehouse_id,
-                               created.address)
+        created_return(app, created)
         app.approve(actor, req.note, clock(), policy)
-        await uow.applications.save(app)
-        return pb.ApproveApplicationResponse(application=views.application_message(app))
 
-    return await keyed(new_uow, req, pb.ApproveApplicationResponse, apply, prepare)
+    return await change(new_uow, req, pb.ApproveApplicationResponse, act, prepare)
 
 
 async def reject(new_uow: UnitOfWorkFactory, policy: AfterSalesPolicy,
                  req: pb.RejectApplicationRequest, caller: Identity, clock: Clock
                  ) -> pb.RejectApplicationResponse:
     """The line's seller (or an operator) refuses with a note: REJECTED."""
-    async def apply(uow: AfterSalesUnitOfWork, _: None) -> pb.RejectApplicationResponse:
-        app = await uow.applications.get_for_update(req.application_id)
-        actor = check_seller(app, caller)
-        app.reject(actor, req.note, clock(), policy)
-        await uow.applications.save(app)
-        return pb.RejectApplicationResponse(application=views.application_message(app))
+    def act(app: Application, _: None) -> None:
+        app.reject(check_seller(app, caller), req.note, clock(), policy)
 
-    return await keyed(new_uow, req, pb.RejectApplicationResponse, apply)
+    return await change(new_uow, req, pb.RejectApplicationResponse, act)
 
 
 async def arbitrate(new_uow: UnitOfWorkFactory, clients: Clients, policy: AfterSalesPolicy,
@@ -95,19 +84,13 @@ async def arbitrate(new_uow: UnitOfWorkFactory, clients: Clients, policy: AfterS
         action = ARBITRATE_RETURN if app.is_return and not received else ARBITRATE_REFUND
         return await _return_if_needed(clients, app, action)
 
-    async def apply(uow: AfterSalesUnitOfWork, created: ReturnOrder | None
-                    ) -> pb.ArbitrateApplicationResponse:
-        app = await uow.applications.get_for_update(req.application_id)
-        if created is not None:
-            app.return_created(created.logistics_order_id, created.warehouse_id,
-                               created.address)
+    def act(app: Application, created: ReturnOrder | None) -> None:
+        created_return(app, created)
         app.arbitrate(actor_of(caller, app), approving,
                       req.amount.amount_minor if req.HasField("amount") else None,
                       req.note, clock(), policy)
-        await uow.applications.save(app)
-        return pb.ArbitrateApplicationResponse(application=views.application_message(app))
 
-    return await keyed(new_uow, req, pb.ArbitrateApplicationResponse, apply, prepare)
+    return await change(new_uow, req, pb.ArbitrateApplicationResponse, act, prepare)
 
 
 async def on_deadline(uow: AfterSalesUnitOfWork, timer: str, application_id: str,

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 
 from aftersales.application import Actor, AfterSalesPolicy, Application
 from aftersales.fakes import FakeLine, FakeServices, InMemoryAfterSalesUnitOfWork
+from tests.trade_support import T0, Clock
 from zhongtai.aftersales.v1 import aftersales_pb2 as pb
 from zhongtai.auth import Identity, Role
 from zhongtai.wire import money
 
-T0 = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 POLICY = AfterSalesPolicy()
 BUYER = Identity(Role.BUYER, "b1")
 OTHER_BUYER = Identity(Role.BUYER, "b2")
@@ -70,18 +70,6 @@ def in_status(status: int, kind: int = RETURN, now: dt.datetime = T0) -> Applica
     app.pull()
     assert app.status == status, pb.ApplicationStatus.Name(app.status)
     return app
-
-
-@dataclass
-class Clock:
-    now: dt.datetime = T0
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> dt.datetime:
-        self.now += dt.timedelta(**delta)
-        return self.now
 
 
 @dataclass
