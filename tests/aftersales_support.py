@@ -12,6 +12,7 @@ from aftersales.fakes import FakeLine, FakeServices, InMemoryAfterSalesUnitOfWor
 from tests.trade_support import T0, Clock
 from zhongtai.aftersales.v1 import aftersales_pb2 as pb
 from zhongtai.auth import Identity, Role
+from zhongtai.trade.v1.trade_pb2 import RefundPlan
 from zhongtai.wire import money
 
 POLICY = AfterSalesPolicy()
@@ -64,7 +65,8 @@ def in_status(status: int, kind: int = RETURN, now: dt.datetime = T0) -> Applica
         if status in (pb.APPLICATION_STATUS_REFUNDING, pb.APPLICATION_STATUS_REFUNDED):
             app.confirm_receipt(SELLER_ACTOR, 2, None, "", now, POLICY)
     if status == pb.APPLICATION_STATUS_REFUNDED:
-        app.refund_agreed(b"plan", [], points_amount=0, stored_value_amount=0,
+        app.refund_agreed(RefundPlan(application_id=app.application_id).SerializeToString(),
+                          [], points_amount=0, stored_value_amount=0,
                           restore_coupons=False, restock_quantity=0, now=now)
         app.refunded(now, POLICY)
     app.pull()
