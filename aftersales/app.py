@@ -46,6 +46,7 @@ def policy_of(settings: AfterSalesSettings) -> AfterSalesPolicy:
         seller_receive=seconds(settings.receive_seconds),
         buyer_confirm=seconds(settings.confirm_seconds),
         max_reapplications=settings.max_reapplications,
+        claim_guard=seconds(settings.claim_guard_seconds),
         retry_base=seconds(settings.retry_base_seconds),
         retry_cap=seconds(settings.retry_cap_seconds))
 

@@ -87,6 +87,10 @@ DEADLINE_TIMERS: dict[int, str] = {
 }
 # The calls to other services an application owes (key: "<id>/<round>").
 EFFECTS_TIMER = "aftersales.effects"
+# Armed before trade is asked to open a claim for a new application id, and
+# disarmed by the application's creation: if after-sales dies in between,
+# it closes the claim trade holds for an application never written.
+CLAIM_GUARD_TIMER = "aftersales.claim_guard"
 
 # The seller bears the return shipping for its own faults (the proto's list).
 SELLER_FAULTS = frozenset({pb.APPLICATION_REASON_DAMAGED, pb.APPLICATION_REASON_WRONG_ITEM,
@@ -111,6 +115,7 @@ class AfterSalesPolicy:
     seller_receive: dt.timedelta = dt.timedelta(days=7)
     buyer_confirm: dt.timedelta = dt.timedelta(days=3)
     max_reapplications: int = 2
+    claim_guard: dt.timedelta = dt.timedelta(minutes=10)
     retry_base: dt.timedelta = dt.timedelta(seconds=1)
     retry_cap: dt.timedelta = dt.timedelta(seconds=300)
 
@@ -252,12 +257,14 @@ class Application(Aggregate):
               evidence_urls: tuple[str, ...], quantity: int, currency: str, amount: int,
               now: dt.datetime, policy: AfterSalesPolicy) -> Application:
         """A new application waiting for the seller's review (its review
-        timer armed); trade has opened the line's claim for it."""
+        timer armed); trade has opened the line's claim for it (its claim
+        guard is disarmed)."""
         app = cls(application_id=application_id, order_id=order_id, line_order_id=line_order_id,
                   buyer_id=buyer_id, seller_id=seller_id, sku_id=sku_id, kind=kind,
                   reason=reason, note=note, evidence_urls=evidence_urls, quantity=quantity,
                   currency=currency, amount=amount, created_at=now, updated_at=now,
                   status=pb.APPLICATION_STATUS_UNSPECIFIED)
+        app.disarm(CLAIM_GUARD_TIMER, application_id)
         app._enter(pb.APPLICATION_STATUS_WAIT_SELLER_REVIEW, pb.ACTION_APPLIED,
                    Actor("buyer", buyer_id), note, now, policy)
         return app

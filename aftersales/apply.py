@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from aftersales import views
-from aftersales.application import AfterSalesPolicy, Application, E
+from aftersales.application import CLAIM_GUARD_TIMER, AfterSalesPolicy, Application, E
 from aftersales.clients import Clients
 from aftersales.keyed import R, UnitOfWorkFactory, change, keyed
 from aftersales.parties import check_buyer
@@ -26,6 +26,7 @@ from zhongtai.auth import Identity
 from zhongtai.errors import InvalidArgument, Reasons, Violations
 from zhongtai.ids import new_id
 from zhongtai.trade.v1 import trade_pb2 as trade
+from zhongtai.uow import Deadline
 from zhongtai.wire import money
 
 TRADE = Reasons(trade.ErrorReason)
@@ -100,7 +101,7 @@ async def create_application(new_uow: UnitOfWorkFactory, clients: Clients,
     trade's caps and one-claim-per-line rule hold); nothing is written on
     any refusal; a repeat of the request gets the same application. A claim
     trade holds for an application after-sales never wrote (after-sales
-    died between the two) is taken over by the line's next application.
+    died between the two) is closed by its guard timer (``claim_guard``).
     """
     check_changes(req)
     buyer_id = caller.subject
@@ -109,10 +110,9 @@ async def create_application(new_uow: UnitOfWorkFactory, clients: Clients,
         found = await line_of(clients, req.line_order_id, buyer_id)
         check_kind(req.kind, found.line)
         application_id = new_id()
-        if orphan := found.line.open_application_id:
-            async with new_uow() as uow:
-                if await uow.applications.find(orphan) is None:
-                    application_id = orphan
+        async with new_uow() as uow:  # if we die before writing it, trade's claim is closed
+            uow.schedule([Deadline(CLAIM_GUARD_TIMER, application_id,
+                                   clock() + policy.claim_guard)])
         await _open_claim(clients, application_id, req, buyer_id, found.line)
         currency, amount = _amount(req, found.line)
         return Application.apply(

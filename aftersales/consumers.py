@@ -16,7 +16,12 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales import refunds, returns, review
-from aftersales.application import DEADLINE_TIMERS, EFFECTS_TIMER, AfterSalesPolicy
+from aftersales.application import (
+    CLAIM_GUARD_TIMER,
+    DEADLINE_TIMERS,
+    EFFECTS_TIMER,
+    AfterSalesPolicy,
+)
 from aftersales.clients import Clients
 from aftersales.repository import Clock, SqlAfterSalesUnitOfWork
 from zhongtai.db import Database, utcnow
@@ -67,7 +72,12 @@ def timer_handlers(db: Database, clients: Clients, policy: AfterSalesPolicy,
 
     handlers: dict[str, TimerHandler] = {kind: deadline(kind)
                                          for kind in DEADLINE_TIMERS.values()}
+    async def claim_guard(s: AsyncSession, timer: Timer) -> None:
+        async with SqlAfterSalesUnitOfWork(db, s) as uow:
+            await refunds.on_claim_guard(uow, clients, timer.key)
+
     handlers[EFFECTS_TIMER] = effects
+    handlers[CLAIM_GUARD_TIMER] = claim_guard
     return handlers
 
 

@@ -80,13 +80,30 @@ async def run_effects(uow: AfterSalesUnitOfWork, clients: Clients, policy: After
 
 
 async def _close_claim(clients: Clients, app: Application) -> None:
+    await close_claim(clients, app.application_id)
+    app.trade_closed()
+
+
+async def close_claim(clients: Clients, application_id: str) -> None:
+    """Trade closes the claim of ``application_id`` (none: nothing to close)."""
     try:
         await clients.call(clients.trade.FinishRefund, trade.FinishRefundRequest(
-            application_id=app.application_id, outcome=trade.REFUND_OUTCOME_KIND_CLOSED))
+            application_id=application_id, outcome=trade.REFUND_OUTCOME_KIND_CLOSED))
     except ZhongtaiError as error:
-        if error.reason != "REFUND_NOT_FOUND":  # no claim: nothing to close
+        if error.reason != "REFUND_NOT_FOUND":
             raise
-    app.trade_closed()
+
+
+async def on_claim_guard(uow: AfterSalesUnitOfWork, clients: Clients,
+                         application_id: str) -> bool:
+    """The guard of a claim opened for a new application: if the application
+    was never written (after-sales died between trade's OpenRefund and the
+    write, or the write failed), trade's claim is closed so the line is
+    free again. True if it closed one; a failure is retried by the timer."""
+    if await uow.applications.find(application_id) is not None:
+        return False
+    await close_claim(clients, application_id)
+    return True
 
 
 async def _refund(clients: Clients, app: Application, clock: Clock,

@@ -28,6 +28,9 @@ class AfterSalesSettings:
     confirm_seconds: float = 3 * DAY
     # How many times a rejected application may be re-applied.
     max_reapplications: int = 2
+    # A claim trade opened for an application after-sales did not write
+    # (it died in between) is closed after this time.
+    claim_guard_seconds: float = 600.0
     # The refund's remote steps are retried (and payment's refunds polled)
     # with a backoff from this many seconds up to the cap.
     retry_base_seconds: float = 1.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from aftersales import apply, refunds, returns, review
-from aftersales.application import EFFECTS_TIMER, REVIEW_TIMER
+from aftersales.application import CLAIM_GUARD_TIMER, EFFECTS_TIMER, REVIEW_TIMER
 from aftersales.fakes import Crash, FakeLine
 from tests.aftersales_support import (
     BUYER,
@@ -119,14 +119,28 @@ async def test_refusals_write_nothing_and_trades_reasons_pass_unchanged(
     assert set(desk.uow.store.applications) == written
 
 
-async def test_a_claim_left_by_a_crash_is_taken_over_by_the_next_application(
-        desk: Desk) -> None:
-    desk.services.trade.claims["ORPHAN"] = {
-        "line": "L1", "state": "OPEN", "kind": 1, "quantity": 1, "amount": 10, "agreed": 0,
-        "plan": None, "finished": None}
-    app = await create(desk)
-    assert app.application_id == "ORPHAN"
-    assert desk.services.trade.claims["ORPHAN"]["amount"] == 6000
+async def test_a_claim_left_by_a_crash_is_closed_by_its_guard(desk: Desk) -> None:
+    """after-sales dies after trade opened the claim, before the application
+    was written: the guard armed before asking trade closes the claim, and
+    the line can be applied for again."""
+    desk.services.trade.crash_after["OpenRefund"] = 1
+    with pytest.raises(Crash):
+        await create(desk)
+    assert desk.uow.store.applications == {}
+    (guarded,) = [key for kind, key in desk.uow.timers if kind == CLAIM_GUARD_TIMER]
+    assert desk.services.trade.claims[guarded]["state"] == "OPEN"
+    with pytest.raises(FailedPrecondition) as e:
+        await create(desk, create_request(request_id="r2"))
+    assert e.value.reason == "LINE_REFUND_OPEN"
+    async with desk.uow as uow:
+        assert await refunds.on_claim_guard(uow, desk.services.clients, guarded)
+    assert desk.services.trade.claims[guarded]["state"] == "CLOSED"
+    app = await create(desk, create_request(request_id="r3"))
+    assert (CLAIM_GUARD_TIMER, app.application_id) not in desk.uow.timers
+    async with desk.uow as uow:  # a guard of a written application does nothing
+        assert not await refunds.on_claim_guard(uow, desk.services.clients,
+                                                app.application_id)
+    assert desk.services.trade.claims[app.application_id]["state"] == "OPEN"
 
 
 async def test_only_the_lines_seller_or_an_operator_reviews(desk: Desk) -> None:
