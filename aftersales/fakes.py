@@ -13,6 +13,7 @@ raised, as if after-sales died before hearing the answer).
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,9 +127,13 @@ class FakeService:
         self.fail: Counter[str] = Counter()
         self.crash_after: Counter[str] = Counter()
         self.effects: Counter[str] = Counter()
+        # Seconds each call takes (to let concurrent callers overlap).
+        self.delay = 0.0
 
-    def _enter(self, method: str) -> None:
+    async def _enter(self, method: str) -> None:
         self.calls.append(method)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.fail[method] > 0:
             self.fail[method] -= 1
             raise Unavailable("DEPENDENCY_FAILED", f"{method} unavailable (fake)")
@@ -185,7 +190,7 @@ class FakeTrade(FakeService):
 
     async def GetRefundable(self, req: trade.GetRefundableRequest, **_: object
                             ) -> trade.GetRefundableResponse:
-        self._enter("GetRefundable")
+        await self._enter("GetRefundable")
         lines = [x for x in self.lines.values() if req.order_id in (x.order_id, x.line_order_id)]
         if not lines:
             raise NotFound("ORDER_NOT_FOUND", f"order {req.order_id} does not exist")
@@ -208,7 +213,7 @@ class FakeTrade(FakeService):
 
     async def OpenRefund(self, req: trade.OpenRefundRequest, **_: object
                          ) -> trade.OpenRefundResponse:
-        self._enter("OpenRefund")
+        await self._enter("OpenRefund")
         line = self.lines[req.line_order_id]
         if not self.refundable:
             raise FailedPrecondition("REFUND_WINDOW_CLOSED", "the after-sales window ended")
@@ -233,7 +238,7 @@ class FakeTrade(FakeService):
 
     async def AgreeRefund(self, req: trade.AgreeRefundRequest, **_: object
                           ) -> trade.AgreeRefundResponse:
-        self._enter("AgreeRefund")
+        await self._enter("AgreeRefund")
         claim = self.claims.get(req.application_id)
         if claim is None:
             raise NotFound("REFUND_NOT_FOUND", "no such claim")
@@ -270,7 +275,7 @@ class FakeTrade(FakeService):
 
     async def FinishRefund(self, req: trade.FinishRefundRequest, **_: object
                            ) -> trade.FinishRefundResponse:
-        self._enter("FinishRefund")
+        await self._enter("FinishRefund")
         claim = self.claims.get(req.application_id)
         if claim is None:
             raise NotFound("REFUND_NOT_FOUND", "no such claim")
@@ -296,7 +301,7 @@ class FakePayment(FakeService):
 
     async def CreateRefund(self, req: pay.CreateRefundRequest, **_: object
                            ) -> pay.CreateRefundResponse:
-        self._enter("CreateRefund")
+        await self._enter("CreateRefund")
         new = req.request_id not in self.by_request
         if new:
             refund_id = f"rf-{len(self.refunds) + 1}"
@@ -310,7 +315,7 @@ class FakePayment(FakeService):
 
     async def GetRefund(self, req: pay.GetRefundRequest, **_: object
                         ) -> pay.GetRefundResponse:
-        self._enter("GetRefund")
+        await self._enter("GetRefund")
         self._leave("GetRefund", req.refund_id, False)
         return pay.GetRefundResponse(refund=self.refunds[req.refund_id])
 
@@ -322,7 +327,7 @@ class FakePromotion(FakeService):
 
     async def ReturnBenefits(self, req: promo.ReturnBenefitsRequest,
                              **_: object) -> promo.ReturnBenefitsResponse:
-        self._enter("ReturnBenefits")
+        await self._enter("ReturnBenefits")
         new = req.request_id not in self.returned
         self.returned.setdefault(req.request_id, req)
         self._leave("ReturnBenefits", req.request_id, new)
@@ -336,7 +341,7 @@ class FakeCatalog(FakeService):
 
     async def RestockUnits(self, req: cat.RestockUnitsRequest, **_: object
                            ) -> cat.RestockUnitsResponse:
-        self._enter("RestockUnits")
+        await self._enter("RestockUnits")
         new = req.request_id not in self.restocked
         self.restocked.setdefault(req.request_id, req)
         self._leave("RestockUnits", req.request_id, new)
@@ -350,7 +355,7 @@ class FakeLogistics(FakeService):
 
     async def CreateReturn(self, req: lg.CreateReturnRequest, **_: object
                            ) -> lg.CreateReturnResponse:
-        self._enter("CreateReturn")
+        await self._enter("CreateReturn")
         new = req.request_id not in self.returns
         if new:
             self.returns[req.request_id] = lg.LogisticsOrder(
@@ -363,7 +368,7 @@ class FakeLogistics(FakeService):
 
     async def ShipReturn(self, req: lg.ShipReturnRequest, **_: object
                          ) -> lg.ShipReturnResponse:
-        self._enter("ShipReturn")
+        await self._enter("ShipReturn")
         order = next(o for o in self.returns.values()
                      if o.logistics_order_id == req.logistics_order_id)
         new = order.status != lg.LOGISTICS_ORDER_STATUS_SHIPPED

@@ -14,18 +14,25 @@ from pathlib import Path
 
 import pytest
 
-from aftersales import queries, refunds, stats
+from aftersales import apply, queries, refunds, review, stats
 from aftersales.app import SERVICE
 from aftersales.application import EFFECTS_TIMER, Application
 from aftersales.consumers import timer_handlers
-from aftersales.fakes import Crash, FakeLine, FakeServices
+from aftersales.fakes import Crash, FakeLine, FakePayment, FakeServices
 from aftersales.repository import Filter, SqlAfterSalesUnitOfWork
-from tests.aftersales_support import OPERATOR, POLICY, SELLER, SELLER_ACTOR, application
+from tests.aftersales_support import (
+    BUYER,
+    OPERATOR,
+    POLICY,
+    SELLER,
+    SELLER_ACTOR,
+    application,
+)
 from tests.builders import migrated
 from tests.conftest import CreateDb
 from zhongtai.aftersales.v1 import aftersales_pb2 as pb
 from zhongtai.db import Database, utcnow
-from zhongtai.errors import Aborted
+from zhongtai.errors import Aborted, FailedPrecondition
 from zhongtai.timers import TimerWorker
 
 pytestmark = pytest.mark.postgres
@@ -140,3 +147,45 @@ async def test_the_timer_worker_makes_the_refund_once_through_crashes(db: Databa
         pending = (await s.execute(t.select().where(t.c.kind == EFFECTS_TIMER,
                                                     t.c.status == "PENDING"))).all()
     assert pending == []
+
+
+async def test_an_approval_racing_a_withdrawal_one_wins(db: Database) -> None:
+    """Both load the application for update: the second sees the first's
+    status (REFUNDING or CLOSED) and is refused; nothing is half done."""
+    await add(db, fresh("A1"))
+
+    def uows() -> SqlAfterSalesUnitOfWork:
+        return SqlAfterSalesUnitOfWork(db)
+
+    outcomes = await asyncio.gather(
+        review.approve(uows, FakeServices().clients, POLICY, pb.ApproveApplicationRequest(
+            request_id="ap", application_id="A1"), SELLER, utcnow),
+        apply.buyer_step(uows, pb.WithdrawApplicationRequest(
+            request_id="wd", application_id="A1"), pb.WithdrawApplicationResponse, BUYER,
+            utcnow, POLICY),
+        return_exceptions=True)
+    refused = [o for o in outcomes if isinstance(o, FailedPrecondition)]
+    assert len(refused) == 1 and refused[0].reason == "ILLEGAL_APPLICATION_TRANSITION"
+    async with SqlAfterSalesUnitOfWork(db) as uow:
+        app = await uow.applications.get("A1")
+    assert len(app.history) == 2 and app.version == 2
+
+
+async def test_two_timer_workers_make_one_refund(db: Database) -> None:
+    services = FakeServices(payment=FakePayment(settle_at_once=True))
+    services.trade.add_line(FakeLine(order_id="O1", line_order_id="L1", buyer_id="b1"))
+    services.trade.claims["A1"] = {"line": "L1", "state": "OPEN", "kind": 1, "quantity": 2,
+                                   "amount": 6000, "agreed": 0, "plan": None,
+                                   "finished": None}
+    services.trade.delay = services.payment.delay = 0.05
+    app = fresh("A1")
+    app.approve(SELLER_ACTOR, "", utcnow(), POLICY)
+    await add(db, app)
+    handlers = timer_handlers(db, services.clients, POLICY)
+    workers = [TimerWorker(db, handlers, service="aftersales") for _ in range(2)]
+    await asyncio.gather(*(w.fire_due() for w in workers))
+    async with SqlAfterSalesUnitOfWork(db) as uow:
+        assert (await uow.applications.get("A1")).status == pb.APPLICATION_STATUS_REFUNDED
+    assert services.trade.calls.count("AgreeRefund") == 1
+    assert services.payment.calls.count("CreateRefund") == 1
+    assert services.trade.calls.count("FinishRefund") == 1
