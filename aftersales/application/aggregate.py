@@ -22,188 +22,45 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+from aftersales.application.model import (
+    SYSTEM,
+    Actor,
+    AfterSalesPolicy,
+    HistoryEntry,
+    Refund,
+    RefundPart,
+    StatusChanged,
+)
+from aftersales.application.states import (
+    ACCEPT_REDUCED,
+    APPROVE_REFUND,
+    APPROVE_RETURN,
+    ARBITRATE_REFUND,
+    ARBITRATE_REJECT,
+    ARBITRATE_RETURN,
+    CLAIM_GUARD_TIMER,
+    DEADLINE_TIMERS,
+    EFFECTS_TIMER,
+    ESCALATE,
+    EXPIRE,
+    FINISH_REFUND,
+    LIFECYCLE,
+    MACHINE,
+    REAPPLY,
+    REAPPLY_TIMER,
+    RECEIVE_ALL,
+    RECEIVE_PART,
+    RECEIVE_TIMER,
+    REJECT,
+    RETURN_TIMER,
+    REVIEW_TIMER,
+    SHIP_RETURN,
+    WITHDRAW,
+    E,
+    return_shipping_bearer,
+)
 from zhongtai.aftersales.v1 import aftersales_pb2 as pb
-from zhongtai.errors import Reasons
-from zhongtai.statemachine import StateMachine
 from zhongtai.uow import Aggregate
-
-E = Reasons(pb.ErrorReason)
-
-WITHDRAW, REJECT, REAPPLY, ESCALATE = "withdraw", "reject", "reapply", "escalate"
-APPROVE_REFUND, APPROVE_RETURN = "approve_refund", "approve_return"
-ARBITRATE_REFUND, ARBITRATE_RETURN, ARBITRATE_REJECT = (
-    "arbitrate_refund", "arbitrate_return", "arbitrate_reject")
-SHIP_RETURN, RECEIVE_ALL, RECEIVE_PART = "ship_return", "receive_all", "receive_part"
-ACCEPT_REDUCED, EXPIRE, FINISH_REFUND = "accept_reduced", "expire", "finish_refund"
-
-# (status, action) -> status: the proto's lifecycle drawing.
-LIFECYCLE: dict[tuple[int, str], int] = {
-    (pb.APPLICATION_STATUS_WAIT_SELLER_REVIEW, APPROVE_REFUND): pb.APPLICATION_STATUS_REFUNDING,
-    (pb.APPLICATION_STATUS_WAIT_SELLER_REVIEW, APPROVE_RETURN):
-        pb.APPLICATION_STATUS_WAIT_BUYER_RETURN,
-    (pb.APPLICATION_STATUS_WAIT_SELLER_REVIEW, REJECT): pb.APPLICATION_STATUS_REJECTED,
-    (pb.APPLICATION_STATUS_WAIT_SELLER_REVIEW, WITHDRAW): pb.APPLICATION_STATUS_CLOSED,
-    (pb.APPLICATION_STATUS_REJECTED, REAPPLY): pb.APPLICATION_STATUS_WAIT_SELLER_REVIEW,
-    (pb.APPLICATION_STATUS_REJECTED, ESCALATE): pb.APPLICATION_STATUS_ARBITRATING,
-    (pb.APPLICATION_STATUS_REJECTED, WITHDRAW): pb.APPLICATION_STATUS_CLOSED,
-    (pb.APPLICATION_STATUS_REJECTED, EXPIRE): pb.APPLICATION_STATUS_CLOSED,
-    (pb.APPLICATION_STATUS_ARBITRATING, ARBITRATE_REFUND): pb.APPLICATION_STATUS_REFUNDING,
-    (pb.APPLICATION_STATUS_ARBITRATING, ARBITRATE_RETURN):
-        pb.APPLICATION_STATUS_WAIT_BUYER_RETURN,
-    (pb.APPLICATION_STATUS_ARBITRATING, ARBITRATE_REJECT): pb.APPLICATION_STATUS_CLOSED,
-    (pb.APPLICATION_STATUS_ARBITRATING, WITHDRAW): pb.APPLICATION_STATUS_CLOSED,
-    (pb.APPLICATION_STATUS_WAIT_BUYER_RETURN, SHIP_RETURN):
-        pb.APPLICATION_STATUS_WAIT_SELLER_RECEIVE,
-    (pb.APPLICATION_STATUS_WAIT_BUYER_RETURN, WITHDRAW): pb.APPLICATION_STATUS_CLOSED,
-    (pb.APPLICATION_STATUS_WAIT_BUYER_RETURN, EXPIRE): pb.APPLICATION_STATUS_CLOSED,
-    (pb.APPLICATION_STATUS_WAIT_SELLER_RECEIVE, RECEIVE_ALL): pb.APPLICATION_STATUS_REFUNDING,
-    (pb.APPLICATION_STATUS_WAIT_SELLER_RECEIVE, RECEIVE_PART):
-        pb.APPLICATION_STATUS_WAIT_BUYER_CONFIRM,
-    (pb.APPLICATION_STATUS_WAIT_BUYER_CONFIRM, ACCEPT_REDUCED): pb.APPLICATION_STATUS_REFUNDING,
-    (pb.APPLICATION_STATUS_WAIT_BUYER_CONFIRM, ESCALATE): pb.APPLICATION_STATUS_ARBITRATING,
-    (pb.APPLICATION_STATUS_REFUNDING, FINISH_REFUND): pb.APPLICATION_STATUS_REFUNDED,
-}
-MACHINE = StateMachine("application", LIFECYCLE, pb.ApplicationStatus.Name, E,
-                       pb.ERROR_REASON_ILLEGAL_APPLICATION_TRANSITION)
-
-OPEN = frozenset({pb.APPLICATION_STATUS_WAIT_SELLER_REVIEW, pb.APPLICATION_STATUS_REJECTED,
-                  pb.APPLICATION_STATUS_ARBITRATING, pb.APPLICATION_STATUS_WAIT_BUYER_RETURN,
-                  pb.APPLICATION_STATUS_WAIT_SELLER_RECEIVE,
-                  pb.APPLICATION_STATUS_WAIT_BUYER_CONFIRM})
-FINAL = frozenset({pb.APPLICATION_STATUS_REFUNDED, pb.APPLICATION_STATUS_CLOSED})
-
-# The durable timer of each status that has a deadline (key: the application id).
-REVIEW_TIMER = "aftersales.review_timeout"
-REAPPLY_TIMER = "aftersales.reapply_timeout"
-RETURN_TIMER = "aftersales.return_timeout"
-RECEIVE_TIMER = "aftersales.receive_timeout"
-CONFIRM_TIMER = "aftersales.confirm_timeout"
-DEADLINE_TIMERS: dict[int, str] = {
-    pb.APPLICATION_STATUS_WAIT_SELLER_REVIEW: REVIEW_TIMER,
-    pb.APPLICATION_STATUS_REJECTED: REAPPLY_TIMER,
-    pb.APPLICATION_STATUS_WAIT_BUYER_RETURN: RETURN_TIMER,
-    pb.APPLICATION_STATUS_WAIT_SELLER_RECEIVE: RECEIVE_TIMER,
-    pb.APPLICATION_STATUS_WAIT_BUYER_CONFIRM: CONFIRM_TIMER,
-}
-# The calls to other services an application owes (key: "<id>/<round>").
-EFFECTS_TIMER = "aftersales.effects"
-# Armed before trade is asked to open a claim for a new application id, and
-# disarmed by the application's creation: if after-sales dies in between,
-# it closes the claim trade holds for an application never written.
-CLAIM_GUARD_TIMER = "aftersales.claim_guard"
-
-# The seller bears the return shipping for its own faults (the proto's list).
-SELLER_FAULTS = frozenset({pb.APPLICATION_REASON_DAMAGED, pb.APPLICATION_REASON_WRONG_ITEM,
-                           pb.APPLICATION_REASON_NOT_AS_DESCRIBED,
-                           pb.APPLICATION_REASON_QUALITY_ISSUE,
-                           pb.APPLICATION_REASON_MISSING_PARTS,
-                           pb.APPLICATION_REASON_NOT_RECEIVED})
-
-
-def return_shipping_bearer(reason: int) -> int:
-    """Who bears the return shipping: the seller for its faults, else the buyer."""
-    return pb.BEARER_SELLER if reason in SELLER_FAULTS else pb.BEARER_BUYER
-
-
-@dataclass(frozen=True)
-class AfterSalesPolicy:
-    """The business's deadlines and limits (``aftersales.settings``)."""
-
-    review: dt.timedelta = dt.timedelta(days=2)
-    reapply: dt.timedelta = dt.timedelta(days=7)
-    buyer_return: dt.timedelta = dt.timedelta(days=7)
-    seller_receive: dt.timedelta = dt.timedelta(days=7)
-    buyer_confirm: dt.timedelta = dt.timedelta(days=3)
-    max_reapplications: int = 2
-    claim_guard: dt.timedelta = dt.timedelta(minutes=10)
-    retry_base: dt.timedelta = dt.timedelta(seconds=1)
-    retry_cap: dt.timedelta = dt.timedelta(seconds=300)
-
-    def deadline(self, status: int) -> dt.timedelta | None:
-        deadlines: dict[int, dt.timedelta] = {
-                pb.APPLICATION_STATUS_WAIT_SELLER_REVIEW: self.review,
-                pb.APPLICATION_STATUS_REJECTED: self.reapply,
-                pb.APPLICATION_STATUS_WAIT_BUYER_RETURN: self.buyer_return,
-                pb.APPLICATION_STATUS_WAIT_SELLER_RECEIVE: self.seller_receive,
-                pb.APPLICATION_STATUS_WAIT_BUYER_CONFIRM: self.buyer_confirm}
-        return deadlines.get(status)
-
-    def backoff(self, attempt: int) -> dt.timedelta:
-        """The wait before retry ``attempt`` (1, 2, ...): doubling, capped."""
-        seconds = self.retry_base.total_seconds() * 2 ** min(max(attempt - 1, 0), 30)
-        return dt.timedelta(seconds=min(seconds, self.retry_cap.total_seconds()))
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: ``role`` is "buyer", "seller", "operator" or "system"."""
-
-    role: str
-    id: str = ""
-
-
-SYSTEM = Actor("system")
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    action: int
-    actor: Actor
-    status: int
-    note: str
-    at: dt.datetime
-
-
-@dataclass(frozen=True)
-class StatusChanged:
-    """Domain event: the application was created or changed status."""
-
-    application_id: str
-    previous_status: int
-    action: int
-    actor: Actor
-    at: dt.datetime
-
-
-@dataclass
-class RefundPart:
-    """One pay order's share of the refund's cash, and payment's refund of it."""
-
-    pay_order_id: str
-    payment_id: str
-    amount: int
-    refund_id: str = ""
-    settled: bool = False
-
-
-@dataclass
-class Refund:
-    """Trade's plan (opaque bytes, shown as it came) and what was done of it."""
-
-    plan: bytes = b""
-    parts: list[RefundPart] = field(default_factory=list)
-    points_amount: int = 0
-    stored_value_amount: int = 0
-    restore_coupons: bool = False
-    restock_quantity: int = 0
-    benefits_returned: bool = False
-    restocked: bool = False
-
-    @property
-    def agreed(self) -> bool:
-        return bool(self.plan)
-
-    @property
-    def cash_parts(self) -> list[RefundPart]:
-        return [p for p in self.parts if p.amount > 0]
-
-    @property
-    def requested(self) -> bool:
-        return all(p.refund_id for p in self.cash_parts)
-
-    @property
-    def settled(self) -> bool:
-        return all(p.settled for p in self.cash_parts)
 
 
 @dataclass(kw_only=True)
