@@ -34,6 +34,7 @@ from aftersales.returns import create_return
 from zhongtai.aftersales.v1 import aftersales_pb2 as pb
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.errors import ZhongtaiError
+from zhongtai.failpoints import failpoint
 from zhongtai.payment.v1 import payment_pb2 as pay
 from zhongtai.promotion.v1 import promotion_pb2 as promo
 from zhongtai.trade.v1 import trade_pb2 as trade
@@ -111,10 +112,12 @@ async def _refund(clients: Clients, app: Application, clock: Clock,
     """The refund's steps not yet done; False while payment's refunds are pending."""
     if not app.refund.agreed:
         await _agree(clients, app, clock)
+    failpoint("aftersales.effects.after_agree")
     r = app.refund
     for part in r.cash_parts:
         if not part.refund_id:
             await _create_refund(clients, app, part, clock)
+    failpoint("aftersales.effects.after_refund")
     if app.owes_benefits and not r.benefits_returned:
         await clients.call(clients.promotion.ReturnBenefits, promo.ReturnBenefitsRequest(
             request_id=app.application_id, order_id=app.order_id,

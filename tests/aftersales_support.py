@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
 
 from aftersales.application import Actor, AfterSalesPolicy, Application
 from aftersales.fakes import FakeLine, FakeServices, InMemoryAfterSalesUnitOfWork
@@ -125,3 +128,46 @@ async def fire_deadline(desk: Desk, application_id: str = "A1") -> bool:
     desk.clock.now = app.deadline_at
     async with desk.uow as uow:
         return await review.on_deadline(uow, timer, application_id, desk.clock, desk.policy)
+
+
+# The RPCs after-sales calls, by service, that ``serve_fakes`` answers.
+FAKED_RPCS = {
+    "zhongtai.trade.v1.TradeService": ("trade", ("GetRefundable", "OpenRefund", "AgreeRefund",
+                                                 "FinishRefund")),
+    "zhongtai.payment.v1.PaymentService": ("payment", ("CreateRefund", "GetRefund")),
+    "zhongtai.promotion.v1.PromotionService": ("promotion", ("ReturnBenefits",)),
+    "zhongtai.catalog.v1.CatalogService": ("catalog", ("RestockUnits",)),
+    "zhongtai.logistics.v1.LogisticsService": ("logistics", ("CreateReturn", "ShipReturn")),
+}
+
+
+def _answering(call: Any) -> Any:
+    async def handle(request: Any, _context: Any) -> Any:
+        return await call(request)
+    return handle
+
+
+async def serve_fakes(services: FakeServices, address: str) -> grpc.aio.Server:
+    """The five faked services on one gRPC port (their refusals as the real
+    ones report them), for an after-sales process to call."""
+    from google.protobuf import descriptor_pool, message_factory
+
+    from zhongtai.grpcserver import ErrorAndLogInterceptor
+
+    server = grpc.aio.server(interceptors=[ErrorAndLogInterceptor()])
+    for service, (name, methods) in FAKED_RPCS.items():
+        fake = getattr(services, name)
+        descriptor = descriptor_pool.Default().FindServiceByName(service)
+        handlers = {}
+        for method in methods:
+            m = descriptor.methods_by_name[method]
+            handlers[method] = grpc.unary_unary_rpc_method_handler(
+                _answering(getattr(fake, method)),
+                request_deserializer=message_factory.GetMessageClass(m.input_type).FromString,
+                response_serializer=message_factory.GetMessageClass(
+                    m.output_type).SerializeToString)
+        server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service,
+                                                                              handlers),))
+    server.add_insecure_port(address)
+    await server.start()
+    return server
