@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -28,8 +26,7 @@ from tests.aftersales_support import (
     SELLER_ACTOR,
     application,
 )
-from tests.builders import migrated
-from tests.conftest import CreateDb
+from tests.conftest import OpenDb
 from zhongtai.aftersales.v1 import aftersales_pb2 as pb
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import Aborted, FailedPrecondition
@@ -39,13 +36,9 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def db(request: pytest.FixtureRequest, pg_database: CreateDb,
-             tmp_path: Path) -> AsyncIterator[Database]:
-    url = await pg_database("aftersales") if request.param == "postgres" \
-        else f"sqlite+aiosqlite:///{tmp_path}/aftersales.db"
-    database = await migrated(url, SERVICE)
-    yield database
-    await database.dispose()
+async def db(request: pytest.FixtureRequest, migrated_sqlite: OpenDb,
+             migrated_pg: OpenDb) -> Database:
+    return await (migrated_pg if request.param == "postgres" else migrated_sqlite)(SERVICE)
 
 
 async def add(db: Database, app: Application) -> None:
