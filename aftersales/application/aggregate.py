@@ -131,6 +131,17 @@ class Application(Aggregate):
         """REJECTED → WAIT_SELLER_REVIEW with the buyer's changes and a new
         review deadline, at most ``max_reapplications`` times
         (REAPPLICATION_LIMIT); trade has changed the claim already."""
+        target = self.check_reapplicable(policy)
+        self.kind, self.reason, self.note = kind, reason, note
+        self.evidence_urls, self.quantity, self.amount = evidence_urls, quantity, amount
+        self.reapplications += 1
+        self.seller_note = ""
+        self._enter(target, pb.ACTION_REAPPLIED, Actor("buyer", self.buyer_id), note, now, policy)
+
+    def check_reapplicable(self, policy: AfterSalesPolicy) -> int:
+        """What ``reapply`` refuses, refused now (before trade is asked): a
+        status that does not allow it, or REAPPLICATION_LIMIT. The status
+        re-applying leads to."""
         target = self._check(REAPPLY)
         if self.reapplications >= policy.max_reapplications:
             raise E(pb.ERROR_REASON_REAPPLICATION_LIMIT,
@@ -138,19 +149,7 @@ class Application(Aggregate):
                     f"{self.reapplications} times, the most allowed",
                     metadata={"application_id": self.application_id,
                               "max_reapplications": str(policy.max_reapplications)})
-        self.kind, self.reason, self.note = kind, reason, note
-        self.evidence_urls, self.quantity, self.amount = evidence_urls, quantity, amount
-        self.reapplications += 1
-        self.seller_note = ""
-        self._enter(target, pb.ACTION_REAPPLIED, Actor("buyer", self.buyer_id), note, now, policy)
-
-    def check_reapplicable(self, policy: AfterSalesPolicy) -> None:
-        """Refuse now (before trade is asked) what ``reapply`` would refuse."""
-        self._check(REAPPLY)
-        if self.reapplications >= policy.max_reapplications:
-            raise E(pb.ERROR_REASON_REAPPLICATION_LIMIT,
-                    f"application {self.application_id} may not be re-applied again",
-                    metadata={"application_id": self.application_id})
+        return target
 
     def withdraw(self, now: dt.datetime, policy: AfterSalesPolicy) -> None:
         """The buyer withdraws before agreement (and before the goods were
@@ -191,8 +190,9 @@ class Application(Aggregate):
         seller would have (refund-only: REFUNDING; a return not yet received:
         WAIT_BUYER_RETURN) or, after a partial receipt, granting ``amount``
         (at most the application's amount: RECEIPT_EXCEEDS_RETURN)."""
-        self.seller_note = note
         if not approve:
+            self._check(ARBITRATE_REJECT)
+            self.seller_note = note
             self._close(ARBITRATE_REJECT, pb.CLOSE_REASON_ARBITRATION_REJECTED,
                         pb.ACTION_ARBITRATED_REJECTED, actor, note, now, policy)
             return
@@ -201,6 +201,7 @@ class Application(Aggregate):
         target = self._check(action)
         granted = amount or self.amount
         self._check_within_amount(granted)
+        self.seller_note = note
         self._agree_or_return(target, granted, pb.ACTION_ARBITRATED_APPROVED, actor, note, now,
                               policy)
 
