@@ -11,12 +11,8 @@ from sqlalchemy import Column, Integer, String, Table, func, select
 from catalog import items
 from catalog import stock as catalog_stock
 from catalog.app import SERVICE as CATALOG
-from logistics.app import SERVICE as LOGISTICS
-from payment.app import SERVICE as PAYMENT
-from promotion.app import SERVICE as PROMOTION
 from tests.builders import migrated
 from tests.conftest import CreateDb
-from trade.app import SERVICE as TRADE
 from zhongtai import migrate, timers
 from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2 as pb
@@ -24,12 +20,14 @@ from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database, new_metadata, plumbing_tables, utcnow
 from zhongtai.errors import FailedPrecondition
 from zhongtai.idempotency import Keys, run_idempotent
+from zhongtai.runtime import load_spec, service_names
 from zhongtai.service import ServiceSpec
 from zhongtai.timers import Timer, TimerWorker
 
 pytestmark = pytest.mark.postgres
 
-ALL_SERVICES = [CATALOG, TRADE, PROMOTION, PAYMENT, LOGISTICS]
+# Every service the entry points declare.
+ALL_SERVICES = [load_spec(name) for name in service_names()]
 
 
 @pytest.mark.parametrize("spec", ALL_SERVICES, ids=lambda s: s.name)
