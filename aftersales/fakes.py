@@ -261,8 +261,9 @@ class FakeTrade(FakeService):
             cash_amount=money("CNY", cash), freight_amount=money("CNY", 0),
             points_amount=money("CNY", line.points * quantity // line.quantity),
             stored_value_amount=money("CNY", line.card * quantity // line.quantity),
-            restock_quantity=quantity if (not line.shipped or claim["kind"] ==
-                                          trade.REFUND_KIND_RETURN_AND_REFUND) else 0,
+            restock_quantity=(min(req.returned_quantity, quantity)
+                              if claim["kind"] == trade.REFUND_KIND_RETURN_AND_REFUND
+                              else 0 if line.shipped else quantity),
             shipped=line.shipped)
         left = cash
         for pay_order_id, amount in (line.pay_orders or {f"po-{line.order_id}": cash}).items():

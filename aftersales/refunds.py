@@ -148,10 +148,10 @@ async def _refund(clients: Clients, app: Application, clock: Clock,
 
 async def _agree(clients: Clients, app: Application, clock: Clock) -> None:
     granted = app.amount if app.agreed_amount is None else app.agreed_amount
-    quantity = app.received_quantity if app.is_return else app.quantity
     plan = (await clients.call(clients.trade.AgreeRefund, trade.AgreeRefundRequest(
         application_id=app.application_id, amount=money(app.currency, granted),
-        quantity=quantity))).plan
+        quantity=app.quantity,
+        returned_quantity=app.received_quantity if app.is_return else 0))).plan
     app.refund_agreed(
         plan.SerializeToString(deterministic=True),
         [RefundPart(p.pay_order_id, p.payment_id, p.amount.amount_minor)

@@ -237,7 +237,7 @@ class TradeServicer(trade_pb2_grpc.TradeServiceServicer):
                 uow, application_id=request.application_id,
                 amount=request.amount.amount_minor if request.HasField("amount") else None,
                 currency=request.amount.currency_code, quantity=request.quantity or None,
-                clock=self.clock)
+                returned=request.returned_quantity, clock=self.clock)
         return pb.AgreeRefundResponse(plan=views.plan_message(order, plan))
 
     async def FinishRefund(self, request: pb.FinishRefundRequest, context: Ctx

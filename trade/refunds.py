@@ -77,14 +77,15 @@ async def _claimed(uow: TradeUnitOfWork, application_id: str) -> Order:
 
 
 async def agree_refund(uow: TradeUnitOfWork, *, application_id: str, amount: int | None,
-                       currency: str, quantity: int | None, clock: Clock
+                       currency: str, quantity: int | None, clock: Clock, returned: int = 0
                        ) -> tuple[Order, RefundPlan]:
     """After-sales agrees its claim (``Order.agree_refund``): frozen and
     allotted exactly; the same plan on a repeat. NOT_FOUND REFUND_NOT_FOUND
     for an unknown application."""
     order = await _claimed(uow, application_id)
     _currency(order, currency, "amount.currency_code")
-    plan = order.agree_refund(application_id, amount=amount, quantity=quantity, now=clock())
+    plan = order.agree_refund(application_id, amount=amount, quantity=quantity,
+                              returned=returned, now=clock())
     await uow.orders.save(order)
     return order, plan
 

@@ -75,7 +75,12 @@ async def reaches(p: Platform, application_id: str, status: int, within: float =
         found = (await application_of(p, application_id)).application
         return found.status == status
 
-    await eventually(there, within=within)
+    try:
+        await eventually(there, within=within)
+    except AssertionError:
+        history = (await application_of(p, application_id)).history
+        raise AssertionError(f"application {application_id} did not reach {status}: "
+                             f"{found}; history {list(history)}") from None
     assert found is not None
     return found
 

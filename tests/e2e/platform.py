@@ -18,6 +18,7 @@ from pathlib import Path
 
 import aiohttp
 
+from aftersales.settings import AfterSalesSettings
 from logistics.settings import LogisticsSettings
 from payment.settings import PaymentSettings
 from tests.e2e.support import Recorder, Stubs, free_port
@@ -68,11 +69,12 @@ class Platform:
 
 async def start_platform(data_dir: Path, logistics: LogisticsSettings = EPHEMERAL_LOGISTICS,
                          payment: PaymentSettings = EPHEMERAL_PAYMENT,
+                         aftersales: AfterSalesSettings | None = None,
                          **trade: float) -> Platform:
     """The platform on ``data_dir`` with trade's settings ``trade`` (e.g.
-    ``pay_timeout_seconds=0.3``), logistics' ``logistics`` and payment's
-    ``payment``; payment queries a pending payment after a minute and a
-    refund after 5 s."""
+    ``pay_timeout_seconds=0.3``), logistics' ``logistics``, payment's
+    ``payment`` and after-sales' ``aftersales``; payment queries a pending
+    payment after a minute and a refund after 5 s."""
     callback = f"127.0.0.1:{free_port()}"
     payment = dataclasses.replace(payment, callback_listen=callback,
                                   pending_query_after_seconds=60,
@@ -80,7 +82,7 @@ async def start_platform(data_dir: Path, logistics: LogisticsSettings = EPHEMERA
     runtime = Runtime(Settings(
         listen="127.0.0.1:0", data_dir=data_dir, poll_interval_seconds=0.05,
         sections={"trade": TradeSettings(**trade), "payment": payment,
-                  "logistics": logistics}))
+                  "logistics": logistics, "aftersales": aftersales or AfterSalesSettings()}))
     await runtime.start()
     events = Recorder()
     await runtime.bus.subscribe("test.events", RECORDED, events)
@@ -106,9 +108,10 @@ async def close_platform(p: Platform) -> None:
 @asynccontextmanager
 async def running_platform(data_dir: Path, logistics: LogisticsSettings = EPHEMERAL_LOGISTICS,
                            payment: PaymentSettings = EPHEMERAL_PAYMENT,
+                           aftersales: AfterSalesSettings | None = None,
                            **trade: float) -> AsyncIterator[Platform]:
     """``start_platform``, closed on leaving the block."""
-    p = await start_platform(data_dir, logistics, payment, **trade)
+    p = await start_platform(data_dir, logistics, payment, aftersales, **trade)
     try:
         yield p
     finally:

@@ -5,9 +5,12 @@ order, caps, the seller's review deadline, refused input."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import grpc
 import pytest
 
+from aftersales.settings import AfterSalesSettings
 from tests.builders import cny
 from tests.conftest import eventually
 from tests.e2e.aftersales_support import (
@@ -28,16 +31,16 @@ from tests.e2e.builders import (
     coupon_status,
     express_template,
     logistics_orders,
-    make_due_and_fire,
     order_of,
     paid_order,
     pay_by_balance,
     points_of,
     sold,
 )
-from tests.e2e.platform import Platform
+from tests.e2e.platform import Platform, running_platform
 from tests.e2e.support import order_request, rich_error, seed_shop, status_is
 from zhongtai.aftersales.v1 import aftersales_pb2 as af
+from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.promotion.v1 import promotion_pb2 as pr
 from zhongtai.trade.v1 import trade_pb2 as tr
@@ -119,8 +122,11 @@ async def test_a_discounted_three_line_order_refunds_each_line_exactly_its_alloc
     order = await order_of(p, order.order_id)
     paid = order.pay_order.actual_amount.amount_minor
     after_payment = await balance(p, buyer)
-    points_after_payment = (await points_of(p.promotion, buyer))[0]
-    assert points_after_payment == 300
+
+    async def redeemed() -> bool:  # promotion redeems on trade.order.paid
+        return (await points_of(p.promotion, buyer))[0] == 300
+
+    await eventually(redeemed)
     first, second, third = sorted(lines_of(order), key=lambda o: o.item.unit_price.amount_minor,
                                   reverse=True)
 
@@ -231,15 +237,20 @@ async def test_an_application_is_idempotent_and_bad_input_writes_nothing(
 
 
 async def test_a_seller_who_does_not_answer_in_time_is_deemed_to_approve(
-        platform: Platform) -> None:
-    p, buyer = platform, "b-timeout"
-    shop = await seed_shop(p.stubs, "TO", [3_000], stock=10)
-    order = await paid_order(p, buyer, [(shop.sku_ids[0], 1)])
-    application = await apply(p, buyer, order)
-    assert application.HasField("deadline_time")
-    await make_due_and_fire(p, REVIEW_TIMER, application.application_id, service="aftersales")
-    await reaches(p, application.application_id, af.APPLICATION_STATUS_REFUNDED)
-    history = (await application_of(p, application.application_id)).history
-    by_timeout = [h for h in history if h.action == af.ACTION_APPROVED_BY_TIMEOUT]
-    assert len(by_timeout) == 1
-    assert (await order_of(p, order.order_id)).status == tr.ORDER_STATUS_CANCELLED
+        tmp_path: Path) -> None:
+    """The review deadline is a durable timer: when it passes (here after a
+    second), the system approves and the refund follows."""
+    async with running_platform(tmp_path, aftersales=AfterSalesSettings(
+            review_seconds=1.0)) as p:
+        buyer = "b-timeout"
+        shop = await seed_shop(p.stubs, "TO", [3_000], stock=10)
+        order = await paid_order(p, buyer, [(shop.sku_ids[0], 1)])
+        application = await apply(p, buyer, order)
+        assert application.status == af.APPLICATION_STATUS_WAIT_SELLER_REVIEW
+        assert application.HasField("deadline_time")
+        await reaches(p, application.application_id, af.APPLICATION_STATUS_REFUNDED)
+        history = (await application_of(p, application.application_id)).history
+        by_timeout = [h for h in history if h.action == af.ACTION_APPROVED_BY_TIMEOUT]
+        assert len(by_timeout) == 1
+        assert by_timeout[0].actor.role == Operator.ROLE_SYSTEM
+        assert (await order_of(p, order.order_id)).status == tr.ORDER_STATUS_CANCELLED

@@ -316,7 +316,8 @@ async def test_a_return_is_shipped_delivered_partly_received_and_refunded(desk: 
     assert accepted.application.status == pb.APPLICATION_STATUS_REFUNDING
     await _refund_to_the_end(desk, app.application_id)
     claim = desk.services.trade.claims[app.application_id]
-    assert claim["agreed"] == 3000 and claim["plan"].quantity == 1
+    plan = claim["plan"]
+    assert (claim["agreed"], plan.quantity, plan.restock_quantity) == (3000, 2, 1)
     restock = desk.services.catalog.restocked[app.application_id]
     assert (restock.quantity, restock.warehouse_id) == (1, "wh-1")
     finish = claim["finished"]

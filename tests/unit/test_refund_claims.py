@@ -155,10 +155,20 @@ def test_the_unshipped_line_refunded_lets_the_shipped_rest_go_on() -> None:
     assert [type(x) for x in events] == [de.OrderRefundOpened, de.OrderRefunded,
                                          de.OrderShipped]
     assert events[1].line_cancelled  # type: ignore[attr-defined]
-    # A return of the shipped line is possible; no freight, stock back.
+    # A return of the shipped line is possible; no freight; the units the
+    # seller accepted back go back to stock (none when none came back).
     open_claim(order, "y", "a", amount=1000, kind=RETURN)
-    plan = order.agree_refund("y", amount=None, quantity=None, now=T0)
+    plan = order.agree_refund("y", amount=None, quantity=None, returned=1, now=T0)
     assert (plan.freight, plan.restock_quantity, plan.shipped) == (0, 1, True)
+    assert order.agree_refund("y", amount=None, quantity=None, returned=1, now=T0) == plan
+
+
+def test_a_return_restocks_only_the_units_accepted_back() -> None:
+    order = two_lines()
+    ship(order, "a", "b")
+    open_claim(order, "r", "a", amount=500, kind=RETURN)
+    plan = order.agree_refund("r", amount=None, quantity=None, returned=0, now=T0)
+    assert (plan.units, plan.restock_quantity) == (1, 0)
 
 
 def test_the_after_sales_window_pauses_while_a_claim_is_open() -> None:

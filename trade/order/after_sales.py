@@ -226,10 +226,11 @@ class AfterSales(OrderState):
     # --- agreeing ------------------------------------------------------------
 
     def agree_refund(self, application_id: str, *, amount: int | None, quantity: int | None,
-                     now: dt.datetime) -> RefundPlan:
+                     now: dt.datetime, returned: int = 0) -> RefundPlan:
         """Freeze an OPEN claim at ``amount`` / ``quantity`` (at most what it
         asked; None: as asked) and allot it exactly (``refunds``): AGREED with
-        its plan. The same call again: the same plan; another amount or
+        its plan; of a return, ``returned`` units (those accepted back) go
+        back to stock. The same call again: the same plan; another amount or
         quantity once agreed, or a closed claim: ILLEGAL_REFUND_TRANSITION."""
         claim = self.claim(application_id)
         cash = claim.amount if amount is None else amount
@@ -248,7 +249,7 @@ class AfterSales(OrderState):
                               "max_refundable": str(claim.amount),
                               "refundable_quantity": str(claim.quantity)})
         claim.amount, claim.quantity = cash, units
-        claim.plan = self._plan(claim)
+        claim.plan = self._plan(claim, returned)
         claim.status, claim.updated_at = CLAIM_AGREED, now
         self._touch(now)
         return claim.plan
@@ -262,7 +263,7 @@ class AfterSales(OrderState):
                 done = done.plus(c.plan.cash, c.plan.units, c.plan.deductions)
         return done
 
-    def _plan(self, claim: RefundClaim) -> RefundPlan:
+    def _plan(self, claim: RefundClaim, returned: int) -> RefundPlan:
         line = self.line(claim.line_order_id)
         allotted = refunds.allot_line(line.actual, line.quantity, line.deductions,
                                       line.refunded, claim.amount, claim.quantity)
@@ -287,7 +288,8 @@ class AfterSales(OrderState):
             payments=refunds.split_cash(claim.amount + freight, rooms),
             deductions=allotted.deductions,
             restore_coupons=whole and self.status != COMPLETED,
-            restock_quantity=units if not shipped or claim.kind == RETURN_AND_REFUND else 0,
+            restock_quantity=(min(returned, units) if claim.kind == RETURN_AND_REFUND
+                              else 0 if shipped else units),
             shipped=shipped)
 
     # --- finishing -----------------------------------------------------------

@@ -524,14 +524,16 @@ class RefundPlan(_message.Message):
     def __init__(self, application_id: _Optional[str] = ..., order_id: _Optional[str] = ..., line_order_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., sku_id: _Optional[str] = ..., kind: _Optional[_Union[RefundKind, str]] = ..., quantity: _Optional[int] = ..., cash_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., freight_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payments: _Optional[_Iterable[_Union[RefundPayment, _Mapping]]] = ..., points_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., stored_value_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., deductions: _Optional[_Iterable[_Union[_promotion_pb2.Deduction, _Mapping]]] = ..., restore_coupons: _Optional[bool] = ..., restock_quantity: _Optional[int] = ..., shipped: _Optional[bool] = ...) -> None: ...
 
 class AgreeRefundRequest(_message.Message):
-    __slots__ = ("application_id", "amount", "quantity")
+    __slots__ = ("application_id", "amount", "quantity", "returned_quantity")
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    RETURNED_QUANTITY_FIELD_NUMBER: _ClassVar[int]
     application_id: str
     amount: _common_pb2.Money
     quantity: int
-    def __init__(self, application_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., quantity: _Optional[int] = ...) -> None: ...
+    returned_quantity: int
+    def __init__(self, application_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., quantity: _Optional[int] = ..., returned_quantity: _Optional[int] = ...) -> None: ...
 
 class AgreeRefundResponse(_message.Message):
     __slots__ = ("plan",)
