@@ -14,13 +14,17 @@ from aftersales.settings import AfterSalesSettings
 from tests.builders import cny
 from tests.conftest import eventually
 from tests.e2e.aftersales_support import (
+    DEPOT,
     application_of,
     apply,
     approve,
     as_buyer,
+    as_seller,
+    carrier_journey,
     lines_of,
     reaches,
     refundable,
+    shipped_line,
     stub,
 )
 from tests.e2e.builders import (
@@ -35,12 +39,15 @@ from tests.e2e.builders import (
     paid_order,
     pay_by_balance,
     points_of,
+    ship,
     sold,
 )
 from tests.e2e.platform import Platform, running_platform
-from tests.e2e.support import order_request, rich_error, seed_shop, status_is
+from tests.e2e.support import order_request, refusal, rich_error, seed_shop, status_is
 from zhongtai.aftersales.v1 import aftersales_pb2 as af
+from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Operator
+from zhongtai.ids import new_id
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.promotion.v1 import promotion_pb2 as pr
 from zhongtai.trade.v1 import trade_pb2 as tr
@@ -48,6 +55,7 @@ from zhongtai.trade.v1 import trade_pb2 as tr
 pytestmark = pytest.mark.e2e
 
 REFUNDED_EVENT = "zhongtai.trade.v1.OrderRefunded"
+AFTER_SALES_ENDED = "zhongtai.trade.v1.OrderAfterSalesEnded"
 
 
 async def test_refund_only_before_shipment_closes_the_order_and_gives_everything_back(
@@ -254,3 +262,103 @@ async def test_a_seller_who_does_not_answer_in_time_is_deemed_to_approve(
         assert len(by_timeout) == 1
         assert by_timeout[0].actor.role == Operator.ROLE_SYSTEM
         assert (await order_of(p, order.order_id)).status == tr.ORDER_STATUS_CANCELLED
+
+
+async def test_return_and_refund_after_receipt_with_review_and_a_tracked_return(
+        tracked: tuple[Platform, str, str]) -> None:
+    """Received goods: the seller rejects, the buyer re-applies, the seller
+    approves; the buyer sends the goods back with the sandbox carrier; one of
+    two units came back damaged, so the seller refunds less, which the buyer
+    accepts. The refund, the restock of the good unit and the return shipping
+    (the seller's fault: the seller bears it) are recorded once."""
+    p, carrier, _ = tracked
+    buyer = "b-return"
+    order, _ = await shipped_line(p, buyer)  # 2 × 30.00 from warehouse hz
+    await carrier_journey(p, carrier, "OUT-1")
+    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_RECEIVE))
+    await p.stubs.trade.ConfirmReceipt(tr.ConfirmReceiptRequest(
+        order_id=order.order_id, buyer_id=buyer))
+    received = await order_of(p, order.order_id)
+    assert received.status == tr.ORDER_STATUS_COMPLETED
+    assert received.HasField("after_sales_end_time")
+    after_payment = await balance(p, buyer)
+    available = (await p.stubs.catalog.GetStock(cat.GetStockRequest(
+        sku_id=order.item.sku_id))).stock.available
+
+    application = await apply(p, buyer, order, kind=af.APPLICATION_KIND_RETURN_AND_REFUND)
+    # The window does not run while the line is refunding.
+    assert not (await order_of(p, order.order_id)).HasField("after_sales_end_time")
+    rejected = (await stub(p).RejectApplication(af.RejectApplicationRequest(
+        request_id=new_id(), application_id=application.application_id,
+        note="send photos of the damage"), metadata=as_seller(p, order.seller_id))).application
+    assert (rejected.status, rejected.seller_note) == (
+        af.APPLICATION_STATUS_REJECTED, "send photos of the damage")
+    reapplied = (await stub(p).UpdateApplication(af.UpdateApplicationRequest(
+        request_id=new_id(), application_id=application.application_id,
+        kind=af.APPLICATION_KIND_RETURN_AND_REFUND, reason=af.APPLICATION_REASON_DAMAGED,
+        note="photos attached", evidence_urls=["https://img.example/2.jpg"], quantity=2,
+        amount=cny(6_000)), metadata=as_buyer(p, buyer))).application
+    assert (reapplied.status, reapplied.reapplications) == (
+        af.APPLICATION_STATUS_WAIT_SELLER_REVIEW, 1)
+    approved = await approve(p, reapplied)
+    assert approved.status == af.APPLICATION_STATUS_WAIT_BUYER_RETURN
+    assert approved.return_address == DEPOT
+    assert approved.return_shipping_bearer == af.BEARER_SELLER
+
+    shipped = (await stub(p).ShipReturn(af.ShipReturnRequest(
+        request_id=new_id(), application_id=application.application_id, carrier="sandbox",
+        tracking_no="BACK-9", shipping_fee=cny(1_200)), metadata=as_buyer(p, buyer))
+    ).application
+    assert shipped.status == af.APPLICATION_STATUS_WAIT_SELLER_RECEIVE
+    await carrier_journey(p, carrier, "BACK-9")
+
+    async def delivered() -> bool:
+        history = (await application_of(p, application.application_id)).history
+        return af.ACTION_RETURN_DELIVERED in [h.action for h in history]
+
+    await eventually(delivered)
+    reduced = (await stub(p).ConfirmReturnReceipt(af.ConfirmReturnReceiptRequest(
+        request_id=new_id(), application_id=application.application_id, received_quantity=1,
+        amount=cny(4_500), note="one unit came back scratched"),
+        metadata=as_seller(p, order.seller_id))).application
+    assert (reduced.status, reduced.agreed_amount.amount_minor, reduced.seller_note) == (
+        af.APPLICATION_STATUS_WAIT_BUYER_CONFIRM, 4_500, "one unit came back scratched")
+    await stub(p).AcceptReducedRefund(af.AcceptReducedRefundRequest(
+        request_id=new_id(), application_id=application.application_id),
+        metadata=as_buyer(p, buyer))
+    done = await reaches(p, application.application_id, af.APPLICATION_STATUS_REFUNDED)
+    assert (done.refund.plan.cash_amount.amount_minor, done.refund.plan.restock_quantity) == (
+        4_500, 1)
+
+    assert await balance(p, buyer) == after_payment + 4_500
+    assert (await p.stubs.catalog.GetStock(cat.GetStockRequest(
+        sku_id=order.item.sku_id))).stock.available == available + 1
+    after = await order_of(p, order.order_id)
+    assert after.status == tr.ORDER_STATUS_COMPLETED  # the goods were received
+    assert (after.refund_status, after.refunded_amount.amount_minor) == (
+        tr.LINE_REFUND_STATUS_REFUNDED, 4_500)
+    assert after.HasField("after_sales_end_time")  # runs again from the refund
+    fact = (await p.events.the_one(REFUNDED_EVENT, order.order_id)).decode()
+    assert (fact.return_shipping_amount.amount_minor,  # type: ignore[attr-defined]
+            fact.return_shipping_by_seller, fact.line_cancelled) == (  # type: ignore[attr-defined]
+        1_200, True, False)
+    actions = [h.action for h in (await application_of(p, application.application_id)).history]
+    assert actions == [
+        af.ACTION_APPLIED, af.ACTION_REJECTED, af.ACTION_REAPPLIED, af.ACTION_APPROVED,
+        af.ACTION_RETURN_SHIPPED, af.ACTION_RETURN_DELIVERED, af.ACTION_RETURN_PARTLY_RECEIVED,
+        af.ACTION_REDUCED_REFUND_ACCEPTED, af.ACTION_REFUND_STARTED, af.ACTION_REFUNDED]
+
+
+async def test_an_application_after_the_after_sales_window_is_refused(tmp_path: Path) -> None:
+    async with running_platform(tmp_path, after_sales_window_seconds=1.0) as p:
+        buyer = "b-late"
+        shop = await seed_shop(p.stubs, "LATE", [2_000], stock=10)
+        order = await paid_order(p, buyer, [(shop.sku_ids[0], 1)])
+        await ship(p, order, order, lg.LOGISTICS_ORDER_STATUS_DELIVERED)
+        await p.stubs.trade.ConfirmReceipt(tr.ConfirmReceiptRequest(
+            order_id=order.order_id, buyer_id=buyer))
+        await p.events.the_one(AFTER_SALES_ENDED, order.order_id)
+        refused = await refusal(apply(p, buyer, order))
+        assert refused["reason"] == "REFUND_WINDOW_CLOSED"
+        assert not (await stub(p).ListApplications(af.ListApplicationsRequest(
+            order_id=order.order_id), metadata=as_buyer(p, buyer))).applications

@@ -4,6 +4,7 @@ as separate processes on PostgreSQL and RabbitMQ."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -121,10 +122,12 @@ class Distributed:
     trade: ServerProcess
     payment: ServerProcess
     logistics: ServerProcess
+    aftersales: ServerProcess
     trade_addr: str
     promo_addr: str
     payment_addr: str
     logistics_addr: str
+    aftersales_addr: str
     carrier_url: str
     stubs: Stubs
     events: Recorder
@@ -140,7 +143,7 @@ async def distributed(pg_database: CreateDb, vhost: str,
                       tmp_path: Path) -> AsyncIterator[Distributed]:
     cat_addr, trade_addr = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
     promo_addr, payment_addr = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
-    logistics_addr = f"127.0.0.1:{free_port()}"
+    logistics_addr, aftersales_addr = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
     carrier = f"127.0.0.1:{free_port()}"
     keys, signing = key_files(tmp_path / "keys")
     identity = identities_for(signing)
@@ -178,11 +181,20 @@ async def distributed(pg_database: CreateDb, vhost: str,
          "ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_LISTEN": carrier,
          "ZHONGTAI_LOGISTICS_CARRIER_SANDBOX_SECRET": uuid.uuid4().hex},
         tmp_path / "logistics.log")
+    aftersales = ServerProcess(
+        ["serve", "--service", "aftersales", "--listen", aftersales_addr],
+        {**common, "ZHONGTAI_DATABASE_URL_AFTERSALES": await pg_database("aftersales"),
+         "ZHONGTAI_ENDPOINT_TRADE": trade_addr, "ZHONGTAI_ENDPOINT_PAYMENT": payment_addr,
+         "ZHONGTAI_ENDPOINT_PROMOTION": promo_addr, "ZHONGTAI_ENDPOINT_CATALOG": cat_addr,
+         "ZHONGTAI_ENDPOINT_LOGISTICS": logistics_addr,
+         "ZHONGTAI_AFTERSALES_RETRY_BASE_SECONDS": "0.2",
+         "ZHONGTAI_AFTERSALES_RETRY_CAP_SECONDS": "0.5"},
+        tmp_path / "aftersales.log")
     events = Recorder()
     bus = RabbitBus(vhost)
     await bus.start()
     await bus.subscribe("test.observer", ["trade.order.#"], events)
-    for server in (catalog, promotion, trade, payment, logistics):
+    for server in (catalog, promotion, trade, payment, logistics, aftersales):
         server.start()
     stubs = Stubs.connect(cat_addr, trade_addr, identity=identity)
     try:
@@ -191,16 +203,17 @@ async def distributed(pg_database: CreateDb, vhost: str,
         await trade.wait_ready(trade_addr)
         await payment.wait_ready(payment_addr)
         await logistics.wait_ready(logistics_addr)
-        yield Distributed(catalog, promotion, trade, payment, logistics, trade_addr, promo_addr,
-                          payment_addr, logistics_addr, f"http://{carrier}", stubs, events,
-                          bus, identity)
+        await aftersales.wait_ready(aftersales_addr)
+        yield Distributed(catalog, promotion, trade, payment, logistics, aftersales, trade_addr,
+                          promo_addr, payment_addr, logistics_addr, aftersales_addr,
+                          f"http://{carrier}", stubs, events, bus, identity)
     finally:
         await stubs.close()
-        codes = (payment.stop(), trade.stop(), promotion.stop(), catalog.stop(),
-                 logistics.stop())
+        codes = (aftersales.stop(), payment.stop(), trade.stop(), promotion.stop(),
+                 catalog.stop(), logistics.stop())
         await bus.close()
     assert not (tmp_path / "must-not-be-used").exists(), "a service used SQLite"
-    assert codes == (0, 0, 0, 0, 0), "servers did not shut down cleanly"
+    assert codes == (0, 0, 0, 0, 0, 0), "servers did not shut down cleanly"
 
 
 @pytest.mark.postgres
@@ -575,3 +588,83 @@ async def test_aftersales_killed_between_approval_and_refund_refunds_once_after_
         code = server.stop()
         await fakes.stop(0)
     assert code == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.rabbitmq
+async def test_distributed_refund_races_and_survives_a_killed_aftersales(
+        distributed: Distributed) -> None:
+    """Six processes on PostgreSQL and RabbitMQ: two applications racing for
+    one line (one wins), then after-sales SIGKILLed right after payment took
+    the refund: restarted, it finishes that refund — one refund, the money
+    back once, the order closed by its refund."""
+    from zhongtai.aftersales.v1 import aftersales_pb2 as af
+    from zhongtai.aftersales.v1 import aftersales_pb2_grpc as af_grpc
+    from zhongtai.auth import Identity, Role
+
+    d, buyer = distributed, "buyer-as"
+    shop = await seed_shop(d.stubs, "AS", [5_000])
+
+    def as_(who: Identity) -> tuple[tuple[str, str]]:
+        return (("authorization", f"Bearer {d.identity.token(who)}"),)
+
+    def application(request_id: str) -> af.CreateApplicationRequest:
+        return af.CreateApplicationRequest(
+            request_id=request_id, line_order_id=order.order_id,
+            kind=af.APPLICATION_KIND_REFUND_ONLY, reason=af.APPLICATION_REASON_CHANGED_MIND,
+            quantity=1, amount=order.actual_amount)
+
+    async with d.channel(d.payment_addr) as pch, d.channel(d.aftersales_addr) as ach:
+        payment = pay_grpc.PaymentServiceStub(pch)
+        aftersales = af_grpc.AfterSalesServiceStub(ach)
+        order = (await d.stubs.trade.CreateOrder(order_request(
+            buyer, [(shop.sku_ids[0], 1)], request_id="as-1"))).order
+        await payment.TopUpBalance(pay_pb.TopUpBalanceRequest(
+            buyer_id=buyer, amount=order.pay_order.actual_amount))
+        paid = (await payment.CreatePayment(pay_pb.CreatePaymentRequest(
+            buyer_id=buyer, method=pay_pb.METHOD_BALANCE, parts=[pay_pb.PaymentPart(
+                pay_order_id=order.pay_order.pay_order_id, order_id=order.order_id,
+                amount=order.pay_order.actual_amount)]))).payment
+        await eventually(lambda: status_is(d.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP),
+                         within=15)
+
+        results = await asyncio.gather(
+            *(aftersales.CreateApplication(application(f"race-{n}"), metadata=as_(
+                Identity(Role.BUYER, buyer))) for n in range(2)), return_exceptions=True)
+        won = [r.application for r in results if isinstance(r, af.CreateApplicationResponse)]
+        lost = [r for r in results if isinstance(r, grpc.aio.AioRpcError)]
+        assert len(won) == 1 and len(lost) == 1, results
+        assert (lost[0].code(), rich_error(lost[0])["reason"]) == (
+            grpc.StatusCode.FAILED_PRECONDITION, "LINE_REFUND_OPEN")
+
+        d.aftersales.stop()
+        d.aftersales.start({"ZHONGTAI_FAILPOINTS": "aftersales.effects.after_refund=kill"})
+        await d.aftersales.wait_ready(d.aftersales_addr)
+        await aftersales.ApproveApplication(af.ApproveApplicationRequest(
+            request_id="approve-1", application_id=won[0].application_id),
+            metadata=as_(Identity(Role.SELLER, "acct-as", frozenset({shop.seller_id}))))
+
+        async def died() -> bool:
+            return d.aftersales.proc is not None and d.aftersales.proc.poll() is not None
+
+        await eventually(died, within=30)
+        assert d.aftersales.proc is not None and d.aftersales.proc.returncode == -9
+        d.aftersales.start()
+        await d.aftersales.wait_ready(d.aftersales_addr)
+
+        async def refunded() -> bool:
+            got = await aftersales.GetApplication(af.GetApplicationRequest(
+                application_id=won[0].application_id),
+                metadata=as_(Identity(Role.BUYER, buyer)))
+            return got.application.status == af.APPLICATION_STATUS_REFUNDED
+
+        await eventually(refunded, within=30)
+        refunds = (await payment.GetPayment(pay_pb.GetPaymentRequest(
+            payment_id=paid.payment_id))).payment.refunds
+        assert [(r.amount.amount_minor, r.status) for r in refunds] == [
+            (order.pay_order.actual_amount.amount_minor, pay_pb.REFUND_STATUS_SUCCEEDED)]
+        balance = (await payment.GetBalance(pay_pb.GetBalanceRequest(
+            buyer_id=buyer))).account.balance
+        assert balance.amount_minor == order.pay_order.actual_amount.amount_minor
+        await eventually(lambda: status_is(d.stubs, order.order_id, tr.ORDER_STATUS_CANCELLED),
+                         within=15)

@@ -14,23 +14,20 @@ import pytest
 
 from tests.builders import envelope
 from tests.conftest import equals, eventually
+from tests.e2e.aftersales_support import DEPOT, shipped_line
 from tests.e2e.builders import credential, deliver, logistics_orders, paid_order, sandbox
 from tests.e2e.platform import Platform
 from tests.e2e.support import ADDRESS, refusal, seed_shop
 from zhongtai.auth import Identity, Role
-from zhongtai.catalog.v1 import catalog_pb2 as cat
-from zhongtai.common.v1.common_pb2 import Address
 from zhongtai.events import Envelope
 from zhongtai.logistics.v1 import events_pb2 as lev
 from zhongtai.logistics.v1 import logistics_pb2 as lg
-from zhongtai.logistics.v1 import warehouse_pb2 as wh
 from zhongtai.trade.v1 import events_pb2 as trade_events
 from zhongtai.trade.v1 import trade_pb2 as tr
 
 pytestmark = pytest.mark.e2e
 
 CHANGED = "zhongtai.logistics.v1.LogisticsOrderChanged"
-DEPOT = Address(country_code="CN", province="浙江省", city="杭州市", detail="余杭 退货仓")
 AFTER_SALES = Identity.for_service("aftersales")
 
 
@@ -44,27 +41,6 @@ def changes(p: Platform, lo_id: str) -> list[lg.LogisticsOrder]:
 async def get(p: Platform, lo_id: str, who: Identity = AFTER_SALES) -> lg.LogisticsOrder:
     return (await p.logistics.GetLogisticsOrder(lg.GetLogisticsOrderRequest(
         logistics_order_id=lo_id), metadata=credential(p, who))).logistics_order
-
-
-async def shipped_line(p: Platform, buyer: str) -> tuple[tr.Order, lg.LogisticsOrder]:
-    """A paid order of 2 units, planned from warehouse hz and shipped whole."""
-    await p.warehouses.CreateWarehouse(wh.CreateWarehouseRequest(warehouse=wh.Warehouse(
-        warehouse_id="hz", name="杭州仓", kind=wh.WAREHOUSE_KIND_REGIONAL, address=DEPOT,
-        coverage=[wh.CoverageArea(province="浙江省", delivery_hours=24)])))
-    shop = await seed_shop(p.stubs, "back", [3_000], stock=0)
-    await p.stubs.catalog.SetWarehouseStock(cat.SetWarehouseStockRequest(
-        sku_id=shop.sku_ids[0], warehouse_id="hz", quantity=5))
-    order = await paid_order(p, buyer, [(shop.sku_ids[0], 2)])
-    [lo] = await logistics_orders(p, order.order_id, 1)
-
-    async def planned() -> bool:
-        return bool((await get(p, lo.logistics_order_id)).plan)
-
-    await eventually(planned)
-    await p.logistics.ShipPackage(lg.ShipPackageRequest(
-        seller_id=shop.seller_id, carrier="sandbox", tracking_no="OUT-1",
-        items=[lg.PackageItem(logistics_order_id=lo.logistics_order_id)]))
-    return order, lo
 
 
 def opened(order: tr.Order, application_id: str, quantity: int) -> lg.CreateReturnRequest:
