@@ -35,6 +35,7 @@ from tests.e2e.builders import (
     coupon_status,
     express_template,
     logistics_orders,
+    make_due_and_fire,
     order_of,
     paid_order,
     pay_by_balance,
@@ -362,3 +363,51 @@ async def test_an_application_after_the_after_sales_window_is_refused(tmp_path: 
         assert refused["reason"] == "REFUND_WINDOW_CLOSED"
         assert not (await stub(p).ListApplications(af.ListApplicationsRequest(
             order_id=order.order_id), metadata=as_buyer(p, buyer))).applications
+
+
+async def test_the_ship_timeout_after_a_partial_refund_gives_back_exactly_the_rest(
+        platform: Platform) -> None:
+    """One line refunded through after-sales, then nothing shipped in time:
+    the ship timeout refunds the rest — together exactly what was paid, the
+    freight, every point and every unit, none of it twice."""
+    p, buyer = platform, "b-partial-timeout"
+    shop = await seed_shop(p.stubs, "PT", [4_000, 2_500], stock=10)
+    await express_template(p.logistics, shop.seller_id, 600, 0)
+    await p.promotion.EarnPoints(pr.EarnPointsRequest(
+        request_id="earn-pt", buyer_id=buyer, points=1_000, reason="welcome"))
+    req = order_request(buyer, [(shop.sku_ids[0], 1), (shop.sku_ids[1], 2)],
+                        request_id="partial-timeout")
+    req.benefits.CopyFrom(tr.Benefits(points=301))
+    order = (await p.stubs.trade.CreateOrder(req)).order
+    await pay_by_balance(p, buyer, order)
+    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_SHIP))
+    order = await order_of(p, order.order_id)
+    paid, after_payment = order.pay_order.actual_amount.amount_minor, await balance(p, buyer)
+
+    async def points_are(n: int) -> bool:
+        return (await points_of(p.promotion, buyer))[0] == n
+
+    await eventually(lambda: points_are(699))
+    second = next(x for x in order.sub_orders if x.item.sku_id == shop.sku_ids[1])
+    application = await apply(p, buyer, second, quantity=1,
+                              amount=second.actual_amount.amount_minor // 2)
+    await approve(p, application)
+    await reaches(p, application.application_id, af.APPLICATION_STATUS_REFUNDED)
+    assert await sold(p, shop.sku_ids[1]) == 1
+
+    await make_due_and_fire(p, "order.ship_timeout", order.order_id)
+    closed = await order_of(p, order.order_id)
+    assert (closed.status, closed.close_reason) == (
+        tr.ORDER_STATUS_CANCELLED, tr.CLOSE_REASON_SHIP_TIMEOUT)
+
+    async def all_back() -> bool:
+        return (await balance(p, buyer) == after_payment + paid
+                and await points_are(1_000)
+                and await sold(p, shop.sku_ids[0]) == 0 and await sold(p, shop.sku_ids[1]) == 0)
+
+    await eventually(all_back)
+
+    async def pay_order_refunded() -> bool:
+        return (await order_of(p, order.order_id)).pay_status == tr.PAY_STATUS_REFUNDED
+
+    await eventually(pay_order_refunded)

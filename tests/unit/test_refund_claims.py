@@ -141,6 +141,37 @@ def test_refunding_every_line_before_shipment_closes_the_order_without_cancellin
     assert (SHIP_TIMEOUT_TIMER, "m") in {(d.kind, d.key) for d in deadlines if d.due_at is None}
 
 
+def test_the_ship_timeout_waits_for_an_open_claim_then_refunds_what_is_left() -> None:
+    """A claim open when nothing shipped in time holds the timeout (its money
+    may be on its way); its end arms the timeout again, which then cancels
+    the order as paid: payment refunds what after-sales did not."""
+    order = two_lines()
+    due = T0 + POLICY.ship_timeout
+    open_claim(order, "x", "a", amount=1000, quantity=1)
+    assert not order.ship_timeout(due)
+    order.agree_refund("x", amount=None, quantity=None, now=due)
+    order.pull()
+    later = due + dt.timedelta(minutes=5)
+    finish(order, "x", now=later)
+    assert order.pay_status == pb.PAY_STATUS_PARTIALLY_REFUNDED
+    rearmed = [d for d in order.pull()[1] if d.kind == SHIP_TIMEOUT_TIMER]
+    assert [(d.key, d.due_at) for d in rearmed] == [("m", later)]
+    assert order.ship_timeout(later)
+    assert (order.status, order.pay_status) == (pb.ORDER_STATUS_CANCELLED,
+                                                pb.PAY_STATUS_REFUNDING)
+    assert [p.status for p in order.pay_orders] == [pb.PAY_STATUS_REFUNDING]
+    cancelled = [e for e in order.pull()[0] if isinstance(e, de.OrderCancelled)]
+    assert len(cancelled) == 1 and cancelled[0].paid
+
+
+def test_a_claim_ending_before_the_ship_timeout_keeps_its_time() -> None:
+    order = two_lines()
+    open_claim(order, "x", "a", amount=1000, quantity=1)
+    finish(order, "x", refunded=False, now=T0 + dt.timedelta(hours=1))
+    rearmed = [d for d in order.pull()[1] if d.kind == SHIP_TIMEOUT_TIMER]
+    assert [d.due_at for d in rearmed] == [T0 + POLICY.ship_timeout]
+
+
 def test_the_unshipped_line_refunded_lets_the_shipped_rest_go_on() -> None:
     order = two_lines()
     ship(order, "a")

@@ -327,7 +327,18 @@ class AfterSales(OrderState):
             self.record(OrderRefundClosed(self._now_as_event(), now, dataclasses.replace(claim)))
         if not any(c.is_open for c in self.claims) and self.status == COMPLETED:
             self._run_window(now, policy)
+        self.rearm_ship_timeout(now, policy)
         return claim
+
+    def rearm_ship_timeout(self, now: dt.datetime, policy: TradePolicy) -> None:
+        """No claim is open any more on a paid order nothing of which
+        shipped: its ship timeout runs again, due when it was (or now, if
+        that passed while a claim held it)."""
+        paid_at = [p.paid_at for p in self.pay_orders if p.paid_at is not None]
+        if self.status != WAIT_SHIP or anything_shipped(self._log_statuses()) or not paid_at \
+                or policy.ship_timeout <= dt.timedelta(0) or any(c.is_open for c in self.claims):
+            return
+        self.arm(SHIP_TIMEOUT_TIMER, self.order_id, max(now, max(paid_at) + policy.ship_timeout))
 
     def _refund(self, claim: RefundClaim, line: Line, now: dt.datetime,
                 policy: TradePolicy) -> None:

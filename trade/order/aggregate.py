@@ -54,7 +54,6 @@ from trade.order.events import (
     VouchersIssued,
 )
 from trade.order.model import (
-    CLAIM_CLOSED,
     SYSTEM,
     Close,
     Line,
@@ -223,19 +222,22 @@ class Order(AfterSales):
     def ship_timeout(self, now: dt.datetime) -> bool:
         """A paid order nothing of which shipped in time: cancelled as the
         system (CLOSE_REASON_SHIP_TIMEOUT) and refunded — its pay orders paid
-        through payment REFUNDING (payment refunds them), one paid by points
-        and the card alone REFUNDED at once. False (nothing) if the order is
-        not WAIT_SHIP, some of it shipped, or a refund claim is open or was
-        refunded (the rest is after-sales' to refund)."""
+        through payment REFUNDING (payment refunds what after-sales has not
+        refunded of them; catalog and promotion give back what is left), one
+        paid by points and the card alone REFUNDED at once. False (nothing)
+        if the order is not WAIT_SHIP or some of it shipped; also while a
+        refund claim is open (its money may be on its way: never refunded
+        twice) — the claim's end arms the timeout again
+        (``rearm_ship_timeout``)."""
         if self.status != WAIT_SHIP or anything_shipped(self._log_statuses()) or any(
-                c.status != CLAIM_CLOSED for c in self.claims):
-            return False  # after-sales refunds are per line: never refunded twice
+                c.is_open for c in self.claims):
+            return False
         self._cancel(SHIP_TIMEOUT, SYSTEM, pb.CLOSE_REASON_SHIP_TIMEOUT,
                      "nothing was shipped in time; the payment is refunded", now)
         return True
 
     def _cancel(self, action: str, by: Party, reason: int, note: str, now: dt.datetime) -> None:
-        paid = self.pay_status == PAID
+        paid = self.pay_status in (PAID, pb.PAY_STATUS_PARTIALLY_REFUNDED)
         self._move(action, now, Close(reason, note[:MAX_CLOSE_NOTE], by))
         for p in self.pay_orders:
             if p.status == REFUNDING and not p.payment_id:

@@ -115,9 +115,10 @@ PAY_STATUS_EFFECTS: Mapping[str, Mapping[int, int]] = {
     PAY: {UNPAID: PAID},
     PAY_TO_USE: {UNPAID: PAID},
     PAY_TO_RECEIVE: {UNPAID: PAID},
-    # Trade cancelled a paid order: what was paid through payment is
-    # refunded (REFUNDING until payment says it is done).
-    SHIP_TIMEOUT: {PAID: REFUNDING},
+    # Trade cancelled a paid order: what was paid through payment and not
+    # yet refunded by after-sales is refunded (REFUNDING until payment says
+    # it is done).
+    SHIP_TIMEOUT: {PAID: REFUNDING, PARTIALLY_REFUNDED: REFUNDING},
 }
 LOGISTICS_STATUS_EFFECTS: Mapping[str, Mapping[int, int]] = {
     CREATE_FAILED: {UNSHIPPED: LOGISTICS_CANCELLED},
