@@ -27,8 +27,9 @@ merchant bear):
   shipped is refunded completely adds the order's freight to its cash.
 * Coupons (and the red packet) are restored by the claim that refunds the
   order completely, unless it was completed.
-* Stock: the claim's units go back when the line had not shipped, or when
-  the goods come back (RETURN_AND_REFUND); otherwise none.
+* Stock: a refund-only claim's units go back when the line had not
+  shipped (otherwise none); a return's, the units the seller accepted back
+  (``returned``, at most the units it refunds).
 
 Pure: no I/O, no clock. Enum values only from the generated modules.
 """
