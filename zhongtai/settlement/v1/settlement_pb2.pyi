@@ -52,6 +52,7 @@ class LineKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LINE_KIND_FREIGHT: _ClassVar[LineKind]
     LINE_KIND_CHANNEL_FEE: _ClassVar[LineKind]
     LINE_KIND_GOODS: _ClassVar[LineKind]
+    LINE_KIND_PLATFORM_CHANNEL_FEE: _ClassVar[LineKind]
 
 class ClearingState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -71,7 +72,6 @@ class AccountKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ACCOUNT_KIND_PLATFORM_SUBSIDY: _ClassVar[AccountKind]
     ACCOUNT_KIND_CHANNEL_FEE_EXPENSE: _ClassVar[AccountKind]
     ACCOUNT_KIND_CHANNEL_FEE_PAYABLE: _ClassVar[AccountKind]
-    ACCOUNT_KIND_BUYER_REFUNDS_PAYABLE: _ClassVar[AccountKind]
 
 class EntryKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -105,6 +105,7 @@ LINE_KIND_MERCHANT_DISCOUNT: LineKind
 LINE_KIND_FREIGHT: LineKind
 LINE_KIND_CHANNEL_FEE: LineKind
 LINE_KIND_GOODS: LineKind
+LINE_KIND_PLATFORM_CHANNEL_FEE: LineKind
 CLEARING_STATE_UNSPECIFIED: ClearingState
 CLEARING_STATE_PENDING: ClearingState
 CLEARING_STATE_HELD: ClearingState
@@ -118,7 +119,6 @@ ACCOUNT_KIND_PLATFORM_REVENUE: AccountKind
 ACCOUNT_KIND_PLATFORM_SUBSIDY: AccountKind
 ACCOUNT_KIND_CHANNEL_FEE_EXPENSE: AccountKind
 ACCOUNT_KIND_CHANNEL_FEE_PAYABLE: AccountKind
-ACCOUNT_KIND_BUYER_REFUNDS_PAYABLE: AccountKind
 ENTRY_KIND_UNSPECIFIED: EntryKind
 ENTRY_KIND_PAYMENT: EntryKind
 ENTRY_KIND_CLEARING: EntryKind
