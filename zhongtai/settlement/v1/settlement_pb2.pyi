@@ -22,6 +22,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_FEE_RULE_VERSION_EXISTS: _ClassVar[ErrorReason]
     ERROR_REASON_FEE_RULE_IN_THE_PAST: _ClassVar[ErrorReason]
     ERROR_REASON_UNBALANCED_ENTRY: _ClassVar[ErrorReason]
+    ERROR_REASON_ILLEGAL_CLEARING_TRANSITION: _ClassVar[ErrorReason]
 
 class CommissionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -87,6 +88,7 @@ ERROR_REASON_NOT_THE_ACCOUNT_OWNER: ErrorReason
 ERROR_REASON_FEE_RULE_VERSION_EXISTS: ErrorReason
 ERROR_REASON_FEE_RULE_IN_THE_PAST: ErrorReason
 ERROR_REASON_UNBALANCED_ENTRY: ErrorReason
+ERROR_REASON_ILLEGAL_CLEARING_TRANSITION: ErrorReason
 COMMISSION_KIND_UNSPECIFIED: CommissionKind
 COMMISSION_KIND_PERCENTAGE: CommissionKind
 COMMISSION_KIND_FIXED: CommissionKind
