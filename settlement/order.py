@@ -230,4 +230,4 @@ class OrderClearing(Aggregate):
 
     def _next_id(self) -> str:
         self.entries += 1
-        return f"{self.order_id}:{self.entries}"
+        return f"{self.order_id}:{self.entries:04d}"

@@ -52,3 +52,32 @@ def rules(draw: st.DrawFn) -> FeeRule:
                    fixed_amount=draw(st.integers(0, 10**7)), tiers=tiers,
                    channel_fee_bps=draw(st.integers(0, 10000)),
                    channel_fee_by_merchant=draw(st.booleans()))
+
+
+def money_(amount: int) -> object:
+    from zhongtai.wire import money
+    return money("CNY", amount)
+
+
+def trade_order(order_id: str, lines: list[tuple[str, int, int, list[tuple[int, str, int, int]]]],
+                created: dt.datetime = T0) -> object:
+    """A paid top-level trade Order: one sub order per ``(seller, goods,
+    freight, [(deduction kind, source, platform, merchant)])``."""
+    from zhongtai.promotion.v1 import promotion_pb2 as promo
+    from zhongtai.trade.v1 import trade_pb2 as trade
+    from zhongtai.wire import money, timestamp
+
+    def sub(i: int, seller: str, goods: int, freight: int,
+            ds: list[tuple[int, str, int, int]]) -> trade.Order:
+        return trade.Order(
+            order_id=f"{order_id}-{i}", parent_id=order_id, seller_id=seller,
+            total_amount=money("CNY", goods), freight_amount=money("CNY", freight),
+            deductions=[promo.Deduction(kind=k, source_id=s, amount=money("CNY", p + m),  # type: ignore[arg-type]
+                                        platform_amount=money("CNY", p),
+                                        merchant_amount=money("CNY", m)) for k, s, p, m in ds])
+
+    subs = [sub(i, *x) for i, x in enumerate(lines)]
+    return trade.Order(
+        order_id=order_id, buyer_id="b1", is_main=True, sub_orders=subs,
+        total_amount=money("CNY", sum(x[1] for x in lines)), create_time=timestamp(created),
+        pay_orders=[trade.PayOrder(pay_order_id=f"{order_id}-p", status=trade.PAY_STATUS_PAID)])

@@ -23,6 +23,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_FEE_RULE_IN_THE_PAST: _ClassVar[ErrorReason]
     ERROR_REASON_UNBALANCED_ENTRY: _ClassVar[ErrorReason]
     ERROR_REASON_ILLEGAL_CLEARING_TRANSITION: _ClassVar[ErrorReason]
+    ERROR_REASON_CONCURRENT_CLEARING_CHANGE: _ClassVar[ErrorReason]
 
 class CommissionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -89,6 +90,7 @@ ERROR_REASON_FEE_RULE_VERSION_EXISTS: ErrorReason
 ERROR_REASON_FEE_RULE_IN_THE_PAST: ErrorReason
 ERROR_REASON_UNBALANCED_ENTRY: ErrorReason
 ERROR_REASON_ILLEGAL_CLEARING_TRANSITION: ErrorReason
+ERROR_REASON_CONCURRENT_CLEARING_CHANGE: ErrorReason
 COMMISSION_KIND_UNSPECIFIED: CommissionKind
 COMMISSION_KIND_PERCENTAGE: CommissionKind
 COMMISSION_KIND_FIXED: CommissionKind
@@ -180,13 +182,13 @@ class ClearingLine(_message.Message):
     def __init__(self, kind: _Optional[_Union[LineKind, str]] = ..., seller_id: _Optional[str] = ..., deduction_kind: _Optional[int] = ..., source_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class OrderClearing(_message.Message):
-    __slots__ = ("order_id", "buyer_id", "business_type", "trade_mode", "state", "fee_rule_id", "paid_amount", "refunded_amount", "lines", "open_claims", "order_create_time", "paid_time", "cleared_time")
+    __slots__ = ("order_id", "buyer_id", "business_type", "trade_mode", "state", "fee_rule_ids", "paid_amount", "refunded_amount", "lines", "open_claims", "order_create_time", "paid_time", "cleared_time")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     BUYER_ID_FIELD_NUMBER: _ClassVar[int]
     BUSINESS_TYPE_FIELD_NUMBER: _ClassVar[int]
     TRADE_MODE_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
-    FEE_RULE_ID_FIELD_NUMBER: _ClassVar[int]
+    FEE_RULE_IDS_FIELD_NUMBER: _ClassVar[int]
     PAID_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     REFUNDED_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
@@ -199,7 +201,7 @@ class OrderClearing(_message.Message):
     business_type: str
     trade_mode: TradeMode
     state: ClearingState
-    fee_rule_id: str
+    fee_rule_ids: _containers.RepeatedScalarFieldContainer[str]
     paid_amount: _common_pb2.Money
     refunded_amount: _common_pb2.Money
     lines: _containers.RepeatedCompositeFieldContainer[ClearingLine]
@@ -207,7 +209,7 @@ class OrderClearing(_message.Message):
     order_create_time: _timestamp_pb2.Timestamp
     paid_time: _timestamp_pb2.Timestamp
     cleared_time: _timestamp_pb2.Timestamp
-    def __init__(self, order_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., business_type: _Optional[str] = ..., trade_mode: _Optional[_Union[TradeMode, str]] = ..., state: _Optional[_Union[ClearingState, str]] = ..., fee_rule_id: _Optional[str] = ..., paid_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., refunded_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[ClearingLine, _Mapping]]] = ..., open_claims: _Optional[_Iterable[str]] = ..., order_create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paid_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cleared_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, order_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., business_type: _Optional[str] = ..., trade_mode: _Optional[_Union[TradeMode, str]] = ..., state: _Optional[_Union[ClearingState, str]] = ..., fee_rule_ids: _Optional[_Iterable[str]] = ..., paid_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., refunded_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[ClearingLine, _Mapping]]] = ..., open_claims: _Optional[_Iterable[str]] = ..., order_create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paid_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cleared_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Account(_message.Message):
     __slots__ = ("account_id", "kind", "owner_id", "balance")
