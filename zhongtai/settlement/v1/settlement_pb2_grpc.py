@@ -144,8 +144,8 @@ class SettlementServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListFeeRules(self, request, context):
-        """Fee rule versions, newest effective first, filtered by business type and
-        merchant; AIP-158 pages. Staff any; a merchant the rules that apply to
+        """Fee rule versions, newest first (by creation), filtered by business
+        type and merchant; AIP-158 pages. Staff any; a merchant the rules that apply to
         it (its own and the ones for every merchant).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -161,8 +161,9 @@ class SettlementServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetAccountBalance(self, request, context):
-        """One account's balance, derived from its postings. A merchant its own
-        accounts; staff any.
+        """One account's balance, derived from its postings (in its first
+        currency by code; 0 CNY for an account with no postings yet). A merchant
+        its own accounts; staff any.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
