@@ -94,6 +94,14 @@ async def test_a_fee_rule_change_applies_only_to_orders_placed_after_it(
         [old.fee_rule_id], 1_200)
     assert (list(second.fee_rule_ids), line(second, st.LINE_KIND_PLATFORM_COMMISSION)) == (
         [new.fee_rule_id], 600)
+    trail = (await settlement(p).ListAuditEntries(st.ListAuditEntriesRequest(
+        resource_type="fee_rule", resource_id=new.fee_rule_id),
+        metadata=p.as_(OPERATOR))).entries
+    assert [e.subject for e in trail] == [OPERATOR.subject]
+    booked = (await settlement(p).ListAuditEntries(st.ListAuditEntriesRequest(
+        resource_type="order_clearing", resource_id=after.order_id),
+        metadata=p.as_(OPERATOR))).entries
+    assert [e.detail.split(":")[0] for e in booked] == ["paid", "after-sales ended"]
 
 
 async def test_an_open_application_holds_the_order(platform: Platform) -> None:

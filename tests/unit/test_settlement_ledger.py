@@ -24,6 +24,7 @@ from settlement.ledger import (
 )
 from settlement.order import Mode, OrderClearing, Refund, State
 from tests.settlement_support import T0, parts, rules
+from tests.settlement_support import rule as rule_
 from zhongtai.errors import ZhongtaiError
 
 SELLERS = ("s1", "s2")
@@ -52,6 +53,38 @@ def test_a_held_order_is_not_cleared_until_its_claim_ends() -> None:
     [entry] = o.claim_closed("a1", T0)
     assert entry.kind is EntryKind.CLEARING and o.state is State.CLEARED
     assert o.claim_closed("a1", T0) == [] and o.after_sales_ended(T0) == []
+
+
+def paid_part() -> tuple[OrderClearing, list[Entry]]:
+    """Goods 100.00, a platform coupon 10.00 and a shop promotion 5.00,
+    freight 8.00 (paid 93.00), 10% commission, escrow."""
+    part = SellerPart("s1", 10_000, 800, (Deduction(8, "c", 1_000, 0), Deduction(5, "p", 0, 500)))
+    return OrderClearing.on_payment("o1", "b1", "default", Mode.ESCROW, "CNY", [part],
+                                    {"s1": rule_(1_000)}, T0, T0)
+
+
+def test_a_refund_before_clearing_reduces_what_will_be_cleared() -> None:
+    o, entries = paid_part()
+    o.claim_opened("a1")
+    [refund] = o.refunded_by(Refund("a1", "s1", 4_250, 0, (Deduction(8, "c", 500, 0),
+                                                             Deduction(5, "p", 0, 250))), T0)
+    assert (refund.kind, refund.reverses, refund.reference) == (
+        EntryKind.REFUND, o.payment_entry_id, "a1")
+    [cleared] = o.after_sales_ended(T0)
+    b = balances([*entries, refund, cleared])
+    # Left: goods 50.00, coupon 5.00, promotion 2.50, freight 8.00: paid 50.50.
+    assert b[(CHANNEL_RECEIVABLE, "CNY")] == 9_300 - 4_250 == o.outstanding
+    assert b[(merchant_available("s1"), "CNY")] == -(5_000 - 250 + 800 - 500)
+    assert b.get((merchant_pending("s1"), "CNY"), 0) == 0
+
+
+def test_a_paid_order_cancelled_after_a_refund_reverses_the_rest() -> None:
+    o, entries = paid_part()
+    entries += o.refunded_by(Refund("a1", "s1", 1_000, 0), T0)
+    entries += o.cancelled()
+    assert o.state is State.REVERSED and (o.paid, o.refunded) == (9_300, 9_300)
+    assert all(v == 0 for v in balances(entries).values())
+    assert entries[-1].reference == "cancel"
 
 
 class Ledger(RuleBasedStateMachine):
