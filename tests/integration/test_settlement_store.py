@@ -22,6 +22,7 @@ from tests.conftest import OpenDb
 from tests.settlement_support import T0, trade_order
 from zhongtai.auth import Identity, Role
 from zhongtai.db import Database
+from zhongtai.errors import ZhongtaiError
 from zhongtai.settlement.v1 import settlement_pb2 as pb
 from zhongtai.trade.v1 import events_pb2 as te
 
@@ -122,3 +123,22 @@ async def test_two_consumers_clearing_one_order_clear_it_once(db: Database) -> N
             uow, pb.ListJournalEntriesRequest(order_id="o1"), STAFF)
     assert [e.kind for e in entries].count(pb.ENTRY_KIND_CLEARING) == 1
     assert (await ledger_sums(db))["merchant_available:s1"] == -3100
+
+
+async def test_a_merchant_sees_its_own_lines_and_accounts_only(db: Database) -> None:
+    order = trade_order("o2", [("s1", 3000, 0, []), ("s2", 2000, 0, [(RED_PACKET, "rp", 200, 0)])])
+    await book(db, lambda u: booking.order_paid(
+        u, te.OrderPaid(order=order), SettlementSettings(), T0))  # type: ignore[arg-type]
+    s1 = Identity(Role.SELLER, "u1", frozenset({"s1"}))
+    async with SqlSettlementUnitOfWork(db) as uow:
+        mine = await queries.order_clearing(uow, "o2", s1)
+        entries, _ = await queries.journal_entries(
+            uow, pb.ListJournalEntriesRequest(order_id="o2"), s1)
+        with pytest.raises(ZhongtaiError) as refused:
+            await queries.account(uow, "merchant_pending:s2", s1)
+        with pytest.raises(ZhongtaiError) as stranger:
+            await queries.order_clearing(uow, "o2", Identity(Role.SELLER, "u3",
+                                                             frozenset({"s3"})))
+    assert {x.seller_id for x in mine.lines} == {"s1"}
+    assert [p.account_id for e in entries for p in e.postings] == ["merchant_pending:s1"]
+    assert refused.value.reason == stranger.value.reason == "NOT_THE_ACCOUNT_OWNER"
