@@ -21,6 +21,7 @@ import aiohttp
 from aftersales.settings import AfterSalesSettings
 from logistics.settings import LogisticsSettings
 from payment.settings import PaymentSettings
+from settlement.settings import SettlementSettings
 from tests.e2e.support import Recorder, Stubs, free_port
 from tests.identity import NaturalIdentity
 from trade.settings import TradeSettings
@@ -70,10 +71,12 @@ class Platform:
 async def start_platform(data_dir: Path, logistics: LogisticsSettings = EPHEMERAL_LOGISTICS,
                          payment: PaymentSettings = EPHEMERAL_PAYMENT,
                          aftersales: AfterSalesSettings | None = None,
+                         settlement: SettlementSettings | None = None,
                          **trade: float) -> Platform:
     """The platform on ``data_dir`` with trade's settings ``trade`` (e.g.
     ``pay_timeout_seconds=0.3``), logistics' ``logistics``, payment's
-    ``payment`` and after-sales' ``aftersales``; payment queries a pending
+    ``payment``, after-sales' ``aftersales`` and settlement's
+    ``settlement``; payment queries a pending
     payment after a minute and a refund after 5 s."""
     callback = f"127.0.0.1:{free_port()}"
     payment = dataclasses.replace(payment, callback_listen=callback,
@@ -82,7 +85,8 @@ async def start_platform(data_dir: Path, logistics: LogisticsSettings = EPHEMERA
     runtime = Runtime(Settings(
         listen="127.0.0.1:0", data_dir=data_dir, poll_interval_seconds=0.05,
         sections={"trade": TradeSettings(**trade), "payment": payment,
-                  "logistics": logistics, "aftersales": aftersales or AfterSalesSettings()}))
+                  "logistics": logistics, "aftersales": aftersales or AfterSalesSettings(),
+                  "settlement": settlement or SettlementSettings()}))
     await runtime.start()
     events = Recorder()
     await runtime.bus.subscribe("test.events", RECORDED, events)
@@ -109,9 +113,10 @@ async def close_platform(p: Platform) -> None:
 async def running_platform(data_dir: Path, logistics: LogisticsSettings = EPHEMERAL_LOGISTICS,
                            payment: PaymentSettings = EPHEMERAL_PAYMENT,
                            aftersales: AfterSalesSettings | None = None,
+                           settlement: SettlementSettings | None = None,
                            **trade: float) -> AsyncIterator[Platform]:
     """``start_platform``, closed on leaving the block."""
-    p = await start_platform(data_dir, logistics, payment, aftersales, **trade)
+    p = await start_platform(data_dir, logistics, payment, aftersales, settlement, **trade)
     try:
         yield p
     finally:

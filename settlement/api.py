@@ -1,0 +1,87 @@
+"""settlement's gRPC servicer: request -> use case -> response.
+
+It only maps messages to the use cases' arguments and their results to
+messages; who sees what is decided in ``settlement.queries``.
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+import grpc
+
+from settlement import queries, rules
+from settlement.repository import Clock, SqlSettlementUnitOfWork
+from zhongtai.auth import OPERATOR, SELLER, STAFF, AccessPolicy, allow, current_identity
+from zhongtai.db import Database, utcnow
+from zhongtai.settlement.v1 import settlement_pb2 as pb
+from zhongtai.settlement.v1 import settlement_pb2_grpc
+
+Ctx: TypeAlias = grpc.aio.ServicerContext
+
+# Who may call each RPC (zhongtai.auth): the roles, and the ownership rule
+# the use case applies on top (docs/security.md lists them all).
+POLICY: AccessPolicy = {
+    "CreateFeeRule": allow(OPERATOR, ownership="operators set any business's fees"),
+    "ListFeeRules": allow(SELLER, *STAFF, ownership="a seller the rules that apply to it; "
+                          "staff any"),
+    "GetOrderClearing": allow(SELLER, *STAFF, ownership="a seller its own lines of the order; "
+                              "staff any"),
+    "GetAccountBalance": allow(SELLER, *STAFF, ownership="a seller its own accounts; "
+                               "staff any"),
+    "ListAccounts": allow(SELLER, *STAFF, ownership="a seller its own accounts; staff any"),
+    "ListJournalEntries": allow(SELLER, *STAFF, ownership="a seller its accounts' or its "
+                                "orders' (its own postings); staff any"),
+    "ListAuditEntries": allow(OPERATOR, ownership="operators read any fee rule's or "
+                              "clearing's trail"),
+}
+
+
+class SettlementServicer(settlement_pb2_grpc.SettlementServiceServicer):
+    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+        self.db = db
+        self.clock = clock
+
+    def uow(self) -> SqlSettlementUnitOfWork:
+        return SqlSettlementUnitOfWork(self.db)
+
+    async def CreateFeeRule(self, request: pb.CreateFeeRuleRequest, context: Ctx
+                            ) -> pb.CreateFeeRuleResponse:
+        return await rules.create_fee_rule(self.uow(), request, current_identity(),
+                                           self.clock())
+
+    async def ListFeeRules(self, request: pb.ListFeeRulesRequest, context: Ctx
+                           ) -> pb.ListFeeRulesResponse:
+        async with self.uow() as uow:
+            found, token = await queries.fee_rules(uow, request, current_identity())
+        return pb.ListFeeRulesResponse(fee_rules=found, next_page_token=token)
+
+    async def GetOrderClearing(self, request: pb.GetOrderClearingRequest, context: Ctx
+                               ) -> pb.GetOrderClearingResponse:
+        async with self.uow() as uow:
+            found = await queries.order_clearing(uow, request.order_id, current_identity())
+        return pb.GetOrderClearingResponse(clearing=found)
+
+    async def GetAccountBalance(self, request: pb.GetAccountBalanceRequest, context: Ctx
+                                ) -> pb.GetAccountBalanceResponse:
+        async with self.uow() as uow:
+            found = await queries.account(uow, request.account_id, current_identity())
+        return pb.GetAccountBalanceResponse(account=found)
+
+    async def ListAccounts(self, request: pb.ListAccountsRequest, context: Ctx
+                           ) -> pb.ListAccountsResponse:
+        async with self.uow() as uow:
+            found, token = await queries.accounts(uow, request, current_identity())
+        return pb.ListAccountsResponse(accounts=found, next_page_token=token)
+
+    async def ListJournalEntries(self, request: pb.ListJournalEntriesRequest, context: Ctx
+                                 ) -> pb.ListJournalEntriesResponse:
+        async with self.uow() as uow:
+            found, token = await queries.journal_entries(uow, request, current_identity())
+        return pb.ListJournalEntriesResponse(entries=found, next_page_token=token)
+
+    async def ListAuditEntries(self, request: pb.ListAuditEntriesRequest, context: Ctx
+                               ) -> pb.ListAuditEntriesResponse:
+        async with self.uow() as uow:
+            entries, token = await queries.audit_trail(uow, request)
+        return pb.ListAuditEntriesResponse(entries=entries, next_page_token=token)

@@ -1,0 +1,138 @@
+"""Booking trade's facts: each of trade's events about a paid order changes
+its clearing (settlement.order) and appends the entries it made, in the
+inbox's transaction (the inbox dedupes redeliveries; the clearing is
+row-locked and version-checked, so two consumers never clear one order
+twice).
+
+* ``trade.order.paid``, once every pay order of the order is paid: the
+  order's seller parts (trade's lines: goods at their prices plus the
+  adjustment, the seller's freight, the deductions with their bearers)
+  under the fee rules in force at its creation; PAYMENT (and, in collection
+  mode, CLEARING);
+* ``refund_opened`` holds it; ``refund_closed`` releases it; ``refunded``
+  takes the plan's cash, deductions and freight off it (REFUND before
+  clearing, REVERSAL after) and releases it;
+* ``after_sales_ended``: due in escrow mode, cleared unless held;
+* ``cancelled`` with paid true: everything not refunded goes back.
+
+Facts about an order settlement never saw paid are ignored (logged).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+
+from settlement import fees, views
+from settlement.clearing import Deduction, SellerPart
+from settlement.ledger import Entry
+from settlement.order import OrderClearing, Refund
+from settlement.repository import AUDIT_CLEARING, SqlSettlementUnitOfWork
+from settlement.settings import SettlementSettings
+from zhongtai.promotion.v1 import promotion_pb2 as promo
+from zhongtai.trade.v1 import events_pb2 as trade_events
+from zhongtai.trade.v1 import trade_pb2 as trade
+from zhongtai.wire import to_datetime
+
+log = logging.getLogger(__name__)
+
+
+def deductions_of(ds: list[promo.Deduction]) -> tuple[Deduction, ...]:
+    return tuple(Deduction(d.kind, d.source_id, d.platform_amount.amount_minor,
+                           d.merchant_amount.amount_minor) for d in ds)
+
+
+def seller_parts(order: trade.Order) -> list[SellerPart]:
+    """The order's lines summed per seller (a single order: itself)."""
+    lines = list(order.sub_orders) or [order]
+    acc: dict[str, list[SellerPart]] = defaultdict(list)
+    for x in lines:
+        acc[x.seller_id].append(SellerPart(
+            x.seller_id, x.total_amount.amount_minor + x.adjust_amount.amount_minor,
+            x.freight_amount.amount_minor, deductions_of(list(x.deductions))))
+    return [SellerPart(s, sum(p.goods for p in ps), sum(p.freight for p in ps),
+                       tuple(d for p in ps for d in p.deductions)) for s, ps in acc.items()]
+
+
+def fully_paid(order: trade.Order) -> bool:
+    pay_orders = list(order.pay_orders) or [order.pay_order]
+    return all(p.status == trade.PAY_STATUS_PAID for p in pay_orders)
+
+
+async def _changed(uow: SqlSettlementUnitOfWork, o: OrderClearing, entries: list[Entry],
+                   now: dt.datetime, what: str, *, new: bool = False) -> None:
+    if new:
+        await uow.clearings.add(o, entries, now)
+    else:
+        await uow.clearings.save(o, entries, now)
+    for event in views.events_of(o, entries, now):
+        uow.emit(event, o.order_id)
+    uow.audit(AUDIT_CLEARING, o.order_id, views.audit_detail(o, what))
+
+
+async def order_paid(uow: SqlSettlementUnitOfWork, event: trade_events.OrderPaid,
+                     settings: SettlementSettings, now: dt.datetime) -> None:
+    """Record a paid order once (PAYMENT; CLEARING at once in collection
+    mode), stamped with the fee rules in force at its creation."""
+    order = event.order
+    if not fully_paid(order) or await uow.clearings.find(order.order_id) is not None:
+        return
+    parts = seller_parts(order)
+    business = settings.business_type
+    created = to_datetime(order.create_time)
+    versions = await uow.fee_rules.of(business, [p.seller_id for p in parts])
+    rules = {p.seller_id: fees.in_force(versions, business, p.seller_id, created)
+             for p in parts}
+    o, entries = OrderClearing.on_payment(
+        order.order_id, order.buyer_id, business, settings.mode_of(business),
+        order.total_amount.currency_code, parts, rules, created, now)
+    await _changed(uow, o, entries, now, "paid", new=True)
+
+
+async def _apply(uow: SqlSettlementUnitOfWork, order_id: str, now: dt.datetime, what: str,
+                 act: Callable[[OrderClearing], list[Entry] | None]) -> None:
+    o = await uow.clearings.find(order_id, lock=True)
+    if o is None:
+        log.warning("settlement: %s for order %s, never seen paid: ignored", what, order_id)
+        return
+    entries = act(o) or []
+    await _changed(uow, o, entries, now, what)
+
+
+async def refund_opened(uow: SqlSettlementUnitOfWork, order_id: str, application_id: str,
+                        now: dt.datetime) -> None:
+    """Hold the order while the claim is open."""
+    await _apply(uow, order_id, now, f"held by {application_id}",
+                 lambda o: o.claim_opened(application_id))
+
+
+async def refund_closed(uow: SqlSettlementUnitOfWork, order_id: str, application_id: str,
+                        now: dt.datetime) -> None:
+    """Release the claim; clear if due."""
+    await _apply(uow, order_id, now, f"released by {application_id}",
+                 lambda o: o.claim_closed(application_id, now))
+
+
+async def order_refunded(uow: SqlSettlementUnitOfWork, event: trade_events.OrderRefunded,
+                         now: dt.datetime) -> None:
+    """Take the plan's money off the order (once per application)."""
+    plan = event.plan
+    refund = Refund(plan.application_id, plan.seller_id, plan.cash_amount.amount_minor,
+                    plan.freight_amount.amount_minor, deductions_of(list(plan.deductions)))
+    await _apply(uow, event.order.order_id, now, f"refunded by {plan.application_id}",
+                 lambda o: o.refunded_by(refund, now))
+
+
+async def after_sales_ended(uow: SqlSettlementUnitOfWork, order_id: str,
+                            now: dt.datetime) -> None:
+    """Due (escrow); cleared unless held."""
+    await _apply(uow, order_id, now, "after-sales ended", lambda o: o.after_sales_ended(now))
+
+
+async def order_cancelled(uow: SqlSettlementUnitOfWork, event: trade_events.OrderCancelled,
+                          now: dt.datetime) -> None:
+    """A paid order cancelled: everything not refunded goes back."""
+    if event.paid:
+        await _apply(uow, event.order.order_id, now, "cancelled", lambda o: o.cancelled())

@@ -1,0 +1,193 @@
+"""The double-entry ledger: accounts, balanced journal entries, and the
+entries that payment, clearing, refunds and reversals post.
+
+Pure: no database, clock or protobuf messages. Amounts are integers in minor
+units; a posting is signed (debit positive, credit negative). An entry is
+refused at construction (``UNBALANCED_ENTRY``) unless its postings sum to 0
+in each currency, so an unbalanced entry can never exist, let alone be
+written. Entries are immutable; a correction is a new entry whose
+``reverses`` names the one it corrects. A balance is the sum of the
+account's postings, nothing else (``balances``).
+
+Chart of accounts (``<kind>:<owner>``; the platform's have no owner):
+
+===================== ========= =============================================
+account               type      what it holds
+===================== ========= =============================================
+channel_receivable    asset     buyers' payments the channel holds for us
+merchant_pending:S    liability S's money not cleared yet
+merchant_available:S  liability S's money cleared (paid out by cycles, later)
+platform_revenue      income    commission
+platform_subsidy      expense   platform-borne discounts (coupons, red
+                                packets, its share of points and the card)
+channel_fee_expense   expense   the channel fees the platform bears
+channel_fee_payable   liability the channel fees owed to the channel
+===================== ========= =============================================
+
+Entries, per seller part (lines from settlement.clearing):
+
+* PAYMENT: Dr channel_receivable ``paid``, Dr platform_subsidy
+  ``platform discounts``, Cr merchant_pending ``gross`` (paid + subsidy).
+* CLEARING: Dr merchant_pending ``gross``; Cr merchant_available
+  ``receivable``, Cr platform_revenue ``commission``, Cr channel_fee_payable
+  ``fee``, Dr channel_fee_expense ``platform's part of the fee``.
+* REFUND (before clearing, reverses the PAYMENT entry): the PAYMENT postings
+  of the lines' difference, negated.
+* REVERSAL (after clearing, reverses the CLEARING entry): the PAYMENT and
+  CLEARING postings of the lines' difference, negated (the merchant's
+  available balance, the commission, the fee and the subsidy go back; the
+  channel receivable is credited by what went back to the buyer).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import IntEnum
+
+from settlement.clearing import Line, LineKind, total
+from settlement.reasons import E
+from zhongtai.settlement.v1 import settlement_pb2 as pb
+
+CHANNEL_RECEIVABLE = "channel_receivable:"
+PLATFORM_REVENUE = "platform_revenue:"
+PLATFORM_SUBSIDY = "platform_subsidy:"
+CHANNEL_FEE_EXPENSE = "channel_fee_expense:"
+CHANNEL_FEE_PAYABLE = "channel_fee_payable:"
+
+
+def merchant_pending(seller_id: str) -> str:
+    return f"merchant_pending:{seller_id}"
+
+
+def merchant_available(seller_id: str) -> str:
+    return f"merchant_available:{seller_id}"
+
+
+class EntryKind(IntEnum):
+    """Values match zhongtai.settlement.v1.EntryKind."""
+
+    PAYMENT = 1
+    CLEARING = 2
+    REFUND = 3
+    REVERSAL = 4
+
+
+@dataclass(frozen=True)
+class Posting:
+    account: str
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A journal entry: balanced per currency, or it cannot be made."""
+
+    entry_id: str
+    kind: EntryKind
+    order_id: str
+    postings: tuple[Posting, ...]
+    reference: str = ""
+    reverses: str = ""
+
+    def __post_init__(self) -> None:
+        sums: dict[str, int] = defaultdict(int)
+        for p in self.postings:
+            sums[p.currency] += p.amount
+        off = {c: s for c, s in sums.items() if s}
+        if off:
+            raise E(pb.ERROR_REASON_UNBALANCED_ENTRY,
+                    f"entry {self.entry_id} does not balance: {off}",
+                    metadata={"entry_id": self.entry_id})
+
+
+def balances(entries: Iterable[Entry]) -> dict[tuple[str, str], int]:
+    """Every account's balance per currency: the sum of its postings (debit
+    positive). The one definition of a balance."""
+    out: dict[tuple[str, str], int] = defaultdict(int)
+    for e in entries:
+        for p in e.postings:
+            out[(p.account, p.currency)] += p.amount
+    return dict(out)
+
+
+def _postings(amounts: Mapping[str, int], currency: str, sign: int) -> list[Posting]:
+    return [Posting(a, sign * v, currency) for a, v in amounts.items() if v]
+
+
+def payment_amounts(lines: Iterable[Line]) -> dict[str, int]:
+    """The PAYMENT postings (debit positive) of some seller parts' lines."""
+    out: dict[str, int] = defaultdict(int)
+    for seller, ls in _by_seller(lines).items():
+        subsidy = -total(ls, LineKind.PLATFORM_DISCOUNT)
+        paid = total(ls, LineKind.GOODS, LineKind.PLATFORM_DISCOUNT,
+                     LineKind.MERCHANT_DISCOUNT, LineKind.FREIGHT)
+        out[CHANNEL_RECEIVABLE] += paid
+        out[PLATFORM_SUBSIDY] += subsidy
+        out[merchant_pending(seller)] -= paid + subsidy
+    return dict(out)
+
+
+def clearing_amounts(lines: Iterable[Line]) -> dict[str, int]:
+    """The CLEARING postings (debit positive) of some seller parts' lines."""
+    out: dict[str, int] = defaultdict(int)
+    for seller, ls in _by_seller(lines).items():
+        receivable = total(ls, LineKind.MERCHANT_RECEIVABLE)
+        commission = total(ls, LineKind.PLATFORM_COMMISSION)
+        fee = total(ls, LineKind.CHANNEL_FEE)
+        platform_fee = -total(ls, LineKind.PLATFORM_CHANNEL_FEE)
+        out[merchant_pending(seller)] += receivable + commission + fee - platform_fee
+        out[merchant_available(seller)] -= receivable
+        out[PLATFORM_REVENUE] -= commission
+        out[CHANNEL_FEE_PAYABLE] -= fee
+        out[CHANNEL_FEE_EXPENSE] += platform_fee
+    return dict(out)
+
+
+def _by_seller(lines: Iterable[Line]) -> dict[str, list[Line]]:
+    out: dict[str, list[Line]] = defaultdict(list)
+    for x in lines:
+        out[x.seller_id].append(x)
+    return out
+
+
+def _sum(*maps: Mapping[str, int]) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
+    for m in maps:
+        for k, v in m.items():
+            out[k] += v
+    return dict(out)
+
+
+def payment_entry(entry_id: str, order_id: str, lines: Iterable[Line],
+                  currency: str) -> Entry:
+    """The PAYMENT entry of an order's lines."""
+    return Entry(entry_id, EntryKind.PAYMENT, order_id,
+                 tuple(_postings(payment_amounts(lines), currency, 1)))
+
+
+def clearing_entry(entry_id: str, order_id: str, lines: Iterable[Line],
+                   currency: str) -> Entry:
+    """The CLEARING entry: the merchants' pending money moved to available,
+    less commission and channel fee."""
+    return Entry(entry_id, EntryKind.CLEARING, order_id,
+                 tuple(_postings(clearing_amounts(lines), currency, 1)))
+
+
+def reversal_entry(entry_id: str, order_id: str, removed: Iterable[Line], currency: str, *,
+                   cleared: bool, reverses: str, reference: str) -> Entry | None:
+    """The entry taking ``removed`` lines (what a refund or a cancellation
+    took off the order) back: REFUND of the PAYMENT postings before clearing,
+    REVERSAL of the PAYMENT and CLEARING postings after it; linked to the
+    entry it ``reverses``. None when nothing moves."""
+    removed = list(removed)
+    amounts = payment_amounts(removed)
+    if cleared:
+        amounts = _sum(amounts, clearing_amounts(removed))
+    postings = tuple(_postings(amounts, currency, -1))
+    if not postings:
+        return None
+    kind = EntryKind.REVERSAL if cleared else EntryKind.REFUND
+    return Entry(entry_id, kind, order_id, postings, reference, reverses)

@@ -1,0 +1,233 @@
+"""The order clearing aggregate: one paid top-level order in settlement.
+
+Pure: no SQL, gRPC, protobuf messages or clock (times are passed in). It
+owns the order's seller parts as they are left after refunds, the fee rule
+version stamped on each at payment, its open refund claims and its state,
+and makes the ledger entries each fact posts (settlement.ledger).
+
+States (``ClearingState``) and what moves them (``MACHINE``):
+
+  paid ─▶ PENDING ─(claim opened)─▶ HELD ─(last claim closed or refunded)─▶ PENDING
+  PENDING ─(due: escrow after the after-sales window ended, collection at
+            payment)─▶ CLEARED
+  PENDING / HELD ─(refunded in full, or cancelled after payment)─▶ REVERSED
+  CLEARED ─(refunds)─▶ CLEARED (reversing entries), ─(cancelled)─▶ REVERSED
+
+Guarantees:
+
+* an order is cleared at most once, never while a claim is open, and only
+  once its trade mode's moment came (``due``);
+* a refund before clearing reduces what will be cleared (a REFUND entry
+  linked to the PAYMENT entry); after clearing it posts a REVERSAL linked to
+  the CLEARING entry, by exactly the lines the refund removed (the part
+  recomputed with the same fee rule on what is left);
+* a claim is refunded at most once (by application id);
+* at any time ``paid == refunded + outstanding``, where ``outstanding`` is
+  cleared when the state is CLEARED and pending (or held) otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from enum import IntEnum
+
+from settlement.clearing import Deduction, Line, SellerPart, clear
+from settlement.fees import FeeRule
+from settlement.ledger import Entry, clearing_entry, payment_entry, reversal_entry
+from settlement.reasons import E
+from zhongtai.settlement.v1 import settlement_pb2 as pb
+from zhongtai.statemachine import StateMachine
+from zhongtai.uow import Aggregate
+
+
+class State(IntEnum):
+    """Values match zhongtai.settlement.v1.ClearingState."""
+
+    PENDING = 1
+    HELD = 2
+    CLEARED = 3
+    REVERSED = 4
+
+
+class Mode(IntEnum):
+    """Values match zhongtai.settlement.v1.TradeMode."""
+
+    ESCROW = 1
+    COLLECTION = 2
+
+
+HOLD, RELEASE, CLEAR, REVERSE, REFUND = "hold", "release", "clear", "reverse", "refund"
+MACHINE = StateMachine("order_clearing", {
+    (State.PENDING, HOLD): State.HELD,
+    (State.HELD, HOLD): State.HELD,
+    (State.HELD, RELEASE): State.PENDING,
+    (State.PENDING, CLEAR): State.CLEARED,
+    (State.PENDING, REVERSE): State.REVERSED,
+    (State.HELD, REVERSE): State.REVERSED,
+    (State.CLEARED, REVERSE): State.REVERSED,
+    (State.PENDING, REFUND): State.PENDING,
+    (State.HELD, REFUND): State.HELD,
+    (State.CLEARED, REFUND): State.CLEARED,
+}, lambda s: State(s).name, E, pb.ERROR_REASON_ILLEGAL_CLEARING_TRANSITION,
+    subject_key="order_id")
+
+
+@dataclass(frozen=True)
+class Refund:
+    """What a refund claim took back from one seller part (trade's plan):
+    the goods at their prices (cash plus deductions), the freight, and the
+    deductions by source and bearer."""
+
+    application_id: str
+    seller_id: str
+    cash: int
+    freight: int
+    deductions: tuple[Deduction, ...] = ()
+
+
+def difference(before: Iterable[Line], after: Iterable[Line]) -> list[Line]:
+    """The lines ``before`` less the lines ``after`` (matched by kind,
+    seller and deduction source); what a change removed."""
+    acc: dict[tuple[object, ...], int] = defaultdict(int)
+    for x in before:
+        acc[(x.kind, x.seller_id, x.deduction_kind, x.source_id)] += x.amount
+    for x in after:
+        acc[(x.kind, x.seller_id, x.deduction_kind, x.source_id)] -= x.amount
+    return [Line(k[0], k[1], v, k[2], k[3])  # type: ignore[arg-type]
+            for k, v in acc.items() if v]
+
+
+@dataclass
+class OrderClearing(Aggregate):
+    order_id: str = ""
+    buyer_id: str = ""
+    business_type: str = "default"
+    mode: Mode = Mode.ESCROW
+    currency: str = "CNY"
+    order_create_time: dt.datetime | None = None
+    paid_time: dt.datetime | None = None
+    cleared_time: dt.datetime | None = None
+    state: State = State.PENDING
+    parts: dict[str, SellerPart] = field(default_factory=dict)
+    rules: dict[str, FeeRule | None] = field(default_factory=dict)
+    paid: int = 0
+    refunded: int = 0
+    open_claims: set[str] = field(default_factory=set)
+    refunded_claims: set[str] = field(default_factory=set)
+    due: bool = False
+    payment_entry_id: str = ""
+    clearing_entry_id: str = ""
+    entries: int = 0
+
+    @classmethod
+    def on_payment(cls, order_id: str, buyer_id: str, business_type: str, mode: Mode,
+                   currency: str, parts: Iterable[SellerPart],
+                   rules: dict[str, FeeRule | None], created: dt.datetime,
+                   now: dt.datetime) -> tuple[OrderClearing, list[Entry]]:
+        """A paid order: its lines under the rules in force at ``created``
+        (``rules`` per seller), the PAYMENT entry, and, in collection mode,
+        the CLEARING entry at once."""
+        o = cls(order_id=order_id, buyer_id=buyer_id, business_type=business_type,
+                mode=mode, currency=currency, order_create_time=created, paid_time=now,
+                parts={p.seller_id: p for p in parts}, rules=dict(rules))
+        o.paid = sum(p.paid for p in o.parts.values())
+        o.payment_entry_id = o._next_id()
+        entries = [payment_entry(o.payment_entry_id, order_id, o.lines(), currency)]
+        entries = [e for e in entries if e.postings]
+        o.due = mode is Mode.COLLECTION
+        return o, entries + o._clear_if_due(now)
+
+    def lines(self) -> list[Line]:
+        """The order's clearing lines as they stand (after refunds)."""
+        return [x for s, p in sorted(self.parts.items()) for x in clear(p, self.rules.get(s))]
+
+    @property
+    def outstanding(self) -> int:
+        """What the buyer paid that was not refunded."""
+        return sum(p.paid for p in self.parts.values())
+
+    def claim_opened(self, application_id: str) -> None:
+        """Hold the order while the claim is open (nothing when it was
+        refunded already, or the order was reversed)."""
+        if application_id in self.refunded_claims or self.state is State.REVERSED:
+            return
+        self.open_claims.add(application_id)
+        if self.state is not State.CLEARED:
+            self.state = State(MACHINE.next(self.state, HOLD, self.order_id))
+
+    def claim_closed(self, application_id: str, now: dt.datetime) -> list[Entry]:
+        """A claim ended without a refund: released, and cleared if due."""
+        self.open_claims.discard(application_id)
+        return self._release(now)
+
+    def after_sales_ended(self, now: dt.datetime) -> list[Entry]:
+        """Trade's after-sales window ended: due in escrow mode; cleared
+        unless a claim holds it."""
+        self.due = True
+        return self._clear_if_due(now)
+
+    def refunded_by(self, refund: Refund, now: dt.datetime) -> list[Entry]:
+        """A claim's money went back: the seller part recomputed on what is
+        left and the removed lines reversed (REFUND before clearing,
+        REVERSAL after); released; once per application id."""
+        if refund.application_id in self.refunded_claims or self.state is State.REVERSED:
+            return []
+        self.refunded_claims.add(refund.application_id)
+        self.open_claims.discard(refund.application_id)
+        part = self.parts.get(refund.seller_id)
+        entries: list[Entry] = []
+        if part is not None:
+            goods = refund.cash + sum(d.amount for d in refund.deductions)
+            entries += self._reduce({refund.seller_id: part.less(
+                goods, refund.freight, refund.deductions)}, refund.application_id)
+        if self.outstanding == 0 and self.state is not State.CLEARED:
+            self.state = State(MACHINE.next(self.state, REVERSE, self.order_id))
+            return entries
+        return entries + self._release(now)
+
+    def cancelled(self) -> list[Entry]:
+        """A paid order cancelled by trade: everything not yet refunded goes
+        back; REVERSED."""
+        if self.state is State.REVERSED:
+            return []
+        entries = self._reduce({s: replace(p, goods=0, freight=0, deductions=())
+                                for s, p in self.parts.items()}, "cancel")
+        self.open_claims.clear()
+        self.state = State(MACHINE.next(self.state, REVERSE, self.order_id))
+        return entries
+
+    def _reduce(self, new_parts: dict[str, SellerPart], reference: str) -> list[Entry]:
+        before = self.lines()
+        was = self.outstanding
+        self.parts.update(new_parts)
+        self.refunded += was - self.outstanding
+        cleared = self.state is State.CLEARED
+        if not cleared:
+            self.state = State(MACHINE.next(self.state, REFUND, self.order_id))
+        entry = reversal_entry(
+            self._next_id(), self.order_id, difference(before, self.lines()), self.currency,
+            cleared=cleared, reference=reference,
+            reverses=self.clearing_entry_id if cleared else self.payment_entry_id)
+        return [entry] if entry else []
+
+    def _release(self, now: dt.datetime) -> list[Entry]:
+        if self.state is State.HELD and not self.open_claims:
+            self.state = State(MACHINE.next(self.state, RELEASE, self.order_id))
+        return self._clear_if_due(now)
+
+    def _clear_if_due(self, now: dt.datetime) -> list[Entry]:
+        if not self.due or self.state is not State.PENDING or self.open_claims:
+            return []
+        self.state = State(MACHINE.next(self.state, CLEAR, self.order_id))
+        self.cleared_time = now
+        self.clearing_entry_id = self._next_id()
+        entry = clearing_entry(self.clearing_entry_id, self.order_id, self.lines(),
+                               self.currency)
+        return [entry] if entry.postings else []
+
+    def _next_id(self) -> str:
+        self.entries += 1
+        return f"{self.order_id}:{self.entries:04d}"

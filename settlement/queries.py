@@ -1,0 +1,138 @@
+"""Reading settlement: an order's clearing, accounts and their balances,
+journal entries, fee rules, audit trails. Read-only; who may see what is
+decided here (staff any; a merchant its own accounts and its own lines).
+
+A balance is always the sum of the account's postings (``Journal.balances``),
+computed when asked: there is no cached balance to drift from it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from settlement import store as t
+from settlement import views
+from settlement.order import OrderClearing
+from settlement.reasons import E
+from settlement.repository import AUDIT_CLEARING, AUDIT_FEE_RULE, SqlSettlementUnitOfWork
+from zhongtai import audit, pagination
+from zhongtai.auth import Identity, acting_seller
+from zhongtai.common.v1.audit_pb2 import AuditEntry
+from zhongtai.errors import InvalidArgument, ZhongtaiError
+from zhongtai.settlement.v1 import settlement_pb2 as pb
+
+
+def not_owner(what: str) -> ZhongtaiError:
+    return E(pb.ERROR_REASON_NOT_THE_ACCOUNT_OWNER, f"{what} is not the caller's")
+
+
+def owner_of(account_id: str) -> str:
+    """The owner of an account id (``<kind>:<owner>``); NOT_FOUND
+    ``ACCOUNT_NOT_FOUND`` for an id that names no kind of account."""
+    kind, sep, owner = account_id.partition(":")
+    if not sep or kind not in views.KIND_OF_ACCOUNT:
+        raise E(pb.ERROR_REASON_ACCOUNT_NOT_FOUND, f"no account {account_id!r}",
+                metadata={"account_id": account_id})
+    return owner
+
+
+def check_account(caller: Identity, account_id: str) -> None:
+    """Staff any account; a merchant its own (else NOT_THE_ACCOUNT_OWNER)."""
+    owner = owner_of(account_id)
+    if not caller.is_staff and not (owner and caller.acts_for_seller(owner)):
+        raise not_owner(f"account {account_id}")
+
+
+def visible_sellers(o: OrderClearing, caller: Identity) -> list[str] | None:
+    """The sellers whose lines the caller sees (None: all, for staff)."""
+    if caller.is_staff:
+        return None
+    mine = [s for s in o.parts if caller.acts_for_seller(s)]
+    if not mine:
+        raise not_owner(f"order {o.order_id}")
+    return mine
+
+
+async def order_clearing(uow: SqlSettlementUnitOfWork, order_id: str, caller: Identity
+                         ) -> pb.OrderClearing:
+    o = await uow.clearings.get(order_id)
+    return views.clearing_message(o, visible_sellers(o, caller))
+
+
+async def account(uow: SqlSettlementUnitOfWork, account_id: str, caller: Identity
+                  ) -> pb.Account:
+    """The account's balance (its first currency; 0 in CNY with no postings)."""
+    check_account(caller, account_id)
+    found = await uow.journal.balances([account_id])
+    a, currency, balance = found[0] if found else (account_id, "CNY", 0)
+    return views.account_message(a, currency, balance)
+
+
+async def accounts(uow: SqlSettlementUnitOfWork, req: pb.ListAccountsRequest,
+                   caller: Identity) -> tuple[list[pb.Account], str]:
+    """A page of accounts by id (and currency) with their balances."""
+    owner = acting_seller(caller, req.owner_id, "owner_id") if not caller.is_staff \
+        else req.owner_id
+    kinds = set(req.kinds)
+    listed = [views.account_message(*b) for b in await uow.journal.balances(
+        owner=owner if owner or not caller.is_staff else None)]
+    listed = [a for a in listed if not kinds or a.kind in kinds]
+    size = pagination.page_size(req.page_size)
+    query_key = f"accounts:{owner}:{sorted(kinds)}"
+    after = pagination.decode_token(req.page_token, query_key) or ""
+    listed = [a for a in listed if f"{a.account_id}|{a.balance.currency_code}" > after]
+    token = pagination.encode_token(
+        f"{listed[size - 1].account_id}|{listed[size - 1].balance.currency_code}",
+        query_key) if len(listed) > size else ""
+    return listed[:size], token
+
+
+async def journal_entries(uow: SqlSettlementUnitOfWork, req: pb.ListJournalEntriesRequest,
+                          caller: Identity) -> tuple[list[pb.JournalEntry], str]:
+    """A page of entries, oldest first, of one account or one order; a
+    merchant sees the postings of its own accounts only."""
+    if bool(req.account_id) == bool(req.order_id):
+        raise InvalidArgument.field("account_id", "give exactly one of account_id and order_id")
+    j, p = t.journal_entries.c, t.postings.c
+    mine: list[str] | None = None
+    if req.account_id:
+        check_account(caller, req.account_id)
+        query = select(t.journal_entries).where(j.entry_id.in_(
+            select(p.entry_id).where(p.account_id == req.account_id)))
+    else:
+        sellers = visible_sellers(await uow.clearings.get(req.order_id), caller)
+        mine = None if sellers is None else [f"merchant_{k}:{s}" for s in sellers
+                                             for k in ("pending", "available")]
+        query = select(t.journal_entries).where(j.order_id == req.order_id)
+    rows, token = await pagination.page(uow.session, query, j.entry_key, req,
+                                        f"entries:{req.account_id}:{req.order_id}")
+    postings = await uow.journal.postings_of([r._mapping["entry_id"] for r in rows])
+    return [views.entry_message(r, [x for x in postings
+                                    if x._mapping["entry_id"] == r._mapping["entry_id"]
+                                    and (mine is None or x._mapping["account_id"] in mine)])
+            for r in rows], token
+
+
+async def fee_rules(uow: SqlSettlementUnitOfWork, req: pb.ListFeeRulesRequest,
+                    caller: Identity) -> tuple[list[pb.FeeRule], str]:
+    """Versions, newest effective first; a merchant the ones that apply to it."""
+    r = t.fee_rules.c
+    query = select(t.fee_rules)
+    if req.business_type:
+        query = query.where(r.business_type == req.business_type)
+    if not caller.is_staff:
+        query = query.where(r.seller_id.in_(["", acting_seller(caller, req.seller_id)]))
+    elif req.seller_id:
+        query = query.where(r.seller_id == req.seller_id)
+    rows, token = await pagination.page(
+        uow.session, query, r.fee_rule_id, req,
+        f"fee_rules:{req.business_type}:{req.seller_id}", descending=True)
+    return [views.fee_rule_message(t.rule_from(x._mapping["rule"]), x._mapping["created_at"])
+            for x in rows], token
+
+
+async def audit_trail(uow: SqlSettlementUnitOfWork, req: pb.ListAuditEntriesRequest
+                      ) -> tuple[list[AuditEntry], str]:
+    return await audit.list_entries(uow.session, uow.db.plumbing, req.resource_type,
+                                    req.resource_id, req.page_size, req.page_token,
+                                    resource_types=(AUDIT_FEE_RULE, AUDIT_CLEARING))

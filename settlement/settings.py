@@ -1,0 +1,24 @@
+"""settlement's settings: the [settlement] section of the configuration file
+and the ``ZHONGTAI_SETTLEMENT_<FIELD>`` variables (see zhongtai.config)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from settlement.order import Mode
+
+
+@dataclass(frozen=True)
+class SettlementSettings:
+    # The business type of trade's orders (their events do not carry one
+    # yet): the fee rules of this type apply.
+    business_type: str = "default"
+    # Business types in collection mode (cleared at payment), comma
+    # separated; every other is in escrow mode (cleared when trade reports
+    # the after-sales window ended).
+    collection_business_types: str = ""
+
+    def mode_of(self, business_type: str) -> Mode:
+        """The trade mode of a business type (escrow unless listed)."""
+        listed = {b.strip() for b in self.collection_business_types.split(",") if b.strip()}
+        return Mode.COLLECTION if business_type in listed else Mode.ESCROW

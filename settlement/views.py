@@ -1,0 +1,109 @@
+"""Protobuf views of settlement's domain (fee rules, clearings, accounts,
+entries) and its events. Nothing here decides anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from settlement.clearing import Line
+from settlement.fees import FeeRule
+from settlement.ledger import Entry, EntryKind
+from settlement.order import OrderClearing
+from zhongtai.settlement.v1 import events_pb2 as ev
+from zhongtai.settlement.v1 import settlement_pb2 as pb
+from zhongtai.wire import money, timestamp
+
+KIND_OF_ACCOUNT = {
+    "channel_receivable": pb.ACCOUNT_KIND_CHANNEL_RECEIVABLE,
+    "merchant_pending": pb.ACCOUNT_KIND_MERCHANT_PENDING,
+    "merchant_available": pb.ACCOUNT_KIND_MERCHANT_AVAILABLE,
+    "platform_revenue": pb.ACCOUNT_KIND_PLATFORM_REVENUE,
+    "platform_subsidy": pb.ACCOUNT_KIND_PLATFORM_SUBSIDY,
+    "channel_fee_expense": pb.ACCOUNT_KIND_CHANNEL_FEE_EXPENSE,
+    "channel_fee_payable": pb.ACCOUNT_KIND_CHANNEL_FEE_PAYABLE,
+}
+# Accounts whose normal balance is a credit (liabilities, income): shown
+# with the sign flipped so that what is owed reads positive.
+CREDIT_NORMAL = frozenset({pb.ACCOUNT_KIND_MERCHANT_PENDING, pb.ACCOUNT_KIND_MERCHANT_AVAILABLE,
+                           pb.ACCOUNT_KIND_PLATFORM_REVENUE,
+                           pb.ACCOUNT_KIND_CHANNEL_FEE_PAYABLE})
+
+
+def _ts(value: dt.datetime | None) -> Any:
+    return timestamp(value) if value else None
+
+
+def fee_rule_message(r: FeeRule, created: dt.datetime | None = None,
+                     created_by: Any = None) -> pb.FeeRule:
+    return pb.FeeRule(
+        fee_rule_id=r.fee_rule_id, business_type=r.business_type, seller_id=r.seller_id,
+        effective_time=timestamp(r.effective_time),
+        commission_kind=r.commission_kind,  # type: ignore[arg-type]
+        commission_base=r.commission_base,  # type: ignore[arg-type]
+        commission_rate_bps=r.rate_bps,
+        commission_fixed_amount=money(r.currency, r.fixed_amount),
+        commission_tiers=[pb.CommissionTier(from_amount=money(r.currency, x.from_amount),
+                                            rate_bps=x.rate_bps) for x in r.tiers],
+        channel_fee_bps=r.channel_fee_bps, channel_fee_by_merchant=r.channel_fee_by_merchant,
+        create_time=_ts(created), created_by=created_by)
+
+
+def lines_message(lines: Iterable[Line], currency: str) -> list[pb.ClearingLine]:
+    return [pb.ClearingLine(kind=x.kind, seller_id=x.seller_id,  # type: ignore[arg-type]
+                            deduction_kind=x.deduction_kind, source_id=x.source_id,
+                            amount=money(currency, x.amount)) for x in lines]
+
+
+def clearing_message(o: OrderClearing, sellers: Sequence[str] | None = None
+                     ) -> pb.OrderClearing:
+    """The clearing; only these sellers' lines when ``sellers`` is given."""
+    lines = [x for x in o.lines() if sellers is None or x.seller_id in sellers]
+    rule_ids = sorted({r.fee_rule_id for s, r in o.rules.items()
+                       if r and (sellers is None or s in sellers)})
+    return pb.OrderClearing(
+        order_id=o.order_id, buyer_id=o.buyer_id, business_type=o.business_type,
+        trade_mode=o.mode, state=o.state,  # type: ignore[arg-type]
+        fee_rule_ids=rule_ids,
+        paid_amount=money(o.currency, o.paid), refunded_amount=money(o.currency, o.refunded),
+        lines=lines_message(lines, o.currency), open_claims=sorted(o.open_claims),
+        order_create_time=_ts(o.order_create_time), paid_time=_ts(o.paid_time),
+        cleared_time=_ts(o.cleared_time))
+
+
+def account_message(account_id: str, currency: str, balance: int) -> pb.Account:
+    kind_name, _, owner = account_id.partition(":")
+    kind = KIND_OF_ACCOUNT.get(kind_name, pb.ACCOUNT_KIND_UNSPECIFIED)
+    shown = -balance if kind in CREDIT_NORMAL else balance
+    return pb.Account(account_id=account_id, kind=kind, owner_id=owner,
+                      balance=money(currency, shown))
+
+
+def entry_message(row: Any, postings: Iterable[Any]) -> pb.JournalEntry:
+    r = row._mapping
+    return pb.JournalEntry(
+        entry_id=r["entry_id"], kind=r["kind"], order_id=r["order_id"],
+        reference=r["reference"], reverses_entry_id=r["reverses"],
+        postings=[pb.Posting(account_id=p._mapping["account_id"],
+                             amount=money(p._mapping["currency"], p._mapping["amount"]))
+                  for p in postings],
+        create_time=timestamp(r["posted_at"]))
+
+
+def events_of(o: OrderClearing, entries: Iterable[Entry], now: dt.datetime) -> list[Any]:
+    """settlement.order.cleared / reversed for the entries one change posted."""
+    out: list[Any] = []
+    for e in entries:
+        if e.kind is EntryKind.CLEARING:
+            out.append(ev.OrderCleared(clearing=clearing_message(o), entry_id=e.entry_id,
+                                       occur_time=timestamp(now)))
+        elif e.kind in (EntryKind.REFUND, EntryKind.REVERSAL):
+            out.append(ev.OrderReversed(clearing=clearing_message(o), entry_id=e.entry_id,
+                                        reverses_entry_id=e.reverses, reference=e.reference,
+                                        occur_time=timestamp(now)))
+    return out
+
+
+def audit_detail(o: OrderClearing, what: str) -> str:
+    return f"{what}: state={o.state.name} paid={o.paid} refunded={o.refunded}"

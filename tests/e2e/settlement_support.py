@@ -1,0 +1,87 @@
+"""Helpers of settlement's end-to-end tests: fee rules, clearings and
+balances through SettlementService on the embedded platform, and an online
+service order with a shop promotion and a platform coupon."""
+
+from __future__ import annotations
+
+from tests.builders import cny
+from tests.conftest import eventually
+from tests.e2e.builders import DAY, coupon_for, order_of, pay_by_balance, ts
+from tests.e2e.platform import Platform
+from tests.e2e.support import order_request, seed_shop, status_is
+from zhongtai.auth import Identity, Role
+from zhongtai.catalog.v1 import catalog_pb2 as cat
+from zhongtai.ids import new_id
+from zhongtai.promotion.v1 import promotion_pb2 as pr
+from zhongtai.settlement.v1 import settlement_pb2 as st
+from zhongtai.settlement.v1 import settlement_pb2_grpc as st_grpc
+from zhongtai.trade.v1 import trade_pb2 as tr
+
+OPERATOR = Identity(Role.OPERATOR, "finance-1")
+
+
+def settlement(p: Platform) -> st_grpc.SettlementServiceStub:
+    return st_grpc.SettlementServiceStub(p.stubs.channels[0])
+
+
+async def fee_rule(p: Platform, seller_id: str, rate_bps: int, channel_fee_bps: int = 0
+                   ) -> st.FeeRule:
+    """A percentage-of-the-goods rule for one seller, effective now."""
+    return (await settlement(p).CreateFeeRule(st.CreateFeeRuleRequest(
+        request_id=new_id(), fee_rule=st.FeeRule(
+            business_type="default", seller_id=seller_id,
+            commission_kind=st.COMMISSION_KIND_PERCENTAGE,
+            commission_base=st.COMMISSION_BASE_GOODS, commission_rate_bps=rate_bps,
+            channel_fee_bps=channel_fee_bps)), metadata=p.as_(OPERATOR))).fee_rule
+
+
+async def clearing_of(p: Platform, order_id: str) -> st.OrderClearing:
+    return (await settlement(p).GetOrderClearing(st.GetOrderClearingRequest(
+        order_id=order_id), metadata=p.as_(OPERATOR))).clearing
+
+
+async def reaches(p: Platform, order_id: str, state: int) -> st.OrderClearing:
+    """The order's clearing once it is in ``state``."""
+    async def there() -> bool:
+        try:
+            return (await clearing_of(p, order_id)).state == state
+        except Exception:
+            return False
+
+    await eventually(there)
+    return await clearing_of(p, order_id)
+
+
+async def balance_of(p: Platform, account_id: str) -> int:
+    return (await settlement(p).GetAccountBalance(st.GetAccountBalanceRequest(
+        account_id=account_id), metadata=p.as_(OPERATOR))).account.balance.amount_minor
+
+
+def line(c: st.OrderClearing, kind: int) -> int:
+    return sum(x.amount.amount_minor for x in c.lines if x.kind == kind)
+
+
+async def shop_with_promotion(p: Platform, name: str, price: int = 12_000) -> tuple[str, str]:
+    """A seller of one online service at ``price`` with a shop promotion
+    (10.00 off 50.00, the merchant's): its seller and SKU ids."""
+    shop = await seed_shop(p.stubs, name, [price], stock=20,
+                           item_type=cat.ITEM_TYPE_ONLINE_SERVICE)
+    await p.promotion.CreatePromotion(pr.CreatePromotionRequest(promotion=pr.Promotion(
+        kind=pr.PROMOTION_KIND_SHOP_FULL_REDUCTION, title="满50减10",
+        scope=pr.Scope(seller_id=shop.seller_id),
+        ladders=[pr.Ladder(threshold=cny(5_000), amount_off=cny(1_000))],
+        start_time=ts(-DAY), end_time=ts(DAY))))
+    return shop.seller_id, shop.sku_ids[0]
+
+
+async def paid_with_coupon(p: Platform, buyer: str, sku_id: str) -> tr.Order:
+    """One unit of ``sku_id`` with a platform coupon (20.00 off 100.00, the
+    platform's), paid by balance (WAIT_RECEIVE: an online service)."""
+    coupon = await coupon_for(p.promotion, buyer, threshold=10_000, off=2_000,
+                              platform_share=10_000)
+    req = order_request(buyer, [(sku_id, 1)], request_id=new_id())
+    req.benefits.CopyFrom(tr.Benefits(coupon_ids=[coupon]))
+    order = (await p.stubs.trade.CreateOrder(req)).order
+    await pay_by_balance(p, buyer, order)
+    await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_RECEIVE))
+    return await order_of(p, order.order_id)

@@ -1,0 +1,144 @@
+"""settlement on a real database (SQLite and PostgreSQL): trade's facts
+booked through the use cases, the ledger append-only (no UPDATE or DELETE
+of a journal entry or a posting is ever sent), balances the sum of
+postings, and two consumers clearing one order concurrently clearing it
+once."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from settlement import booking, queries
+from settlement import store as t
+from settlement.app import SERVICE
+from settlement.ledger import balances
+from settlement.repository import SqlSettlementUnitOfWork
+from settlement.settings import SettlementSettings
+from tests.conftest import OpenDb
+from tests.settlement_support import T0, trade_order
+from zhongtai.auth import Identity, Role
+from zhongtai.db import Database
+from zhongtai.errors import ZhongtaiError
+from zhongtai.settlement.v1 import settlement_pb2 as pb
+from zhongtai.trade.v1 import events_pb2 as te
+
+pytestmark = pytest.mark.postgres
+
+STAFF = Identity(Role.OPERATOR, "op")
+RED_PACKET, SHOP_PROMOTION = 9, 5
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db(request: pytest.FixtureRequest, migrated_sqlite: OpenDb,
+             migrated_pg: OpenDb) -> Database:
+    return await (migrated_pg if request.param == "postgres" else migrated_sqlite)(SERVICE)
+
+
+async def book(db: Database, act: Any) -> None:
+    async with SqlSettlementUnitOfWork(db) as uow:
+        await act(uow)
+
+
+async def pay(db: Database, order_id: str) -> None:
+    order = trade_order(order_id, [("s1", 4000, 500, [(RED_PACKET, "rp", 700, 0),
+                                                      (SHOP_PROMOTION, "p", 0, 1400)])])
+    await book(db, lambda u: booking.order_paid(
+        u, te.OrderPaid(order=order), SettlementSettings(), T0))  # type: ignore[arg-type]
+
+
+async def ledger_sums(db: Database) -> dict[str, int]:
+    async with SqlSettlementUnitOfWork(db) as uow:
+        return {a: v for a, _, v in await uow.journal.balances()}
+
+
+async def test_booked_facts_hold_clear_and_never_change_a_posting(db: Database) -> None:
+    statements: list[str] = []
+
+    def spy(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement.upper())
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", spy)
+    await pay(db, "o1")
+    await pay(db, "o1")  # a second OrderPaid (redelivered or the balance): once
+    await book(db, lambda u: booking.refund_opened(u, "o1", "a1", T0))
+    await book(db, lambda u: booking.after_sales_ended(u, "o1", T0))
+    async with SqlSettlementUnitOfWork(db) as uow:
+        held = await queries.order_clearing(uow, "o1", STAFF)
+    assert held.state == pb.CLEARING_STATE_HELD and list(held.open_claims) == ["a1"]
+    await book(db, lambda u: booking.refund_closed(u, "o1", "a1", T0))
+    async with SqlSettlementUnitOfWork(db) as uow:
+        cleared = await queries.order_clearing(uow, "o1", STAFF)
+        entries, _ = await queries.journal_entries(
+            uow, pb.ListJournalEntriesRequest(order_id="o1"), STAFF)
+        mine = await queries.account(uow, "merchant_available:s1",
+                                     Identity(Role.SELLER, "u", frozenset({"s1"})))
+    assert cleared.state == pb.CLEARING_STATE_CLEARED
+    assert [e.kind for e in entries] == [pb.ENTRY_KIND_PAYMENT, pb.ENTRY_KIND_CLEARING]
+    # Paid 40 + 5 - 7 - 14 = 24; no fee rule: the merchant gets 40 - 14 + 5.
+    assert mine.balance.amount_minor == 3100
+    sums = await ledger_sums(db)
+    assert sums["channel_receivable:"] == 2400 and sums["platform_subsidy:"] == 700
+    assert sums.get("merchant_pending:s1", 0) == 0
+    assert sum(sums.values()) == 0
+    ledger_writes = [s for s in statements if ("UPDATE" in s or "DELETE" in s)
+                     and ("POSTINGS" in s or "JOURNAL_ENTRIES" in s)]
+    assert ledger_writes == []
+    assert any("INSERT INTO POSTINGS" in s for s in statements)
+
+
+async def test_balances_equal_the_sum_of_postings(db: Database) -> None:
+    await pay(db, "o1")
+    await book(db, lambda u: booking.after_sales_ended(u, "o1", T0))
+    async with SqlSettlementUnitOfWork(db) as uow:
+        rows = (await uow.session.execute(select(t.postings))).all()
+        listed, _ = await queries.accounts(uow, pb.ListAccountsRequest(), STAFF)
+        n = (await uow.session.execute(select(func.count()).select_from(t.postings))).scalar()
+    assert n == len(rows) > 0
+    by_hand: dict[str, int] = {}
+    for r in rows:
+        by_hand[r.account_id] = by_hand.get(r.account_id, 0) + r.amount
+    shown = {a.account_id: a.balance.amount_minor for a in listed}
+    for account_id, total in by_hand.items():
+        credit = account_id.split(":")[0] in ("merchant_pending", "merchant_available",
+                                              "platform_revenue", "channel_fee_payable")
+        assert shown[account_id] == (-total if credit else total)
+    assert balances([]) == {}
+
+
+async def test_two_consumers_clearing_one_order_clear_it_once(db: Database) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    await pay(db, "o1")
+
+    async def end() -> None:
+        await book(db, lambda u: booking.after_sales_ended(u, "o1", T0))
+
+    await asyncio.gather(end(), end(), end())
+    async with SqlSettlementUnitOfWork(db) as uow:
+        entries, _ = await queries.journal_entries(
+            uow, pb.ListJournalEntriesRequest(order_id="o1"), STAFF)
+    assert [e.kind for e in entries].count(pb.ENTRY_KIND_CLEARING) == 1
+    assert (await ledger_sums(db))["merchant_available:s1"] == -3100
+
+
+async def test_a_merchant_sees_its_own_lines_and_accounts_only(db: Database) -> None:
+    order = trade_order("o2", [("s1", 3000, 0, []), ("s2", 2000, 0, [(RED_PACKET, "rp", 200, 0)])])
+    await book(db, lambda u: booking.order_paid(
+        u, te.OrderPaid(order=order), SettlementSettings(), T0))  # type: ignore[arg-type]
+    s1 = Identity(Role.SELLER, "u1", frozenset({"s1"}))
+    async with SqlSettlementUnitOfWork(db) as uow:
+        mine = await queries.order_clearing(uow, "o2", s1)
+        entries, _ = await queries.journal_entries(
+            uow, pb.ListJournalEntriesRequest(order_id="o2"), s1)
+        with pytest.raises(ZhongtaiError) as refused:
+            await queries.account(uow, "merchant_pending:s2", s1)
+        with pytest.raises(ZhongtaiError) as stranger:
+            await queries.order_clearing(uow, "o2", Identity(Role.SELLER, "u3",
+                                                             frozenset({"s3"})))
+    assert {x.seller_id for x in mine.lines} == {"s1"}
+    assert [p.account_id for e in entries for p in e.postings] == ["merchant_pending:s1"]
+    assert refused.value.reason == stranger.value.reason == "NOT_THE_ACCOUNT_OWNER"

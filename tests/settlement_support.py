@@ -1,0 +1,83 @@
+"""Builders and hypothesis strategies of settlement's pure core (fee rules,
+seller parts, refunds), shared by its tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import strategies as st
+
+from settlement.clearing import Deduction, SellerPart
+from settlement.fees import CommissionBase, CommissionKind, FeeRule, Tier
+
+T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def rule(rate_bps: int = 1000, *, seller_id: str = "", business_type: str = "default",
+         effective: dt.datetime = T0, rule_id: str = "r1", **kw: object) -> FeeRule:
+    """A PERCENTAGE rule on the goods (10% by default), no channel fee."""
+    return FeeRule(rule_id, business_type, seller_id, effective, "CNY", rate_bps=rate_bps,
+                   **kw)  # type: ignore[arg-type]
+
+
+@st.composite
+def deductions(draw: st.DrawFn, goods: int) -> tuple[Deduction, ...]:
+    """Deductions of a part worth ``goods``, together at most ``goods``."""
+    left = goods
+    out = []
+    for i in range(draw(st.integers(0, 4))):
+        amount = draw(st.integers(0, left))
+        platform = draw(st.integers(0, amount))
+        out.append(Deduction(draw(st.integers(1, 11)), f"src{i}", platform, amount - platform))
+        left -= amount
+    return tuple(out)
+
+
+@st.composite
+def parts(draw: st.DrawFn, seller_id: str = "s1") -> SellerPart:
+    goods = draw(st.integers(0, 10**9))
+    return SellerPart(seller_id, goods, draw(st.integers(0, 10**6)), draw(deductions(goods)))
+
+
+@st.composite
+def rules(draw: st.DrawFn) -> FeeRule:
+    kind = draw(st.sampled_from(list(CommissionKind)))
+    tiers: tuple[Tier, ...] = ()
+    if kind is CommissionKind.TIERED:
+        froms = sorted(set(draw(st.lists(st.integers(1, 10**9), max_size=4))))
+        tiers = tuple(Tier(f, draw(st.integers(0, 10000))) for f in [0, *froms])
+    return FeeRule("r", "default", "", T0, "CNY", kind,
+                   draw(st.sampled_from(list(CommissionBase))),
+                   rate_bps=draw(st.integers(0, 10000)),
+                   fixed_amount=draw(st.integers(0, 10**7)), tiers=tiers,
+                   channel_fee_bps=draw(st.integers(0, 10000)),
+                   channel_fee_by_merchant=draw(st.booleans()))
+
+
+def money_(amount: int) -> object:
+    from zhongtai.wire import money
+    return money("CNY", amount)
+
+
+def trade_order(order_id: str, lines: list[tuple[str, int, int, list[tuple[int, str, int, int]]]],
+                created: dt.datetime = T0) -> object:
+    """A paid top-level trade Order: one sub order per ``(seller, goods,
+    freight, [(deduction kind, source, platform, merchant)])``."""
+    from zhongtai.promotion.v1 import promotion_pb2 as promo
+    from zhongtai.trade.v1 import trade_pb2 as trade
+    from zhongtai.wire import money, timestamp
+
+    def sub(i: int, seller: str, goods: int, freight: int,
+            ds: list[tuple[int, str, int, int]]) -> trade.Order:
+        return trade.Order(
+            order_id=f"{order_id}-{i}", parent_id=order_id, seller_id=seller,
+            total_amount=money("CNY", goods), freight_amount=money("CNY", freight),
+            deductions=[promo.Deduction(kind=k, source_id=s, amount=money("CNY", p + m),  # type: ignore[arg-type]
+                                        platform_amount=money("CNY", p),
+                                        merchant_amount=money("CNY", m)) for k, s, p, m in ds])
+
+    subs = [sub(i, *x) for i, x in enumerate(lines)]
+    return trade.Order(
+        order_id=order_id, buyer_id="b1", is_main=True, sub_orders=subs,
+        total_amount=money("CNY", sum(x[1] for x in lines)), create_time=timestamp(created),
+        pay_orders=[trade.PayOrder(pay_order_id=f"{order_id}-p", status=trade.PAY_STATUS_PAID)])
