@@ -109,9 +109,10 @@ async def test_balances_equal_the_sum_of_postings(db: Database) -> None:
     assert balances([]) == {}
 
 
-async def test_two_consumers_clearing_one_order_clear_it_once(db: Database) -> None:
-    if db.dialect != "postgresql":
-        pytest.skip("row locks: PostgreSQL")
+@pytest.mark.postgres
+async def test_two_consumers_clearing_one_order_clear_it_once(migrated_pg: OpenDb) -> None:
+    """Row locks: PostgreSQL."""
+    db = await migrated_pg(SERVICE)
     await pay(db, "o1")
 
     async def end() -> None:
