@@ -25,8 +25,10 @@ from tests.e2e.reconciliation_support import (
     shop_sku,
     stub,
 )
+from tests.e2e.settlement_support import settlement
 from zhongtai.auth import Identity, Role
 from zhongtai.settlement.v1 import reconciliation_pb2 as rc
+from zhongtai.settlement.v1 import settlement_pb2 as st
 
 pytestmark = pytest.mark.e2e
 
@@ -107,6 +109,10 @@ async def test_a_past_day_is_stored_reported_and_exported_once(channel: Channel)
         rc.ExportReconciliationReportRequest(channel="sandbox", date=yesterday.isoformat()),
         metadata=p.as_(FINANCE))).csv
     assert csv_text.splitlines()[1].startswith("MISSING_HERE,REFUND,r-9,sbx-9,CNY,250,,")
+    trail = (await settlement(p).ListAuditEntries(st.ListAuditEntriesRequest(
+        resource_type="reconciliation", resource_id=f"sandbox/{yesterday.isoformat()}"),
+        metadata=p.as_(FINANCE))).entries
+    assert len(trail) == 1
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await stub(p).ReconcileDay(rc.ReconcileDayRequest(
             request_id="rc-s", channel="sandbox", date=yesterday.isoformat()),
