@@ -434,7 +434,10 @@ class SandboxServer(SandboxService[Faults]):
         body = await json_body(request)
         if isinstance(body.get("add"), dict):
             row = {k: body["add"].get(k, "") for k in STATEMENT_FIELDS}
-            row["_day"] = parse_time(str(row["time"])).date()
+            try:
+                row["_day"] = parse_time(str(row["time"])).date()
+            except ValueError:
+                raise ApiError(400, "INVALID_ARGUMENT", "add.time must be RFC 3339") from None
             self._entries.append(row)
             return web.json_response({"planted": 1})
         ref = _id(body, "reference")
