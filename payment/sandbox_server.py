@@ -33,6 +33,11 @@ with ``out_trade_no`` the fields apply to that trade only; ``null`` unsets a
 field), ``POST /v1/control/flush`` (deliver held notifications, last first),
 ``POST /v1/control/settle`` (settle pending refunds now),
 ``POST /v1/control/reset`` (clear faults and drop held notifications),
+``POST /v1/control/statement`` (plant a difference in the statement, for
+reconciliation tests: ``{reference, drop: true}``, ``{reference, amount}``,
+``{reference, status}``, ``{reference, next_day: true}`` (its time moves to
+00:00:01 of the next day) or ``{add: {<a statement row>}}``; ``reference`` is
+the ``out_refund_no`` of a refund or the ``out_trade_no`` of a payment),
 ``GET /v1/control`` (faults, held count, the recent delivery attempts).
 
 Run it with ``SandboxServer(secret).start()`` in process or
@@ -72,7 +77,7 @@ NOTIFICATION_ID_HEADER = "X-Sandbox-Notification-Id"
 
 PENDING, SUCCEEDED, CLOSED, FAILED = "PENDING", "SUCCEEDED", "CLOSED", "FAILED"
 STATEMENT_FIELDS = ("type", "out_trade_no", "out_refund_no", "transaction_id", "amount",
-                    "currency", "time")
+                    "currency", "time", "status")
 
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -196,6 +201,7 @@ class SandboxServer(SandboxService[Faults]):
         app.router.add_get("/v1/refunds/{out_refund_no}", self._get_refund)
         app.router.add_get("/v1/statements/{day}", self._statement)
         app.router.add_post("/v1/control/settle", self._settle_now)
+        app.router.add_post("/v1/control/statement", self._plant)
         return app
 
     def _trade(self, out_trade_no: str) -> _Trade:
@@ -377,7 +383,8 @@ class SandboxServer(SandboxService[Faults]):
         self._entries.append({
             "type": kind, "out_trade_no": trade.out_trade_no, "out_refund_no": refund_no,
             "transaction_id": trade.transaction_id, "amount": amount,
-            "currency": trade.currency, "time": format_time(at), "_day": at.date()})
+            "currency": trade.currency, "time": format_time(at), "status": SUCCEEDED,
+            "_day": at.date()})
 
     async def _statement(self, request: web.Request) -> web.Response:
         await self._api(None)
@@ -421,6 +428,36 @@ class SandboxServer(SandboxService[Faults]):
             self._settlements.pop(refund_no).cancel()
             self._settle(self._refunds[refund_no])
         return web.json_response({"settled": len(pending)})
+
+    async def _plant(self, request: web.Request) -> web.Response:
+        """Change the statement (never the trades): a planted difference."""
+        body = await json_body(request)
+        if isinstance(body.get("add"), dict):
+            row = {k: body["add"].get(k, "") for k in STATEMENT_FIELDS}
+            try:
+                row["_day"] = parse_time(str(row["time"])).date()
+            except ValueError:
+                raise ApiError(400, "INVALID_ARGUMENT", "add.time must be RFC 3339") from None
+            self._entries.append(row)
+            return web.json_response({"planted": 1})
+        ref = _id(body, "reference")
+        found = [e for e in self._entries if ref == (
+            e["out_refund_no"] if e["type"] == "refund" else e["out_trade_no"])]
+        if not found:
+            raise ApiError(404, "ENTRY_NOT_FOUND", f"no statement row {ref!r}")
+        for e in found:
+            if body.get("drop") is True:
+                self._entries.remove(e)
+            if "amount" in body:
+                e["amount"] = _amount(body, "amount")
+            if isinstance(body.get("status"), str):
+                e["status"] = body["status"]
+            if body.get("next_day") is True:
+                day = e["_day"] + dt.timedelta(days=1)
+                e["_day"] = day
+                e["time"] = format_time(dt.datetime.combine(day, dt.time(0, 0, 1), dt.UTC))
+        return web.json_response({"planted": len(found)})
+
 
 def _id(body: dict[str, Any], name: str) -> str:
     value = body.get(name)

@@ -1,6 +1,7 @@
 """Wiring of the settlement service: the servicer and the consumer of
-trade's events around settlement's database. Settlement calls no other
-service."""
+trade's events around settlement's database, and reconciliation's servicer
+and consumer of payment's events. Settlement calls no other service (it
+fetches the channels' statements)."""
 
 from __future__ import annotations
 
@@ -11,36 +12,51 @@ import grpc
 from settlement import api, store
 from settlement.api import SettlementServicer
 from settlement.consumers import TRADE, Consumers
+from settlement.reconciliation import api as recon_api
+from settlement.reconciliation.consumers import PAYMENT, PaymentConsumers
+from settlement.reconciliation.sources import SandboxStatementSource
 from settlement.settings import SettlementSettings
 from zhongtai.inbox import consumer
 from zhongtai.service import BuiltService, ServiceContext, ServiceSpec
-from zhongtai.settlement.v1 import settlement_pb2, settlement_pb2_grpc
+from zhongtai.settlement.v1 import (
+    reconciliation_pb2,
+    reconciliation_pb2_grpc,
+    settlement_pb2,
+    settlement_pb2_grpc,
+)
 
 SERVICE_NAME = settlement_pb2.DESCRIPTOR.services_by_name["SettlementService"].full_name
+RECONCILIATION = reconciliation_pb2.DESCRIPTOR.services_by_name[
+    "ReconciliationService"].full_name
 
 
 def build(ctx: ServiceContext) -> BuiltService:
     settings: SettlementSettings = ctx.config
     servicer = SettlementServicer(ctx.db)
     events = Consumers(ctx.db, settings)
+    recon = recon_api.ReconciliationServicer(
+        ctx.db, {"sandbox": SandboxStatementSource(settings.sandbox_statement_url)})
 
     def register(server: grpc.aio.Server) -> None:
         settlement_pb2_grpc.add_SettlementServiceServicer_to_server(servicer, server)
+        reconciliation_pb2_grpc.add_ReconciliationServiceServicer_to_server(recon, server)
 
     return BuiltService(
         registrar=register,
-        consumers={TRADE.queue: consumer(ctx.db, TRADE, events.handlers())},
+        consumers={TRADE.queue: consumer(ctx.db, TRADE, events.handlers()),
+                   PAYMENT.queue: consumer(ctx.db, PAYMENT,
+                                           PaymentConsumers(ctx.db).handlers())},
     )
 
 
 SERVICE = ServiceSpec(
     name="settlement",
-    grpc_service_names=[SERVICE_NAME],
+    grpc_service_names=[SERVICE_NAME, RECONCILIATION],
     metadata=store.metadata,
     plumbing=store.plumbing,
     migrations=Path(__file__).parent / "migrations",
-    subscriptions=[TRADE],
+    subscriptions=[TRADE, PAYMENT],
     build=build,
     settings=SettlementSettings,
-    policies={SERVICE_NAME: api.POLICY},
+    policies={SERVICE_NAME: api.POLICY, RECONCILIATION: recon_api.POLICY},
 )

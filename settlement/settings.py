@@ -17,6 +17,9 @@ class SettlementSettings:
     # separated; every other is in escrow mode (cleared when trade reports
     # the after-sales window ended).
     collection_business_types: str = ""
+    # The sandbox payment channel's base URL, where reconciliation fetches
+    # its daily statements (payment's embedded sandbox listens there).
+    sandbox_statement_url: str = "http://127.0.0.1:50053"
 
     def mode_of(self, business_type: str) -> Mode:
         """The trade mode of a business type (escrow unless listed)."""

@@ -482,7 +482,7 @@ async def test_statement_lists_the_days_payments_and_refunds(
     code, csv_text = await admin.get(f"/v1/statements/{day.isoformat()}?format=csv")
     assert code == 200
     assert csv_text.splitlines()[0] == (
-        "type,out_trade_no,out_refund_no,transaction_id,amount,currency,time")
+        "type,out_trade_no,out_refund_no,transaction_id,amount,currency,time,status")
     assert len(csv_text.splitlines()) == 3
     assert (await admin.get("/v1/statements/yesterday"))[0] == 400
 

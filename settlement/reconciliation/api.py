@@ -1,0 +1,54 @@
+"""ReconciliationService's servicer: request -> use case -> response."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypeAlias
+
+import grpc
+
+from settlement.reconciliation import reconcile
+from settlement.reconciliation.sources import StatementSource
+from settlement.repository import Clock, SqlSettlementUnitOfWork
+from zhongtai.auth import OPERATOR, AccessPolicy, allow, current_identity
+from zhongtai.db import Database, utcnow
+from zhongtai.settlement.v1 import reconciliation_pb2 as pb
+from zhongtai.settlement.v1 import reconciliation_pb2_grpc
+
+Ctx: TypeAlias = grpc.aio.ServicerContext
+
+POLICY: AccessPolicy = {
+    "ReconcileDay": allow(OPERATOR, ownership="operators reconcile any channel's day"),
+    "GetReconciliationReport": allow(OPERATOR, ownership="operators read any report"),
+    "ExportReconciliationReport": allow(OPERATOR, ownership="operators export any report"),
+}
+
+
+class ReconciliationServicer(reconciliation_pb2_grpc.ReconciliationServiceServicer):
+    def __init__(self, db: Database, sources: Mapping[str, StatementSource],
+                 clock: Clock = utcnow) -> None:
+        self.db = db
+        self.sources = sources
+        self.clock = clock
+
+    def uow(self) -> SqlSettlementUnitOfWork:
+        return SqlSettlementUnitOfWork(self.db)
+
+    async def ReconcileDay(self, request: pb.ReconcileDayRequest, context: Ctx
+                           ) -> pb.ReconcileDayResponse:
+        return await reconcile.reconcile_day(self.uow(), self.sources, request,
+                                             current_identity(), self.clock())
+
+    async def GetReconciliationReport(self, request: pb.GetReconciliationReportRequest,
+                                      context: Ctx) -> pb.GetReconciliationReportResponse:
+        day = reconcile.parse_day(request.date)
+        async with self.uow() as uow:
+            found = await reconcile.stored_report(uow, request.channel, day)
+        return pb.GetReconciliationReportResponse(report=found)
+
+    async def ExportReconciliationReport(self, request: pb.ExportReconciliationReportRequest,
+                                         context: Ctx) -> pb.ExportReconciliationReportResponse:
+        day = reconcile.parse_day(request.date)
+        async with self.uow() as uow:
+            text = await reconcile.export(uow, request.channel, day)
+        return pb.ExportReconciliationReportResponse(csv=text)

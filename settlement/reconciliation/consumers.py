@@ -1,0 +1,74 @@
+"""Settlement's record of channel transactions, from payment's events
+(``settlement.payment``: payment.payment.succeeded, payment.refund.succeeded),
+in the inbox's transaction: each SUCCEEDED attempt on a channel is a PAY
+(its time the channel's, ``paid_time``), each succeeded refund a REFUND (its
+time the event's). Balance payments never reach a channel: not recorded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf.message import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from settlement.reconciliation.matching import Txn
+from settlement.reconciliation.store import Reconciliations
+from zhongtai.db import Database
+from zhongtai.events import Envelope
+from zhongtai.payment.v1 import events_pb2 as pe
+from zhongtai.payment.v1 import payment_pb2 as pp
+from zhongtai.service import Subscription
+from zhongtai.wire import to_datetime
+
+PAYMENT = Subscription("settlement.payment", (pe.PaymentSucceeded, pe.RefundSucceeded))
+CHANNELS = {pp.METHOD_SANDBOX: "sandbox"}
+SUCCEEDED = "SUCCEEDED"
+
+
+def paid_attempts(payment: pp.Payment) -> list[tuple[str, Txn]]:
+    """(channel, PAY) of every attempt the channel collected."""
+    out = []
+    for a in payment.attempts:
+        channel = CHANNELS.get(a.method)
+        if channel is None or a.status != pp.PAYMENT_STATUS_SUCCEEDED:
+            continue
+        amount = a.buyer_paid_amount.amount_minor + a.channel_discount_amount.amount_minor
+        out.append((channel, Txn("PAY", a.attempt_id, a.channel_transaction_id,
+                                 amount or payment.amount.amount_minor,
+                                 payment.amount.currency_code, SUCCEEDED,
+                                 to_datetime(a.paid_time))))
+    return out
+
+
+def refund_of(event: pe.RefundSucceeded) -> tuple[str, Txn] | None:
+    """(channel, REFUND) of a refund to a channel's route."""
+    r = event.refund
+    for a in event.payment.attempts:
+        channel = CHANNELS.get(a.method)
+        if a.attempt_id == r.attempt_id and channel is not None:
+            return channel, Txn("REFUND", r.refund_id, a.channel_transaction_id,
+                                r.amount.amount_minor, r.amount.currency_code, SUCCEEDED,
+                                to_datetime(event.occur_time))
+    return None
+
+
+class PaymentConsumers:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def handlers(self) -> dict[type[Message], Any]:
+        async def payment_succeeded(session: AsyncSession, e: pe.PaymentSucceeded,
+                                    _env: Envelope) -> None:
+            repo = Reconciliations(session, self.db.dialect)
+            for channel, txn in paid_attempts(e.payment):
+                await repo.record(channel, txn)
+
+        async def refund_succeeded(session: AsyncSession, e: pe.RefundSucceeded,
+                                   _env: Envelope) -> None:
+            repo = Reconciliations(session, self.db.dialect)
+            found = refund_of(e)
+            for channel, txn in [*paid_attempts(e.payment), *([found] if found else [])]:
+                await repo.record(channel, txn)
+
+        return {pe.PaymentSucceeded: payment_succeeded, pe.RefundSucceeded: refund_succeeded}

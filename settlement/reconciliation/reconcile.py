@@ -1,0 +1,116 @@
+"""Reconciling a channel's day (operators): fetch the statements, match them
+against settlement's own records, store the report once per (channel, date).
+
+The statements are fetched before the transaction opens (no HTTP inside
+one); the report is written in one transaction with its audit entry and the
+request id's key. A day already stored is returned as it is: a second run,
+whatever its request id, replaces nothing. A day that has not ended gives a
+provisional report that is never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+
+from settlement.reconciliation import views
+from settlement.reconciliation.matching import Result, Txn, reconcile
+from settlement.reconciliation.reasons import E
+from settlement.reconciliation.sources import StatementSource, StatementUnavailable
+from settlement.reconciliation.store import Reconciliations
+from settlement.repository import SqlSettlementUnitOfWork
+from zhongtai.auth import Identity
+from zhongtai.errors import InvalidArgument
+from zhongtai.idempotency import once
+from zhongtai.settlement.v1 import reconciliation_pb2 as pb
+
+AUDIT_RECONCILIATION = "reconciliation"
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_day(value: str) -> dt.date:
+    """The request's date (YYYY-MM-DD); INVALID_ARGUMENT otherwise."""
+    try:
+        if not _DAY.match(value):
+            raise ValueError(value)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidArgument.field("date", "a day as YYYY-MM-DD") from None
+
+
+def source_of(sources: Mapping[str, StatementSource], channel: str) -> StatementSource:
+    found = sources.get(channel)
+    if found is None:
+        raise InvalidArgument.field("channel", f"one of {', '.join(sorted(sources))}")
+    return found
+
+
+def repo(uow: SqlSettlementUnitOfWork) -> Reconciliations:
+    return Reconciliations(uow.session, uow.db.dialect)
+
+
+async def _stored(uow: SqlSettlementUnitOfWork, channel: str, day: dt.date
+                  ) -> tuple[Result, dt.datetime]:
+    found = await repo(uow).report(channel, day)
+    if found is None:
+        raise E(pb.RECONCILIATION_ERROR_REASON_REPORT_NOT_FOUND,
+                f"{channel} {day.isoformat()} is not reconciled",
+                metadata={"channel": channel, "date": day.isoformat()})
+    return found
+
+
+async def stored_report(uow: SqlSettlementUnitOfWork, channel: str, day: dt.date
+                        ) -> pb.ReconciliationReport:
+    """The stored report of the day; NOT_FOUND ``REPORT_NOT_FOUND`` before
+    the day is reconciled."""
+    return views.report(channel, day, *await _stored(uow, channel, day))
+
+
+async def reconcile_day(uow: SqlSettlementUnitOfWork, sources: Mapping[str, StatementSource],
+                        req: pb.ReconcileDayRequest, caller: Identity, now: dt.datetime
+                        ) -> pb.ReconcileDayResponse:
+    """Match the channel's statement of the day (and its neighbours') against
+    our records; every row of the day is matched or in one difference. Stored
+    once per (channel, date) with an audit entry, when the day has ended."""
+    source = source_of(sources, req.channel)
+    day = parse_day(req.date)
+    provisional = day >= now.date()
+    if not provisional:
+        async with uow:
+            found = await repo(uow).report(req.channel, day)
+        if found is not None:
+            return pb.ReconcileDayResponse(report=views.report(req.channel, day, *found))
+    channel: list[Txn] = []
+    try:
+        for d in (day - dt.timedelta(days=1), day, day + dt.timedelta(days=1)):
+            channel += await source.fetch(d)
+    except StatementUnavailable as e:
+        raise E(pb.RECONCILIATION_ERROR_REASON_STATEMENT_UNAVAILABLE, str(e),
+                metadata={"channel": req.channel, "date": day.isoformat()}) from None
+
+    async def run() -> pb.ReconcileDayResponse:
+        r = repo(uow)
+        ours = await r.ours(req.channel, [day - dt.timedelta(days=1), day,
+                                          day + dt.timedelta(days=1)])
+        result = reconcile(day, channel, ours)
+        if provisional:
+            return pb.ReconcileDayResponse(report=views.report(
+                req.channel, day, result, now, provisional=True))
+        if not await r.add_report(req.channel, day, req.request_id, result, now,
+                                  caller.subject):
+            stored = await r.report(req.channel, day)
+            assert stored is not None
+            return pb.ReconcileDayResponse(report=views.report(req.channel, day, *stored))
+        uow.audit(AUDIT_RECONCILIATION, f"{req.channel}/{day.isoformat()}",
+                  f"matched {result.matched}, differences {len(result.differences)}")
+        return pb.ReconcileDayResponse(report=views.report(req.channel, day, result, now))
+
+    async with uow:
+        return await once(uow.keys, req, pb.ReconcileDayResponse, run)
+
+
+async def export(uow: SqlSettlementUnitOfWork, channel: str, day: dt.date) -> str:
+    """The stored report's differences as CSV (views.CSV_COLUMNS);
+    NOT_FOUND ``REPORT_NOT_FOUND`` before the day is reconciled."""
+    return views.csv_of((await _stored(uow, channel, day))[0])
