@@ -24,6 +24,9 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_UNBALANCED_ENTRY: _ClassVar[ErrorReason]
     ERROR_REASON_ILLEGAL_CLEARING_TRANSITION: _ClassVar[ErrorReason]
     ERROR_REASON_CONCURRENT_CLEARING_CHANGE: _ClassVar[ErrorReason]
+    ERROR_REASON_PAYOUT_EXCEEDS_AVAILABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_NEGATIVE_BALANCE: _ClassVar[ErrorReason]
+    ERROR_REASON_ILLEGAL_PAYOUT_TRANSITION: _ClassVar[ErrorReason]
 
 class CommissionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -82,6 +85,9 @@ class EntryKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ENTRY_KIND_CLEARING: _ClassVar[EntryKind]
     ENTRY_KIND_REFUND: _ClassVar[EntryKind]
     ENTRY_KIND_REVERSAL: _ClassVar[EntryKind]
+    ENTRY_KIND_PAYOUT: _ClassVar[EntryKind]
+    ENTRY_KIND_PAYOUT_POSTED: _ClassVar[EntryKind]
+    ENTRY_KIND_PAYOUT_VOIDED: _ClassVar[EntryKind]
 ERROR_REASON_UNSPECIFIED: ErrorReason
 ERROR_REASON_ORDER_CLEARING_NOT_FOUND: ErrorReason
 ERROR_REASON_ACCOUNT_NOT_FOUND: ErrorReason
@@ -91,6 +97,9 @@ ERROR_REASON_FEE_RULE_IN_THE_PAST: ErrorReason
 ERROR_REASON_UNBALANCED_ENTRY: ErrorReason
 ERROR_REASON_ILLEGAL_CLEARING_TRANSITION: ErrorReason
 ERROR_REASON_CONCURRENT_CLEARING_CHANGE: ErrorReason
+ERROR_REASON_PAYOUT_EXCEEDS_AVAILABLE: ErrorReason
+ERROR_REASON_NEGATIVE_BALANCE: ErrorReason
+ERROR_REASON_ILLEGAL_PAYOUT_TRANSITION: ErrorReason
 COMMISSION_KIND_UNSPECIFIED: CommissionKind
 COMMISSION_KIND_PERCENTAGE: CommissionKind
 COMMISSION_KIND_FIXED: CommissionKind
@@ -128,6 +137,9 @@ ENTRY_KIND_PAYMENT: EntryKind
 ENTRY_KIND_CLEARING: EntryKind
 ENTRY_KIND_REFUND: EntryKind
 ENTRY_KIND_REVERSAL: EntryKind
+ENTRY_KIND_PAYOUT: EntryKind
+ENTRY_KIND_PAYOUT_POSTED: EntryKind
+ENTRY_KIND_PAYOUT_VOIDED: EntryKind
 
 class CommissionTier(_message.Message):
     __slots__ = ("from_amount", "rate_bps")
