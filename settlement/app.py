@@ -21,7 +21,7 @@ SERVICE_NAME = settlement_pb2.DESCRIPTOR.services_by_name["SettlementService"].f
 
 def build(ctx: ServiceContext) -> BuiltService:
     settings: SettlementSettings = ctx.config
-    servicer = SettlementServicer(ctx.db)
+    servicer = SettlementServicer(ctx.db, settings=settings)
     events = Consumers(ctx.db, settings)
 
     def register(server: grpc.aio.Server) -> None:
