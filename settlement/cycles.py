@@ -4,7 +4,8 @@ a batch, and the batch itself.
 Pure: no database, clock or protobuf messages (times are passed in, UTC).
 
 A cycle (``Cycle``) is either T+N (``DAILY``: what was cleared on day T is
-batched on day T+N, N >= 1; the default is T+1) or weekly (``WEEKLY``: what
+batched on day T+N; the default is T+1; T+0 closes the current day so far,
+what comes later that day going to the next day's batch) or weekly (``WEEKLY``: what
 was cleared in the week before a weekday is batched on that weekday). A
 period (``Period``) is a half-open UTC interval ``[start, end)``; the cycle
 says which period a time falls in and when a period may be closed
@@ -64,8 +65,8 @@ class Cycle:
     weekday: int = 0
 
     def __post_init__(self) -> None:
-        if self.kind is CycleKind.DAILY and self.days < 1:
-            raise ValueError(f"a T+N cycle needs N >= 1, not {self.days}")
+        if self.kind is CycleKind.DAILY and self.days < 0:
+            raise ValueError(f"a T+N cycle needs N >= 0, not {self.days}")
         if not 0 <= self.weekday <= 6:
             raise ValueError(f"weekday is 0 (Monday) .. 6 (Sunday), not {self.weekday}")
 

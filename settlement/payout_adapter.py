@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+REFUSED_REASON = "sandbox: the bank refused the transfer (amount ending in 99)"
+
 
 @dataclass(frozen=True)
 class PayoutResult:
@@ -28,9 +30,11 @@ class PayoutAdapter(Protocol):
 @dataclass
 class SandboxPayoutAdapter:
     """Deterministic and in-process: pays everything (reference
-    ``sandbox-<payout id>``) unless told to refuse a merchant
-    (``refuse(seller_id, reason)``) until ``accept(seller_id)``. Remembers
-    each answer, so asking twice answers the same."""
+    ``sandbox-<payout id>``) but an amount whose minor units end in 99
+    (refused: ``REFUSED_REASON``, so a test through the stubs can plant a
+    refusal) or a merchant told to be refused (``refuse(seller_id,
+    reason)``) until ``accept(seller_id)``. Remembers each answer, so asking
+    twice answers the same."""
 
     refused: dict[str, str] = field(default_factory=dict)
     answers: dict[str, PayoutResult] = field(default_factory=dict)
@@ -44,7 +48,8 @@ class SandboxPayoutAdapter:
     async def pay(self, payout_id: str, seller_id: str, amount: int,
                   currency: str) -> PayoutResult:
         if payout_id not in self.answers:
-            reason = self.refused.get(seller_id)
+            reason = self.refused.get(seller_id) or (
+                REFUSED_REASON if amount % 100 == 99 else "")
             self.answers[payout_id] = PayoutResult(False, reason=reason) if reason \
                 else PayoutResult(True, reference=f"sandbox-{payout_id}")
         return self.answers[payout_id]

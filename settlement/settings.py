@@ -24,7 +24,7 @@ class SettlementSettings:
         listed = {b.strip() for b in self.collection_business_types.split(",") if b.strip()}
         return Mode.COLLECTION if business_type in listed else Mode.ESCROW
 
-    # Settlement cycles (清算): "T+N" (N >= 1 days) or "weekly:<0..6>" (0
+    # Settlement cycles (清算): "T+N" (N >= 0 days) or "weekly:<0..6>" (0
     # Monday), per business type and per merchant, comma separated
     # "<key>=<cycle>"; a merchant's own wins over its business type's; T+1
     # otherwise.

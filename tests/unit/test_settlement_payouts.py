@@ -13,7 +13,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from settlement import cycles
+from settlement import cycles, statement
+from settlement.clearing import Line, LineKind
 from settlement.cycles import Cycle, CycleKind, Movement, Period
 from settlement.ledger import (
     PAYOUT_CLEARING,
@@ -47,6 +48,7 @@ def test_t_plus_n_periods_are_utc_days_closed_n_days_after_their_start() -> None
     assert c.last_closable(at(3)) == p
     assert c.last_closable(at(2, 23)) == Period(at(1), at(2))
     assert Cycle.parse("T+3").last_closable(at(5, 1)) == p
+    assert Cycle.parse("T+0").last_closable(at(2, 15)) == p  # the day so far
 
 
 def test_weekly_periods_end_on_the_weekday_and_close_then() -> None:
@@ -58,7 +60,7 @@ def test_weekly_periods_end_on_the_weekday_and_close_then() -> None:
     assert c.last_closable(at(8, 23)) == Period(at(-5), at(2))
 
 
-@pytest.mark.parametrize("text", ["T+0", "weekly:7", "monthly", "T+x"])
+@pytest.mark.parametrize("text", ["T+-1", "weekly:7", "monthly", "T+x"])
 def test_a_bad_cycle_is_refused(text: str) -> None:
     with pytest.raises(ValueError):
         Cycle.parse(text)
@@ -138,6 +140,7 @@ async def test_the_sandbox_adapter_pays_or_refuses_and_answers_the_same_twice() 
     adapter.accept("s1")
     assert await adapter.pay("po2", "s1", 10, "CNY") == refused
     assert (await adapter.pay("po3", "s1", 10, "CNY")).paid
+    assert not (await adapter.pay("po4", "s1", 1099, "CNY")).paid  # the planted refusal
 
 
 class Payouts(RuleBasedStateMachine):
@@ -218,3 +221,38 @@ class Payouts(RuleBasedStateMachine):
 
 TestPayouts = Payouts.TestCase
 TestPayouts.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)
+
+
+def test_statement_lines_are_what_a_clearing_cleared_and_a_reversal_took_back() -> None:
+    s = "s1"
+    before = [Line(LineKind.GOODS, s, 4000), Line(LineKind.MERCHANT_DISCOUNT, s, -1400),
+              Line(LineKind.FREIGHT, s, 500), Line(LineKind.PLATFORM_COMMISSION, s, 400),
+              Line(LineKind.MERCHANT_RECEIVABLE, s, 2700)]
+    after = [Line(LineKind.GOODS, s, 1000), Line(LineKind.MERCHANT_DISCOUNT, s, -400),
+             Line(LineKind.FREIGHT, s, 500), Line(LineKind.PLATFORM_COMMISSION, s, 100),
+             Line(LineKind.MERCHANT_RECEIVABLE, s, 1000)]
+    clearing = Entry("c", EntryKind.CLEARING, "o", ())
+    reversal = Entry("r", EntryKind.REVERSAL, "o", ())
+    rows = statement.entry_lines([clearing, reversal, Entry("p", EntryKind.PAYMENT, "o", ())],
+                                 before, after)
+    by = {(e, k): v for e, _, k, v in rows}
+    assert statement.figures({k: v for (e, k), v in by.items() if e == "c"}) == \
+        statement.Figures(1000, 400, 500, 100, 0, 1000)
+    took = statement.figures({k: v for (e, k), v in by.items() if e == "r"})
+    assert took == statement.Figures(-3000, -1000, 0, -300, 0, -1700)
+    f = took
+    assert f.receivable == f.goods - f.merchant_discount + f.freight - f.commission - f.channel_fee
+
+
+def test_the_csv_has_decimal_minor_units_and_a_total_per_currency() -> None:
+    f = statement.Figures(12000, 1000, 0, 1200, 54, 9746)
+    lines = [statement.StatementLine("o1", "e1", EntryKind.CLEARING, at(0), "CNY", f),
+             statement.StatementLine("o1", "e2", EntryKind.REVERSAL, at(1), "CNY",
+                                     statement.Figures(-100, 0, 0, -10, 0, -90)),
+             statement.StatementLine("o2", "e3", EntryKind.CLEARING, at(1), "USD", f)]
+    rows = statement.to_csv("s1", "b1", lines).split("\r\n")
+    assert rows[0] == ",".join(statement.COLUMNS)
+    assert rows[1] == ("s1,b1,o1,e1,CLEARING,2026-03-02T00:00:00+00:00,CNY,"
+                       "12000,1000,0,1200,54,9746")
+    assert rows[4:] == ["s1,b1,,,TOTAL,,CNY,11900,1000,0,1190,54,9656",
+                        "s1,b1,,,TOTAL,,USD,12000,1000,0,1200,54,9746", ""]
