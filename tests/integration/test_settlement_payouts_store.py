@@ -21,7 +21,7 @@ from settlement.payout_adapter import SandboxPayoutAdapter
 from settlement.repository import SqlSettlementUnitOfWork
 from settlement.settings import SettlementSettings
 from tests.conftest import OpenDb
-from tests.settlement_support import T0, rule, trade_order
+from tests.settlement_support import T0, book, rule, trade_order
 from zhongtai.auth import Identity, Role
 from zhongtai.db import Database
 from zhongtai.errors import ZhongtaiError
@@ -36,17 +36,6 @@ SELLER = Identity(Role.SELLER, "u1", frozenset({"s1"}))
 COLLECTION = SettlementSettings(collection_business_types="default")
 SHOP_PROMOTION, RED_PACKET = 5, 9
 DAY = dt.timedelta(days=1)
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def db(request: pytest.FixtureRequest, migrated_sqlite: OpenDb,
-             migrated_pg: OpenDb) -> Database:
-    return await (migrated_pg if request.param == "postgres" else migrated_sqlite)(SERVICE)
-
-
-async def book(db: Database, act: Any) -> None:
-    async with SqlSettlementUnitOfWork(db) as uow:
-        await act(uow)
 
 
 async def with_rule(db: Database) -> None:
@@ -78,7 +67,9 @@ def uows(db: Database) -> Any:
     return lambda: SqlSettlementUnitOfWork(db)
 
 
-async def test_a_batch_nets_once_and_its_statement_has_exact_figures(db: Database) -> None:
+async def test_a_batch_nets_once_and_its_statement_has_exact_figures(
+        settlement_db: Database) -> None:
+    db = settlement_db
     await with_rule(db)
     await cleared(db, "o1")
     await cleared(db, "o2")
@@ -113,7 +104,9 @@ def payout_req(request_id: str, amount: int) -> pb.CreatePayoutRequest:
                                   amount=money("CNY", amount))
 
 
-async def test_payouts_post_void_and_wait_for_a_negative_balance(db: Database) -> None:
+async def test_payouts_post_void_and_wait_for_a_negative_balance(
+        settlement_db: Database) -> None:
+    db = settlement_db
     await with_rule(db)
     await cleared(db, "o1")
     adapter = SandboxPayoutAdapter()

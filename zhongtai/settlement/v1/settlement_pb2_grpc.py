@@ -53,8 +53,8 @@ class SettlementServiceStub:
     currency; postings are append-only (a correction is a new entry linked to
     the one it reverses); a balance is the sum of its account's postings.
 
-    Not built yet (issue 12 items 5-6): settlement cycles, payouts,
-    statements, channel reconciliation, split instructions.
+    Not built yet (issue 12 item 6): channel reconciliation, split
+    instructions. Cycles, statements and payouts: the RPCs at the end.
     """
 
     def __init__(self, channel):
@@ -163,8 +163,8 @@ class SettlementServiceServicer:
     currency; postings are append-only (a correction is a new entry linked to
     the one it reverses); a balance is the sum of its account's postings.
 
-    Not built yet (issue 12 items 5-6): settlement cycles, payouts,
-    statements, channel reconciliation, split instructions.
+    Not built yet (issue 12 item 6): channel reconciliation, split
+    instructions. Cycles, statements and payouts: the RPCs at the end.
     """
 
     def CreateFeeRule(self, request, context):
@@ -404,8 +404,8 @@ class SettlementService:
     currency; postings are append-only (a correction is a new entry linked to
     the one it reverses); a balance is the sum of its account's postings.
 
-    Not built yet (issue 12 items 5-6): settlement cycles, payouts,
-    statements, channel reconciliation, split instructions.
+    Not built yet (issue 12 item 6): channel reconciliation, split
+    instructions. Cycles, statements and payouts: the RPCs at the end.
     """
 
     @staticmethod
