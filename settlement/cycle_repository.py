@@ -30,6 +30,7 @@ from settlement.ledger import EntryKind, merchant_available
 from settlement.payout import Payout, PayoutState
 from settlement.reasons import E
 from zhongtai.db import compare_and_set, insert_ignore, rows_changed
+from zhongtai.errors import ZhongtaiError
 from zhongtai.settlement.v1 import settlement_pb2 as pb
 
 if TYPE_CHECKING:
@@ -157,6 +158,11 @@ def payout_from(row: Any) -> Payout:
                   created_time=r["created_at"], resolved_time=r["resolved_at"])
 
 
+def payout_not_found(payout_id: str) -> ZhongtaiError:
+    return E(pb.ERROR_REASON_PAYOUT_NOT_FOUND, f"no payout {payout_id!r}",
+             metadata={"payout_id": payout_id})
+
+
 class Payouts:
     def __init__(self, uow: SqlSettlementUnitOfWork) -> None:
         self.uow = uow
@@ -188,8 +194,7 @@ class Payouts:
     async def get(self, payout_id: str, *, lock: bool = False) -> Payout:
         found = await self.find(payout_id, lock=lock)
         if found is None:
-            raise E(pb.ERROR_REASON_PAYOUT_NOT_FOUND, f"no payout {payout_id!r}",
-                    metadata={"payout_id": payout_id})
+            raise payout_not_found(payout_id)
         return found
 
     async def add(self, p: Payout, at: dt.datetime, entries: Sequence[Any]) -> None:

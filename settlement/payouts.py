@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from settlement import store as t
 from settlement import views
-from settlement.cycle_repository import payout_from
+from settlement.cycle_repository import payout_from, payout_not_found
 from settlement.payout import Payout, PayoutState
 from settlement.payout_adapter import PayoutAdapter
 from settlement.repository import AUDIT_PAYOUT, SqlSettlementUnitOfWork
@@ -88,7 +88,7 @@ async def payout(uow: SqlSettlementUnitOfWork, payout_id: str, caller: Identity)
     """A payout (PAYOUT_NOT_FOUND for a merchant asking another's)."""
     p = await uow.payouts.get(payout_id)
     if not caller.is_staff and not caller.acts_for_seller(p.seller_id):
-        await uow.payouts.get("")  # the same answer as a missing one
+        raise payout_not_found(payout_id)  # the same answer as a missing one
     return p
 
 

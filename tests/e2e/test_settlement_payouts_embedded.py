@@ -133,6 +133,9 @@ async def test_a_batch_a_statement_and_payouts_through_a_negative_balance(
         got = (await settlement(p).GetPayout(st.GetPayoutRequest(payout_id=voided.payout_id),
                                              metadata=p.as_(me))).payout
         assert got == voided
+        hidden = await refusal(settlement(p).GetPayout(st.GetPayoutRequest(
+            payout_id=voided.payout_id), metadata=p.as_(other)), code=grpc.StatusCode.NOT_FOUND)
+        assert hidden["reason"] == "PAYOUT_NOT_FOUND"
         trail = (await settlement(p).ListAuditEntries(st.ListAuditEntriesRequest(
             resource_type="payout", resource_id=voided.payout_id),
             metadata=p.as_(OPERATOR))).entries
