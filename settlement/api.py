@@ -10,8 +10,10 @@ from typing import TypeAlias
 
 import grpc
 
-from settlement import queries, rules
+from settlement import payouts, queries, rules, settle, statement, views
+from settlement.payout_adapter import PayoutAdapter, SandboxPayoutAdapter
 from settlement.repository import Clock, SqlSettlementUnitOfWork
+from settlement.settings import SettlementSettings
 from zhongtai.auth import OPERATOR, SELLER, STAFF, AccessPolicy, allow, current_identity
 from zhongtai.db import Database, utcnow
 from zhongtai.settlement.v1 import settlement_pb2 as pb
@@ -34,13 +36,29 @@ POLICY: AccessPolicy = {
                                 "orders' (its own postings); staff any"),
     "ListAuditEntries": allow(OPERATOR, ownership="operators read any fee rule's or "
                               "clearing's trail"),
+    "RunSettlementCycle": allow(OPERATOR, ownership="operators close every merchant's "
+                                "due batches"),
+    "ListSettlementBatches": allow(SELLER, *STAFF, ownership="a seller its own batches; "
+                                   "staff any"),
+    "GetMerchantStatement": allow(SELLER, *STAFF, ownership="a seller its own statement; "
+                                  "staff any"),
+    "ExportMerchantStatement": allow(SELLER, *STAFF, ownership="a seller its own statement; "
+                                     "staff any"),
+    "CreatePayout": allow(SELLER, OPERATOR, ownership="a seller for itself; operators for "
+                          "any merchant"),
+    "GetPayout": allow(SELLER, *STAFF, ownership="a seller its own payouts; staff any"),
+    "ListPayouts": allow(SELLER, *STAFF, ownership="a seller its own payouts; staff any"),
 }
 
 
 class SettlementServicer(settlement_pb2_grpc.SettlementServiceServicer):
-    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+    def __init__(self, db: Database, clock: Clock = utcnow,
+                 settings: SettlementSettings | None = None,
+                 payout_adapter: PayoutAdapter | None = None) -> None:
         self.db = db
         self.clock = clock
+        self.settings = settings or SettlementSettings()
+        self.payout_adapter = payout_adapter or SandboxPayoutAdapter()
 
     def uow(self) -> SqlSettlementUnitOfWork:
         return SqlSettlementUnitOfWork(self.db)
@@ -85,3 +103,52 @@ class SettlementServicer(settlement_pb2_grpc.SettlementServiceServicer):
         async with self.uow() as uow:
             entries, token = await queries.audit_trail(uow, request)
         return pb.ListAuditEntriesResponse(entries=entries, next_page_token=token)
+
+    # Settlement cycles, statements and payouts (issue 12 item 5).
+
+    async def RunSettlementCycle(self, request: pb.RunSettlementCycleRequest, context: Ctx
+                                 ) -> pb.RunSettlementCycleResponse:
+        closed = await settle.run_cycle(self.uow, self.settings, self.clock())
+        return pb.RunSettlementCycleResponse(batches=[views.batch_message(b) for b in closed])
+
+    async def ListSettlementBatches(self, request: pb.ListSettlementBatchesRequest,
+                                    context: Ctx) -> pb.ListSettlementBatchesResponse:
+        async with self.uow() as uow:
+            found, token = await settle.batches(uow, request, current_identity())
+        return pb.ListSettlementBatchesResponse(
+            batches=[views.batch_message(b) for b in found], next_page_token=token)
+
+    async def GetMerchantStatement(self, request: pb.GetMerchantStatementRequest,
+                                   context: Ctx) -> pb.GetMerchantStatementResponse:
+        async with self.uow() as uow:
+            seller, batch, lines = await settle.statement_of(uow, request, current_identity())
+        return pb.GetMerchantStatementResponse(
+            statement=views.statement_message(seller, batch, lines))
+
+    async def ExportMerchantStatement(self, request: pb.ExportMerchantStatementRequest,
+                                      context: Ctx) -> pb.ExportMerchantStatementResponse:
+        async with self.uow() as uow:
+            seller, batch, lines = await settle.statement_of(uow, request.statement,
+                                                             current_identity())
+        return pb.ExportMerchantStatementResponse(
+            content_type="text/csv; charset=utf-8",
+            csv=statement.to_csv(seller, batch.batch_id if batch else "", lines))
+
+    async def CreatePayout(self, request: pb.CreatePayoutRequest, context: Ctx
+                           ) -> pb.CreatePayoutResponse:
+        found = await payouts.create_payout(self.uow, self.payout_adapter, request,
+                                            current_identity(), self.clock)
+        return pb.CreatePayoutResponse(payout=views.payout_message(found))
+
+    async def GetPayout(self, request: pb.GetPayoutRequest, context: Ctx
+                        ) -> pb.GetPayoutResponse:
+        async with self.uow() as uow:
+            found = await payouts.payout(uow, request.payout_id, current_identity())
+        return pb.GetPayoutResponse(payout=views.payout_message(found))
+
+    async def ListPayouts(self, request: pb.ListPayoutsRequest, context: Ctx
+                          ) -> pb.ListPayoutsResponse:
+        async with self.uow() as uow:
+            found, token = await payouts.payouts(uow, request, current_identity())
+        return pb.ListPayoutsResponse(payouts=[views.payout_message(p) for p in found],
+                                      next_page_token=token)

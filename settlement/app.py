@@ -32,7 +32,7 @@ RECONCILIATION = reconciliation_pb2.DESCRIPTOR.services_by_name[
 
 def build(ctx: ServiceContext) -> BuiltService:
     settings: SettlementSettings = ctx.config
-    servicer = SettlementServicer(ctx.db)
+    servicer = SettlementServicer(ctx.db, settings=settings)
     events = Consumers(ctx.db, settings)
     recon = recon_api.ReconciliationServicer(
         ctx.db, {"sandbox": SandboxStatementSource(settings.sandbox_statement_url)})

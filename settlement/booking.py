@@ -25,8 +25,8 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 
-from settlement import fees, views
-from settlement.clearing import Deduction, SellerPart
+from settlement import fees, statement, views
+from settlement.clearing import Deduction, Line, SellerPart
 from settlement.ledger import Entry
 from settlement.order import OrderClearing, Refund
 from settlement.repository import AUDIT_CLEARING, SqlSettlementUnitOfWork
@@ -62,11 +62,13 @@ def fully_paid(order: trade.Order) -> bool:
 
 
 async def _changed(uow: SqlSettlementUnitOfWork, o: OrderClearing, entries: list[Entry],
-                   now: dt.datetime, what: str, *, new: bool = False) -> None:
+                   now: dt.datetime, what: str, *, new: bool = False,
+                   before: list[Line] | None = None) -> None:
     if new:
         await uow.clearings.add(o, entries, now)
     else:
         await uow.clearings.save(o, entries, now)
+    await uow.statements.add(statement.entry_lines(entries, before or [], o.lines()))
     for event in views.events_of(o, entries, now):
         uow.emit(event, o.order_id)
     uow.audit(AUDIT_CLEARING, o.order_id, views.audit_detail(o, what))
@@ -97,8 +99,9 @@ async def _apply(uow: SqlSettlementUnitOfWork, order_id: str, now: dt.datetime, 
     if o is None:
         log.warning("settlement: %s for order %s, never seen paid: ignored", what, order_id)
         return
+    before = o.lines()
     entries = act(o) or []
-    await _changed(uow, o, entries, now, what)
+    await _changed(uow, o, entries, now, what, before=before)
 
 
 async def refund_opened(uow: SqlSettlementUnitOfWork, order_id: str, application_id: str,

@@ -22,6 +22,10 @@ platform_subsidy      expense   platform-borne discounts (coupons, red
                                 packets, its share of points and the card)
 channel_fee_expense   expense   the channel fees the platform bears
 channel_fee_payable   liability the channel fees owed to the channel
+merchant_payout_      liability S's money on its way out (a payout in
+pending:S                       flight: settlement.payout)
+payout_clearing       asset     the bank/channel account payouts are paid
+                                from (credited by what was paid out)
 ===================== ========= =============================================
 
 Entries, per seller part (lines from settlement.clearing):
@@ -55,6 +59,7 @@ PLATFORM_REVENUE = "platform_revenue:"
 PLATFORM_SUBSIDY = "platform_subsidy:"
 CHANNEL_FEE_EXPENSE = "channel_fee_expense:"
 CHANNEL_FEE_PAYABLE = "channel_fee_payable:"
+PAYOUT_CLEARING = "payout_clearing:"
 
 
 def merchant_pending(seller_id: str) -> str:
@@ -65,6 +70,10 @@ def merchant_available(seller_id: str) -> str:
     return f"merchant_available:{seller_id}"
 
 
+def merchant_payout_pending(seller_id: str) -> str:
+    return f"merchant_payout_pending:{seller_id}"
+
+
 class EntryKind(IntEnum):
     """Values match zhongtai.settlement.v1.EntryKind."""
 
@@ -72,6 +81,9 @@ class EntryKind(IntEnum):
     CLEARING = 2
     REFUND = 3
     REVERSAL = 4
+    PAYOUT = 40
+    PAYOUT_POSTED = 41
+    PAYOUT_VOIDED = 42
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,13 @@ from settlement import views
 from settlement.order import OrderClearing
 from settlement.reasons import E
 from settlement.reconciliation.reconcile import AUDIT_RECONCILIATION
-from settlement.repository import AUDIT_CLEARING, AUDIT_FEE_RULE, SqlSettlementUnitOfWork
+from settlement.repository import (
+    AUDIT_BATCH,
+    AUDIT_CLEARING,
+    AUDIT_FEE_RULE,
+    AUDIT_PAYOUT,
+    SqlSettlementUnitOfWork,
+)
 from zhongtai import audit, pagination
 from zhongtai.auth import Identity, acting_seller
 from zhongtai.common.v1.audit_pb2 import AuditEntry
@@ -136,5 +142,5 @@ async def audit_trail(uow: SqlSettlementUnitOfWork, req: pb.ListAuditEntriesRequ
                       ) -> tuple[list[AuditEntry], str]:
     return await audit.list_entries(uow.session, uow.db.plumbing, req.resource_type,
                                     req.resource_id, req.page_size, req.page_token,
-                                    resource_types=(AUDIT_FEE_RULE, AUDIT_CLEARING,
-                                                    AUDIT_RECONCILIATION))
+                                    resource_types=(AUDIT_FEE_RULE, AUDIT_CLEARING, AUDIT_BATCH,
+                                                    AUDIT_PAYOUT, AUDIT_RECONCILIATION))

@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from settlement import store as t
+from settlement.cycle_repository import Batches, Payouts, Statements
 from settlement.fees import FeeRule
 from settlement.ledger import Entry
 from settlement.order import OrderClearing
@@ -32,6 +33,8 @@ from zhongtai.uow import SqlUnitOfWork
 
 AUDIT_FEE_RULE = "fee_rule"
 AUDIT_CLEARING = "order_clearing"
+AUDIT_BATCH = "settlement_batch"
+AUDIT_PAYOUT = "payout"
 Clock = Callable[[], dt.datetime]
 
 
@@ -159,3 +162,6 @@ class SqlSettlementUnitOfWork(SqlUnitOfWork):
         self.clearings = Clearings(self)
         self.journal = Journal(self)
         self.keys = SqlKeyStore(self)
+        self.statements = Statements(self)
+        self.batches = Batches(self)
+        self.payouts = Payouts(self)

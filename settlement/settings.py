@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from settlement.cycles import Cycle
 from settlement.order import Mode
 
 
@@ -25,3 +26,20 @@ class SettlementSettings:
         """The trade mode of a business type (escrow unless listed)."""
         listed = {b.strip() for b in self.collection_business_types.split(",") if b.strip()}
         return Mode.COLLECTION if business_type in listed else Mode.ESCROW
+
+    # Settlement cycles (清算): "T+N" (N >= 0 days) or "weekly:<0..6>" (0
+    # Monday), per business type and per merchant, comma separated
+    # "<key>=<cycle>"; a merchant's own wins over its business type's; T+1
+    # otherwise.
+    business_cycles: str = ""
+    merchant_cycles: str = ""
+
+    def cycle_of(self, seller_id: str) -> Cycle:
+        """The merchant's cycle (its own, else the business type's, else T+1)."""
+        for table, key in ((self.merchant_cycles, seller_id),
+                           (self.business_cycles, self.business_type)):
+            for item in table.split(","):
+                k, sep, v = item.partition("=")
+                if sep and k.strip() == key:
+                    return Cycle.parse(v)
+        return Cycle()

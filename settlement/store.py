@@ -141,3 +141,71 @@ def clearing_from(row: Any) -> OrderClearing:
         paid=d["paid"], refunded=d["refunded"], open_claims=set(d["open"]),
         refunded_claims=set(d["done"]), due=d["due"], payment_entry_id=d["payment"],
         clearing_entry_id=d["clearing"], entries=d["entries"])
+
+
+# Settlement cycles, statements and payouts (issue 12 item 5).
+
+# What each CLEARING / REVERSAL entry moved for a seller, by line kind (a
+# reversal's amounts negative): the statement's figures. Append-only.
+statement_lines = Table(
+    "statement_lines",
+    metadata,
+    Column("entry_id", String(80), primary_key=True),
+    Column("seller_id", String(64), primary_key=True),
+    # LineKind.
+    Column("kind", Integer, primary_key=True),
+    Column("amount", BigInteger, nullable=False),
+)
+
+# One row per (merchant, period, currency): the id says which.
+batches = Table(
+    "settlement_batches",
+    metadata,
+    Column("batch_id", String(160), primary_key=True),
+    Column("seller_id", String(64), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("period_start", UTCDateTime, nullable=False),
+    Column("period_end", UTCDateTime, nullable=False),
+    Column("cleared", BigInteger, nullable=False),
+    Column("reversed", BigInteger, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=False),
+    Index("ix_settlement_batches_seller", "seller_id", "period_start"),
+)
+
+# Each movement of a merchant's available account is in one batch at most.
+batch_entries = Table(
+    "settlement_batch_entries",
+    metadata,
+    Column("entry_id", String(80), primary_key=True),
+    Column("seller_id", String(64), primary_key=True),
+    Column("batch_id", String(160), nullable=False, index=True),
+)
+
+payouts = Table(
+    "payouts",
+    metadata,
+    Column("payout_id", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("request_id", String(64), nullable=False),
+    Column("seller_id", String(64), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    # PayoutState.
+    Column("state", Integer, nullable=False),
+    Column("requested_by", String(160), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("reference", String(160), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("resolved_at", UTCDateTime, nullable=True),
+    Index("ix_payouts_seller", "seller_id", "created_at"),
+)
+
+# The per-merchant row every payout request updates first: payouts of one
+# merchant are serialized (a row lock on PostgreSQL, the write lock on
+# SQLite) while the available balance is read and the PAYOUT entry written.
+payout_locks = Table(
+    "payout_locks",
+    metadata,
+    Column("seller_id", String(64), primary_key=True),
+    Column("requests", BigInteger, nullable=False),
+)

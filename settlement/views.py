@@ -8,9 +8,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from settlement.clearing import Line
+from settlement.cycles import Batch
 from settlement.fees import FeeRule
 from settlement.ledger import Entry, EntryKind
 from settlement.order import OrderClearing
+from settlement.payout import Payout, PayoutState
+from settlement.statement import Figures, StatementLine, totals_by_currency
 from zhongtai.settlement.v1 import events_pb2 as ev
 from zhongtai.settlement.v1 import settlement_pb2 as pb
 from zhongtai.wire import money, timestamp
@@ -23,12 +26,15 @@ KIND_OF_ACCOUNT = {
     "platform_subsidy": pb.ACCOUNT_KIND_PLATFORM_SUBSIDY,
     "channel_fee_expense": pb.ACCOUNT_KIND_CHANNEL_FEE_EXPENSE,
     "channel_fee_payable": pb.ACCOUNT_KIND_CHANNEL_FEE_PAYABLE,
+    "merchant_payout_pending": pb.ACCOUNT_KIND_MERCHANT_PAYOUT_PENDING,
+    "payout_clearing": pb.ACCOUNT_KIND_PAYOUT_CLEARING,
 }
 # Accounts whose normal balance is a credit (liabilities, income): shown
 # with the sign flipped so that what is owed reads positive.
 CREDIT_NORMAL = frozenset({pb.ACCOUNT_KIND_MERCHANT_PENDING, pb.ACCOUNT_KIND_MERCHANT_AVAILABLE,
                            pb.ACCOUNT_KIND_PLATFORM_REVENUE,
-                           pb.ACCOUNT_KIND_CHANNEL_FEE_PAYABLE})
+                           pb.ACCOUNT_KIND_CHANNEL_FEE_PAYABLE,
+                           pb.ACCOUNT_KIND_MERCHANT_PAYOUT_PENDING})
 
 
 def _ts(value: dt.datetime | None) -> Any:
@@ -107,3 +113,50 @@ def events_of(o: OrderClearing, entries: Iterable[Entry], now: dt.datetime) -> l
 
 def audit_detail(o: OrderClearing, what: str) -> str:
     return f"{what}: state={o.state.name} paid={o.paid} refunded={o.refunded}"
+
+
+def batch_message(b: Batch) -> pb.SettlementBatch:
+    return pb.SettlementBatch(
+        batch_id=b.batch_id, seller_id=b.seller_id,
+        period_start_time=timestamp(b.period.start), period_end_time=timestamp(b.period.end),
+        cleared_amount=money(b.currency, b.cleared),
+        reversed_amount=money(b.currency, b.reversed), net_amount=money(b.currency, b.net),
+        entry_ids=list(b.entry_ids), close_time=timestamp(b.closed_at))
+
+
+def _figures(f: Figures, currency: str, **kw: Any) -> pb.StatementLine:
+    return pb.StatementLine(
+        goods_amount=money(currency, f.goods),
+        merchant_discount_amount=money(currency, f.merchant_discount),
+        freight_amount=money(currency, f.freight),
+        commission_amount=money(currency, f.commission),
+        channel_fee_amount=money(currency, f.channel_fee),
+        receivable_amount=money(currency, f.receivable), **kw)
+
+
+def statement_message(seller_id: str, batch: Batch | None,
+                      lines: Sequence[StatementLine]) -> pb.MerchantStatement:
+    """The statement; totals in the batch's currency (the first line's, or
+    CNY), the lines of that currency only summed."""
+    currency = batch.currency if batch else (lines[0].currency if lines else "CNY")
+    total = totals_by_currency(lines).get(currency, Figures())
+    return pb.MerchantStatement(
+        seller_id=seller_id, batch=batch_message(batch) if batch else None,
+        lines=[_figures(x.figures, x.currency, order_id=x.order_id, entry_id=x.entry_id,
+                        kind=x.kind, post_time=timestamp(x.posted_at))
+               for x in lines],
+        totals=_figures(total, currency))
+
+
+def payout_message(p: Payout) -> pb.Payout:
+    return pb.Payout(
+        payout_id=p.payout_id, seller_id=p.seller_id, amount=money(p.currency, p.amount),
+        state=p.state, reason=p.reason, reference=p.reference,  # type: ignore[arg-type]
+        requested_by=p.requested_by, create_time=_ts(p.created_time),
+        resolve_time=_ts(p.resolved_time))
+
+
+def payout_event(p: Payout, now: dt.datetime) -> Any:
+    """settlement.payout.posted / voided."""
+    kind = ev.PayoutPosted if p.state is PayoutState.POSTED else ev.PayoutVoided
+    return kind(payout=payout_message(p), occur_time=timestamp(now))

@@ -81,3 +81,11 @@ def trade_order(order_id: str, lines: list[tuple[str, int, int, list[tuple[int, 
         order_id=order_id, buyer_id="b1", is_main=True, sub_orders=subs,
         total_amount=money("CNY", sum(x[1] for x in lines)), create_time=timestamp(created),
         pay_orders=[trade.PayOrder(pay_order_id=f"{order_id}-p", status=trade.PAY_STATUS_PAID)])
+
+
+async def book(db: object, act: object) -> None:
+    """Run ``act(uow)`` in one settlement unit of work on ``db``."""
+    from settlement.repository import SqlSettlementUnitOfWork
+
+    async with SqlSettlementUnitOfWork(db) as uow:  # type: ignore[arg-type]
+        await act(uow)  # type: ignore[operator]

@@ -1,11 +1,8 @@
 """reconciliation: channel transactions and daily reports
 
 Revision ID: settlement_0003
-Revises: settlement_0001
+Revises: settlement_0002
 Create Date: 2026-12-01 22:50:00.000000
-
-settlement_0002 (settlement cycles) is written on another branch: when the
-two merge, this revision's down_revision becomes settlement_0002.
 """
 
 from collections.abc import Sequence
@@ -16,7 +13,7 @@ from alembic import op
 import zhongtai.db
 
 revision: str = 'settlement_0003'
-down_revision: str | None = 'settlement_0001'
+down_revision: str | None = 'settlement_0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -33,3 +33,27 @@ class OrderReversed(_message.Message):
     reference: str
     occur_time: _timestamp_pb2.Timestamp
     def __init__(self, clearing: _Optional[_Union[_settlement_pb2.OrderClearing, _Mapping]] = ..., entry_id: _Optional[str] = ..., reverses_entry_id: _Optional[str] = ..., reference: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class BatchClosed(_message.Message):
+    __slots__ = ("batch", "occur_time")
+    BATCH_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    batch: _settlement_pb2.SettlementBatch
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, batch: _Optional[_Union[_settlement_pb2.SettlementBatch, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class PayoutPosted(_message.Message):
+    __slots__ = ("payout", "occur_time")
+    PAYOUT_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    payout: _settlement_pb2.Payout
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, payout: _Optional[_Union[_settlement_pb2.Payout, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class PayoutVoided(_message.Message):
+    __slots__ = ("payout", "occur_time")
+    PAYOUT_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    payout: _settlement_pb2.Payout
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, payout: _Optional[_Union[_settlement_pb2.Payout, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

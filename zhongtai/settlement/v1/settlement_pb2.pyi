@@ -24,6 +24,11 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_UNBALANCED_ENTRY: _ClassVar[ErrorReason]
     ERROR_REASON_ILLEGAL_CLEARING_TRANSITION: _ClassVar[ErrorReason]
     ERROR_REASON_CONCURRENT_CLEARING_CHANGE: _ClassVar[ErrorReason]
+    ERROR_REASON_PAYOUT_EXCEEDS_AVAILABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_NEGATIVE_BALANCE: _ClassVar[ErrorReason]
+    ERROR_REASON_ILLEGAL_PAYOUT_TRANSITION: _ClassVar[ErrorReason]
+    ERROR_REASON_PAYOUT_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_BATCH_NOT_FOUND: _ClassVar[ErrorReason]
 
 class CommissionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -74,6 +79,8 @@ class AccountKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ACCOUNT_KIND_PLATFORM_SUBSIDY: _ClassVar[AccountKind]
     ACCOUNT_KIND_CHANNEL_FEE_EXPENSE: _ClassVar[AccountKind]
     ACCOUNT_KIND_CHANNEL_FEE_PAYABLE: _ClassVar[AccountKind]
+    ACCOUNT_KIND_MERCHANT_PAYOUT_PENDING: _ClassVar[AccountKind]
+    ACCOUNT_KIND_PAYOUT_CLEARING: _ClassVar[AccountKind]
 
 class EntryKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -82,6 +89,16 @@ class EntryKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ENTRY_KIND_CLEARING: _ClassVar[EntryKind]
     ENTRY_KIND_REFUND: _ClassVar[EntryKind]
     ENTRY_KIND_REVERSAL: _ClassVar[EntryKind]
+    ENTRY_KIND_PAYOUT: _ClassVar[EntryKind]
+    ENTRY_KIND_PAYOUT_POSTED: _ClassVar[EntryKind]
+    ENTRY_KIND_PAYOUT_VOIDED: _ClassVar[EntryKind]
+
+class PayoutState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PAYOUT_STATE_UNSPECIFIED: _ClassVar[PayoutState]
+    PAYOUT_STATE_PENDING: _ClassVar[PayoutState]
+    PAYOUT_STATE_POSTED: _ClassVar[PayoutState]
+    PAYOUT_STATE_VOIDED: _ClassVar[PayoutState]
 ERROR_REASON_UNSPECIFIED: ErrorReason
 ERROR_REASON_ORDER_CLEARING_NOT_FOUND: ErrorReason
 ERROR_REASON_ACCOUNT_NOT_FOUND: ErrorReason
@@ -91,6 +108,11 @@ ERROR_REASON_FEE_RULE_IN_THE_PAST: ErrorReason
 ERROR_REASON_UNBALANCED_ENTRY: ErrorReason
 ERROR_REASON_ILLEGAL_CLEARING_TRANSITION: ErrorReason
 ERROR_REASON_CONCURRENT_CLEARING_CHANGE: ErrorReason
+ERROR_REASON_PAYOUT_EXCEEDS_AVAILABLE: ErrorReason
+ERROR_REASON_NEGATIVE_BALANCE: ErrorReason
+ERROR_REASON_ILLEGAL_PAYOUT_TRANSITION: ErrorReason
+ERROR_REASON_PAYOUT_NOT_FOUND: ErrorReason
+ERROR_REASON_BATCH_NOT_FOUND: ErrorReason
 COMMISSION_KIND_UNSPECIFIED: CommissionKind
 COMMISSION_KIND_PERCENTAGE: CommissionKind
 COMMISSION_KIND_FIXED: CommissionKind
@@ -123,11 +145,20 @@ ACCOUNT_KIND_PLATFORM_REVENUE: AccountKind
 ACCOUNT_KIND_PLATFORM_SUBSIDY: AccountKind
 ACCOUNT_KIND_CHANNEL_FEE_EXPENSE: AccountKind
 ACCOUNT_KIND_CHANNEL_FEE_PAYABLE: AccountKind
+ACCOUNT_KIND_MERCHANT_PAYOUT_PENDING: AccountKind
+ACCOUNT_KIND_PAYOUT_CLEARING: AccountKind
 ENTRY_KIND_UNSPECIFIED: EntryKind
 ENTRY_KIND_PAYMENT: EntryKind
 ENTRY_KIND_CLEARING: EntryKind
 ENTRY_KIND_REFUND: EntryKind
 ENTRY_KIND_REVERSAL: EntryKind
+ENTRY_KIND_PAYOUT: EntryKind
+ENTRY_KIND_PAYOUT_POSTED: EntryKind
+ENTRY_KIND_PAYOUT_VOIDED: EntryKind
+PAYOUT_STATE_UNSPECIFIED: PayoutState
+PAYOUT_STATE_PENDING: PayoutState
+PAYOUT_STATE_POSTED: PayoutState
+PAYOUT_STATE_VOIDED: PayoutState
 
 class CommissionTier(_message.Message):
     __slots__ = ("from_amount", "rate_bps")
@@ -366,3 +397,189 @@ class ListAuditEntriesResponse(_message.Message):
     entries: _containers.RepeatedCompositeFieldContainer[_audit_pb2.AuditEntry]
     next_page_token: str
     def __init__(self, entries: _Optional[_Iterable[_Union[_audit_pb2.AuditEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class SettlementBatch(_message.Message):
+    __slots__ = ("batch_id", "seller_id", "period_start_time", "period_end_time", "cleared_amount", "reversed_amount", "net_amount", "entry_ids", "close_time")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_START_TIME_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    CLEARED_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    REVERSED_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    NET_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_IDS_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_TIME_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    seller_id: str
+    period_start_time: _timestamp_pb2.Timestamp
+    period_end_time: _timestamp_pb2.Timestamp
+    cleared_amount: _common_pb2.Money
+    reversed_amount: _common_pb2.Money
+    net_amount: _common_pb2.Money
+    entry_ids: _containers.RepeatedScalarFieldContainer[str]
+    close_time: _timestamp_pb2.Timestamp
+    def __init__(self, batch_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., period_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cleared_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reversed_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., net_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., entry_ids: _Optional[_Iterable[str]] = ..., close_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RunSettlementCycleRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class RunSettlementCycleResponse(_message.Message):
+    __slots__ = ("batches",)
+    BATCHES_FIELD_NUMBER: _ClassVar[int]
+    batches: _containers.RepeatedCompositeFieldContainer[SettlementBatch]
+    def __init__(self, batches: _Optional[_Iterable[_Union[SettlementBatch, _Mapping]]] = ...) -> None: ...
+
+class ListSettlementBatchesRequest(_message.Message):
+    __slots__ = ("seller_id", "page_size", "page_token")
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    seller_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, seller_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListSettlementBatchesResponse(_message.Message):
+    __slots__ = ("batches", "next_page_token")
+    BATCHES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    batches: _containers.RepeatedCompositeFieldContainer[SettlementBatch]
+    next_page_token: str
+    def __init__(self, batches: _Optional[_Iterable[_Union[SettlementBatch, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class GetMerchantStatementRequest(_message.Message):
+    __slots__ = ("seller_id", "batch_id", "start_time", "end_time")
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    seller_id: str
+    batch_id: str
+    start_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    def __init__(self, seller_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class StatementLine(_message.Message):
+    __slots__ = ("order_id", "entry_id", "kind", "goods_amount", "merchant_discount_amount", "freight_amount", "commission_amount", "channel_fee_amount", "receivable_amount", "post_time")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    GOODS_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    MERCHANT_DISCOUNT_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    FREIGHT_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    COMMISSION_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FEE_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    RECEIVABLE_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    POST_TIME_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    entry_id: str
+    kind: EntryKind
+    goods_amount: _common_pb2.Money
+    merchant_discount_amount: _common_pb2.Money
+    freight_amount: _common_pb2.Money
+    commission_amount: _common_pb2.Money
+    channel_fee_amount: _common_pb2.Money
+    receivable_amount: _common_pb2.Money
+    post_time: _timestamp_pb2.Timestamp
+    def __init__(self, order_id: _Optional[str] = ..., entry_id: _Optional[str] = ..., kind: _Optional[_Union[EntryKind, str]] = ..., goods_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., merchant_discount_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., freight_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., commission_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., channel_fee_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., receivable_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., post_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class MerchantStatement(_message.Message):
+    __slots__ = ("seller_id", "batch", "lines", "totals")
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    BATCH_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    TOTALS_FIELD_NUMBER: _ClassVar[int]
+    seller_id: str
+    batch: SettlementBatch
+    lines: _containers.RepeatedCompositeFieldContainer[StatementLine]
+    totals: StatementLine
+    def __init__(self, seller_id: _Optional[str] = ..., batch: _Optional[_Union[SettlementBatch, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[StatementLine, _Mapping]]] = ..., totals: _Optional[_Union[StatementLine, _Mapping]] = ...) -> None: ...
+
+class GetMerchantStatementResponse(_message.Message):
+    __slots__ = ("statement",)
+    STATEMENT_FIELD_NUMBER: _ClassVar[int]
+    statement: MerchantStatement
+    def __init__(self, statement: _Optional[_Union[MerchantStatement, _Mapping]] = ...) -> None: ...
+
+class ExportMerchantStatementRequest(_message.Message):
+    __slots__ = ("statement",)
+    STATEMENT_FIELD_NUMBER: _ClassVar[int]
+    statement: GetMerchantStatementRequest
+    def __init__(self, statement: _Optional[_Union[GetMerchantStatementRequest, _Mapping]] = ...) -> None: ...
+
+class ExportMerchantStatementResponse(_message.Message):
+    __slots__ = ("content_type", "csv")
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    CSV_FIELD_NUMBER: _ClassVar[int]
+    content_type: str
+    csv: str
+    def __init__(self, content_type: _Optional[str] = ..., csv: _Optional[str] = ...) -> None: ...
+
+class Payout(_message.Message):
+    __slots__ = ("payout_id", "seller_id", "amount", "state", "reason", "reference", "requested_by", "create_time", "resolve_time")
+    PAYOUT_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_BY_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    RESOLVE_TIME_FIELD_NUMBER: _ClassVar[int]
+    payout_id: str
+    seller_id: str
+    amount: _common_pb2.Money
+    state: PayoutState
+    reason: str
+    reference: str
+    requested_by: str
+    create_time: _timestamp_pb2.Timestamp
+    resolve_time: _timestamp_pb2.Timestamp
+    def __init__(self, payout_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., state: _Optional[_Union[PayoutState, str]] = ..., reason: _Optional[str] = ..., reference: _Optional[str] = ..., requested_by: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolve_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CreatePayoutRequest(_message.Message):
+    __slots__ = ("request_id", "seller_id", "amount")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    seller_id: str
+    amount: _common_pb2.Money
+    def __init__(self, request_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class CreatePayoutResponse(_message.Message):
+    __slots__ = ("payout",)
+    PAYOUT_FIELD_NUMBER: _ClassVar[int]
+    payout: Payout
+    def __init__(self, payout: _Optional[_Union[Payout, _Mapping]] = ...) -> None: ...
+
+class GetPayoutRequest(_message.Message):
+    __slots__ = ("payout_id",)
+    PAYOUT_ID_FIELD_NUMBER: _ClassVar[int]
+    payout_id: str
+    def __init__(self, payout_id: _Optional[str] = ...) -> None: ...
+
+class GetPayoutResponse(_message.Message):
+    __slots__ = ("payout",)
+    PAYOUT_FIELD_NUMBER: _ClassVar[int]
+    payout: Payout
+    def __init__(self, payout: _Optional[_Union[Payout, _Mapping]] = ...) -> None: ...
+
+class ListPayoutsRequest(_message.Message):
+    __slots__ = ("seller_id", "page_size", "page_token")
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    seller_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, seller_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListPayoutsResponse(_message.Message):
+    __slots__ = ("payouts", "next_page_token")
+    PAYOUTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    payouts: _containers.RepeatedCompositeFieldContainer[Payout]
+    next_page_token: str
+    def __init__(self, payouts: _Optional[_Iterable[_Union[Payout, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -26,12 +26,15 @@ if _version_not_supported:
 
 
 class SettlementServiceStub:
-    """Settlement (结算), the core: versioned fee rules, the clearing (清分) of
-    every paid order into lines per seller, and a double-entry ledger.
+    """Settlement (结算): versioned fee rules, the clearing (清分) of every paid
+    order into lines per seller, a double-entry ledger, settlement cycles
+    (清算) with statements, and payouts; reconciliation (对账) is
+    ReconciliationService (reconciliation.proto).
 
-    Settlement depends on trade's events only (trade.order.paid,
-    refund_opened, refund_closed, refunded, completed, after_sales_ended,
-    cancelled with paid true); it calls no other service and no service calls
+    Settlement depends on trade's events (trade.order.paid, refund_opened,
+    refund_closed, refunded, after_sales_ended, cancelled with paid true) and,
+    for reconciliation, payment's (payment.payment.succeeded,
+    payment.refund.succeeded); it calls no other service and no service calls
     it but fronts and operators.
 
     An order's life in settlement:
@@ -53,8 +56,9 @@ class SettlementServiceStub:
     currency; postings are append-only (a correction is a new entry linked to
     the one it reverses); a balance is the sum of its account's postings.
 
-    Not built yet (issue 12 items 5-6): settlement cycles, payouts,
-    statements, channel reconciliation, split instructions.
+    Not built yet: split-settlement (分账) instructions to the channel, a
+    supplier's account period. Cycles, statements and payouts: the RPCs at
+    the end.
     """
 
     def __init__(self, channel):
@@ -98,15 +102,53 @@ class SettlementServiceStub:
                 request_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListAuditEntriesRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListAuditEntriesResponse.FromString,
                 _registered_method=True)
+        self.RunSettlementCycle = channel.unary_unary(
+                '/zhongtai.settlement.v1.SettlementService/RunSettlementCycle',
+                request_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.RunSettlementCycleRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.RunSettlementCycleResponse.FromString,
+                _registered_method=True)
+        self.ListSettlementBatches = channel.unary_unary(
+                '/zhongtai.settlement.v1.SettlementService/ListSettlementBatches',
+                request_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListSettlementBatchesRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListSettlementBatchesResponse.FromString,
+                _registered_method=True)
+        self.GetMerchantStatement = channel.unary_unary(
+                '/zhongtai.settlement.v1.SettlementService/GetMerchantStatement',
+                request_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.GetMerchantStatementRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.GetMerchantStatementResponse.FromString,
+                _registered_method=True)
+        self.ExportMerchantStatement = channel.unary_unary(
+                '/zhongtai.settlement.v1.SettlementService/ExportMerchantStatement',
+                request_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ExportMerchantStatementRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ExportMerchantStatementResponse.FromString,
+                _registered_method=True)
+        self.CreatePayout = channel.unary_unary(
+                '/zhongtai.settlement.v1.SettlementService/CreatePayout',
+                request_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.CreatePayoutRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.CreatePayoutResponse.FromString,
+                _registered_method=True)
+        self.GetPayout = channel.unary_unary(
+                '/zhongtai.settlement.v1.SettlementService/GetPayout',
+                request_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.GetPayoutRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.GetPayoutResponse.FromString,
+                _registered_method=True)
+        self.ListPayouts = channel.unary_unary(
+                '/zhongtai.settlement.v1.SettlementService/ListPayouts',
+                request_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListPayoutsRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListPayoutsResponse.FromString,
+                _registered_method=True)
 
 
 class SettlementServiceServicer:
-    """Settlement (结算), the core: versioned fee rules, the clearing (清分) of
-    every paid order into lines per seller, and a double-entry ledger.
+    """Settlement (结算): versioned fee rules, the clearing (清分) of every paid
+    order into lines per seller, a double-entry ledger, settlement cycles
+    (清算) with statements, and payouts; reconciliation (对账) is
+    ReconciliationService (reconciliation.proto).
 
-    Settlement depends on trade's events only (trade.order.paid,
-    refund_opened, refund_closed, refunded, completed, after_sales_ended,
-    cancelled with paid true); it calls no other service and no service calls
+    Settlement depends on trade's events (trade.order.paid, refund_opened,
+    refund_closed, refunded, after_sales_ended, cancelled with paid true) and,
+    for reconciliation, payment's (payment.payment.succeeded,
+    payment.refund.succeeded); it calls no other service and no service calls
     it but fronts and operators.
 
     An order's life in settlement:
@@ -128,8 +170,9 @@ class SettlementServiceServicer:
     currency; postings are append-only (a correction is a new entry linked to
     the one it reverses); a balance is the sum of its account's postings.
 
-    Not built yet (issue 12 items 5-6): settlement cycles, payouts,
-    statements, channel reconciliation, split instructions.
+    Not built yet: split-settlement (分账) instructions to the channel, a
+    supplier's account period. Cycles, statements and payouts: the RPCs at
+    the end.
     """
 
     def CreateFeeRule(self, request, context):
@@ -187,8 +230,75 @@ class SettlementServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListAuditEntries(self, request, context):
-        """The audit trail of a resource (resource_type "fee_rule" or
-        "order_clearing"), oldest first. Operators only.
+        """The audit trail of a resource (resource_type "fee_rule",
+        "order_clearing", "settlement_batch", "payout" or "reconciliation"),
+        oldest first. Operators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RunSettlementCycle(self, request, context):
+        """Settlement cycles, statements and payouts (issue 12 item 5).
+
+        An operator closes the settlement batch of every merchant whose cycle's
+        last period may be closed now (T+N or weekly, settlement's settings):
+        its available account's clearings and reversals posted before the
+        period's end and not in an earlier batch, netted. Exactly once per
+        (merchant, period, currency), run twice or concurrently. Answers the
+        batches this run closed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSettlementBatches(self, request, context):
+        """A merchant's batches, newest period first; AIP-158 pages. A merchant its
+        own; staff any.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetMerchantStatement(self, request, context):
+        """A merchant's statement of a batch or of a period: a line per clearing or
+        reversal (goods, merchant-borne discounts, freight, commission, channel
+        fee, receivable) and the totals. A merchant its own; staff any.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportMerchantStatement(self, request, context):
+        """The same statement as CSV (columns in docs/settlement.md; amounts as
+        decimal strings of minor units, with the currency).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreatePayout(self, request, context):
+        """A payout of the merchant's available money to its bank account: PENDING
+        (available -> payout pending), then POSTED (paid by the payout adapter)
+        or VOIDED (refused: back to available). Never more than the available
+        balance, even concurrently; none while the balance is negative.
+        Idempotent by request_id (a repeat finishes a payout left PENDING). The
+        merchant for itself, or an operator.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPayout(self, request, context):
+        """A payout. A merchant its own; staff any.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPayouts(self, request, context):
+        """A merchant's payouts, newest first; AIP-158 pages. A merchant its own;
+        staff any.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -232,6 +342,41 @@ def add_SettlementServiceServicer_to_server(servicer, server):
                     request_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListAuditEntriesRequest.FromString,
                     response_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListAuditEntriesResponse.SerializeToString,
             ),
+            'RunSettlementCycle': grpc.unary_unary_rpc_method_handler(
+                    servicer.RunSettlementCycle,
+                    request_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.RunSettlementCycleRequest.FromString,
+                    response_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.RunSettlementCycleResponse.SerializeToString,
+            ),
+            'ListSettlementBatches': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSettlementBatches,
+                    request_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListSettlementBatchesRequest.FromString,
+                    response_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListSettlementBatchesResponse.SerializeToString,
+            ),
+            'GetMerchantStatement': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetMerchantStatement,
+                    request_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.GetMerchantStatementRequest.FromString,
+                    response_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.GetMerchantStatementResponse.SerializeToString,
+            ),
+            'ExportMerchantStatement': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportMerchantStatement,
+                    request_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ExportMerchantStatementRequest.FromString,
+                    response_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ExportMerchantStatementResponse.SerializeToString,
+            ),
+            'CreatePayout': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreatePayout,
+                    request_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.CreatePayoutRequest.FromString,
+                    response_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.CreatePayoutResponse.SerializeToString,
+            ),
+            'GetPayout': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPayout,
+                    request_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.GetPayoutRequest.FromString,
+                    response_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.GetPayoutResponse.SerializeToString,
+            ),
+            'ListPayouts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPayouts,
+                    request_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListPayoutsRequest.FromString,
+                    response_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListPayoutsResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'zhongtai.settlement.v1.SettlementService', rpc_method_handlers)
@@ -241,12 +386,15 @@ def add_SettlementServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class SettlementService:
-    """Settlement (结算), the core: versioned fee rules, the clearing (清分) of
-    every paid order into lines per seller, and a double-entry ledger.
+    """Settlement (结算): versioned fee rules, the clearing (清分) of every paid
+    order into lines per seller, a double-entry ledger, settlement cycles
+    (清算) with statements, and payouts; reconciliation (对账) is
+    ReconciliationService (reconciliation.proto).
 
-    Settlement depends on trade's events only (trade.order.paid,
-    refund_opened, refund_closed, refunded, completed, after_sales_ended,
-    cancelled with paid true); it calls no other service and no service calls
+    Settlement depends on trade's events (trade.order.paid, refund_opened,
+    refund_closed, refunded, after_sales_ended, cancelled with paid true) and,
+    for reconciliation, payment's (payment.payment.succeeded,
+    payment.refund.succeeded); it calls no other service and no service calls
     it but fronts and operators.
 
     An order's life in settlement:
@@ -268,8 +416,9 @@ class SettlementService:
     currency; postings are append-only (a correction is a new entry linked to
     the one it reverses); a balance is the sum of its account's postings.
 
-    Not built yet (issue 12 items 5-6): settlement cycles, payouts,
-    statements, channel reconciliation, split instructions.
+    Not built yet: split-settlement (分账) instructions to the channel, a
+    supplier's account period. Cycles, statements and payouts: the RPCs at
+    the end.
     """
 
     @staticmethod
@@ -451,6 +600,195 @@ class SettlementService:
             '/zhongtai.settlement.v1.SettlementService/ListAuditEntries',
             zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListAuditEntriesRequest.SerializeToString,
             zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListAuditEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RunSettlementCycle(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.settlement.v1.SettlementService/RunSettlementCycle',
+            zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.RunSettlementCycleRequest.SerializeToString,
+            zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.RunSettlementCycleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSettlementBatches(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.settlement.v1.SettlementService/ListSettlementBatches',
+            zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListSettlementBatchesRequest.SerializeToString,
+            zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListSettlementBatchesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetMerchantStatement(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.settlement.v1.SettlementService/GetMerchantStatement',
+            zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.GetMerchantStatementRequest.SerializeToString,
+            zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.GetMerchantStatementResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportMerchantStatement(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.settlement.v1.SettlementService/ExportMerchantStatement',
+            zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ExportMerchantStatementRequest.SerializeToString,
+            zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ExportMerchantStatementResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreatePayout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.settlement.v1.SettlementService/CreatePayout',
+            zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.CreatePayoutRequest.SerializeToString,
+            zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.CreatePayoutResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPayout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.settlement.v1.SettlementService/GetPayout',
+            zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.GetPayoutRequest.SerializeToString,
+            zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.GetPayoutResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPayouts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.settlement.v1.SettlementService/ListPayouts',
+            zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListPayoutsRequest.SerializeToString,
+            zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListPayoutsResponse.FromString,
             options,
             channel_credentials,
             insecure,
