@@ -21,7 +21,7 @@ from google.protobuf.message import Message
 from aftersales import views
 from aftersales.application import Application
 from aftersales.repository import AfterSalesUnitOfWork
-from zhongtai.idempotency import Replay, replay, request_hash
+from zhongtai.idempotency import once, replay, request_hash
 
 R = TypeVar("R", bound=Message)
 UnitOfWorkFactory = Callable[[], AfterSalesUnitOfWork]
@@ -35,25 +35,17 @@ async def keyed(new_uow: UnitOfWorkFactory, request: Message, response_type: typ
                 apply: Callable[[AfterSalesUnitOfWork, Any], Awaitable[R]],
                 prepare: Callable[[], Awaitable[Any]] = _nothing) -> R:
     """Run ``prepare`` (remote calls) then ``apply`` (one unit of work, given
-    what ``prepare`` returned), once per ``request.request_id``."""
-    scope = response_type.DESCRIPTOR.name.removesuffix("Response")
-    key = str(getattr(request, "request_id", ""))
-    digest = request_hash(request)
-    if key:
+    what ``prepare`` returned), once per ``request.request_id``
+    (``zhongtai.idempotency.once`` around ``apply``)."""
+    if key := str(getattr(request, "request_id", "")):
+        scope = response_type.DESCRIPTOR.name.removesuffix("Response")
         async with new_uow() as uow:
-            if (stored := await uow.keys.lookup(scope, key, digest)) is not None:
-                return replay(stored, response_type)
+            stored = await uow.keys.lookup(scope, key, request_hash(request))
+        if stored is not None:
+            return replay(stored, response_type)
     prepared = await prepare()
-    try:
-        async with new_uow() as uow:
-            if key and (stored := await uow.keys.claim(scope, key, digest)) is not None:
-                raise Replay(stored)
-            response = await apply(uow, prepared)
-            if key:
-                await uow.keys.complete(scope, key, response)
-            return response
-    except Replay as r:
-        return replay(r.stored, response_type)
+    async with new_uow() as uow:
+        return await once(uow.keys, request, response_type, lambda: apply(uow, prepared))
 
 
 async def change(new_uow: UnitOfWorkFactory, request: Any, response_type: type[R],
