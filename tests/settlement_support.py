@@ -4,11 +4,14 @@ seller parts, refunds), shared by its tests."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 
 from hypothesis import strategies as st
 
 from settlement.clearing import Deduction, SellerPart
 from settlement.fees import CommissionBase, CommissionKind, FeeRule, Tier
+from settlement.repository import SqlSettlementUnitOfWork
+from zhongtai.db import Database
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -83,9 +86,8 @@ def trade_order(order_id: str, lines: list[tuple[str, int, int, list[tuple[int, 
         pay_orders=[trade.PayOrder(pay_order_id=f"{order_id}-p", status=trade.PAY_STATUS_PAID)])
 
 
-async def book(db: object, act: object) -> None:
+async def book(db: Database,
+               act: Callable[[SqlSettlementUnitOfWork], Awaitable[object]]) -> None:
     """Run ``act(uow)`` in one settlement unit of work on ``db``."""
-    from settlement.repository import SqlSettlementUnitOfWork
-
-    async with SqlSettlementUnitOfWork(db) as uow:  # type: ignore[arg-type]
-        await act(uow)  # type: ignore[operator]
+    async with SqlSettlementUnitOfWork(db) as uow:
+        await act(uow)

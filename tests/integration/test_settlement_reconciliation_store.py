@@ -10,14 +10,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from settlement.app import SERVICE
 from settlement.reconciliation import reconcile
 from settlement.reconciliation.consumers import PaymentConsumers
 from settlement.reconciliation.matching import Kind, Txn
 from settlement.reconciliation.sources import StatementSource, StatementUnavailable
 from settlement.reconciliation.store import reconciliations
 from settlement.repository import SqlSettlementUnitOfWork
-from tests.conftest import OpenDb
 from zhongtai.auth import Identity, Role
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database
@@ -36,10 +34,10 @@ PAID = dt.datetime(2026, 11, 30, 10, tzinfo=dt.UTC)
 NOW = dt.datetime(2026, 12, 2, 1, tzinfo=dt.UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def db(request: pytest.FixtureRequest, migrated_sqlite: OpenDb,
-             migrated_pg: OpenDb) -> Database:
-    return await (migrated_pg if request.param == "postgres" else migrated_sqlite)(SERVICE)
+@pytest.fixture
+def db(settlement_db: Database) -> Database:
+    """settlement's database on SQLite and PostgreSQL (tests/integration/conftest.py)."""
+    return settlement_db
 
 
 class Statements(StatementSource):

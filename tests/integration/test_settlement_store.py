@@ -19,7 +19,7 @@ from settlement.ledger import balances
 from settlement.repository import SqlSettlementUnitOfWork
 from settlement.settings import SettlementSettings
 from tests.conftest import OpenDb
-from tests.settlement_support import T0, trade_order
+from tests.settlement_support import T0, book, trade_order
 from zhongtai.auth import Identity, Role
 from zhongtai.db import Database
 from zhongtai.errors import ZhongtaiError
@@ -32,15 +32,10 @@ STAFF = Identity(Role.OPERATOR, "op")
 RED_PACKET, SHOP_PROMOTION = 9, 5
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def db(request: pytest.FixtureRequest, migrated_sqlite: OpenDb,
-             migrated_pg: OpenDb) -> Database:
-    return await (migrated_pg if request.param == "postgres" else migrated_sqlite)(SERVICE)
-
-
-async def book(db: Database, act: Any) -> None:
-    async with SqlSettlementUnitOfWork(db) as uow:
-        await act(uow)
+@pytest.fixture
+def db(settlement_db: Database) -> Database:
+    """settlement's database on SQLite and PostgreSQL (tests/integration/conftest.py)."""
+    return settlement_db
 
 
 async def pay(db: Database, order_id: str) -> None:
