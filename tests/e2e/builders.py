@@ -20,7 +20,6 @@ from tests.builders import cny, envelope
 from tests.conftest import eventually
 from tests.e2e.platform import Platform
 from tests.e2e.support import order_request, seed_shop, status_is, stock_is
-from zhongtai.auth import Identity
 from zhongtai.bus import PublishError
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.db import utcnow
@@ -46,13 +45,6 @@ VOUCHERS_ISSUED = "zhongtai.trade.v1.VouchersIssued"
 DAY = dt.timedelta(days=1)
 CARD = pr.DEDUCTION_KIND_STORED_VALUE_CARD
 POINTS = pr.DEDUCTION_KIND_POINTS
-
-
-def credential(p: Platform, identity: Identity) -> tuple[tuple[str, str]]:
-    """The metadata of a call made as ``identity`` (a token minted by the
-    platform's issuer, good for ten minutes; the harness leaves it as is)."""
-    token = p.runtime.access.issuer.issue(identity, dt.timedelta(minutes=10))
-    return (("authorization", f"Bearer {token}"),)
 
 
 def ts(delta: dt.timedelta) -> Timestamp:

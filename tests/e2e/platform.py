@@ -11,7 +11,6 @@ timeouts, logistics' listeners), or again on the same directory (a restart).
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,7 +21,7 @@ from aftersales.settings import AfterSalesSettings
 from logistics.settings import LogisticsSettings
 from payment.settings import PaymentSettings
 from settlement.settings import SettlementSettings
-from tests.e2e.support import Recorder, Stubs, free_port
+from tests.e2e.support import Recorder, Stubs, credential, free_port
 from tests.identity import NaturalIdentity
 from trade.settings import TradeSettings
 from zhongtai.auth import Identity
@@ -61,11 +60,10 @@ class Platform:
     callback_url: str  # where payment takes channel notifications
     http: aiohttp.ClientSession
 
-    def as_(self, identity: Identity) -> tuple[tuple[str, str]]:
+    def as_(self, identity: Identity) -> tuple[tuple[str, str], ...]:
         """The metadata of a call made with ``identity``'s credential (the
         harness leaves an explicit one as it is)."""
-        token = self.runtime.access.issuer.issue(identity, dt.timedelta(minutes=10))
-        return (("authorization", f"Bearer {token}"),)
+        return credential(self.runtime.access.issuer, identity)
 
 
 async def start_platform(data_dir: Path, logistics: LogisticsSettings = EPHEMERAL_LOGISTICS,

@@ -12,7 +12,6 @@ import pytest
 
 from tests.builders import cny
 from tests.conftest import eventually
-from tests.e2e.builders import credential
 from tests.e2e.platform import Platform
 from tests.e2e.support import Shop, order_request, refusal, seed_shop, stock_is, stock_of
 from zhongtai.auth import Identity, Role
@@ -41,7 +40,7 @@ async def warehouse(p: Platform, warehouse_id: str) -> None:
 async def test_a_seller_changes_only_its_own_items_and_stock(platform: Platform) -> None:
     p = platform
     mine, theirs = await seed_shop(p.stubs, "mine", [100]), await seed_shop(p.stubs, "other", [100])
-    me = credential(p, seller_of(mine))
+    me = p.as_(seller_of(mine))
     [sku], [their_sku] = mine.sku_ids, theirs.sku_ids
     their_item = (await p.stubs.catalog.BatchGetSkus(cat.BatchGetSkusRequest(
         sku_ids=[their_sku]))).skus[0].item_id
@@ -61,7 +60,7 @@ async def test_a_seller_changes_only_its_own_items_and_stock(platform: Platform)
         skus=[cat.SkuInput(price=cny(1), weight_grams=1)]), metadata=me), DENIED)
     assert err["reason"] == "SUBJECT_MISMATCH"
     # A buyer is not let in at all (the policy), nor with no credential.
-    buyer = credential(p, Identity(Role.BUYER, "b1"))
+    buyer = p.as_(Identity(Role.BUYER, "b1"))
     err = await refusal(p.stubs.catalog.AdjustStock(
         cat.AdjustStockRequest(sku_id=their_sku, delta=5), metadata=buyer), DENIED)
     assert err["reason"] == "ROLE_NOT_ALLOWED"
@@ -79,7 +78,7 @@ async def test_a_seller_changes_only_its_own_items_and_stock(platform: Platform)
     set_ = await p.stubs.catalog.SetWarehouseStock(cat.SetWarehouseStockRequest(
         sku_id=sku, warehouse_id="w1", quantity=3), metadata=me)
     assert (set_.warehouse_stock.quantity, set_.stock.available) == (3, 18)
-    ops = credential(p, OPERATOR)
+    ops = p.as_(OPERATOR)
     await p.stubs.catalog.AdjustStock(cat.AdjustStockRequest(sku_id=their_sku, delta=-1),
                                       metadata=ops)
     assert await stock_of(p.stubs, their_sku) == (9, 0)
@@ -118,11 +117,11 @@ async def test_only_trade_moves_a_live_orders_reservation(platform: Platform) ->
     release = cat.ReleaseStockRequest(order_id=order.order_id)
     for who in (Identity(Role.BUYER, "buyer-x"), seller_of(shop), OPERATOR,
                 Identity.for_service("my-front")):
-        err = await refusal(p.stubs.catalog.ReleaseStock(release, metadata=credential(p, who)),
+        err = await refusal(p.stubs.catalog.ReleaseStock(release, metadata=p.as_(who)),
                             DENIED)
         assert err["reason"] == "ROLE_NOT_ALLOWED"
         err = await refusal(p.stubs.catalog.DeductStock(cat.DeductStockRequest(
-            order_id=order.order_id), metadata=credential(p, who)), DENIED)
+            order_id=order.order_id), metadata=p.as_(who)), DENIED)
         assert err["reason"] == "ROLE_NOT_ALLOWED"
     got = await p.stubs.catalog.GetReservation(cat.GetReservationRequest(
         order_id=order.order_id))
@@ -187,12 +186,12 @@ async def test_every_change_is_in_the_audit_trail_with_who_did_it(platform: Plat
     [sku] = shop.sku_ids
     owner = seller_of(shop)
     await p.stubs.catalog.AdjustStock(cat.AdjustStockRequest(sku_id=sku, delta=-3),
-                                      metadata=credential(p, owner))
+                                      metadata=p.as_(owner))
     order = (await p.stubs.trade.CreateOrder(order_request("buyer-a", [(sku, 2)]))).order
     await p.stubs.trade.CancelOrder(tr.CancelOrderRequest(
         order_id=order.order_id, operator=Operator(role=Operator.ROLE_BUYER, id="buyer-a")))
     await eventually(lambda: stock_is(p.stubs, sku, (7, 0)))
-    ops = credential(p, OPERATOR)
+    ops = p.as_(OPERATOR)
 
     async def trail(resource_type: str, resource_id: str) -> list[tuple[str, ...]]:
         got = await p.stubs.catalog.ListAuditEntries(cat.ListAuditEntriesRequest(
@@ -209,7 +208,7 @@ async def test_every_change_is_in_the_audit_trail_with_who_did_it(platform: Plat
     assert await trail("item", item_id) == [
         (f"seller-account-{shop.seller_id}", "seller", "CreateItem", f"version 1: SKUs {sku}")]
     err = await refusal(p.stubs.catalog.ListAuditEntries(cat.ListAuditEntriesRequest(
-        resource_type="stock", resource_id=sku), metadata=credential(p, owner)), DENIED)
+        resource_type="stock", resource_id=sku), metadata=p.as_(owner)), DENIED)
     assert err["reason"] == "ROLE_NOT_ALLOWED"
     err = await refusal(p.stubs.catalog.ListAuditEntries(cat.ListAuditEntriesRequest(
         resource_type="order", resource_id=sku), metadata=ops), INVALID)

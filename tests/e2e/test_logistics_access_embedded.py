@@ -19,7 +19,7 @@ from logistics.sandbox_carrier import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from logistics.settings import LogisticsSettings
 from tests.builders import cny
 from tests.conftest import eventually
-from tests.e2e.builders import credential, logistics_orders, paid_order
+from tests.e2e.builders import logistics_orders, paid_order
 from tests.e2e.platform import Platform, running_platform
 from tests.e2e.support import free_port, refusal, seed_shop
 from zhongtai import signing
@@ -43,7 +43,7 @@ async def test_a_seller_ships_only_its_own_orders(platform: Platform) -> None:
     mine, theirs = await seed_shop(p.stubs, "mine", [500]), await seed_shop(p.stubs, "their", [500])
     order = await paid_order(p, "buyer-s", [(theirs.sku_ids[0], 2)])
     [lo] = await logistics_orders(p, order.order_id, 1)
-    me = credential(p, seller(mine.seller_id))
+    me = p.as_(seller(mine.seller_id))
 
     def ship(seller_id: str, tracking_no: str) -> lg.ShipPackageRequest:
         return lg.ShipPackageRequest(
@@ -57,7 +57,7 @@ async def test_a_seller_ships_only_its_own_orders(platform: Platform) -> None:
                         DENIED)
     assert (err["reason"], err["metadata"]) == ("NOT_A_PARTY_TO_THE_ORDER",
                                                {"logistics_order_id": lo.logistics_order_id})
-    buyer = credential(p, Identity(Role.BUYER, "buyer-s"))
+    buyer = p.as_(Identity(Role.BUYER, "buyer-s"))
     err = await refusal(p.logistics.ShipPackage(ship(theirs.seller_id, "X-3"), metadata=buyer),
                         DENIED)
     assert err["reason"] == "ROLE_NOT_ALLOWED"
@@ -66,7 +66,7 @@ async def test_a_seller_ships_only_its_own_orders(platform: Platform) -> None:
     assert (now.status, now.shipped_quantity) == (lg.LOGISTICS_ORDER_STATUS_WAIT_SHIP, 0)
     # Its seller ships it.
     done = await p.logistics.ShipPackage(ship(theirs.seller_id, "X-4"),
-                                         metadata=credential(p, seller(theirs.seller_id)))
+                                         metadata=p.as_(seller(theirs.seller_id)))
     assert done.package.status == lg.LOGISTICS_ORDER_STATUS_SHIPPED
 
 
@@ -80,11 +80,11 @@ async def test_logistics_orders_are_read_and_flagged_only_by_their_parties(
     assert lo.buyer_id == "buyer-r"  # known from trade.order.paid
     get = lg.GetLogisticsOrderRequest(logistics_order_id=lo_id)
     by_order = lg.ListLogisticsOrdersRequest(order_id=order.order_id)
-    owner, stranger = credential(p, Identity(Role.BUYER, "buyer-r")), \
-        credential(p, Identity(Role.BUYER, "buyer-x"))
-    their_seller, other_seller = credential(p, seller(shop.seller_id)), \
-        credential(p, seller(other.seller_id))
-    ops = credential(p, Identity(Role.OPERATOR, "ops-1"))
+    owner, stranger = p.as_(Identity(Role.BUYER, "buyer-r")), \
+        p.as_(Identity(Role.BUYER, "buyer-x"))
+    their_seller, other_seller = p.as_(seller(shop.seller_id)), \
+        p.as_(seller(other.seller_id))
+    ops = p.as_(Identity(Role.OPERATOR, "ops-1"))
 
     for who in (stranger, other_seller):
         err = await refusal(p.logistics.GetLogisticsOrder(get, metadata=who), DENIED)
@@ -132,14 +132,14 @@ async def test_a_seller_creates_templates_only_for_itself(platform: Platform) ->
                                   default_rule=rule, unlisted_regions_deliverable=True)
     err = await refusal(p.logistics.CreateFreightTemplate(
         lg.CreateFreightTemplateRequest(template=template),
-        metadata=credential(p, seller("s-1"))), DENIED)
+        metadata=p.as_(seller("s-1"))), DENIED)
     assert (err["reason"], err["metadata"]) == ("SUBJECT_MISMATCH",
                                                {"field": "template.seller_id"})
     listed = await p.logistics.ListFreightTemplates(lg.ListFreightTemplatesRequest(
         seller_id="s-2"))
     assert list(listed.templates) == []
     made = await p.logistics.CreateFreightTemplate(
-        lg.CreateFreightTemplateRequest(template=template), metadata=credential(p, seller("s-2")))
+        lg.CreateFreightTemplateRequest(template=template), metadata=p.as_(seller("s-2")))
     assert made.template.seller_id == "s-2"
 
 
@@ -180,7 +180,7 @@ async def test_a_push_moves_a_package_only_signed_with_the_configured_secret(
         assert await status() == lg.LOGISTICS_ORDER_STATUS_DELIVERED
         got = await p.logistics.ListAuditEntries(lg.ListAuditEntriesRequest(
             resource_type="logistics_order", resource_id=lo.logistics_order_id),
-            metadata=credential(p, Identity(Role.OPERATOR, "ops-1")))
+            metadata=p.as_(Identity(Role.OPERATOR, "ops-1")))
         assert [(e.subject, e.action, e.detail) for e in got.entries][-4:] == [
             ("logistics", "carrier push sandbox", "SHIPPED -> IN_TRANSIT"),
             ("logistics", "carrier push sandbox", "sandbox event e-2: IN_TRANSIT"),
@@ -197,7 +197,7 @@ async def test_every_change_is_in_the_audit_trail_with_who_did_it(platform: Plat
     order = await paid_order(p, "buyer-a", [(shop.sku_ids[0], 1)])
     [lo] = await logistics_orders(p, order.order_id, 1)
     lo_id = lo.logistics_order_id
-    ops = credential(p, Identity(Role.OPERATOR, "ops-1"))
+    ops = p.as_(Identity(Role.OPERATOR, "ops-1"))
 
     async def trail() -> list[tuple[str, ...]]:
         got = await p.logistics.ListAuditEntries(lg.ListAuditEntriesRequest(
@@ -210,7 +210,7 @@ async def test_every_change_is_in_the_audit_trail_with_who_did_it(platform: Plat
     await eventually(planned)
     await p.logistics.FlagLogisticsOrder(lg.FlagLogisticsOrderRequest(
         logistics_order_id=lo_id, flag="LATE"),
-        metadata=credential(p, Identity(Role.BUYER, "buyer-a", app="h5-shop")))
+        metadata=p.as_(Identity(Role.BUYER, "buyer-a", app="h5-shop")))
     await p.logistics.ShipPackage(lg.ShipPackageRequest(
         seller_id=shop.seller_id, carrier="sandbox", tracking_no="AU-1",
         items=[lg.PackageItem(logistics_order_id=lo_id)]))
@@ -230,5 +230,5 @@ async def test_every_change_is_in_the_audit_trail_with_who_did_it(platform: Plat
     assert (len(first.entries), len(rest.entries), rest.next_page_token) == (3, 2, "")
     err = await refusal(p.logistics.ListAuditEntries(lg.ListAuditEntriesRequest(
         resource_type="logistics_order", resource_id=lo_id),
-        metadata=credential(p, Identity(Role.BUYER, "buyer-a"))), DENIED)
+        metadata=p.as_(Identity(Role.BUYER, "buyer-a"))), DENIED)
     assert err["reason"] == "ROLE_NOT_ALLOWED"

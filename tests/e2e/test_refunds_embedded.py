@@ -15,7 +15,6 @@ from tests.e2e.builders import (
     CARD,
     DAY,
     POINTS,
-    credential,
     express_template,
     order_of,
     pay_by_balance,
@@ -68,13 +67,13 @@ def expected_parts(line: tr.Order, refunded_before: int, refunded_after: int
 
 async def test_a_discounted_order_refunded_line_by_line_gives_back_exactly_what_was_paid(
         platform: Platform) -> None:
-    p, as_aftersales = platform, credential(platform, AFTERSALES)
+    p, as_aftersales = platform, platform.as_(AFTERSALES)
     trade = p.stubs.trade
     order = await discounted_order(p, "refund-buyer")
     lines = list(order.sub_orders)
     assert len(lines) == 3 and all(x.deductions for x in lines)
     shown = await trade.GetRefundable(tr.GetRefundableRequest(order_id=order.order_id),
-                                      metadata=credential(p, Identity(Role.BUYER,
+                                      metadata=p.as_(Identity(Role.BUYER,
                                                                       "refund-buyer")))
     assert shown.refundable and shown.freight_amount == order.freight_amount
     assert [(x.line_order_id, x.max_refundable, x.refundable_quantity, x.shipped)
@@ -94,8 +93,8 @@ async def test_a_discounted_order_refunded_line_by_line_gives_back_exactly_what_
                                           metadata=as_aftersales))
     assert over["reason"] == "REFUND_AMOUNT_EXCEEDED"
     assert over["metadata"]["max_refundable"] == str(cap)  # type: ignore[index]
-    denied = await refusal(trade.OpenRefund(claim("x", first, 1, 1), metadata=credential(
-        p, Identity(Role.BUYER, "refund-buyer"))), grpc.StatusCode.PERMISSION_DENIED)
+    denied = await refusal(trade.OpenRefund(claim("x", first, 1, 1), metadata=p.as_(
+        Identity(Role.BUYER, "refund-buyer"))), grpc.StatusCode.PERMISSION_DENIED)
     assert denied["reason"] == "ROLE_NOT_ALLOWED"
 
     # A partial refund of the first line: one unit, 40.00.

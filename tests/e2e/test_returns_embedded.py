@@ -15,7 +15,7 @@ import pytest
 from tests.builders import envelope
 from tests.conftest import equals, eventually
 from tests.e2e.aftersales_support import DEPOT, shipped_line
-from tests.e2e.builders import credential, deliver, logistics_orders, paid_order, sandbox
+from tests.e2e.builders import deliver, logistics_orders, paid_order, sandbox
 from tests.e2e.platform import Platform
 from tests.e2e.support import ADDRESS, refusal, seed_shop
 from zhongtai.auth import Identity, Role
@@ -40,7 +40,7 @@ def changes(p: Platform, lo_id: str) -> list[lg.LogisticsOrder]:
 
 async def get(p: Platform, lo_id: str, who: Identity = AFTER_SALES) -> lg.LogisticsOrder:
     return (await p.logistics.GetLogisticsOrder(lg.GetLogisticsOrderRequest(
-        logistics_order_id=lo_id), metadata=credential(p, who))).logistics_order
+        logistics_order_id=lo_id), metadata=p.as_(who))).logistics_order
 
 
 def opened(order: tr.Order, application_id: str, quantity: int) -> lg.CreateReturnRequest:
@@ -57,7 +57,7 @@ async def test_a_return_travels_back_to_the_warehouse_that_shipped_the_line(
     # Only after-sales opens a return: not the buyer, not another service.
     for who in (Identity(Role.BUYER, "buyer-back"), Identity.for_service("trade")):
         denied = await refusal(p.logistics.CreateReturn(
-            opened(order, "app-1", 1), metadata=credential(p, who)),
+            opened(order, "app-1", 1), metadata=p.as_(who)),
             grpc.StatusCode.PERMISSION_DENIED)
         assert denied["reason"] == "ROLE_NOT_ALLOWED"
     created = await p.logistics.CreateReturn(opened(order, "app-1", 1))
@@ -74,7 +74,7 @@ async def test_a_return_travels_back_to_the_warehouse_that_shipped_the_line(
                 Identity(Role.SELLER, "acct", frozenset({order.seller_id}))):
         assert (await get(p, ret.logistics_order_id, who)).application_id == "app-1"
         listed = await p.logistics.ListLogisticsOrders(lg.ListLogisticsOrdersRequest(
-            order_id=order.order_id), metadata=credential(p, who))
+            order_id=order.order_id), metadata=p.as_(who))
         assert [x.role for x in listed.logistics_orders] == [
             lg.LOGISTICS_ORDER_ROLE_RETURN, lg.LOGISTICS_ORDER_ROLE_ORDER]
     stranger = await refusal(get(p, ret.logistics_order_id, Identity(Role.BUYER, "other")),
