@@ -543,12 +543,8 @@ async def test_aftersales_killed_between_approval_and_refund_refunds_once_after_
     server = ServerProcess(["serve", "--service", "aftersales", "--listen", addr], env,
                            tmp_path / "aftersales.log")
     identity = identities_for(signing)
-
-    def as_(who: Identity) -> tuple[tuple[str, str]]:
-        return (("authorization", f"Bearer {identity.token(who)}"),)
-
-    buyer = as_(Identity(Role.BUYER, "buyer-k"))
-    seller = as_(Identity(Role.SELLER, "acct-s1", frozenset({"s1"})))
+    buyer = identity.as_(Identity(Role.BUYER, "buyer-k"))
+    seller = identity.as_(Identity(Role.SELLER, "acct-s1", frozenset({"s1"})))
     server.start({"ZHONGTAI_FAILPOINTS": "aftersales.effects.after_refund=kill"})
     try:
         await server.wait_ready(addr)
@@ -605,8 +601,7 @@ async def test_distributed_refund_races_and_survives_a_killed_aftersales(
     d, buyer = distributed, "buyer-as"
     shop = await seed_shop(d.stubs, "AS", [5_000])
 
-    def as_(who: Identity) -> tuple[tuple[str, str]]:
-        return (("authorization", f"Bearer {d.identity.token(who)}"),)
+    as_ = d.identity.as_
 
     def application(request_id: str) -> af.CreateApplicationRequest:
         return af.CreateApplicationRequest(
