@@ -29,10 +29,10 @@ from payment.api import PaymentServicer
 from payment.callbacks import CallbackServer
 from payment.channels.registry import Channels
 from payment.channels.sandbox import SandboxChannel
-from payment.repository import SqlPaymentUnitOfWork
 from payment.rules import SANDBOX, Policy
 from payment.sandbox_server import SandboxServer
 from payment.settings import PaymentSettings, notification_secrets
+from payment.sql_repository import SqlPaymentUnitOfWork
 from payment.workers import AttemptSweep, RefundSweep
 from zhongtai.config import Settings
 from zhongtai.db import utcnow

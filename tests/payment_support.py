@@ -21,9 +21,10 @@ from payment.app import policy
 from payment.channels.base import Channel, Notification
 from payment.channels.registry import Channels
 from payment.fakes import InMemoryPaymentUnitOfWork
-from payment.repository import PaymentUnitOfWork, SqlPaymentUnitOfWork
+from payment.repository import PaymentUnitOfWork
 from payment.rules import Policy
 from payment.settings import PaymentSettings
+from payment.sql_repository import SqlPaymentUnitOfWork
 from payment.workers import AttemptSweep, RefundSweep
 from tests.builders import cny
 from tests.fakes import FakeTrade
