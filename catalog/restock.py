@@ -25,13 +25,14 @@ stock change takes).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog import domain, trail
 from catalog import store as t
-from catalog.domain import E
+from catalog.domain import E, Stock
 from catalog.stock import RESERVATIONS, get_stock
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.common.v1 import errors_pb2
@@ -41,19 +42,31 @@ from zhongtai.errors import COMMON, PreconditionViolation, ZhongtaiError
 log = logging.getLogger(__name__)
 
 
-async def restock_units(s: AsyncSession, dialect: str, req: pb.RestockUnitsRequest
-                        ) -> pb.RestockUnitsResponse:
+@dataclass(frozen=True)
+class UnitRestock:
+    """After-sales' request: ``quantity`` sold units of the order's SKU back
+    on sale, into ``warehouse_id`` if they came back to one (else "");
+    ``request_id`` names it (after-sales' application id)."""
+
+    request_id: str
+    order_id: str
+    sku_id: str
+    quantity: int
+    warehouse_id: str = ""
+
+
+async def restock_units(s: AsyncSession, dialect: str, req: UnitRestock) -> Stock:
     """Put ``req.quantity`` sold units of the order's SKU back on sale (and on
     the warehouse's shelves, see the module): only of a DEDUCTED reservation
     (RESERVATION_NOT_FOUND; ILLEGAL_RESERVATION_TRANSITION for one not
     sold, or restocked whole already), never more than the order has left
-    to restock of the SKU (INSUFFICIENT_STOCK). Once per request id. Refused:
-    nothing changed."""
+    to restock of the SKU (INSUFFICIENT_STOCK). Once per request id. The
+    SKU's stock after it; refused: nothing changed."""
     if not await changed(s, insert_ignore(dialect, t.unit_restocks).values(
             request_id=req.request_id, order_id=req.order_id, sku_id=req.sku_id,
             quantity=req.quantity, warehouse_id=req.warehouse_id, created_at=utcnow())):
         await _check_repeat(s, req)
-        return pb.RestockUnitsResponse(stock=await get_stock(s, req.sku_id))
+        return await get_stock(s, req.sku_id)
     row = await RESERVATIONS.row(s, req.order_id, lock=True)
     if row is None:
         raise E(pb.ERROR_REASON_RESERVATION_NOT_FOUND,
@@ -87,10 +100,10 @@ async def restock_units(s: AsyncSession, dialect: str, req: pb.RestockUnitsReque
                        f"order {req.order_id}: {req.quantity} sold unit(s) back on sale "
                        f"(after-sales {req.request_id})"
                        + (f", into warehouse {req.warehouse_id}" if on_shelves else ""))
-    return pb.RestockUnitsResponse(stock=await get_stock(s, req.sku_id))
+    return await get_stock(s, req.sku_id)
 
 
-async def _check_repeat(s: AsyncSession, req: pb.RestockUnitsRequest) -> None:
+async def _check_repeat(s: AsyncSession, req: UnitRestock) -> None:
     """The request id was used: by this very request (nothing to do), or by
     another (IDEMPOTENCY_KEY_REUSED)."""
     u = t.unit_restocks.c
@@ -102,7 +115,7 @@ async def _check_repeat(s: AsyncSession, req: pb.RestockUnitsRequest) -> None:
                      metadata={"scope": "RestockUnits", "key": req.request_id})
 
 
-def _too_many(req: pb.RestockUnitsRequest, bought: int, restocked: int) -> ZhongtaiError:
+def _too_many(req: UnitRestock, bought: int, restocked: int) -> ZhongtaiError:
     left = domain.restock_left(bought, restocked)
     return E(pb.ERROR_REASON_INSUFFICIENT_STOCK,
              f"order {req.order_id} has {left} unit(s) of {req.sku_id} left to restock, "
@@ -114,7 +127,7 @@ def _too_many(req: pb.RestockUnitsRequest, bought: int, restocked: int) -> Zhong
                        "restockable": str(left)})
 
 
-async def _back_on_shelves(s: AsyncSession, req: pb.RestockUnitsRequest) -> bool:
+async def _back_on_shelves(s: AsyncSession, req: UnitRestock) -> bool:
     """Units that came back to a warehouse catalog stocks the SKU in, out of
     those that left a known warehouse: on its shelves again (its units up,
     ``shipped`` down). False (only the SKU's total moves, logged) otherwise."""

@@ -7,8 +7,9 @@ RESERVED is held, DEDUCTED committed (at payment), RELEASED and RESTOCKED
 once, tombstones, each move once and the cancel rule are OrderHolds'
 guarantees; what a move does to the stock rows (``domain.UNIT_MOVES``) is
 catalog's, in ``_move_units``, run in the same transaction. Each use case
-runs in the caller's transaction (session) and publishes
-``catalog.reservation.changed`` when a reservation changes.
+runs in the caller's transaction (session), takes plain values and returns
+``catalog.domain`` values, and publishes ``catalog.reservation.changed``
+(``catalog.views``) when a reservation changes.
 """
 
 from __future__ import annotations
@@ -20,18 +21,16 @@ from typing import Any
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog import domain, trail
+from catalog import domain, trail, views
 from catalog import store as t
-from catalog.domain import DEDUCT, RESTOCK, E
+from catalog.domain import DEDUCT, RESTOCK, E, Reservation, Stock, StockLine
 from zhongtai import outbox
 from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2 as pb
-from zhongtai.catalog.v1 import events_pb2 as ev
 from zhongtai.common.v1 import errors_pb2
-from zhongtai.db import compare_and_set, fetch_one
+from zhongtai.db import compare_and_set, fetch_one, utcnow
 from zhongtai.errors import COMMON, InvalidArgument, PreconditionViolation
 from zhongtai.holds import HoldReasons, HoldStatuses, Moved, OrderHolds
-from zhongtai.wire import now_timestamp
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +49,12 @@ RESERVATIONS = OrderHolds(
 # --- stock -------------------------------------------------------------------
 
 
-def _stock(row: Any) -> pb.Stock:
-    return pb.Stock(sku_id=row.sku_id, available=row.available, reserved=row.reserved,
-                    sold=row.sold, shipped=row.shipped)
+def _stock(row: Any) -> Stock:
+    return Stock(sku_id=row.sku_id, available=row.available, reserved=row.reserved,
+                 sold=row.sold, shipped=row.shipped)
 
 
-async def get_stock(s: AsyncSession, sku_id: str) -> pb.Stock:
+async def get_stock(s: AsyncSession, sku_id: str) -> Stock:
     """The SKU's stock, or SKU_NOT_FOUND."""
     return _stock(await fetch_one(s, t.stock.c.sku_id, sku_id, "SKU",
                                   reason=(E, pb.ERROR_REASON_SKU_NOT_FOUND)))
@@ -71,41 +70,42 @@ async def require_own_sku(s: AsyncSession, caller: Identity, sku_id: str) -> Non
     domain.require_seller(caller, seller_id, f"SKU {sku_id}", sku_id=sku_id)
 
 
-async def adjust_stock(s: AsyncSession, caller: Identity, req: pb.AdjustStockRequest
-                       ) -> pb.AdjustStockResponse:
-    """Add to (or remove from) the available units, never below zero
-    (INSUFFICIENT_STOCK); only the SKU's seller or staff
-    (``require_own_sku``). Refused: nothing changed."""
-    if req.delta == 0:
+async def adjust_stock(s: AsyncSession, caller: Identity, *, sku_id: str, delta: int
+                       ) -> Stock:
+    """Add ``delta`` to (or, negative, remove from) the available units,
+    never below zero (INSUFFICIENT_STOCK); only the SKU's seller or staff
+    (``require_own_sku``). The SKU's stock after it; refused: nothing
+    changed."""
+    if delta == 0:
         raise InvalidArgument.field("delta", "must not be zero")
-    await require_own_sku(s, caller, req.sku_id)
+    await require_own_sku(s, caller, sku_id)
     if not await compare_and_set(s, update(t.stock).where(
-            t.stock.c.sku_id == req.sku_id, t.stock.c.available + req.delta >= 0)
-            .values(available=t.stock.c.available + req.delta)):
+            t.stock.c.sku_id == sku_id, t.stock.c.available + delta >= 0)
+            .values(available=t.stock.c.available + delta)):
         raise E(pb.ERROR_REASON_INSUFFICIENT_STOCK,
-                f"cannot remove {-req.delta} units of {req.sku_id}",
-                violations=[PreconditionViolation("STOCK", f"skus/{req.sku_id}",
+                f"cannot remove {-delta} units of {sku_id}",
+                violations=[PreconditionViolation("STOCK", f"skus/{sku_id}",
                                                   "not enough available")])
-    await trail.record(s, trail.STOCK, req.sku_id, f"available {req.delta:+d}")
-    return pb.AdjustStockResponse(stock=await get_stock(s, req.sku_id))
+    await trail.record(s, trail.STOCK, sku_id, f"available {delta:+d}")
+    return await get_stock(s, sku_id)
 
 
 # --- reservations ------------------------------------------------------------
 
 
-async def _reservation(s: AsyncSession, order_id: str) -> pb.Reservation | None:
+async def _reservation(s: AsyncSession, order_id: str) -> Reservation | None:
     row = await RESERVATIONS.row(s, order_id)
     if row is None:
         return None
     rl = t.reservation_lines.c
     lines = (await s.execute(select(rl.sku_id, rl.quantity).where(rl.order_id == order_id)
                              .order_by(rl.sku_id))).all()
-    return pb.Reservation(order_id=order_id, status=row.status,
-                          lines=[pb.StockLine(sku_id=r.sku_id, quantity=r.quantity)
-                                 for r in lines])
+    return Reservation(order_id=order_id, status=row.status,
+                       lines=tuple(StockLine(sku_id=r.sku_id, quantity=r.quantity)
+                                   for r in lines))
 
 
-async def get_reservation(s: AsyncSession, order_id: str) -> pb.Reservation:
+async def get_reservation(s: AsyncSession, order_id: str) -> Reservation:
     """The order's reservation, or RESERVATION_NOT_FOUND."""
     res = await _reservation(s, order_id)
     if res is None:
@@ -114,48 +114,47 @@ async def get_reservation(s: AsyncSession, order_id: str) -> pb.Reservation:
     return res
 
 
-def _same_lines(res: pb.Reservation, lines: Sequence[pb.StockLine]) -> bool:
+def _same_lines(res: Reservation, lines: Sequence[StockLine]) -> bool:
     return sorted((x.sku_id, x.quantity) for x in res.lines) == sorted(
         (x.sku_id, x.quantity) for x in lines)
 
 
-async def _publish(s: AsyncSession, res: pb.Reservation) -> None:
+async def _publish(s: AsyncSession, res: Reservation) -> None:
     """A reservation changed: its event, and its audit entry."""
-    await outbox.publish(s, t.plumbing,
-                         ev.ReservationChanged(reservation=res, occur_time=now_timestamp()),
-                         res.order_id)
+    await outbox.publish(s, t.plumbing, views.reservation_changed(res, utcnow()), res.order_id)
     lines = ", ".join(f"{x.sku_id} x{x.quantity}" for x in res.lines)
     await trail.record(s, trail.RESERVATION, res.order_id,
                        f"{pb.ReservationStatus.Name(res.status).removeprefix('RESERVATION_STATUS_')}"
                        f" {lines}".strip())
 
 
-async def reserve_stock(s: AsyncSession, dialect: str,
-                        req: pb.ReserveStockRequest) -> pb.ReserveStockResponse:
-    """Reserve every line (available → reserved) or none. Idempotent by order
-    id: a repeat gets the reservation made, other lines IDEMPOTENCY_KEY_REUSED;
-    an order already released is RESERVATION_RELEASED; a line short of
-    stock OUT_OF_STOCK, an unknown SKU SKU_NOT_FOUND (all rolled back)."""
-    domain.validate_stock_lines(req.lines)
-    if await RESERVATIONS.claim(s, dialect, req.order_id, {}) is not None:
-        existing = await _reservation(s, req.order_id)
+async def reserve_stock(s: AsyncSession, dialect: str, *, order_id: str,
+                        lines: Sequence[StockLine]) -> Reservation:
+    """Reserve every line (available → reserved) or none; the reservation.
+    Idempotent by order id: a repeat gets the reservation made, other lines
+    IDEMPOTENCY_KEY_REUSED; an order already released is
+    RESERVATION_RELEASED; a line short of stock OUT_OF_STOCK, an unknown SKU
+    SKU_NOT_FOUND (all rolled back)."""
+    domain.validate_stock_lines(lines)
+    if await RESERVATIONS.claim(s, dialect, order_id, {}) is not None:
+        existing = await _reservation(s, order_id)
         assert existing is not None
-        if not _same_lines(existing, req.lines):
+        if not _same_lines(existing, lines):
             raise COMMON(errors_pb2.ERROR_REASON_IDEMPOTENCY_KEY_REUSED,
-                         f"order {req.order_id} already reserved different lines",
-                         metadata={"order_id": req.order_id})
-        return pb.ReserveStockResponse(reservation=existing)
+                         f"order {order_id} already reserved different lines",
+                         metadata={"order_id": order_id})
+        return existing
     violations: list[PreconditionViolation] = []
     missing: list[str] = []
     st = t.stock.c
     # A fixed lock order (by SKU id) keeps concurrent reservations deadlock-free.
-    for line in sorted(req.lines, key=lambda x: x.sku_id):
+    for line in sorted(lines, key=lambda x: x.sku_id):
         if await compare_and_set(s, update(t.stock).where(
                 st.sku_id == line.sku_id, st.available >= line.quantity)
                 .values(available=st.available - line.quantity,
                         reserved=st.reserved + line.quantity)):
             await s.execute(t.reservation_lines.insert().values(
-                order_id=req.order_id, sku_id=line.sku_id, quantity=line.quantity))
+                order_id=order_id, sku_id=line.sku_id, quantity=line.quantity))
             continue
         available = (await s.execute(select(st.available)
                                      .where(st.sku_id == line.sku_id))).scalar()
@@ -171,11 +170,11 @@ async def reserve_stock(s: AsyncSession, dialect: str,
     if violations:
         # Raising rolls the whole transaction back: all lines or none.
         raise E(pb.ERROR_REASON_OUT_OF_STOCK, "not enough stock for the order",
-                violations=violations, metadata={"order_id": req.order_id})
-    res = await _reservation(s, req.order_id)
+                violations=violations, metadata={"order_id": order_id})
+    res = await _reservation(s, order_id)
     assert res is not None
     await _publish(s, res)
-    return pb.ReserveStockResponse(reservation=res)
+    return res
 
 
 async def _move_units(s: AsyncSession, row: Row[Any], action: str) -> None:
@@ -200,11 +199,11 @@ async def _move_units(s: AsyncSession, row: Row[Any], action: str) -> None:
                                f"of {sku_id}: the stock row does not hold them")
 
 
-async def _after(s: AsyncSession, order_id: str, moved: Moved | None) -> pb.Reservation:
+async def _after(s: AsyncSession, order_id: str, moved: Moved | None) -> Reservation:
     """The reservation after a move, published when it changed (None: a
     tombstone was left, the order reserved nothing)."""
     if moved is None:
-        res = pb.Reservation(order_id=order_id, status=pb.RESERVATION_STATUS_RELEASED)
+        res = Reservation(order_id=order_id, status=pb.RESERVATION_STATUS_RELEASED)
     else:
         current = await _reservation(s, order_id)
         assert current is not None
@@ -220,7 +219,7 @@ def _require_order_id(order_id: str) -> None:
         raise InvalidArgument.field("order_id", "is required")
 
 
-async def release_stock(s: AsyncSession, dialect: str, order_id: str) -> pb.Reservation:
+async def release_stock(s: AsyncSession, dialect: str, order_id: str) -> Reservation:
     """Give an order's reserved units back (RESERVED → RELEASED); an order
     that reserved nothing is left a tombstone, so a late reservation is
     refused. Idempotent by order id."""
@@ -229,13 +228,13 @@ async def release_stock(s: AsyncSession, dialect: str, order_id: str) -> pb.Rese
                         await RESERVATIONS.release(s, dialect, order_id, _move_units))
 
 
-async def deduct_stock(s: AsyncSession, order_id: str) -> pb.Reservation:
+async def deduct_stock(s: AsyncSession, order_id: str) -> Reservation:
     """Sell a paid order's reserved units (RESERVED → DEDUCTED). Idempotent."""
     _require_order_id(order_id)
     return await _after(s, order_id, await RESERVATIONS.move(s, order_id, DEDUCT, _move_units))
 
 
-async def restock_stock(s: AsyncSession, order_id: str) -> pb.Reservation:
+async def restock_stock(s: AsyncSession, order_id: str) -> Reservation:
     """A paid order cancelled before anything shipped: its sold units go back
     on sale (DEDUCTED → RESTOCKED, sold → available). Idempotent by order id."""
     _require_order_id(order_id)
@@ -243,7 +242,7 @@ async def restock_stock(s: AsyncSession, order_id: str) -> pb.Reservation:
 
 
 async def stock_on_order_cancelled(s: AsyncSession, dialect: str, order_id: str, *,
-                                   paid: bool) -> pb.Reservation | None:
+                                   paid: bool) -> Reservation | None:
     """The consumer's effect of ``trade.order.cancelled``: release a reserved
     order's stock, restock a paid one's (only when the event says the order
     was paid); anything else is logged and skipped, never raised

@@ -8,32 +8,32 @@ from sqlalchemy import func, select
 from catalog import items, warehouse_stock
 from catalog import stock as catalog_stock
 from catalog import store as t
-from catalog.restock import restock_units
+from catalog.domain import NewItem, SkuInput, Stock, StockLine
+from catalog.restock import UnitRestock, restock_units
 from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2 as pb
-from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database
+from zhongtai.money import Money
 
 
 async def sku_in_warehouses(db: Database, hz: int = 6, sh: int = 4) -> str:
     """A SKU whose units are all on hand in two warehouses (none outside them)."""
     async with db.transaction() as s:
-        seller = (await items.create_seller(s, pb.CreateSellerRequest(display_name="shop"))).seller
-        item = (await items.create_item(s, Identity.for_service("tests"), pb.CreateItemRequest(
+        seller = await items.create_seller(s, display_name="shop")
+        item = await items.create_item(s, Identity.for_service("tests"), NewItem(
             seller_id=seller.seller_id, title="rice", item_type=pb.ITEM_TYPE_PHYSICAL,
-            skus=[pb.SkuInput(price=Money(currency_code="CNY", amount_minor=3900),
-                              initial_stock=0, weight_grams=5000)]))).item
+            skus=(SkuInput(price=Money(3900, "CNY"), initial_stock=0, weight_grams=5000),)))
         sku_id = item.skus[0].sku_id
         for warehouse, quantity in (("hz", hz), ("sh", sh)):
-            await warehouse_stock.set_warehouse_stock(s, db.dialect, pb.SetWarehouseStockRequest(
-                sku_id=sku_id, warehouse_id=warehouse, quantity=quantity))
+            await warehouse_stock.set_warehouse_stock(s, db.dialect, sku_id=sku_id,
+                                                      warehouse_id=warehouse, quantity=quantity)
     return sku_id
 
 
 async def reserve(db: Database, order_id: str, sku_id: str, quantity: int) -> None:
     async with db.transaction() as s:
-        await catalog_stock.reserve_stock(s, db.dialect, pb.ReserveStockRequest(
-            order_id=order_id, lines=[pb.StockLine(sku_id=sku_id, quantity=quantity)]))
+        await catalog_stock.reserve_stock(s, db.dialect, order_id=order_id,
+                                          lines=[StockLine(sku_id=sku_id, quantity=quantity)])
 
 
 async def books(db: Database, sku_id: str) -> tuple[int, int, int, int]:
@@ -51,12 +51,12 @@ async def deduct(db: Database, order_id: str) -> None:
 
 
 async def restock(db: Database, request_id: str, order_id: str, sku_id: str, quantity: int,
-                  warehouse_id: str = "") -> pb.Stock:
+                  warehouse_id: str = "") -> Stock:
     """After-sales' RestockUnits, as its use case, in a transaction of its own."""
     async with db.transaction() as s:
-        return (await restock_units(s, db.dialect, pb.RestockUnitsRequest(
+        return await restock_units(s, db.dialect, UnitRestock(
             request_id=request_id, order_id=order_id, sku_id=sku_id, quantity=quantity,
-            warehouse_id=warehouse_id))).stock
+            warehouse_id=warehouse_id))
 
 
 async def restocked(db: Database, order_id: str, sku_id: str) -> int:

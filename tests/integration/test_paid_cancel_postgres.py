@@ -15,6 +15,7 @@ from catalog import stock as catalog_stock
 from catalog import store as ct
 from catalog.app import SERVICE as CATALOG
 from catalog.app import STOCK_DEDUCT, STOCK_RELEASE
+from catalog.domain import NewItem, SkuInput, StockLine
 from promotion import cards, holds, points
 from promotion import coupons as coupons_
 from promotion import store as pt
@@ -27,6 +28,7 @@ from tests.promotion_support import STAFF
 from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.db import Database
+from zhongtai.money import Money
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 
 pytestmark = pytest.mark.postgres
@@ -48,23 +50,23 @@ async def test_two_concurrent_deliveries_of_a_ship_timeout_restock_once(
         catalog_db: Database) -> None:
     db = catalog_db
     async with db.transaction() as s:
-        seller = (await items.create_seller(s, cat.CreateSellerRequest(display_name="shop"))).seller
-        item = (await items.create_item(s, Identity.for_service("tests"), cat.CreateItemRequest(
+        seller = await items.create_seller(s, display_name="shop")
+        item = await items.create_item(s, Identity.for_service("tests"), NewItem(
             seller_id=seller.seller_id, title="rice", item_type=cat.ITEM_TYPE_PHYSICAL,
-            skus=[cat.SkuInput(price=cny(100), attributes={"size": "5kg"}, initial_stock=0,
-                               weight_grams=5000),
-                  cat.SkuInput(price=cny(200), attributes={"size": "10kg"},
-                               initial_stock=0, weight_grams=10000)]))).item
+            skus=(SkuInput(price=Money(100, "CNY"), attributes={"size": "5kg"},
+                           initial_stock=0, weight_grams=5000),
+                  SkuInput(price=Money(200, "CNY"), attributes={"size": "10kg"},
+                           initial_stock=0, weight_grams=10000))))
         skus = sorted(k.sku_id for k in item.skus)
         for sku_id in skus:
-            await warehouse_stock.set_warehouse_stock(s, db.dialect, cat.SetWarehouseStockRequest(
-                sku_id=sku_id, warehouse_id="hz", quantity=100))
+            await warehouse_stock.set_warehouse_stock(s, db.dialect, sku_id=sku_id,
+                                                      warehouse_id="hz", quantity=100)
     consume = consumers(CATALOG, db)
     for i in range(ORDERS):
         async with db.transaction() as s:
-            await catalog_stock.reserve_stock(s, db.dialect, cat.ReserveStockRequest(
-                order_id=f"o{i}", lines=[cat.StockLine(sku_id=skus[0], quantity=2),
-                                         cat.StockLine(sku_id=skus[1], quantity=3)]))
+            await catalog_stock.reserve_stock(s, db.dialect, order_id=f"o{i}",
+                                              lines=[StockLine(sku_id=skus[0], quantity=2),
+                                                     StockLine(sku_id=skus[1], quantity=3)])
         await consume[STOCK_DEDUCT.queue](paid(f"o{i}"))
 
     async def stock() -> list[tuple[int, int, int]]:

@@ -7,19 +7,21 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import Column, Integer, String, Table, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog import items
+from catalog import items, views
 from catalog import stock as catalog_stock
 from catalog.app import SERVICE as CATALOG
+from catalog.domain import NewItem, SkuInput, StockLine
 from tests.builders import migrated
 from tests.conftest import CreateDb
 from zhongtai import migrate, timers
 from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2 as pb
-from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database, new_metadata, plumbing_tables, utcnow
 from zhongtai.errors import FailedPrecondition
 from zhongtai.idempotency import Keys, run_idempotent
+from zhongtai.money import Money
 from zhongtai.runtime import load_spec, service_names
 from zhongtai.service import ServiceSpec
 from zhongtai.timers import Timer, TimerWorker
@@ -51,13 +53,11 @@ async def test_migrations_match_the_models_on_sqlite(tmp_path: object, spec: Ser
 
 async def seed_sku(db: Database, stock: int) -> str:
     async with db.transaction() as s:
-        seller = await items.create_seller(
-            s, pb.CreateSellerRequest(display_name="shop"))
-        item = await items.create_item(s, Identity.for_service("tests"), pb.CreateItemRequest(
-            seller_id=seller.seller.seller_id, title="rice", item_type=pb.ITEM_TYPE_PHYSICAL,
-            skus=[pb.SkuInput(price=Money(currency_code="CNY", amount_minor=3900),
-                              initial_stock=stock, weight_grams=5000)]))
-    return item.item.skus[0].sku_id
+        seller = await items.create_seller(s, display_name="shop")
+        item = await items.create_item(s, Identity.for_service("tests"), NewItem(
+            seller_id=seller.seller_id, title="rice", item_type=pb.ITEM_TYPE_PHYSICAL,
+            skus=(SkuInput(price=Money(3900, "CNY"), initial_stock=stock, weight_grams=5000),)))
+    return item.skus[0].sku_id
 
 
 async def test_no_oversell_50_concurrent_reservations_for_10_units(pg_database: CreateDb) -> None:
@@ -68,8 +68,9 @@ async def test_no_oversell_50_concurrent_reservations_for_10_units(pg_database: 
         async def reserve(i: int) -> bool:
             try:
                 async with db.transaction() as s:
-                    await catalog_stock.reserve_stock(s, db.dialect, pb.ReserveStockRequest(
-                        order_id=f"order-{i}", lines=[pb.StockLine(sku_id=sku_id, quantity=1)]))
+                    await catalog_stock.reserve_stock(
+                        s, db.dialect, order_id=f"order-{i}",
+                        lines=[StockLine(sku_id=sku_id, quantity=1)])
                 return True
             except FailedPrecondition as e:
                 assert e.reason == "OUT_OF_STOCK"
@@ -102,8 +103,8 @@ async def test_release_before_reserve_leaves_a_tombstone(pg_database: CreateDb) 
         await release(db, "late-order")
         with pytest.raises(FailedPrecondition) as e:
             async with db.transaction() as s:
-                await catalog_stock.reserve_stock(s, db.dialect, pb.ReserveStockRequest(
-                    order_id="late-order", lines=[pb.StockLine(sku_id=sku_id, quantity=2)]))
+                await catalog_stock.reserve_stock(s, db.dialect, order_id="late-order",
+                                                  lines=[StockLine(sku_id=sku_id, quantity=2)])
         assert e.value.reason == "RESERVATION_RELEASED"
         async with db.transaction() as s:
             assert (await catalog_stock.get_stock(s, sku_id)).available == 5
@@ -116,16 +117,20 @@ async def test_concurrent_requests_with_one_request_id_create_one_seller(
     db = await migrated(await pg_database("catalog"), CATALOG)
     keys = Keys(db.plumbing, db.dialect)
     req = pb.CreateSellerRequest(request_id="same-key", display_name="shop")
+
+    async def create(s: AsyncSession) -> pb.CreateSellerResponse:
+        return pb.CreateSellerResponse(seller=views.seller(
+            await items.create_seller(s, display_name=req.display_name)))
+
     try:
         responses = await asyncio.gather(*(
             run_idempotent(db, keys, "CreateSeller", req, req.request_id,
-                           pb.CreateSellerResponse,
-                           lambda s: items.create_seller(s, req))
+                           pb.CreateSellerResponse, create)
             for _ in range(8)))
         assert len({r.seller.seller_id for r in responses}) == 1
         async with db.transaction() as s:
-            listed = await items.list_sellers(s, pb.ListSellersRequest())
-        assert len(listed.sellers) == 1
+            listed, _ = await items.list_sellers(s, page_size=0, page_token="")
+        assert len(listed) == 1
     finally:
         await db.dispose()
 

@@ -14,13 +14,14 @@ from catalog import items, warehouse_stock
 from catalog import stock as catalog_stock
 from catalog import store as t
 from catalog.app import SERVICE as CATALOG
+from catalog.domain import NewItem, SkuInput, StockLine
 from tests.conftest import CreateDb
 from zhongtai import migrate
 from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2 as pb
-from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database
 from zhongtai.errors import FailedPrecondition
+from zhongtai.money import Money
 
 pytestmark = pytest.mark.postgres
 
@@ -28,8 +29,8 @@ pytestmark = pytest.mark.postgres
 async def set_stock(db: Database, sku_id: str, warehouse_id: str, quantity: int) -> bool:
     try:
         async with db.transaction() as s:
-            await warehouse_stock.set_warehouse_stock(s, db.dialect, pb.SetWarehouseStockRequest(
-                sku_id=sku_id, warehouse_id=warehouse_id, quantity=quantity))
+            await warehouse_stock.set_warehouse_stock(s, db.dialect, sku_id=sku_id,
+                                                      warehouse_id=warehouse_id, quantity=quantity)
         return True
     except FailedPrecondition as e:
         assert e.reason == "INSUFFICIENT_STOCK"
@@ -39,8 +40,8 @@ async def set_stock(db: Database, sku_id: str, warehouse_id: str, quantity: int)
 async def reserve(db: Database, sku_id: str, order_id: str) -> bool:
     try:
         async with db.transaction() as s:
-            await catalog_stock.reserve_stock(s, db.dialect, pb.ReserveStockRequest(
-                order_id=order_id, lines=[pb.StockLine(sku_id=sku_id, quantity=1)]))
+            await catalog_stock.reserve_stock(s, db.dialect, order_id=order_id,
+                                              lines=[StockLine(sku_id=sku_id, quantity=1)])
         return True
     except FailedPrecondition as e:
         assert e.reason == "OUT_OF_STOCK"
@@ -53,13 +54,11 @@ async def test_set_warehouse_stock_racing_reservations_keeps_the_books(
     await migrate.upgrade(db, CATALOG)
     try:
         async with db.transaction() as s:
-            seller = await items.create_seller(s, pb.CreateSellerRequest(display_name="shop"))
-            item = await items.create_item(s, Identity.for_service("tests"), pb.CreateItemRequest(
-                seller_id=seller.seller.seller_id, title="rice",
-                item_type=pb.ITEM_TYPE_PHYSICAL,
-                skus=[pb.SkuInput(price=Money(currency_code="CNY", amount_minor=3900),
-                                  initial_stock=0, weight_grams=5000)]))
-        sku_id = item.item.skus[0].sku_id
+            seller = await items.create_seller(s, display_name="shop")
+            item = await items.create_item(s, Identity.for_service("tests"), NewItem(
+                seller_id=seller.seller_id, title="rice", item_type=pb.ITEM_TYPE_PHYSICAL,
+                skus=(SkuInput(price=Money(3900, "CNY"), initial_stock=0, weight_grams=5000),)))
+        sku_id = item.skus[0].sku_id
         assert await set_stock(db, sku_id, "hz", 10)
         sets = [("hz", q) for q in (15, 12, 3, 20, 0, 7, 9, 1)] + [
             ("sh", q) for q in (5, 8, 2, 0, 6)]
