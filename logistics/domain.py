@@ -389,7 +389,7 @@ class AskedReturn:
     from_address: Address | None = None
 
 
-def check_return(req: AskedReturn, line: ReturnedLine | None) -> None:
+def check_return(asked: AskedReturn, line: ReturnedLine | None) -> None:
     """INVALID_ARGUMENT listing every way a return contradicts its line's
     logistics order (nothing is written): another top order, seller, buyer
     or SKU, or more units than the line has. A line logistics knows nothing
@@ -399,10 +399,10 @@ def check_return(req: AskedReturn, line: ReturnedLine | None) -> None:
     v = Violations()
     for name, mine in (("top_order_id", line.top_order_id), ("seller_id", line.seller_id),
                        ("buyer_id", line.buyer_id), ("sku_id", line.sku_id)):
-        v.check(getattr(req, name) == mine, name,
-                f"is not the {name.removesuffix('_id')} of line {req.order_id}")
-    v.check(req.quantity <= line.total, "quantity",
-            f"line {req.order_id} has {line.total} unit(s)")
+        v.check(getattr(asked, name) == mine, name,
+                f"is not the {name.removesuffix('_id')} of line {asked.order_id}")
+    v.check(asked.quantity <= line.total, "quantity",
+            f"line {asked.order_id} has {line.total} unit(s)")
     v.raise_if_any()
 
 
@@ -428,14 +428,14 @@ def return_warehouse(line: ReturnedLine | None,
     return ""
 
 
-def no_return_warehouse(req: AskedReturn) -> ZhongtaiError:
-    """NO_RETURN_WAREHOUSE: ``return_warehouse`` knows none for ``req``."""
+def no_return_warehouse(asked: AskedReturn) -> ZhongtaiError:
+    """NO_RETURN_WAREHOUSE: ``return_warehouse`` knows none for ``asked``."""
     return E(pb.ERROR_REASON_NO_RETURN_WAREHOUSE,
-             f"no warehouse can take back line {req.order_id} of seller {req.seller_id}: "
+             f"no warehouse can take back line {asked.order_id} of seller {asked.seller_id}: "
              f"none shipped it and the seller never shipped from one",
-             violations=[PreconditionViolation("RETURN_WAREHOUSE", f"sellers/{req.seller_id}",
+             violations=[PreconditionViolation("RETURN_WAREHOUSE", f"sellers/{asked.seller_id}",
                                                "no warehouse known")],
-             metadata={"order_id": req.order_id, "seller_id": req.seller_id})
+             metadata={"order_id": asked.order_id, "seller_id": asked.seller_id})
 
 
 def validate_ship_return(carrier: str) -> None:

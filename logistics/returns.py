@@ -38,50 +38,50 @@ LO = t.logistics_orders.c
 LL = t.logistics_lines.c
 
 
-async def create_return(s: AsyncSession, db: Database, req: domain.AskedReturn,
+async def create_return(s: AsyncSession, db: Database, asked: domain.AskedReturn,
                         now: dt.datetime) -> v.LogisticsOrder:
-    """The return of ``req.quantity`` units of line ``req.order_id`` for
-    application ``req.application_id``: WAIT_SHIP, published; the return.
+    """The return of ``asked.quantity`` units of line ``asked.order_id`` for
+    application ``asked.application_id``: WAIT_SHIP, published; the return.
 
     The same application again (whatever else it says) is the same return,
     nothing written. Refusals write nothing: a request contradicting the
     line's logistics order (``domain.check_return``, INVALID_ARGUMENT), no
     warehouse known to take the goods (NO_RETURN_WAREHOUSE)."""
-    existing = await _of_application(s, req.application_id)
+    existing = await _of_application(s, asked.application_id)
     if existing is not None:
         return existing
     line_row = (await s.execute(select(t.logistics_orders).where(
-        LO.role == domain.ROLE_ORDER, LO.order_id == req.order_id))).first()
+        LO.role == domain.ROLE_ORDER, LO.order_id == asked.order_id))).first()
     line = None if line_row is None else await _returned_line(s, line_row)
-    domain.check_return(req, line)
-    warehouse_id = domain.return_warehouse(line, await _first_seller_plans(s, req.seller_id))
+    domain.check_return(asked, line)
+    warehouse_id = domain.return_warehouse(line, await _first_seller_plans(s, asked.seller_id))
     if not warehouse_id:
-        raise domain.no_return_warehouse(req)
+        raise domain.no_return_warehouse(asked)
     warehouse = await wh.get_warehouse(s, warehouse_id)
-    came_from = req.from_address if req.from_address is not None else (
+    came_from = asked.from_address if asked.from_address is not None else (
         views.address_from_json(line_row.address) if line_row is not None else v.Address())
     lo_id = new_id()
     if not await changed(s, insert_ignore(db.dialect, t.logistics_orders).values(
             logistics_order_id=lo_id, role=domain.ROLE_RETURN, status=domain.WAIT_SHIP,
-            log_order_id=None, order_id=req.order_id, top_order_id=req.top_order_id,
-            seller_id=req.seller_id, buyer_id=req.buyer_id,
+            log_order_id=None, order_id=asked.order_id, top_order_id=asked.top_order_id,
+            seller_id=asked.seller_id, buyer_id=asked.buyer_id,
             address=views.address_json(warehouse.address or v.Address()),
             delivery_method=pb.DELIVERY_METHOD_EXPRESS, split=False, parent_id="",
             merged_into="", is_package=False, carrier="", tracking_no="", exception=False,
-            total_quantity=req.quantity, shipped_quantity=0,
-            application_id=req.application_id, warehouse_id=warehouse_id,
+            total_quantity=asked.quantity, shipped_quantity=0,
+            application_id=asked.application_id, warehouse_id=warehouse_id,
             return_from=views.address_json(came_from),
             created_at=now, updated_at=now)):
         # The same application created it meanwhile (its row was locked).
-        found = await _of_application(s, req.application_id)
+        found = await _of_application(s, asked.application_id)
         assert found is not None
         return found
     await s.execute(t.logistics_lines.insert().values(
-        logistics_order_id=lo_id, seq=0, order_id=req.order_id, sku_id=req.sku_id,
-        quantity=req.quantity))
+        logistics_order_id=lo_id, seq=0, order_id=asked.order_id, sku_id=asked.sku_id,
+        quantity=asked.quantity))
     await orders.publish_changed(
         s, lo_id, pb.LOGISTICS_ORDER_STATUS_UNSPECIFIED, now,
-        f"return of application {req.application_id} to warehouse {warehouse_id}")
+        f"return of application {asked.application_id} to warehouse {warehouse_id}")
     return await orders.get(s, lo_id)
 
 
