@@ -91,6 +91,9 @@ class FreightTemplate:
 
 @dataclass(frozen=True)
 class FreightItem:
+    """Units of one SKU in a package: their weight each (0: unknown) and
+    their amount after discounts."""
+
     sku_id: str
     quantity: int
     weight_grams: int
