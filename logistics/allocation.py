@@ -11,19 +11,15 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from google.protobuf import json_format
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from logistics import domain, orders, views, warehouses
 from logistics import store as t
+from logistics.values import Shipment
 from zhongtai import timers
 from zhongtai.catalog.v1.catalog_pb2_grpc import CatalogServiceStub
-from zhongtai.common.v1.common_pb2 import Address
 from zhongtai.errors import FailedPrecondition, InvalidArgument, NotFound
-from zhongtai.logistics.v1 import logistics_pb2 as pb
-from zhongtai.logistics.v1 import warehouse_pb2 as wh
-from zhongtai.wire import timestamp
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +49,12 @@ async def on_allocate_timer(s: AsyncSession, timer: timers.Timer,
         wanted: dict[str, int] = {}
         for line in lines.values():
             wanted[line.sku_id] = wanted.get(line.sku_id, 0) + line.quantity
-        req = wh.PlanFulfilmentRequest(
-            destination=json_format.Parse(group[0].address, Address()),
-            lines=[wh.FulfilmentLine(sku_id=k, quantity=q) for k, q in wanted.items()],
-            delivery_method=group[0].delivery_method,
-            paid_time=timestamp(dt.datetime.fromisoformat(stamp) if stamp
-                                else group[0].created_at))
         try:
-            planned = await warehouses.plan(s, catalog, req, now)
+            planned, _ = await warehouses.plan(
+                s, catalog, destination=views.address_from_json(group[0].address),
+                lines=list(wanted.items()), method=group[0].delivery_method,
+                paid_time=(dt.datetime.fromisoformat(stamp) if stamp
+                           else group[0].created_at), now=now)
         except (FailedPrecondition, InvalidArgument, NotFound) as exc:
             log.info("order %s not allocated to warehouses: %s", timer.key, exc)
             for row in group:
@@ -69,19 +63,16 @@ async def on_allocate_timer(s: AsyncSession, timer: timers.Timer,
         shares = domain.shares_of_plan(
             [(row.logistics_order_id, lines[row.logistics_order_id].sku_id,
               lines[row.logistics_order_id].quantity) for row in group],
-            [(p.warehouse_id, p.transfer_from_warehouse_id,
-              p.estimated_delivery_time.ToDatetime(dt.UTC),
-              [(x.sku_id, x.quantity) for x in p.lines],
-              {x.sku_id: x.quantity for x in p.transfer_lines})
+            [(p.warehouse_id, p.transfer_from, p.eta.astimezone(dt.UTC), p.lines,
+              dict(p.transfer_lines))
              for p in planned.packages])
         for row in group:
             await _set_plan(s, row, shares.get(row.logistics_order_id, []), "", now)
 
 
-async def _set_plan(s: AsyncSession, row: Any, shipments: Sequence[pb.PlannedShipment],
+async def _set_plan(s: AsyncSession, row: Any, shipments: Sequence[Shipment],
                     note: str, now: dt.datetime) -> None:
-    eta = max((x.estimated_delivery_time.ToDatetime(dt.UTC) for x in shipments),
-              default=None)
+    eta = max((x.eta for x in shipments if x.eta is not None), default=None)
     await s.execute(update(t.logistics_orders)
                     .where(LO.logistics_order_id == row.logistics_order_id)
                     .values(plan=views.plan_json(shipments), plan_note=note[:500], eta=eta,

@@ -17,7 +17,7 @@ from pathlib import Path
 import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from logistics import allocation, api, orders, store, tracking
+from logistics import allocation, api, consumers, store, tracking
 from logistics.api import LogisticsServicer, WarehouseServicer
 from logistics.carrier_setup import start_carriers, stop_carriers, with_secret
 from logistics.carriers.base import Carrier, TrackingEvent
@@ -82,15 +82,15 @@ def build(ctx: ServiceContext) -> BuiltService:
         carriers.clear()
 
     async def paid(s: AsyncSession, event: trade_events.OrderPaid, _env: Envelope) -> None:
-        await orders.on_order_paid(s, ctx.db, event, utcnow())
+        await consumers.order_paid(s, ctx.db, event, utcnow())
 
     async def cancelled(s: AsyncSession, event: trade_events.OrderCancelled,
                         _env: Envelope) -> None:
-        await orders.on_order_cancelled(s, event, utcnow())
+        await consumers.order_cancelled(s, event, utcnow())
 
     async def refunded(s: AsyncSession, event: trade_events.OrderRefunded,
                        _env: Envelope) -> None:
-        await orders.on_order_refunded(s, event, utcnow())
+        await consumers.order_refunded(s, event, utcnow())
 
     async def subscribe(carrier_name: str, tracking_no: str) -> None:
         carrier = carriers.get(carrier_name)

@@ -1,6 +1,7 @@
 """logistics' rules of logistics orders and packages (seed 001 §四.2). No
-database, gRPC, broker or clock here; logistics.proto's request and plan
-messages are read and its enum values used.
+database, gRPC, broker, clock or protobuf message here (logistics.proto's
+enum values are used); requests come as plain arguments, plans as
+``values.Shipment``.
 
 Statuses. A ROLE_ORDER is asked for two things, through the ``ORDER``
 state machine: shipping some of its units (``pack``) and being cancelled
@@ -32,8 +33,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from logistics.reasons import E
+from logistics.values import Address, Operator, Shipment
 from zhongtai.auth import Identity, Role, may_act_for
-from zhongtai.common.v1.common_pb2 import Operator
+from zhongtai.common.v1 import common_pb2
 from zhongtai.errors import InvalidArgument, PreconditionViolation, Violations, ZhongtaiError
 from zhongtai.logistics.v1 import logistics_pb2 as pb
 from zhongtai.statemachine import StateMachine
@@ -248,17 +250,16 @@ class TrackingPolicy:
         return status != DELIVERED and n < self.max_queries
 
 
-def validate_ship(req: pb.ShipPackageRequest) -> None:
-    """INVALID_ARGUMENT listing every bad field of a shipment beyond the
-    contract's limits (nothing is read): at least one item, each order
-    listed once."""
+def validate_ship(items: Sequence[tuple[str, int]]) -> None:
+    """INVALID_ARGUMENT listing every bad field of a shipment's ``items``
+    ((logistics order id, units)) beyond the contract's limits (nothing is
+    read): at least one item, each order listed once."""
     v = Violations()
-    v.check(len(req.items) > 0, "items", "must list at least one logistics order")
+    v.check(len(items) > 0, "items", "must list at least one logistics order")
     seen: set[str] = set()
-    for i, item in enumerate(req.items):
-        v.check(item.logistics_order_id not in seen, f"items[{i}].logistics_order_id",
-                "is listed twice")
-        seen.add(item.logistics_order_id)
+    for i, (lo_id, _) in enumerate(items):
+        v.check(lo_id not in seen, f"items[{i}].logistics_order_id", "is listed twice")
+        seen.add(lo_id)
     v.raise_if_any()
 
 
@@ -266,7 +267,7 @@ def shares_of_plan(
     orders: Sequence[tuple[str, str, int]],
     packages: Sequence[tuple[str, str, dt.datetime, Sequence[tuple[str, int]],
                              Mapping[str, int]]],
-) -> dict[str, list[pb.PlannedShipment]]:
+) -> dict[str, list[Shipment]]:
     """Each order's share of a warehouse plan.
 
     ``orders``: (logistics order id, SKU, units), in order; ``packages``:
@@ -278,7 +279,7 @@ def shares_of_plan(
     warehouse and transfer-from, to exactly the plan's lines and transfer
     lines."""
     left = {lo_id: units for lo_id, _, units in orders}
-    shares: dict[str, list[pb.PlannedShipment]] = {}
+    shares: dict[str, list[Shipment]] = {}
     for warehouse_id, transfer_from, eta, lines, transferred in packages:
         for sku_id, units in lines:
             moved = transferred.get(sku_id, 0)
@@ -290,14 +291,12 @@ def shares_of_plan(
                     take = min(rest, left[lo_id])
                     left[lo_id] -= take
                     rest -= take
-                    share = pb.PlannedShipment(warehouse_id=warehouse_id, quantity=take,
-                                               transfer_from_warehouse_id=source)
-                    share.estimated_delivery_time.FromDatetime(eta)
-                    shares.setdefault(lo_id, []).append(share)
+                    shares.setdefault(lo_id, []).append(
+                        Shipment(warehouse_id, take, source, eta))
     return shares
 
 
-def leaving_warehouses(plan: Sequence[pb.PlannedShipment], shipped_before: int,
+def leaving_warehouses(plan: Sequence[Shipment], shipped_before: int,
                        quantity: int) -> list[tuple[str, int]]:
     """Which warehouses the next ``quantity`` units of an order leave from,
     as (warehouse id, units), when ``shipped_before`` units already left.
@@ -324,7 +323,7 @@ def leaving_warehouses(plan: Sequence[pb.PlannedShipment], shipped_before: int,
     return list(out.items())
 
 
-def shipped_from(orders: Sequence[tuple[str, Sequence[pb.PlannedShipment], int, int]]
+def shipped_from(orders: Sequence[tuple[str, Sequence[Shipment], int, int]]
                  ) -> list[tuple[str, str, int]]:
     """A package's units as (SKU, warehouse they leave, units), by SKU then
     warehouse: for each of its orders (SKU, plan, units shipped before,
@@ -348,8 +347,9 @@ def require_party(caller: Identity, buyer_id: str, seller_id: str, lo_id: str) -
                 f"{lo_id}", metadata={"logistics_order_id": lo_id})
 
 
-_OPERATOR_ROLES = {Role.BUYER: Operator.ROLE_BUYER, Role.SELLER: Operator.ROLE_SELLER,
-                   Role.OPERATOR: Operator.ROLE_OPERATOR, Role.SERVICE: Operator.ROLE_SYSTEM}
+_OP = common_pb2.Operator  # its Role enum's values
+_OPERATOR_ROLES = {Role.BUYER: _OP.ROLE_BUYER, Role.SELLER: _OP.ROLE_SELLER,
+                   Role.OPERATOR: _OP.ROLE_OPERATOR, Role.SERVICE: _OP.ROLE_SYSTEM}
 
 
 def operator_of(caller: Identity, seller_id: str) -> Operator:
@@ -370,10 +370,26 @@ class ReturnedLine:
     sku_id: str
     total: int
     shipped: int
-    plan: Sequence[pb.PlannedShipment]
+    plan: Sequence[Shipment]
 
 
-def check_return(req: pb.CreateReturnRequest, line: ReturnedLine | None) -> None:
+@dataclass(frozen=True)
+class AskedReturn:
+    """What after-sales asks to take back (CreateReturn): ``quantity`` units
+    of line ``order_id`` for application ``application_id``, from
+    ``from_address`` (None: the line's address)."""
+
+    application_id: str
+    order_id: str
+    top_order_id: str
+    seller_id: str
+    buyer_id: str
+    sku_id: str
+    quantity: int
+    from_address: Address | None = None
+
+
+def check_return(asked: AskedReturn, line: ReturnedLine | None) -> None:
     """INVALID_ARGUMENT listing every way a return contradicts its line's
     logistics order (nothing is written): another top order, seller, buyer
     or SKU, or more units than the line has. A line logistics knows nothing
@@ -383,15 +399,15 @@ def check_return(req: pb.CreateReturnRequest, line: ReturnedLine | None) -> None
     v = Violations()
     for name, mine in (("top_order_id", line.top_order_id), ("seller_id", line.seller_id),
                        ("buyer_id", line.buyer_id), ("sku_id", line.sku_id)):
-        v.check(getattr(req, name) == mine, name,
-                f"is not the {name.removesuffix('_id')} of line {req.order_id}")
-    v.check(req.quantity <= line.total, "quantity",
-            f"line {req.order_id} has {line.total} unit(s)")
+        v.check(getattr(asked, name) == mine, name,
+                f"is not the {name.removesuffix('_id')} of line {asked.order_id}")
+    v.check(asked.quantity <= line.total, "quantity",
+            f"line {asked.order_id} has {line.total} unit(s)")
     v.raise_if_any()
 
 
 def return_warehouse(line: ReturnedLine | None,
-                     seller_plans: Sequence[Sequence[pb.PlannedShipment]]) -> str:
+                     seller_plans: Sequence[Sequence[Shipment]]) -> str:
     """The warehouse a return of ``line`` goes to; ``""``: none is known.
 
     The warehouse most of the line's shipped units left (``leaving_warehouses``
@@ -412,19 +428,19 @@ def return_warehouse(line: ReturnedLine | None,
     return ""
 
 
-def no_return_warehouse(req: pb.CreateReturnRequest) -> ZhongtaiError:
-    """NO_RETURN_WAREHOUSE: ``return_warehouse`` knows none for ``req``."""
+def no_return_warehouse(asked: AskedReturn) -> ZhongtaiError:
+    """NO_RETURN_WAREHOUSE: ``return_warehouse`` knows none for ``asked``."""
     return E(pb.ERROR_REASON_NO_RETURN_WAREHOUSE,
-             f"no warehouse can take back line {req.order_id} of seller {req.seller_id}: "
+             f"no warehouse can take back line {asked.order_id} of seller {asked.seller_id}: "
              f"none shipped it and the seller never shipped from one",
-             violations=[PreconditionViolation("RETURN_WAREHOUSE", f"sellers/{req.seller_id}",
+             violations=[PreconditionViolation("RETURN_WAREHOUSE", f"sellers/{asked.seller_id}",
                                                "no warehouse known")],
-             metadata={"order_id": req.order_id, "seller_id": req.seller_id})
+             metadata={"order_id": asked.order_id, "seller_id": asked.seller_id})
 
 
-def validate_ship_return(req: pb.ShipReturnRequest) -> None:
+def validate_ship_return(carrier: str) -> None:
     """INVALID_ARGUMENT beyond the contract's limits: a carrier code of at
     most 32 characters, as ShipPackage's (nothing is read)."""
     v = Violations()
-    v.check(len(req.carrier.strip()) <= 32, "carrier", "at most 32 characters")
+    v.check(len(carrier.strip()) <= 32, "carrier", "at most 32 characters")
     v.raise_if_any()

@@ -23,72 +23,168 @@ A BY_WEIGHT template refuses a package with an item of unknown weight
 WEIGHT_REQUIRED, never a guessed or free price.
 
 A seller with no template ships free (freight 0, source NO_TEMPLATE).
+
+Templates, packages and quotes are the frozen values below (field for field
+logistics.proto's messages, which ``views`` maps); logistics.proto's enum
+values are used.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from logistics.reasons import E
-from zhongtai.common.v1.common_pb2 import Address, Money
+from logistics.values import Address
 from zhongtai.errors import PreconditionViolation, Violations, ZhongtaiError
 from zhongtai.logistics.v1 import logistics_pb2 as pb
 
 
-def validate_template(t: pb.FreightTemplate) -> None:
+@dataclass(frozen=True)
+class Amount:
+    """An amount as a request gives it (minor units; the currency is checked
+    where it matters: ``validate_template``)."""
+
+    currency: str = ""
+    amount: int = 0
+
+
+@dataclass(frozen=True)
+class FreightRule:
+    """First ``first_units`` for ``first_fee``, each started
+    ``additional_units`` more for ``additional_fee``."""
+
+    first_units: int = 0
+    first_fee: Amount = Amount()
+    additional_units: int = 0
+    additional_fee: Amount = Amount()
+
+
+@dataclass(frozen=True)
+class RegionRule:
+    """The rule for the regions named (provinces, cities, region code prefixes)."""
+
+    provinces: tuple[str, ...] = ()
+    cities: tuple[str, ...] = ()
+    region_codes: tuple[str, ...] = ()
+    rule: FreightRule | None = None
+
+
+@dataclass(frozen=True)
+class FreightTemplate:
+    """A seller's freight template (None: a part not given)."""
+
+    template_id: str
+    seller_id: str
+    name: str
+    delivery_method: int
+    charging_basis: int
+    default_rule: FreightRule | None
+    region_rules: tuple[RegionRule, ...] = ()
+    free_shipping_threshold: Amount | None = None
+    unlisted_regions_deliverable: bool = False
+    is_default: bool = False
+    # When it was stored (None: not yet).
+    created_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class FreightItem:
+    """Units of one SKU in a package: their weight each (0: unknown) and
+    their amount after discounts."""
+
+    sku_id: str
+    quantity: int
+    weight_grams: int
+    amount: Amount
+
+
+@dataclass(frozen=True)
+class FreightPackage:
+    """One seller's items to price together (``template_id``: "" for the
+    seller's default)."""
+
+    package_id: str
+    seller_id: str
+    template_id: str
+    delivery_method: int
+    items: tuple[FreightItem, ...]
+    free_shipping: bool = False
+
+
+@dataclass(frozen=True)
+class PackageFreight:
+    """The freight of a package, and how it was found (``rule``: None
+    without a template)."""
+
+    package_id: str
+    seller_id: str
+    template_id: str
+    freight: Amount
+    source: int
+    delivery_method: int
+    rule: FreightRule | None = None
+    units: int = 0
+
+
+_NO_RULE = FreightRule()
+
+
+def validate_template(t: FreightTemplate) -> None:
     """Checks on a template to create (INVALID_ARGUMENT listing every field)."""
     v = Violations()
     v.check(t.delivery_method != pb.DELIVERY_METHOD_UNSPECIFIED,
             "template.delivery_method", "is required")
     v.check(t.charging_basis != pb.CHARGING_BASIS_UNSPECIFIED,
             "template.charging_basis", "is required")
-    v.check(t.HasField("default_rule"), "template.default_rule", "is required")
-    currency = t.default_rule.first_fee.currency_code
+    v.check(t.default_rule is not None, "template.default_rule", "is required")
+    default_rule = t.default_rule or _NO_RULE
+    currency = default_rule.first_fee.currency
     v.check(bool(currency), "template.default_rule.first_fee", "needs a currency")
-    _check_rule(v, "template.default_rule", t.default_rule, currency)
+    _check_rule(v, "template.default_rule", default_rule, currency)
     for i, r in enumerate(t.region_rules):
         name = f"template.region_rules[{i}]"
         v.check(bool(r.provinces or r.cities or r.region_codes), name,
                 "names at least one province, city or region code")
         v.check(all(x.strip() for x in [*r.provinces, *r.cities, *r.region_codes]), name,
                 "has an empty region")
-        v.check(r.HasField("rule"), f"{name}.rule", "is required")
-        _check_rule(v, f"{name}.rule", r.rule, currency)
-    if t.HasField("free_shipping_threshold"):
+        v.check(r.rule is not None, f"{name}.rule", "is required")
+        _check_rule(v, f"{name}.rule", r.rule or _NO_RULE, currency)
+    if t.free_shipping_threshold is not None:
         th = t.free_shipping_threshold
-        v.check(th.currency_code == currency, "template.free_shipping_threshold",
+        v.check(th.currency == currency, "template.free_shipping_threshold",
                 f"must be in the template's currency {currency}")
     v.raise_if_any()
 
 
-def _check_rule(v: Violations, name: str, rule: pb.FreightRule, currency: str) -> None:
+def _check_rule(v: Violations, name: str, rule: FreightRule, currency: str) -> None:
     """Both fees in the template's currency (units and amounts are the
     contract's limits)."""
     for fee_name in ("first_fee", "additional_fee"):
-        fee: Money = getattr(rule, fee_name)
-        v.check(fee.currency_code == currency, f"{name}.{fee_name}",
+        fee: Amount = getattr(rule, fee_name)
+        v.check(fee.currency == currency, f"{name}.{fee_name}",
                 f"must be in the template's currency {currency}")
 
 
-def rule_fee(rule: pb.FreightRule, units: int) -> int:
+def rule_fee(rule: FreightRule, units: int) -> int:
     """first_fee for 0 up to first_units, plus additional_fee per started
     additional_units beyond them."""
-    fee = rule.first_fee.amount_minor
+    fee = rule.first_fee.amount
     extra = units - rule.first_units
     if extra > 0:
         steps = -(-extra // max(rule.additional_units, 1))
-        fee += steps * rule.additional_fee.amount_minor
+        fee += steps * rule.additional_fee.amount
     return max(fee, 0)
 
 
-def units(basis: int, items: Sequence[pb.FreightItem]) -> int:
+def units(basis: int, items: Sequence[FreightItem]) -> int:
     """What a package counts for its template's basis: pieces, grams (weight ×
     quantity) or minor units of the items' amount."""
     if basis == pb.CHARGING_BASIS_BY_WEIGHT:
         return sum(max(i.weight_grams, 0) * max(i.quantity, 0) for i in items)
     if basis == pb.CHARGING_BASIS_BY_AMOUNT:
-        return sum(max(i.amount.amount_minor, 0) for i in items)
+        return sum(max(i.amount.amount, 0) for i in items)
     return sum(max(i.quantity, 0) for i in items)
 
 
@@ -98,15 +194,15 @@ def _norm(s: str) -> str:
 
 @dataclass(frozen=True)
 class Match:
-    rule: pb.FreightRule
+    rule: FreightRule
     source: int
 
 
-def match_rule(t: pb.FreightTemplate, to: Address) -> Match | None:
+def match_rule(t: FreightTemplate, to: Address) -> Match | None:
     """The rule for a destination, or None when the template does not deliver there."""
     city, province, code = _norm(to.city), _norm(to.province), _norm(to.region_code)
     best: tuple[int, int] | None = None  # (precedence, -index): higher wins
-    chosen: pb.RegionRule | None = None
+    chosen: RegionRule | None = None
     for i, r in enumerate(t.region_rules):
         score = 0
         if city and city in {_norm(c) for c in r.cities}:
@@ -119,13 +215,13 @@ def match_rule(t: pb.FreightTemplate, to: Address) -> Match | None:
         if score and (best is None or (score, -i) > best):
             best, chosen = (score, -i), r
     if chosen is not None:
-        return Match(chosen.rule, pb.FREIGHT_SOURCE_REGION_RULE)
+        return Match(chosen.rule or _NO_RULE, pb.FREIGHT_SOURCE_REGION_RULE)
     if t.unlisted_regions_deliverable:
-        return Match(t.default_rule, pb.FREIGHT_SOURCE_DEFAULT_RULE)
+        return Match(t.default_rule or _NO_RULE, pb.FREIGHT_SOURCE_DEFAULT_RULE)
     return None
 
 
-def not_deliverable(t: pb.FreightTemplate, package_id: str, to: Address) -> ZhongtaiError:
+def not_deliverable(t: FreightTemplate, package_id: str, to: Address) -> ZhongtaiError:
     """NOT_DELIVERABLE: the template has no rule for the destination."""
     where = " ".join(x for x in (to.province, to.city, to.district) if x) or to.region_code
     return E(
@@ -138,7 +234,7 @@ def not_deliverable(t: pb.FreightTemplate, package_id: str, to: Address) -> Zhon
                   "package_id": package_id})
 
 
-def require_weights(t: pb.FreightTemplate, package: pb.FreightPackage) -> None:
+def require_weights(t: FreightTemplate, package: FreightPackage) -> None:
     """A by-weight template prices only items whose weight is known."""
     weightless = [i.sku_id for i in package.items if i.weight_grams <= 0]
     if weightless:
@@ -152,47 +248,42 @@ def require_weights(t: pb.FreightTemplate, package: pb.FreightPackage) -> None:
                       "package_id": package.package_id})
 
 
-def quote_package(t: pb.FreightTemplate | None, package: pb.FreightPackage,
-                  to: Address, currency: str = "CNY") -> pb.PackageFreight:
+def quote_package(t: FreightTemplate | None, package: FreightPackage,
+                  to: Address, currency: str = "CNY") -> PackageFreight:
     """The freight of one package with its template (None: the seller has none)."""
-    out = pb.PackageFreight(package_id=package.package_id, seller_id=package.seller_id,
-                            delivery_method=package.delivery_method)
     if t is None:
-        out.freight.CopyFrom(Money(currency_code=currency, amount_minor=0))
-        out.source = pb.FREIGHT_SOURCE_NO_TEMPLATE
-        return out
-    out.template_id = t.template_id
-    out.delivery_method = t.delivery_method
-    template_currency = t.default_rule.first_fee.currency_code
+        return PackageFreight(package.package_id, package.seller_id, "", Amount(currency, 0),
+                              pb.FREIGHT_SOURCE_NO_TEMPLATE, package.delivery_method)
+    template_currency = (t.default_rule or _NO_RULE).first_fee.currency
     match = match_rule(t, to)
     if match is None:
         raise not_deliverable(t, package.package_id, to)
-    out.rule.CopyFrom(match.rule)
     if t.charging_basis == pb.CHARGING_BASIS_BY_WEIGHT:
         require_weights(t, package)
-    out.units = units(t.charging_basis, package.items)
-    amount = sum(i.amount.amount_minor for i in package.items)
+    counted = units(t.charging_basis, package.items)
+    amount = sum(i.amount.amount for i in package.items)
     source: int
     if package.free_shipping:
         fee, source = 0, pb.FREIGHT_SOURCE_FREE_SHIPPING_PROMOTION
-    elif (t.HasField("free_shipping_threshold")
-          and amount >= t.free_shipping_threshold.amount_minor):
+    elif (t.free_shipping_threshold is not None
+          and amount >= t.free_shipping_threshold.amount):
         fee, source = 0, pb.FREIGHT_SOURCE_FREE_SHIPPING_THRESHOLD
     else:
-        fee, source = rule_fee(match.rule, out.units), match.source
-    out.freight.CopyFrom(Money(currency_code=template_currency, amount_minor=fee))
-    out.source = source  # type: ignore[assignment]
-    return out
+        fee, source = rule_fee(match.rule, counted), match.source
+    return PackageFreight(package.package_id, package.seller_id, t.template_id,
+                          Amount(template_currency, fee), source, t.delivery_method,
+                          match.rule, counted)
 
 
-def validate_quote(req: pb.QuoteFreightRequest) -> None:
-    """INVALID_ARGUMENT listing every bad field of a quote request."""
+def validate_quote(packages: Sequence[FreightPackage], destination: Address | None) -> None:
+    """INVALID_ARGUMENT listing every bad field of a quote request: its
+    packages and its destination (None: not given)."""
     v = Violations()
-    v.check(len(req.packages) > 0, "packages", "at least one package")
-    v.check(req.HasField("destination"), "destination", "is required")
-    v.check(bool(req.destination.province or req.destination.city
-                 or req.destination.region_code), "destination",
+    to = destination or Address()
+    v.check(len(packages) > 0, "packages", "at least one package")
+    v.check(destination is not None, "destination", "is required")
+    v.check(bool(to.province or to.city or to.region_code), "destination",
             "needs a province, city or region code")
-    for i, p in enumerate(req.packages):
+    for i, p in enumerate(packages):
         v.check(len(p.items) > 0, f"packages[{i}].items", "at least one item")
     v.raise_if_any()

@@ -22,14 +22,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from google.protobuf import json_format
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from logistics import domain, orders, shipping, tracking, views
 from logistics import store as t
+from logistics import values as v
 from logistics import warehouses as wh
-from zhongtai.common.v1.common_pb2 import Address
 from zhongtai.db import Database, changed, insert_ignore
 from zhongtai.errors import InvalidArgument
 from zhongtai.ids import new_id
@@ -39,70 +38,72 @@ LO = t.logistics_orders.c
 LL = t.logistics_lines.c
 
 
-async def create_return(s: AsyncSession, db: Database, req: pb.CreateReturnRequest,
-                        now: dt.datetime) -> pb.CreateReturnResponse:
-    """The return of ``req.quantity`` units of line ``req.order_id`` for
-    application ``req.request_id``: WAIT_SHIP, published.
+async def create_return(s: AsyncSession, db: Database, asked: domain.AskedReturn,
+                        now: dt.datetime) -> v.LogisticsOrder:
+    """The return of ``asked.quantity`` units of line ``asked.order_id`` for
+    application ``asked.application_id``: WAIT_SHIP, published; the return.
 
     The same application again (whatever else it says) is the same return,
     nothing written. Refusals write nothing: a request contradicting the
     line's logistics order (``domain.check_return``, INVALID_ARGUMENT), no
     warehouse known to take the goods (NO_RETURN_WAREHOUSE)."""
-    existing = await _of_application(s, req.request_id)
+    existing = await _of_application(s, asked.application_id)
     if existing is not None:
-        return pb.CreateReturnResponse(return_order=existing)
+        return existing
     line_row = (await s.execute(select(t.logistics_orders).where(
-        LO.role == domain.ROLE_ORDER, LO.order_id == req.order_id))).first()
+        LO.role == domain.ROLE_ORDER, LO.order_id == asked.order_id))).first()
     line = None if line_row is None else await _returned_line(s, line_row)
-    domain.check_return(req, line)
-    warehouse_id = domain.return_warehouse(line, await _first_seller_plans(s, req.seller_id))
+    domain.check_return(asked, line)
+    warehouse_id = domain.return_warehouse(line, await _first_seller_plans(s, asked.seller_id))
     if not warehouse_id:
-        raise domain.no_return_warehouse(req)
+        raise domain.no_return_warehouse(asked)
     warehouse = await wh.get_warehouse(s, warehouse_id)
-    came_from = req.from_address if req.HasField("from_address") else (
-        json_format.Parse(line_row.address, Address()) if line_row is not None else Address())
+    came_from = asked.from_address if asked.from_address is not None else (
+        views.address_from_json(line_row.address) if line_row is not None else v.Address())
     lo_id = new_id()
     if not await changed(s, insert_ignore(db.dialect, t.logistics_orders).values(
             logistics_order_id=lo_id, role=domain.ROLE_RETURN, status=domain.WAIT_SHIP,
-            log_order_id=None, order_id=req.order_id, top_order_id=req.top_order_id,
-            seller_id=req.seller_id, buyer_id=req.buyer_id,
-            address=json_format.MessageToJson(warehouse.address, indent=None),
+            log_order_id=None, order_id=asked.order_id, top_order_id=asked.top_order_id,
+            seller_id=asked.seller_id, buyer_id=asked.buyer_id,
+            address=views.address_json(warehouse.address or v.Address()),
             delivery_method=pb.DELIVERY_METHOD_EXPRESS, split=False, parent_id="",
             merged_into="", is_package=False, carrier="", tracking_no="", exception=False,
-            total_quantity=req.quantity, shipped_quantity=0,
-            application_id=req.request_id, warehouse_id=warehouse_id,
-            return_from=json_format.MessageToJson(came_from, indent=None),
+            total_quantity=asked.quantity, shipped_quantity=0,
+            application_id=asked.application_id, warehouse_id=warehouse_id,
+            return_from=views.address_json(came_from),
             created_at=now, updated_at=now)):
         # The same application created it meanwhile (its row was locked).
-        return pb.CreateReturnResponse(return_order=await _of_application(s, req.request_id))
+        found = await _of_application(s, asked.application_id)
+        assert found is not None
+        return found
     await s.execute(t.logistics_lines.insert().values(
-        logistics_order_id=lo_id, seq=0, order_id=req.order_id, sku_id=req.sku_id,
-        quantity=req.quantity))
+        logistics_order_id=lo_id, seq=0, order_id=asked.order_id, sku_id=asked.sku_id,
+        quantity=asked.quantity))
     await orders.publish_changed(
         s, lo_id, pb.LOGISTICS_ORDER_STATUS_UNSPECIFIED, now,
-        f"return of application {req.request_id} to warehouse {warehouse_id}")
-    return pb.CreateReturnResponse(return_order=await orders.get(s, lo_id))
+        f"return of application {asked.application_id} to warehouse {warehouse_id}")
+    return await orders.get(s, lo_id)
 
 
-async def ship_return(s: AsyncSession, db: Database, req: pb.ShipReturnRequest,
-                      policy: domain.TrackingPolicy, now: dt.datetime
-                      ) -> pb.ShipReturnResponse:
-    """The buyer's parcel: the return (locked) is a package of ``req``'s
-    carrier and tracking number, SHIPPED (``domain.RETURN``), published,
-    and tracked as ShipPackage's packages are (``tracking.arm``).
+async def ship_return(s: AsyncSession, db: Database, *, logistics_order_id: str,
+                      carrier: str, tracking_no: str, policy: domain.TrackingPolicy,
+                      now: dt.datetime) -> v.LogisticsOrder:
+    """The buyer's parcel: the return (locked) is a package of ``carrier``
+    and ``tracking_no``, SHIPPED (``domain.RETURN``), published, and tracked
+    as ShipPackage's packages are (``tracking.arm``); the return after it.
 
     The same waybill again answers the return as it is, nothing changed.
     Refusals change nothing: not a return (INVALID_ARGUMENT
     logistics_order_id), shipped with another waybill (NOTHING_TO_SHIP), the
     carrier's number another package's (TRACKING_NO_IN_USE)."""
-    domain.validate_ship_return(req)
-    carrier, tracking_no = req.carrier.strip(), req.tracking_no.strip()
-    row = await orders.load(s, req.logistics_order_id, lock=True)
+    domain.validate_ship_return(carrier)
+    carrier, tracking_no = carrier.strip(), tracking_no.strip()
+    row = await orders.load(s, logistics_order_id, lock=True)
     lo_id = row.logistics_order_id
     if row.role != domain.ROLE_RETURN:
         raise InvalidArgument.field("logistics_order_id", f"{lo_id} is not a return")
     if row.is_package and (row.carrier, row.tracking_no) == (carrier, tracking_no):
-        return pb.ShipReturnResponse(return_order=await orders.get(s, lo_id))
+        return await orders.get(s, lo_id)
     status = domain.RETURN.next(row.status, domain.SHIP_RETURN, lo_id)
     await shipping.claim_waybill(s, db, carrier, tracking_no, lo_id)
     await s.execute(update(t.logistics_orders).where(LO.logistics_order_id == lo_id).values(
@@ -111,13 +112,13 @@ async def ship_return(s: AsyncSession, db: Database, req: pb.ShipReturnRequest,
     await orders.publish_changed(s, lo_id, row.status, now,
                                  f"return shipped with {carrier} {tracking_no}")
     await tracking.arm(s, db, lo_id, policy, now)
-    return pb.ShipReturnResponse(return_order=await orders.get(s, lo_id))
+    return await orders.get(s, lo_id)
 
 
-async def _of_application(s: AsyncSession, application_id: str) -> pb.LogisticsOrder | None:
+async def _of_application(s: AsyncSession, application_id: str) -> v.LogisticsOrder | None:
     row = (await s.execute(select(t.logistics_orders)
                            .where(LO.application_id == application_id))).first()
-    return None if row is None else (await orders.views_of(s, [row]))[0]
+    return None if row is None else (await orders.values_of(s, [row]))[0]
 
 
 async def _returned_line(s: AsyncSession, row: Any) -> domain.ReturnedLine:
@@ -128,7 +129,7 @@ async def _returned_line(s: AsyncSession, row: Any) -> domain.ReturnedLine:
 
 
 async def _first_seller_plans(s: AsyncSession, seller_id: str
-                              ) -> list[list[pb.PlannedShipment]]:
+                              ) -> list[tuple[v.Shipment, ...]]:
     """The plan of the seller's oldest logistics order that has one (ids
     are time-ordered), as ``domain.return_warehouse`` reads them."""
     stored = (await s.execute(

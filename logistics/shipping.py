@@ -11,6 +11,7 @@ cannot both win.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select, update
@@ -18,22 +19,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from logistics import domain, orders, tracking, views
 from logistics import store as t
+from logistics import values as v
 from logistics.reasons import E
 from zhongtai.auth import Identity, acting_seller
 from zhongtai.db import Database, changed, insert_ignore
 from zhongtai.errors import PreconditionViolation
 from zhongtai.ids import new_id
-from zhongtai.logistics.v1 import events_pb2 as ev
 from zhongtai.logistics.v1 import logistics_pb2 as pb
 
 LO = t.logistics_orders.c
 LL = t.logistics_lines.c
 
 
-async def ship_package(s: AsyncSession, db: Database, caller: Identity,
-                       req: pb.ShipPackageRequest, policy: domain.TrackingPolicy,
-                       now: dt.datetime) -> pb.ShipPackageResponse:
-    """Ship ``req.items`` in one package (refusals change nothing: a seller
+async def ship_package(s: AsyncSession, db: Database, caller: Identity, *, seller_id: str,
+                       items: Sequence[tuple[str, int]], carrier: str, tracking_no: str,
+                       policy: domain.TrackingPolicy, now: dt.datetime
+                       ) -> tuple[v.LogisticsOrder, list[v.LogisticsOrder]]:
+    """Ship ``items`` — (logistics order id, units; 0: all left) — of
+    ``seller_id`` in one package with ``carrier`` and ``tracking_no``; the
+    package and the orders it carries, after it (refusals change nothing: a seller
     credential ships only as one of its sellers, SUBJECT_MISMATCH, and only
     that seller's orders, see ``domain.pack``; TRACKING_NO_IN_USE when the
     carrier's tracking number is another package's).
@@ -42,14 +46,13 @@ async def ship_package(s: AsyncSession, db: Database, caller: Identity,
     the package ``PackageChanged`` with the warehouses its units leave
     (``domain.shipped_from``); the carrier subscription and the first
     tracking query are armed (``tracking.arm``)."""
-    acting_seller(caller, req.seller_id)
-    domain.validate_ship(req)
-    ids = sorted({item.logistics_order_id for item in req.items})
+    acting_seller(caller, seller_id)
+    domain.validate_ship(items)
+    ids = sorted({lo_id for lo_id, _ in items})
     rows = {r.logistics_order_id: r for r in (await s.execute(
         select(t.logistics_orders).where(LO.logistics_order_id.in_(ids))
         .order_by(LO.logistics_order_id).with_for_update())).all()}
-    packing = domain.pack(req.seller_id,
-                          [(item.logistics_order_id, item.quantity) for item in req.items],
+    packing = domain.pack(seller_id, items,
                           {lo_id: _shippable(row) for lo_id, row in rows.items()})
     lines = {x.logistics_order_id: x for x in (await s.execute(
         select(t.logistics_lines).where(LL.logistics_order_id.in_(ids)))).all()}
@@ -75,7 +78,7 @@ async def ship_package(s: AsyncSession, db: Database, caller: Identity,
         await s.execute(update(t.logistics_orders)
                         .where(LO.logistics_order_id.in_(members))
                         .values(merged_into=package_id, **travelling))
-    carrier, tracking_no = req.carrier.strip(), req.tracking_no.strip()
+    carrier, tracking_no = carrier.strip(), tracking_no.strip()
     await claim_waybill(s, db, carrier, tracking_no, package_id)
     package_values = dict(travelling, is_package=True, carrier=carrier,
                           tracking_no=tracking_no)
@@ -91,12 +94,10 @@ async def ship_package(s: AsyncSession, db: Database, caller: Identity,
          rows[p.logistics_order_id].shipped_quantity, p.quantity) for p in packing.parts])
     await orders.publish_package(
         s, package, now, f"shipped {packing.quantity} unit(s) with {carrier} {tracking_no}",
-        shipped_from=[ev.ShippedUnits(sku_id=sku_id, warehouse_id=warehouse_id, quantity=n)
+        shipped_from=[v.ShippedUnits(sku_id, warehouse_id, n)
                       for sku_id, warehouse_id, n in leaving])
     await tracking.arm(s, db, package_id, policy, now)
-    return pb.ShipPackageResponse(
-        package=package,
-        orders=[await orders.get(s, p.logistics_order_id) for p in packing.parts])
+    return package, [await orders.get(s, p.logistics_order_id) for p in packing.parts]
 
 
 async def claim_waybill(s: AsyncSession, db: Database, carrier: str, tracking_no: str,

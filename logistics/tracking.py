@@ -26,9 +26,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from logistics import domain, orders, views
+from logistics import domain, orders
 from logistics import store as t
 from logistics.carriers.base import Milestone, TrackingEvent
+from logistics.values import Tracked
 from zhongtai import timers
 from zhongtai.db import Database, changed, insert_ignore
 from zhongtai.logistics.v1 import logistics_pb2 as pb
@@ -100,8 +101,7 @@ async def record_tracking(s: AsyncSession, db: Database, carrier: str,
         await orders.publish_package(
             s, await orders.get(s, package.logistics_order_id), now,
             f"{carrier} event {e.event_id}: {e.milestone.name}",
-            event=views.tracking_event(e.event_id, milestone, e.occurred_at, e.location,
-                                       e.description))
+            event=Tracked(e.event_id, milestone, e.occurred_at, e.location, e.description))
     return f"{applied} of {len(events)} event(s) applied"
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from logistics import store as t
 from zhongtai import audit
-from zhongtai.logistics.v1 import logistics_pb2 as pb
+from zhongtai.common.v1.audit_pb2 import AuditEntry
 
 # What is recorded, by resource id: a logistics order of any role (created
 # from a paid order, planned, shipped, moved by its carrier, flagged,
@@ -22,10 +22,9 @@ async def record(s: AsyncSession, resource_type: str, resource_id: str, detail: 
     await audit.record(s, t.plumbing, resource_type, resource_id, detail)
 
 
-async def list_trail(s: AsyncSession, req: pb.ListAuditEntriesRequest
-                     ) -> pb.ListAuditEntriesResponse:
-    """One resource's trail, oldest first, by pages."""
-    entries, token = await audit.list_entries(s, t.plumbing, req.resource_type, req.resource_id,
-                                              req.page_size, req.page_token,
-                                              resource_types=RESOURCE_TYPES)
-    return pb.ListAuditEntriesResponse(entries=entries, next_page_token=token)
+async def list_trail(s: AsyncSession, *, resource_type: str, resource_id: str,
+                     page_size: int, page_token: str) -> tuple[list[AuditEntry], str]:
+    """One resource's trail, oldest first, by pages (``zhongtai.audit``'s
+    entries; the next page's token, "" after the last)."""
+    return await audit.list_entries(s, t.plumbing, resource_type, resource_id, page_size,
+                                    page_token, resource_types=RESOURCE_TYPES)

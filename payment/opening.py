@@ -32,7 +32,7 @@ from payment.channels.base import ChannelError, ChannelTrade
 from payment.channels.registry import Channels
 from payment.keys import Keyed, R, finish
 from payment.payability import check_payable
-from payment.payment import Part, Payment
+from payment.payment import Payment
 from payment.repository import PaymentUnitOfWork, PayOrderTaken, Uows, concurrent_change
 from payment.rules import (
     BALANCE,
@@ -47,6 +47,7 @@ from payment.rules import (
     check_payer,
     resolve_holders,
 )
+from payment.values import Part
 from zhongtai.auth import Identity, acting_buyer
 from zhongtai.db import utcnow
 from zhongtai.errors import PreconditionViolation, ZhongtaiError

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from payment.payment import Part
 from payment.rules import E
+from payment.values import Part
 from zhongtai.errors import PreconditionViolation
 from zhongtai.grpcclient import call
 from zhongtai.payment.v1 import payment_pb2 as pb

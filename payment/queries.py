@@ -3,9 +3,10 @@ any), and the audit trail of payment's resources (operators: the policy)."""
 
 from __future__ import annotations
 
-from payment.payment import Payment, Refund
+from payment.payment import Payment
 from payment.repository import AUDITED_PAYMENT, PaymentUnitOfWork
 from payment.rules import E, check_payer
+from payment.values import Refund
 from payment.wallet import AUDITED_BALANCE
 from zhongtai import pagination
 from zhongtai.auth import Identity

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from payment import wallet
 from payment.channels.base import ChannelError, RefundState
 from payment.channels.registry import Channels
-from payment.payment import Payment, Refund
+from payment.payment import Payment
 from payment.repository import PaymentUnitOfWork, Uows
 from payment.rules import (
     EXCEPTION,
@@ -34,6 +34,7 @@ from payment.rules import (
     rejected_refund_key,
     retry_delay,
 )
+from payment.values import Refund
 from zhongtai.errors import InvalidArgument, Unavailable
 from zhongtai.ids import new_id
 

@@ -13,7 +13,7 @@ nothing written) and turned into the arguments of its use case.
 from __future__ import annotations
 
 from payment.opening import Opening
-from payment.payment import Part
+from payment.values import Part
 from zhongtai.errors import InvalidArgument, Violations
 from zhongtai.payment.v1 import payment_pb2 as pb
 

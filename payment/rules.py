@@ -26,7 +26,8 @@ from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.statemachine import StateMachine
 
 if TYPE_CHECKING:
-    from payment.payment import Part, Payment
+    from payment.payment import Payment
+    from payment.values import Part
 
 E = Reasons(pb.ErrorReason)
 

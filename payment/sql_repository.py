@@ -16,7 +16,7 @@ from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payment import store as t
-from payment.payment import Attempt, Part, Payment, Refund
+from payment.payment import Payment
 from payment.repository import (
     BalanceRepository,
     NotificationLog,
@@ -28,6 +28,7 @@ from payment.repository import (
     publish,
 )
 from payment.rules import CHANNEL_METHODS, PENDING, REFUND_PENDING, DueAttempt, DueRefund, E
+from payment.values import Attempt, Part, Refund
 from zhongtai import audit
 from zhongtai.common.v1.audit_pb2 import AuditEntry
 from zhongtai.db import Database, compare_and_set, insert_ignore

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from google.protobuf.message import Message
 
 from payment import domain_events as domain
-from payment.payment import Attempt, Payment, Refund
+from payment.payment import Payment
+from payment.values import Attempt, Refund
 from zhongtai.payment.v1 import events_pb2 as ev
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.wire import money, timestamp

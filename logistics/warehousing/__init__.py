@@ -56,9 +56,10 @@ rule for the method), OUTSIDE_DELIVERY_WINDOW (every one offering it is
 outside its window at the payment time), INSUFFICIENT_STOCK (those left
 lack stock).
 
-Modules: ``sites`` (the frozen values the rules work on, and the checks of
-the protobuf requests: ``validate_warehouse``, ``validate_plan``,
-``site_of``), ``coverage`` (coverage, methods, windows and the topology:
+Modules: ``sites`` (the frozen values the rules work on — a warehouse as
+defined, ``Warehouse``, and as the rules see it, ``site_of`` — and the
+checks of a warehouse and a plan request: ``validate_warehouse``,
+``validate_plan``), ``coverage`` (coverage, methods, windows and the topology:
 ``sources``), ``eta`` and ``allocation`` (``plan``).
 """
 
@@ -84,11 +85,14 @@ from logistics.warehousing.sites import (
     SAME_DAY,
     SELF_PICKUP,
     Area,
+    CoverageArea,
+    DeliveryMethodRule,
     MethodRule,
     Package,
     Plan,
     Site,
     Stock,
+    Warehouse,
     site_of,
     validate_plan,
     validate_warehouse,
@@ -96,8 +100,9 @@ from logistics.warehousing.sites import (
 
 __all__ = [
     "CENTRAL", "CENTRAL_SOURCE", "EXPRESS", "LOCAL", "MESH", "PARENT", "PARENT_TRANSFER",
-    "REGIONAL", "SAME_DAY", "SELF_PICKUP", "Area", "MethodRule", "Package", "Plan", "Site",
-    "Stock", "area_level", "best_area", "coverage_level", "delivery_hours", "eta",
+    "REGIONAL", "SAME_DAY", "SELF_PICKUP", "Area", "CoverageArea", "DeliveryMethodRule",
+    "MethodRule", "Package", "Plan", "Site", "Stock", "Warehouse", "area_level", "best_area",
+    "coverage_level", "delivery_hours", "eta",
     "in_window", "plan", "production_start", "site_of", "sources", "validate_plan",
     "validate_warehouse",
 ]

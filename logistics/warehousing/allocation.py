@@ -7,10 +7,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from logistics.reasons import E
+from logistics.values import Address
 from logistics.warehousing.coverage import Source, sources
 from logistics.warehousing.eta import eta
 from logistics.warehousing.sites import EXPRESS, PARENT_TRANSFER, Package, Plan, Site, Stock
-from zhongtai.common.v1.common_pb2 import Address
 from zhongtai.errors import PreconditionViolation
 from zhongtai.logistics.v1 import logistics_pb2 as lpb
 

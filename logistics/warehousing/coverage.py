@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from logistics.reasons import E
+from logistics.values import Address
 from logistics.warehousing.eta import eta
 from logistics.warehousing.sites import (
     CENTRAL,
@@ -22,7 +23,6 @@ from logistics.warehousing.sites import (
     Area,
     Site,
 )
-from zhongtai.common.v1.common_pb2 import Address
 from zhongtai.errors import PreconditionViolation, ZhongtaiError
 from zhongtai.logistics.v1 import logistics_pb2 as lpb
 

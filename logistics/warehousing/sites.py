@@ -1,17 +1,20 @@
-"""Warehouses as the rules see them (``Site``, its ``Area``s and
-``MethodRule``s), the plan's values (``Package``, ``Plan``), and the checks of a
-warehouse to create and of a plan request beyond the limits warehouse.proto
-declares (lengths, hours, counts: checked by the server first,
-``zhongtai.validation``). Pure."""
+"""Warehouses as they are defined (``Warehouse``, its ``CoverageArea``s and
+``DeliveryMethodRule``s, field for field warehouse.proto's) and as the rules
+see them (``Site``, its ``Area``s and ``MethodRule``s), the plan's values
+(``Package``, ``Plan``), and the checks of a warehouse to create and of a
+plan request beyond the limits warehouse.proto declares (lengths, hours,
+counts: checked by the server first, ``zhongtai.validation``). Pure: no
+protobuf message (its enum values are used)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from logistics.values import Address
 from zhongtai.errors import Violations
 from zhongtai.logistics.v1 import logistics_pb2 as lpb
 from zhongtai.logistics.v1 import warehouse_pb2 as pb
@@ -33,10 +36,52 @@ SAME_DAY = lpb.DELIVERY_METHOD_SAME_DAY
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _CODE = re.compile(r"^\d{1,12}$")
-_LAST_PAID_SECONDS = int(dt.datetime(9990, 1, 1, tzinfo=dt.UTC).timestamp())
+_LAST_PAID = dt.datetime(9990, 1, 1, tzinfo=dt.UTC)
 
 
 # --- values ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverageArea:
+    """A region a warehouse covers, as defined."""
+
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    region_code: str = ""
+    delivery_hours: int = 0
+
+
+@dataclass(frozen=True)
+class DeliveryMethodRule:
+    """A delivery method a warehouse offers, as defined (local "HH:MM"
+    window, "" for none)."""
+
+    delivery_method: int
+    window_start: str = ""
+    window_end: str = ""
+    delivery_hours: int = 0
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """A warehouse as defined (WarehouseService's ``Warehouse``)."""
+
+    warehouse_id: str
+    name: str
+    kind: int
+    parent_warehouse_id: str = ""
+    address: Address | None = None
+    coverage: tuple[CoverageArea, ...] = ()
+    production_hours: int = 0
+    default_delivery_hours: int = 0
+    transfer_hours: int = 0
+    cutoff_time: str = ""
+    time_zone: str = ""
+    method_rules: tuple[DeliveryMethodRule, ...] = ()
+    # When it was stored (None: not yet).
+    created_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -129,7 +174,7 @@ def _zone_ok(name: str) -> bool:
 # --- validation ----------------------------------------------------------------
 
 
-def validate_warehouse(w: pb.Warehouse, parent_kind: int | None) -> None:
+def validate_warehouse(w: Warehouse, parent_kind: int | None) -> None:
     """INVALID_ARGUMENT listing every bad field of a warehouse to create.
 
     ``parent_kind``: the kind of the named parent, None if it does not exist
@@ -181,28 +226,30 @@ def validate_warehouse(w: pb.Warehouse, parent_kind: int | None) -> None:
     v.raise_if_any()
 
 
-def validate_plan(req: pb.PlanFulfilmentRequest) -> None:
-    """INVALID_ARGUMENT listing every bad field of a plan request."""
+def validate_plan(destination: Address | None, lines: Sequence[tuple[str, int]],
+                  paid: dt.datetime | None) -> None:
+    """INVALID_ARGUMENT listing every bad field of a plan request: its
+    destination (None: not given), its lines ((SKU, units)) and payment
+    time (None: not given)."""
     v = Violations()
-    to = req.destination
-    if not req.HasField("destination"):
+    to = destination
+    if to is None:
         v.add("destination", "is required")
     else:
         v.check(bool(to.province.strip() or to.city.strip() or to.region_code.strip()),
                 "destination", "needs a province, city or region code")
-    v.check(len(req.lines) > 0, "lines", "at least one line")
+    v.check(len(lines) > 0, "lines", "at least one line")
     seen: set[str] = set()
-    for i, line in enumerate(req.lines):
-        v.check(line.sku_id not in seen, f"lines[{i}].sku_id", "is repeated")
-        seen.add(line.sku_id)
+    for i, (sku_id, _) in enumerate(lines):
+        v.check(sku_id not in seen, f"lines[{i}].sku_id", "is repeated")
+        seen.add(sku_id)
     # A real instant (the contract's limit) leaves room for the plan's hours
     # (at most three years of them) before the calendar ends.
-    v.check(not req.HasField("paid_time") or req.paid_time.seconds < _LAST_PAID_SECONDS,
-            "paid_time", "must be before the year 9990")
+    v.check(paid is None or paid < _LAST_PAID, "paid_time", "must be before the year 9990")
     v.raise_if_any()
 
 
-def site_of(w: pb.Warehouse) -> Site:
+def site_of(w: Warehouse) -> Site:
     """The rules' view of a (valid, stored) warehouse."""
     rules = []
     for r in w.method_rules:

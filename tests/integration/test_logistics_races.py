@@ -10,8 +10,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from logistics import orders, shipping, tracking
+from logistics import consumers, orders, shipping, tracking
 from logistics import store as t
+from logistics import values as v
 from logistics.app import SERVICE as LOGISTICS
 from logistics.carriers.base import Milestone, TrackingEvent
 from logistics.domain import TrackingPolicy
@@ -46,24 +47,26 @@ def paid(order_id: str, quantity: int) -> trade_events.OrderPaid:
 
 async def paid_in(db: Database, order: trade_events.OrderPaid) -> None:
     async with db.transaction() as s:
-        await orders.on_order_paid(s, db, order, utcnow())
+        await consumers.order_paid(s, db, order, utcnow())
 
 
-async def logistics_order(db: Database, order_id: str) -> lg.LogisticsOrder:
+async def logistics_order(db: Database, order_id: str) -> v.LogisticsOrder:
     async with db.transaction() as s:
-        [lo] = (await orders.list_orders(s, SELLER, lg.ListLogisticsOrdersRequest(
-            order_id=order_id))).logistics_orders
+        [lo], _ = await orders.list_orders(s, SELLER, order_id=order_id, seller_id="",
+                                           status=0, page_size=0, page_token="")
         return lo
 
 
+Shipped = tuple[v.LogisticsOrder, list[v.LogisticsOrder]]
+
+
 async def ship(db: Database, lo_id: str, quantity: int, tracking_no: str
-               ) -> lg.ShipPackageResponse | FailedPrecondition:
+               ) -> Shipped | FailedPrecondition:
     try:
         async with db.transaction() as s:
-            return await shipping.ship_package(s, db, SELLER, lg.ShipPackageRequest(
-                seller_id="seller", carrier="sandbox", tracking_no=tracking_no,
-                items=[lg.PackageItem(logistics_order_id=lo_id, quantity=quantity)]),
-                TrackingPolicy(), utcnow())
+            return await shipping.ship_package(
+                s, db, SELLER, seller_id="seller", carrier="sandbox", tracking_no=tracking_no,
+                items=[(lo_id, quantity)], policy=TrackingPolicy(), now=utcnow())
     except FailedPrecondition as exc:
         return exc
 
@@ -74,7 +77,7 @@ async def test_two_shipments_race_for_the_last_units(db: Database) -> None:
     lo = await logistics_order(db, "o-1")
     results = await asyncio.gather(*(ship(db, lo.logistics_order_id, 2, f"T-{i}")
                                      for i in range(6)))
-    shipped = [r for r in results if isinstance(r, lg.ShipPackageResponse)]
+    shipped = [r for r in results if isinstance(r, tuple)]
     refused = [r for r in results if isinstance(r, FailedPrecondition)]
     assert len(shipped) == 1 and len(refused) == 5
     assert {r.reason for r in refused} == {"NOTHING_TO_SHIP"}
@@ -92,12 +95,12 @@ async def test_a_shipment_racing_the_cancel_wins_or_loses_whole(db: Database) ->
 
     async def cancel() -> None:
         async with db.transaction() as s:
-            await orders.on_order_cancelled(s, trade_events.OrderCancelled(
+            await consumers.order_cancelled(s, trade_events.OrderCancelled(
                 order=paid("o-2", 1).order), utcnow())
 
     result, _ = await asyncio.gather(ship(db, lo.logistics_order_id, 0, "C-1"), cancel())
     now = await logistics_order(db, "o-2")
-    if isinstance(result, lg.ShipPackageResponse):
+    if isinstance(result, tuple):
         assert (now.status, now.shipped_quantity) == (lg.LOGISTICS_ORDER_STATUS_SHIPPED, 1)
     else:
         assert result.reason == "NOTHING_TO_SHIP"
@@ -107,7 +110,7 @@ async def test_a_shipment_racing_the_cancel_wins_or_loses_whole(db: Database) ->
 async def test_duplicate_and_reordered_pushes_apply_once(db: Database) -> None:
     await paid_in(db, paid("o-3", 1))
     lo = await logistics_order(db, "o-3")
-    assert isinstance(await ship(db, lo.logistics_order_id, 0, "D-1"), lg.ShipPackageResponse)
+    assert isinstance(await ship(db, lo.logistics_order_id, 0, "D-1"), tuple)
     journey = [
         TrackingEvent("e1", "D-1", Milestone.ACCEPTED, T0),
         TrackingEvent("e2", "D-1", Milestone.IN_TRANSIT, T0 + dt.timedelta(hours=5)),
@@ -124,7 +127,7 @@ async def test_duplicate_and_reordered_pushes_apply_once(db: Database) -> None:
     now = await logistics_order(db, "o-3")
     assert now.status == lg.LOGISTICS_ORDER_STATUS_DELIVERED
     assert [e.event_id for e in now.tracking] == ["e1", "e2", "e3"]
-    assert now.deliver_time.ToDatetime(dt.UTC) == journey[2].occurred_at
+    assert now.deliver_time == journey[2].occurred_at
     # An unknown waybill is ignored, not retried forever.
     assert await push([TrackingEvent("x", "NOPE", Milestone.ACCEPTED, T0)]) == (
         "0 of 1 event(s) applied")

@@ -14,11 +14,12 @@ from typing import TypeVar
 import pytest
 from sqlalchemy import func, select, update
 
-from logistics import orders, returns, shipping, views
+from logistics import consumers, domain, orders, returns, shipping, views
 from logistics import store as t
 from logistics import warehouses as wh
 from logistics.app import SERVICE as LOGISTICS
 from logistics.domain import TrackingPolicy
+from logistics.values import Shipment
 from tests.conftest import OpenDb
 from zhongtai.auth import Identity, Role
 from zhongtai.common.v1.common_pb2 import Address
@@ -50,28 +51,26 @@ async def line_of(db: Database, line_id: str, units: int, planned_at: str = "") 
         item=tr.ItemSnapshot(sku_id="sku"),
         log_order=tr.LogOrder(log_order_id=f"log-{line_id}", order_id=line_id, address=HOME)))
     async with db.transaction() as s:
-        await orders.on_order_paid(s, db, event, utcnow())
+        await consumers.order_paid(s, db, event, utcnow())
         lo_id = str((await s.execute(select(t.logistics_orders.c.logistics_order_id).where(
             t.logistics_orders.c.order_id == line_id))).scalar_one())
         if planned_at:
             await s.execute(update(t.logistics_orders)
                             .where(t.logistics_orders.c.logistics_order_id == lo_id)
-                            .values(plan=views.plan_json([lg.PlannedShipment(
-                                warehouse_id=planned_at, quantity=units)])))
+                            .values(plan=views.plan_json([Shipment(planned_at, units)])))
     return lo_id
 
 
 async def warehouse(db: Database, warehouse_id: str) -> None:
     async with db.transaction() as s:
-        await wh.create_warehouse(s, wpb.CreateWarehouseRequest(warehouse=wpb.Warehouse(
+        await wh.create_warehouse(s, views.warehouse_of(wpb.Warehouse(
             warehouse_id=warehouse_id, name=warehouse_id, kind=wpb.WAREHOUSE_KIND_CENTRAL,
             address=DEPOT, default_delivery_hours=48)), utcnow())
 
 
-def application(app_id: str, line_id: str, units: int = 1) -> lg.CreateReturnRequest:
-    return lg.CreateReturnRequest(request_id=app_id, order_id=line_id, top_order_id=line_id,
-                                  seller_id="shop", buyer_id="buyer", sku_id="sku",
-                                  quantity=units)
+def application(app_id: str, line_id: str, units: int = 1) -> domain.AskedReturn:
+    return domain.AskedReturn(application_id=app_id, order_id=line_id, top_order_id=line_id,
+                              seller_id="shop", buyer_id="buyer", sku_id="sku", quantity=units)
 
 
 async def outcome(use_case: Awaitable[R]) -> R | FailedPrecondition:
@@ -81,23 +80,23 @@ async def outcome(use_case: Awaitable[R]) -> R | FailedPrecondition:
         return exc
 
 
-async def create(db: Database, req: lg.CreateReturnRequest) -> lg.LogisticsOrder:
+async def create(db: Database, req: domain.AskedReturn) -> lg.LogisticsOrder:
     async with db.transaction() as s:
-        return (await returns.create_return(s, db, req, utcnow())).return_order
+        return views.logistics_order(await returns.create_return(s, db, req, utcnow()))
 
 
 async def ship_back(db: Database, lo_id: str, tracking_no: str) -> lg.LogisticsOrder:
     async with db.transaction() as s:
-        return (await returns.ship_return(s, db, lg.ShipReturnRequest(
-            logistics_order_id=lo_id, carrier="sandbox", tracking_no=tracking_no),
-            TrackingPolicy(), utcnow())).return_order
+        return views.logistics_order(await returns.ship_return(
+            s, db, logistics_order_id=lo_id, carrier="sandbox", tracking_no=tracking_no,
+            policy=TrackingPolicy(), now=utcnow()))
 
 
-async def ship_out(db: Database, lo_id: str, tracking_no: str) -> lg.ShipPackageResponse:
+async def ship_out(db: Database, lo_id: str, tracking_no: str) -> object:
     async with db.transaction() as s:
-        return await shipping.ship_package(s, db, SHOP, lg.ShipPackageRequest(
-            seller_id="shop", carrier="sandbox", tracking_no=tracking_no,
-            items=[lg.PackageItem(logistics_order_id=lo_id)]), TrackingPolicy(), utcnow())
+        return await shipping.ship_package(
+            s, db, SHOP, seller_id="shop", carrier="sandbox", tracking_no=tracking_no,
+            items=[(lo_id, 0)], policy=TrackingPolicy(), now=utcnow())
 
 
 async def published(db: Database, lo_id: str) -> int:
@@ -123,8 +122,8 @@ async def test_one_application_opened_twice_at_once_is_one_return(db: Database) 
     assert await published(db, ret.logistics_order_id) == 1
     # Listed with its line, after the order's own logistics order (newest first).
     async with db.transaction() as s:
-        listed = (await orders.list_orders(s, SHOP, lg.ListLogisticsOrdersRequest(
-            order_id="line-1"))).logistics_orders
+        listed, _ = await orders.list_orders(s, SHOP, order_id="line-1", seller_id="",
+                                             status=0, page_size=0, page_token="")
     assert [x.logistics_order_id for x in listed] == [ret.logistics_order_id, lo_id]
 
 
@@ -159,7 +158,7 @@ async def test_a_refunded_line_racing_its_shipment_is_cancelled_or_shipped(
         async def cancel(lo_id: str = lo_id, event: trade_events.OrderRefunded = refunded
                          ) -> None:
             async with db.transaction() as s:
-                await orders.on_order_refunded(s, event, utcnow())
+                await consumers.order_refunded(s, event, utcnow())
 
         shipped, _ = await asyncio.gather(outcome(ship_out(db, lo_id, f"R-{i}")), cancel())
         async with db.transaction() as s:

@@ -14,10 +14,11 @@ import pytest
 
 from payment.app import SERVICE as PAYMENT
 from payment.fakes import InMemoryPaymentUnitOfWork
-from payment.payment import Part, Payment
+from payment.payment import Payment
 from payment.repository import PaymentUnitOfWork, PayOrderTaken
 from payment.rules import SANDBOX, Policy
 from payment.sql_repository import SqlPaymentUnitOfWork
+from payment.values import Part
 from tests.conftest import OpenDb
 from tests.payment_support import outbox_count
 from zhongtai.db import utcnow

@@ -14,6 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logistics import domain
+from logistics.values import Operator as Acted
+from logistics.values import Shipment
 from zhongtai.auth import Identity, Role
 from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.errors import FailedPrecondition, PermissionDenied, ZhongtaiError
@@ -88,9 +90,8 @@ def test_a_transfer_share_holds_only_the_transferred_units() -> None:
             for s in shares["lo"]] == [("hz", 1, ""), ("hz", 2, "zj")]
 
 
-def share(warehouse_id: str, quantity: int, transfer_from: str = "") -> pb.PlannedShipment:
-    return pb.PlannedShipment(warehouse_id=warehouse_id, quantity=quantity,
-                              transfer_from_warehouse_id=transfer_from)
+def share(warehouse_id: str, quantity: int, transfer_from: str = "") -> Shipment:
+    return Shipment(warehouse_id, quantity, transfer_from)
 
 
 def test_shipped_units_leave_the_warehouses_of_the_plan_in_order() -> None:
@@ -209,11 +210,11 @@ def test_the_order_machine_ships_and_cancels_only_what_is_left() -> None:
 
 
 def test_who_may_read_or_flag_and_who_the_flag_says_acted() -> None:
-    parties = {Identity(Role.BUYER, "b"): Operator(role=Operator.ROLE_BUYER, id="b"),
+    parties = {Identity(Role.BUYER, "b"): Acted(Operator.ROLE_BUYER, "b"),
                Identity(Role.SELLER, "acct", frozenset({"x", "s"})):
-                   Operator(role=Operator.ROLE_SELLER, id="s"),
-               Identity(Role.OPERATOR, "ops"): Operator(role=Operator.ROLE_OPERATOR, id="ops"),
-               Identity.for_service("trade"): Operator(role=Operator.ROLE_SYSTEM, id="trade")}
+                   Acted(Operator.ROLE_SELLER, "s"),
+               Identity(Role.OPERATOR, "ops"): Acted(Operator.ROLE_OPERATOR, "ops"),
+               Identity.for_service("trade"): Acted(Operator.ROLE_SYSTEM, "trade")}
     for caller, operator in parties.items():
         domain.require_party(caller, "b", "s", "lo")
         assert domain.operator_of(caller, "s") == operator

@@ -9,26 +9,26 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logistics import domain
+from logistics.values import Shipment
 from zhongtai.errors import FailedPrecondition, InvalidArgument
 from zhongtai.logistics.v1 import logistics_pb2 as pb
 
 
-def at(warehouse_id: str, quantity: int, transfer_from: str = "") -> pb.PlannedShipment:
-    return pb.PlannedShipment(warehouse_id=warehouse_id, quantity=quantity,
-                              transfer_from_warehouse_id=transfer_from)
+def at(warehouse_id: str, quantity: int, transfer_from: str = "") -> Shipment:
+    return Shipment(warehouse_id, quantity, transfer_from)
 
 
-def line(plan: list[pb.PlannedShipment], total: int = 3, shipped: int = 3
+def line(plan: list[Shipment], total: int = 3, shipped: int = 3
          ) -> domain.ReturnedLine:
     return domain.ReturnedLine("top-1", "seller-1", "buyer-1", "sku-1", total, shipped, plan)
 
 
-def request(**kw: object) -> pb.CreateReturnRequest:
-    fields: dict[str, object] = dict(request_id="app-1", order_id="line-1",
+def request(**kw: object) -> domain.AskedReturn:
+    fields: dict[str, object] = dict(application_id="app-1", order_id="line-1",
                                      top_order_id="top-1", seller_id="seller-1",
                                      buyer_id="buyer-1", sku_id="sku-1", quantity=2)
     fields.update(kw)
-    return pb.CreateReturnRequest(**fields)  # type: ignore[arg-type]
+    return domain.AskedReturn(**fields)  # type: ignore[arg-type]
 
 
 def test_a_return_is_handed_to_its_carrier_once() -> None:
@@ -96,9 +96,9 @@ def test_a_return_agrees_with_its_line() -> None:
 
 
 def test_a_return_carrier_code_is_at_most_32_characters() -> None:
-    domain.validate_ship_return(pb.ShipReturnRequest(carrier="c" * 32))
+    domain.validate_ship_return("c" * 32)
     with pytest.raises(InvalidArgument) as e:
-        domain.validate_ship_return(pb.ShipReturnRequest(carrier="c" * 33))
+        domain.validate_ship_return("c" * 33)
     assert [v.field for v in e.value.violations] == ["carrier"]
 
 

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from payment import payment as agg
 from payment import rules as r
 from payment import views
-from payment.payment import Part, Payment
+from payment.payment import Payment
+from payment.values import Part
 from zhongtai.errors import FailedPrecondition, ZhongtaiError
 from zhongtai.payment.v1 import events_pb2 as ev
 from zhongtai.payment.v1 import payment_pb2 as pb

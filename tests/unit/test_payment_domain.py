@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from payment import requests
 from payment import rules as d
 from payment.payability import TRADE_REFUSALS, check_trade_takes
-from payment.payment import Part
+from payment.values import Part
 from payment.wallet import MethodOption, cashier
 from tests.builders import cny
 from tests.payment_support import create_request

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from payment import rules as r
 from payment import views
-from payment.payment import Part, Payment
+from payment.payment import Payment
+from payment.values import Part
 from zhongtai.errors import AlreadyExists, FailedPrecondition, InvalidArgument
 from zhongtai.payment.v1 import events_pb2 as ev
 

@@ -14,13 +14,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logistics import domain
+from logistics import domain, views
 from logistics import warehousing as w
+from logistics.values import Address
 from tests.builders import refused_fields
-from zhongtai.common.v1.common_pb2 import Address
 from zhongtai.errors import FailedPrecondition, InvalidArgument
 from zhongtai.logistics.v1 import logistics_pb2 as lpb
 from zhongtai.logistics.v1 import warehouse_pb2 as pb
+from zhongtai.wire import to_datetime
 
 SH_TZ = dt.timezone(dt.timedelta(hours=8))
 HANGZHOU = Address(country_code="CN", province="浙江省", city="杭州市", district="西湖区",
@@ -342,7 +343,8 @@ def test_a_bad_warehouse_lists_every_bad_field() -> None:
                       pb.DeliveryMethodRule(delivery_method=lpb.DELIVERY_METHOD_SAME_DAY)])
     # Lengths and hours are the contract's limits, the rest the rules'.
     assert refused_fields(pb.CreateWarehouseRequest(warehouse=bad),
-                          lambda r: w.validate_warehouse(r.warehouse, None)) == {
+                          lambda r: w.validate_warehouse(views.warehouse_of(r.warehouse),
+                                                         None)) == {
         "warehouse.name", "warehouse.parent_warehouse_id", "warehouse.coverage[0].region_code",
         "warehouse.coverage[0].delivery_hours", "warehouse.coverage[1]",
         "warehouse.production_hours", "warehouse.cutoff_time", "warehouse.time_zone",
@@ -352,9 +354,9 @@ def test_a_bad_warehouse_lists_every_bad_field() -> None:
 def test_a_regional_warehouse_parent_must_be_a_parent_warehouse() -> None:
     child = pb.Warehouse(name="hz", kind=pb.WAREHOUSE_KIND_REGIONAL, parent_warehouse_id="x",
                          default_delivery_hours=24, transfer_hours=12)
-    w.validate_warehouse(child, pb.WAREHOUSE_KIND_PARENT)
+    w.validate_warehouse(views.warehouse_of(child), pb.WAREHOUSE_KIND_PARENT)
     with pytest.raises(InvalidArgument) as e:
-        w.validate_warehouse(child, pb.WAREHOUSE_KIND_CENTRAL)
+        w.validate_warehouse(views.warehouse_of(child), pb.WAREHOUSE_KIND_CENTRAL)
     assert [v.field for v in e.value.violations] == ["warehouse.parent_warehouse_id"]
 
 
@@ -363,17 +365,20 @@ def test_a_bad_plan_request_lists_every_bad_field() -> None:
         lines=[pb.FulfilmentLine(sku_id="a", quantity=0), pb.FulfilmentLine(sku_id="a",
                                                                              quantity=1)],
         delivery_method=99)  # type: ignore[arg-type]
-    assert refused_fields(req, w.validate_plan) == {
+    assert refused_fields(req, lambda r: w.validate_plan(
+        views.address_of(r.destination) if r.HasField("destination") else None,
+        [(x.sku_id, x.quantity) for x in r.lines],
+        to_datetime(r.paid_time) if r.HasField("paid_time") else None)) == {
         "destination", "lines[0].quantity", "lines[1].sku_id", "delivery_method"}
 
 
 def test_site_of_a_warehouse_message() -> None:
-    site = w.site_of(pb.Warehouse(
+    site = w.site_of(views.warehouse_of(pb.Warehouse(
         warehouse_id="hz", kind=pb.WAREHOUSE_KIND_REGIONAL, parent_warehouse_id="zj",
         coverage=[pb.CoverageArea(city=" 杭州市 ", delivery_hours=24)], cutoff_time="16:00",
         method_rules=[pb.DeliveryMethodRule(delivery_method=lpb.DELIVERY_METHOD_SAME_DAY,
                                             window_start="08:00", window_end="17:00",
-                                            delivery_hours=3)]))
+                                            delivery_hours=3)])))
     assert site == w.Site("hz", w.REGIONAL, parent_id="zj",
                           coverage=(w.Area(24, city="杭州市"),), cutoff=dt.time(16),
                           method_rules=(w.MethodRule(w.SAME_DAY, (dt.time(8), dt.time(17)),
