@@ -381,9 +381,7 @@ def validate_quote_request(req: pb.QuoteRequest, prefix: str = "") -> str:
         cur.money(req.stored_value_amount, f"{prefix}stored_value_amount")
     _check_unique(v, [x.seller_id for x in req.seller_freights], f"{prefix}seller_freights")
     for i, x in enumerate(req.seller_freights):
-        # A freight of 0 may come in any currency (logistics leaves it empty).
-        if x.freight.amount_minor:
-            cur.money(x.freight, f"{prefix}seller_freights[{i}].freight")
+        cur.money(x.freight, f"{prefix}seller_freights[{i}].freight")
     v.raise_if_any()
     return cur.code
 
