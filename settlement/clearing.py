@@ -6,31 +6,50 @@ minor units of one currency.
 A seller part is what one seller sold in one top-level order: ``goods`` (its
 lines at their prices plus its price adjustment), its ``freight`` and every
 deduction of its lines with its cost bearer (trade's ``Order.deductions``:
-``platform + merchant == amount``). What the buyer paid through payment for
-it is ``paid = goods - deductions + freight``; points and the stored-value
-card are deductions like the others (the buyer did not pay them through
-payment): their platform share is funded by the platform (the card, being
-the buyer's prepaid money the platform holds, is wholly the platform's; the
-points as promotion's ``points_platform_share_bps`` split them), the rest by
-the merchant.
+``platform + merchant == amount``; a freight reduction, 减配送费, is a
+deduction of the freight rather than of the goods: ``Deduction.on_freight``).
+What the buyer paid through payment for it is ``paid = goods - deductions +
+freight``; points and the stored-value card are deductions like the others
+(the buyer did not pay them through payment): their platform share is funded
+by the platform (the card, being the buyer's prepaid money the platform
+holds, is wholly the platform's; the points as promotion's
+``points_platform_share_bps`` split them), the rest by the merchant.
 
 The lines (``LineKind``):
 
 * where the money comes from: ``GOODS`` + a ``PLATFORM_DISCOUNT`` and a
   ``MERCHANT_DISCOUNT`` line per deduction source and bearer (negative) +
-  ``FREIGHT`` (the merchant's) ``== paid``;
-* where it goes: ``MERCHANT_RECEIVABLE`` + ``PLATFORM_COMMISSION`` +
-  ``CHANNEL_FEE`` + ``PLATFORM_CHANNEL_FEE`` + every ``PLATFORM_DISCOUNT``
-  ``== paid``.
+  ``FREIGHT`` ``== paid``;
+* where it goes: ``MERCHANT_RECEIVABLE`` (or ``PLATFORM_SALES``) +
+  ``PLATFORM_COMMISSION`` + ``CHANNEL_FEE`` + ``PLATFORM_CHANNEL_FEE`` +
+  every ``PLATFORM_DISCOUNT`` + ``DELIVERY_FEE`` + ``RIDER_FEE`` ``== paid``.
 
 The merchant's gross is ``goods - merchant-borne discounts + freight``
-(``paid`` plus the platform's subsidy). Commission is the fee rule's (on its
-base, see settlement.fees), capped at the merchant's gross. The channel fee
-is the rule's on ``paid``; the merchant bears it when the rule says so, up
-to what is left of its gross after commission, the platform the rest
-(``PLATFORM_CHANNEL_FEE``, negative). Hence the receivable is never
-negative, commission and channel fee never negative, discount lines never
-positive, and both sums are exact.
+(``paid`` plus the platform's subsidy), except when the rule says the
+platform delivers (``delivery_by_platform``, 专送): then the freight is the
+platform's and the gross is ``goods - merchant-borne discounts`` (a freight
+reduction the merchant bears still lowers it: seed 003, 40 - 14 - 5 = 21),
+and the freight goes to ``RIDER_FEE`` (the rule's rider fee, at most the
+freight: owed to the rider) and ``DELIVERY_FEE`` (the rest: the platform's);
+these two lines are there only when the platform delivers.
+Should the merchant-borne discounts exceed the goods (a freight reduction
+left after the goods were refunded), the merchant's gross counts as 0 and
+the platform's ``DELIVERY_FEE`` absorbs the shortfall: ``DELIVERY_FEE`` is
+the one line of either sign (negative when delivery costs the platform more
+than it collected).
+
+Commission is the fee rule's (on its base, see settlement.fees), capped at
+the merchant's gross. The channel fee is the rule's on ``paid``; the
+merchant bears it when the rule says so, up to what is left of its gross
+after commission, the platform the rest (``PLATFORM_CHANNEL_FEE``,
+negative). Hence the receivable is never negative, commission and channel
+fee never negative, discount lines never positive, and both sums are exact.
+
+A seller part of the platform's own sale (``platform``: a seller of
+``[settlement] platform_seller_ids``, e.g. a membership sold with a
+take-out order) has no commission, its channel fee is the platform's, and
+its would-be receivable is ``PLATFORM_SALES`` (the platform's sales
+revenue) instead of ``MERCHANT_RECEIVABLE``; the sums are the same.
 
 A refund recomputes the part on what is left (goods, deductions and freight
 less the refund plan's) with the same fee rule: the difference of the lines
@@ -57,15 +76,26 @@ class LineKind(IntEnum):
     CHANNEL_FEE = 6
     GOODS = 7
     PLATFORM_CHANNEL_FEE = 8
+    # Take-out (issue 12 item 2; seed 003).
+    DELIVERY_FEE = 50
+    RIDER_FEE = 51
+    PLATFORM_SALES = 52
 
 
 SOURCES = frozenset({LineKind.GOODS, LineKind.PLATFORM_DISCOUNT, LineKind.MERCHANT_DISCOUNT,
                      LineKind.FREIGHT})
-USES = frozenset({LineKind.MERCHANT_RECEIVABLE, LineKind.PLATFORM_COMMISSION,
-                  LineKind.CHANNEL_FEE, LineKind.PLATFORM_CHANNEL_FEE,
-                  LineKind.PLATFORM_DISCOUNT})
+USES = frozenset({LineKind.MERCHANT_RECEIVABLE, LineKind.PLATFORM_SALES,
+                  LineKind.PLATFORM_COMMISSION, LineKind.CHANNEL_FEE,
+                  LineKind.PLATFORM_CHANNEL_FEE, LineKind.PLATFORM_DISCOUNT,
+                  LineKind.DELIVERY_FEE, LineKind.RIDER_FEE})
 NEVER_POSITIVE = frozenset({LineKind.PLATFORM_DISCOUNT, LineKind.MERCHANT_DISCOUNT,
                             LineKind.PLATFORM_CHANNEL_FEE})
+EITHER_SIGN = frozenset({LineKind.DELIVERY_FEE})
+
+
+# promotion's DeductionKinds taken off the freight, not the goods:
+# DEDUCTION_KIND_FREIGHT_REDUCTION (减配送费).
+FREIGHT_DEDUCTION_KINDS = frozenset({50})
 
 
 @dataclass(frozen=True)
@@ -80,6 +110,11 @@ class Deduction:
     @property
     def amount(self) -> int:
         return self.platform + self.merchant
+
+    @property
+    def on_freight(self) -> bool:
+        """Taken off the freight (a freight reduction), not the goods."""
+        return self.kind in FREIGHT_DEDUCTION_KINDS
 
 
 @dataclass(frozen=True)
@@ -134,28 +169,37 @@ class Line:
     source_id: str = ""
 
 
-def clear(part: SellerPart, rule: FeeRule | None) -> tuple[Line, ...]:
-    """The clearing lines of ``part`` under ``rule`` (None: no fees). The
-    source lines and the use lines each sum exactly to ``part.paid``; no
-    line has the wrong sign (module docstring)."""
+def clear(part: SellerPart, rule: FeeRule | None, *, platform: bool = False
+          ) -> tuple[Line, ...]:
+    """The clearing lines of ``part`` under ``rule`` (None: no fees);
+    ``platform``: the platform's own sale. The source lines and the use lines
+    each sum exactly to ``part.paid``; no line has the wrong sign (module
+    docstring)."""
     s = part.seller_id
-    gross = part.goods - part.merchant_discounts + part.freight
+    delivered = bool(rule and rule.delivery_by_platform)
+    gross = part.goods - part.merchant_discounts + (0 if delivered else part.freight)
+    shortfall = max(-gross, 0) if delivered else 0
     commission = min(rule.commission(part.goods, part.merchant_discounts), max(gross, 0)) \
-        if rule else 0
+        if rule and not platform else 0
     fee = rule.channel_fee(part.paid) if rule else 0
     by_merchant = min(fee, max(gross - commission, 0)) \
-        if rule and rule.channel_fee_by_merchant else 0
+        if rule and rule.channel_fee_by_merchant and not platform else 0
     lines = [Line(LineKind.GOODS, s, part.goods)]
     for d in part.deductions:
         if d.platform:
             lines.append(Line(LineKind.PLATFORM_DISCOUNT, s, -d.platform, d.kind, d.source_id))
         if d.merchant:
             lines.append(Line(LineKind.MERCHANT_DISCOUNT, s, -d.merchant, d.kind, d.source_id))
+    receivable = LineKind.PLATFORM_SALES if platform else LineKind.MERCHANT_RECEIVABLE
     lines += [Line(LineKind.FREIGHT, s, part.freight),
-              Line(LineKind.MERCHANT_RECEIVABLE, s, gross - commission - by_merchant),
+              Line(receivable, s, gross + shortfall - commission - by_merchant),
               Line(LineKind.PLATFORM_COMMISSION, s, commission),
               Line(LineKind.CHANNEL_FEE, s, fee),
               Line(LineKind.PLATFORM_CHANNEL_FEE, s, -(fee - by_merchant))]
+    if rule and delivered:
+        rider = rule.rider_fee(part.freight)
+        lines += [Line(LineKind.DELIVERY_FEE, s, part.freight - rider - shortfall),
+                  Line(LineKind.RIDER_FEE, s, rider)]
     return tuple(lines)
 
 

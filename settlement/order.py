@@ -78,8 +78,10 @@ MACHINE = StateMachine("order_clearing", {
 @dataclass(frozen=True)
 class Refund:
     """What a refund claim took back from one seller part (trade's plan):
-    the goods at their prices (cash plus deductions), the freight, and the
-    deductions by source and bearer."""
+    the goods' and the freight's cash, and the deductions by source and
+    bearer. The goods at their prices that went back are the cash plus the
+    goods' deductions; the freight, its cash plus the freight's deductions
+    (a freight reduction, ``Deduction.on_freight``)."""
 
     application_id: str
     seller_id: str
@@ -113,6 +115,9 @@ class OrderClearing(Aggregate):
     state: State = State.PENDING
     parts: dict[str, SellerPart] = field(default_factory=dict)
     rules: dict[str, FeeRule | None] = field(default_factory=dict)
+    # The sellers whose parts are the platform's own sales (stamped at
+    # payment from [settlement] platform_seller_ids, kept for refunds).
+    platform_sellers: frozenset[str] = frozenset()
     paid: int = 0
     refunded: int = 0
     open_claims: set[str] = field(default_factory=set)
@@ -126,23 +131,33 @@ class OrderClearing(Aggregate):
     def on_payment(cls, order_id: str, buyer_id: str, business_type: str, mode: Mode,
                    currency: str, parts: Iterable[SellerPart],
                    rules: dict[str, FeeRule | None], created: dt.datetime,
-                   now: dt.datetime) -> tuple[OrderClearing, list[Entry]]:
+                   now: dt.datetime, platform_sellers: Iterable[str] = ()
+                   ) -> tuple[OrderClearing, list[Entry]]:
         """A paid order: its lines under the rules in force at ``created``
-        (``rules`` per seller), the PAYMENT entry, and, in collection mode,
+        (``rules`` per seller; the parts of ``platform_sellers`` are the
+        platform's own sales), the PAYMENT entry, and, in collection mode,
         the CLEARING entry at once."""
         o = cls(order_id=order_id, buyer_id=buyer_id, business_type=business_type,
                 mode=mode, currency=currency, order_create_time=created, paid_time=now,
                 parts={p.seller_id: p for p in parts}, rules=dict(rules))
+        o.platform_sellers = frozenset(s for s in platform_sellers if s in o.parts)
         o.paid = sum(p.paid for p in o.parts.values())
         o.payment_entry_id = o._next_id()
-        entries = [payment_entry(o.payment_entry_id, order_id, o.lines(), currency)]
+        entries = [payment_entry(o.payment_entry_id, order_id, o.lines(), currency,
+                                 o.platform_sellers)]
         entries = [e for e in entries if e.postings]
         o.due = mode is Mode.COLLECTION
         return o, entries + o._clear_if_due(now)
 
     def lines(self) -> list[Line]:
         """The order's clearing lines as they stand (after refunds)."""
-        return [x for s, p in sorted(self.parts.items()) for x in clear(p, self.rules.get(s))]
+        return [x for s, p in sorted(self.parts.items())
+                for x in clear(p, self.rules.get(s), platform=s in self.platform_sellers)]
+
+    def merchant_lines(self) -> list[Line]:
+        """The lines of the merchants' parts (not the platform's own sales):
+        what merchant statements show."""
+        return [x for x in self.lines() if x.seller_id not in self.platform_sellers]
 
     @property
     def outstanding(self) -> int:
@@ -180,9 +195,10 @@ class OrderClearing(Aggregate):
         part = self.parts.get(refund.seller_id)
         entries: list[Entry] = []
         if part is not None:
-            goods = refund.cash + sum(d.amount for d in refund.deductions)
+            goods = refund.cash + sum(d.amount for d in refund.deductions if not d.on_freight)
+            freight = refund.freight + sum(d.amount for d in refund.deductions if d.on_freight)
             entries += self._reduce({refund.seller_id: part.less(
-                goods, refund.freight, refund.deductions)}, refund.application_id)
+                goods, freight, refund.deductions)}, refund.application_id)
         if self.outstanding == 0 and self.state is not State.CLEARED:
             self.state = State(MACHINE.next(self.state, REVERSE, self.order_id))
             return entries
@@ -210,7 +226,8 @@ class OrderClearing(Aggregate):
         entry = reversal_entry(
             self._next_id(), self.order_id, difference(before, self.lines()), self.currency,
             cleared=cleared, reference=reference,
-            reverses=self.clearing_entry_id if cleared else self.payment_entry_id)
+            reverses=self.clearing_entry_id if cleared else self.payment_entry_id,
+            platform=self.platform_sellers)
         return [entry] if entry else []
 
     def _release(self, now: dt.datetime) -> list[Entry]:
@@ -225,7 +242,7 @@ class OrderClearing(Aggregate):
         self.cleared_time = now
         self.clearing_entry_id = self._next_id()
         entry = clearing_entry(self.clearing_entry_id, self.order_id, self.lines(),
-                               self.currency)
+                               self.currency, self.platform_sellers)
         return [entry] if entry.postings else []
 
     def _next_id(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from hypothesis import strategies as st
 
@@ -42,19 +43,39 @@ def parts(draw: st.DrawFn, seller_id: str = "s1") -> SellerPart:
     return SellerPart(seller_id, goods, draw(st.integers(0, 10**6)), draw(deductions(goods)))
 
 
+FREIGHT_REDUCTION = 50  # promotion's DEDUCTION_KIND_FREIGHT_REDUCTION
+
+
 @st.composite
-def rules(draw: st.DrawFn) -> FeeRule:
+def takeout_parts(draw: st.DrawFn, seller_id: str = "s1") -> SellerPart:
+    """A part as ``parts`` plus a freight reduction (减配送费) of up to its
+    freight, borne by either: the merchant's deductions may then exceed
+    its goods."""
+    part = draw(parts(seller_id))
+    off = draw(st.integers(0, part.freight))
+    platform = draw(st.integers(0, off))
+    return replace(part, deductions=(*part.deductions,
+                                     Deduction(FREIGHT_REDUCTION, "fr", platform, off - platform)))
+
+
+@st.composite
+def rules(draw: st.DrawFn, delivery: bool | None = None) -> FeeRule:
+    """Any valid rule; ``delivery``: whether the platform delivers (None:
+    either), with a rider fee of any size when it does."""
     kind = draw(st.sampled_from(list(CommissionKind)))
     tiers: tuple[Tier, ...] = ()
     if kind is CommissionKind.TIERED:
         froms = sorted(set(draw(st.lists(st.integers(1, 10**9), max_size=4))))
         tiers = tuple(Tier(f, draw(st.integers(0, 10000))) for f in [0, *froms])
+    delivered = draw(st.booleans()) if delivery is None else delivery
     return FeeRule("r", "default", "", T0, "CNY", kind,
                    draw(st.sampled_from(list(CommissionBase))),
                    rate_bps=draw(st.integers(0, 10000)),
                    fixed_amount=draw(st.integers(0, 10**7)), tiers=tiers,
                    channel_fee_bps=draw(st.integers(0, 10000)),
-                   channel_fee_by_merchant=draw(st.booleans()))
+                   channel_fee_by_merchant=draw(st.booleans()),
+                   delivery_by_platform=delivered,
+                   rider_fee_amount=draw(st.integers(0, 2 * 10**6)) if delivered else 0)
 
 
 def money_(amount: int) -> object:
