@@ -128,7 +128,8 @@ async def order_refunded(uow: SqlSettlementUnitOfWork, event: trade_events.Order
     """Take the plan's money off the order (once per application)."""
     plan = event.plan
     refund = Refund(plan.application_id, plan.seller_id, plan.cash_amount.amount_minor,
-                    plan.freight_amount.amount_minor, deductions_of(list(plan.deductions)))
+                    plan.freight_amount.amount_minor, deductions_of(list(plan.deductions)),
+                    plan.shipped)
     await _apply(uow, event.order.order_id, now, f"refunded by {plan.application_id}",
                  lambda o: o.refunded_by(refund, now))
 

@@ -143,6 +143,27 @@ class SellerPart:
         """What the buyer paid through payment for this part."""
         return self.goods - self.discounts + self.freight
 
+    def refunded(self, cash: int, freight_cash: int, deductions: Iterable[Deduction],
+                 shipped: bool = True) -> SellerPart:
+        """This part after a refund plan (trade's): ``cash`` of the goods
+        with the goods' ``deductions`` (the goods at their prices that went
+        back are their sum), and ``freight_cash`` of what the buyer paid for
+        the freight, with the part's freight reductions in the same
+        proportion (rounded down; all of them with the last of the freight
+        cash). A freight reduced to nothing (no freight cash) goes back
+        whole, with its reductions, with the last of the goods of a part
+        that had not ``shipped``. Freight reductions in ``deductions`` are
+        ignored (trade's plans give them as 0)."""
+        goods_back = [d for d in deductions if not d.on_freight]
+        reductions = [d for d in self.deductions if d.on_freight]
+        goods = cash + sum(d.amount for d in goods_back)
+        left = max(self.freight - sum(d.amount for d in reductions), 0)
+        paid_back = min(freight_cash, left)
+        num, den = (paid_back, left) if left else (int(not shipped and goods >= self.goods), 1)
+        back = [Deduction(d.kind, d.source_id, d.platform * num // den, d.merchant * num // den)
+                for d in reductions]
+        return self.less(goods, paid_back + sum(d.amount for d in back), [*goods_back, *back])
+
     def less(self, goods: int, freight: int, deductions: Iterable[Deduction]) -> SellerPart:
         """This part after a refund of ``goods`` (the refunded goods at
         their prices: the plan's cash plus its deductions), ``freight`` and

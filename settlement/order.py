@@ -78,16 +78,16 @@ MACHINE = StateMachine("order_clearing", {
 @dataclass(frozen=True)
 class Refund:
     """What a refund claim took back from one seller part (trade's plan):
-    the goods' and the freight's cash, and the deductions by source and
-    bearer. The goods at their prices that went back are the cash plus the
-    goods' deductions; the freight, its cash plus the freight's deductions
-    (a freight reduction, ``Deduction.on_freight``)."""
+    the goods' and the freight's cash, the goods' deductions by source and
+    bearer, and whether the line had shipped (``SellerPart.refunded``: the
+    freight reductions follow the freight's cash)."""
 
     application_id: str
     seller_id: str
     cash: int
     freight: int
     deductions: tuple[Deduction, ...] = ()
+    shipped: bool = True
 
 
 def difference(before: Iterable[Line], after: Iterable[Line]) -> list[Line]:
@@ -195,10 +195,9 @@ class OrderClearing(Aggregate):
         part = self.parts.get(refund.seller_id)
         entries: list[Entry] = []
         if part is not None:
-            goods = refund.cash + sum(d.amount for d in refund.deductions if not d.on_freight)
-            freight = refund.freight + sum(d.amount for d in refund.deductions if d.on_freight)
-            entries += self._reduce({refund.seller_id: part.less(
-                goods, freight, refund.deductions)}, refund.application_id)
+            entries += self._reduce({refund.seller_id: part.refunded(
+                refund.cash, refund.freight, refund.deductions, refund.shipped)},
+                refund.application_id)
         if self.outstanding == 0 and self.state is not State.CLEARED:
             self.state = State(MACHINE.next(self.state, REVERSE, self.order_id))
             return entries

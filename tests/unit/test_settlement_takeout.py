@@ -135,10 +135,12 @@ def test_seed_003_books_a_balanced_ledger_per_party() -> None:
 def test_a_full_refund_after_clearing_takes_every_account_back() -> None:
     o, entries = seed_003_booked(Mode.COLLECTION)
     assert o.state is State.CLEARED
+    # Trade's plan: the goods' cash, the freight's cash (7 - 5), the goods'
+    # deductions and the freight reduction as 0.
     entries += o.refunded_by(Refund("a1", "m1", 4000 - 1400 - RP_M1, 200,
                                     (Deduction(RED_PACKET, "rp", RP_M1, 0),
                                      Deduction(SHOP_PROMOTION, "full", 0, 1400),
-                                     Deduction(FREIGHT_REDUCTION, "fr", 0, 500))), T0)
+                                     Deduction(FREIGHT_REDUCTION, "fr", 0, 0))), T0)
     assert by_kind(o.lines())[LineKind.MERCHANT_RECEIVABLE] == 0
     assert by_kind(o.lines())[LineKind.DELIVERY_FEE] == 0
     entries += o.refunded_by(Refund("a2", "platform", 1500 - RP_MEMBERSHIP, 0,
@@ -152,14 +154,23 @@ def test_goods_refunded_with_the_freight_kept_leave_the_platform_the_shortfall()
     """The merchant's freight reduction (5.00) outlives its goods: the
     merchant's receivable stays 0 and the platform's delivery fee absorbs it."""
     m1, _ = seed_003()
-    left = m1.less(4000, 0, (Deduction(RED_PACKET, "rp", RP_M1, 0),
-                             Deduction(SHOP_PROMOTION, "full", 0, 1400)))
-    assert left.paid == 200
+    left = m1.refunded(4000 - 1400 - RP_M1, 0, (Deduction(RED_PACKET, "rp", RP_M1, 0),
+                                                Deduction(SHOP_PROMOTION, "full", 0, 1400)))
+    assert (left.goods, left.freight, left.paid) == (0, 700, 200)
     lines = by_kind(clear(left, takeout_rule(rider=300)))
     assert lines[LineKind.MERCHANT_RECEIVABLE] == 0
     assert (lines[LineKind.DELIVERY_FEE], lines[LineKind.RIDER_FEE]) == (700 - 300 - 500, 300)
     assert statement.figures(lines).freight == 500  # the receipt's identity holds
     assert total(clear(left, takeout_rule(rider=300)), *USES) == 200
+
+
+def test_a_freight_reduced_to_nothing_goes_back_with_the_goods_if_unshipped() -> None:
+    part = SellerPart("m1", 1000, 500, (Deduction(FREIGHT_REDUCTION, "fr", 100, 400),))
+    for shipped, freight_left in ((True, 500), (False, 0)):
+        left = part.refunded(1000, 0, (), shipped=shipped)
+        assert (left.goods, left.freight, left.paid) == (0, freight_left, 0)
+    half = part.refunded(500, 0, (), shipped=False)  # goods are left: the freight stays
+    assert half.freight == 500 and half.discounts == 500
 
 
 @settings(max_examples=500, deadline=None)
@@ -206,16 +217,17 @@ def test_every_entry_balances_and_pending_is_emptied_at_clearing(
        st.booleans())
 def test_a_refund_takes_back_exactly_its_goods_and_freight(
         part: SellerPart, fee: FeeRule, share: int, freight_share: int, cleared: bool) -> None:
-    """The plan's freight reduction goes back with the freight, the other
+    """The freight reductions go back with the freight's cash, the other
     deductions with the goods: what the buyer got back is what the lines
     lost, on both sides."""
     o, entries = OrderClearing.on_payment(
         "o", "b", "takeout", Mode.COLLECTION if cleared else Mode.ESCROW, "CNY", [part],
         {"m1": fee}, T0, T0)
-    refunded = tuple(Deduction(d.kind, d.source_id,
-                               d.platform * (freight_share if d.on_freight else share) // 100,
-                               d.merchant * (freight_share if d.on_freight else share) // 100)
-                     for d in part.deductions)
+    # As trade's plans: the goods' deductions in proportion, a freight
+    # reduction as 0 (settlement takes it back with the freight's cash).
+    refunded = tuple(Deduction(d.kind, d.source_id, 0, 0) if d.on_freight else
+                     Deduction(d.kind, d.source_id, d.platform * share // 100,
+                               d.merchant * share // 100) for d in part.deductions)
     off = sum(d.amount for d in part.deductions if d.on_freight)
     cash = (part.goods - (part.discounts - off)) * share // 100
     freight = (part.freight - off) * freight_share // 100
