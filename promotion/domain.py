@@ -106,8 +106,10 @@ ORDER_KINDS: dict[int, engine.Kind] = {
     pb.PROMOTION_KIND_SHOP_FULL_DISCOUNT: engine.Kind.SHOP_PROMOTION,
     pb.PROMOTION_KIND_PLATFORM_FULL_REDUCTION: engine.Kind.PLATFORM_PROMOTION,
 }
-# Takes nothing off the goods: the quote says which sellers ship free.
+# Take nothing off the goods: the quote says which sellers ship free, and
+# what it offers off the others' freight.
 FREE_SHIPPING = pb.PROMOTION_KIND_FREE_SHIPPING
+FREIGHT_REDUCTION = pb.PROMOTION_KIND_FREIGHT_REDUCTION
 
 # Which optional rule fields each promotion kind uses. A budget caps what a
 # promotion takes off orders, so free shipping (which takes nothing) has none.
@@ -120,6 +122,7 @@ _PROMOTION_FIELDS: dict[int, frozenset[str]] = {
     pb.PROMOTION_KIND_SHOP_FULL_DISCOUNT: frozenset({"ladders", "budget"}),
     pb.PROMOTION_KIND_PLATFORM_FULL_REDUCTION: frozenset({"ladders", "budget"}),
     FREE_SHIPPING: frozenset({"ladders"}),
+    FREIGHT_REDUCTION: frozenset({"amount_off", "ladders", "budget"}),
 }
 
 _COUPON_FIELDS: dict[int, frozenset[str]] = {
@@ -210,9 +213,13 @@ def validate_promotion(p: pb.Promotion) -> str:
             cur.money(p.price, f"{f}.price")
         else:
             v.add(f"{f}.price", "is required")
-    if p.kind == FREE_SHIPPING:
-        v.check(len(p.ladders) == 1, f"{f}.ladders",
-                "exactly one step (the threshold) is required")
+    if p.kind in (FREE_SHIPPING, FREIGHT_REDUCTION):
+        if p.kind == FREE_SHIPPING:
+            v.check(len(p.ladders) == 1, f"{f}.ladders",
+                    "exactly one step (the threshold) is required")
+        else:
+            v.check(len(p.ladders) <= 1, f"{f}.ladders",
+                    "at most one step (the threshold) is allowed")
         for i, step in enumerate(p.ladders):
             g = f"{f}.ladders[{i}]"
             if step.HasField("threshold"):
@@ -220,14 +227,16 @@ def validate_promotion(p: pb.Promotion) -> str:
             else:
                 v.add(f"{g}.threshold", "is required")
             v.check(not step.HasField("amount_off"), f"{g}.amount_off",
-                    "does not apply to free shipping")
-            v.check(step.rate_bps == 0, f"{g}.rate_bps", "does not apply to free shipping")
+                    f"does not apply to {kind_name} (a threshold only)")
+            v.check(step.rate_bps == 0, f"{g}.rate_bps",
+                    f"does not apply to {kind_name} (a threshold only)")
     elif "ladders" in used:
         v.check(len(p.ladders) > 0, f"{f}.ladders", "at least one step is required")
         by_rate = p.kind == pb.PROMOTION_KIND_SHOP_FULL_DISCOUNT
         for i, step in enumerate(p.ladders):
             _check_ladder(v, cur, step, f"{f}.ladders[{i}]", by_rate)
-    if p.kind in (pb.PROMOTION_KIND_SHOP_FULL_REDUCTION, pb.PROMOTION_KIND_SHOP_FULL_DISCOUNT):
+    if p.kind in (pb.PROMOTION_KIND_SHOP_FULL_REDUCTION, pb.PROMOTION_KIND_SHOP_FULL_DISCOUNT,
+                  FREIGHT_REDUCTION):
         v.check(bool(p.scope.seller_id), f"{f}.scope.seller_id", "is required for a shop rule")
     if p.kind == pb.PROMOTION_KIND_PLATFORM_FULL_REDUCTION:
         v.check(not p.scope.seller_id, f"{f}.scope.seller_id",
@@ -370,6 +379,9 @@ def validate_quote_request(req: pb.QuoteRequest, prefix: str = "") -> str:
         v.check(bool(req.stored_value_card_id), f"{prefix}stored_value_card_id",
                 "is required with stored_value_amount")
         cur.money(req.stored_value_amount, f"{prefix}stored_value_amount")
+    _check_unique(v, [x.seller_id for x in req.seller_freights], f"{prefix}seller_freights")
+    for i, x in enumerate(req.seller_freights):
+        cur.money(x.freight, f"{prefix}seller_freights[{i}].freight")
     v.raise_if_any()
     return cur.code
 

@@ -48,10 +48,9 @@ of it off the whole cart: an item promotion counts down across the lines in
 order (a flash sale in whole units), an order promotion offers at most that
 much; with nothing left it offers nothing.
 
-Free shipping takes nothing off: after the promotion stages, a seller ships
-free when a free-shipping rule covering some of its lines is reached by the
-amount of the rule's eligible lines after promotions (a shop rule: that
-seller's lines; a platform rule: the whole cart's).
+Free shipping and freight reductions take nothing off the goods: after the
+promotion stages, the quote says which sellers ship free and what is offered
+off the others' freight (``promotion.shipping``).
 
 Refusals are promotion's reasons (``promotion.reasons.E``, values of the
 generated ``promotion_pb2.ErrorReason``, imported for the enum only).
@@ -59,236 +58,45 @@ generated ``promotion_pb2.ErrorReason``, imported for the enum only).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from enum import IntEnum
+from collections.abc import Sequence
 
+from promotion.cart import (
+    BPS,
+    ITEM_KINDS,
+    ORDER_KINDS,
+    PROMOTION_STAGES,
+    Benefit,
+    Cart,
+    Coupon,
+    CouponRule,
+    Deduction,
+    FreeShipping,
+    FreightOffer,
+    FreightReduction,
+    ItemPromotion,
+    Kind,
+    Ladder,
+    Line,
+    LineQuote,
+    OrderPromotion,
+    Policy,
+    Quote,
+    Scope,
+    SourceTotal,
+)
 from promotion.reasons import E
+from promotion.shipping import free_shipping, freight_reductions
 from zhongtai.errors import FieldViolation, InvalidArgument, PreconditionViolation
 from zhongtai.money import allocate
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 
-BPS = 10_000
-
-
-class Kind(IntEnum):
-    """Deduction kinds (values match zhongtai.promotion.v1.DeductionKind)."""
-
-    ITEM_DIRECT_REDUCTION = 1
-    ITEM_DISCOUNT = 2
-    FLASH_SALE = 3
-    VIP_PRICE = 4
-    SHOP_PROMOTION = 5
-    PLATFORM_PROMOTION = 6
-    SHOP_COUPON = 7
-    PLATFORM_COUPON = 8
-    RED_PACKET = 9
-    POINTS = 10
-    STORED_VALUE_CARD = 11
-
-
-ITEM_KINDS = frozenset({Kind.ITEM_DIRECT_REDUCTION, Kind.ITEM_DISCOUNT, Kind.FLASH_SALE,
-                        Kind.VIP_PRICE})
-ORDER_KINDS = (Kind.SHOP_PROMOTION, Kind.PLATFORM_PROMOTION, Kind.SHOP_COUPON,
-               Kind.PLATFORM_COUPON, Kind.RED_PACKET, Kind.POINTS, Kind.STORED_VALUE_CARD)
-PROMOTION_STAGES = frozenset({Kind.SHOP_PROMOTION, Kind.PLATFORM_PROMOTION})
-
-
-class CouponRule(IntEnum):
-    """Coupon kinds (values match zhongtai.promotion.v1.CouponKind)."""
-
-    FULL_REDUCTION = 1
-    DISCOUNT = 2
-    DIRECT_REDUCTION = 3
-    NO_THRESHOLD = 4
-
-
-@dataclass(frozen=True)
-class Line:
-    line_id: str
-    seller_id: str
-    sku_id: str
-    category_id: str
-    unit_price: int
-    quantity: int
-    non_discountable: bool = False
-
-    @property
-    def amount(self) -> int:
-        return self.unit_price * self.quantity
-
-
-@dataclass(frozen=True)
-class Scope:
-    seller_id: str = ""
-    sku_ids: frozenset[str] = frozenset()
-    category_ids: frozenset[str] = frozenset()
-
-    def covers(self, line: Line) -> bool:
-        return ((not self.seller_id or line.seller_id == self.seller_id)
-                and (not self.sku_ids or line.sku_id in self.sku_ids)
-                and (not self.category_ids or line.category_id in self.category_ids))
-
-
-@dataclass(frozen=True)
-class Ladder:
-    threshold: int
-    amount_off: int = 0
-    rate_bps: int = 0  # share of the amount paid (8500 = pay 85%)
-
-
-@dataclass(frozen=True)
-class ItemPromotion:
-    source_id: str
-    kind: Kind  # one of ITEM_KINDS
-    scope: Scope
-    amount_off: int = 0  # ITEM_DIRECT_REDUCTION, per unit
-    rate_bps: int = 0  # ITEM_DISCOUNT
-    price: int = 0  # FLASH_SALE, VIP_PRICE
-    units_left: int | None = None  # FLASH_SALE: what the buyer may still buy at the price
-    platform_share_bps: int = 0
-    budget_left: int | None = None  # the most it may still take off (None: no budget)
-
-
-@dataclass(frozen=True)
-class OrderPromotion:
-    source_id: str
-    kind: Kind  # SHOP_PROMOTION or PLATFORM_PROMOTION
-    scope: Scope
-    ladders: tuple[Ladder, ...]
-    platform_share_bps: int = 0
-    budget_left: int | None = None  # the most it may still take off (None: no budget)
-
-
-@dataclass(frozen=True)
-class FreeShipping:
-    """Free shipping from a threshold. A shop rule (scope.seller_id set) looks
-    at that seller's eligible lines, a platform rule at the whole cart's."""
-
-    source_id: str
-    scope: Scope
-    threshold: int
-
-
-@dataclass(frozen=True)
-class Coupon:
-    source_id: str  # the coupon id
-    kind: Kind  # SHOP_COUPON (scope.seller_id set) or PLATFORM_COUPON
-    rule: CouponRule
-    scope: Scope
-    threshold: int = 0
-    amount_off: int = 0
-    rate_bps: int = 0
-    max_off: int = 0  # DISCOUNT: 0 = no maximum
-    platform_share_bps: int = 0
-
-
-@dataclass(frozen=True)
-class Benefit:
-    """A red packet or a stored-value card: an amount to deduct.
-
-    A red packet funded by a seller has that seller as its scope, so it never
-    pays for another seller's goods."""
-
-    source_id: str
-    amount: int
-    platform_share_bps: int = 0
-    scope: Scope = Scope()
-
-
-@dataclass(frozen=True)
-class Policy:
-    order: tuple[Kind, ...] = ORDER_KINDS
-    exclusions: frozenset[frozenset[Kind]] = frozenset({
-        frozenset({Kind.FLASH_SALE, Kind.SHOP_PROMOTION}),
-        frozenset({Kind.FLASH_SALE, Kind.PLATFORM_PROMOTION}),
-        frozenset({Kind.FLASH_SALE, Kind.SHOP_COUPON}),
-        frozenset({Kind.FLASH_SALE, Kind.PLATFORM_COUPON}),
-    })
-    refuse_over_discount: bool = False
-    floor: int = 1
-    points_per_unit: int = 100  # points worth 1.00 (100 minor units)
-    points_max_share_bps: int = 5_000
-    points_platform_share_bps: int = BPS
-
-    def excluded(self, applied: Iterable[Kind], kind: Kind) -> bool:
-        return any(frozenset({a, kind}) in self.exclusions for a in applied if a != kind)
-
-
-@dataclass(frozen=True)
-class Cart:
-    lines: tuple[Line, ...]
-    buyer_is_vip: bool = False
-    item_promotions: tuple[ItemPromotion, ...] = ()
-    order_promotions: tuple[OrderPromotion, ...] = ()
-    coupons: tuple[Coupon, ...] = ()
-    red_packet: Benefit | None = None
-    points: int = 0
-    card: Benefit | None = None
-    free_shipping: tuple[FreeShipping, ...] = ()
-
-
-@dataclass(frozen=True)
-class Deduction:
-    kind: Kind
-    source_id: str
-    amount: int
-    platform_amount: int
-
-    @property
-    def merchant_amount(self) -> int:
-        """What the merchant bears: the rest of the amount, for every kind."""
-        return self.amount - self.platform_amount
-
-
-@dataclass
-class LineQuote:
-    line: Line
-    deductions: list[Deduction] = field(default_factory=list)
-
-    @property
-    def deducted(self) -> int:
-        return sum(d.amount for d in self.deductions)
-
-    @property
-    def actual(self) -> int:
-        return self.line.amount - self.deducted
-
-    @property
-    def kinds(self) -> set[Kind]:
-        return {d.kind for d in self.deductions}
-
-
-@dataclass(frozen=True)
-class SourceTotal:
-    kind: Kind
-    source_id: str
-    amount: int
-    offered: int
-
-
-@dataclass
-class Quote:
-    lines: list[LineQuote]
-    totals: list[SourceTotal]
-    points_used: int
-    unused_coupons: list[str]
-    # seller id -> the free-shipping rule that covers its shipping.
-    free_shipping: dict[str, str] = field(default_factory=dict)
-    # The most points this cart may use with its other benefits (see above).
-    points_max: int = 0
-
-    @property
-    def original(self) -> int:
-        return sum(q.line.amount for q in self.lines)
-
-    @property
-    def deducted(self) -> int:
-        return sum(q.deducted for q in self.lines)
-
-    @property
-    def payable(self) -> int:
-        return sum(q.actual for q in self.lines)
+# The vocabulary, re-exported: callers name it ``engine.Line``, ``engine.Kind``...
+__all__ = [
+    "BPS", "ITEM_KINDS", "ORDER_KINDS", "PROMOTION_STAGES", "Benefit", "Cart", "Coupon",
+    "CouponRule", "Deduction", "FreeShipping", "FreightOffer", "FreightReduction",
+    "ItemPromotion", "Kind", "Ladder", "Line", "LineQuote", "OrderPromotion", "Policy",
+    "Quote", "Scope", "SourceTotal", "quote", "validate",
+]
 
 
 def _share(amount: int, bps: int) -> int:
@@ -523,23 +331,9 @@ def quote(cart: Cart, policy: Policy) -> Quote:
                 violations=[PreconditionViolation("POINTS_LIMIT", "points",
                                                   f"{cart.points} asked, at most {points_max}")],
                 metadata={"points_max": str(points_max), "requested": str(cart.points)})
-    free = _free_shipping(cart, after_promotions)
-    return Quote(lines, totals, points_used, unused, free, points_max)
-
-
-def _free_shipping(cart: Cart, after_promotions: dict[str, int]) -> dict[str, str]:
-    """Seller id -> the free-shipping rule that covers it: a shop's own rule
-    before a platform one, then the smallest id. A rule is reached when its
-    eligible lines (in its scope, discountable) are worth at least its
-    threshold after the promotion stages; it covers the sellers of those
-    lines."""
-    out: dict[str, str] = {}
-    for rule in sorted(cart.free_shipping,
-                       key=lambda r: (r.scope.seller_id == "", r.source_id)):
-        covered = [line for line in cart.lines
-                   if not line.non_discountable and rule.scope.covers(line)]
-        if not covered or sum(after_promotions[x.line_id] for x in covered) < rule.threshold:
-            continue
-        for line in covered:
-            out.setdefault(line.seller_id, rule.source_id)
-    return out
+    free = free_shipping(cart.lines, cart.free_shipping, after_promotions)
+    freight = freight_reductions(cart.lines, cart.freight_reductions, after_promotions, free,
+                                 cart.freights)
+    totals += [SourceTotal(Kind.FREIGHT_REDUCTION, o.source_id, o.amount, o.amount)
+               for o in freight.values()]
+    return Quote(lines, totals, points_used, unused, free, points_max, freight)

@@ -35,7 +35,8 @@ from zhongtai.wire import money, timestamp, to_datetime
 
 # The kinds of deduction a promotion (rather than a coupon, a red packet,
 # points or a card) makes: what counts against its budget.
-PROMOTION_DEDUCTIONS = engine.ITEM_KINDS | engine.PROMOTION_STAGES
+PROMOTION_DEDUCTIONS = (engine.ITEM_KINDS | engine.PROMOTION_STAGES
+                        | {engine.Kind.FREIGHT_REDUCTION})
 PROMOTIONS = Keyed(t.promotions.c.promotion_id, "promotion",
                    pb.ERROR_REASON_PROMOTION_NOT_FOUND, pb.ERROR_REASON_PROMOTION_EXISTS)
 
@@ -47,7 +48,7 @@ def _promotion(row: Any) -> pb.Promotion:
         per_buyer_limit=row.per_buyer_limit, ended=row.ended_at is not None,
         cost_sharing=pb.CostSharing(platform_share_bps=row.platform_share_bps),
     )
-    if row.kind == pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION:
+    if row.kind in (pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, domain.FREIGHT_REDUCTION):
         p.amount_off.CopyFrom(money(row.currency, row.amount_off))
     if row.kind in (pb.PROMOTION_KIND_FLASH_SALE, pb.PROMOTION_KIND_VIP_PRICE):
         p.price.CopyFrom(money(row.currency, row.price))
@@ -138,6 +139,7 @@ class InForce:
     item_promotions: tuple[engine.ItemPromotion, ...]
     order_promotions: tuple[engine.OrderPromotion, ...]
     free_shipping: tuple[engine.FreeShipping, ...]
+    freight_reductions: tuple[engine.FreightReduction, ...]
     # The flash sales covering the cart (what a hold counts per buyer).
     flash: Mapping[str, FlashRule]
     # The promotions with a budget (what a hold counts against it).
@@ -167,6 +169,7 @@ async def in_force(s: AsyncSession, lines: Sequence[engine.Line], buyer_id: str,
     items: list[engine.ItemPromotion] = []
     orders: list[engine.OrderPromotion] = []
     free: list[engine.FreeShipping] = []
+    freight: list[engine.FreightReduction] = []
     flash: dict[str, FlashRule] = {}
     budgeted: set[str] = set()
     for r in rows:
@@ -182,6 +185,11 @@ async def in_force(s: AsyncSession, lines: Sequence[engine.Line], buyer_id: str,
         if r.budget is not None:
             budget_left = max(0, r.budget - r.budget_used)
             budgeted.add(r.promotion_id)
+        if r.kind == domain.FREIGHT_REDUCTION:
+            freight.append(engine.FreightReduction(
+                r.promotion_id, scope, r.amount_off, ladders[0].threshold if ladders else 0,
+                r.platform_share_bps, budget_left=budget_left))
+            continue
         if r.kind in domain.ORDER_KINDS:
             orders.append(engine.OrderPromotion(
                 r.promotion_id, domain.ORDER_KINDS[r.kind], scope, ladders,
@@ -200,7 +208,8 @@ async def in_force(s: AsyncSession, lines: Sequence[engine.Line], buyer_id: str,
                 left = max(0, r.per_buyer_limit - used.get(r.promotion_id, 0))
                 rule = dataclasses.replace(rule, units_left=left)
         items.append(rule)
-    return InForce(tuple(items), tuple(orders), tuple(free), flash, frozenset(budgeted))
+    return InForce(tuple(items), tuple(orders), tuple(free), tuple(freight), flash,
+                   frozenset(budgeted))
 
 
 # --- what a hold counts, and gives back --------------------------------------

@@ -45,6 +45,8 @@ class Benefits:
     card: engine.Benefit | None = None
     # The coupon ids the request named (or BestCoupons chose), in its order.
     requested_coupons: tuple[str, ...] = ()
+    # Seller id -> its freight, where the request gives it (seller_freights).
+    freights: tuple[tuple[str, int], ...] = ()
 
     def cart(self, chosen: Sequence[engine.Coupon] | None = None, *,
              others: bool = True) -> engine.Cart:
@@ -59,7 +61,9 @@ class Benefits:
             red_packet=self.red_packet if others else None,
             points=self.points if others else 0,
             card=self.card if others else None,
-            free_shipping=self.promotions.free_shipping)
+            free_shipping=self.promotions.free_shipping,
+            freight_reductions=self.promotions.freight_reductions,
+            freights=dict(self.freights))
 
 
 def _at(req: pb.QuoteRequest) -> dt.datetime:
@@ -85,6 +89,7 @@ async def load_benefits(s: AsyncSession, req: pb.QuoteRequest, buyer_id: str, *,
         promotions=in_force, policy=policy,
         coupons=await coupons.load(s, buyer_id, currency, chosen, at),
         requested_coupons=tuple(chosen),
+        freights=tuple((x.seller_id, x.freight.amount_minor) for x in req.seller_freights),
         red_packet=await red_packets.load(s, buyer_id, currency, req.red_packet_id, at),
         card=await cards.load(s, buyer_id, currency, req.stored_value_card_id,
                               req.stored_value_amount.amount_minor),
@@ -114,8 +119,9 @@ def unused_coupons(q: engine.Quote, requested: Sequence[str]) -> list[str]:
 
 
 def to_response(b: Benefits, q: engine.Quote) -> pb.QuoteResponse:
-    """The quote as QuoteResponse: lines, sellers (with their bearers and free
-    shipping), totals per source, points and unused coupons."""
+    """The quote as QuoteResponse: lines, sellers (with their bearers, free
+    shipping and freight reduction), totals per source, points and unused
+    coupons."""
     cur = b.currency
 
     def m(amount: int) -> Money:
@@ -144,10 +150,16 @@ def to_response(b: Benefits, q: engine.Quote) -> pb.QuoteResponse:
             agg[4] += d.platform_amount
     for seller_id, (original, deducted, actual, merchant, platform) in sellers.items():
         free = q.free_shipping.get(seller_id, "")
-        resp.sellers.add(seller_id=seller_id, original_amount=m(original),
-                         deducted_amount=m(deducted), actual_amount=m(actual),
-                         merchant_borne_amount=m(merchant), platform_borne_amount=m(platform),
-                         free_shipping=bool(free), free_shipping_promotion_id=free)
+        seller = resp.sellers.add(
+            seller_id=seller_id, original_amount=m(original), deducted_amount=m(deducted),
+            actual_amount=m(actual), merchant_borne_amount=m(merchant),
+            platform_borne_amount=m(platform), free_shipping=bool(free),
+            free_shipping_promotion_id=free)
+        if (offer := q.freight_reductions.get(seller_id)) is not None:
+            seller.freight_reduction.CopyFrom(pb.Deduction(
+                kind=pb.DEDUCTION_KIND_FREIGHT_REDUCTION, source_id=offer.source_id,
+                amount=m(offer.amount), platform_amount=m(offer.platform_amount),
+                merchant_amount=m(offer.merchant_amount)))
     for total in q.totals:
         resp.deductions.add(kind=int(total.kind),
                             source_id=total.source_id, amount=m(total.amount),

@@ -22,6 +22,7 @@ POLICY = TradePolicy()
 PHYSICAL, VOUCHER, SERVICE = (cat.ITEM_TYPE_PHYSICAL, cat.ITEM_TYPE_E_VOUCHER,
                               cat.ITEM_TYPE_ONLINE_SERVICE)
 POINTS, CARD = promo.DEDUCTION_KIND_POINTS, promo.DEDUCTION_KIND_STORED_VALUE_CARD
+FREIGHT_REDUCTION = promo.DEDUCTION_KIND_FREIGHT_REDUCTION
 ADDRESS = Address(province="浙江", city="杭州", district="西湖区", detail="1号",
                   recipient_name="李", recipient_phone="13800000000")
 

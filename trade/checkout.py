@@ -4,8 +4,10 @@ Catalog gives the SKUs' current versions and prices; the cart becomes one
 top-level order (``assemble``: grouped by seller, one line a single order,
 more a main order with one sub order per SKU); promotion quotes every
 deduction per line; logistics prices one package per seller with physical
-lines. ``QuoteOrder`` stops there; ``CreateOrder`` (``trade.create_saga``)
-writes the priced order. No side effects anywhere here.
+lines, and the seller's freight reduction the quote offers
+(``SellerQuote.freight_reduction``) is deducted from that freight.
+``QuoteOrder`` stops there; ``CreateOrder`` (``trade.create_saga``) writes
+the priced order. No side effects anywhere here.
 
 Checkout is trade's client of catalog, promotion and logistics: it forwards
 the request's benefits and address to them in their messages and turns
@@ -22,7 +24,8 @@ from typing import Any, TypeVar
 from google.protobuf import json_format
 
 from trade.order import Deduction, E, Item, Line, LogOrder, Order, Presale, TradePolicy
-from trade.order.amounts import check_presale_balance
+from trade.order.amounts import check_presale_balance, freight_reduction
+from trade.order.model import DEFAULT_BUSINESS_TYPE
 from trade.order.states import UNSHIPPED, needs_logistics
 from zhongtai.auth import Identity, Role, acting_buyer
 from zhongtai.catalog.v1 import catalog_pb2 as cat
@@ -71,6 +74,21 @@ class Priced:
     quote_request: promo.QuoteRequest
     quote: promo.QuoteResponse
 
+    def held_as_priced(self, held: promo.QuoteResponse) -> bool:
+        """Whether promotion held what the order was priced with: the same
+        line deductions, and for each seller with freight the same freight
+        reduction (the hold's quote knows the freight: ``seller_freights``)."""
+        freight = {line.seller_id for line in self.order.lines if line.freight}
+        reductions = {(line.seller_id, d.source_id, d.amount, d.platform_amount)
+                      for line in self.order.lines for d in line.deductions
+                      if d.kind == promo.DEDUCTION_KIND_FREIGHT_REDUCTION}
+        offered = {(q.seller_id, q.freight_reduction.source_id,
+                    q.freight_reduction.amount.amount_minor,
+                    q.freight_reduction.platform_amount.amount_minor)
+                   for q in held.sellers if q.seller_id in freight
+                   and q.HasField("freight_reduction")}
+        return list(held.lines) == list(self.quote.lines) and reductions == offered
+
 
 async def price(clients: Clients, req: C, caller: Identity, now: dt.datetime,
                 policy: TradePolicy, time_remaining: float | None = None) -> Priced:
@@ -93,6 +111,10 @@ async def price(clients: Clients, req: C, caller: Identity, now: dt.datetime,
         # One package per seller; a seller with no template ships free.
         draft.apply_freight(await clients.call(
             clients.logistics.QuoteFreight, freight_request, time_remaining))
+    draft.apply_freight_reductions(quote)
+    # The hold counts a freight reduction against its promotion's budget for
+    # the freight it reduces (at most the seller's freight).
+    quote_request.seller_freights.extend(draft.seller_freights())
     extra: dict[str, str] = {}
     if isinstance(req, pb.CreateOrderRequest):
         extra = {"request_id": req.request_id, "out_type": req.out_type, "out_id": req.out_id,
@@ -100,6 +122,7 @@ async def price(clients: Clients, req: C, caller: Identity, now: dt.datetime,
     order = Order.place(order_id=draft.top_id, buyer_id=req.buyer_id, currency=draft.currency,
                         lines=draft.lines, pay_order_id=draft.pay_order_id,
                         balance_pay_order_id=draft.balance_pay_order_id, presale=draft.presale,
+                        business_type=req.business_type or DEFAULT_BUSINESS_TYPE,
                         now=now, policy=policy, **extra)
     return Priced(order, quote_request, quote)
 
@@ -142,6 +165,8 @@ def validate(req: Cart) -> None:
     if isinstance(req, pb.CreateOrderRequest):
         v.check(bool(req.out_type) == bool(req.out_id), "out_id",
                 "out_type and out_id go together")
+    v.check(req.business_type == req.business_type.strip(), "business_type",
+            "must not start or end with spaces")
     v.raise_if_any()
 
 
@@ -240,6 +265,29 @@ class Draft:
             lines = packages.get(p.package_id)
             if lines:
                 lines[0].freight = p.freight.amount_minor
+
+    def apply_freight_reductions(self, quote: promo.QuoteResponse) -> None:
+        """Deduct each seller's freight reduction offered by the quote from
+        its freight, on the line that carries it (its first physical line):
+        min(offer, freight), the platform's part scaled down with it
+        (``amounts.freight_reduction``). No freight, no deduction."""
+        packages = self.packages()
+        for q in quote.sellers:
+            lines = packages.get(q.seller_id)
+            if not q.HasField("freight_reduction") or not lines or not lines[0].freight:
+                continue
+            offer = q.freight_reduction
+            amount, platform = freight_reduction(
+                offer.amount.amount_minor, offer.platform_amount.amount_minor, lines[0].freight)
+            if amount:
+                lines[0].deductions.append(Deduction(
+                    promo.DEDUCTION_KIND_FREIGHT_REDUCTION, offer.source_id, amount, platform,
+                    amount - platform))
+
+    def seller_freights(self) -> list[promo.SellerFreight]:
+        """Each seller's freight, for promotion (QuoteRequest.seller_freights)."""
+        return [promo.SellerFreight(seller_id=seller_id, freight=self.money(lines[0].freight))
+                for seller_id, lines in self.packages().items()]
 
 
 def assemble(req: Cart, skus: Mapping[str, cat.SkuView], missing: Sequence[str],

@@ -119,7 +119,7 @@ async def create_order(new_uow: UnitOfWorkFactory, clients: Clients, policy: Tra
         failpoint("trade.create.after_reserve")
         held = await clients.call(clients.promotion.HoldBenefits, promo.HoldBenefitsRequest(
             order_id=order.order_id, quote=priced.quote_request), time_remaining)
-        if list(held.quote.lines) != list(priced.quote.lines):
+        if not priced.held_as_priced(held.quote):
             raise E(pb.ERROR_REASON_PRICE_CHANGED,
                     "promotions changed while the order was created; quote again",
                     metadata={"order_id": order.order_id})

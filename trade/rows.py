@@ -96,6 +96,7 @@ def to_rows(order: Order) -> Rows:
     close = order.close or Close(0, "", Party(0))
     shared = {"buyer_id": order.buyer_id, "status": order.status,
               "pay_status": order.pay_status, "currency": order.currency,
+              "business_type": order.business_type,
               "close_reason": close.reason, "close_note": close.note,
               "closed_by_role": close.by.role, "closed_by_id": close.by.id}
     rows = Rows()
@@ -218,7 +219,7 @@ def from_rows(r: Any, related: Related) -> Order:
         pay_status=r.pay_status,
         main_logistics_status=r.logistics_status if r.is_main else NOT_REQUIRED,
         request_id=r.request_id, out_type=r.out_type, out_id=r.out_id,
-        buyer_memo=r.buyer_memo,
+        buyer_memo=r.buyer_memo, business_type=r.business_type,
         close=Close(r.close_reason, r.close_note, Party(r.closed_by_role, r.closed_by_id))
         if r.close_reason else None,
         ship_time=r.shipped_at, auto_receive_time=r.receive_deadline,

@@ -66,6 +66,9 @@ biz_orders = Table(
     Column("out_type", String(64), nullable=False),
     Column("out_id", String(128), nullable=False),
     Column("buyer_memo", Text, nullable=False),
+    # The business the order belongs to (CreateOrderRequest.business_type,
+    # "default" when none), the same on a top-level order and its sub orders.
+    Column("business_type", String(64), nullable=False, server_default="default"),
     Column("close_reason", Integer, nullable=False),
     Column("close_note", Text, nullable=False),
     Column("closed_by_role", Integer, nullable=False),

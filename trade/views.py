@@ -94,6 +94,8 @@ def _row(order: Order, line: Line, *, main: bool) -> pb.Order:
         quantity=0 if main else line.quantity, total_amount=money(source.total),
         discount_amount=money(source.discount), freight_amount=money(source.freight),
         actual_amount=money(source.actual), adjust_amount=money(source.adjust),
+        freight_reduction_amount=money(source.freight_reduction),
+        business_type=order.business_type,
         create_time=timestamp(order.created_at), update_time=timestamp(order.updated_at))
     lines = order.lines if main else [line]
     o.refunded_amount.CopyFrom(money(sum(x.refunded.cash for x in lines)))

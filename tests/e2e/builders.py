@@ -45,6 +45,7 @@ VOUCHERS_ISSUED = "zhongtai.trade.v1.VouchersIssued"
 DAY = dt.timedelta(days=1)
 CARD = pr.DEDUCTION_KIND_STORED_VALUE_CARD
 POINTS = pr.DEDUCTION_KIND_POINTS
+FREIGHT_REDUCTION = pr.DEDUCTION_KIND_FREIGHT_REDUCTION
 
 
 def ts(delta: dt.timedelta) -> Timestamp:
@@ -317,17 +318,22 @@ def check_amounts(order: tr.Order) -> None:
     """What trade.proto says of a top-level order's amounts, exactly."""
     lines = list(order.sub_orders) if order.is_main else [order]
     for o in [order, *order.sub_orders]:
-        # discount: every deduction, the card's included; actual: what is left.
+        # discount: every deduction, the card's and the freight reduction's
+        # included; actual: what is left of the goods (the freight apart).
         assert o.discount_amount.amount_minor == deducted(o)
+        assert o.freight_reduction_amount.amount_minor == deducted(o, {FREIGHT_REDUCTION}) \
+            <= o.freight_amount.amount_minor
         assert o.actual_amount.amount_minor == (o.total_amount.amount_minor
                                                 - o.discount_amount.amount_minor
+                                                + o.freight_reduction_amount.amount_minor
                                                 + o.adjust_amount.amount_minor) >= 0
         for d in o.deductions:
             assert d.platform_amount.amount_minor + d.merchant_amount.amount_minor == \
                 d.amount.amount_minor
             if d.kind == CARD:  # the platform's prepaid money: it funds the card
                 assert d.platform_amount == d.amount
-    for name in ("total_amount", "discount_amount", "actual_amount", "freight_amount"):
+    for name in ("total_amount", "discount_amount", "actual_amount", "freight_amount",
+                 "freight_reduction_amount"):
         assert getattr(order, name).amount_minor == sum(
             getattr(x, name).amount_minor for x in lines)
     pay = order.pay_order
@@ -340,7 +346,8 @@ def check_amounts(order: tr.Order) -> None:
         order.total_amount.amount_minor - order.discount_amount.amount_minor
         + order.adjust_amount.amount_minor + order.freight_amount.amount_minor)
     assert pay.actual_amount.amount_minor == (order.actual_amount.amount_minor
-                                              + pay.freight_amount.amount_minor)
+                                              + pay.freight_amount.amount_minor
+                                              - order.freight_reduction_amount.amount_minor)
 
 
 @dataclasses.dataclass(frozen=True)

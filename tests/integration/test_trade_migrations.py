@@ -73,3 +73,27 @@ async def test_trade_0009_puts_the_card_in_the_discount_and_on_the_platform(
                            ("x", 0): (50, 0), ("x", 1): (500, 0)}
     finally:
         await db.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+async def test_trade_0012_gives_orders_written_before_the_default_business_type(
+        backend: str, pg_database: CreateDb, tmp_path: object) -> None:
+    url = (await pg_database("trade_0012") if backend == "postgres"
+           else f"sqlite+aiosqlite:///{tmp_path}/trade.db")
+    db = Database(url, TRADE.metadata, TRADE.plumbing)
+    try:
+        await migrate.upgrade(db, TRADE, "trade_0011")
+        async with db.transaction() as s:
+            for order_id, parent in (("m", None), ("s1", "m")):
+                await s.execute(t.biz_orders.insert().values(row(
+                    t.biz_orders, order_id=order_id, parent_id=parent, is_main=parent is None,
+                    currency="CNY")))
+        await migrate.upgrade(db, TRADE)
+        async with db.transaction() as s:
+            await s.execute(t.biz_orders.insert().values(row(
+                t.biz_orders, order_id="n", currency="CNY", business_type="takeout")))
+            types = {r.order_id: r.business_type for r in (
+                await s.execute(select(t.biz_orders))).all()}
+        assert types == {"m": "default", "s1": "default", "n": "takeout"}
+    finally:
+        await db.dispose()

@@ -2,7 +2,8 @@
 a refused action changes nothing; the status only moves along the table;
 main and sub orders move together; the money adds up — lines to the main
 order, pay order parts to what payment is asked, a presale's deposit and
-balance to the whole; no line's amount goes below zero."""
+balance to the whole; a freight reduction lowers what is paid for the freight,
+never a line's goods; no line's amount goes below zero."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from tests.trade_support import (
     CARD,
+    FREIGHT_REDUCTION,
     PHYSICAL,
     POINTS,
     POLICY,
@@ -50,10 +52,13 @@ def orders(draw: st.DrawFn) -> Order:
         total = price * quantity
         card = draw(st.integers(0, total))
         points = draw(st.integers(0, total - card))
-        deductions = [deduction(k, x) for k, x in ((CARD, card), (POINTS, points)) if x]
+        freight = draw(st.integers(0, 2000)) if kind == PHYSICAL else 0
+        # A seller's freight reduction: at most the freight (checkout's min).
+        reduction = draw(st.integers(0, freight))
+        deductions = [deduction(k, x) for k, x in ((CARD, card), (POINTS, points),
+                                                   (FREIGHT_REDUCTION, reduction)) if x]
         lines.append(line(f"l{i}", price=price, quantity=quantity, item_type=kind,
-                          deductions=deductions,
-                          freight=draw(st.integers(0, 2000)) if kind == PHYSICAL else 0))
+                          deductions=deductions, freight=freight))
     presale = None
     only = lines[0]
     if n == 1 and only.item.item_type == PHYSICAL and draw(st.booleans()):
@@ -111,6 +116,12 @@ def act(order: Order, action: str, data: st.DataObject, now: dt.datetime) -> Non
 def check_money(order: Order) -> None:
     assert all(x.actual >= 0 for x in order.lines)
     assert order.adjust == sum(x.adjust for x in order.lines)
+    for x in order.lines:
+        # The goods' cash never pays for (nor is lowered by) the freight reduction.
+        assert x.actual == x.total - x.deducted(without={FREIGHT_REDUCTION}) + x.adjust
+        assert 0 <= x.freight_reduction <= x.freight
+    assert order.discount == sum(d.amount for x in order.lines for d in x.deductions)
+    freight_paid = order.freight - order.freight_reduction
     kinds = [p.kind for p in order.pay_orders]
     for p in order.pay_orders:
         assert p.total - p.point - p.discount - p.stored_value + p.adjust + p.freight == p.actual
@@ -118,21 +129,23 @@ def check_money(order: Order) -> None:
         [p] = order.pay_orders
         assert p.point + p.discount + p.stored_value == order.discount
         assert (p.adjust, p.freight) == (order.adjust, order.freight)
-        assert p.actual == order.actual + order.freight >= 0
+        assert p.actual == order.actual + freight_paid >= 0
     else:
         assert kinds == [DEPOSIT, BALANCE]
         deposit, balance = order.pay_orders
         assert deposit.total + balance.total == order.total
-        assert deposit.actual + balance.actual == order.actual + order.freight
+        assert deposit.actual + balance.actual == order.actual + freight_paid
         assert balance.actual >= 1
     # The views say the same: the main order is the sum of its sub orders.
     message = views.order_message(order)
     if order.is_main:
         subs = message.sub_orders
         for name in ("total_amount", "discount_amount", "actual_amount", "adjust_amount",
-                     "freight_amount"):
+                     "freight_amount", "freight_reduction_amount"):
             assert getattr(message, name).amount_minor == sum(
                 getattr(x, name).amount_minor for x in subs)
+    assert message.freight_reduction_amount.amount_minor == order.freight_reduction
+    assert {x.business_type for x in [message, *message.sub_orders]} == {"default"}
 
 
 def check_together(order: Order) -> None:

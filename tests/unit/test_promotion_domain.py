@@ -159,6 +159,26 @@ def test_a_budget_is_a_positive_amount_in_the_rules_currency_and_not_for_free_sh
                          "promotion.ladders[1].threshold"]
 
 
+def test_a_freight_reduction_is_a_shops_amount_off_from_at_most_one_threshold() -> None:
+    shop = pb.Scope(seller_id="m1")
+    for ok in (promotion(kind=pb.PROMOTION_KIND_FREIGHT_REDUCTION, scope=shop,
+                         amount_off=cny(500)),
+               promotion(kind=pb.PROMOTION_KIND_FREIGHT_REDUCTION, scope=shop,
+                         amount_off=cny(500), ladders=[pb.Ladder(threshold=cny(2000))],
+                         budget=cny(10_000))):
+        assert refused_promotion(ok) == []
+        assert domain.validate_promotion(ok) == "CNY"
+    # A platform-wide one, no amount, two steps, a step with an amount or a
+    # rate, a price: refused, every field named.
+    assert refused_promotion(promotion(
+        kind=pb.PROMOTION_KIND_FREIGHT_REDUCTION, price=cny(1),
+        ladders=[pb.Ladder(threshold=cny(1), amount_off=cny(1)),
+                 pb.Ladder(threshold=cny(2), rate_bps=5)])) == [
+        "promotion.price", "promotion.amount_off", "promotion.ladders",
+        "promotion.ladders[0].amount_off", "promotion.ladders[1].rate_bps",
+        "promotion.scope.seller_id"]
+
+
 def template(**kw: object) -> pb.CouponTemplate:
     base: dict[str, object] = {"title": "t", "kind": pb.COUPON_KIND_FULL_REDUCTION,
                                "threshold": cny(1000), "amount_off": cny(100),
@@ -205,6 +225,17 @@ def test_quote_requests_need_one_currency_and_sane_lines() -> None:
     assert refused(huge, lambda: None) == [
         "lines[0].line_id", "lines[0].seller_id", "lines[0].unit_price.amount_minor",
         "lines[0].quantity", "coupon_ids", "points"]
+    # The sellers' freight: each seller once, in the cart's currency, never negative.
+    freights = pb.QuoteRequest(lines=ok.lines, seller_freights=[
+        pb.SellerFreight(seller_id="s", freight=cny(700)),
+        pb.SellerFreight(seller_id="s", freight=Money(currency_code="USD", amount_minor=1)),
+        pb.SellerFreight(seller_id="t", freight=cny(0)),
+        pb.SellerFreight(seller_id="u", freight=cny(-1))])
+    assert refused(freights, lambda: domain.validate_quote_request(freights)) == [
+        "seller_freights[3].freight.amount_minor"]
+    freights.seller_freights.pop()
+    assert refused(freights, lambda: domain.validate_quote_request(freights)) == [
+        "seller_freights", "seller_freights[1].freight.currency_code"]
 
 
 def test_the_default_policy_survives_a_round_trip() -> None:

@@ -390,3 +390,43 @@ async def test_free_shipping_is_reported_per_seller_after_promotions(db: Databas
                                        pb.EndPromotionRequest(promotion_id=shop.promotion_id))
     q = await quote(db, [line("x", 10_000), line("y", 5000, seller="s2")])
     assert free(q) == {"s1": (False, ""), "s2": (False, "")}
+
+
+# --- freight reduction -------------------------------------------------------
+
+
+async def test_a_freight_reduction_is_offered_per_seller_and_its_budget_counts_the_freight(
+        db: Database) -> None:
+    fr = await create_promotion(db, kind=pb.PROMOTION_KIND_FREIGHT_REDUCTION,
+                                scope=pb.Scope(seller_id="s1"), amount_off=cny(500),
+                                budget=cny(800))
+    await create_promotion(db, kind=pb.PROMOTION_KIND_FREE_SHIPPING,
+                           scope=pb.Scope(seller_id="s2"), ladders=[pb.Ladder(threshold=cny(0))])
+    assert fr.amount_off == cny(500) and not fr.ladders
+    cart = [line("x", 1000), line("y", 1000, seller="s2")]
+
+    def offers(q: pb.QuoteResponse) -> dict[str, tuple[str, int, int]]:
+        return {x.seller_id: (x.freight_reduction.source_id,
+                              x.freight_reduction.amount.amount_minor,
+                              x.freight_reduction.merchant_amount.amount_minor)
+                for x in q.sellers if x.HasField("freight_reduction")}
+
+    # s1 is offered 5.00, borne by itself; s2 ships free (free shipping wins).
+    q = await quote(db, cart)
+    assert offers(q) == {"s1": (fr.promotion_id, 500, 500)}
+    assert q.deducted_amount.amount_minor == 0 and q.payable_amount.amount_minor == 2000
+    assert [(d.kind, d.amount.amount_minor) for d in q.deductions] == [
+        (pb.DEDUCTION_KIND_FREIGHT_REDUCTION, 500)]
+    # A hold given s1's freight of 3.00 takes 3.00 and counts that.
+    held = await hold(db, "o1", cart, seller_freights=[
+        pb.SellerFreight(seller_id="s1", freight=cny(300))])
+    assert offers(held.quote) == {"s1": (fr.promotion_id, 300, 300)}
+    assert await budget_of(db, fr.promotion_id) == (800, 300)
+    await hold(db, "o2", cart, seller_freights=[
+        pb.SellerFreight(seller_id="s1", freight=cny(700))])
+    assert await budget_of(db, fr.promotion_id) == (800, 800)
+    assert offers(await quote(db, cart)) == {}  # nothing left
+    async with db.transaction() as s:
+        await holds.release_benefits(s, db.dialect, "o1")
+    assert await budget_of(db, fr.promotion_id) == (800, 500)
+    assert offers(await quote(db, cart)) == {"s1": (fr.promotion_id, 300, 300)}

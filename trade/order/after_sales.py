@@ -271,7 +271,7 @@ class AfterSales(OrderState):
                      ).complete(x.actual, x.quantity) for x in self.lines)
         nothing_shipped = not anything_shipped(
             [x.log_order.status for x in self.lines if x.log_order is not None])
-        freight = self.freight if whole and nothing_shipped else 0
+        freight = self.freight_due if whole and nothing_shipped else 0
         pending: dict[str, int] = {}
         for c in self.claims:
             if c.status == CLAIM_AGREED and c.plan and c.application_id != claim.application_id:

@@ -54,6 +54,7 @@ from trade.order.events import (
     VouchersIssued,
 )
 from trade.order.model import (
+    DEFAULT_BUSINESS_TYPE,
     SYSTEM,
     Close,
     Line,
@@ -132,7 +133,8 @@ class Order(AfterSales):
     def place(cls, *, order_id: str, buyer_id: str, currency: str, lines: list[Line],
               pay_order_id: str, balance_pay_order_id: str = "", presale: Presale | None = None,
               request_id: str = "", out_type: str = "", out_id: str = "", buyer_memo: str = "",
-              now: dt.datetime, policy: TradePolicy) -> Order:
+              business_type: str = DEFAULT_BUSINESS_TYPE, now: dt.datetime,
+              policy: TradePolicy) -> Order:
         """A new order in INIT from priced lines (deductions and freight on
         them): its pay orders computed (``amounts.pay_orders``), its physical
         lines UNSHIPPED, the rollback timer armed."""
@@ -143,6 +145,7 @@ class Order(AfterSales):
                                                   presale, now),
                     created_at=now, updated_at=now, request_id=request_id, out_type=out_type,
                     out_id=out_id, buyer_memo=buyer_memo,
+                    business_type=business_type or DEFAULT_BUSINESS_TYPE,
                     main_logistics_status=UNSHIPPED if lines[0].order_id != order_id
                     and any(x.log_order for x in lines) else NOT_REQUIRED)
         order.arm(ROLLBACK_TIMER, order_id, now + policy.rollback_after)

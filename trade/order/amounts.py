@@ -6,7 +6,10 @@ each amount means" in docs/architecture.md):
 * A line's actual amount is its total less every deduction plus its share of
   the price adjustment; a main order's amounts are the sums of its lines'.
 * The FULL pay order splits the deductions in three parts — points, the card,
-  the rest — and asks total − points − discount − card + adjust + freight.
+  the rest (the freight reductions among them) — and asks total − points −
+  discount − card + adjust + freight: the goods' actual amounts plus the
+  freight less its reductions (a freight reduction never lowers what a line
+  pays for its goods, ``Line.actual``).
 * A presale order asks its deposit (deposit per unit × quantity) on a DEPOSIT
   pay order and everything else (deductions, freight) on its BALANCE; the
   two ask together exactly what the FULL one would. Its goods must leave a
@@ -42,7 +45,7 @@ def pay_orders(lines: Sequence[Line], pay_order_id: str, balance_pay_order_id: s
     """The pay orders of a new order: FULL, or DEPOSIT then BALANCE."""
     total = sum(line.total for line in lines)
     freight = sum(line.freight for line in lines)
-    goods = sum(line.actual for line in lines)
+    goods = sum(line.actual for line in lines) - sum(line.freight_reduction for line in lines)
     full = PayOrder(
         pay_order_id=pay_order_id, kind=FULL, total=total,
         point=deducted(lines, kinds={POINTS}), discount=deducted(lines, without={POINTS, CARD}),
@@ -75,6 +78,17 @@ def check_presale_balance(lines: Sequence[Line], presale: Presale | None) -> Non
         raise InvalidArgument.field(
             "benefits", "a presale order must leave a balance above its deposit to pay"
             + (" (a stored-value card is used)" if card else ""))
+
+
+def freight_reduction(offered: int, platform: int, freight: int) -> tuple[int, int]:
+    """A freight reduction offered (``offered``, of which the platform bears
+    ``platform``) deducted from ``freight``: min(offered, freight), and the
+    platform's part of it in proportion, rounded down (promotion's
+    ``FreightOffer.scaled``)."""
+    amount = max(0, min(offered, freight))
+    if amount == offered:
+        return amount, platform
+    return amount, platform * amount // offered
 
 
 def split_adjustment(adjust: int, weights: Sequence[int]) -> list[int]:

@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Self, cast
 
 from trade.order.events import OrderShipped
-from trade.order.model import Close, Line, Party, PayOrder, RefundClaim, TradePolicy, Voucher
+from trade.order.model import (
+    DEFAULT_BUSINESS_TYPE,
+    Close,
+    Line,
+    Party,
+    PayOrder,
+    RefundClaim,
+    TradePolicy,
+    Voucher,
+)
 from trade.order.states import (
     INIT,
     LOGISTICS_CANCELLED,
@@ -74,6 +83,8 @@ class OrderState(Aggregate):
     out_type: str = ""
     out_id: str = ""
     buyer_memo: str = ""
+    # The business it belongs to (CreateOrderRequest.business_type).
+    business_type: str = DEFAULT_BUSINESS_TYPE
     close: Close | None = None
     ship_time: dt.datetime | None = None
     auto_receive_time: dt.datetime | None = None
@@ -122,6 +133,16 @@ class OrderState(Aggregate):
     def freight(self) -> int:
         """The sellers' freight (on their first physical lines)."""
         return sum(line.freight for line in self.lines)
+
+    @property
+    def freight_reduction(self) -> int:
+        """What was taken off the sellers' freight (in ``discount``, not ``actual``)."""
+        return sum(line.freight_reduction for line in self.lines)
+
+    @property
+    def freight_due(self) -> int:
+        """The freight the buyer pays: freight − freight reduction."""
+        return self.freight - self.freight_reduction
 
     @property
     def actual(self) -> int:

@@ -18,6 +18,9 @@ from zhongtai.common.v1.common_pb2 import Operator
 from zhongtai.trade.v1 import trade_pb2 as pb
 
 POINTS, CARD = refunds.POINTS, refunds.CARD
+FREIGHT_REDUCTION = refunds.FREIGHT_REDUCTION
+# The business of an order that names none (CreateOrderRequest.business_type).
+DEFAULT_BUSINESS_TYPE = "default"
 
 
 @dataclass(frozen=True)
@@ -130,10 +133,13 @@ class Line:
     """A single order, or one sub order of a main order: one SKU of one seller.
 
     Amounts: ``total`` = unit price × quantity; ``discount`` = every
-    deduction (points and the card included); ``adjust`` = its share of the
-    seller's price adjustment; ``actual`` = total − discount + adjust, what
-    the buyer still pays for it through payment (freight excluded).
-    ``freight`` is the seller's freight, on its first physical line only.
+    deduction (points, the card and the freight reduction included);
+    ``adjust`` = its share of the seller's price adjustment; ``actual`` =
+    total − (discount − freight_reduction) + adjust, what the buyer still
+    pays for the goods through payment (freight excluded). ``freight`` is
+    the seller's freight, on its first physical line only, with its
+    ``freight_reduction`` (deductions of kind FREIGHT_REDUCTION): the buyer
+    pays ``freight_due`` = freight − freight_reduction for it.
     """
 
     order_id: str
@@ -171,13 +177,24 @@ class Line:
 
     @property
     def discount(self) -> int:
-        """Every deduction on the line."""
+        """Every deduction on the line (the freight reduction's too)."""
         return self.deducted()
 
     @property
+    def freight_reduction(self) -> int:
+        """What was taken off the line's freight (never off the goods)."""
+        return self.deducted(kinds={FREIGHT_REDUCTION})
+
+    @property
+    def freight_due(self) -> int:
+        """The freight the buyer pays: freight − freight reduction."""
+        return self.freight - self.freight_reduction
+
+    @property
     def actual(self) -> int:
-        """Total − discount + adjust: what the buyer pays for it through payment."""
-        return self.total - self.discount + self.adjust
+        """Total − the goods' deductions + adjust: what the buyer pays for
+        the goods through payment (the freight and its reduction apart)."""
+        return self.total - self.deducted(without={FREIGHT_REDUCTION}) + self.adjust
 
 
 @dataclass
@@ -186,7 +203,9 @@ class PayOrder:
     order's DEPOSIT and BALANCE.
 
     ``actual`` = total − point − discount − stored_value + adjust + freight:
-    what payment is asked for (0: paid at creation by points and the card).
+    what payment is asked for (0: paid at creation by points and the card);
+    ``discount`` holds the freight reductions, so that is the goods' actual
+    amounts + freight − freight reduction.
     """
 
     pay_order_id: str

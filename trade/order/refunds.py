@@ -24,7 +24,10 @@ merchant bear):
   DEPOSIT, each up to what is left of it (its actual amount less what it
   refunded and what agreed claims not yet finished will).
 * Freight: the claim after which every line of an order nothing of which
-  shipped is refunded completely adds the order's freight to its cash.
+  shipped is refunded completely adds the order's freight cash to its cash:
+  the freight less its freight reductions (what the buyer paid for it).
+  A freight reduction is not a part of the goods: a claim returns nothing
+  of it (its DeductionBack is 0), whatever it refunds.
 * Coupons (and the red packet) are restored by the claim that refunds the
   order completely, unless it was completed.
 * Stock: a refund-only claim's units go back when the line had not
@@ -47,6 +50,7 @@ if TYPE_CHECKING:
 
 POINTS = promo.DEDUCTION_KIND_POINTS
 CARD = promo.DEDUCTION_KIND_STORED_VALUE_CARD
+FREIGHT_REDUCTION = promo.DEDUCTION_KIND_FREIGHT_REDUCTION
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,9 @@ def allot_line(paid: int, quantity: int, deductions: Sequence[Deduction], before
     back = []
     for i, d in enumerate(deductions):
         amount, platform = before.part(i)
+        if d.kind == FREIGHT_REDUCTION:
+            back.append(DeductionBack(d.kind, d.source_id, 0, 0, 0))
+            continue
         a = d.amount * num // den - amount
         # The platform's share follows its own proportion, within what is
         # left of each bearer's share, so neither ever goes back negative.

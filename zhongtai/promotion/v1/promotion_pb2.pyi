@@ -27,6 +27,7 @@ class DeductionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DEDUCTION_KIND_RED_PACKET: _ClassVar[DeductionKind]
     DEDUCTION_KIND_POINTS: _ClassVar[DeductionKind]
     DEDUCTION_KIND_STORED_VALUE_CARD: _ClassVar[DeductionKind]
+    DEDUCTION_KIND_FREIGHT_REDUCTION: _ClassVar[DeductionKind]
 
 class PromotionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -39,6 +40,7 @@ class PromotionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PROMOTION_KIND_SHOP_FULL_DISCOUNT: _ClassVar[PromotionKind]
     PROMOTION_KIND_PLATFORM_FULL_REDUCTION: _ClassVar[PromotionKind]
     PROMOTION_KIND_FREE_SHIPPING: _ClassVar[PromotionKind]
+    PROMOTION_KIND_FREIGHT_REDUCTION: _ClassVar[PromotionKind]
 
 class CouponKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -122,6 +124,7 @@ DEDUCTION_KIND_PLATFORM_COUPON: DeductionKind
 DEDUCTION_KIND_RED_PACKET: DeductionKind
 DEDUCTION_KIND_POINTS: DeductionKind
 DEDUCTION_KIND_STORED_VALUE_CARD: DeductionKind
+DEDUCTION_KIND_FREIGHT_REDUCTION: DeductionKind
 PROMOTION_KIND_UNSPECIFIED: PromotionKind
 PROMOTION_KIND_ITEM_DIRECT_REDUCTION: PromotionKind
 PROMOTION_KIND_ITEM_DISCOUNT: PromotionKind
@@ -131,6 +134,7 @@ PROMOTION_KIND_SHOP_FULL_REDUCTION: PromotionKind
 PROMOTION_KIND_SHOP_FULL_DISCOUNT: PromotionKind
 PROMOTION_KIND_PLATFORM_FULL_REDUCTION: PromotionKind
 PROMOTION_KIND_FREE_SHIPPING: PromotionKind
+PROMOTION_KIND_FREIGHT_REDUCTION: PromotionKind
 COUPON_KIND_UNSPECIFIED: CouponKind
 COUPON_KIND_FULL_REDUCTION: CouponKind
 COUPON_KIND_DISCOUNT: CouponKind
@@ -676,7 +680,7 @@ class QuoteLine(_message.Message):
     def __init__(self, line_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., sku_id: _Optional[str] = ..., category_id: _Optional[str] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., quantity: _Optional[int] = ..., non_discountable: _Optional[bool] = ...) -> None: ...
 
 class QuoteRequest(_message.Message):
-    __slots__ = ("buyer_id", "buyer_is_vip", "lines", "coupon_ids", "points", "red_packet_id", "stored_value_card_id", "stored_value_amount", "at_time")
+    __slots__ = ("buyer_id", "buyer_is_vip", "lines", "coupon_ids", "points", "red_packet_id", "stored_value_card_id", "stored_value_amount", "at_time", "seller_freights")
     BUYER_ID_FIELD_NUMBER: _ClassVar[int]
     BUYER_IS_VIP_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
@@ -686,6 +690,7 @@ class QuoteRequest(_message.Message):
     STORED_VALUE_CARD_ID_FIELD_NUMBER: _ClassVar[int]
     STORED_VALUE_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     AT_TIME_FIELD_NUMBER: _ClassVar[int]
+    SELLER_FREIGHTS_FIELD_NUMBER: _ClassVar[int]
     buyer_id: str
     buyer_is_vip: bool
     lines: _containers.RepeatedCompositeFieldContainer[QuoteLine]
@@ -695,7 +700,8 @@ class QuoteRequest(_message.Message):
     stored_value_card_id: str
     stored_value_amount: _common_pb2.Money
     at_time: _timestamp_pb2.Timestamp
-    def __init__(self, buyer_id: _Optional[str] = ..., buyer_is_vip: _Optional[bool] = ..., lines: _Optional[_Iterable[_Union[QuoteLine, _Mapping]]] = ..., coupon_ids: _Optional[_Iterable[str]] = ..., points: _Optional[int] = ..., red_packet_id: _Optional[str] = ..., stored_value_card_id: _Optional[str] = ..., stored_value_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., at_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    seller_freights: _containers.RepeatedCompositeFieldContainer[SellerFreight]
+    def __init__(self, buyer_id: _Optional[str] = ..., buyer_is_vip: _Optional[bool] = ..., lines: _Optional[_Iterable[_Union[QuoteLine, _Mapping]]] = ..., coupon_ids: _Optional[_Iterable[str]] = ..., points: _Optional[int] = ..., red_packet_id: _Optional[str] = ..., stored_value_card_id: _Optional[str] = ..., stored_value_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., at_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., seller_freights: _Optional[_Iterable[_Union[SellerFreight, _Mapping]]] = ...) -> None: ...
 
 class Deduction(_message.Message):
     __slots__ = ("kind", "source_id", "amount", "platform_amount", "merchant_amount")
@@ -726,7 +732,7 @@ class LineQuote(_message.Message):
     def __init__(self, line_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., original_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., deductions: _Optional[_Iterable[_Union[Deduction, _Mapping]]] = ..., actual_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class SellerQuote(_message.Message):
-    __slots__ = ("seller_id", "original_amount", "deducted_amount", "actual_amount", "merchant_borne_amount", "platform_borne_amount", "free_shipping", "free_shipping_promotion_id")
+    __slots__ = ("seller_id", "original_amount", "deducted_amount", "actual_amount", "merchant_borne_amount", "platform_borne_amount", "free_shipping", "free_shipping_promotion_id", "freight_reduction")
     SELLER_ID_FIELD_NUMBER: _ClassVar[int]
     ORIGINAL_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     DEDUCTED_AMOUNT_FIELD_NUMBER: _ClassVar[int]
@@ -735,6 +741,7 @@ class SellerQuote(_message.Message):
     PLATFORM_BORNE_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     FREE_SHIPPING_FIELD_NUMBER: _ClassVar[int]
     FREE_SHIPPING_PROMOTION_ID_FIELD_NUMBER: _ClassVar[int]
+    FREIGHT_REDUCTION_FIELD_NUMBER: _ClassVar[int]
     seller_id: str
     original_amount: _common_pb2.Money
     deducted_amount: _common_pb2.Money
@@ -743,7 +750,8 @@ class SellerQuote(_message.Message):
     platform_borne_amount: _common_pb2.Money
     free_shipping: bool
     free_shipping_promotion_id: str
-    def __init__(self, seller_id: _Optional[str] = ..., original_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., deducted_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actual_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., merchant_borne_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., platform_borne_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., free_shipping: _Optional[bool] = ..., free_shipping_promotion_id: _Optional[str] = ...) -> None: ...
+    freight_reduction: Deduction
+    def __init__(self, seller_id: _Optional[str] = ..., original_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., deducted_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actual_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., merchant_borne_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., platform_borne_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., free_shipping: _Optional[bool] = ..., free_shipping_promotion_id: _Optional[str] = ..., freight_reduction: _Optional[_Union[Deduction, _Mapping]] = ...) -> None: ...
 
 class DeductionTotal(_message.Message):
     __slots__ = ("kind", "source_id", "amount", "offered_amount")
@@ -898,3 +906,11 @@ class ListAuditEntriesResponse(_message.Message):
     entries: _containers.RepeatedCompositeFieldContainer[_audit_pb2.AuditEntry]
     next_page_token: str
     def __init__(self, entries: _Optional[_Iterable[_Union[_audit_pb2.AuditEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class SellerFreight(_message.Message):
+    __slots__ = ("seller_id", "freight")
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    FREIGHT_FIELD_NUMBER: _ClassVar[int]
+    seller_id: str
+    freight: _common_pb2.Money
+    def __init__(self, seller_id: _Optional[str] = ..., freight: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...

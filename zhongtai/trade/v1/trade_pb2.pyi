@@ -324,7 +324,7 @@ class LogOrder(_message.Message):
     def __init__(self, log_order_id: _Optional[str] = ..., order_id: _Optional[str] = ..., status: _Optional[_Union[LogisticsStatus, str]] = ..., address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("order_id", "parent_id", "is_main", "buyer_id", "seller_id", "status", "pay_status", "logistics_status", "item", "quantity", "total_amount", "actual_amount", "sub_orders", "pay_order", "log_order", "out_type", "out_id", "close_reason", "close_note", "closed_by", "buyer_memo", "create_time", "update_time", "deductions", "discount_amount", "freight_amount", "adjust_amount", "pay_orders", "auto_receive_time", "receipt_extensions", "vouchers", "ship_time", "refund_status", "refunded_amount", "refunded_quantity", "after_sales_end_time")
+    __slots__ = ("order_id", "parent_id", "is_main", "buyer_id", "seller_id", "status", "pay_status", "logistics_status", "item", "quantity", "total_amount", "actual_amount", "sub_orders", "pay_order", "log_order", "out_type", "out_id", "close_reason", "close_note", "closed_by", "buyer_memo", "create_time", "update_time", "deductions", "discount_amount", "freight_amount", "adjust_amount", "pay_orders", "auto_receive_time", "receipt_extensions", "vouchers", "ship_time", "refund_status", "refunded_amount", "refunded_quantity", "after_sales_end_time", "business_type", "freight_reduction_amount")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     PARENT_ID_FIELD_NUMBER: _ClassVar[int]
     IS_MAIN_FIELD_NUMBER: _ClassVar[int]
@@ -361,6 +361,8 @@ class Order(_message.Message):
     REFUNDED_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     REFUNDED_QUANTITY_FIELD_NUMBER: _ClassVar[int]
     AFTER_SALES_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    BUSINESS_TYPE_FIELD_NUMBER: _ClassVar[int]
+    FREIGHT_REDUCTION_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     parent_id: str
     is_main: bool
@@ -397,7 +399,9 @@ class Order(_message.Message):
     refunded_amount: _common_pb2.Money
     refunded_quantity: int
     after_sales_end_time: _timestamp_pb2.Timestamp
-    def __init__(self, order_id: _Optional[str] = ..., parent_id: _Optional[str] = ..., is_main: _Optional[bool] = ..., buyer_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., pay_status: _Optional[_Union[PayStatus, str]] = ..., logistics_status: _Optional[_Union[LogisticsStatus, str]] = ..., item: _Optional[_Union[ItemSnapshot, _Mapping]] = ..., quantity: _Optional[int] = ..., total_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actual_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., sub_orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., pay_order: _Optional[_Union[PayOrder, _Mapping]] = ..., log_order: _Optional[_Union[LogOrder, _Mapping]] = ..., out_type: _Optional[str] = ..., out_id: _Optional[str] = ..., close_reason: _Optional[_Union[CloseReason, str]] = ..., close_note: _Optional[str] = ..., closed_by: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ..., buyer_memo: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deductions: _Optional[_Iterable[_Union[_promotion_pb2.Deduction, _Mapping]]] = ..., discount_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., freight_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., adjust_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pay_orders: _Optional[_Iterable[_Union[PayOrder, _Mapping]]] = ..., auto_receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., receipt_extensions: _Optional[int] = ..., vouchers: _Optional[_Iterable[_Union[Voucher, _Mapping]]] = ..., ship_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., refund_status: _Optional[_Union[LineRefundStatus, str]] = ..., refunded_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., refunded_quantity: _Optional[int] = ..., after_sales_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    business_type: str
+    freight_reduction_amount: _common_pb2.Money
+    def __init__(self, order_id: _Optional[str] = ..., parent_id: _Optional[str] = ..., is_main: _Optional[bool] = ..., buyer_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., pay_status: _Optional[_Union[PayStatus, str]] = ..., logistics_status: _Optional[_Union[LogisticsStatus, str]] = ..., item: _Optional[_Union[ItemSnapshot, _Mapping]] = ..., quantity: _Optional[int] = ..., total_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actual_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., sub_orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., pay_order: _Optional[_Union[PayOrder, _Mapping]] = ..., log_order: _Optional[_Union[LogOrder, _Mapping]] = ..., out_type: _Optional[str] = ..., out_id: _Optional[str] = ..., close_reason: _Optional[_Union[CloseReason, str]] = ..., close_note: _Optional[str] = ..., closed_by: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ..., buyer_memo: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deductions: _Optional[_Iterable[_Union[_promotion_pb2.Deduction, _Mapping]]] = ..., discount_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., freight_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., adjust_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pay_orders: _Optional[_Iterable[_Union[PayOrder, _Mapping]]] = ..., auto_receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., receipt_extensions: _Optional[int] = ..., vouchers: _Optional[_Iterable[_Union[Voucher, _Mapping]]] = ..., ship_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., refund_status: _Optional[_Union[LineRefundStatus, str]] = ..., refunded_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., refunded_quantity: _Optional[int] = ..., after_sales_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., business_type: _Optional[str] = ..., freight_reduction_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class LineRefundable(_message.Message):
     __slots__ = ("line_order_id", "seller_id", "sku_id", "quantity", "refund_status", "paid_amount", "refunded_amount", "max_refundable", "refundable_quantity", "open_application_id", "shipped", "physical")
@@ -584,18 +588,20 @@ class Benefits(_message.Message):
     def __init__(self, coupon_ids: _Optional[_Iterable[str]] = ..., points: _Optional[int] = ..., red_packet_id: _Optional[str] = ..., stored_value_card_id: _Optional[str] = ..., stored_value_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class QuoteOrderRequest(_message.Message):
-    __slots__ = ("buyer_id", "lines", "address", "benefits", "buyer_is_vip")
+    __slots__ = ("buyer_id", "lines", "address", "benefits", "buyer_is_vip", "business_type")
     BUYER_ID_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
     ADDRESS_FIELD_NUMBER: _ClassVar[int]
     BENEFITS_FIELD_NUMBER: _ClassVar[int]
     BUYER_IS_VIP_FIELD_NUMBER: _ClassVar[int]
+    BUSINESS_TYPE_FIELD_NUMBER: _ClassVar[int]
     buyer_id: str
     lines: _containers.RepeatedCompositeFieldContainer[OrderLineInput]
     address: _common_pb2.Address
     benefits: Benefits
     buyer_is_vip: bool
-    def __init__(self, buyer_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLineInput, _Mapping]]] = ..., address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., benefits: _Optional[_Union[Benefits, _Mapping]] = ..., buyer_is_vip: _Optional[bool] = ...) -> None: ...
+    business_type: str
+    def __init__(self, buyer_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLineInput, _Mapping]]] = ..., address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., benefits: _Optional[_Union[Benefits, _Mapping]] = ..., buyer_is_vip: _Optional[bool] = ..., business_type: _Optional[str] = ...) -> None: ...
 
 class QuoteOrderResponse(_message.Message):
     __slots__ = ("order", "quote")
@@ -606,7 +612,7 @@ class QuoteOrderResponse(_message.Message):
     def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ..., quote: _Optional[_Union[_promotion_pb2.QuoteResponse, _Mapping]] = ...) -> None: ...
 
 class CreateOrderRequest(_message.Message):
-    __slots__ = ("request_id", "buyer_id", "lines", "address", "out_type", "out_id", "buyer_memo", "benefits", "buyer_is_vip")
+    __slots__ = ("request_id", "buyer_id", "lines", "address", "out_type", "out_id", "buyer_memo", "benefits", "buyer_is_vip", "business_type")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     BUYER_ID_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
@@ -616,6 +622,7 @@ class CreateOrderRequest(_message.Message):
     BUYER_MEMO_FIELD_NUMBER: _ClassVar[int]
     BENEFITS_FIELD_NUMBER: _ClassVar[int]
     BUYER_IS_VIP_FIELD_NUMBER: _ClassVar[int]
+    BUSINESS_TYPE_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     buyer_id: str
     lines: _containers.RepeatedCompositeFieldContainer[OrderLineInput]
@@ -625,7 +632,8 @@ class CreateOrderRequest(_message.Message):
     buyer_memo: str
     benefits: Benefits
     buyer_is_vip: bool
-    def __init__(self, request_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLineInput, _Mapping]]] = ..., address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., out_type: _Optional[str] = ..., out_id: _Optional[str] = ..., buyer_memo: _Optional[str] = ..., benefits: _Optional[_Union[Benefits, _Mapping]] = ..., buyer_is_vip: _Optional[bool] = ...) -> None: ...
+    business_type: str
+    def __init__(self, request_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLineInput, _Mapping]]] = ..., address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., out_type: _Optional[str] = ..., out_id: _Optional[str] = ..., buyer_memo: _Optional[str] = ..., benefits: _Optional[_Union[Benefits, _Mapping]] = ..., buyer_is_vip: _Optional[bool] = ..., business_type: _Optional[str] = ...) -> None: ...
 
 class CreateOrderResponse(_message.Message):
     __slots__ = ("order",)
