@@ -77,8 +77,7 @@ async def _changed(uow: SqlSettlementUnitOfWork, o: OrderClearing, entries: list
 
 
 async def order_paid(uow: SqlSettlementUnitOfWork, event: trade_events.OrderPaid,
-                     settings: SettlementSettings, now: dt.datetime,
-                     business_type: str = "") -> None:
+                     settings: SettlementSettings, now: dt.datetime) -> None:
     """Record a paid order once (PAYMENT; CLEARING at once in collection
     mode), stamped with the fee rules of its business type in force at its
     creation and with which of its sellers are the platform's own."""
@@ -86,7 +85,7 @@ async def order_paid(uow: SqlSettlementUnitOfWork, event: trade_events.OrderPaid
     if not fully_paid(order) or await uow.clearings.find(order.order_id) is not None:
         return
     parts = seller_parts(order)
-    business = settings.business_type_of(business_type)
+    business = settings.business_type_of(order.business_type)
     created = to_datetime(order.create_time)
     versions = await uow.fee_rules.of(business, [p.seller_id for p in parts])
     rules = {p.seller_id: fees.in_force(versions, business, p.seller_id, created)

@@ -63,6 +63,7 @@ from dataclasses import dataclass, replace
 from enum import IntEnum
 
 from settlement.fees import FeeRule
+from zhongtai.promotion.v1 import promotion_pb2 as promo
 
 
 class LineKind(IntEnum):
@@ -93,9 +94,8 @@ NEVER_POSITIVE = frozenset({LineKind.PLATFORM_DISCOUNT, LineKind.MERCHANT_DISCOU
 EITHER_SIGN = frozenset({LineKind.DELIVERY_FEE})
 
 
-# promotion's DeductionKinds taken off the freight, not the goods:
-# DEDUCTION_KIND_FREIGHT_REDUCTION (减配送费).
-FREIGHT_DEDUCTION_KINDS = frozenset({50})
+# promotion's DeductionKinds taken off the freight, not the goods (减配送费).
+FREIGHT_DEDUCTION_KINDS = frozenset({promo.DEDUCTION_KIND_FREIGHT_REDUCTION})
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from settlement.clearing import Deduction, SellerPart
 from settlement.fees import CommissionBase, CommissionKind, FeeRule, Tier
 from settlement.repository import SqlSettlementUnitOfWork
 from zhongtai.db import Database
+from zhongtai.promotion.v1 import promotion_pb2 as promo
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -43,7 +44,7 @@ def parts(draw: st.DrawFn, seller_id: str = "s1") -> SellerPart:
     return SellerPart(seller_id, goods, draw(st.integers(0, 10**6)), draw(deductions(goods)))
 
 
-FREIGHT_REDUCTION = 50  # promotion's DEDUCTION_KIND_FREIGHT_REDUCTION
+FREIGHT_REDUCTION = promo.DEDUCTION_KIND_FREIGHT_REDUCTION
 
 
 @st.composite
@@ -84,10 +85,10 @@ def money_(amount: int) -> object:
 
 
 def trade_order(order_id: str, lines: list[tuple[str, int, int, list[tuple[int, str, int, int]]]],
-                created: dt.datetime = T0) -> object:
-    """A paid top-level trade Order: one sub order per ``(seller, goods,
-    freight, [(deduction kind, source, platform, merchant)])``."""
-    from zhongtai.promotion.v1 import promotion_pb2 as promo
+                created: dt.datetime = T0, business_type: str = "") -> object:
+    """A paid top-level trade Order of ``business_type`` (empty: an order
+    from before the field): one sub order per ``(seller, goods, freight,
+    [(deduction kind, source, platform, merchant)])``."""
     from zhongtai.trade.v1 import trade_pb2 as trade
     from zhongtai.wire import money, timestamp
 
@@ -103,6 +104,7 @@ def trade_order(order_id: str, lines: list[tuple[str, int, int, list[tuple[int, 
     subs = [sub(i, *x) for i, x in enumerate(lines)]
     return trade.Order(
         order_id=order_id, buyer_id="b1", is_main=True, sub_orders=subs,
+        business_type=business_type,
         total_amount=money("CNY", sum(x[1] for x in lines)), create_time=timestamp(created),
         pay_orders=[trade.PayOrder(pay_order_id=f"{order_id}-p", status=trade.PAY_STATUS_PAID)])
 
