@@ -143,6 +143,11 @@ class SellerPart:
         """What the buyer paid through payment for this part."""
         return self.goods - self.discounts + self.freight
 
+    @property
+    def freight_cash(self) -> int:
+        """What the buyer paid for the freight: less its freight reductions."""
+        return max(self.freight - sum(d.amount for d in self.deductions if d.on_freight), 0)
+
     def refunded(self, cash: int, freight_cash: int, deductions: Iterable[Deduction],
                  shipped: bool = True) -> SellerPart:
         """This part after a refund plan (trade's): ``cash`` of the goods
@@ -157,7 +162,7 @@ class SellerPart:
         goods_back = [d for d in deductions if not d.on_freight]
         reductions = [d for d in self.deductions if d.on_freight]
         goods = cash + sum(d.amount for d in goods_back)
-        left = max(self.freight - sum(d.amount for d in reductions), 0)
+        left = self.freight_cash
         paid_back = min(freight_cash, left)
         num, den = (paid_back, left) if left else (int(not shipped and goods >= self.goods), 1)
         back = [Deduction(d.kind, d.source_id, d.platform * num // den, d.merchant * num // den)

@@ -187,17 +187,26 @@ class OrderClearing(Aggregate):
     def refunded_by(self, refund: Refund, now: dt.datetime) -> list[Entry]:
         """A claim's money went back: the seller part recomputed on what is
         left and the removed lines reversed (REFUND before clearing,
-        REVERSAL after); released; once per application id."""
+        REVERSAL after); released; once per application id. The plan's
+        freight is the order's (trade refunds it with the order's last line,
+        whichever seller's): it comes off the plan's seller part first, then
+        the others' by seller id, each up to its freight cash left."""
         if refund.application_id in self.refunded_claims or self.state is State.REVERSED:
             return []
         self.refunded_claims.add(refund.application_id)
         self.open_claims.discard(refund.application_id)
-        part = self.parts.get(refund.seller_id)
-        entries: list[Entry] = []
-        if part is not None:
-            entries += self._reduce({refund.seller_id: part.refunded(
-                refund.cash, refund.freight, refund.deductions, refund.shipped)},
-                refund.application_id)
+        left = dict(self.parts)
+        if refund.seller_id in left:
+            left[refund.seller_id] = left[refund.seller_id].refunded(
+                refund.cash, 0, refund.deductions, refund.shipped)
+        freight = refund.freight
+        for s in [refund.seller_id, *sorted(left)]:
+            take = min(freight, left[s].freight_cash) if s in left else 0
+            if take > 0:
+                left[s] = left[s].refunded(0, take, (), refund.shipped)
+                freight -= take
+        changed = {s: p for s, p in left.items() if p != self.parts[s]}
+        entries = self._reduce(changed, refund.application_id) if changed else []
         if self.outstanding == 0 and self.state is not State.CLEARED:
             self.state = State(MACHINE.next(self.state, REVERSE, self.order_id))
             return entries

@@ -150,6 +150,23 @@ def test_a_full_refund_after_clearing_takes_every_account_back() -> None:
     assert all(v == 0 for v in balances(entries).values())
 
 
+def test_the_orders_freight_refunded_with_another_sellers_line_leaves_m1() -> None:
+    """Trade refunds the order's freight cash with its last line, here the
+    membership's: m1's freight (and its reduction) go back all the same."""
+    o, entries = seed_003_booked()
+    entries += o.refunded_by(Refund("a1", "m1", 4000 - 1400 - RP_M1, 0,
+                                    (Deduction(RED_PACKET, "rp", RP_M1, 0),
+                                     Deduction(SHOP_PROMOTION, "full", 0, 1400)),
+                                    shipped=False), T0)
+    assert (o.parts["m1"].freight, o.parts["m1"].paid) == (700, 200)
+    entries += o.refunded_by(Refund("a2", "platform", 1500 - RP_MEMBERSHIP, 200,
+                                    (Deduction(RED_PACKET, "rp", RP_MEMBERSHIP, 0),),
+                                    shipped=False), T0)
+    assert o.state is State.REVERSED and o.refunded == 3600
+    assert all(x.amount == 0 for x in o.lines())
+    assert all(v == 0 for v in balances(entries).values())
+
+
 def test_goods_refunded_with_the_freight_kept_leave_the_platform_the_shortfall() -> None:
     """The merchant's freight reduction (5.00) outlives its goods: the
     merchant's receivable stays 0 and the platform's delivery fee absorbs it."""
