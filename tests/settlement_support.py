@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -107,6 +108,16 @@ def trade_order(order_id: str, lines: list[tuple[str, int, int, list[tuple[int, 
         business_type=business_type,
         total_amount=money("CNY", sum(x[1] for x in lines)), create_time=timestamp(created),
         pay_orders=[trade.PayOrder(pay_order_id=f"{order_id}-p", status=trade.PAY_STATUS_PAID)])
+
+
+def lines_by_kind(c: Any, seller_id: str) -> dict[int, int]:
+    """One seller part's lines of a zhongtai.settlement.v1.OrderClearing,
+    summed by LineKind."""
+    out: dict[int, int] = {}
+    for x in c.lines:
+        if x.seller_id == seller_id:
+            out[x.kind] = out.get(x.kind, 0) + x.amount.amount_minor
+    return out
 
 
 async def book(db: Database,

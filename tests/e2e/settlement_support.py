@@ -112,15 +112,6 @@ async def delivery_rule(p: Platform, business_type: str, rate_bps: int,
         metadata=p.as_(OPERATOR))).fee_rule
 
 
-def lines_by_kind(c: st.OrderClearing, seller_id: str) -> dict[int, int]:
-    """One seller part's clearing lines summed by LineKind."""
-    out: dict[int, int] = {}
-    for x in c.lines:
-        if x.seller_id == seller_id:
-            out[x.kind] = out.get(x.kind, 0) + x.amount.amount_minor
-    return out
-
-
 async def ledger_of(p: Platform, order_ids: list[str]) -> dict[str, int]:
     """Every posting of these orders' journal entries summed per account
     (debit positive), checking on the way that each entry balances."""

@@ -25,12 +25,12 @@ from tests.e2e.settlement_support import (
     balance_of,
     delivery_rule,
     ledger_of,
-    lines_by_kind,
     reaches,
     settlement,
 )
 from tests.e2e.support import refusal, status_is
 from tests.e2e.takeout_support import BUSINESS_TYPE, PAYS, refund_everything, seed_003
+from tests.settlement_support import lines_by_kind
 from zhongtai.ids import new_id
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.promotion.v1 import promotion_pb2 as pr

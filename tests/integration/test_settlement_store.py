@@ -19,7 +19,7 @@ from settlement.ledger import balances
 from settlement.repository import SqlSettlementUnitOfWork
 from settlement.settings import SettlementSettings
 from tests.conftest import OpenDb
-from tests.settlement_support import T0, book, rule, trade_order
+from tests.settlement_support import T0, book, lines_by_kind, rule, trade_order
 from zhongtai.auth import Identity, Role
 from zhongtai.db import Database
 from zhongtai.errors import ZhongtaiError
@@ -166,20 +166,12 @@ async def test_seed_003_is_booked_by_its_business_type_with_the_platforms_own_sa
             select(t.statement_lines.c.seller_id))).all()}
     assert (seed.business_type, list(seed.fee_rule_ids)) == ("takeout", ["t"])
     assert (old.business_type, list(old.fee_rule_ids)) == ("default", ["d"])
-
-    def lines(c: pb.OrderClearing, seller: str) -> dict[int, int]:
-        out: dict[int, int] = {}
-        for x in c.lines:
-            if x.seller_id == seller:
-                out[x.kind] = out.get(x.kind, 0) + x.amount.amount_minor
-        return out
-
-    m1, own = lines(seed, "m1"), lines(seed, "platform")
+    m1, own = lines_by_kind(seed, "m1"), lines_by_kind(seed, "platform")
     assert (m1[pb.LINE_KIND_MERCHANT_RECEIVABLE], m1[pb.LINE_KIND_PLATFORM_COMMISSION],
             m1[pb.LINE_KIND_DELIVERY_FEE]) == (1700, 400, 700)
     assert own[pb.LINE_KIND_PLATFORM_SALES] == 1500 and pb.LINE_KIND_MERCHANT_RECEIVABLE not in own
     # The default rule: 20%, the merchant delivers (the freight is its).
-    assert lines(old, "m1")[pb.LINE_KIND_MERCHANT_RECEIVABLE] == 4000 - 1900 + 700 - 800
+    assert lines_by_kind(old, "m1")[pb.LINE_KIND_MERCHANT_RECEIVABLE] == 4000 - 1900 + 700 - 800
     assert sellers == {"m1"}
     sums = await ledger_sums(db)
     assert sums["platform_sales:"] == -3000 and sums["platform_delivery_revenue:"] == -700
