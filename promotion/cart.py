@@ -179,27 +179,6 @@ class FreightReduction:
 
 
 @dataclass(frozen=True)
-class FreightOffer:
-    """The reduction offered for one seller's freight, with the platform's part."""
-
-    source_id: str
-    amount: int
-    platform_amount: int
-
-    @property
-    def merchant_amount(self) -> int:
-        return self.amount - self.platform_amount
-
-    def scaled(self, freight: int) -> FreightOffer:
-        """The offer on a freight of ``freight``: min(amount, freight), the
-        platform's part in proportion, rounded down."""
-        take = max(0, min(self.amount, freight))
-        if take == self.amount:
-            return self
-        return FreightOffer(self.source_id, take, self.platform_amount * take // self.amount)
-
-
-@dataclass(frozen=True)
 class Cart:
     lines: tuple[Line, ...]
     buyer_is_vip: bool = False
@@ -264,8 +243,9 @@ class Quote:
     free_shipping: dict[str, str] = field(default_factory=dict)
     # The most points this cart may use with its other benefits (see above).
     points_max: int = 0
-    # seller id -> the freight reduction offered for its freight.
-    freight_reductions: dict[str, FreightOffer] = field(default_factory=dict)
+    # seller id -> the freight reduction offered for its freight (a
+    # FREIGHT_REDUCTION deduction, on no line: trade puts it on the freight).
+    freight_reductions: dict[str, Deduction] = field(default_factory=dict)
 
     @property
     def original(self) -> int:

@@ -71,7 +71,6 @@ from promotion.cart import (
     CouponRule,
     Deduction,
     FreeShipping,
-    FreightOffer,
     FreightReduction,
     ItemPromotion,
     Kind,
@@ -93,7 +92,7 @@ from zhongtai.promotion.v1 import promotion_pb2 as pb
 # The vocabulary, re-exported: callers name it ``engine.Line``, ``engine.Kind``...
 __all__ = [
     "BPS", "ITEM_KINDS", "ORDER_KINDS", "PROMOTION_STAGES", "Benefit", "Cart", "Coupon",
-    "CouponRule", "Deduction", "FreeShipping", "FreightOffer", "FreightReduction",
+    "CouponRule", "Deduction", "FreeShipping", "FreightReduction",
     "ItemPromotion", "Kind", "Ladder", "Line", "LineQuote", "OrderPromotion", "Policy",
     "Quote", "Scope", "SourceTotal", "quote", "validate",
 ]

@@ -15,17 +15,29 @@ after its promotion stages): neither takes anything off the goods.
   The offer is at most what is left of the rule's budget and, when the
   seller's freight is known, at most that freight; a seller that ships
   free is offered none (free shipping wins). Of several rules, the largest
-  offer, then the smallest id. The platform bears ``platform_share_bps`` of
-  the offer (rounded down), the seller the rest; for a smaller freight F the
+  offer, then the smallest id. An offer is a ``Deduction`` of kind
+  FREIGHT_REDUCTION. The platform bears ``platform_share_bps`` of the offer
+  (rounded down), the seller the rest; for a smaller freight F the
   platform's part scales to ``platform * F // amount`` (``scaled``), which
-  is how trade deducts an offer above the freight.
+  is how trade deducts an offer above the freight
+  (``trade.order.amounts.freight_reduction``: the same rule).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from promotion.cart import BPS, FreeShipping, FreightOffer, FreightReduction, Line, Scope
+from promotion.cart import BPS, Deduction, FreeShipping, FreightReduction, Kind, Line, Scope
+
+
+def scaled(offer: Deduction, freight: int) -> Deduction:
+    """The offer on a freight of ``freight``: min(amount, freight), the
+    platform's part in proportion, rounded down."""
+    take = max(0, min(offer.amount, freight))
+    if take == offer.amount:
+        return offer
+    return Deduction(offer.kind, offer.source_id, take,
+                     offer.platform_amount * take // offer.amount)
 
 
 def _reached(lines: Sequence[Line], scope: Scope, threshold: int,
@@ -51,10 +63,10 @@ def free_shipping(lines: Sequence[Line], rules: Sequence[FreeShipping],
 
 def freight_reductions(lines: Sequence[Line], rules: Sequence[FreightReduction],
                        after_promotions: Mapping[str, int], free: Mapping[str, str],
-                       freights: Mapping[str, int]) -> dict[str, FreightOffer]:
+                       freights: Mapping[str, int]) -> dict[str, Deduction]:
     """Seller id -> the freight reduction offered for its freight (see the
     module docstring); ``freights``: the sellers' freight, where known."""
-    out: dict[str, FreightOffer] = {}
+    out: dict[str, Deduction] = {}
     for rule in sorted(rules, key=lambda r: r.source_id):
         seller = rule.scope.seller_id
         if not seller or seller in free or not _reached(lines, rule.scope, rule.threshold,
@@ -63,9 +75,10 @@ def freight_reductions(lines: Sequence[Line], rules: Sequence[FreightReduction],
         amount = rule.amount if rule.budget_left is None else min(rule.amount, rule.budget_left)
         if amount <= 0:
             continue
-        offer = FreightOffer(rule.source_id, amount, amount * rule.platform_share_bps // BPS)
+        offer = Deduction(Kind.FREIGHT_REDUCTION, rule.source_id, amount,
+                          amount * rule.platform_share_bps // BPS)
         if seller in freights:
-            offer = offer.scaled(freights[seller])
+            offer = scaled(offer, freights[seller])
         if offer.amount > 0 and (seller not in out or offer.amount > out[seller].amount):
             out[seller] = offer
     return out

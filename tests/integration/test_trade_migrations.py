@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -36,14 +38,24 @@ def row(table: Table, **values: Any) -> dict[str, Any]:
     return out
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
-async def test_trade_0009_puts_the_card_in_the_discount_and_on_the_platform(
-        backend: str, pg_database: CreateDb, tmp_path: object) -> None:
-    url = (await pg_database("trade_0009") if backend == "postgres"
+@asynccontextmanager
+async def trade_db(backend: str, pg_database: CreateDb, tmp_path: object, name: str,
+                   revision: str) -> AsyncIterator[Database]:
+    """trade's database on ``backend``, migrated up to ``revision``."""
+    url = (await pg_database(name) if backend == "postgres"
            else f"sqlite+aiosqlite:///{tmp_path}/trade.db")
     db = Database(url, TRADE.metadata, TRADE.plumbing)
     try:
-        await migrate.upgrade(db, TRADE, "trade_0008")
+        await migrate.upgrade(db, TRADE, revision)
+        yield db
+    finally:
+        await db.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+async def test_trade_0009_puts_the_card_in_the_discount_and_on_the_platform(
+        backend: str, pg_database: CreateDb, tmp_path: object) -> None:
+    async with trade_db(backend, pg_database, tmp_path, "trade_0009", "trade_0008") as db:
         # As written before: discount without the card, actual with it.
         orders = [("m", None, 1500, 100, 1400), ("s1", "m", 1000, 100, 900),
                   ("s2", "m", 500, 0, 500), ("x", None, 2000, 50, 1950),
@@ -71,18 +83,12 @@ async def test_trade_0009_puts_the_card_in_the_discount_and_on_the_platform(
                            "x": (550, 1450), "y": (0, 700)}
         assert bearers == {("s1", 0): (100, 0), ("s1", 1): (300, 0), ("s2", 0): (200, 0),
                            ("x", 0): (50, 0), ("x", 1): (500, 0)}
-    finally:
-        await db.dispose()
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 async def test_trade_0012_gives_orders_written_before_the_default_business_type(
         backend: str, pg_database: CreateDb, tmp_path: object) -> None:
-    url = (await pg_database("trade_0012") if backend == "postgres"
-           else f"sqlite+aiosqlite:///{tmp_path}/trade.db")
-    db = Database(url, TRADE.metadata, TRADE.plumbing)
-    try:
-        await migrate.upgrade(db, TRADE, "trade_0011")
+    async with trade_db(backend, pg_database, tmp_path, "trade_0012", "trade_0011") as db:
         async with db.transaction() as s:
             for order_id, parent in (("m", None), ("s1", "m")):
                 await s.execute(t.biz_orders.insert().values(row(
@@ -95,5 +101,3 @@ async def test_trade_0012_gives_orders_written_before_the_default_business_type(
             types = {r.order_id: r.business_type for r in (
                 await s.execute(select(t.biz_orders))).all()}
         assert types == {"m": "default", "s1": "default", "n": "takeout"}
-    finally:
-        await db.dispose()

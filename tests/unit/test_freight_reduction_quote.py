@@ -13,8 +13,8 @@ from promotion.engine import (
     BPS,
     Benefit,
     Cart,
+    Deduction,
     FreeShipping,
-    FreightOffer,
     FreightReduction,
     Kind,
     Ladder,
@@ -24,9 +24,14 @@ from promotion.engine import (
     Scope,
     quote,
 )
+from promotion.shipping import scaled
 from trade.order.amounts import freight_reduction
 
 SELLERS = ["s1", "s2"]
+
+
+def offer_of(source_id: str, amount: int, platform: int) -> Deduction:
+    return Deduction(Kind.FREIGHT_REDUCTION, source_id, amount, platform)
 
 
 @st.composite
@@ -104,7 +109,7 @@ def test_seed_003_the_merchant_takes_5_off_a_freight_of_7() -> None:
                 freights={"m1": 700})
     q = quote(cart, Policy())
     assert q.original == 5500 and q.deducted == 2100 and q.payable == 3400
-    assert q.freight_reductions == {"m1": FreightOffer("fr", 500, 0)}
+    assert q.freight_reductions == {"m1": offer_of("fr", 500, 0)}
     assert q.freight_reductions["m1"].merchant_amount == 500
     # 34 for the goods + 7 − 5 for the freight: the buyer pays 36.
     assert q.payable + 700 - q.freight_reductions["m1"].amount == 3600
@@ -115,14 +120,14 @@ def test_a_threshold_free_shipping_and_the_freight_bound_the_offer() -> None:
     rule = FreightReduction("fr", Scope(seller_id="s1"), 500, threshold=3000,
                             platform_share_bps=4000)
     cart = Cart(lines=(line,), freight_reductions=(rule,))
-    assert quote(cart, Policy()).freight_reductions == {"s1": FreightOffer("fr", 500, 200)}
+    assert quote(cart, Policy()).freight_reductions == {"s1": offer_of("fr", 500, 200)}
     # Below the threshold after the shop promotion: nothing offered.
     shop = OrderPromotion("op", Kind.SHOP_PROMOTION, Scope(seller_id="s1"), (Ladder(0, 1),))
     assert quote(dataclasses.replace(cart, order_promotions=(shop,)),
                  Policy()).freight_reductions == {}
     # A freight of 3 (known): 3 off, the platform's part scaled down.
     assert quote(dataclasses.replace(cart, freights={"s1": 300}), Policy()
-                 ).freight_reductions == {"s1": FreightOffer("fr", 300, 120)}
+                 ).freight_reductions == {"s1": offer_of("fr", 300, 120)}
     # No freight: nothing to reduce.
     assert quote(dataclasses.replace(cart, freights={"s1": 0}), Policy()
                  ).freight_reductions == {}
@@ -133,16 +138,16 @@ def test_a_threshold_free_shipping_and_the_freight_bound_the_offer() -> None:
     # A budget of 2 left: 2 offered.
     assert quote(dataclasses.replace(cart, freight_reductions=(
         dataclasses.replace(rule, budget_left=200),)), Policy()).freight_reductions == \
-        {"s1": FreightOffer("fr", 200, 80)}
+        {"s1": offer_of("fr", 200, 80)}
 
 
 @given(st.integers(1, 10**10), st.integers(0, BPS), st.integers(0, 10**10))
 def test_promotion_and_trade_scale_an_offer_to_the_freight_alike(
         offered: int, bps: int, freight: int) -> None:
-    offer = FreightOffer("fr", offered, offered * bps // BPS)
-    scaled = offer.scaled(freight)
-    assert (scaled.amount, scaled.platform_amount) == \
+    offer = offer_of("fr", offered, offered * bps // BPS)
+    taken = scaled(offer, freight)
+    assert (taken.amount, taken.platform_amount) == \
         freight_reduction(offered, offer.platform_amount, freight)
-    assert scaled.amount == min(offered, freight)
-    assert 0 <= scaled.platform_amount <= offer.platform_amount
-    assert scaled.merchant_amount >= 0
+    assert taken.amount == min(offered, freight)
+    assert 0 <= taken.platform_amount <= offer.platform_amount
+    assert taken.merchant_amount >= 0

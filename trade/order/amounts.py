@@ -84,7 +84,7 @@ def freight_reduction(offered: int, platform: int, freight: int) -> tuple[int, i
     """A freight reduction offered (``offered``, of which the platform bears
     ``platform``) deducted from ``freight``: min(offered, freight), and the
     platform's part of it in proportion, rounded down (promotion's
-    ``FreightOffer.scaled``)."""
+    ``promotion.shipping.scaled``)."""
     amount = max(0, min(offered, freight))
     if amount == offered:
         return amount, platform
