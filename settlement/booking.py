@@ -7,8 +7,10 @@ twice).
 * ``trade.order.paid``, once every pay order of the order is paid: the
   order's seller parts (trade's lines: goods at their prices plus the
   adjustment, the seller's freight, the deductions with their bearers)
-  under the fee rules in force at its creation; PAYMENT (and, in collection
-  mode, CLEARING);
+  under the fee rules of its business type (``Order.business_type``, else
+  ``[settlement] business_type``) in force at its creation, the parts of
+  ``[settlement] platform_seller_ids`` as the platform's own sales;
+  PAYMENT (and, in collection mode, CLEARING);
 * ``refund_opened`` holds it; ``refund_closed`` releases it; ``refunded``
   takes the plan's cash, deductions and freight off it (REFUND before
   clearing, REVERSAL after) and releases it;
@@ -68,7 +70,7 @@ async def _changed(uow: SqlSettlementUnitOfWork, o: OrderClearing, entries: list
         await uow.clearings.add(o, entries, now)
     else:
         await uow.clearings.save(o, entries, now)
-    await uow.statements.add(statement.entry_lines(entries, before or [], o.lines()))
+    await uow.statements.add(statement.entry_lines(entries, before or [], o.merchant_lines()))
     for event in views.events_of(o, entries, now):
         uow.emit(event, o.order_id)
     uow.audit(AUDIT_CLEARING, o.order_id, views.audit_detail(o, what))
@@ -77,19 +79,21 @@ async def _changed(uow: SqlSettlementUnitOfWork, o: OrderClearing, entries: list
 async def order_paid(uow: SqlSettlementUnitOfWork, event: trade_events.OrderPaid,
                      settings: SettlementSettings, now: dt.datetime) -> None:
     """Record a paid order once (PAYMENT; CLEARING at once in collection
-    mode), stamped with the fee rules in force at its creation."""
+    mode), stamped with the fee rules of its business type in force at its
+    creation and with which of its sellers are the platform's own."""
     order = event.order
     if not fully_paid(order) or await uow.clearings.find(order.order_id) is not None:
         return
     parts = seller_parts(order)
-    business = settings.business_type
+    business = settings.business_type_of(order.business_type)
     created = to_datetime(order.create_time)
     versions = await uow.fee_rules.of(business, [p.seller_id for p in parts])
     rules = {p.seller_id: fees.in_force(versions, business, p.seller_id, created)
              for p in parts}
     o, entries = OrderClearing.on_payment(
         order.order_id, order.buyer_id, business, settings.mode_of(business),
-        order.total_amount.currency_code, parts, rules, created, now)
+        order.total_amount.currency_code, parts, rules, created, now,
+        settings.platform_sellers())
     await _changed(uow, o, entries, now, "paid", new=True)
 
 
@@ -99,7 +103,7 @@ async def _apply(uow: SqlSettlementUnitOfWork, order_id: str, now: dt.datetime, 
     if o is None:
         log.warning("settlement: %s for order %s, never seen paid: ignored", what, order_id)
         return
-    before = o.lines()
+    before = o.merchant_lines()
     entries = act(o) or []
     await _changed(uow, o, entries, now, what, before=before)
 
@@ -123,7 +127,8 @@ async def order_refunded(uow: SqlSettlementUnitOfWork, event: trade_events.Order
     """Take the plan's money off the order (once per application)."""
     plan = event.plan
     refund = Refund(plan.application_id, plan.seller_id, plan.cash_amount.amount_minor,
-                    plan.freight_amount.amount_minor, deductions_of(list(plan.deductions)))
+                    plan.freight_amount.amount_minor, deductions_of(list(plan.deductions)),
+                    plan.shipped)
     await _apply(uow, event.order.order_id, now, f"refunded by {plan.application_id}",
                  lambda o: o.refunded_by(refund, now))
 

@@ -6,31 +6,50 @@ minor units of one currency.
 A seller part is what one seller sold in one top-level order: ``goods`` (its
 lines at their prices plus its price adjustment), its ``freight`` and every
 deduction of its lines with its cost bearer (trade's ``Order.deductions``:
-``platform + merchant == amount``). What the buyer paid through payment for
-it is ``paid = goods - deductions + freight``; points and the stored-value
-card are deductions like the others (the buyer did not pay them through
-payment): their platform share is funded by the platform (the card, being
-the buyer's prepaid money the platform holds, is wholly the platform's; the
-points as promotion's ``points_platform_share_bps`` split them), the rest by
-the merchant.
+``platform + merchant == amount``; a freight reduction, 减配送费, is a
+deduction of the freight rather than of the goods: ``Deduction.on_freight``).
+What the buyer paid through payment for it is ``paid = goods - deductions +
+freight``; points and the stored-value card are deductions like the others
+(the buyer did not pay them through payment): their platform share is funded
+by the platform (the card, being the buyer's prepaid money the platform
+holds, is wholly the platform's; the points as promotion's
+``points_platform_share_bps`` split them), the rest by the merchant.
 
 The lines (``LineKind``):
 
 * where the money comes from: ``GOODS`` + a ``PLATFORM_DISCOUNT`` and a
   ``MERCHANT_DISCOUNT`` line per deduction source and bearer (negative) +
-  ``FREIGHT`` (the merchant's) ``== paid``;
-* where it goes: ``MERCHANT_RECEIVABLE`` + ``PLATFORM_COMMISSION`` +
-  ``CHANNEL_FEE`` + ``PLATFORM_CHANNEL_FEE`` + every ``PLATFORM_DISCOUNT``
-  ``== paid``.
+  ``FREIGHT`` ``== paid``;
+* where it goes: ``MERCHANT_RECEIVABLE`` (or ``PLATFORM_SALES``) +
+  ``PLATFORM_COMMISSION`` + ``CHANNEL_FEE`` + ``PLATFORM_CHANNEL_FEE`` +
+  every ``PLATFORM_DISCOUNT`` + ``DELIVERY_FEE`` + ``RIDER_FEE`` ``== paid``.
 
 The merchant's gross is ``goods - merchant-borne discounts + freight``
-(``paid`` plus the platform's subsidy). Commission is the fee rule's (on its
-base, see settlement.fees), capped at the merchant's gross. The channel fee
-is the rule's on ``paid``; the merchant bears it when the rule says so, up
-to what is left of its gross after commission, the platform the rest
-(``PLATFORM_CHANNEL_FEE``, negative). Hence the receivable is never
-negative, commission and channel fee never negative, discount lines never
-positive, and both sums are exact.
+(``paid`` plus the platform's subsidy), except when the rule says the
+platform delivers (``delivery_by_platform``, 专送): then the freight is the
+platform's and the gross is ``goods - merchant-borne discounts`` (a freight
+reduction the merchant bears still lowers it: seed 003, 40 - 14 - 5 = 21),
+and the freight goes to ``RIDER_FEE`` (the rule's rider fee, at most the
+freight: owed to the rider) and ``DELIVERY_FEE`` (the rest: the platform's);
+these two lines are there only when the platform delivers.
+Should the merchant-borne discounts exceed the goods (a freight reduction
+left after the goods were refunded), the merchant's gross counts as 0 and
+the platform's ``DELIVERY_FEE`` absorbs the shortfall: ``DELIVERY_FEE`` is
+the one line of either sign (negative when delivery costs the platform more
+than it collected).
+
+Commission is the fee rule's (on its base, see settlement.fees), capped at
+the merchant's gross. The channel fee is the rule's on ``paid``; the
+merchant bears it when the rule says so, up to what is left of its gross
+after commission, the platform the rest (``PLATFORM_CHANNEL_FEE``,
+negative). Hence the receivable is never negative, commission and channel
+fee never negative, discount lines never positive, and both sums are exact.
+
+A seller part of the platform's own sale (``platform``: a seller of
+``[settlement] platform_seller_ids``, e.g. a membership sold with a
+take-out order) has no commission, its channel fee is the platform's, and
+its would-be receivable is ``PLATFORM_SALES`` (the platform's sales
+revenue) instead of ``MERCHANT_RECEIVABLE``; the sums are the same.
 
 A refund recomputes the part on what is left (goods, deductions and freight
 less the refund plan's) with the same fee rule: the difference of the lines
@@ -44,6 +63,7 @@ from dataclasses import dataclass, replace
 from enum import IntEnum
 
 from settlement.fees import FeeRule
+from zhongtai.promotion.v1 import promotion_pb2 as promo
 
 
 class LineKind(IntEnum):
@@ -57,15 +77,25 @@ class LineKind(IntEnum):
     CHANNEL_FEE = 6
     GOODS = 7
     PLATFORM_CHANNEL_FEE = 8
+    # Take-out (issue 12 item 2; seed 003).
+    DELIVERY_FEE = 50
+    RIDER_FEE = 51
+    PLATFORM_SALES = 52
 
 
 SOURCES = frozenset({LineKind.GOODS, LineKind.PLATFORM_DISCOUNT, LineKind.MERCHANT_DISCOUNT,
                      LineKind.FREIGHT})
-USES = frozenset({LineKind.MERCHANT_RECEIVABLE, LineKind.PLATFORM_COMMISSION,
-                  LineKind.CHANNEL_FEE, LineKind.PLATFORM_CHANNEL_FEE,
-                  LineKind.PLATFORM_DISCOUNT})
+USES = frozenset({LineKind.MERCHANT_RECEIVABLE, LineKind.PLATFORM_SALES,
+                  LineKind.PLATFORM_COMMISSION, LineKind.CHANNEL_FEE,
+                  LineKind.PLATFORM_CHANNEL_FEE, LineKind.PLATFORM_DISCOUNT,
+                  LineKind.DELIVERY_FEE, LineKind.RIDER_FEE})
 NEVER_POSITIVE = frozenset({LineKind.PLATFORM_DISCOUNT, LineKind.MERCHANT_DISCOUNT,
                             LineKind.PLATFORM_CHANNEL_FEE})
+EITHER_SIGN = frozenset({LineKind.DELIVERY_FEE})
+
+
+# promotion's DeductionKinds taken off the freight, not the goods (减配送费).
+FREIGHT_DEDUCTION_KINDS = frozenset({promo.DEDUCTION_KIND_FREIGHT_REDUCTION})
 
 
 @dataclass(frozen=True)
@@ -80,6 +110,11 @@ class Deduction:
     @property
     def amount(self) -> int:
         return self.platform + self.merchant
+
+    @property
+    def on_freight(self) -> bool:
+        """Taken off the freight (a freight reduction), not the goods."""
+        return self.kind in FREIGHT_DEDUCTION_KINDS
 
 
 @dataclass(frozen=True)
@@ -108,6 +143,32 @@ class SellerPart:
         """What the buyer paid through payment for this part."""
         return self.goods - self.discounts + self.freight
 
+    @property
+    def freight_cash(self) -> int:
+        """What the buyer paid for the freight: less its freight reductions."""
+        return max(self.freight - sum(d.amount for d in self.deductions if d.on_freight), 0)
+
+    def refunded(self, cash: int, freight_cash: int, deductions: Iterable[Deduction],
+                 shipped: bool = True) -> SellerPart:
+        """This part after a refund plan (trade's): ``cash`` of the goods
+        with the goods' ``deductions`` (the goods at their prices that went
+        back are their sum), and ``freight_cash`` of what the buyer paid for
+        the freight, with the part's freight reductions in the same
+        proportion (rounded down; all of them with the last of the freight
+        cash). A freight reduced to nothing (no freight cash) goes back
+        whole, with its reductions, with the last of the goods of a part
+        that had not ``shipped``. Freight reductions in ``deductions`` are
+        ignored (trade's plans give them as 0)."""
+        goods_back = [d for d in deductions if not d.on_freight]
+        reductions = [d for d in self.deductions if d.on_freight]
+        goods = cash + sum(d.amount for d in goods_back)
+        left = self.freight_cash
+        paid_back = min(freight_cash, left)
+        num, den = (paid_back, left) if left else (int(not shipped and goods >= self.goods), 1)
+        back = [Deduction(d.kind, d.source_id, d.platform * num // den, d.merchant * num // den)
+                for d in reductions]
+        return self.less(goods, paid_back + sum(d.amount for d in back), [*goods_back, *back])
+
     def less(self, goods: int, freight: int, deductions: Iterable[Deduction]) -> SellerPart:
         """This part after a refund of ``goods`` (the refunded goods at
         their prices: the plan's cash plus its deductions), ``freight`` and
@@ -134,28 +195,37 @@ class Line:
     source_id: str = ""
 
 
-def clear(part: SellerPart, rule: FeeRule | None) -> tuple[Line, ...]:
-    """The clearing lines of ``part`` under ``rule`` (None: no fees). The
-    source lines and the use lines each sum exactly to ``part.paid``; no
-    line has the wrong sign (module docstring)."""
+def clear(part: SellerPart, rule: FeeRule | None, *, platform: bool = False
+          ) -> tuple[Line, ...]:
+    """The clearing lines of ``part`` under ``rule`` (None: no fees);
+    ``platform``: the platform's own sale. The source lines and the use lines
+    each sum exactly to ``part.paid``; no line has the wrong sign (module
+    docstring)."""
     s = part.seller_id
-    gross = part.goods - part.merchant_discounts + part.freight
+    delivered = bool(rule and rule.delivery_by_platform)
+    gross = part.goods - part.merchant_discounts + (0 if delivered else part.freight)
+    shortfall = max(-gross, 0) if delivered else 0
     commission = min(rule.commission(part.goods, part.merchant_discounts), max(gross, 0)) \
-        if rule else 0
+        if rule and not platform else 0
     fee = rule.channel_fee(part.paid) if rule else 0
     by_merchant = min(fee, max(gross - commission, 0)) \
-        if rule and rule.channel_fee_by_merchant else 0
+        if rule and rule.channel_fee_by_merchant and not platform else 0
     lines = [Line(LineKind.GOODS, s, part.goods)]
     for d in part.deductions:
         if d.platform:
             lines.append(Line(LineKind.PLATFORM_DISCOUNT, s, -d.platform, d.kind, d.source_id))
         if d.merchant:
             lines.append(Line(LineKind.MERCHANT_DISCOUNT, s, -d.merchant, d.kind, d.source_id))
+    receivable = LineKind.PLATFORM_SALES if platform else LineKind.MERCHANT_RECEIVABLE
     lines += [Line(LineKind.FREIGHT, s, part.freight),
-              Line(LineKind.MERCHANT_RECEIVABLE, s, gross - commission - by_merchant),
+              Line(receivable, s, gross + shortfall - commission - by_merchant),
               Line(LineKind.PLATFORM_COMMISSION, s, commission),
               Line(LineKind.CHANNEL_FEE, s, fee),
               Line(LineKind.PLATFORM_CHANNEL_FEE, s, -(fee - by_merchant))]
+    if rule and delivered:
+        rider = rule.rider_fee(part.freight)
+        lines += [Line(LineKind.DELIVERY_FEE, s, part.freight - rider - shortfall),
+                  Line(LineKind.RIDER_FEE, s, rider)]
     return tuple(lines)
 
 

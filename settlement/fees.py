@@ -25,6 +25,13 @@ tier whose ``from_amount`` is at most the base, on the whole base (not
 marginal). The channel fee is ``channel_fee_bps`` of what the buyer paid
 through payment for the seller part.
 
+Delivery: ``delivery_by_platform`` says the platform delivers (专送): a
+seller part's freight is the platform's, not the merchant's, and the
+platform owes the rider (or delivery partner) ``rider_fee_amount`` per
+delivered seller part, at most that part's freight (``rider_fee``). A rider
+fee without platform delivery is refused (the merchant's own delivery is
+the merchant's business).
+
 Rounding: every rate applies to an integer amount of minor units and rounds
 half up to the minor unit (``(amount * bps + 5000) // 10000``), once per
 seller part; amounts are never negative (a negative base counts as 0).
@@ -88,6 +95,8 @@ class FeeRule:
     tiers: tuple[Tier, ...] = ()
     channel_fee_bps: int = 0
     channel_fee_by_merchant: bool = False
+    delivery_by_platform: bool = False
+    rider_fee_amount: int = 0
 
     def base(self, goods: int, merchant_discounts: int) -> int:
         """The commission base of a seller part (never negative)."""
@@ -113,17 +122,29 @@ class FeeRule:
         payment for the seller part)."""
         return rate(paid, self.channel_fee_bps)
 
+    def rider_fee(self, freight: int) -> int:
+        """What the platform owes the rider for a seller part whose freight
+        is ``freight``: ``rider_fee_amount``, at most the freight, 0 unless
+        the platform delivers (or with no freight: nothing delivered)."""
+        if not self.delivery_by_platform:
+            return 0
+        return max(min(self.rider_fee_amount, freight), 0)
+
 
 def validate(rule: FeeRule) -> None:
     """Refuse (INVALID_ARGUMENT, every violation at once) a rule that could
     not be applied: no business type, rates outside 0..10000 bps, a negative
     fixed amount, tiers that are not strictly ascending from 0, a kind
-    without its parameters."""
+    without its parameters, a negative rider fee or one without platform
+    delivery."""
     v = Violations()
     v.check(bool(rule.business_type.strip()), "fee_rule.business_type", "required")
     v.check(0 <= rule.rate_bps <= BPS, "fee_rule.commission_rate_bps", "0 to 10000")
     v.check(0 <= rule.channel_fee_bps <= BPS, "fee_rule.channel_fee_bps", "0 to 10000")
     v.check(rule.fixed_amount >= 0, "fee_rule.commission_fixed_amount", "not negative")
+    v.check(rule.rider_fee_amount >= 0, "fee_rule.rider_fee_amount", "not negative")
+    v.check(rule.delivery_by_platform or not rule.rider_fee_amount,
+            "fee_rule.rider_fee_amount", "only with delivery_by_platform")
     v.check(rule.commission_kind in tuple(CommissionKind), "fee_rule.commission_kind",
             "PERCENTAGE, FIXED or TIERED")
     v.check(rule.commission_base in tuple(CommissionBase), "fee_rule.commission_base",

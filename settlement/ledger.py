@@ -11,42 +11,54 @@ account's postings, nothing else (``balances``).
 
 Chart of accounts (``<kind>:<owner>``; the platform's have no owner):
 
-===================== ========= =============================================
-account               type      what it holds
-===================== ========= =============================================
-channel_receivable    asset     buyers' payments the channel holds for us
-merchant_pending:S    liability S's money not cleared yet
-merchant_available:S  liability S's money cleared (paid out by cycles, later)
-platform_revenue      income    commission
-platform_subsidy      expense   platform-borne discounts (coupons, red
-                                packets, its share of points and the card)
-channel_fee_expense   expense   the channel fees the platform bears
-channel_fee_payable   liability the channel fees owed to the channel
-merchant_payout_      liability S's money on its way out (a payout in
-pending:S                       flight: settlement.payout)
-payout_clearing       asset     the bank/channel account payouts are paid
-                                from (credited by what was paid out)
-===================== ========= =============================================
+======================= ========= ===========================================
+account                 type      what it holds
+======================= ========= ===========================================
+channel_receivable      asset     buyers' payments the channel holds for us
+merchant_pending:S      liability S's money not cleared yet
+merchant_available:S    liability S's money cleared (paid out by cycles, later)
+platform_revenue        income    commission
+platform_subsidy        expense   platform-borne discounts (coupons, red
+                                  packets, its share of points and the card)
+channel_fee_expense     expense   the channel fees the platform bears
+channel_fee_payable     liability the channel fees owed to the channel
+merchant_payout_        liability S's money on its way out (a payout in
+pending:S                         flight: settlement.payout)
+payout_clearing         asset     the bank/channel account payouts are paid
+                                  from (credited by what was paid out)
+platform_delivery_      income    the platform's share of the freight when it
+revenue                           delivers (DELIVERY_FEE)
+rider_payable           liability what the platform owes riders (RIDER_FEE)
+platform_sales_pending  liability the platform's own sales paid, not cleared
+                                  yet (seller parts of platform_seller_ids)
+platform_sales          income    the platform's own sales, cleared
+======================= ========= ===========================================
 
-Entries, per seller part (lines from settlement.clearing):
+Entries, per seller part (lines from settlement.clearing); a seller part of
+the platform's own sale (``platform``) uses platform_sales_pending where a
+merchant's uses merchant_pending:S, and platform_sales where it uses
+merchant_available:S:
 
 * PAYMENT: Dr channel_receivable ``paid``, Dr platform_subsidy
   ``platform discounts``, Cr merchant_pending ``gross`` (paid + subsidy).
 * CLEARING: Dr merchant_pending ``gross``; Cr merchant_available
   ``receivable``, Cr platform_revenue ``commission``, Cr channel_fee_payable
-  ``fee``, Dr channel_fee_expense ``platform's part of the fee``.
+  ``fee``, Dr channel_fee_expense ``platform's part of the fee``, Cr
+  platform_delivery_revenue ``delivery fee``, Cr rider_payable ``rider
+  fee``.
 * REFUND (before clearing, reverses the PAYMENT entry): the PAYMENT postings
   of the lines' difference, negated.
 * REVERSAL (after clearing, reverses the CLEARING entry): the PAYMENT and
   CLEARING postings of the lines' difference, negated (the merchant's
-  available balance, the commission, the fee and the subsidy go back; the
-  channel receivable is credited by what went back to the buyer).
+  available balance, the commission, the fee, the delivery and rider fees,
+  the platform's sales and the subsidy go back; the channel receivable is
+  credited by what went back to the buyer).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -60,10 +72,20 @@ PLATFORM_SUBSIDY = "platform_subsidy:"
 CHANNEL_FEE_EXPENSE = "channel_fee_expense:"
 CHANNEL_FEE_PAYABLE = "channel_fee_payable:"
 PAYOUT_CLEARING = "payout_clearing:"
+DELIVERY_REVENUE = "platform_delivery_revenue:"
+RIDER_PAYABLE = "rider_payable:"
+PLATFORM_SALES_PENDING = "platform_sales_pending:"
+PLATFORM_SALES = "platform_sales:"
 
 
 def merchant_pending(seller_id: str) -> str:
     return f"merchant_pending:{seller_id}"
+
+
+def pending_of(seller_id: str, platform: Collection[str]) -> str:
+    """Where a seller part's money waits for clearing: the platform's own
+    sales' account for a seller of ``platform``, else the merchant's."""
+    return PLATFORM_SALES_PENDING if seller_id in platform else merchant_pending(seller_id)
 
 
 def merchant_available(seller_id: str) -> str:
@@ -129,8 +151,9 @@ def _postings(amounts: Mapping[str, int], currency: str, sign: int) -> list[Post
     return [Posting(a, sign * v, currency) for a, v in amounts.items() if v]
 
 
-def payment_amounts(lines: Iterable[Line]) -> dict[str, int]:
-    """The PAYMENT postings (debit positive) of some seller parts' lines."""
+def payment_amounts(lines: Iterable[Line], platform: Collection[str] = ()) -> dict[str, int]:
+    """The PAYMENT postings (debit positive) of some seller parts' lines
+    (``platform``: the sellers whose parts are the platform's own sales)."""
     out: dict[str, int] = defaultdict(int)
     for seller, ls in _by_seller(lines).items():
         subsidy = -total(ls, LineKind.PLATFORM_DISCOUNT)
@@ -138,23 +161,30 @@ def payment_amounts(lines: Iterable[Line]) -> dict[str, int]:
                      LineKind.MERCHANT_DISCOUNT, LineKind.FREIGHT)
         out[CHANNEL_RECEIVABLE] += paid
         out[PLATFORM_SUBSIDY] += subsidy
-        out[merchant_pending(seller)] -= paid + subsidy
+        out[pending_of(seller, platform)] -= paid + subsidy
     return dict(out)
 
 
-def clearing_amounts(lines: Iterable[Line]) -> dict[str, int]:
+def clearing_amounts(lines: Iterable[Line], platform: Collection[str] = ()) -> dict[str, int]:
     """The CLEARING postings (debit positive) of some seller parts' lines."""
     out: dict[str, int] = defaultdict(int)
     for seller, ls in _by_seller(lines).items():
         receivable = total(ls, LineKind.MERCHANT_RECEIVABLE)
+        sales = total(ls, LineKind.PLATFORM_SALES)
         commission = total(ls, LineKind.PLATFORM_COMMISSION)
         fee = total(ls, LineKind.CHANNEL_FEE)
         platform_fee = -total(ls, LineKind.PLATFORM_CHANNEL_FEE)
-        out[merchant_pending(seller)] += receivable + commission + fee - platform_fee
+        delivery = total(ls, LineKind.DELIVERY_FEE)
+        rider = total(ls, LineKind.RIDER_FEE)
+        out[pending_of(seller, platform)] += (receivable + sales + commission + fee
+                                              - platform_fee + delivery + rider)
         out[merchant_available(seller)] -= receivable
+        out[PLATFORM_SALES] -= sales
         out[PLATFORM_REVENUE] -= commission
         out[CHANNEL_FEE_PAYABLE] -= fee
         out[CHANNEL_FEE_EXPENSE] += platform_fee
+        out[DELIVERY_REVENUE] -= delivery
+        out[RIDER_PAYABLE] -= rider
     return dict(out)
 
 
@@ -174,30 +204,32 @@ def _sum(*maps: Mapping[str, int]) -> dict[str, int]:
 
 
 def payment_entry(entry_id: str, order_id: str, lines: Iterable[Line],
-                  currency: str) -> Entry:
+                  currency: str, platform: Collection[str] = ()) -> Entry:
     """The PAYMENT entry of an order's lines."""
     return Entry(entry_id, EntryKind.PAYMENT, order_id,
-                 tuple(_postings(payment_amounts(lines), currency, 1)))
+                 tuple(_postings(payment_amounts(lines, platform), currency, 1)))
 
 
 def clearing_entry(entry_id: str, order_id: str, lines: Iterable[Line],
-                   currency: str) -> Entry:
+                   currency: str, platform: Collection[str] = ()) -> Entry:
     """The CLEARING entry: the merchants' pending money moved to available,
-    less commission and channel fee."""
+    less commission, channel, delivery and rider fees; the platform's own
+    sales to its sales revenue."""
     return Entry(entry_id, EntryKind.CLEARING, order_id,
-                 tuple(_postings(clearing_amounts(lines), currency, 1)))
+                 tuple(_postings(clearing_amounts(lines, platform), currency, 1)))
 
 
 def reversal_entry(entry_id: str, order_id: str, removed: Iterable[Line], currency: str, *,
-                   cleared: bool, reverses: str, reference: str) -> Entry | None:
+                   cleared: bool, reverses: str, reference: str,
+                   platform: Collection[str] = ()) -> Entry | None:
     """The entry taking ``removed`` lines (what a refund or a cancellation
     took off the order) back: REFUND of the PAYMENT postings before clearing,
     REVERSAL of the PAYMENT and CLEARING postings after it; linked to the
     entry it ``reverses``. None when nothing moves."""
     removed = list(removed)
-    amounts = payment_amounts(removed)
+    amounts = payment_amounts(removed, platform)
     if cleared:
-        amounts = _sum(amounts, clearing_amounts(removed))
+        amounts = _sum(amounts, clearing_amounts(removed, platform))
     postings = tuple(_postings(amounts, currency, -1))
     if not postings:
         return None

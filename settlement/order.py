@@ -78,14 +78,16 @@ MACHINE = StateMachine("order_clearing", {
 @dataclass(frozen=True)
 class Refund:
     """What a refund claim took back from one seller part (trade's plan):
-    the goods at their prices (cash plus deductions), the freight, and the
-    deductions by source and bearer."""
+    the goods' and the freight's cash, the goods' deductions by source and
+    bearer, and whether the line had shipped (``SellerPart.refunded``: the
+    freight reductions follow the freight's cash)."""
 
     application_id: str
     seller_id: str
     cash: int
     freight: int
     deductions: tuple[Deduction, ...] = ()
+    shipped: bool = True
 
 
 def difference(before: Iterable[Line], after: Iterable[Line]) -> list[Line]:
@@ -113,6 +115,9 @@ class OrderClearing(Aggregate):
     state: State = State.PENDING
     parts: dict[str, SellerPart] = field(default_factory=dict)
     rules: dict[str, FeeRule | None] = field(default_factory=dict)
+    # The sellers whose parts are the platform's own sales (stamped at
+    # payment from [settlement] platform_seller_ids, kept for refunds).
+    platform_sellers: frozenset[str] = frozenset()
     paid: int = 0
     refunded: int = 0
     open_claims: set[str] = field(default_factory=set)
@@ -126,23 +131,33 @@ class OrderClearing(Aggregate):
     def on_payment(cls, order_id: str, buyer_id: str, business_type: str, mode: Mode,
                    currency: str, parts: Iterable[SellerPart],
                    rules: dict[str, FeeRule | None], created: dt.datetime,
-                   now: dt.datetime) -> tuple[OrderClearing, list[Entry]]:
+                   now: dt.datetime, platform_sellers: Iterable[str] = ()
+                   ) -> tuple[OrderClearing, list[Entry]]:
         """A paid order: its lines under the rules in force at ``created``
-        (``rules`` per seller), the PAYMENT entry, and, in collection mode,
+        (``rules`` per seller; the parts of ``platform_sellers`` are the
+        platform's own sales), the PAYMENT entry, and, in collection mode,
         the CLEARING entry at once."""
         o = cls(order_id=order_id, buyer_id=buyer_id, business_type=business_type,
                 mode=mode, currency=currency, order_create_time=created, paid_time=now,
                 parts={p.seller_id: p for p in parts}, rules=dict(rules))
+        o.platform_sellers = frozenset(s for s in platform_sellers if s in o.parts)
         o.paid = sum(p.paid for p in o.parts.values())
         o.payment_entry_id = o._next_id()
-        entries = [payment_entry(o.payment_entry_id, order_id, o.lines(), currency)]
+        entries = [payment_entry(o.payment_entry_id, order_id, o.lines(), currency,
+                                 o.platform_sellers)]
         entries = [e for e in entries if e.postings]
         o.due = mode is Mode.COLLECTION
         return o, entries + o._clear_if_due(now)
 
     def lines(self) -> list[Line]:
         """The order's clearing lines as they stand (after refunds)."""
-        return [x for s, p in sorted(self.parts.items()) for x in clear(p, self.rules.get(s))]
+        return [x for s, p in sorted(self.parts.items())
+                for x in clear(p, self.rules.get(s), platform=s in self.platform_sellers)]
+
+    def merchant_lines(self) -> list[Line]:
+        """The lines of the merchants' parts (not the platform's own sales):
+        what merchant statements show."""
+        return [x for x in self.lines() if x.seller_id not in self.platform_sellers]
 
     @property
     def outstanding(self) -> int:
@@ -172,17 +187,26 @@ class OrderClearing(Aggregate):
     def refunded_by(self, refund: Refund, now: dt.datetime) -> list[Entry]:
         """A claim's money went back: the seller part recomputed on what is
         left and the removed lines reversed (REFUND before clearing,
-        REVERSAL after); released; once per application id."""
+        REVERSAL after); released; once per application id. The plan's
+        freight is the order's (trade refunds it with the order's last line,
+        whichever seller's): it comes off the plan's seller part first, then
+        the others' by seller id, each up to its freight cash left."""
         if refund.application_id in self.refunded_claims or self.state is State.REVERSED:
             return []
         self.refunded_claims.add(refund.application_id)
         self.open_claims.discard(refund.application_id)
-        part = self.parts.get(refund.seller_id)
-        entries: list[Entry] = []
-        if part is not None:
-            goods = refund.cash + sum(d.amount for d in refund.deductions)
-            entries += self._reduce({refund.seller_id: part.less(
-                goods, refund.freight, refund.deductions)}, refund.application_id)
+        left = dict(self.parts)
+        if refund.seller_id in left:
+            left[refund.seller_id] = left[refund.seller_id].refunded(
+                refund.cash, 0, refund.deductions, refund.shipped)
+        freight = refund.freight
+        for s in [refund.seller_id, *sorted(left)]:
+            take = min(freight, left[s].freight_cash) if s in left else 0
+            if take > 0:
+                left[s] = left[s].refunded(0, take, (), refund.shipped)
+                freight -= take
+        changed = {s: p for s, p in left.items() if p != self.parts[s]}
+        entries = self._reduce(changed, refund.application_id) if changed else []
         if self.outstanding == 0 and self.state is not State.CLEARED:
             self.state = State(MACHINE.next(self.state, REVERSE, self.order_id))
             return entries
@@ -210,7 +234,8 @@ class OrderClearing(Aggregate):
         entry = reversal_entry(
             self._next_id(), self.order_id, difference(before, self.lines()), self.currency,
             cleared=cleared, reference=reference,
-            reverses=self.clearing_entry_id if cleared else self.payment_entry_id)
+            reverses=self.clearing_entry_id if cleared else self.payment_entry_id,
+            platform=self.platform_sellers)
         return [entry] if entry else []
 
     def _release(self, now: dt.datetime) -> list[Entry]:
@@ -225,7 +250,7 @@ class OrderClearing(Aggregate):
         self.cleared_time = now
         self.clearing_entry_id = self._next_id()
         entry = clearing_entry(self.clearing_entry_id, self.order_id, self.lines(),
-                               self.currency)
+                               self.currency, self.platform_sellers)
         return [entry] if entry.postings else []
 
     def _next_id(self) -> str:

@@ -20,7 +20,8 @@ from zhongtai.wire import to_datetime
 def rule_of(msg: pb.FeeRule, fee_rule_id: str, now: dt.datetime) -> fees.FeeRule:
     """The domain rule of a request's FeeRule (checked by ``fees.validate``);
     effective now when unset; amounts in the rule's one currency."""
-    amounts = [msg.commission_fixed_amount, *(x.from_amount for x in msg.commission_tiers)]
+    amounts = [msg.commission_fixed_amount, msg.rider_fee_amount,
+               *(x.from_amount for x in msg.commission_tiers)]
     codes = {m.currency_code for m in amounts if m.currency_code}
     if len(codes) > 1:
         raise InvalidArgument.field("fee_rule", "amounts in more than one currency")
@@ -33,7 +34,8 @@ def rule_of(msg: pb.FeeRule, fee_rule_id: str, now: dt.datetime) -> fees.FeeRule
         msg.commission_rate_bps, msg.commission_fixed_amount.amount_minor,
         tuple(fees.Tier(x.from_amount.amount_minor, x.rate_bps)
               for x in msg.commission_tiers),
-        msg.channel_fee_bps, msg.channel_fee_by_merchant)
+        msg.channel_fee_bps, msg.channel_fee_by_merchant, msg.delivery_by_platform,
+        msg.rider_fee_amount.amount_minor)
     fees.validate(rule)
     return rule
 

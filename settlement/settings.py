@@ -11,9 +11,14 @@ from settlement.order import Mode
 
 @dataclass(frozen=True)
 class SettlementSettings:
-    # The business type of trade's orders (their events do not carry one
-    # yet): the fee rules of this type apply.
+    # The business type of trade's orders that carry none (placed before
+    # Order.business_type existed): the fee rules of this type apply.
     business_type: str = "default"
+    # The platform's own seller ids, comma separated: a seller part of one of
+    # them is the platform's own sale (e.g. a membership sold with a
+    # take-out order): platform sales revenue, no commission, never on a
+    # merchant's statement, batch or payout.
+    platform_seller_ids: str = ""
     # Business types in collection mode (cleared at payment), comma
     # separated; every other is in escrow mode (cleared when trade reports
     # the after-sales window ended).
@@ -21,6 +26,14 @@ class SettlementSettings:
     # The sandbox payment channel's base URL, where reconciliation fetches
     # its daily statements (payment's embedded sandbox listens there).
     sandbox_statement_url: str = "http://127.0.0.1:50053"
+
+    def business_type_of(self, order_business_type: str) -> str:
+        """An order's business type: its own, else the default."""
+        return order_business_type.strip() or self.business_type
+
+    def platform_sellers(self) -> frozenset[str]:
+        """The platform's own seller ids."""
+        return frozenset(x.strip() for x in self.platform_seller_ids.split(",") if x.strip())
 
     def mode_of(self, business_type: str) -> Mode:
         """The trade mode of a business type (escrow unless listed)."""

@@ -5,10 +5,14 @@ Pure: no database, clock or protobuf messages.
 
 The figures of a line come from the clearing lines (settlement.clearing) of
 the entry, for one seller (``figures``): goods, the discounts the merchant
-bears (positive), freight, commission, the channel fee the merchant bears,
-and the receivable; a reversal's figures are negative (what went back).
-Always ``receivable == goods - merchant_discount + freight - commission -
-channel_fee`` (clearing's identity).
+bears (positive), the freight that is the merchant's (``FREIGHT`` less
+``DELIVERY_FEE`` and ``RIDER_FEE``: none when the platform delivers, but
+what the platform absorbed of freight reductions the merchant's goods could
+not fund), commission, the channel fee the merchant bears, and the
+receivable; a reversal's figures are negative (what went back). Always
+``receivable == goods - merchant_discount + freight - commission -
+channel_fee`` (clearing's identity). Only merchants' parts have figures:
+the platform's own sales (``PLATFORM_SALES``) are in no statement.
 
 CSV (``to_csv``; RFC 4180, header first, UTF-8): ``seller_id, batch_id,
 order_id, entry_id, kind, post_time, currency, goods, merchant_discount,
@@ -53,7 +57,9 @@ def figures(by_kind: Mapping[int, int]) -> Figures:
     k = {LineKind(x): v for x, v in by_kind.items()}
     return Figures(
         goods=k.get(LineKind.GOODS, 0), merchant_discount=-k.get(LineKind.MERCHANT_DISCOUNT, 0),
-        freight=k.get(LineKind.FREIGHT, 0), commission=k.get(LineKind.PLATFORM_COMMISSION, 0),
+        freight=k.get(LineKind.FREIGHT, 0) - k.get(LineKind.DELIVERY_FEE, 0)
+        - k.get(LineKind.RIDER_FEE, 0),
+        commission=k.get(LineKind.PLATFORM_COMMISSION, 0),
         channel_fee=k.get(LineKind.CHANNEL_FEE, 0) + k.get(LineKind.PLATFORM_CHANNEL_FEE, 0),
         receivable=k.get(LineKind.MERCHANT_RECEIVABLE, 0))
 

@@ -90,6 +90,7 @@ def rule_json(r: FeeRule) -> str:
         "kind": int(r.commission_kind), "base": int(r.commission_base), "rate": r.rate_bps,
         "fixed": r.fixed_amount, "tiers": [[t.from_amount, t.rate_bps] for t in r.tiers],
         "channel": r.channel_fee_bps, "by_merchant": r.channel_fee_by_merchant,
+        "delivery": r.delivery_by_platform, "rider": r.rider_fee_amount,
     }, sort_keys=True)
 
 
@@ -99,7 +100,7 @@ def rule_from(text: str) -> FeeRule:
                    dt.datetime.fromisoformat(d["effective"]), d["currency"],
                    CommissionKind(d["kind"]), CommissionBase(d["base"]), d["rate"],
                    d["fixed"], tuple(Tier(*t) for t in d["tiers"]), d["channel"],
-                   d["by_merchant"])
+                   d["by_merchant"], d.get("delivery", False), d.get("rider", 0))
 
 
 def _time(value: dt.datetime | None) -> str | None:
@@ -119,6 +120,7 @@ def clearing_row(o: OrderClearing) -> dict[str, Any]:
                    [[d.kind, d.source_id, d.platform, d.merchant] for d in p.deductions]]
                   for p in o.parts.values()],
         "rules": {s: rule_json(r) if r else None for s, r in o.rules.items()},
+        "platform": sorted(o.platform_sellers),
         "paid": o.paid, "refunded": o.refunded, "open": sorted(o.open_claims),
         "done": sorted(o.refunded_claims), "due": o.due, "payment": o.payment_entry_id,
         "clearing": o.clearing_entry_id, "entries": o.entries,
@@ -138,6 +140,7 @@ def clearing_from(row: Any) -> OrderClearing:
         cleared_time=_from_time(d["cleared"]), state=State(r["state"]),
         parts={p.seller_id: p for p in parts},
         rules={s: rule_from(x) if x else None for s, x in d["rules"].items()},
+        platform_sellers=frozenset(d.get("platform", ())),
         paid=d["paid"], refunded=d["refunded"], open_claims=set(d["open"]),
         refunded_claims=set(d["done"]), due=d["due"], payment_entry_id=d["payment"],
         clearing_entry_id=d["clearing"], entries=d["entries"])

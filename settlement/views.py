@@ -28,13 +28,21 @@ KIND_OF_ACCOUNT = {
     "channel_fee_payable": pb.ACCOUNT_KIND_CHANNEL_FEE_PAYABLE,
     "merchant_payout_pending": pb.ACCOUNT_KIND_MERCHANT_PAYOUT_PENDING,
     "payout_clearing": pb.ACCOUNT_KIND_PAYOUT_CLEARING,
+    "platform_delivery_revenue": pb.ACCOUNT_KIND_PLATFORM_DELIVERY_REVENUE,
+    "rider_payable": pb.ACCOUNT_KIND_RIDER_PAYABLE,
+    "platform_sales_pending": pb.ACCOUNT_KIND_PLATFORM_SALES_PENDING,
+    "platform_sales": pb.ACCOUNT_KIND_PLATFORM_SALES,
 }
 # Accounts whose normal balance is a credit (liabilities, income): shown
 # with the sign flipped so that what is owed reads positive.
 CREDIT_NORMAL = frozenset({pb.ACCOUNT_KIND_MERCHANT_PENDING, pb.ACCOUNT_KIND_MERCHANT_AVAILABLE,
                            pb.ACCOUNT_KIND_PLATFORM_REVENUE,
                            pb.ACCOUNT_KIND_CHANNEL_FEE_PAYABLE,
-                           pb.ACCOUNT_KIND_MERCHANT_PAYOUT_PENDING})
+                           pb.ACCOUNT_KIND_MERCHANT_PAYOUT_PENDING,
+                           pb.ACCOUNT_KIND_PLATFORM_DELIVERY_REVENUE,
+                           pb.ACCOUNT_KIND_RIDER_PAYABLE,
+                           pb.ACCOUNT_KIND_PLATFORM_SALES_PENDING,
+                           pb.ACCOUNT_KIND_PLATFORM_SALES})
 
 
 def _ts(value: dt.datetime | None) -> Any:
@@ -53,6 +61,8 @@ def fee_rule_message(r: FeeRule, created: dt.datetime | None = None,
         commission_tiers=[pb.CommissionTier(from_amount=money(r.currency, x.from_amount),
                                             rate_bps=x.rate_bps) for x in r.tiers],
         channel_fee_bps=r.channel_fee_bps, channel_fee_by_merchant=r.channel_fee_by_merchant,
+        delivery_by_platform=r.delivery_by_platform,
+        rider_fee_amount=money(r.currency, r.rider_fee_amount),
         create_time=_ts(created), created_by=created_by)
 
 

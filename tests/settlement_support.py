@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -12,6 +14,7 @@ from settlement.clearing import Deduction, SellerPart
 from settlement.fees import CommissionBase, CommissionKind, FeeRule, Tier
 from settlement.repository import SqlSettlementUnitOfWork
 from zhongtai.db import Database
+from zhongtai.promotion.v1 import promotion_pb2 as promo
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -42,19 +45,39 @@ def parts(draw: st.DrawFn, seller_id: str = "s1") -> SellerPart:
     return SellerPart(seller_id, goods, draw(st.integers(0, 10**6)), draw(deductions(goods)))
 
 
+FREIGHT_REDUCTION = promo.DEDUCTION_KIND_FREIGHT_REDUCTION
+
+
 @st.composite
-def rules(draw: st.DrawFn) -> FeeRule:
+def takeout_parts(draw: st.DrawFn, seller_id: str = "s1") -> SellerPart:
+    """A part as ``parts`` plus a freight reduction (减配送费) of up to its
+    freight, borne by either: the merchant's deductions may then exceed
+    its goods."""
+    part = draw(parts(seller_id))
+    off = draw(st.integers(0, part.freight))
+    platform = draw(st.integers(0, off))
+    return replace(part, deductions=(*part.deductions,
+                                     Deduction(FREIGHT_REDUCTION, "fr", platform, off - platform)))
+
+
+@st.composite
+def rules(draw: st.DrawFn, delivery: bool | None = None) -> FeeRule:
+    """Any valid rule; ``delivery``: whether the platform delivers (None:
+    either), with a rider fee of any size when it does."""
     kind = draw(st.sampled_from(list(CommissionKind)))
     tiers: tuple[Tier, ...] = ()
     if kind is CommissionKind.TIERED:
         froms = sorted(set(draw(st.lists(st.integers(1, 10**9), max_size=4))))
         tiers = tuple(Tier(f, draw(st.integers(0, 10000))) for f in [0, *froms])
+    delivered = draw(st.booleans()) if delivery is None else delivery
     return FeeRule("r", "default", "", T0, "CNY", kind,
                    draw(st.sampled_from(list(CommissionBase))),
                    rate_bps=draw(st.integers(0, 10000)),
                    fixed_amount=draw(st.integers(0, 10**7)), tiers=tiers,
                    channel_fee_bps=draw(st.integers(0, 10000)),
-                   channel_fee_by_merchant=draw(st.booleans()))
+                   channel_fee_by_merchant=draw(st.booleans()),
+                   delivery_by_platform=delivered,
+                   rider_fee_amount=draw(st.integers(0, 2 * 10**6)) if delivered else 0)
 
 
 def money_(amount: int) -> object:
@@ -63,10 +86,10 @@ def money_(amount: int) -> object:
 
 
 def trade_order(order_id: str, lines: list[tuple[str, int, int, list[tuple[int, str, int, int]]]],
-                created: dt.datetime = T0) -> object:
-    """A paid top-level trade Order: one sub order per ``(seller, goods,
-    freight, [(deduction kind, source, platform, merchant)])``."""
-    from zhongtai.promotion.v1 import promotion_pb2 as promo
+                created: dt.datetime = T0, business_type: str = "") -> object:
+    """A paid top-level trade Order of ``business_type`` (empty: an order
+    from before the field): one sub order per ``(seller, goods, freight,
+    [(deduction kind, source, platform, merchant)])``."""
     from zhongtai.trade.v1 import trade_pb2 as trade
     from zhongtai.wire import money, timestamp
 
@@ -82,8 +105,19 @@ def trade_order(order_id: str, lines: list[tuple[str, int, int, list[tuple[int, 
     subs = [sub(i, *x) for i, x in enumerate(lines)]
     return trade.Order(
         order_id=order_id, buyer_id="b1", is_main=True, sub_orders=subs,
+        business_type=business_type,
         total_amount=money("CNY", sum(x[1] for x in lines)), create_time=timestamp(created),
         pay_orders=[trade.PayOrder(pay_order_id=f"{order_id}-p", status=trade.PAY_STATUS_PAID)])
+
+
+def lines_by_kind(c: Any, seller_id: str) -> dict[int, int]:
+    """One seller part's lines of a zhongtai.settlement.v1.OrderClearing,
+    summed by LineKind."""
+    out: dict[int, int] = {}
+    for x in c.lines:
+        if x.seller_id == seller_id:
+            out[x.kind] = out.get(x.kind, 0) + x.amount.amount_minor
+    return out
 
 
 async def book(db: Database,

@@ -85,3 +85,50 @@ async def paid_with_coupon(p: Platform, buyer: str, sku_id: str) -> tr.Order:
     await pay_by_balance(p, buyer, order)
     await eventually(lambda: status_is(p.stubs, order.order_id, tr.ORDER_STATUS_WAIT_RECEIVE))
     return await order_of(p, order.order_id)
+
+
+# --- take-out (seed 003) --------------------------------------------------------
+
+# Accounts whose normal balance is a credit: the RPCs show them with the sign
+# flipped (docs/settlement.md), so a test can compare them with their postings.
+CREDIT_NORMAL = frozenset({
+    st.ACCOUNT_KIND_MERCHANT_PENDING, st.ACCOUNT_KIND_MERCHANT_AVAILABLE,
+    st.ACCOUNT_KIND_PLATFORM_REVENUE, st.ACCOUNT_KIND_CHANNEL_FEE_PAYABLE,
+    st.ACCOUNT_KIND_MERCHANT_PAYOUT_PENDING, st.ACCOUNT_KIND_PLATFORM_DELIVERY_REVENUE,
+    st.ACCOUNT_KIND_RIDER_PAYABLE, st.ACCOUNT_KIND_PLATFORM_SALES_PENDING,
+    st.ACCOUNT_KIND_PLATFORM_SALES})
+
+
+async def delivery_rule(p: Platform, business_type: str, rate_bps: int,
+                        rider_fee: int = 0) -> st.FeeRule:
+    """A business type's rule for every merchant, effective now: a
+    percentage of the goods, the platform delivers, no channel fee."""
+    return (await settlement(p).CreateFeeRule(st.CreateFeeRuleRequest(
+        request_id=new_id(), fee_rule=st.FeeRule(
+            business_type=business_type,
+            commission_kind=st.COMMISSION_KIND_PERCENTAGE,
+            commission_base=st.COMMISSION_BASE_GOODS, commission_rate_bps=rate_bps,
+            delivery_by_platform=True, rider_fee_amount=cny(rider_fee))),
+        metadata=p.as_(OPERATOR))).fee_rule
+
+
+async def ledger_of(p: Platform, order_ids: list[str]) -> dict[str, int]:
+    """Every posting of these orders' journal entries summed per account
+    (debit positive), checking on the way that each entry balances."""
+    sums: dict[str, int] = {}
+    for order_id in order_ids:
+        entries = (await settlement(p).ListJournalEntries(st.ListJournalEntriesRequest(
+            order_id=order_id, page_size=500), metadata=p.as_(OPERATOR))).entries
+        for e in entries:
+            assert sum(x.amount.amount_minor for x in e.postings) == 0, e
+            for x in e.postings:
+                sums[x.account_id] = sums.get(x.account_id, 0) + x.amount.amount_minor
+    return sums
+
+
+async def accounts_shown(p: Platform) -> dict[str, int]:
+    """Every account as ListAccounts shows it, turned back to debit positive."""
+    listed = (await settlement(p).ListAccounts(st.ListAccountsRequest(page_size=500),
+                                               metadata=p.as_(OPERATOR))).accounts
+    return {a.account_id: -a.balance.amount_minor if a.kind in CREDIT_NORMAL
+            else a.balance.amount_minor for a in listed}

@@ -19,10 +19,11 @@ from settlement.ledger import balances
 from settlement.repository import SqlSettlementUnitOfWork
 from settlement.settings import SettlementSettings
 from tests.conftest import OpenDb
-from tests.settlement_support import T0, book, trade_order
+from tests.settlement_support import T0, book, lines_by_kind, rule, trade_order
 from zhongtai.auth import Identity, Role
 from zhongtai.db import Database
 from zhongtai.errors import ZhongtaiError
+from zhongtai.promotion.v1 import promotion_pb2 as promo
 from zhongtai.settlement.v1 import settlement_pb2 as pb
 from zhongtai.trade.v1 import events_pb2 as te
 
@@ -138,3 +139,42 @@ async def test_a_merchant_sees_its_own_lines_and_accounts_only(db: Database) -> 
     assert {x.seller_id for x in mine.lines} == {"s1"}
     assert [p.account_id for e in entries for p in e.postings] == ["merchant_pending:s1"]
     assert refused.value.reason == stranger.value.reason == "NOT_THE_ACCOUNT_OWNER"
+
+
+async def test_seed_003_is_booked_by_its_business_type_with_the_platforms_own_sale(
+        db: Database) -> None:
+    """The order's business type picks the take-out rule (an order without
+    one, the default type's); the membership of the platform's own seller
+    reaches no merchant account nor statement; stored and read back."""
+    takeout = rule(1000, business_type="takeout", delivery_by_platform=True, rule_id="t")
+    await book(db, lambda u: u.fee_rules.add(takeout, T0, "op"))
+    await book(db, lambda u: u.fee_rules.add(rule(2000, rule_id="d"), T0, "op"))
+    settings = SettlementSettings(platform_seller_ids="platform")
+    fr = promo.DEDUCTION_KIND_FREIGHT_REDUCTION
+    for order_id, business in (("o3", "takeout"), ("o4", "")):
+        order = trade_order(order_id, [
+            ("m1", 4000, 700, [(RED_PACKET, "rp", 509, 0), (SHOP_PROMOTION, "full", 0, 1400),
+                               (fr, "fr", 0, 500)]),
+            ("platform", 1500, 0, [(RED_PACKET, "rp", 191, 0)])], business_type=business)
+        await book(db, lambda u, o=order: booking.order_paid(
+            u, te.OrderPaid(order=o), settings, T0))  # type: ignore[arg-type]
+        await book(db, lambda u, o=order_id: booking.after_sales_ended(u, o, T0))
+    async with SqlSettlementUnitOfWork(db) as uow:
+        seed = await queries.order_clearing(uow, "o3", STAFF)
+        old = await queries.order_clearing(uow, "o4", STAFF)
+        sellers = {r[0] for r in (await uow.session.execute(
+            select(t.statement_lines.c.seller_id))).all()}
+    assert (seed.business_type, list(seed.fee_rule_ids)) == ("takeout", ["t"])
+    assert (old.business_type, list(old.fee_rule_ids)) == ("default", ["d"])
+    m1, own = lines_by_kind(seed, "m1"), lines_by_kind(seed, "platform")
+    assert (m1[pb.LINE_KIND_MERCHANT_RECEIVABLE], m1[pb.LINE_KIND_PLATFORM_COMMISSION],
+            m1[pb.LINE_KIND_DELIVERY_FEE]) == (1700, 400, 700)
+    assert own[pb.LINE_KIND_PLATFORM_SALES] == 1500 and pb.LINE_KIND_MERCHANT_RECEIVABLE not in own
+    # The default rule: 20%, the merchant delivers (the freight is its).
+    assert lines_by_kind(old, "m1")[pb.LINE_KIND_MERCHANT_RECEIVABLE] == 4000 - 1900 + 700 - 800
+    assert sellers == {"m1"}
+    sums = await ledger_sums(db)
+    assert sums["platform_sales:"] == -3000 and sums["platform_delivery_revenue:"] == -700
+    assert sums["merchant_available:m1"] == -(1700 + 2000)
+    assert not [a for a in sums if a.endswith(":platform")]
+    assert sum(sums.values()) == 0

@@ -1,6 +1,8 @@
 """The ledger and the order clearing aggregate: entries balance or cannot be
 made; a hypothesis state machine drives random pay / claim / refund / end /
-cancel steps over several orders and checks the invariants after each."""
+cancel steps over several orders (two merchants and the platform's own
+seller, rules with and without platform delivery) and checks the invariants
+after each."""
 
 from __future__ import annotations
 
@@ -15,6 +17,10 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from settlement.clearing import Deduction, LineKind, SellerPart, total
 from settlement.ledger import (
     CHANNEL_RECEIVABLE,
+    DELIVERY_REVENUE,
+    PLATFORM_SALES,
+    PLATFORM_SALES_PENDING,
+    RIDER_PAYABLE,
     Entry,
     EntryKind,
     Posting,
@@ -23,11 +29,13 @@ from settlement.ledger import (
     merchant_pending,
 )
 from settlement.order import Mode, OrderClearing, Refund, State
-from tests.settlement_support import T0, parts, rules
+from tests.settlement_support import T0, rules, takeout_parts
 from tests.settlement_support import rule as rule_
 from zhongtai.errors import ZhongtaiError
 
-SELLERS = ("s1", "s2")
+MERCHANTS = ("s1", "s2")
+PLATFORM = "p0"  # the platform's own seller (platform_seller_ids)
+SELLERS = (*MERCHANTS, PLATFORM)
 
 
 def test_an_unbalanced_entry_cannot_be_made() -> None:
@@ -99,14 +107,14 @@ class Ledger(RuleBasedStateMachine):
     def post(self, entries: list[Entry]) -> None:
         self.entries += entries
 
-    @rule(ps=st.lists(st.sampled_from(SELLERS), min_size=1, max_size=2, unique=True)
-          .flatmap(lambda ss: st.tuples(*[parts(s) for s in ss])),
+    @rule(ps=st.lists(st.sampled_from(SELLERS), min_size=1, max_size=3, unique=True)
+          .flatmap(lambda ss: st.tuples(*[takeout_parts(s) for s in ss])),
           fee=st.none() | rules(), mode=st.sampled_from(list(Mode)))
     def pay(self, ps: tuple[SellerPart, ...], fee: object, mode: Mode) -> None:
         oid = f"o{len(self.orders)}"
         o, entries = OrderClearing.on_payment(oid, "b", "default", mode, "CNY", ps,
                                               {p.seller_id: fee for p in ps},  # type: ignore
-                                              T0, T0)
+                                              T0, T0, [PLATFORM])
         self.orders[oid] = o
         self.post(entries)
 
@@ -135,9 +143,10 @@ class Ledger(RuleBasedStateMachine):
         app = data.draw(st.sampled_from(sorted(o.open_claims))) if o.open_claims else "x"
         refunded = tuple(Deduction(d.kind, d.source_id, d.platform * share // 100,
                                    d.merchant * share // 100) for d in p.deductions)
-        cash = (p.goods - p.discounts) * share // 100
+        off = sum(d.amount for d in p.deductions if d.on_freight)
+        cash = (p.goods - (p.discounts - off)) * share // 100
         self.post(o.refunded_by(Refund(f"{o.order_id}:{app}:{self.claims}", seller, cash,
-                                       p.freight * share // 100, refunded), T0))
+                                       (p.freight - off) * share // 100, refunded), T0))
 
     @precondition(lambda self: self.orders)
     @rule(data=st.data())
@@ -163,16 +172,27 @@ class Ledger(RuleBasedStateMachine):
     @invariant()
     def balances_are_the_orders_money(self) -> None:
         b = balances(self.entries)
-        for s in SELLERS:
-            pending = sum(total([x for x in o.lines() if x.seller_id == s],
-                                LineKind.GOODS, LineKind.MERCHANT_DISCOUNT, LineKind.FREIGHT)
-                          for o in self.orders.values() if o.state is not State.CLEARED)
-            available = sum(total([x for x in o.lines() if x.seller_id == s],
-                                  LineKind.MERCHANT_RECEIVABLE)
-                            for o in self.orders.values() if o.state is State.CLEARED)
+
+        def summed(s: str, cleared: bool, *kinds: LineKind) -> int:
+            return sum(total([x for x in o.lines() if x.seller_id == s], *kinds)
+                       for o in self.orders.values() if (o.state is State.CLEARED) == cleared)
+
+        for s in MERCHANTS:
+            pending = summed(s, False, LineKind.GOODS, LineKind.MERCHANT_DISCOUNT,
+                             LineKind.FREIGHT)
+            available = summed(s, True, LineKind.MERCHANT_RECEIVABLE)
             assert -b.get((merchant_pending(s), "CNY"), 0) == pending
             assert -b.get((merchant_available(s), "CNY"), 0) == available
             assert pending >= 0 and available >= 0
+        # The platform's own sales never touch a merchant's account.
+        assert not [a for a, _ in b if a.endswith(f":{PLATFORM}")]
+        assert -b.get((PLATFORM_SALES_PENDING, "CNY"), 0) == summed(
+            PLATFORM, False, LineKind.GOODS, LineKind.MERCHANT_DISCOUNT, LineKind.FREIGHT)
+        assert -b.get((PLATFORM_SALES, "CNY"), 0) == summed(
+            PLATFORM, True, LineKind.PLATFORM_SALES)
+        for account, kind in ((DELIVERY_REVENUE, LineKind.DELIVERY_FEE),
+                              (RIDER_PAYABLE, LineKind.RIDER_FEE)):
+            assert -b.get((account, "CNY"), 0) == sum(summed(s, True, kind) for s in SELLERS)
         assert b.get((CHANNEL_RECEIVABLE, "CNY"), 0) == sum(
             o.paid - o.refunded for o in self.orders.values())
 

@@ -60,6 +60,9 @@ class LineKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LINE_KIND_CHANNEL_FEE: _ClassVar[LineKind]
     LINE_KIND_GOODS: _ClassVar[LineKind]
     LINE_KIND_PLATFORM_CHANNEL_FEE: _ClassVar[LineKind]
+    LINE_KIND_DELIVERY_FEE: _ClassVar[LineKind]
+    LINE_KIND_RIDER_FEE: _ClassVar[LineKind]
+    LINE_KIND_PLATFORM_SALES: _ClassVar[LineKind]
 
 class ClearingState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -81,6 +84,10 @@ class AccountKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ACCOUNT_KIND_CHANNEL_FEE_PAYABLE: _ClassVar[AccountKind]
     ACCOUNT_KIND_MERCHANT_PAYOUT_PENDING: _ClassVar[AccountKind]
     ACCOUNT_KIND_PAYOUT_CLEARING: _ClassVar[AccountKind]
+    ACCOUNT_KIND_PLATFORM_DELIVERY_REVENUE: _ClassVar[AccountKind]
+    ACCOUNT_KIND_RIDER_PAYABLE: _ClassVar[AccountKind]
+    ACCOUNT_KIND_PLATFORM_SALES_PENDING: _ClassVar[AccountKind]
+    ACCOUNT_KIND_PLATFORM_SALES: _ClassVar[AccountKind]
 
 class EntryKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -132,6 +139,9 @@ LINE_KIND_FREIGHT: LineKind
 LINE_KIND_CHANNEL_FEE: LineKind
 LINE_KIND_GOODS: LineKind
 LINE_KIND_PLATFORM_CHANNEL_FEE: LineKind
+LINE_KIND_DELIVERY_FEE: LineKind
+LINE_KIND_RIDER_FEE: LineKind
+LINE_KIND_PLATFORM_SALES: LineKind
 CLEARING_STATE_UNSPECIFIED: ClearingState
 CLEARING_STATE_PENDING: ClearingState
 CLEARING_STATE_HELD: ClearingState
@@ -147,6 +157,10 @@ ACCOUNT_KIND_CHANNEL_FEE_EXPENSE: AccountKind
 ACCOUNT_KIND_CHANNEL_FEE_PAYABLE: AccountKind
 ACCOUNT_KIND_MERCHANT_PAYOUT_PENDING: AccountKind
 ACCOUNT_KIND_PAYOUT_CLEARING: AccountKind
+ACCOUNT_KIND_PLATFORM_DELIVERY_REVENUE: AccountKind
+ACCOUNT_KIND_RIDER_PAYABLE: AccountKind
+ACCOUNT_KIND_PLATFORM_SALES_PENDING: AccountKind
+ACCOUNT_KIND_PLATFORM_SALES: AccountKind
 ENTRY_KIND_UNSPECIFIED: EntryKind
 ENTRY_KIND_PAYMENT: EntryKind
 ENTRY_KIND_CLEARING: EntryKind
@@ -169,7 +183,7 @@ class CommissionTier(_message.Message):
     def __init__(self, from_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., rate_bps: _Optional[int] = ...) -> None: ...
 
 class FeeRule(_message.Message):
-    __slots__ = ("fee_rule_id", "business_type", "seller_id", "effective_time", "commission_kind", "commission_base", "commission_rate_bps", "commission_fixed_amount", "commission_tiers", "channel_fee_bps", "channel_fee_by_merchant", "create_time", "created_by")
+    __slots__ = ("fee_rule_id", "business_type", "seller_id", "effective_time", "commission_kind", "commission_base", "commission_rate_bps", "commission_fixed_amount", "commission_tiers", "channel_fee_bps", "channel_fee_by_merchant", "create_time", "created_by", "delivery_by_platform", "rider_fee_amount")
     FEE_RULE_ID_FIELD_NUMBER: _ClassVar[int]
     BUSINESS_TYPE_FIELD_NUMBER: _ClassVar[int]
     SELLER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -183,6 +197,8 @@ class FeeRule(_message.Message):
     CHANNEL_FEE_BY_MERCHANT_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_BY_PLATFORM_FIELD_NUMBER: _ClassVar[int]
+    RIDER_FEE_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     fee_rule_id: str
     business_type: str
     seller_id: str
@@ -196,7 +212,9 @@ class FeeRule(_message.Message):
     channel_fee_by_merchant: bool
     create_time: _timestamp_pb2.Timestamp
     created_by: _common_pb2.Operator
-    def __init__(self, fee_rule_id: _Optional[str] = ..., business_type: _Optional[str] = ..., seller_id: _Optional[str] = ..., effective_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., commission_kind: _Optional[_Union[CommissionKind, str]] = ..., commission_base: _Optional[_Union[CommissionBase, str]] = ..., commission_rate_bps: _Optional[int] = ..., commission_fixed_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., commission_tiers: _Optional[_Iterable[_Union[CommissionTier, _Mapping]]] = ..., channel_fee_bps: _Optional[int] = ..., channel_fee_by_merchant: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ...) -> None: ...
+    delivery_by_platform: bool
+    rider_fee_amount: _common_pb2.Money
+    def __init__(self, fee_rule_id: _Optional[str] = ..., business_type: _Optional[str] = ..., seller_id: _Optional[str] = ..., effective_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., commission_kind: _Optional[_Union[CommissionKind, str]] = ..., commission_base: _Optional[_Union[CommissionBase, str]] = ..., commission_rate_bps: _Optional[int] = ..., commission_fixed_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., commission_tiers: _Optional[_Iterable[_Union[CommissionTier, _Mapping]]] = ..., channel_fee_bps: _Optional[int] = ..., channel_fee_by_merchant: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[_Union[_common_pb2.Operator, _Mapping]] = ..., delivery_by_platform: _Optional[bool] = ..., rider_fee_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class ClearingLine(_message.Message):
     __slots__ = ("kind", "seller_id", "deduction_kind", "source_id", "amount")

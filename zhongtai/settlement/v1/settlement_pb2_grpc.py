@@ -43,7 +43,9 @@ class SettlementServiceStub:
     pending, platform subsidy vs merchant pending)
     ─(trade mode escrow: trade.order.after_sales_ended;
     collection: at payment)─▶ CLEARED (merchant pending ─▶ merchant
-    available, commission ─▶ platform revenue, channel fee)
+    available, commission ─▶ platform revenue, channel fee; when the
+    platform delivers, its delivery fee and the rider's fee; the
+    platform's own sales ─▶ platform sales)
     While a refund claim is open (trade.order.refund_opened not yet followed
     by refund_closed or refunded for that claim) the order is HELD: it is
     not cleared until the last claim ends.
@@ -157,7 +159,9 @@ class SettlementServiceServicer:
     pending, platform subsidy vs merchant pending)
     ─(trade mode escrow: trade.order.after_sales_ended;
     collection: at payment)─▶ CLEARED (merchant pending ─▶ merchant
-    available, commission ─▶ platform revenue, channel fee)
+    available, commission ─▶ platform revenue, channel fee; when the
+    platform delivers, its delivery fee and the rider's fee; the
+    platform's own sales ─▶ platform sales)
     While a refund claim is open (trade.order.refund_opened not yet followed
     by refund_closed or refunded for that claim) the order is HELD: it is
     not cleared until the last claim ends.
@@ -403,7 +407,9 @@ class SettlementService:
     pending, platform subsidy vs merchant pending)
     ─(trade mode escrow: trade.order.after_sales_ended;
     collection: at payment)─▶ CLEARED (merchant pending ─▶ merchant
-    available, commission ─▶ platform revenue, channel fee)
+    available, commission ─▶ platform revenue, channel fee; when the
+    platform delivers, its delivery fee and the rider's fee; the
+    platform's own sales ─▶ platform sales)
     While a refund claim is open (trade.order.refund_opened not yet followed
     by refund_closed or refunded for that claim) the order is HELD: it is
     not cleared until the last claim ends.
