@@ -84,6 +84,7 @@ class EntryKind(IntEnum):
     PAYOUT = 40
     PAYOUT_POSTED = 41
     PAYOUT_VOIDED = 42
+    SPLIT = 60
 
 
 @dataclass(frozen=True)

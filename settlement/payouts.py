@@ -5,7 +5,8 @@ payout adapter, in two phases.
 (settlement.cycle_repository ``Payouts.lock``) the available balance is read
 from the postings and the payout made PENDING with its PAYOUT entry in one
 transaction (so concurrent requests never take more than is available,
-and none is made while the balance is negative); then ``resolve`` asks the
+and none is made while the balance is negative; what PENDING split
+instructions will take is not available: settlement.split ``payable``); then ``resolve`` asks the
 adapter and, in a second transaction with the payout row-locked, posts or
 voids it (audited; settlement.payout.posted / voided through the outbox).
 A repeat of the request, or ``resolve`` again, finishes a payout left
@@ -25,6 +26,7 @@ from settlement.cycle_repository import payout_from, payout_not_found
 from settlement.payout import Payout, PayoutState
 from settlement.payout_adapter import PayoutAdapter
 from settlement.repository import AUDIT_PAYOUT, SqlSettlementUnitOfWork
+from settlement.split import payable
 from zhongtai import pagination
 from zhongtai.auth import Identity, acting_seller
 from zhongtai.errors import InvalidArgument
@@ -50,7 +52,8 @@ async def create_payout(new_uow: NewUow, adapter: PayoutAdapter, req: pb.CreateP
     async def create() -> pb.CreatePayoutResponse:
         now = clock()
         await uow.payouts.lock(seller)
-        available = dict(await uow.payouts.available(seller)).get(currency, 0)
+        available = payable(dict(await uow.payouts.available(seller)).get(currency, 0),
+                            [await uow.splits.pending(seller, currency)])
         p, entry = Payout.request(new_id(), req.request_id, seller, req.amount.amount_minor,
                                   currency, available, caller.subject, now)
         await uow.payouts.add(p, now, [entry])

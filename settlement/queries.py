@@ -20,6 +20,7 @@ from settlement.repository import (
     AUDIT_CLEARING,
     AUDIT_FEE_RULE,
     AUDIT_PAYOUT,
+    AUDIT_SPLIT,
     SqlSettlementUnitOfWork,
 )
 from zhongtai import audit, pagination
@@ -143,4 +144,5 @@ async def audit_trail(uow: SqlSettlementUnitOfWork, req: pb.ListAuditEntriesRequ
     return await audit.list_entries(uow.session, uow.db.plumbing, req.resource_type,
                                     req.resource_id, req.page_size, req.page_token,
                                     resource_types=(AUDIT_FEE_RULE, AUDIT_CLEARING, AUDIT_BATCH,
-                                                    AUDIT_PAYOUT, AUDIT_RECONCILIATION))
+                                                    AUDIT_PAYOUT, AUDIT_RECONCILIATION,
+                                                      AUDIT_SPLIT))

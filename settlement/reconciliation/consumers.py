@@ -12,8 +12,11 @@ from typing import Any
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from settlement import splits
 from settlement.reconciliation.matching import Txn
 from settlement.reconciliation.store import Reconciliations
+from settlement.repository import SqlSettlementUnitOfWork
+from settlement.split import Route
 from zhongtai.db import Database
 from zhongtai.events import Envelope
 from zhongtai.payment.v1 import events_pb2 as pe
@@ -53,6 +56,17 @@ def refund_of(event: pe.RefundSucceeded) -> tuple[str, Txn] | None:
     return None
 
 
+def payment_route(payment: pp.Payment) -> Route:
+    """The channel and channel trade of the payment's winning attempt."""
+    won = next((a for a in payment.attempts if a.attempt_id == payment.winning_attempt_id),
+               None)
+    method = won.method if won is not None else payment.method
+    channel = CHANNELS.get(method) or pp.Method.Name(method).removeprefix("METHOD_").lower()
+    if won is None or method not in CHANNELS:
+        return Route(channel, "", "")
+    return Route(channel, won.attempt_id, won.channel_transaction_id)
+
+
 class PaymentConsumers:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -63,6 +77,9 @@ class PaymentConsumers:
             repo = Reconciliations(session, self.db.dialect)
             for channel, txn in paid_attempts(e.payment):
                 await repo.record(channel, txn)
+            async with SqlSettlementUnitOfWork(self.db, session) as uow:
+                await splits.record_payment(uow, [p.order_id for p in e.payment.parts],
+                                            e.payment.payment_id, payment_route(e.payment))
 
         async def refund_succeeded(session: AsyncSession, e: pe.RefundSucceeded,
                                    _env: Envelope) -> None:

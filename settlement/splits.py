@@ -1,0 +1,130 @@
+"""Split settlement (use cases): a cleared receivable sent to the payment
+channel as a split instruction (settlement.split), and reading them.
+
+* ``on_cleared`` (in the clearing's transaction, settlement.booking): when
+  split settlement is on (``[settlement] split_channels``), one PENDING
+  instruction per seller the CLEARING entry credited, unless the order is
+  known to be paid otherwise than through one split channel transaction;
+  its durable timer (``SPLIT_TIMER``) is armed in the same transaction.
+* ``record_payment`` (payment.payment.succeeded, in the inbox's
+  transaction): which channel transaction paid each order.
+* ``send`` (the timer, in its transaction): the route is resolved (the
+  timer fails and is retried while payment's event has not arrived), the
+  channel asked through its split adapter (idempotent by split id, so a
+  retry after a crash is applied once), and the answer booked: CONFIRMED
+  with its SPLIT entry, REFUSED, or SKIPPED. The merchant's payout lock is
+  taken first, so a payout reading the available balance and the PENDING
+  splits sees the split either pending or posted, never neither. Audited
+  (``split``) and published (settlement.split.confirmed / refused).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+
+from sqlalchemy import select
+
+from settlement import store as t
+from settlement import views
+from settlement.ledger import Entry, EntryKind
+from settlement.order import OrderClearing
+from settlement.repository import AUDIT_SPLIT, SqlSettlementUnitOfWork
+from settlement.split import Route, Skip, Split, SplitState, receivables, route_of
+from settlement.split_adapter import SplitAdapter
+from settlement.split_repository import split_from, split_not_found
+from zhongtai import pagination
+from zhongtai.auth import Identity, acting_seller
+from zhongtai.settlement.v1 import split_pb2 as spb
+
+Clock = Callable[[], dt.datetime]
+
+
+class RouteUnknown(Exception):
+    """payment's event of the order has not arrived yet: retried."""
+
+
+async def on_cleared(uow: SqlSettlementUnitOfWork, o: OrderClearing, entries: Iterable[Entry],
+                     channels: frozenset[str], now: dt.datetime) -> None:
+    """The split instructions of a change's CLEARING entry (module docstring)."""
+    clearing = [e for e in entries if e.kind is EntryKind.CLEARING]
+    if not channels or not clearing:
+        return
+    route = route_of(await uow.splits.payments_of(o.order_id), channels)
+    if isinstance(route, Skip):
+        return
+    for seller, amount in sorted(receivables(clearing[0]).items()):
+        s = Split.instruct(o.order_id, seller, amount, o.currency, route, now)
+        if await uow.splits.add(s):
+            uow.audit(AUDIT_SPLIT, s.split_id, f"instructed {amount} {o.currency}")
+
+
+async def record_payment(uow: SqlSettlementUnitOfWork, order_ids: Iterable[str],
+                         payment_id: str, route: Route) -> None:
+    for order_id in order_ids:
+        await uow.splits.record_payment(order_id, payment_id, route)
+
+
+async def send(uow: SqlSettlementUnitOfWork, split_id: str,
+               adapters: Mapping[str, SplitAdapter], channels: frozenset[str],
+               attempt: int, clock: Clock) -> Split:
+    """Send a PENDING split to its channel and book the answer, once."""
+    s = await uow.splits.get(split_id, lock=True)
+    if s.state is not SplitState.PENDING:
+        return s
+    if not s.has_route:
+        route = route_of(await uow.splits.payments_of(s.order_id), channels)
+        if route is None:
+            raise RouteUnknown(f"split {split_id}: no payment of {s.order_id} recorded yet")
+        if isinstance(route, Skip):
+            s.skipped(route.reason, clock())
+            await _booked(uow, s, clock(), [])
+            return s
+        s.routed(route)
+    adapter = adapters.get(s.channel)
+    if adapter is None:
+        s.skipped(f"no split adapter for channel {s.channel}", clock())
+        await _booked(uow, s, clock(), [])
+        return s
+    result = await adapter.split(s.split_id, s.trade_no, s.seller_id, s.amount, s.currency)
+    now = clock()
+    await uow.payouts.lock(s.seller_id)
+    if result.confirmed:
+        await _booked(uow, s, now, [s.confirmed(result.reference, attempt, now)])
+    else:
+        s.refused(result.reason, attempt, now)
+        await _booked(uow, s, now, [])
+    return s
+
+
+async def _booked(uow: SqlSettlementUnitOfWork, s: Split, now: dt.datetime,
+                  entries: list[Entry]) -> None:
+    await uow.splits.save(s, now, entries)
+    event = views.split_event(s, now)
+    if event is not None:
+        uow.emit(event, s.seller_id)
+    uow.audit(AUDIT_SPLIT, s.split_id,
+              f"{s.state.name.lower()}: {s.reference or s.reason}".rstrip(": "))
+
+
+async def split(uow: SqlSettlementUnitOfWork, split_id: str, caller: Identity) -> Split:
+    """A split (SPLIT_NOT_FOUND for a merchant asking another's)."""
+    s = await uow.splits.get(split_id)
+    if not caller.is_staff and not caller.acts_for_seller(s.seller_id):
+        raise split_not_found(split_id)  # the same answer as a missing one
+    return s
+
+
+async def splits(uow: SqlSettlementUnitOfWork, req: spb.ListSplitsRequest,
+                 caller: Identity) -> tuple[list[Split], str]:
+    """A page of splits, newest id first (a merchant its own; staff any)."""
+    seller = req.seller_id if caller.is_staff else acting_seller(caller, req.seller_id)
+    c = t.splits.c
+    query = select(t.splits)
+    if seller:
+        query = query.where(c.seller_id == seller)
+    if req.order_id:
+        query = query.where(c.order_id == req.order_id)
+    rows, token = await pagination.page(uow.session, query, c.split_id, req,
+                                        f"splits:{seller}:{req.order_id}", descending=True)
+    return [split_from(r) for r in rows], token
