@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import zhongtai.db  # noqa: F401  (custom column types)
+import zhongtai.db
 
 revision: str = 'settlement_0004'
 down_revision: str | None = 'settlement_0003'
