@@ -18,16 +18,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import select
-
+from settlement import queries, views
 from settlement import store as t
-from settlement import views
 from settlement.cycle_repository import payout_from, payout_not_found
 from settlement.payout import Payout, PayoutState
 from settlement.payout_adapter import PayoutAdapter
 from settlement.repository import AUDIT_PAYOUT, SqlSettlementUnitOfWork
 from settlement.split import payable
-from zhongtai import pagination
 from zhongtai.auth import Identity, acting_seller
 from zhongtai.errors import InvalidArgument
 from zhongtai.idempotency import once
@@ -98,10 +95,6 @@ async def payout(uow: SqlSettlementUnitOfWork, payout_id: str, caller: Identity)
 async def payouts(uow: SqlSettlementUnitOfWork, req: pb.ListPayoutsRequest,
                   caller: Identity) -> tuple[list[Payout], str]:
     """A page of payouts, newest first (a merchant its own; staff any)."""
-    seller = req.seller_id if caller.is_staff else acting_seller(caller, req.seller_id)
-    query = select(t.payouts)
-    if seller:
-        query = query.where(t.payouts.c.seller_id == seller)
-    rows, token = await pagination.page(uow.session, query, t.payouts.c.payout_id, req,
-                                        f"payouts:{seller}", descending=True)
+    rows, token = await queries.merchant_page(uow, t.payouts, t.payouts.c.payout_id, req,
+                                              caller, "payouts")
     return [payout_from(r) for r in rows], token

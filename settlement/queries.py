@@ -8,7 +8,10 @@ computed when asked: there is no cached balance to drift from it.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement, Table, select
 
 from settlement import store as t
 from settlement import views
@@ -28,6 +31,26 @@ from zhongtai.auth import Identity, acting_seller
 from zhongtai.common.v1.audit_pb2 import AuditEntry
 from zhongtai.errors import InvalidArgument, ZhongtaiError
 from zhongtai.settlement.v1 import settlement_pb2 as pb
+
+
+class SellerPageRequest(Protocol):
+    seller_id: str
+    page_size: int
+    page_token: str
+
+
+async def merchant_page(uow: SqlSettlementUnitOfWork, table: Table, key: Any,
+                        req: SellerPageRequest, caller: Identity, name: str,
+                        *where: ColumnElement[bool]) -> tuple[Sequence[Any], str]:
+    """A page of ``table``'s rows (with ``where``), newest ``key`` first, of
+    one merchant: a merchant its own (``req.seller_id`` one of its sellers);
+    staff the one asked, or every merchant's."""
+    seller = acting_seller(caller, req.seller_id)
+    query = select(table).where(*where)
+    if seller:
+        query = query.where(table.c.seller_id == seller)
+    return await pagination.page(uow.session, query, key, req, f"{name}:{seller}",
+                                 descending=True)
 
 
 def not_owner(what: str) -> ZhongtaiError:

@@ -23,18 +23,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 
-from sqlalchemy import select
-
+from settlement import queries, views
 from settlement import store as t
-from settlement import views
 from settlement.ledger import Entry, EntryKind
 from settlement.order import OrderClearing
 from settlement.repository import AUDIT_SPLIT, SqlSettlementUnitOfWork
 from settlement.split import Route, Skip, Split, SplitState, receivables, route_of
 from settlement.split_adapter import SplitAdapter
 from settlement.split_repository import split_from, split_not_found
-from zhongtai import pagination
-from zhongtai.auth import Identity, acting_seller
+from zhongtai.auth import Identity
 from zhongtai.settlement.v1 import split_pb2 as spb
 
 Clock = Callable[[], dt.datetime]
@@ -118,13 +115,8 @@ async def split(uow: SqlSettlementUnitOfWork, split_id: str, caller: Identity) -
 async def splits(uow: SqlSettlementUnitOfWork, req: spb.ListSplitsRequest,
                  caller: Identity) -> tuple[list[Split], str]:
     """A page of splits, newest id first (a merchant its own; staff any)."""
-    seller = req.seller_id if caller.is_staff else acting_seller(caller, req.seller_id)
     c = t.splits.c
-    query = select(t.splits)
-    if seller:
-        query = query.where(c.seller_id == seller)
-    if req.order_id:
-        query = query.where(c.order_id == req.order_id)
-    rows, token = await pagination.page(uow.session, query, c.split_id, req,
-                                        f"splits:{seller}:{req.order_id}", descending=True)
+    rows, token = await queries.merchant_page(
+        uow, t.splits, c.split_id, req, caller, f"splits:{req.order_id}",
+        *([c.order_id == req.order_id] if req.order_id else []))
     return [split_from(r) for r in rows], token
