@@ -48,8 +48,7 @@ def build(ctx: ServiceContext) -> BuiltService:
 
     async def send_split(session: AsyncSession, timer: Timer) -> None:
         async with SqlSettlementUnitOfWork(ctx.db, session) as uow:
-            await splits.send(uow, timer.key, adapters, settings.split_channel_set(),
-                              timer.attempts + 1, utcnow)
+            await splits.send(uow, timer.key, adapters, timer.attempts + 1, utcnow)
 
     def register(server: grpc.aio.Server) -> None:
         settlement_pb2_grpc.add_SettlementServiceServicer_to_server(servicer, server)
@@ -59,7 +58,8 @@ def build(ctx: ServiceContext) -> BuiltService:
         registrar=register,
         consumers={TRADE.queue: consumer(ctx.db, TRADE, events.handlers()),
                    PAYMENT.queue: consumer(ctx.db, PAYMENT,
-                                           PaymentConsumers(ctx.db).handlers())},
+                                           PaymentConsumers(
+                                               ctx.db, settings.split_channel_set()).handlers())},
         timer_handlers={SPLIT_TIMER: send_split},
     )
 

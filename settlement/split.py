@@ -4,18 +4,18 @@ merchant directly, out of the payment's channel transaction.
 Pure: no SQL, gRPC, protobuf messages or clock (times are passed in).
 
 When a seller part is cleared (its receivable credited to
-``merchant_available:S``), a split instruction (``Split``) of that
-receivable is made, once per (order, seller): its id ``<order>:<seller>``
-is the idempotency key at the channel. Its route (``Route``: the channel,
-its trade and transaction) is the order's one recorded payment when that
-was through a split channel (``route_of``); an order paid otherwise is not
-split (paid out by payouts).
+``merchant_available:S``) and the order was paid through a split channel
+(``route_of``: its one payment, a ``Route``: the channel, our trade there
+and its transaction), a split instruction (``Split``) of that receivable is
+made, once per (order, seller): its id ``<order>:<seller>`` is the
+idempotency key at the channel. An order paid otherwise is not split (paid
+out by payouts).
 
 States (``SplitState``) and what moves them (``MACHINE``)::
 
   cleared ─▶ PENDING ─(the channel paid the merchant)─▶ CONFIRMED (SPLIT entry)
                      ├(the channel refused)──────────▶ REFUSED (stays available)
-                     └(not paid through one split channel)─▶ SKIPPED
+                     └(no adapter for its channel)──▶ SKIPPED
 
 Entries (settlement.ledger; debit positive): SPLIT, when confirmed: Dr
 merchant_available:S ``amount``, Cr channel_receivable ``amount`` (the
@@ -108,10 +108,10 @@ def split_id(order_id: str, seller_id: str) -> str:
     return f"{order_id}:{seller_id}"
 
 
-def receivables(clearing: Entry) -> dict[str, int]:
-    """Per seller, the receivable a CLEARING entry credited to its
-    available account (what its split pays)."""
-    return {p.account[len(AVAILABLE):]: -p.amount for p in clearing.postings
+def receivables(clearing: Iterable[Posting]) -> dict[str, int]:
+    """Per seller, the receivable a CLEARING entry's postings credited to
+    its available account (what its split pays)."""
+    return {p.account[len(AVAILABLE):]: -p.amount for p in clearing
             if p.account.startswith(AVAILABLE) and p.amount < 0}
 
 
@@ -141,22 +141,14 @@ class Split(Aggregate):
 
     @classmethod
     def instruct(cls, order_id: str, seller_id: str, amount: int, currency: str,
-                 route: Route | None, now: dt.datetime) -> Split:
+                 route: Route, now: dt.datetime) -> Split:
         """A PENDING instruction, its timer armed to send it now."""
         s = cls(split_id=split_id(order_id, seller_id), order_id=order_id,
-                seller_id=seller_id, amount=amount, currency=currency, created_time=now)
-        if route is not None:
-            s.routed(route)
+                seller_id=seller_id, amount=amount, currency=currency,
+                channel=route.channel, trade_no=route.trade_no,
+                transaction_id=route.transaction_id, created_time=now)
         s.arm(SPLIT_TIMER, s.split_id, now)
         return s
-
-    @property
-    def has_route(self) -> bool:
-        return bool(self.channel)
-
-    def routed(self, route: Route) -> None:
-        self.channel, self.trade_no = route.channel, route.trade_no
-        self.transaction_id = route.transaction_id
 
     def confirmed(self, reference: str, attempts: int, now: dt.datetime) -> Entry:
         """The channel paid the merchant: CONFIRMED, and the SPLIT entry."""
@@ -174,6 +166,6 @@ class Split(Aggregate):
         self.reason, self.attempts, self.resolved_time = reason, attempts, now
 
     def skipped(self, reason: str, now: dt.datetime) -> None:
-        """Not sent: the order was not paid through one split channel."""
+        """Not sent (``reason``): its channel has no split adapter."""
         self.state = SplitState(MACHINE.next(self.state, SKIP, self.split_id))
         self.reason, self.resolved_time = reason, now

@@ -1,8 +1,10 @@
 """settlement's database access for split settlement (part of
 ``SqlSettlementUnitOfWork``: ``uow.splits``).
 
-* ``record_payment`` keeps each payment of an order as payment reported it
-  (written once: a redelivery changes nothing); ``payments_of`` reads them.
+* ``lock_order`` serializes the transactions that record an order's splits
+  (its ``split_locks`` row updated first); ``record_payment`` keeps each
+  payment of an order as payment reported it (written once: a redelivery
+  changes nothing); ``payments_of`` reads them.
 * ``add`` writes a new instruction behind its primary key (one per order
   and seller: a second add writes nothing) and arms its timer; ``get``
   loads one (row-locked on PostgreSQL with ``lock``), ``save`` writes it
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select, update
 
 from settlement import store as t
+from settlement.cycle_repository import lock_row
 from settlement.ledger import Entry
 from settlement.reasons import E
 from settlement.split import Route, Split, SplitState
@@ -58,6 +61,9 @@ def split_not_found(split_id: str) -> ZhongtaiError:
 class Splits:
     def __init__(self, uow: SqlSettlementUnitOfWork) -> None:
         self.uow = uow
+
+    async def lock_order(self, order_id: str) -> None:
+        await lock_row(self.uow, t.split_locks, order_id)
 
     async def record_payment(self, order_id: str, payment_id: str, route: Route) -> None:
         await self.uow.session.execute(insert_ignore(self.uow.db.dialect, t.order_payments)

@@ -1,21 +1,27 @@
 """Split settlement (use cases): a cleared receivable sent to the payment
 channel as a split instruction (settlement.split), and reading them.
 
-* ``on_cleared`` (in the clearing's transaction, settlement.booking): when
-  split settlement is on (``[settlement] split_channels``), one PENDING
-  instruction per seller the CLEARING entry credited, unless the order is
-  known to be paid otherwise than through one split channel transaction;
-  its durable timer (``SPLIT_TIMER``) is armed in the same transaction.
-* ``record_payment`` (payment.payment.succeeded, in the inbox's
-  transaction): which channel transaction paid each order.
-* ``send`` (the timer, in its transaction): the route is resolved (the
-  timer fails and is retried while payment's event has not arrived), the
-  channel asked through its split adapter (idempotent by split id, so a
-  retry after a crash is applied once), and the answer booked: CONFIRMED
-  with its SPLIT entry, REFUSED, or SKIPPED. The merchant's payout lock is
-  taken first, so a payout reading the available balance and the PENDING
-  splits sees the split either pending or posted, never neither. Audited
-  (``split``) and published (settlement.split.confirmed / refused).
+An order's instructions need two facts: its clearing (trade's events) and
+how it was paid (payment's ``payment.payment.succeeded``, another queue).
+Whichever is booked last records them, in its own transaction:
+
+* ``on_cleared`` (the clearing's transaction, settlement.booking) and
+  ``record_payment`` (the inbox's transaction of payment's event) both take
+  the order's split lock first (``Splits.lock_order``), so the second waits
+  for the first to commit and then sees its fact: never both miss. When the
+  order is cleared and was paid through one split channel transaction
+  (``route_of``), one PENDING instruction per seller its CLEARING entry
+  credited is written (once: its primary key) and its durable timer
+  (``SPLIT_TIMER``) armed in the same transaction. Split settlement is off
+  with no ``[settlement] split_channels``.
+* ``send`` (the timer, in its transaction): the channel asked through its
+  split adapter (idempotent by split id, so a retry after a crash is applied
+  once; a transport failure fails the timer, which retries), and the answer
+  booked: CONFIRMED with its SPLIT entry, or REFUSED; SKIPPED when the
+  channel has no adapter. The merchant's payout lock is taken first, so a
+  payout reading the available balance and the PENDING splits sees the
+  split either pending or posted, never neither. Audited (``split``) and
+  published (settlement.split.confirmed / refused).
 """
 
 from __future__ import annotations
@@ -25,10 +31,10 @@ from collections.abc import Callable, Iterable, Mapping
 
 from settlement import queries, views
 from settlement import store as t
-from settlement.ledger import Entry, EntryKind
-from settlement.order import OrderClearing
+from settlement.ledger import Entry, EntryKind, Posting
+from settlement.order import OrderClearing, State
 from settlement.repository import AUDIT_SPLIT, SqlSettlementUnitOfWork
-from settlement.split import Route, Skip, Split, SplitState, receivables, route_of
+from settlement.split import Route, Split, SplitState, receivables, route_of
 from settlement.split_adapter import SplitAdapter
 from settlement.split_repository import split_from, split_not_found
 from zhongtai.auth import Identity
@@ -37,47 +43,50 @@ from zhongtai.settlement.v1 import split_pb2 as spb
 Clock = Callable[[], dt.datetime]
 
 
-class RouteUnknown(Exception):
-    """payment's event of the order has not arrived yet: retried."""
-
-
 async def on_cleared(uow: SqlSettlementUnitOfWork, o: OrderClearing, entries: Iterable[Entry],
                      channels: frozenset[str], now: dt.datetime) -> None:
-    """The split instructions of a change's CLEARING entry (module docstring)."""
+    """The split instructions of a change's CLEARING entry, if the order's
+    payment is known (module docstring)."""
     clearing = [e for e in entries if e.kind is EntryKind.CLEARING]
-    if not channels or not clearing:
-        return
+    if channels and clearing:
+        await uow.splits.lock_order(o.order_id)
+        await _instruct(uow, o, clearing[0].postings, channels, now)
+
+
+async def record_payment(uow: SqlSettlementUnitOfWork, order_ids: Iterable[str],
+                         payment_id: str, route: Route, channels: frozenset[str],
+                         now: dt.datetime) -> None:
+    """Which channel transaction paid these orders; the instructions of the
+    ones cleared already (module docstring)."""
+    for order_id in order_ids:
+        await uow.splits.lock_order(order_id)
+        await uow.splits.record_payment(order_id, payment_id, route)
+        o = await uow.clearings.find(order_id)
+        if not channels or o is None or o.state is not State.CLEARED:
+            continue
+        rows = await uow.journal.postings_of([o.clearing_entry_id])
+        await _instruct(uow, o, [Posting(r.account_id, r.amount, r.currency) for r in rows],
+                        channels, now)
+
+
+async def _instruct(uow: SqlSettlementUnitOfWork, o: OrderClearing,
+                    clearing: Iterable[Posting], channels: frozenset[str],
+                    now: dt.datetime) -> None:
     route = route_of(await uow.splits.payments_of(o.order_id), channels)
-    if isinstance(route, Skip):
+    if not isinstance(route, Route):
         return
-    for seller, amount in sorted(receivables(clearing[0]).items()):
+    for seller, amount in sorted(receivables(clearing).items()):
         s = Split.instruct(o.order_id, seller, amount, o.currency, route, now)
         if await uow.splits.add(s):
             uow.audit(AUDIT_SPLIT, s.split_id, f"instructed {amount} {o.currency}")
 
 
-async def record_payment(uow: SqlSettlementUnitOfWork, order_ids: Iterable[str],
-                         payment_id: str, route: Route) -> None:
-    for order_id in order_ids:
-        await uow.splits.record_payment(order_id, payment_id, route)
-
-
 async def send(uow: SqlSettlementUnitOfWork, split_id: str,
-               adapters: Mapping[str, SplitAdapter], channels: frozenset[str],
-               attempt: int, clock: Clock) -> Split:
+               adapters: Mapping[str, SplitAdapter], attempt: int, clock: Clock) -> Split:
     """Send a PENDING split to its channel and book the answer, once."""
     s = await uow.splits.get(split_id, lock=True)
     if s.state is not SplitState.PENDING:
         return s
-    if not s.has_route:
-        route = route_of(await uow.splits.payments_of(s.order_id), channels)
-        if route is None:
-            raise RouteUnknown(f"split {split_id}: no payment of {s.order_id} recorded yet")
-        if isinstance(route, Skip):
-            s.skipped(route.reason, clock())
-            await _booked(uow, s, clock(), [])
-            return s
-        s.routed(route)
     adapter = adapters.get(s.channel)
     if adapter is None:
         s.skipped(f"no split adapter for channel {s.channel}", clock())

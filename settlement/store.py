@@ -229,6 +229,16 @@ order_payments = Table(
     Column("transaction_id", String(128), nullable=False),
 )
 
+# The per-order row that the clearing's split instructions and payment's
+# report of the order both update first: whichever comes last sees the other
+# (settlement.splits).
+split_locks = Table(
+    "split_locks",
+    metadata,
+    Column("order_id", String(64), primary_key=True),
+    Column("requests", BigInteger, nullable=False),
+)
+
 # One split instruction per (order, seller): split_id "<order>:<seller>".
 splits = Table(
     "splits",

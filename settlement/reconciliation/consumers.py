@@ -7,6 +7,8 @@ time the event's). Balance payments never reach a channel: not recorded.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from google.protobuf.message import Message
@@ -17,7 +19,7 @@ from settlement.reconciliation.matching import Txn
 from settlement.reconciliation.store import Reconciliations
 from settlement.repository import SqlSettlementUnitOfWork
 from settlement.split import Route
-from zhongtai.db import Database
+from zhongtai.db import Database, utcnow
 from zhongtai.events import Envelope
 from zhongtai.payment.v1 import events_pb2 as pe
 from zhongtai.payment.v1 import payment_pb2 as pp
@@ -68,8 +70,11 @@ def payment_route(payment: pp.Payment) -> Route:
 
 
 class PaymentConsumers:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, split_channels: frozenset[str] = frozenset(),
+                 clock: Callable[[], dt.datetime] = utcnow) -> None:
         self.db = db
+        self.split_channels = split_channels
+        self.clock = clock
 
     def handlers(self) -> dict[type[Message], Any]:
         async def payment_succeeded(session: AsyncSession, e: pe.PaymentSucceeded,
@@ -79,7 +84,8 @@ class PaymentConsumers:
                 await repo.record(channel, txn)
             async with SqlSettlementUnitOfWork(self.db, session) as uow:
                 await splits.record_payment(uow, [p.order_id for p in e.payment.parts],
-                                            e.payment.payment_id, payment_route(e.payment))
+                                            e.payment.payment_id, payment_route(e.payment),
+                                            self.split_channels, self.clock())
 
         async def refund_succeeded(session: AsyncSession, e: pe.RefundSucceeded,
                                    _env: Envelope) -> None:

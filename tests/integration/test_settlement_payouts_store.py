@@ -33,10 +33,7 @@ pytestmark = pytest.mark.postgres
 
 OPERATOR = Identity(Role.OPERATOR, "op")
 SELLER = Identity(Role.SELLER, "u1", frozenset({"s1"}))
-# No payment's events here: with split settlement on, an order cleared
-# before payment says how it was paid holds its receivable in a PENDING
-# split (tests/integration/test_settlement_splits_store.py).
-COLLECTION = SettlementSettings(collection_business_types="default", split_channels="")
+COLLECTION = SettlementSettings(collection_business_types="default")
 SHOP_PROMOTION, RED_PACKET = 5, 9
 DAY = dt.timedelta(days=1)
 

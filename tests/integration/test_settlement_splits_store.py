@@ -6,11 +6,14 @@ order's instruction is recorded with its clearing, holds its amount from
 payouts while PENDING and, asked again after a crash that followed the
 channel's confirmation, is applied once (one split at the channel, one
 SPLIT entry); a refund after the split leaves the balance negative; a
-refused split leaves the money for payouts; an order paid by balance is
-skipped once payment's event says so."""
+refused split leaves the money for payouts; payment's event booked after
+the clearing records the instruction then (and concurrently on
+PostgreSQL, exactly once whichever commits first); an order paid by
+balance is never split."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,13 +25,14 @@ from sqlalchemy import select
 from payment.sandbox_server import SandboxServer
 from settlement import booking, payouts, splits
 from settlement import store as t
+from settlement.app import SERVICE
 from settlement.ledger import CHANNEL_RECEIVABLE, EntryKind, merchant_available
 from settlement.payout_adapter import SandboxPayoutAdapter
 from settlement.repository import SqlSettlementUnitOfWork
 from settlement.settings import SettlementSettings
 from settlement.split import Route, Split, SplitState
 from settlement.split_adapter import SandboxSplitAdapter, SplitResult, SplitUnavailable
-from settlement.splits import RouteUnknown
+from tests.conftest import OpenDb
 from tests.settlement_support import T0, book, rule, trade_order
 from zhongtai.auth import Identity, Role
 from zhongtai.db import Database
@@ -99,7 +103,7 @@ async def cleared(db: Database, order_id: str, goods: int = 10_000,
     first when given) and cleared at payment with split settlement on."""
     async def act(u: SqlSettlementUnitOfWork) -> None:
         if payment is not None:
-            await splits.record_payment(u, [order_id], f"pay-{order_id}", payment)
+            await recorded(u, order_id, payment)
         await booking.order_paid(u, te.OrderPaid(order=trade_order(  # type: ignore[arg-type]
             order_id, [("s1", goods, 0, [])])), SPLIT_ON, T0)
     await book(db, act)
@@ -110,6 +114,11 @@ async def db(settlement_db: Database) -> Database:
     """settlement's database with a 10% rule for every merchant."""
     await book(settlement_db, lambda u: u.fee_rules.add(rule(1000), T0, "op"))
     return settlement_db
+
+
+async def recorded(u: SqlSettlementUnitOfWork, order_id: str, payment: Route) -> None:
+    """payment's event of the order's payment, booked."""
+    await splits.record_payment(u, [order_id], f"pay-{order_id}", payment, CHANNELS, T0)
 
 
 class CrashAfter:
@@ -129,7 +138,7 @@ class CrashAfter:
 
 async def send(db: Database, split_id: str, adapter: Any, attempt: int = 1) -> Split:
     async with SqlSettlementUnitOfWork(db) as uow:
-        return await splits.send(uow, split_id, {"sandbox": adapter}, CHANNELS, attempt,
+        return await splits.send(uow, split_id, {"sandbox": adapter}, attempt,
                                  lambda: T0 + dt.timedelta(hours=1))
 
 
@@ -203,18 +212,34 @@ async def test_a_refused_split_leaves_the_money_for_payouts(
     assert (await payout(db, 9_000)).state.name == "POSTED"
 
 
-async def test_a_split_waits_for_payments_event_and_skips_a_balance_payment(
+async def test_payments_event_after_the_clearing_records_the_split(
         db: Database, sandbox: SandboxServer) -> None:
-    await cleared(db, "o3")  # payment's event not consumed yet
-    adapter = SandboxSplitAdapter(sandbox.url)
-    with pytest.raises(RouteUnknown):
-        await send(db, "o3:s1", adapter)
-    await book(db, lambda u: splits.record_payment(u, ["o3"], "pay-o3",
-                                                   Route("balance", "", "")))
-    s = await send(db, "o3:s1", adapter)
-    assert (s.state, s.entry_id) == (SplitState.SKIPPED, "")
-    assert (await payout(db, 9_000)).state.name == "POSTED"
-    # An order known to be paid by balance gets no instruction at all.
-    await cleared(db, "o4", payment=Route("balance", "", ""))
+    txn = await paid_trade(sandbox, "att-3", 10_000)
+    await cleared(db, "o3")  # payment's event not booked yet: nothing to split
     async with SqlSettlementUnitOfWork(db) as uow:
-        assert await uow.splits.find("o4:s1") is None
+        assert await uow.splits.find("o3:s1") is None
+    await book(db, lambda u: recorded(u, "o3", Route("sandbox", "att-3", txn)))
+    await book(db, lambda u: recorded(u, "o3", Route("sandbox", "att-3", txn)))  # redelivered
+    s = await send(db, "o3:s1", SandboxSplitAdapter(sandbox.url))
+    assert (s.state, s.amount, s.trade_no) == (SplitState.CONFIRMED, 9_000, "att-3")
+    # An order paid by balance is never split, whichever fact comes first.
+    await cleared(db, "o4", payment=Route("balance", "", ""))
+    await cleared(db, "o5")
+    await book(db, lambda u: recorded(u, "o5", Route("balance", "", "")))
+    async with SqlSettlementUnitOfWork(db) as uow:
+        assert [await uow.splits.find(x) for x in ("o4:s1", "o5:s1")] == [None, None]
+    assert (await payout(db, 18_000)).state.name == "POSTED"
+
+
+async def test_the_clearing_and_payments_event_racing_record_the_split_once(
+        migrated_pg: OpenDb) -> None:
+    db = await migrated_pg(SERVICE)
+    await book(db, lambda u: u.fee_rules.add(rule(1000), T0, "op"))
+    route = Route("sandbox", "att-r", "sbx-r")
+    for i in range(8):
+        order_id = f"race-{i}"
+        await asyncio.gather(cleared(db, order_id), book(db, lambda u, o=order_id: recorded(
+            u, o, route)))
+        async with SqlSettlementUnitOfWork(db) as uow:
+            found = await uow.splits.find(f"{order_id}:s1")
+        assert found is not None and found.amount == 9_000, order_id

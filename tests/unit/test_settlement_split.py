@@ -57,7 +57,7 @@ def test_after_its_splits_the_merchants_hold_nothing_and_the_channel_keeps_the_p
     if clearing is None:
         return  # nothing to clear (a free order)
     lines = o.lines()
-    owed = receivables(clearing)
+    owed = receivables(clearing.postings)
     assert owed == {s: total([x for x in lines if x.seller_id == s],
                              LineKind.MERCHANT_RECEIVABLE)
                     for s in ("s1", "s2") if total([x for x in lines if x.seller_id == s],
@@ -74,11 +74,11 @@ def test_after_its_splits_the_merchants_hold_nothing_and_the_channel_keeps_the_p
 
 
 def test_a_split_is_resolved_once_and_only_a_confirmed_one_posts() -> None:
-    s = Split.instruct("o1", "s1", 9_000, "CNY", None, T0)
-    assert not s.has_route and s.state is SplitState.PENDING
+    s = Split.instruct("o1", "s1", 9_000, "CNY", SANDBOX, T0)
+    assert (s.state, s.channel, s.trade_no, s.transaction_id) == (
+        SplitState.PENDING, "sandbox", "att-1", "sbx-1")
     (deadline,) = s.pull()[1]
     assert (deadline.kind, deadline.key, deadline.due_at) == (SPLIT_TIMER, "o1:s1", T0)
-    s.routed(SANDBOX)
     later = T0 + dt.timedelta(minutes=1)
     entry = s.confirmed("sbxs-1", 2, later)
     assert (entry.kind, entry.order_id, entry.reference) == (EntryKind.SPLIT, "o1", "o1:s1")
@@ -96,10 +96,10 @@ def test_a_split_is_resolved_once_and_only_a_confirmed_one_posts() -> None:
 def test_a_refused_or_skipped_split_posts_nothing_and_keeps_its_reason() -> None:
     refused = Split.instruct("o1", "s1", 1_099, "CNY", SANDBOX, T0)
     refused.refused("ends in 99", 1, T0)
-    skipped = Split.instruct("o2", "s1", 500, "CNY", None, T0)
-    skipped.skipped("paid by balance", T0)
+    skipped = Split.instruct("o2", "s1", 500, "CNY", Route("elsewhere", "t", "x"), T0)
+    skipped.skipped("no split adapter", T0)
     assert (refused.state, refused.reason) == (SplitState.REFUSED, "ends in 99")
-    assert (skipped.state, skipped.reason) == (SplitState.SKIPPED, "paid by balance")
+    assert (skipped.state, skipped.reason) == (SplitState.SKIPPED, "no split adapter")
 
 
 def test_a_payout_never_takes_what_pending_splits_will_take() -> None:

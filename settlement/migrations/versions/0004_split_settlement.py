@@ -1,8 +1,8 @@
-"""split settlement (分账): order payments and split instructions
+"""split settlement (分账): order payments, split locks and split instructions
 
 Revision ID: settlement_0004
 Revises: settlement_0003
-Create Date: 2026-12-02 00:57:05.668270
+Create Date: 2026-12-02 01:07:58.921003
 """
 
 from collections.abc import Sequence
@@ -27,6 +27,11 @@ def upgrade() -> None:
     sa.Column('trade_no', sa.String(length=64), nullable=False),
     sa.Column('transaction_id', sa.String(length=128), nullable=False),
     sa.PrimaryKeyConstraint('order_id', 'payment_id', name=op.f('pk_order_payments'))
+    )
+    op.create_table('split_locks',
+    sa.Column('order_id', sa.String(length=64), nullable=False),
+    sa.Column('requests', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('order_id', name=op.f('pk_split_locks'))
     )
     op.create_table('splits',
     sa.Column('split_id', sa.String(length=160), nullable=False),
@@ -61,5 +66,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_splits_order_id'))
 
     op.drop_table('splits')
+    op.drop_table('split_locks')
     op.drop_table('order_payments')
     # ### end Alembic commands ###
