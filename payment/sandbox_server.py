@@ -18,6 +18,7 @@ or 409, or the injected status)::
     POST /v1/refunds                      {out_trade_no, out_refund_no, amount[, currency]}
     GET  /v1/refunds/{out_refund_no}
     GET  /v1/statements/{YYYY-MM-DD}      JSON lines (``?format=csv`` for CSV)
+    POST /v1/splits, GET /v1/trades/{no}/splits   split settlement (sandbox_splits)
 
 Notifications: ``POST notify_url`` with the JSON body
 ``{type, out_trade_no, out_refund_no, status, transaction_id, amount, currency, time}``
@@ -62,6 +63,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from payment.sandbox_splits import SplitBook
 from zhongtai.httpserver import ApiError, json_body
 from zhongtai.sandbox import PushFaults, SandboxService, format_time, parse_time
 from zhongtai.signing import sign
@@ -187,6 +189,7 @@ class SandboxServer(SandboxService[Faults]):
         self._refunds: dict[str, _Refund] = {}
         self._entries: list[dict[str, Any]] = []  # the statement, in time order
         self._settlements: dict[str, asyncio.Task[None]] = {}
+        self.splits = SplitBook()
 
     # -- routes ------------------------------------------------------------
 
@@ -200,6 +203,8 @@ class SandboxServer(SandboxService[Faults]):
         app.router.add_post("/v1/refunds", self._create_refund)
         app.router.add_get("/v1/refunds/{out_refund_no}", self._get_refund)
         app.router.add_get("/v1/statements/{day}", self._statement)
+        app.router.add_post("/v1/splits", self._split)
+        app.router.add_get("/v1/trades/{out_trade_no}/splits", self._splits_of)
         app.router.add_post("/v1/control/settle", self._settle_now)
         app.router.add_post("/v1/control/statement", self._plant)
         return app
@@ -375,6 +380,23 @@ class SandboxServer(SandboxService[Faults]):
                          refund.settled_at)
         self._notify(trade, "refund", refund.status, refund.out_refund_no, refund.amount,
                      refund.settled_at)
+
+    # -- splits (payment.sandbox_splits) ------------------------------------
+
+    async def _split(self, request: web.Request) -> web.Response:
+        body = await json_body(request)
+        no = body.get("out_trade_no")
+        await self._api(no if isinstance(no, str) else None)
+
+        def capture(trade_no: str) -> tuple[str, int, str]:
+            t = self._trade(trade_no)
+            return t.status, t.amount - self._refunded(t), t.currency
+
+        return web.json_response(self.splits.answer(body, _id, _amount, capture, self._now()))
+
+    async def _splits_of(self, request: web.Request) -> web.Response:
+        no = request.match_info["out_trade_no"]
+        return web.json_response([s.view() for s in self.splits.of_trade(no)])
 
     # -- statements --------------------------------------------------------
 

@@ -10,7 +10,7 @@ from typing import TypeAlias
 
 import grpc
 
-from settlement import payouts, queries, rules, settle, statement, views
+from settlement import payouts, queries, rules, settle, splits, statement, views
 from settlement.payout_adapter import PayoutAdapter, SandboxPayoutAdapter
 from settlement.repository import Clock, SqlSettlementUnitOfWork
 from settlement.settings import SettlementSettings
@@ -18,6 +18,7 @@ from zhongtai.auth import OPERATOR, SELLER, STAFF, AccessPolicy, allow, current_
 from zhongtai.db import Database, utcnow
 from zhongtai.settlement.v1 import settlement_pb2 as pb
 from zhongtai.settlement.v1 import settlement_pb2_grpc
+from zhongtai.settlement.v1 import split_pb2 as spb
 
 Ctx: TypeAlias = grpc.aio.ServicerContext
 
@@ -48,6 +49,9 @@ POLICY: AccessPolicy = {
                           "any merchant"),
     "GetPayout": allow(SELLER, *STAFF, ownership="a seller its own payouts; staff any"),
     "ListPayouts": allow(SELLER, *STAFF, ownership="a seller its own payouts; staff any"),
+    # Split settlement (issue 12 item A).
+    "GetSplit": allow(SELLER, *STAFF, ownership="a seller its own splits; staff any"),
+    "ListSplits": allow(SELLER, *STAFF, ownership="a seller its own splits; staff any"),
 }
 
 
@@ -151,4 +155,19 @@ class SettlementServicer(settlement_pb2_grpc.SettlementServiceServicer):
         async with self.uow() as uow:
             found, token = await payouts.payouts(uow, request, current_identity())
         return pb.ListPayoutsResponse(payouts=[views.payout_message(p) for p in found],
+                                      next_page_token=token)
+
+    # Split settlement (issue 12 item A).
+
+    async def GetSplit(self, request: spb.GetSplitRequest, context: Ctx
+                       ) -> spb.GetSplitResponse:
+        async with self.uow() as uow:
+            found = await splits.split(uow, request.split_id, current_identity())
+        return spb.GetSplitResponse(split=views.split_message(found))
+
+    async def ListSplits(self, request: spb.ListSplitsRequest, context: Ctx
+                         ) -> spb.ListSplitsResponse:
+        async with self.uow() as uow:
+            found, token = await splits.splits(uow, request, current_identity())
+        return spb.ListSplitsResponse(splits=[views.split_message(x) for x in found],
                                       next_page_token=token)

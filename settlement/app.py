@@ -1,21 +1,27 @@
 """Wiring of the settlement service: the servicer and the consumer of
-trade's events around settlement's database, and reconciliation's servicer
-and consumer of payment's events. Settlement calls no other service (it
-fetches the channels' statements)."""
+trade's events around settlement's database, reconciliation's servicer
+and consumer of payment's events, and the timer sending split instructions.
+Settlement calls no other service (it fetches the channels' statements and
+sends them split instructions)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import grpc
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from settlement import api, store
+from settlement import api, splits, store
 from settlement.api import SettlementServicer
 from settlement.consumers import TRADE, Consumers
 from settlement.reconciliation import api as recon_api
 from settlement.reconciliation.consumers import PAYMENT, PaymentConsumers
 from settlement.reconciliation.sources import SandboxStatementSource
+from settlement.repository import SqlSettlementUnitOfWork
 from settlement.settings import SettlementSettings
+from settlement.split import SPLIT_TIMER
+from settlement.split_adapter import SandboxSplitAdapter, SplitAdapter
+from zhongtai.db import utcnow
 from zhongtai.inbox import consumer
 from zhongtai.service import BuiltService, ServiceContext, ServiceSpec
 from zhongtai.settlement.v1 import (
@@ -24,6 +30,7 @@ from zhongtai.settlement.v1 import (
     settlement_pb2,
     settlement_pb2_grpc,
 )
+from zhongtai.timers import Timer
 
 SERVICE_NAME = settlement_pb2.DESCRIPTOR.services_by_name["SettlementService"].full_name
 RECONCILIATION = reconciliation_pb2.DESCRIPTOR.services_by_name[
@@ -36,6 +43,12 @@ def build(ctx: ServiceContext) -> BuiltService:
     events = Consumers(ctx.db, settings)
     recon = recon_api.ReconciliationServicer(
         ctx.db, {"sandbox": SandboxStatementSource(settings.sandbox_statement_url)})
+    adapters: dict[str, SplitAdapter] = {
+        "sandbox": SandboxSplitAdapter(settings.sandbox_statement_url)}
+
+    async def send_split(session: AsyncSession, timer: Timer) -> None:
+        async with SqlSettlementUnitOfWork(ctx.db, session) as uow:
+            await splits.send(uow, timer.key, adapters, timer.attempts + 1, utcnow)
 
     def register(server: grpc.aio.Server) -> None:
         settlement_pb2_grpc.add_SettlementServiceServicer_to_server(servicer, server)
@@ -45,7 +58,9 @@ def build(ctx: ServiceContext) -> BuiltService:
         registrar=register,
         consumers={TRADE.queue: consumer(ctx.db, TRADE, events.handlers()),
                    PAYMENT.queue: consumer(ctx.db, PAYMENT,
-                                           PaymentConsumers(ctx.db).handlers())},
+                                           PaymentConsumers(
+                                               ctx.db, settings.split_channel_set()).handlers())},
+        timer_handlers={SPLIT_TIMER: send_split},
     )
 
 

@@ -17,6 +17,10 @@ twice).
 * ``after_sales_ended``: due in escrow mode, cleared unless held;
 * ``cancelled`` with paid true: everything not refunded goes back.
 
+A change that cleared the order also records its split instructions
+(settlement.splits ``on_cleared``) when split settlement is on
+(``split_channels``, from ``[settlement] split_channels``).
+
 Facts about an order settlement never saw paid are ignored (logged).
 """
 
@@ -27,7 +31,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 
-from settlement import fees, statement, views
+from settlement import fees, splits, statement, views
 from settlement.clearing import Deduction, Line, SellerPart
 from settlement.ledger import Entry
 from settlement.order import OrderClearing, Refund
@@ -65,7 +69,8 @@ def fully_paid(order: trade.Order) -> bool:
 
 async def _changed(uow: SqlSettlementUnitOfWork, o: OrderClearing, entries: list[Entry],
                    now: dt.datetime, what: str, *, new: bool = False,
-                   before: list[Line] | None = None) -> None:
+                   before: list[Line] | None = None,
+                   split_channels: frozenset[str] = frozenset()) -> None:
     if new:
         await uow.clearings.add(o, entries, now)
     else:
@@ -74,6 +79,7 @@ async def _changed(uow: SqlSettlementUnitOfWork, o: OrderClearing, entries: list
     for event in views.events_of(o, entries, now):
         uow.emit(event, o.order_id)
     uow.audit(AUDIT_CLEARING, o.order_id, views.audit_detail(o, what))
+    await splits.on_cleared(uow, o, entries, split_channels, now)
 
 
 async def order_paid(uow: SqlSettlementUnitOfWork, event: trade_events.OrderPaid,
@@ -94,18 +100,20 @@ async def order_paid(uow: SqlSettlementUnitOfWork, event: trade_events.OrderPaid
         order.order_id, order.buyer_id, business, settings.mode_of(business),
         order.total_amount.currency_code, parts, rules, created, now,
         settings.platform_sellers())
-    await _changed(uow, o, entries, now, "paid", new=True)
+    await _changed(uow, o, entries, now, "paid", new=True,
+                   split_channels=settings.split_channel_set())
 
 
 async def _apply(uow: SqlSettlementUnitOfWork, order_id: str, now: dt.datetime, what: str,
-                 act: Callable[[OrderClearing], list[Entry] | None]) -> None:
+                 act: Callable[[OrderClearing], list[Entry] | None],
+                 split_channels: frozenset[str] = frozenset()) -> None:
     o = await uow.clearings.find(order_id, lock=True)
     if o is None:
         log.warning("settlement: %s for order %s, never seen paid: ignored", what, order_id)
         return
     before = o.merchant_lines()
     entries = act(o) or []
-    await _changed(uow, o, entries, now, what, before=before)
+    await _changed(uow, o, entries, now, what, before=before, split_channels=split_channels)
 
 
 async def refund_opened(uow: SqlSettlementUnitOfWork, order_id: str, application_id: str,
@@ -116,27 +124,31 @@ async def refund_opened(uow: SqlSettlementUnitOfWork, order_id: str, application
 
 
 async def refund_closed(uow: SqlSettlementUnitOfWork, order_id: str, application_id: str,
-                        now: dt.datetime) -> None:
+                        now: dt.datetime, *, split_channels: frozenset[str] = frozenset()
+                        ) -> None:
     """Release the claim; clear if due."""
     await _apply(uow, order_id, now, f"released by {application_id}",
-                 lambda o: o.claim_closed(application_id, now))
+                 lambda o: o.claim_closed(application_id, now), split_channels)
 
 
 async def order_refunded(uow: SqlSettlementUnitOfWork, event: trade_events.OrderRefunded,
-                         now: dt.datetime) -> None:
+                         now: dt.datetime, *, split_channels: frozenset[str] = frozenset()
+                         ) -> None:
     """Take the plan's money off the order (once per application)."""
     plan = event.plan
     refund = Refund(plan.application_id, plan.seller_id, plan.cash_amount.amount_minor,
                     plan.freight_amount.amount_minor, deductions_of(list(plan.deductions)),
                     plan.shipped)
     await _apply(uow, event.order.order_id, now, f"refunded by {plan.application_id}",
-                 lambda o: o.refunded_by(refund, now))
+                 lambda o: o.refunded_by(refund, now), split_channels)
 
 
 async def after_sales_ended(uow: SqlSettlementUnitOfWork, order_id: str,
-                            now: dt.datetime) -> None:
-    """Due (escrow); cleared unless held."""
-    await _apply(uow, order_id, now, "after-sales ended", lambda o: o.after_sales_ended(now))
+                            now: dt.datetime, *, split_channels: frozenset[str] = frozenset()
+                            ) -> None:
+    """Due (escrow, joint operation); cleared unless held."""
+    await _apply(uow, order_id, now, "after-sales ended", lambda o: o.after_sales_ended(now),
+                 split_channels)
 
 
 async def order_cancelled(uow: SqlSettlementUnitOfWork, event: trade_events.OrderCancelled,

@@ -40,6 +40,7 @@ class Consumers:
 
     def handlers(self) -> dict[type[Message], Handler]:
         s = self.settings
+        split = s.split_channel_set()
 
         def run(act: Callable[[SqlSettlementUnitOfWork, Any], Awaitable[None]]) -> Handler:
             async def handle(session: AsyncSession, event: Any,
@@ -53,9 +54,10 @@ class Consumers:
             te.OrderRefundOpened: run(lambda u, e: booking.refund_opened(
                 u, e.order.order_id, e.application_id, self.clock())),
             te.OrderRefundClosed: run(lambda u, e: booking.refund_closed(
-                u, e.order.order_id, e.application_id, self.clock())),
-            te.OrderRefunded: run(lambda u, e: booking.order_refunded(u, e, self.clock())),
+                u, e.order.order_id, e.application_id, self.clock(), split_channels=split)),
+            te.OrderRefunded: run(lambda u, e: booking.order_refunded(
+                u, e, self.clock(), split_channels=split)),
             te.OrderAfterSalesEnded: run(lambda u, e: booking.after_sales_ended(
-                u, e.order.order_id, self.clock())),
+                u, e.order.order_id, self.clock(), split_channels=split)),
             te.OrderCancelled: run(lambda u, e: booking.order_cancelled(u, e, self.clock())),
         }

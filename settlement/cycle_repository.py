@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import Table, and_, func, select, update
 
 from settlement import store as t
 from settlement.cycles import Batch, Movement, Period
@@ -142,6 +142,20 @@ class Batches:
         return [await self._batch(r) for r in rows]
 
 
+async def lock_row(uow: SqlSettlementUnitOfWork, table: Table, key: str) -> None:
+    """Serialize transactions on ``key`` until they end: its row of
+    ``table`` (a key and a ``requests`` counter) is updated first, inserted
+    when missing (a row lock on PostgreSQL, where an insert of the same key
+    waits for the other transaction's; the write lock on SQLite)."""
+    s = uow.session
+    key_column, requests = table.c[table.primary_key.columns.keys()[0]], table.c.requests
+    bump = update(table).where(key_column == key).values(requests=requests + 1)
+    if not rows_changed(await s.execute(bump)):
+        await s.execute(insert_ignore(uow.db.dialect, table)
+                        .values({key_column.name: key, "requests": 0}))
+        await s.execute(bump)
+
+
 def payout_row(p: Payout) -> dict[str, Any]:
     return {"payout_id": p.payout_id, "request_id": p.request_id, "seller_id": p.seller_id,
             "currency": p.currency, "amount": p.amount, "state": int(p.state),
@@ -170,13 +184,7 @@ class Payouts:
     async def lock(self, seller_id: str) -> None:
         """Serialize the merchant's payout requests until the transaction
         ends (the merchant's lock row updated first)."""
-        s, c = self.uow.session, t.payout_locks.c
-        bump = update(t.payout_locks).where(c.seller_id == seller_id) \
-            .values(requests=c.requests + 1)
-        if not rows_changed(await s.execute(bump)):
-            await s.execute(insert_ignore(self.uow.db.dialect, t.payout_locks)
-                            .values(seller_id=seller_id, requests=0))
-            await s.execute(bump)
+        await lock_row(self.uow, t.payout_locks, seller_id)
 
     async def available(self, seller_id: str) -> list[tuple[str, int]]:
         """(currency, the merchant's available money: minus the balance of

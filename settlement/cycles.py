@@ -5,8 +5,11 @@ Pure: no database, clock or protobuf messages (times are passed in, UTC).
 
 A cycle (``Cycle``) is either T+N (``DAILY``: what was cleared on day T is
 batched on day T+N; the default is T+1; T+0 closes the current day so far,
-what comes later that day going to the next day's batch) or weekly (``WEEKLY``: what
-was cleared in the week before a weekday is batched on that weekday). A
+what comes later that day going to the next day's batch), weekly (``WEEKLY``: what
+was cleared in the week before a weekday is batched on that weekday) or an
+account period (``MONTHLY``, "month+N", a joint-operation supplier's 账期:
+what was cleared in a calendar month is batched N days after the month
+ends). A
 period (``Period``) is a half-open UTC interval ``[start, end)``; the cycle
 says which period a time falls in and when a period may be closed
 (``closes_at``).
@@ -39,6 +42,7 @@ NETTED = frozenset({EntryKind.CLEARING, EntryKind.REVERSAL})
 class CycleKind(IntEnum):
     DAILY = 1
     WEEKLY = 2
+    MONTHLY = 3
 
 
 @dataclass(frozen=True)
@@ -56,33 +60,46 @@ def _midnight(t: dt.datetime) -> dt.datetime:
     return dt.datetime(t.year, t.month, t.day, tzinfo=dt.UTC)
 
 
+def _month(t: dt.datetime) -> Period:
+    """The calendar month (UTC) ``t`` falls in."""
+    start = dt.datetime(t.year, t.month, 1, tzinfo=dt.UTC)
+    end = dt.datetime(t.year + t.month // 12, t.month % 12 + 1, 1, tzinfo=dt.UTC)
+    return Period(start, end)
+
+
 @dataclass(frozen=True)
 class Cycle:
-    """T+``days`` (DAILY) or weekly on ``weekday`` (0 Monday .. 6 Sunday)."""
+    """T+``days`` (DAILY), weekly on ``weekday`` (0 Monday .. 6 Sunday) or
+    month+``days`` (MONTHLY)."""
 
     kind: CycleKind = CycleKind.DAILY
     days: int = 1
     weekday: int = 0
 
     def __post_init__(self) -> None:
-        if self.kind is CycleKind.DAILY and self.days < 0:
-            raise ValueError(f"a T+N cycle needs N >= 0, not {self.days}")
+        if self.kind is not CycleKind.WEEKLY and self.days < 0:
+            raise ValueError(f"a T+N or month+N cycle needs N >= 0, not {self.days}")
         if not 0 <= self.weekday <= 6:
             raise ValueError(f"weekday is 0 (Monday) .. 6 (Sunday), not {self.weekday}")
 
     @classmethod
     def parse(cls, text: str) -> Cycle:
-        """``T+N`` or ``weekly:<0..6>`` (ValueError otherwise)."""
+        """``T+N``, ``weekly:<0..6>`` or ``month+N`` (ValueError otherwise)."""
         text = text.strip()
         if text.upper().startswith("T+"):
             return cls(CycleKind.DAILY, int(text[2:]))
         if text.lower().startswith("weekly:"):
             return cls(CycleKind.WEEKLY, weekday=int(text[7:]))
-        raise ValueError(f"a cycle is 'T+N' or 'weekly:<weekday>', not {text!r}")
+        if text.lower().startswith("month+"):
+            return cls(CycleKind.MONTHLY, int(text[6:]))
+        raise ValueError(f"a cycle is 'T+N', 'weekly:<weekday>' or 'month+N', not {text!r}")
 
     def period_of(self, t: dt.datetime) -> Period:
         """The period ``t`` falls in: its UTC day (DAILY); the seven days
-        ending at the first ``weekday`` midnight after ``t`` (WEEKLY)."""
+        ending at the first ``weekday`` midnight after ``t`` (WEEKLY); its
+        calendar month (MONTHLY)."""
+        if self.kind is CycleKind.MONTHLY:
+            return _month(t)
         day = _midnight(t)
         if self.kind is CycleKind.DAILY:
             return Period(day, day + DAY)
@@ -92,9 +109,11 @@ class Cycle:
 
     def closes_at(self, period: Period) -> dt.datetime:
         """When ``period`` may be closed: start + N days (DAILY), its end
-        (WEEKLY)."""
+        (WEEKLY), its end + N days (MONTHLY)."""
         if self.kind is CycleKind.DAILY:
             return period.start + self.days * DAY
+        if self.kind is CycleKind.MONTHLY:
+            return period.end + self.days * DAY
         return period.end
 
     def last_closable(self, now: dt.datetime) -> Period | None:

@@ -16,7 +16,7 @@ account                 type      what it holds
 ======================= ========= ===========================================
 channel_receivable      asset     buyers' payments the channel holds for us
 merchant_pending:S      liability S's money not cleared yet
-merchant_available:S    liability S's money cleared (paid out by cycles, later)
+merchant_available:S    liability S's money cleared (paid out, or split)
 platform_revenue        income    commission
 platform_subsidy        expense   platform-borne discounts (coupons, red
                                   packets, its share of points and the card)
@@ -53,6 +53,10 @@ merchant_available:S:
   available balance, the commission, the fee, the delivery and rider fees,
   the platform's sales and the subsidy go back; the channel receivable is
   credited by what went back to the buyer).
+
+Payouts (settlement.payout) and splits (settlement.split) post their own:
+SPLIT, Dr merchant_available:S, Cr channel_receivable (the channel paid the
+merchant directly).
 """
 
 from __future__ import annotations
@@ -106,6 +110,7 @@ class EntryKind(IntEnum):
     PAYOUT = 40
     PAYOUT_POSTED = 41
     PAYOUT_VOIDED = 42
+    SPLIT = 60
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ and makes the ledger entries each fact posts (settlement.ledger).
 States (``ClearingState``) and what moves them (``MACHINE``):
 
   paid ─▶ PENDING ─(claim opened)─▶ HELD ─(last claim closed or refunded)─▶ PENDING
-  PENDING ─(due: escrow after the after-sales window ended, collection at
-            payment)─▶ CLEARED
+  PENDING ─(due: escrow and joint operation after the after-sales window
+            ended, collection at payment)─▶ CLEARED
   PENDING / HELD ─(refunded in full, or cancelled after payment)─▶ REVERSED
   CLEARED ─(refunds)─▶ CLEARED (reversing entries), ─(cancelled)─▶ REVERSED
 
@@ -57,6 +57,9 @@ class Mode(IntEnum):
 
     ESCROW = 1
     COLLECTION = 2
+    # 联营: cleared like escrow, settled on the supplier's account period
+    # (settlement.cycles MONTHLY).
+    JOINT_OPERATION = 60
 
 
 HOLD, RELEASE, CLEAR, REVERSE, REFUND = "hold", "release", "clear", "reverse", "refund"
@@ -179,8 +182,8 @@ class OrderClearing(Aggregate):
         return self._release(now)
 
     def after_sales_ended(self, now: dt.datetime) -> list[Entry]:
-        """Trade's after-sales window ended: due in escrow mode; cleared
-        unless a claim holds it."""
+        """Trade's after-sales window ended: due in escrow and joint
+        operation; cleared unless a claim holds it."""
         self.due = True
         return self._clear_if_due(now)
 

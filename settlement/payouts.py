@@ -5,7 +5,8 @@ payout adapter, in two phases.
 (settlement.cycle_repository ``Payouts.lock``) the available balance is read
 from the postings and the payout made PENDING with its PAYOUT entry in one
 transaction (so concurrent requests never take more than is available,
-and none is made while the balance is negative); then ``resolve`` asks the
+and none is made while the balance is negative; what PENDING split
+instructions will take is not available: settlement.split ``payable``); then ``resolve`` asks the
 adapter and, in a second transaction with the payout row-locked, posts or
 voids it (audited; settlement.payout.posted / voided through the outbox).
 A repeat of the request, or ``resolve`` again, finishes a payout left
@@ -17,15 +18,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import select
-
+from settlement import queries, views
 from settlement import store as t
-from settlement import views
 from settlement.cycle_repository import payout_from, payout_not_found
 from settlement.payout import Payout, PayoutState
 from settlement.payout_adapter import PayoutAdapter
 from settlement.repository import AUDIT_PAYOUT, SqlSettlementUnitOfWork
-from zhongtai import pagination
+from settlement.split import payable
 from zhongtai.auth import Identity, acting_seller
 from zhongtai.errors import InvalidArgument
 from zhongtai.idempotency import once
@@ -50,7 +49,8 @@ async def create_payout(new_uow: NewUow, adapter: PayoutAdapter, req: pb.CreateP
     async def create() -> pb.CreatePayoutResponse:
         now = clock()
         await uow.payouts.lock(seller)
-        available = dict(await uow.payouts.available(seller)).get(currency, 0)
+        available = payable(dict(await uow.payouts.available(seller)).get(currency, 0),
+                            [await uow.splits.pending(seller, currency)])
         p, entry = Payout.request(new_id(), req.request_id, seller, req.amount.amount_minor,
                                   currency, available, caller.subject, now)
         await uow.payouts.add(p, now, [entry])
@@ -95,10 +95,6 @@ async def payout(uow: SqlSettlementUnitOfWork, payout_id: str, caller: Identity)
 async def payouts(uow: SqlSettlementUnitOfWork, req: pb.ListPayoutsRequest,
                   caller: Identity) -> tuple[list[Payout], str]:
     """A page of payouts, newest first (a merchant its own; staff any)."""
-    seller = req.seller_id if caller.is_staff else acting_seller(caller, req.seller_id)
-    query = select(t.payouts)
-    if seller:
-        query = query.where(t.payouts.c.seller_id == seller)
-    rows, token = await pagination.page(uow.session, query, t.payouts.c.payout_id, req,
-                                        f"payouts:{seller}", descending=True)
+    rows, token = await queries.merchant_page(uow, t.payouts, t.payouts.c.payout_id, req,
+                                              caller, "payouts")
     return [payout_from(r) for r in rows], token

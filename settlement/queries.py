@@ -8,7 +8,10 @@ computed when asked: there is no cached balance to drift from it.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement, Table, select
 
 from settlement import store as t
 from settlement import views
@@ -20,6 +23,7 @@ from settlement.repository import (
     AUDIT_CLEARING,
     AUDIT_FEE_RULE,
     AUDIT_PAYOUT,
+    AUDIT_SPLIT,
     SqlSettlementUnitOfWork,
 )
 from zhongtai import audit, pagination
@@ -27,6 +31,26 @@ from zhongtai.auth import Identity, acting_seller
 from zhongtai.common.v1.audit_pb2 import AuditEntry
 from zhongtai.errors import InvalidArgument, ZhongtaiError
 from zhongtai.settlement.v1 import settlement_pb2 as pb
+
+
+class SellerPageRequest(Protocol):
+    seller_id: str
+    page_size: int
+    page_token: str
+
+
+async def merchant_page(uow: SqlSettlementUnitOfWork, table: Table, key: Any,
+                        req: SellerPageRequest, caller: Identity, name: str,
+                        *where: ColumnElement[bool]) -> tuple[Sequence[Any], str]:
+    """A page of ``table``'s rows (with ``where``), newest ``key`` first, of
+    one merchant: a merchant its own (``req.seller_id`` one of its sellers);
+    staff the one asked, or every merchant's."""
+    seller = acting_seller(caller, req.seller_id)
+    query = select(table).where(*where)
+    if seller:
+        query = query.where(table.c.seller_id == seller)
+    return await pagination.page(uow.session, query, key, req, f"{name}:{seller}",
+                                 descending=True)
 
 
 def not_owner(what: str) -> ZhongtaiError:
@@ -143,4 +167,5 @@ async def audit_trail(uow: SqlSettlementUnitOfWork, req: pb.ListAuditEntriesRequ
     return await audit.list_entries(uow.session, uow.db.plumbing, req.resource_type,
                                     req.resource_id, req.page_size, req.page_token,
                                     resource_types=(AUDIT_FEE_RULE, AUDIT_CLEARING, AUDIT_BATCH,
-                                                    AUDIT_PAYOUT, AUDIT_RECONCILIATION))
+                                                    AUDIT_PAYOUT, AUDIT_RECONCILIATION,
+                                                      AUDIT_SPLIT))

@@ -25,6 +25,7 @@ from settlement.fees import FeeRule
 from settlement.ledger import Entry
 from settlement.order import OrderClearing
 from settlement.reasons import E
+from settlement.split_repository import Splits
 from zhongtai.db import Database, compare_and_set, insert_ignore
 from zhongtai.errors import ZhongtaiError
 from zhongtai.idempotency import SqlKeyStore
@@ -35,6 +36,7 @@ AUDIT_FEE_RULE = "fee_rule"
 AUDIT_CLEARING = "order_clearing"
 AUDIT_BATCH = "settlement_batch"
 AUDIT_PAYOUT = "payout"
+AUDIT_SPLIT = "split"
 Clock = Callable[[], dt.datetime]
 
 
@@ -165,3 +167,4 @@ class SqlSettlementUnitOfWork(SqlUnitOfWork):
         self.statements = Statements(self)
         self.batches = Batches(self)
         self.payouts = Payouts(self)
+        self.splits = Splits(self)

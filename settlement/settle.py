@@ -14,16 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import select
-
-from settlement import cycles, statement, views
+from settlement import cycles, queries, statement, views
 from settlement import store as t
 from settlement.cycles import Batch, Cycle, Period
 from settlement.reasons import E
 from settlement.repository import AUDIT_BATCH, SqlSettlementUnitOfWork
 from settlement.settings import SettlementSettings
 from settlement.statement import StatementLine
-from zhongtai import pagination
 from zhongtai.auth import Identity, acting_seller
 from zhongtai.errors import InvalidArgument
 from zhongtai.settlement.v1 import events_pb2 as ev
@@ -96,10 +93,6 @@ async def batches(uow: SqlSettlementUnitOfWork, req: pb.ListSettlementBatchesReq
                   caller: Identity) -> tuple[list[Batch], str]:
     """A page of batches, newest period first per merchant (its own; staff
     any)."""
-    seller = _seller(caller, req.seller_id)
-    query = select(t.batches)
-    if seller:
-        query = query.where(t.batches.c.seller_id == seller)
-    rows, token = await pagination.page(uow.session, query, t.batches.c.batch_id, req,
-                                        f"batches:{seller}", descending=True)
+    rows, token = await queries.merchant_page(uow, t.batches, t.batches.c.batch_id, req,
+                                              caller, "batches")
     return await uow.batches.batches(rows), token

@@ -212,3 +212,56 @@ payout_locks = Table(
     Column("seller_id", String(64), primary_key=True),
     Column("requests", BigInteger, nullable=False),
 )
+
+
+# Split settlement (分账, issue 12 item A).
+
+# Each payment of an order, from payment's events (payment.payment.succeeded,
+# through the inbox): the channel it went through and its trade there.
+# Written once.
+order_payments = Table(
+    "order_payments",
+    metadata,
+    Column("order_id", String(64), primary_key=True),
+    Column("payment_id", String(64), primary_key=True),
+    # "sandbox", "balance", "cash_on_delivery".
+    Column("channel", String(32), nullable=False),
+    # The winning attempt id (out_trade_no at the channel) and its
+    # transaction id; empty off a channel.
+    Column("trade_no", String(64), nullable=False),
+    Column("transaction_id", String(128), nullable=False),
+)
+
+# The per-order row that the clearing's split instructions and payment's
+# report of the order both update first: whichever comes last sees the other
+# (settlement.splits).
+split_locks = Table(
+    "split_locks",
+    metadata,
+    Column("order_id", String(64), primary_key=True),
+    Column("requests", BigInteger, nullable=False),
+)
+
+# One split instruction per (order, seller): split_id "<order>:<seller>".
+splits = Table(
+    "splits",
+    metadata,
+    Column("split_id", String(160), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("order_id", String(64), nullable=False, index=True),
+    Column("seller_id", String(64), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    # SplitState.
+    Column("state", Integer, nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("trade_no", String(64), nullable=False),
+    Column("transaction_id", String(128), nullable=False),
+    Column("reference", String(160), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("entry_id", String(80), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("resolved_at", UTCDateTime, nullable=True),
+    Index("ix_splits_seller", "seller_id", "state"),
+)

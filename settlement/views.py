@@ -13,9 +13,11 @@ from settlement.fees import FeeRule
 from settlement.ledger import Entry, EntryKind
 from settlement.order import OrderClearing
 from settlement.payout import Payout, PayoutState
+from settlement.split import Split, SplitState
 from settlement.statement import Figures, StatementLine, totals_by_currency
 from zhongtai.settlement.v1 import events_pb2 as ev
 from zhongtai.settlement.v1 import settlement_pb2 as pb
+from zhongtai.settlement.v1 import split_pb2 as spb
 from zhongtai.wire import money, timestamp
 
 KIND_OF_ACCOUNT = {
@@ -170,3 +172,21 @@ def payout_event(p: Payout, now: dt.datetime) -> Any:
     """settlement.payout.posted / voided."""
     kind = ev.PayoutPosted if p.state is PayoutState.POSTED else ev.PayoutVoided
     return kind(payout=payout_message(p), occur_time=timestamp(now))
+
+
+def split_message(s: Split) -> spb.Split:
+    return spb.Split(
+        split_id=s.split_id, order_id=s.order_id, seller_id=s.seller_id,
+        amount=money(s.currency, s.amount), state=s.state,  # type: ignore[arg-type]
+        channel=s.channel, channel_trade_no=s.trade_no,
+        channel_transaction_id=s.transaction_id, reference=s.reference, reason=s.reason,
+        entry_id=s.entry_id, attempts=s.attempts, create_time=_ts(s.created_time),
+        resolve_time=_ts(s.resolved_time))
+
+
+def split_event(s: Split, now: dt.datetime) -> Any:
+    """settlement.split.confirmed / refused (None when skipped: the channel
+    was never asked)."""
+    kind = {SplitState.CONFIRMED: ev.SplitConfirmed,
+            SplitState.REFUSED: ev.SplitRefused}.get(s.state)
+    return kind(split=split_message(s), occur_time=timestamp(now)) if kind else None

@@ -7,14 +7,19 @@ time the event's). Balance payments never reach a channel: not recorded.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from settlement import splits
 from settlement.reconciliation.matching import Txn
 from settlement.reconciliation.store import Reconciliations
-from zhongtai.db import Database
+from settlement.repository import SqlSettlementUnitOfWork
+from settlement.split import Route
+from zhongtai.db import Database, utcnow
 from zhongtai.events import Envelope
 from zhongtai.payment.v1 import events_pb2 as pe
 from zhongtai.payment.v1 import payment_pb2 as pp
@@ -53,9 +58,23 @@ def refund_of(event: pe.RefundSucceeded) -> tuple[str, Txn] | None:
     return None
 
 
+def payment_route(payment: pp.Payment) -> Route:
+    """The channel and channel trade of the payment's winning attempt."""
+    won = next((a for a in payment.attempts if a.attempt_id == payment.winning_attempt_id),
+               None)
+    method = won.method if won is not None else payment.method
+    channel = CHANNELS.get(method) or pp.Method.Name(method).removeprefix("METHOD_").lower()
+    if won is None or method not in CHANNELS:
+        return Route(channel, "", "")
+    return Route(channel, won.attempt_id, won.channel_transaction_id)
+
+
 class PaymentConsumers:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, split_channels: frozenset[str] = frozenset(),
+                 clock: Callable[[], dt.datetime] = utcnow) -> None:
         self.db = db
+        self.split_channels = split_channels
+        self.clock = clock
 
     def handlers(self) -> dict[type[Message], Any]:
         async def payment_succeeded(session: AsyncSession, e: pe.PaymentSucceeded,
@@ -63,6 +82,10 @@ class PaymentConsumers:
             repo = Reconciliations(session, self.db.dialect)
             for channel, txn in paid_attempts(e.payment):
                 await repo.record(channel, txn)
+            async with SqlSettlementUnitOfWork(self.db, session) as uow:
+                await splits.record_payment(uow, [p.order_id for p in e.payment.parts],
+                                            e.payment.payment_id, payment_route(e.payment),
+                                            self.split_channels, self.clock())
 
         async def refund_succeeded(session: AsyncSession, e: pe.RefundSucceeded,
                                    _env: Envelope) -> None:

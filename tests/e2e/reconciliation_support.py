@@ -40,13 +40,16 @@ class Channel:
 
 
 @asynccontextmanager
-async def channel_platform(data_dir: Path) -> AsyncIterator[Channel]:
-    """The platform, payment's sandbox on a free port, settlement's
-    statement source pointing at it."""
+async def channel_platform(data_dir: Path, settlement: SettlementSettings | None = None,
+                           **trade: float) -> AsyncIterator[Channel]:
+    """The platform (``settlement``'s settings, trade's ``trade``), payment's
+    sandbox on a free port, settlement's statement source and split adapter
+    pointing at it."""
     url = f"127.0.0.1:{free_port()}"
     payment = dataclasses.replace(EPHEMERAL_PAYMENT, sandbox_listen=url)
-    async with running_platform(data_dir, payment=payment, settlement=SettlementSettings(
-            sandbox_statement_url=f"http://{url}")) as p:
+    settings = dataclasses.replace(settlement or SettlementSettings(),
+                                   sandbox_statement_url=f"http://{url}")
+    async with running_platform(data_dir, payment=payment, settlement=settings, **trade) as p:
         yield Channel(p, f"http://{url}")
 
 

@@ -15,6 +15,7 @@ from zhongtai.ids import new_id
 from zhongtai.promotion.v1 import promotion_pb2 as pr
 from zhongtai.settlement.v1 import settlement_pb2 as st
 from zhongtai.settlement.v1 import settlement_pb2_grpc as st_grpc
+from zhongtai.settlement.v1 import split_pb2 as sp
 from zhongtai.trade.v1 import trade_pb2 as tr
 
 OPERATOR = Identity(Role.OPERATOR, "finance-1")
@@ -132,3 +133,21 @@ async def accounts_shown(p: Platform) -> dict[str, int]:
                                                metadata=p.as_(OPERATOR))).accounts
     return {a.account_id: -a.balance.amount_minor if a.kind in CREDIT_NORMAL
             else a.balance.amount_minor for a in listed}
+
+
+async def splits_of(p: Platform, order_id: str, who: Identity = OPERATOR) -> list[sp.Split]:
+    return list((await settlement(p).ListSplits(sp.ListSplitsRequest(order_id=order_id),
+                                                metadata=p.as_(who))).splits)
+
+
+async def split_reaches(p: Platform, order_id: str, state: int) -> sp.Split:
+    """The order's one split instruction once it is in ``state``."""
+    found: list[sp.Split] = []
+
+    async def there() -> bool:
+        nonlocal found
+        found = await splits_of(p, order_id)
+        return len(found) == 1 and found[0].state == state
+
+    await eventually(there, within=20.0)
+    return found[0]

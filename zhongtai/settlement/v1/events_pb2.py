@@ -25,9 +25,10 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from zhongtai.common.v1 import options_pb2 as zhongtai_dot_common_dot_v1_dot_options__pb2
 from zhongtai.settlement.v1 import settlement_pb2 as zhongtai_dot_settlement_dot_v1_dot_settlement__pb2
+from zhongtai.settlement.v1 import split_pb2 as zhongtai_dot_settlement_dot_v1_dot_split__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#zhongtai/settlement/v1/events.proto\x12\x16zhongtai.settlement.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a zhongtai/common/v1/options.proto\x1a\'zhongtai/settlement/v1/settlement.proto\"\xa7\x01\n\x0cOrderCleared\x12\x37\n\x08\x63learing\x18\x01 \x01(\x0b\x32%.zhongtai.settlement.v1.OrderClearing\x12\x10\n\x08\x65ntry_id\x18\x02 \x01(\t\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1c\xca\xf3\x18\x18settlement.order.cleared\"\xd7\x01\n\rOrderReversed\x12\x37\n\x08\x63learing\x18\x01 \x01(\x0b\x32%.zhongtai.settlement.v1.OrderClearing\x12\x10\n\x08\x65ntry_id\x18\x02 \x01(\t\x12\x19\n\x11reverses_entry_id\x18\x03 \x01(\t\x12\x11\n\treference\x18\x04 \x01(\t\x12.\n\noccur_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1d\xca\xf3\x18\x19settlement.order.reversed\"\x92\x01\n\x0b\x42\x61tchClosed\x12\x36\n\x05\x62\x61tch\x18\x01 \x01(\x0b\x32\'.zhongtai.settlement.v1.SettlementBatch\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1b\xca\xf3\x18\x17settlement.batch.closed\"\x8c\x01\n\x0cPayoutPosted\x12.\n\x06payout\x18\x01 \x01(\x0b\x32\x1e.zhongtai.settlement.v1.Payout\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1c\xca\xf3\x18\x18settlement.payout.posted\"\x8c\x01\n\x0cPayoutVoided\x12.\n\x06payout\x18\x01 \x01(\x0b\x32\x1e.zhongtai.settlement.v1.Payout\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1c\xca\xf3\x18\x18settlement.payout.voidedBIZGgithub.com/zhongtai/zhongtai/gen/go/zhongtai/settlement/v1;settlementv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#zhongtai/settlement/v1/events.proto\x12\x16zhongtai.settlement.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a zhongtai/common/v1/options.proto\x1a\'zhongtai/settlement/v1/settlement.proto\x1a\"zhongtai/settlement/v1/split.proto\"\xa7\x01\n\x0cOrderCleared\x12\x37\n\x08\x63learing\x18\x01 \x01(\x0b\x32%.zhongtai.settlement.v1.OrderClearing\x12\x10\n\x08\x65ntry_id\x18\x02 \x01(\t\x12.\n\noccur_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1c\xca\xf3\x18\x18settlement.order.cleared\"\xd7\x01\n\rOrderReversed\x12\x37\n\x08\x63learing\x18\x01 \x01(\x0b\x32%.zhongtai.settlement.v1.OrderClearing\x12\x10\n\x08\x65ntry_id\x18\x02 \x01(\t\x12\x19\n\x11reverses_entry_id\x18\x03 \x01(\t\x12\x11\n\treference\x18\x04 \x01(\t\x12.\n\noccur_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1d\xca\xf3\x18\x19settlement.order.reversed\"\x92\x01\n\x0b\x42\x61tchClosed\x12\x36\n\x05\x62\x61tch\x18\x01 \x01(\x0b\x32\'.zhongtai.settlement.v1.SettlementBatch\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1b\xca\xf3\x18\x17settlement.batch.closed\"\x8c\x01\n\x0cPayoutPosted\x12.\n\x06payout\x18\x01 \x01(\x0b\x32\x1e.zhongtai.settlement.v1.Payout\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1c\xca\xf3\x18\x18settlement.payout.posted\"\x8c\x01\n\x0cPayoutVoided\x12.\n\x06payout\x18\x01 \x01(\x0b\x32\x1e.zhongtai.settlement.v1.Payout\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1c\xca\xf3\x18\x18settlement.payout.voided\"\x8e\x01\n\x0eSplitConfirmed\x12,\n\x05split\x18\x01 \x01(\x0b\x32\x1d.zhongtai.settlement.v1.Split\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1e\xca\xf3\x18\x1asettlement.split.confirmed\"\x8a\x01\n\x0cSplitRefused\x12,\n\x05split\x18\x01 \x01(\x0b\x32\x1d.zhongtai.settlement.v1.Split\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1c\xca\xf3\x18\x18settlement.split.refusedBIZGgithub.com/zhongtai/zhongtai/gen/go/zhongtai/settlement/v1;settlementv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -45,14 +46,22 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PAYOUTPOSTED']._serialized_options = b'\312\363\030\030settlement.payout.posted'
   _globals['_PAYOUTVOIDED']._loaded_options = None
   _globals['_PAYOUTVOIDED']._serialized_options = b'\312\363\030\030settlement.payout.voided'
-  _globals['_ORDERCLEARED']._serialized_start=172
-  _globals['_ORDERCLEARED']._serialized_end=339
-  _globals['_ORDERREVERSED']._serialized_start=342
-  _globals['_ORDERREVERSED']._serialized_end=557
-  _globals['_BATCHCLOSED']._serialized_start=560
-  _globals['_BATCHCLOSED']._serialized_end=706
-  _globals['_PAYOUTPOSTED']._serialized_start=709
-  _globals['_PAYOUTPOSTED']._serialized_end=849
-  _globals['_PAYOUTVOIDED']._serialized_start=852
-  _globals['_PAYOUTVOIDED']._serialized_end=992
+  _globals['_SPLITCONFIRMED']._loaded_options = None
+  _globals['_SPLITCONFIRMED']._serialized_options = b'\312\363\030\032settlement.split.confirmed'
+  _globals['_SPLITREFUSED']._loaded_options = None
+  _globals['_SPLITREFUSED']._serialized_options = b'\312\363\030\030settlement.split.refused'
+  _globals['_ORDERCLEARED']._serialized_start=208
+  _globals['_ORDERCLEARED']._serialized_end=375
+  _globals['_ORDERREVERSED']._serialized_start=378
+  _globals['_ORDERREVERSED']._serialized_end=593
+  _globals['_BATCHCLOSED']._serialized_start=596
+  _globals['_BATCHCLOSED']._serialized_end=742
+  _globals['_PAYOUTPOSTED']._serialized_start=745
+  _globals['_PAYOUTPOSTED']._serialized_end=885
+  _globals['_PAYOUTVOIDED']._serialized_start=888
+  _globals['_PAYOUTVOIDED']._serialized_end=1028
+  _globals['_SPLITCONFIRMED']._serialized_start=1031
+  _globals['_SPLITCONFIRMED']._serialized_end=1173
+  _globals['_SPLITREFUSED']._serialized_start=1176
+  _globals['_SPLITREFUSED']._serialized_end=1314
 # @@protoc_insertion_point(module_scope)

@@ -3,6 +3,7 @@ import datetime
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from zhongtai.common.v1 import options_pb2 as _options_pb2
 from zhongtai.settlement.v1 import settlement_pb2 as _settlement_pb2
+from zhongtai.settlement.v1 import split_pb2 as _split_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Mapping as _Mapping
@@ -57,3 +58,19 @@ class PayoutVoided(_message.Message):
     payout: _settlement_pb2.Payout
     occur_time: _timestamp_pb2.Timestamp
     def __init__(self, payout: _Optional[_Union[_settlement_pb2.Payout, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SplitConfirmed(_message.Message):
+    __slots__ = ("split", "occur_time")
+    SPLIT_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    split: _split_pb2.Split
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, split: _Optional[_Union[_split_pb2.Split, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SplitRefused(_message.Message):
+    __slots__ = ("split", "occur_time")
+    SPLIT_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    split: _split_pb2.Split
+    occur_time: _timestamp_pb2.Timestamp
+    def __init__(self, split: _Optional[_Union[_split_pb2.Split, _Mapping]] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

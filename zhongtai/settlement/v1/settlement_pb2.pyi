@@ -4,6 +4,7 @@ from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from zhongtai.common.v1 import audit_pb2 as _audit_pb2
 from zhongtai.common.v1 import common_pb2 as _common_pb2
 from zhongtai.common.v1 import options_pb2 as _options_pb2
+from zhongtai.settlement.v1 import split_pb2 as _split_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -29,6 +30,8 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_ILLEGAL_PAYOUT_TRANSITION: _ClassVar[ErrorReason]
     ERROR_REASON_PAYOUT_NOT_FOUND: _ClassVar[ErrorReason]
     ERROR_REASON_BATCH_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_SPLIT_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_ILLEGAL_SPLIT_TRANSITION: _ClassVar[ErrorReason]
 
 class CommissionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -48,6 +51,7 @@ class TradeMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TRADE_MODE_UNSPECIFIED: _ClassVar[TradeMode]
     TRADE_MODE_ESCROW: _ClassVar[TradeMode]
     TRADE_MODE_COLLECTION: _ClassVar[TradeMode]
+    TRADE_MODE_JOINT_OPERATION: _ClassVar[TradeMode]
 
 class LineKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -99,6 +103,7 @@ class EntryKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ENTRY_KIND_PAYOUT: _ClassVar[EntryKind]
     ENTRY_KIND_PAYOUT_POSTED: _ClassVar[EntryKind]
     ENTRY_KIND_PAYOUT_VOIDED: _ClassVar[EntryKind]
+    ENTRY_KIND_SPLIT: _ClassVar[EntryKind]
 
 class PayoutState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -120,6 +125,8 @@ ERROR_REASON_NEGATIVE_BALANCE: ErrorReason
 ERROR_REASON_ILLEGAL_PAYOUT_TRANSITION: ErrorReason
 ERROR_REASON_PAYOUT_NOT_FOUND: ErrorReason
 ERROR_REASON_BATCH_NOT_FOUND: ErrorReason
+ERROR_REASON_SPLIT_NOT_FOUND: ErrorReason
+ERROR_REASON_ILLEGAL_SPLIT_TRANSITION: ErrorReason
 COMMISSION_KIND_UNSPECIFIED: CommissionKind
 COMMISSION_KIND_PERCENTAGE: CommissionKind
 COMMISSION_KIND_FIXED: CommissionKind
@@ -130,6 +137,7 @@ COMMISSION_BASE_GOODS_AFTER_MERCHANT_DISCOUNTS: CommissionBase
 TRADE_MODE_UNSPECIFIED: TradeMode
 TRADE_MODE_ESCROW: TradeMode
 TRADE_MODE_COLLECTION: TradeMode
+TRADE_MODE_JOINT_OPERATION: TradeMode
 LINE_KIND_UNSPECIFIED: LineKind
 LINE_KIND_MERCHANT_RECEIVABLE: LineKind
 LINE_KIND_PLATFORM_COMMISSION: LineKind
@@ -169,6 +177,7 @@ ENTRY_KIND_REVERSAL: EntryKind
 ENTRY_KIND_PAYOUT: EntryKind
 ENTRY_KIND_PAYOUT_POSTED: EntryKind
 ENTRY_KIND_PAYOUT_VOIDED: EntryKind
+ENTRY_KIND_SPLIT: EntryKind
 PAYOUT_STATE_UNSPECIFIED: PayoutState
 PAYOUT_STATE_PENDING: PayoutState
 PAYOUT_STATE_POSTED: PayoutState

@@ -4,6 +4,7 @@ import grpc
 import warnings
 
 from zhongtai.settlement.v1 import settlement_pb2 as zhongtai_dot_settlement_dot_v1_dot_settlement__pb2
+from zhongtai.settlement.v1 import split_pb2 as zhongtai_dot_settlement_dot_v1_dot_split__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -58,9 +59,10 @@ class SettlementServiceStub:
     currency; postings are append-only (a correction is a new entry linked to
     the one it reverses); a balance is the sum of its account's postings.
 
-    Not built yet: split-settlement (分账) instructions to the channel, a
-    supplier's account period. Cycles, statements and payouts: the RPCs at
-    the end.
+    Split settlement (分账) instructions to the channel and joint operation
+    (联营, cleared like escrow, settled on the supplier's account period):
+    split.proto, TRADE_MODE_JOINT_OPERATION and docs/settlement.md. Cycles,
+    statements, payouts and splits: the RPCs at the end.
     """
 
     def __init__(self, channel):
@@ -139,6 +141,16 @@ class SettlementServiceStub:
                 request_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListPayoutsRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListPayoutsResponse.FromString,
                 _registered_method=True)
+        self.GetSplit = channel.unary_unary(
+                '/zhongtai.settlement.v1.SettlementService/GetSplit',
+                request_serializer=zhongtai_dot_settlement_dot_v1_dot_split__pb2.GetSplitRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_settlement_dot_v1_dot_split__pb2.GetSplitResponse.FromString,
+                _registered_method=True)
+        self.ListSplits = channel.unary_unary(
+                '/zhongtai.settlement.v1.SettlementService/ListSplits',
+                request_serializer=zhongtai_dot_settlement_dot_v1_dot_split__pb2.ListSplitsRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_settlement_dot_v1_dot_split__pb2.ListSplitsResponse.FromString,
+                _registered_method=True)
 
 
 class SettlementServiceServicer:
@@ -174,9 +186,10 @@ class SettlementServiceServicer:
     currency; postings are append-only (a correction is a new entry linked to
     the one it reverses); a balance is the sum of its account's postings.
 
-    Not built yet: split-settlement (分账) instructions to the channel, a
-    supplier's account period. Cycles, statements and payouts: the RPCs at
-    the end.
+    Split settlement (分账) instructions to the channel and joint operation
+    (联营, cleared like escrow, settled on the supplier's account period):
+    split.proto, TRADE_MODE_JOINT_OPERATION and docs/settlement.md. Cycles,
+    statements, payouts and splits: the RPCs at the end.
     """
 
     def CreateFeeRule(self, request, context):
@@ -235,8 +248,8 @@ class SettlementServiceServicer:
 
     def ListAuditEntries(self, request, context):
         """The audit trail of a resource (resource_type "fee_rule",
-        "order_clearing", "settlement_batch", "payout" or "reconciliation"),
-        oldest first. Operators only.
+        "order_clearing", "settlement_batch", "payout", "reconciliation" or
+        "split"), oldest first. Operators only.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -303,6 +316,24 @@ class SettlementServiceServicer:
     def ListPayouts(self, request, context):
         """A merchant's payouts, newest first; AIP-158 pages. A merchant its own;
         staff any.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSplit(self, request, context):
+        """Split settlement (分账, issue 12 item A; messages in split.proto).
+
+        A split instruction (the channel paying a cleared receivable to the
+        merchant directly). A merchant its own; staff any.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSplits(self, request, context):
+        """Split instructions, newest first (by id), by merchant and order; AIP-158
+        pages. A merchant its own; staff any.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -381,6 +412,16 @@ def add_SettlementServiceServicer_to_server(servicer, server):
                     request_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListPayoutsRequest.FromString,
                     response_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListPayoutsResponse.SerializeToString,
             ),
+            'GetSplit': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSplit,
+                    request_deserializer=zhongtai_dot_settlement_dot_v1_dot_split__pb2.GetSplitRequest.FromString,
+                    response_serializer=zhongtai_dot_settlement_dot_v1_dot_split__pb2.GetSplitResponse.SerializeToString,
+            ),
+            'ListSplits': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSplits,
+                    request_deserializer=zhongtai_dot_settlement_dot_v1_dot_split__pb2.ListSplitsRequest.FromString,
+                    response_serializer=zhongtai_dot_settlement_dot_v1_dot_split__pb2.ListSplitsResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'zhongtai.settlement.v1.SettlementService', rpc_method_handlers)
@@ -422,9 +463,10 @@ class SettlementService:
     currency; postings are append-only (a correction is a new entry linked to
     the one it reverses); a balance is the sum of its account's postings.
 
-    Not built yet: split-settlement (分账) instructions to the channel, a
-    supplier's account period. Cycles, statements and payouts: the RPCs at
-    the end.
+    Split settlement (分账) instructions to the channel and joint operation
+    (联营, cleared like escrow, settled on the supplier's account period):
+    split.proto, TRADE_MODE_JOINT_OPERATION and docs/settlement.md. Cycles,
+    statements, payouts and splits: the RPCs at the end.
     """
 
     @staticmethod
@@ -795,6 +837,60 @@ class SettlementService:
             '/zhongtai.settlement.v1.SettlementService/ListPayouts',
             zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListPayoutsRequest.SerializeToString,
             zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListPayoutsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSplit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.settlement.v1.SettlementService/GetSplit',
+            zhongtai_dot_settlement_dot_v1_dot_split__pb2.GetSplitRequest.SerializeToString,
+            zhongtai_dot_settlement_dot_v1_dot_split__pb2.GetSplitResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSplits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.settlement.v1.SettlementService/ListSplits',
+            zhongtai_dot_settlement_dot_v1_dot_split__pb2.ListSplitsRequest.SerializeToString,
+            zhongtai_dot_settlement_dot_v1_dot_split__pb2.ListSplitsResponse.FromString,
             options,
             channel_credentials,
             insecure,
