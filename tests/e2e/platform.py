@@ -77,14 +77,21 @@ async def start_platform(data_dir: Path, logistics: LogisticsSettings = EPHEMERA
     ``settlement``; payment queries a pending
     payment after a minute and a refund after 5 s."""
     callback = f"127.0.0.1:{free_port()}"
-    payment = dataclasses.replace(payment, callback_listen=callback,
+    # The sandbox channel on a known port, so that settlement's statement
+    # source and split adapter reach this platform's sandbox, not a default.
+    sandbox = payment.sandbox_listen
+    if sandbox.endswith(":0"):
+        sandbox = f"127.0.0.1:{free_port()}"
+    payment = dataclasses.replace(payment, callback_listen=callback, sandbox_listen=sandbox,
                                   pending_query_after_seconds=60,
                                   refund_query_after_seconds=5)
+    settlement = dataclasses.replace(settlement or SettlementSettings(),
+                                     sandbox_statement_url=f"http://{sandbox}")
     runtime = Runtime(Settings(
         listen="127.0.0.1:0", data_dir=data_dir, poll_interval_seconds=0.05,
         sections={"trade": TradeSettings(**trade), "payment": payment,
                   "logistics": logistics, "aftersales": aftersales or AfterSalesSettings(),
-                  "settlement": settlement or SettlementSettings()}))
+                  "settlement": settlement}))
     await runtime.start()
     events = Recorder()
     await runtime.bus.subscribe("test.events", RECORDED, events)

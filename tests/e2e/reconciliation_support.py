@@ -42,14 +42,13 @@ class Channel:
 @asynccontextmanager
 async def channel_platform(data_dir: Path, settlement: SettlementSettings | None = None,
                            **trade: float) -> AsyncIterator[Channel]:
-    """The platform (``settlement``'s settings, trade's ``trade``), payment's
-    sandbox on a free port, settlement's statement source and split adapter
-    pointing at it."""
+    """The platform (``settlement``'s settings, trade's ``trade``) with its
+    sandbox channel's URL (``start_platform`` points settlement's statement
+    source and split adapter at it)."""
     url = f"127.0.0.1:{free_port()}"
     payment = dataclasses.replace(EPHEMERAL_PAYMENT, sandbox_listen=url)
-    settings = dataclasses.replace(settlement or SettlementSettings(),
-                                   sandbox_statement_url=f"http://{url}")
-    async with running_platform(data_dir, payment=payment, settlement=settings, **trade) as p:
+    async with running_platform(data_dir, payment=payment, settlement=settlement,
+                                **trade) as p:
         yield Channel(p, f"http://{url}")
 
 
