@@ -1,6 +1,7 @@
 """Wiring of the settlement service: the servicer and the consumer of
-trade's events around settlement's database, and reconciliation's servicer
-and consumer of payment's events. Settlement calls no other service (it
+trade's events around settlement's database, reconciliation's servicer
+and consumer of payment's events, and the schedules' timers (armed at
+start: settlement.schedules). Settlement calls no other service (it
 fetches the channels' statements)."""
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from settlement.consumers import TRADE, Consumers
 from settlement.reconciliation import api as recon_api
 from settlement.reconciliation.consumers import PAYMENT, PaymentConsumers
 from settlement.reconciliation.sources import SandboxStatementSource
+from settlement.schedules import Schedules, jobs
 from settlement.settings import SettlementSettings
+from zhongtai.db import utcnow
 from zhongtai.inbox import consumer
 from zhongtai.service import BuiltService, ServiceContext, ServiceSpec
 from zhongtai.settlement.v1 import (
@@ -32,10 +35,11 @@ RECONCILIATION = reconciliation_pb2.DESCRIPTOR.services_by_name[
 
 def build(ctx: ServiceContext) -> BuiltService:
     settings: SettlementSettings = ctx.config
-    servicer = SettlementServicer(ctx.db, settings=settings)
     events = Consumers(ctx.db, settings)
-    recon = recon_api.ReconciliationServicer(
-        ctx.db, {"sandbox": SandboxStatementSource(settings.sandbox_statement_url)})
+    sources = {"sandbox": SandboxStatementSource(settings.sandbox_statement_url)}
+    recon = recon_api.ReconciliationServicer(ctx.db, sources)
+    scheduled = Schedules(ctx.db, jobs(ctx.db, settings, sources), utcnow)
+    servicer = SettlementServicer(ctx.db, settings=settings, schedules=scheduled)
 
     def register(server: grpc.aio.Server) -> None:
         settlement_pb2_grpc.add_SettlementServiceServicer_to_server(servicer, server)
@@ -46,6 +50,8 @@ def build(ctx: ServiceContext) -> BuiltService:
         consumers={TRADE.queue: consumer(ctx.db, TRADE, events.handlers()),
                    PAYMENT.queue: consumer(ctx.db, PAYMENT,
                                            PaymentConsumers(ctx.db).handlers())},
+        timer_handlers=scheduled.handlers(),
+        start=scheduled.arm_schedules,
     )
 
 

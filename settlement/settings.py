@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from settlement.cycles import Cycle
 from settlement.order import Mode
+from settlement.schedule import parse_run_time
 
 
 @dataclass(frozen=True)
@@ -43,3 +44,15 @@ class SettlementSettings:
                 if sep and k.strip() == key:
                     return Cycle.parse(v)
         return Cycle()
+
+    # Schedules (settlement.schedules): the UTC time of day ("HH:MM") at
+    # which the settlement cycle runs by itself, and at which each channel's
+    # previous day is reconciled; empty: not scheduled (operators run
+    # RunSettlementCycle / ReconcileDay themselves). A missed day runs late,
+    # once, in order.
+    cycle_run_time: str = ""
+    reconcile_run_time: str = ""
+
+    def __post_init__(self) -> None:
+        for run_time in (self.cycle_run_time, self.reconcile_run_time):
+            parse_run_time(run_time)

@@ -13,6 +13,7 @@ from settlement.fees import FeeRule
 from settlement.ledger import Entry, EntryKind
 from settlement.order import OrderClearing
 from settlement.payout import Payout, PayoutState
+from settlement.schedule import ScheduleState
 from settlement.statement import Figures, StatementLine, totals_by_currency
 from zhongtai.settlement.v1 import events_pb2 as ev
 from zhongtai.settlement.v1 import settlement_pb2 as pb
@@ -160,3 +161,12 @@ def payout_event(p: Payout, now: dt.datetime) -> Any:
     """settlement.payout.posted / voided."""
     kind = ev.PayoutPosted if p.state is PayoutState.POSTED else ev.PayoutVoided
     return kind(payout=payout_message(p), occur_time=timestamp(now))
+
+
+def schedule_message(s: ScheduleState) -> pb.Schedule:
+    return pb.Schedule(
+        name=s.name, run_time=s.run_time.strftime("%H:%M") if s.run_time else "",
+        next_run_date=s.next_day.isoformat() if s.next_day else "",
+        next_run_time=_ts(s.next_due), attempts=s.attempts, last_error=s.last_error,
+        last_run_date=s.last_day.isoformat() if s.last_day else "",
+        last_run_time=_ts(s.last_run))

@@ -137,6 +137,11 @@ class SettlementServiceStub:
                 request_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListPayoutsRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListPayoutsResponse.FromString,
                 _registered_method=True)
+        self.ListSchedules = channel.unary_unary(
+                '/zhongtai.settlement.v1.SettlementService/ListSchedules',
+                request_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListSchedulesRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListSchedulesResponse.FromString,
+                _registered_method=True)
 
 
 class SettlementServiceServicer:
@@ -304,6 +309,20 @@ class SettlementServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListSchedules(self, request, context):
+        """Schedules (issue 12: durable schedules).
+
+        Settlement's schedules: the settlement cycle ("cycle") and each
+        channel's reconciliation of the previous day ("reconcile:<channel>"),
+        which run by themselves every day at their UTC run time (settlement's
+        settings cycle_run_time, reconcile_run_time; empty: off), each day once,
+        a missed day late and in order. Each with its next run (and its failed
+        attempts so far) and its last. Staff only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SettlementServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -376,6 +395,11 @@ def add_SettlementServiceServicer_to_server(servicer, server):
                     servicer.ListPayouts,
                     request_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListPayoutsRequest.FromString,
                     response_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListPayoutsResponse.SerializeToString,
+            ),
+            'ListSchedules': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSchedules,
+                    request_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListSchedulesRequest.FromString,
+                    response_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListSchedulesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -789,6 +813,33 @@ class SettlementService:
             '/zhongtai.settlement.v1.SettlementService/ListPayouts',
             zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListPayoutsRequest.SerializeToString,
             zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListPayoutsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSchedules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.settlement.v1.SettlementService/ListSchedules',
+            zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListSchedulesRequest.SerializeToString,
+            zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListSchedulesResponse.FromString,
             options,
             channel_credentials,
             insecure,
