@@ -251,7 +251,8 @@ class SettlementServiceServicer:
         its available account's clearings and reversals posted before the
         period's end and not in an earlier batch, netted. Exactly once per
         (merchant, period, currency), run twice or concurrently. Answers the
-        batches this run closed.
+        batches this run closed. The "cycle" schedule (ListSchedules) runs the
+        same every day by itself when cycle_run_time is set.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
