@@ -154,11 +154,12 @@ class Flow(RuleBasedStateMachine):
     def live(self) -> list[str]:
         return sorted(o for o, m in self.orders.items() if not m.reversed)
 
-    def reversal(self, m: Order) -> None:
-        """Money went back from a cleared order: its merchants' available
-        balances may go below zero if they were paid out before."""
+    def reversal(self, m: Order, sellers: tuple[str, ...]) -> None:
+        """Money of ``sellers`` went back from an order: after clearing,
+        their available balances may go below zero if they were paid out
+        before."""
         if m.cleared:
-            self.may_go_negative |= set(m.sellers) & self.had_payout
+            self.may_go_negative |= set(sellers) & self.had_payout
 
     # -- steps --------------------------------------------------------------
 
@@ -235,7 +236,7 @@ class Flow(RuleBasedStateMachine):
         m.refunded_claims.add(claim)
         m.open_claims.discard(claim)
         m.refunded += cash + freight
-        self.reversal(m)
+        self.reversal(m, (seller,))
         if m.left == 0 and not m.cleared:
             m.reversed = True
         m.settle()
@@ -258,7 +259,7 @@ class Flow(RuleBasedStateMachine):
         self.run(book(self.db, lambda u: booking.order_cancelled(u, te.OrderCancelled(
             order=trade.Order(order_id=oid), paid=True), now)))
         m = self.orders[oid]
-        self.reversal(m)
+        self.reversal(m, m.sellers)
         m.refunded, m.reversed = m.paid, True
         m.open_claims.clear()
 
