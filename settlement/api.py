@@ -13,6 +13,7 @@ import grpc
 from settlement import payouts, queries, rules, settle, splits, statement, views
 from settlement.payout_adapter import PayoutAdapter, SandboxPayoutAdapter
 from settlement.repository import Clock, SqlSettlementUnitOfWork
+from settlement.schedules import Schedules
 from settlement.settings import SettlementSettings
 from zhongtai.auth import OPERATOR, SELLER, STAFF, AccessPolicy, allow, current_identity
 from zhongtai.db import Database, utcnow
@@ -52,14 +53,17 @@ POLICY: AccessPolicy = {
     # Split settlement (issue 12 item A).
     "GetSplit": allow(SELLER, *STAFF, ownership="a seller its own splits; staff any"),
     "ListSplits": allow(SELLER, *STAFF, ownership="a seller its own splits; staff any"),
+    "ListSchedules": allow(*STAFF, ownership="staff read every schedule"),
 }
 
 
 class SettlementServicer(settlement_pb2_grpc.SettlementServiceServicer):
     def __init__(self, db: Database, clock: Clock = utcnow,
                  settings: SettlementSettings | None = None,
-                 payout_adapter: PayoutAdapter | None = None) -> None:
+                 payout_adapter: PayoutAdapter | None = None,
+                 schedules: Schedules | None = None) -> None:
         self.db = db
+        self.schedules = schedules or Schedules(db, [], clock)
         self.clock = clock
         self.settings = settings or SettlementSettings()
         self.payout_adapter = payout_adapter or SandboxPayoutAdapter()
@@ -171,3 +175,11 @@ class SettlementServicer(settlement_pb2_grpc.SettlementServiceServicer):
             found, token = await splits.splits(uow, request, current_identity())
         return spb.ListSplitsResponse(splits=[views.split_message(x) for x in found],
                                       next_page_token=token)
+
+    # Schedules (issue 12: durable schedules).
+
+    async def ListSchedules(self, request: pb.ListSchedulesRequest, context: Ctx
+                            ) -> pb.ListSchedulesResponse:
+        async with self.db.transaction() as session:
+            found = await self.schedules.list(session)
+        return pb.ListSchedulesResponse(schedules=[views.schedule_message(s) for s in found])

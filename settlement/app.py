@@ -1,8 +1,9 @@
 """Wiring of the settlement service: the servicer and the consumer of
 trade's events around settlement's database, reconciliation's servicer
-and consumer of payment's events, and the timer sending split instructions.
-Settlement calls no other service (it fetches the channels' statements and
-sends them split instructions)."""
+and consumer of payment's events, the timer sending split instructions and
+the schedules' timers (armed at start: settlement.schedules). Settlement
+calls no other service (it fetches the channels' statements and sends them
+split instructions)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from settlement.reconciliation import api as recon_api
 from settlement.reconciliation.consumers import PAYMENT, PaymentConsumers
 from settlement.reconciliation.sources import SandboxStatementSource
 from settlement.repository import SqlSettlementUnitOfWork
+from settlement.schedules import Schedules, jobs
 from settlement.settings import SettlementSettings
 from settlement.split import SPLIT_TIMER
 from settlement.split_adapter import SandboxSplitAdapter, SplitAdapter
@@ -39,10 +41,11 @@ RECONCILIATION = reconciliation_pb2.DESCRIPTOR.services_by_name[
 
 def build(ctx: ServiceContext) -> BuiltService:
     settings: SettlementSettings = ctx.config
-    servicer = SettlementServicer(ctx.db, settings=settings)
     events = Consumers(ctx.db, settings)
-    recon = recon_api.ReconciliationServicer(
-        ctx.db, {"sandbox": SandboxStatementSource(settings.sandbox_statement_url)})
+    sources = {"sandbox": SandboxStatementSource(settings.sandbox_statement_url)}
+    recon = recon_api.ReconciliationServicer(ctx.db, sources)
+    scheduled = Schedules(ctx.db, jobs(ctx.db, settings, sources), utcnow)
+    servicer = SettlementServicer(ctx.db, settings=settings, schedules=scheduled)
     adapters: dict[str, SplitAdapter] = {
         "sandbox": SandboxSplitAdapter(settings.sandbox_statement_url)}
 
@@ -60,7 +63,8 @@ def build(ctx: ServiceContext) -> BuiltService:
                    PAYMENT.queue: consumer(ctx.db, PAYMENT,
                                            PaymentConsumers(
                                                ctx.db, settings.split_channel_set()).handlers())},
-        timer_handlers={SPLIT_TIMER: send_split},
+        timer_handlers={SPLIT_TIMER: send_split, **scheduled.handlers()},
+        start=scheduled.arm_schedules,
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from settlement.cycles import Cycle, CycleKind
 from settlement.order import Mode
+from settlement.schedule import parse_run_time
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,18 @@ class SettlementSettings:
         if self.mode_of(self.business_type) is Mode.JOINT_OPERATION:
             return Cycle(CycleKind.MONTHLY, 0)
         return Cycle()
+
+    # Schedules (settlement.schedules): the UTC time of day ("HH:MM") at
+    # which the settlement cycle runs by itself, and at which each channel's
+    # previous day is reconciled; empty: not scheduled (operators run
+    # RunSettlementCycle / ReconcileDay themselves). A missed day runs late,
+    # once, in order.
+    cycle_run_time: str = ""
+    reconcile_run_time: str = ""
+
+    def __post_init__(self) -> None:
+        for run_time in (self.cycle_run_time, self.reconcile_run_time):
+            parse_run_time(run_time)
 
 
 def _listed(text: str) -> set[str]:

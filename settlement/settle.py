@@ -31,20 +31,24 @@ NewUow = Callable[[], SqlSettlementUnitOfWork]
 
 
 async def run_cycle(new_uow: NewUow, settings: SettlementSettings,
-                    now: dt.datetime) -> list[Batch]:
-    """Close every due batch (module docstring); the batches closed now."""
+                    now: dt.datetime, as_of: dt.datetime | None = None) -> list[Batch]:
+    """Close every due batch (module docstring); the batches closed now.
+    ``as_of`` (a schedule's run made late: settlement.schedules) closes the
+    periods that were closable then; ``now`` by default."""
     async with new_uow() as uow:
         sellers = await uow.batches.sellers_to_settle()
     closed: list[Batch] = []
     for seller in sellers:
-        closed += await close_batches(new_uow(), seller, settings.cycle_of(seller), now)
+        closed += await close_batches(new_uow(), seller, settings.cycle_of(seller), now,
+                                      as_of)
     return closed
 
 
 async def close_batches(uow: SqlSettlementUnitOfWork, seller_id: str, cycle: Cycle,
-                        now: dt.datetime) -> list[Batch]:
-    """The merchant's batches of its last closable period, once each."""
-    period = cycle.last_closable(now)
+                        now: dt.datetime, as_of: dt.datetime | None = None) -> list[Batch]:
+    """The merchant's batches of its last closable period (at ``as_of``,
+    ``now`` by default), once each."""
+    period = cycle.last_closable(as_of or now)
     if period is None:  # pragma: no cover - a cycle always has one
         return []
     async with uow:

@@ -13,6 +13,7 @@ from settlement.fees import FeeRule
 from settlement.ledger import Entry, EntryKind
 from settlement.order import OrderClearing
 from settlement.payout import Payout, PayoutState
+from settlement.schedule import ScheduleState
 from settlement.split import Split, SplitState
 from settlement.statement import Figures, StatementLine, totals_by_currency
 from zhongtai.settlement.v1 import events_pb2 as ev
@@ -190,3 +191,10 @@ def split_event(s: Split, now: dt.datetime) -> Any:
     kind = {SplitState.CONFIRMED: ev.SplitConfirmed,
             SplitState.REFUSED: ev.SplitRefused}.get(s.state)
     return kind(split=split_message(s), occur_time=timestamp(now)) if kind else None
+def schedule_message(s: ScheduleState) -> pb.Schedule:
+    return pb.Schedule(
+        name=s.name, run_time=s.run_time.strftime("%H:%M") if s.run_time else "",
+        next_run_date=s.next_day.isoformat() if s.next_day else "",
+        next_run_time=_ts(s.next_due), attempts=s.attempts, last_error=s.last_error,
+        last_run_date=s.last_day.isoformat() if s.last_day else "",
+        last_run_time=_ts(s.last_run))

@@ -10,11 +10,14 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from settlement import booking
 from settlement.clearing import Deduction, SellerPart
 from settlement.fees import CommissionBase, CommissionKind, FeeRule, Tier
 from settlement.repository import SqlSettlementUnitOfWork
+from settlement.settings import SettlementSettings
 from zhongtai.db import Database
 from zhongtai.promotion.v1 import promotion_pb2 as promo
+from zhongtai.trade.v1 import events_pb2 as te
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -125,3 +128,19 @@ async def book(db: Database,
     """Run ``act(uow)`` in one settlement unit of work on ``db``."""
     async with SqlSettlementUnitOfWork(db) as uow:
         await act(uow)
+
+
+SHOP_PROMOTION, RED_PACKET = 5, 9
+
+
+async def cleared(db: Database, order_id: str, at: dt.datetime = T0,
+                  seller: str = "s1") -> None:
+    """A paid order of ``seller`` cleared at payment (collection mode):
+    goods 4000, freight 500, a red packet 700 (platform), a shop promotion
+    1400 (merchant); under a 10% commission on the goods the receivable is
+    4000 - 1400 + 500 - 400 = 2700."""
+    order = trade_order(order_id, [(seller, 4000, 500, [(RED_PACKET, "rp", 700, 0),
+                                                        (SHOP_PROMOTION, "p", 0, 1400)])])
+    await book(db, lambda u: booking.order_paid(
+        u, te.OrderPaid(order=order),  # type: ignore[arg-type]
+        SettlementSettings(collection_business_types="default"), at))

@@ -93,10 +93,13 @@ class TimerWorker(PollingWorker):
         *,
         poll_interval: float = 0.5,
         service: str = "zhongtai",
+        clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         super().__init__(poll_interval)
         self.db = db
         self.handlers = dict(handlers)
+        # What "due" is measured against (tests move it by hand).
+        self.clock = clock
         # Timers act as their service (zhongtai.audit).
         self.identity = Identity.for_service(service)
         db.on_timer_commit.append(self.wake)
@@ -122,7 +125,7 @@ class TimerWorker(PollingWorker):
             async with self.db.transaction() as session:
                 query = (
                     select(t.c.kind, t.c.key, t.c.due_at, t.c.payload, t.c.attempts)
-                    .where(t.c.status == PENDING, t.c.due_at <= utcnow(), t.c.kind.in_(kinds))
+                    .where(t.c.status == PENDING, t.c.due_at <= self.clock(), t.c.kind.in_(kinds))
                     .order_by(t.c.due_at)
                     .limit(1)
                 )
@@ -137,7 +140,7 @@ class TimerWorker(PollingWorker):
                     await self.handlers[timer.kind](session, timer)
                 await session.execute(
                     update(t).where(t.c.kind == timer.kind, t.c.key == timer.key)
-                    .values(status=FIRED, fired_at=utcnow())
+                    .values(status=FIRED, fired_at=self.clock())
                 )
             log.info("timer %s/%s fired", timer.kind, timer.key)
             return 1
@@ -153,6 +156,6 @@ class TimerWorker(PollingWorker):
                     update(t)
                     .where(t.c.kind == timer.kind, t.c.key == timer.key, t.c.status == PENDING)
                     .values(attempts=attempts, last_error=repr(exc)[:2000],
-                            due_at=utcnow() + backoff(attempts))
+                            due_at=self.clock() + backoff(attempts))
                 )
             return 0

@@ -67,6 +67,40 @@ async def stored_report(uow: SqlSettlementUnitOfWork, channel: str, day: dt.date
     return views.report(channel, day, *await _stored(uow, channel, day))
 
 
+async def fetch(source: StatementSource, channel: str, day: dt.date) -> list[Txn]:
+    """The channel's statements of the day and its neighbours (a transaction
+    may be booked a day off); UNAVAILABLE ``STATEMENT_UNAVAILABLE``."""
+    found: list[Txn] = []
+    try:
+        for d in (day - dt.timedelta(days=1), day, day + dt.timedelta(days=1)):
+            found += await source.fetch(d)
+    except StatementUnavailable as e:
+        raise E(pb.RECONCILIATION_ERROR_REASON_STATEMENT_UNAVAILABLE, str(e),
+                metadata={"channel": channel, "date": day.isoformat()}) from None
+    return found
+
+
+async def _match(uow: SqlSettlementUnitOfWork, channel: str, day: dt.date,
+                 statements: list[Txn]) -> Result:
+    ours = await repo(uow).ours(channel, [day - dt.timedelta(days=1), day,
+                                          day + dt.timedelta(days=1)])
+    return reconcile(day, statements, ours)
+
+
+async def _store(uow: SqlSettlementUnitOfWork, channel: str, day: dt.date, request_id: str,
+                 result: Result, now: dt.datetime, by: str) -> tuple[Result, dt.datetime]:
+    """Store the day's report with its audit entry, in the open unit of
+    work; the one stored first if there is one."""
+    r = repo(uow)
+    if not await r.add_report(channel, day, request_id, result, now, by):
+        stored = await r.report(channel, day)
+        assert stored is not None
+        return stored
+    uow.audit(AUDIT_RECONCILIATION, f"{channel}/{day.isoformat()}",
+              f"matched {result.matched}, differences {len(result.differences)}")
+    return result, now
+
+
 async def reconcile_day(uow: SqlSettlementUnitOfWork, sources: Mapping[str, StatementSource],
                         req: pb.ReconcileDayRequest, caller: Identity, now: dt.datetime
                         ) -> pb.ReconcileDayResponse:
@@ -81,33 +115,34 @@ async def reconcile_day(uow: SqlSettlementUnitOfWork, sources: Mapping[str, Stat
             found = await repo(uow).report(req.channel, day)
         if found is not None:
             return pb.ReconcileDayResponse(report=views.report(req.channel, day, *found))
-    channel: list[Txn] = []
-    try:
-        for d in (day - dt.timedelta(days=1), day, day + dt.timedelta(days=1)):
-            channel += await source.fetch(d)
-    except StatementUnavailable as e:
-        raise E(pb.RECONCILIATION_ERROR_REASON_STATEMENT_UNAVAILABLE, str(e),
-                metadata={"channel": req.channel, "date": day.isoformat()}) from None
+    statements = await fetch(source, req.channel, day)
 
     async def run() -> pb.ReconcileDayResponse:
-        r = repo(uow)
-        ours = await r.ours(req.channel, [day - dt.timedelta(days=1), day,
-                                          day + dt.timedelta(days=1)])
-        result = reconcile(day, channel, ours)
+        result = await _match(uow, req.channel, day, statements)
         if provisional:
             return pb.ReconcileDayResponse(report=views.report(
                 req.channel, day, result, now, provisional=True))
-        if not await r.add_report(req.channel, day, req.request_id, result, now,
-                                  caller.subject):
-            stored = await r.report(req.channel, day)
-            assert stored is not None
-            return pb.ReconcileDayResponse(report=views.report(req.channel, day, *stored))
-        uow.audit(AUDIT_RECONCILIATION, f"{req.channel}/{day.isoformat()}",
-                  f"matched {result.matched}, differences {len(result.differences)}")
-        return pb.ReconcileDayResponse(report=views.report(req.channel, day, result, now))
+        return pb.ReconcileDayResponse(report=views.report(req.channel, day, *await _store(
+            uow, req.channel, day, req.request_id, result, now, caller.subject)))
 
     async with uow:
         return await once(uow.keys, req, pb.ReconcileDayResponse, run)
+
+
+async def reconcile_scheduled(uow: SqlSettlementUnitOfWork, source: StatementSource,
+                              channel: str, day: dt.date, now: dt.datetime, by: str) -> str:
+    """A schedule's run (settlement.schedules): the day's report, stored as
+    ReconcileDay stores it, in the caller's transaction (the statements are
+    fetched in it: a timer's); nothing when the day is already reconciled.
+    What it did, for the logs."""
+    async with uow:
+        if await repo(uow).report(channel, day) is not None:
+            return f"{channel} {day.isoformat()} already reconciled"
+        result, _ = await _store(uow, channel, day, f"schedule:{channel}@{day.isoformat()}",
+                                 await _match(uow, channel, day,
+                                              await fetch(source, channel, day)), now, by)
+    return (f"{channel} {day.isoformat()}: matched {result.matched}, "
+            f"differences {len(result.differences)}")
 
 
 async def export(uow: SqlSettlementUnitOfWork, channel: str, day: dt.date) -> str:

@@ -21,7 +21,7 @@ from settlement.payout_adapter import SandboxPayoutAdapter
 from settlement.repository import SqlSettlementUnitOfWork
 from settlement.settings import SettlementSettings
 from tests.conftest import OpenDb
-from tests.settlement_support import T0, book, rule, trade_order
+from tests.settlement_support import T0, book, cleared, rule, trade_order
 from zhongtai.auth import Identity, Role
 from zhongtai.db import Database
 from zhongtai.errors import ZhongtaiError
@@ -33,23 +33,11 @@ pytestmark = pytest.mark.postgres
 
 OPERATOR = Identity(Role.OPERATOR, "op")
 SELLER = Identity(Role.SELLER, "u1", frozenset({"s1"}))
-COLLECTION = SettlementSettings(collection_business_types="default")
-SHOP_PROMOTION, RED_PACKET = 5, 9
 DAY = dt.timedelta(days=1)
 
 
 async def with_rule(db: Database) -> None:
     await book(db, lambda u: u.fee_rules.add(rule(1000), T0, "op"))
-
-
-async def cleared(db: Database, order_id: str, at: dt.datetime = T0) -> None:
-    """A paid order of s1, cleared at payment: goods 4000, freight 500, a
-    red packet 700 (platform), a shop promotion 1400 (merchant); 10%
-    commission on the goods: receivable 4000 - 1400 + 500 - 400 = 2700."""
-    order = trade_order(order_id, [("s1", 4000, 500, [(RED_PACKET, "rp", 700, 0),
-                                                      (SHOP_PROMOTION, "p", 0, 1400)])])
-    await book(db, lambda u: booking.order_paid(
-        u, te.OrderPaid(order=order), COLLECTION, at))  # type: ignore[arg-type]
 
 
 async def cancelled(db: Database, order_id: str, at: dt.datetime) -> None:

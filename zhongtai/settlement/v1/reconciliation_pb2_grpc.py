@@ -72,7 +72,9 @@ class ReconciliationServiceServicer:
 
     def ReconcileDay(self, request, context):
         """Fetch the channel's statement of the day (and its neighbours, for
-        timing differences), match it, store and return the report.
+        timing differences), match it, store and return the report. The
+        "reconcile:<channel>" schedule (SettlementService.ListSchedules) does
+        the same for the previous day every day when reconcile_run_time is set.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -151,6 +151,11 @@ class SettlementServiceStub:
                 request_serializer=zhongtai_dot_settlement_dot_v1_dot_split__pb2.ListSplitsRequest.SerializeToString,
                 response_deserializer=zhongtai_dot_settlement_dot_v1_dot_split__pb2.ListSplitsResponse.FromString,
                 _registered_method=True)
+        self.ListSchedules = channel.unary_unary(
+                '/zhongtai.settlement.v1.SettlementService/ListSchedules',
+                request_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListSchedulesRequest.SerializeToString,
+                response_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListSchedulesResponse.FromString,
+                _registered_method=True)
 
 
 class SettlementServiceServicer:
@@ -263,7 +268,8 @@ class SettlementServiceServicer:
         its available account's clearings and reversals posted before the
         period's end and not in an earlier batch, netted. Exactly once per
         (merchant, period, currency), run twice or concurrently. Answers the
-        batches this run closed.
+        batches this run closed. The "cycle" schedule (ListSchedules) runs the
+        same every day by itself when cycle_run_time is set.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -334,6 +340,20 @@ class SettlementServiceServicer:
     def ListSplits(self, request, context):
         """Split instructions, newest first (by id), by merchant and order; AIP-158
         pages. A merchant its own; staff any.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSchedules(self, request, context):
+        """Schedules (issue 12: durable schedules).
+
+        Settlement's schedules: the settlement cycle ("cycle") and each
+        channel's reconciliation of the previous day ("reconcile:<channel>"),
+        which run by themselves every day at their UTC run time (settlement's
+        settings cycle_run_time, reconcile_run_time; empty: off), each day once,
+        a missed day late and in order. Each with its next run (and its failed
+        attempts so far) and its last. Staff only.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -421,6 +441,11 @@ def add_SettlementServiceServicer_to_server(servicer, server):
                     servicer.ListSplits,
                     request_deserializer=zhongtai_dot_settlement_dot_v1_dot_split__pb2.ListSplitsRequest.FromString,
                     response_serializer=zhongtai_dot_settlement_dot_v1_dot_split__pb2.ListSplitsResponse.SerializeToString,
+            ),
+            'ListSchedules': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSchedules,
+                    request_deserializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListSchedulesRequest.FromString,
+                    response_serializer=zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListSchedulesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -891,6 +916,33 @@ class SettlementService:
             '/zhongtai.settlement.v1.SettlementService/ListSplits',
             zhongtai_dot_settlement_dot_v1_dot_split__pb2.ListSplitsRequest.SerializeToString,
             zhongtai_dot_settlement_dot_v1_dot_split__pb2.ListSplitsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSchedules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/zhongtai.settlement.v1.SettlementService/ListSchedules',
+            zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListSchedulesRequest.SerializeToString,
+            zhongtai_dot_settlement_dot_v1_dot_settlement__pb2.ListSchedulesResponse.FromString,
             options,
             channel_credentials,
             insecure,
