@@ -6,7 +6,7 @@ issuer) holds for a buyer, and what an order's hold does to a card.
 than is available); a release lets it go; a redeem captures it (balance and
 held both down); a return (a paid order cancelled before anything shipped)
 puts it back on the balance. Each use case runs in the caller's transaction
-(session).
+(session) and returns a ``values.StoredValueCard``.
 """
 
 from __future__ import annotations
@@ -17,43 +17,41 @@ from typing import Any
 from sqlalchemy import ColumnElement, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import domain, engine, ownership, trail
+from promotion import engine, ownership, trail
 from promotion import store as t
 from promotion.reasons import not_usable
 from promotion.rows import Keyed
+from promotion.values import StoredValueCard
 from zhongtai.auth import Identity
 from zhongtai.db import compare_and_set, utcnow
 from zhongtai.errors import ZhongtaiError
 from zhongtai.ids import new_id
 from zhongtai.promotion.v1 import promotion_pb2 as pb
-from zhongtai.wire import money
 
 CARDS = Keyed(t.stored_value_cards.c.card_id, "stored-value card",
               pb.ERROR_REASON_STORED_VALUE_CARD_NOT_FOUND)
 
 
-def _card(row: Any) -> pb.StoredValueCard:
-    return pb.StoredValueCard(card_id=row.card_id, buyer_id=row.buyer_id,
-                              balance=money(row.currency, row.balance),
-                              held=money(row.currency, row.held),
-                              available=money(row.currency, row.balance - row.held))
+def _card(row: Any) -> StoredValueCard:
+    return StoredValueCard(card_id=row.card_id, buyer_id=row.buyer_id, currency=row.currency,
+                           balance=row.balance, held=row.held)
 
 
-async def create_stored_value_card(s: AsyncSession, req: pb.CreateStoredValueCardRequest
-                                   ) -> pb.CreateStoredValueCardResponse:
-    """Issue a card to the buyer with its opening balance."""
-    currency = domain.validate_card(req)
+async def create_stored_value_card(s: AsyncSession, card: StoredValueCard
+                                   ) -> StoredValueCard:
+    """Issue a card (checked: ``promotion.requests.card``) to its buyer with
+    its opening balance, under a new id; returns it as stored."""
     card_id, now = new_id(), utcnow()
     await s.execute(t.stored_value_cards.insert().values(
-        card_id=card_id, buyer_id=req.buyer_id, currency=currency,
-        balance=req.balance.amount_minor, held=0, created_at=now, updated_at=now))
-    await trail.record(s, trail.CARD, card_id, f"issued to buyer {req.buyer_id} with "
-                       f"{req.balance.amount_minor} {currency}")
-    return pb.CreateStoredValueCardResponse(card=_card(await CARDS.get(s, card_id)))
+        card_id=card_id, buyer_id=card.buyer_id, currency=card.currency,
+        balance=card.balance, held=0, created_at=now, updated_at=now))
+    await trail.record(s, trail.CARD, card_id, f"issued to buyer {card.buyer_id} with "
+                       f"{card.balance} {card.currency}")
+    return _card(await CARDS.get(s, card_id))
 
 
 async def get_stored_value_card(s: AsyncSession, caller: Identity, card_id: str
-                                ) -> pb.StoredValueCard:
+                                ) -> StoredValueCard:
     """One card, or STORED_VALUE_CARD_NOT_FOUND; its buyer's or staff's
     (NOT_THE_OWNER)."""
     row = await CARDS.get(s, card_id)

@@ -9,7 +9,7 @@ wins it); a release gives it back or spends it per its template's
 ``restore_on_cancel``; a redeem uses it (LOCKED → USED); a return (a paid
 order cancelled before anything shipped) gives it back per the template while
 still valid (``domain.coupon_returns``). Each use case runs in the caller's
-transaction (session).
+transaction (session), takes plain values and returns ``promotion.values``.
 """
 
 from __future__ import annotations
@@ -23,18 +23,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import domain, engine, ownership, trail
+from promotion import domain, engine, ownership, trail, views
 from promotion import store as t
 from promotion.reasons import E, not_usable
-from promotion.rows import Keyed, engine_scope, ids, optional_time, scope_columns, scope_view
+from promotion.rows import Keyed, engine_scope, ids, scope_columns, scope_of
+from promotion.values import Coupon, CouponTemplate
 from zhongtai import outbox, pagination
 from zhongtai.auth import Identity
 from zhongtai.db import changed, compare_and_set, insert_ignore, utcnow
 from zhongtai.errors import InvalidArgument, PreconditionViolation, ZhongtaiError
 from zhongtai.ids import new_id
-from zhongtai.promotion.v1 import events_pb2 as ev
 from zhongtai.promotion.v1 import promotion_pb2 as pb
-from zhongtai.wire import money, timestamp
 
 log = logging.getLogger(__name__)
 
@@ -45,63 +44,43 @@ TEMPLATES = Keyed(t.coupon_templates.c.template_id, "coupon template",
 # --- templates ---------------------------------------------------------------
 
 
-def _template(row: Any) -> pb.CouponTemplate:
-    tpl = pb.CouponTemplate(
-        template_id=row.template_id, title=row.title, kind=row.kind, scope=scope_view(row),
-        rate_bps=row.rate_bps, valid_days=row.valid_days, total_quantity=row.total_quantity,
-        per_buyer_limit=row.per_buyer_limit, restore_on_cancel=row.restore_on_cancel,
-        cost_sharing=pb.CostSharing(platform_share_bps=row.platform_share_bps),
-        issued_quantity=row.issued_quantity,
-    )
-    if row.currency:
-        if row.kind != pb.COUPON_KIND_NO_THRESHOLD:
-            tpl.threshold.CopyFrom(money(row.currency, row.threshold))
-        if row.kind != pb.COUPON_KIND_DISCOUNT:
-            tpl.amount_off.CopyFrom(money(row.currency, row.amount_off))
-        elif row.max_off:
-            tpl.max_off.CopyFrom(money(row.currency, row.max_off))
-    for name, column in (("claim_start_time", row.claim_start_at),
-                         ("claim_end_time", row.claim_end_at),
-                         ("valid_start_time", row.valid_start_at),
-                         ("valid_end_time", row.valid_end_at)):
-        if column is not None:
-            getattr(tpl, name).CopyFrom(timestamp(column))
-    return tpl
+def _template(row: Any) -> CouponTemplate:
+    return CouponTemplate(
+        template_id=row.template_id, title=row.title, kind=row.kind, scope=scope_of(row),
+        currency=row.currency, threshold=row.threshold, amount_off=row.amount_off,
+        rate_bps=row.rate_bps, max_off=row.max_off, claim_start=row.claim_start_at,
+        claim_end=row.claim_end_at, valid_start=row.valid_start_at, valid_end=row.valid_end_at,
+        valid_days=row.valid_days, total_quantity=row.total_quantity,
+        per_buyer_limit=row.per_buyer_limit, platform_share_bps=row.platform_share_bps,
+        restore_on_cancel=row.restore_on_cancel, issued_quantity=row.issued_quantity)
 
 
-async def create_coupon_template(s: AsyncSession, caller: Identity,
-                                 req: pb.CreateCouponTemplateRequest
-                                 ) -> pb.CreateCouponTemplateResponse:
-    """Validate and store a template (COUPON_TEMPLATE_EXISTS if its id is
-    taken): a seller's for its own shop at its own cost, a platform one or
-    one the platform pays for by staff (``ownership.rule_owner``)."""
-    p = req.template
-    ownership.rule_owner(caller, "template", p.scope.seller_id,
-                         p.cost_sharing.platform_share_bps)
-    currency = domain.validate_coupon_template(p)
+async def create_coupon_template(s: AsyncSession, caller: Identity, p: CouponTemplate
+                                 ) -> CouponTemplate:
+    """Store a template (checked: ``promotion.requests.coupon_template``;
+    COUPON_TEMPLATE_EXISTS if its id is taken, a new id if it has none): a
+    seller's for its own shop at its own cost, a platform one or one the
+    platform pays for by staff (``ownership.rule_owner``). Returns it as
+    stored."""
+    ownership.rule_owner(caller, "template", p.scope.seller_id, p.platform_share_bps)
     template_id = await TEMPLATES.new_key(s, p.template_id)
     await s.execute(t.coupon_templates.insert().values(
         template_id=template_id, title=p.title.strip(), kind=p.kind, **scope_columns(p.scope),
-        currency=currency, threshold=p.threshold.amount_minor,
-        amount_off=p.amount_off.amount_minor, rate_bps=p.rate_bps, max_off=p.max_off.amount_minor,
-        claim_start_at=optional_time(p, "claim_start_time"),
-        claim_end_at=optional_time(p, "claim_end_time"),
-        valid_start_at=optional_time(p, "valid_start_time"),
-        valid_end_at=optional_time(p, "valid_end_time"),
+        currency=p.currency, threshold=p.threshold, amount_off=p.amount_off,
+        rate_bps=p.rate_bps, max_off=p.max_off, claim_start_at=p.claim_start,
+        claim_end_at=p.claim_end, valid_start_at=p.valid_start, valid_end_at=p.valid_end,
         valid_days=p.valid_days, total_quantity=p.total_quantity, issued_quantity=0,
-        per_buyer_limit=p.per_buyer_limit,
-        platform_share_bps=p.cost_sharing.platform_share_bps,
+        per_buyer_limit=p.per_buyer_limit, platform_share_bps=p.platform_share_bps,
         restore_on_cancel=p.restore_on_cancel, created_at=utcnow(),
     ))
     await trail.record(s, trail.TEMPLATE, template_id,
                        f"created: {pb.CouponKind.Name(p.kind)} of {trail.funder(p.scope.seller_id)}"
                        f", {p.total_quantity} coupons, platform share "
-                       f"{p.cost_sharing.platform_share_bps} bps")
-    return pb.CreateCouponTemplateResponse(
-        template=_template(await TEMPLATES.get(s, template_id)))
+                       f"{p.platform_share_bps} bps")
+    return _template(await TEMPLATES.get(s, template_id))
 
 
-async def get_coupon_template(s: AsyncSession, template_id: str) -> pb.CouponTemplate:
+async def get_coupon_template(s: AsyncSession, template_id: str) -> CouponTemplate:
     """One template, or COUPON_TEMPLATE_NOT_FOUND."""
     return _template(await TEMPLATES.get(s, template_id))
 
@@ -116,12 +95,11 @@ def _coupon_status(row: Any, now: dt.datetime) -> int:
     return int(row.status)
 
 
-def _coupon(row: Any, tpl: Any, now: dt.datetime) -> pb.Coupon:
-    return pb.Coupon(
+def _coupon(row: Any, tpl: Any, now: dt.datetime) -> Coupon:
+    return Coupon(
         coupon_id=row.coupon_id, template_id=row.template_id, buyer_id=row.buyer_id,
-        status=_coupon_status(row, now),  # type: ignore[arg-type]
-        valid_start_time=timestamp(row.valid_start_at), valid_end_time=timestamp(row.valid_end_at),
-        order_id=row.order_id or "", template=_template(tpl),
+        status=_coupon_status(row, now), valid_start=row.valid_start_at,
+        valid_end=row.valid_end_at, order_id=row.order_id or "", template=_template(tpl),
     )
 
 
@@ -132,16 +110,15 @@ def _claim_refused(reason: int, message: str, template_id: str, kind: str, why: 
              metadata={"template_id": template_id, **metadata})
 
 
-async def claim_coupon(s: AsyncSession, dialect: str, caller: Identity,
-                       req: pb.ClaimCouponRequest) -> pb.ClaimCouponResponse:
+async def claim_coupon(s: AsyncSession, dialect: str, caller: Identity, template_id: str,
+                       buyer_id: str = "") -> Coupon:
     """Give the buyer (the caller, or the one staff name:
     ``ownership.buyer_of``) a coupon of the template: within its claim
     window and validity (CLAIM_WINDOW_CLOSED, COUPON_TEMPLATE_EXPIRED),
     counted per buyer (PER_BUYER_LIMIT_REACHED) and in total
     (COUPONS_EXHAUSTED) by compare-and-set; publishes
-    ``promotion.coupon.claimed``."""
-    buyer_id = ownership.buyer_of(caller, req.buyer_id)
-    template_id = req.template_id
+    ``promotion.coupon.claimed``. Returns the coupon."""
+    buyer_id = ownership.buyer_of(caller, buyer_id)
     tpl = await TEMPLATES.get(s, template_id)
     now = utcnow()
     if ((tpl.claim_start_at is not None and now < tpl.claim_start_at)
@@ -186,13 +163,12 @@ async def claim_coupon(s: AsyncSession, dialect: str, caller: Identity,
         order_id=None, claimed_at=now, updated_at=now))
     row = (await s.execute(_coupon_join().where(t.coupons.c.coupon_id == coupon_id))).one()
     coupon = _coupon(*_split_coupon_row(row), now)
-    await outbox.publish(s, t.plumbing,
-                         ev.CouponClaimed(coupon=coupon, occur_time=timestamp(now)), coupon_id)
+    await outbox.publish(s, t.plumbing, views.coupon_claimed(coupon, now), coupon_id)
     await trail.record(s, trail.COUPON, coupon_id,
                        f"claimed from template {template_id} by buyer {buyer_id}")
     await trail.record(s, trail.TEMPLATE, template_id,
                        f"coupon {coupon_id} claimed by buyer {buyer_id}")
-    return pb.ClaimCouponResponse(coupon=coupon)
+    return coupon
 
 
 def _coupon_join() -> Any:
@@ -222,23 +198,25 @@ def _status_filter(statuses: Iterable[int], now: dt.datetime) -> ColumnElement[b
     return or_(*conditions)
 
 
-async def list_coupons(s: AsyncSession, caller: Identity, req: pb.ListCouponsRequest
-                       ) -> pb.ListCouponsResponse:
+async def list_coupons(s: AsyncSession, caller: Identity, buyer_id: str = "",
+                       statuses: Sequence[int] = (), *, page_size: int = 0,
+                       page_token: str = "") -> tuple[list[Coupon], str]:
     """A buyer's coupons (the caller's, or the buyer staff name:
     ``ownership.buyer_of``) by id, optionally in some statuses (EXPIRED
-    includes AVAILABLE ones past their validity), a page at a time."""
-    buyer_id = ownership.buyer_of(caller, req.buyer_id)
-    for i, status in enumerate(req.statuses):
+    includes AVAILABLE ones past their validity), a page at a time: the
+    page and the next page's token ("" after the last)."""
+    buyer_id = ownership.buyer_of(caller, buyer_id)
+    for i, status in enumerate(statuses):
         if status == pb.COUPON_STATUS_UNSPECIFIED:  # any other the contract defines
             raise InvalidArgument.field(f"statuses[{i}]", "is not a coupon status")
     now = utcnow()
     q = _coupon_join().where(t.coupons.c.buyer_id == buyer_id)
-    if req.statuses:
-        q = q.where(_status_filter(req.statuses, now))
-    rows, token = await pagination.page(s, q, t.coupons.c.coupon_id, req,
-                                        f"coupons:{buyer_id}:{sorted(set(req.statuses))}")
-    return pb.ListCouponsResponse(coupons=[_coupon(*_split_coupon_row(r), now) for r in rows],
-                                  next_page_token=token)
+    if statuses:
+        q = q.where(_status_filter(statuses, now))
+    rows, token = await pagination.page(s, q, t.coupons.c.coupon_id,
+                                        pagination.Page(page_size, page_token),
+                                        f"coupons:{buyer_id}:{sorted(set(statuses))}")
+    return [_coupon(*_split_coupon_row(r), now) for r in rows], token
 
 
 # --- for a quote -------------------------------------------------------------

@@ -1,13 +1,13 @@
-"""promotion's rules: what a valid promotion, coupon template, pool, card,
-policy and quote request are; what a released or returned coupon becomes;
-the stacking policy between its protobuf form and the engine's; the bounded
-search of BestCoupons. No database, gRPC or broker here.
+"""promotion's rules: what a valid promotion and quote request are (the
+checks of the other requests are in ``promotion.requests``); what a released
+or returned coupon becomes; what an order gets back; the bounded search of
+BestCoupons. No database, gRPC or broker here.
 
 Each field's own limits (lengths, ranges, required ids, enabled currencies)
 are the contract's: ``(zhongtai.common.v1.rules)`` in promotion.proto, checked
 by the server before any use case runs. What is here is what those options
 cannot say: which fields a kind uses, one currency per message, times in
-order, ids not repeated, a policy's kinds."""
+order, ids not repeated."""
 
 from __future__ import annotations
 
@@ -124,14 +124,6 @@ _PROMOTION_FIELDS: dict[int, frozenset[str]] = {
     FREE_SHIPPING: frozenset({"ladders"}),
     FREIGHT_REDUCTION: frozenset({"amount_off", "ladders", "budget"}),
 }
-
-_COUPON_FIELDS: dict[int, frozenset[str]] = {
-    pb.COUPON_KIND_FULL_REDUCTION: frozenset({"threshold", "amount_off"}),
-    pb.COUPON_KIND_DISCOUNT: frozenset({"threshold", "rate_bps", "max_off"}),
-    pb.COUPON_KIND_DIRECT_REDUCTION: frozenset({"threshold", "amount_off"}),
-    pb.COUPON_KIND_NO_THRESHOLD: frozenset({"amount_off"}),
-}
-
 
 # --- field checks ------------------------------------------------------------
 
@@ -265,97 +257,6 @@ def _check_ladder(v: Violations, cur: _Currencies, step: pb.Ladder, f: str,
             v.add(f"{f}.amount_off", "is required")
 
 
-# --- coupons -----------------------------------------------------------------
-
-
-def validate_coupon_template(t: pb.CouponTemplate) -> str:
-    """Validate a new template; return its currency ("" if it has no amount)."""
-    v = Violations()
-    f = "template"
-    cur = _Currencies(v)
-    known = t.kind in _COUPON_FIELDS
-    v.check(known, f"{f}.kind", "must be one of the coupon kinds")
-    _check_scope(v, t.scope, f"{f}.scope")
-    if t.HasField("claim_start_time") and t.HasField("claim_end_time"):
-        v.check(t.claim_start_time.ToNanoseconds() < t.claim_end_time.ToNanoseconds(),
-                f"{f}.claim_end_time", "must be after claim_start_time")
-    fixed = t.HasField("valid_start_time") or t.HasField("valid_end_time")
-    if t.valid_days:
-        v.check(not fixed, f"{f}.valid_start_time",
-                "a coupon is valid either for valid_days or in a fixed window, not both")
-    elif not fixed:
-        v.add(f"{f}.valid_days", "set valid_days or valid_start_time and valid_end_time")
-    else:
-        v.check(t.HasField("valid_start_time"), f"{f}.valid_start_time", "is required")
-        v.check(t.HasField("valid_end_time"), f"{f}.valid_end_time", "is required")
-        if t.HasField("valid_start_time") and t.HasField("valid_end_time"):
-            v.check(t.valid_start_time.ToNanoseconds() < t.valid_end_time.ToNanoseconds(),
-                    f"{f}.valid_end_time", "must be after valid_start_time")
-    if not known:
-        v.raise_if_any()
-        return ""
-    used = _COUPON_FIELDS[t.kind]
-    _check_only(v, used, {
-        "threshold": t.HasField("threshold") and t.threshold.amount_minor != 0,
-        "amount_off": t.HasField("amount_off"), "rate_bps": t.rate_bps != 0,
-        "max_off": t.HasField("max_off"),
-    }, f, pb.CouponKind.Name(t.kind))
-    if t.HasField("threshold"):
-        cur.money(t.threshold, f"{f}.threshold")
-    if "amount_off" in used:
-        if t.HasField("amount_off"):
-            cur.money(t.amount_off, f"{f}.amount_off")
-        else:
-            v.add(f"{f}.amount_off", "is required")
-    if "rate_bps" in used:
-        v.check(t.rate_bps > 0, f"{f}.rate_bps", "is required")
-    if "max_off" in used and t.HasField("max_off"):
-        cur.money(t.max_off, f"{f}.max_off")
-    v.raise_if_any()
-    return cur.code
-
-
-# --- red packets, cards ------------------------------------------------------
-
-
-def validate_pool(p: pb.RedPacketPool) -> str:
-    v = Violations()
-    cur = _Currencies(v)
-    if p.HasField("budget"):
-        cur.money(p.budget, "pool.budget")
-    else:
-        v.add("pool.budget", "is required")
-    v.check(not p.HasField("remaining"), "pool.remaining", "is output only")
-    v.raise_if_any()
-    return cur.code
-
-
-def validate_issue_red_packet(req: pb.IssueRedPacketRequest) -> str:
-    v = Violations()
-    cur = _Currencies(v)
-    if req.HasField("amount"):
-        cur.money(req.amount, "amount")
-    else:
-        v.add("amount", "is required")
-    if req.HasField("max_amount"):
-        cur.money(req.max_amount, "max_amount")
-        v.check(req.max_amount.amount_minor >= req.amount.amount_minor, "max_amount",
-                "must not be below amount")
-    v.raise_if_any()
-    return cur.code
-
-
-def validate_card(req: pb.CreateStoredValueCardRequest) -> str:
-    v = Violations()
-    cur = _Currencies(v)
-    if req.HasField("balance"):
-        cur.money(req.balance, "balance")
-    else:
-        v.add("balance", "is required")
-    v.raise_if_any()
-    return cur.code
-
-
 # --- quotes ------------------------------------------------------------------
 
 
@@ -391,52 +292,11 @@ def validate_quote_request(req: pb.QuoteRequest, prefix: str = "") -> str:
 DEFAULT_POLICY = engine.Policy()
 
 
-def policy_from_proto(p: pb.StackingPolicy) -> engine.Policy:
-    """Validate a policy from a request; empty ``order`` means the default order."""
-    v = Violations()
-    order_kinds = {int(k) for k in engine.ORDER_KINDS}
-    all_kinds = {k.value for k in engine.Kind}
-    for i, k in enumerate(p.order):
-        v.check(k in order_kinds, f"policy.order[{i}]", "must be an order-level kind")
-    v.check(len(set(p.order)) == len(p.order), "policy.order", "lists a kind more than once")
-    for i, x in enumerate(p.exclusions):
-        v.check(x.first in all_kinds, f"policy.exclusions[{i}].first", "must be a known kind")
-        v.check(x.second in all_kinds, f"policy.exclusions[{i}].second",
-                "must be a known kind")
-        v.check(x.first != x.second, f"policy.exclusions[{i}]", "must name two kinds")
-    # Zero only when the request has no policy (the contract's minimum is 1).
-    v.check(p.points_per_unit > 0, "policy.points_per_unit", "is required")
-    v.raise_if_any()
-    return engine.Policy(
-        order=tuple(engine.Kind(k) for k in p.order) or engine.ORDER_KINDS,
-        exclusions=frozenset(frozenset({engine.Kind(x.first), engine.Kind(x.second)})
-                             for x in p.exclusions),
-        refuse_over_discount=p.over_discount == pb.OVER_DISCOUNT_POLICY_REFUSE,
-        floor=p.floor_minor,
-        points_per_unit=p.points_per_unit,
-        points_max_share_bps=p.points_max_share_bps,
-        points_platform_share_bps=p.points_cost_sharing.platform_share_bps,
-    )
-
-
 def sorted_exclusions(policy: engine.Policy) -> list[tuple[int, int]]:
+    """The policy's excluded pairs of kinds, each pair and the list sorted
+    (as stored and shown)."""
     pairs = [tuple(sorted(int(k) for k in pair)) for pair in policy.exclusions]
     return sorted((a, b) for a, b in pairs)
-
-
-def policy_to_proto(policy: engine.Policy) -> pb.StackingPolicy:
-    return pb.StackingPolicy(
-        order=[int(k) for k in policy.order],  # type: ignore[misc]
-        exclusions=[pb.Exclusion(first=a, second=b)  # type: ignore[arg-type]
-                    for a, b in sorted_exclusions(policy)],
-        over_discount=(pb.OVER_DISCOUNT_POLICY_REFUSE if policy.refuse_over_discount
-                       else pb.OVER_DISCOUNT_POLICY_CAP),
-        floor_minor=policy.floor,
-        points_per_unit=policy.points_per_unit,
-        points_max_share_bps=policy.points_max_share_bps,
-        points_cost_sharing=pb.CostSharing(
-            platform_share_bps=policy.points_platform_share_bps),
-    )
 
 
 # --- BestCoupons -------------------------------------------------------------

@@ -9,8 +9,8 @@ tombstones, each move once and the cancel rule are OrderHolds' guarantees.
 What each move does is each benefit kind's (``coupons``, ``points``,
 ``red_packets``, ``cards``, and the flash-sale units and budgets in
 ``promotions``), run in the same transaction. Each use case runs in the
-caller's transaction (session) and publishes ``promotion.hold.changed`` when
-the hold changes.
+caller's transaction (session), returns ``promotion.values`` and publishes
+``promotion.hold.changed`` when the hold changes.
 """
 
 from __future__ import annotations
@@ -33,21 +33,19 @@ from promotion import (
     red_packets,
     returns,
     trail,
+    views,
 )
 from promotion import store as t
-from promotion.quoting import load_benefits, price, to_response, used_amounts
+from promotion.quoting import load_benefits, price, to_response, unused_coupons, used_amounts
 from promotion.reasons import E
 from promotion.rows import ids
+from promotion.values import Amount, BenefitHold, Held, ReturnAsk, ReturnedShare
 from zhongtai import outbox
 from zhongtai.common.v1 import errors_pb2
-from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import utcnow
 from zhongtai.errors import COMMON, InvalidArgument, PreconditionViolation
 from zhongtai.holds import HoldReasons, HoldStatuses, Moved, OrderHolds
-from zhongtai.idempotency import request_hash
-from zhongtai.promotion.v1 import events_pb2 as ev
 from zhongtai.promotion.v1 import promotion_pb2 as pb
-from zhongtai.wire import money, now_timestamp
 
 log = logging.getLogger(__name__)
 
@@ -67,37 +65,34 @@ HOLDS = OrderHolds(
                   "quote": None})
 
 
-def _hold(row: Any, status: Any = None) -> pb.BenefitHold:
-    """The hold's row as protobuf, in ``status`` if given (after a move)."""
-    hold = pb.BenefitHold(order_id=row.order_id, buyer_id=row.buyer_id,
-                          status=row.status if status is None else status,
-                          coupon_ids=ids(row.coupon_ids), points=row.points,
-                          red_packet_id=row.red_packet_id, stored_value_card_id=row.card_id)
-    if row.card_id:
-        hold.stored_value_amount.CopyFrom(money(row.currency, row.card_amount))
-    return hold
+def _hold(row: Any, status: int | None = None) -> BenefitHold:
+    """The hold's row, in ``status`` if given (after a move)."""
+    return BenefitHold(order_id=row.order_id, buyer_id=row.buyer_id,
+                       status=int(row.status if status is None else status),
+                       coupon_ids=tuple(ids(row.coupon_ids)), points=row.points,
+                       red_packet_id=row.red_packet_id, card_id=row.card_id,
+                       currency=row.currency, card_amount=row.card_amount)
 
 
-async def _changed(s: AsyncSession, hold: pb.BenefitHold, detail: str) -> None:
+async def _changed(s: AsyncSession, hold: BenefitHold, detail: str) -> None:
     """The hold changed: publish it, and record ``detail`` in its trail."""
-    await outbox.publish(s, t.plumbing,
-                         ev.BenefitHoldChanged(hold=hold, occur_time=now_timestamp()),
-                         hold.order_id)
+    await outbox.publish(s, t.plumbing, views.hold_changed(hold, utcnow()), hold.order_id)
     await trail.record(s, trail.HOLD, hold.order_id, detail)
 
 
-async def hold_benefits(s: AsyncSession, dialect: str, req: pb.HoldBenefitsRequest
-                        ) -> pb.HoldBenefitsResponse:
+async def hold_benefits(s: AsyncSession, dialect: str, order_id: str, quote: pb.QuoteRequest,
+                        digest: str) -> Held:
     """Price the cart again, authoritatively, in this transaction, and hold
     exactly what that quote used, each by compare-and-set, all or nothing:
     coupons locked, points frozen, the red packet locked, the card amount
     held, flash-sale units and budgets counted (last). Idempotent by order
-    id: a repeat gets the hold and quote made, another request
-    IDEMPOTENCY_KEY_REUSED; an order already released is HOLD_RELEASED."""
-    domain.validate_quote_request(req.quote, "quote.")
+    id (``digest``: the request's fingerprint): a repeat gets the hold and
+    quote made, another request IDEMPOTENCY_KEY_REUSED; an order already
+    released is HOLD_RELEASED. The cart is priced through ``quoting`` (which
+    takes the QuoteRequest as it is); the quote is kept as it serializes."""
+    domain.validate_quote_request(quote, "quote.")
     # Trade's call (a service's): it names the buyer.
-    order_id, buyer_id = req.order_id, ownership.named_buyer(req.quote.buyer_id, "quote.buyer_id")
-    digest = request_hash(req)
+    buyer_id = ownership.named_buyer(quote.buyer_id, "quote.buyer_id")
     existing = await HOLDS.claim(s, dialect, order_id,
                                  {"buyer_id": buyer_id, "request_hash": digest})
     if existing is not None:
@@ -105,15 +100,15 @@ async def hold_benefits(s: AsyncSession, dialect: str, req: pb.HoldBenefitsReque
             raise COMMON(errors_pb2.ERROR_REASON_IDEMPOTENCY_KEY_REUSED,
                          f"order {order_id} already holds other benefits",
                          metadata={"order_id": order_id})
-        return pb.HoldBenefitsResponse(hold=_hold(existing),
-                                       quote=pb.QuoteResponse.FromString(existing.quote))
+        return Held(_hold(existing), bytes(existing.quote))
     # Any refusal below rolls everything back, the claim too.
-    b = await load_benefits(s, req.quote, buyer_id, prefix="quote.")
+    b = await load_benefits(s, quote, buyer_id, prefix="quote.")
     q = price(b)
-    response = to_response(b, q)
+    stored_quote = to_response(b, q).SerializeToString(deterministic=True)
     used = used_amounts(q)
     now = utcnow()
-    coupon_ids = [c for c in b.requested_coupons if c not in response.unused_coupon_ids]
+    unused = unused_coupons(q, b.requested_coupons)
+    coupon_ids = [c for c in b.requested_coupons if c not in unused]
     await coupons.lock(s, order_id, buyer_id, coupon_ids, now)
     await points.freeze(s, order_id, buyer_id, q.points_used)
     red_packet_id = ""
@@ -130,14 +125,13 @@ async def hold_benefits(s: AsyncSession, dialect: str, req: pb.HoldBenefitsReque
     h = t.benefit_holds
     await s.execute(update(h).where(h.c.order_id == order_id).values(
         coupon_ids=json.dumps(coupon_ids), points=q.points_used, red_packet_id=red_packet_id,
-        card_id=card_id, currency=b.currency, card_amount=card_amount,
-        quote=response.SerializeToString(deterministic=True)))
+        card_id=card_id, currency=b.currency, card_amount=card_amount, quote=stored_quote))
     row = await HOLDS.row(s, order_id)
     hold = _hold(row)
     await _changed(s, hold, f"HELD for buyer {buyer_id}: coupons {coupon_ids}, "
                    f"{q.points_used} points, red packet {red_packet_id or 'none'}, "
                    f"card {card_id or 'none'} {card_amount}")
-    return pb.HoldBenefitsResponse(hold=hold, quote=response)
+    return Held(hold, stored_quote)
 
 
 # What each move of the hold does, kind by kind (each kind's own effects, in
@@ -161,11 +155,11 @@ async def _effects(s: AsyncSession, row: Row[Any], action: str) -> None:
         await effect(s, hold, now)
 
 
-async def _after(s: AsyncSession, order_id: str, moved: Moved | None) -> pb.BenefitHold:
+async def _after(s: AsyncSession, order_id: str, moved: Moved | None) -> BenefitHold:
     """The hold after a move, published when it changed (None: a tombstone
     was left, the order held nothing)."""
     if moved is None:
-        hold = pb.BenefitHold(order_id=order_id, status=pb.HOLD_STATUS_RELEASED)
+        hold = BenefitHold(order_id, pb.HOLD_STATUS_RELEASED)
         detail = "RELEASED: it held nothing (a later hold is refused)"
     else:
         hold = _hold(moved.before, moved.status)
@@ -177,7 +171,7 @@ async def _after(s: AsyncSession, order_id: str, moved: Moved | None) -> pb.Bene
     return hold
 
 
-async def release_benefits(s: AsyncSession, dialect: str, order_id: str) -> pb.BenefitHold:
+async def release_benefits(s: AsyncSession, dialect: str, order_id: str) -> BenefitHold:
     """Give back what the order holds (HELD → RELEASED): coupons per their
     template's restore policy, points unfrozen, the red packet unlocked, the
     card amount let go, flash-sale units and budgets given back. An order
@@ -186,14 +180,14 @@ async def release_benefits(s: AsyncSession, dialect: str, order_id: str) -> pb.B
     return await _after(s, order_id, await HOLDS.release(s, dialect, order_id, _effects))
 
 
-async def redeem_benefits(s: AsyncSession, order_id: str) -> pb.BenefitHold:
+async def redeem_benefits(s: AsyncSession, order_id: str) -> BenefitHold:
     """Consume a paid order's hold (HELD → REDEEMED): coupons and the red
     packet used, points deducted, the card amount captured. Idempotent."""
     return await _after(s, order_id, await HOLDS.move(s, order_id, domain.REDEEM,
                                                       _effects))
 
 
-async def return_benefits(s: AsyncSession, order_id: str) -> pb.BenefitHold:
+async def return_benefits(s: AsyncSession, order_id: str) -> BenefitHold:
     """A paid order cancelled before anything shipped: what it consumed goes
     back to the buyer (REDEEMED → RETURNED): the card amount to the card's
     balance, the points as a RETURN ledger entry — both less what
@@ -205,8 +199,7 @@ async def return_benefits(s: AsyncSession, order_id: str) -> pb.BenefitHold:
                                                       _effects))
 
 
-async def return_shares(s: AsyncSession, dialect: str, req: pb.ReturnBenefitsRequest
-                        ) -> pb.ReturnBenefitsResponse:
+async def return_shares(s: AsyncSession, dialect: str, req: ReturnAsk) -> ReturnedShare:
     """After-sales gives back what an agreed refund returns of a paid order's
     benefits (its hold REDEEMED, or RETURNED: then nothing is left): the
     points for ``points_amount`` of their money and ``stored_value_amount``
@@ -217,16 +210,15 @@ async def return_shares(s: AsyncSession, dialect: str, req: pb.ReturnBenefitsReq
     request again gets the first answer and changes nothing, another under
     the id is IDEMPOTENCY_KEY_REUSED. HOLD_NOT_FOUND, ILLEGAL_HOLD_TRANSITION
     (nothing consumed); refused: nothing changed."""
-    stored = await returns.claim_request(s, dialect, req.request_id, req.order_id,
-                                         request_hash(req))
+    stored = await returns.claim_request(s, dialect, req.request_id, req.order_id, req.digest)
     if stored is not None:
-        return pb.ReturnBenefitsResponse.FromString(stored)
+        return stored
     row = await HOLDS.row(s, req.order_id, lock=True)
     if row is None or row.status not in (pb.HOLD_STATUS_REDEEMED, pb.HOLD_STATUS_RETURNED):
         _nothing_consumed(req.order_id, row)
     assert row is not None
     asked = (_money(req.points_amount, row.currency, "points_amount"),
-             _money(req.stored_value_amount, row.currency, "stored_value_amount"))
+             _money(req.card_amount, row.currency, "stored_value_amount"))
     consumed = returns.consumed(row)
     before = (consumed.everything() if row.status == pb.HOLD_STATUS_RETURNED  # all back
               else await returns.returned(s, req.order_id))
@@ -234,31 +226,33 @@ async def return_shares(s: AsyncSession, dialect: str, req: pb.ReturnBenefitsReq
     hold, now = returns.share(row, before, after), utcnow()
     await points.give_back_share(s, hold, req.request_id)
     await cards.refund(s, hold, now)
-    response = pb.ReturnBenefitsResponse(points_returned=hold.points)
-    if row.card_id:
-        response.stored_value_returned.CopyFrom(money(row.currency, hold.card_amount))
+    coupons_restored, red_packet_restored = [], ""
     if after.coupons and not before.coupons:
-        response.coupons_restored.extend(await coupons.give_back(s, hold, now))
+        coupons_restored = await coupons.give_back(s, hold, now)
         if await red_packets.give_back(s, hold, now):
-            response.red_packet_restored = row.red_packet_id
+            red_packet_restored = row.red_packet_id
+    share = ReturnedShare(
+        points=hold.points,
+        card=Amount(hold.card_amount, row.currency) if row.card_id else None,
+        coupons_restored=tuple(coupons_restored), red_packet_restored=red_packet_restored)
     await returns.record(s, req.order_id, after)
     await trail.record(s, trail.HOLD, req.order_id, (
         f"after-sales {req.request_id} gave back {hold.points} points, "
         f"{hold.card_amount} to card {row.card_id or 'none'}, coupons "
-        f"{list(response.coupons_restored)}, red packet {response.red_packet_restored or 'none'}"
+        f"{coupons_restored}, red packet {red_packet_restored or 'none'}"
         + (" (less than asked: that is all that was left)" if (
             after.points_amount - before.points_amount,
             after.card_amount - before.card_amount) != asked else "")))
-    await returns.answer(s, req.request_id, response)
-    return response
+    await returns.answer(s, req.request_id, share)
+    return share
 
 
-def _money(m: Money, currency: str, field: str) -> int:
+def _money(m: Amount, currency: str, field: str) -> int:
     """An amount of the order's currency (a zero amount in any)."""
-    if m.amount_minor and m.currency_code != currency:
+    if m.amount and m.currency != currency:
         raise InvalidArgument.field(f"{field}.currency_code",
                                     f"the order's benefits are in {currency or 'no currency'}")
-    return int(m.amount_minor)
+    return int(m.amount)
 
 
 def _nothing_consumed(order_id: str, row: Any) -> None:
@@ -273,7 +267,7 @@ def _nothing_consumed(order_id: str, row: Any) -> None:
 
 
 async def benefits_on_order_cancelled(s: AsyncSession, dialect: str, order_id: str, *,
-                                      paid: bool) -> pb.BenefitHold | None:
+                                      paid: bool) -> BenefitHold | None:
     """The consumer's effect of ``trade.order.cancelled``: release a held
     order's benefits, return a paid one's (only when the event says the order
     was paid); anything else is logged and skipped, never raised

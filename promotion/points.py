@@ -6,7 +6,7 @@ zero: EARN (once per request id, for good), FREEZE (a hold), UNFREEZE (its
 release), DEDUCT (its redeem) and RETURN (a paid order cancelled before
 anything shipped, or an after-sales refund's share: the points it spent are
 credited back, one entry per order and request). Each use case runs in the
-caller's transaction (session).
+caller's transaction (session) and returns a ``values.PointsAccount``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from promotion import ownership, trail
 from promotion import store as t
 from promotion.reasons import E
+from promotion.values import PointsAccount
 from zhongtai.auth import Identity
 from zhongtai.db import compare_and_set, insert_ignore, utcnow
 from zhongtai.errors import PreconditionViolation, ZhongtaiError
@@ -31,21 +32,20 @@ EARN, FREEZE, UNFREEZE, DEDUCT, RETURN = "EARN", "FREEZE", "UNFREEZE", "DEDUCT",
 
 
 async def get_points_account(s: AsyncSession, caller: Identity, buyer_id: str
-                             ) -> pb.PointsAccount:
+                             ) -> PointsAccount:
     """A buyer's account: the caller's, or the buyer staff name
     (``ownership.buyer_of``)."""
     return await account(s, ownership.buyer_of(caller, buyer_id))
 
 
-async def account(s: AsyncSession, buyer_id: str) -> pb.PointsAccount:
+async def account(s: AsyncSession, buyer_id: str) -> PointsAccount:
     """The buyer's account (empty if it never earned a point)."""
     row = (await s.execute(select(t.points_accounts)
                            .where(t.points_accounts.c.buyer_id == buyer_id))).first()
     if row is None:
-        return pb.PointsAccount(buyer_id=buyer_id)
-    # The row's balance is what is available; the view's includes the frozen part.
-    return pb.PointsAccount(buyer_id=buyer_id, balance=row.balance + row.frozen,
-                            frozen=row.frozen, available=row.balance)
+        return PointsAccount(buyer_id)
+    # The row's balance is what is available; the account's includes the frozen part.
+    return PointsAccount(buyer_id, available=row.balance, frozen=row.frozen)
 
 
 async def _change(s: AsyncSession, buyer_id: str, kind: str, points: int, *,
@@ -78,21 +78,20 @@ async def _change(s: AsyncSession, buyer_id: str, kind: str, points: int, *,
     return True
 
 
-async def earn_points(s: AsyncSession, dialect: str, req: pb.EarnPointsRequest
-                      ) -> pb.EarnPointsResponse:
-    """Credit points once per request id (the ledger remembers it for good,
-    where idempotency records expire)."""
+async def earn_points(s: AsyncSession, dialect: str, *, request_id: str, buyer_id: str,
+                      points: int, reason: str = "") -> PointsAccount:
+    """Credit the buyer ``points`` once per request id (the ledger remembers
+    it for good, where idempotency records expire); the account after."""
     lg = t.points_ledger
     done = (await s.execute(select(lg.c.points).where(
-        lg.c.buyer_id == req.buyer_id, lg.c.kind == EARN, lg.c.order_id == "",
-        lg.c.request_id == req.request_id))).first()
+        lg.c.buyer_id == buyer_id, lg.c.kind == EARN, lg.c.order_id == "",
+        lg.c.request_id == request_id))).first()
     if done is None:
         await s.execute(insert_ignore(dialect, t.points_accounts).values(
-            buyer_id=req.buyer_id, balance=0, frozen=0, updated_at=utcnow()))
-        ok = await _change(s, req.buyer_id, EARN, req.points,
-                           request_id=req.request_id, reason=req.reason)
+            buyer_id=buyer_id, balance=0, frozen=0, updated_at=utcnow()))
+        ok = await _change(s, buyer_id, EARN, points, request_id=request_id, reason=reason)
         assert ok
-    return pb.EarnPointsResponse(account=await account(s, req.buyer_id))
+    return await account(s, buyer_id)
 
 
 def _insufficient(buyer_id: str, message: str, why: str) -> ZhongtaiError:

@@ -1,8 +1,9 @@
 """promotion's stacking policy: the one stored row (none: the engine's
 default ``Policy()``) that orders the order-level stages, excludes pairs of
-kinds, refuses or caps over-discounts and prices points. Validation and the
-protobuf form are in ``domain``. Each use case runs in the caller's
-transaction (session)."""
+kinds, refuses or caps over-discounts and prices points, as the engine's
+``Policy``. A request's policy is checked by ``promotion.requests`` and shown
+by ``promotion.views``. Each use case runs in the caller's transaction
+(session)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from promotion import domain, engine, trail
 from promotion import store as t
 from zhongtai.db import changed, insert_ignore, utcnow
-from zhongtai.promotion.v1 import promotion_pb2 as pb
 
 POLICY_ID = 1
 
@@ -37,17 +37,11 @@ async def load_policy(s: AsyncSession) -> engine.Policy:
     )
 
 
-async def get_stacking_policy(s: AsyncSession) -> pb.StackingPolicy:
-    """The policy in force, as protobuf."""
-    return domain.policy_to_proto(await load_policy(s))
-
-
-async def update_stacking_policy(s: AsyncSession, dialect: str,
-                                 req: pb.UpdateStackingPolicyRequest
-                                 ) -> pb.UpdateStackingPolicyResponse:
-    """Validate and store the policy (the first update inserts the row);
-    quotes from the next transaction on use it."""
-    policy = domain.policy_from_proto(req.policy)
+async def update_stacking_policy(s: AsyncSession, dialect: str, policy: engine.Policy
+                                 ) -> engine.Policy:
+    """Store the policy (checked: ``promotion.requests.stacking_policy``;
+    the first update inserts the row); quotes from the next transaction on
+    use it. Returns the policy in force."""
     values = {
         "stage_order": json.dumps([int(k) for k in policy.order]),
         "exclusions": json.dumps(domain.sorted_exclusions(policy)),
@@ -65,4 +59,4 @@ async def update_stacking_policy(s: AsyncSession, dialect: str,
     values.pop("updated_at")
     await trail.record(s, trail.POLICY, trail.PLATFORM_POLICY,
                        f"replaced: {json.dumps(values, sort_keys=True)}")
-    return pb.UpdateStackingPolicyResponse(policy=await get_stacking_policy(s))
+    return await load_policy(s)

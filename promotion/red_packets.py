@@ -7,7 +7,8 @@ buyer's, AVAILABLE, not expired and in the cart's currency; a seller's pays
 only for that seller's goods, at the seller's cost. A hold locks it
 (AVAILABLE → LOCKED, one order wins it); a release unlocks it; a redeem uses
 it; a return (a paid order cancelled before anything shipped) gives it back
-while not expired. Each use case runs in the caller's transaction (session).
+while not expired. Each use case runs in the caller's transaction (session),
+takes plain values and returns ``promotion.values``.
 """
 
 from __future__ import annotations
@@ -20,18 +21,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import domain, engine, ownership, trail
+from promotion import engine, ownership, trail, views
 from promotion import store as t
 from promotion.reasons import E, not_usable
 from promotion.rows import Keyed
+from promotion.values import RedPacket, RedPacketAsk, RedPacketPool
 from zhongtai import outbox, pagination
 from zhongtai.auth import Identity
 from zhongtai.db import changed, compare_and_set, utcnow
 from zhongtai.errors import InvalidArgument, PreconditionViolation, ZhongtaiError
 from zhongtai.ids import new_id
-from zhongtai.promotion.v1 import events_pb2 as ev
 from zhongtai.promotion.v1 import promotion_pb2 as pb
-from zhongtai.wire import money, timestamp
 
 log = logging.getLogger(__name__)
 
@@ -41,72 +41,68 @@ RED_PACKETS = Keyed(t.red_packets.c.red_packet_id, "red packet",
                     pb.ERROR_REASON_RED_PACKET_NOT_FOUND)
 
 
-def _pool(row: Any) -> pb.RedPacketPool:
-    return pb.RedPacketPool(pool_id=row.pool_id, funded_by_seller_id=row.funded_by_seller_id,
-                            budget=money(row.currency, row.budget),
-                            remaining=money(row.currency, row.remaining),
-                            valid_days=row.valid_days)
+def _pool(row: Any) -> RedPacketPool:
+    return RedPacketPool(pool_id=row.pool_id, funded_by_seller_id=row.funded_by_seller_id,
+                         currency=row.currency, budget=row.budget, remaining=row.remaining,
+                         valid_days=row.valid_days)
 
 
-async def create_red_packet_pool(s: AsyncSession, req: pb.CreateRedPacketPoolRequest
-                                 ) -> pb.CreateRedPacketPoolResponse:
-    """Validate and store a pool (RED_PACKET_POOL_EXISTS if its id is taken)."""
-    currency = domain.validate_pool(req.pool)
-    p = req.pool
+async def create_red_packet_pool(s: AsyncSession, p: RedPacketPool) -> RedPacketPool:
+    """Store a pool (checked: ``promotion.requests.pool``) with all its budget
+    remaining (RED_PACKET_POOL_EXISTS if its id is taken, a new id if it has
+    none); returns it as stored."""
     pool_id = await POOLS.new_key(s, p.pool_id)
     await s.execute(t.red_packet_pools.insert().values(
-        pool_id=pool_id, funded_by_seller_id=p.funded_by_seller_id, currency=currency,
-        budget=p.budget.amount_minor, remaining=p.budget.amount_minor,
-        valid_days=p.valid_days, created_at=utcnow()))
+        pool_id=pool_id, funded_by_seller_id=p.funded_by_seller_id, currency=p.currency,
+        budget=p.budget, remaining=p.budget, valid_days=p.valid_days, created_at=utcnow()))
     await trail.record(s, trail.POOL, pool_id,
-                       f"created: {p.budget.amount_minor} {currency} of "
+                       f"created: {p.budget} {p.currency} of "
                        f"{trail.funder(p.funded_by_seller_id)}")
-    return pb.CreateRedPacketPoolResponse(pool=_pool(await POOLS.get(s, pool_id)))
+    return _pool(await POOLS.get(s, pool_id))
 
 
-async def get_red_packet_pool(s: AsyncSession, pool_id: str) -> pb.RedPacketPool:
+async def get_red_packet_pool(s: AsyncSession, pool_id: str) -> RedPacketPool:
     """One pool, or RED_PACKET_POOL_NOT_FOUND."""
     return _pool(await POOLS.get(s, pool_id))
 
 
-def _red_packet(row: Any, now: dt.datetime) -> pb.RedPacket:
+def _red_packet(row: Any, now: dt.datetime) -> RedPacket:
     status = row.status
     if status == pb.RED_PACKET_STATUS_AVAILABLE and row.expire_at <= now:
         status = pb.RED_PACKET_STATUS_EXPIRED
-    return pb.RedPacket(red_packet_id=row.red_packet_id, pool_id=row.pool_id,
-                        buyer_id=row.buyer_id, amount=money(row.currency, row.amount),
-                        status=status, expire_time=timestamp(row.expire_at),
-                        order_id=row.order_id or "",
-                        funded_by_seller_id=row.funded_by_seller_id)
+    return RedPacket(red_packet_id=row.red_packet_id, pool_id=row.pool_id,
+                     buyer_id=row.buyer_id, funded_by_seller_id=row.funded_by_seller_id,
+                     currency=row.currency, amount=row.amount, status=status,
+                     expire_at=row.expire_at, order_id=row.order_id or "")
 
 
-async def issue_red_packet(s: AsyncSession, req: pb.IssueRedPacketRequest
-                           ) -> pb.IssueRedPacketResponse:
+async def issue_red_packet(s: AsyncSession, ask: RedPacketAsk) -> RedPacket:
     """Give the buyer a packet of ``amount`` (or a random amount up to
     ``max_amount``) drawn from the pool by compare-and-set (POOL_EXHAUSTED
-    when it cannot pay it); publishes ``promotion.red_packet.issued``."""
-    currency = domain.validate_issue_red_packet(req)
-    pool = await POOLS.get(s, req.pool_id)
+    when it cannot pay it; the pool's currency or INVALID_ARGUMENT);
+    publishes ``promotion.red_packet.issued``. Returns the packet."""
+    currency, pool_id, buyer_id = ask.currency, ask.pool_id, ask.buyer_id
+    pool = await POOLS.get(s, pool_id)
     if pool.currency != currency:
         raise InvalidArgument.field("amount.currency_code", f"the pool is in {pool.currency}")
-    low = req.amount.amount_minor
-    high = req.max_amount.amount_minor if req.HasField("max_amount") else low
+    low = ask.amount
+    high = low if ask.max_amount is None else ask.max_amount
     # Never draw more than the pool seemed to hold (the update below decides).
     high = max(low, min(high, pool.remaining))
     amount = low + secrets.randbelow(high - low + 1)
     p = t.red_packet_pools
     if not await compare_and_set(s, update(p).where(
-            p.c.pool_id == req.pool_id, p.c.remaining >= amount)
+            p.c.pool_id == pool_id, p.c.remaining >= amount)
             .values(remaining=p.c.remaining - amount)):
         raise E(pb.ERROR_REASON_POOL_EXHAUSTED,
-                f"red packet pool {req.pool_id} cannot pay {amount}",
-                violations=[PreconditionViolation("BUDGET", f"red_packet_pools/{req.pool_id}",
+                f"red packet pool {pool_id} cannot pay {amount}",
+                violations=[PreconditionViolation("BUDGET", f"red_packet_pools/{pool_id}",
                                                   f"cannot pay {amount}")],
-                metadata={"pool_id": req.pool_id})
+                metadata={"pool_id": pool_id})
     now = utcnow()
     red_packet_id = new_id()
     await s.execute(t.red_packets.insert().values(
-        red_packet_id=red_packet_id, pool_id=req.pool_id, buyer_id=req.buyer_id,
+        red_packet_id=red_packet_id, pool_id=pool_id, buyer_id=buyer_id,
         funded_by_seller_id=pool.funded_by_seller_id, currency=currency, amount=amount,
         status=pb.RED_PACKET_STATUS_AVAILABLE,
         expire_at=now + dt.timedelta(days=pool.valid_days), order_id=None,
@@ -114,29 +110,30 @@ async def issue_red_packet(s: AsyncSession, req: pb.IssueRedPacketRequest
     row = (await s.execute(select(t.red_packets)
                            .where(t.red_packets.c.red_packet_id == red_packet_id))).one()
     packet = _red_packet(row, now)
-    await outbox.publish(s, t.plumbing,
-                         ev.RedPacketIssued(red_packet=packet, occur_time=timestamp(now)),
-                         red_packet_id)
-    await trail.record(s, trail.POOL, req.pool_id,
+    await outbox.publish(s, t.plumbing, views.red_packet_issued(packet, now), red_packet_id)
+    await trail.record(s, trail.POOL, pool_id,
                        f"paid {amount} {currency} for red packet {red_packet_id} "
-                       f"to buyer {req.buyer_id}")
+                       f"to buyer {buyer_id}")
     await trail.record(s, trail.RED_PACKET, red_packet_id,
-                       f"issued {amount} {currency} from pool {req.pool_id} "
-                       f"to buyer {req.buyer_id}")
-    return pb.IssueRedPacketResponse(red_packet=packet)
+                       f"issued {amount} {currency} from pool {pool_id} "
+                       f"to buyer {buyer_id}")
+    return packet
 
 
-async def list_red_packets(s: AsyncSession, caller: Identity, req: pb.ListRedPacketsRequest
-                           ) -> pb.ListRedPacketsResponse:
+async def list_red_packets(s: AsyncSession, caller: Identity, buyer_id: str = "", *,
+                           page_size: int = 0, page_token: str = ""
+                           ) -> tuple[list[RedPacket], str]:
     """A buyer's packets (the caller's, or the buyer staff name:
-    ``ownership.buyer_of``) by id, a page at a time."""
-    buyer_id = ownership.buyer_of(caller, req.buyer_id)
+    ``ownership.buyer_of``) by id, a page at a time: the page and the next
+    page's token ("" after the last)."""
+    buyer_id = ownership.buyer_of(caller, buyer_id)
     rp = t.red_packets
     rows, token = await pagination.page(s, select(rp).where(rp.c.buyer_id == buyer_id),
-                                        rp.c.red_packet_id, req, f"red_packets:{buyer_id}")
+                                        rp.c.red_packet_id,
+                                        pagination.Page(page_size, page_token),
+                                        f"red_packets:{buyer_id}")
     now = utcnow()
-    return pb.ListRedPacketsResponse(red_packets=[_red_packet(r, now) for r in rows],
-                                     next_page_token=token)
+    return [_red_packet(r, now) for r in rows], token
 
 
 # --- for a quote -------------------------------------------------------------

@@ -16,26 +16,21 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from google.protobuf.message import Message
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import domain
+from promotion import domain, views
 from promotion import store as t
+from promotion.values import ReturnedShare
 from zhongtai.common.v1 import errors_pb2
 from zhongtai.db import changed, insert_ignore, utcnow
 from zhongtai.errors import COMMON
-from zhongtai.promotion.v1 import promotion_pb2 as pb
 
 
 def consumed(hold: Any) -> domain.Consumed:
     """What the order of this hold row consumed: its points and the money
     its quote took off with them, its card amount."""
-    money = 0
-    if hold.quote:
-        money = sum(d.amount.amount_minor
-                    for d in pb.QuoteResponse.FromString(hold.quote).deductions
-                    if d.kind == pb.DEDUCTION_KIND_POINTS)
+    money = views.points_amount(hold.quote) if hold.quote else 0
     return domain.Consumed(hold.points, money, hold.card_amount)
 
 
@@ -79,7 +74,7 @@ async def rest_of(s: AsyncSession, hold: Any) -> Any:
 
 
 async def claim_request(s: AsyncSession, dialect: str, request_id: str, order_id: str,
-                        digest: str) -> bytes | None:
+                        digest: str) -> ReturnedShare | None:
     """Record a new request id (None), or return the answer of the same
     request made before; another request under the id is
     IDEMPOTENCY_KEY_REUSED."""
@@ -94,11 +89,12 @@ async def claim_request(s: AsyncSession, dialect: str, request_id: str, order_id
         raise COMMON(errors_pb2.ERROR_REASON_IDEMPOTENCY_KEY_REUSED,
                      f"return {request_id!r} was asked with another payload",
                      metadata={"scope": "ReturnBenefits", "key": request_id})
-    return bytes(row.response)
+    return views.returned_share_of(bytes(row.response))
 
 
-async def answer(s: AsyncSession, request_id: str, response: Message) -> None:
-    """Remember the answer of a request claimed in this transaction."""
+async def answer(s: AsyncSession, request_id: str, share: ReturnedShare) -> None:
+    """Remember the answer of a request claimed in this transaction (as
+    ``views.returned_share_bytes`` stores it)."""
     q = t.benefit_return_requests
     await s.execute(update(q).where(q.c.request_id == request_id).values(
-        response=response.SerializeToString(deterministic=True)))
+        response=views.returned_share_bytes(share)))

@@ -1,24 +1,23 @@
 """How promotion reads and writes its rows: a table keyed by one id (its row
 or NOT_FOUND, a new key or EXISTS), and a rule's scope and id lists (JSON
-text columns, read whole, never queried inside) as the protobuf and the
-engine see them."""
+text columns, read whole, never queried inside) as its values
+(``promotion.values.Scope``) and the engine see them."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Column
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import engine
+from promotion import engine, views
 from promotion.reasons import E
+from promotion.values import Scope
 from zhongtai.db import ensure_absent, fetch_one
 from zhongtai.ids import new_id
-from zhongtai.promotion.v1 import promotion_pb2 as pb
-from zhongtai.wire import to_datetime
 
 
 @dataclass(frozen=True)
@@ -51,10 +50,16 @@ def to_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def scope_view(row: Any) -> pb.Scope:
-    """The scope columns of a promotion's or a template's row, as protobuf."""
-    return pb.Scope(seller_id=row.seller_id, sku_ids=ids(row.scope_sku_ids),
-                    category_ids=ids(row.scope_category_ids))
+def scope_of(row: Any) -> Scope:
+    """The scope columns of a promotion's or a template's row."""
+    return Scope(row.seller_id, tuple(ids(row.scope_sku_ids)),
+                 tuple(ids(row.scope_category_ids)))
+
+
+def scope_view(row: Any) -> Any:
+    """The scope columns of a row as the API shows them (``views.scope``;
+    promotions' mapping, until it moves to the views as well)."""
+    return views.scope(scope_of(row))
 
 
 def engine_scope(row: Any) -> engine.Scope:
@@ -63,12 +68,18 @@ def engine_scope(row: Any) -> engine.Scope:
                         frozenset(ids(row.scope_category_ids)))
 
 
-def scope_columns(scope: pb.Scope) -> dict[str, Any]:
+class ScopeLike(Protocol):
+    """A scope as a value or a request gives it."""
+
+    @property
+    def seller_id(self) -> str: ...
+    @property
+    def sku_ids(self) -> Sequence[str]: ...
+    @property
+    def category_ids(self) -> Sequence[str]: ...
+
+
+def scope_columns(scope: ScopeLike) -> dict[str, Any]:
     """A scope's columns, to insert."""
     return {"seller_id": scope.seller_id, "scope_sku_ids": to_json(list(scope.sku_ids)),
             "scope_category_ids": to_json(list(scope.category_ids))}
-
-
-def optional_time(msg: Any, name: str) -> dt.datetime | None:
-    """A Timestamp field that may be unset, as a datetime or None."""
-    return to_datetime(getattr(msg, name)) if msg.HasField(name) else None

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from promotion import store as t
 from zhongtai import audit
-from zhongtai.promotion.v1 import promotion_pb2 as pb
+from zhongtai.common.v1.audit_pb2 import AuditEntry
 
 PROMOTION, TEMPLATE, COUPON, POINTS = "promotion", "coupon_template", "coupon", "points_account"
 POOL, RED_PACKET, CARD = "red_packet_pool", "red_packet", "stored_value_card"
@@ -47,11 +47,11 @@ def funder(seller_id: str) -> str:
     return f"seller {seller_id}" if seller_id else "the platform"
 
 
-async def list_audit_entries(s: AsyncSession, req: pb.ListAuditEntriesRequest
-                             ) -> pb.ListAuditEntriesResponse:
+async def list_audit_entries(s: AsyncSession, *, resource_type: str, resource_id: str,
+                             page_size: int, page_token: str) -> tuple[list[AuditEntry], str]:
     """A resource's entries, oldest first, a page at a time (an operator's
-    read; a resource_type promotion does not record is INVALID_ARGUMENT)."""
-    entries, token = await audit.list_entries(s, t.plumbing, req.resource_type, req.resource_id,
-                                              req.page_size, req.page_token,
-                                              resource_types=RESOURCE_TYPES)
-    return pb.ListAuditEntriesResponse(entries=entries, next_page_token=token)
+    read; a resource_type promotion does not record is INVALID_ARGUMENT):
+    ``zhongtai.audit``'s entries and the next page's token ("" after the
+    last)."""
+    return await audit.list_entries(s, t.plumbing, resource_type, resource_id, page_size,
+                                    page_token, resource_types=RESOURCE_TYPES)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from promotion import cards, holds, points, red_packets
+from promotion import cards, holds, points, red_packets, requests, views
 from promotion import coupons as coupons_
 from promotion import store as t
 from promotion.app import BENEFIT_REDEEM
@@ -20,6 +20,7 @@ from tests.paid_cancel_support import consumers, paid
 from zhongtai.auth import Identity, Role
 from zhongtai.db import Database
 from zhongtai.errors import FailedPrecondition
+from zhongtai.idempotency import request_hash
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 
 # The caller of the use cases the tests set up with: staff (an operator),
@@ -33,22 +34,21 @@ async def make_template(db: Database, *, total: int = 100, per_buyer: int = 0,
     """A coupon template (10.00 off 50.00 unless told), valid 7 days after
     the claim, borne by the platform."""
     async with db.transaction() as s:
-        resp = await coupons_.create_coupon_template(s, STAFF, pb.CreateCouponTemplateRequest(
-            template=pb.CouponTemplate(
+        template = await coupons_.create_coupon_template(s, STAFF, requests.coupon_template(
+            pb.CreateCouponTemplateRequest(template=pb.CouponTemplate(
                 title="10 off 50", kind=pb.COUPON_KIND_FULL_REDUCTION,
                 threshold=cny(threshold), amount_off=cny(amount_off), valid_days=7,
                 total_quantity=total, per_buyer_limit=per_buyer, restore_on_cancel=restore,
-                cost_sharing=pb.CostSharing(platform_share_bps=10_000))))
-    return resp.template.template_id
+                cost_sharing=pb.CostSharing(platform_share_bps=10_000)))))
+    return template.template_id
 
 
 async def claim(db: Database, template_id: str, buyer: str) -> str:
     """The coupon id, or the refusal's reason."""
     try:
         async with db.transaction() as s:
-            resp = await coupons_.claim_coupon(s, db.dialect, STAFF, pb.ClaimCouponRequest(
-                template_id=template_id, buyer_id=buyer))
-        return resp.coupon.coupon_id
+            coupon = await coupons_.claim_coupon(s, db.dialect, STAFF, template_id, buyer)
+        return coupon.coupon_id
     except FailedPrecondition as e:
         return e.reason
 
@@ -60,14 +60,16 @@ async def wallet_of_buyer_1(db: Database) -> dict[str, str]:
     restore = await make_template(db, restore=True)
     no_restore = await make_template(db, restore=False)
     async with db.transaction() as s:
-        await points.earn_points(s, db.dialect, pb.EarnPointsRequest(
-            request_id="earn-1", buyer_id="buyer-1", points=1000, reason="welcome"))
-        pool = (await red_packets.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
-            pool=pb.RedPacketPool(budget=cny(10_000), valid_days=3)))).pool
-        packet = (await red_packets.issue_red_packet(s, pb.IssueRedPacketRequest(
-            pool_id=pool.pool_id, buyer_id="buyer-1", amount=cny(300)))).red_packet
-        card = (await cards.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
-            buyer_id="buyer-1", balance=cny(20_000)))).card
+        await points.earn_points(s, db.dialect, request_id="earn-1", buyer_id="buyer-1",
+                                 points=1000, reason="welcome")
+        pool = await red_packets.create_red_packet_pool(s, requests.pool(
+            pb.CreateRedPacketPoolRequest(pool=pb.RedPacketPool(budget=cny(10_000),
+                                                                valid_days=3))))
+        packet = await red_packets.issue_red_packet(s, requests.red_packet(
+            pb.IssueRedPacketRequest(pool_id=pool.pool_id, buyer_id="buyer-1",
+                                     amount=cny(300))))
+        card = await cards.create_stored_value_card(s, requests.card(
+            pb.CreateStoredValueCardRequest(buyer_id="buyer-1", balance=cny(20_000))))
     return {"coupon": await claim(db, restore, "buyer-1"),
             "coupon_no_restore": await claim(db, no_restore, "buyer-1"),
             "red_packet": packet.red_packet_id, "card": card.card_id}
@@ -85,11 +87,10 @@ async def wallet_state(db: Database, wallet: dict[str, str], *, detail: bool = F
     if detail:
         columns += [ledger.order_id, ledger.balance_after]
     async with db.transaction() as s:
-        coupons = {c.coupon_id: (c.status, c.order_id) for c in (await coupons_.list_coupons(
-            s, STAFF, pb.ListCouponsRequest(buyer_id="buyer-1"))).coupons}
+        coupons = {c.coupon_id: (c.status, c.order_id)
+                   for c in (await coupons_.list_coupons(s, STAFF, "buyer-1"))[0]}
         packets = {p.red_packet_id: (p.status, p.order_id) if detail else p.status
-                   for p in (await red_packets.list_red_packets(
-                       s, STAFF, pb.ListRedPacketsRequest(buyer_id="buyer-1"))).red_packets}
+                   for p in (await red_packets.list_red_packets(s, STAFF, "buyer-1"))[0]}
         account = await points.get_points_account(s, STAFF, "buyer-1")
         card = await cards.get_stored_value_card(s, STAFF, wallet["card"])
         entries = [tuple(r) for r in (await s.execute(
@@ -98,7 +99,7 @@ async def wallet_state(db: Database, wallet: dict[str, str], *, detail: bool = F
             "coupon_no_restore": coupons[wallet["coupon_no_restore"]],
             "red_packet": packets[wallet["red_packet"]],
             "points": (account.balance, account.frozen),
-            "card": (card.balance.amount_minor, card.held.amount_minor), "ledger": entries}
+            "card": (card.balance, card.held), "ledger": entries}
 
 
 async def rows(db: Database) -> dict[str, int]:
@@ -123,10 +124,25 @@ def cart(wallet: dict[str, str], coupon: str = "coupon") -> pb.QuoteRequest:
         stored_value_card_id=wallet["card"], stored_value_amount=cny(2000))
 
 
+async def hold_benefits(s: Any, dialect: str, req: pb.HoldBenefitsRequest
+                        ) -> pb.HoldBenefitsResponse:
+    """HoldBenefits' use case on a request, as the servicer maps it."""
+    held = await holds.hold_benefits(s, dialect, req.order_id, req.quote, request_hash(req))
+    return pb.HoldBenefitsResponse(hold=views.benefit_hold(held.hold),
+                                   quote=views.quote(held.quote))
+
+
+async def return_shares(s: Any, dialect: str, req: pb.ReturnBenefitsRequest
+                        ) -> pb.ReturnBenefitsResponse:
+    """ReturnBenefits' use case on a request, as the servicer maps it."""
+    return views.returned_share(await holds.return_shares(s, dialect,
+                                                          requests.return_ask(req)))
+
+
 async def paid_order(db: Database, order_id: str, req: pb.QuoteRequest) -> pb.QuoteResponse:
     """Held at creation, redeemed by the OrderPaid consumer."""
     async with db.transaction() as s:
-        held = await holds.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+        held = await hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
             order_id=order_id, quote=req))
     await consumers(PROMOTION, db)[BENEFIT_REDEEM.queue](paid(order_id))
     assert await hold_status(db, order_id) == pb.HOLD_STATUS_REDEEMED

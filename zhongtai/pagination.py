@@ -7,6 +7,7 @@ import base64
 import binascii
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import Column, Row, Select
@@ -53,6 +54,15 @@ def decode_token(token: str, query: str = "") -> str | None:
 
 class PageRequest(Protocol):
     """A List request (AIP-158): its page_size and page_token fields."""
+
+    page_size: int
+    page_token: str
+
+
+@dataclass
+class Page:
+    """A page asked for as plain values (a ``PageRequest``), for use cases
+    that take the page size and token rather than a request message."""
 
     page_size: int
     page_token: str

@@ -16,7 +16,7 @@ from catalog import store as ct
 from catalog.app import SERVICE as CATALOG
 from catalog.app import STOCK_DEDUCT, STOCK_RELEASE
 from catalog.domain import NewItem, SkuInput, StockLine
-from promotion import cards, holds, points
+from promotion import cards, points, requests
 from promotion import coupons as coupons_
 from promotion import store as pt
 from promotion.app import BENEFIT_REDEEM, BENEFIT_RELEASE
@@ -24,7 +24,7 @@ from promotion.app import SERVICE as PROMOTION
 from tests.builders import cny
 from tests.conftest import OpenDb
 from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
-from tests.promotion_support import STAFF
+from tests.promotion_support import STAFF, hold_benefits
 from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.db import Database
@@ -96,24 +96,24 @@ async def test_two_concurrent_deliveries_of_a_ship_timeout_return_benefits_once(
         promotion_db: Database) -> None:
     db = promotion_db
     async with db.transaction() as s:
-        await points.earn_points(s, db.dialect, pb.EarnPointsRequest(
-            request_id="earn-1", buyer_id="buyer-1", points=10_000, reason="welcome"))
-        card = (await cards.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
-            buyer_id="buyer-1", balance=cny(100_000)))).card
-        tpl = (await coupons_.create_coupon_template(s, STAFF, pb.CreateCouponTemplateRequest(
-            template=pb.CouponTemplate(
+        await points.earn_points(s, db.dialect, request_id="earn-1", buyer_id="buyer-1",
+                                 points=10_000, reason="welcome")
+        card = await cards.create_stored_value_card(s, requests.card(
+            pb.CreateStoredValueCardRequest(buyer_id="buyer-1", balance=cny(100_000))))
+        tpl = await coupons_.create_coupon_template(s, STAFF, requests.coupon_template(
+            pb.CreateCouponTemplateRequest(template=pb.CouponTemplate(
                 title="10 off 50", kind=pb.COUPON_KIND_FULL_REDUCTION, threshold=cny(5000),
                 amount_off=cny(1000), valid_days=7, total_quantity=100,
                 restore_on_cancel=True,
-                cost_sharing=pb.CostSharing(platform_share_bps=10_000))))).template
+                cost_sharing=pb.CostSharing(platform_share_bps=10_000)))))
     consume = consumers(PROMOTION, db)
     coupons = []
     for i in range(ORDERS):
         async with db.transaction() as s:
-            coupon = (await coupons_.claim_coupon(s, db.dialect, STAFF, pb.ClaimCouponRequest(
-                template_id=tpl.template_id, buyer_id="buyer-1"))).coupon.coupon_id
+            coupon = (await coupons_.claim_coupon(s, db.dialect, STAFF, tpl.template_id,
+                                                  "buyer-1")).coupon_id
             coupons.append(coupon)
-            await holds.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+            await hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
                 order_id=f"o{i}", quote=pb.QuoteRequest(
                     buyer_id="buyer-1",
                     lines=[pb.QuoteLine(line_id="l1", seller_id="s1", sku_id="sku-1",
@@ -130,7 +130,7 @@ async def test_two_concurrent_deliveries_of_a_ship_timeout_return_benefits_once(
             statuses = (await s.execute(select(pt.coupons.c.status)
                                         .order_by(pt.coupons.c.coupon_id))).scalars().all()
         return ((account.balance, account.frozen),
-                (c.balance.amount_minor, c.held.amount_minor), list(statuses))
+                (c.balance, c.held), list(statuses))
 
     assert await wallet() == ((10_000 - 300 * ORDERS, 0), (100_000 - 2000 * ORDERS, 0),
                               [pb.COUPON_STATUS_USED] * ORDERS)

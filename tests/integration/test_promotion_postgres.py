@@ -11,15 +11,17 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from promotion import coupons, promotions, quoting, red_packets
+from promotion import coupons, promotions, quoting, red_packets, requests
 from promotion import holds as holds_
 from promotion import store as t
 from promotion.app import SERVICE as PROMOTION
+from promotion.values import BenefitHold, CouponTemplate
 from tests.builders import cny
 from tests.conftest import OpenDb
 from tests.promotion_support import (
     STAFF,
     claim,
+    hold_benefits,
     make_template,
     wallet_of_buyer_1,
     wallet_state,
@@ -37,7 +39,7 @@ async def db(migrated_pg: OpenDb) -> Database:
     return await migrated_pg(PROMOTION)
 
 
-async def template_of(db: Database, template_id: str) -> pb.CouponTemplate:
+async def template_of(db: Database, template_id: str) -> CouponTemplate:
     async with db.transaction() as s:
         return await coupons.get_coupon_template(s, template_id)
 
@@ -72,14 +74,15 @@ async def test_10_concurrent_claims_by_one_buyer_with_limit_1_issue_1(db: Databa
 
 async def test_30_concurrent_red_packets_from_a_pool_of_10_yuan(db: Database) -> None:
     async with db.transaction() as s:
-        pool = (await red_packets.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
-            pool=pb.RedPacketPool(budget=cny(1000), valid_days=3)))).pool
+        pool = await red_packets.create_red_packet_pool(s, requests.pool(
+            pb.CreateRedPacketPoolRequest(pool=pb.RedPacketPool(budget=cny(1000),
+                                                                valid_days=3))))
 
     async def issue(i: int) -> str:
         try:
             async with db.transaction() as s:
-                await red_packets.issue_red_packet(s, pb.IssueRedPacketRequest(
-                    pool_id=pool.pool_id, buyer_id=f"buyer-{i}", amount=cny(100)))
+                await red_packets.issue_red_packet(s, requests.red_packet(pb.IssueRedPacketRequest(
+                    pool_id=pool.pool_id, buyer_id=f"buyer-{i}", amount=cny(100))))
             return "ok"
         except FailedPrecondition as e:
             return e.reason
@@ -88,28 +91,29 @@ async def test_30_concurrent_red_packets_from_a_pool_of_10_yuan(db: Database) ->
     assert results.count("ok") == 10
     assert results.count("POOL_EXHAUSTED") == 20
     async with db.transaction() as s:
-        assert (await red_packets.get_red_packet_pool(s, pool.pool_id)).remaining.amount_minor == 0
+        assert (await red_packets.get_red_packet_pool(s, pool.pool_id)).remaining == 0
         paid = (await s.execute(select(func.sum(t.red_packets.c.amount)))).scalar_one()
     assert paid == 1000
 
 
 async def test_random_red_packets_stay_in_range_and_within_budget(db: Database) -> None:
     async with db.transaction() as s:
-        pool = (await red_packets.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
-            pool=pb.RedPacketPool(budget=cny(5000), valid_days=3)))).pool
+        pool = await red_packets.create_red_packet_pool(s, requests.pool(
+            pb.CreateRedPacketPoolRequest(pool=pb.RedPacketPool(budget=cny(5000),
+                                                                valid_days=3))))
     amounts = []
     for i in range(40):
         try:
             async with db.transaction() as s:
-                packet = (await red_packets.issue_red_packet(s, pb.IssueRedPacketRequest(
-                    pool_id=pool.pool_id, buyer_id=f"b{i}", amount=cny(100),
-                    max_amount=cny(500)))).red_packet
-            amounts.append(packet.amount.amount_minor)
+                packet = await red_packets.issue_red_packet(s, requests.red_packet(
+                    pb.IssueRedPacketRequest(pool_id=pool.pool_id, buyer_id=f"b{i}",
+                                             amount=cny(100), max_amount=cny(500))))
+            amounts.append(packet.amount)
         except FailedPrecondition as e:
             assert e.reason == "POOL_EXHAUSTED"
     assert all(100 <= a <= 500 for a in amounts)
     async with db.transaction() as s:
-        remaining = (await red_packets.get_red_packet_pool(s, pool.pool_id)).remaining.amount_minor
+        remaining = (await red_packets.get_red_packet_pool(s, pool.pool_id)).remaining
     assert remaining == 5000 - sum(amounts) and 0 <= remaining < 100
 
 
@@ -137,16 +141,16 @@ def cart(wallet: dict[str, str] | None = None, coupon: str = "coupon", points: i
 
 async def hold(db: Database, order_id: str, req: pb.QuoteRequest) -> pb.HoldBenefitsResponse:
     async with db.transaction() as s:
-        return await holds_.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+        return await hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
             order_id=order_id, quote=req))
 
 
-async def release(db: Database, order_id: str) -> pb.BenefitHold:
+async def release(db: Database, order_id: str) -> BenefitHold:
     async with db.transaction() as s:
         return await holds_.release_benefits(s, db.dialect, order_id)
 
 
-async def redeem(db: Database, order_id: str) -> pb.BenefitHold:
+async def redeem(db: Database, order_id: str) -> BenefitHold:
     async with db.transaction() as s:
         return await holds_.redeem_benefits(s, order_id)
 

@@ -11,13 +11,18 @@ import contextlib
 
 import pytest
 
-from promotion import holds
 from promotion.app import BENEFIT_RELEASE
 from promotion.app import SERVICE as PROMOTION
 from tests.builders import cny
 from tests.conftest import OpenDb
 from tests.paid_cancel_support import cancelled, consumers
-from tests.promotion_support import cart, paid_order, wallet_of_buyer_1, wallet_state
+from tests.promotion_support import (
+    cart,
+    paid_order,
+    return_shares,
+    wallet_of_buyer_1,
+    wallet_state,
+)
 from zhongtai.db import Database
 from zhongtai.errors import Aborted
 from zhongtai.promotion.v1 import promotion_pb2 as pb
@@ -28,7 +33,7 @@ pytestmark = pytest.mark.postgres
 async def give_back(db: Database, request_id: str, points: int, card: int
                     ) -> pb.ReturnBenefitsResponse:
     async with db.transaction() as s:
-        return await holds.return_shares(s, db.dialect, pb.ReturnBenefitsRequest(
+        return await return_shares(s, db.dialect, pb.ReturnBenefitsRequest(
             request_id=request_id, order_id="o1", points_amount=cny(points),
             stored_value_amount=cny(card), restore_coupons=True))
 

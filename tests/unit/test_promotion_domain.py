@@ -14,7 +14,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from promotion import domain, engine
+from promotion import domain, engine, requests, views
 from promotion.holds import HOLDS
 from tests.builders import cny
 from zhongtai.common.v1.common_pb2 import Money
@@ -77,7 +77,7 @@ def refused_promotion(p: pb.Promotion) -> list[str]:
 
 def refused_template(t: pb.CouponTemplate) -> list[str]:
     return refused(pb.CreateCouponTemplateRequest(template=t),
-                   lambda: domain.validate_coupon_template(t))
+                   lambda: requests.validate_coupon_template(t))
 
 
 def promotion(**kw: object) -> pb.Promotion:
@@ -188,14 +188,14 @@ def template(**kw: object) -> pb.CouponTemplate:
 
 
 def test_coupon_validity_is_a_window_or_days_not_both() -> None:
-    assert domain.validate_coupon_template(template()) == "CNY"
-    assert domain.validate_coupon_template(template(
+    assert requests.validate_coupon_template(template()) == "CNY"
+    assert requests.validate_coupon_template(template(
         valid_days=0, valid_start_time=ts(1), valid_end_time=ts(2))) == "CNY"
     with pytest.raises(InvalidArgument) as e:
-        domain.validate_coupon_template(template(valid_start_time=ts(1), valid_end_time=ts(2)))
+        requests.validate_coupon_template(template(valid_start_time=ts(1), valid_end_time=ts(2)))
     assert fields(e) == ["template.valid_start_time"]
     with pytest.raises(InvalidArgument) as e:
-        domain.validate_coupon_template(template(valid_days=0))
+        requests.validate_coupon_template(template(valid_days=0))
     assert fields(e) == ["template.valid_days"]
     assert refused_template(template(
         kind=pb.COUPON_KIND_NO_THRESHOLD, total_quantity=0, per_buyer_limit=-1,
@@ -239,11 +239,11 @@ def test_quote_requests_need_one_currency_and_sane_lines() -> None:
 
 
 def test_the_default_policy_survives_a_round_trip() -> None:
-    proto = domain.policy_to_proto(domain.DEFAULT_POLICY)
-    assert domain.policy_from_proto(proto) == domain.DEFAULT_POLICY
+    proto = views.stacking_policy(domain.DEFAULT_POLICY)
+    assert requests.stacking_policy(proto) == domain.DEFAULT_POLICY
     # An empty order means the default order.
     proto.ClearField("order")
-    assert domain.policy_from_proto(proto).order == engine.ORDER_KINDS
+    assert requests.stacking_policy(proto).order == engine.ORDER_KINDS
 
 
 def test_a_policy_with_unknown_or_repeated_kinds_is_refused() -> None:
@@ -253,7 +253,7 @@ def test_a_policy_with_unknown_or_repeated_kinds_is_refused() -> None:
         exclusions=[pb.Exclusion(first=k.DEDUCTION_KIND_POINTS,
                                  second=k.DEDUCTION_KIND_POINTS)], points_per_unit=100)
     assert refused(pb.UpdateStackingPolicyRequest(policy=policy),
-                   lambda: domain.policy_from_proto(policy)) == [
+                   lambda: requests.stacking_policy(policy)) == [
         "policy.order", "policy.exclusions[0]"]
     out_of_range = pb.StackingPolicy(floor_minor=-1, points_per_unit=0,
                                      points_max_share_bps=10_001)
@@ -263,7 +263,7 @@ def test_a_policy_with_unknown_or_repeated_kinds_is_refused() -> None:
         "policy.points_max_share_bps"]
     # No policy at all: nothing for the contract to check, refused all the same.
     assert refused(pb.UpdateStackingPolicyRequest(),
-                   lambda: domain.policy_from_proto(pb.StackingPolicy())) == [
+                   lambda: requests.stacking_policy(pb.StackingPolicy())) == [
         "policy.points_per_unit"]
 
 

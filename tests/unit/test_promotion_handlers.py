@@ -13,12 +13,22 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select, update
 
-from promotion import cards, coupons, holds, points, policy, promotions, quoting, red_packets
+from promotion import (
+    cards,
+    coupons,
+    holds,
+    points,
+    policy,
+    promotions,
+    quoting,
+    red_packets,
+    requests,
+)
 from promotion import store as t
 from promotion.app import SERVICE as PROMOTION
 from tests.builders import cny
 from tests.conftest import OpenDb
-from tests.promotion_support import STAFF
+from tests.promotion_support import STAFF, hold_benefits
 from zhongtai.db import Database, utcnow
 from zhongtai.errors import FailedPrecondition
 from zhongtai.promotion.v1 import promotion_pb2 as pb
@@ -54,14 +64,14 @@ async def new_coupon(db: Database, buyer: str = "b1", seller: str = "", threshol
                      off: int = 100, **kw: object) -> str:
     kw.setdefault("valid_days", 7)
     async with db.transaction() as s:
-        tpl = (await coupons.create_coupon_template(s, STAFF, pb.CreateCouponTemplateRequest(
-            template=pb.CouponTemplate(
+        tpl = await coupons.create_coupon_template(s, STAFF, requests.coupon_template(
+            pb.CreateCouponTemplateRequest(template=pb.CouponTemplate(
                 title="c", kind=pb.COUPON_KIND_FULL_REDUCTION, scope=pb.Scope(seller_id=seller),
                 threshold=cny(threshold), amount_off=cny(off), total_quantity=100,
-                **kw)))).template  # type: ignore[arg-type]
+                **kw))))  # type: ignore[arg-type]
     async with db.transaction() as s:
-        return (await coupons.claim_coupon(s, db.dialect, STAFF, pb.ClaimCouponRequest(
-            template_id=tpl.template_id, buyer_id=buyer))).coupon.coupon_id
+        return (await coupons.claim_coupon(s, db.dialect, STAFF, tpl.template_id,
+                                           buyer)).coupon_id
 
 
 async def quote(db: Database, lines: list[pb.QuoteLine], **kw: object) -> pb.QuoteResponse:
@@ -73,7 +83,7 @@ async def quote(db: Database, lines: list[pb.QuoteLine], **kw: object) -> pb.Quo
 async def hold(db: Database, order_id: str, lines: list[pb.QuoteLine],
                **kw: object) -> pb.HoldBenefitsResponse:
     async with db.transaction() as s:
-        return await holds.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+        return await hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
             order_id=order_id,
             quote=pb.QuoteRequest(buyer_id="b1", lines=lines, **kw)))  # type: ignore[arg-type]
 
@@ -138,11 +148,9 @@ async def test_coupons_are_usable_only_by_their_buyer_in_their_validity(db: Data
     # Past its validity, an unused coupon reads as EXPIRED.
     async with db.transaction() as s:
         await s.execute(update(t.coupons).values(valid_end_at=utcnow()))
-        listed = await coupons.list_coupons(s, STAFF, pb.ListCouponsRequest(
-            buyer_id="b1", statuses=[pb.COUPON_STATUS_EXPIRED]))
-        assert [c.status for c in listed.coupons] == [pb.COUPON_STATUS_EXPIRED]
-        assert not (await coupons.list_coupons(s, STAFF, pb.ListCouponsRequest(
-            buyer_id="b1", statuses=[pb.COUPON_STATUS_AVAILABLE]))).coupons
+        listed, _ = await coupons.list_coupons(s, STAFF, "b1", [pb.COUPON_STATUS_EXPIRED])
+        assert [c.status for c in listed] == [pb.COUPON_STATUS_EXPIRED]
+        assert not (await coupons.list_coupons(s, STAFF, "b1", [pb.COUPON_STATUS_AVAILABLE]))[0]
 
 
 async def test_claim_window_and_pagination(db: Database) -> None:
@@ -151,23 +159,21 @@ async def test_claim_window_and_pagination(db: Database) -> None:
     assert e.value.reason == "CLAIM_WINDOW_CLOSED"
     ids = [await new_coupon(db) for _ in range(5)]
     async with db.transaction() as s:
-        first = await coupons.list_coupons(s, STAFF, pb.ListCouponsRequest(buyer_id="b1",
-                                                                           page_size=3))
-        rest = await coupons.list_coupons(s, STAFF, pb.ListCouponsRequest(
-            buyer_id="b1", page_size=3, page_token=first.next_page_token))
-    assert [c.coupon_id for c in [*first.coupons, *rest.coupons]] == sorted(ids)
-    assert not rest.next_page_token
-    assert first.coupons[0].template.total_quantity == 100
+        first, token = await coupons.list_coupons(s, STAFF, "b1", page_size=3)
+        rest, last = await coupons.list_coupons(s, STAFF, "b1", page_size=3, page_token=token)
+    assert [c.coupon_id for c in [*first, *rest]] == sorted(ids)
+    assert not last
+    assert first[0].template.total_quantity == 100
 
 
 async def test_a_seller_red_packet_is_borne_by_that_seller_and_only_for_its_goods(
         db: Database) -> None:
     async with db.transaction() as s:
-        pool = (await red_packets.create_red_packet_pool(s, pb.CreateRedPacketPoolRequest(
-            pool=pb.RedPacketPool(funded_by_seller_id="s1", budget=cny(1000),
-                                  valid_days=1)))).pool
-        packet = (await red_packets.issue_red_packet(s, pb.IssueRedPacketRequest(
-            pool_id=pool.pool_id, buyer_id="b1", amount=cny(300)))).red_packet
+        pool = await red_packets.create_red_packet_pool(s, requests.pool(
+            pb.CreateRedPacketPoolRequest(pool=pb.RedPacketPool(
+                funded_by_seller_id="s1", budget=cny(1000), valid_days=1))))
+        packet = await red_packets.issue_red_packet(s, requests.red_packet(
+            pb.IssueRedPacketRequest(pool_id=pool.pool_id, buyer_id="b1", amount=cny(300))))
     q = await quote(db, [line("x", 1000), line("y", 1000)], red_packet_id=packet.red_packet_id)
     assert q.deducted_amount.amount_minor == 300
     assert all(d.platform_amount.amount_minor == 0 for x in q.lines for d in x.deductions)
@@ -224,14 +230,13 @@ async def test_best_coupons_is_bounded_and_picks_the_best_of_each_group(db: Data
 
 
 async def test_earning_points_twice_with_one_request_id_counts_once(db: Database) -> None:
-    req = pb.EarnPointsRequest(request_id="r1", buyer_id="b1", points=70, reason="review")
     for _ in range(2):
         async with db.transaction() as s:
-            account = (await points.earn_points(s, db.dialect, req)).account
+            account = await points.earn_points(s, db.dialect, request_id="r1", buyer_id="b1",
+                                               points=70, reason="review")
     assert (account.balance, account.frozen) == (70, 0)
     async with db.transaction() as s:
-        await points.earn_points(s, db.dialect, pb.EarnPointsRequest(
-            request_id="r2", buyer_id="b1", points=30))
+        await points.earn_points(s, db.dialect, request_id="r2", buyer_id="b1", points=30)
         ledger = (await s.execute(select(t.points_ledger.c.points, t.points_ledger.c.balance_after)
                                   .order_by(t.points_ledger.c.entry_id))).all()
     assert [tuple(r) for r in ledger] == [(70, 70), (30, 100)]
@@ -245,11 +250,11 @@ async def test_earning_points_twice_with_one_request_id_counts_once(db: Database
 async def test_a_card_pays_as_much_as_it_can_even_when_over_discounts_are_refused(
         db: Database) -> None:
     async with db.transaction() as s:
-        await policy.update_stacking_policy(s, db.dialect, pb.UpdateStackingPolicyRequest(
-            policy=pb.StackingPolicy(over_discount=pb.OVER_DISCOUNT_POLICY_REFUSE, floor_minor=1,
-                                     points_per_unit=100, points_max_share_bps=5000)))
-        card = (await cards.create_stored_value_card(s, pb.CreateStoredValueCardRequest(
-            buyer_id="b1", balance=cny(5000)))).card
+        await policy.update_stacking_policy(s, db.dialect, requests.stacking_policy(
+            pb.StackingPolicy(over_discount=pb.OVER_DISCOUNT_POLICY_REFUSE, floor_minor=1,
+                              points_per_unit=100, points_max_share_bps=5000)))
+        card = await cards.create_stored_value_card(s, requests.card(
+            pb.CreateStoredValueCardRequest(buyer_id="b1", balance=cny(5000))))
     held = await hold(db, "o1", [line("x", 1000)], stored_value_card_id=card.card_id)
     # A card is a way to pay, not a discount: it may pay it all. It is the
     # buyer's prepaid money the platform holds: the platform funds it.
@@ -269,8 +274,7 @@ async def test_a_card_pays_as_much_as_it_can_even_when_over_discounts_are_refuse
         redeemed = await holds.redeem_benefits(s, "o1")
         after = await cards.get_stored_value_card(s, STAFF, card.card_id)
     assert redeemed.status == pb.HOLD_STATUS_REDEEMED
-    assert (after.balance.amount_minor, after.held.amount_minor,
-            after.available.amount_minor) == (4000, 0, 4000)
+    assert (after.balance, after.held, after.available) == (4000, 0, 4000)
 
 
 # --- budgets -----------------------------------------------------------------

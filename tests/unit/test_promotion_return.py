@@ -26,6 +26,7 @@ from tests.paid_cancel_support import cancelled, consumers, outbox_events, paid
 from tests.promotion_support import (
     STAFF,
     cart,
+    hold_benefits,
     hold_status,
     paid_order,
     wallet_of_buyer_1,
@@ -149,8 +150,9 @@ async def test_each_benefit_an_order_moved_has_each_move_in_its_trail(
 
     async def trail_of(resource_type: str, resource_id: str) -> list[tuple[str, str]]:
         async with db.transaction() as s:
-            entries = (await trail.list_audit_entries(s, pb.ListAuditEntriesRequest(
-                resource_type=resource_type, resource_id=resource_id))).entries
+            entries, _ = await trail.list_audit_entries(
+                s, resource_type=resource_type, resource_id=resource_id, page_size=0,
+                page_token="")
         return [(e.action, e.detail) for e in entries]
 
     hold, paid_, cancel = ("HoldBenefits", "event zhongtai.trade.v1.OrderPaid",
@@ -218,7 +220,7 @@ async def test_a_ship_timeout_before_the_redeem_releases_the_hold(
     """The redeem queue lagging behind: the cancel finds the benefits held
     and releases them; the late OrderPaid is refused and logged."""
     async with db.transaction() as s:
-        await holds.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+        await hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
             order_id="o1", quote=cart(wallet)))
     consume = consumers(PROMOTION, db)
     await consume[BENEFIT_RELEASE.queue](cancelled("o1"))
@@ -260,7 +262,7 @@ async def test_the_budget_a_returned_order_took_goes_back(db: Database) -> None:
 async def test_return_benefits_use_case_refuses_what_was_not_redeemed(
         db: Database, wallet: dict[str, str]) -> None:
     async with db.transaction() as s:
-        await holds.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+        await hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
             order_id="o1", quote=cart(wallet)))
     with pytest.raises(FailedPrecondition) as e:
         async with db.transaction() as s:

@@ -13,14 +13,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import update
 
-from promotion import domain, holds, trail
+from promotion import domain, trail
 from promotion import store as t
 from promotion.app import BENEFIT_RELEASE
 from promotion.app import SERVICE as PROMOTION
 from tests.builders import cny
 from tests.conftest import OpenDb
 from tests.paid_cancel_support import cancelled, consumers
-from tests.promotion_support import cart, hold_status, paid_order, rows, wallet_of_buyer_1
+from tests.promotion_support import (
+    cart,
+    hold_benefits,
+    hold_status,
+    paid_order,
+    return_shares,
+    rows,
+    wallet_of_buyer_1,
+)
 from tests.promotion_support import wallet_state as state
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database, utcnow
@@ -90,7 +98,7 @@ def ask(request_id: str, points: int = 0, card: int = 0, restore: bool = False,
 
 async def give_back(db: Database, req: pb.ReturnBenefitsRequest) -> pb.ReturnBenefitsResponse:
     async with db.transaction() as s:
-        return await holds.return_shares(s, db.dialect, req)
+        return await return_shares(s, db.dialect, req)
 
 
 def answer(points: int, card: int, coupons: tuple[str, ...] = (), packet: str = ""
@@ -174,7 +182,7 @@ async def test_what_is_refused_writes_nothing(
     held_only = cart(wallet)
     held_only.ClearField("red_packet_id")
     async with db.transaction() as s:  # held, never paid
-        await holds.hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
+        await hold_benefits(s, db.dialect, pb.HoldBenefitsRequest(
             order_id="o1", quote=held_only))
     before = await rows(db), await state(db, wallet)
     for req, error, reason in (
@@ -197,8 +205,8 @@ async def test_each_return_is_in_the_orders_trail(
     await paid_order(db, "o1", cart(wallet))
     await give_back(db, ask("app-1", 200, 30_000))
     async with db.transaction() as s:
-        entries = (await trail.list_audit_entries(s, pb.ListAuditEntriesRequest(
-            resource_type="benefit_hold", resource_id="o1"))).entries
+        entries, _ = await trail.list_audit_entries(
+            s, resource_type="benefit_hold", resource_id="o1", page_size=0, page_token="")
     assert entries[-1].detail == (
         f"after-sales app-1 gave back 200 points, 2000 to card {wallet['card']}, coupons [], "
         "red packet none (less than asked: that is all that was left)")

@@ -1,0 +1,186 @@
+"""promotion's values as protobuf: coupon templates and coupons, points
+accounts, red packet pools and packets, stored-value cards, the stacking
+policy and an order's benefit hold as the API shows them; the integration
+events promotion publishes (``promotion.coupon.claimed``,
+``promotion.red_packet.issued``, ``promotion.hold.changed``); and the stored
+answer of a ReturnBenefits request (a serialized ReturnBenefitsResponse).
+
+The one place (with the servicer, ``promotion.requests`` and, for promotions
+and quotes, ``promotion.promotions`` and ``promotion.quoting``) where
+promotion builds protobuf messages. No database here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from promotion import domain, engine
+from promotion.values import (
+    Amount,
+    BenefitHold,
+    Coupon,
+    CouponTemplate,
+    PointsAccount,
+    RedPacket,
+    RedPacketPool,
+    ReturnedShare,
+    Scope,
+    StoredValueCard,
+)
+from zhongtai.promotion.v1 import events_pb2 as ev
+from zhongtai.promotion.v1 import promotion_pb2 as pb
+from zhongtai.wire import money, timestamp
+
+
+def _enum(value: int) -> Any:
+    """An enum value as a message field takes it (the values keep ints)."""
+    return value
+
+
+def scope(x: Scope) -> pb.Scope:
+    """A rule's scope."""
+    return pb.Scope(seller_id=x.seller_id, sku_ids=x.sku_ids, category_ids=x.category_ids)
+
+
+def coupon_template(x: CouponTemplate) -> pb.CouponTemplate:
+    """A template, with the amounts its kind uses (none without a currency)."""
+    tpl = pb.CouponTemplate(
+        template_id=x.template_id, title=x.title, kind=_enum(x.kind), scope=scope(x.scope),
+        rate_bps=x.rate_bps, valid_days=x.valid_days, total_quantity=x.total_quantity,
+        per_buyer_limit=x.per_buyer_limit, restore_on_cancel=x.restore_on_cancel,
+        cost_sharing=pb.CostSharing(platform_share_bps=x.platform_share_bps),
+        issued_quantity=x.issued_quantity,
+    )
+    if x.currency:
+        if x.kind != pb.COUPON_KIND_NO_THRESHOLD:
+            tpl.threshold.CopyFrom(money(x.currency, x.threshold))
+        if x.kind != pb.COUPON_KIND_DISCOUNT:
+            tpl.amount_off.CopyFrom(money(x.currency, x.amount_off))
+        elif x.max_off:
+            tpl.max_off.CopyFrom(money(x.currency, x.max_off))
+    for name, at in (("claim_start_time", x.claim_start), ("claim_end_time", x.claim_end),
+                     ("valid_start_time", x.valid_start), ("valid_end_time", x.valid_end)):
+        if at is not None:
+            getattr(tpl, name).CopyFrom(timestamp(at))
+    return tpl
+
+
+def coupon(x: Coupon) -> pb.Coupon:
+    """A buyer's coupon, with its template."""
+    return pb.Coupon(
+        coupon_id=x.coupon_id, template_id=x.template_id, buyer_id=x.buyer_id,
+        status=_enum(x.status), valid_start_time=timestamp(x.valid_start),
+        valid_end_time=timestamp(x.valid_end), order_id=x.order_id,
+        template=coupon_template(x.template))
+
+
+def coupon_claimed(x: Coupon, at: dt.datetime) -> ev.CouponClaimed:
+    """``promotion.coupon.claimed``: the coupon a buyer claimed, at ``at``."""
+    return ev.CouponClaimed(coupon=coupon(x), occur_time=timestamp(at))
+
+
+def points_account(x: PointsAccount) -> pb.PointsAccount:
+    """A buyer's points: ``balance`` includes the frozen ones."""
+    return pb.PointsAccount(buyer_id=x.buyer_id, balance=x.balance, frozen=x.frozen,
+                            available=x.available)
+
+
+def red_packet_pool(x: RedPacketPool) -> pb.RedPacketPool:
+    """A pool, its budget and what remains of it."""
+    return pb.RedPacketPool(pool_id=x.pool_id, funded_by_seller_id=x.funded_by_seller_id,
+                            budget=money(x.currency, x.budget),
+                            remaining=money(x.currency, x.remaining),
+                            valid_days=x.valid_days)
+
+
+def red_packet(x: RedPacket) -> pb.RedPacket:
+    """A buyer's red packet."""
+    return pb.RedPacket(red_packet_id=x.red_packet_id, pool_id=x.pool_id,
+                        buyer_id=x.buyer_id, amount=money(x.currency, x.amount),
+                        status=_enum(x.status), expire_time=timestamp(x.expire_at),
+                        order_id=x.order_id, funded_by_seller_id=x.funded_by_seller_id)
+
+
+def red_packet_issued(x: RedPacket, at: dt.datetime) -> ev.RedPacketIssued:
+    """``promotion.red_packet.issued``: the packet issued, at ``at``."""
+    return ev.RedPacketIssued(red_packet=red_packet(x), occur_time=timestamp(at))
+
+
+def stored_value_card(x: StoredValueCard) -> pb.StoredValueCard:
+    """A card: its balance, what holds keep of it, what is available."""
+    return pb.StoredValueCard(card_id=x.card_id, buyer_id=x.buyer_id,
+                              balance=money(x.currency, x.balance),
+                              held=money(x.currency, x.held),
+                              available=money(x.currency, x.available))
+
+
+def stacking_policy(policy: engine.Policy) -> pb.StackingPolicy:
+    """The engine's policy as the API shows it (exclusions in sorted pairs)."""
+    return pb.StackingPolicy(
+        order=[_enum(int(k)) for k in policy.order],
+        exclusions=[pb.Exclusion(first=_enum(a), second=_enum(b))
+                    for a, b in domain.sorted_exclusions(policy)],
+        over_discount=(pb.OVER_DISCOUNT_POLICY_REFUSE if policy.refuse_over_discount
+                       else pb.OVER_DISCOUNT_POLICY_CAP),
+        floor_minor=policy.floor,
+        points_per_unit=policy.points_per_unit,
+        points_max_share_bps=policy.points_max_share_bps,
+        points_cost_sharing=pb.CostSharing(
+            platform_share_bps=policy.points_platform_share_bps),
+    )
+
+
+def benefit_hold(x: BenefitHold) -> pb.BenefitHold:
+    """An order's hold (its card amount only when it holds a card)."""
+    hold = pb.BenefitHold(order_id=x.order_id, buyer_id=x.buyer_id, status=_enum(x.status),
+                          coupon_ids=x.coupon_ids, points=x.points,
+                          red_packet_id=x.red_packet_id, stored_value_card_id=x.card_id)
+    if x.card_id:
+        hold.stored_value_amount.CopyFrom(money(x.currency, x.card_amount))
+    return hold
+
+
+def hold_changed(x: BenefitHold, at: dt.datetime) -> ev.BenefitHoldChanged:
+    """``promotion.hold.changed``: the hold as it is now, at ``at``."""
+    return ev.BenefitHoldChanged(hold=benefit_hold(x), occur_time=timestamp(at))
+
+
+def quote(stored: bytes) -> pb.QuoteResponse:
+    """A hold's quote as stored (a serialized QuoteResponse)."""
+    return pb.QuoteResponse.FromString(stored)
+
+
+def points_amount(stored: bytes) -> int:
+    """What the points took off in a hold's stored quote (its POINTS
+    deductions' money)."""
+    return sum(d.amount.amount_minor for d in quote(stored).deductions
+               if d.kind == pb.DEDUCTION_KIND_POINTS)
+
+
+def returned_share(x: ReturnedShare) -> pb.ReturnBenefitsResponse:
+    """What one ReturnBenefits request gave back (the card amount only when
+    the order used a card)."""
+    response = pb.ReturnBenefitsResponse(points_returned=x.points,
+                                         coupons_restored=x.coupons_restored,
+                                         red_packet_restored=x.red_packet_restored)
+    if x.card is not None:
+        response.stored_value_returned.CopyFrom(money(x.card.currency, x.card.amount))
+    return response
+
+
+def returned_share_bytes(x: ReturnedShare) -> bytes:
+    """A ReturnBenefits request's answer as stored, to replay it."""
+    return returned_share(x).SerializeToString(deterministic=True)
+
+
+def returned_share_of(stored: bytes) -> ReturnedShare:
+    """A ReturnBenefits request's stored answer (``returned_share_bytes``)."""
+    r = pb.ReturnBenefitsResponse.FromString(stored)
+    card = r.stored_value_returned
+    return ReturnedShare(
+        points=r.points_returned,
+        card=(Amount(card.amount_minor, card.currency_code)
+              if r.HasField("stored_value_returned") else None),
+        coupons_restored=tuple(r.coupons_restored),
+        red_packet_restored=r.red_packet_restored)
