@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from zhongtai.auth import Identity, may_act_for
 from zhongtai.errors import PreconditionViolation, Reasons, ZhongtaiError
-from zhongtai.money import allocate
+from zhongtai.money import allocate_by_key
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.statemachine import StateMachine
 
@@ -175,12 +175,9 @@ def part_refundable(parts: Sequence[tuple[str, int]], pay_order_id: str,
     amount, in pay order id order, exactly), less the refunds already
     recorded for that pay order (``recorded``: requested and exception
     alike, pending or done)."""
-    ordered = sorted(parts)
-    shares = (allocate(channel_discount, [a for _, a in ordered], capped=True)
-              if channel_discount and sum(a for _, a in ordered) else [0] * len(ordered))
-    amount, share = next((a, x) for (p, a), x in zip(ordered, shares, strict=True)
-                         if p == pay_order_id)
-    return refundable(amount - share, recorded)
+    amounts = dict(parts)
+    share = allocate_by_key(channel_discount, amounts)[pay_order_id]
+    return refundable(amounts[pay_order_id] - share, recorded)
 
 
 def check_refund(payment_id: str, status: int, amount: int, captured: int,

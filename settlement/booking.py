@@ -17,6 +17,17 @@ twice).
 * ``after_sales_ended``: due in escrow mode, cleared unless held;
 * ``cancelled`` with paid true: everything not refunded goes back.
 
+A channel's instant discount comes from payment's ``payment.payment.succeeded``
+(``settlement.payment``, another queue; settlement.reconciliation.consumers),
+each order's share recorded with the order's payment (``order_payments``).
+Whichever of the two facts is booked last applies it, once: every change of
+an order's clearing here takes the order's split lock first
+(``Splits.lock_order``, as settlement.splits does), so ``order_paid`` sees
+the shares recorded before it (in its PAYMENT entry) and
+``channel_discounted``, run after the share is recorded, sees the clearing
+booked before it (a CHANNEL_DISCOUNT entry); the aggregate applies each
+payment's share once (by payment id), so a redelivery changes nothing.
+
 A change that cleared the order also records its split instructions
 (settlement.splits ``on_cleared``) when split settlement is on
 (``split_channels``, from ``[settlement] split_channels``).
@@ -88,7 +99,10 @@ async def order_paid(uow: SqlSettlementUnitOfWork, event: trade_events.OrderPaid
     mode), stamped with the fee rules of its business type in force at its
     creation and with which of its sellers are the platform's own."""
     order = event.order
-    if not fully_paid(order) or await uow.clearings.find(order.order_id) is not None:
+    if not fully_paid(order):
+        return
+    await uow.splits.lock_order(order.order_id)
+    if await uow.clearings.find(order.order_id) is not None:
         return
     parts = seller_parts(order)
     business = settings.business_type_of(order.business_type)
@@ -99,7 +113,7 @@ async def order_paid(uow: SqlSettlementUnitOfWork, event: trade_events.OrderPaid
     o, entries = OrderClearing.on_payment(
         order.order_id, order.buyer_id, business, settings.mode_of(business),
         order.total_amount.currency_code, parts, rules, created, now,
-        settings.platform_sellers())
+        settings.platform_sellers(), await uow.splits.channel_discounts_of(order.order_id))
     await _changed(uow, o, entries, now, "paid", new=True,
                    split_channels=settings.split_channel_set())
 
@@ -107,6 +121,7 @@ async def order_paid(uow: SqlSettlementUnitOfWork, event: trade_events.OrderPaid
 async def _apply(uow: SqlSettlementUnitOfWork, order_id: str, now: dt.datetime, what: str,
                  act: Callable[[OrderClearing], list[Entry] | None],
                  split_channels: frozenset[str] = frozenset()) -> None:
+    await uow.splits.lock_order(order_id)  # before the clearing's row (module docstring)
     o = await uow.clearings.find(order_id, lock=True)
     if o is None:
         log.warning("settlement: %s for order %s, never seen paid: ignored", what, order_id)
@@ -114,6 +129,18 @@ async def _apply(uow: SqlSettlementUnitOfWork, order_id: str, now: dt.datetime, 
     before = o.merchant_lines()
     entries = act(o) or []
     await _changed(uow, o, entries, now, what, before=before, split_channels=split_channels)
+
+
+async def channel_discounted(uow: SqlSettlementUnitOfWork, order_id: str, payment_id: str,
+                             amount: int, now: dt.datetime, *,
+                             split_channels: frozenset[str] = frozenset()) -> None:
+    """The order's share of a payment's channel discount, recorded with the
+    order's payment: booked once if the order is booked already (else
+    ``order_paid`` takes it)."""
+    if await uow.clearings.find(order_id) is None:
+        return
+    await _apply(uow, order_id, now, f"channel discount of payment {payment_id}",
+                 lambda o: o.channel_discounted(payment_id, amount), split_channels)
 
 
 async def refund_opened(uow: SqlSettlementUnitOfWork, order_id: str, application_id: str,

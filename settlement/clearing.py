@@ -9,20 +9,38 @@ deduction of its lines with its cost bearer (trade's ``Order.deductions``:
 ``platform + merchant == amount``; a freight reduction, 减配送费, is a
 deduction of the freight rather than of the goods: ``Deduction.on_freight``).
 What the buyer paid through payment for it is ``paid = goods - deductions +
-freight``; points and the stored-value card are deductions like the others
-(the buyer did not pay them through payment): their platform share is funded
-by the platform (the card, being the buyer's prepaid money the platform
-holds, is wholly the platform's; the points as promotion's
-``points_platform_share_bps`` split them), the rest by the merchant.
+freight`` (what the channel settles to the platform); points and the
+stored-value card are deductions like the others (the buyer did not pay
+them through payment): their platform share is funded by the platform
+(the card, being the buyer's prepaid money the platform holds, is wholly
+the platform's; the points as promotion's ``points_platform_share_bps``
+split them), the rest by the merchant.
 
-The lines (``LineKind``):
+Of ``paid``, a payment channel may have funded some itself: its instant
+discount (随机立减, ``channel_discount``; payment's
+``PaymentAttempt.channel_discount_amount``), which the buyer did not pay
+out of pocket but the channel still settles to the platform. What the buyer
+paid out of pocket is ``buyer_paid = paid - channel_discount``. The
+channel's discount of a payment is shared among the orders it paid as
+payment shares it for its refund caps (``order_channel_discounts``) and an
+order's among its seller parts in proportion to paid
+(``with_channel_discount``).
+
+The lines (``LineKind``), each sum exact:
 
 * where the money comes from: ``GOODS`` + a ``PLATFORM_DISCOUNT`` and a
   ``MERCHANT_DISCOUNT`` line per deduction source and bearer (negative) +
-  ``FREIGHT`` ``== paid``;
+  ``CHANNEL_DISCOUNT`` (negative) + ``FREIGHT`` ``== buyer_paid``;
 * where it goes: ``MERCHANT_RECEIVABLE`` (or ``PLATFORM_SALES``) +
   ``PLATFORM_COMMISSION`` + ``CHANNEL_FEE`` + ``PLATFORM_CHANNEL_FEE`` +
-  every ``PLATFORM_DISCOUNT`` + ``DELIVERY_FEE`` + ``RIDER_FEE`` ``== paid``.
+  every ``PLATFORM_DISCOUNT`` + ``CHANNEL_DISCOUNT`` + ``DELIVERY_FEE`` +
+  ``RIDER_FEE`` ``== buyer_paid``.
+
+Like a platform-borne discount, the channel's discount is among the sources
+(it lowers what the buyer paid) and among the uses (negative: the channel
+funds it), so the receivable, commission and fees are those of the part
+without it (the channel fee is on ``paid``, what the channel settles).
+Without a channel discount both sums are ``paid``.
 
 The merchant's gross is ``goods - merchant-borne discounts + freight``
 (``paid`` plus the platform's subsidy), except when the rule says the
@@ -63,6 +81,7 @@ from dataclasses import dataclass, replace
 from enum import IntEnum
 
 from settlement.fees import FeeRule
+from zhongtai.money import allocate_by_key
 from zhongtai.promotion.v1 import promotion_pb2 as promo
 
 
@@ -81,16 +100,18 @@ class LineKind(IntEnum):
     DELIVERY_FEE = 50
     RIDER_FEE = 51
     PLATFORM_SALES = 52
+    # Channel instant discounts (随机立减).
+    CHANNEL_DISCOUNT = 80
 
 
 SOURCES = frozenset({LineKind.GOODS, LineKind.PLATFORM_DISCOUNT, LineKind.MERCHANT_DISCOUNT,
-                     LineKind.FREIGHT})
+                     LineKind.CHANNEL_DISCOUNT, LineKind.FREIGHT})
 USES = frozenset({LineKind.MERCHANT_RECEIVABLE, LineKind.PLATFORM_SALES,
                   LineKind.PLATFORM_COMMISSION, LineKind.CHANNEL_FEE,
                   LineKind.PLATFORM_CHANNEL_FEE, LineKind.PLATFORM_DISCOUNT,
-                  LineKind.DELIVERY_FEE, LineKind.RIDER_FEE})
+                  LineKind.CHANNEL_DISCOUNT, LineKind.DELIVERY_FEE, LineKind.RIDER_FEE})
 NEVER_POSITIVE = frozenset({LineKind.PLATFORM_DISCOUNT, LineKind.MERCHANT_DISCOUNT,
-                            LineKind.PLATFORM_CHANNEL_FEE})
+                            LineKind.CHANNEL_DISCOUNT, LineKind.PLATFORM_CHANNEL_FEE})
 EITHER_SIGN = frozenset({LineKind.DELIVERY_FEE})
 
 
@@ -119,12 +140,14 @@ class Deduction:
 
 @dataclass(frozen=True)
 class SellerPart:
-    """What one seller sold in one order, as paid (or as left after refunds)."""
+    """What one seller sold in one order, as paid (or as left after refunds);
+    ``channel_discount``: what the channel funded of its ``paid``."""
 
     seller_id: str
     goods: int
     freight: int = 0
     deductions: tuple[Deduction, ...] = ()
+    channel_discount: int = 0
 
     @property
     def discounts(self) -> int:
@@ -142,6 +165,12 @@ class SellerPart:
     def paid(self) -> int:
         """What the buyer paid through payment for this part."""
         return self.goods - self.discounts + self.freight
+
+    @property
+    def buyer_paid(self) -> int:
+        """What the buyer paid out of pocket: ``paid`` less the channel's
+        discount."""
+        return self.paid - self.channel_discount
 
     @property
     def freight_cash(self) -> int:
@@ -199,7 +228,7 @@ def clear(part: SellerPart, rule: FeeRule | None, *, platform: bool = False
           ) -> tuple[Line, ...]:
     """The clearing lines of ``part`` under ``rule`` (None: no fees);
     ``platform``: the platform's own sale. The source lines and the use lines
-    each sum exactly to ``part.paid``; no line has the wrong sign (module
+    each sum exactly to ``part.buyer_paid``; no line has the wrong sign (module
     docstring)."""
     s = part.seller_id
     delivered = bool(rule and rule.delivery_by_platform)
@@ -216,6 +245,8 @@ def clear(part: SellerPart, rule: FeeRule | None, *, platform: bool = False
             lines.append(Line(LineKind.PLATFORM_DISCOUNT, s, -d.platform, d.kind, d.source_id))
         if d.merchant:
             lines.append(Line(LineKind.MERCHANT_DISCOUNT, s, -d.merchant, d.kind, d.source_id))
+    if part.channel_discount:
+        lines.append(Line(LineKind.CHANNEL_DISCOUNT, s, -part.channel_discount))
     receivable = LineKind.PLATFORM_SALES if platform else LineKind.MERCHANT_RECEIVABLE
     lines += [Line(LineKind.FREIGHT, s, part.freight),
               Line(receivable, s, gross + shortfall - commission - by_merchant),
@@ -227,6 +258,34 @@ def clear(part: SellerPart, rule: FeeRule | None, *, platform: bool = False
         lines += [Line(LineKind.DELIVERY_FEE, s, part.freight - rider - shortfall),
                   Line(LineKind.RIDER_FEE, s, rider)]
     return tuple(lines)
+
+
+def with_channel_discount(parts: Iterable[SellerPart], discount: int) -> list[SellerPart]:
+    """The parts with an order's channel ``discount`` shared among them in
+    proportion to paid (by seller id, the remainder to the last, none above
+    its part's paid; ``zhongtai.money.allocate_by_key``): the shares sum to
+    the discount exactly, or to all the parts paid when the discount is more
+    (what is left after refunds: the channel's funding goes back with the
+    last of the money)."""
+    ps = {p.seller_id: p for p in parts}
+    paid = {s: p.paid for s, p in ps.items()}
+    shares = allocate_by_key(min(max(discount, 0), sum(paid.values())), paid)
+    return [replace(p, channel_discount=shares[s]) for s, p in ps.items()]
+
+
+def order_channel_discounts(discount: int, parts: Iterable[tuple[str, str, int]]
+                            ) -> dict[str, int]:
+    """A payment's channel ``discount`` per order it paid (``parts``: its pay
+    order id, order id and amount): shared among the pay orders as payment
+    shares it for its refund caps (by amount in pay order id order,
+    remainder to the last; ``zhongtai.money.allocate_by_key``), summed per
+    order; exact."""
+    ps = list(parts)
+    shares = allocate_by_key(discount, {pay_order: amount for pay_order, _, amount in ps})
+    out: dict[str, int] = {}
+    for pay_order, order_id, _ in ps:
+        out[order_id] = out.get(order_id, 0) + shares[pay_order]
+    return out
 
 
 def total(lines: Iterable[Line], *kinds: LineKind) -> int:

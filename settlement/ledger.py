@@ -15,6 +15,10 @@ Chart of accounts (``<kind>:<owner>``; the platform's have no owner):
 account                 type      what it holds
 ======================= ========= ===========================================
 channel_receivable      asset     buyers' payments the channel holds for us
+                                  (what they paid out of pocket)
+channel_discount_       asset     what the channel funded itself of buyers'
+receivable                        payments (instant discounts, 随机立减) and
+                                  still owes us with them
 merchant_pending:S      liability S's money not cleared yet
 merchant_available:S    liability S's money cleared (paid out, or split)
 platform_revenue        income    commission
@@ -39,15 +43,24 @@ the platform's own sale (``platform``) uses platform_sales_pending where a
 merchant's uses merchant_pending:S, and platform_sales where it uses
 merchant_available:S:
 
-* PAYMENT: Dr channel_receivable ``paid``, Dr platform_subsidy
-  ``platform discounts``, Cr merchant_pending ``gross`` (paid + subsidy).
+* PAYMENT: Dr channel_receivable ``buyer paid`` (out of pocket), Dr
+  channel_discount_receivable ``channel discount``, Dr platform_subsidy
+  ``platform discounts``, Cr merchant_pending ``gross`` (paid + subsidy:
+  the channel's discount does not change it).
 * CLEARING: Dr merchant_pending ``gross``; Cr merchant_available
   ``receivable``, Cr platform_revenue ``commission``, Cr channel_fee_payable
   ``fee``, Dr channel_fee_expense ``platform's part of the fee``, Cr
   platform_delivery_revenue ``delivery fee``, Cr rider_payable ``rider
   fee``.
+* CHANNEL_DISCOUNT (a channel's discount learned after the PAYMENT entry,
+  which it corrects: ``reverses`` names it, ``reference`` is payment's
+  payment id): the PAYMENT postings of the lines' difference, i.e. Dr
+  channel_discount_receivable, Cr channel_receivable (of what the channel
+  owes us, that much is its own funding, not the buyer's money); the
+  balances end as if the discount had been known at payment.
 * REFUND (before clearing, reverses the PAYMENT entry): the PAYMENT postings
-  of the lines' difference, negated.
+  of the lines' difference, negated (when the channel's discount went back
+  with the last of the money: Cr channel_discount_receivable too).
 * REVERSAL (after clearing, reverses the CLEARING entry): the PAYMENT and
   CLEARING postings of the lines' difference, negated (the merchant's
   available balance, the commission, the fee, the delivery and rider fees,
@@ -66,11 +79,12 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 
-from settlement.clearing import Line, LineKind, total
+from settlement.clearing import SOURCES, Line, LineKind, total
 from settlement.reasons import E
 from zhongtai.settlement.v1 import settlement_pb2 as pb
 
 CHANNEL_RECEIVABLE = "channel_receivable:"
+CHANNEL_DISCOUNT_RECEIVABLE = "channel_discount_receivable:"
 PLATFORM_REVENUE = "platform_revenue:"
 PLATFORM_SUBSIDY = "platform_subsidy:"
 CHANNEL_FEE_EXPENSE = "channel_fee_expense:"
@@ -111,6 +125,7 @@ class EntryKind(IntEnum):
     PAYOUT_POSTED = 41
     PAYOUT_VOIDED = 42
     SPLIT = 60
+    CHANNEL_DISCOUNT = 80
 
 
 @dataclass(frozen=True)
@@ -162,11 +177,12 @@ def payment_amounts(lines: Iterable[Line], platform: Collection[str] = ()) -> di
     out: dict[str, int] = defaultdict(int)
     for seller, ls in _by_seller(lines).items():
         subsidy = -total(ls, LineKind.PLATFORM_DISCOUNT)
-        paid = total(ls, LineKind.GOODS, LineKind.PLATFORM_DISCOUNT,
-                     LineKind.MERCHANT_DISCOUNT, LineKind.FREIGHT)
-        out[CHANNEL_RECEIVABLE] += paid
+        funded = -total(ls, LineKind.CHANNEL_DISCOUNT)
+        buyer_paid = total(ls, *SOURCES)
+        out[CHANNEL_RECEIVABLE] += buyer_paid
+        out[CHANNEL_DISCOUNT_RECEIVABLE] += funded
         out[PLATFORM_SUBSIDY] += subsidy
-        out[pending_of(seller, platform)] -= paid + subsidy
+        out[pending_of(seller, platform)] -= buyer_paid + funded + subsidy
     return dict(out)
 
 
@@ -231,6 +247,25 @@ def reversal_entry(entry_id: str, order_id: str, removed: Iterable[Line], curren
     took off the order) back: REFUND of the PAYMENT postings before clearing,
     REVERSAL of the PAYMENT and CLEARING postings after it; linked to the
     entry it ``reverses``. None when nothing moves."""
+    kind = EntryKind.REVERSAL if cleared else EntryKind.REFUND
+    return _undo(entry_id, kind, order_id, removed, currency, cleared, reverses, reference,
+                 platform)
+
+
+def channel_discount_entry(entry_id: str, order_id: str, removed: Iterable[Line],
+                           currency: str, *, cleared: bool, reverses: str, reference: str,
+                           platform: Collection[str] = ()) -> Entry | None:
+    """The CHANNEL_DISCOUNT entry correcting the PAYMENT entry (``reverses``)
+    for a channel's discount learned after it (``reference``: payment's
+    payment id): the lines' change (``removed``: before less after) taken
+    back, as ``reversal_entry`` does; None when nothing moves."""
+    return _undo(entry_id, EntryKind.CHANNEL_DISCOUNT, order_id, removed, currency,
+                 cleared, reverses, reference, platform)
+
+
+def _undo(entry_id: str, kind: EntryKind, order_id: str, removed: Iterable[Line],
+          currency: str, cleared: bool, reverses: str, reference: str,
+          platform: Collection[str]) -> Entry | None:
     removed = list(removed)
     amounts = payment_amounts(removed, platform)
     if cleared:
@@ -238,5 +273,4 @@ def reversal_entry(entry_id: str, order_id: str, removed: Iterable[Line], curren
     postings = tuple(_postings(amounts, currency, -1))
     if not postings:
         return None
-    kind = EntryKind.REVERSAL if cleared else EntryKind.REFUND
     return Entry(entry_id, kind, order_id, postings, reference, reverses)

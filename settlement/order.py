@@ -23,20 +23,34 @@ Guarantees:
   recomputed with the same fee rule on what is left);
 * a claim is refunded at most once (by application id);
 * at any time ``paid == refunded + outstanding``, where ``outstanding`` is
-  cleared when the state is CLEARED and pending (or held) otherwise.
+  cleared when the state is CLEARED and pending (or held) otherwise;
+* a channel's instant discount (payment's, per payment id: this order's
+  share) counts once, whether it is known at payment (in the PAYMENT entry)
+  or learned later (a CHANNEL_DISCOUNT entry correcting it); the seller
+  parts' channel discounts always sum to ``min(channel_discount,
+  outstanding)`` (settlement.clearing ``with_channel_discount``): refunds
+  take the buyer's money first and the channel's funding goes back only
+  with the last of it, so a full refund or a cancellation returns every
+  account of the order to 0.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
-from settlement.clearing import Deduction, Line, SellerPart, clear
+from settlement.clearing import Deduction, Line, SellerPart, clear, with_channel_discount
 from settlement.fees import FeeRule
-from settlement.ledger import Entry, clearing_entry, payment_entry, reversal_entry
+from settlement.ledger import (
+    Entry,
+    channel_discount_entry,
+    clearing_entry,
+    payment_entry,
+    reversal_entry,
+)
 from settlement.reasons import E
 from zhongtai.settlement.v1 import settlement_pb2 as pb
 from zhongtai.statemachine import StateMachine
@@ -125,6 +139,9 @@ class OrderClearing(Aggregate):
     refunded: int = 0
     open_claims: set[str] = field(default_factory=set)
     refunded_claims: set[str] = field(default_factory=set)
+    # This order's share of each payment's channel instant discount, by
+    # payment id (once each).
+    channel_discounts: dict[str, int] = field(default_factory=dict)
     due: bool = False
     payment_entry_id: str = ""
     clearing_entry_id: str = ""
@@ -134,15 +151,19 @@ class OrderClearing(Aggregate):
     def on_payment(cls, order_id: str, buyer_id: str, business_type: str, mode: Mode,
                    currency: str, parts: Iterable[SellerPart],
                    rules: dict[str, FeeRule | None], created: dt.datetime,
-                   now: dt.datetime, platform_sellers: Iterable[str] = ()
+                   now: dt.datetime, platform_sellers: Iterable[str] = (),
+                   channel_discounts: Mapping[str, int] | None = None
                    ) -> tuple[OrderClearing, list[Entry]]:
         """A paid order: its lines under the rules in force at ``created``
         (``rules`` per seller; the parts of ``platform_sellers`` are the
-        platform's own sales), the PAYMENT entry, and, in collection mode,
-        the CLEARING entry at once."""
+        platform's own sales; ``channel_discounts``: the order's share of
+        each payment's channel discount known so far, by payment id), the
+        PAYMENT entry, and, in collection mode, the CLEARING entry at once."""
         o = cls(order_id=order_id, buyer_id=buyer_id, business_type=business_type,
                 mode=mode, currency=currency, order_create_time=created, paid_time=now,
-                parts={p.seller_id: p for p in parts}, rules=dict(rules))
+                parts={p.seller_id: p for p in parts}, rules=dict(rules),
+                channel_discounts=dict(channel_discounts or {}))
+        o._allot()
         o.platform_sellers = frozenset(s for s in platform_sellers if s in o.parts)
         o.paid = sum(p.paid for p in o.parts.values())
         o.payment_entry_id = o._next_id()
@@ -166,6 +187,38 @@ class OrderClearing(Aggregate):
     def outstanding(self) -> int:
         """What the buyer paid that was not refunded."""
         return sum(p.paid for p in self.parts.values())
+
+    @property
+    def channel_discount(self) -> int:
+        """What the channels funded of ``paid`` (instant discounts)."""
+        return sum(self.channel_discounts.values())
+
+    @property
+    def buyer_paid(self) -> int:
+        """What the buyer paid out of pocket: ``paid`` less the channels'
+        discounts."""
+        return self.paid - self.channel_discount
+
+    def channel_discounted(self, payment_id: str, amount: int) -> list[Entry]:
+        """Payment ``payment_id`` had a channel discount, ``amount`` of it
+        this order's, learned after the PAYMENT entry: the parts' lines
+        recomputed and a CHANNEL_DISCOUNT entry correcting the PAYMENT entry
+        (none when nothing is left to fund: refunded or cancelled); once per
+        payment id."""
+        if payment_id in self.channel_discounts or amount <= 0:
+            return []
+        before = self.lines()
+        self.channel_discounts[payment_id] = amount
+        self._allot()
+        entry = channel_discount_entry(
+            self._next_id(), self.order_id, difference(before, self.lines()), self.currency,
+            cleared=self.state is State.CLEARED, reverses=self.payment_entry_id,
+            reference=payment_id, platform=self.platform_sellers)
+        return [entry] if entry else []
+
+    def _allot(self) -> None:
+        self.parts = {p.seller_id: p for p in
+                      with_channel_discount(self.parts.values(), self.channel_discount)}
 
     def claim_opened(self, application_id: str) -> None:
         """Hold the order while the claim is open (nothing when it was
@@ -230,6 +283,7 @@ class OrderClearing(Aggregate):
         before = self.lines()
         was = self.outstanding
         self.parts.update(new_parts)
+        self._allot()
         self.refunded += was - self.outstanding
         cleared = self.state is State.CLEARED
         if not cleared:

@@ -3,8 +3,9 @@
 
 * ``lock_order`` serializes the transactions that record an order's splits
   (its ``split_locks`` row updated first); ``record_payment`` keeps each
-  payment of an order as payment reported it (written once: a redelivery
-  changes nothing); ``payments_of`` reads them.
+  payment of an order as payment reported it, with the order's share of its
+  channel discount (written once: a redelivery changes nothing);
+  ``payments_of`` and ``channel_discounts_of`` read them.
 * ``add`` writes a new instruction behind its primary key (one per order
   and seller: a second add writes nothing) and arms its timer; ``get``
   loads one (row-locked on PostgreSQL with ``lock``), ``save`` writes it
@@ -65,11 +66,20 @@ class Splits:
     async def lock_order(self, order_id: str) -> None:
         await lock_row(self.uow, t.split_locks, order_id)
 
-    async def record_payment(self, order_id: str, payment_id: str, route: Route) -> None:
+    async def record_payment(self, order_id: str, payment_id: str, route: Route,
+                             channel_discount: int = 0) -> None:
         await self.uow.session.execute(insert_ignore(self.uow.db.dialect, t.order_payments)
                                        .values(order_id=order_id, payment_id=payment_id,
                                                channel=route.channel, trade_no=route.trade_no,
-                                               transaction_id=route.transaction_id))
+                                               transaction_id=route.transaction_id,
+                                               channel_discount=channel_discount))
+
+    async def channel_discounts_of(self, order_id: str) -> dict[str, int]:
+        """The order's share of each of its payments' channel discounts."""
+        c = t.order_payments.c
+        rows = await self.uow.session.execute(select(c.payment_id, c.channel_discount).where(
+            c.order_id == order_id, c.channel_discount > 0))
+        return {str(p): int(x) for p, x in rows.all()}
 
     async def payments_of(self, order_id: str) -> list[Route]:
         c = t.order_payments.c

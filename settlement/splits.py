@@ -55,12 +55,15 @@ async def on_cleared(uow: SqlSettlementUnitOfWork, o: OrderClearing, entries: It
 
 async def record_payment(uow: SqlSettlementUnitOfWork, order_ids: Iterable[str],
                          payment_id: str, route: Route, channels: frozenset[str],
-                         now: dt.datetime) -> None:
-    """Which channel transaction paid these orders; the instructions of the
-    ones cleared already (module docstring)."""
+                         now: dt.datetime, channel_discounts: Mapping[str, int] | None = None
+                         ) -> None:
+    """Which channel transaction paid these orders (with each one's share of
+    its channel discount, ``channel_discounts``: settlement.booking books
+    it); the instructions of the ones cleared already (module docstring)."""
     for order_id in order_ids:
         await uow.splits.lock_order(order_id)
-        await uow.splits.record_payment(order_id, payment_id, route)
+        await uow.splits.record_payment(order_id, payment_id, route,
+                                        (channel_discounts or {}).get(order_id, 0))
         o = await uow.clearings.find(order_id)
         if not channels or o is None or o.state is not State.CLEARED:
             continue

@@ -117,8 +117,10 @@ def clearing_row(o: OrderClearing) -> dict[str, Any]:
         "business_type": o.business_type, "mode": int(o.mode), "currency": o.currency,
         "created": _time(o.order_create_time), "cleared": _time(o.cleared_time),
         "parts": [[p.seller_id, p.goods, p.freight,
-                   [[d.kind, d.source_id, d.platform, d.merchant] for d in p.deductions]]
+                   [[d.kind, d.source_id, d.platform, d.merchant] for d in p.deductions],
+                   p.channel_discount]
                   for p in o.parts.values()],
+        "channel_discounts": o.channel_discounts,
         "rules": {s: rule_json(r) if r else None for s, r in o.rules.items()},
         "platform": sorted(o.platform_sellers),
         "paid": o.paid, "refunded": o.refunded, "open": sorted(o.open_claims),
@@ -132,7 +134,8 @@ def clearing_row(o: OrderClearing) -> dict[str, Any]:
 def clearing_from(row: Any) -> OrderClearing:
     r = row._mapping
     d = json.loads(r["body"])
-    parts = [SellerPart(s, g, f, tuple(Deduction(*x) for x in ds)) for s, g, f, ds in d["parts"]]
+    parts = [SellerPart(s, g, f, tuple(Deduction(*x) for x in ds), *cd)
+             for s, g, f, ds, *cd in d["parts"]]
     return OrderClearing(
         version=r["version"], order_id=r["order_id"], buyer_id=r["buyer_id"],
         business_type=d["business_type"], mode=Mode(d["mode"]), currency=d["currency"],
@@ -142,7 +145,8 @@ def clearing_from(row: Any) -> OrderClearing:
         rules={s: rule_from(x) if x else None for s, x in d["rules"].items()},
         platform_sellers=frozenset(d.get("platform", ())),
         paid=d["paid"], refunded=d["refunded"], open_claims=set(d["open"]),
-        refunded_claims=set(d["done"]), due=d["due"], payment_entry_id=d["payment"],
+        refunded_claims=set(d["done"]), channel_discounts=d.get("channel_discounts", {}),
+        due=d["due"], payment_entry_id=d["payment"],
         clearing_entry_id=d["clearing"], entries=d["entries"])
 
 
@@ -230,6 +234,9 @@ order_payments = Table(
     # transaction id; empty off a channel.
     Column("trade_no", String(64), nullable=False),
     Column("transaction_id", String(128), nullable=False),
+    # This order's share of the payment's channel instant discount (随机立减;
+    # settlement.clearing ``order_channel_discounts``), minor units.
+    Column("channel_discount", BigInteger, nullable=False, server_default="0"),
 )
 
 # The per-order row that the clearing's split instructions and payment's

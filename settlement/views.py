@@ -23,6 +23,7 @@ from zhongtai.wire import money, timestamp
 
 KIND_OF_ACCOUNT = {
     "channel_receivable": pb.ACCOUNT_KIND_CHANNEL_RECEIVABLE,
+    "channel_discount_receivable": pb.ACCOUNT_KIND_CHANNEL_DISCOUNT_RECEIVABLE,
     "merchant_pending": pb.ACCOUNT_KIND_MERCHANT_PENDING,
     "merchant_available": pb.ACCOUNT_KIND_MERCHANT_AVAILABLE,
     "platform_revenue": pb.ACCOUNT_KIND_PLATFORM_REVENUE,
@@ -86,6 +87,8 @@ def clearing_message(o: OrderClearing, sellers: Sequence[str] | None = None
         trade_mode=o.mode, state=o.state,  # type: ignore[arg-type]
         fee_rule_ids=rule_ids,
         paid_amount=money(o.currency, o.paid), refunded_amount=money(o.currency, o.refunded),
+        buyer_paid_amount=money(o.currency, o.buyer_paid),
+        channel_discount_amount=money(o.currency, o.channel_discount),
         lines=lines_message(lines, o.currency), open_claims=sorted(o.open_claims),
         order_create_time=_ts(o.order_create_time), paid_time=_ts(o.paid_time),
         cleared_time=_ts(o.cleared_time))

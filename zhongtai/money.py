@@ -9,7 +9,7 @@ whole, to the cent.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from zhongtai.errors import InvalidArgument
@@ -115,3 +115,18 @@ def parse_currency(code: str, field: str = "currency_code") -> str:
     if not _CURRENCY.match(code):
         raise InvalidArgument.field(field, "must be a three-letter upper-case ISO-4217 code")
     return code
+
+
+def allocate_by_key(amount: int, weights: Mapping[str, int]) -> dict[str, int]:
+    """``allocate(amount, ..., capped=True)`` over ``weights`` taken in key
+    order: each key's share in proportion to its weight, rounded down, the
+    remainder to the last key, no share above its weight; the shares sum to
+    ``amount`` exactly (0 <= amount <= sum of the weights; all 0 when the
+    amount or every weight is 0). The one rule by which a channel's instant
+    discount is shared among the parts of a payment (payment's refund caps,
+    settlement's CHANNEL_DISCOUNT lines)."""
+    keys = sorted(weights)
+    if not amount or not sum(weights.values()):
+        return dict.fromkeys(keys, 0)
+    return dict(zip(keys, allocate(amount, [weights[k] for k in keys], capped=True),
+                    strict=True))

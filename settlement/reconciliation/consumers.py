@@ -3,6 +3,12 @@
 in the inbox's transaction: each SUCCEEDED attempt on a channel is a PAY
 (its time the channel's, ``paid_time``), each succeeded refund a REFUND (its
 time the event's). Balance payments never reach a channel: not recorded.
+
+A succeeded payment also records which channel transaction paid each of its
+orders, with the order's share of the winning attempt's channel instant
+discount (``channel_discounts``), and books that share on the order's
+clearing if it is there already (settlement.splits ``record_payment``,
+settlement.booking ``channel_discounted``).
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ from typing import Any
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from settlement import splits
+from settlement import booking, splits
+from settlement.clearing import order_channel_discounts
 from settlement.reconciliation.matching import Txn
 from settlement.reconciliation.store import Reconciliations
 from settlement.repository import SqlSettlementUnitOfWork
@@ -69,6 +76,18 @@ def payment_route(payment: pp.Payment) -> Route:
     return Route(channel, won.attempt_id, won.channel_transaction_id)
 
 
+def channel_discounts(payment: pp.Payment) -> dict[str, int]:
+    """Each paid order's share of the winning attempt's channel discount
+    (settlement.clearing ``order_channel_discounts``); empty without one."""
+    won = next((a for a in payment.attempts if a.attempt_id == payment.winning_attempt_id),
+               None)
+    discount = won.channel_discount_amount.amount_minor if won is not None else 0
+    if not discount:
+        return {}
+    return order_channel_discounts(discount, [(p.pay_order_id, p.order_id,
+                                               p.amount.amount_minor) for p in payment.parts])
+
+
 class PaymentConsumers:
     def __init__(self, db: Database, split_channels: frozenset[str] = frozenset(),
                  clock: Callable[[], dt.datetime] = utcnow) -> None:
@@ -82,10 +101,15 @@ class PaymentConsumers:
             repo = Reconciliations(session, self.db.dialect)
             for channel, txn in paid_attempts(e.payment):
                 await repo.record(channel, txn)
+            shares = channel_discounts(e.payment)
             async with SqlSettlementUnitOfWork(self.db, session) as uow:
                 await splits.record_payment(uow, [p.order_id for p in e.payment.parts],
                                             e.payment.payment_id, payment_route(e.payment),
-                                            self.split_channels, self.clock())
+                                            self.split_channels, self.clock(), shares)
+                for order_id, amount in sorted(shares.items()):
+                    await booking.channel_discounted(uow, order_id, e.payment.payment_id,
+                                                     amount, self.clock(),
+                                                     split_channels=self.split_channels)
 
         async def refund_succeeded(session: AsyncSession, e: pe.RefundSucceeded,
                                    _env: Envelope) -> None:

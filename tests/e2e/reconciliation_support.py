@@ -15,7 +15,14 @@ from typing import Any
 from settlement.settings import SettlementSettings
 from tests.builders import cny
 from tests.conftest import eventually
-from tests.e2e.builders import buyer_pays, parts_of, payment_is, refunds_settled
+from tests.e2e.builders import (
+    buyer_pays,
+    parts_of,
+    payment_is,
+    refunds_settled,
+    sandbox,
+    sandbox_of,
+)
 from tests.e2e.platform import EPHEMERAL_PAYMENT, Platform, running_platform
 from tests.e2e.support import free_port, order_request, seed_shop
 from zhongtai.auth import Identity, Role
@@ -52,13 +59,19 @@ async def channel_platform(data_dir: Path, settlement: SettlementSettings | None
         yield Channel(p, f"http://{url}")
 
 
-async def paid_by_sandbox(p: Platform, buyer: str, sku_id: str) -> pb.Payment:
-    """An order of one ``sku_id`` paid through the sandbox channel."""
+async def paid_by_sandbox(p: Platform, buyer: str, sku_id: str, instant_discount: int = 0
+                          ) -> pb.Payment:
+    """An order of one ``sku_id`` paid through the sandbox channel, which
+    funds ``instant_discount`` of it itself (随机立减; docs/payment.md)."""
     order = (await p.stubs.trade.CreateOrder(order_request(buyer, [(sku_id, 1)]))).order
     payment = (await p.payment.CreatePayment(pb.CreatePaymentRequest(
         request_id=new_id(), buyer_id=buyer, method=pb.METHOD_SANDBOX,
         parts=parts_of(order)))).payment
-    await buyer_pays(p, payment.attempts[0])
+    attempt = payment.attempts[0]
+    if instant_discount:
+        await sandbox(p, "POST", f"{sandbox_of(attempt)}/v1/control",
+                      {"out_trade_no": attempt.attempt_id, "instant_discount": instant_discount})
+    await buyer_pays(p, attempt)
     await eventually(lambda: payment_is(p, payment.payment_id, pb.PAYMENT_STATUS_SUCCEEDED))
     return payment
 

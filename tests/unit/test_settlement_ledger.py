@@ -16,6 +16,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from settlement.clearing import Deduction, LineKind, SellerPart, total
 from settlement.ledger import (
+    CHANNEL_DISCOUNT_RECEIVABLE,
     CHANNEL_RECEIVABLE,
     DELIVERY_REVENUE,
     PLATFORM_SALES,
@@ -109,17 +110,32 @@ class Ledger(RuleBasedStateMachine):
 
     @rule(ps=st.lists(st.sampled_from(SELLERS), min_size=1, max_size=3, unique=True)
           .flatmap(lambda ss: st.tuples(*[takeout_parts(s) for s in ss])),
-          fee=st.none() | rules(), mode=st.sampled_from(list(Mode)))
-    def pay(self, ps: tuple[SellerPart, ...], fee: object, mode: Mode) -> None:
+          fee=st.none() | rules(), mode=st.sampled_from(list(Mode)),
+          discount=st.integers(0, 10**6))
+    def pay(self, ps: tuple[SellerPart, ...], fee: object, mode: Mode, discount: int) -> None:
         oid = f"o{len(self.orders)}"
         o, entries = OrderClearing.on_payment(oid, "b", "default", mode, "CNY", ps,
                                               {p.seller_id: fee for p in ps},  # type: ignore
-                                              T0, T0, [PLATFORM])
+                                              T0, T0, [PLATFORM],
+                                              {"pay-0": discount} if discount else {})
         self.orders[oid] = o
         self.post(entries)
 
     def pick(self, data: st.DataObject) -> OrderClearing:
         return self.orders[data.draw(st.sampled_from(sorted(self.orders)))]
+
+    @precondition(lambda self: self.orders)
+    @rule(data=st.data(), payment=st.sampled_from(["pay-0", "pay-1", "pay-2"]),
+          amount=st.integers(1, 10**6))
+    def channel_discount_learned(self, data: st.DataObject, payment: str, amount: int
+                                 ) -> None:
+        """payment's event after trade's (a payment id again: a redelivery)."""
+        o = self.pick(data)
+        known = dict(o.channel_discounts)
+        entries = o.channel_discounted(payment, amount)
+        self.post(entries)
+        if payment in known:
+            assert not entries and o.channel_discounts == known
 
     @precondition(lambda self: self.orders)
     @rule(data=st.data())
@@ -168,6 +184,8 @@ class Ledger(RuleBasedStateMachine):
                 assert ids[e.reverses].kind is EntryKind.PAYMENT
             if e.kind is EntryKind.REVERSAL:
                 assert ids[e.reverses].kind is EntryKind.CLEARING
+            if e.kind is EntryKind.CHANNEL_DISCOUNT:
+                assert ids[e.reverses].kind is EntryKind.PAYMENT
 
     @invariant()
     def balances_are_the_orders_money(self) -> None:
@@ -193,8 +211,15 @@ class Ledger(RuleBasedStateMachine):
         for account, kind in ((DELIVERY_REVENUE, LineKind.DELIVERY_FEE),
                               (RIDER_PAYABLE, LineKind.RIDER_FEE)):
             assert -b.get((account, "CNY"), 0) == sum(summed(s, True, kind) for s in SELLERS)
+        # What the channels owe: the buyers' money and their own discounts
+        # (those go back only with the last of an order's money).
+        funded = {o.order_id: sum(p.channel_discount for p in o.parts.values())
+                  for o in self.orders.values()}
+        for o in self.orders.values():
+            assert funded[o.order_id] == min(o.channel_discount, o.outstanding)
         assert b.get((CHANNEL_RECEIVABLE, "CNY"), 0) == sum(
-            o.paid - o.refunded for o in self.orders.values())
+            o.paid - o.refunded - funded[o.order_id] for o in self.orders.values())
+        assert b.get((CHANNEL_DISCOUNT_RECEIVABLE, "CNY"), 0) == sum(funded.values())
 
     @invariant()
     def paid_is_refunded_plus_cleared_plus_pending(self) -> None:
@@ -204,6 +229,13 @@ class Ledger(RuleBasedStateMachine):
             assert o.paid == o.refunded + cleared + pending
             assert o.state is not State.CLEARED or (o.due and o.clearing_entry_id)
             assert o.state is not State.REVERSED or o.outstanding == 0
+
+    @invariant()
+    def a_reversed_order_leaves_every_account_at_0(self) -> None:
+        for o in self.orders.values():
+            if o.state is State.REVERSED:
+                mine = [e for e in self.entries if e.order_id == o.order_id]
+                assert not {k: v for k, v in balances(mine).items() if v}
 
 
 Ledger.TestCase.settings = settings(max_examples=150, stateful_step_count=30, deadline=None)

@@ -67,6 +67,7 @@ class LineKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LINE_KIND_DELIVERY_FEE: _ClassVar[LineKind]
     LINE_KIND_RIDER_FEE: _ClassVar[LineKind]
     LINE_KIND_PLATFORM_SALES: _ClassVar[LineKind]
+    LINE_KIND_CHANNEL_DISCOUNT: _ClassVar[LineKind]
 
 class ClearingState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -92,6 +93,7 @@ class AccountKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ACCOUNT_KIND_RIDER_PAYABLE: _ClassVar[AccountKind]
     ACCOUNT_KIND_PLATFORM_SALES_PENDING: _ClassVar[AccountKind]
     ACCOUNT_KIND_PLATFORM_SALES: _ClassVar[AccountKind]
+    ACCOUNT_KIND_CHANNEL_DISCOUNT_RECEIVABLE: _ClassVar[AccountKind]
 
 class EntryKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -104,6 +106,7 @@ class EntryKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ENTRY_KIND_PAYOUT_POSTED: _ClassVar[EntryKind]
     ENTRY_KIND_PAYOUT_VOIDED: _ClassVar[EntryKind]
     ENTRY_KIND_SPLIT: _ClassVar[EntryKind]
+    ENTRY_KIND_CHANNEL_DISCOUNT: _ClassVar[EntryKind]
 
 class PayoutState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -150,6 +153,7 @@ LINE_KIND_PLATFORM_CHANNEL_FEE: LineKind
 LINE_KIND_DELIVERY_FEE: LineKind
 LINE_KIND_RIDER_FEE: LineKind
 LINE_KIND_PLATFORM_SALES: LineKind
+LINE_KIND_CHANNEL_DISCOUNT: LineKind
 CLEARING_STATE_UNSPECIFIED: ClearingState
 CLEARING_STATE_PENDING: ClearingState
 CLEARING_STATE_HELD: ClearingState
@@ -169,6 +173,7 @@ ACCOUNT_KIND_PLATFORM_DELIVERY_REVENUE: AccountKind
 ACCOUNT_KIND_RIDER_PAYABLE: AccountKind
 ACCOUNT_KIND_PLATFORM_SALES_PENDING: AccountKind
 ACCOUNT_KIND_PLATFORM_SALES: AccountKind
+ACCOUNT_KIND_CHANNEL_DISCOUNT_RECEIVABLE: AccountKind
 ENTRY_KIND_UNSPECIFIED: EntryKind
 ENTRY_KIND_PAYMENT: EntryKind
 ENTRY_KIND_CLEARING: EntryKind
@@ -178,6 +183,7 @@ ENTRY_KIND_PAYOUT: EntryKind
 ENTRY_KIND_PAYOUT_POSTED: EntryKind
 ENTRY_KIND_PAYOUT_VOIDED: EntryKind
 ENTRY_KIND_SPLIT: EntryKind
+ENTRY_KIND_CHANNEL_DISCOUNT: EntryKind
 PAYOUT_STATE_UNSPECIFIED: PayoutState
 PAYOUT_STATE_PENDING: PayoutState
 PAYOUT_STATE_POSTED: PayoutState
@@ -240,7 +246,7 @@ class ClearingLine(_message.Message):
     def __init__(self, kind: _Optional[_Union[LineKind, str]] = ..., seller_id: _Optional[str] = ..., deduction_kind: _Optional[int] = ..., source_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class OrderClearing(_message.Message):
-    __slots__ = ("order_id", "buyer_id", "business_type", "trade_mode", "state", "fee_rule_ids", "paid_amount", "refunded_amount", "lines", "open_claims", "order_create_time", "paid_time", "cleared_time")
+    __slots__ = ("order_id", "buyer_id", "business_type", "trade_mode", "state", "fee_rule_ids", "paid_amount", "refunded_amount", "lines", "open_claims", "order_create_time", "paid_time", "cleared_time", "buyer_paid_amount", "channel_discount_amount")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     BUYER_ID_FIELD_NUMBER: _ClassVar[int]
     BUSINESS_TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -254,6 +260,8 @@ class OrderClearing(_message.Message):
     ORDER_CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     PAID_TIME_FIELD_NUMBER: _ClassVar[int]
     CLEARED_TIME_FIELD_NUMBER: _ClassVar[int]
+    BUYER_PAID_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_DISCOUNT_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     buyer_id: str
     business_type: str
@@ -267,7 +275,9 @@ class OrderClearing(_message.Message):
     order_create_time: _timestamp_pb2.Timestamp
     paid_time: _timestamp_pb2.Timestamp
     cleared_time: _timestamp_pb2.Timestamp
-    def __init__(self, order_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., business_type: _Optional[str] = ..., trade_mode: _Optional[_Union[TradeMode, str]] = ..., state: _Optional[_Union[ClearingState, str]] = ..., fee_rule_ids: _Optional[_Iterable[str]] = ..., paid_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., refunded_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[ClearingLine, _Mapping]]] = ..., open_claims: _Optional[_Iterable[str]] = ..., order_create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paid_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cleared_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    buyer_paid_amount: _common_pb2.Money
+    channel_discount_amount: _common_pb2.Money
+    def __init__(self, order_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., business_type: _Optional[str] = ..., trade_mode: _Optional[_Union[TradeMode, str]] = ..., state: _Optional[_Union[ClearingState, str]] = ..., fee_rule_ids: _Optional[_Iterable[str]] = ..., paid_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., refunded_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[ClearingLine, _Mapping]]] = ..., open_claims: _Optional[_Iterable[str]] = ..., order_create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paid_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cleared_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., buyer_paid_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., channel_discount_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class Account(_message.Message):
     __slots__ = ("account_id", "kind", "owner_id", "balance")
