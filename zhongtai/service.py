@@ -27,7 +27,7 @@ from zhongtai.config import Settings
 from zhongtai.db import Database, PlumbingTables
 from zhongtai.events import routing_key
 from zhongtai.grpcserver import Registrar
-from zhongtai.timers import Handler
+from zhongtai.timers import Handler as TimerHandler
 from zhongtai.worker import PollingWorker
 
 
@@ -70,7 +70,7 @@ class Command:
 class BuiltService:
     registrar: Registrar
     consumers: Mapping[str, Handler] = field(default_factory=dict)
-    timer_handlers: Mapping[str, Handler] = field(default_factory=dict)
+    timer_handlers: Mapping[str, TimerHandler] = field(default_factory=dict)
     # Background loops the runtime runs while the service is up.
     workers: Sequence[PollingWorker] = ()
     # Extra listeners (e.g. payment's HTTP callback endpoint): started after
