@@ -92,11 +92,8 @@ def timer_handlers(db: Database, clients: Clients, policy: AfterSalesPolicy,
     async def close_claim(application_id: str) -> None:
         await refunds.close_claim(clients, application_id)
 
-    async def closed(_s: AsyncSession, _timer: Timer, _id: str, _answer: None) -> None:
-        return None
-
     lease = dt.timedelta(seconds=1.5 * clients.timeout)
     handlers: dict[str, Handler] = {kind: deadline(kind) for kind in DEADLINE_TIMERS.values()}
     handlers[EFFECTS_TIMER] = RemoteTimer(prepare, call, settle, lease=lease)
-    handlers[CLAIM_GUARD_TIMER] = RemoteTimer(unwritten, close_claim, closed, lease=lease)
+    handlers[CLAIM_GUARD_TIMER] = RemoteTimer(unwritten, close_claim, lease=lease)
     return handlers

@@ -105,10 +105,6 @@ def build(ctx: ServiceContext) -> BuiltService:
     def notify_url(carrier_name: str) -> str:
         return f"{settings.notify_base_url or notify.url}/carriers/{carrier_name}/notify"
 
-    async def subscribed(_s: AsyncSession, _timer: Timer, _waybill: Waybill,
-                         _answer: None) -> None:
-        return None
-
     async def query(waybill: Waybill) -> Sequence[TrackingEvent] | None:
         carrier = carriers.get(waybill[0])
         return None if carrier is None else await carrier.query(waybill[1])
@@ -134,7 +130,7 @@ def build(ctx: ServiceContext) -> BuiltService:
             }),
         },
         timer_handlers={
-            SUBSCRIBE_TIMER: RemoteTimer(tracking.to_subscribe, subscribe, subscribed),
+            SUBSCRIBE_TIMER: RemoteTimer(tracking.to_subscribe, subscribe),
             ALLOCATE_TIMER: on_allocate,
             TRACK_QUERY_TIMER: RemoteTimer(tracking.to_query, query, queried)},
         start=start,

@@ -8,11 +8,12 @@ serializes writers), runs the handler for its kind in the same transaction and
 marks it FIRED there: the effect and the firing commit together or not at all,
 so a timer never fires twice, whatever the number of workers, and one that was
 due while every process was down fires after restart. A failing handler is
-retried with backoff. Handlers only touch their own service's database (and
-the outbox): nothing slow runs while the transaction is open.
+retried with backoff. Such handlers only touch their own service's database
+(and the outbox): nothing slow runs while the transaction is open.
 
 A timer whose work is a call to another service or a channel (HTTP, gRPC)
-is a ``RemoteTimer``: three steps, no transaction open during the call.
+is a ``RemoteTimer`` instead: three steps, no transaction open during the
+call.
 
 1. ``prepare``, in the claiming transaction: read what to call (None: nothing
    to call, the timer fires there like a plain one); the timer is *leased*:
@@ -79,11 +80,12 @@ class RemoteTimer(Generic[Plan, Answer]):
     """A timer whose work is a remote call (module docstring): ``prepare``
     reads what to call (None: nothing), ``call`` makes the idempotent call
     outside any transaction, ``settle`` records the answer if the lease is
-    still ours. ``lease`` should outlast the call's own deadline."""
+    still ours (None: nothing to record but the firing). ``lease`` should
+    outlast the call's own deadline."""
 
     prepare: Callable[[AsyncSession, Timer], Awaitable[Plan | None]]
     call: Callable[[Plan], Awaitable[Answer]]
-    settle: Callable[[AsyncSession, Timer, Plan, Answer], Awaitable[None]]
+    settle: Callable[[AsyncSession, Timer, Plan, Answer], Awaitable[None]] | None = None
     lease: dt.timedelta = dt.timedelta(seconds=30)
 
 
@@ -228,8 +230,9 @@ class TimerWorker(PollingWorker):
                     log.info("timer %s/%s: lease lost during its call; answer dropped",
                              leased.kind, leased.key)
                     return 0
-                with acting(self.identity, f"timer {leased.kind}"):
-                    await handler.settle(session, leased, plan, answer)
+                if handler.settle is not None:
+                    with acting(self.identity, f"timer {leased.kind}"):
+                        await handler.settle(session, leased, plan, answer)
                 await session.execute(update(t).where(*ours)
                                       .values(status=FIRED, fired_at=self.clock()))
         except asyncio.CancelledError:
