@@ -113,8 +113,12 @@ def build(ctx: ServiceContext) -> BuiltService:
                       events: Sequence[TrackingEvent] | None) -> None:
         await tracking.record_query(s, ctx.db, timer, waybill, events, policy, utcnow())
 
-    async def on_allocate(s: AsyncSession, timer: Timer) -> None:
-        await allocation.on_allocate_timer(s, timer, catalog, utcnow())
+    async def ask_stock(skus: dict[str, list[str]]) -> allocation.Stocks:
+        return await allocation.ask_stock(catalog, skus)
+
+    async def allocate(s: AsyncSession, timer: Timer, _skus: dict[str, list[str]],
+                       stocks: allocation.Stocks) -> None:
+        await allocation.allocate(s, timer, stocks, utcnow())
 
     def register(server: grpc.aio.Server) -> None:
         logistics_pb2_grpc.add_LogisticsServiceServicer_to_server(servicer, server)
@@ -131,7 +135,7 @@ def build(ctx: ServiceContext) -> BuiltService:
         },
         timer_handlers={
             SUBSCRIBE_TIMER: RemoteTimer(tracking.to_subscribe, subscribe),
-            ALLOCATE_TIMER: on_allocate,
+            ALLOCATE_TIMER: RemoteTimer(allocation.to_allocate, ask_stock, allocate),
             TRACK_QUERY_TIMER: RemoteTimer(tracking.to_query, query, queried)},
         start=start,
         stop=stop,
