@@ -80,7 +80,8 @@ class RemoteTimer(Generic[Plan, Answer]):
     """A timer whose work is a remote call (module docstring): ``prepare``
     reads what to call (None: nothing), ``call`` makes the idempotent call
     outside any transaction, ``settle`` records the answer if the lease is
-    still ours (None: nothing to record but the firing). ``lease`` should
+    still ours (None: nothing to record but the firing); it is given the
+    timer as leased (``attempts`` counts this attempt). ``lease`` should
     outlast the call's own deadline."""
 
     prepare: Callable[[AsyncSession, Timer], Awaitable[Plan | None]]
