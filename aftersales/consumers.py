@@ -1,6 +1,7 @@
 """after-sales' consumers of other services' events and its timer handlers:
 each maps its message (or timer) to a use case, in the transaction the
-inbox or the timer worker opened (the unit of work joins it).
+inbox or the timer worker opened (the unit of work joins it); a remote
+timer's call runs outside any transaction (``zhongtai.timers``).
 
 * ``aftersales.payment``: ``payment.refund.succeeded`` settles a part of an
   application's refund (matched by payment's refund id);
@@ -13,6 +14,8 @@ inbox or the timer worker opened (the unit of work joins it).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales import refunds, returns, review
@@ -21,6 +24,7 @@ from aftersales.application import (
     DEADLINE_TIMERS,
     EFFECTS_TIMER,
     AfterSalesPolicy,
+    Application,
 )
 from aftersales.clients import Clients
 from aftersales.repository import Clock, SqlAfterSalesUnitOfWork
@@ -29,7 +33,7 @@ from zhongtai.events import Envelope
 from zhongtai.logistics.v1 import events_pb2 as lg_events
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.payment.v1 import events_pb2 as pay_events
-from zhongtai.timers import Timer, TimerHandler
+from zhongtai.timers import Handler, RemoteTimer, Timer, TimerHandler
 
 
 class Consumers:
@@ -57,27 +61,39 @@ class Consumers:
 
 
 def timer_handlers(db: Database, clients: Clients, policy: AfterSalesPolicy,
-                   clock: Clock = utcnow) -> dict[str, TimerHandler]:
-    """after-sales' durable timers (armed by the Application aggregate), each
-    run in the timer worker's transaction."""
+                   clock: Clock = utcnow) -> dict[str, Handler]:
+    """after-sales' durable timers (armed by the Application aggregate): the
+    deadlines run in the timer worker's transaction; the effects and the
+    claim guard, which call other services, are remote timers (no
+    transaction open during their calls), leased for a little longer than
+    their calls' deadline."""
     def deadline(kind: str) -> TimerHandler:
         async def fire(s: AsyncSession, timer: Timer) -> None:
             async with SqlAfterSalesUnitOfWork(db, s) as uow:
                 await review.on_deadline(uow, kind, timer.key, clock, policy)
         return fire
 
-    async def effects(s: AsyncSession, timer: Timer) -> None:
+    async def prepare(s: AsyncSession, timer: Timer) -> Application | None:
         async with SqlAfterSalesUnitOfWork(db, s) as uow:
-            await refunds.run_effects(uow, clients, policy, timer.key, clock)
+            return await refunds.prepare_effects(uow, timer.key)
 
-    handlers: dict[str, TimerHandler] = {kind: deadline(kind)
-                                         for kind in DEADLINE_TIMERS.values()}
-    async def claim_guard(s: AsyncSession, timer: Timer) -> None:
+    async def call(app: Application) -> list[refunds.Step]:
+        return await refunds.call_effects(clients, app, policy, clock)
+
+    async def settle(s: AsyncSession, timer: Timer, _app: Application,
+                     steps: list[refunds.Step]) -> None:
         async with SqlAfterSalesUnitOfWork(db, s) as uow:
-            await refunds.on_claim_guard(uow, clients, timer.key)
+            await refunds.settle_effects(uow, timer.key, steps)
 
-    handlers[EFFECTS_TIMER] = effects
-    handlers[CLAIM_GUARD_TIMER] = claim_guard
+    async def unwritten(s: AsyncSession, timer: Timer) -> str | None:
+        async with SqlAfterSalesUnitOfWork(db, s) as uow:
+            return await refunds.unwritten(uow, timer.key)
+
+    async def close_claim(application_id: str) -> None:
+        await refunds.close_claim(clients, application_id)
+
+    lease = dt.timedelta(seconds=1.5 * clients.timeout)
+    handlers: dict[str, Handler] = {kind: deadline(kind) for kind in DEADLINE_TIMERS.values()}
+    handlers[EFFECTS_TIMER] = RemoteTimer(prepare, call, settle, lease=lease)
+    handlers[CLAIM_GUARD_TIMER] = RemoteTimer(unwritten, close_claim, lease=lease)
     return handlers
-
-

@@ -25,6 +25,7 @@ from logistics.domain import ALLOCATE_TIMER, SUBSCRIBE_TIMER, TRACK_QUERY_TIMER,
 from logistics.notify import NotifyServer
 from logistics.sandbox_carrier import SandboxCarrierServer
 from logistics.settings import LogisticsSettings
+from logistics.tracking import Waybill
 from zhongtai.audit import acting
 from zhongtai.auth import Identity
 from zhongtai.catalog.v1 import catalog_pb2_grpc
@@ -40,7 +41,7 @@ from zhongtai.logistics.v1 import (
 )
 from zhongtai.sandbox import run_until_signal
 from zhongtai.service import BuiltService, Command, ServiceContext, ServiceSpec, Subscription
-from zhongtai.timers import Timer
+from zhongtai.timers import RemoteTimer, Timer
 from zhongtai.trade.v1 import events_pb2 as trade_events
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,8 @@ def build(ctx: ServiceContext) -> BuiltService:
                        _env: Envelope) -> None:
         await consumers.order_refunded(s, event, utcnow())
 
-    async def subscribe(carrier_name: str, tracking_no: str) -> None:
+    async def subscribe(waybill: Waybill) -> None:
+        carrier_name, tracking_no = waybill
         carrier = carriers.get(carrier_name)
         if carrier is None:
             log.warning("no adapter for carrier %s: waybill %s is not tracked",
@@ -103,18 +105,20 @@ def build(ctx: ServiceContext) -> BuiltService:
     def notify_url(carrier_name: str) -> str:
         return f"{settings.notify_base_url or notify.url}/carriers/{carrier_name}/notify"
 
-    async def on_subscribe(s: AsyncSession, timer: Timer) -> None:
-        await tracking.on_subscribe_timer(s, timer, subscribe)
+    async def query(waybill: Waybill) -> Sequence[TrackingEvent] | None:
+        carrier = carriers.get(waybill[0])
+        return None if carrier is None else await carrier.query(waybill[1])
 
-    async def query(carrier_name: str, tracking_no: str) -> Sequence[TrackingEvent] | None:
-        carrier = carriers.get(carrier_name)
-        return None if carrier is None else await carrier.query(tracking_no)
+    async def queried(s: AsyncSession, timer: Timer, waybill: Waybill,
+                      events: Sequence[TrackingEvent] | None) -> None:
+        await tracking.record_query(s, ctx.db, timer, waybill, events, policy, utcnow())
 
-    async def on_track_query(s: AsyncSession, timer: Timer) -> None:
-        await tracking.on_track_query_timer(s, ctx.db, timer, query, policy, utcnow())
+    async def ask_stock(skus: dict[str, list[str]]) -> allocation.Stocks:
+        return await allocation.ask_stock(catalog, skus)
 
-    async def on_allocate(s: AsyncSession, timer: Timer) -> None:
-        await allocation.on_allocate_timer(s, timer, catalog, utcnow())
+    async def allocate(s: AsyncSession, timer: Timer, _skus: dict[str, list[str]],
+                       stocks: allocation.Stocks) -> None:
+        await allocation.allocate(s, timer, stocks, utcnow())
 
     def register(server: grpc.aio.Server) -> None:
         logistics_pb2_grpc.add_LogisticsServiceServicer_to_server(servicer, server)
@@ -129,8 +133,10 @@ def build(ctx: ServiceContext) -> BuiltService:
                 trade_events.OrderRefunded: refunded,
             }),
         },
-        timer_handlers={SUBSCRIBE_TIMER: on_subscribe, ALLOCATE_TIMER: on_allocate,
-                        TRACK_QUERY_TIMER: on_track_query},
+        timer_handlers={
+            SUBSCRIBE_TIMER: RemoteTimer(tracking.to_subscribe, subscribe),
+            ALLOCATE_TIMER: RemoteTimer(allocation.to_allocate, ask_stock, allocate),
+            TRACK_QUERY_TIMER: RemoteTimer(tracking.to_query, query, queried)},
         start=start,
         stop=stop,
     )

@@ -9,8 +9,10 @@
   is published as an order is.
 - ``arm``: a shipped package's timers: the carrier subscription, at once,
   and the first query for events a lost push did not bring.
-- ``on_subscribe_timer``, ``on_track_query_timer``: those timers; the query
-  comes back with backoff until the package is delivered
+- ``to_subscribe``, ``to_query`` / ``record_query``: those timers, remote
+  ones (``zhongtai.timers.RemoteTimer``: the carrier is asked outside any
+  transaction; subscribing and querying are idempotent); the query comes
+  back with backoff until the package is delivered
   (``domain.TrackingPolicy``).
 
 Locks: a package, then its orders (sorted by id).
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select, update
@@ -36,9 +38,8 @@ from zhongtai.logistics.v1 import logistics_pb2 as pb
 
 log = logging.getLogger(__name__)
 
-# (carrier, tracking number) -> the waybill's whole timeline; None: no
-# adapter for that carrier.
-QueryCarrier = Callable[[str, str], Awaitable[Sequence[TrackingEvent] | None]]
+# (carrier, tracking number)
+Waybill = tuple[str, str]
 
 _MILESTONES = {
     Milestone.EXCEPTION: pb.TRACKING_MILESTONE_EXCEPTION,
@@ -112,26 +113,31 @@ async def arm(s: AsyncSession, db: Database, package_id: str, policy: domain.Tra
     await _arm_query(s, db, package_id, 1, policy, now)
 
 
-async def on_subscribe_timer(s: AsyncSession, timer: timers.Timer,
-                             subscribe: Callable[[str, str], Awaitable[None]]) -> None:
-    """Ask the package's carrier to push its events (a failure retries)."""
+async def to_subscribe(s: AsyncSession, timer: timers.Timer) -> Waybill:
+    """Whom the subscription timer asks to push the package's events: its
+    carrier and tracking number (the call follows the transaction; a
+    failure retries)."""
     row = await orders.load(s, timer.key)
-    await subscribe(row.carrier, row.tracking_no)
+    return row.carrier, row.tracking_no
 
 
-async def on_track_query_timer(s: AsyncSession, db: Database, timer: timers.Timer,
-                               query: QueryCarrier, policy: domain.TrackingPolicy,
-                               now: dt.datetime) -> None:
-    """Ask the carrier for every event of a package not delivered yet and
-    apply the missing ones; then query again later, as ``policy`` says."""
-    package_id, _, n = timer.key.rpartition("/")
-    row = await orders.load(s, package_id)
-    if row.status == domain.DELIVERED:
-        return
-    events = await query(row.carrier, row.tracking_no)
+async def to_query(s: AsyncSession, timer: timers.Timer) -> Waybill | None:
+    """What the query timer asks the carrier about: the package's waybill,
+    None once it is delivered."""
+    row = await orders.load(s, timer.key.rpartition("/")[0])
+    return None if row.status == domain.DELIVERED else (row.carrier, row.tracking_no)
+
+
+async def record_query(s: AsyncSession, db: Database, timer: timers.Timer, waybill: Waybill,
+                       events: Sequence[TrackingEvent] | None, policy: domain.TrackingPolicy,
+                       now: dt.datetime) -> None:
+    """Apply the events the carrier answered (None: no adapter for it,
+    nothing asked) that are missing; then query again later, as ``policy``
+    says."""
     if events is None:
-        return  # no adapter for this carrier: nothing to ask
-    await record_tracking(s, db, row.carrier, events, now)
+        return
+    package_id, _, n = timer.key.rpartition("/")
+    await record_tracking(s, db, waybill[0], events, now)
     row = await orders.load(s, package_id)
     if policy.queries_again(int(n), row.status):
         await _arm_query(s, db, package_id, int(n) + 1, policy, now)

@@ -96,10 +96,21 @@ async def plan(s: AsyncSession, catalog: CatalogServiceStub, *, destination: Add
     Catalog is asked first (per-warehouse stock), so no database transaction
     is open during the remote call; then the warehouses are read."""
     rules.validate_plan(destination, lines, paid_time)
-    assert destination is not None
-    paid = paid_time or now
     stock = await catalog_client.warehouse_stock(catalog, [sku_id for sku_id, _ in lines],
                                                  time_remaining=time_remaining)
+    return await plan_on(s, stock, destination=destination, lines=lines, method=method,
+                         paid_time=paid_time, now=now)
+
+
+async def plan_on(s: AsyncSession, stock: rules.Stock, *,
+                  destination: Address | None, lines: Sequence[tuple[str, int]], method: int,
+                  paid_time: dt.datetime | None, now: dt.datetime
+                  ) -> tuple[rules.Plan, dt.datetime]:
+    """``plan`` on the stock catalog answered (asked beforehand, outside
+    any transaction)."""
+    rules.validate_plan(destination, lines, paid_time)
+    assert destination is not None
+    paid = paid_time or now
     rows = (await s.execute(select(t.warehouses).order_by(t.warehouses.c.warehouse_id))).all()
     sites = [rules.site_of(_value(r)) for r in rows]
     return rules.plan(sites, stock, destination, dict(lines), method, paid), paid

@@ -21,8 +21,8 @@ from settlement.reconciliation.sources import SandboxStatementSource
 from settlement.repository import SqlSettlementUnitOfWork
 from settlement.schedules import Schedules, jobs
 from settlement.settings import SettlementSettings
-from settlement.split import SPLIT_TIMER
-from settlement.split_adapter import SandboxSplitAdapter, SplitAdapter
+from settlement.split import SPLIT_TIMER, Split
+from settlement.split_adapter import SandboxSplitAdapter, SplitAdapter, SplitResult
 from zhongtai.db import utcnow
 from zhongtai.inbox import consumer
 from zhongtai.service import BuiltService, ServiceContext, ServiceSpec
@@ -32,7 +32,7 @@ from zhongtai.settlement.v1 import (
     settlement_pb2,
     settlement_pb2_grpc,
 )
-from zhongtai.timers import Timer
+from zhongtai.timers import RemoteTimer, Timer
 
 SERVICE_NAME = settlement_pb2.DESCRIPTOR.services_by_name["SettlementService"].full_name
 RECONCILIATION = reconciliation_pb2.DESCRIPTOR.services_by_name[
@@ -49,9 +49,16 @@ def build(ctx: ServiceContext) -> BuiltService:
     adapters: dict[str, SplitAdapter] = {
         "sandbox": SandboxSplitAdapter(settings.sandbox_statement_url)}
 
-    async def send_split(session: AsyncSession, timer: Timer) -> None:
+    async def to_send(session: AsyncSession, timer: Timer) -> Split | None:
         async with SqlSettlementUnitOfWork(ctx.db, session) as uow:
-            await splits.send(uow, timer.key, adapters, timer.attempts + 1, utcnow)
+            return await splits.to_send(uow, timer.key, adapters, utcnow)
+
+    async def ask(s: Split) -> SplitResult:
+        return await splits.ask(adapters, s)
+
+    async def book(session: AsyncSession, timer: Timer, s: Split, result: SplitResult) -> None:
+        async with SqlSettlementUnitOfWork(ctx.db, session) as uow:
+            await splits.book(uow, s.split_id, result, timer.attempts, utcnow)
 
     def register(server: grpc.aio.Server) -> None:
         settlement_pb2_grpc.add_SettlementServiceServicer_to_server(servicer, server)
@@ -63,7 +70,7 @@ def build(ctx: ServiceContext) -> BuiltService:
                    PAYMENT.queue: consumer(ctx.db, PAYMENT,
                                            PaymentConsumers(
                                                ctx.db, settings.split_channel_set()).handlers())},
-        timer_handlers={SPLIT_TIMER: send_split, **scheduled.handlers()},
+        timer_handlers={SPLIT_TIMER: RemoteTimer(to_send, ask, book), **scheduled.handlers()},
         start=scheduled.arm_schedules,
     )
 

@@ -14,14 +14,17 @@ Whichever is booked last records them, in its own transaction:
   credited is written (once: its primary key) and its durable timer
   (``SPLIT_TIMER``) armed in the same transaction. Split settlement is off
   with no ``[settlement] split_channels``.
-* ``send`` (the timer, in its transaction): the channel asked through its
-  split adapter (idempotent by split id, so a retry after a crash is applied
-  once; a transport failure fails the timer, which retries), and the answer
-  booked: CONFIRMED with its SPLIT entry, or REFUSED; SKIPPED when the
-  channel has no adapter. The merchant's payout lock is taken first, so a
-  payout reading the available balance and the PENDING splits sees the
-  split either pending or posted, never neither. Audited (``split``) and
-  published (settlement.split.confirmed / refused).
+* the timer, a remote one (``zhongtai.timers.RemoteTimer``: no transaction
+  is open while the channel is asked): ``to_send`` reads the PENDING split
+  (SKIPPED when the channel has no adapter), ``ask`` asks the channel
+  through its split adapter (idempotent by split id, so a call repeated
+  after a crash or a lost lease is applied once; a transport failure
+  retries with backoff), ``book`` books the answer in a new transaction if
+  the split is still PENDING: CONFIRMED with its SPLIT entry, or REFUSED.
+  The merchant's payout lock is taken first, so a payout reading the
+  available balance and the PENDING splits sees the split either pending
+  or posted, never neither. Audited (``split``) and published
+  (settlement.split.confirmed / refused).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from settlement.ledger import Entry, EntryKind, Posting
 from settlement.order import OrderClearing, State
 from settlement.repository import AUDIT_SPLIT, SqlSettlementUnitOfWork
 from settlement.split import Route, Split, SplitState, receivables, route_of
-from settlement.split_adapter import SplitAdapter
+from settlement.split_adapter import SplitAdapter, SplitResult
 from settlement.split_repository import split_from, split_not_found
 from zhongtai.auth import Identity
 from zhongtai.settlement.v1 import split_pb2 as spb
@@ -84,18 +87,35 @@ async def _instruct(uow: SqlSettlementUnitOfWork, o: OrderClearing,
             uow.audit(AUDIT_SPLIT, s.split_id, f"instructed {amount} {o.currency}")
 
 
-async def send(uow: SqlSettlementUnitOfWork, split_id: str,
-               adapters: Mapping[str, SplitAdapter], attempt: int, clock: Clock) -> Split:
-    """Send a PENDING split to its channel and book the answer, once."""
+async def to_send(uow: SqlSettlementUnitOfWork, split_id: str,
+                  adapters: Mapping[str, SplitAdapter], clock: Clock) -> Split | None:
+    """The split timer's first step: the PENDING split to send (None when
+    there is nothing to send: answered already, or SKIPPED now for want of
+    an adapter for its channel)."""
+    s = await uow.splits.get(split_id, lock=True)
+    if s.state is not SplitState.PENDING:
+        return None
+    if s.channel not in adapters:
+        s.skipped(f"no split adapter for channel {s.channel}", clock())
+        await _booked(uow, s, clock(), [])
+        return None
+    return s
+
+
+async def ask(adapters: Mapping[str, SplitAdapter], s: Split) -> SplitResult:
+    """The second, outside any transaction: the channel's answer (idempotent
+    by split id; ``SplitUnavailable`` when it could not be asked)."""
+    return await adapters[s.channel].split(s.split_id, s.trade_no, s.seller_id, s.amount,
+                                           s.currency)
+
+
+async def book(uow: SqlSettlementUnitOfWork, split_id: str, result: SplitResult,
+               attempt: int, clock: Clock) -> Split:
+    """The third: the channel's answer booked, once (a split no longer
+    PENDING is left as it is)."""
     s = await uow.splits.get(split_id, lock=True)
     if s.state is not SplitState.PENDING:
         return s
-    adapter = adapters.get(s.channel)
-    if adapter is None:
-        s.skipped(f"no split adapter for channel {s.channel}", clock())
-        await _booked(uow, s, clock(), [])
-        return s
-    result = await adapter.split(s.split_id, s.trade_no, s.seller_id, s.amount, s.currency)
     now = clock()
     await uow.payouts.lock(s.seller_id)
     if result.confirmed:

@@ -107,14 +107,20 @@ def create_request(kind: int = REFUND_ONLY, *, request_id: str = "r1", amount: i
 
 async def run_effects(desk: Desk, application_id: str = "A1") -> None:
     """Fire the application's armed effects timer (its current round) as the
-    timer worker would: in a unit of work of its own."""
+    timer worker would: prepared in a unit of work, called outside it,
+    settled in another."""
     from aftersales import refunds
     from aftersales.application import EFFECTS_TIMER
 
     key = desk.uow.application(application_id).effects_key
     assert (EFFECTS_TIMER, key) in desk.uow.timers, f"no effects timer {key} armed"
     async with desk.uow as uow:
-        await refunds.run_effects(uow, desk.services.clients, desk.policy, key, desk.clock)
+        app = await refunds.prepare_effects(uow, key)
+    if app is None:
+        return
+    steps = await refunds.call_effects(desk.services.clients, app, desk.policy, desk.clock)
+    async with desk.uow as uow:
+        await refunds.settle_effects(uow, key, steps)
 
 
 async def fire_deadline(desk: Desk, application_id: str = "A1") -> bool:

@@ -27,7 +27,7 @@ from zhongtai.config import Settings
 from zhongtai.db import Database, PlumbingTables
 from zhongtai.events import routing_key
 from zhongtai.grpcserver import Registrar
-from zhongtai.timers import TimerHandler
+from zhongtai.timers import Handler as TimerHandler
 from zhongtai.worker import PollingWorker
 
 

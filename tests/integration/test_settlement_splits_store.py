@@ -137,9 +137,16 @@ class CrashAfter:
 
 
 async def send(db: Database, split_id: str, adapter: Any, attempt: int = 1) -> Split:
+    """The split timer's three steps, as the timer worker runs them."""
+    adapters, clock = {"sandbox": adapter}, lambda: T0 + dt.timedelta(hours=1)
     async with SqlSettlementUnitOfWork(db) as uow:
-        return await splits.send(uow, split_id, {"sandbox": adapter}, attempt,
-                                 lambda: T0 + dt.timedelta(hours=1))
+        s = await splits.to_send(uow, split_id, adapters, clock)
+    if s is None:
+        async with SqlSettlementUnitOfWork(db) as uow:
+            return await uow.splits.get(split_id)
+    result = await splits.ask(adapters, s)
+    async with SqlSettlementUnitOfWork(db) as uow:
+        return await splits.book(uow, split_id, result, attempt, clock)
 
 
 async def state(db: Database, split_id: str) -> tuple[Split, int, int]:

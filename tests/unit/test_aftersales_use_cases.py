@@ -132,14 +132,14 @@ async def test_a_claim_left_by_a_crash_is_closed_by_its_guard(desk: Desk) -> Non
     with pytest.raises(FailedPrecondition) as e:
         await create(desk, create_request(request_id="r2"))
     assert e.value.reason == "LINE_REFUND_OPEN"
-    async with desk.uow as uow:
-        assert await refunds.on_claim_guard(uow, desk.services.clients, guarded)
+    async with desk.uow as uow:  # the guard's timer: read, then trade called
+        assert await refunds.unwritten(uow, guarded) == guarded
+    await refunds.close_claim(desk.services.clients, guarded)
     assert desk.services.trade.claims[guarded]["state"] == "CLOSED"
     app = await create(desk, create_request(request_id="r3"))
     assert (CLAIM_GUARD_TIMER, app.application_id) not in desk.uow.timers
     async with desk.uow as uow:  # a guard of a written application does nothing
-        assert not await refunds.on_claim_guard(uow, desk.services.clients,
-                                                app.application_id)
+        assert await refunds.unwritten(uow, app.application_id) is None
     assert desk.services.trade.claims[app.application_id]["state"] == "OPEN"
 
 
@@ -269,8 +269,7 @@ async def test_a_failing_step_is_retried_with_backoff_keeping_what_was_done(
 async def test_a_stale_effects_round_does_nothing(desk: Desk) -> None:
     application_id = await agreed(desk)
     async with desk.uow as uow:
-        await refunds.run_effects(uow, desk.services.clients, desk.policy,
-                                  f"{application_id}/0", desk.clock)
+        assert await refunds.prepare_effects(uow, f"{application_id}/0") is None
     assert desk.services.trade.effects["AgreeRefund"] == 0
 
 
