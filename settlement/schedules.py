@@ -8,16 +8,19 @@ says when; this module arms, fires and lists them, on durable timers of kind
   (``schedule.first_day``: the next due instant, never a day that already
   ran); a pending run whose due time no longer matches the settings is
   re-timed; the pending run of a schedule that is off is cancelled.
-- ``Schedules.fire`` (the timer handler): runs the day's occurrence in the
-  timer's transaction and arms the following day's in it: the run's
-  effects, the timer's firing and the next arming commit together or not at
-  all. A failing run rolls back and its timer is retried with backoff; the
-  following days wait for it. A late run (after downtime) runs as of its
-  own due instant (the cycle closes the periods closable then; the
-  reconciliation reconciles its day), and arms the next day, due already
-  too: every missed day runs once, in order. Both jobs are idempotent per
-  period / day, so a run that an operator already did by hand changes
-  nothing.
+- ``Schedules.handlers`` (a ``zhongtai.timers.RemoteTimer``): a job that
+  reads another system first (a reconciliation: the channel's statements)
+  fetches outside any transaction, on the timer's lease; then the day's run
+  and the following day's arming happen in one transaction with the timer's
+  firing: the run's effects, the firing and the next arming commit together
+  or not at all (a job with nothing to fetch does all of it in the claiming
+  transaction). A failing fetch or run rolls back and its timer is retried
+  with backoff; the following days wait for it. A late run (after downtime)
+  runs as of its own due instant (the cycle closes the periods closable
+  then; the reconciliation reconciles its day), and arms the next day, due
+  already too: every missed day runs once, in order. Both jobs are
+  idempotent per period / day, so a run that an operator already did by hand
+  changes nothing.
 - ``Schedules.list``: each schedule's setting, next run and last run
   (ListSchedules).
 """
@@ -35,7 +38,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from settlement import schedule, settle
-from settlement.reconciliation.reconcile import reconcile_scheduled
+from settlement.reconciliation.matching import Txn
+from settlement.reconciliation.reconcile import fetch, reconcile_scheduled, reconciled
 from settlement.reconciliation.sources import StatementSource
 from settlement.repository import Clock, SqlSettlementUnitOfWork
 from settlement.schedule import KIND, Occurrence, ScheduleState
@@ -46,17 +50,26 @@ from zhongtai.db import Database
 
 log = logging.getLogger(__name__)
 
-# A run: (the timer's session, the occurrence, now) -> what it did (logged).
-Run = Callable[[AsyncSession, Occurrence, dt.datetime], Awaitable[str]]
+# A run: (the timer's session, the occurrence, now, what ``fetch`` read or
+# None) -> what it did (logged).
+Run = Callable[[AsyncSession, Occurrence, dt.datetime, Any], Awaitable[str]]
+# What a run reads from another system first, outside any transaction.
+Fetch = Callable[[Occurrence], Awaitable[Any]]
+# Whether the occurrence needs nothing (already done by hand): no fetch then.
+Done = Callable[[AsyncSession, Occurrence], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
 class Job:
-    """A schedule: its name, its run time (None: off) and what it runs."""
+    """A schedule: its name, its run time (None: off), what it runs and,
+    for a job that reads another system, what it fetches first (outside the
+    transaction) unless ``done`` says the day needs nothing."""
 
     name: str
     run_time: dt.time | None
     run: Run
+    fetch: Fetch | None = None
+    done: Done | None = None
 
 
 def jobs(db: Database, settings: SettlementSettings,
@@ -64,21 +77,30 @@ def jobs(db: Database, settings: SettlementSettings,
     """The settlement cycle and a reconciliation per statement source."""
     by = Identity.for_service("settlement").subject
 
-    async def cycle(s: AsyncSession, occ: Occurrence, now: dt.datetime) -> str:
+    async def cycle(s: AsyncSession, occ: Occurrence, now: dt.datetime, _: Any) -> str:
         closed = await settle.run_cycle(lambda: SqlSettlementUnitOfWork(db, s), settings,
                                         now, as_of=occ.at)
         return f"{len(closed)} batch(es) closed as of {occ.at.isoformat()}"
 
-    def reconcile(channel: str, source: StatementSource) -> Run:
-        async def run(s: AsyncSession, occ: Occurrence, now: dt.datetime) -> str:
-            return await reconcile_scheduled(SqlSettlementUnitOfWork(db, s), source, channel,
-                                             occ.reconciled_day, now, by)
-        return run
+    def reconcile(channel: str, source: StatementSource) -> Job:
+        async def done(s: AsyncSession, occ: Occurrence) -> bool:
+            return await reconciled(SqlSettlementUnitOfWork(db, s), channel, occ.reconciled_day)
 
-    out = [Job(schedule.CYCLE, schedule.parse_run_time(settings.cycle_run_time), cycle)]
+        async def read(occ: Occurrence) -> list[Txn]:
+            return await fetch(source, channel, occ.reconciled_day)
+
+        async def run(s: AsyncSession, occ: Occurrence, now: dt.datetime,
+                      statements: list[Txn] | None) -> str:
+            if statements is None:
+                return f"{channel} {occ.reconciled_day.isoformat()} already reconciled"
+            return await reconcile_scheduled(SqlSettlementUnitOfWork(db, s), channel,
+                                             occ.reconciled_day, statements, now, by)
+
+        return Job(schedule.reconcile_name(channel), reconcile_at, run, read, done)
+
     reconcile_at = schedule.parse_run_time(settings.reconcile_run_time)
-    out += [Job(schedule.reconcile_name(c), reconcile_at, reconcile(c, src))
-            for c, src in sorted(sources.items())]
+    out = [Job(schedule.CYCLE, schedule.parse_run_time(settings.cycle_run_time), cycle)]
+    out += [reconcile(c, src) for c, src in sorted(sources.items())]
     return out
 
 
@@ -141,21 +163,43 @@ class Schedules:
                     occ = await self._arm(s, Occurrence.of(job.name, day, job.run_time))
                     log.info("schedule %s: next run %s", job.name, occ.at.isoformat())
 
-    async def fire(self, s: AsyncSession, timer: timers.Timer) -> None:
-        """Run the timer's occurrence and arm the next, in its transaction."""
+    async def _run(self, s: AsyncSession, job: Job, occ: Occurrence, fetched: Any) -> None:
+        """Run ``occ`` and arm the next, in the caller's transaction."""
+        assert job.run_time is not None
+        done = await job.run(s, occ, self.clock(), fetched)
+        following = await self._arm(s, occ.following(job.run_time))
+        log.info("schedule %s ran for %s: %s; next run %s", occ.name, occ.day.isoformat(),
+                 done, following.at.isoformat())
+
+    async def _prepare(self, s: AsyncSession, timer: timers.Timer
+                       ) -> tuple[Job, Occurrence] | None:
+        """A job to fetch for (leased), or None when it ran here already."""
         occ = Occurrence.from_payload(timer.payload)
         job = self.jobs.get(occ.name)
         if job is None or job.run_time is None:
             log.warning("schedule %s is not configured here: %s not run", occ.name,
                         occ.day.isoformat())
-            return
-        done = await job.run(s, occ, self.clock())
-        following = await self._arm(s, occ.following(job.run_time))
-        log.info("schedule %s ran for %s: %s; next run %s", occ.name, occ.day.isoformat(),
-                 done, following.at.isoformat())
+            return None
+        if job.fetch is None or (job.done is not None and await job.done(s, occ)):
+            await self._run(s, job, occ, None)
+            return None
+        return job, occ
 
-    def handlers(self) -> dict[str, timers.TimerHandler]:
-        return {KIND: self.fire}
+    @staticmethod
+    async def _fetch(plan: tuple[Job, Occurrence]) -> Any:
+        job, occ = plan
+        assert job.fetch is not None
+        return await job.fetch(occ)
+
+    async def _settle(self, s: AsyncSession, timer: timers.Timer,
+                      plan: tuple[Job, Occurrence], fetched: Any) -> None:
+        await self._run(s, *plan, fetched)
+
+    def handlers(self) -> dict[str, timers.Handler]:
+        """The schedules' timer kind: fetches outside the transaction, on a
+        lease longer than a reconciliation's three statement fetches."""
+        return {KIND: timers.RemoteTimer(self._prepare, self._fetch, self._settle,
+                                         lease=dt.timedelta(seconds=60))}
 
     async def list(self, s: AsyncSession) -> list[ScheduleState]:
         """Every schedule: its setting, next run and last run."""

@@ -129,18 +129,23 @@ async def reconcile_day(uow: SqlSettlementUnitOfWork, sources: Mapping[str, Stat
         return await once(uow.keys, req, pb.ReconcileDayResponse, run)
 
 
-async def reconcile_scheduled(uow: SqlSettlementUnitOfWork, source: StatementSource,
-                              channel: str, day: dt.date, now: dt.datetime, by: str) -> str:
-    """A schedule's run (settlement.schedules): the day's report, stored as
-    ReconcileDay stores it, in the caller's transaction (the statements are
-    fetched in it: a timer's); nothing when the day is already reconciled.
-    What it did, for the logs."""
+async def reconciled(uow: SqlSettlementUnitOfWork, channel: str, day: dt.date) -> bool:
+    """Whether the channel's day has its report already."""
+    async with uow:
+        return await repo(uow).report(channel, day) is not None
+
+
+async def reconcile_scheduled(uow: SqlSettlementUnitOfWork, channel: str, day: dt.date,
+                              statements: list[Txn], now: dt.datetime, by: str) -> str:
+    """A schedule's run (settlement.schedules): the day's report on the
+    ``statements`` fetched beforehand (outside the transaction), stored as
+    ReconcileDay stores it, in the caller's transaction; nothing when the day
+    is already reconciled. What it did, for the logs."""
     async with uow:
         if await repo(uow).report(channel, day) is not None:
             return f"{channel} {day.isoformat()} already reconciled"
         result, _ = await _store(uow, channel, day, f"schedule:{channel}@{day.isoformat()}",
-                                 await _match(uow, channel, day,
-                                              await fetch(source, channel, day)), now, by)
+                                 await _match(uow, channel, day, statements), now, by)
     return (f"{channel} {day.isoformat()}: matched {result.matched}, "
             f"differences {len(result.differences)}")
 
