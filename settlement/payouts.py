@@ -10,7 +10,9 @@ instructions will take is not available: settlement.split ``payable``); then ``r
 adapter and, in a second transaction with the payout row-locked, posts or
 voids it (audited; settlement.payout.posted / voided through the outbox).
 A repeat of the request, or ``resolve`` again, finishes a payout left
-PENDING (the adapter answers the same for one payout id).
+PENDING (the adapter answers the same for one payout id): a process killed
+between the two phases (failpoint ``settlement.payout.after_pending``)
+leaves it PENDING, and the repeat after the restart pays it once.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from settlement.repository import AUDIT_PAYOUT, SqlSettlementUnitOfWork
 from settlement.split import payable
 from zhongtai.auth import Identity, acting_seller
 from zhongtai.errors import InvalidArgument
+from zhongtai.failpoints import failpoint
 from zhongtai.idempotency import once
 from zhongtai.ids import new_id
 from zhongtai.money import parse_currency
@@ -60,6 +63,7 @@ async def create_payout(new_uow: NewUow, adapter: PayoutAdapter, req: pb.CreateP
 
     async with uow:
         answer = await once(uow.keys, req, pb.CreatePayoutResponse, create)
+    failpoint("settlement.payout.after_pending")
     return await resolve(new_uow, adapter, answer.payout.payout_id, clock)
 
 

@@ -6,6 +6,11 @@ handler that, in one transaction, records ``(consumer, event_id)`` in the
 and is acknowledged without running the handler again. The bus acks only after
 that transaction committed. The effect is attributed to the consuming
 service (``zhongtai.audit``: the queue's service, action "event <type>").
+
+Failpoints ``inbox.<queue>.before_commit`` (the handler ran, nothing
+committed) and ``inbox.<queue>.after_commit`` (committed, not acknowledged)
+let a test kill a consuming process where a redelivery must find the effect
+undone or done once (zhongtai.failpoints).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from zhongtai.auth import Identity
 from zhongtai.bus import Handler
 from zhongtai.db import Database, insert_ignore, rows_changed, utcnow
 from zhongtai.events import Envelope
+from zhongtai.failpoints import failpoint
 
 if TYPE_CHECKING:
     from zhongtai.service import Subscription
@@ -45,6 +51,7 @@ def consumer(
     name = subscription.queue
     by_name = {cls.DESCRIPTOR.full_name: fn for cls, fn in handlers.items()}
     service = Identity.for_service(name.partition(".")[0])
+    before_commit, after_commit = f"inbox.{name}.before_commit", f"inbox.{name}.after_commit"
 
     async def handle(envelope: Envelope) -> None:
         fn = by_name.get(envelope.event_type)
@@ -63,5 +70,7 @@ def consumer(
                     return
                 if fn is not None:
                     await fn(session, envelope.decode(), envelope)
+                failpoint(before_commit)
+        failpoint(after_commit)
 
     return handle

@@ -1,14 +1,17 @@
-"""The end-to-end tests' platform (tests/e2e/platform.py)."""
+"""The end-to-end tests' platform (tests/e2e/platform.py) and process
+harness (tests/e2e/processes_support.py)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from logistics.settings import LogisticsSettings
+from tests.conftest import CreateDb
 from tests.e2e.platform import Platform, running_platform
+from tests.e2e.processes_support import Distributed, rabbit_vhost, running_distributed
 from tests.e2e.support import free_port
 
 
@@ -28,3 +31,19 @@ async def tracked(tmp_path: Path) -> AsyncIterator[tuple[Platform, str, str]]:
     async with running_platform(tmp_path, logistics=LogisticsSettings(
             notify_listen=notify, carrier_sandbox_listen=carrier)) as p:
         yield p, f"http://{carrier}", f"http://{notify}"
+
+
+@pytest.fixture
+def vhost(amqp_url: str) -> Iterator[str]:
+    """A RabbitMQ virtual host of this test's own (tests/e2e/processes_support.py)."""
+    with rabbit_vhost(amqp_url) as url:
+        yield url
+
+
+@pytest.fixture
+async def distributed(pg_database: CreateDb, vhost: str,
+                      tmp_path: Path) -> AsyncIterator[Distributed]:
+    """The seven services as separate processes on PostgreSQL and RabbitMQ
+    with their default settings (tests/e2e/processes_support.py)."""
+    async with running_distributed(pg_database, vhost, tmp_path) as d:
+        yield d

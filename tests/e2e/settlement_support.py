@@ -20,6 +20,8 @@ from zhongtai.trade.v1 import trade_pb2 as tr
 
 OPERATOR = Identity(Role.OPERATOR, "finance-1")
 
+Metadata = tuple[tuple[str, str], ...]
+
 
 def settlement(p: Platform) -> st_grpc.SettlementServiceStub:
     return st_grpc.SettlementServiceStub(p.stubs.channels[0])
@@ -113,15 +115,26 @@ async def delivery_rule(p: Platform, business_type: str, rate_bps: int,
         metadata=p.as_(OPERATOR))).fee_rule
 
 
+async def journal_of(stub: st_grpc.SettlementServiceStub, operator: Metadata,
+                     request: st.ListJournalEntriesRequest) -> list[st.JournalEntry]:
+    """The journal entries of an order or an account (``request``, one page
+    of up to 500) through any settlement server (the embedded platform's or
+    a process's) called with ``operator``'s credential, checking that each
+    entry balances."""
+    request.page_size = 500
+    entries = list((await stub.ListJournalEntries(request, metadata=operator)).entries)
+    for e in entries:
+        assert sum(x.amount.amount_minor for x in e.postings) == 0, e
+    return entries
+
+
 async def ledger_of(p: Platform, order_ids: list[str]) -> dict[str, int]:
     """Every posting of these orders' journal entries summed per account
     (debit positive), checking on the way that each entry balances."""
     sums: dict[str, int] = {}
     for order_id in order_ids:
-        entries = (await settlement(p).ListJournalEntries(st.ListJournalEntriesRequest(
-            order_id=order_id, page_size=500), metadata=p.as_(OPERATOR))).entries
-        for e in entries:
-            assert sum(x.amount.amount_minor for x in e.postings) == 0, e
+        for e in await journal_of(settlement(p), p.as_(OPERATOR),
+                                  st.ListJournalEntriesRequest(order_id=order_id)):
             for x in e.postings:
                 sums[x.account_id] = sums.get(x.account_id, 0) + x.amount.amount_minor
     return sums
