@@ -96,6 +96,16 @@ def _check_scope(v: Violations, scope: pb.Scope, field: str) -> None:
         _check_unique(v, getattr(scope, name), f"{field}.{name}")
 
 
+def _check_rule(v: Violations, f: str, kinds: str, known: bool, scope: pb.Scope
+                ) -> tuple[_Currencies, bool]:
+    """What every rule (field ``f``) needs: a ``known`` kind (one of the
+    ``kinds`` kinds), its scope's ids not repeated; its amounts' one
+    currency."""
+    v.check(known, f"{f}.kind", f"must be one of the {kinds} kinds")
+    _check_scope(v, scope, f"{f}.scope")
+    return _Currencies(v), known
+
+
 def _check_only(v: Violations, used: frozenset[str], present: dict[str, bool], prefix: str,
                 kind_name: str) -> None:
     for name, is_set in present.items():
@@ -140,10 +150,7 @@ def _check_promotion(v: Violations, p: pb.Promotion) -> str:
     """A new promotion's problems, in ``v``; its currency ("" if it has no
     amount)."""
     f = "promotion"
-    cur = _Currencies(v)
-    known = p.kind in _PROMOTION_FIELDS
-    v.check(known, f"{f}.kind", "must be one of the promotion kinds")
-    _check_scope(v, p.scope, f"{f}.scope")
+    cur, known = _check_rule(v, f, "promotion", p.kind in _PROMOTION_FIELDS, p.scope)
     v.check(p.HasField("start_time"), f"{f}.start_time", "is required")
     v.check(p.HasField("end_time"), f"{f}.end_time", "is required")
     if p.HasField("start_time") and p.HasField("end_time"):
@@ -307,10 +314,7 @@ def _check_coupon_template(v: Violations, t: pb.CouponTemplate) -> str:
     """A new template's problems, in ``v``; its currency ("" if it has no
     amount)."""
     f = "template"
-    cur = _Currencies(v)
-    known = t.kind in _COUPON_FIELDS
-    v.check(known, f"{f}.kind", "must be one of the coupon kinds")
-    _check_scope(v, t.scope, f"{f}.scope")
+    cur, known = _check_rule(v, f, "coupon", t.kind in _COUPON_FIELDS, t.scope)
     if t.HasField("claim_start_time") and t.HasField("claim_end_time"):
         v.check(t.claim_start_time.ToNanoseconds() < t.claim_end_time.ToNanoseconds(),
                 f"{f}.claim_end_time", "must be after claim_start_time")
