@@ -130,7 +130,7 @@ class AfterSalesServicer(aftersales_pb2_grpc.AfterSalesServiceServicer):
                 uow, current_identity(), request.seller_id,
                 to_datetime(request.start_time) if request.HasField("start_time") else None,
                 to_datetime(request.end_time) if request.HasField("end_time") else None)
-        return pb.GetRefundStatsResponse(stats=found)
+        return pb.GetRefundStatsResponse(stats=[views.refund_stat(x) for x in found])
 
     async def ListAuditEntries(self, request: pb.ListAuditEntriesRequest, context: Ctx
                                ) -> pb.ListAuditEntriesResponse:

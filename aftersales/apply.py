@@ -126,7 +126,7 @@ async def create_application(new_uow: UnitOfWorkFactory, clients: Clients,
     async def apply(uow: AfterSalesUnitOfWork, app: Application
                     ) -> pb.CreateApplicationResponse:
         await uow.applications.add(app)
-        return pb.CreateApplicationResponse(application=views.application_message(app))
+        return views.answer(pb.CreateApplicationResponse, app)
 
     return await keyed(new_uow, req, pb.CreateApplicationResponse, apply, prepare)
 

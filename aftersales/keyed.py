@@ -58,6 +58,6 @@ async def change(new_uow: UnitOfWorkFactory, request: Any, response_type: type[R
         app = await uow.applications.get_for_update(request.application_id)
         act(app, prepared)
         await uow.applications.save(app)
-        return response_type(application=views.application_message(app))
+        return views.answer(response_type, app)
 
     return await keyed(new_uow, request, response_type, apply, prepare)

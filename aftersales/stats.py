@@ -1,9 +1,11 @@
 """Refund figures per seller and reason (GetRefundStats): one SQL GROUP BY
-over the applications created in a period. Read-only."""
+over the applications created in a period, as plain records
+(``aftersales.views.refund_stat`` shows them). Read-only."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 
@@ -12,7 +14,21 @@ from aftersales.repository import SqlAfterSalesUnitOfWork
 from zhongtai.aftersales.v1 import aftersales_pb2 as pb
 from zhongtai.auth import Identity, Role, acting_seller
 from zhongtai.errors import InvalidArgument
-from zhongtai.wire import money
+
+
+@dataclass(frozen=True)
+class RefundStat:
+    """One seller's figures for one reason, in one currency: applications
+    created, how many were REFUNDED and what they refunded for the goods
+    (minor units), how many CLOSED."""
+
+    seller_id: str
+    reason: int
+    currency: str
+    applications: int
+    refunded: int
+    refunded_amount: int
+    closed: int
 
 
 def stats_seller(caller: Identity, seller_id: str) -> str:
@@ -25,7 +41,7 @@ def stats_seller(caller: Identity, seller_id: str) -> str:
 
 async def refund_stats(uow: SqlAfterSalesUnitOfWork, caller: Identity, seller_id: str,
                        start: dt.datetime | None, end: dt.datetime | None
-                       ) -> list[pb.RefundStat]:
+                       ) -> list[RefundStat]:
     """Per seller, reason and currency: applications created in [start,
     end), how many were REFUNDED and what they refunded for the goods
     (their agreed amounts), how many CLOSED."""
@@ -48,8 +64,7 @@ async def refund_stats(uow: SqlAfterSalesUnitOfWork, caller: Identity, seller_id
         query = query.where(a.created_at >= start)
     if end is not None:
         query = query.where(a.created_at < end)
-    return [pb.RefundStat(seller_id=r.seller_id, reason=r.reason, applications=r.applications,
-                          refunded=int(r.refunded or 0),
-                          refunded_amount=money(r.currency, int(r.refunded_amount or 0)),
-                          closed=int(r.closed or 0))
+    return [RefundStat(seller_id=r.seller_id, reason=int(r.reason), currency=r.currency,
+                       applications=int(r.applications), refunded=int(r.refunded or 0),
+                       refunded_amount=int(r.refunded_amount or 0), closed=int(r.closed or 0))
             for r in (await uow.session.execute(query)).all()]

@@ -1,7 +1,12 @@
-"""Protobuf views of applications: the API's messages, the
-``ApplicationChanged`` event and the audit trail's detail. Read-only."""
+"""Protobuf views of applications: the API's messages (an application, the
+answer of a change to one, refund figures), the ``ApplicationChanged``
+event and the audit trail's detail. Read-only."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeVar
+
+from google.protobuf.message import Message
 
 from aftersales.application import Actor, Application, HistoryEntry, StatusChanged
 from zhongtai.aftersales.v1 import aftersales_pb2 as pb
@@ -9,6 +14,11 @@ from zhongtai.aftersales.v1 import events_pb2 as events
 from zhongtai.common.v1.common_pb2 import Address, Operator
 from zhongtai.trade.v1 import trade_pb2 as trade
 from zhongtai.wire import money, timestamp
+
+if TYPE_CHECKING:  # stats reads the store, which writes through these views
+    from aftersales.stats import RefundStat
+
+R = TypeVar("R", bound=Message)
 
 ROLES = {"buyer": Operator.ROLE_BUYER, "seller": Operator.ROLE_SELLER,
          "operator": Operator.ROLE_OPERATOR, "system": Operator.ROLE_SYSTEM}
@@ -57,6 +67,20 @@ def application_message(app: Application) -> pb.Application:
         if app.status == pb.APPLICATION_STATUS_REFUNDED and app.finished_at is not None:
             m.refund.refund_time.CopyFrom(timestamp(app.finished_at))
     return m
+
+
+def answer(response_type: type[R], app: Application) -> R:
+    """A change's answer (``CreateApplicationResponse``, ``...Response``):
+    the application as it is now."""
+    return response_type(application=application_message(app))
+
+
+def refund_stat(x: RefundStat) -> pb.RefundStat:
+    """One seller's, reason's and currency's refund figures."""
+    return pb.RefundStat(seller_id=x.seller_id, reason=x.reason,  # type: ignore[arg-type]
+                         applications=x.applications, refunded=x.refunded,
+                         refunded_amount=money(x.currency, x.refunded_amount),
+                         closed=x.closed)
 
 
 def application_changed(app: Application, event: StatusChanged) -> events.ApplicationChanged:

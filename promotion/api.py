@@ -1,8 +1,7 @@
 """promotion's gRPC servicer: request -> use case arguments (plain values,
 ``promotion.values``, checked by ``promotion.requests``) -> use case in a
 transaction -> response (``promotion.views``). The only place, with the
-views and the requests (and, for promotions and quotes, ``promotions`` and
-``quoting``), where promotion reads or builds protobuf messages."""
+views and the requests, where promotion reads or builds protobuf messages."""
 
 from __future__ import annotations
 
@@ -103,25 +102,37 @@ class PromotionServicer(promotion_pb2_grpc.PromotionServiceServicer):
     async def CreatePromotion(self, request: pb.CreatePromotionRequest, context: Ctx
                               ) -> pb.CreatePromotionResponse:
         caller = current_identity()
-        return await idempotent_rpc(self.db, self.keys, request, pb.CreatePromotionResponse,
-                                    lambda s: promotions.create_promotion(s, caller, request))
+
+        async def run(s: AsyncSession) -> pb.CreatePromotionResponse:
+            return pb.CreatePromotionResponse(promotion=views.promotion(
+                await promotions.create_promotion(s, caller, requests.promotion(request))))
+
+        return await self._once(request, pb.CreatePromotionResponse, run)
 
     async def GetPromotion(self, request: pb.GetPromotionRequest, context: Ctx
                            ) -> pb.GetPromotionResponse:
         async with self.db.transaction() as s:
-            return pb.GetPromotionResponse(
-                promotion=await promotions.get_promotion(s, request.promotion_id))
+            return pb.GetPromotionResponse(promotion=views.promotion(
+                await promotions.get_promotion(s, request.promotion_id)))
 
     async def ListPromotions(self, request: pb.ListPromotionsRequest, context: Ctx
                              ) -> pb.ListPromotionsResponse:
         async with self.db.transaction() as s:
-            return await promotions.list_promotions(s, request)
+            listed, token = await promotions.list_promotions(
+                s, request.seller_id, page_size=request.page_size,
+                page_token=request.page_token)
+        return pb.ListPromotionsResponse(promotions=[views.promotion(p) for p in listed],
+                                         next_page_token=token)
 
     async def EndPromotion(self, request: pb.EndPromotionRequest, context: Ctx
                            ) -> pb.EndPromotionResponse:
         caller = current_identity()
-        return await idempotent_rpc(self.db, self.keys, request, pb.EndPromotionResponse,
-                                    lambda s: promotions.end_promotion(s, caller, request))
+
+        async def run(s: AsyncSession) -> pb.EndPromotionResponse:
+            return pb.EndPromotionResponse(promotion=views.promotion(
+                await promotions.end_promotion(s, caller, request.promotion_id)))
+
+        return await self._once(request, pb.EndPromotionResponse, run)
 
     # --- coupons ---
 
@@ -248,18 +259,22 @@ class PromotionServicer(promotion_pb2_grpc.PromotionServiceServicer):
 
     async def Quote(self, request: pb.QuoteRequest, context: Ctx) -> pb.QuoteResponse:
         async with self.db.transaction() as s:
-            return await quoting.quote(s, current_identity(), request)
+            priced = await quoting.quote(s, current_identity(), requests.quote_ask(request))
+        return views.quote_response(priced)
 
     async def BestCoupons(self, request: pb.BestCouponsRequest, context: Ctx
                           ) -> pb.BestCouponsResponse:
         async with self.db.transaction() as s:
-            return await quoting.best_coupons(s, current_identity(), request)
+            priced = await quoting.best_coupons(s, current_identity(),
+                                                requests.quote_ask(request.quote, "quote."))
+        return pb.BestCouponsResponse(quote=views.quote_response(priced))
 
     async def HoldBenefits(self, request: pb.HoldBenefitsRequest, context: Ctx
                            ) -> pb.HoldBenefitsResponse:
+        cart = requests.quote_ask(request.quote, "quote.").valid()
         async with self.db.transaction() as s:
-            held = await holds.hold_benefits(s, self.db.dialect, request.order_id,
-                                             request.quote, request_hash(request))
+            held = await holds.hold_benefits(s, self.db.dialect, request.order_id, cart,
+                                             request_hash(request))
         return pb.HoldBenefitsResponse(hold=views.benefit_hold(held.hold),
                                        quote=views.quote(held.quote))
 

@@ -27,7 +27,7 @@ from promotion import domain, engine, ownership, trail, views
 from promotion import store as t
 from promotion.reasons import E, not_usable
 from promotion.rows import Keyed, engine_scope, ids, scope_columns, scope_of
-from promotion.values import Coupon, CouponTemplate
+from promotion.values import Checked, Coupon, CouponTemplate
 from zhongtai import outbox, pagination
 from zhongtai.auth import Identity
 from zhongtai.db import changed, compare_and_set, insert_ignore, utcnow
@@ -55,14 +55,17 @@ def _template(row: Any) -> CouponTemplate:
         restore_on_cancel=row.restore_on_cancel, issued_quantity=row.issued_quantity)
 
 
-async def create_coupon_template(s: AsyncSession, caller: Identity, p: CouponTemplate
-                                 ) -> CouponTemplate:
-    """Store a template (checked: ``promotion.requests.coupon_template``;
-    COUPON_TEMPLATE_EXISTS if its id is taken, a new id if it has none): a
-    seller's for its own shop at its own cost, a platform one or one the
-    platform pays for by staff (``ownership.rule_owner``). Returns it as
-    stored."""
-    ownership.rule_owner(caller, "template", p.scope.seller_id, p.platform_share_bps)
+async def create_coupon_template(s: AsyncSession, caller: Identity,
+                                 checked: Checked[CouponTemplate]) -> CouponTemplate:
+    """Store a template (COUPON_TEMPLATE_EXISTS if its id is taken, a new id
+    if it has none): a seller's for its own shop at its own cost, a platform
+    one or one the platform pays for by staff (``ownership.rule_owner``),
+    checked before the request's problems
+    (``promotion.requests.coupon_template``) are raised: an unauthorized
+    caller learns nothing about its validity. Returns it as stored."""
+    ownership.rule_owner(caller, "template", checked.value.scope.seller_id,
+                         checked.value.platform_share_bps)
+    p = checked.valid()
     template_id = await TEMPLATES.new_key(s, p.template_id)
     await s.execute(t.coupon_templates.insert().values(
         template_id=template_id, title=p.title.strip(), kind=p.kind, **scope_columns(p.scope),

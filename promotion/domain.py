@@ -1,13 +1,8 @@
-"""promotion's rules: what a valid promotion and quote request are (the
-checks of the other requests are in ``promotion.requests``); what a released
-or returned coupon becomes; what an order gets back; the bounded search of
-BestCoupons. No database, gRPC or broker here.
-
-Each field's own limits (lengths, ranges, required ids, enabled currencies)
-are the contract's: ``(zhongtai.common.v1.rules)`` in promotion.proto, checked
-by the server before any use case runs. What is here is what those options
-cannot say: which fields a kind uses, one currency per message, times in
-order, ids not repeated."""
+"""promotion's rules: the promotion kinds as the engine sees them; what a
+released or returned coupon becomes; what an order gets back; the stacking
+policy's pairs; the bounded search of BestCoupons. No database, gRPC, broker
+or protobuf messages here (the contract's enums only). What a valid request
+is, is ``promotion.requests``'."""
 
 from __future__ import annotations
 
@@ -18,8 +13,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from promotion import engine
-from zhongtai.common.v1.common_pb2 import Money
-from zhongtai.errors import Violations
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 
 BPS = engine.BPS
@@ -110,181 +103,6 @@ ORDER_KINDS: dict[int, engine.Kind] = {
 # what it offers off the others' freight.
 FREE_SHIPPING = pb.PROMOTION_KIND_FREE_SHIPPING
 FREIGHT_REDUCTION = pb.PROMOTION_KIND_FREIGHT_REDUCTION
-
-# Which optional rule fields each promotion kind uses. A budget caps what a
-# promotion takes off orders, so free shipping (which takes nothing) has none.
-_PROMOTION_FIELDS: dict[int, frozenset[str]] = {
-    pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION: frozenset({"amount_off", "budget"}),
-    pb.PROMOTION_KIND_ITEM_DISCOUNT: frozenset({"rate_bps", "budget"}),
-    pb.PROMOTION_KIND_FLASH_SALE: frozenset({"price", "per_buyer_limit", "budget"}),
-    pb.PROMOTION_KIND_VIP_PRICE: frozenset({"price", "budget"}),
-    pb.PROMOTION_KIND_SHOP_FULL_REDUCTION: frozenset({"ladders", "budget"}),
-    pb.PROMOTION_KIND_SHOP_FULL_DISCOUNT: frozenset({"ladders", "budget"}),
-    pb.PROMOTION_KIND_PLATFORM_FULL_REDUCTION: frozenset({"ladders", "budget"}),
-    FREE_SHIPPING: frozenset({"ladders"}),
-    FREIGHT_REDUCTION: frozenset({"amount_off", "ladders", "budget"}),
-}
-
-# --- field checks ------------------------------------------------------------
-
-
-class _Currencies:
-    """The one currency of a message's amounts (each amount's range and
-    currency are the contract's)."""
-
-    def __init__(self, v: Violations) -> None:
-        self.v = v
-        self.seen: dict[str, str] = {}
-
-    def money(self, m: Money, field: str) -> int:
-        code = m.currency_code
-        if self.seen and code not in self.seen:
-            first = next(iter(self.seen.values()))
-            self.v.add(f"{field}.currency_code", f"must be the currency of {first}")
-        self.seen.setdefault(code, field)
-        return m.amount_minor
-
-    @property
-    def code(self) -> str:
-        return next(iter(self.seen), "")
-
-
-def _check_unique(v: Violations, ids: Sequence[str], field: str) -> None:
-    v.check(len(set(ids)) == len(ids), field, "has repeated ids")
-
-
-def _check_scope(v: Violations, scope: pb.Scope, field: str) -> None:
-    for name in ("sku_ids", "category_ids"):
-        _check_unique(v, getattr(scope, name), f"{field}.{name}")
-
-
-def _check_only(v: Violations, used: frozenset[str], present: dict[str, bool], prefix: str,
-                kind_name: str) -> None:
-    for name, is_set in present.items():
-        if is_set and name not in used:
-            v.add(f"{prefix}.{name}", f"does not apply to {kind_name}")
-
-
-# --- promotions --------------------------------------------------------------
-
-
-def validate_promotion(p: pb.Promotion) -> str:
-    """Validate a new promotion; return its currency ("" if it has no amount)."""
-    v = Violations()
-    f = "promotion"
-    cur = _Currencies(v)
-    known = p.kind in _PROMOTION_FIELDS
-    v.check(known, f"{f}.kind", "must be one of the promotion kinds")
-    _check_scope(v, p.scope, f"{f}.scope")
-    v.check(p.HasField("start_time"), f"{f}.start_time", "is required")
-    v.check(p.HasField("end_time"), f"{f}.end_time", "is required")
-    if p.HasField("start_time") and p.HasField("end_time"):
-        v.check(p.start_time.ToNanoseconds() < p.end_time.ToNanoseconds(), f"{f}.end_time",
-                "must be after start_time")
-    v.check(not p.ended, f"{f}.ended", "is set by EndPromotion")
-    v.check(not p.HasField("budget_used"), f"{f}.budget_used", "is output only")
-    if not known:
-        v.raise_if_any()
-        return ""
-    kind_name = pb.PromotionKind.Name(p.kind)
-    used = _PROMOTION_FIELDS[p.kind]
-    _check_only(v, used, {
-        "amount_off": p.HasField("amount_off"), "rate_bps": p.rate_bps != 0,
-        "price": p.HasField("price"), "per_buyer_limit": p.per_buyer_limit != 0,
-        "ladders": len(p.ladders) > 0, "budget": p.HasField("budget"),
-    }, f, kind_name)
-    if "amount_off" in used:
-        if p.HasField("amount_off"):
-            cur.money(p.amount_off, f"{f}.amount_off")
-        else:
-            v.add(f"{f}.amount_off", "is required")
-    if "rate_bps" in used:
-        v.check(p.rate_bps > 0, f"{f}.rate_bps", "is required")
-    if "price" in used:
-        if p.HasField("price"):
-            cur.money(p.price, f"{f}.price")
-        else:
-            v.add(f"{f}.price", "is required")
-    if p.kind in (FREE_SHIPPING, FREIGHT_REDUCTION):
-        if p.kind == FREE_SHIPPING:
-            v.check(len(p.ladders) == 1, f"{f}.ladders",
-                    "exactly one step (the threshold) is required")
-        else:
-            v.check(len(p.ladders) <= 1, f"{f}.ladders",
-                    "at most one step (the threshold) is allowed")
-        for i, step in enumerate(p.ladders):
-            g = f"{f}.ladders[{i}]"
-            if step.HasField("threshold"):
-                cur.money(step.threshold, f"{g}.threshold")
-            else:
-                v.add(f"{g}.threshold", "is required")
-            v.check(not step.HasField("amount_off"), f"{g}.amount_off",
-                    f"does not apply to {kind_name} (a threshold only)")
-            v.check(step.rate_bps == 0, f"{g}.rate_bps",
-                    f"does not apply to {kind_name} (a threshold only)")
-    elif "ladders" in used:
-        v.check(len(p.ladders) > 0, f"{f}.ladders", "at least one step is required")
-        by_rate = p.kind == pb.PROMOTION_KIND_SHOP_FULL_DISCOUNT
-        for i, step in enumerate(p.ladders):
-            _check_ladder(v, cur, step, f"{f}.ladders[{i}]", by_rate)
-    if p.kind in (pb.PROMOTION_KIND_SHOP_FULL_REDUCTION, pb.PROMOTION_KIND_SHOP_FULL_DISCOUNT,
-                  FREIGHT_REDUCTION):
-        v.check(bool(p.scope.seller_id), f"{f}.scope.seller_id", "is required for a shop rule")
-    if p.kind == pb.PROMOTION_KIND_PLATFORM_FULL_REDUCTION:
-        v.check(not p.scope.seller_id, f"{f}.scope.seller_id",
-                "must be empty for a platform rule")
-    if "budget" in used and p.HasField("budget"):
-        cur.money(p.budget, f"{f}.budget")
-    v.raise_if_any()
-    return cur.code
-
-
-def _check_ladder(v: Violations, cur: _Currencies, step: pb.Ladder, f: str,
-                  by_rate: bool) -> None:
-    if step.HasField("threshold"):
-        cur.money(step.threshold, f"{f}.threshold")
-    else:
-        v.add(f"{f}.threshold", "is required")
-    if by_rate:
-        v.check(step.rate_bps > 0, f"{f}.rate_bps", "is required")
-        v.check(not step.HasField("amount_off"), f"{f}.amount_off",
-                "does not apply to a discount ladder")
-    else:
-        v.check(step.rate_bps == 0, f"{f}.rate_bps", "does not apply to a reduction ladder")
-        if step.HasField("amount_off"):
-            cur.money(step.amount_off, f"{f}.amount_off")
-        else:
-            v.add(f"{f}.amount_off", "is required")
-
-
-# --- quotes ------------------------------------------------------------------
-
-
-def validate_quote_request(req: pb.QuoteRequest, prefix: str = "") -> str:
-    """Validate a cart and the benefits chosen (the buyer is the caller's,
-    see ``ownership``); return the cart's currency."""
-    v = Violations()
-    cur = _Currencies(v)
-    v.check(len(req.lines) > 0, f"{prefix}lines", "at least one line is required")
-    seen: set[str] = set()
-    for i, line in enumerate(req.lines):
-        f = f"{prefix}lines[{i}]"
-        v.check(line.line_id not in seen, f"{f}.line_id", "is repeated")
-        seen.add(line.line_id)
-        if line.HasField("unit_price"):
-            cur.money(line.unit_price, f"{f}.unit_price")
-        else:
-            v.add(f"{f}.unit_price", "is required")
-    _check_unique(v, req.coupon_ids, f"{prefix}coupon_ids")
-    if req.HasField("stored_value_amount"):
-        v.check(bool(req.stored_value_card_id), f"{prefix}stored_value_card_id",
-                "is required with stored_value_amount")
-        cur.money(req.stored_value_amount, f"{prefix}stored_value_amount")
-    _check_unique(v, [x.seller_id for x in req.seller_freights], f"{prefix}seller_freights")
-    for i, x in enumerate(req.seller_freights):
-        cur.money(x.freight, f"{prefix}seller_freights[{i}].freight")
-    v.raise_if_any()
-    return cur.code
 
 
 # --- the stacking policy -----------------------------------------------------

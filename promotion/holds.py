@@ -36,10 +36,10 @@ from promotion import (
     views,
 )
 from promotion import store as t
-from promotion.quoting import load_benefits, price, to_response, unused_coupons, used_amounts
+from promotion.quoting import load_benefits, price, priced, used_amounts
 from promotion.reasons import E
 from promotion.rows import ids
-from promotion.values import Amount, BenefitHold, Held, ReturnAsk, ReturnedShare
+from promotion.values import Amount, BenefitHold, Held, QuoteAsk, ReturnAsk, ReturnedShare
 from zhongtai import outbox
 from zhongtai.common.v1 import errors_pb2
 from zhongtai.db import utcnow
@@ -80,7 +80,7 @@ async def _changed(s: AsyncSession, hold: BenefitHold, detail: str) -> None:
     await trail.record(s, trail.HOLD, hold.order_id, detail)
 
 
-async def hold_benefits(s: AsyncSession, dialect: str, order_id: str, quote: pb.QuoteRequest,
+async def hold_benefits(s: AsyncSession, dialect: str, order_id: str, quote: QuoteAsk,
                         digest: str) -> Held:
     """Price the cart again, authoritatively, in this transaction, and hold
     exactly what that quote used, each by compare-and-set, all or nothing:
@@ -88,9 +88,9 @@ async def hold_benefits(s: AsyncSession, dialect: str, order_id: str, quote: pb.
     held, flash-sale units and budgets counted (last). Idempotent by order
     id (``digest``: the request's fingerprint): a repeat gets the hold and
     quote made, another request IDEMPOTENCY_KEY_REUSED; an order already
-    released is HOLD_RELEASED. The cart is priced through ``quoting`` (which
-    takes the QuoteRequest as it is); the quote is kept as it serializes."""
-    domain.validate_quote_request(quote, "quote.")
+    released is HOLD_RELEASED. The cart (checked: ``promotion.requests``)
+    is priced through ``quoting``; the quote is kept as the API shows it
+    (``views.quote_bytes``)."""
     # Trade's call (a service's): it names the buyer.
     buyer_id = ownership.named_buyer(quote.buyer_id, "quote.buyer_id")
     existing = await HOLDS.claim(s, dialect, order_id,
@@ -102,13 +102,13 @@ async def hold_benefits(s: AsyncSession, dialect: str, order_id: str, quote: pb.
                          metadata={"order_id": order_id})
         return Held(_hold(existing), bytes(existing.quote))
     # Any refusal below rolls everything back, the claim too.
-    b = await load_benefits(s, quote, buyer_id, prefix="quote.")
+    b = await load_benefits(s, quote, buyer_id)
     q = price(b)
-    stored_quote = to_response(b, q).SerializeToString(deterministic=True)
+    quoted = priced(b, q)
+    stored_quote = views.quote_bytes(quoted)
     used = used_amounts(q)
     now = utcnow()
-    unused = unused_coupons(q, b.requested_coupons)
-    coupon_ids = [c for c in b.requested_coupons if c not in unused]
+    coupon_ids = [c for c in b.requested_coupons if c not in quoted.unused_coupon_ids]
     await coupons.lock(s, order_id, buyer_id, coupon_ids, now)
     await points.freeze(s, order_id, buyer_id, q.points_used)
     red_packet_id = ""

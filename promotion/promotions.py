@@ -1,6 +1,7 @@
 """promotion's promotions: item and order rules (direct reduction, discount,
 flash sale, VIP price, full reduction ladders, free shipping) with their
-budgets and flash-sale limits.
+budgets and flash-sale limits. Use cases take and return
+``promotion.values`` (``Promotion``).
 
 What is in force for a quote is loaded here (``in_force``); what a hold
 takes is counted here, by compare-and-set, and given back here when the hold
@@ -25,13 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from promotion import domain, engine, ownership, trail
 from promotion import store as t
 from promotion.reasons import E
-from promotion.rows import Keyed, engine_scope, scope_columns, scope_view
+from promotion.rows import Keyed, engine_scope, scope_columns, scope_of
+from promotion.values import Checked, Promotion
 from zhongtai import pagination
 from zhongtai.auth import Identity
 from zhongtai.db import changed, compare_and_set, insert_ignore, utcnow
 from zhongtai.errors import PreconditionViolation
 from zhongtai.promotion.v1 import promotion_pb2 as pb
-from zhongtai.wire import money, timestamp, to_datetime
 
 # The kinds of deduction a promotion (rather than a coupon, a red packet,
 # points or a card) makes: what counts against its budget.
@@ -41,86 +42,78 @@ PROMOTIONS = Keyed(t.promotions.c.promotion_id, "promotion",
                    pb.ERROR_REASON_PROMOTION_NOT_FOUND, pb.ERROR_REASON_PROMOTION_EXISTS)
 
 
-def _promotion(row: Any) -> pb.Promotion:
-    p = pb.Promotion(
-        promotion_id=row.promotion_id, kind=row.kind, title=row.title, scope=scope_view(row),
-        start_time=timestamp(row.start_at), end_time=timestamp(row.end_at), rate_bps=row.rate_bps,
-        per_buyer_limit=row.per_buyer_limit, ended=row.ended_at is not None,
-        cost_sharing=pb.CostSharing(platform_share_bps=row.platform_share_bps),
-    )
-    if row.kind in (pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, domain.FREIGHT_REDUCTION):
-        p.amount_off.CopyFrom(money(row.currency, row.amount_off))
-    if row.kind in (pb.PROMOTION_KIND_FLASH_SALE, pb.PROMOTION_KIND_VIP_PRICE):
-        p.price.CopyFrom(money(row.currency, row.price))
-    if row.budget is not None:
-        p.budget.CopyFrom(money(row.currency, row.budget))
-        p.budget_used.CopyFrom(money(row.currency, row.budget_used))
-    for step in json.loads(row.ladders):
-        ladder = p.ladders.add(threshold=money(row.currency, step["threshold"]),
-                               rate_bps=step["rate_bps"])
-        if step["amount_off"]:
-            ladder.amount_off.CopyFrom(money(row.currency, step["amount_off"]))
-    return p
+def _ladders(row: Any) -> tuple[engine.Ladder, ...]:
+    """A promotion's ladder steps (a JSON list), as the engine takes them."""
+    return tuple(engine.Ladder(x["threshold"], x["amount_off"], x["rate_bps"])
+                 for x in json.loads(row.ladders))
 
 
-async def create_promotion(s: AsyncSession, caller: Identity, req: pb.CreatePromotionRequest
-                           ) -> pb.CreatePromotionResponse:
-    """Validate and store a promotion (PROMOTION_EXISTS if its id is taken):
-    a seller's for its own shop at its own cost, a platform-wide one or one
-    the platform pays for by staff (``ownership.rule_owner``)."""
-    p = req.promotion
-    ownership.rule_owner(caller, "promotion", p.scope.seller_id,
-                         p.cost_sharing.platform_share_bps)
-    currency = domain.validate_promotion(p)
+def _promotion(row: Any) -> Promotion:
+    return Promotion(
+        promotion_id=row.promotion_id, kind=row.kind, title=row.title, scope=scope_of(row),
+        start=row.start_at, end=row.end_at, currency=row.currency, amount_off=row.amount_off,
+        rate_bps=row.rate_bps, price=row.price, per_buyer_limit=row.per_buyer_limit,
+        ladders=_ladders(row), platform_share_bps=row.platform_share_bps, budget=row.budget,
+        budget_used=row.budget_used, ended=row.ended_at is not None)
+
+
+async def create_promotion(s: AsyncSession, caller: Identity, checked: Checked[Promotion]
+                           ) -> Promotion:
+    """Store a promotion (PROMOTION_EXISTS if its id is taken, a new id if
+    it has none): a seller's for its own shop at its own cost, a
+    platform-wide one or one the platform pays for by staff
+    (``ownership.rule_owner``), checked before the request's problems
+    (``promotion.requests.promotion``) are raised. Returns it as stored."""
+    ownership.rule_owner(caller, "promotion", checked.value.scope.seller_id,
+                         checked.value.platform_share_bps)
+    p = checked.valid()
     promotion_id = await PROMOTIONS.new_key(s, p.promotion_id)
     await s.execute(t.promotions.insert().values(
         promotion_id=promotion_id, kind=p.kind, title=p.title.strip(), **scope_columns(p.scope),
-        start_at=to_datetime(p.start_time), end_at=to_datetime(p.end_time), currency=currency,
-        amount_off=p.amount_off.amount_minor, rate_bps=p.rate_bps,
-        price=p.price.amount_minor, per_buyer_limit=p.per_buyer_limit,
-        ladders=json.dumps([{"threshold": x.threshold.amount_minor,
-                             "amount_off": x.amount_off.amount_minor,
+        start_at=p.start, end_at=p.end, currency=p.currency,
+        amount_off=p.amount_off, rate_bps=p.rate_bps,
+        price=p.price, per_buyer_limit=p.per_buyer_limit,
+        ladders=json.dumps([{"threshold": x.threshold, "amount_off": x.amount_off,
                              "rate_bps": x.rate_bps} for x in p.ladders]),
-        platform_share_bps=p.cost_sharing.platform_share_bps, ended_at=None,
-        created_at=utcnow(),
-        budget=p.budget.amount_minor if p.HasField("budget") else None, budget_used=0,
+        platform_share_bps=p.platform_share_bps, ended_at=None,
+        created_at=utcnow(), budget=p.budget, budget_used=0,
     ))
     await trail.record(s, trail.PROMOTION, promotion_id,
                        f"created: {pb.PromotionKind.Name(p.kind)} of "
                        f"{trail.funder(p.scope.seller_id)}, platform share "
-                       f"{p.cost_sharing.platform_share_bps} bps")
-    return pb.CreatePromotionResponse(promotion=_promotion(await PROMOTIONS.get(s, promotion_id)))
+                       f"{p.platform_share_bps} bps")
+    return _promotion(await PROMOTIONS.get(s, promotion_id))
 
 
-async def get_promotion(s: AsyncSession, promotion_id: str) -> pb.Promotion:
+async def get_promotion(s: AsyncSession, promotion_id: str) -> Promotion:
     """One promotion, or PROMOTION_NOT_FOUND."""
     return _promotion(await PROMOTIONS.get(s, promotion_id))
 
 
-async def list_promotions(s: AsyncSession, req: pb.ListPromotionsRequest
-                          ) -> pb.ListPromotionsResponse:
-    """Promotions by id, optionally of one seller, a page at a time."""
+async def list_promotions(s: AsyncSession, seller_id: str = "", *, page_size: int = 0,
+                          page_token: str = "") -> tuple[list[Promotion], str]:
+    """Promotions by id, optionally of one seller, a page at a time: the
+    page and the next page's token ("" after the last)."""
     q = select(t.promotions)
-    if req.seller_id:
-        q = q.where(t.promotions.c.seller_id == req.seller_id)
-    rows, token = await pagination.page(s, q, t.promotions.c.promotion_id, req,
-                                        f"promotions:{req.seller_id}")
-    return pb.ListPromotionsResponse(promotions=[_promotion(r) for r in rows],
-                                     next_page_token=token)
+    if seller_id:
+        q = q.where(t.promotions.c.seller_id == seller_id)
+    rows, token = await pagination.page(s, q, t.promotions.c.promotion_id,
+                                        pagination.Page(page_size, page_token),
+                                        f"promotions:{seller_id}")
+    return [_promotion(r) for r in rows], token
 
 
-async def end_promotion(s: AsyncSession, caller: Identity, req: pb.EndPromotionRequest
-                        ) -> pb.EndPromotionResponse:
+async def end_promotion(s: AsyncSession, caller: Identity, promotion_id: str) -> Promotion:
     """End a promotion now: no quote applies it again. Its shop's seller or
     staff; a platform-wide one staff only (NOT_THE_OWNER). Idempotent."""
-    row = await PROMOTIONS.get(s, req.promotion_id)
+    row = await PROMOTIONS.get(s, promotion_id)
     ownership.owner(caller, f"promotions/{row.promotion_id}", seller_id=row.seller_id)
     if await changed(s, update(t.promotions)
-                     .where(t.promotions.c.promotion_id == req.promotion_id,
+                     .where(t.promotions.c.promotion_id == promotion_id,
                             t.promotions.c.ended_at.is_(None))
                      .values(ended_at=utcnow())):
-        await trail.record(s, trail.PROMOTION, req.promotion_id, "ended")
-    return pb.EndPromotionResponse(promotion=_promotion(await PROMOTIONS.get(s, req.promotion_id)))
+        await trail.record(s, trail.PROMOTION, promotion_id, "ended")
+    return _promotion(await PROMOTIONS.get(s, promotion_id))
 
 
 # --- what is in force for a quote --------------------------------------------
@@ -176,8 +169,7 @@ async def in_force(s: AsyncSession, lines: Sequence[engine.Line], buyer_id: str,
         scope = engine_scope(r)
         if not any(scope.covers(line) for line in lines):
             continue
-        ladders = tuple(engine.Ladder(x["threshold"], x["amount_off"], x["rate_bps"])
-                        for x in json.loads(r.ladders))
+        ladders = _ladders(r)
         if r.kind == domain.FREE_SHIPPING:
             free.append(engine.FreeShipping(r.promotion_id, scope, ladders[0].threshold))
             continue

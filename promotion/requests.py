@@ -1,27 +1,32 @@
 """What promotion's servicer checks of a request beyond its contract, and
 the request turned into its use case's arguments (``promotion.values``,
-the engine's ``Policy``).
+the engine's ``Policy`` and ``Line``): the one home of the request checks.
 
 The limits its fields declare (``(zhongtai.common.v1.rules)`` in
 promotion.proto: lengths, ranges, required ids, enabled currencies) are
 checked by the server before the servicer runs. Here what field options
-cannot say — which fields a coupon kind uses, one currency per message,
-times in order, ids not repeated, a policy's kinds — each request checked
-alone (INVALID_ARGUMENT with a field violation per problem, nothing
-written). The promotion and quote requests' checks are ``promotion.domain``'s
-(``validate_promotion``, ``validate_quote_request``).
+cannot say — which fields a promotion or coupon kind uses, one currency per
+message, times in order, ids not repeated, a policy's kinds — each request
+checked alone (INVALID_ARGUMENT with a field violation per problem, nothing
+written). A request whose use case checks the caller first (CreatePromotion,
+CreateCouponTemplate, Quote, BestCoupons) is turned into a
+``values.Checked``: its value and its violations, raised after that check.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from promotion import engine
-from promotion.domain import _check_only, _check_scope, _Currencies
+from promotion.domain import FREE_SHIPPING, FREIGHT_REDUCTION
 from promotion.values import (
     Amount,
+    Checked,
     CouponTemplate,
+    Promotion,
+    QuoteAsk,
     RedPacketAsk,
     RedPacketPool,
     ReturnAsk,
@@ -34,12 +39,86 @@ from zhongtai.idempotency import request_hash
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 from zhongtai.wire import to_datetime
 
+M = TypeVar("M")
+
 _COUPON_FIELDS: dict[int, frozenset[str]] = {
     pb.COUPON_KIND_FULL_REDUCTION: frozenset({"threshold", "amount_off"}),
     pb.COUPON_KIND_DISCOUNT: frozenset({"threshold", "rate_bps", "max_off"}),
     pb.COUPON_KIND_DIRECT_REDUCTION: frozenset({"threshold", "amount_off"}),
     pb.COUPON_KIND_NO_THRESHOLD: frozenset({"amount_off"}),
 }
+
+
+# Which optional rule fields each promotion kind uses. A budget caps what a
+# promotion takes off orders, so free shipping (which takes nothing) has none.
+_PROMOTION_FIELDS: dict[int, frozenset[str]] = {
+    pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION: frozenset({"amount_off", "budget"}),
+    pb.PROMOTION_KIND_ITEM_DISCOUNT: frozenset({"rate_bps", "budget"}),
+    pb.PROMOTION_KIND_FLASH_SALE: frozenset({"price", "per_buyer_limit", "budget"}),
+    pb.PROMOTION_KIND_VIP_PRICE: frozenset({"price", "budget"}),
+    pb.PROMOTION_KIND_SHOP_FULL_REDUCTION: frozenset({"ladders", "budget"}),
+    pb.PROMOTION_KIND_SHOP_FULL_DISCOUNT: frozenset({"ladders", "budget"}),
+    pb.PROMOTION_KIND_PLATFORM_FULL_REDUCTION: frozenset({"ladders", "budget"}),
+    FREE_SHIPPING: frozenset({"ladders"}),
+    FREIGHT_REDUCTION: frozenset({"amount_off", "ladders", "budget"}),
+}
+
+# --- field checks ------------------------------------------------------------
+
+
+class _Currencies:
+    """The one currency of a message's amounts (each amount's range and
+    currency are the contract's)."""
+
+    def __init__(self, v: Violations) -> None:
+        self.v = v
+        self.seen: dict[str, str] = {}
+
+    def money(self, m: Money, field: str) -> int:
+        code = m.currency_code
+        if self.seen and code not in self.seen:
+            first = next(iter(self.seen.values()))
+            self.v.add(f"{field}.currency_code", f"must be the currency of {first}")
+        self.seen.setdefault(code, field)
+        return m.amount_minor
+
+    @property
+    def code(self) -> str:
+        return next(iter(self.seen), "")
+
+
+def _check_unique(v: Violations, ids: Sequence[str], field: str) -> None:
+    v.check(len(set(ids)) == len(ids), field, "has repeated ids")
+
+
+def _check_scope(v: Violations, scope: pb.Scope, field: str) -> None:
+    for name in ("sku_ids", "category_ids"):
+        _check_unique(v, getattr(scope, name), f"{field}.{name}")
+
+
+def _check_rule(v: Violations, f: str, kinds: str, known: bool, scope: pb.Scope
+                ) -> tuple[_Currencies, bool]:
+    """What every rule (field ``f``) needs: a ``known`` kind (one of the
+    ``kinds`` kinds), its scope's ids not repeated; its amounts' one
+    currency."""
+    v.check(known, f"{f}.kind", f"must be one of the {kinds} kinds")
+    _check_scope(v, scope, f"{f}.scope")
+    return _Currencies(v), known
+
+
+def _check_only(v: Violations, used: frozenset[str], present: dict[str, bool], prefix: str,
+                kind_name: str) -> None:
+    for name, is_set in present.items():
+        if is_set and name not in used:
+            v.add(f"{prefix}.{name}", f"does not apply to {kind_name}")
+
+
+def _raised(check: Callable[[Violations, M], str], msg: M) -> str:
+    """``check``'s currency, or INVALID_ARGUMENT with every violation it found."""
+    v = Violations()
+    currency = check(v, msg)
+    v.raise_if_any()
+    return currency
 
 
 def _optional_time(msg: Any, name: str) -> dt.datetime | None:
@@ -64,19 +143,178 @@ def scope(s: pb.Scope) -> Scope:
     return Scope(s.seller_id, tuple(s.sku_ids), tuple(s.category_ids))
 
 
+# --- promotions --------------------------------------------------------------
+
+
+def _check_promotion(v: Violations, p: pb.Promotion) -> str:
+    """A new promotion's problems, in ``v``; its currency ("" if it has no
+    amount)."""
+    f = "promotion"
+    cur, known = _check_rule(v, f, "promotion", p.kind in _PROMOTION_FIELDS, p.scope)
+    v.check(p.HasField("start_time"), f"{f}.start_time", "is required")
+    v.check(p.HasField("end_time"), f"{f}.end_time", "is required")
+    if p.HasField("start_time") and p.HasField("end_time"):
+        v.check(p.start_time.ToNanoseconds() < p.end_time.ToNanoseconds(), f"{f}.end_time",
+                "must be after start_time")
+    v.check(not p.ended, f"{f}.ended", "is set by EndPromotion")
+    v.check(not p.HasField("budget_used"), f"{f}.budget_used", "is output only")
+    if not known:
+        return ""
+    kind_name = pb.PromotionKind.Name(p.kind)
+    used = _PROMOTION_FIELDS[p.kind]
+    _check_only(v, used, {
+        "amount_off": p.HasField("amount_off"), "rate_bps": p.rate_bps != 0,
+        "price": p.HasField("price"), "per_buyer_limit": p.per_buyer_limit != 0,
+        "ladders": len(p.ladders) > 0, "budget": p.HasField("budget"),
+    }, f, kind_name)
+    if "amount_off" in used:
+        if p.HasField("amount_off"):
+            cur.money(p.amount_off, f"{f}.amount_off")
+        else:
+            v.add(f"{f}.amount_off", "is required")
+    if "rate_bps" in used:
+        v.check(p.rate_bps > 0, f"{f}.rate_bps", "is required")
+    if "price" in used:
+        if p.HasField("price"):
+            cur.money(p.price, f"{f}.price")
+        else:
+            v.add(f"{f}.price", "is required")
+    if p.kind in (FREE_SHIPPING, FREIGHT_REDUCTION):
+        if p.kind == FREE_SHIPPING:
+            v.check(len(p.ladders) == 1, f"{f}.ladders",
+                    "exactly one step (the threshold) is required")
+        else:
+            v.check(len(p.ladders) <= 1, f"{f}.ladders",
+                    "at most one step (the threshold) is allowed")
+        for i, step in enumerate(p.ladders):
+            g = f"{f}.ladders[{i}]"
+            if step.HasField("threshold"):
+                cur.money(step.threshold, f"{g}.threshold")
+            else:
+                v.add(f"{g}.threshold", "is required")
+            v.check(not step.HasField("amount_off"), f"{g}.amount_off",
+                    f"does not apply to {kind_name} (a threshold only)")
+            v.check(step.rate_bps == 0, f"{g}.rate_bps",
+                    f"does not apply to {kind_name} (a threshold only)")
+    elif "ladders" in used:
+        v.check(len(p.ladders) > 0, f"{f}.ladders", "at least one step is required")
+        by_rate = p.kind == pb.PROMOTION_KIND_SHOP_FULL_DISCOUNT
+        for i, step in enumerate(p.ladders):
+            _check_ladder(v, cur, step, f"{f}.ladders[{i}]", by_rate)
+    if p.kind in (pb.PROMOTION_KIND_SHOP_FULL_REDUCTION, pb.PROMOTION_KIND_SHOP_FULL_DISCOUNT,
+                  FREIGHT_REDUCTION):
+        v.check(bool(p.scope.seller_id), f"{f}.scope.seller_id", "is required for a shop rule")
+    if p.kind == pb.PROMOTION_KIND_PLATFORM_FULL_REDUCTION:
+        v.check(not p.scope.seller_id, f"{f}.scope.seller_id",
+                "must be empty for a platform rule")
+    if "budget" in used and p.HasField("budget"):
+        cur.money(p.budget, f"{f}.budget")
+    return cur.code
+
+
+def validate_promotion(p: pb.Promotion) -> str:
+    """Validate a new promotion (the fields its kind uses, one currency, its
+    window in order, its ladders, a shop rule's seller); return its
+    currency ("" if it has no amount)."""
+    return _raised(_check_promotion, p)
+
+
+def promotion(req: pb.CreatePromotionRequest) -> Checked[Promotion]:
+    """CreatePromotion's promotion, with its problems
+    (``validate_promotion``'s), raised once the caller may create it."""
+    p = req.promotion
+    v = Violations()
+    currency = _check_promotion(v, p)
+    return Checked(Promotion(
+        promotion_id=p.promotion_id, kind=p.kind, title=p.title, scope=scope(p.scope),
+        start=to_datetime(p.start_time), end=to_datetime(p.end_time), currency=currency,
+        amount_off=p.amount_off.amount_minor, rate_bps=p.rate_bps,
+        price=p.price.amount_minor, per_buyer_limit=p.per_buyer_limit,
+        ladders=tuple(engine.Ladder(x.threshold.amount_minor, x.amount_off.amount_minor,
+                                    x.rate_bps) for x in p.ladders),
+        platform_share_bps=p.cost_sharing.platform_share_bps,
+        budget=p.budget.amount_minor if p.HasField("budget") else None), tuple(v.items))
+
+
+def _check_ladder(v: Violations, cur: _Currencies, step: pb.Ladder, f: str,
+                  by_rate: bool) -> None:
+    if step.HasField("threshold"):
+        cur.money(step.threshold, f"{f}.threshold")
+    else:
+        v.add(f"{f}.threshold", "is required")
+    if by_rate:
+        v.check(step.rate_bps > 0, f"{f}.rate_bps", "is required")
+        v.check(not step.HasField("amount_off"), f"{f}.amount_off",
+                "does not apply to a discount ladder")
+    else:
+        v.check(step.rate_bps == 0, f"{f}.rate_bps", "does not apply to a reduction ladder")
+        if step.HasField("amount_off"):
+            cur.money(step.amount_off, f"{f}.amount_off")
+        else:
+            v.add(f"{f}.amount_off", "is required")
+
+
+# --- quotes ------------------------------------------------------------------
+
+
+def _check_quote(v: Violations, req: pb.QuoteRequest, prefix: str = "") -> str:
+    """A cart's and its benefits' problems, in ``v``; the cart's currency."""
+    cur = _Currencies(v)
+    v.check(len(req.lines) > 0, f"{prefix}lines", "at least one line is required")
+    seen: set[str] = set()
+    for i, line in enumerate(req.lines):
+        f = f"{prefix}lines[{i}]"
+        v.check(line.line_id not in seen, f"{f}.line_id", "is repeated")
+        seen.add(line.line_id)
+        if line.HasField("unit_price"):
+            cur.money(line.unit_price, f"{f}.unit_price")
+        else:
+            v.add(f"{f}.unit_price", "is required")
+    _check_unique(v, req.coupon_ids, f"{prefix}coupon_ids")
+    if req.HasField("stored_value_amount"):
+        v.check(bool(req.stored_value_card_id), f"{prefix}stored_value_card_id",
+                "is required with stored_value_amount")
+        cur.money(req.stored_value_amount, f"{prefix}stored_value_amount")
+    _check_unique(v, [x.seller_id for x in req.seller_freights], f"{prefix}seller_freights")
+    for i, x in enumerate(req.seller_freights):
+        cur.money(x.freight, f"{prefix}seller_freights[{i}].freight")
+    return cur.code
+
+
+def validate_quote_request(req: pb.QuoteRequest, prefix: str = "") -> str:
+    """Validate a cart and the benefits chosen (lines, each line id once, one
+    currency, coupons and sellers' freights not repeated, a card with its
+    amount); return the cart's currency. ``prefix`` names the request's
+    field in another (``"quote."``)."""
+    return _raised(lambda v, r: _check_quote(v, r, prefix), req)
+
+
+def quote_ask(req: pb.QuoteRequest, prefix: str = "") -> Checked[QuoteAsk]:
+    """A quote request's cart (the engine's lines) and benefits, with its
+    problems (``validate_quote_request``'s), raised once the caller may act
+    for its buyer."""
+    v = Violations()
+    currency = _check_quote(v, req, prefix)
+    return Checked(QuoteAsk(
+        buyer_id=req.buyer_id, currency=currency,
+        lines=tuple(engine.Line(x.line_id, x.seller_id, x.sku_id, x.category_id,
+                                x.unit_price.amount_minor, x.quantity, x.non_discountable)
+                    for x in req.lines),
+        vip=req.buyer_is_vip, coupon_ids=tuple(req.coupon_ids),
+        red_packet_id=req.red_packet_id, points=req.points,
+        card_id=req.stored_value_card_id, card_amount=req.stored_value_amount.amount_minor,
+        freights=tuple((x.seller_id, x.freight.amount_minor) for x in req.seller_freights),
+        at=_optional_time(req, "at_time")), tuple(v.items))
+
+
 # --- coupons -----------------------------------------------------------------
 
 
-def validate_coupon_template(t: pb.CouponTemplate) -> str:
-    """Validate a new template (the fields its kind uses, one currency, its
-    claim and validity windows in order, valid_days or a fixed window);
-    return its currency ("" if it has no amount)."""
-    v = Violations()
+def _check_coupon_template(v: Violations, t: pb.CouponTemplate) -> str:
+    """A new template's problems, in ``v``; its currency ("" if it has no
+    amount)."""
     f = "template"
-    cur = _Currencies(v)
-    known = t.kind in _COUPON_FIELDS
-    v.check(known, f"{f}.kind", "must be one of the coupon kinds")
-    _check_scope(v, t.scope, f"{f}.scope")
+    cur, known = _check_rule(v, f, "coupon", t.kind in _COUPON_FIELDS, t.scope)
     if t.HasField("claim_start_time") and t.HasField("claim_end_time"):
         v.check(t.claim_start_time.ToNanoseconds() < t.claim_end_time.ToNanoseconds(),
                 f"{f}.claim_end_time", "must be after claim_start_time")
@@ -93,7 +331,6 @@ def validate_coupon_template(t: pb.CouponTemplate) -> str:
             v.check(t.valid_start_time.ToNanoseconds() < t.valid_end_time.ToNanoseconds(),
                     f"{f}.valid_end_time", "must be after valid_start_time")
     if not known:
-        v.raise_if_any()
         return ""
     used = _COUPON_FIELDS[t.kind]
     _check_only(v, used, {
@@ -109,15 +346,23 @@ def validate_coupon_template(t: pb.CouponTemplate) -> str:
         v.check(t.rate_bps > 0, f"{f}.rate_bps", "is required")
     if "max_off" in used and t.HasField("max_off"):
         cur.money(t.max_off, f"{f}.max_off")
-    v.raise_if_any()
     return cur.code
 
 
-def coupon_template(req: pb.CreateCouponTemplateRequest) -> CouponTemplate:
-    """CreateCouponTemplate's template, checked (``validate_coupon_template``)."""
+def validate_coupon_template(t: pb.CouponTemplate) -> str:
+    """Validate a new template (the fields its kind uses, one currency, its
+    claim and validity windows in order, valid_days or a fixed window);
+    return its currency ("" if it has no amount)."""
+    return _raised(_check_coupon_template, t)
+
+
+def coupon_template(req: pb.CreateCouponTemplateRequest) -> Checked[CouponTemplate]:
+    """CreateCouponTemplate's template, with its problems
+    (``validate_coupon_template``'s), raised once the caller may create it."""
     p = req.template
-    currency = validate_coupon_template(p)
-    return CouponTemplate(
+    v = Violations()
+    currency = _check_coupon_template(v, p)
+    return Checked(CouponTemplate(
         template_id=p.template_id, title=p.title, kind=p.kind, scope=scope(p.scope),
         currency=currency, threshold=p.threshold.amount_minor,
         amount_off=p.amount_off.amount_minor, rate_bps=p.rate_bps,
@@ -129,7 +374,7 @@ def coupon_template(req: pb.CreateCouponTemplateRequest) -> CouponTemplate:
         valid_days=p.valid_days, total_quantity=p.total_quantity,
         per_buyer_limit=p.per_buyer_limit,
         platform_share_bps=p.cost_sharing.platform_share_bps,
-        restore_on_cancel=p.restore_on_cancel)
+        restore_on_cancel=p.restore_on_cancel), tuple(v.items))
 
 
 # --- red packets, cards ------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy import Column
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from promotion import engine, views
+from promotion import engine
 from promotion.reasons import E
 from promotion.values import Scope
 from zhongtai.db import ensure_absent, fetch_one
@@ -54,12 +54,6 @@ def scope_of(row: Any) -> Scope:
     """The scope columns of a promotion's or a template's row."""
     return Scope(row.seller_id, tuple(ids(row.scope_sku_ids)),
                  tuple(ids(row.scope_category_ids)))
-
-
-def scope_view(row: Any) -> Any:
-    """The scope columns of a row as the API shows them (``views.scope``;
-    promotions' mapping, until it moves to the views as well)."""
-    return views.scope(scope_of(row))
 
 
 def engine_scope(row: Any) -> engine.Scope:

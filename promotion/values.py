@@ -1,15 +1,40 @@
-"""promotion's values: what its use cases take and return (coupon templates
-and coupons, points accounts, red packet pools and packets, stored-value
-cards, an order's benefit hold and what a return gave back), as plain frozen
-records. Amounts are integer minor units of the record's ``currency``;
-times are datetimes in UTC; kinds and statuses are the contract's enum
-values. No database, gRPC or protobuf messages here: ``promotion.requests``
-makes these of requests, ``promotion.views`` makes messages of them."""
+"""promotion's values: what its use cases take and return (promotions,
+coupon templates and coupons, points accounts, red packet pools and packets,
+stored-value cards, a cart to quote and its quote, an order's benefit hold
+and what a return gave back), as plain frozen records. Amounts are integer
+minor units of the record's ``currency``; times are datetimes in UTC; kinds
+and statuses are the contract's enum values; carts and quotes are the
+engine's (``promotion.cart``). No database, gRPC or protobuf messages here:
+``promotion.requests`` makes these of requests, ``promotion.views`` makes
+messages of them."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from promotion.cart import Ladder, Line, Quote
+from zhongtai.errors import FieldViolation, InvalidArgument
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Checked(Generic[T]):
+    """A request turned into its use case's value, with what is wrong with
+    it (``promotion.requests``' field violations), for a use case that
+    checks the caller first: an unauthorized caller learns nothing about
+    the request's validity (AIP-211)."""
+
+    value: T
+    violations: tuple[FieldViolation, ...] = ()
+
+    def valid(self) -> T:
+        """The value, or INVALID_ARGUMENT with every violation."""
+        if self.violations:
+            raise InvalidArgument(list(self.violations))
+        return self.value
 
 
 @dataclass(frozen=True)
@@ -29,6 +54,32 @@ class Scope:
     seller_id: str = ""
     sku_ids: tuple[str, ...] = ()
     category_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """A promotion: its kind's rule (amounts in ``currency``, "" when it has
+    none; ladders as the engine takes them), when it runs, its budget (None:
+    none) and what orders took of it. As a request gives it,
+    ``promotion_id`` may be empty (a new id is made), ``budget_used`` is 0
+    and ``ended`` False."""
+
+    promotion_id: str
+    kind: int
+    title: str
+    scope: Scope
+    start: dt.datetime
+    end: dt.datetime
+    currency: str
+    amount_off: int
+    rate_bps: int
+    price: int
+    per_buyer_limit: int
+    ladders: tuple[Ladder, ...]
+    platform_share_bps: int
+    budget: int | None
+    budget_used: int = 0
+    ended: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,6 +200,39 @@ class StoredValueCard:
 
 
 @dataclass(frozen=True)
+class QuoteAsk:
+    """A cart to price and what the buyer brings to it, as a quote request
+    gives them: the buyer as named (the use case decides whom it acts for),
+    the lines in the cart's one ``currency``, the coupons in the order
+    given, the points, the red packet, the card and what to take from it,
+    each seller's freight where given, the time to price at (None: now)."""
+
+    buyer_id: str
+    currency: str
+    lines: tuple[Line, ...]
+    vip: bool = False
+    coupon_ids: tuple[str, ...] = ()
+    red_packet_id: str = ""
+    points: int = 0
+    card_id: str = ""
+    card_amount: int = 0
+    freights: tuple[tuple[str, int], ...] = ()
+    at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A cart priced: the engine's quote in ``currency``, the requested
+    coupons that took nothing off, and the coupons BestCoupons chose (none
+    for a quote)."""
+
+    currency: str
+    quote: Quote
+    unused_coupon_ids: tuple[str, ...] = ()
+    chosen_coupon_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class BenefitHold:
     """What an order holds of its buyer's benefits, and the hold's status
     (an order that held nothing: a RELEASED tombstone with nothing in it)."""
@@ -167,7 +251,7 @@ class BenefitHold:
 @dataclass(frozen=True)
 class Held:
     """HoldBenefits' outcome: the hold, and the quote it holds as stored (a
-    serialized QuoteResponse, made by ``promotion.quoting``)."""
+    serialized QuoteResponse, made by ``promotion.views.quote_bytes``)."""
 
     hold: BenefitHold
     quote: bytes

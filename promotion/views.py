@@ -1,18 +1,20 @@
-"""promotion's values as protobuf: coupon templates and coupons, points
-accounts, red packet pools and packets, stored-value cards, the stacking
-policy and an order's benefit hold as the API shows them; the integration
-events promotion publishes (``promotion.coupon.claimed``,
-``promotion.red_packet.issued``, ``promotion.hold.changed``); and the stored
-answer of a ReturnBenefits request (a serialized ReturnBenefitsResponse).
+"""promotion's values as protobuf: promotions, coupon templates and
+coupons, points accounts, red packet pools and packets, stored-value cards,
+the stacking policy, a priced cart (the engine's quote as QuoteResponse) and
+an order's benefit hold as the API shows them; the integration events
+promotion publishes (``promotion.coupon.claimed``,
+``promotion.red_packet.issued``, ``promotion.hold.changed``); and what holds
+store: a hold's quote (a serialized QuoteResponse) and the answer of a
+ReturnBenefits request (a serialized ReturnBenefitsResponse).
 
-The one place (with the servicer, ``promotion.requests`` and, for promotions
-and quotes, ``promotion.promotions`` and ``promotion.quoting``) where
+The one place (with the servicer and ``promotion.requests``) where
 promotion builds protobuf messages. No database here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from promotion import domain, engine
@@ -22,12 +24,15 @@ from promotion.values import (
     Coupon,
     CouponTemplate,
     PointsAccount,
+    Priced,
+    Promotion,
     RedPacket,
     RedPacketPool,
     ReturnedShare,
     Scope,
     StoredValueCard,
 )
+from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.promotion.v1 import events_pb2 as ev
 from zhongtai.promotion.v1 import promotion_pb2 as pb
 from zhongtai.wire import money, timestamp
@@ -41,6 +46,29 @@ def _enum(value: int) -> Any:
 def scope(x: Scope) -> pb.Scope:
     """A rule's scope."""
     return pb.Scope(seller_id=x.seller_id, sku_ids=x.sku_ids, category_ids=x.category_ids)
+
+
+def promotion(x: Promotion) -> pb.Promotion:
+    """A promotion, with the amounts its kind uses, its budget if it has one."""
+    p = pb.Promotion(
+        promotion_id=x.promotion_id, kind=_enum(x.kind), title=x.title, scope=scope(x.scope),
+        start_time=timestamp(x.start), end_time=timestamp(x.end), rate_bps=x.rate_bps,
+        per_buyer_limit=x.per_buyer_limit, ended=x.ended,
+        cost_sharing=pb.CostSharing(platform_share_bps=x.platform_share_bps),
+    )
+    if x.kind in (pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, domain.FREIGHT_REDUCTION):
+        p.amount_off.CopyFrom(money(x.currency, x.amount_off))
+    if x.kind in (pb.PROMOTION_KIND_FLASH_SALE, pb.PROMOTION_KIND_VIP_PRICE):
+        p.price.CopyFrom(money(x.currency, x.price))
+    if x.budget is not None:
+        p.budget.CopyFrom(money(x.currency, x.budget))
+        p.budget_used.CopyFrom(money(x.currency, x.budget_used))
+    for step in x.ladders:
+        ladder = p.ladders.add(threshold=money(x.currency, step.threshold),
+                               rate_bps=step.rate_bps)
+        if step.amount_off:
+            ladder.amount_off.CopyFrom(money(x.currency, step.amount_off))
+    return p
 
 
 def coupon_template(x: CouponTemplate) -> pb.CouponTemplate:
@@ -144,6 +172,59 @@ def benefit_hold(x: BenefitHold) -> pb.BenefitHold:
 def hold_changed(x: BenefitHold, at: dt.datetime) -> ev.BenefitHoldChanged:
     """``promotion.hold.changed``: the hold as it is now, at ``at``."""
     return ev.BenefitHoldChanged(hold=benefit_hold(x), occur_time=timestamp(at))
+
+
+def _deduction(kind: int, d: engine.Deduction, m: Callable[[int], Money]) -> pb.Deduction:
+    return pb.Deduction(kind=_enum(kind), source_id=d.source_id, amount=m(d.amount),
+                        platform_amount=m(d.platform_amount),
+                        merchant_amount=m(d.merchant_amount))
+
+
+def quote_response(x: Priced) -> pb.QuoteResponse:
+    """A priced cart as QuoteResponse: lines, sellers (with their bearers,
+    free shipping and freight reduction), totals per source, points, unused
+    coupons and the coupons BestCoupons chose."""
+    q = x.quote
+
+    def m(amount: int) -> Money:
+        return money(x.currency, amount)
+
+    resp = pb.QuoteResponse(original_amount=m(q.original), deducted_amount=m(q.deducted),
+                            payable_amount=m(q.payable), points_used=q.points_used,
+                            points_max=q.points_max, unused_coupon_ids=x.unused_coupon_ids,
+                            coupon_ids=x.chosen_coupon_ids)
+    sellers: dict[str, list[int]] = {}
+    for lq in q.lines:
+        resp.lines.add(
+            line_id=lq.line.line_id, seller_id=lq.line.seller_id,
+            original_amount=m(lq.line.amount), actual_amount=m(lq.actual),
+            deductions=[_deduction(int(d.kind), d, m) for d in lq.deductions])
+        agg = sellers.setdefault(lq.line.seller_id, [0, 0, 0, 0, 0])
+        agg[0] += lq.line.amount
+        agg[1] += lq.deducted
+        agg[2] += lq.actual
+        for d in lq.deductions:
+            agg[3] += d.merchant_amount
+            agg[4] += d.platform_amount
+    for seller_id, (original, deducted, actual, merchant, platform) in sellers.items():
+        free = q.free_shipping.get(seller_id, "")
+        seller = resp.sellers.add(
+            seller_id=seller_id, original_amount=m(original), deducted_amount=m(deducted),
+            actual_amount=m(actual), merchant_borne_amount=m(merchant),
+            platform_borne_amount=m(platform), free_shipping=bool(free),
+            free_shipping_promotion_id=free)
+        if (offer := q.freight_reductions.get(seller_id)) is not None:
+            seller.freight_reduction.CopyFrom(
+                _deduction(pb.DEDUCTION_KIND_FREIGHT_REDUCTION, offer, m))
+    for total in q.totals:
+        resp.deductions.add(kind=_enum(int(total.kind)), source_id=total.source_id,
+                            amount=m(total.amount), offered_amount=m(total.offered))
+    return resp
+
+
+def quote_bytes(x: Priced) -> bytes:
+    """A hold's quote as stored (a serialized QuoteResponse, deterministic)."""
+    return quote_response(x).SerializeToString(deterministic=True)
 
 
 def quote(stored: bytes) -> pb.QuoteResponse:

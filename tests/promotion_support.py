@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from promotion import cards, holds, points, red_packets, requests, views
+from promotion import cards, holds, points, promotions, quoting, red_packets, requests, views
 from promotion import coupons as coupons_
 from promotion import store as t
 from promotion.app import BENEFIT_REDEEM
@@ -127,9 +127,30 @@ def cart(wallet: dict[str, str], coupon: str = "coupon") -> pb.QuoteRequest:
 async def hold_benefits(s: Any, dialect: str, req: pb.HoldBenefitsRequest
                         ) -> pb.HoldBenefitsResponse:
     """HoldBenefits' use case on a request, as the servicer maps it."""
-    held = await holds.hold_benefits(s, dialect, req.order_id, req.quote, request_hash(req))
+    held = await holds.hold_benefits(s, dialect, req.order_id,
+                                     requests.quote_ask(req.quote, "quote.").valid(),
+                                     request_hash(req))
     return pb.HoldBenefitsResponse(hold=views.benefit_hold(held.hold),
                                    quote=views.quote(held.quote))
+
+
+async def create_promotion(s: Any, caller: Identity, req: pb.CreatePromotionRequest
+                           ) -> pb.Promotion:
+    """CreatePromotion's use case on a request, as the servicer maps it."""
+    return views.promotion(await promotions.create_promotion(s, caller,
+                                                             requests.promotion(req)))
+
+
+async def quote(s: Any, caller: Identity, req: pb.QuoteRequest) -> pb.QuoteResponse:
+    """Quote's use case on a request, as the servicer maps it."""
+    return views.quote_response(await quoting.quote(s, caller, requests.quote_ask(req)))
+
+
+async def best_coupons(s: Any, caller: Identity, req: pb.BestCouponsRequest
+                       ) -> pb.QuoteResponse:
+    """BestCoupons' use case on a request: its quote, as the servicer maps it."""
+    return views.quote_response(await quoting.best_coupons(
+        s, caller, requests.quote_ask(req.quote, "quote.")))
 
 
 async def return_shares(s: Any, dialect: str, req: pb.ReturnBenefitsRequest

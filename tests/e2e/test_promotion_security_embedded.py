@@ -130,6 +130,51 @@ async def test_a_seller_runs_promotions_only_for_its_own_shop_at_its_own_cost(
     assert ended.promotion.ended
 
 
+async def test_who_may_ask_is_checked_before_what_is_asked(platform: Platform) -> None:
+    """AIP-211: a caller that may not create a rule, or quote for a buyer,
+    learns nothing about its request's validity (PERMISSION_DENIED, not
+    INVALID_ARGUMENT); the same request of one who may is INVALID_ARGUMENT."""
+    stub, issuer = platform.promotion, platform.runtime.access.issuer
+    db = platform.runtime.dbs["promotion"]
+    before = await rows(db)
+    # A promotion ending before it starts, without the amount its kind needs.
+    promotion = off_999("s1")
+    promotion.promotion.ClearField("amount_off")
+    promotion.promotion.end_time.CopyFrom(ts(-2 * HOUR))
+    # A no-threshold coupon with a rate and no amount, valid for no time.
+    template = pb.CreateCouponTemplateRequest(template=pb.CouponTemplate(
+        title="t", kind=pb.COUPON_KIND_NO_THRESHOLD, rate_bps=500, total_quantity=10,
+        scope=pb.Scope(seller_id="s1")))
+    platform_wide = pb.CreatePromotionRequest()
+    platform_wide.CopyFrom(promotion)
+    platform_wide.promotion.scope.seller_id = ""
+    quote = pb.QuoteRequest(buyer_id="b1", coupon_ids=["c", "c"])  # no lines, a repeated id
+    denied = {
+        "SUBJECT_MISMATCH": [
+            stub.CreatePromotion(promotion, metadata=credential(issuer, S2)),
+            stub.CreateCouponTemplate(template, metadata=credential(issuer, S2)),
+            stub.Quote(quote, metadata=credential(issuer, B2)),
+            stub.BestCoupons(pb.BestCouponsRequest(quote=quote),
+                             metadata=credential(issuer, B2))],
+        "PLATFORM_RULE_STAFF_ONLY": [
+            stub.CreatePromotion(platform_wide, metadata=credential(issuer, S1))],
+    }
+    for reason, calls in denied.items():
+        for call in calls:
+            assert (await refusal(call, DENIED))["reason"] == reason
+    invalid = {
+        "promotion.end_time": stub.CreatePromotion(promotion, metadata=credential(issuer, S1)),
+        "template.amount_off": stub.CreateCouponTemplate(template,
+                                                         metadata=credential(issuer, S1)),
+        "lines": stub.Quote(quote, metadata=credential(issuer, B1)),
+        "quote.coupon_ids": stub.BestCoupons(pb.BestCouponsRequest(quote=quote),
+                                             metadata=credential(issuer, B1)),
+    }
+    for field, call in invalid.items():
+        assert field in (await refusal(call, INVALID))["fields"]  # type: ignore[operator]
+    assert await rows(db) == before  # nothing written
+
+
 async def test_a_buyer_reads_and_uses_only_their_own_benefits(platform: Platform) -> None:
     stub, issuer = platform.promotion, platform.runtime.access.issuer
     db = platform.runtime.dbs["promotion"]

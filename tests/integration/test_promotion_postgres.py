@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from promotion import coupons, promotions, quoting, red_packets, requests
+from promotion import coupons, promotions, red_packets, requests
 from promotion import holds as holds_
 from promotion import store as t
 from promotion.app import SERVICE as PROMOTION
@@ -21,8 +21,10 @@ from tests.conftest import OpenDb
 from tests.promotion_support import (
     STAFF,
     claim,
+    create_promotion,
     hold_benefits,
     make_template,
+    quote,
     wallet_of_buyer_1,
     wallet_state,
 )
@@ -285,12 +287,12 @@ async def test_hold_racing_release_of_the_same_order_leaks_nothing(
 async def test_concurrent_holds_never_exceed_a_flash_sale_limit(db: Database) -> None:
     now = utcnow()
     async with db.transaction() as s:
-        promo = (await promotions.create_promotion(s, STAFF, pb.CreatePromotionRequest(
+        promo = await create_promotion(s, STAFF, pb.CreatePromotionRequest(
             promotion=pb.Promotion(
                 kind=pb.PROMOTION_KIND_FLASH_SALE, title="flash", price=cny(100),
                 per_buyer_limit=2, scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]),
                 start_time=ts(now - dt.timedelta(hours=1)),
-                end_time=ts(now + dt.timedelta(hours=1)))))).promotion
+                end_time=ts(now + dt.timedelta(hours=1)))))
 
     async def attempt(i: int) -> pb.QuoteResponse | str:
         try:
@@ -312,7 +314,7 @@ async def test_concurrent_holds_never_exceed_a_flash_sale_limit(db: Database) ->
         if isinstance(r, pb.QuoteResponse) and r.payable_amount.amount_minor == 100:
             await release(db, f"f{i}")
     async with db.transaction() as s:
-        again = await quoting.quote(s, STAFF, cart())
+        again = await quote(s, STAFF, cart())
         assert (await s.execute(select(t.flash_sale_counters.c.units))).scalar_one() == 0
     assert again.payable_amount.amount_minor == 100
     assert again.lines[0].deductions[0].source_id == promo.promotion_id
@@ -325,19 +327,19 @@ async def budgeted_promotion(db: Database, budget: int) -> str:
     """1.00 off sku-1 per unit, at most ``budget`` in all."""
     now = utcnow()
     async with db.transaction() as s:
-        return (await promotions.create_promotion(s, STAFF, pb.CreatePromotionRequest(
+        return (await create_promotion(s, STAFF, pb.CreatePromotionRequest(
             promotion=pb.Promotion(
                 kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, title="1 off", amount_off=cny(100),
                 scope=pb.Scope(seller_id="s1", sku_ids=["sku-1"]), budget=cny(budget),
                 start_time=ts(now - dt.timedelta(hours=1)),
-                end_time=ts(now + dt.timedelta(hours=1)))))).promotion.promotion_id
+                end_time=ts(now + dt.timedelta(hours=1)))))).promotion_id
 
 
 async def budget_state(db: Database, promotion_id: str) -> tuple[int, dict[str, int]]:
     """budget_used, and what each order's hold took."""
     bu = t.promotion_budget_usage
     async with db.transaction() as s:
-        used = (await promotions.get_promotion(s, promotion_id)).budget_used.amount_minor
+        used = (await promotions.get_promotion(s, promotion_id)).budget_used
         rows = (await s.execute(select(bu.c.order_id, bu.c.amount)
                                 .where(bu.c.promotion_id == promotion_id))).all()
     return used, {order_id: amount for order_id, amount in rows}
@@ -365,7 +367,7 @@ async def test_30_concurrent_holds_of_1_yuan_spend_a_10_yuan_budget_exactly(
     used, usage = await budget_state(db, promotion_id)
     assert used == 1000 and usage == dict.fromkeys(discounted, 100)
     async with db.transaction() as s:
-        assert (await quoting.quote(s, STAFF, cart())).deducted_amount.amount_minor == 0
+        assert (await quote(s, STAFF, cart())).deducted_amount.amount_minor == 0
 
 
 async def test_released_holds_give_their_budget_back_exactly_even_racing_new_holds(

@@ -72,7 +72,7 @@ def refused(request: Message, rule: Callable[[], object]) -> list[str]:
 
 
 def refused_promotion(p: pb.Promotion) -> list[str]:
-    return refused(pb.CreatePromotionRequest(promotion=p), lambda: domain.validate_promotion(p))
+    return refused(pb.CreatePromotionRequest(promotion=p), lambda: requests.validate_promotion(p))
 
 
 def refused_template(t: pb.CouponTemplate) -> list[str]:
@@ -102,18 +102,18 @@ def promotion(**kw: object) -> pb.Promotion:
     promotion(kind=pb.PROMOTION_KIND_FREE_SHIPPING, ladders=[pb.Ladder(threshold=cny(0))]),
 ], ids=lambda p: pb.PromotionKind.Name(p.kind) + ("_SHOP" if p.scope.seller_id else ""))
 def test_valid_promotions_of_every_kind(p: pb.Promotion) -> None:
-    currency = domain.validate_promotion(p)
+    currency = requests.validate_promotion(p)
     assert currency == ("" if p.kind == pb.PROMOTION_KIND_ITEM_DISCOUNT else "CNY")
 
 
 def test_a_promotion_refuses_fields_of_other_kinds_and_mixed_currencies() -> None:
     with pytest.raises(InvalidArgument) as e:
-        domain.validate_promotion(promotion(
+        requests.validate_promotion(promotion(
             kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, amount_off=cny(100), rate_bps=10,
             price=Money(currency_code="USD", amount_minor=1)))
     assert fields(e) == ["promotion.rate_bps", "promotion.price"]
     with pytest.raises(InvalidArgument) as e:
-        domain.validate_promotion(promotion(
+        requests.validate_promotion(promotion(
             kind=pb.PROMOTION_KIND_SHOP_FULL_REDUCTION, scope=pb.Scope(seller_id="s"),
             ladders=[pb.Ladder(threshold=cny(100), amount_off=cny(10)),
                      pb.Ladder(threshold=Money(currency_code="USD", amount_minor=200),
@@ -140,7 +140,7 @@ def test_a_promotion_refuses_fields_of_other_kinds_and_mixed_currencies() -> Non
 def test_a_budget_is_a_positive_amount_in_the_rules_currency_and_not_for_free_shipping(
         ) -> None:
     ok = promotion(kind=pb.PROMOTION_KIND_ITEM_DISCOUNT, rate_bps=9000, budget=cny(100_000))
-    assert domain.validate_promotion(ok) == "CNY"  # the budget gives it a currency
+    assert requests.validate_promotion(ok) == "CNY"  # the budget gives it a currency
     assert refused_promotion(promotion(
         kind=pb.PROMOTION_KIND_ITEM_DIRECT_REDUCTION, amount_off=cny(100),
         budget=Money(currency_code="XXX", amount_minor=0))) == [
@@ -150,7 +150,7 @@ def test_a_budget_is_a_positive_amount_in_the_rules_currency_and_not_for_free_sh
         budget=Money(currency_code="USD", amount_minor=1), budget_used=cny(1))) == [
         "promotion.budget_used", "promotion.budget.currency_code"]
     with pytest.raises(InvalidArgument) as e:
-        domain.validate_promotion(promotion(
+        requests.validate_promotion(promotion(
             kind=pb.PROMOTION_KIND_FREE_SHIPPING, budget=cny(100),
             ladders=[pb.Ladder(threshold=cny(100), amount_off=cny(10), rate_bps=5),
                      pb.Ladder()]))
@@ -167,7 +167,7 @@ def test_a_freight_reduction_is_a_shops_amount_off_from_at_most_one_threshold() 
                          amount_off=cny(500), ladders=[pb.Ladder(threshold=cny(2000))],
                          budget=cny(10_000))):
         assert refused_promotion(ok) == []
-        assert domain.validate_promotion(ok) == "CNY"
+        assert requests.validate_promotion(ok) == "CNY"
     # A platform-wide one, no amount, two steps, a step with an amount or a
     # rate, a price: refused, every field named.
     assert refused_promotion(promotion(
@@ -209,14 +209,14 @@ def test_coupon_validity_is_a_window_or_days_not_both() -> None:
 def test_quote_requests_need_one_currency_and_sane_lines() -> None:
     ok = pb.QuoteRequest(buyer_id="b", lines=[pb.QuoteLine(
         line_id="l", seller_id="s", sku_id="k", unit_price=cny(100), quantity=1)])
-    assert domain.validate_quote_request(ok) == "CNY"
+    assert requests.validate_quote_request(ok) == "CNY"
     bad = pb.QuoteRequest(lines=[
         pb.QuoteLine(line_id="l", seller_id="s", sku_id="k", unit_price=cny(100), quantity=1),
         pb.QuoteLine(line_id="m", seller_id="s", sku_id="k", quantity=1,
                      unit_price=Money(currency_code="USD", amount_minor=1))],
         coupon_ids=["c", "c"], stored_value_amount=cny(1))
     assert refused(pb.HoldBenefitsRequest(order_id="o", quote=bad),
-                   lambda: domain.validate_quote_request(bad, "quote.")) == [
+                   lambda: requests.validate_quote_request(bad, "quote.")) == [
         "quote.lines[1].unit_price.currency_code", "quote.coupon_ids",
         "quote.stored_value_card_id"]
     huge = pb.QuoteRequest(buyer_id="b", lines=[pb.QuoteLine(
@@ -231,10 +231,10 @@ def test_quote_requests_need_one_currency_and_sane_lines() -> None:
         pb.SellerFreight(seller_id="s", freight=Money(currency_code="USD", amount_minor=1)),
         pb.SellerFreight(seller_id="t", freight=cny(0)),
         pb.SellerFreight(seller_id="u", freight=cny(-1))])
-    assert refused(freights, lambda: domain.validate_quote_request(freights)) == [
+    assert refused(freights, lambda: requests.validate_quote_request(freights)) == [
         "seller_freights[3].freight.amount_minor"]
     freights.seller_freights.pop()
-    assert refused(freights, lambda: domain.validate_quote_request(freights)) == [
+    assert refused(freights, lambda: requests.validate_quote_request(freights)) == [
         "seller_freights", "seller_freights[1].freight.currency_code"]
 
 

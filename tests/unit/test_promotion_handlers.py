@@ -20,12 +20,12 @@ from promotion import (
     points,
     policy,
     promotions,
-    quoting,
     red_packets,
     requests,
 )
 from promotion import store as t
 from promotion.app import SERVICE as PROMOTION
+from tests import promotion_support as support
 from tests.builders import cny
 from tests.conftest import OpenDb
 from tests.promotion_support import STAFF, hold_benefits
@@ -56,8 +56,8 @@ async def create_promotion(db: Database, **kw: object) -> pb.Promotion:
     kw.setdefault("start_time", ts(-1))
     kw.setdefault("end_time", ts(1))
     async with db.transaction() as s:
-        return (await promotions.create_promotion(s, STAFF, pb.CreatePromotionRequest(
-            promotion=pb.Promotion(title="p", **kw)))).promotion  # type: ignore[arg-type]
+        return await support.create_promotion(s, STAFF, pb.CreatePromotionRequest(
+            promotion=pb.Promotion(title="p", **kw)))  # type: ignore[arg-type]
 
 
 async def new_coupon(db: Database, buyer: str = "b1", seller: str = "", threshold: int = 0,
@@ -76,8 +76,8 @@ async def new_coupon(db: Database, buyer: str = "b1", seller: str = "", threshol
 
 async def quote(db: Database, lines: list[pb.QuoteLine], **kw: object) -> pb.QuoteResponse:
     async with db.transaction() as s:
-        return await quoting.quote(s, STAFF, pb.QuoteRequest(buyer_id="b1", lines=lines,
-                                                **kw))  # type: ignore[arg-type]
+        return await support.quote(s, STAFF, pb.QuoteRequest(buyer_id="b1", lines=lines,
+                                                             **kw))  # type: ignore[arg-type]
 
 
 async def hold(db: Database, order_id: str, lines: list[pb.QuoteLine],
@@ -125,8 +125,7 @@ async def test_only_promotions_in_force_at_the_quote_time_apply(db: Database) ->
     assert [d.source_id for d in later.lines[0].deductions] == [direct.promotion_id]
     assert (await quote(db, cart, at_time=ts(3, start))).deducted_amount.amount_minor == 0
     async with db.transaction() as s:
-        ended = (await promotions.end_promotion(s, STAFF, pb.EndPromotionRequest(
-            promotion_id=vip.promotion_id))).promotion
+        ended = await promotions.end_promotion(s, STAFF, vip.promotion_id)
     assert ended.ended
     assert (await quote(db, cart, buyer_is_vip=True)).deducted_amount.amount_minor == 0
 
@@ -142,8 +141,8 @@ async def test_coupons_are_usable_only_by_their_buyer_in_their_validity(db: Data
     assert q.deducted_amount.amount_minor == 100
     async with db.transaction() as s:
         with pytest.raises(FailedPrecondition) as e:
-            await quoting.quote(s, STAFF, pb.QuoteRequest(buyer_id="b2", lines=[line("x", 1000)],
-                                             coupon_ids=[coupon_id], at_time=ts(1, valid_from)))
+            await support.quote(s, STAFF, pb.QuoteRequest(buyer_id="b2", lines=[line("x", 1000)],
+                                          coupon_ids=[coupon_id], at_time=ts(1, valid_from)))
     assert e.value.reason == "COUPON_NOT_USABLE"
     # Past its validity, an unused coupon reads as EXPIRED.
     async with db.transaction() as s:
@@ -217,15 +216,15 @@ async def test_best_coupons_is_bounded_and_picks_the_best_of_each_group(db: Data
         best[seller] = ids[-1]
     started = time.monotonic()
     async with db.transaction() as s:
-        chosen = (await quoting.best_coupons(s, STAFF, pb.BestCouponsRequest(quote=pb.QuoteRequest(
-            buyer_id="b1", lines=cart)))).quote
+        chosen = await support.best_coupons(s, STAFF, pb.BestCouponsRequest(
+            quote=pb.QuoteRequest(buyer_id="b1", lines=cart)))
     assert time.monotonic() - started < 30
     assert list(chosen.coupon_ids) == [best["s1"], best["s2"], best["s3"], best[""]]
     assert chosen.deducted_amount.amount_minor == 4 * 1200
     # Nothing usable: no coupons, the plain quote.
     async with db.transaction() as s:
-        none = (await quoting.best_coupons(s, STAFF, pb.BestCouponsRequest(quote=pb.QuoteRequest(
-            buyer_id="nobody", lines=cart)))).quote
+        none = await support.best_coupons(s, STAFF, pb.BestCouponsRequest(
+            quote=pb.QuoteRequest(buyer_id="nobody", lines=cart)))
     assert not none.coupon_ids and none.deducted_amount.amount_minor == 0
 
 
@@ -283,7 +282,8 @@ async def test_a_card_pays_as_much_as_it_can_even_when_over_discounts_are_refuse
 async def budget_of(db: Database, promotion_id: str) -> tuple[int, int]:
     async with db.transaction() as s:
         p = await promotions.get_promotion(s, promotion_id)
-    return p.budget.amount_minor, p.budget_used.amount_minor
+    assert p.budget is not None
+    return p.budget, p.budget_used
 
 
 async def budget_usage(db: Database) -> dict[str, int]:
@@ -390,8 +390,7 @@ async def test_free_shipping_is_reported_per_seller_after_promotions(db: Databas
     assert free(held.quote) == {"s1": (True, shop.promotion_id),
                                 "s2": (True, platform.promotion_id)}
     async with db.transaction() as s:
-        await promotions.end_promotion(s, STAFF,
-                                       pb.EndPromotionRequest(promotion_id=shop.promotion_id))
+        await promotions.end_promotion(s, STAFF, shop.promotion_id)
     q = await quote(db, [line("x", 10_000), line("y", 5000, seller="s2")])
     assert free(q) == {"s1": (False, ""), "s2": (False, "")}
 

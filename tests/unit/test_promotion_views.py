@@ -46,7 +46,7 @@ def test_a_template_request_shows_again_as_it_was_asked() -> None:
         valid_start_time=timestamp(start), valid_end_time=timestamp(start + dt.timedelta(days=7)),
         total_quantity=100, per_buyer_limit=2, restore_on_cancel=True,
         cost_sharing=pb.CostSharing(platform_share_bps=2500))
-    template = requests.coupon_template(pb.CreateCouponTemplateRequest(template=asked))
+    template = requests.coupon_template(pb.CreateCouponTemplateRequest(template=asked)).valid()
     assert template.currency == "CNY" and template.scope.sku_ids == ("k2", "k1")
     assert views.coupon_template(template) == asked
 
@@ -54,3 +54,20 @@ def test_a_template_request_shows_again_as_it_was_asked() -> None:
 def test_a_points_account_shows_its_frozen_points_in_its_balance() -> None:
     assert views.points_account(PointsAccount("b1", available=70, frozen=30)) == pb.PointsAccount(
         buyer_id="b1", balance=100, frozen=30, available=70)
+
+
+def test_a_promotion_request_shows_again_as_it_was_asked() -> None:
+    start = dt.datetime(2030, 1, 2, 3, 4, 5, 678_000, tzinfo=dt.UTC)
+    asked = pb.Promotion(
+        promotion_id="p1", kind=pb.PROMOTION_KIND_SHOP_FULL_REDUCTION, title="30 off 100",
+        scope=pb.Scope(seller_id="s1", sku_ids=["k2", "k1"]), start_time=timestamp(start),
+        end_time=timestamp(start + dt.timedelta(days=1)),
+        ladders=[pb.Ladder(threshold=cny(10_000), amount_off=cny(3000)),
+                 pb.Ladder(threshold=cny(20_000), amount_off=cny(7000))],
+        budget=cny(50_000), cost_sharing=pb.CostSharing(platform_share_bps=0))
+    promotion = requests.promotion(pb.CreatePromotionRequest(promotion=asked)).valid()
+    assert promotion.currency == "CNY" and promotion.budget == 50_000
+    shown = views.promotion(promotion)
+    assert shown.budget_used == cny(0)  # what orders took: nothing yet
+    shown.ClearField("budget_used")
+    assert shown == asked
