@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import grpc
@@ -11,15 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from catalog import api, stock, store, warehouse_stock
 from catalog.api import CatalogServicer
 from zhongtai.catalog.v1 import catalog_pb2, catalog_pb2_grpc
-from zhongtai.errors import FailedPrecondition, NotFound
 from zhongtai.events import Envelope
 from zhongtai.inbox import consumer
 from zhongtai.logistics.v1 import events_pb2 as logistics_events
 from zhongtai.logistics.v1.warehouse_pb2_grpc import WarehouseServiceStub
+from zhongtai.participants import OrderParticipant
 from zhongtai.service import BuiltService, ServiceContext, ServiceSpec, Subscription
 from zhongtai.trade.v1 import events_pb2 as trade_events
-
-log = logging.getLogger(__name__)
 
 # Compensation of the order saga: a failed or cancelled order's stock goes
 # back; a paid order cancelled before shipping puts its sold units back on sale.
@@ -35,30 +32,14 @@ STOCK_SHIPPED = Subscription("catalog.stock-shipped", (logistics_events.PackageC
 
 def build(ctx: ServiceContext) -> BuiltService:
     db = ctx.db
-
-    async def release(s: AsyncSession, event: trade_events.OrderCreationFailed,
-                      _env: Envelope) -> None:
-        try:
-            await stock.release_stock(s, db.dialect, event.order.order_id)
-        except FailedPrecondition as e:
-            # Never poison the queue: a failed order cannot have been paid.
-            log.error("not releasing the stock of failed order %s: %s",
-                      event.order.order_id, e.message)
-
-    async def cancelled(s: AsyncSession, event: trade_events.OrderCancelled,
-                        _env: Envelope) -> None:
-        # Unpaid: release the reservation; paid (the event says so: cancelled
-        # before shipping, money refunding): the sold units go back on sale.
-        await stock.stock_on_order_cancelled(s, db.dialect, event.order.order_id,
-                                             paid=event.paid)
-
-    async def deduct(s: AsyncSession, event: trade_events.OrderPaid, _env: Envelope) -> None:
-        try:
-            await stock.deduct_stock(s, event.order.order_id)
-        except (NotFound, FailedPrecondition) as e:
-            # Nothing reserved, or released: redelivering would not change that.
-            log.error("not deducting the stock of paid order %s: %s",
-                      event.order.order_id, e.message)
+    # Unpaid: the reservation is released; paid (cancelled before shipping,
+    # money refunding): the sold units go back on sale.
+    participant = OrderParticipant(
+        "stock", STOCK_RELEASE, STOCK_DEDUCT,
+        release=lambda s, order_id: stock.release_stock(s, db.dialect, order_id),
+        cancelled=lambda s, order_id, paid: stock.stock_on_order_cancelled(
+            s, db.dialect, order_id, paid=paid),
+        commit=stock.deduct_stock)
 
     async def shipped(s: AsyncSession, event: logistics_events.PackageChanged,
                       _env: Envelope) -> None:
@@ -77,13 +58,7 @@ def build(ctx: ServiceContext) -> BuiltService:
     return BuiltService(
         registrar=register,
         consumers={
-            STOCK_RELEASE.queue: consumer(db, STOCK_RELEASE, {
-                trade_events.OrderCreationFailed: release,
-                trade_events.OrderCancelled: cancelled,
-            }),
-            STOCK_DEDUCT.queue: consumer(db, STOCK_DEDUCT, {
-                trade_events.OrderPaid: deduct,
-            }),
+            **participant.consumers(db),
             STOCK_SHIPPED.queue: consumer(db, STOCK_SHIPPED, {
                 logistics_events.PackageChanged: shipped,
             }),
