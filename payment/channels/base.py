@@ -108,6 +108,9 @@ class StatementLine:
     amount: int
     currency: str
     at: dt.datetime
+    # Of ``amount`` (order money), the channel's instant discount: what it
+    # funded of a payment, what a refund returned of it.
+    channel_discount_amount: int = 0
 
 
 class NotificationRejected(Exception):

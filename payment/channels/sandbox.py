@@ -116,7 +116,8 @@ class SandboxChannel(Channel):
                     kind=str(d["type"]), attempt_id=str(d["out_trade_no"]),
                     refund_id=str(d["out_refund_no"]),
                     channel_transaction_id=str(d["transaction_id"]), amount=int(d["amount"]),
-                    currency=str(d["currency"]), at=parse_time(d["time"])))
+                    currency=str(d["currency"]), at=parse_time(d["time"]),
+                    channel_discount_amount=int(d.get("channel_discount_amount") or 0)))
         return lines
 
     def verify_notification(self, headers: Mapping[str, str], body: bytes,
