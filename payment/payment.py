@@ -9,8 +9,8 @@ the only way any of them changes, and they hold the money rules:
 * **the first success wins**: the first attempt a channel reports paid, for
   the amount asked, while the payment is PENDING, succeeds it; any other paid
   attempt — a second channel, a payment closed meanwhile, a wrong amount —
-  is marked paid and gets exactly one EXCEPTION refund of what the buyer paid
-  (``attempt_paid``);
+  is marked paid and gets exactly one EXCEPTION refund of all the channel
+  collected on it (the buyer gets back what they paid; ``attempt_paid``);
 * **never more back than came in**: a refund's amount is order money (what
   the channel collected counts its own instant discount); the refunds to the
   winning attempt never exceed the capture (``refunded_amount <=

@@ -63,7 +63,7 @@ SETTLE = "settle"
 FAIL = "fail"
 
 # The payment: the first successful attempt succeeds it; it is closed only
-# while nothing was paid; REFUNDED once all the buyer paid came back.
+# while nothing was paid; REFUNDED once all it captured came back.
 PAYMENT_TRANSITIONS: Mapping[tuple[int, str], int] = {
     (PENDING, SUCCEED): SUCCEEDED,
     (PENDING, CLOSE): CLOSED,
