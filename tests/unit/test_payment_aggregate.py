@@ -196,13 +196,15 @@ def check_money(p: Payment) -> None:
     for a in p.attempts:
         assert a.refunded_amount == sum(x.amount for x in live if x.attempt_id == a.attempt_id)
         assert 0 <= a.refunded_amount <= a.paid_amount
-        # The buyer's money first: never more back to the buyer than they
-        # paid, the discount returned only once all of theirs is back.
+        # Never more back to the buyer than they paid, never more to the
+        # channel than it funded (a refund failing in between included); all
+        # of each once everything came back.
         mine = [x for x in live if x.attempt_id == a.attempt_id]
         payer = sum(x.payer_amount for x in mine)
         returned = sum(x.channel_discount_amount for x in mine)
         assert 0 <= payer <= a.buyer_paid and 0 <= returned <= a.channel_discount_amount
-        assert returned == 0 or payer == a.buyer_paid
+        if a.refunded_amount == a.paid_amount:
+            assert (payer, returned) == (a.buyer_paid, a.channel_discount_amount)
         assert all(x.payer_amount >= 0 and x.channel_discount_amount >= 0 for x in p.refunds)
     # Every other paid attempt: all the channel collected goes back, exactly once.
     for a in paid:
