@@ -9,12 +9,16 @@ the only way any of them changes, and they hold the money rules:
 * **the first success wins**: the first attempt a channel reports paid, for
   the amount asked, while the payment is PENDING, succeeds it; any other paid
   attempt — a second channel, a payment closed meanwhile, a wrong amount —
-  is marked paid and gets exactly one EXCEPTION refund of what the buyer paid
-  (``attempt_paid``);
-* **never more back than came in**: the refunds to the winning attempt never
-  exceed the capture (``refunded_amount <= captured_amount``), and the
-  refunds to any attempt never exceed what the buyer paid on it (paid less
-  the channel's own discount, ``Attempt.refundable``); a refund that fails
+  is marked paid and gets exactly one EXCEPTION refund of all the channel
+  collected on it (the buyer gets back what they paid; ``attempt_paid``);
+* **never more back than came in**: a refund's amount is order money (what
+  the channel collected counts its own instant discount); the refunds to the
+  winning attempt never exceed the capture (``refunded_amount <=
+  captured_amount``), those to any attempt what the channel collected on it
+  (``Attempt.refundable``), and each refund records how it splits, the
+  buyer's money first (``zhongtai.money.refund_split``): what goes back to
+  the buyer (never more, over all, than they paid on the route) and the
+  channel's discount returned to it (``_add_refund``); a refund that fails
   gives its amount back, and a failed EXCEPTION refund is replaced (money
   owed is never dropped);
 * **once per reason**: each refund has a dedupe key (``attempt:<id>`` for a
@@ -74,6 +78,7 @@ from payment.rules import (
 from payment.values import Attempt, Part, Refund
 from zhongtai.common.v1 import errors_pb2
 from zhongtai.errors import COMMON, InvalidArgument, PreconditionViolation
+from zhongtai.money import refund_split
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.uow import Aggregate
 
@@ -195,8 +200,9 @@ class Payment(Aggregate):
         """The channel collected ``amount`` on an attempt (``channel_discount``
         of it funded by the channel itself). The first success wins the
         payment (SUCCEEDED: the others are to be closed, PaymentSucceeded);
-        any other paid attempt is marked paid and refunded what the buyer paid,
-        once, as refund ``refund_id`` (EXCEPTION_REFUND); a repeat changes
+        any other paid attempt is marked paid and refunded whole, once, as
+        refund ``refund_id`` (EXCEPTION_REFUND: the buyer gets back what they
+        paid, the channel its discount); a repeat changes
         nothing (DUPLICATE)."""
         if not 0 <= channel_discount <= amount:
             raise ValueError(f"channel discount {channel_discount} not within 0-{amount}")
@@ -215,8 +221,8 @@ class Payment(Aggregate):
         attempt.channel_transaction_id, attempt.paid_at = channel_transaction_id, paid_at
         attempt.close_requested, attempt.next_check_at, attempt.updated_at = False, None, now
         if decision.outcome is PaidOutcome.EXCEPTION:
-            if attempt.buyer_paid > 0:  # what the buyer paid goes back
-                self._add_refund(attempt_id, EXCEPTION, attempt.buyer_paid, decision.reason,
+            if amount > 0:  # all of it goes back: the buyer's money, the channel's discount
+                self._add_refund(attempt_id, EXCEPTION, amount, decision.reason,
                                  attempt_refund_key(attempt_id), refund_id, now)
             return Outcome.EXCEPTION_REFUND
         self.winning_attempt_id, self.captured_amount = attempt_id, amount
@@ -244,7 +250,7 @@ class Payment(Aggregate):
     def request_refund(self, refund_id: str, amount: int, reason: str, request_id: str,
                        now: dt.datetime, pay_order_id: str = "") -> Refund:
         """A requested refund of a SUCCEEDED payment to its winning route,
-        within what is left of what the buyer paid and, for one part
+        within what is left of the capture (order money) and, for one part
         (``pay_order_id``), of that part (``check_refund``), recorded on it.
         Once per request id: the refund made for it again (another amount
         or part under the same id: IDEMPOTENCY_KEY_REUSED)."""
@@ -257,7 +263,7 @@ class Payment(Aggregate):
             return done
         part = (pay_order_id, self.part_left(pay_order_id)) if pay_order_id else None
         check_refund(self.payment_id, self.status, amount, self.captured_amount,
-                     self.refunded_amount, self._winning_discount(), part)
+                     self.refunded_amount, part)
         refund = self._add_refund(self.winning_attempt_id, REQUESTED, amount, reason,
                                   refund_id, refund_id, now, request_id=request_id,
                                   pay_order_id=pay_order_id)
@@ -275,7 +281,7 @@ class Payment(Aggregate):
         recorded = sum(r.amount for r in self.refunds if r.pay_order_id == pay_order_id
                        and r.attempt_id == self.winning_attempt_id and r.status != REFUND_FAILED)
         return part_refundable([(p.pay_order_id, p.amount) for p in self.parts], pay_order_id,
-                               self._winning_discount(), recorded)
+                               recorded)
 
     def refund_cancelled_order(self, pay_order_id: str, order_id: str, refund_id: str,
                                now: dt.datetime) -> Refund | None:
@@ -286,8 +292,7 @@ class Payment(Aggregate):
         if self.part(pay_order_id) is None or self.status != SUCCEEDED:
             return None
         left = min(self.part_left(pay_order_id),  # what after-sales refunded stays refunded
-                   refundable(self.captured_amount - self._winning_discount(),
-                              self.refunded_amount))
+                   refundable(self.captured_amount, self.refunded_amount))
         if left <= 0:
             return None
         return self._add_refund(self.winning_attempt_id, REQUESTED, left,
@@ -306,7 +311,7 @@ class Payment(Aggregate):
         if self.status != SUCCEEDED:
             return None
         amount = self.part_left(pay_order_id) if part is not None else amount
-        left = refundable(self.captured_amount - self._winning_discount(), self.refunded_amount)
+        left = refundable(self.captured_amount, self.refunded_amount)
         if amount <= 0 or left <= 0:
             return None
         refund = self._add_refund(self.winning_attempt_id, EXCEPTION, min(amount, left),
@@ -320,7 +325,7 @@ class Payment(Aggregate):
     def refund_settled(self, refund_id: str, now: dt.datetime) -> Outcome:
         """The money of a PENDING refund came back to its route
         (REFUND_SUCCEEDED, RefundSucceeded); the payment is REFUNDED once all
-        the buyer paid on the winning route came back. DUPLICATE if it was
+        the winning route collected came back. DUPLICATE if it was
         settled already."""
         refund = self.refund(refund_id)
         if refund.status != REFUND_PENDING:
@@ -328,7 +333,7 @@ class Payment(Aggregate):
         status = REFUND.next(refund.status, SETTLE, refund_id)
         if refund.attempt_id == self.winning_attempt_id:
             settled = self.settled_refund_amount + refund.amount
-            if fully_refunded(self.captured_amount, settled, self._winning_discount()):
+            if fully_refunded(self.captured_amount, settled):
                 self.status = PAYMENT.next(self.status, REFUND_FULLY, self.payment_id)
             self.settled_refund_amount, self.updated_at = settled, now
         self._settle(refund, status, None, now)
@@ -372,10 +377,13 @@ class Payment(Aggregate):
                     dedupe_key: str, refund_id: str, now: dt.datetime, *,
                     request_id: str = "", pay_order_id: str = "",
                     delay: dt.timedelta = dt.timedelta(0)) -> Refund | None:
-        """Reserve ``amount`` on an attempt's route and record the refund; None
-        if a refund with this dedupe key exists. Refused (nothing changes) if
-        the winning route would give back more than was captured, or any
-        route more than the buyer paid on it (REFUND_EXCEEDS_CAPTURED)."""
+        """Reserve ``amount`` (order money) on an attempt's route and record
+        the refund with its split (``zhongtai.money.refund_split``: the
+        buyer's money first, counting what the route's refunds not failed
+        gave the payer); None if a refund with this dedupe key exists.
+        Refused (nothing changes) if the winning route would give back more
+        than was captured, or any route more than the channel collected on
+        it (REFUND_EXCEEDS_CAPTURED)."""
         if any(r.dedupe_key == dedupe_key for r in self.refunds):
             return None
         attempt = self.attempt(attempt_id)
@@ -387,6 +395,9 @@ class Payment(Aggregate):
             raise E(pb.ERROR_REASON_REFUND_EXCEEDS_CAPTURED,
                     f"attempt {attempt_id} has less than {amount} to refund",
                     metadata={"attempt_id": attempt_id})
+        split = refund_split(amount, attempt.buyer_paid, sum(
+            r.payer_amount for r in self.refunds
+            if r.attempt_id == attempt_id and r.status != REFUND_FAILED))
         if winning:
             self.refunded_amount += amount
             self.updated_at = now
@@ -396,7 +407,8 @@ class Payment(Aggregate):
                         kind=kind, currency=self.currency, amount=amount,
                         status=REFUND_PENDING, reason=reason[:MAX_TEXT], dedupe_key=dedupe_key,
                         created_at=now, updated_at=now, request_id=request_id,
-                        pay_order_id=pay_order_id, next_attempt_at=now + delay)
+                        pay_order_id=pay_order_id, next_attempt_at=now + delay,
+                        channel_discount_amount=split.channel_discount)
         self.refunds.append(refund)
         return refund
 
@@ -428,9 +440,3 @@ class Payment(Aggregate):
     def current_attempt(self) -> Attempt:
         """The last attempt opened (of the current method)."""
         return self.attempt(self.current_attempt_id)
-
-    def _winning_discount(self) -> int:
-        """What the channel funded itself of the winning attempt (0: none yet)."""
-        if not self.winning_attempt_id:
-            return 0
-        return self.attempt(self.winning_attempt_id).channel_discount_amount

@@ -61,9 +61,11 @@ async def create_refund(uow: PaymentUnitOfWork, payment_id: str, amount: int, cu
 async def credit_balance_refunds(uow: PaymentUnitOfWork, payment: Payment,
                                  now: dt.datetime) -> None:
     """Credit the payment's new refunds to a balance route and settle them,
-    in the transaction that makes them (once per refund: its ledger entry)."""
+    in the transaction that makes them (once per refund: its ledger entry):
+    what goes back to the buyer (a balance route has no channel discount, so
+    that is the whole amount)."""
     for refund in payment.pending_balance_refunds():
-        await wallet.change(uow, payment.buyer_id, payment.currency, refund.amount,
+        await wallet.change(uow, payment.buyer_id, payment.currency, refund.payer_amount,
                             wallet.Entry.REFUND, refund.refund_id, now, payment.payment_id)
         payment.refund_settled(refund.refund_id, now)
 

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 
 from zhongtai.auth import Identity, may_act_for
 from zhongtai.errors import PreconditionViolation, Reasons, ZhongtaiError
-from zhongtai.money import allocate_by_key
 from zhongtai.payment.v1 import payment_pb2 as pb
 from zhongtai.statemachine import StateMachine
 
@@ -64,7 +63,7 @@ SETTLE = "settle"
 FAIL = "fail"
 
 # The payment: the first successful attempt succeeds it; it is closed only
-# while nothing was paid; REFUNDED once all the buyer paid came back.
+# while nothing was paid; REFUNDED once all it captured came back.
 PAYMENT_TRANSITIONS: Mapping[tuple[int, str], int] = {
     (PENDING, SUCCEED): SUCCEEDED,
     (PENDING, CLOSE): CLOSED,
@@ -162,33 +161,31 @@ def refundable(captured: int, refunded: int) -> int:
     return max(0, captured - refunded)
 
 
-def fully_refunded(captured: int, settled: int, channel_discount: int = 0) -> bool:
-    """All the buyer paid came back (a channel's discount is not refunded)."""
-    return captured > 0 and settled >= captured - channel_discount
+def fully_refunded(captured: int, settled: int) -> bool:
+    """All the channel collected came back (the buyer's money and the
+    channel's own discount alike: refunds are order money)."""
+    return captured > 0 and settled >= captured
 
 
 def part_refundable(parts: Sequence[tuple[str, int]], pay_order_id: str,
-                    channel_discount: int, recorded: int) -> int:
+                    recorded: int) -> int:
     """What is left to refund of one part of a payment (``parts``: every
-    pay order with its amount): the part's amount, less its share of what
-    the channel funded itself (the discount allocated over the parts by
-    amount, in pay order id order, exactly), less the refunds already
-    recorded for that pay order (``recorded``: requested and exception
-    alike, pending or done)."""
-    amounts = dict(parts)
-    share = allocate_by_key(channel_discount, amounts)[pay_order_id]
-    return refundable(amounts[pay_order_id] - share, recorded)
+    pay order with its amount), in order money: the part's amount less the
+    refunds already recorded for that pay order (``recorded``: requested and
+    exception alike, pending or done). A part's share of a channel's
+    discount is refunded with it (``zhongtai.money.refund_split`` says how
+    much of a refund is the buyer's)."""
+    return refundable(dict(parts)[pay_order_id], recorded)
 
 
 def check_refund(payment_id: str, status: int, amount: int, captured: int,
-                 refunded: int, channel_discount: int = 0,
-                 part: tuple[str, int] | None = None) -> None:
-    """A requested refund: only of a SUCCEEDED payment (PAYMENT_NOT_REFUNDABLE),
-    within what is left of what the buyer paid — the capture less what the
-    channel funded itself, less what was refunded (REFUND_EXCEEDS_CAPTURED)
-    — and, for a refund of one part (``part``: its pay order and what is
-    left of it, ``part_refundable``), within that part too
-    (REFUND_EXCEEDS_CAPTURED): a refund of one part never takes another's
+                 refunded: int, part: tuple[str, int] | None = None) -> None:
+    """A requested refund (order money): only of a SUCCEEDED payment
+    (PAYMENT_NOT_REFUNDABLE), within what is left of the capture — what the
+    channel collected, its own discount included, less what was refunded
+    (REFUND_EXCEEDS_CAPTURED) — and, for a refund of one part (``part``: its
+    pay order and what is left of it, ``part_refundable``), within that part
+    too (REFUND_EXCEEDS_CAPTURED): a refund of one part never takes another's
     money."""
     if status != SUCCEEDED:
         name = pb.PaymentStatus.Name(status)
@@ -197,12 +194,10 @@ def check_refund(payment_id: str, status: int, amount: int, captured: int,
                 violations=[PreconditionViolation("PAYMENT_STATUS", f"payments/{payment_id}",
                                                   f"status is {name}")],
                 metadata={"payment_id": payment_id, "status": name})
-    left = refundable(captured - channel_discount, refunded)
+    left = refundable(captured, refunded)
     if amount > left:
-        of = (f"{captured} captured, {channel_discount} of it funded by the channel"
-              if channel_discount else f"{captured} captured")
         raise _exceeds(f"payment {payment_id}", f"payments/{payment_id}", left, amount,
-                       f"{left} left of {of}", payment_id=payment_id)
+                       f"{left} left of {captured} captured", payment_id=payment_id)
     if part is not None and amount > part[1]:
         pay_order_id, part_left = part
         raise _exceeds(f"pay order {pay_order_id} of payment {payment_id}",

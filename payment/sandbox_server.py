@@ -5,7 +5,13 @@ trades opened idempotently by the merchant's ``out_trade_no``, paid by a
 buyer on a pay page, closed by the merchant (a paid trade stays paid),
 refunded in parts (never more than was paid, idempotent by ``out_refund_no``,
 settled asynchronously), a daily statement, and signed notifications posted to
-the merchant and retried with backoff until it answers 2xx.
+the merchant and retried with backoff until it answers 2xx. A refund's
+``amount`` is order money (an instant discount included, like WeChat Pay's
+``amount.refund``); of it the payer gets ``payer_amount`` back and
+``channel_discount_amount`` returns the discount, the buyer's money first
+(``zhongtai.money.refund_split``). Refund views, notifications and statement
+rows carry both; the statement's ``amount`` is the order money (退款金额),
+``channel_discount_amount`` the discount's part (充值券退款金额).
 
 API (JSON bodies; errors are ``{"code": ..., "message": ...}`` with 400, 404
 or 409, or the injected status)::
@@ -22,9 +28,9 @@ or 409, or the injected status)::
 
 Notifications: ``POST notify_url`` with the JSON body
 ``{type, out_trade_no, out_refund_no, status, transaction_id, amount, currency, time}``
-(a payment also has ``paid_amount``, what the buyer paid, and
-``channel_discount_amount``, what the channel funded: an instant discount;
-they add up to ``amount``, which the merchant gets)
+(a payment also has ``paid_amount``, what the buyer paid, and a refund
+``payer_amount``; both ``channel_discount_amount``, what the channel funded:
+an instant discount; they add up to ``amount``, which the merchant gets)
 and the headers ``X-Sandbox-Timestamp`` (unix seconds),
 ``X-Sandbox-Signature`` (hex HMAC-SHA256 of ``f"{timestamp}.".encode() + body``)
 and ``X-Sandbox-Notification-Id`` (the same on every copy and retry).
@@ -35,10 +41,7 @@ field), ``POST /v1/control/flush`` (deliver held notifications, last first),
 ``POST /v1/control/settle`` (settle pending refunds now),
 ``POST /v1/control/reset`` (clear faults and drop held notifications),
 ``POST /v1/control/statement`` (plant a difference in the statement, for
-reconciliation tests: ``{reference, drop: true}``, ``{reference, amount}``,
-``{reference, status}``, ``{reference, next_day: true}`` (its time moves to
-00:00:01 of the next day) or ``{add: {<a statement row>}}``; ``reference`` is
-the ``out_refund_no`` of a refund or the ``out_trade_no`` of a payment),
+reconciliation tests: ``payment.sandbox_statement``),
 ``GET /v1/control`` (faults, held count, the recent delivery attempts).
 
 Run it with ``SandboxServer(secret).start()`` in process or
@@ -48,10 +51,8 @@ Run it with ``SandboxServer(secret).start()`` in process or
 from __future__ import annotations
 
 import asyncio
-import csv
 import datetime as dt
 import html
-import io
 import json
 import logging
 import re
@@ -64,7 +65,9 @@ from urllib.parse import quote
 from aiohttp import web
 
 from payment.sandbox_splits import SplitBook
+from payment.sandbox_statement import Statement
 from zhongtai.httpserver import ApiError, json_body
+from zhongtai.money import refund_split
 from zhongtai.sandbox import PushFaults, SandboxService, format_time, parse_time
 from zhongtai.signing import sign
 
@@ -78,12 +81,9 @@ SIGNATURE_HEADER = "X-Sandbox-Signature"
 NOTIFICATION_ID_HEADER = "X-Sandbox-Notification-Id"
 
 PENDING, SUCCEEDED, CLOSED, FAILED = "PENDING", "SUCCEEDED", "CLOSED", "FAILED"
-STATEMENT_FIELDS = ("type", "out_trade_no", "out_refund_no", "transaction_id", "amount",
-                    "currency", "time", "status")
 
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,8 @@ class Faults(PushFaults):
     refund_fail: bool = False
     # A random instant discount (随机立减) the channel funds itself: taken off
     # what the buyer pays when a trade is paid (at most amount - 1). The
-    # merchant still gets the full amount; refunds are capped at what the
-    # buyer paid.
+    # merchant still gets the full amount and refunds it in full, the buyer's
+    # money first.
     instant_discount: int = 0
 
 
@@ -145,6 +145,8 @@ class _Refund:
     amount: int
     currency: str
     created_at: dt.datetime
+    # Of amount, the instant discount returned (the payer gets the rest).
+    channel_discount_amount: int = 0
     status: str = PENDING
     settled_at: dt.datetime | None = None
 
@@ -154,6 +156,8 @@ class _Refund:
             "out_trade_no": self.out_trade_no,
             "status": self.status,
             "amount": self.amount,
+            "payer_amount": self.amount - self.channel_discount_amount,
+            "channel_discount_amount": self.channel_discount_amount,
             "currency": self.currency,
             "created_at": format_time(self.created_at),
             "settled_at": format_time(self.settled_at) if self.settled_at else None,
@@ -187,7 +191,7 @@ class SandboxServer(SandboxService[Faults]):
         self._public_url = public_url.rstrip("/") if public_url else None
         self._trades: dict[str, _Trade] = {}
         self._refunds: dict[str, _Refund] = {}
-        self._entries: list[dict[str, Any]] = []  # the statement, in time order
+        self.statement = Statement()
         self._settlements: dict[str, asyncio.Task[None]] = {}
         self.splits = SplitBook()
 
@@ -215,10 +219,11 @@ class SandboxServer(SandboxService[Faults]):
             raise ApiError(404, "TRADE_NOT_FOUND", f"no trade {out_trade_no!r}")
         return trade
 
-    def _refunded(self, trade: _Trade) -> int:
-        """Refunded or being refunded (a FAILED refund gives the room back)."""
-        return sum(self._refunds[r].amount for r in trade.refund_nos
-                   if self._refunds[r].status != FAILED)
+    def _refunded(self, trade: _Trade, payer: bool = False) -> int:
+        """Refunded or being refunded (a FAILED refund gives the room back):
+        order money, or (``payer``) what went back to the payer."""
+        return sum(r.amount - (r.channel_discount_amount if payer else 0) for r in (
+            self._refunds[no] for no in trade.refund_nos) if r.status != FAILED)
 
     def _trade_view(self, trade: _Trade) -> dict[str, Any]:
         return trade.view(self._refunded(trade))
@@ -287,8 +292,9 @@ class SandboxServer(SandboxService[Faults]):
             discount = self._effective(no).instant_discount
             trade.channel_discount_amount = max(0, min(discount, trade.amount - 1))
             trade.transaction_id = f"sbx{trade.paid_at:%Y%m%d}{secrets.token_hex(8)}"
-            self._record("payment", trade, "", trade.amount, trade.paid_at)
-            self._notify(trade, "payment", SUCCEEDED, "", trade.amount, trade.paid_at)
+            d = trade.channel_discount_amount
+            self._record("payment", trade, "", trade.amount, trade.paid_at, d)
+            self._notify(trade, "payment", SUCCEEDED, "", trade.amount, trade.paid_at, d)
         if form:
             raise web.HTTPSeeOther(location=f"/pay/{quote(no, safe='')}")
         return web.json_response(self._trade_view(trade))
@@ -340,11 +346,13 @@ class SandboxServer(SandboxService[Faults]):
                             f"trade {no!r} is in {trade.currency}, not {currency}")
         if trade.status != SUCCEEDED:
             raise ApiError(409, "TRADE_NOT_PAID", f"trade {no!r} is {trade.status}")
-        refundable = trade.paid_amount - self._refunded(trade)  # what the buyer paid
+        refundable = trade.amount - self._refunded(trade)  # order money
         if amount > refundable:
             raise ApiError(409, "REFUND_EXCEEDS_PAID",
                             f"refund of {amount} exceeds what is left to refund ({refundable})")
-        refund = _Refund(refund_no, no, amount, trade.currency, self._now())
+        split = refund_split(amount, trade.paid_amount, self._refunded(trade, payer=True))
+        refund = _Refund(refund_no, no, amount, trade.currency, self._now(),
+                         split.channel_discount)
         self._refunds[refund_no] = refund
         trade.refund_nos.append(refund_no)
         delay = self._effective(no).refund_delay_seconds
@@ -377,9 +385,9 @@ class SandboxServer(SandboxService[Faults]):
         else:
             refund.status = SUCCEEDED
             self._record("refund", trade, refund.out_refund_no, refund.amount,
-                         refund.settled_at)
+                         refund.settled_at, refund.channel_discount_amount)
         self._notify(trade, "refund", refund.status, refund.out_refund_no, refund.amount,
-                     refund.settled_at)
+                     refund.settled_at, refund.channel_discount_amount)
 
     # -- splits (payment.sandbox_splits) ------------------------------------
 
@@ -398,47 +406,28 @@ class SandboxServer(SandboxService[Faults]):
         no = request.match_info["out_trade_no"]
         return web.json_response([s.view() for s in self.splits.of_trade(no)])
 
-    # -- statements --------------------------------------------------------
+    # -- statements (payment.sandbox_statement) ------------------------------
 
     def _record(self, kind: str, trade: _Trade, refund_no: str, amount: int,
-                at: dt.datetime) -> None:
-        self._entries.append({
-            "type": kind, "out_trade_no": trade.out_trade_no, "out_refund_no": refund_no,
-            "transaction_id": trade.transaction_id, "amount": amount,
-            "currency": trade.currency, "time": format_time(at), "status": SUCCEEDED,
-            "_day": at.date()})
+                at: dt.datetime, discount: int) -> None:
+        self.statement.record(kind, trade.out_trade_no, refund_no, trade.transaction_id,
+                              amount, trade.currency, at, discount)
 
     async def _statement(self, request: web.Request) -> web.Response:
         await self._api(None)
-        raw = request.match_info["day"]
-        try:
-            if not _DAY.match(raw):
-                raise ValueError(raw)
-            day = dt.date.fromisoformat(raw)
-        except ValueError:
-            raise ApiError(400, "INVALID_ARGUMENT", "the day is YYYY-MM-DD") from None
-        rows = [{k: e[k] for k in STATEMENT_FIELDS} for e in self._entries if e["_day"] == day]
-        if request.query.get("format", "jsonl") == "csv":
-            out = io.StringIO()
-            writer = csv.DictWriter(out, fieldnames=STATEMENT_FIELDS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-            return web.Response(text=out.getvalue(), content_type="text/csv")
-        text = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows)
-        return web.Response(text=text, content_type="application/x-ndjson")
+        return self.statement.response(request.match_info["day"],
+                                       request.query.get("format", "jsonl"))
 
     # -- notifications -----------------------------------------------------
 
     def _notify(self, trade: _Trade, kind: str, status: str, refund_no: str, amount: int,
-                at: dt.datetime) -> None:
+                at: dt.datetime, discount: int) -> None:
         fields: dict[str, Any] = {
             "type": kind, "out_trade_no": trade.out_trade_no, "out_refund_no": refund_no,
             "status": status, "transaction_id": trade.transaction_id, "amount": amount,
             "currency": trade.currency, "time": format_time(at),
-        }
-        if kind == "payment":
-            fields["paid_amount"] = trade.paid_amount
-            fields["channel_discount_amount"] = trade.channel_discount_amount
+            "channel_discount_amount": discount,
+            "paid_amount" if kind == "payment" else "payer_amount": amount - discount}
         body = json.dumps(fields, separators=(",", ":")).encode()
         self.notify(trade.notify_url, body, trade.out_trade_no)
 
@@ -454,31 +443,7 @@ class SandboxServer(SandboxService[Faults]):
     async def _plant(self, request: web.Request) -> web.Response:
         """Change the statement (never the trades): a planted difference."""
         body = await json_body(request)
-        if isinstance(body.get("add"), dict):
-            row = {k: body["add"].get(k, "") for k in STATEMENT_FIELDS}
-            try:
-                row["_day"] = parse_time(str(row["time"])).date()
-            except ValueError:
-                raise ApiError(400, "INVALID_ARGUMENT", "add.time must be RFC 3339") from None
-            self._entries.append(row)
-            return web.json_response({"planted": 1})
-        ref = _id(body, "reference")
-        found = [e for e in self._entries if ref == (
-            e["out_refund_no"] if e["type"] == "refund" else e["out_trade_no"])]
-        if not found:
-            raise ApiError(404, "ENTRY_NOT_FOUND", f"no statement row {ref!r}")
-        for e in found:
-            if body.get("drop") is True:
-                self._entries.remove(e)
-            if "amount" in body:
-                e["amount"] = _amount(body, "amount")
-            if isinstance(body.get("status"), str):
-                e["status"] = body["status"]
-            if body.get("next_day") is True:
-                day = e["_day"] + dt.timedelta(days=1)
-                e["_day"] = day
-                e["time"] = format_time(dt.datetime.combine(day, dt.time(0, 0, 1), dt.UTC))
-        return web.json_response({"planted": len(found)})
+        return web.json_response({"planted": self.statement.plant(body, _id, _amount)})
 
 
 def _id(body: dict[str, Any], name: str) -> str:

@@ -10,8 +10,9 @@ compare-and-set:
   when that payment closes);
 * never more refunded than captured: ``payments.refunded_amount <=
   captured_amount`` and, per channel trade, ``payment_attempts.refunded_amount
-  <= paid_amount`` (and, by compare-and-set, ``<= paid_amount -
-  channel_discount_amount``: never more back than the buyer paid);
+  <= paid_amount`` (refunds are order money; of each, the buyer gets
+  ``amount - refunds.channel_discount_amount``, never more over all than
+  they paid: the aggregate's split, saved by compare-and-set);
 * a balance never below zero: ``balance_accounts.balance >= 0``, every change
   a ``balance_ledger`` row (unique per kind and reference, so a payment is
   debited and a refund credited at most once);
@@ -127,7 +128,7 @@ payment_attempts = Table(
     # paid plus channel_discount_amount.
     Column("paid_amount", BigInteger, nullable=False),
     # Of paid_amount, what the channel funded itself (a random instant
-    # discount); refunds of this trade are capped at paid_amount minus it.
+    # discount); refunds return it to the channel with the last of the money.
     Column("channel_discount_amount", BigInteger, nullable=False, server_default="0"),
     # Refunds of this trade (requested and exception), pending or done.
     Column("refunded_amount", BigInteger, nullable=False),
@@ -180,6 +181,9 @@ refunds = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("settled_at", UTCDateTime),
+    # Of amount (order money), the channel's instant discount it returns;
+    # the buyer gets the rest (payment.values Refund.payer_amount).
+    Column("channel_discount_amount", BigInteger, nullable=False, server_default="0"),
     CheckConstraint("amount > 0", name="amount_positive"),
 )
 Index("ix_refunds_due", refunds.c.status, refunds.c.next_attempt_at)

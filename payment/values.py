@@ -5,8 +5,10 @@ of one attempt).
 
 Plain data: the Payment aggregate alone changes them (the money rules are
 stated in ``payment.payment``); ``Attempt.refundable`` is the one rule kept
-here: never more back on a route than the buyer paid on it. Pure: no SQL,
-gRPC, protobuf or clock.
+here: never more back on a route than the channel collected on it (a refund
+is order money: what goes back to the buyer and what returns the channel's
+own discount, ``Refund.payer_amount`` and ``channel_discount_amount``).
+Pure: no SQL, gRPC, protobuf or clock.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class Attempt:
     paid_amount: int = 0
     # Of paid_amount, what the channel funded itself (an instant discount).
     channel_discount_amount: int = 0
-    # Refunds to this route, pending or done.
+    # Refunds to this route, pending or done (order money).
     refunded_amount: int = 0
     channel_transaction_id: str = ""
     pay_url: str = ""
@@ -60,13 +62,17 @@ class Attempt:
 
     @property
     def refundable(self) -> int:
-        """What may still go back on this route: never more than the buyer paid."""
-        return self.buyer_paid - self.refunded_amount
+        """What may still go back on this route (order money): never more
+        than the channel collected."""
+        return self.paid_amount - self.refunded_amount
 
 
 @dataclass
 class Refund:
-    """Money going back to the route of one attempt."""
+    """Money going back to the route of one attempt. ``amount`` is order
+    money; of it ``channel_discount_amount`` returns the channel's own
+    discount and ``payer_amount`` goes back to the buyer
+    (``zhongtai.money.refund_split``)."""
 
     refund_id: str
     payment_id: str
@@ -89,3 +95,10 @@ class Refund:
     attempts: int = 0
     last_error: str | None = None
     settled_at: dt.datetime | None = None
+    # Of amount, the channel's instant discount returned to it.
+    channel_discount_amount: int = 0
+
+    @property
+    def payer_amount(self) -> int:
+        """Of amount, what goes back to the buyer."""
+        return self.amount - self.channel_discount_amount

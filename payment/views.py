@@ -41,7 +41,9 @@ def refund(r: Refund) -> pb.Refund:
                      kind=pb.RefundKind.Name(r.kind), amount=money(r.currency, r.amount),
                      status=pb.RefundStatus.Name(r.status),
                      reason=r.reason, create_time=timestamp(r.created_at),
-                     pay_order_id=r.pay_order_id)
+                     pay_order_id=r.pay_order_id,
+                     payer_amount=money(r.currency, r.payer_amount),
+                     channel_discount_amount=money(r.currency, r.channel_discount_amount))
 
 
 def payment(p: Payment) -> pb.Payment:

@@ -21,9 +21,8 @@ discount (随机立减, ``channel_discount``; payment's
 ``PaymentAttempt.channel_discount_amount``), which the buyer did not pay
 out of pocket but the channel still settles to the platform. What the buyer
 paid out of pocket is ``buyer_paid = paid - channel_discount``. The
-channel's discount of a payment is shared among the orders it paid as
-payment shares it for its refund caps (``order_channel_discounts``) and an
-order's among its seller parts in proportion to paid
+channel's discount of a payment is shared among the orders it paid by
+amount (``order_channel_discounts``) and an order's among its seller parts in proportion to paid
 (``with_channel_discount``).
 
 The lines (``LineKind``), each sum exact:
@@ -81,7 +80,7 @@ from dataclasses import dataclass, replace
 from enum import IntEnum
 
 from settlement.fees import FeeRule
-from zhongtai.money import allocate_by_key
+from zhongtai.money import allocate_by_key, discount_kept
 from zhongtai.promotion.v1 import promotion_pb2 as promo
 
 
@@ -266,20 +265,20 @@ def with_channel_discount(parts: Iterable[SellerPart], discount: int) -> list[Se
     its part's paid; ``zhongtai.money.allocate_by_key``): the shares sum to
     the discount exactly, or to all the parts paid when the discount is more
     (what is left after refunds: the channel's funding goes back with the
-    last of the money)."""
+    last of the money, ``zhongtai.money.discount_kept``: the rule payment's
+    refunds split by, ``refund_split``)."""
     ps = {p.seller_id: p for p in parts}
     paid = {s: p.paid for s, p in ps.items()}
-    shares = allocate_by_key(min(max(discount, 0), sum(paid.values())), paid)
+    shares = allocate_by_key(discount_kept(discount, sum(paid.values())), paid)
     return [replace(p, channel_discount=shares[s]) for s, p in ps.items()]
 
 
 def order_channel_discounts(discount: int, parts: Iterable[tuple[str, str, int]]
                             ) -> dict[str, int]:
     """A payment's channel ``discount`` per order it paid (``parts``: its pay
-    order id, order id and amount): shared among the pay orders as payment
-    shares it for its refund caps (by amount in pay order id order,
-    remainder to the last; ``zhongtai.money.allocate_by_key``), summed per
-    order; exact."""
+    order id, order id and amount): shared among the pay orders by amount
+    (in pay order id order, remainder to the last;
+    ``zhongtai.money.allocate_by_key``), summed per order; exact."""
     ps = list(parts)
     shares = allocate_by_key(discount, {pay_order: amount for pay_order, _, amount in ps})
     out: dict[str, int] = {}

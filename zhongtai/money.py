@@ -130,3 +130,44 @@ def allocate_by_key(amount: int, weights: Mapping[str, int]) -> dict[str, int]:
         return dict.fromkeys(keys, 0)
     return dict(zip(keys, allocate(amount, [weights[k] for k in keys], capped=True),
                     strict=True))
+
+
+# --- channel instant discounts (随机立减): the buyer's money first ----------------
+
+
+def discount_kept(discount: int, left: int) -> int:
+    """Of a channel's ``discount`` on some money, what stays while ``left``
+    of that money is not refunded: the buyer's money goes back first, so the
+    discount stays whole while what is left covers it and returns to the
+    channel with the last of the money (``min(discount, left)``, never
+    negative)."""
+    return max(0, min(discount, left))
+
+
+@dataclass(frozen=True, slots=True)
+class RefundSplit:
+    """How a refund of order money splits: ``payer`` goes back to the buyer,
+    ``channel_discount`` is the channel's own funding returned to it
+    (``payer + channel_discount`` is the refund's amount)."""
+
+    payer: int
+    channel_discount: int
+
+
+def refund_split(amount: int, buyer_paid: int, payer_refunded: int) -> RefundSplit:
+    """The split of a refund of ``amount`` (order money: the trade's amount
+    counts the channel's discount) of a trade the buyer paid ``buyer_paid``
+    of out of pocket, after ``payer_refunded`` of that went back already:
+    the buyer's money first, so the payer gets ``min(amount, buyer_paid -
+    payer_refunded)`` and the rest is the channel's discount returned.
+    With ``amount`` within what is left of the trade (the caller's cap), the
+    discount returned never exceeds what is left of it, and refunding the
+    whole trade in any steps gives the payer exactly ``buyer_paid`` and the
+    channel exactly its discount; it agrees with ``discount_kept`` (what
+    settlement keeps of an order's discount). Counting what the payer got
+    (rather than the order money refunded) keeps it right when a refund in
+    between fails. ValueError on a non-positive amount."""
+    if amount <= 0:
+        raise ValueError(f"a refund of {amount} is not positive")
+    payer = max(0, min(amount, buyer_paid - payer_refunded))
+    return RefundSplit(payer, amount - payer)

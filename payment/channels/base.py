@@ -2,7 +2,12 @@
 
 A channel knows trades by our attempt id (its "out trade no") and refunds by
 our refund id, so every call is idempotent on the channel's side too. Money is
-integer minor units with a currency. Notifications arrive over HTTP, signed;
+integer minor units with a currency. A trade's amount is order money, a
+channel's instant discount (随机立减) included; so is a refund's (like WeChat
+Pay's ``amount.refund``): the channel pays the payer back their part of it
+and returns the rest to its own discount, the buyer's money first
+(``zhongtai.money.refund_split``; reported as ``channel_discount_amount``).
+Notifications arrive over HTTP, signed;
 ``verify_notification`` checks the signature and the timestamp (stale and
 future ones are rejected) before anything trusts them.
 """
@@ -70,6 +75,9 @@ class RefundStatus:
     state: RefundState
     amount: int = 0
     currency: str = ""
+    # Of ``amount`` (order money), the channel's instant discount it
+    # returned; the payer got ``amount - channel_discount_amount`` back.
+    channel_discount_amount: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,7 +92,8 @@ class Notification:
     channel_transaction_id: str = ""
     refund_id: str = ""
     occurred_at: dt.datetime | None = None
-    # A payment: of ``amount``, what the channel funded itself (see TradeStatus).
+    # Of ``amount``, what the channel funded itself (a payment, see
+    # TradeStatus) or returned of that (a refund, see RefundStatus).
     channel_discount_amount: int = 0
 
 
@@ -99,6 +108,9 @@ class StatementLine:
     amount: int
     currency: str
     at: dt.datetime
+    # Of ``amount`` (order money), the channel's instant discount: what it
+    # funded of a payment, what a refund returned of it.
+    channel_discount_amount: int = 0
 
 
 class NotificationRejected(Exception):
@@ -136,7 +148,9 @@ class Channel(abc.ABC):
     @abc.abstractmethod
     async def refund(self, attempt_id: str, refund_id: str, amount: int,
                      currency: str) -> RefundStatus:
-        """Refund part of a paid trade (idempotent by refund id)."""
+        """Refund part of a paid trade (idempotent by refund id): ``amount`` is
+        order money, at most what is left of the trade's amount; the channel
+        splits it between the payer and its discount."""
 
     @abc.abstractmethod
     async def query_refund(self, refund_id: str) -> RefundStatus: ...

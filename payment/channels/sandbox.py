@@ -116,7 +116,8 @@ class SandboxChannel(Channel):
                     kind=str(d["type"]), attempt_id=str(d["out_trade_no"]),
                     refund_id=str(d["out_refund_no"]),
                     channel_transaction_id=str(d["transaction_id"]), amount=int(d["amount"]),
-                    currency=str(d["currency"]), at=parse_time(d["time"])))
+                    currency=str(d["currency"]), at=parse_time(d["time"]),
+                    channel_discount_amount=int(d.get("channel_discount_amount") or 0)))
         return lines
 
     def verify_notification(self, headers: Mapping[str, str], body: bytes,
@@ -156,19 +157,21 @@ def _notification(d: Any) -> Notification:
         kind=kind, attempt_id=d["out_trade_no"], state=state, amount=amount,
         currency=d["currency"], channel_transaction_id=d["transaction_id"],
         refund_id=d["out_refund_no"], occurred_at=parse_time(d["time"]),
-        channel_discount_amount=_discount(d, amount) if kind == "payment" else 0)
+        channel_discount_amount=_discount(
+            d, amount, "paid_amount" if kind == "payment" else "payer_amount"))
 
 
-def _discount(d: dict[str, Any], amount: int) -> int:
-    """The channel-funded part of a paid trade (0 when not reported): within
-    the amount and, with ``paid_amount``, adding up to it."""
+def _discount(d: dict[str, Any], amount: int, paid_key: str = "paid_amount") -> int:
+    """The channel-funded part of a paid trade or of a refund (0 when not
+    reported): within the amount and, with what the payer paid or got back
+    (``paid_key``), adding up to it."""
     discount = d.get("channel_discount_amount") or 0
     if isinstance(discount, bool) or not isinstance(discount, int) or not (
             0 <= discount <= amount):
         raise ValueError(f"channel_discount_amount {discount!r} is not within 0-{amount}")
-    paid = d.get("paid_amount")
+    paid = d.get(paid_key)
     if discount and paid is not None and paid != amount - discount:
-        raise ValueError(f"paid_amount {paid!r} + channel_discount_amount {discount} "
+        raise ValueError(f"{paid_key} {paid!r} + channel_discount_amount {discount} "
                          f"is not the amount {amount}")
     return discount
 
@@ -191,7 +194,8 @@ def _refund_status(refund_id: str, d: dict[str, Any] | None) -> RefundStatus:
         return RefundStatus(
             refund_id=refund_id, attempt_id=str(d["out_trade_no"]),
             state=RefundState(d["status"]), amount=int(d["amount"]),
-            currency=str(d["currency"]))
+            currency=str(d["currency"]),
+            channel_discount_amount=_discount(d, int(d["amount"]), "payer_amount"))
 
 
 @contextlib.contextmanager

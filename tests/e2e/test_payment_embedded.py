@@ -444,7 +444,7 @@ async def test_reordered_and_duplicated_notifications(platform: Platform) -> Non
     await p.events.the_one("zhongtai.payment.v1.PaymentSucceeded", payment.payment_id)
 
 
-async def test_a_channel_instant_discount_pays_in_full_and_caps_refunds(
+async def test_a_channel_instant_discount_pays_in_full_and_is_refunded_last(
         platform: Platform) -> None:
     """随机立减: the channel takes 3.00 off a 50.00 trade and funds it itself."""
     p = platform
@@ -468,19 +468,27 @@ async def test_a_channel_instant_discount_pays_in_full_and_caps_refunds(
     [paid] = (await payment_of(p, payment.payment_id)).attempts
     assert (paid.buyer_paid_amount, paid.channel_discount_amount) == (cny(4700), cny(300))
 
-    # The buyer paid 47.00: that is all that can go back to them.
+    # Refunds are order money (at most the 50.00 captured), the buyer's
+    # money first: 20.00 is all the buyer's, the last 30.00 gives them 27.00
+    # and the channel its 3.00 back.
     with pytest.raises(grpc.aio.AioRpcError) as e:
         await p.payment.CreateRefund(pb.CreateRefundRequest(
-            request_id="rf-8a", payment_id=payment.payment_id, amount=cny(5000)))
+            request_id="rf-8a", payment_id=payment.payment_id, amount=cny(5001)))
     assert e.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert rich_error(e.value)["reason"] == "REFUND_EXCEEDS_CAPTURED"
-    r = (await p.payment.CreateRefund(pb.CreateRefundRequest(
-        request_id="rf-8b", payment_id=payment.payment_id, amount=cny(4700)))).refund
-    assert (r.kind, r.amount) == (pb.REFUND_KIND_REQUESTED, cny(4700))
-    await eventually(lambda: refunds_settled(p, payment.payment_id, 1))
+    splits = []
+    for request_id, amount in (("rf-8b", 2000), ("rf-8c", 3000)):
+        r = (await p.payment.CreateRefund(pb.CreateRefundRequest(
+            request_id=request_id, payment_id=payment.payment_id, amount=cny(amount)))).refund
+        assert (r.kind, r.amount) == (pb.REFUND_KIND_REQUESTED, cny(amount))
+        splits.append((r.payer_amount, r.channel_discount_amount))
+    assert splits == [(cny(2000), cny(0)), (cny(2700), cny(300))]
+    await eventually(lambda: refunds_settled(p, payment.payment_id, 2))
     await eventually(lambda: payment_is(p, payment.payment_id, P.PAYMENT_STATUS_REFUNDED))
     view = await sandbox(p, "GET", f"{base}/v1/trades/{attempt.attempt_id}")
-    assert (view["refunded_amount"], view["paid_amount"]) == (4700, 4700)
+    assert (view["refunded_amount"], view["paid_amount"]) == (5000, 4700)
+    last = await sandbox(p, "GET", f"{base}/v1/refunds/{r.refund_id}")
+    assert (last["payer_amount"], last["channel_discount_amount"]) == (2700, 300)
 
 
 async def test_payment_reports_each_reason_with_the_code_its_contract_declares(

@@ -3,8 +3,9 @@ platform, through the stubs and the sandbox channel: an order paid with a
 3.00 instant discount is cleared with a CHANNEL_DISCOUNT line, the
 merchant's receivable as without the discount, the channel's funding in
 channel_discount_receivable and every entry balanced; a paid order
-cancelled at the ship timeout (payment refunds the 47.00 the buyer paid)
-leaves every account of the order at 0."""
+cancelled at the ship timeout (payment refunds the whole 50.00: 47.00 to
+the buyer, 3.00 of discount to the channel) leaves every account of the
+order at 0."""
 
 from __future__ import annotations
 
@@ -85,13 +86,16 @@ async def test_a_paid_order_cancelled_returns_every_account_to_0(channel: Channe
     order_id = payment.parts[0].order_id
     await eventually(lambda: status_is(p.stubs, order_id, tr.ORDER_STATUS_WAIT_SHIP))
     await discounted(channel, order_id)
-    # Nothing shipped in time: trade cancels it, payment refunds what the
-    # buyer paid (47.00: the channel's 3.00 is not the buyer's).
+    # Nothing shipped in time: trade cancels it, payment refunds it whole
+    # (order money: the buyer's 47.00 and the channel's 3.00).
     await make_due_and_fire(p, "order.ship_timeout", order_id)
     await eventually(lambda: payment_is(p, payment.payment_id, pay.PAYMENT_STATUS_REFUNDED))
     refunded = await p.payment.GetPayment(pay.GetPaymentRequest(
         payment_id=payment.payment_id))
-    assert refunded.payment.refunded_amount.amount_minor == 4_700
+    assert refunded.payment.refunded_amount.amount_minor == 5_000
+    (refund,) = refunded.payment.refunds
+    assert (refund.payer_amount.amount_minor, refund.channel_discount_amount.amount_minor) == (
+        4_700, 300)
     c = await reaches(p, order_id, st.CLEARING_STATE_REVERSED)
     assert [x for x in c.lines if x.amount.amount_minor] == []
     assert {a: v for a, v in (await ledger_of(p, [order_id])).items() if v} == {}

@@ -6,6 +6,7 @@ a balance never goes below zero."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 import pytest
@@ -272,3 +273,32 @@ async def test_close_racing_a_payment_either_succeeds_or_refunds(
             assert final.status == P.PAYMENT_STATUS_CLOSED
             assert results[1] == "EXCEPTION_REFUND"
             assert [r.kind for r in final.refunds] == [pb.REFUND_KIND_EXCEPTION]
+
+
+async def test_refunds_racing_on_a_discounted_trade_keep_both_caps(
+        payments: Payments, channel: FakeChannel, db: Database) -> None:
+    # 5000 collected, 300 of it the channel's instant discount: refunds are
+    # order money (at most 5000 in all), the buyer gets at most 4700 back.
+    p = (await payments.create_payment(create_request("po-1", 5000))).payment
+    await payments.handle_notification(channel, dataclasses.replace(
+        channel.pay(p.attempts[0].attempt_id), channel_discount_amount=300))
+
+    async def refund(amount: int) -> Any:
+        return await outcome(payments.create_refund(pb.CreateRefundRequest(
+            payment_id=p.payment_id, amount=cny(amount))))
+
+    results = await asyncio.gather(*(refund(2000) for _ in range(6)))
+    assert sum(isinstance(r, pb.CreateRefundResponse) for r in results) == 2
+    results = await asyncio.gather(*(refund(1000) for _ in range(3)))
+    assert sum(isinstance(r, pb.CreateRefundResponse) for r in results) == 1
+    async with db.transaction() as s:
+        rows = (await s.execute(select(t.refunds.c.amount, t.refunds.c.channel_discount_amount)
+                                .order_by(t.refunds.c.created_at))).all()
+        attempt_refunded = (await s.execute(select(t.payment_attempts.c.refunded_amount)))\
+            .scalar_one()
+    assert sum(a for a, _ in rows) == attempt_refunded == 5000
+    # The buyer's money first: the discount went back with the last 1000 only.
+    assert sorted((a - d, d) for a, d in rows) == [(700, 300), (2000, 0), (2000, 0)]
+    got = await get(payments, p.payment_id)
+    assert sum(r.payer_amount.amount_minor for r in got.refunds) == 4700
+    assert sum(r.channel_discount_amount.amount_minor for r in got.refunds) == 300

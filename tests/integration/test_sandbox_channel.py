@@ -409,7 +409,7 @@ async def test_refunds_partial_repeated_and_capped(
     assert refunds[0].channel_transaction_id == status.channel_transaction_id
 
 
-async def test_instant_discount_is_reported_and_caps_refunds(
+async def test_instant_discount_is_reported_and_refunded_with_the_last_money(
         sandbox: SandboxServer, channel: SandboxChannel, receiver: Receiver,
         admin: Admin) -> None:
     trade = new_trade(receiver, amount=5000)
@@ -424,10 +424,25 @@ async def test_instant_discount_is_reported_and_caps_refunds(
     status = await channel.query(trade.attempt_id)
     assert (status.state, status.amount, status.channel_discount_amount) == (
         TradeState.SUCCEEDED, 5000, 300)
-    with pytest.raises(ChannelError) as e:  # more than the buyer paid
-        await channel.refund(trade.attempt_id, "rd1", 4701, "CNY")
+    await admin.control(refund_delay_seconds=0)
+    with pytest.raises(ChannelError) as e:  # refunds are order money: more than the trade
+        await channel.refund(trade.attempt_id, "rd1", 5001, "CNY")
     assert not e.value.retryable and "REFUND_EXCEEDS_PAID" in str(e.value)
-    assert (await channel.refund(trade.attempt_id, "rd1", 4700, "CNY")).amount == 4700
+    # The buyer's money first: 20.00 all theirs, the last 30.00 returns the discount.
+    first = await channel.refund(trade.attempt_id, "rd1", 2000, "CNY")
+    last = await channel.refund(trade.attempt_id, "rd2", 3000, "CNY")
+    assert [(x.amount, x.channel_discount_amount) for x in (first, last)] == [
+        (2000, 0), (3000, 300)]
+    code, text = await admin.get("/v1/refunds/rd2")
+    view = json.loads(text)
+    assert code == 200 and (view["payer_amount"], view["channel_discount_amount"]) == (2700, 300)
+    await receiver.wait_for(3)
+    assert sorted((n.refund_id, n.amount, n.channel_discount_amount) for n in
+                  receiver.accepted() if n.kind == "refund") == [
+        ("rd1", 2000, 0), ("rd2", 3000, 300)]
+    lines = await channel.fetch_statement(status.paid_at.date())  # type: ignore[union-attr]
+    assert [(x.refund_id, x.amount, x.channel_discount_amount) for x in lines] == [
+        ("", 5000, 300), ("rd1", 2000, 0), ("rd2", 3000, 300)]
     # A discount never makes a trade free.
     other = new_trade(receiver, amount=100)
     await channel.create(other)
@@ -482,7 +497,8 @@ async def test_statement_lists_the_days_payments_and_refunds(
     code, csv_text = await admin.get(f"/v1/statements/{day.isoformat()}?format=csv")
     assert code == 200
     assert csv_text.splitlines()[0] == (
-        "type,out_trade_no,out_refund_no,transaction_id,amount,currency,time,status")
+        "type,out_trade_no,out_refund_no,transaction_id,amount,currency,time,status,"
+        "channel_discount_amount")
     assert len(csv_text.splitlines()) == 3
     assert (await admin.get("/v1/statements/yesterday"))[0] == 400
 

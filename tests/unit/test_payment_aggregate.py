@@ -48,10 +48,12 @@ def test_the_first_success_wins_and_the_others_are_closed_then_refunded() -> Non
     assert p.attempt("A0").close_requested and p.attempt("A0").next_check_at == T0
     assert [type(e) for e in p.events] == [agg.PaymentSucceeded]
     assert p.attempt_paid("A1", 1000, "CNY", 0, "t1", T0, "R2", T0) is r.Outcome.DUPLICATE
-    # A0 paid too, with a channel discount: what the buyer paid goes back, once.
+    # A0 paid too, with a channel discount: all of it goes back, once — what
+    # the buyer paid to the buyer, the discount to the channel.
     assert p.attempt_paid("A0", 1000, "CNY", 30, "t0", T0, "R3", T0) is r.Outcome.EXCEPTION_REFUND
-    assert [(x.refund_id, x.kind, x.attempt_id, x.amount, x.dedupe_key) for x in p.refunds] == [
-        ("R3", r.EXCEPTION, "A0", 970, "attempt:A0")]
+    assert [(x.refund_id, x.kind, x.attempt_id, x.amount, x.payer_amount,
+             x.channel_discount_amount, x.dedupe_key) for x in p.refunds] == [
+        ("R3", r.EXCEPTION, "A0", 1000, 970, 30, "attempt:A0")]
     assert p.refunded_amount == 0  # the winning capture is untouched
 
 
@@ -66,15 +68,31 @@ def test_a_wrong_amount_or_a_closed_payment_is_refunded_not_won() -> None:
     assert p.status == r.CLOSED and "closed" in p.refunds[0].reason
 
 
-def test_refunds_stop_at_what_the_buyer_paid_and_refunded_when_all_came_back() -> None:
+def test_refunds_are_order_money_the_buyers_money_first_refunded_when_all_came_back() -> None:
     p = opened(5000)
     p.attempt_paid("A0", 5000, "CNY", 300, "", T0, "-", T0)
     with pytest.raises(FailedPrecondition) as e:
-        p.request_refund("R1", 4701, "too much", "", T0)
-    assert e.value.reason == "REFUND_EXCEEDS_CAPTURED" and e.value.metadata["refundable"] == "4700"
-    p.request_refund("R1", 4700, "all", "", T0)
+        p.request_refund("R0", 5001, "too much", "", T0)
+    assert e.value.reason == "REFUND_EXCEEDS_CAPTURED" and e.value.metadata["refundable"] == "5000"
+    first = p.request_refund("R1", 2000, "part", "", T0)
+    last = p.request_refund("R2", 3000, "the rest", "", T0)
+    assert (first.payer_amount, first.channel_discount_amount) == (2000, 0)
+    assert (last.payer_amount, last.channel_discount_amount) == (2700, 300)
     assert p.refund_settled("R1", T0) is r.Outcome.REFUND_SUCCEEDED
-    assert p.status == r.REFUNDED and p.settled_refund_amount == 4700
+    assert p.status == r.SUCCEEDED
+    p.refund_settled("R2", T0)
+    assert p.status == r.REFUNDED and p.settled_refund_amount == 5000
+
+
+def test_a_failed_refund_in_between_gives_its_payer_amount_back() -> None:
+    p = opened(5000)
+    p.attempt_paid("A0", 5000, "CNY", 300, "", T0, "-", T0)
+    p.request_refund("R1", 2000, "part", "", T0)
+    p.request_refund("R2", 3000, "the rest", "", T0)
+    p.refund_failed("R1", "refused", "-", T0)
+    again = p.request_refund("R3", 2000, "part, again", "", T0)
+    # R2 returned the whole discount already: R3 is all the buyer's.
+    assert (again.payer_amount, again.channel_discount_amount) == (2000, 0)
 
 
 def test_a_failed_exception_refund_is_replaced_a_failed_requested_one_frees_its_amount() -> None:
@@ -177,21 +195,28 @@ def check_money(p: Payment) -> None:
                                     if x.attempt_id == p.winning_attempt_id)
     for a in p.attempts:
         assert a.refunded_amount == sum(x.amount for x in live if x.attempt_id == a.attempt_id)
-        assert 0 <= a.refunded_amount <= a.buyer_paid
-    # Every other paid attempt: what the buyer paid goes back, exactly once.
+        assert 0 <= a.refunded_amount <= a.paid_amount
+        # Never more back to the buyer than they paid, never more to the
+        # channel than it funded (a refund failing in between included); all
+        # of each once everything came back.
+        mine = [x for x in live if x.attempt_id == a.attempt_id]
+        payer = sum(x.payer_amount for x in mine)
+        returned = sum(x.channel_discount_amount for x in mine)
+        assert 0 <= payer <= a.buyer_paid and 0 <= returned <= a.channel_discount_amount
+        if a.refunded_amount == a.paid_amount:
+            assert (payer, returned) == (a.buyer_paid, a.channel_discount_amount)
+        assert all(x.payer_amount >= 0 and x.channel_discount_amount >= 0 for x in p.refunds)
+    # Every other paid attempt: all the channel collected goes back, exactly once.
     for a in paid:
         if a.attempt_id != p.winning_attempt_id:
             mine = [x for x in live if x.attempt_id == a.attempt_id]
-            assert [(x.kind, x.amount) for x in mine] == (
-                [(r.EXCEPTION, a.buyer_paid)] if a.buyer_paid else [])
+            assert [(x.kind, x.amount, x.payer_amount) for x in mine] == (
+                [(r.EXCEPTION, a.paid_amount, a.buyer_paid)] if a.paid_amount else [])
     assert len({x.dedupe_key for x in p.refunds}) == len(p.refunds)
     done = sum(x.amount for x in p.refunds if x.status == r.REFUND_SUCCEEDED
                and x.attempt_id == p.winning_attempt_id)
     assert p.settled_refund_amount == done
-    discount = p.attempt(p.winning_attempt_id).channel_discount_amount if paid and \
-        p.winning_attempt_id else 0
-    assert (p.status == r.REFUNDED) == (
-        p.captured_amount > 0 and done >= p.captured_amount - discount)
+    assert (p.status == r.REFUNDED) == (p.captured_amount > 0 and done >= p.captured_amount)
     assert p.status in r.PAYMENT.reachable([r.PENDING])
     if p.status == r.CLOSED:
         assert not p.held

@@ -1,7 +1,7 @@
 """Refunds of one part of a payment (CreateRefund.pay_order_id, as
-after-sales sends them): capped by what is left of that part — its amount,
-less its share of the channel's discount, less every refund recorded for its
-pay order — as well as by the payment's own caps; a refund of one part of a
+after-sales sends them): capped by what is left of that part — its amount
+(order money: a channel's discount is refunded with it) less every refund
+recorded for its pay order — as well as by the payment's own caps; a refund of one part of a
 merged payment never takes another part's money; the refund is recorded on
 its pay order; once per request id."""
 
@@ -63,13 +63,15 @@ def test_several_refunds_of_a_part_add_up_to_at_most_the_part() -> None:
     assert p.refunded_amount == 1000
 
 
-def test_the_part_bears_its_share_of_the_channel_discount() -> None:
-    # 100 funded by the channel, allocated 60 / 40 over the parts by amount.
+def test_a_part_is_refunded_whole_the_channel_discount_returns_with_the_last_money() -> None:
+    # 100 funded by the channel: the buyer paid 900 of the 1000.
     p = paid(600, 400, discount=100)
-    assert (p.part_left("po-0"), p.part_left("po-1")) == (540, 360)
-    refused(p, 361, "po-1")
-    p.request_refund("R1", 360, "all of it", "app-1", T0, "po-1")
-    p.request_refund("R2", 540, "all of it", "app-2", T0, "po-0")
+    assert (p.part_left("po-0"), p.part_left("po-1")) == (600, 400)
+    refused(p, 401, "po-1")
+    one = p.request_refund("R1", 400, "all of it", "app-1", T0, "po-1")
+    two = p.request_refund("R2", 600, "all of it", "app-2", T0, "po-0")
+    assert [(x.payer_amount, x.channel_discount_amount) for x in (one, two)] == [
+        (400, 0), (500, 100)]
     for refund_id in ("R1", "R2"):
         p.refund_settled(refund_id, T0)
     assert p.status == r.REFUNDED
@@ -137,4 +139,6 @@ def test_no_sequence_of_part_refunds_exceeds_a_part_or_the_payment(
         po = f"po-{i}"
         taken = sum(x.amount for x in live if x.pay_order_id == po)
         assert taken + p.part_left(po) <= amount and p.part_left(po) >= 0
-    assert sum(x.amount for x in live) == p.refunded_amount <= sum(amounts) - discount
+    assert sum(x.amount for x in live) == p.refunded_amount <= sum(amounts)
+    assert sum(x.payer_amount for x in live) <= sum(amounts) - discount
+    assert sum(x.channel_discount_amount for x in live) <= discount

@@ -179,7 +179,7 @@ class PaymentPart(_message.Message):
     def __init__(self, pay_order_id: _Optional[str] = ..., order_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class Refund(_message.Message):
-    __slots__ = ("refund_id", "payment_id", "attempt_id", "kind", "amount", "status", "reason", "create_time", "pay_order_id")
+    __slots__ = ("refund_id", "payment_id", "attempt_id", "kind", "amount", "status", "reason", "create_time", "pay_order_id", "payer_amount", "channel_discount_amount")
     REFUND_ID_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     ATTEMPT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -189,6 +189,8 @@ class Refund(_message.Message):
     REASON_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     PAY_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAYER_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_DISCOUNT_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     refund_id: str
     payment_id: str
     attempt_id: str
@@ -198,7 +200,9 @@ class Refund(_message.Message):
     reason: str
     create_time: _timestamp_pb2.Timestamp
     pay_order_id: str
-    def __init__(self, refund_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., attempt_id: _Optional[str] = ..., kind: _Optional[_Union[RefundKind, str]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[RefundStatus, str]] = ..., reason: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pay_order_id: _Optional[str] = ...) -> None: ...
+    payer_amount: _common_pb2.Money
+    channel_discount_amount: _common_pb2.Money
+    def __init__(self, refund_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., attempt_id: _Optional[str] = ..., kind: _Optional[_Union[RefundKind, str]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[RefundStatus, str]] = ..., reason: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pay_order_id: _Optional[str] = ..., payer_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., channel_discount_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class Payment(_message.Message):
     __slots__ = ("payment_id", "buyer_id", "parts", "amount", "status", "method", "attempts", "winning_attempt_id", "refunded_amount", "refunds", "create_time", "update_time")
