@@ -5,45 +5,34 @@ Trade is the authority on what a line may refund: an application is opened
 (and re-applied) by trade's ``OpenRefund`` first, which checks the caps, the
 order's status and after-sales window and the one open claim per line in
 one transaction with the order; its refusals reach the caller unchanged.
-After-sales checks, before asking trade, what is its own: the input (kind
-and reason given, evidence URLs http(s)), that the line is the caller's,
-and that the kind fits the line (a return only for shipped physical goods).
+After-sales checks, before asking trade, what is its own: the input
+(``aftersales.requests``), that the line is the caller's, and that the kind
+fits the line (a return only for shipped physical goods).
+
+A change that asks other services first is two calls: the asking
+(``open_application``, ``prepare_reapplication``: outside any transaction,
+each call keyed by the application id) and the writing, in the unit of work
+the servicer runs once per request id.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from aftersales import views
 from aftersales.application import CLAIM_GUARD_TIMER, AfterSalesPolicy, Application, E
 from aftersales.clients import Clients
-from aftersales.keyed import R, UnitOfWorkFactory, change, keyed
 from aftersales.parties import check_buyer
-from aftersales.repository import AfterSalesUnitOfWork, Clock
+from aftersales.repository import AfterSalesUnitOfWork, Clock, UnitOfWorkFactory, change
+from aftersales.requests import Changes
 from zhongtai.aftersales.v1 import aftersales_pb2 as pb
 from zhongtai.auth import Identity
-from zhongtai.errors import InvalidArgument, Reasons, Violations
+from zhongtai.errors import InvalidArgument, Reasons
 from zhongtai.ids import new_id
 from zhongtai.trade.v1 import trade_pb2 as trade
 from zhongtai.uow import Deadline
 from zhongtai.wire import money
 
 TRADE = Reasons(trade.ErrorReason)
-Changes = pb.CreateApplicationRequest | pb.UpdateApplicationRequest
-
-
-def check_changes(req: Changes) -> None:
-    """What the proto's field rules cannot say: a kind and a reason are
-    given, evidence URLs are http(s) (INVALID_ARGUMENT, every violation)."""
-    v = Violations()
-    v.check(req.kind != pb.APPLICATION_KIND_UNSPECIFIED, "kind", "is required")
-    v.check(req.reason != pb.APPLICATION_REASON_UNSPECIFIED, "reason", "is required")
-    for i, url in enumerate(req.evidence_urls):
-        parts = urlsplit(url)
-        v.check(parts.scheme in ("http", "https") and bool(parts.netloc),
-                f"evidence_urls[{i}]", "must be an http(s) URL")
-    v.raise_if_any()
 
 
 def check_kind(kind: int, line: trade.LineRefundable) -> None:
@@ -77,106 +66,108 @@ async def line_of(clients: Clients, line_order_id: str, buyer_id: str) -> Line:
     return Line(order, line)
 
 
-def _amount(req: Changes, line: trade.LineRefundable) -> tuple[str, int]:
-    currency = req.amount.currency_code or line.max_refundable.currency_code \
+def _currency(asked: Changes, line: trade.LineRefundable) -> str:
+    return asked.currency or line.max_refundable.currency_code \
         or line.paid_amount.currency_code
-    return currency, req.amount.amount_minor
 
 
-async def _open_claim(clients: Clients, application_id: str, req: Changes, buyer_id: str,
+async def _open_claim(clients: Clients, application_id: str, asked: Changes, buyer_id: str,
                       line: trade.LineRefundable) -> None:
-    currency, amount = _amount(req, line)
     await clients.call(clients.trade.OpenRefund, trade.OpenRefundRequest(
         application_id=application_id, line_order_id=line.line_order_id, buyer_id=buyer_id,
-        kind=req.kind, quantity=req.quantity,  # type: ignore[arg-type]
-        amount=money(currency, amount)))
+        kind=asked.kind, quantity=asked.quantity,  # type: ignore[arg-type]
+        amount=money(_currency(asked, line), asked.amount)))
 
 
-async def create_application(new_uow: UnitOfWorkFactory, clients: Clients,
-                             policy: AfterSalesPolicy, req: pb.CreateApplicationRequest,
-                             caller: Identity, clock: Clock) -> pb.CreateApplicationResponse:
-    """The caller's application for one of their lines: WAIT_SELLER_REVIEW.
+async def open_application(new_uow: UnitOfWorkFactory, clients: Clients,
+                           policy: AfterSalesPolicy, line_order_id: str, asked: Changes,
+                           caller: Identity, clock: Clock) -> Application:
+    """The caller's application for one of their lines, not yet written
+    (``add_application`` writes it): trade has opened the line's claim for it.
 
-    Guarantee: written only once trade opened the line's claim for it (so
-    trade's caps and one-claim-per-line rule hold); nothing is written on
-    any refusal; a repeat of the request gets the same application. A claim
-    trade holds for an application after-sales never wrote (after-sales
-    died between the two) is closed by its guard timer (``claim_guard``).
+    Guarantee: nothing is written on any refusal (trade's passed on
+    unchanged); a claim trade holds for an application after-sales never
+    wrote (after-sales died before ``add_application``) is closed by its
+    guard timer (``claim_guard``), armed before trade is asked.
     """
-    check_changes(req)
     buyer_id = caller.subject
-
-    async def prepare() -> Application:
-        found = await line_of(clients, req.line_order_id, buyer_id)
-        check_kind(req.kind, found.line)
-        application_id = new_id()
-        async with new_uow() as uow:  # if we die before writing it, trade's claim is closed
-            uow.schedule([Deadline(CLAIM_GUARD_TIMER, application_id,
-                                   clock() + policy.claim_guard)])
-        await _open_claim(clients, application_id, req, buyer_id, found.line)
-        currency, amount = _amount(req, found.line)
-        return Application.apply(
-            application_id=application_id, order_id=found.order.order_id,
-            line_order_id=found.line.line_order_id, buyer_id=buyer_id,
-            seller_id=found.line.seller_id, sku_id=found.line.sku_id, kind=req.kind,
-            reason=req.reason, note=req.note, evidence_urls=tuple(req.evidence_urls),
-            quantity=req.quantity, currency=currency, amount=amount, now=clock(),
-            policy=policy)
-
-    async def apply(uow: AfterSalesUnitOfWork, app: Application
-                    ) -> pb.CreateApplicationResponse:
-        await uow.applications.add(app)
-        return views.answer(pb.CreateApplicationResponse, app)
-
-    return await keyed(new_uow, req, pb.CreateApplicationResponse, apply, prepare)
+    found = await line_of(clients, line_order_id, buyer_id)
+    check_kind(asked.kind, found.line)
+    application_id = new_id()
+    async with new_uow() as uow:  # if we die before writing it, trade's claim is closed
+        uow.schedule([Deadline(CLAIM_GUARD_TIMER, application_id,
+                               clock() + policy.claim_guard)])
+    await _open_claim(clients, application_id, asked, buyer_id, found.line)
+    return Application.apply(
+        application_id=application_id, order_id=found.order.order_id,
+        line_order_id=found.line.line_order_id, buyer_id=buyer_id,
+        seller_id=found.line.seller_id, sku_id=found.line.sku_id, kind=asked.kind,
+        reason=asked.reason, note=asked.note, evidence_urls=asked.evidence_urls,
+        quantity=asked.quantity, currency=_currency(asked, found.line), amount=asked.amount,
+        now=clock(), policy=policy)
 
 
-async def update_application(new_uow: UnitOfWorkFactory, clients: Clients,
-                             policy: AfterSalesPolicy, req: pb.UpdateApplicationRequest,
-                             caller: Identity, clock: Clock) -> pb.UpdateApplicationResponse:
-    """The buyer re-applies a REJECTED application with changes:
-    WAIT_SELLER_REVIEW, at most ``max_reapplications`` times.
+async def add_application(uow: AfterSalesUnitOfWork, app: Application) -> Application:
+    """Write the application ``open_application`` made: WAIT_SELLER_REVIEW."""
+    await uow.applications.add(app)
+    return app
 
-    Guarantee: trade's claim is changed first (same application id: its caps
-    checked again); the application is written only then; a repeat gets the
-    same answer."""
-    check_changes(req)
 
-    async def prepare() -> None:
-        async with new_uow() as uow:
-            app = await uow.applications.get(req.application_id)
+async def prepare_reapplication(new_uow: UnitOfWorkFactory, clients: Clients,
+                                policy: AfterSalesPolicy, application_id: str,
+                                asked: Changes, caller: Identity) -> None:
+    """Before a re-application is written: the application is the caller's
+    and may be re-applied, and trade changed its claim (same application
+    id: its caps checked again; its refusals passed on, nothing written)."""
+    async with new_uow() as uow:
+        app = await uow.applications.get(application_id)
+    check_buyer(app, caller)
+    app.check_reapplicable(policy)
+    found = await line_of(clients, app.line_order_id, app.buyer_id)
+    check_kind(asked.kind, found.line)
+    await _open_claim(clients, app.application_id, asked, app.buyer_id, found.line)
+
+
+async def reapply(uow: AfterSalesUnitOfWork, application_id: str, asked: Changes,
+                  caller: Identity, clock: Clock, policy: AfterSalesPolicy) -> Application:
+    """The buyer re-applies a REJECTED application with changes (after
+    ``prepare_reapplication``): WAIT_SELLER_REVIEW, at most
+    ``max_reapplications`` times."""
+    def act(app: Application) -> None:
         check_buyer(app, caller)
-        app.check_reapplicable(policy)
-        found = await line_of(clients, app.line_order_id, app.buyer_id)
-        check_kind(req.kind, found.line)
-        await _open_claim(clients, app.application_id, req, app.buyer_id, found.line)
+        app.reapply(kind=asked.kind, reason=asked.reason, note=asked.note,
+                    evidence_urls=asked.evidence_urls, quantity=asked.quantity,
+                    amount=asked.amount, now=clock(), policy=policy)
 
-    def act(app: Application, _: None) -> None:
+    return await change(uow, application_id, act)
+
+
+async def withdraw(uow: AfterSalesUnitOfWork, application_id: str, caller: Identity,
+                   clock: Clock, policy: AfterSalesPolicy) -> Application:
+    """Its own buyer withdraws it (CLOSED, before agreement); trade hears of
+    it through the effects (closing its claim)."""
+    def act(app: Application) -> None:
         check_buyer(app, caller)
-        app.reapply(kind=req.kind, reason=req.reason, note=req.note,
-                    evidence_urls=tuple(req.evidence_urls), quantity=req.quantity,
-                    amount=req.amount.amount_minor, now=clock(), policy=policy)
+        app.withdraw(clock(), policy)
 
-    return await change(new_uow, req, pb.UpdateApplicationResponse, act, prepare)
+    return await change(uow, application_id, act)
 
 
-async def buyer_step(new_uow: UnitOfWorkFactory, req: pb.WithdrawApplicationRequest
-                     | pb.EscalateApplicationRequest | pb.AcceptReducedRefundRequest,
-                     response_type: type[R], caller: Identity, clock: Clock,
-                     policy: AfterSalesPolicy) -> R:
-    """Withdraw (CLOSED, before agreement), escalate (ARBITRATING) or accept
-    a reduced refund (REFUNDING): the application's own buyer only, once per
-    request id; trade hears of it through the effects (closing its claim, or
-    the refund)."""
-    def act(app: Application, _: None) -> None:
-        actor = check_buyer(app, caller)
-        now = clock()
-        if isinstance(req, pb.WithdrawApplicationRequest):
-            app.withdraw(now, policy)
-        elif isinstance(req, pb.EscalateApplicationRequest):
-            app.escalate(req.note, now, policy)
-        else:
-            app.accept_reduced(actor, now, policy)
+async def escalate(uow: AfterSalesUnitOfWork, application_id: str, note: str,
+                   caller: Identity, clock: Clock, policy: AfterSalesPolicy) -> Application:
+    """Its own buyer asks the platform to decide (ARBITRATING)."""
+    def act(app: Application) -> None:
+        check_buyer(app, caller)
+        app.escalate(note, clock(), policy)
 
-    return await change(new_uow, req, response_type, act)
+    return await change(uow, application_id, act)
 
+
+async def accept_reduced(uow: AfterSalesUnitOfWork, application_id: str, caller: Identity,
+                         clock: Clock, policy: AfterSalesPolicy) -> Application:
+    """Its own buyer accepts the reduced refund the seller offered (REFUNDING);
+    the effects make the refund."""
+    def act(app: Application) -> None:
+        app.accept_reduced(check_buyer(app, caller), clock(), policy)
+
+    return await change(uow, application_id, act)

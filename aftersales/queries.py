@@ -3,8 +3,6 @@ Read-only."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from aftersales.application import Application
 from aftersales.parties import check_visible
 from aftersales.repository import (
@@ -13,8 +11,8 @@ from aftersales.repository import (
     Filter,
     SqlAfterSalesUnitOfWork,
 )
+from aftersales.requests import Listing
 from zhongtai import audit, pagination
-from zhongtai.aftersales.v1 import aftersales_pb2 as pb
 from zhongtai.auth import Identity, Role, acting_buyer, acting_seller
 from zhongtai.common.v1.audit_pb2 import AuditEntry
 from zhongtai.errors import InvalidArgument
@@ -46,30 +44,26 @@ def listed_parties(caller: Identity, buyer_id: str, seller_id: str) -> tuple[str
     return buyer_id, seller_id
 
 
-async def list_applications(uow: AfterSalesUnitOfWork, caller: Identity,
-                            req: pb.ListApplicationsRequest
+async def list_applications(uow: AfterSalesUnitOfWork, caller: Identity, asked: Listing
                             ) -> tuple[list[Application], str]:
     """A page of the caller's (or, for staff, anyone's) applications, newest
     first, filtered by order and status, and the next page's token."""
-    buyer_id, seller_id = listed_parties(caller, req.buyer_id, req.seller_id)
-    statuses: Sequence[int] = list(req.statuses)
-    for i, status in enumerate(statuses):
-        if status == pb.APPLICATION_STATUS_UNSPECIFIED:
-            raise InvalidArgument.field(f"statuses[{i}]", "is not an application status")
-    size = pagination.page_size(req.page_size)
-    query_key = f"applications:{buyer_id}:{seller_id}:{req.order_id}:{sorted(statuses)}"
-    before = pagination.decode_token(req.page_token, query_key)
+    buyer_id, seller_id = listed_parties(caller, asked.buyer_id, asked.seller_id)
+    statuses = asked.statuses
+    size = pagination.page_size(asked.page_size)
+    query_key = f"applications:{buyer_id}:{seller_id}:{asked.order_id}:{sorted(statuses)}"
+    before = pagination.decode_token(asked.page_token, query_key)
     listed = await uow.applications.page(Filter(
-        buyer_id=buyer_id, seller_id=seller_id, order_id=req.order_id,
-        statuses=tuple(statuses), before=before, limit=size + 1))
+        buyer_id=buyer_id, seller_id=seller_id, order_id=asked.order_id,
+        statuses=statuses, before=before, limit=size + 1))
     token = pagination.encode_token(listed[size - 1].application_id, query_key) \
         if len(listed) > size else ""
     return listed[:size], token
 
 
-async def audit_trail(uow: SqlAfterSalesUnitOfWork, req: pb.ListAuditEntriesRequest
-                      ) -> tuple[list[AuditEntry], str]:
+async def audit_trail(uow: SqlAfterSalesUnitOfWork, resource_type: str, resource_id: str,
+                      page_size: int, page_token: str) -> tuple[list[AuditEntry], str]:
     """An application's audit trail, oldest first, a page at a time."""
-    return await audit.list_entries(uow.session, uow.db.plumbing, req.resource_type,
-                                    req.resource_id, req.page_size, req.page_token,
+    return await audit.list_entries(uow.session, uow.db.plumbing, resource_type,
+                                    resource_id, page_size, page_token,
                                     resource_types=(AUDIT_APPLICATION,))

@@ -195,3 +195,17 @@ class SqlAfterSalesUnitOfWork(SqlUnitOfWork, AfterSalesUnitOfWork):
 
 def listed_ids(apps: Sequence[Application]) -> list[str]:
     return [a.application_id for a in apps]
+
+
+UnitOfWorkFactory = Callable[[], AfterSalesUnitOfWork]
+
+
+async def change(uow: AfterSalesUnitOfWork, application_id: str,
+                 act: Callable[[Application], None]) -> Application:
+    """A change of one application in ``uow``: loaded for update, changed by
+    ``act`` (its checks included: a refusal saves nothing), saved; returned
+    as it is now."""
+    app = await uow.applications.get_for_update(application_id)
+    act(app)
+    await uow.applications.save(app)
+    return app

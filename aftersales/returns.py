@@ -16,10 +16,9 @@ from dataclasses import dataclass
 
 from aftersales.application import SHIP_RETURN, AfterSalesPolicy, Application
 from aftersales.clients import Clients
-from aftersales.keyed import UnitOfWorkFactory, change
 from aftersales.parties import check_buyer, check_seller
-from aftersales.repository import AfterSalesUnitOfWork, Clock
-from zhongtai.aftersales.v1 import aftersales_pb2 as pb
+from aftersales.repository import AfterSalesUnitOfWork, Clock, UnitOfWorkFactory, change
+from aftersales.requests import Parcel, Receipt
 from zhongtai.auth import Identity
 from zhongtai.logistics.v1 import logistics_pb2 as lg
 from zhongtai.trade.v1 import trade_pb2 as trade
@@ -51,46 +50,50 @@ def created_return(app: Application, created: ReturnOrder | None) -> None:
         app.return_created(created.logistics_order_id, created.warehouse_id, created.address)
 
 
-async def ship_return(new_uow: UnitOfWorkFactory, clients: Clients, policy: AfterSalesPolicy,
-                      req: pb.ShipReturnRequest, caller: Identity, clock: Clock
-                      ) -> pb.ShipReturnResponse:
-    """The buyer's parcel: logistics records it on the return order (opened
-    first if the approval did not), then WAIT_SELLER_RECEIVE with the receive
-    deadline. Once per request id."""
-    async def prepare() -> ReturnOrder | None:
-        async with new_uow() as uow:
-            app = await uow.applications.get(req.application_id)
-        check_buyer(app, caller)
-        app.check_status(SHIP_RETURN)
-        created = None if app.return_logistics_order_id else await create_return(clients, app)
-        await clients.call(clients.logistics.ShipReturn, lg.ShipReturnRequest(
-            request_id=app.application_id,
-            logistics_order_id=created.logistics_order_id if created
-            else app.return_logistics_order_id,
-            carrier=req.carrier, tracking_no=req.tracking_no))
-        return created
+async def prepare_shipment(new_uow: UnitOfWorkFactory, clients: Clients,
+                           application_id: str, shipped: Parcel, caller: Identity
+                           ) -> ReturnOrder | None:
+    """Before the buyer's parcel is written: logistics records it on the
+    return order (opened first if the approval did not; the one opened is
+    returned)."""
+    async with new_uow() as uow:
+        app = await uow.applications.get(application_id)
+    check_buyer(app, caller)
+    app.check_status(SHIP_RETURN)
+    created = None if app.return_logistics_order_id else await create_return(clients, app)
+    await clients.call(clients.logistics.ShipReturn, lg.ShipReturnRequest(
+        request_id=app.application_id,
+        logistics_order_id=created.logistics_order_id if created
+        else app.return_logistics_order_id,
+        carrier=shipped.carrier, tracking_no=shipped.tracking_no))
+    return created
 
-    def act(app: Application, created: ReturnOrder | None) -> None:
+
+async def ship_return(uow: AfterSalesUnitOfWork, application_id: str, shipped: Parcel,
+                      created: ReturnOrder | None, caller: Identity, clock: Clock,
+                      policy: AfterSalesPolicy) -> Application:
+    """The buyer's parcel (after ``prepare_shipment``): WAIT_SELLER_RECEIVE
+    with the receive deadline."""
+    def act(app: Application) -> None:
         check_buyer(app, caller)
         created_return(app, created)
-        app.ship_return(req.carrier, req.tracking_no, req.shipping_fee.amount_minor, clock(),
+        app.ship_return(shipped.carrier, shipped.tracking_no, shipped.shipping_fee, clock(),
                         policy)
 
-    return await change(new_uow, req, pb.ShipReturnResponse, act, prepare)
+    return await change(uow, application_id, act)
 
 
-async def confirm_receipt(new_uow: UnitOfWorkFactory, policy: AfterSalesPolicy,
-                          req: pb.ConfirmReturnReceiptRequest, caller: Identity, clock: Clock
-                          ) -> pb.ConfirmReturnReceiptResponse:
+async def confirm_receipt(uow: AfterSalesUnitOfWork, application_id: str, received: Receipt,
+                          caller: Identity, clock: Clock, policy: AfterSalesPolicy
+                          ) -> Application:
     """The line's seller (or an operator) inspected the return: all of it
     (REFUNDING) or part (WAIT_BUYER_CONFIRM, with the reduced amount and the
-    note the buyer sees). Once per request id."""
-    def act(app: Application, _: None) -> None:
-        app.confirm_receipt(check_seller(app, caller), req.received_quantity,
-                            req.amount.amount_minor if req.HasField("amount") else None,
-                            req.note, clock(), policy)
+    note the buyer sees)."""
+    def act(app: Application) -> None:
+        app.confirm_receipt(check_seller(app, caller), received.received_quantity,
+                            received.amount, received.note, clock(), policy)
 
-    return await change(new_uow, req, pb.ConfirmReturnReceiptResponse, act)
+    return await change(uow, application_id, act)
 
 
 async def return_delivered(uow: AfterSalesUnitOfWork, application_id: str, now: dt.datetime,

@@ -18,13 +18,12 @@ from aftersales.application import (
     Application,
 )
 from aftersales.clients import Clients
-from aftersales.keyed import UnitOfWorkFactory, change
 from aftersales.parties import actor_of, check_seller
-from aftersales.repository import AfterSalesUnitOfWork, Clock
+from aftersales.repository import AfterSalesUnitOfWork, Clock, UnitOfWorkFactory, change
+from aftersales.requests import Arbitration
 from aftersales.returns import ReturnOrder, create_return, created_return
 from zhongtai.aftersales.v1 import aftersales_pb2 as pb
 from zhongtai.auth import Identity
-from zhongtai.errors import InvalidArgument
 
 
 async def _return_if_needed(clients: Clients, app: Application, action: str
@@ -36,61 +35,64 @@ async def _return_if_needed(clients: Clients, app: Application, action: str
     return await create_return(clients, app)
 
 
-async def approve(new_uow: UnitOfWorkFactory, clients: Clients, policy: AfterSalesPolicy,
-                  req: pb.ApproveApplicationRequest, caller: Identity, clock: Clock
-                  ) -> pb.ApproveApplicationResponse:
-    """The line's seller (or an operator) agrees: refund-only REFUNDING, a
-    return WAIT_BUYER_RETURN with its return order. Once per request id."""
-    async def prepare() -> ReturnOrder | None:
-        async with new_uow() as uow:
-            app = await uow.applications.get(req.application_id)
-        check_seller(app, caller)
-        return await _return_if_needed(clients, app, app.approval_action())
+async def prepare_approval(new_uow: UnitOfWorkFactory, clients: Clients,
+                           application_id: str, caller: Identity) -> ReturnOrder | None:
+    """Before an approval is written: the caller is the line's seller (or an
+    operator) and, for a return, logistics' return order is opened."""
+    async with new_uow() as uow:
+        app = await uow.applications.get(application_id)
+    check_seller(app, caller)
+    return await _return_if_needed(clients, app, app.approval_action())
 
-    def act(app: Application, created: ReturnOrder | None) -> None:
+
+async def approve(uow: AfterSalesUnitOfWork, application_id: str, note: str,
+                  created: ReturnOrder | None, caller: Identity, clock: Clock,
+                  policy: AfterSalesPolicy) -> Application:
+    """The line's seller (or an operator) agrees: refund-only REFUNDING, a
+    return WAIT_BUYER_RETURN with the return order ``prepare_approval`` opened."""
+    def act(app: Application) -> None:
         actor = check_seller(app, caller)
         created_return(app, created)
-        app.approve(actor, req.note, clock(), policy)
+        app.approve(actor, note, clock(), policy)
 
-    return await change(new_uow, req, pb.ApproveApplicationResponse, act, prepare)
+    return await change(uow, application_id, act)
 
 
-async def reject(new_uow: UnitOfWorkFactory, policy: AfterSalesPolicy,
-                 req: pb.RejectApplicationRequest, caller: Identity, clock: Clock
-                 ) -> pb.RejectApplicationResponse:
+async def reject(uow: AfterSalesUnitOfWork, application_id: str, note: str,
+                 caller: Identity, clock: Clock, policy: AfterSalesPolicy) -> Application:
     """The line's seller (or an operator) refuses with a note: REJECTED."""
-    def act(app: Application, _: None) -> None:
-        app.reject(check_seller(app, caller), req.note, clock(), policy)
+    def act(app: Application) -> None:
+        app.reject(check_seller(app, caller), note, clock(), policy)
 
-    return await change(new_uow, req, pb.RejectApplicationResponse, act)
+    return await change(uow, application_id, act)
 
 
-async def arbitrate(new_uow: UnitOfWorkFactory, clients: Clients, policy: AfterSalesPolicy,
-                    req: pb.ArbitrateApplicationRequest, caller: Identity, clock: Clock
-                    ) -> pb.ArbitrateApplicationResponse:
+async def prepare_arbitration(new_uow: UnitOfWorkFactory, clients: Clients,
+                              application_id: str, decided: Arbitration
+                              ) -> ReturnOrder | None:
+    """Before an approving decision is written: logistics' return order, if
+    the goods are still to come back."""
+    if not decided.approving:
+        return None
+    async with new_uow() as uow:
+        app = await uow.applications.get(application_id)
+    received = app.escalated_from == pb.APPLICATION_STATUS_WAIT_BUYER_CONFIRM
+    action = ARBITRATE_RETURN if app.is_return and not received else ARBITRATE_REFUND
+    return await _return_if_needed(clients, app, action)
+
+
+async def arbitrate(uow: AfterSalesUnitOfWork, application_id: str, decided: Arbitration,
+                    created: ReturnOrder | None, caller: Identity, clock: Clock,
+                    policy: AfterSalesPolicy) -> Application:
     """An operator decides an ARBITRATING application: reject (CLOSED,
     final) or approve (as the seller would, or granting ``amount`` after a
-    partial receipt). Once per request id."""
-    if req.decision == pb.DECISION_UNSPECIFIED:
-        raise InvalidArgument.field("decision", "is required")
-    approving = req.decision == pb.DECISION_APPROVE
-
-    async def prepare() -> ReturnOrder | None:
-        if not approving:
-            return None
-        async with new_uow() as uow:
-            app = await uow.applications.get(req.application_id)
-        received = app.escalated_from == pb.APPLICATION_STATUS_WAIT_BUYER_CONFIRM
-        action = ARBITRATE_RETURN if app.is_return and not received else ARBITRATE_REFUND
-        return await _return_if_needed(clients, app, action)
-
-    def act(app: Application, created: ReturnOrder | None) -> None:
+    partial receipt)."""
+    def act(app: Application) -> None:
         created_return(app, created)
-        app.arbitrate(actor_of(caller, app), approving,
-                      req.amount.amount_minor if req.HasField("amount") else None,
-                      req.note, clock(), policy)
+        app.arbitrate(actor_of(caller, app), decided.approving, decided.amount, decided.note,
+                      clock(), policy)
 
-    return await change(new_uow, req, pb.ArbitrateApplicationResponse, act, prepare)
+    return await change(uow, application_id, act)
 
 
 async def on_deadline(uow: AfterSalesUnitOfWork, timer: str, application_id: str,

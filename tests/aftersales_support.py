@@ -5,11 +5,13 @@ memory: applications in any status, the callers, a hand-moved clock and a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import grpc
 
+from aftersales import views
 from aftersales.application import Actor, AfterSalesPolicy, Application
 from aftersales.fakes import FakeLine, FakeServices, InMemoryAfterSalesUnitOfWork
 from tests.trade_support import T0, Clock
@@ -93,6 +95,17 @@ class Desk:
 
     def new_uow(self) -> InMemoryAfterSalesUnitOfWork:
         return self.uow
+
+    async def change(self, write: Callable[[InMemoryAfterSalesUnitOfWork, Any],
+                                           Awaitable[Application]],
+                     prepare: Callable[[], Awaitable[Any]] | None = None) -> pb.Application:
+        """A mutating use case as the servicer runs it (its request ids
+        apart): ``prepare`` (the calls to other services), then ``write``
+        in a unit of work; the application as the API shows it."""
+        prepared = await prepare() if prepare is not None else None
+        async with self.uow as uow:
+            app = await write(uow, prepared)
+        return views.application_message(app)
 
 
 def create_request(kind: int = REFUND_ONLY, *, request_id: str = "r1", amount: int = 6000,

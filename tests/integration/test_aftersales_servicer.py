@@ -32,7 +32,7 @@ from zhongtai.aftersales.v1 import aftersales_pb2 as pb
 from zhongtai.audit import acting
 from zhongtai.auth import Identity, reset_identity, set_identity
 from zhongtai.db import Database, utcnow
-from zhongtai.errors import InvalidArgument, PermissionDenied
+from zhongtai.errors import AlreadyExists, InvalidArgument, PermissionDenied
 from zhongtai.inbox import consumer
 from zhongtai.logistics.v1 import events_pb2 as lg_events
 from zhongtai.logistics.v1 import logistics_pb2 as lg
@@ -90,6 +90,35 @@ async def test_the_rpcs_of_an_application_from_apply_to_refunding(db: Database) 
             resource_type="application", resource_id=app.application_id), ctx)
     assert [(e.role, e.subject) for e in trail.entries] == [("buyer", "b1"),
                                                             ("seller", "acct-1")]
+
+
+async def test_a_repeated_request_gets_its_first_answer_and_asks_nothing_again(
+        db: Database) -> None:
+    """Once per request id (its scope the RPC's name, bound to the caller):
+    the repeat is answered from the record before any service is asked; the
+    same id for another request is refused; a refused request leaves no key."""
+    services = FakeServices()
+    services.trade.add_line(FakeLine(order_id="O1", line_order_id="L1", buyer_id="b1"))
+    servicer = AfterSalesServicer(db, services.clients, POLICY)
+    ctx = None
+    with calling(BUYER):
+        first = await servicer.CreateApplication(create_request(), ctx)  # type: ignore[arg-type]
+        again = await servicer.CreateApplication(create_request(), ctx)  # type: ignore[arg-type]
+        with pytest.raises(AlreadyExists) as e:
+            await servicer.CreateApplication(create_request(amount=100), ctx)  # type: ignore[arg-type]
+    assert again == first and services.trade.effects["OpenRefund"] == 1
+    assert e.value.reason == "IDEMPOTENCY_KEY_REUSED"
+    approve = pb.ApproveApplicationRequest(request_id="ap",
+                                           application_id=first.application.application_id)
+    with calling(OTHER_BUYER), pytest.raises(PermissionDenied):
+        await servicer.ApproveApplication(approve, ctx)  # type: ignore[arg-type]
+    with calling(SELLER):
+        approved = await servicer.ApproveApplication(approve, ctx)  # type: ignore[arg-type]
+        repeated = await servicer.ApproveApplication(approve, ctx)  # type: ignore[arg-type]
+    assert repeated == approved
+    assert approved.application.status == pb.APPLICATION_STATUS_REFUNDING
+    async with SqlAfterSalesUnitOfWork(db) as uow:
+        assert len((await uow.applications.get(first.application.application_id)).history) == 2
 
 
 async def test_the_consumers_settle_refunds_and_deliveries_once(db: Database) -> None:

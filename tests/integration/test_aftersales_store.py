@@ -12,7 +12,7 @@ import datetime as dt
 
 import pytest
 
-from aftersales import apply, queries, refunds, review, stats
+from aftersales import apply, queries, refunds, requests, review, stats
 from aftersales.app import SERVICE
 from aftersales.application import EFFECTS_TIMER, Application
 from aftersales.consumers import timer_handlers
@@ -83,9 +83,10 @@ async def test_listing_pages_newest_first_and_figures_group_by_seller_and_reason
         await add(db, app)
     async with SqlAfterSalesUnitOfWork(db) as uow:
         page, token = await queries.list_applications(
-            uow, SELLER, pb.ListApplicationsRequest(page_size=2))
+            uow, SELLER, requests.listing(pb.ListApplicationsRequest(page_size=2)))
         rest, end = await queries.list_applications(
-            uow, SELLER, pb.ListApplicationsRequest(page_size=10, page_token=token))
+            uow, SELLER, requests.listing(pb.ListApplicationsRequest(page_size=10,
+                                                                      page_token=token)))
         closed = await uow.applications.page(Filter(statuses=(pb.APPLICATION_STATUS_CLOSED,)))
         figures = await stats.refund_stats(uow, OPERATOR, "", None, None)
     assert [a.application_id for a in page + rest] == ["A4", "A3", "A2", "A1", "A0"]
@@ -153,13 +154,16 @@ async def test_an_approval_racing_a_withdrawal_one_wins(db: Database) -> None:
     def uows() -> SqlAfterSalesUnitOfWork:
         return SqlAfterSalesUnitOfWork(db)
 
-    outcomes = await asyncio.gather(
-        review.approve(uows, FakeServices().clients, POLICY, pb.ApproveApplicationRequest(
-            request_id="ap", application_id="A1"), SELLER, utcnow),
-        apply.buyer_step(uows, pb.WithdrawApplicationRequest(
-            request_id="wd", application_id="A1"), pb.WithdrawApplicationResponse, BUYER,
-            utcnow, POLICY),
-        return_exceptions=True)
+    async def approve() -> Application:
+        created = await review.prepare_approval(uows, FakeServices().clients, "A1", SELLER)
+        async with uows() as uow:
+            return await review.approve(uow, "A1", "", created, SELLER, utcnow, POLICY)
+
+    async def withdraw() -> Application:
+        async with uows() as uow:
+            return await apply.withdraw(uow, "A1", BUYER, utcnow, POLICY)
+
+    outcomes = await asyncio.gather(approve(), withdraw(), return_exceptions=True)
     refused = [o for o in outcomes if isinstance(o, FailedPrecondition)]
     assert len(refused) == 1 and refused[0].reason == "ILLEGAL_APPLICATION_TRANSITION"
     async with SqlAfterSalesUnitOfWork(db) as uow:
