@@ -129,6 +129,16 @@ class Runtime:
         return int(self.server.port)
 
     async def start(self) -> None:
+        """Start every service; if one fails to start (a port taken, a
+        database down), stop what did start before raising, so that nothing
+        is left listening or polling."""
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop(grace=0)
+            raise
+
+    async def _start(self) -> None:
         await self.bus.start()
         declare = getattr(self.bus, "declare", None)
         if declare is not None:

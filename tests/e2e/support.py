@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -194,10 +195,30 @@ class Recorder:
         return envelope
 
 
+def _ephemeral_ports() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port nothing listens on, for a server a test starts later. Drawn at
+    random below the kernel's ephemeral range where there is room: the
+    system's own choice (port 0) is an ephemeral port, which an outgoing
+    connection (to PostgreSQL, RabbitMQ, another test's server) may take
+    before the server binds it."""
+    low, _ = _ephemeral_ports()
+    for _ in range(50):
+        port = random.randint(10000, low - 1) if low > 11000 else 0
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(s.getsockname()[1])
+    raise RuntimeError("no free port")
 
 
 class ServerProcess:

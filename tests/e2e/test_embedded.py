@@ -3,6 +3,9 @@ SQLite with the in-process broker, called through generated stubs."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import socket
 from pathlib import Path
 
 import grpc
@@ -11,9 +14,10 @@ from grpc_health.v1 import health_pb2
 
 from catalog.domain import E as CATALOG_REASONS
 from tests.conftest import eventually
-from tests.e2e.platform import Platform, running_platform
+from tests.e2e.platform import EPHEMERAL_PAYMENT, Platform, running_platform
 from tests.e2e.support import (
     ADDRESS,
+    free_port,
     has_event,
     order_request,
     refusal,
@@ -25,6 +29,8 @@ from tests.e2e.support import (
 )
 from zhongtai.catalog.v1 import catalog_pb2 as cat
 from zhongtai.common.v1.common_pb2 import Money, Operator
+from zhongtai.config import Settings
+from zhongtai.runtime import Runtime
 from zhongtai.trade.v1 import trade_pb2 as tr
 
 pytestmark = pytest.mark.e2e
@@ -279,3 +285,26 @@ async def test_catalog_refusals_carry_the_code_their_reason_declares(platform: P
     assert errors["SELLER_NOT_FOUND"]["metadata"] == {"seller_id": "nope"}
     assert errors["ILLEGAL_RESERVATION_TRANSITION"]["metadata"] == {
         "order_id": "o-r", "status": "RESERVATION_STATUS_RELEASED", "action": "deduct"}
+
+
+async def test_a_platform_that_fails_to_start_leaves_nothing_running(tmp_path: Path) -> None:
+    """A listener that cannot bind (payment's sandbox on a taken port) fails
+    the start, and the part that did start is stopped: the gRPC port is free
+    again, no worker is left polling, and the same data directory starts
+    cleanly afterwards."""
+    grpc_port = free_port()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        payment = dataclasses.replace(
+            EPHEMERAL_PAYMENT, sandbox_listen=f"127.0.0.1:{taken.getsockname()[1]}")
+        runtime = Runtime(Settings(listen=f"127.0.0.1:{grpc_port}", data_dir=tmp_path,
+                                   sections={"payment": payment}))
+        with pytest.raises(OSError):
+            await runtime.start()
+    with socket.socket() as again:
+        again.bind(("127.0.0.1", grpc_port))
+    workers = ("relay:", "janitor:", "timers:")
+    assert not [t for t in asyncio.all_tasks() if t.get_name().startswith(workers)]
+    async with running_platform(tmp_path) as p:
+        await p.stubs.health.Check(health_pb2.HealthCheckRequest())
