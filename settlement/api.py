@@ -119,26 +119,30 @@ class SettlementServicer(settlement_pb2_grpc.SettlementServiceServicer):
         async with self.uow() as uow:
             found, token = await queries.fee_rules(uow, request.business_type, request.seller_id,
                                                  requests.page(request), current_identity())
-        return pb.ListFeeRulesResponse(fee_rules=found, next_page_token=token)
+        return pb.ListFeeRulesResponse(
+            fee_rules=[views.fee_rule_message(r, created) for r, created in found],
+            next_page_token=token)
 
     async def GetOrderClearing(self, request: pb.GetOrderClearingRequest, context: Ctx
                                ) -> pb.GetOrderClearingResponse:
         async with self.uow() as uow:
-            found = await queries.order_clearing(uow, request.order_id, current_identity())
-        return pb.GetOrderClearingResponse(clearing=found)
+            found, sellers = await queries.order_clearing(uow, request.order_id,
+                                                          current_identity())
+        return pb.GetOrderClearingResponse(clearing=views.clearing_message(found, sellers))
 
     async def GetAccountBalance(self, request: pb.GetAccountBalanceRequest, context: Ctx
                                 ) -> pb.GetAccountBalanceResponse:
         async with self.uow() as uow:
             found = await queries.account(uow, request.account_id, current_identity())
-        return pb.GetAccountBalanceResponse(account=found)
+        return pb.GetAccountBalanceResponse(account=views.account_message(*found))
 
     async def ListAccounts(self, request: pb.ListAccountsRequest, context: Ctx
                            ) -> pb.ListAccountsResponse:
         async with self.uow() as uow:
             found, token = await queries.accounts(uow, request.owner_id, set(request.kinds),
                                                 requests.page(request), current_identity())
-        return pb.ListAccountsResponse(accounts=found, next_page_token=token)
+        return pb.ListAccountsResponse(accounts=[views.account_message(*b) for b in found],
+                                       next_page_token=token)
 
     async def ListJournalEntries(self, request: pb.ListJournalEntriesRequest, context: Ctx
                                  ) -> pb.ListJournalEntriesResponse:
@@ -147,7 +151,8 @@ class SettlementServicer(settlement_pb2_grpc.SettlementServiceServicer):
                                                        request.order_id,
                                                        requests.page(request),
                                                        current_identity())
-        return pb.ListJournalEntriesResponse(entries=found, next_page_token=token)
+        return pb.ListJournalEntriesResponse(entries=[views.entry_message(e) for e in found],
+                                             next_page_token=token)
 
     async def ListAuditEntries(self, request: pb.ListAuditEntriesRequest, context: Ctx
                                ) -> pb.ListAuditEntriesResponse:

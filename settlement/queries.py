@@ -8,13 +8,15 @@ computed when asked: there is no cached balance to drift from it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Table, select
 
+from settlement import fees, views
 from settlement import store as t
-from settlement import views
+from settlement.ledger import PostedEntry, Posting
 from settlement.order import OrderClearing
 from settlement.reasons import E
 from settlement.reconciliation.reconcile import AUDIT_RECONCILIATION
@@ -31,6 +33,18 @@ from zhongtai.auth import Identity, acting_seller
 from zhongtai.common.v1.audit_pb2 import AuditEntry
 from zhongtai.errors import InvalidArgument, ZhongtaiError
 from zhongtai.settlement.v1 import settlement_pb2 as pb
+
+# An account's balance: (account id, currency, sum of its postings).
+Balance = tuple[str, str, int]
+
+
+def posted_entry(row: Any, postings: Sequence[Any]) -> PostedEntry:
+    """An entry's stored row and posting rows as a ``PostedEntry``."""
+    r = row._mapping
+    return PostedEntry(r["entry_id"], r["kind"], r["order_id"], r["reference"], r["reverses"],
+                       r["posted_at"], tuple(Posting(p._mapping["account_id"],
+                                                     p._mapping["amount"],
+                                                     p._mapping["currency"]) for p in postings))
 
 
 class SellerPageRequest(Protocol):
@@ -87,43 +101,44 @@ def visible_sellers(o: OrderClearing, caller: Identity) -> list[str] | None:
 
 
 async def order_clearing(uow: SqlSettlementUnitOfWork, order_id: str, caller: Identity
-                         ) -> pb.OrderClearing:
+                         ) -> tuple[OrderClearing, list[str] | None]:
+    """The order's clearing and the sellers whose lines the caller sees
+    (None: all, for staff; NOT_THE_ACCOUNT_OWNER for a merchant with none)."""
     o = await uow.clearings.get(order_id)
-    return views.clearing_message(o, visible_sellers(o, caller))
+    return o, visible_sellers(o, caller)
 
 
 async def account(uow: SqlSettlementUnitOfWork, account_id: str, caller: Identity
-                  ) -> pb.Account:
+                  ) -> Balance:
     """The account's balance (its first currency; 0 in CNY with no postings)."""
     check_account(caller, account_id)
     found = await uow.journal.balances([account_id])
-    a, currency, balance = found[0] if found else (account_id, "CNY", 0)
-    return views.account_message(a, currency, balance)
+    return found[0] if found else (account_id, "CNY", 0)
 
 
 async def accounts(uow: SqlSettlementUnitOfWork, owner_id: str, kinds: set[int],
                    req: pagination.PageRequest, caller: Identity
-                   ) -> tuple[list[pb.Account], str]:
+                   ) -> tuple[list[Balance], str]:
     """A page of accounts by id (and currency) with their balances, of one
     owner (a merchant its own) and of ``kinds`` (empty: every kind)."""
     owner = acting_seller(caller, owner_id, "owner_id") if not caller.is_staff \
         else owner_id
-    listed = [views.account_message(*b) for b in await uow.journal.balances(
-        owner=owner if owner or not caller.is_staff else None)]
-    listed = [a for a in listed if not kinds or a.kind in kinds]
+    listed = list(await uow.journal.balances(
+        owner=owner if owner or not caller.is_staff else None))
+    listed = [b for b in listed if not kinds or views.account_kind(b[0]) in kinds]
     size = pagination.page_size(req.page_size)
     query_key = f"accounts:{owner}:{sorted(kinds)}"
     after = pagination.decode_token(req.page_token, query_key) or ""
-    listed = [a for a in listed if f"{a.account_id}|{a.balance.currency_code}" > after]
+    listed = [b for b in listed if f"{b[0]}|{b[1]}" > after]
     token = pagination.encode_token(
-        f"{listed[size - 1].account_id}|{listed[size - 1].balance.currency_code}",
+        f"{listed[size - 1][0]}|{listed[size - 1][1]}",
         query_key) if len(listed) > size else ""
     return listed[:size], token
 
 
 async def journal_entries(uow: SqlSettlementUnitOfWork, account_id: str, order_id: str,
                           req: pagination.PageRequest, caller: Identity
-                          ) -> tuple[list[pb.JournalEntry], str]:
+                          ) -> tuple[list[PostedEntry], str]:
     """A page of entries, oldest first, of one account or one order; a
     merchant sees the postings of its own accounts only."""
     if bool(account_id) == bool(order_id):
@@ -142,15 +157,15 @@ async def journal_entries(uow: SqlSettlementUnitOfWork, account_id: str, order_i
     rows, token = await pagination.page(uow.session, query, j.entry_key, req,
                                         f"entries:{account_id}:{order_id}")
     postings = await uow.journal.postings_of([r._mapping["entry_id"] for r in rows])
-    return [views.entry_message(r, [x for x in postings
-                                    if x._mapping["entry_id"] == r._mapping["entry_id"]
-                                    and (mine is None or x._mapping["account_id"] in mine)])
+    return [posted_entry(r, [x for x in postings
+                             if x._mapping["entry_id"] == r._mapping["entry_id"]
+                             and (mine is None or x._mapping["account_id"] in mine)])
             for r in rows], token
 
 
 async def fee_rules(uow: SqlSettlementUnitOfWork, business_type: str, seller_id: str,
                     req: pagination.PageRequest, caller: Identity
-                    ) -> tuple[list[pb.FeeRule], str]:
+                    ) -> tuple[list[tuple[fees.FeeRule, dt.datetime]], str]:
     """Versions, newest effective first; a merchant the ones that apply to it."""
     r = t.fee_rules.c
     query = select(t.fee_rules)
@@ -163,8 +178,7 @@ async def fee_rules(uow: SqlSettlementUnitOfWork, business_type: str, seller_id:
     rows, token = await pagination.page(
         uow.session, query, r.fee_rule_id, req,
         f"fee_rules:{business_type}:{seller_id}", descending=True)
-    return [views.fee_rule_message(t.rule_from(x._mapping["rule"]), x._mapping["created_at"])
-            for x in rows], token
+    return [(t.rule_from(x._mapping["rule"]), x._mapping["created_at"]) for x in rows], token
 
 
 async def audit_trail(uow: SqlSettlementUnitOfWork, resource_type: str, resource_id: str,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from settlement import booking, queries
+from settlement import booking, queries, views
 from settlement import store as t
 from settlement.app import SERVICE
 from settlement.consumers import paid_order
@@ -47,6 +47,19 @@ async def pay(db: Database, order_id: str) -> None:
         u, paid_order(order), SettlementSettings(), T0))  # type: ignore[arg-type]
 
 
+async def clearing(uow: SqlSettlementUnitOfWork, order_id: str, caller: Identity
+                   ) -> pb.OrderClearing:
+    """The order's clearing as GetOrderClearing shows it to ``caller``."""
+    return views.clearing_message(*await queries.order_clearing(uow, order_id, caller))
+
+
+async def entries_of(uow: SqlSettlementUnitOfWork, order_id: str, caller: Identity
+                     ) -> list[pb.JournalEntry]:
+    """The first page of the order's entries as ListJournalEntries shows them."""
+    found, _ = await queries.journal_entries(uow, "", order_id, Page(0, ""), caller)
+    return [views.entry_message(e) for e in found]
+
+
 async def ledger_sums(db: Database) -> dict[str, int]:
     async with SqlSettlementUnitOfWork(db) as uow:
         return {a: v for a, _, v in await uow.journal.balances()}
@@ -64,14 +77,14 @@ async def test_booked_facts_hold_clear_and_never_change_a_posting(db: Database) 
     await book(db, lambda u: booking.refund_opened(u, "o1", "a1", T0))
     await book(db, lambda u: booking.after_sales_ended(u, "o1", T0))
     async with SqlSettlementUnitOfWork(db) as uow:
-        held = await queries.order_clearing(uow, "o1", STAFF)
+        held = await clearing(uow, "o1", STAFF)
     assert held.state == pb.CLEARING_STATE_HELD and list(held.open_claims) == ["a1"]
     await book(db, lambda u: booking.refund_closed(u, "o1", "a1", T0))
     async with SqlSettlementUnitOfWork(db) as uow:
-        cleared = await queries.order_clearing(uow, "o1", STAFF)
-        entries, _ = await queries.journal_entries(uow, "", "o1", Page(0, ""), STAFF)
-        mine = await queries.account(uow, "merchant_available:s1",
-                                     Identity(Role.SELLER, "u", frozenset({"s1"})))
+        cleared = await clearing(uow, "o1", STAFF)
+        entries = await entries_of(uow, "o1", STAFF)
+        mine = views.account_message(*await queries.account(
+            uow, "merchant_available:s1", Identity(Role.SELLER, "u", frozenset({"s1"}))))
     assert cleared.state == pb.CLEARING_STATE_CLEARED
     assert [e.kind for e in entries] == [pb.ENTRY_KIND_PAYMENT, pb.ENTRY_KIND_CLEARING]
     # Paid 40 + 5 - 7 - 14 = 24; no fee rule: the merchant gets 40 - 14 + 5.
@@ -91,7 +104,8 @@ async def test_balances_equal_the_sum_of_postings(db: Database) -> None:
     await book(db, lambda u: booking.after_sales_ended(u, "o1", T0))
     async with SqlSettlementUnitOfWork(db) as uow:
         rows = (await uow.session.execute(select(t.postings))).all()
-        listed, _ = await queries.accounts(uow, "", set(), Page(0, ""), STAFF)
+        found, _ = await queries.accounts(uow, "", set(), Page(0, ""), STAFF)
+        listed = [views.account_message(*b) for b in found]
         n = (await uow.session.execute(select(func.count()).select_from(t.postings))).scalar()
     assert n == len(rows) > 0
     by_hand: dict[str, int] = {}
@@ -116,7 +130,7 @@ async def test_two_consumers_clearing_one_order_clear_it_once(migrated_pg: OpenD
 
     await asyncio.gather(end(), end(), end())
     async with SqlSettlementUnitOfWork(db) as uow:
-        entries, _ = await queries.journal_entries(uow, "", "o1", Page(0, ""), STAFF)
+        entries = await entries_of(uow, "o1", STAFF)
     assert [e.kind for e in entries].count(pb.ENTRY_KIND_CLEARING) == 1
     assert (await ledger_sums(db))["merchant_available:s1"] == -3100
 
@@ -127,12 +141,12 @@ async def test_a_merchant_sees_its_own_lines_and_accounts_only(db: Database) -> 
         u, paid_order(order), SettlementSettings(), T0))  # type: ignore[arg-type]
     s1 = Identity(Role.SELLER, "u1", frozenset({"s1"}))
     async with SqlSettlementUnitOfWork(db) as uow:
-        mine = await queries.order_clearing(uow, "o2", s1)
-        entries, _ = await queries.journal_entries(uow, "", "o2", Page(0, ""), s1)
+        mine = await clearing(uow, "o2", s1)
+        entries = await entries_of(uow, "o2", s1)
         with pytest.raises(ZhongtaiError) as refused:
             await queries.account(uow, "merchant_pending:s2", s1)
         with pytest.raises(ZhongtaiError) as stranger:
-            await queries.order_clearing(uow, "o2", Identity(Role.SELLER, "u3",
+            await clearing(uow, "o2", Identity(Role.SELLER, "u3",
                                                              frozenset({"s3"})))
     assert {x.seller_id for x in mine.lines} == {"s1"}
     assert [p.account_id for e in entries for p in e.postings] == ["merchant_pending:s1"]
@@ -158,8 +172,8 @@ async def test_seed_003_is_booked_by_its_business_type_with_the_platforms_own_sa
             u, paid_order(o), settings, T0))  # type: ignore[arg-type]
         await book(db, lambda u, o=order_id: booking.after_sales_ended(u, o, T0))
     async with SqlSettlementUnitOfWork(db) as uow:
-        seed = await queries.order_clearing(uow, "o3", STAFF)
-        old = await queries.order_clearing(uow, "o4", STAFF)
+        seed = await clearing(uow, "o3", STAFF)
+        old = await clearing(uow, "o4", STAFF)
         sellers = {r[0] for r in (await uow.session.execute(
             select(t.statement_lines.c.seller_id))).all()}
     assert (seed.business_type, list(seed.fee_rule_ids)) == ("takeout", ["t"])
