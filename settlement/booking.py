@@ -32,50 +32,42 @@ A change that cleared the order also records its split instructions
 (settlement.splits ``on_cleared``) when split settlement is on
 (``split_channels``, from ``[settlement] split_channels``).
 
-Facts about an order settlement never saw paid are ignored (logged).
+Facts about an order settlement never saw paid are ignored (logged). The
+use cases take the facts as plain values: reading trade's event messages is
+``settlement.consumers``'.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from settlement import fees, splits, statement, views
-from settlement.clearing import Deduction, Line, SellerPart
+from settlement.clearing import Line, SellerPart
 from settlement.ledger import Entry
 from settlement.order import OrderClearing, Refund
 from settlement.repository import AUDIT_CLEARING, SqlSettlementUnitOfWork
 from settlement.settings import SettlementSettings
-from zhongtai.promotion.v1 import promotion_pb2 as promo
-from zhongtai.trade.v1 import events_pb2 as trade_events
-from zhongtai.trade.v1 import trade_pb2 as trade
-from zhongtai.wire import to_datetime
 
 log = logging.getLogger(__name__)
 
 
-def deductions_of(ds: list[promo.Deduction]) -> tuple[Deduction, ...]:
-    return tuple(Deduction(d.kind, d.source_id, d.platform_amount.amount_minor,
-                           d.merchant_amount.amount_minor) for d in ds)
+@dataclass(frozen=True)
+class PaidOrder:
+    """What ``trade.order.paid`` says of an order (``consumers.paid_order``):
+    its seller parts (trade's lines summed per seller), ids, business type
+    ("" : ``[settlement] business_type``), currency, creation time, and
+    whether every pay order of it is paid."""
 
-
-def seller_parts(order: trade.Order) -> list[SellerPart]:
-    """The order's lines summed per seller (a single order: itself)."""
-    lines = list(order.sub_orders) or [order]
-    acc: dict[str, list[SellerPart]] = defaultdict(list)
-    for x in lines:
-        acc[x.seller_id].append(SellerPart(
-            x.seller_id, x.total_amount.amount_minor + x.adjust_amount.amount_minor,
-            x.freight_amount.amount_minor, deductions_of(list(x.deductions))))
-    return [SellerPart(s, sum(p.goods for p in ps), sum(p.freight for p in ps),
-                       tuple(d for p in ps for d in p.deductions)) for s, ps in acc.items()]
-
-
-def fully_paid(order: trade.Order) -> bool:
-    pay_orders = list(order.pay_orders) or [order.pay_order]
-    return all(p.status == trade.PAY_STATUS_PAID for p in pay_orders)
+    order_id: str
+    buyer_id: str
+    business_type: str
+    currency: str
+    create_time: dt.datetime
+    parts: tuple[SellerPart, ...]
+    fully_paid: bool
 
 
 async def _changed(uow: SqlSettlementUnitOfWork, o: OrderClearing, entries: list[Entry],
@@ -93,26 +85,26 @@ async def _changed(uow: SqlSettlementUnitOfWork, o: OrderClearing, entries: list
     await splits.on_cleared(uow, o, entries, split_channels, now)
 
 
-async def order_paid(uow: SqlSettlementUnitOfWork, event: trade_events.OrderPaid,
+async def order_paid(uow: SqlSettlementUnitOfWork, order: PaidOrder,
                      settings: SettlementSettings, now: dt.datetime) -> None:
-    """Record a paid order once (PAYMENT; CLEARING at once in collection
-    mode), stamped with the fee rules of its business type in force at its
-    creation and with which of its sellers are the platform's own."""
-    order = event.order
-    if not fully_paid(order):
+    """Record a paid order once, when fully paid (PAYMENT; CLEARING at once
+    in collection mode), stamped with the fee rules of its business type in
+    force at its creation and with which of its sellers are the platform's
+    own."""
+    if not order.fully_paid:
         return
     await uow.splits.lock_order(order.order_id)
     if await uow.clearings.find(order.order_id) is not None:
         return
-    parts = seller_parts(order)
+    parts = list(order.parts)
     business = settings.business_type_of(order.business_type)
-    created = to_datetime(order.create_time)
+    created = order.create_time
     versions = await uow.fee_rules.of(business, [p.seller_id for p in parts])
     rules = {p.seller_id: fees.in_force(versions, business, p.seller_id, created)
              for p in parts}
     o, entries = OrderClearing.on_payment(
         order.order_id, order.buyer_id, business, settings.mode_of(business),
-        order.total_amount.currency_code, parts, rules, created, now,
+        order.currency, parts, rules, created, now,
         settings.platform_sellers(), await uow.splits.channel_discounts_of(order.order_id))
     await _changed(uow, o, entries, now, "paid", new=True,
                    split_channels=settings.split_channel_set())
@@ -158,15 +150,11 @@ async def refund_closed(uow: SqlSettlementUnitOfWork, order_id: str, application
                  lambda o: o.claim_closed(application_id, now), split_channels)
 
 
-async def order_refunded(uow: SqlSettlementUnitOfWork, event: trade_events.OrderRefunded,
+async def order_refunded(uow: SqlSettlementUnitOfWork, order_id: str, refund: Refund,
                          now: dt.datetime, *, split_channels: frozenset[str] = frozenset()
                          ) -> None:
-    """Take the plan's money off the order (once per application)."""
-    plan = event.plan
-    refund = Refund(plan.application_id, plan.seller_id, plan.cash_amount.amount_minor,
-                    plan.freight_amount.amount_minor, deductions_of(list(plan.deductions)),
-                    plan.shipped)
-    await _apply(uow, event.order.order_id, now, f"refunded by {plan.application_id}",
+    """Take the refund plan's money off the order (once per application)."""
+    await _apply(uow, order_id, now, f"refunded by {refund.application_id}",
                  lambda o: o.refunded_by(refund, now), split_channels)
 
 
@@ -178,8 +166,9 @@ async def after_sales_ended(uow: SqlSettlementUnitOfWork, order_id: str,
                  split_channels)
 
 
-async def order_cancelled(uow: SqlSettlementUnitOfWork, event: trade_events.OrderCancelled,
+async def order_cancelled(uow: SqlSettlementUnitOfWork, order_id: str, paid: bool,
                           now: dt.datetime) -> None:
-    """A paid order cancelled: everything not refunded goes back."""
-    if event.paid:
-        await _apply(uow, event.order.order_id, now, "cancelled", lambda o: o.cancelled())
+    """A paid order cancelled: everything not refunded goes back (an unpaid
+    one: nothing to do)."""
+    if paid:
+        await _apply(uow, order_id, now, "cancelled", lambda o: o.cancelled())

@@ -74,6 +74,7 @@ merchant directly).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -133,6 +134,20 @@ class Posting:
     account: str
     amount: int
     currency: str
+
+
+@dataclass(frozen=True)
+class PostedEntry:
+    """A journal entry as read back (settlement.queries): the postings the
+    caller may see (a merchant's own only, so not necessarily balanced)."""
+
+    entry_id: str
+    kind: int
+    order_id: str
+    reference: str
+    reverses: str
+    posted_at: dt.datetime
+    postings: tuple[Posting, ...]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ leaves it PENDING, and the repeat after the restart pays it once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from settlement import queries, views
 from settlement import store as t
@@ -26,45 +26,50 @@ from settlement.cycle_repository import payout_from, payout_not_found
 from settlement.payout import Payout, PayoutState
 from settlement.payout_adapter import PayoutAdapter
 from settlement.repository import AUDIT_PAYOUT, SqlSettlementUnitOfWork
+from settlement.requests import PayoutOrder, SellerPage
 from settlement.split import payable
 from zhongtai.auth import Identity, acting_seller
 from zhongtai.errors import InvalidArgument
 from zhongtai.failpoints import failpoint
-from zhongtai.idempotency import once
 from zhongtai.ids import new_id
 from zhongtai.money import parse_currency
-from zhongtai.settlement.v1 import settlement_pb2 as pb
 
 NewUow = Callable[[], SqlSettlementUnitOfWork]
 Clock = Callable[[], dt.datetime]
+# Records a payout once per request id, in the unit of work given (the
+# servicer's ``zhongtai.idempotency.once``, scope "CreatePayout"): runs the
+# recording and answers its payout's id, or, on a repeat, the first one's.
+Once = Callable[[SqlSettlementUnitOfWork, Callable[[], Awaitable[Payout]]], Awaitable[str]]
 
 
-async def create_payout(new_uow: NewUow, adapter: PayoutAdapter, req: pb.CreatePayoutRequest,
-                        caller: Identity, clock: Clock) -> Payout:
+async def create_payout(new_uow: NewUow, adapter: PayoutAdapter, order: PayoutOrder,
+                        caller: Identity, clock: Clock, once: Once) -> Payout:
     """A payout of the merchant (the caller's own; operators any): PENDING
-    within the available balance, then resolved (module docstring)."""
-    seller = req.seller_id if caller.is_staff else acting_seller(caller, req.seller_id)
+    within the available balance, recorded through ``once`` (the first
+    request's payout on a repeat of its id), then resolved (module
+    docstring)."""
+    seller = order.seller_id if caller.is_staff else acting_seller(caller, order.seller_id)
     if not seller:
         raise InvalidArgument.field("seller_id", "required")
-    currency = parse_currency(req.amount.currency_code or "CNY", "amount")
+    currency = parse_currency(order.currency_code or "CNY", "amount")
     uow = new_uow()
 
-    async def create() -> pb.CreatePayoutResponse:
+    async def create() -> Payout:
         now = clock()
         await uow.payouts.lock(seller)
         available = payable(dict(await uow.payouts.available(seller)).get(currency, 0),
                             [await uow.splits.pending(seller, currency)])
-        p, entry = Payout.request(new_id(), req.request_id, seller, req.amount.amount_minor,
+        p, entry = Payout.request(new_id(), order.request_id, seller, order.amount,
                                   currency, available, caller.subject, now)
         await uow.payouts.add(p, now, [entry])
         uow.audit(AUDIT_PAYOUT, p.payout_id,
                   f"requested {p.amount} {p.currency} of {available} available")
-        return pb.CreatePayoutResponse(payout=views.payout_message(p))
+        return p
 
     async with uow:
-        answer = await once(uow.keys, req, pb.CreatePayoutResponse, create)
+        payout_id = await once(uow, create)
     failpoint("settlement.payout.after_pending")
-    return await resolve(new_uow, adapter, answer.payout.payout_id, clock)
+    return await resolve(new_uow, adapter, payout_id, clock)
 
 
 async def resolve(new_uow: NewUow, adapter: PayoutAdapter, payout_id: str,
@@ -96,7 +101,7 @@ async def payout(uow: SqlSettlementUnitOfWork, payout_id: str, caller: Identity)
     return p
 
 
-async def payouts(uow: SqlSettlementUnitOfWork, req: pb.ListPayoutsRequest,
+async def payouts(uow: SqlSettlementUnitOfWork, req: SellerPage,
                   caller: Identity) -> tuple[list[Payout], str]:
     """A page of payouts, newest first (a merchant its own; staff any)."""
     rows, token = await queries.merchant_page(uow, t.payouts, t.payouts.c.payout_id, req,

@@ -19,13 +19,14 @@ from settlement import store as t
 from settlement.cycles import Batch, Cycle, Period
 from settlement.reasons import E
 from settlement.repository import AUDIT_BATCH, SqlSettlementUnitOfWork
+from settlement.requests import SellerPage, StatementAsk
 from settlement.settings import SettlementSettings
 from settlement.statement import StatementLine
 from zhongtai.auth import Identity, acting_seller
 from zhongtai.errors import InvalidArgument
 from zhongtai.settlement.v1 import events_pb2 as ev
 from zhongtai.settlement.v1 import settlement_pb2 as pb
-from zhongtai.wire import timestamp, to_datetime
+from zhongtai.wire import timestamp
 
 NewUow = Callable[[], SqlSettlementUnitOfWork]
 
@@ -68,7 +69,7 @@ def _seller(caller: Identity, requested: str) -> str:
     return requested if caller.is_staff else acting_seller(caller, requested)
 
 
-async def statement_of(uow: SqlSettlementUnitOfWork, req: pb.GetMerchantStatementRequest,
+async def statement_of(uow: SqlSettlementUnitOfWork, req: StatementAsk,
                        caller: Identity) -> tuple[str, Batch | None, list[StatementLine]]:
     """A merchant's statement lines (its own; staff any) of a batch
     (BATCH_NOT_FOUND unless the merchant's) or of a period."""
@@ -81,9 +82,9 @@ async def statement_of(uow: SqlSettlementUnitOfWork, req: pb.GetMerchantStatemen
                     metadata={"batch_id": req.batch_id})
         movements = await uow.batches.movements(seller, entry_ids=batch.entry_ids)
     else:
-        if not (req.HasField("start_time") and req.HasField("end_time")):
+        if req.start_time is None or req.end_time is None:
             raise InvalidArgument.field("batch_id", "give a batch_id or start_time and end_time")
-        period = Period(to_datetime(req.start_time), to_datetime(req.end_time))
+        period = Period(req.start_time, req.end_time)
         if period.end <= period.start:
             raise InvalidArgument.field("end_time", "must be after start_time")
         movements = await uow.batches.movements(seller, period=period)
@@ -93,7 +94,7 @@ async def statement_of(uow: SqlSettlementUnitOfWork, req: pb.GetMerchantStatemen
                       statement.figures(by_entry.get(m.entry_id, {}))) for m in movements]
 
 
-async def batches(uow: SqlSettlementUnitOfWork, req: pb.ListSettlementBatchesRequest,
+async def batches(uow: SqlSettlementUnitOfWork, req: SellerPage,
                   caller: Identity) -> tuple[list[Batch], str]:
     """A page of batches, newest period first per merchant (its own; staff
     any)."""

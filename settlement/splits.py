@@ -37,11 +37,11 @@ from settlement import store as t
 from settlement.ledger import Entry, EntryKind, Posting
 from settlement.order import OrderClearing, State
 from settlement.repository import AUDIT_SPLIT, SqlSettlementUnitOfWork
+from settlement.requests import SellerPage
 from settlement.split import Route, Split, SplitState, receivables, route_of
 from settlement.split_adapter import SplitAdapter, SplitResult
 from settlement.split_repository import split_from, split_not_found
 from zhongtai.auth import Identity
-from zhongtai.settlement.v1 import split_pb2 as spb
 
 Clock = Callable[[], dt.datetime]
 
@@ -144,7 +144,7 @@ async def split(uow: SqlSettlementUnitOfWork, split_id: str, caller: Identity) -
     return s
 
 
-async def splits(uow: SqlSettlementUnitOfWork, req: spb.ListSplitsRequest,
+async def splits(uow: SqlSettlementUnitOfWork, req: SellerPage,
                  caller: Identity) -> tuple[list[Split], str]:
     """A page of splits, newest id first (a merchant its own; staff any)."""
     c = t.splits.c

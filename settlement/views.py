@@ -10,7 +10,7 @@ from typing import Any
 from settlement.clearing import Line
 from settlement.cycles import Batch
 from settlement.fees import FeeRule
-from settlement.ledger import Entry, EntryKind
+from settlement.ledger import Entry, EntryKind, PostedEntry
 from settlement.order import OrderClearing
 from settlement.payout import Payout, PayoutState
 from settlement.schedule import ScheduleState
@@ -94,23 +94,26 @@ def clearing_message(o: OrderClearing, sellers: Sequence[str] | None = None
         cleared_time=_ts(o.cleared_time))
 
 
+def account_kind(account_id: str) -> int:
+    """The kind of an account id (``<kind>:<owner>``)."""
+    return KIND_OF_ACCOUNT.get(account_id.partition(":")[0], pb.ACCOUNT_KIND_UNSPECIFIED)
+
+
 def account_message(account_id: str, currency: str, balance: int) -> pb.Account:
-    kind_name, _, owner = account_id.partition(":")
-    kind = KIND_OF_ACCOUNT.get(kind_name, pb.ACCOUNT_KIND_UNSPECIFIED)
+    owner = account_id.partition(":")[2]
+    kind = account_kind(account_id)
     shown = -balance if kind in CREDIT_NORMAL else balance
-    return pb.Account(account_id=account_id, kind=kind, owner_id=owner,
-                      balance=money(currency, shown))
+    return pb.Account(account_id=account_id, kind=kind,  # type: ignore[arg-type]
+                      owner_id=owner, balance=money(currency, shown))
 
 
-def entry_message(row: Any, postings: Iterable[Any]) -> pb.JournalEntry:
-    r = row._mapping
+def entry_message(e: PostedEntry) -> pb.JournalEntry:
     return pb.JournalEntry(
-        entry_id=r["entry_id"], kind=r["kind"], order_id=r["order_id"],
-        reference=r["reference"], reverses_entry_id=r["reverses"],
-        postings=[pb.Posting(account_id=p._mapping["account_id"],
-                             amount=money(p._mapping["currency"], p._mapping["amount"]))
-                  for p in postings],
-        create_time=timestamp(r["posted_at"]))
+        entry_id=e.entry_id, kind=e.kind,  # type: ignore[arg-type]
+        order_id=e.order_id, reference=e.reference, reverses_entry_id=e.reverses,
+        postings=[pb.Posting(account_id=p.account, amount=money(p.currency, p.amount))
+                  for p in e.postings],
+        create_time=timestamp(e.posted_at))
 
 
 def events_of(o: OrderClearing, entries: Iterable[Entry], now: dt.datetime) -> list[Any]:

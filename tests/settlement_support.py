@@ -10,14 +10,19 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from settlement import booking
+from settlement import booking, payouts, requests
+from settlement.api import payout_once
 from settlement.clearing import Deduction, SellerPart
+from settlement.consumers import paid_order
 from settlement.fees import CommissionBase, CommissionKind, FeeRule, Tier
+from settlement.payout import Payout
+from settlement.payout_adapter import PayoutAdapter
 from settlement.repository import SqlSettlementUnitOfWork
 from settlement.settings import SettlementSettings
+from zhongtai.auth import Identity
 from zhongtai.db import Database
 from zhongtai.promotion.v1 import promotion_pb2 as promo
-from zhongtai.trade.v1 import events_pb2 as te
+from zhongtai.settlement.v1 import settlement_pb2 as pb
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -142,5 +147,14 @@ async def cleared(db: Database, order_id: str, at: dt.datetime = T0,
     order = trade_order(order_id, [(seller, 4000, 500, [(RED_PACKET, "rp", 700, 0),
                                                         (SHOP_PROMOTION, "p", 0, 1400)])])
     await book(db, lambda u: booking.order_paid(
-        u, te.OrderPaid(order=order),  # type: ignore[arg-type]
+        u, paid_order(order),  # type: ignore[arg-type]
         SettlementSettings(collection_business_types="default"), at))
+
+
+async def create_payout(uows: Callable[[], SqlSettlementUnitOfWork], adapter: PayoutAdapter,
+                        req: pb.CreatePayoutRequest, caller: Identity,
+                        clock: Callable[[], dt.datetime]) -> Payout:
+    """CreatePayout as the servicer runs it: its values, its request id
+    remembered (``settlement.api.payout_once``)."""
+    return await payouts.create_payout(uows, adapter, requests.payout(req), caller, clock,
+                                       payout_once(req))

@@ -1,4 +1,8 @@
-"""ReconciliationService's servicer: request -> use case -> response."""
+"""ReconciliationService's servicer: request -> use case -> response.
+
+It maps messages to the use cases' arguments and their reports to messages
+(``views``); ReconcileDay's transaction is remembered by request id
+(``zhongtai.idempotency.once``, scope "ReconcileDay")."""
 
 from __future__ import annotations
 
@@ -7,11 +11,12 @@ from typing import TypeAlias
 
 import grpc
 
-from settlement.reconciliation import reconcile
+from settlement.reconciliation import reconcile, views
 from settlement.reconciliation.sources import StatementSource
 from settlement.repository import Clock, SqlSettlementUnitOfWork
 from zhongtai.auth import OPERATOR, AccessPolicy, allow, current_identity
 from zhongtai.db import Database, utcnow
+from zhongtai.idempotency import once
 from zhongtai.settlement.v1 import reconciliation_pb2 as pb
 from zhongtai.settlement.v1 import reconciliation_pb2_grpc
 
@@ -22,6 +27,11 @@ POLICY: AccessPolicy = {
     "GetReconciliationReport": allow(OPERATOR, ownership="operators read any report"),
     "ExportReconciliationReport": allow(OPERATOR, ownership="operators export any report"),
 }
+
+
+def report_message(r: reconcile.Report) -> pb.ReconciliationReport:
+    """A report as its message (``views.report``)."""
+    return views.report(r.channel, r.day, r.result, r.reported_at, r.provisional)
 
 
 class ReconciliationServicer(reconciliation_pb2_grpc.ReconciliationServiceServicer):
@@ -36,15 +46,26 @@ class ReconciliationServicer(reconciliation_pb2_grpc.ReconciliationServiceServic
 
     async def ReconcileDay(self, request: pb.ReconcileDayRequest, context: Ctx
                            ) -> pb.ReconcileDayResponse:
-        return await reconcile.reconcile_day(self.uow(), self.sources, request,
-                                             current_identity(), self.clock())
+        caller, now = current_identity(), self.clock()
+        day = await reconcile.prepare_day(self.uow(), self.sources, request.channel,
+                                          request.date, now)
+        if day.stored is not None:  # stored already: whatever the request id
+            return pb.ReconcileDayResponse(report=report_message(day.stored))
+        uow = self.uow()
+
+        async def run() -> pb.ReconcileDayResponse:
+            return pb.ReconcileDayResponse(report=report_message(
+                await reconcile.reconcile_day(uow, day, request.request_id, caller, now)))
+
+        async with uow:
+            return await once(uow.keys, request, pb.ReconcileDayResponse, run)
 
     async def GetReconciliationReport(self, request: pb.GetReconciliationReportRequest,
                                       context: Ctx) -> pb.GetReconciliationReportResponse:
         day = reconcile.parse_day(request.date)
         async with self.uow() as uow:
             found = await reconcile.stored_report(uow, request.channel, day)
-        return pb.GetReconciliationReportResponse(report=found)
+        return pb.GetReconciliationReportResponse(report=report_message(found))
 
     async def ExportReconciliationReport(self, request: pb.ExportReconciliationReportRequest,
                                          context: Ctx) -> pb.ExportReconciliationReportResponse:

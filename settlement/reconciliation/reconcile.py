@@ -2,9 +2,11 @@
 against settlement's own records, store the report once per (channel, date).
 
 The statements are fetched before the transaction opens (no HTTP inside
-one); the report is written in one transaction with its audit entry and the
-request id's key. A day already stored is returned as it is: a second run,
-whatever its request id, replaces nothing. A day that has not ended gives a
+one: ``prepare_day``); the report is written in one transaction with its
+audit entry and the request id's key (``reconcile_day``, which the servicer
+runs under ``zhongtai.idempotency.once``, scope "ReconcileDay"). A day
+already stored is returned as it is: a second run, whatever its request id,
+replaces nothing. A day that has not ended gives a
 provisional report that is never stored.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from settlement.reconciliation import views
 from settlement.reconciliation.matching import Result, Txn, reconcile
@@ -22,10 +25,33 @@ from settlement.reconciliation.store import Reconciliations
 from settlement.repository import SqlSettlementUnitOfWork
 from zhongtai.auth import Identity
 from zhongtai.errors import InvalidArgument
-from zhongtai.idempotency import once
 from zhongtai.settlement.v1 import reconciliation_pb2 as pb
 
 AUDIT_RECONCILIATION = "reconciliation"
+
+
+@dataclass(frozen=True)
+class Report:
+    """A day's report: its result, when it was made, provisional (the day
+    has not ended: never stored) or not."""
+
+    channel: str
+    day: dt.date
+    result: Result
+    reported_at: dt.datetime
+    provisional: bool = False
+
+
+@dataclass(frozen=True)
+class Day:
+    """A day to reconcile (``prepare_day``): its report if stored already,
+    else the channel's statements fetched for it."""
+
+    channel: str
+    day: dt.date
+    provisional: bool
+    statements: list[Txn]
+    stored: Report | None = None
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -60,11 +86,10 @@ async def _stored(uow: SqlSettlementUnitOfWork, channel: str, day: dt.date
     return found
 
 
-async def stored_report(uow: SqlSettlementUnitOfWork, channel: str, day: dt.date
-                        ) -> pb.ReconciliationReport:
+async def stored_report(uow: SqlSettlementUnitOfWork, channel: str, day: dt.date) -> Report:
     """The stored report of the day; NOT_FOUND ``REPORT_NOT_FOUND`` before
     the day is reconciled."""
-    return views.report(channel, day, *await _stored(uow, channel, day))
+    return Report(channel, day, *await _stored(uow, channel, day))
 
 
 async def fetch(source: StatementSource, channel: str, day: dt.date) -> list[Txn]:
@@ -101,32 +126,34 @@ async def _store(uow: SqlSettlementUnitOfWork, channel: str, day: dt.date, reque
     return result, now
 
 
-async def reconcile_day(uow: SqlSettlementUnitOfWork, sources: Mapping[str, StatementSource],
-                        req: pb.ReconcileDayRequest, caller: Identity, now: dt.datetime
-                        ) -> pb.ReconcileDayResponse:
-    """Match the channel's statement of the day (and its neighbours') against
-    our records; every row of the day is matched or in one difference. Stored
-    once per (channel, date) with an audit entry, when the day has ended."""
-    source = source_of(sources, req.channel)
-    day = parse_day(req.date)
+async def prepare_day(uow: SqlSettlementUnitOfWork, sources: Mapping[str, StatementSource],
+                      channel: str, date: str, now: dt.datetime) -> Day:
+    """ReconcileDay's first phase, outside the request id's transaction: the
+    day's stored report if it has one (returned as it is), else the channel's
+    statements of the day and its neighbours, fetched."""
+    source = source_of(sources, channel)
+    day = parse_day(date)
     provisional = day >= now.date()
     if not provisional:
         async with uow:
-            found = await repo(uow).report(req.channel, day)
+            found = await repo(uow).report(channel, day)
         if found is not None:
-            return pb.ReconcileDayResponse(report=views.report(req.channel, day, *found))
-    statements = await fetch(source, req.channel, day)
+            return Day(channel, day, provisional, [], Report(channel, day, *found))
+    return Day(channel, day, provisional, await fetch(source, channel, day))
 
-    async def run() -> pb.ReconcileDayResponse:
-        result = await _match(uow, req.channel, day, statements)
-        if provisional:
-            return pb.ReconcileDayResponse(report=views.report(
-                req.channel, day, result, now, provisional=True))
-        return pb.ReconcileDayResponse(report=views.report(req.channel, day, *await _store(
-            uow, req.channel, day, req.request_id, result, now, caller.subject)))
 
-    async with uow:
-        return await once(uow.keys, req, pb.ReconcileDayResponse, run)
+async def reconcile_day(uow: SqlSettlementUnitOfWork, d: Day, request_id: str,
+                        caller: Identity, now: dt.datetime) -> Report:
+    """Match the fetched statements of the day (and its neighbours') against
+    our records, in the open unit of work (the servicer's, once per request
+    id); every row of the day is matched or in one difference. Stored once
+    per (channel, date) with an audit entry, when the day has ended (the one
+    stored first if another run stored it)."""
+    result = await _match(uow, d.channel, d.day, d.statements)
+    if d.provisional:
+        return Report(d.channel, d.day, result, now, provisional=True)
+    return Report(d.channel, d.day, *await _store(uow, d.channel, d.day, request_id, result,
+                                                  now, caller.subject))
 
 
 async def reconciled(uow: SqlSettlementUnitOfWork, channel: str, day: dt.date) -> bool:

@@ -11,13 +11,13 @@ import datetime as dt
 import pytest
 
 from settlement import booking, settle
+from settlement.consumers import paid_order
 from settlement.cycles import Batch
 from settlement.order import Mode, State
 from settlement.repository import SqlSettlementUnitOfWork
 from settlement.settings import SettlementSettings
 from tests.settlement_support import T0, book, rule, trade_order
 from zhongtai.db import Database
-from zhongtai.trade.v1 import events_pb2 as te
 
 pytestmark = pytest.mark.postgres
 
@@ -33,7 +33,7 @@ async def cleared(db: Database, order_id: str, paid: dt.datetime, ended: dt.date
     """s1's order of 10 000 paid at ``paid``; its window ends at ``ended``."""
     order = trade_order(order_id, [("s1", 10_000, 0, [])], created=paid)
     await book(db, lambda u: booking.order_paid(
-        u, te.OrderPaid(order=order), JOINT, paid))  # type: ignore[arg-type]
+        u, paid_order(order), JOINT, paid))  # type: ignore[arg-type]
     async with SqlSettlementUnitOfWork(db) as uow:
         o = await uow.clearings.get(order_id)
     assert (o.mode, o.state) == (Mode.JOINT_OPERATION, State.PENDING)  # not at payment

@@ -51,10 +51,11 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import select
 
-from settlement import booking, payouts, settle
+from settlement import booking, settle
 from settlement import store as t
 from settlement.app import SERVICE
 from settlement.clearing import Deduction
+from settlement.consumers import paid_order, refund_of
 from settlement.fees import CommissionKind
 from settlement.ledger import (
     CHANNEL_RECEIVABLE,
@@ -67,14 +68,13 @@ from settlement.payout_adapter import SandboxPayoutAdapter
 from settlement.repository import SqlSettlementUnitOfWork
 from settlement.settings import SettlementSettings
 from tests.builders import migrated
-from tests.settlement_support import T0, book, deductions, trade_order
+from tests.settlement_support import T0, book, create_payout, deductions, trade_order
 from tests.settlement_support import rule as fee_rule
 from zhongtai.auth import Identity, Role
 from zhongtai.db import Database
 from zhongtai.errors import ZhongtaiError
 from zhongtai.promotion.v1 import promotion_pb2 as promo
 from zhongtai.settlement.v1 import settlement_pb2 as pb
-from zhongtai.trade.v1 import events_pb2 as te
 from zhongtai.trade.v1 import trade_pb2 as trade
 from zhongtai.wire import money
 
@@ -179,7 +179,7 @@ class Flow(RuleBasedStateMachine):
         order = trade_order(oid, lines)
         now = self.tick()
         self.run(book(self.db, lambda u: booking.order_paid(
-            u, te.OrderPaid(order=order),  # type: ignore[arg-type]
+            u, paid_order(order),  # type: ignore[arg-type]
             COLLECTION if collection else ESCROW, now)))
         self.orders[oid] = m = Order(tuple(sellers), paid, due=collection)
         m.settle()
@@ -231,8 +231,7 @@ class Flow(RuleBasedStateMachine):
                                         merchant_amount=money("CNY", d.merchant))
                         for d in back])
         now = self.tick()
-        self.run(book(self.db, lambda u: booking.order_refunded(u, te.OrderRefunded(
-            order=trade.Order(order_id=oid), plan=plan), now)))
+        self.run(book(self.db, lambda u: booking.order_refunded(u, oid, refund_of(plan), now)))
         m.refunded_claims.add(claim)
         m.open_claims.discard(claim)
         m.refunded += cash + freight
@@ -256,8 +255,7 @@ class Flow(RuleBasedStateMachine):
     def cancel(self, data: st.DataObject) -> None:
         oid = data.draw(st.sampled_from(self.live()))
         now = self.tick()
-        self.run(book(self.db, lambda u: booking.order_cancelled(u, te.OrderCancelled(
-            order=trade.Order(order_id=oid), paid=True), now)))
+        self.run(book(self.db, lambda u: booking.order_cancelled(u, oid, True, now)))
         m = self.orders[oid]
         self.reversal(m, m.sellers)
         m.refunded, m.reversed = m.paid, True
@@ -279,8 +277,7 @@ class Flow(RuleBasedStateMachine):
         req = pb.CreatePayoutRequest(request_id=f"rq{self.payouts}", seller_id=seller,
                                      amount=money("CNY", amount))
         try:
-            p = self.run(payouts.create_payout(self.uow, self.adapter, req, OPERATOR,
-                                               self.tick))
+            p = self.run(create_payout(self.uow, self.adapter, req, OPERATOR, self.tick))
         except ZhongtaiError as e:
             expected = "NEGATIVE_BALANCE" if before < 0 else "PAYOUT_EXCEEDS_AVAILABLE"
             assert (e.reason, before < 0 or amount > before) == (expected, True)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from settlement import booking, payouts, settle, statement
+from settlement import booking, payouts, requests, settle, statement
 from settlement.app import SERVICE
 from settlement.ledger import merchant_available
 from settlement.payout import PayoutState
@@ -21,12 +21,11 @@ from settlement.payout_adapter import SandboxPayoutAdapter
 from settlement.repository import SqlSettlementUnitOfWork
 from settlement.settings import SettlementSettings
 from tests.conftest import OpenDb
-from tests.settlement_support import T0, book, cleared, rule, trade_order
+from tests.settlement_support import T0, book, cleared, create_payout, rule
 from zhongtai.auth import Identity, Role
 from zhongtai.db import Database
 from zhongtai.errors import ZhongtaiError
 from zhongtai.settlement.v1 import settlement_pb2 as pb
-from zhongtai.trade.v1 import events_pb2 as te
 from zhongtai.wire import money
 
 pytestmark = pytest.mark.postgres
@@ -41,9 +40,7 @@ async def with_rule(db: Database) -> None:
 
 
 async def cancelled(db: Database, order_id: str, at: dt.datetime) -> None:
-    order = trade_order(order_id, [])
-    await book(db, lambda u: booking.order_cancelled(
-        u, te.OrderCancelled(order=order, paid=True), at))  # type: ignore[arg-type]
+    await book(db, lambda u: booking.order_cancelled(u, order_id, True, at))
 
 
 async def available(db: Database, seller: str = "s1") -> int:
@@ -70,7 +67,7 @@ async def test_a_batch_nets_once_and_its_statement_has_exact_figures(
     (b,) = closed
     req = pb.GetMerchantStatementRequest(seller_id="s1", batch_id=b.batch_id)
     async with SqlSettlementUnitOfWork(db) as uow:
-        seller, batch, lines = await settle.statement_of(uow, req, SELLER)
+        seller, batch, lines = await settle.statement_of(uow, requests.statement(req), SELLER)
     assert batch == b and seller == "s1"
     assert [(x.order_id, x.kind.name, x.figures.receivable) for x in lines] == [
         ("o1", "CLEARING", 2700), ("o2", "CLEARING", 2700), ("o2", "REVERSAL", -2700)]
@@ -80,7 +77,8 @@ async def test_a_batch_nets_once_and_its_statement_has_exact_figures(
     assert text[-1] == "s1,s1:2026-01-01:CNY,,,TOTAL,,CNY,4000,1400,500,400,0,2700"
     with pytest.raises(ZhongtaiError) as e:
         async with SqlSettlementUnitOfWork(db) as uow:
-            await settle.statement_of(uow, req, Identity(Role.SELLER, "u2", frozenset({"s2"})))
+            await settle.statement_of(uow, requests.statement(req),
+                                      Identity(Role.SELLER, "u2", frozenset({"s2"})))
     assert e.value.code == "PERMISSION_DENIED"
     # The next day's batch takes o3.
     (nxt,) = await settle.run_cycle(uows(db), SettlementSettings(), T0 + 2 * DAY)
@@ -103,8 +101,8 @@ async def test_payouts_post_void_and_wait_for_a_negative_balance(
         return T0 + DAY
 
     async def pay(request_id: str, amount: int, caller: Identity = SELLER) -> Any:
-        return await payouts.create_payout(uows(db), adapter, payout_req(request_id, amount),
-                                           caller, clock)
+        return await create_payout(uows(db), adapter, payout_req(request_id, amount),
+                                   caller, clock)
 
     with pytest.raises(ZhongtaiError) as e:
         await pay("r0", 2701)
@@ -128,7 +126,8 @@ async def test_payouts_post_void_and_wait_for_a_negative_balance(
     assert (await pay("r4", 700)).state is PayoutState.POSTED
     assert await available(db) == 0
     async with SqlSettlementUnitOfWork(db) as uow:
-        listed, _ = await payouts.payouts(uow, pb.ListPayoutsRequest(), SELLER)
+        listed, _ = await payouts.payouts(uow, requests.seller_page(pb.ListPayoutsRequest()),
+                                          SELLER)
     assert [p.state for p in listed] == [PayoutState.POSTED, PayoutState.VOIDED,
                                          PayoutState.POSTED]
 
@@ -142,8 +141,8 @@ async def test_payouts_racing_for_one_balance_never_overdraw_it(migrated_pg: Ope
 
     async def pay(i: int) -> str:
         try:
-            p = await payouts.create_payout(uows(db), adapter, payout_req(f"r{i}", 1000),
-                                            SELLER, lambda: T0 + DAY)
+            p = await create_payout(uows(db), adapter, payout_req(f"r{i}", 1000),
+                                    SELLER, lambda: T0 + DAY)
             return p.state.name
         except ZhongtaiError as e:
             return e.reason

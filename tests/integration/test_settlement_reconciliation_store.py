@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from settlement.reconciliation import reconcile
+from settlement.reconciliation.api import ReconciliationServicer
 from settlement.reconciliation.consumers import PaymentConsumers
 from settlement.reconciliation.matching import Kind, Txn
 from settlement.reconciliation.sources import StatementSource, StatementUnavailable
 from settlement.reconciliation.store import reconciliations
 from settlement.repository import SqlSettlementUnitOfWork
-from zhongtai.auth import Identity, Role
+from zhongtai.auth import Identity, Role, reset_identity, set_identity
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.db import Database
 from zhongtai.errors import ZhongtaiError
@@ -68,12 +69,22 @@ async def deliver(db: Database, event: object) -> None:
         await handlers[type(event)](s, event, Envelope.__new__(Envelope))
 
 
+async def reconcile_day(db: Database, source: Statements, req: pb.ReconcileDayRequest,
+                        now: dt.datetime = NOW) -> pb.ReconcileDayResponse:
+    """ReconcileDay as an operator calls it (the servicer: the request id
+    remembered)."""
+    token = set_identity(OPERATOR)
+    try:
+        return await ReconciliationServicer(db, {"sandbox": source}, lambda: now).ReconcileDay(
+            req, None)  # type: ignore[arg-type]
+    finally:
+        reset_identity(token)
+
+
 async def run(db: Database, source: Statements, request_id: str, day: dt.date = DAY,
               now: dt.datetime = NOW) -> pb.ReconciliationReport:
-    return (await reconcile.reconcile_day(
-        SqlSettlementUnitOfWork(db), {"sandbox": source},
-        pb.ReconcileDayRequest(request_id=request_id, channel="sandbox", date=day.isoformat()),
-        OPERATOR, now)).report
+    return (await reconcile_day(db, source, pb.ReconcileDayRequest(
+        request_id=request_id, channel="sandbox", date=day.isoformat()), now)).report
 
 
 async def export(db: Database) -> str:
@@ -124,10 +135,8 @@ async def test_a_day_not_ended_is_provisional_and_never_stored(db: Database) -> 
         await run(db, source, "p2")
     assert e.value.reason == "RECONCILIATION_ERROR_REASON_STATEMENT_UNAVAILABLE"
     with pytest.raises(ZhongtaiError) as e:
-        await reconcile.reconcile_day(
-            SqlSettlementUnitOfWork(db), {"sandbox": source},
-            pb.ReconcileDayRequest(request_id="p3", channel="sandbox", date="2026-02-30"),
-            OPERATOR, NOW)
+        await reconcile_day(db, source, pb.ReconcileDayRequest(
+            request_id="p3", channel="sandbox", date="2026-02-30"))
     assert e.value.reason == "INVALID_ARGUMENT"
     async with db.transaction() as s:
         assert (await s.execute(select(func.count()).select_from(reconciliations))).scalar() == 0

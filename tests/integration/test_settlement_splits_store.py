@@ -23,9 +23,10 @@ import pytest
 from sqlalchemy import select
 
 from payment.sandbox_server import SandboxServer
-from settlement import booking, payouts, splits
+from settlement import booking, splits
 from settlement import store as t
 from settlement.app import SERVICE
+from settlement.consumers import paid_order, refund_of
 from settlement.ledger import CHANNEL_RECEIVABLE, EntryKind, merchant_available
 from settlement.payout_adapter import SandboxPayoutAdapter
 from settlement.repository import SqlSettlementUnitOfWork
@@ -33,12 +34,11 @@ from settlement.settings import SettlementSettings
 from settlement.split import Route, Split, SplitState
 from settlement.split_adapter import SandboxSplitAdapter, SplitResult, SplitUnavailable
 from tests.conftest import OpenDb
-from tests.settlement_support import T0, book, rule, trade_order
+from tests.settlement_support import T0, book, create_payout, rule, trade_order
 from zhongtai.auth import Identity, Role
 from zhongtai.db import Database
 from zhongtai.errors import ZhongtaiError
 from zhongtai.settlement.v1 import settlement_pb2 as pb
-from zhongtai.trade.v1 import events_pb2 as te
 from zhongtai.trade.v1 import trade_pb2 as trade
 from zhongtai.wire import money
 
@@ -104,7 +104,7 @@ async def cleared(db: Database, order_id: str, goods: int = 10_000,
     async def act(u: SqlSettlementUnitOfWork) -> None:
         if payment is not None:
             await recorded(u, order_id, payment)
-        await booking.order_paid(u, te.OrderPaid(order=trade_order(  # type: ignore[arg-type]
+        await booking.order_paid(u, paid_order(trade_order(  # type: ignore[arg-type]
             order_id, [("s1", goods, 0, [])])), SPLIT_ON, T0)
     await book(db, act)
 
@@ -161,9 +161,9 @@ async def state(db: Database, split_id: str) -> tuple[Split, int, int]:
 async def payout(db: Database, amount: int) -> Any:
     req = pb.CreatePayoutRequest(request_id=f"p-{amount}-{dt.datetime.now().timestamp()}",
                                  seller_id="s1", amount=money("CNY", amount))
-    return await payouts.create_payout(lambda: SqlSettlementUnitOfWork(db),
-                                       SandboxPayoutAdapter(), req, OPERATOR,
-                                       lambda: T0 + dt.timedelta(hours=2))
+    return await create_payout(lambda: SqlSettlementUnitOfWork(db),
+                               SandboxPayoutAdapter(), req, OPERATOR,
+                               lambda: T0 + dt.timedelta(hours=2))
 
 
 async def test_a_split_is_recorded_at_clearing_and_applied_once(
@@ -196,8 +196,8 @@ async def test_a_split_is_recorded_at_clearing_and_applied_once(
         (CHANNEL_RECEIVABLE, -9_000), (merchant_available("s1"), 9_000)]
 
     # A refund after the split: the balance goes negative, no payout meanwhile.
-    await book(db, lambda u: booking.order_refunded(u, te.OrderRefunded(  # type: ignore[arg-type]
-        order=trade_order("o1", []), plan=_plan("a1", 5_000)), T0 + dt.timedelta(hours=3)))
+    await book(db, lambda u: booking.order_refunded(
+        u, "o1", refund_of(_plan("a1", 5_000)), T0 + dt.timedelta(hours=3)))
     assert (await state(db, "o1:s1"))[1] == -4_500
     with pytest.raises(ZhongtaiError) as e:
         await payout(db, 1)

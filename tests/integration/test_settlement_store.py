@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from settlement import booking, queries
+from settlement import booking, queries, views
 from settlement import store as t
 from settlement.app import SERVICE
+from settlement.consumers import paid_order
 from settlement.ledger import balances
 from settlement.repository import SqlSettlementUnitOfWork
 from settlement.settings import SettlementSettings
@@ -23,9 +24,9 @@ from tests.settlement_support import T0, book, lines_by_kind, rule, trade_order
 from zhongtai.auth import Identity, Role
 from zhongtai.db import Database
 from zhongtai.errors import ZhongtaiError
+from zhongtai.pagination import Page
 from zhongtai.promotion.v1 import promotion_pb2 as promo
 from zhongtai.settlement.v1 import settlement_pb2 as pb
-from zhongtai.trade.v1 import events_pb2 as te
 
 pytestmark = pytest.mark.postgres
 
@@ -43,7 +44,20 @@ async def pay(db: Database, order_id: str) -> None:
     order = trade_order(order_id, [("s1", 4000, 500, [(RED_PACKET, "rp", 700, 0),
                                                       (SHOP_PROMOTION, "p", 0, 1400)])])
     await book(db, lambda u: booking.order_paid(
-        u, te.OrderPaid(order=order), SettlementSettings(), T0))  # type: ignore[arg-type]
+        u, paid_order(order), SettlementSettings(), T0))  # type: ignore[arg-type]
+
+
+async def clearing(uow: SqlSettlementUnitOfWork, order_id: str, caller: Identity
+                   ) -> pb.OrderClearing:
+    """The order's clearing as GetOrderClearing shows it to ``caller``."""
+    return views.clearing_message(*await queries.order_clearing(uow, order_id, caller))
+
+
+async def entries_of(uow: SqlSettlementUnitOfWork, order_id: str, caller: Identity
+                     ) -> list[pb.JournalEntry]:
+    """The first page of the order's entries as ListJournalEntries shows them."""
+    found, _ = await queries.journal_entries(uow, "", order_id, Page(0, ""), caller)
+    return [views.entry_message(e) for e in found]
 
 
 async def ledger_sums(db: Database) -> dict[str, int]:
@@ -63,15 +77,14 @@ async def test_booked_facts_hold_clear_and_never_change_a_posting(db: Database) 
     await book(db, lambda u: booking.refund_opened(u, "o1", "a1", T0))
     await book(db, lambda u: booking.after_sales_ended(u, "o1", T0))
     async with SqlSettlementUnitOfWork(db) as uow:
-        held = await queries.order_clearing(uow, "o1", STAFF)
+        held = await clearing(uow, "o1", STAFF)
     assert held.state == pb.CLEARING_STATE_HELD and list(held.open_claims) == ["a1"]
     await book(db, lambda u: booking.refund_closed(u, "o1", "a1", T0))
     async with SqlSettlementUnitOfWork(db) as uow:
-        cleared = await queries.order_clearing(uow, "o1", STAFF)
-        entries, _ = await queries.journal_entries(
-            uow, pb.ListJournalEntriesRequest(order_id="o1"), STAFF)
-        mine = await queries.account(uow, "merchant_available:s1",
-                                     Identity(Role.SELLER, "u", frozenset({"s1"})))
+        cleared = await clearing(uow, "o1", STAFF)
+        entries = await entries_of(uow, "o1", STAFF)
+        mine = views.account_message(*await queries.account(
+            uow, "merchant_available:s1", Identity(Role.SELLER, "u", frozenset({"s1"}))))
     assert cleared.state == pb.CLEARING_STATE_CLEARED
     assert [e.kind for e in entries] == [pb.ENTRY_KIND_PAYMENT, pb.ENTRY_KIND_CLEARING]
     # Paid 40 + 5 - 7 - 14 = 24; no fee rule: the merchant gets 40 - 14 + 5.
@@ -91,7 +104,8 @@ async def test_balances_equal_the_sum_of_postings(db: Database) -> None:
     await book(db, lambda u: booking.after_sales_ended(u, "o1", T0))
     async with SqlSettlementUnitOfWork(db) as uow:
         rows = (await uow.session.execute(select(t.postings))).all()
-        listed, _ = await queries.accounts(uow, pb.ListAccountsRequest(), STAFF)
+        found, _ = await queries.accounts(uow, "", set(), Page(0, ""), STAFF)
+        listed = [views.account_message(*b) for b in found]
         n = (await uow.session.execute(select(func.count()).select_from(t.postings))).scalar()
     assert n == len(rows) > 0
     by_hand: dict[str, int] = {}
@@ -116,8 +130,7 @@ async def test_two_consumers_clearing_one_order_clear_it_once(migrated_pg: OpenD
 
     await asyncio.gather(end(), end(), end())
     async with SqlSettlementUnitOfWork(db) as uow:
-        entries, _ = await queries.journal_entries(
-            uow, pb.ListJournalEntriesRequest(order_id="o1"), STAFF)
+        entries = await entries_of(uow, "o1", STAFF)
     assert [e.kind for e in entries].count(pb.ENTRY_KIND_CLEARING) == 1
     assert (await ledger_sums(db))["merchant_available:s1"] == -3100
 
@@ -125,16 +138,15 @@ async def test_two_consumers_clearing_one_order_clear_it_once(migrated_pg: OpenD
 async def test_a_merchant_sees_its_own_lines_and_accounts_only(db: Database) -> None:
     order = trade_order("o2", [("s1", 3000, 0, []), ("s2", 2000, 0, [(RED_PACKET, "rp", 200, 0)])])
     await book(db, lambda u: booking.order_paid(
-        u, te.OrderPaid(order=order), SettlementSettings(), T0))  # type: ignore[arg-type]
+        u, paid_order(order), SettlementSettings(), T0))  # type: ignore[arg-type]
     s1 = Identity(Role.SELLER, "u1", frozenset({"s1"}))
     async with SqlSettlementUnitOfWork(db) as uow:
-        mine = await queries.order_clearing(uow, "o2", s1)
-        entries, _ = await queries.journal_entries(
-            uow, pb.ListJournalEntriesRequest(order_id="o2"), s1)
+        mine = await clearing(uow, "o2", s1)
+        entries = await entries_of(uow, "o2", s1)
         with pytest.raises(ZhongtaiError) as refused:
             await queries.account(uow, "merchant_pending:s2", s1)
         with pytest.raises(ZhongtaiError) as stranger:
-            await queries.order_clearing(uow, "o2", Identity(Role.SELLER, "u3",
+            await clearing(uow, "o2", Identity(Role.SELLER, "u3",
                                                              frozenset({"s3"})))
     assert {x.seller_id for x in mine.lines} == {"s1"}
     assert [p.account_id for e in entries for p in e.postings] == ["merchant_pending:s1"]
@@ -157,11 +169,11 @@ async def test_seed_003_is_booked_by_its_business_type_with_the_platforms_own_sa
                                (fr, "fr", 0, 500)]),
             ("platform", 1500, 0, [(RED_PACKET, "rp", 191, 0)])], business_type=business)
         await book(db, lambda u, o=order: booking.order_paid(
-            u, te.OrderPaid(order=o), settings, T0))  # type: ignore[arg-type]
+            u, paid_order(o), settings, T0))  # type: ignore[arg-type]
         await book(db, lambda u, o=order_id: booking.after_sales_ended(u, o, T0))
     async with SqlSettlementUnitOfWork(db) as uow:
-        seed = await queries.order_clearing(uow, "o3", STAFF)
-        old = await queries.order_clearing(uow, "o4", STAFF)
+        seed = await clearing(uow, "o3", STAFF)
+        old = await clearing(uow, "o4", STAFF)
         sellers = {r[0] for r in (await uow.session.execute(
             select(t.statement_lines.c.seller_id))).all()}
     assert (seed.business_type, list(seed.fee_rule_ids)) == ("takeout", ["t"])
