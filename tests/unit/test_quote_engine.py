@@ -10,150 +10,28 @@ from hypothesis import strategies as st
 
 from promotion.engine import (
     BPS,
-    ITEM_KINDS,
     ORDER_KINDS,
-    PROMOTION_STAGES,
     Benefit,
     Cart,
     Coupon,
     CouponRule,
-    FreeShipping,
     ItemPromotion,
     Kind,
     Ladder,
     Line,
     OrderPromotion,
     Policy,
-    Quote,
     Scope,
     quote,
 )
-from zhongtai.errors import FailedPrecondition, InvalidArgument
-
-SELLERS = ["s1", "s2", "s3"]
-
-
-@st.composite
-def carts(draw: st.DrawFn) -> Cart:
-    n = draw(st.integers(1, 6))
-    lines = tuple(
-        Line(f"l{i}", draw(st.sampled_from(SELLERS)), f"sku{i}", draw(st.sampled_from("ab")),
-             draw(st.integers(0, 50_000)), draw(st.integers(1, 5)),
-             non_discountable=draw(st.booleans()) if i == n - 1 else False)
-        for i in range(n))
-    skus = [line.sku_id for line in lines]
-    bps = st.integers(0, 10_000)
-    budgets = st.none() | st.integers(0, 100_000)
-    items = tuple(
-        ItemPromotion(f"ip{i}", draw(st.sampled_from(sorted(
-            [Kind.FLASH_SALE, Kind.VIP_PRICE, Kind.ITEM_DIRECT_REDUCTION, Kind.ITEM_DISCOUNT]))),
-            Scope(sku_ids=frozenset(draw(st.lists(st.sampled_from(skus), max_size=3)))),
-            amount_off=draw(st.integers(0, 60_000)), rate_bps=draw(bps),
-            price=draw(st.integers(0, 50_000)),
-            units_left=draw(st.none() | st.integers(0, 5)), platform_share_bps=draw(bps),
-            budget_left=draw(budgets))
-        for i in range(draw(st.integers(0, 3))))
-    ladders = st.lists(st.builds(Ladder, threshold=st.integers(0, 200_000),
-                                 amount_off=st.integers(0, 100_000), rate_bps=bps),
-                       min_size=1, max_size=3).map(tuple)
-    orders = tuple(
-        OrderPromotion(f"op{i}", kind, Scope(seller_id=draw(st.sampled_from(SELLERS))
-                                             if kind == Kind.SHOP_PROMOTION else ""),
-                       draw(ladders), draw(bps), budget_left=draw(budgets))
-        for i, kind in enumerate(draw(st.lists(st.sampled_from(
-            [Kind.SHOP_PROMOTION, Kind.PLATFORM_PROMOTION]), max_size=4))))
-    coupons = []
-    for seller in draw(st.lists(st.sampled_from(SELLERS), unique=True, max_size=3)):
-        coupons.append(Coupon(f"c-{seller}", Kind.SHOP_COUPON,
-                              draw(st.sampled_from(list(CouponRule))), Scope(seller_id=seller),
-                              draw(st.integers(0, 100_000)), draw(st.integers(0, 100_000)),
-                              draw(bps), draw(st.integers(0, 50_000)), draw(bps)))
-    if draw(st.booleans()):
-        coupons.append(Coupon("c-platform", Kind.PLATFORM_COUPON,
-                              draw(st.sampled_from(list(CouponRule))), Scope(),
-                              draw(st.integers(0, 100_000)), draw(st.integers(0, 100_000)),
-                              draw(bps), draw(st.integers(0, 50_000)), draw(bps)))
-    return Cart(
-        lines=lines, buyer_is_vip=draw(st.booleans()), item_promotions=items,
-        order_promotions=orders, coupons=tuple(coupons),
-        red_packet=draw(st.none() | st.builds(Benefit, st.just("rp"),
-                                              st.integers(0, 20_000), bps)),
-        points=draw(st.integers(0, 100_000)),
-        # The service's card: funded by the platform (promotion/cards.py).
-        card=draw(st.none() | st.builds(Benefit, st.just("card"), st.integers(0, 50_000),
-                                        st.just(BPS))),
-        free_shipping=tuple(
-            FreeShipping(f"fs{i}", Scope(seller_id=draw(st.sampled_from(["", *SELLERS])),
-                                         sku_ids=frozenset(draw(st.lists(
-                                             st.sampled_from(skus), max_size=2)))),
-                         draw(st.integers(0, 200_000)))
-            for i in range(draw(st.integers(0, 3)))),
-    )
-
-
-policies = st.builds(
-    Policy,
-    order=st.permutations(list(ORDER_KINDS)).map(tuple),
-    floor=st.integers(0, 1),
-    points_per_unit=st.sampled_from([1, 10, 100, 1000]),
-    points_max_share_bps=st.integers(0, 10_000),
-    points_platform_share_bps=st.integers(0, 10_000),
+from tests.quote_engine_support import (
+    carts,
+    check_invariants,
+    line,
+    policies,
+    within_cap,
 )
-
-
-def check_invariants(cart: Cart, policy: Policy, q: Quote) -> None:
-    assert q.payable == q.original - q.deducted
-    for lq in q.lines:
-        assert lq.actual >= 0
-        assert sum(1 for d in lq.deductions if d.kind in {
-            Kind.FLASH_SALE, Kind.VIP_PRICE, Kind.ITEM_DIRECT_REDUCTION,
-            Kind.ITEM_DISCOUNT}) <= 1
-        if lq.line.non_discountable:
-            assert all(d.kind == Kind.STORED_VALUE_CARD for d in lq.deductions)
-        for d in lq.deductions:
-            assert d.amount > 0
-            assert 0 <= d.platform_amount <= d.amount
-            # Every deduction has its bearers, and they bear all of it.
-            assert d.platform_amount + d.merchant_amount == d.amount
-            if d.kind == Kind.STORED_VALUE_CARD:
-                assert d.platform_amount == d.amount
-            assert not any(frozenset({d.kind, other}) in policy.exclusions
-                           for other in lq.kinds if other != d.kind)
-    for total in q.totals:
-        on_lines = sum(d.amount for lq in q.lines for d in lq.deductions
-                       if (d.kind, d.source_id) == (total.kind, total.source_id))
-        assert on_lines == total.amount <= total.offered
-    card = sum(d.amount for lq in q.lines for d in lq.deductions
-               if d.kind == Kind.STORED_VALUE_CARD)
-    order_level = sum(d.amount for lq in q.lines for d in lq.deductions
-                      if d.kind in ORDER_KINDS) - card
-    after_items = q.payable + card + order_level
-    if order_level:  # discounts and points keep the floor; the card may pay it all
-        assert q.payable + card >= min(policy.floor, after_items)
-    # Points: never over the cap, worth what they take off (rounding down).
-    assert q.points_used <= cart.points <= q.points_max
-    assert q.points_used * 100 // policy.points_per_unit >= sum(
-        d.amount for lq in q.lines for d in lq.deductions if d.kind == Kind.POINTS)
-    # A promotion never takes more than what is left of its budget.
-    for p in (*cart.item_promotions, *cart.order_promotions):
-        if p.budget_left is not None:
-            assert taken(q, p.source_id) <= p.budget_left
-    # Free shipping names a rule covering one of the seller's discountable lines.
-    rules = {r.source_id: r for r in cart.free_shipping}
-    for seller, rule_id in q.free_shipping.items():
-        assert any(x.seller_id == seller and not x.non_discountable
-                   and rules[rule_id].scope.covers(x) for x in cart.lines)
-
-
-def taken(q: Quote, source_id: str) -> int:
-    return sum(d.amount for lq in q.lines for d in lq.deductions
-               if d.source_id == source_id and d.kind in ITEM_KINDS | PROMOTION_STAGES)
-
-
-def within_cap(cart: Cart, policy: Policy) -> Cart:
-    """The cart asking for no more points than it can use (more is refused)."""
-    most = quote(dataclasses.replace(cart, points=0), policy).points_max
-    return dataclasses.replace(cart, points=min(cart.points, most))
+from zhongtai.errors import FailedPrecondition, InvalidArgument
 
 
 @settings(max_examples=400, deadline=None)
@@ -173,10 +51,6 @@ def test_quotes_are_exact_non_negative_and_deterministic(cart: Cart, policy: Pol
     assert [(lq.line, lq.deductions) for lq in again.lines] == [
         (lq.line, lq.deductions) for lq in q.lines]
     assert again.totals == q.totals
-
-
-def line(line_id: str, seller: str, price: int, qty: int = 1, sku: str = "") -> Line:
-    return Line(line_id, seller, sku or line_id, "food", price, qty)
 
 
 def test_seed_004_over_discount_is_capped_at_the_floor_or_refused() -> None:
@@ -372,147 +246,3 @@ def test_a_seller_funded_red_packet_pays_only_for_that_sellers_goods() -> None:
 
 
 # --- budgets -----------------------------------------------------------------
-
-
-def with_budgets(cart: Cart, budget: dict[str, int]) -> Cart:
-    return dataclasses.replace(
-        cart,
-        item_promotions=tuple(dataclasses.replace(p, budget_left=budget.get(p.source_id))
-                              for p in cart.item_promotions),
-        order_promotions=tuple(dataclasses.replace(p, budget_left=budget.get(p.source_id))
-                               for p in cart.order_promotions))
-
-
-@settings(max_examples=300, deadline=None)
-@given(cart=carts(), policy=policies)
-def test_a_budget_caps_what_a_promotion_takes_and_changes_nothing_else(
-        cart: Cart, policy: Policy) -> None:
-    unlimited = with_budgets(cart, {})
-    try:
-        unlimited = within_cap(unlimited, policy)
-        free = quote(unlimited, policy)
-    except (InvalidArgument, FailedPrecondition):
-        return
-    # A budget as large as what the promotion offers changes nothing.
-    offered = {t.source_id: t.offered for t in free.totals
-               if t.kind in ITEM_KINDS | PROMOTION_STAGES}
-    enough = quote(with_budgets(unlimited, offered), policy)
-    assert [lq.deductions for lq in enough.lines] == [lq.deductions for lq in free.lines]
-    assert enough.totals == free.totals
-    # Nothing left: the promotions offer nothing, as if there were none.
-    ids = [p.source_id for p in (*cart.item_promotions, *cart.order_promotions)]
-    drained = within_cap(with_budgets(unlimited, dict.fromkeys(ids, 0)), policy)
-    spent = quote(drained, policy)
-    none = quote(dataclasses.replace(drained, item_promotions=(), order_promotions=()),
-                 policy)
-    assert [lq.deductions for lq in spent.lines] == [lq.deductions for lq in none.lines]
-    assert spent.totals == none.totals
-    # Any budget: never more than what is left of it (check_invariants too).
-    half = {i: taken(free, i) // 2 for i in ids}
-    halved = within_cap(with_budgets(unlimited, half), policy)
-    capped = quote(halved, policy)
-    check_invariants(halved, policy, capped)
-    assert all(taken(capped, i) <= half[i] for i in ids)
-
-
-def test_an_item_promotion_budget_is_counted_down_across_the_lines() -> None:
-    direct = ItemPromotion("direct", Kind.ITEM_DIRECT_REDUCTION, Scope(), amount_off=100,
-                           budget_left=250)
-    discount = ItemPromotion("discount", Kind.ITEM_DISCOUNT, Scope(), rate_bps=9_500)
-    cart = Cart(lines=(line("a", "s1", 1000, qty=2), line("b", "s1", 1000, qty=2)),
-                item_promotions=(direct, discount))
-    q = quote(cart, Policy())
-    # a: 2.00 of the 2.50; b: 0.50 left < the 5% discount's 1.00, which wins.
-    assert [[(d.source_id, d.amount) for d in lq.deductions] for lq in q.lines] == [
-        [("direct", 200)], [("discount", 100)]]
-    alone = quote(dataclasses.replace(cart, item_promotions=(direct,)), Policy())
-    assert [lq.deducted for lq in alone.lines] == [200, 50]
-    assert [(t.source_id, t.amount, t.offered) for t in alone.totals] == [("direct", 250, 250)]
-
-
-def test_a_flash_sale_budget_buys_whole_units_only() -> None:
-    flash = ItemPromotion("flash", Kind.FLASH_SALE, Scope(), price=100, budget_left=2_000)
-    q = quote(Cart(lines=(line("a", "s1", 1000, qty=3),), item_promotions=(flash,)), Policy())
-    assert q.lines[0].deducted == 2 * 900  # 2 units at 1.00; 2.00 left is not a third
-    spent = dataclasses.replace(flash, budget_left=899)
-    q = quote(Cart(lines=(line("a", "s1", 1000, qty=3),), item_promotions=(spent,)), Policy())
-    assert q.lines[0].deductions == []
-
-
-def test_an_order_promotion_offers_at_most_its_budget_left() -> None:
-    full = OrderPromotion("full", Kind.SHOP_PROMOTION, Scope(seller_id="s1"),
-                          (Ladder(5_000, 1_000),), budget_left=300)
-    platform = OrderPromotion("platform", Kind.PLATFORM_PROMOTION, Scope(),
-                              (Ladder(5_000, 200),))
-    cart = Cart(lines=(line("a", "s1", 6_000), line("b", "s1", 4_000)),
-                order_promotions=(full, platform))
-    q = quote(cart, Policy())
-    assert [(t.source_id, t.amount, t.offered) for t in q.totals] == [
-        ("full", 300, 300), ("platform", 200, 200)]
-    assert [lq.deducted for lq in q.lines] == [180 + 120, 120 + 80]
-    q = quote(with_budgets(cart, {"full": 0}), Policy())
-    assert [(t.source_id, t.amount) for t in q.totals] == [("platform", 200)]
-    # Of two platform promotions, the one with budget left wins.
-    rich = OrderPromotion("rich", Kind.PLATFORM_PROMOTION, Scope(), (Ladder(5_000, 900),),
-                          budget_left=100)
-    q = quote(Cart(lines=cart.lines, order_promotions=(platform, rich)), Policy())
-    assert [(t.source_id, t.amount) for t in q.totals] == [("platform", 200)]
-
-
-# --- free shipping -----------------------------------------------------------
-
-
-def test_free_shipping_sees_the_shops_amount_after_promotions_and_takes_nothing() -> None:
-    lines = (line("a", "s1", 10_000), line("b", "s2", 3_000))
-    full = OrderPromotion("full", Kind.SHOP_PROMOTION, Scope(seller_id="s1"),
-                          (Ladder(10_000, 1_000),))
-    cart = Cart(lines=lines, order_promotions=(full,),
-                free_shipping=(FreeShipping("fs-9500", Scope(seller_id="s1"), 9_500),))
-    q = quote(cart, Policy())
-    assert q.free_shipping == {}  # 100.00 before, 90.00 after the shop's promotion
-    reached = dataclasses.replace(cart, free_shipping=(
-        FreeShipping("fs-9000", Scope(seller_id="s1"), 9_000),))
-    q = quote(reached, Policy())
-    assert q.free_shipping == {"s1": "fs-9000"}
-    plain = quote(dataclasses.replace(cart, free_shipping=()), Policy())
-    assert [lq.deductions for lq in q.lines] == [lq.deductions for lq in plain.lines]
-    assert q.totals == plain.totals and q.payable == plain.payable
-
-
-def test_platform_free_shipping_covers_the_sellers_of_its_lines_and_shops_come_first() -> None:
-    lines = (line("a", "s1", 3_000), line("b", "s2", 3_000), line("c", "s3", 9_000),
-             Line("d", "s3", "d", "food", 9_000, 1, non_discountable=True))
-    platform = FreeShipping("a-platform", Scope(sku_ids=frozenset({"a", "b", "d"})), 6_000)
-    q = quote(Cart(lines=lines, free_shipping=(platform,)), Policy())
-    # a + b reach 60.00; s3's only covered line (d) is not discountable.
-    assert q.free_shipping == {"s1": "a-platform", "s2": "a-platform"}
-    shop = FreeShipping("z-shop", Scope(seller_id="s2"), 0)
-    other = FreeShipping("b-platform", Scope(), 0)
-    q = quote(Cart(lines=lines, free_shipping=(other, platform, shop)), Policy())
-    assert q.free_shipping == {"s2": "z-shop", "s1": "a-platform", "s3": "b-platform"}
-    below = FreeShipping("a-platform", platform.scope, 6_001)
-    assert quote(Cart(lines=lines, free_shipping=(below,)), Policy()).free_shipping == {}
-
-
-@settings(max_examples=200, deadline=None)
-@given(cart=carts())
-def test_free_shipping_is_the_first_reached_rule_of_each_seller(cart: Cart) -> None:
-    try:
-        cart = within_cap(cart, Policy())
-        q = quote(cart, Policy())
-    except (InvalidArgument, FailedPrecondition):
-        return
-    # Default stage order: promotions first, so "after promotions" is the line
-    # less its item and promotion deductions.
-    after = {lq.line.line_id: lq.line.amount - sum(
-        d.amount for d in lq.deductions if d.kind in ITEM_KINDS | PROMOTION_STAGES)
-        for lq in q.lines}
-    expected: dict[str, str] = {}
-    for rule in sorted(cart.free_shipping, key=lambda r: (r.scope.seller_id == "", r.source_id)):
-        covered = [x for x in cart.lines if not x.non_discountable and rule.scope.covers(x)]
-        if covered and sum(after[x.line_id] for x in covered) >= rule.threshold:
-            for x in covered:
-                expected.setdefault(x.seller_id, rule.source_id)
-    assert q.free_shipping == expected
-    without = quote(dataclasses.replace(cart, free_shipping=()), Policy())
-    assert [lq.deductions for lq in without.lines] == [lq.deductions for lq in q.lines]
