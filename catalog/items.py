@@ -35,15 +35,6 @@ from zhongtai.errors import InvalidArgument, PreconditionViolation, Violations
 from zhongtai.ids import new_id
 from zhongtai.money import Money
 
-
-@dataclasses.dataclass
-class _Page:
-    """A listing's page as ``zhongtai.pagination.page`` reads it."""
-
-    page_size: int
-    page_token: str
-
-
 # --- sellers -----------------------------------------------------------------
 
 
@@ -77,7 +68,7 @@ async def list_sellers(s: AsyncSession, *, page_size: int, page_token: str
     """Sellers by id, a page at a time (AIP-158): the page and the next
     page's token ("" after the last)."""
     rows, token = await pagination.page(s, select(t.sellers), t.sellers.c.seller_id,
-                                        _Page(page_size, page_token), "sellers")
+                                        pagination.Page(page_size, page_token), "sellers")
     return [_seller(r) for r in rows], token
 
 
@@ -281,7 +272,8 @@ async def list_items(s: AsyncSession, *, seller_id: str, page_size: int, page_to
     if seller_id:
         q = q.where(t.items.c.seller_id == seller_id)
     rows, token = await pagination.page(s, q, t.items.c.item_id,
-                                        _Page(page_size, page_token), f"items:{seller_id}")
+                                        pagination.Page(page_size, page_token),
+                                        f"items:{seller_id}")
     return [_item(r.item_id, r.seller_id, r) for r in rows], token
 
 
