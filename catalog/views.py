@@ -10,7 +10,6 @@ catalog sends) where catalog builds protobuf messages. No database here.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from catalog.domain import (
     Item,
@@ -23,12 +22,7 @@ from catalog.domain import (
 )
 from zhongtai.catalog.v1 import catalog_pb2 as pb
 from zhongtai.catalog.v1 import events_pb2 as ev
-from zhongtai.wire import money, timestamp
-
-
-def _enum(value: int) -> Any:
-    """An enum value as a message field takes it (the values keep ints)."""
-    return value
+from zhongtai.wire import enum_value, money, timestamp
 
 
 def seller(x: Seller) -> pb.Seller:
@@ -60,8 +54,8 @@ def item(x: Item) -> pb.Item:
     """One version of an item, with its SKUs and presale terms (if any)."""
     m = pb.Item(
         item_id=x.item_id, seller_id=x.seller_id, version=x.version, title=x.title,
-        description=x.description, category_id=x.category_id, item_type=_enum(x.item_type),
-        stock_mode=_enum(x.stock_mode), skus=[sku(k) for k in x.skus],
+        description=x.description, category_id=x.category_id, item_type=enum_value(x.item_type),
+        stock_mode=enum_value(x.stock_mode), skus=[sku(k) for k in x.skus],
         create_time=timestamp(x.created_at))
     if x.presale is not None:
         m.presale.CopyFrom(presale(x.presale))
@@ -72,8 +66,8 @@ def sku_view(x: Item, k: Sku) -> pb.SkuView:
     """What an order needs to know of SKU ``k`` of item version ``x``."""
     return pb.SkuView(
         sku_id=k.sku_id, item_id=x.item_id, seller_id=x.seller_id, item_version=x.version,
-        title=x.title, category_id=x.category_id, item_type=_enum(x.item_type),
-        stock_mode=_enum(x.stock_mode), attributes=dict(k.attributes),
+        title=x.title, category_id=x.category_id, item_type=enum_value(x.item_type),
+        stock_mode=enum_value(x.stock_mode), attributes=dict(k.attributes),
         price=money(k.price.currency, k.price.amount),
         presale=presale(x.presale) if x.presale is not None else None,
         weight_grams=k.weight_grams, volume_cm3=k.volume_cm3)
@@ -87,7 +81,7 @@ def stock(x: Stock) -> pb.Stock:
 
 def reservation(x: Reservation) -> pb.Reservation:
     """An order's reservation with its lines."""
-    return pb.Reservation(order_id=x.order_id, status=_enum(x.status),
+    return pb.Reservation(order_id=x.order_id, status=enum_value(x.status),
                           lines=[pb.StockLine(sku_id=line.sku_id, quantity=line.quantity)
                                  for line in x.lines])
 

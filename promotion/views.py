@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
 from promotion import domain, engine
 from promotion.values import (
@@ -35,12 +34,7 @@ from promotion.values import (
 from zhongtai.common.v1.common_pb2 import Money
 from zhongtai.promotion.v1 import events_pb2 as ev
 from zhongtai.promotion.v1 import promotion_pb2 as pb
-from zhongtai.wire import money, timestamp
-
-
-def _enum(value: int) -> Any:
-    """An enum value as a message field takes it (the values keep ints)."""
-    return value
+from zhongtai.wire import enum_value, money, timestamp
 
 
 def scope(x: Scope) -> pb.Scope:
@@ -51,7 +45,7 @@ def scope(x: Scope) -> pb.Scope:
 def promotion(x: Promotion) -> pb.Promotion:
     """A promotion, with the amounts its kind uses, its budget if it has one."""
     p = pb.Promotion(
-        promotion_id=x.promotion_id, kind=_enum(x.kind), title=x.title, scope=scope(x.scope),
+        promotion_id=x.promotion_id, kind=enum_value(x.kind), title=x.title, scope=scope(x.scope),
         start_time=timestamp(x.start), end_time=timestamp(x.end), rate_bps=x.rate_bps,
         per_buyer_limit=x.per_buyer_limit, ended=x.ended,
         cost_sharing=pb.CostSharing(platform_share_bps=x.platform_share_bps),
@@ -74,7 +68,7 @@ def promotion(x: Promotion) -> pb.Promotion:
 def coupon_template(x: CouponTemplate) -> pb.CouponTemplate:
     """A template, with the amounts its kind uses (none without a currency)."""
     tpl = pb.CouponTemplate(
-        template_id=x.template_id, title=x.title, kind=_enum(x.kind), scope=scope(x.scope),
+        template_id=x.template_id, title=x.title, kind=enum_value(x.kind), scope=scope(x.scope),
         rate_bps=x.rate_bps, valid_days=x.valid_days, total_quantity=x.total_quantity,
         per_buyer_limit=x.per_buyer_limit, restore_on_cancel=x.restore_on_cancel,
         cost_sharing=pb.CostSharing(platform_share_bps=x.platform_share_bps),
@@ -98,7 +92,7 @@ def coupon(x: Coupon) -> pb.Coupon:
     """A buyer's coupon, with its template."""
     return pb.Coupon(
         coupon_id=x.coupon_id, template_id=x.template_id, buyer_id=x.buyer_id,
-        status=_enum(x.status), valid_start_time=timestamp(x.valid_start),
+        status=enum_value(x.status), valid_start_time=timestamp(x.valid_start),
         valid_end_time=timestamp(x.valid_end), order_id=x.order_id,
         template=coupon_template(x.template))
 
@@ -126,7 +120,7 @@ def red_packet(x: RedPacket) -> pb.RedPacket:
     """A buyer's red packet."""
     return pb.RedPacket(red_packet_id=x.red_packet_id, pool_id=x.pool_id,
                         buyer_id=x.buyer_id, amount=money(x.currency, x.amount),
-                        status=_enum(x.status), expire_time=timestamp(x.expire_at),
+                        status=enum_value(x.status), expire_time=timestamp(x.expire_at),
                         order_id=x.order_id, funded_by_seller_id=x.funded_by_seller_id)
 
 
@@ -146,8 +140,8 @@ def stored_value_card(x: StoredValueCard) -> pb.StoredValueCard:
 def stacking_policy(policy: engine.Policy) -> pb.StackingPolicy:
     """The engine's policy as the API shows it (exclusions in sorted pairs)."""
     return pb.StackingPolicy(
-        order=[_enum(int(k)) for k in policy.order],
-        exclusions=[pb.Exclusion(first=_enum(a), second=_enum(b))
+        order=[enum_value(int(k)) for k in policy.order],
+        exclusions=[pb.Exclusion(first=enum_value(a), second=enum_value(b))
                     for a, b in domain.sorted_exclusions(policy)],
         over_discount=(pb.OVER_DISCOUNT_POLICY_REFUSE if policy.refuse_over_discount
                        else pb.OVER_DISCOUNT_POLICY_CAP),
@@ -161,7 +155,7 @@ def stacking_policy(policy: engine.Policy) -> pb.StackingPolicy:
 
 def benefit_hold(x: BenefitHold) -> pb.BenefitHold:
     """An order's hold (its card amount only when it holds a card)."""
-    hold = pb.BenefitHold(order_id=x.order_id, buyer_id=x.buyer_id, status=_enum(x.status),
+    hold = pb.BenefitHold(order_id=x.order_id, buyer_id=x.buyer_id, status=enum_value(x.status),
                           coupon_ids=x.coupon_ids, points=x.points,
                           red_packet_id=x.red_packet_id, stored_value_card_id=x.card_id)
     if x.card_id:
@@ -175,7 +169,7 @@ def hold_changed(x: BenefitHold, at: dt.datetime) -> ev.BenefitHoldChanged:
 
 
 def _deduction(kind: int, d: engine.Deduction, m: Callable[[int], Money]) -> pb.Deduction:
-    return pb.Deduction(kind=_enum(kind), source_id=d.source_id, amount=m(d.amount),
+    return pb.Deduction(kind=enum_value(kind), source_id=d.source_id, amount=m(d.amount),
                         platform_amount=m(d.platform_amount),
                         merchant_amount=m(d.merchant_amount))
 
@@ -217,7 +211,7 @@ def quote_response(x: Priced) -> pb.QuoteResponse:
             seller.freight_reduction.CopyFrom(
                 _deduction(pb.DEDUCTION_KIND_FREIGHT_REDUCTION, offer, m))
     for total in q.totals:
-        resp.deductions.add(kind=_enum(int(total.kind)), source_id=total.source_id,
+        resp.deductions.add(kind=enum_value(int(total.kind)), source_id=total.source_id,
                             amount=m(total.amount), offered_amount=m(total.offered))
     return resp
 

@@ -9,7 +9,6 @@ request or rides on an event: the order as it was at that moment.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from google.protobuf import json_format
 from google.protobuf.message import Message
@@ -29,12 +28,7 @@ from zhongtai.common.v1.common_pb2 import Address, Money, Operator
 from zhongtai.promotion.v1 import promotion_pb2 as promo
 from zhongtai.trade.v1 import events_pb2 as ev
 from zhongtai.trade.v1 import trade_pb2 as pb
-from zhongtai.wire import timestamp
-
-
-def _enum(value: int) -> Any:
-    """An enum value as a message field takes it (the aggregate keeps ints)."""
-    return value
+from zhongtai.wire import enum_value, timestamp
 
 
 def order_message(order: Order) -> pb.Order:
@@ -87,9 +81,9 @@ def _row(order: Order, line: Line, *, main: bool) -> pb.Order:
     source: Order | Line = order if main else line
     o = pb.Order(
         order_id=order.order_id, is_main=main, buyer_id=order.buyer_id,
-        seller_id=order.seller_id if main else line.seller_id, status=_enum(order.status),
-        pay_status=_enum(order.pay_status),
-        logistics_status=_enum(order.main_logistics_status if main
+        seller_id=order.seller_id if main else line.seller_id, status=enum_value(order.status),
+        pay_status=enum_value(order.pay_status),
+        logistics_status=enum_value(order.main_logistics_status if main
                                else line.logistics_status),
         quantity=0 if main else line.quantity, total_amount=money(source.total),
         discount_amount=money(source.discount), freight_amount=money(source.freight),
@@ -101,9 +95,9 @@ def _row(order: Order, line: Line, *, main: bool) -> pb.Order:
     o.refunded_amount.CopyFrom(money(sum(x.refunded.cash for x in lines)))
     o.refunded_quantity = sum(x.refunded.quantity for x in lines)
     if not main:
-        o.refund_status = _enum(line.refund_status)
+        o.refund_status = enum_value(line.refund_status)
     if order.close is not None:
-        o.close_reason, o.close_note = _enum(order.close.reason), order.close.note
+        o.close_reason, o.close_note = enum_value(order.close.reason), order.close.note
         if order.close.by.role:
             o.closed_by.CopyFrom(operator(order.close.by))
     if main:
@@ -111,14 +105,14 @@ def _row(order: Order, line: Line, *, main: bool) -> pb.Order:
     item = line.item
     o.item.CopyFrom(pb.ItemSnapshot(
         item_id=item.item_id, item_version=item.item_version, sku_id=item.sku_id,
-        title=item.title, category_id=item.category_id, item_type=_enum(item.item_type),
+        title=item.title, category_id=item.category_id, item_type=enum_value(item.item_type),
         attributes=dict(item.attributes), unit_price=money(item.unit_price),
         weight_grams=item.weight_grams, volume_cm3=item.volume_cm3))
     o.vouchers.extend(voucher_message(order.order_id, v)
                       for v in sorted(line.vouchers, key=lambda v: v.code))
     if (lo := line.log_order) is not None:
         o.log_order.CopyFrom(pb.LogOrder(
-            log_order_id=lo.log_order_id, order_id=line.order_id, status=_enum(lo.status),
+            log_order_id=lo.log_order_id, order_id=line.order_id, status=enum_value(lo.status),
             address=json_format.Parse(lo.address, Address())))
     o.deductions.extend(
         _deduction(order.currency, d.kind, d.source_id, d.amount, d.platform_amount,
@@ -131,7 +125,7 @@ def _deduction(currency: str, kind: int, source_id: str, amount: int, platform: 
     def money(x: int) -> Money:
         return Money(currency_code=currency, amount_minor=x)
 
-    return promo.Deduction(kind=_enum(kind), source_id=source_id, amount=money(amount),
+    return promo.Deduction(kind=enum_value(kind), source_id=source_id, amount=money(amount),
                            platform_amount=money(platform), merchant_amount=money(merchant))
 
 
@@ -145,7 +139,7 @@ def pay_order_message(order: Order, p: PayOrder) -> pb.PayOrder:
         point_amount=money(p.point), discount_amount=money(p.discount),
         adjust_amount=money(p.adjust), stored_value_amount=money(p.stored_value),
         freight_amount=money(p.freight), actual_amount=money(p.actual),
-        status=_enum(p.status), kind=_enum(p.kind), payment_id=p.payment_id)
+        status=enum_value(p.status), kind=enum_value(p.kind), payment_id=p.payment_id)
     if p.expire_at is not None:
         po.pay_expire_time.CopyFrom(timestamp(p.expire_at))
     if p.balance_start is not None and p.balance_end is not None:
@@ -158,7 +152,7 @@ def voucher_message(order_id: str, v: Voucher) -> pb.Voucher:
     """A voucher code of top-level order ``order_id``."""
     m = pb.Voucher(code=v.code, order_id=order_id, line_order_id=v.line_order_id,
                    seller_id=v.seller_id, buyer_id=v.buyer_id, sku_id=v.sku_id,
-                   status=_enum(v.status), issue_time=timestamp(v.issued_at))
+                   status=enum_value(v.status), issue_time=timestamp(v.issued_at))
     if v.redeemed_at is not None:
         m.redeem_time.CopyFrom(timestamp(v.redeemed_at))
     return m
@@ -166,7 +160,7 @@ def voucher_message(order_id: str, v: Voucher) -> pb.Voucher:
 
 def operator(party: Party) -> Operator:
     """Who acted, as the API names it."""
-    return Operator(role=_enum(party.role), id=party.id)
+    return Operator(role=enum_value(party.role), id=party.id)
 
 
 def quote_response(order: Order, quote: promo.QuoteResponse) -> pb.QuoteOrderResponse:
@@ -186,7 +180,7 @@ def payable_result(pay_order_id: str, order: Order | None,
     payer (never with ORDER_MISMATCH or BUYER_MISMATCH)."""
     result = pb.PayableResult(pay_order_id=pay_order_id)
     if rejection is not None:
-        result.reason, result.detail = _enum(rejection.reason), rejection.detail
+        result.reason, result.detail = enum_value(rejection.reason), rejection.detail
         if rejection.reason in NOT_THE_PAYERS:
             return result
     if order is not None and (po := order.pay_order(pay_order_id)) is not None:
@@ -203,7 +197,7 @@ def event_message(event: de.DomainEvent) -> Message:
             order_id=event.order_id, pay_order_id=event.pay_order_id,
             payment_id=event.payment_id,
             amount=Money(currency_code=event.currency, amount_minor=event.amount),
-            reason=str(r), reason_code=_enum(r.reason), occur_time=at)
+            reason=str(r), reason_code=enum_value(r.reason), occur_time=at)
     order = order_message(event.order)
     match event:
         case de.OrderCreated():
@@ -238,7 +232,7 @@ def event_message(event: de.DomainEvent) -> Message:
             c = event.claim
             return ev.OrderRefundOpened(
                 order=order, application_id=c.application_id, line_order_id=c.line_order_id,
-                kind=_enum(c.kind), quantity=c.quantity,
+                kind=enum_value(c.kind), quantity=c.quantity,
                 amount=Money(currency_code=event.order.currency, amount_minor=c.amount),
                 occur_time=at)
         case de.OrderRefundClosed():
@@ -311,7 +305,7 @@ def line_refundable(order: Order, line: Line) -> pb.LineRefundable:
     claim = order.open_claim(line.order_id)
     return pb.LineRefundable(
         line_order_id=line.order_id, seller_id=line.seller_id, sku_id=line.item.sku_id,
-        quantity=line.quantity, refund_status=_enum(line.refund_status),
+        quantity=line.quantity, refund_status=enum_value(line.refund_status),
         paid_amount=money(line.actual), refunded_amount=money(line.refunded.cash),
         max_refundable=money(cash), refundable_quantity=units,
         open_application_id=claim.application_id if claim else "",
@@ -322,7 +316,7 @@ def refundable_response(order: Order, lines: list[Line], now: dt.datetime
                         ) -> pb.GetRefundableResponse:
     """GetRefundable's answer: the lines shown, the order's window and freight."""
     r = pb.GetRefundableResponse(
-        order_id=order.order_id, buyer_id=order.buyer_id, status=_enum(order.status),
+        order_id=order.order_id, buyer_id=order.buyer_id, status=enum_value(order.status),
         lines=[line_refundable(order, x) for x in lines],
         refundable=order.refundable_now(now),
         freight_amount=Money(currency_code=order.currency, amount_minor=order.freight))
@@ -343,7 +337,7 @@ def plan_message(order: Order, plan: RefundPlan) -> pb.RefundPlan:
     return pb.RefundPlan(
         application_id=plan.application_id, order_id=order.order_id,
         line_order_id=plan.line_order_id, seller_id=line.seller_id, buyer_id=order.buyer_id,
-        sku_id=line.item.sku_id, kind=_enum(plan.kind), quantity=plan.quantity,
+        sku_id=line.item.sku_id, kind=enum_value(plan.kind), quantity=plan.quantity,
         cash_amount=money(plan.cash), freight_amount=money(plan.freight),
         payments=[pb.RefundPayment(pay_order_id=p.pay_order_id, payment_id=p.payment_id,
                                    amount=money(p.amount)) for p in plan.payments],

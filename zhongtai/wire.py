@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -27,3 +28,8 @@ def to_datetime(ts: Timestamp) -> dt.datetime:
 
 def money(currency: str, amount: int) -> Money:
     return Money(currency_code=currency, amount_minor=amount)
+
+
+def enum_value(value: int) -> Any:
+    """An enum value kept as an int, as a message's enum field takes it."""
+    return value
